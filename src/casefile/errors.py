@@ -1,0 +1,222 @@
+"""The exception hierarchy of casefile.
+
+Every error the library raises derives from :class:`CasefileError`. Three
+families sit under it, because callers react to them differently:
+
+* :class:`InputError` — bytes or arguments that are unusable before any trust
+  question arises (malformed encoding, a trust store that does not parse, a
+  bundle that is not a bundle). Nothing was verified, nothing was written.
+* :class:`VerificationError` — the input was readable but does not verify:
+  tampering, a bad signature, an untrusted key, a broken chain. Each carries
+  the case id and the record sequence number where the check broke, and the
+  number of the verification step in ``docs/FORMAT.md`` that failed.
+* :class:`DomainError` — a command that the investigation's rules refuse
+  (recording on a closed case, changing a signed statement, ...).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadSignatureError",
+    "BrokenLinkError",
+    "BundleError",
+    "CasefileError",
+    "CheckpointError",
+    "CheckpointMismatchError",
+    "CheckpointSignatureError",
+    "ConcurrencyConflictError",
+    "DecodeError",
+    "DisclosureError",
+    "DomainError",
+    "EncodeError",
+    "EvidenceError",
+    "FixityError",
+    "InputError",
+    "InvalidPublicKeyError",
+    "KeyFileError",
+    "KeyNotValidError",
+    "KeyRoleError",
+    "MalformedRecordError",
+    "NoteError",
+    "ProofError",
+    "SequenceError",
+    "TrustStoreError",
+    "UnknownKeyError",
+    "UnknownSchemaError",
+    "VerificationError",
+    "WrongCaseError",
+]
+
+
+class CasefileError(Exception):
+    """Root of every error raised by casefile."""
+
+
+# --- unusable input -------------------------------------------------------
+
+
+class InputError(CasefileError):
+    """Input that cannot be used at all; nothing was verified or written."""
+
+
+class EncodeError(InputError, ValueError):
+    """A value lies outside the canonical encoding profile.
+
+    ``path`` names the offending place, e.g. ``data.people[2].dob``.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}" if path else problem)
+
+
+class DecodeError(InputError, ValueError):
+    """Bytes that are not a canonical encoding within the decoder's limits."""
+
+    def __init__(self, problem: str, path: str = "") -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}" if path else problem)
+
+
+class InvalidPublicKeyError(InputError, ValueError):
+    """A public key that is not a valid, prime-order Ed25519 point."""
+
+
+class TrustStoreError(InputError):
+    """A trust store file or entry that does not parse or is inconsistent."""
+
+
+class KeyFileError(InputError):
+    """A private key file that does not parse, or a wrong passphrase."""
+
+
+class NoteError(InputError):
+    """A signed note or checkpoint whose text breaks the C2SP format."""
+
+
+class BundleError(InputError):
+    """A bundle that cannot be read safely (missing, not a bundle, hostile archive)."""
+
+
+class EvidenceError(InputError):
+    """An evidence file or blob store operation that cannot proceed."""
+
+
+# --- failed verification --------------------------------------------------
+
+
+class VerificationError(CasefileError):
+    """Readable input that does not verify.
+
+    ``case_id`` (hex) and ``seq`` name where the check broke when known;
+    ``step`` is the verification step number of docs/FORMAT.md (``"V5"``).
+    """
+
+    step: str = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        case_id: str | None = None,
+        seq: int | None = None,
+        step: str | None = None,
+    ) -> None:
+        self.case_id = case_id
+        self.seq = seq
+        if step is not None:
+            self.step = step
+        self.message = message
+        where = []
+        if case_id is not None:
+            where.append(f"case {case_id}")
+        if seq is not None:
+            where.append(f"record {seq}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+    @property
+    def kind(self) -> str:
+        """A stable machine-readable name for the failure (used in JSON reports)."""
+        name = type(self).__name__
+        if name.endswith("Error"):
+            name = name[: -len("Error")]
+        out = []
+        for i, ch in enumerate(name):
+            if ch.isupper() and i:
+                out.append("_")
+            out.append(ch.lower())
+        return "".join(out)
+
+
+class MalformedRecordError(VerificationError):
+    """A stored record that is not a canonical, well-formed record."""
+
+
+class WrongCaseError(VerificationError):
+    """A record that belongs to another case."""
+
+
+class SequenceError(VerificationError):
+    """A sequence number out of order: a gap, a duplicate or a reordering."""
+
+
+class BrokenLinkError(VerificationError):
+    """A record whose previous-record hash does not match its predecessor."""
+
+
+class UnknownKeyError(VerificationError):
+    """A record or checkpoint signed by a key absent from the trust store."""
+
+
+class KeyNotValidError(VerificationError):
+    """A key used outside its validity window, or after it was revoked."""
+
+
+class KeyRoleError(VerificationError):
+    """A key that lacks the role needed to sign this event type or checkpoint."""
+
+
+class BadSignatureError(VerificationError):
+    """A signature that does not verify under the strict Ed25519 rules."""
+
+
+class UnknownSchemaError(VerificationError):
+    """A record whose event type or schema version is not registered."""
+
+
+class DisclosureError(VerificationError):
+    """A personal-data disclosure that does not match its commitment."""
+
+
+class CheckpointError(VerificationError):
+    """Base class for checkpoint failures."""
+
+
+class CheckpointMismatchError(CheckpointError):
+    """A checkpoint whose origin, size or root disagrees with the records."""
+
+
+class CheckpointSignatureError(CheckpointError):
+    """A checkpoint that no trusted key signs validly."""
+
+
+class ProofError(VerificationError):
+    """An inclusion or consistency proof that does not verify."""
+
+
+class FixityError(VerificationError):
+    """Evidence bytes whose SHA-256 differs from the recorded hash."""
+
+
+# --- domain rules ---------------------------------------------------------
+
+
+class DomainError(CasefileError):
+    """A command refused by the rules of an investigation."""
+
+
+class ConcurrencyConflictError(DomainError):
+    """Another writer appended to the case first; reload and retry."""
