@@ -40,6 +40,7 @@ __all__ = [
     "NoteError",
     "ProofError",
     "SequenceError",
+    "TimeFormatError",
     "TrustStoreError",
     "UnknownKeyError",
     "UnknownSchemaError",
@@ -102,6 +103,10 @@ class BundleError(InputError):
 
 class EvidenceError(InputError):
     """An evidence file or blob store operation that cannot proceed."""
+
+
+class TimeFormatError(InputError, ValueError):
+    """A time that is not a strict RFC 3339 UTC time (``2026-01-01T00:00:00Z``)."""
 
 
 # --- failed verification --------------------------------------------------

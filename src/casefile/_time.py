@@ -1,0 +1,98 @@
+"""Exact conversion between RFC 3339 UTC text and integer nanoseconds since the epoch.
+
+Times inside the library are ``int`` nanoseconds since 1970-01-01T00:00:00Z
+(docs/FORMAT.md §1). Text forms appear only at the edges (trust stores, the
+command line), and are parsed strictly: ``YYYY-MM-DDTHH:MM:SS[.F]Z`` with an
+upper-case ``T`` and a literal ``Z`` (no offsets: a trust decision must not
+depend on how a reader applies them), a fraction of 1 to 9 digits, no leap
+second. The arithmetic is integer throughout, so no float rounding can move a
+validity boundary by a nanosecond.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Final
+
+from casefile.errors import TimeFormatError
+
+__all__ = [
+    "MAX_TIME_NS",
+    "MIN_TIME_NS",
+    "ns_to_rfc3339",
+    "rfc3339_to_ns",
+]
+
+_NS_PER_SECOND: Final = 1_000_000_000
+_SECONDS_PER_DAY: Final = 86_400
+_EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
+
+#: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z, the range of the text form.
+MIN_TIME_NS: Final = (1 - _EPOCH_ORDINAL) * _SECONDS_PER_DAY * _NS_PER_SECOND
+MAX_TIME_NS: Final = (
+    (datetime.date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL + 1) * _SECONDS_PER_DAY
+) * _NS_PER_SECOND - 1
+
+# [0-9] rather than \d: \d would also match non-ASCII digits such as "٣".
+_RFC3339: Final = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?Z"
+)
+_MAX_SHOWN: Final = 64
+
+
+def _shown(text: object) -> str:
+    shown = repr(text)
+    if len(shown) > _MAX_SHOWN:
+        shown = shown[: _MAX_SHOWN - 1] + "…"
+    return shown
+
+
+def rfc3339_to_ns(text: str) -> int:
+    """Nanoseconds since the epoch of an RFC 3339 UTC time such as ``2026-01-01T00:00:00Z``.
+
+    Raises :class:`TimeFormatError` naming the text when it is not exactly of
+    the form ``YYYY-MM-DDTHH:MM:SS[.fraction]Z`` or names no real instant.
+    """
+    if type(text) is not str:
+        raise TimeFormatError(f"expected an RFC 3339 time string, not {type(text).__name__}")
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise TimeFormatError(
+            f"{_shown(text)} is not an RFC 3339 UTC time "
+            "of the form YYYY-MM-DDTHH:MM:SS[.fraction]Z"
+        )
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    try:
+        ordinal = datetime.date(year, month, day).toordinal()
+    except ValueError:
+        raise TimeFormatError(f"{_shown(text)} names no calendar date") from None
+    if hour > 23 or minute > 59 or second > 59:
+        # A leap second (:60) has no integer-nanosecond position of its own.
+        raise TimeFormatError(f"{_shown(text)} has no such time of day")
+    fraction = match.group(7) or ""
+    nanos = int(fraction.ljust(9, "0")) if fraction else 0
+    seconds = (ordinal - _EPOCH_ORDINAL) * _SECONDS_PER_DAY + hour * 3600 + minute * 60 + second
+    return seconds * _NS_PER_SECOND + nanos
+
+
+def ns_to_rfc3339(ns: int) -> str:
+    """The RFC 3339 UTC text of ``ns`` nanoseconds since the epoch.
+
+    The fraction is written only when non-zero, without trailing zeros, so
+    each instant has one text form and ``rfc3339_to_ns`` reverses it exactly.
+    Raises :class:`TimeFormatError` outside years 0001-9999.
+    """
+    if type(ns) is not int:
+        raise TimeFormatError(f"expected integer nanoseconds, not {type(ns).__name__}")
+    if not MIN_TIME_NS <= ns <= MAX_TIME_NS:
+        raise TimeFormatError(f"{ns} ns lies outside the years 0001-9999")
+    seconds, nanos = divmod(ns, _NS_PER_SECOND)
+    days, in_day = divmod(seconds, _SECONDS_PER_DAY)
+    date = datetime.date.fromordinal(_EPOCH_ORDINAL + days)
+    hour, rest = divmod(in_day, 3600)
+    minute, second = divmod(rest, 60)
+    text = f"{date.year:04d}-{date.month:02d}-{date.day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+    if nanos:
+        text += "." + f"{nanos:09d}".rstrip("0")
+    return text + "Z"
