@@ -52,7 +52,7 @@ def encode(value: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
         normalised = _fast(value, max_depth)
     except _Outside:
         # Slow second pass, only to name the offending path in the error.
-        _normalise(value, "", 0, max_depth)
+        _explain_outside(value, "", 0, max_depth)
         raise EncodeError("$", "value outside the canonical profile") from None
     return _PACK(normalised)  # type: ignore[no-any-return]
 
@@ -108,35 +108,30 @@ def _utf8_ok(text: str) -> bool:
     return True
 
 
-def _normalise(value: object, path: str, depth: int, max_depth: int) -> object:
-    # Returns the value with every map rebuilt in sorted key order, so that
-    # msgpack (which keeps insertion order) emits the canonical form.
+def _explain_outside(value: Any, path: str, depth: int, max_depth: int) -> None:
+    """Raise EncodeError naming the first place where ``value`` leaves the profile."""
     kind = type(value)
-    if value is None or kind is bool:
-        return value
+    if value is None or kind is bool or kind is bytes:
+        return
     if kind is int:
-        if not _INT_MIN <= value <= _INT_MAX:  # type: ignore[operator]
+        if not _INT_MIN <= value <= _INT_MAX:
             raise EncodeError(path or "$", "integer outside int64/uint64 range")
-        return value
+        return
     if kind is str:
-        _check_str(value, path)  # type: ignore[arg-type]
-        return value
-    if kind is bytes:
-        return value
+        _check_str(value, path)
+        return
     if depth >= max_depth:
         raise EncodeError(path or "$", f"nested deeper than {max_depth} levels")
     if kind is list:
-        return [
-            _normalise(item, f"{path}[{i}]", depth + 1, max_depth)
-            for i, item in enumerate(value)  # type: ignore[arg-type]
-        ]
+        for i, item in enumerate(value):
+            _explain_outside(item, f"{path}[{i}]", depth + 1, max_depth)
+        return
     if kind is dict:
-        out = {}
-        for key in sorted(value, key=_sort_key(path)):  # type: ignore[call-overload]
+        for key in sorted(value, key=_sort_key(path)):
             child = f"{path}.{key}" if path else key
             _check_str(key, child)
-            out[key] = _normalise(value[key], child, depth + 1, max_depth)  # type: ignore[index]
-        return out
+            _explain_outside(value[key], child, depth + 1, max_depth)
+        return
     raise EncodeError(path or "$", f"{_type_name(value)} not allowed")
 
 

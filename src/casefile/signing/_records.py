@@ -1,0 +1,241 @@
+"""Records: sealing an event into signed canonical bytes, and parsing them back.
+
+The layout is specified in docs/FORMAT.md §3. Parsing here only checks framing
+and types (steps V1 and V2); whether a record is *trusted* is the verifier's
+job, which authenticates it before anything reads its payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from casefile.encoding import decode, encode
+from casefile.errors import DecodeError, EncodeError, MalformedRecordError
+from casefile.signing._keys import KEY_ID_SIZE, SIGNATURE_SIZE, Signer
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_RECORD_SIZE",
+    "RECORD_PAYLOAD_TYPE",
+    "ZERO_HASH",
+    "ParsedRecord",
+    "RecordHeader",
+    "SealedRecord",
+    "pae",
+    "parse_record",
+    "record_hash",
+    "seal_record",
+    "signing_input",
+]
+
+FORMAT_VERSION: Final = 1
+MAX_RECORD_SIZE: Final = 16 * 1024 * 1024
+RECORD_PAYLOAD_TYPE: Final = b"application/vnd.casefile.record.v1+msgpack"
+ZERO_HASH: Final = bytes(32)
+HASH_SIZE: Final = 32
+
+_EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+_HEADER_KEYS: Final = frozenset(
+    {"v", "case", "seq", "prev", "type", "schema", "time", "key", "data", "pd"}
+)
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+_sha256 = hashlib.sha256
+
+
+def pae(payload_type: bytes, body: bytes) -> bytes:
+    """DSSE pre-authentication encoding of ``body`` under ``payload_type``."""
+    return b"DSSEv1 %d %b %d %b" % (len(payload_type), payload_type, len(body), body)
+
+
+def signing_input(header_bytes: bytes) -> bytes:
+    """The exact bytes an officer's key signs for a record (FORMAT.md §3.1)."""
+    return pae(RECORD_PAYLOAD_TYPE, header_bytes)
+
+
+def record_hash(record_bytes: bytes) -> bytes:
+    """Chain link and Merkle leaf hash of a stored record (FORMAT.md §3.2)."""
+    return _sha256(b"\x00" + record_bytes).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordHeader:
+    """The signed content of a record (FORMAT.md §3, the header map)."""
+
+    case_id: uuid.UUID
+    seq: int
+    prev: bytes
+    event_type: str
+    schema: int
+    time_ns: int
+    key_id: bytes
+    data: Mapping[str, Any]
+    commitments: Mapping[str, bytes]
+
+    def to_map(self) -> dict[str, Any]:
+        return {
+            "case": self.case_id.bytes,
+            "data": self.data,
+            "key": self.key_id,
+            "pd": self.commitments,
+            "prev": self.prev,
+            "schema": self.schema,
+            "seq": self.seq,
+            "time": self.time_ns,
+            "type": self.event_type,
+            "v": FORMAT_VERSION,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRecord:
+    """A record whose framing and types are valid. NOT authenticated."""
+
+    raw: bytes
+    header_bytes: bytes
+    signature: bytes
+    header: RecordHeader
+    hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SealedRecord:
+    """A record this process has just signed."""
+
+    raw: bytes
+    header: RecordHeader
+    hash: bytes
+
+
+def seal_record(
+    *,
+    case_id: uuid.UUID,
+    seq: int,
+    prev: bytes,
+    event_type: str,
+    schema: int,
+    time_ns: int,
+    data: Mapping[str, Any],
+    signer: Signer,
+    commitments: Mapping[str, bytes] | None = None,
+) -> SealedRecord:
+    """Encode, sign and frame one record.
+
+    Raises :class:`EncodeError` if ``data`` leaves the canonical profile and
+    ``ValueError`` if a header field is out of range.
+    """
+    header = RecordHeader(
+        case_id=case_id,
+        seq=seq,
+        prev=prev,
+        event_type=event_type,
+        schema=schema,
+        time_ns=time_ns,
+        key_id=signer.public_key.key_id,
+        data=data,
+        commitments=dict(commitments or {}),
+    )
+    problem = _header_problem(header)
+    if problem:
+        raise EncodeError(problem[0], problem[1])
+    header_bytes = encode(header.to_map())
+    signature = signer.sign(signing_input(header_bytes))
+    if type(signature) is not bytes or len(signature) != SIGNATURE_SIZE:
+        raise ValueError("the signer returned something other than a 64-byte signature")
+    raw = encode({"rec": header_bytes, "sig": signature})
+    return SealedRecord(raw=raw, header=header, hash=record_hash(raw))
+
+
+def parse_record(raw: bytes) -> ParsedRecord:
+    """Check framing and header types (V1, V2); raise MalformedRecordError otherwise.
+
+    The caller must still authenticate the record before trusting any field.
+    """
+    # V1: record framing.
+    try:
+        outer = decode(raw, max_size=MAX_RECORD_SIZE)
+    except DecodeError as exc:
+        raise MalformedRecordError(f"record framing: {exc}", step="V1") from None
+    if type(outer) is not dict or outer.keys() != {"rec", "sig"}:
+        raise MalformedRecordError("record framing: expected a map of exactly rec, sig", step="V1")
+    header_bytes = outer["rec"]
+    signature = outer["sig"]
+    if type(header_bytes) is not bytes or type(signature) is not bytes:
+        raise MalformedRecordError("record framing: rec and sig must be bytes", step="V1")
+    if len(signature) != SIGNATURE_SIZE:
+        raise MalformedRecordError("record framing: sig must be 64 bytes", step="V1")
+    # V2: header.
+    try:
+        fields = decode(header_bytes, max_size=MAX_RECORD_SIZE)
+    except DecodeError as exc:
+        raise MalformedRecordError(f"record header: {exc}", step="V2") from None
+    header = _header_from_map(fields)
+    return ParsedRecord(
+        raw=raw,
+        header_bytes=header_bytes,
+        signature=signature,
+        header=header,
+        hash=record_hash(raw),
+    )
+
+
+def _header_from_map(fields: Any) -> RecordHeader:
+    if type(fields) is not dict or fields.keys() != _HEADER_KEYS:
+        have = sorted(fields) if type(fields) is dict else type(fields).__name__
+        raise MalformedRecordError(
+            f"record header: expected exactly the keys {sorted(_HEADER_KEYS)}, found {have}",
+            step="V2",
+        )
+    if fields["v"] != FORMAT_VERSION or type(fields["v"]) is not int:
+        raise MalformedRecordError(
+            f"record header: unsupported format version {fields['v']!r}", step="V2"
+        )
+    case = fields["case"]
+    if type(case) is not bytes or len(case) != 16:
+        raise MalformedRecordError("record header: case must be 16 bytes", step="V2")
+    header = RecordHeader(
+        case_id=uuid.UUID(bytes=case),
+        seq=fields["seq"],
+        prev=fields["prev"],
+        event_type=fields["type"],
+        schema=fields["schema"],
+        time_ns=fields["time"],
+        key_id=fields["key"],
+        data=fields["data"],
+        commitments=fields["pd"],
+    )
+    problem = _header_problem(header)
+    if problem:
+        raise MalformedRecordError(f"record header: {problem[0]}: {problem[1]}", step="V2")
+    return header
+
+
+def _header_problem(h: RecordHeader) -> tuple[str, str] | None:
+    """The first field of ``h`` outside the format, as (field, problem), or None."""
+    if type(h.seq) is not int or not 1 <= h.seq <= _INT64_MAX:
+        return ("seq", "must be an integer from 1")
+    if type(h.prev) is not bytes or len(h.prev) != HASH_SIZE:
+        return ("prev", "must be 32 bytes")
+    if type(h.event_type) is not str or not _EVENT_TYPE.fullmatch(h.event_type):
+        return ("type", "must be 1-64 characters of [a-z0-9_.] starting with a letter")
+    if type(h.schema) is not int or not 1 <= h.schema <= _INT64_MAX:
+        return ("schema", "must be an integer from 1")
+    if type(h.time_ns) is not int or not _INT64_MIN <= h.time_ns <= _INT64_MAX:
+        return ("time", "must be a signed 64-bit integer of nanoseconds")
+    if type(h.key_id) is not bytes or len(h.key_id) != KEY_ID_SIZE:
+        return ("key", "must be a 32-byte key id")
+    if not isinstance(h.data, Mapping):
+        return ("data", "must be a map")
+    if not isinstance(h.commitments, Mapping):
+        return ("pd", "must be a map")
+    for name, digest in h.commitments.items():
+        if type(name) is not str or not name:
+            return ("pd", "commitment names must be non-empty strings")
+        if type(digest) is not bytes or len(digest) != HASH_SIZE:
+            return (f"pd.{name}", "a commitment must be 32 bytes")
+    return None
