@@ -156,19 +156,9 @@ def parse_record(raw: bytes) -> ParsedRecord:
 
     The caller must still authenticate the record before trusting any field.
     """
-    # V1: record framing.
-    try:
-        outer = decode(raw, max_size=MAX_RECORD_SIZE)
-    except DecodeError as exc:
-        raise MalformedRecordError(f"record framing: {exc}", step="V1") from None
-    if type(outer) is not dict or outer.keys() != {"rec", "sig"}:
-        raise MalformedRecordError("record framing: expected a map of exactly rec, sig", step="V1")
-    header_bytes = outer["rec"]
-    signature = outer["sig"]
-    if type(header_bytes) is not bytes or type(signature) is not bytes:
-        raise MalformedRecordError("record framing: rec and sig must be bytes", step="V1")
-    if len(signature) != SIGNATURE_SIZE:
-        raise MalformedRecordError("record framing: sig must be 64 bytes", step="V1")
+    # V1: record framing. The frame has exactly one canonical byte layout,
+    # so it is checked byte by byte rather than decoded and re-encoded.
+    header_bytes, signature = _unframe(raw)
     # V2: header.
     try:
         fields = decode(header_bytes, max_size=MAX_RECORD_SIZE)
@@ -182,6 +172,43 @@ def parse_record(raw: bytes) -> ParsedRecord:
         header=header,
         hash=record_hash(raw),
     )
+
+
+_SIG_FIELD: Final = b"\xa3sig\xc4\x40"
+_REC_FIELD: Final = b"\x82\xa3rec"
+
+
+def _unframe(raw: bytes) -> tuple[bytes, bytes]:
+    """Split a canonical ``{"rec": bin, "sig": bin(64)}`` frame; V1 of FORMAT.md §8."""
+    if type(raw) is not bytes:
+        raise MalformedRecordError("record framing: a record is bytes", step="V1")
+    size = len(raw)
+    if size > MAX_RECORD_SIZE:
+        raise MalformedRecordError(
+            f"record framing: {size} bytes exceeds the limit of {MAX_RECORD_SIZE}", step="V1"
+        )
+    if not raw.startswith(_REC_FIELD) or size < 5 + 2 + 6 + SIGNATURE_SIZE:
+        raise MalformedRecordError("record framing: expected a map of exactly rec, sig", step="V1")
+    marker = raw[5]
+    if marker == 0xC4:
+        start, length = 7, raw[6]
+    elif marker == 0xC5:
+        start, length = 8, int.from_bytes(raw[6:8], "big")
+    elif marker == 0xC6:
+        start, length = 10, int.from_bytes(raw[6:10], "big")
+    else:
+        raise MalformedRecordError("record framing: rec must be bytes", step="V1")
+    # The shortest bin form is the only canonical one.
+    if (marker == 0xC5 and length < 0x100) or (marker == 0xC6 and length < 0x10000):
+        raise MalformedRecordError(
+            "record framing: not canonical: a value is not in its shortest encoding", step="V1"
+        )
+    end = start + length
+    if size != end + len(_SIG_FIELD) + SIGNATURE_SIZE or raw[end : end + 6] != _SIG_FIELD:
+        raise MalformedRecordError(
+            "record framing: expected rec then a 64-byte sig and nothing after", step="V1"
+        )
+    return raw[start:end], raw[end + 6 :]
 
 
 def _header_from_map(fields: Any) -> RecordHeader:

@@ -1,0 +1,204 @@
+"""The offline verifier: checks a handed-over case with nothing but public keys.
+
+It depends only on the encoding and signing layers: no domain classes, no
+database, no network. Two forms:
+
+* :func:`verify_case` returns the verified case or raises the first
+  :class:`~casefile.errors.VerificationError`, naming the case, the record
+  sequence number and the step of docs/FORMAT.md §8 that failed;
+* :func:`report_case` never raises for a failed check: it walks everything
+  and lists every error and finding.
+
+Both stream: memory stays bounded whatever the number of records (unless
+``keep_records`` asks for them), and large inputs use every core.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from casefile.errors import VerificationError
+from casefile.findings import Finding
+from casefile.signing._checkpoint import Checkpoint
+from casefile.signing._commitments import Disclosure
+from casefile.signing._trust import TrustStore
+from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS, CaseVerification, VerifiedRecord
+from casefile.verifier._pool import available_cores
+
+__all__ = [
+    "VerificationReport",
+    "VerifiedCase",
+    "VerifiedRecord",
+    "iter_verified_records",
+    "report_case",
+    "verify_case",
+]
+
+#: The report form stops collecting errors past this many (memory stays bounded).
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedCase:
+    """A case whose every record, disclosure and checkpoint verified."""
+
+    case_id: uuid.UUID
+    size: int
+    root: bytes
+    head: bytes
+    records: tuple[VerifiedRecord, ...]
+    checkpoint: Checkpoint | None
+    findings: tuple[Finding, ...]
+    signers: frozenset[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """Everything found while walking a case, failures and findings alike."""
+
+    verified: bool
+    case_id: uuid.UUID | None
+    size: int
+    root: bytes | None
+    checkpoint: Checkpoint | None
+    errors: tuple[VerificationError, ...]
+    findings: tuple[Finding, ...]
+    truncated_errors: bool = False
+    signers: frozenset[bytes] = field(default_factory=frozenset)
+
+
+def _raise(exc: VerificationError) -> None:
+    raise exc
+
+
+def _workers(workers: int | None) -> int:
+    return available_cores() if workers is None else max(1, workers)
+
+
+def iter_verified_records(
+    records: Iterable[bytes],
+    *,
+    trust: TrustStore,
+    at: int,
+    case_id: uuid.UUID | None = None,
+    disclosures: Iterable[Disclosure] = (),
+    checkpoint: bytes | str | None = None,
+    known_types: Mapping[str, frozenset[int]] | None = None,
+    workers: int | None = None,
+    clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS,
+) -> Iterator[VerifiedRecord]:
+    """Yield each record once verified; raise at the first failure.
+
+    The checkpoint (V12, V13) is checked after the last record: a consumer
+    must exhaust the iterator before treating what it saw as complete.
+    """
+    walk = CaseVerification(
+        trust=trust,
+        at=at,
+        on_error=_raise,
+        case_id=case_id,
+        known_types=known_types,
+        clock_skew_ns=clock_skew_ns,
+    )
+    yield from walk.run(records, disclosures=disclosures, workers=_workers(workers))
+    if checkpoint is not None:
+        walk.check_checkpoint(checkpoint)
+
+
+def verify_case(
+    records: Iterable[bytes],
+    *,
+    trust: TrustStore,
+    at: int,
+    case_id: uuid.UUID | None = None,
+    disclosures: Iterable[Disclosure] = (),
+    checkpoint: bytes | str | None = None,
+    known_types: Mapping[str, frozenset[int]] | None = None,
+    workers: int | None = None,
+    keep_records: bool = True,
+    clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS,
+) -> VerifiedCase:
+    """Verify a case's records (in stored order); return it or raise.
+
+    ``at`` is the time of verification (ns since the epoch, UTC); ``workers``
+    defaults to every available core; ``keep_records=False`` keeps memory flat
+    for very large cases by returning only the summary.
+    """
+    walk = CaseVerification(
+        trust=trust,
+        at=at,
+        on_error=_raise,
+        case_id=case_id,
+        known_types=known_types,
+        clock_skew_ns=clock_skew_ns,
+    )
+    kept: list[VerifiedRecord] = []
+    signers: set[bytes] = set()
+    for rec in walk.run(records, disclosures=disclosures, workers=_workers(workers)):
+        signers.add(rec.signer.key_id)
+        if keep_records:
+            kept.append(rec)
+    verified_checkpoint = walk.check_checkpoint(checkpoint) if checkpoint is not None else None
+    if walk.case_id is None:  # unreachable: run() fails an empty case
+        raise VerificationError("the case has no records")
+    return VerifiedCase(
+        case_id=walk.case_id,
+        size=walk.size,
+        root=walk.merkle.root(),
+        head=walk.last_hash,
+        records=tuple(kept),
+        checkpoint=verified_checkpoint,
+        findings=tuple(walk.findings),
+        signers=frozenset(signers),
+    )
+
+
+def report_case(
+    records: Iterable[bytes],
+    *,
+    trust: TrustStore,
+    at: int,
+    case_id: uuid.UUID | None = None,
+    disclosures: Iterable[Disclosure] = (),
+    checkpoint: bytes | str | None = None,
+    known_types: Mapping[str, frozenset[int]] | None = None,
+    workers: int | None = None,
+    clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS,
+) -> VerificationReport:
+    """Walk the whole case and list every error and finding; never raises for them."""
+    errors: list[VerificationError] = []
+    overflow = False
+
+    def collect(exc: VerificationError) -> None:
+        nonlocal overflow
+        if len(errors) < MAX_REPORTED_ERRORS:
+            errors.append(exc)
+        else:
+            overflow = True
+
+    walk = CaseVerification(
+        trust=trust,
+        at=at,
+        on_error=collect,
+        case_id=case_id,
+        known_types=known_types,
+        clock_skew_ns=clock_skew_ns,
+    )
+    signers = {
+        rec.signer.key_id
+        for rec in walk.run(records, disclosures=disclosures, workers=_workers(workers))
+    }
+    verified_checkpoint = walk.check_checkpoint(checkpoint) if checkpoint is not None else None
+    return VerificationReport(
+        verified=not errors and not overflow,
+        case_id=walk.case_id,
+        size=walk.size,
+        root=walk.merkle.root() if walk.size else None,
+        checkpoint=verified_checkpoint,
+        errors=tuple(errors),
+        findings=tuple(walk.findings),
+        truncated_errors=overflow,
+        signers=frozenset(signers),
+    )

@@ -1,0 +1,381 @@
+"""The verification state machine over one case's record stream.
+
+Verification steps are numbered as in docs/FORMAT.md §8 and each is marked
+below with its number. V1, V2 and the signature arithmetic of V9 run per
+record in :mod:`casefile.verifier._parse` (possibly in other processes); the
+steps that relate a record to its predecessors, to the trust store and to
+the disclosures run here, in order.
+
+This module does no I/O: records, disclosures and the checkpoint arrive as
+bytes, and the time of verification is a parameter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from casefile.errors import (
+    BadSignatureError,
+    BrokenLinkError,
+    CheckpointMismatchError,
+    CheckpointSignatureError,
+    DisclosureError,
+    EncodeError,
+    KeyNotValidError,
+    KeyRoleError,
+    MalformedRecordError,
+    SequenceError,
+    UnknownKeyError,
+    UnknownSchemaError,
+    VerificationError,
+    WrongCaseError,
+)
+from casefile.findings import Finding
+from casefile.signing._checkpoint import Checkpoint, open_checkpoint
+from casefile.signing._commitments import Disclosure
+from casefile.signing._merkle import MerkleAccumulator
+from casefile.signing._note import NoteVerifier
+from casefile.signing._records import ZERO_HASH
+from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier._parse import Parsed
+from casefile.verifier._pool import parse_stream
+
+__all__ = ["CaseVerification", "VerifiedRecord"]
+
+#: Record times may run this far ahead of ``at`` before a finding is raised.
+DEFAULT_CLOCK_SKEW_NS = 5 * 60 * 10**9
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedRecord:
+    """A record that passed every check, with the trust entry of its signer."""
+
+    case_id: uuid.UUID
+    seq: int
+    event_type: str
+    schema: int
+    time_ns: int
+    signer: TrustEntry
+    data: Mapping[str, Any]
+    commitments: Mapping[str, bytes]
+    disclosed: Mapping[str, Any]
+    hash: bytes
+    raw: bytes
+
+
+@dataclass(slots=True)
+class CaseVerification:
+    """Checks one case's records in order; raises or reports each failure.
+
+    ``on_error`` receives every :class:`VerificationError`; the raising form
+    passes a function that re-raises, the report form one that collects and
+    lets the walk go on (resynchronising on the record as it stands).
+    """
+
+    trust: TrustStore
+    at: int
+    on_error: Callable[[VerificationError], None]
+    case_id: uuid.UUID | None = None
+    known_types: Mapping[str, frozenset[int]] | None = None
+    clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS
+    findings: list[Finding] = field(default_factory=list)
+    max_findings: int = 1000
+    size: int = 0
+    last_hash: bytes = ZERO_HASH
+    last_time: int | None = None
+    merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
+    withheld: int = 0
+
+    @property
+    def case_label(self) -> str | None:
+        return str(self.case_id) if self.case_id is not None else None
+
+    def fail(self, exc: VerificationError) -> None:
+        self.on_error(exc)
+
+    def note(self, finding: Finding) -> None:
+        if len(self.findings) < self.max_findings:
+            self.findings.append(finding)
+
+    def run(
+        self,
+        records: Iterable[bytes],
+        *,
+        disclosures: Iterable[Disclosure] = (),
+        workers: int = 1,
+    ) -> Iterator[VerifiedRecord]:
+        keys = {e.key_id: e.public_key.raw for e in self.trust.entries}
+        pending = _DisclosureCursor(iter(disclosures))
+        for item in parse_stream(records, keys, workers):
+            expected_seq = self.size + 1
+            if len(item) == 2:
+                message, step = item
+                self.fail(
+                    MalformedRecordError(
+                        f"record at position {expected_seq}: {message}",
+                        case_id=self.case_label,
+                        seq=expected_seq,
+                        step=step,
+                    )
+                )
+                # Without a parsable header nothing else can be checked; count
+                # it so that later positions are reported where they stand.
+                self.size += 1
+                self.merkle.append(_unusable_leaf(expected_seq))
+                continue
+            verified = self._check(item, pending)
+            if verified is not None:
+                yield verified
+        # V11: disclosures left over name records that do not exist.
+        for d in pending.rest():
+            self.fail(
+                DisclosureError(
+                    f"disclosure {d.name!r} names record {d.seq}, beyond the last record",
+                    case_id=self.case_label,
+                    seq=d.seq,
+                    step="V11",
+                )
+            )
+        if self.size == 0:
+            self.fail(SequenceError("the case has no records", case_id=self.case_label, step="V4"))
+        if self.withheld:
+            self.note(Finding("withheld_fields", f"{self.withheld} personal field(s) withheld"))
+
+    def _check(self, p: Parsed, pending: _DisclosureCursor) -> VerifiedRecord | None:
+        case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, raw, sig_ok = p
+        ok = True
+        # V3: the record belongs to this case.
+        if self.case_id is None:
+            self.case_id = uuid.UUID(bytes=case)
+        elif case != self.case_id.bytes:
+            ok = False
+            self.fail(
+                WrongCaseError(
+                    f"record of case {uuid.UUID(bytes=case)} spliced into this case",
+                    case_id=self.case_label,
+                    seq=seq,
+                    step="V3",
+                )
+            )
+        label = self.case_label
+        # V4: sequence numbers run 1, 2, 3, ... with no gap, duplicate or reordering.
+        expected_seq = self.size + 1
+        if seq != expected_seq:
+            ok = False
+            what = "duplicate or reordered" if seq < expected_seq else "gap before it"
+            self.fail(
+                SequenceError(
+                    f"sequence number {seq} where {expected_seq} was expected ({what})",
+                    case_id=label,
+                    seq=seq,
+                    step="V4",
+                )
+            )
+        # V5: the link to the predecessor.
+        if prev != self.last_hash:
+            ok = False
+            self.fail(
+                BrokenLinkError(
+                    "previous-record hash does not match the record before it",
+                    case_id=label,
+                    seq=seq,
+                    step="V5",
+                )
+            )
+        # V6: the signing key is trusted.
+        entry = self.trust.get(key_id)
+        if entry is None:
+            ok = False
+            self.fail(
+                UnknownKeyError(
+                    f"signed by key {key_id.hex()[:16]}…, which the trust store does not hold",
+                    case_id=label,
+                    seq=seq,
+                    step="V6",
+                )
+            )
+        else:
+            # V7: within the key's validity window and before any revocation.
+            if not entry.valid_at(time_ns):
+                ok = False
+                self.fail(
+                    KeyNotValidError(
+                        f"key of {entry.name} is not valid at the record's time",
+                        case_id=label,
+                        seq=seq,
+                        step="V7",
+                    )
+                )
+            # V8: the key's holder may record this type of event.
+            required = self.trust.policy.roles_for(etype)
+            if not entry.roles & required:
+                ok = False
+                self.fail(
+                    KeyRoleError(
+                        f"key of {entry.name} lacks a role for {etype!r} "
+                        f"(needs one of {sorted(required)})",
+                        case_id=label,
+                        seq=seq,
+                        step="V8",
+                    )
+                )
+            # V9: the signature (verdict computed in _parse, possibly in parallel).
+            if sig_ok is not True:
+                ok = False
+                self.fail(
+                    BadSignatureError(
+                        f"signature does not verify under the key of {entry.name}",
+                        case_id=label,
+                        seq=seq,
+                        step="V9",
+                    )
+                )
+        # V10: only registered event types and schema versions.
+        if self.known_types is not None and schema not in self.known_types.get(etype, ()):
+            ok = False
+            self.fail(
+                UnknownSchemaError(
+                    f"event type {etype!r} schema {schema} is not registered",
+                    case_id=label,
+                    seq=seq,
+                    step="V10",
+                )
+            )
+        # V11: disclosures for this record match their commitments.
+        disclosed = self._disclosures(pending, seq, pd, label)
+        if disclosed is None:
+            ok = False
+            disclosed = {}
+        self.withheld += len(pd) - len(disclosed)
+        # Findings: facts a person should weigh, not failures.
+        if time_ns > self.at + self.clock_skew_ns:
+            self.note(Finding("time_after_verification", "record time is in the future", seq))
+        if self.last_time is not None and time_ns < self.last_time:
+            self.note(Finding("time_went_backwards", "record time precedes its predecessor's", seq))
+        self.size += 1
+        self.last_hash = rhash
+        self.last_time = time_ns
+        self.merkle.append(rhash)
+        if not ok or entry is None or self.case_id is None:
+            return None
+        return VerifiedRecord(
+            self.case_id, seq, etype, schema, time_ns, entry, data, pd, disclosed, rhash, raw
+        )
+
+    def _disclosures(
+        self, pending: _DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
+    ) -> dict[str, Any] | None:
+        disclosed: dict[str, Any] = {}
+        ok = True
+        last_name = ""
+        for d in pending.take(seq):
+            problem = None
+            if d.seq < seq or d.name <= last_name:
+                problem = "out of order or duplicated (disclosures are sorted by seq, name)"
+            elif self.case_id is not None and d.case_id != self.case_id:
+                problem = f"belongs to case {d.case_id}"
+            elif d.name not in pd:
+                problem = "names no commitment of this record"
+            elif _commitment_of(d) != pd[d.name]:
+                problem = "does not match its commitment"
+            last_name = max(last_name, d.name)
+            if problem is None:
+                disclosed[d.name] = d.value
+            else:
+                ok = False
+                self.fail(
+                    DisclosureError(
+                        f"disclosure {d.name!r} {problem}", case_id=label, seq=d.seq, step="V11"
+                    )
+                )
+        return disclosed if ok else None
+
+    def check_checkpoint(self, note: bytes | str) -> Checkpoint | None:
+        """V12 and V13 against the records walked so far."""
+        label = self.case_label
+        verifiers = [
+            NoteVerifier(e.name, e.public_key)
+            for e in self.trust.entries
+            if e.roles & self.trust.policy.checkpoint_roles and self._may_sign_checkpoint(e)
+        ]
+        # V12: signed by a trusted checkpoint key.
+        try:
+            checkpoint, _names = open_checkpoint(note, verifiers)
+        except CheckpointSignatureError as exc:
+            self.fail(CheckpointSignatureError(exc.message, case_id=label, step="V12"))
+            return None
+        # V13: the checkpoint describes exactly these records.
+        suffix = f"/{label}"
+        if label is None or not checkpoint.origin.endswith(suffix):
+            self.fail(
+                CheckpointMismatchError(
+                    f"checkpoint origin {checkpoint.origin!r} does not name this case",
+                    case_id=label,
+                    step="V13",
+                )
+            )
+        if checkpoint.size != self.size:
+            what = "records are missing from the tail" if checkpoint.size > self.size else ""
+            self.fail(
+                CheckpointMismatchError(
+                    f"checkpoint covers {checkpoint.size} records but {self.size} are present"
+                    + (f" ({what})" if what else ""),
+                    case_id=label,
+                    seq=min(checkpoint.size, self.size) + 1,
+                    step="V13",
+                )
+            )
+        elif checkpoint.root != self.merkle.root():
+            self.fail(
+                CheckpointMismatchError(
+                    "checkpoint root does not match the Merkle root of the records",
+                    case_id=label,
+                    step="V13",
+                )
+            )
+        return checkpoint
+
+    def _may_sign_checkpoint(self, entry: TrustEntry) -> bool:
+        # A checkpoint carries no time of its own: its key must already be
+        # valid at `at`'s lower bound and not revoked before the case's last
+        # record, after which the checkpoint was necessarily made.
+        if entry.valid_from > self.at:
+            return False
+        last = self.last_time if self.last_time is not None else self.at
+        return entry.revoked_at is None or entry.revoked_at > last
+
+
+def _commitment_of(d: Disclosure) -> bytes | None:
+    try:
+        return d.commitment()
+    except (EncodeError, ValueError):
+        return None  # a value or salt outside the format matches nothing
+
+
+def _unusable_leaf(position: int) -> bytes:
+    # Stand-in leaf for a record that could not be parsed, so that the Merkle
+    # size keeps counting positions; the verdict is already a failure.
+    return position.to_bytes(32, "big")
+
+
+class _DisclosureCursor:
+    """Merge-join over disclosures sorted by (seq, name): O(1) memory."""
+
+    def __init__(self, it: Iterator[Disclosure]) -> None:
+        self._it = it
+        self._head: Disclosure | None = next(it, None)
+
+    def take(self, seq: int) -> Iterator[Disclosure]:
+        while self._head is not None and self._head.seq <= seq:
+            head = self._head
+            self._head = next(self._it, None)
+            yield head
+
+    def rest(self) -> Iterator[Disclosure]:
+        while self._head is not None:
+            head = self._head
+            self._head = next(self._it, None)
+            yield head

@@ -1,0 +1,71 @@
+"""Per-record work that needs no knowledge of other records: V1, V2 and V9.
+
+It runs in worker processes for large inputs, so it takes and returns only
+plain picklable values: for each record either ``(problem, step)`` or the
+parsed header fields, the record hash and the signature verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from casefile.errors import MalformedRecordError
+from casefile.signing._keys import verify_signature
+from casefile.signing._records import parse_record, signing_input
+
+__all__ = ["Parsed", "parse_chunk"]
+
+# (case bytes, seq, prev, type, schema, time, key id, data, commitments, hash, raw,
+#  signature verdict: True / False / None when the key is unknown)
+Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, bytes, bool | None]
+Failed = tuple[str, str]
+
+_keys: Mapping[bytes, bytes] = {}
+
+
+def init_worker(keys: Mapping[bytes, bytes]) -> None:
+    """Process-pool initializer: the trusted public keys, by key id."""
+    global _keys  # one table per worker process, set once
+    _keys = keys
+
+
+def parse_chunk_in_worker(chunk: Sequence[bytes]) -> list[Parsed | Failed]:
+    return parse_chunk(chunk, _keys)
+
+
+def parse_chunk(chunk: Sequence[bytes], keys: Mapping[bytes, bytes]) -> list[Parsed | Failed]:
+    out: list[Parsed | Failed] = []
+    append = out.append
+    for raw in chunk:
+        try:
+            rec = parse_record(raw)  # V1, V2
+        except MalformedRecordError as exc:
+            append((exc.message, exc.step))
+            continue
+        h = rec.header
+        public = keys.get(h.key_id)
+        # V9, computed here so that it runs in parallel; the verifier applies
+        # the verdict only after V3-V8 pass for this record.
+        verdict = (
+            None
+            if public is None
+            else verify_signature(public, signing_input(rec.header_bytes), rec.signature)
+        )
+        append(
+            (
+                h.case_id.bytes,
+                h.seq,
+                h.prev,
+                h.event_type,
+                h.schema,
+                h.time_ns,
+                h.key_id,
+                h.data,
+                h.commitments,
+                rec.hash,
+                raw,
+                verdict,
+            )
+        )
+    return out

@@ -1,0 +1,64 @@
+"""Ordered, bounded parallel map of :func:`parse_chunk` over a record stream.
+
+Memory stays bounded whatever the number of records: at most ``2 * workers``
+chunks are in flight, and results come back in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+
+from casefile.verifier._parse import Failed, Parsed, init_worker, parse_chunk, parse_chunk_in_worker
+
+__all__ = ["CHUNK_SIZE", "available_cores", "parse_stream"]
+
+CHUNK_SIZE = 1024
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def parse_stream(
+    records: Iterable[bytes], keys: Mapping[bytes, bytes], workers: int
+) -> Iterator[Parsed | Failed]:
+    """Parse and signature-check records, using ``workers`` processes when it pays."""
+    it = iter(records)
+    first = list(islice(it, CHUNK_SIZE))
+    second = list(islice(it, CHUNK_SIZE))
+    if workers <= 1 or not second:
+        # Small inputs (or one core): starting processes would cost more than it saves.
+        yield from parse_chunk(first, keys)
+        yield from parse_chunk(second, keys)
+        while chunk := list(islice(it, CHUNK_SIZE)):
+            yield from parse_chunk(chunk, keys)
+        return
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(dict(keys),)
+    )
+    try:
+        pending: deque[Future[list[Parsed | Failed]]] = deque()
+        pending.append(pool.submit(parse_chunk_in_worker, first))
+        pending.append(pool.submit(parse_chunk_in_worker, second))
+        exhausted = False
+        while pending:
+            while not exhausted and len(pending) < 2 * workers:
+                chunk = list(islice(it, CHUNK_SIZE))
+                if not chunk:
+                    exhausted = True
+                    break
+                pending.append(pool.submit(parse_chunk_in_worker, chunk))
+            yield from pending.popleft().result()
+    finally:
+        # Also reached when the consumer stops at the first failure: drop the
+        # chunks nobody will read instead of verifying them.
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,141 @@
+"""Builds small signed cases from fixed keys, salts and times, for tests."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+from casefile.signing._commitments import Disclosure, commit_fields
+from casefile.signing._keys import InMemorySigner
+from casefile.signing._merkle import merkle_root
+from casefile.signing._records import ZERO_HASH, SealedRecord, seal_record
+from casefile.signing._trust import Holder, TrustEntry, TrustStore
+
+T0 = 1_767_225_600 * 10**9  # 2026-01-01T00:00:00Z
+NAMESPACE = "casefile.test.police.uk"
+
+
+def signer_from(label: str) -> InMemorySigner:
+    return InMemorySigner(hashlib.sha256(b"casefile-test-key:" + label.encode()).digest())
+
+
+def entry_for(
+    signer: InMemorySigner,
+    name: str,
+    roles: frozenset[str] = frozenset({"recorder"}),
+    valid_from: int = T0,
+    valid_until: int | None = None,
+    revoked_at: int | None = None,
+) -> TrustEntry:
+    return TrustEntry(
+        public_key=signer.public_key,
+        name=name,
+        holder=Holder(name=name.rsplit("/", 1)[-1], rank="PC", number="1234", force="Test Force"),
+        roles=roles,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        revoked_at=revoked_at,
+    )
+
+
+class CountingSalts:
+    """Deterministic 'randomness': SHA-256 of a counter, cut to size."""
+
+    def __init__(self, label: str = "salt") -> None:
+        self.label = label
+        self.n = 0
+
+    def __call__(self, size: int) -> bytes:
+        self.n += 1
+        return hashlib.sha256(f"{self.label}:{self.n}".encode()).digest()[:size]
+
+
+@dataclass
+class CaseBuilder:
+    """Appends records to one case, keeping the chain head and disclosures."""
+
+    case_id: uuid.UUID
+    time_ns: int = T0 + 3600 * 10**9
+    records: list[bytes] = field(default_factory=list)
+    sealed: list[SealedRecord] = field(default_factory=list)
+    disclosures: list[Disclosure] = field(default_factory=list)
+    salts: CountingSalts = field(default_factory=CountingSalts)
+
+    @property
+    def head(self) -> bytes:
+        return self.sealed[-1].hash if self.sealed else ZERO_HASH
+
+    def add(
+        self,
+        signer: InMemorySigner,
+        event_type: str = "note.added",
+        data: Mapping[str, Any] | None = None,
+        personal: Mapping[str, Any] | None = None,
+        time_ns: int | None = None,
+    ) -> SealedRecord:
+        seq = len(self.records) + 1
+        commitments, disclosures = commit_fields(
+            self.case_id, seq, personal or {}, random_bytes=self.salts
+        )
+        self.time_ns = time_ns if time_ns is not None else self.time_ns + 60 * 10**9
+        rec = seal_record(
+            case_id=self.case_id,
+            seq=seq,
+            prev=self.head,
+            event_type=event_type,
+            schema=1,
+            time_ns=self.time_ns,
+            data=dict(data) if data is not None else {"text": f"note {seq}"},
+            signer=signer,
+            commitments=commitments,
+        )
+        self.records.append(rec.raw)
+        self.sealed.append(rec)
+        self.disclosures.extend(disclosures)
+        return rec
+
+    def checkpoint(self, signer: InMemorySigner, name: str, size: int | None = None) -> str:
+        n = len(self.sealed) if size is None else size
+        root = merkle_root([r.hash for r in self.sealed[:n]])
+        return sign_checkpoint(Checkpoint(f"{NAMESPACE}/{self.case_id}", n, root), name, signer)
+
+
+@dataclass
+class World:
+    """Two officers, a log key and a trust store over them."""
+
+    alice: InMemorySigner = field(default_factory=lambda: signer_from("alice"))
+    bob: InMemorySigner = field(default_factory=lambda: signer_from("bob"))
+    log: InMemorySigner = field(default_factory=lambda: signer_from("log"))
+
+    @property
+    def trust(self) -> TrustStore:
+        return TrustStore(
+            [
+                entry_for(self.alice, "test.police.uk/officer/alice"),
+                entry_for(self.bob, "test.police.uk/officer/bob"),
+                entry_for(self.log, "test.police.uk/log", roles=frozenset({"checkpoint"})),
+            ]
+        )
+
+    def case(self, n: int, case_id: uuid.UUID | None = None, personal: bool = True) -> CaseBuilder:
+        builder = CaseBuilder(case_id or uuid.UUID(int=n + 1))
+        for i in range(n):
+            who = self.alice if i % 2 == 0 else self.bob
+            builder.add(
+                who,
+                personal={"name": f"Person {i}", "dob": "1990-01-01"}
+                if personal and i % 3 == 0
+                else None,
+            )
+        return builder
+
+    def checkpoint(self, builder: CaseBuilder, size: int | None = None) -> str:
+        return builder.checkpoint(self.log, "test.police.uk/log", size)
+
+
+AT = T0 + 400 * 24 * 3600 * 10**9  # a verification time after every record
