@@ -1,0 +1,294 @@
+"""Trust: which public keys an auditor accepts, held by whom, for what, and when.
+
+A :class:`TrustStore` is the auditor's decision, not the log's claim: it maps
+key ids to :class:`TrustEntry` values (holder, roles, validity window,
+revocation) and carries the :class:`TrustPolicy` that says which roles may sign
+which record types and checkpoints. Everything here is an immutable value that
+validates itself; the JSON form lives in :mod:`casefile.signing._trust_json`.
+
+A key is judged at the time a record asserts (docs/FORMAT.md V7): it is valid
+from ``valid_from`` (inclusive) until ``valid_until`` (exclusive), and never at
+or after ``revoked_at``. ``revoked_at`` records when a compromise is believed to
+have begun, which may lie before the revocation was decided.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from casefile.errors import TrustStoreError
+from casefile.signing._keys import PublicKey
+
+__all__ = [
+    "CHECKPOINT_ROLE",
+    "DEFAULT_POLICY",
+    "RECORDER_ROLE",
+    "WILDCARD_TYPE",
+    "Holder",
+    "TrustEntry",
+    "TrustPolicy",
+    "TrustStore",
+    "check_note_name",
+    "check_role",
+]
+
+#: The role every record type needs under the default policy.
+RECORDER_ROLE: Final = "recorder"
+#: The role checkpoints need under the default policy.
+CHECKPOINT_ROLE: Final = "checkpoint"
+#: The key of :attr:`TrustPolicy.record_roles` that applies to types not listed.
+WILDCARD_TYPE: Final = "*"
+
+_MAX_TEXT: Final = 256
+_ROLE: Final = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
+# The record type names of docs/FORMAT.md §3.
+_EVENT_TYPE: Final = re.compile(r"[a-z0-9_.]{1,64}")
+
+
+def _check_text(value: object, what: str, *, allow_empty: bool = False) -> str:
+    if type(value) is not str:
+        raise TrustStoreError(f"{what}: expected a string, not {type(value).__name__}")
+    if not value and not allow_empty:
+        raise TrustStoreError(f"{what}: must not be empty")
+    if len(value) > _MAX_TEXT:
+        raise TrustStoreError(f"{what}: longer than {_MAX_TEXT} characters")
+    # Control characters and lone surrogates (which JSON "\ud800" escapes can
+    # produce) would let two displayed names look alike or break UTF-8 output.
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            raise TrustStoreError(f"{what}: contains the control character U+{ord(ch):04X}")
+    return value
+
+
+def check_note_name(name: object) -> str:
+    """Return ``name`` if it is a valid C2SP signed-note key name, else raise.
+
+    c2sp.org/signed-note: non-empty, well-formed UTF-8, no Unicode space and no
+    ``+`` (which separates the name from the key id in a verifier key).
+    Control characters are refused as well.
+    """
+    text = _check_text(name, "name")
+    for ch in text:
+        if ch == "+" or ch.isspace():
+            raise TrustStoreError(f"name: {text!r} contains {ch!r}, not allowed in a note key name")
+    return text
+
+
+def check_role(role: object) -> str:
+    """Return ``role`` if it is a role token (``[a-z][a-z0-9_.-]{0,63}``), else raise."""
+    if type(role) is not str or _ROLE.fullmatch(role) is None:
+        raise TrustStoreError(
+            f"role: {role!r} is not a role name (a lower-case letter, then up to 63 of [a-z0-9_.-])"
+        )
+    return role
+
+
+def _check_roles(roles: object, what: str) -> frozenset[str]:
+    if type(roles) is not frozenset:
+        raise TrustStoreError(f"{what}: expected a frozenset of role names")
+    if not roles:
+        raise TrustStoreError(f"{what}: must name at least one role")
+    for role in roles:
+        check_role(role)
+    return roles
+
+
+def _check_time(value: object, what: str, *, optional: bool) -> None:
+    if value is None and optional:
+        return
+    if type(value) is not int:
+        raise TrustStoreError(f"{what}: expected integer nanoseconds since the epoch")
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The person a key was issued to.
+
+    ``number`` is the collar number (officers) or staff number (police staff);
+    ``rank`` may be empty for staff.
+    """
+
+    name: str
+    rank: str
+    number: str
+    force: str
+
+    def __post_init__(self) -> None:
+        _check_text(self.name, "holder.name")
+        _check_text(self.rank, "holder.rank", allow_empty=True)
+        _check_text(self.number, "holder.number")
+        _check_text(self.force, "holder.force")
+
+
+@dataclass(frozen=True, slots=True)
+class TrustEntry:
+    """One trusted public key: its note name, holder, roles and validity window.
+
+    Times are integer nanoseconds since the epoch, UTC.
+    """
+
+    public_key: PublicKey
+    name: str
+    holder: Holder
+    roles: frozenset[str]
+    valid_from: int
+    valid_until: int | None = None
+    revoked_at: int | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.public_key) is not PublicKey:
+            raise TrustStoreError("public_key: expected a PublicKey")
+        check_note_name(self.name)
+        if type(self.holder) is not Holder:
+            raise TrustStoreError("holder: expected a Holder")
+        _check_roles(self.roles, "roles")
+        _check_time(self.valid_from, "valid_from", optional=False)
+        _check_time(self.valid_until, "valid_until", optional=True)
+        _check_time(self.revoked_at, "revoked_at", optional=True)
+        if self.valid_until is not None and self.valid_until <= self.valid_from:
+            raise TrustStoreError("valid_until: must be later than valid_from")
+
+    @property
+    def key_id(self) -> bytes:
+        """The 32-byte key id of :attr:`public_key`."""
+        return self.public_key.key_id
+
+    def valid_at(self, t_ns: int) -> bool:
+        """True if the key may sign at ``t_ns``: inside its window and before any revocation."""
+        if t_ns < self.valid_from:
+            return False
+        if self.valid_until is not None and t_ns >= self.valid_until:
+            return False
+        return self.revoked_at is None or t_ns < self.revoked_at
+
+    def has_role(self, roles: Iterable[str]) -> bool:
+        """True if this key holds at least one of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustPolicy:
+    """Which roles may sign which record types, and which may sign checkpoints.
+
+    ``record_roles`` maps a record type (e.g. ``case.opened``) to the roles any
+    one of which suffices; ``"*"`` applies to types not listed. Without a
+    ``"*"`` entry, unlisted types are refused to every key.
+    """
+
+    record_roles: Mapping[str, frozenset[str]]
+    checkpoint_roles: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.record_roles, Mapping):
+            raise TrustStoreError("policy.record_roles: expected a mapping")
+        frozen: dict[str, frozenset[str]] = {}
+        for event_type, roles in self.record_roles.items():
+            if type(event_type) is not str or (
+                event_type != WILDCARD_TYPE and _EVENT_TYPE.fullmatch(event_type) is None
+            ):
+                raise TrustStoreError(
+                    f"policy.record_roles: {event_type!r} is neither '*' nor a record type name"
+                )
+            frozen[event_type] = _check_roles(roles, f"policy.record_roles[{event_type!r}]")
+        # A private, sorted copy behind a read-only view: the caller's dict can
+        # change afterwards without changing a policy already in use.
+        ordered = {event_type: frozen[event_type] for event_type in sorted(frozen)}
+        object.__setattr__(self, "record_roles", types.MappingProxyType(ordered))
+        _check_roles(self.checkpoint_roles, "policy.checkpoint_roles")
+
+    def __hash__(self) -> int:
+        return hash((frozenset(self.record_roles.items()), self.checkpoint_roles))
+
+    def roles_for(self, event_type: str) -> frozenset[str]:
+        """The roles any one of which may sign a record of ``event_type`` (empty: none may)."""
+        roles = self.record_roles.get(event_type)
+        if roles is None:
+            roles = self.record_roles.get(WILDCARD_TYPE, frozenset())
+        return roles
+
+
+#: Every record type needs ``recorder``; checkpoints need ``checkpoint``.
+DEFAULT_POLICY: Final = TrustPolicy(
+    record_roles={WILDCARD_TYPE: frozenset({RECORDER_ROLE})},
+    checkpoint_roles=frozenset({CHECKPOINT_ROLE}),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustStore:
+    """The trusted keys and the policy an auditor verifies against.
+
+    Entries are kept sorted by note name, so two stores with the same entries
+    are equal whatever order they were given in. Duplicate key ids or names are
+    refused.
+    """
+
+    entries: tuple[TrustEntry, ...]
+    policy: TrustPolicy = DEFAULT_POLICY
+    _by_id: Mapping[bytes, TrustEntry] = field(init=False, repr=False, compare=False)
+    _by_name: Mapping[str, TrustEntry] = field(init=False, repr=False, compare=False)
+
+    def __init__(self, entries: Iterable[TrustEntry], policy: TrustPolicy = DEFAULT_POLICY) -> None:
+        listed = tuple(entries)
+        if type(policy) is not TrustPolicy:
+            raise TrustStoreError("policy: expected a TrustPolicy")
+        by_id: dict[bytes, int] = {}
+        by_name: dict[str, int] = {}
+        for index, entry in enumerate(listed):
+            if type(entry) is not TrustEntry:
+                raise TrustStoreError(f"keys[{index}]: expected a TrustEntry")
+            seen = by_id.setdefault(entry.key_id, index)
+            if seen != index:
+                raise TrustStoreError(f"keys[{index}].public_key: same key as keys[{seen}]")
+            seen = by_name.setdefault(entry.name, index)
+            if seen != index:
+                raise TrustStoreError(f"keys[{index}].name: same name as keys[{seen}]")
+        ordered = tuple(sorted(listed, key=lambda entry: entry.name))
+        object.__setattr__(self, "entries", ordered)
+        object.__setattr__(self, "policy", policy)
+        object.__setattr__(
+            self, "_by_id", types.MappingProxyType({entry.key_id: entry for entry in ordered})
+        )
+        object.__setattr__(
+            self, "_by_name", types.MappingProxyType({entry.name: entry for entry in ordered})
+        )
+
+    def get(self, key_id: bytes) -> TrustEntry | None:
+        """The entry whose key id is ``key_id`` (32 bytes), or None."""
+        return self._by_id.get(key_id)
+
+    def by_name(self, name: str) -> TrustEntry | None:
+        """The entry whose note key name is ``name``, or None."""
+        return self._by_name.get(name)
+
+    def entries_with_role(self, role: str) -> tuple[TrustEntry, ...]:
+        """The entries holding ``role``, in name order."""
+        return tuple(entry for entry in self.entries if role in entry.roles)
+
+    def subset(self, key_ids: Iterable[bytes]) -> TrustStore:
+        """A store of only the given keys, with the same policy (for exports).
+
+        Raises :class:`TrustStoreError` if a key id is not in this store.
+        """
+        chosen: dict[bytes, TrustEntry] = {}
+        for key_id in key_ids:
+            entry = self._by_id.get(key_id)
+            if entry is None:
+                shown = key_id.hex() if isinstance(key_id, bytes) else repr(key_id)
+                raise TrustStoreError(f"key id {shown} is not in the trust store")
+            chosen[key_id] = entry
+        return TrustStore(chosen.values(), self.policy)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[TrustEntry]:
+        return iter(self.entries)
+
+    def __contains__(self, key_id: object) -> bool:
+        return key_id in self._by_id
