@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Git does not keep empty directories, so a fresh clone may lack some of these.
+CODE_DIRS := $(wildcard src tests benchmarks examples)
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -17,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/casefile demo $(if $(OUT),--out $(OUT),)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check $(CODE_DIRS)
+	$(BIN)/ruff format --check $(CODE_DIRS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
