@@ -17,11 +17,11 @@ from typing import NoReturn
 
 import pytest
 
+from _pg_cluster import ThrowawayCluster
 from _postgres import (
     BINDIR_VARIABLE,
     PostgresUnavailableError,
     ServerSettings,
-    ThrowawayCluster,
     create_schema,
     drop_schema,
     find_binaries,

@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from psycopg.conninfo import make_conninfo
 
+from _pg_cluster import ThrowawayCluster
 from _postgres import (
     BINDIR_VARIABLE,
     DSN_VARIABLE,
     Binaries,
     PostgresUnavailableError,
     ServerSettings,
-    ThrowawayCluster,
     create_schema,
     find_binaries,
     settings_from_dsn,
