@@ -20,6 +20,7 @@ __all__ = [
     "BadSignatureError",
     "BrokenLinkError",
     "BundleError",
+    "CaseClosedError",
     "CasefileError",
     "CheckpointError",
     "CheckpointMismatchError",
@@ -28,10 +29,12 @@ __all__ = [
     "DecodeError",
     "DisclosureError",
     "DomainError",
+    "DuplicateExhibitError",
     "EncodeError",
     "EvidenceError",
     "FixityError",
     "InputError",
+    "InvalidCommandError",
     "InvalidPublicKeyError",
     "KeyFileError",
     "KeyNotValidError",
@@ -40,9 +43,12 @@ __all__ = [
     "NoteError",
     "ProofError",
     "SequenceError",
+    "StatementSignedError",
     "TimeFormatError",
     "TrustStoreError",
+    "UnauthorisedSignerError",
     "UnknownKeyError",
+    "UnknownReferenceError",
     "UnknownSchemaError",
     "VerificationError",
     "WrongCaseError",
@@ -225,3 +231,39 @@ class DomainError(CasefileError):
 
 class ConcurrencyConflictError(DomainError):
     """Another writer appended to the case first; reload and retry."""
+
+
+class CaseClosedError(DomainError):
+    """A command on a closed case; only a reopening may be recorded."""
+
+
+class StatementSignedError(DomainError):
+    """A change to a signed statement; record a correction or a further statement instead."""
+
+
+class DuplicateExhibitError(DomainError):
+    """An exhibit reference already used in the same case."""
+
+
+class UnknownReferenceError(DomainError, LookupError):
+    """A command or query naming a case, person, statement or record that does not exist."""
+
+
+class InvalidCommandError(DomainError, ValueError):
+    """A command argument the investigation's rules refuse.
+
+    ``field`` names the offending argument, e.g. ``exhibit`` or ``fields.offence``.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
+class UnauthorisedSignerError(DomainError):
+    """An acting key the trust store would not accept for this record or checkpoint.
+
+    Refused before anything is sealed, so that no record is written that a
+    verifier holding the same trust store would reject.
+    """
