@@ -40,6 +40,7 @@ __all__ = [
     "KeyNotValidError",
     "KeyRoleError",
     "MalformedRecordError",
+    "ManifestError",
     "NoteError",
     "ProofError",
     "SequenceError",
@@ -220,6 +221,13 @@ class ProofError(VerificationError):
 
 class FixityError(VerificationError):
     """Evidence bytes whose SHA-256 differs from the recorded hash."""
+
+
+class ManifestError(VerificationError):
+    """A bundle manifest that is unsigned, badly signed, or disagrees with the files it lists.
+
+    A missing, changed or unlisted file of a bundle raises this, naming the file.
+    """
 
 
 # --- domain rules ---------------------------------------------------------
