@@ -60,8 +60,11 @@ def _check_text(value: object, what: str, *, allow_empty: bool = False) -> str:
     # Control characters and lone surrogates (which JSON "\ud800" escapes can
     # produce) would let two displayed names look alike or break UTF-8 output.
     for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cs"):
+        category = unicodedata.category(ch)
+        if category == "Cc":
             raise TrustStoreError(f"{what}: contains the control character U+{ord(ch):04X}")
+        if category == "Cs":
+            raise TrustStoreError(f"{what}: contains an unpaired surrogate U+{ord(ch):04X}")
     return value
 
 
