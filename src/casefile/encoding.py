@@ -16,7 +16,6 @@ variant by re-encoding the decoded value and comparing the bytes.
 
 from __future__ import annotations
 
-import operator
 import unicodedata
 from typing import Any, Final
 
@@ -49,55 +48,83 @@ def encode(value: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
     outside the profile.
     """
     try:
-        normalised = _fast(value, max_depth)
-    except _Outside:
+        if not _check(value, max_depth):
+            value = _sorted_copy(value)
+        return _PACK(value)  # type: ignore[no-any-return]
+    except (_Outside, OverflowError, TypeError, ValueError):
         # Slow second pass, only to name the offending path in the error.
         _explain_outside(value, "", 0, max_depth)
         raise EncodeError("$", "value outside the canonical profile") from None
-    return _PACK(normalised)  # type: ignore[no-any-return]
 
 
 class _Outside(Exception):
     pass
 
 
-_PACK: Final = msgpack.Packer(use_bin_type=True, autoreset=True).pack
+_PACK: Final = msgpack.Packer(use_bin_type=True, autoreset=True, strict_types=True).pack
 _is_nfc: Final = unicodedata.is_normalized
+_NONE_TYPE: Final = type(None)
 
 
-def _fast(value: Any, depth: int) -> Any:
-    # The hot path: no path strings are built; any problem raises _Outside.
-    kind = type(value)
-    if kind is str:
-        if value.isascii() or (_is_nfc("NFC", value) and _utf8_ok(value)):
-            return value
-        raise _Outside
-    if kind is int:
-        if _INT_MIN <= value <= _INT_MAX:
-            return value
-        raise _Outside
-    if value is None or kind is bool or kind is bytes:
-        return value
-    if depth <= 0:
-        raise _Outside
-    if kind is dict:
-        keys = sorted(value)
-        changed = keys != list(value)
-        children = []
-        for key in keys:
-            if type(key) is not str or not (key.isascii() or (_is_nfc("NFC", key) and _utf8_ok(key))):
+def _text_ok(text: str) -> bool:
+    return text.isascii() or (_is_nfc("NFC", text) and _utf8_ok(text))
+
+
+def _check(value: Any, max_depth: int) -> bool:
+    """Check types and strings of ``value``; return whether every map is sorted.
+
+    The hot path of encoding and decoding: iterative, with scalars checked
+    inline, because a call per value would cost more than the packing itself.
+    Integer range is left to msgpack, which refuses what does not fit 64 bits.
+    Raises _Outside for anything outside the profile.
+    """
+    in_order = True
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        kind = type(node)
+        if kind is dict:
+            keys = list(node)
+            if in_order and keys != sorted(keys):
+                in_order = False
+            for key in keys:
+                if type(key) is not str or not (key.isascii() or _text_ok(key)):
+                    raise _Outside
+            children = node.values()
+        elif kind is list:
+            children = node
+        elif kind is str:
+            if not _text_ok(node):
                 raise _Outside
-            item = value[key]
-            child = _fast(item, depth - 1)
-            changed = changed or child is not item
-            children.append(child)
-        # Rebuild only when needed: msgpack keeps insertion order, so a map
-        # whose keys are already sorted is emitted canonically as it is.
-        return dict(zip(keys, children, strict=True)) if changed else value
+            continue
+        elif kind is int or kind is bytes or kind is bool or kind is _NONE_TYPE:
+            continue
+        else:
+            raise _Outside
+        if depth >= max_depth:
+            raise _Outside
+        for child in children:
+            ckind = type(child)
+            if ckind is str:
+                if not (child.isascii() or _text_ok(child)):
+                    raise _Outside
+            elif ckind is int or ckind is bytes or ckind is bool or ckind is _NONE_TYPE:
+                continue
+            else:
+                push((child, depth + 1))
+    return in_order
+
+
+def _sorted_copy(value: Any) -> Any:
+    # Only for values already checked by _check: rebuild maps in key order,
+    # since msgpack emits a map in insertion order.
+    kind = type(value)
+    if kind is dict:
+        return {key: _sorted_copy(value[key]) for key in sorted(value)}
     if kind is list:
-        items = [_fast(item, depth - 1) for item in value]
-        return value if all(map(operator.is_, items, value)) else items
-    raise _Outside
+        return [_sorted_copy(item) for item in value]
+    return value
 
 
 def _utf8_ok(text: str) -> bool:
@@ -213,9 +240,14 @@ def decode(
     except (ValueError, TypeError, msgpack.UnpackException) as exc:
         raise DecodeError(f"not valid MessagePack ({exc})") from None
     try:
-        again = encode(value, max_depth=max_depth)
-    except EncodeError as exc:
-        raise DecodeError(exc.problem, exc.path) from None
+        in_order = _check(value, max_depth)
+        again = _PACK(value) if in_order else b""
+    except (_Outside, OverflowError, TypeError, ValueError):
+        try:
+            _explain_outside(value, "", 0, max_depth)
+        except EncodeError as exc:
+            raise DecodeError(exc.problem, exc.path) from None
+        raise DecodeError("value outside the canonical profile") from None
     if again != data:
         raise DecodeError(_explain_non_canonical(data))
     return value
@@ -235,7 +267,11 @@ def _explain_non_canonical(data: bytes) -> str:
 
     try:
         msgpack.unpackb(
-            data, raw=False, strict_map_key=False, ext_hook=_reject_ext, object_pairs_hook=pairs_hook
+            data,
+            raw=False,
+            strict_map_key=False,
+            ext_hook=_reject_ext,
+            object_pairs_hook=pairs_hook,
         )
     except Exception:  # noqa: S110 - diagnostics only; the caller already rejects
         pass

@@ -219,3 +219,10 @@ def test_commit_fields_gives_one_fresh_salt_per_field() -> None:
 def test_malformed_disclosures_are_rejected(fields: dict) -> None:
     with pytest.raises(DisclosureError):
         Disclosure.from_bytes(encode(fields))
+
+
+@given(st.binary(max_size=70_000), st.binary(min_size=64, max_size=64))
+def test_hand_built_frame_equals_the_canonical_encoding(header: bytes, sig: bytes) -> None:
+    from casefile.signing._records import _frame
+
+    assert _frame(header, sig) == encode({"rec": header, "sig": sig})

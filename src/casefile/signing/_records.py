@@ -147,7 +147,7 @@ def seal_record(
     signature = signer.sign(signing_input(header_bytes))
     if type(signature) is not bytes or len(signature) != SIGNATURE_SIZE:
         raise ValueError("the signer returned something other than a 64-byte signature")
-    raw = encode({"rec": header_bytes, "sig": signature})
+    raw = _frame(header_bytes, signature)
     return SealedRecord(raw=raw, header=header, hash=record_hash(raw))
 
 
@@ -176,6 +176,18 @@ def parse_record(raw: bytes) -> ParsedRecord:
 
 _SIG_FIELD: Final = b"\xa3sig\xc4\x40"
 _REC_FIELD: Final = b"\x82\xa3rec"
+
+
+def _frame(header_bytes: bytes, signature: bytes) -> bytes:
+    """The canonical ``{"rec": bin, "sig": bin(64)}`` frame (same bytes as ``encode``)."""
+    n = len(header_bytes)
+    if n < 0x100:
+        length = b"\xc4" + bytes((n,))
+    elif n < 0x10000:
+        length = b"\xc5" + n.to_bytes(2, "big")
+    else:
+        length = b"\xc6" + n.to_bytes(4, "big")
+    return b"".join((_REC_FIELD, length, header_bytes, _SIG_FIELD, signature))
 
 
 def _unframe(raw: bytes) -> tuple[bytes, bytes]:

@@ -84,6 +84,7 @@ class CaseVerification:
     findings: list[Finding] = field(default_factory=list)
     max_findings: int = 1000
     size: int = 0
+    next_seq: int = 1
     last_hash: bytes = ZERO_HASH
     last_time: int | None = None
     merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
@@ -110,7 +111,7 @@ class CaseVerification:
         keys = {e.key_id: e.public_key.raw for e in self.trust.entries}
         pending = _DisclosureCursor(iter(disclosures))
         for item in parse_stream(records, keys, workers):
-            expected_seq = self.size + 1
+            expected_seq = self.next_seq
             if len(item) == 2:
                 message, step = item
                 self.fail(
@@ -124,6 +125,7 @@ class CaseVerification:
                 # Without a parsable header nothing else can be checked; count
                 # it so that later positions are reported where they stand.
                 self.size += 1
+                self.next_seq += 1
                 self.merkle.append(_unusable_leaf(expected_seq))
                 continue
             verified = self._check(item, pending)
@@ -162,18 +164,22 @@ class CaseVerification:
             )
         label = self.case_label
         # V4: sequence numbers run 1, 2, 3, ... with no gap, duplicate or reordering.
-        expected_seq = self.size + 1
+        # A mismatch is reported at the sequence number expected there; the
+        # walk then resynchronises on the record's own number, so that one
+        # dropped record is one error, not one per record after it.
+        expected_seq = self.next_seq
         if seq != expected_seq:
             ok = False
-            what = "duplicate or reordered" if seq < expected_seq else "gap before it"
+            what = "duplicate or reordered" if seq < expected_seq else "records missing before it"
             self.fail(
                 SequenceError(
-                    f"sequence number {seq} where {expected_seq} was expected ({what})",
+                    f"found sequence number {seq} where {expected_seq} was expected ({what})",
                     case_id=label,
-                    seq=seq,
+                    seq=expected_seq,
                     step="V4",
                 )
             )
+        self.next_seq = seq + 1
         # V5: the link to the predecessor.
         if prev != self.last_hash:
             ok = False

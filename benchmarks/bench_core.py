@@ -1,0 +1,166 @@
+"""Core format benchmark: sealing and verification against raw PyNaCl, same run.
+
+Prints ratios (ours / raw rate) so that the machine's speed cancels out:
+- seal (encode + hash + sign) vs raw ``crypto_sign`` of the same signing inputs;
+- verify, one process and every core, vs raw ``crypto_sign_open`` on one core.
+
+Usage: python benchmarks/bench_core.py [--records N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import nacl.bindings as sodium
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from _casebuilder import AT, World  # noqa: E402
+
+from casefile.signing._records import ZERO_HASH, parse_record, seal_record, signing_input  # noqa: E402
+from casefile.verifier import verify_case  # noqa: E402
+from casefile.verifier._pool import available_cores  # noqa: E402
+
+
+def best_of(repeat: int, fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def payload(i: int) -> dict[str, object]:
+    # A typical event payload: ~15 fields, a few hundred bytes.
+    return {
+        "exhibit": f"JS/{i}",
+        "kind": "photo",
+        "sha256": hashlib.sha256(i.to_bytes(8, "big")).digest(),
+        "size": 1_234_567 + i,
+        "media_type": "image/jpeg",
+        "device": "Force tablet T-1138",
+        "location": "51.5072,-0.1276",
+        "taken_at": 1_767_225_600_000_000_000 + i,
+        "description": "Rear kitchen window, point of entry, glass on the floor inside",
+        "statement": "s1",
+        "officer": "PC 1234",
+        "seal": f"SEAL{i:06d}",
+        "bag": f"BAG{i:06d}",
+        "notes": "",
+        "relied_upon": True,
+    }
+
+
+def bench_seal(n: int, repeat: int, world: World) -> float:
+    case_id = uuid.uuid4()
+    signer = world.alice
+    payloads = [payload(i) for i in range(n)]
+    secret = signer._secret  # the raw floor signs with the same key
+
+    def ours() -> None:
+        prev = ZERO_HASH
+        for i, data in enumerate(payloads, start=1):
+            rec = seal_record(
+                case_id=case_id,
+                seq=i,
+                prev=prev,
+                event_type="evidence.captured",
+                schema=1,
+                time_ns=1_767_225_600_000_000_000 + i,
+                data=data,
+                signer=signer,
+            )
+            prev = rec.hash
+
+    inputs = []
+    prev = ZERO_HASH
+    for i, data in enumerate(payloads, start=1):
+        rec = seal_record(
+            case_id=case_id,
+            seq=i,
+            prev=prev,
+            event_type="evidence.captured",
+            schema=1,
+            time_ns=1_767_225_600_000_000_000 + i,
+            data=data,
+            signer=signer,
+        )
+        prev = rec.hash
+        inputs.append(signing_input(parse_record(rec.raw).header_bytes))
+
+    def raw() -> None:
+        for message in inputs:
+            sodium.crypto_sign(message, secret)
+
+    t_raw, t_ours = best_of(repeat, raw), best_of(repeat, ours)
+    print(
+        f"seal     raw sign {n / t_raw:9.0f}/s   casefile seal {n / t_ours:9.0f}/s   "
+        f"ratio {t_raw / t_ours:.2f}x (target >= 0.70)"
+    )
+    return t_raw / t_ours
+
+
+def bench_verify(n: int, repeat: int, world: World) -> tuple[float, float]:
+    builder = world.case(0, case_id=uuid.uuid4())
+    for i in range(n):
+        builder.add(world.alice if i % 2 else world.bob, "evidence.captured", payload(i))
+    checkpoint = world.checkpoint(builder)
+    trust = world.trust
+    keys = {e.key_id: e.public_key.raw for e in trust.entries}
+    opened = []
+    for raw_record in builder.records:
+        parsed = parse_record(raw_record)
+        opened.append(
+            (parsed.signature + signing_input(parsed.header_bytes), keys[parsed.header.key_id])
+        )
+
+    def raw() -> None:
+        for signed, public in opened:
+            sodium.crypto_sign_open(signed, public)
+
+    def ours(workers: int) -> Callable[[], object]:
+        return lambda: verify_case(
+            builder.records,
+            trust=trust,
+            at=AT,
+            checkpoint=checkpoint,
+            workers=workers,
+            keep_records=False,
+        )
+
+    cores = available_cores()
+    t_raw = best_of(repeat, raw)
+    t_one = best_of(repeat, ours(1))
+    t_all = best_of(repeat, ours(cores))
+    print(
+        f"verify   raw open {n / t_raw:9.0f}/s   one process {n / t_one:9.0f}/s   "
+        f"ratio {t_raw / t_one:.2f}x (target >= 0.80)"
+    )
+    print(
+        f"verify   {cores} cores   {n / t_all:9.0f}/s   vs one process {t_one / t_all:.2f}x "
+        f"(target >= 1.60 on 2 idle cores)   vs raw one-core floor {t_raw / t_all:.2f}x"
+    )
+    return t_raw / t_one, t_one / t_all
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    world = World()
+    print(f"casefile core benchmark: {args.records} records, median of {args.repeat}")
+    bench_seal(min(args.records, 10_000), args.repeat, world)
+    bench_verify(args.records, args.repeat, world)
+
+
+if __name__ == "__main__":
+    main()
