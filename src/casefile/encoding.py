@@ -51,13 +51,13 @@ def encode(value: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
         if not _check(value, max_depth):
             value = _sorted_copy(value)
         return _PACK(value)  # type: ignore[no-any-return]
-    except (_Outside, OverflowError, TypeError, ValueError):
+    except (_OutsideProfileError, OverflowError, TypeError, ValueError):
         # Slow second pass, only to name the offending path in the error.
         _explain_outside(value, "", 0, max_depth)
         raise EncodeError("$", "value outside the canonical profile") from None
 
 
-class _Outside(Exception):
+class _OutsideProfileError(Exception):
     pass
 
 
@@ -76,7 +76,7 @@ def _check(value: Any, max_depth: int) -> bool:
     The hot path of encoding and decoding: iterative, with scalars checked
     inline, because a call per value would cost more than the packing itself.
     Integer range is left to msgpack, which refuses what does not fit 64 bits.
-    Raises _Outside for anything outside the profile.
+    Raises _OutsideProfileError for anything outside the profile.
     """
     in_order = True
     stack: list[tuple[Any, int]] = [(value, 0)]
@@ -90,25 +90,25 @@ def _check(value: Any, max_depth: int) -> bool:
                 in_order = False
             for key in keys:
                 if type(key) is not str or not (key.isascii() or _text_ok(key)):
-                    raise _Outside
+                    raise _OutsideProfileError
             children = node.values()
         elif kind is list:
             children = node
         elif kind is str:
             if not _text_ok(node):
-                raise _Outside
+                raise _OutsideProfileError
             continue
         elif kind is int or kind is bytes or kind is bool or kind is _NONE_TYPE:
             continue
         else:
-            raise _Outside
+            raise _OutsideProfileError
         if depth >= max_depth:
-            raise _Outside
+            raise _OutsideProfileError
         for child in children:
             ckind = type(child)
             if ckind is str:
                 if not (child.isascii() or _text_ok(child)):
-                    raise _Outside
+                    raise _OutsideProfileError
             elif ckind is int or ckind is bytes or ckind is bool or ckind is _NONE_TYPE:
                 continue
             else:
@@ -242,7 +242,7 @@ def decode(
     try:
         in_order = _check(value, max_depth)
         again = _PACK(value) if in_order else b""
-    except (_Outside, OverflowError, TypeError, ValueError):
+    except (_OutsideProfileError, OverflowError, TypeError, ValueError):
         try:
             _explain_outside(value, "", 0, max_depth)
         except EncodeError as exc:
