@@ -16,6 +16,7 @@ variant by re-encoding the decoded value and comparing the bytes.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from typing import Any, Final
 
@@ -265,7 +266,8 @@ def _explain_non_canonical(data: bytes) -> str:
             problems.append("map keys not in sorted order")
         return dict(pairs)
 
-    try:
+    # Diagnostics only: the caller rejects the input whatever happens here.
+    with contextlib.suppress(Exception):
         msgpack.unpackb(
             data,
             raw=False,
@@ -273,8 +275,6 @@ def _explain_non_canonical(data: bytes) -> str:
             ext_hook=_reject_ext,
             object_pairs_hook=pairs_hook,
         )
-    except Exception:  # noqa: S110 - diagnostics only; the caller already rejects
-        pass
     if problems:
         return f"not canonical: {problems[0]}"
     return "not canonical: a value is not in its shortest encoding"
