@@ -22,11 +22,10 @@ import nacl.bindings as sodium
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _casebuilder import AT, World  # noqa: E402
-
-from casefile.signing._records import ZERO_HASH, parse_record, seal_record, signing_input  # noqa: E402
-from casefile.verifier import verify_case  # noqa: E402
-from casefile.verifier._pool import available_cores  # noqa: E402
+from _casebuilder import AT, World
+from casefile.signing._records import ZERO_HASH, parse_record, seal_record, signing_input
+from casefile.verifier import verify_case
+from casefile.verifier._pool import available_cores
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
