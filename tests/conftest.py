@@ -17,6 +17,7 @@ from typing import NoReturn
 
 import pytest
 
+# Top-level imports work because tests/ is not a package: pytest puts this directory on sys.path.
 from _pg_cluster import ThrowawayCluster
 from _postgres import (
     BINDIR_VARIABLE,
