@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from casefile._time import MAX_TIME_NS, MIN_TIME_NS
 from casefile.errors import TrustStoreError
 from casefile.signing._keys import PublicKey
 
@@ -106,6 +107,9 @@ def _check_time(value: object, what: str, *, optional: bool) -> None:
         return
     if type(value) is not int:
         raise TrustStoreError(f"{what}: expected integer nanoseconds since the epoch")
+    # Kept within the text form's range so that every store can be written out.
+    if not MIN_TIME_NS <= value <= MAX_TIME_NS:
+        raise TrustStoreError(f"{what}: {value} ns lies outside the years 0001-9999")
 
 
 @dataclass(frozen=True, slots=True)
