@@ -241,13 +241,52 @@ def test_accumulator_equals_batch_root_at_every_prefix(n: int) -> None:
         assert acc.root() == merkle_root(leaves[:i])
 
 
-def test_accumulator_extend_and_memory_stay_logarithmic() -> None:
-    leaves = _leaves(1000)
+def test_accumulator_matches_batch_root_across_many_buffer_flushes() -> None:
+    chunk = MerkleAccumulator.CHUNK
+    leaves = _leaves(4 * chunk + 3)
     acc = MerkleAccumulator()
-    acc.extend(leaves)
+    roots = []
+    buffer = bytearray(32)
+    for h in leaves:
+        # One reused buffer, as a reader might pass: it must be copied, not kept.
+        buffer[:] = h
+        acc.append(buffer)  # type: ignore[arg-type]
+        roots.append(acc.root())
+    # Every prefix is checked against a streamed reference, in linear time.
+    ref = MerkleAccumulator()
+    for i, h in enumerate(leaves):
+        ref.append(h)
+        assert roots[i] == ref.root()
+    for size in (1, chunk - 1, chunk, chunk + 1, 2 * chunk, 3 * chunk + 1, len(leaves)):
+        assert roots[size - 1] == ref_mth(leaves[:size])
+
+
+@given(st.integers(0, 3000), st.integers(1, 700))
+@settings(max_examples=30)
+def test_accumulator_extend_in_pieces_equals_batch_root(n: int, piece: int) -> None:
+    leaves = _leaves(n, salt=n)
+    acc = MerkleAccumulator()
+    for start in range(0, n, piece):
+        acc.extend(iter(leaves[start : start + piece]))
+        assert acc.size == min(n, start + piece)
     assert acc.root() == merkle_root(leaves)
-    # One stored subtree root per set bit of the size: 1000 = 0b1111101000.
-    assert len(acc._stack) == bin(1000).count("1")
+
+
+def test_accumulator_memory_stays_bounded() -> None:
+    acc = MerkleAccumulator()
+    acc.extend(_leaves(20_000))
+    held = len(acc._stack) + len(acc._pending)
+    assert held <= MerkleAccumulator.CHUNK + 64
+    assert len(acc._stack) == bin(20_000 // MerkleAccumulator.CHUNK).count("1")
+
+
+def test_accumulator_extend_stops_at_a_bad_leaf_hash() -> None:
+    leaves = _leaves(5)
+    acc = MerkleAccumulator()
+    with pytest.raises(ValueError, match="32 bytes"):
+        acc.extend([*leaves[:3], b"short", leaves[4]])
+    assert acc.size == 3
+    assert acc.root() == merkle_root(leaves[:3])
 
 
 @st.composite

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Final
 
 from casefile.errors import ProofError
@@ -92,50 +93,81 @@ def merkle_root(leaf_hashes: Sequence[bytes]) -> bytes:
 class MerkleAccumulator:
     """Builds the Merkle root of a stream of leaf hashes in O(log n) memory.
 
-    It keeps the roots of the perfect subtrees that make up the tree so far
-    (one per set bit of ``size``); :meth:`root` folds them right to left, which
-    is MTH of every leaf appended so far.
+    Leaf hashes wait in a buffer of ``CHUNK`` (a power of two); a full buffer
+    is one perfect subtree, hashed level by level like :func:`merkle_root` and
+    merged into a stack holding one subtree root per set bit of the flushed
+    size. :meth:`root` folds the stack right to left onto the root of the
+    buffer, which is MTH of every leaf appended so far. Memory stays below
+    ``CHUNK`` + 64 hashes whatever the number of leaves.
     """
 
-    __slots__ = ("_size", "_stack")
+    CHUNK: Final = 256
+    _CHUNK_BITS: Final = 8
+
+    __slots__ = ("_pending", "_size", "_stack")
 
     def __init__(self) -> None:
-        self._size = 0
+        self._size = 0  # leaves already folded into _stack, a multiple of CHUNK
         self._stack: list[bytes] = []
+        self._pending: list[bytes] = []
 
     @property
     def size(self) -> int:
         """The number of leaves appended."""
-        return self._size
+        return self._size + len(self._pending)
 
     def append(self, leaf_hash: bytes) -> None:
         """Add the next leaf hash (32 bytes)."""
         if len(leaf_hash) != HASH_SIZE:
             raise ValueError(f"a leaf hash must be {HASH_SIZE} bytes")
+        pending = self._pending
+        # Copy mutable buffers: the caller may reuse them before the flush.
+        pending.append(leaf_hash if type(leaf_hash) is bytes else bytes(leaf_hash))
+        if len(pending) == self.CHUNK:
+            self._flush()
+
+    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
+        """Append every leaf hash of ``leaf_hashes`` in order.
+
+        If one of them is not 32 bytes, the ones before it are appended and
+        :class:`ValueError` is raised.
+        """
+        it = iter(leaf_hashes)
+        pending = self._pending
+        while True:
+            chunk = list(islice(it, self.CHUNK - len(pending)))
+            if not chunk:
+                return
+            if set(map(type, chunk)) != {bytes} or set(map(len, chunk)) != {HASH_SIZE}:
+                for h in chunk:
+                    self.append(h)
+                continue
+            pending.extend(chunk)
+            if len(pending) == self.CHUNK:
+                self._flush()
+
+    def _flush(self) -> None:
+        h = _root(self._pending)
+        self._pending.clear()
         stack = self._stack
-        n = self._size
-        h = bytes(leaf_hash)
+        n = self._size >> self._CHUNK_BITS
         sha = _sha256
-        # Each trailing one bit of the old size is a complete subtree to merge.
+        # Each trailing one bit of the flushed size is a complete subtree to merge.
         while n & 1:
             h = sha(_NODE + stack.pop() + h).digest()
             n >>= 1
         stack.append(h)
-        self._size += 1
-
-    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
-        """Append every leaf hash of ``leaf_hashes`` in order."""
-        append = self.append
-        for h in leaf_hashes:
-            append(h)
+        self._size += self.CHUNK
 
     def root(self) -> bytes:
         """MTH of the leaves appended so far (``EMPTY_ROOT`` when none)."""
-        stack = self._stack
-        if not stack:
+        parts = list(self._stack)
+        if self._pending:
+            parts.append(_root(self._pending))
+        if not parts:
             return EMPTY_ROOT
-        h = stack[-1]
-        for left in reversed(stack[:-1]):
+        h = parts[-1]
+        for left in reversed(parts[:-1]):
             h = _sha256(_NODE + left + h).digest()
         return h
 
