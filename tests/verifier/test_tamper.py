@@ -328,3 +328,20 @@ class TamperMachine(RuleBasedStateMachine):
 
 TamperMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None)
 test_tamper_machine = TamperMachine.TestCase
+
+
+def test_checkpoint_by_a_log_key_revoked_before_the_last_record_is_rejected() -> None:
+    trust = WORLD.trust
+    entries = [
+        entry_for(WORLD.log, e.name, e.roles, revoked_at=T0 + 3900 * 10**9)
+        if e.key_id == WORLD.log.public_key.key_id
+        else e
+        for e in trust.entries
+    ]
+    expect(
+        CheckpointSignatureError,
+        None,
+        CASE.records,
+        trust=TrustStore(entries, trust.policy),
+        checkpoint=CHECKPOINT,
+    )

@@ -345,12 +345,14 @@ class CaseVerification:
         return checkpoint
 
     def _may_sign_checkpoint(self, entry: TrustEntry) -> bool:
-        # A checkpoint carries no time of its own: its key must already be
-        # valid at `at`'s lower bound and not revoked before the case's last
-        # record, after which the checkpoint was necessarily made.
+        # A checkpoint carries no time of its own, but it was necessarily made
+        # after the last record it covers and before `at`: the key must have
+        # been valid then, neither expired nor revoked before that record.
         if entry.valid_from > self.at:
             return False
         last = self.last_time if self.last_time is not None else self.at
+        if entry.valid_until is not None and entry.valid_until <= last:
+            return False
         return entry.revoked_at is None or entry.revoked_at > last
 
 
