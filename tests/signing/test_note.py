@@ -243,8 +243,30 @@ def test_oversized_note_is_refused() -> None:
         open_note(text + "\n\u2014 a.example AAAAAAA=\n", [])
     with pytest.raises(NoteError, match="exceeds"):
         open_note((text + "\n\u2014 a.example AAAAAAA=\n").encode(), [])
-    with pytest.raises(NoteError, match="exceeds"):
+    with pytest.raises(NoteError, match="exceed"):
         sign_note(text, "a.example", _signer(1))
+    # The largest text that still signs gives a note that opens.
+    name = "a.example"
+    largest = "x" * (MAX_NOTE_SIZE - 1 - 4 - len(name) - 1 - 92 - 1 - 1) + "\n"
+    note = sign_note(largest, name, _signer(1))
+    assert len(note.encode()) == MAX_NOTE_SIZE
+    assert open_note(note, [_verifier(name, 1)]).text == largest
+    with pytest.raises(NoteError, match="exceed"):
+        sign_note("x" + largest, name, _signer(1))
+
+
+class _WrongKeySigner:
+    """Reports one key but signs with another, like a misconfigured KMS."""
+
+    public_key = _signer(1).public_key
+
+    def sign(self, message: bytes) -> bytes:
+        return _signer(2).sign(message)
+
+
+def test_signer_with_the_wrong_key_is_caught_when_signing() -> None:
+    with pytest.raises(CheckpointSignatureError, match="fails"):
+        sign_note("hello\n", "a.example", _WrongKeySigner())
 
 
 # --- malformed notes ---------------------------------------------------------------
@@ -317,7 +339,7 @@ def test_sign_refuses_text_a_verifier_would_refuse(text: str) -> None:
         sign_note(text, "a.example", _signer(1))
 
 
-@pytest.mark.parametrize("name", ["", "a b", "a+b", "a\u2003b", "a\nb"])
+@pytest.mark.parametrize("name", ["", "a b", "a+b", "a\u2003b", "a\nb", "a\ud800b"])
 def test_invalid_key_names_are_refused(name: str) -> None:
     with pytest.raises(NoteError):
         sign_note("hi\n", name, _signer(1))

@@ -41,6 +41,7 @@ NOTE_KEY_ID_SIZE: Final = 4
 _ED25519_TYPE: Final = b"\x01"
 _SIG_PREFIX: Final = "\u2014 "  # em dash, space
 _CONTROL: Final = re.compile(r"[\x00-\x09\x0b-\x1f]")
+_SIG_BASE64_SIZE: Final = len(base64.b64encode(bytes(NOTE_KEY_ID_SIZE + SIGNATURE_SIZE)))
 
 
 def strict_b64decode(text: str, what: str) -> bytes:
@@ -59,20 +60,22 @@ def strict_b64decode(text: str, what: str) -> bytes:
     return raw
 
 
-def check_key_name(name: str) -> None:
-    """Raise :class:`NoteError` unless ``name`` is a valid note key name."""
+def check_key_name(name: str) -> bytes:
+    """Raise :class:`NoteError` unless ``name`` is a valid note key name; return its UTF-8."""
     if not isinstance(name, str) or not name:
         raise NoteError("a note key name must be a non-empty string")
     if "+" in name or any(ch.isspace() for ch in name) or _CONTROL.search(name):
         raise NoteError(f"note key name {name!r} contains a space, '+' or a control character")
+    try:
+        return name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NoteError(f"note key name {name!r} is not encodable as UTF-8") from None
 
 
 def note_key_id(name: str, public_key: PublicKey) -> bytes:
     """The 4-byte note key id: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ Ed25519 key)[:4]."""
-    check_key_name(name)
-    return hashlib.sha256(name.encode("utf-8") + b"\n" + _ED25519_TYPE + public_key.raw).digest()[
-        :NOTE_KEY_ID_SIZE
-    ]
+    preimage = check_key_name(name) + b"\n" + _ED25519_TYPE + public_key.raw
+    return hashlib.sha256(preimage).digest()[:NOTE_KEY_ID_SIZE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,18 +156,23 @@ def _check_chars(text: str, what: str) -> bytes:
 def sign_note(text: str, name: str, signer: Signer) -> str:
     """Sign ``text`` with ``signer`` under key ``name``; return the signed note.
 
-    The result is the text, a blank line and one signature line.
+    The result is the text, a blank line and one signature line. The new
+    signature is verified before it is returned, so a signer holding another
+    key than it reports (a misconfigured HSM or KMS) fails here rather than at
+    every reader.
     """
-    check_key_name(name)
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_NOTE_SIZE:
-        raise NoteError(f"note text exceeds {MAX_NOTE_SIZE} bytes")
+    name_bytes = check_key_name(name)
     if not text.endswith("\n"):
         raise NoteError("note text must end in a newline")
     message = _check_chars(text, "note text")
+    line = len(_SIG_PREFIX.encode()) + len(name_bytes) + 1 + _SIG_BASE64_SIZE + 1
+    if len(message) + 1 + line > MAX_NOTE_SIZE:
+        raise NoteError(f"signed note would exceed {MAX_NOTE_SIZE} bytes")
+    public_key = signer.public_key
     signature = signer.sign(message)
-    if len(signature) != SIGNATURE_SIZE:
-        raise NoteError(f"signer returned {len(signature)} bytes, not an Ed25519 signature")
-    key_id = note_key_id(name, signer.public_key)
+    if not verify_signature(public_key.raw, message, signature):
+        raise CheckpointSignatureError(f"signer for {name} produced a signature that fails")
+    key_id = note_key_id(name, public_key)
     encoded = base64.b64encode(key_id + signature).decode("ascii")
     return f"{text}\n{_SIG_PREFIX}{name} {encoded}\n"
 
