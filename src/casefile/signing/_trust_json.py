@@ -1,4 +1,4 @@
-"""The JSON form of a trust store (docs/TRUST-STORE.md): strict parsing and deterministic output.
+"""The JSON form of a trust store (docs/FORMAT.md §7): strict parsing and deterministic output.
 
 :func:`parse_trust_store` treats its input as hostile: it caps the size, refuses
 duplicate JSON keys, unknown fields, wrong types, non-canonical base64, invalid
@@ -230,7 +230,7 @@ def _text(data: bytes | str) -> str:
 
 
 def parse_trust_store(data: bytes | str) -> TrustStore:
-    """Parse a trust store document (UTF-8 JSON, docs/TRUST-STORE.md).
+    """Parse a trust store document (UTF-8 JSON, docs/FORMAT.md §7).
 
     Raises :class:`TrustStoreError` naming the place of the first fault.
     """
