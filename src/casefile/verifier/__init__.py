@@ -136,7 +136,10 @@ def verify_case(
     )
     kept: list[VerifiedRecord] = []
     signers: set[bytes] = set()
-    for rec in walk.run(records, disclosures=disclosures, workers=_workers(workers)):
+    walked = walk.run(
+        records, disclosures=disclosures, workers=_workers(workers), with_data=keep_records
+    )
+    for rec in walked:
         signers.add(rec.signer.key_id)
         if keep_records:
             kept.append(rec)
@@ -188,7 +191,9 @@ def report_case(
     )
     signers = {
         rec.signer.key_id
-        for rec in walk.run(records, disclosures=disclosures, workers=_workers(workers))
+        for rec in walk.run(
+            records, disclosures=disclosures, workers=_workers(workers), with_data=False
+        )
     }
     verified_checkpoint = walk.check_checkpoint(checkpoint) if checkpoint is not None else None
     return VerificationReport(

@@ -107,10 +107,11 @@ class CaseVerification:
         *,
         disclosures: Iterable[Disclosure] = (),
         workers: int = 1,
+        with_data: bool = True,
     ) -> Iterator[VerifiedRecord]:
         keys = {e.key_id: e.public_key.raw for e in self.trust.entries}
         pending = _DisclosureCursor(iter(disclosures))
-        for item in parse_stream(records, keys, workers):
+        for raw, item in parse_stream(records, keys, workers, with_data):
             expected_seq = self.next_seq
             if len(item) == 2:
                 message, step = item
@@ -128,7 +129,7 @@ class CaseVerification:
                 self.next_seq += 1
                 self.merkle.append(_unusable_leaf(expected_seq))
                 continue
-            verified = self._check(item, pending)
+            verified = self._check(item, raw, pending)
             if verified is not None:
                 yield verified
         # V11: disclosures left over name records that do not exist.
@@ -146,8 +147,8 @@ class CaseVerification:
         if self.withheld:
             self.note(Finding("withheld_fields", f"{self.withheld} personal field(s) withheld"))
 
-    def _check(self, p: Parsed, pending: _DisclosureCursor) -> VerifiedRecord | None:
-        case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, raw, sig_ok = p
+    def _check(self, p: Parsed, raw: bytes, pending: _DisclosureCursor) -> VerifiedRecord | None:
+        case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, sig_ok = p
         ok = True
         # V3: the record belongs to this case.
         if self.case_id is None:
@@ -268,7 +269,7 @@ class CaseVerification:
         if not ok or entry is None or self.case_id is None:
             return None
         return VerifiedRecord(
-            self.case_id, seq, etype, schema, time_ns, entry, data, pd, disclosed, rhash, raw
+            self.case_id, seq, etype, schema, time_ns, entry, data or {}, pd, disclosed, rhash, raw
         )
 
     def _disclosures(

@@ -16,9 +16,10 @@ from casefile.signing._records import parse_record, signing_input
 
 __all__ = ["Parsed", "parse_chunk"]
 
-# (case bytes, seq, prev, type, schema, time, key id, data, commitments, hash, raw,
-#  signature verdict: True / False / None when the key is unknown)
-Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, bytes, bool | None]
+# (case bytes, seq, prev, type, schema, time, key id, data (None unless asked for),
+#  commitments, hash, signature verdict: True / False / None when the key is unknown).
+# The raw record is not sent back: the caller still holds it.
+Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, bool | None]
 Failed = tuple[str, str]
 
 _keys: Mapping[bytes, bytes] = {}
@@ -30,11 +31,13 @@ def init_worker(keys: Mapping[bytes, bytes]) -> None:
     _keys = keys
 
 
-def parse_chunk_in_worker(chunk: Sequence[bytes]) -> list[Parsed | Failed]:
-    return parse_chunk(chunk, _keys)
+def parse_chunk_in_worker(chunk: Sequence[bytes], with_data: bool) -> list[Parsed | Failed]:
+    return parse_chunk(chunk, _keys, with_data)
 
 
-def parse_chunk(chunk: Sequence[bytes], keys: Mapping[bytes, bytes]) -> list[Parsed | Failed]:
+def parse_chunk(
+    chunk: Sequence[bytes], keys: Mapping[bytes, bytes], with_data: bool = True
+) -> list[Parsed | Failed]:
     out: list[Parsed | Failed] = []
     append = out.append
     for raw in chunk:
@@ -61,10 +64,9 @@ def parse_chunk(chunk: Sequence[bytes], keys: Mapping[bytes, bytes]) -> list[Par
                 h.schema,
                 h.time_ns,
                 h.key_id,
-                h.data,
+                h.data if with_data else None,
                 h.commitments,
                 rec.hash,
-                raw,
                 verdict,
             )
         )

@@ -28,27 +28,30 @@ def available_cores() -> int:
 
 
 def parse_stream(
-    records: Iterable[bytes], keys: Mapping[bytes, bytes], workers: int
-) -> Iterator[Parsed | Failed]:
-    """Parse and signature-check records, using ``workers`` processes when it pays."""
+    records: Iterable[bytes], keys: Mapping[bytes, bytes], workers: int, with_data: bool = True
+) -> Iterator[tuple[bytes, Parsed | Failed]]:
+    """Parse and signature-check records, using ``workers`` processes when it pays.
+
+    Yields each raw record with its result, in input order.
+    """
     it = iter(records)
     first = list(islice(it, CHUNK_SIZE))
     second = list(islice(it, CHUNK_SIZE))
     if workers <= 1 or not second:
         # Small inputs (or one core): starting processes would cost more than it saves.
-        yield from parse_chunk(first, keys)
-        yield from parse_chunk(second, keys)
+        for chunk in (first, second):
+            yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
         while chunk := list(islice(it, CHUNK_SIZE)):
-            yield from parse_chunk(chunk, keys)
+            yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
         return
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=init_worker, initargs=(dict(keys),)
     )
     try:
-        pending: deque[Future[list[Parsed | Failed]]] = deque()
-        pending.append(pool.submit(parse_chunk_in_worker, first))
-        pending.append(pool.submit(parse_chunk_in_worker, second))
+        pending: deque[tuple[list[bytes], Future[list[Parsed | Failed]]]] = deque()
+        for chunk in (first, second):
+            pending.append((chunk, pool.submit(parse_chunk_in_worker, chunk, with_data)))
         exhausted = False
         while pending:
             while not exhausted and len(pending) < 2 * workers:
@@ -56,8 +59,9 @@ def parse_stream(
                 if not chunk:
                     exhausted = True
                     break
-                pending.append(pool.submit(parse_chunk_in_worker, chunk))
-            yield from pending.popleft().result()
+                pending.append((chunk, pool.submit(parse_chunk_in_worker, chunk, with_data)))
+            chunk, future = pending.popleft()
+            yield from zip(chunk, future.result(), strict=True)
     finally:
         # Also reached when the consumer stops at the first failure: drop the
         # chunks nobody will read instead of verifying them.
