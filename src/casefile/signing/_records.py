@@ -28,6 +28,7 @@ __all__ = [
     "SealedRecord",
     "pae",
     "parse_record",
+    "parse_record_fields",
     "record_hash",
     "seal_record",
     "signing_input",
@@ -140,10 +141,11 @@ def seal_record(
         data=data,
         commitments=dict(commitments or {}),
     )
-    problem = _header_problem(header)
+    fields = header.to_map()
+    problem = _header_problem(fields)
     if problem:
         raise EncodeError(problem[0], problem[1])
-    header_bytes = encode(header.to_map())
+    header_bytes = encode(fields)
     signature = signer.sign(signing_input(header_bytes))
     if type(signature) is not bytes or len(signature) != SIGNATURE_SIZE:
         raise ValueError("the signer returned something other than a 64-byte signature")
@@ -156,6 +158,28 @@ def parse_record(raw: bytes) -> ParsedRecord:
 
     The caller must still authenticate the record before trusting any field.
     """
+    header_bytes, signature, fields, digest = parse_record_fields(raw)
+    header = RecordHeader(
+        case_id=uuid.UUID(bytes=fields["case"]),
+        seq=fields["seq"],
+        prev=fields["prev"],
+        event_type=fields["type"],
+        schema=fields["schema"],
+        time_ns=fields["time"],
+        key_id=fields["key"],
+        data=fields["data"],
+        commitments=fields["pd"],
+    )
+    return ParsedRecord(
+        raw=raw, header_bytes=header_bytes, signature=signature, header=header, hash=digest
+    )
+
+
+def parse_record_fields(raw: bytes) -> tuple[bytes, bytes, dict[str, Any], bytes]:
+    """V1 and V2 without building objects: (header bytes, signature, header map, hash).
+
+    The verifier's hot path; :func:`parse_record` is the friendlier form.
+    """
     # V1: record framing. The frame has exactly one canonical byte layout,
     # so it is checked byte by byte rather than decoded and re-encoded.
     header_bytes, signature = _unframe(raw)
@@ -164,14 +188,16 @@ def parse_record(raw: bytes) -> ParsedRecord:
         fields = decode(header_bytes, max_size=MAX_RECORD_SIZE)
     except DecodeError as exc:
         raise MalformedRecordError(f"record header: {exc}", step="V2") from None
-    header = _header_from_map(fields)
-    return ParsedRecord(
-        raw=raw,
-        header_bytes=header_bytes,
-        signature=signature,
-        header=header,
-        hash=record_hash(raw),
-    )
+    if type(fields) is not dict or fields.keys() != _HEADER_KEYS:
+        have = sorted(fields) if type(fields) is dict else type(fields).__name__
+        raise MalformedRecordError(
+            f"record header: expected exactly the keys {sorted(_HEADER_KEYS)}, found {have}",
+            step="V2",
+        )
+    problem = _header_problem(fields)
+    if problem:
+        raise MalformedRecordError(f"record header: {problem[0]}: {problem[1]}", step="V2")
+    return header_bytes, signature, fields, _sha256(b"\x00" + raw).digest()
 
 
 _SIG_FIELD: Final = b"\xa3sig\xc4\x40"
@@ -223,56 +249,37 @@ def _unframe(raw: bytes) -> tuple[bytes, bytes]:
     return raw[start:end], raw[end + 6 :]
 
 
-def _header_from_map(fields: Any) -> RecordHeader:
-    if type(fields) is not dict or fields.keys() != _HEADER_KEYS:
-        have = sorted(fields) if type(fields) is dict else type(fields).__name__
-        raise MalformedRecordError(
-            f"record header: expected exactly the keys {sorted(_HEADER_KEYS)}, found {have}",
-            step="V2",
-        )
-    if fields["v"] != FORMAT_VERSION or type(fields["v"]) is not int:
-        raise MalformedRecordError(
-            f"record header: unsupported format version {fields['v']!r}", step="V2"
-        )
-    case = fields["case"]
+def _header_problem(h: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first field of header map ``h`` outside the format, as (field, problem), or None."""
+    if type(h["v"]) is not int or h["v"] != FORMAT_VERSION:
+        return ("v", f"unsupported format version {h['v']!r}")
+    case = h["case"]
     if type(case) is not bytes or len(case) != 16:
-        raise MalformedRecordError("record header: case must be 16 bytes", step="V2")
-    header = RecordHeader(
-        case_id=uuid.UUID(bytes=case),
-        seq=fields["seq"],
-        prev=fields["prev"],
-        event_type=fields["type"],
-        schema=fields["schema"],
-        time_ns=fields["time"],
-        key_id=fields["key"],
-        data=fields["data"],
-        commitments=fields["pd"],
-    )
-    problem = _header_problem(header)
-    if problem:
-        raise MalformedRecordError(f"record header: {problem[0]}: {problem[1]}", step="V2")
-    return header
-
-
-def _header_problem(h: RecordHeader) -> tuple[str, str] | None:
-    """The first field of ``h`` outside the format, as (field, problem), or None."""
-    if type(h.seq) is not int or not 1 <= h.seq <= _INT64_MAX:
+        return ("case", "case must be 16 bytes")
+    seq = h["seq"]
+    if type(seq) is not int or not 1 <= seq <= _INT64_MAX:
         return ("seq", "must be an integer from 1")
-    if type(h.prev) is not bytes or len(h.prev) != HASH_SIZE:
+    prev = h["prev"]
+    if type(prev) is not bytes or len(prev) != HASH_SIZE:
         return ("prev", "must be 32 bytes")
-    if type(h.event_type) is not str or not _EVENT_TYPE.fullmatch(h.event_type):
+    event_type = h["type"]
+    if type(event_type) is not str or not _EVENT_TYPE.fullmatch(event_type):
         return ("type", "must be 1-64 characters of [a-z0-9_.] starting with a letter")
-    if type(h.schema) is not int or not 1 <= h.schema <= _INT64_MAX:
+    schema = h["schema"]
+    if type(schema) is not int or not 1 <= schema <= _INT64_MAX:
         return ("schema", "must be an integer from 1")
-    if type(h.time_ns) is not int or not _INT64_MIN <= h.time_ns <= _INT64_MAX:
+    time_ns = h["time"]
+    if type(time_ns) is not int or not _INT64_MIN <= time_ns <= _INT64_MAX:
         return ("time", "must be a signed 64-bit integer of nanoseconds")
-    if type(h.key_id) is not bytes or len(h.key_id) != KEY_ID_SIZE:
+    key = h["key"]
+    if type(key) is not bytes or len(key) != KEY_ID_SIZE:
         return ("key", "must be a 32-byte key id")
-    if not isinstance(h.data, Mapping):
+    if not isinstance(h["data"], Mapping):
         return ("data", "must be a map")
-    if not isinstance(h.commitments, Mapping):
+    commitments = h["pd"]
+    if not isinstance(commitments, Mapping):
         return ("pd", "must be a map")
-    for name, digest in h.commitments.items():
+    for name, digest in commitments.items():
         if type(name) is not str or not name:
             return ("pd", "commitment names must be non-empty strings")
         if type(digest) is not bytes or len(digest) != HASH_SIZE:

@@ -12,7 +12,7 @@ from typing import Any
 
 from casefile.errors import MalformedRecordError
 from casefile.signing._keys import verify_signature
-from casefile.signing._records import parse_record, signing_input
+from casefile.signing._records import parse_record_fields, signing_input
 
 __all__ = ["Parsed", "parse_chunk"]
 
@@ -42,31 +42,30 @@ def parse_chunk(
     append = out.append
     for raw in chunk:
         try:
-            rec = parse_record(raw)  # V1, V2
+            header_bytes, signature, h, digest = parse_record_fields(raw)  # V1, V2
         except MalformedRecordError as exc:
             append((exc.message, exc.step))
             continue
-        h = rec.header
-        public = keys.get(h.key_id)
+        public = keys.get(h["key"])
         # V9, computed here so that it runs in parallel; the verifier applies
         # the verdict only after V3-V8 pass for this record.
         verdict = (
             None
             if public is None
-            else verify_signature(public, signing_input(rec.header_bytes), rec.signature)
+            else verify_signature(public, signing_input(header_bytes), signature)
         )
         append(
             (
-                h.case_id.bytes,
-                h.seq,
-                h.prev,
-                h.event_type,
-                h.schema,
-                h.time_ns,
-                h.key_id,
-                h.data if with_data else None,
-                h.commitments,
-                rec.hash,
+                h["case"],
+                h["seq"],
+                h["prev"],
+                h["type"],
+                h["schema"],
+                h["time"],
+                h["key"],
+                h["data"] if with_data else None,
+                h["pd"],
+                digest,
                 verdict,
             )
         )
