@@ -65,6 +65,7 @@ class _OutsideProfileError(Exception):
 _PACK: Final = msgpack.Packer(use_bin_type=True, autoreset=True, strict_types=True).pack
 _is_nfc: Final = unicodedata.is_normalized
 _NONE_TYPE: Final = type(None)
+_SCALARS: Final = frozenset({int, bytes, bool, _NONE_TYPE})
 
 
 def _text_ok(text: str) -> bool:
@@ -84,36 +85,38 @@ def _check(value: Any, max_depth: int) -> bool:
     pop, push = stack.pop, stack.append
     while stack:
         node, depth = pop()
-        kind = type(node)
-        if kind is dict:
-            keys = list(node)
-            if in_order and keys != sorted(keys):
-                in_order = False
-            for key in keys:
-                if type(key) is not str or not (key.isascii() or _text_ok(key)):
-                    raise _OutsideProfileError
-            children = node.values()
-        elif kind is list:
-            children = node
-        elif kind is str:
-            if not _text_ok(node):
-                raise _OutsideProfileError
-            continue
-        elif kind is int or kind is bytes or kind is bool or kind is _NONE_TYPE:
-            continue
-        else:
-            raise _OutsideProfileError
         if depth >= max_depth:
             raise _OutsideProfileError
-        for child in children:
-            ckind = type(child)
-            if ckind is str:
-                if not (child.isascii() or _text_ok(child)):
+        if type(node) is dict:
+            if in_order:
+                keys = list(node)
+                in_order = keys == sorted(keys)
+            for key, child in node.items():
+                if type(key) is not str or not (key.isascii() or _text_ok(key)):
                     raise _OutsideProfileError
-            elif ckind is int or ckind is bytes or ckind is bool or ckind is _NONE_TYPE:
-                continue
-            else:
-                push((child, depth + 1))
+                kind = type(child)
+                if kind is str:
+                    if not (child.isascii() or _text_ok(child)):
+                        raise _OutsideProfileError
+                elif kind is dict or kind is list:
+                    push((child, depth + 1))
+                elif not (kind is int or kind is bytes or kind is bool or kind is _NONE_TYPE):
+                    raise _OutsideProfileError
+        elif type(node) is list:
+            for child in node:
+                kind = type(child)
+                if kind is str:
+                    if not (child.isascii() or _text_ok(child)):
+                        raise _OutsideProfileError
+                elif kind is dict or kind is list:
+                    push((child, depth + 1))
+                elif not (kind is int or kind is bytes or kind is bool or kind is _NONE_TYPE):
+                    raise _OutsideProfileError
+        elif type(node) is str:
+            if not _text_ok(node):
+                raise _OutsideProfileError
+        elif type(node) not in _SCALARS:
+            raise _OutsideProfileError
     return in_order
 
 
