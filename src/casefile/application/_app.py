@@ -1,0 +1,397 @@
+"""The casefile application service: officers' commands over signed, chained case records.
+
+Every command loads the case (authenticating its chain), checks the rules,
+seals the new records with the acting officer's key and stores them with
+their personal-data disclosures in one transaction. :meth:`CasefileApp.session`
+groups many commands (an officer's whole visit) into one such transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, Final
+
+from eventsourcing.application import Application, Repository
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.utils import Environment, EnvType
+
+from casefile.application._commands import CaseCommands
+from casefile.application._config import StoreConfig
+from casefile.application._recorders import CaseRecorder
+from casefile.errors import (
+    CheckpointMismatchError,
+    ConcurrencyConflictError,
+    InvalidCommandError,
+    UnauthorisedSignerError,
+)
+from casefile.events import (
+    EVENT_TYPES,
+    CommandContext,
+    Investigation,
+    RecordMapper,
+    ReferenceScheme,
+    ReportingChannel,
+    authenticate_chain,
+    load_investigation,
+    seal_events,
+)
+from casefile.signing._checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from casefile.signing._commitments import Disclosure
+from casefile.signing._keys import Signer
+from casefile.signing._merkle import merkle_root
+from casefile.signing._note import NoteVerifier
+from casefile.signing._trust import TrustStore
+from casefile.verifier import VerifiedCase, verify_case
+
+__all__ = ["CasefileApp"]
+
+_PAGE: Final = 1000
+
+
+class CasefileApp(CaseCommands, Application[uuid.UUID]):
+    """Investigations kept as signed, hash-chained records in one store.
+
+    ``store`` says where (see :class:`StoreConfig`; nothing is read from the
+    environment); ``trust`` decides which keys may sign what, and is checked
+    on every write and load. ``clock`` (ns since the epoch) and
+    ``random_bytes`` are injectable; ``reference_scheme`` issues the reference
+    of new cases when :meth:`open_case` is given none.
+    """
+
+    name = "casefile"
+
+    def __init__(
+        self,
+        *,
+        store: StoreConfig,
+        trust: TrustStore,
+        clock: Callable[[], int] = time.time_ns,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+        reference_scheme: ReferenceScheme | None = None,
+    ) -> None:
+        if not isinstance(store, StoreConfig):
+            raise TypeError("store must be a StoreConfig")
+        if not isinstance(trust, TrustStore):
+            raise TypeError("trust must be a TrustStore")
+        self.store = store
+        self.trust = trust
+        self.reference_scheme = reference_scheme
+        self._clock = clock
+        self._random_bytes = random_bytes
+        self._context = CommandContext(clock=clock, random_bytes=random_bytes)
+        super().__init__(env=dict(store.settings))
+        self._cases: CaseRecorder = self.recorder  # type: ignore[assignment]
+
+    # --- eventsourcing construction seams -----------------------------------
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Exactly the configured settings: no os.environ, no class defaults.
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
+        return RecordMapper(transcoder=JSONTranscoder())
+
+    def construct_recorder(self) -> Any:
+        backend = self.store.backend
+        if backend == "memory":
+            from casefile.application._popo import CasefilePOPORecorder
+
+            return CasefilePOPORecorder()
+        recorder: Any
+        if backend == "sqlite":
+            from casefile.application._sqlite import CasefileSQLiteRecorder
+
+            recorder = CasefileSQLiteRecorder(self.factory.datastore)  # type: ignore[attr-defined]
+        else:
+            from casefile.application._postgres import CasefilePostgresRecorder
+
+            recorder = CasefilePostgresRecorder(self.factory.datastore)  # type: ignore[attr-defined]
+        if self.factory.env_create_table():  # type: ignore[attr-defined]
+            recorder.create_table()
+        return recorder
+
+    def construct_repository(self) -> Repository[uuid.UUID]:
+        return _AuthenticatingRepository(self)
+
+    # --- units of work --------------------------------------------------------
+
+    def get_case(self, case_id: uuid.UUID, *, audit: bool = False) -> Investigation:
+        """Load a case, authenticating its chain (or, with ``audit``, every record).
+
+        A routine load checks every record's framing, case, sequence and link
+        and the head record's signature, which covers the chain; ``audit=True``
+        also verifies every signature and disclosure with the offline verifier.
+        Raises :class:`~casefile.errors.UnknownReferenceError` for an unknown case.
+        """
+        case_id = _check_case_id(case_id)
+        stored = self._cases.select_events(case_id)
+        if audit and stored:
+            self._verify([s.state for s in stored], case_id, at=self._clock())
+        return load_investigation(case_id, stored, self.trust, context=self._context)
+
+    @contextmanager
+    def session(
+        self, case_id: uuid.UUID, signer: Signer, *, audit: bool = False
+    ) -> Iterator[Investigation]:
+        """Load a case, let the caller issue commands, then store them all at once.
+
+        Everything recorded in the block is sealed with ``signer`` and saved in
+        one transaction on leaving it; nothing is saved if the block raises.
+        Raises :class:`~casefile.errors.ConcurrencyConflictError` if another
+        writer stored records first: reload and retry.
+        """
+        case = self.get_case(case_id, audit=audit)
+        yield case
+        self.save_case(case, signer)
+
+    @contextmanager
+    def open_session(
+        self,
+        signer: Signer,
+        *,
+        offence: str,
+        channel: ReportingChannel | str,
+        reference: str | None = None,
+        at: int | None = None,
+        case_id: uuid.UUID | None = None,
+    ) -> Iterator[Investigation]:
+        """Open a case and let the caller record more; all stored in one transaction."""
+        case = self._new_case(offence, channel, reference, at, case_id)
+        yield case
+        self.save_case(case, signer)
+
+    def save_case(self, case: Investigation, signer: Signer) -> list[int]:
+        """Seal the case's pending events with ``signer`` and store them with their disclosures.
+
+        Returns the sequence numbers stored. On failure nothing is stored; after
+        a :class:`~casefile.errors.ConcurrencyConflictError` the case object is
+        stale and must be reloaded.
+        """
+        pending = list(case.pending_events)
+        if not pending:
+            return []
+        batch = seal_events(
+            case,
+            pending,  # type: ignore[arg-type]
+            signer,
+            trust=self.trust,
+            random_bytes=self._random_bytes,
+        )
+        rows = [(d.case_id, d.seq, d.name, d.to_bytes()) for d in batch.disclosures]
+        try:
+            self._cases.insert_events(batch.stored_events, disclosures=rows)
+        except IntegrityError:
+            first = batch.stored_events[0].originator_version
+            raise ConcurrencyConflictError(
+                f"case {case.id}: another writer stored record {first} first; "
+                "reload the case and retry"
+            ) from None
+        case.collect_events()
+        case.mark_sealed(batch.last_seq, batch.head)
+        return [s.originator_version for s in batch.stored_events]
+
+    def _new_case(
+        self,
+        offence: str,
+        channel: ReportingChannel | str,
+        reference: str | None,
+        at: int | None,
+        case_id: uuid.UUID | None,
+    ) -> Investigation:
+        when = self._clock() if at is None else at
+        if reference is None:
+            if self.reference_scheme is None:
+                raise InvalidCommandError(
+                    "reference", "no reference scheme is configured: give the reference"
+                )
+            reference = self.reference_scheme.issue(when)
+        return Investigation.open(
+            reference=reference,
+            offence=offence,
+            channel=channel,
+            at=when,
+            case_id=case_id,
+            context=self._context,
+        )
+
+    # --- commands ---------------------------------------------------------------
+
+    def open_case(
+        self,
+        signer: Signer,
+        *,
+        offence: str,
+        channel: ReportingChannel | str,
+        reference: str | None = None,
+        at: int | None = None,
+        case_id: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """Open a case; the reference scheme issues its reference unless given. Returns its id."""
+        with self.open_session(
+            signer, offence=offence, channel=channel, reference=reference, at=at, case_id=case_id
+        ) as case:
+            return case.id
+
+    def record_handover(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        recipient: str,
+        checkpoint: str,
+        at: int | None = None,
+    ) -> int:
+        """Record that ``recipient`` was given ``checkpoint``, a signed note over this case.
+
+        The note must verify under a trusted checkpoint key and describe a
+        prefix of this case's records (origin, size and root).
+        """
+        case_id = _check_case_id(case_id)
+        self._check_checkpoint(case_id, checkpoint)
+        with self.session(case_id, signer) as case:
+            return case.record_handover(recipient=recipient, checkpoint=checkpoint, at=at)
+
+    # --- reading, verifying, erasing ------------------------------------------
+
+    def records(self, case_id: uuid.UUID) -> Iterator[bytes]:
+        """The case's stored record bytes in sequence order, read page by page.
+
+        Not authenticated: give them to the verifier.
+        """
+        case_id = _check_case_id(case_id)
+        last = 0
+        while True:
+            page = self._cases.select_events(case_id, gt=last, limit=_PAGE)
+            for stored in page:
+                yield stored.state
+            if len(page) < _PAGE:
+                return
+            last = page[-1].originator_version
+
+    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
+        """The case's personal-data disclosures, sorted by (seq, name); erased ones are gone."""
+        for blob in self._cases.select_disclosures(_check_case_id(case_id)):
+            yield Disclosure.from_bytes(blob)
+
+    def erase_personal_data(
+        self,
+        case_id: uuid.UUID,
+        *,
+        person_id: uuid.UUID | None = None,
+        fields: Iterable[str] | None = None,
+    ) -> int:
+        """Erase disclosures: a person's (optionally only ``fields``), or ``fields`` case-wide.
+
+        The records keep their commitments, so the case still verifies; the
+        values are simply withheld from then on. Returns how many were erased.
+        """
+        case_id = _check_case_id(case_id)
+        names = None if fields is None else frozenset(fields)
+        if names is not None and any(type(n) is not str for n in names):
+            raise InvalidCommandError("fields", "field names are strings")
+        if person_id is None and names is None:
+            raise InvalidCommandError("person_id", "name a person, fields, or both")
+        seqs = None
+        if person_id is not None:
+            seqs = self.get_case(case_id).person_record_seqs(person_id)
+        return self._cases.delete_disclosures(case_id, seqs=seqs, names=names)
+
+    def list_cases(self) -> list[uuid.UUID]:
+        """Every case id in the store, in the order the cases were opened."""
+        return self._cases.select_case_ids()
+
+    def verify(
+        self, case_id: uuid.UUID, *, at: int | None = None, checkpoint: str | None = None
+    ) -> VerifiedCase:
+        """Verify every record and disclosure of the case (and ``checkpoint``) at ``at``."""
+        case_id = _check_case_id(case_id)
+        when = self._clock() if at is None else at
+        return self._verify(self.records(case_id), case_id, at=when, checkpoint=checkpoint)
+
+    def _verify(
+        self,
+        records: Iterable[bytes],
+        case_id: uuid.UUID,
+        *,
+        at: int,
+        checkpoint: str | None = None,
+    ) -> VerifiedCase:
+        return verify_case(
+            records,
+            trust=self.trust,
+            at=at,
+            case_id=case_id,
+            disclosures=self.disclosures(case_id),
+            checkpoint=checkpoint,
+            known_types=EVENT_TYPES.known_types(),
+            keep_records=False,
+        )
+
+    def checkpoint(
+        self, case_id: uuid.UUID, checkpoint_signer: Signer, name: str, origin_namespace: str
+    ) -> str:
+        """A signed C2SP checkpoint note over the case's records as they stand.
+
+        The chain is authenticated first; ``checkpoint_signer`` must be the
+        trusted key named ``name`` holding a checkpoint role.
+        """
+        case_id = _check_case_id(case_id)
+        entry = self.trust.get(checkpoint_signer.public_key.key_id)
+        if entry is None or entry.name != name:
+            raise UnauthorisedSignerError(f"the checkpoint key is not the trusted key {name!r}")
+        if entry.roles.isdisjoint(self.trust.policy.checkpoint_roles):
+            raise UnauthorisedSignerError(f"key of {name} lacks a checkpoint role")
+        if not entry.valid_at(self._clock()):
+            raise UnauthorisedSignerError(f"key of {name} is not valid now")
+        chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
+        checkpoint = Checkpoint(
+            origin=f"{origin_namespace}/{case_id}",
+            size=len(chain),
+            root=merkle_root([link.hash for link in chain]),
+        )
+        return sign_checkpoint(checkpoint, name, checkpoint_signer)
+
+    def _check_checkpoint(self, case_id: uuid.UUID, note: str) -> None:
+        if type(note) is not str:
+            raise InvalidCommandError("checkpoint", "expected the signed note text")
+        policy = self.trust.policy
+        verifiers = [
+            NoteVerifier(e.name, e.public_key)
+            for e in self.trust.entries
+            if not e.roles.isdisjoint(policy.checkpoint_roles)
+        ]
+        checkpoint, _signers = open_checkpoint(note, verifiers)
+        label = str(case_id)
+        chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
+        if not checkpoint.origin.endswith("/" + label):
+            raise CheckpointMismatchError("checkpoint names another case", case_id=label)
+        if not 1 <= checkpoint.size <= len(chain):
+            raise CheckpointMismatchError(
+                f"checkpoint covers {checkpoint.size} records; the case has {len(chain)}",
+                case_id=label,
+            )
+        if merkle_root([link.hash for link in chain[: checkpoint.size]]) != checkpoint.root:
+            raise CheckpointMismatchError("checkpoint root is not this case's", case_id=label)
+
+
+def _check_case_id(case_id: object) -> uuid.UUID:
+    if not isinstance(case_id, uuid.UUID):
+        raise InvalidCommandError("case_id", f"expected a UUID, not {type(case_id).__name__}")
+    return case_id
+
+
+class _AuthenticatingRepository(Repository[uuid.UUID]):
+    """eventsourcing's repository, answering only through the authenticated load."""
+
+    def __init__(self, app: CasefileApp) -> None:
+        super().__init__(app.events)
+        self._app = app
+
+    def get(self, aggregate_id: uuid.UUID, **kwargs: Any) -> Any:
+        if kwargs.get("version") is not None:
+            raise NotImplementedError("casefile loads whole cases only")
+        return self._app.get_case(aggregate_id)

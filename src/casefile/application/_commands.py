@@ -1,0 +1,235 @@
+"""The officer-facing commands, one transaction each, with their full signatures.
+
+Each loads the case, runs the aggregate's command of the same name (which
+checks the rules) and stores the record sealed with ``signer``. To record
+several things in one transaction use :meth:`CasefileApp.session`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+
+from casefile.events import (
+    CaseStatus,
+    EvidenceKind,
+    Investigation,
+    PersonRole,
+    RiskGrading,
+    Signatory,
+)
+from casefile.signing._keys import Signer
+
+__all__ = ["CaseCommands"]
+
+
+class CaseCommands:
+    """Commands that each load a case, record one thing and store it."""
+
+    def session(
+        self, case_id: uuid.UUID, signer: Signer, *, audit: bool = False
+    ) -> AbstractContextManager[Investigation]:
+        raise NotImplementedError
+
+    def record_crime_report(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        offence: str,
+        summary: str,
+        location: str,
+        occurred_from: int | None = None,
+        occurred_to: int | None = None,
+        reported_by: uuid.UUID | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Record a crime report; ``reported_by`` names a person of the case. Returns its seq."""
+        with self.session(case_id, signer) as case:
+            return case.record_crime_report(
+                offence=offence,
+                summary=summary,
+                location=location,
+                occurred_from=occurred_from,
+                occurred_to=occurred_to,
+                reported_by=reported_by,
+                at=at,
+            )
+
+    def record_missing_person_report(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        person_id: uuid.UUID,
+        risk: RiskGrading | str,
+        last_seen_at: int,
+        last_seen_place: str,
+        circumstances: str = "",
+        at: int | None = None,
+    ) -> int:
+        """Record that a person of the case is missing, graded low/medium/high. Returns its seq."""
+        with self.session(case_id, signer) as case:
+            return case.record_missing_person_report(
+                person_id=person_id,
+                risk=risk,
+                last_seen_at=last_seen_at,
+                last_seen_place=last_seen_place,
+                circumstances=circumstances,
+                at=at,
+            )
+
+    def add_person(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        role: PersonRole | str,
+        name: str,
+        date_of_birth: str | None = None,
+        address: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
+        person_id: uuid.UUID | None = None,
+        at: int | None = None,
+    ) -> uuid.UUID:
+        """Add a person; their details are committed and stored apart. Returns the person id."""
+        with self.session(case_id, signer) as case:
+            return case.add_person(
+                role=role,
+                name=name,
+                date_of_birth=date_of_birth,
+                address=address,
+                phone=phone,
+                email=email,
+                person_id=person_id,
+                at=at,
+            )
+
+    def record_statement(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        witness_id: uuid.UUID,
+        declaration: str,
+        body: str,
+        taken_by: str,
+        place: str,
+        started_at: int,
+        ended_at: int,
+        over_18: bool = True,
+        age: int | None = None,
+        exhibits: Iterable[str] = (),
+        statement_id: uuid.UUID | None = None,
+        at: int | None = None,
+    ) -> uuid.UUID:
+        """Record a witness statement (MG11). Returns the statement id."""
+        with self.session(case_id, signer) as case:
+            return case.record_statement(
+                witness_id=witness_id,
+                declaration=declaration,
+                body=body,
+                taken_by=taken_by,
+                place=place,
+                started_at=started_at,
+                ended_at=ended_at,
+                over_18=over_18,
+                age=age,
+                exhibits=exhibits,
+                statement_id=statement_id,
+                at=at,
+            )
+
+    def sign_statement(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        statement_id: uuid.UUID,
+        signatory: Signatory | str = Signatory.WITNESS,
+        reader_name: str | None = None,
+        reader_declaration: str | None = None,
+        signature_sha256: bytes | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Record that the witness (or a reader) signed a statement. Returns its seq."""
+        with self.session(case_id, signer) as case:
+            return case.sign_statement(
+                statement_id=statement_id,
+                signatory=signatory,
+                reader_name=reader_name,
+                reader_declaration=reader_declaration,
+                signature_sha256=signature_sha256,
+                at=at,
+            )
+
+    def capture_evidence(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        exhibit: str,
+        kind: EvidenceKind | str,
+        sha256: bytes,
+        size: int,
+        media_type: str,
+        device: str,
+        location: str,
+        captured_at: int,
+        description: str = "",
+        produced_by: uuid.UUID | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Record a captured evidence item under a new exhibit reference. Returns its seq."""
+        with self.session(case_id, signer) as case:
+            return case.capture_evidence(
+                exhibit=exhibit,
+                kind=kind,
+                sha256=sha256,
+                size=size,
+                media_type=media_type,
+                device=device,
+                location=location,
+                captured_at=captured_at,
+                description=description,
+                produced_by=produced_by,
+                at=at,
+            )
+
+    def add_note(
+        self, case_id: uuid.UUID, signer: Signer, *, text: str, at: int | None = None
+    ) -> int:
+        """Add a note to the case log. Returns its seq."""
+        with self.session(case_id, signer) as case:
+            return case.add_note(text=text, at=at)
+
+    def change_status(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        status: CaseStatus | str,
+        reason: str,
+        at: int | None = None,
+    ) -> int:
+        """Change the case's status (a closed case can only be reopened). Returns its seq."""
+        with self.session(case_id, signer) as case:
+            return case.change_status(status=status, reason=reason, at=at)
+
+    def correct(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        seq: int,
+        reason: str,
+        fields: Mapping[str, Any] | None = None,
+        personal: Mapping[str, Any] | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Correct record ``seq`` (append-only). Returns the correction's seq."""
+        with self.session(case_id, signer) as case:
+            return case.correct(seq=seq, reason=reason, fields=fields, personal=personal, at=at)

@@ -1,0 +1,88 @@
+"""The investigation domain: the Investigation aggregate, its event types and their records.
+
+Every event type is registered by name and schema version in
+:data:`EVENT_TYPES`; records name their type that way, never by an import
+path. Adding a type is local: a :class:`CaseEvent` subclass decorated with
+:func:`register`, and a command on :class:`Investigation` that records it.
+"""
+
+from casefile.events._base import WITHHELD, CaseEvent, datetime_of_ns
+from casefile.events._case_events import (
+    CaseOpened,
+    CrimeReportRecorded,
+    HandedOver,
+    MissingPersonReportRecorded,
+    NoteAdded,
+    RecordCorrected,
+    StatusChanged,
+)
+from casefile.events._evidence_events import EvidenceCaptured
+from casefile.events._investigation import DEFAULT_CONTEXT, CommandContext, Investigation
+from casefile.events._loading import (
+    ChainEntry,
+    RecordMapper,
+    authenticate_chain,
+    load_investigation,
+)
+from casefile.events._people_events import (
+    PERSON_DETAILS,
+    PersonAdded,
+    StatementRecorded,
+    StatementSigned,
+)
+from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, parse_dcf_urn
+from casefile.events._registry import EVENT_TYPES, EventRegistry, register
+from casefile.events._sealing import SealedBatch, check_signer, seal_events
+from casefile.events._state import Exhibit, Person, Statement
+from casefile.events._values import (
+    CaseStatus,
+    EvidenceKind,
+    PersonRole,
+    ReportingChannel,
+    RiskGrading,
+    Signatory,
+)
+
+__all__ = [
+    "DEFAULT_CONTEXT",
+    "EVENT_TYPES",
+    "PERSON_DETAILS",
+    "WITHHELD",
+    "CaseEvent",
+    "CaseOpened",
+    "CaseStatus",
+    "ChainEntry",
+    "CommandContext",
+    "CrimeReportRecorded",
+    "DcfUrn",
+    "DcfUrnScheme",
+    "EventRegistry",
+    "EvidenceCaptured",
+    "EvidenceKind",
+    "Exhibit",
+    "HandedOver",
+    "Investigation",
+    "MissingPersonReportRecorded",
+    "NoteAdded",
+    "Person",
+    "PersonAdded",
+    "PersonRole",
+    "RecordCorrected",
+    "RecordMapper",
+    "ReferenceScheme",
+    "ReportingChannel",
+    "RiskGrading",
+    "SealedBatch",
+    "Signatory",
+    "Statement",
+    "StatementRecorded",
+    "StatementSigned",
+    "StatusChanged",
+    "authenticate_chain",
+    "check_signer",
+    "datetime_of_ns",
+    "load_investigation",
+    "parse_dcf_urn",
+    "register",
+    "seal_events",
+]

@@ -1,0 +1,58 @@
+"""Checking what a correction may change in an earlier record.
+
+A correction names the record it corrects and carries corrected payload
+fields (in record form) and corrected personal fields (committed). Key fields
+(ids, references, content hashes) identify things others refer to and are
+never corrected; a correction is not itself corrected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from casefile.encoding import encode
+from casefile.errors import EncodeError, InvalidCommandError
+from casefile.events._base import CaseEvent
+from casefile.events._values import check_uuid
+
+__all__ = ["correction_fields"]
+
+
+def _check_encodable(value: object, field: str) -> None:
+    try:
+        encode(value)
+    except EncodeError as exc:
+        raise InvalidCommandError(field, exc.problem) from None
+
+
+def correction_fields(
+    target: type[CaseEvent], fields: Mapping[str, Any], personal: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check a correction of a ``target`` record; return (payload fields, personal fields)."""
+    if target.TYPE == "record.corrected":
+        raise InvalidCommandError(
+            "seq", "a correction cannot be corrected; correct the original record again"
+        )
+    data: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in target.DATA_FIELDS or name in target.KEY_FIELDS:
+            raise InvalidCommandError(f"fields.{name}", f"not a correctable field of {target.TYPE}")
+        if name in target.UUID_FIELDS and value is not None:
+            value = check_uuid(value, f"fields.{name}").bytes
+        elif name in target.LIST_FIELDS:
+            if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+                raise InvalidCommandError(f"fields.{name}", "expected a sequence")
+            value = list(value)
+        _check_encodable(value, f"fields.{name}")
+        data[name] = value
+    people: dict[str, Any] = {}
+    for name, value in personal.items():
+        if name not in target.PERSONAL_FIELDS:
+            raise InvalidCommandError(f"personal.{name}", f"not a personal field of {target.TYPE}")
+        _check_encodable(value, f"personal.{name}")
+        people[name] = value
+    if not data and not people:
+        raise InvalidCommandError("fields", "a correction must correct at least one field")
+    target.check_correction(data)
+    return data, people

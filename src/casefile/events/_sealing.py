@@ -1,0 +1,128 @@
+"""Sealing an investigation's pending events into signed, chained records.
+
+Each pending event becomes one record of the core format (FORMAT.md §3),
+signed by the acting officer's key: its ``seq`` is the event's version, its
+``prev`` the hash of the record before it (the aggregate's chain head for the
+first), its ``type`` the registered name. Personal fields are committed in the
+record and returned apart as disclosures, to be stored beside the records in
+the same transaction. The acting key is checked against the trust store first,
+so nothing is written that a verifier holding the same store would reject.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from eventsourcing.persistence import StoredEvent
+
+from casefile.errors import UnauthorisedSignerError
+from casefile.events._base import CaseEvent
+from casefile.events._investigation import Investigation
+from casefile.signing._commitments import Disclosure, commit_fields
+from casefile.signing._keys import Signer
+from casefile.signing._records import seal_record
+from casefile.signing._trust import TrustEntry, TrustStore
+
+__all__ = ["SealedBatch", "check_signer", "seal_events"]
+
+_NO_COMMITMENTS: Final[dict[str, bytes]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class SealedBatch:
+    """Records sealed from one save: stored events in order, their disclosures, the new head."""
+
+    case_id: uuid.UUID
+    stored_events: list[StoredEvent]
+    disclosures: list[Disclosure]
+    last_seq: int
+    head: bytes
+
+
+def check_signer(trust: TrustStore, key_id: bytes, event_type: str, time_ns: int) -> TrustEntry:
+    """The trust entry of ``key_id`` if it may sign ``event_type`` at ``time_ns``; else raise."""
+    entry = trust.get(key_id)
+    if entry is None:
+        raise UnauthorisedSignerError(
+            f"key {key_id.hex()[:16]}… is not in the trust store: it may not sign records"
+        )
+    if not entry.valid_at(time_ns):
+        raise UnauthorisedSignerError(
+            f"key of {entry.name} is not valid at {time_ns} (outside its window or revoked)"
+        )
+    required = trust.policy.roles_for(event_type)
+    if entry.roles.isdisjoint(required):
+        raise UnauthorisedSignerError(
+            f"key of {entry.name} lacks a role for {event_type!r} (needs one of {sorted(required)})"
+        )
+    return entry
+
+
+def seal_events(
+    case: Investigation,
+    events: Sequence[CaseEvent],
+    signer: Signer,
+    *,
+    trust: TrustStore,
+    random_bytes: Callable[[int], bytes] = os.urandom,
+) -> SealedBatch:
+    """Seal ``events`` (the case's pending events, in order) with ``signer``.
+
+    Raises :class:`UnauthorisedSignerError` before signing anything if the
+    trust store would not accept the key for one of the events, and
+    ``EncodeError`` if a value lies outside the canonical profile.
+    """
+    case_id = case.id
+    key_id = signer.public_key.key_id
+    seq = case.sealed_version
+    entry = trust.get(key_id)
+    roles_for = trust.policy.roles_for
+    for event in events:
+        seq += 1
+        if event.originator_id != case_id or event.originator_version != seq:
+            raise ValueError(
+                f"event {event.originator_version} of {event.originator_id} is not the next "
+                f"pending event ({seq}) of case {case_id}"
+            )
+        if (
+            entry is None
+            or not entry.valid_at(event.time_ns)
+            or entry.roles.isdisjoint(roles_for(event.TYPE))
+        ):
+            check_signer(trust, key_id, event.TYPE, event.time_ns)  # raises, naming why
+    stored: list[StoredEvent] = []
+    disclosures: list[Disclosure] = []
+    prev = case.head
+    for event in events:
+        seq = event.originator_version
+        commitments = _NO_COMMITMENTS
+        if event.personal:
+            commitments, disclosed = commit_fields(
+                case_id, seq, event.personal, random_bytes=random_bytes
+            )
+            disclosures.extend(disclosed)
+        sealed = seal_record(
+            case_id=case_id,
+            seq=seq,
+            prev=prev,
+            event_type=event.TYPE,
+            schema=event.SCHEMA,
+            time_ns=event.time_ns,
+            data=event.to_data(),
+            signer=signer,
+            commitments=commitments,
+        )
+        stored.append(
+            StoredEvent(
+                originator_id=case_id,
+                originator_version=seq,
+                topic=event.TYPE,
+                state=sealed.raw,
+            )
+        )
+        prev = sealed.hash
+    return SealedBatch(case_id, stored, disclosures, seq if events else case.sealed_version, prev)

@@ -1,0 +1,166 @@
+"""What the investigation knows about itself, as read-only views.
+
+Nothing here holds personal data: a person's details are committed in the
+records and read as disclosures; the aggregate knows only which were given.
+"""
+
+from __future__ import annotations
+
+import types
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from casefile.errors import UnknownReferenceError
+from casefile.events._values import CaseStatus
+from casefile.signing._records import ZERO_HASH
+
+if TYPE_CHECKING:
+    from casefile.events._base import CaseEvent
+
+__all__ = ["CaseState", "Exhibit", "Person", "Statement"]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person of the case: their role, the record that added them, the details given."""
+
+    person_id: uuid.UUID
+    role: str
+    seq: int
+    details: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A witness statement: the record holding its text, and the signing record if signed."""
+
+    statement_id: uuid.UUID
+    witness_id: uuid.UUID
+    seq: int
+    signed_seq: int | None
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_seq is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Exhibit:
+    """An exhibit of the case: its reference, the record that produced it, its content hash."""
+
+    reference: str
+    seq: int
+    kind: str
+    sha256: bytes
+
+
+class CaseState:
+    """The state an investigation's events build, and read-only views of it.
+
+    Events mutate the underscored attributes in their ``apply``; everything
+    else reads the properties.
+    """
+
+    _id: uuid.UUID
+    _version: int
+
+    def _init_state(self) -> None:
+        self._reference = ""
+        self._offence = ""
+        self._channel = ""
+        self._opened_ns = 0
+        self._status: str = CaseStatus.UNDER_INVESTIGATION.value
+        self._people: dict[uuid.UUID, Person] = {}
+        self._statements: dict[uuid.UUID, Statement] = {}
+        self._exhibits: dict[str, Exhibit] = {}
+        self._reports: list[int] = []
+        self._handovers: list[int] = []
+        self._corrections: dict[int, list[int]] = {}
+        self._classes: list[type[CaseEvent]] = []
+        self._head = ZERO_HASH
+        self._sealed_version = 0
+
+    @property
+    def reference(self) -> str:
+        """The case's crime reference number or URN."""
+        return self._reference
+
+    @property
+    def offence(self) -> str:
+        """The offence the case was opened for (as last corrected)."""
+        return self._offence
+
+    @property
+    def channel(self) -> str:
+        """How the case was reported (a :class:`ReportingChannel` value)."""
+        return self._channel
+
+    @property
+    def status(self) -> str:
+        """The current :class:`CaseStatus` value."""
+        return self._status
+
+    @property
+    def is_closed(self) -> bool:
+        """True while the case is closed: only a reopening may be recorded."""
+        return self._status == CaseStatus.CLOSED
+
+    @property
+    def opened_ns(self) -> int:
+        """The time asserted by the opening record."""
+        return self._opened_ns
+
+    @property
+    def people(self) -> Mapping[uuid.UUID, Person]:
+        """The people of the case by id."""
+        return types.MappingProxyType(self._people)
+
+    @property
+    def statements(self) -> Mapping[uuid.UUID, Statement]:
+        """The witness statements by id."""
+        return types.MappingProxyType(self._statements)
+
+    @property
+    def exhibits(self) -> Mapping[str, Exhibit]:
+        """The exhibits by reference."""
+        return types.MappingProxyType(self._exhibits)
+
+    @property
+    def reports(self) -> tuple[int, ...]:
+        """Sequence numbers of the crime and missing-person reports."""
+        return tuple(self._reports)
+
+    @property
+    def handovers(self) -> tuple[int, ...]:
+        """Sequence numbers of the handover records."""
+        return tuple(self._handovers)
+
+    @property
+    def corrections(self) -> Mapping[int, tuple[int, ...]]:
+        """For each corrected record, the sequence numbers of its corrections."""
+        return types.MappingProxyType({k: tuple(v) for k, v in self._corrections.items()})
+
+    @property
+    def head(self) -> bytes:
+        """Record hash of the last stored record (the chain head); zeros before any."""
+        return self._head
+
+    @property
+    def sealed_version(self) -> int:
+        """Sequence number of the last stored record; later events are pending."""
+        return self._sealed_version
+
+    def record_type(self, seq: int) -> type[CaseEvent]:
+        """The event class of record ``seq``."""
+        if type(seq) is not int or not 1 <= seq <= len(self._classes):
+            raise UnknownReferenceError(f"record {seq!r} does not exist in case {self._id}")
+        return self._classes[seq - 1]
+
+    def person_record_seqs(self, person_id: uuid.UUID) -> frozenset[int]:
+        """The records holding ``person_id``'s personal data: the addition and its corrections."""
+        person = self._people.get(person_id)
+        if person is None:
+            raise UnknownReferenceError(f"no person {person_id} in case {self._id}")
+        return frozenset([person.seq, *self._corrections.get(person.seq, ())])

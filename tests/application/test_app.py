@@ -1,0 +1,255 @@
+"""The application's commands, sessions, checkpoints and handovers (in-memory store)."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import uuid
+
+import pytest
+
+from application.conftest import (
+    CHECKPOINTER,
+    NAMESPACE,
+    OFFICER,
+    SECOND_OFFICER,
+    T0,
+    TRUST,
+    signer_for,
+    stepping_clock,
+)
+from casefile.application import CasefileApp, StoreConfig
+from casefile.errors import (
+    CaseClosedError,
+    CheckpointMismatchError,
+    CheckpointSignatureError,
+    InvalidCommandError,
+    UnauthorisedSignerError,
+    UnknownReferenceError,
+)
+from casefile.events import DcfUrnScheme, Investigation
+from casefile.signing._checkpoint import open_checkpoint
+from casefile.signing._merkle import merkle_root
+from casefile.signing._note import NoteVerifier
+from casefile.signing._records import parse_record, record_hash
+
+
+def _case(app: CasefileApp) -> uuid.UUID:
+    return app.open_case(OFFICER, offence="Theft", channel="online", reference="01YE0000126")
+
+
+def test_open_case_issues_a_urn_from_the_reference_scheme() -> None:
+    scheme = DcfUrnScheme("01", "YE", itertools.count(12345).__next__)
+    app = CasefileApp(
+        store=StoreConfig.memory(), trust=TRUST, clock=stepping_clock(), reference_scheme=scheme
+    )
+    first = app.get_case(app.open_case(OFFICER, offence="Theft", channel="online"))
+    second = app.get_case(app.open_case(OFFICER, offence="Theft", channel="phone"))
+    assert (first.reference, second.reference) == ("01YE1234526", "01YE1234626")
+
+
+def test_open_case_without_a_scheme_needs_a_reference(memory_app: CasefileApp) -> None:
+    with pytest.raises(InvalidCommandError, match="reference"):
+        memory_app.open_case(OFFICER, offence="Theft", channel="online")
+    assert memory_app.list_cases() == []
+
+
+def test_every_command_stores_one_record_and_returns_its_seq_or_id(
+    memory_app: CasefileApp,
+) -> None:
+    app = memory_app
+    case_id = _case(app)
+    person = app.add_person(case_id, OFFICER, role="victim", name="Ann", email="a@example.org")
+    assert (
+        app.record_crime_report(
+            case_id, OFFICER, offence="Theft", summary="Bag", location="High St", reported_by=person
+        )
+        == 3
+    )
+    assert (
+        app.record_missing_person_report(
+            case_id,
+            OFFICER,
+            person_id=person,
+            risk="medium",
+            last_seen_at=T0,
+            last_seen_place="Park",
+        )
+        == 4
+    )
+    statement = app.record_statement(
+        case_id,
+        OFFICER,
+        witness_id=person,
+        declaration="true",
+        body="b",
+        taken_by="PC",
+        place="p",
+        started_at=T0,
+        ended_at=T0,
+    )
+    assert app.sign_statement(case_id, OFFICER, statement_id=statement) == 6
+    assert (
+        app.capture_evidence(
+            case_id,
+            OFFICER,
+            exhibit="AE/1",
+            kind="document",
+            sha256=bytes(32),
+            size=3,
+            media_type="application/pdf",
+            device="scanner",
+            location="station",
+            captured_at=T0,
+        )
+        == 7
+    )
+    assert app.add_note(case_id, OFFICER, text="n") == 8
+    assert app.correct(case_id, OFFICER, seq=8, reason="typo", fields={"text": "note"}) == 9
+    assert app.change_status(case_id, OFFICER, status="closed", reason="detected") == 10
+    case = app.get_case(case_id)
+    assert case.version == 10
+    assert case.is_closed
+    assert case.statements[statement].signed_seq == 6
+    assert "AE/1" in case.exhibits
+    with pytest.raises(CaseClosedError):
+        app.add_note(case_id, OFFICER, text="after closing")
+    assert app.change_status(case_id, OFFICER, status="reopened", reason="appeal") == 11
+    times = [parse_record(r).header.time_ns for r in app.records(case_id)]
+    assert times == sorted(times)
+
+
+def test_commands_take_an_asserted_time(memory_app: CasefileApp) -> None:
+    case_id = _case(memory_app)
+    seq = memory_app.add_note(case_id, OFFICER, text="written up later", at=T0 - 5)
+    assert parse_record(list(memory_app.records(case_id))[seq - 1]).header.time_ns == T0 - 5
+
+
+def test_a_session_is_one_transaction_for_a_whole_visit(memory_app: CasefileApp) -> None:
+    app = memory_app
+    with app.open_session(
+        OFFICER, offence="Assault", channel="officer_mobile", reference="01YE0000226"
+    ) as case:
+        victim = case.add_person(role="victim", name="V")
+        case.record_crime_report(offence="Assault", summary="s", location="l", reported_by=victim)
+        assert app.list_cases() == []  # nothing stored until the block ends
+    stored = app.recorder.select_notifications(start=1, limit=10)
+    assert [n.originator_version for n in stored] == [1, 2, 3]
+    assert app.get_case(case.id).version == 3
+    assert case.sealed_version == 3
+
+
+def test_nothing_is_stored_for_an_empty_session(memory_app: CasefileApp) -> None:
+    case_id = _case(memory_app)
+    with memory_app.session(case_id, OFFICER):
+        pass
+    assert len(list(memory_app.records(case_id))) == 1
+
+
+def test_a_revoked_officer_cannot_record(memory_app: CasefileApp) -> None:
+    case_id = _case(memory_app)
+    with pytest.raises(UnauthorisedSignerError, match="not in the trust store"):
+        memory_app.add_note(case_id, signer_for("ex-officer"), text="n")
+
+
+def test_unknown_cases_and_bad_ids_are_named(memory_app: CasefileApp) -> None:
+    with pytest.raises(UnknownReferenceError, match="no case"):
+        memory_app.get_case(uuid.uuid4())
+    with pytest.raises(InvalidCommandError, match="case_id"):
+        memory_app.get_case("01YE0000126")  # type: ignore[arg-type]
+
+
+def test_eventsourcing_save_and_repository_go_through_the_signed_path(
+    memory_app: CasefileApp,
+) -> None:
+    case_id = _case(memory_app)
+    case = memory_app.repository.get(case_id)
+    assert isinstance(case, Investigation)
+    assert case.head == memory_app.get_case(case_id).head
+    case.add_note(text="unsigned attempt")
+    with pytest.raises(TypeError, match="sealed records"):
+        memory_app.save(case)
+    with pytest.raises(NotImplementedError):
+        memory_app.repository.get(case_id, version=1)
+
+
+def test_checkpoint_is_a_signed_note_over_the_records(memory_app: CasefileApp) -> None:
+    app = memory_app
+    case_id = _case(app)
+    app.add_note(case_id, OFFICER, text="n")
+    note = app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
+    verifier = NoteVerifier("custody-suite", CHECKPOINTER.public_key)
+    checkpoint, signers = open_checkpoint(note, [verifier])
+    assert signers == ("custody-suite",)
+    assert checkpoint.origin == f"{NAMESPACE}/{case_id}"
+    assert checkpoint.size == 2
+    assert checkpoint.root == merkle_root([record_hash(r) for r in app.records(case_id)])
+    assert app.verify(case_id, at=T0 + 10**12, checkpoint=note).checkpoint == checkpoint
+
+
+def test_checkpoints_need_a_trusted_checkpoint_key(memory_app: CasefileApp) -> None:
+    case_id = _case(memory_app)
+    with pytest.raises(UnauthorisedSignerError, match="checkpoint role"):
+        memory_app.checkpoint(case_id, OFFICER, "pc-1234", NAMESPACE)
+    with pytest.raises(UnauthorisedSignerError, match="not the trusted key"):
+        memory_app.checkpoint(case_id, CHECKPOINTER, "someone-else", NAMESPACE)
+
+
+def test_handover_records_a_checkpoint_of_this_case(memory_app: CasefileApp) -> None:
+    app = memory_app
+    case_id = _case(app)
+    note = app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
+    app.add_note(case_id, OFFICER, text="after the checkpoint")
+    seq = app.record_handover(case_id, SECOND_OFFICER, recipient="CPS Direct", checkpoint=note)
+    case = app.get_case(case_id)
+    assert case.handovers == (seq,)
+    assert parse_record(list(app.records(case_id))[seq - 1]).header.data == {
+        "checkpoint": note,
+        "recipient": "CPS Direct",
+    }
+
+
+def test_handover_refuses_a_checkpoint_of_another_case(memory_app: CasefileApp) -> None:
+    app = memory_app
+    ours, theirs = _case(app), _case(app)
+    foreign = app.checkpoint(theirs, CHECKPOINTER, "custody-suite", NAMESPACE)
+    with pytest.raises(CheckpointMismatchError, match="another case"):
+        app.record_handover(ours, OFFICER, recipient="CPS", checkpoint=foreign)
+
+
+def test_handover_refuses_a_checkpoint_with_a_forged_root(memory_app: CasefileApp) -> None:
+    from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+
+    app = memory_app
+    case_id = _case(app)
+    forged = sign_checkpoint(
+        Checkpoint(f"{NAMESPACE}/{case_id}", 1, bytes(32)), "custody-suite", CHECKPOINTER
+    )
+    with pytest.raises(CheckpointMismatchError, match="root"):
+        app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=forged)
+    too_big = sign_checkpoint(
+        Checkpoint(f"{NAMESPACE}/{case_id}", 9, bytes(32)), "custody-suite", CHECKPOINTER
+    )
+    with pytest.raises(CheckpointMismatchError, match="covers 9"):
+        app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=too_big)
+
+
+def test_handover_refuses_a_checkpoint_no_trusted_key_signed(memory_app: CasefileApp) -> None:
+    app = memory_app
+    case_id = _case(app)
+    note = app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
+    body, _, signature_line = note.rpartition("\n\n")
+    forged_sig = base64.b64encode(b"\x00" * 68).decode()
+    forged = body + "\n\n" + signature_line.split(" ")[0] + " custody-suite " + forged_sig + "\n"
+    with pytest.raises(CheckpointSignatureError):
+        app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=forged)
+    assert app.get_case(case_id).handovers == ()
+
+
+def test_erasure_needs_a_person_or_fields(memory_app: CasefileApp) -> None:
+    case_id = _case(memory_app)
+    with pytest.raises(InvalidCommandError):
+        memory_app.erase_personal_data(case_id)
+    with pytest.raises(UnknownReferenceError):
+        memory_app.erase_personal_data(case_id, person_id=uuid.uuid4())
+    assert memory_app.erase_personal_data(case_id, fields=[]) == 0
