@@ -1,0 +1,259 @@
+"""The demo's burglary, recorded as two officers would record it on their devices.
+
+All names, addresses and numbers are fictional (07700 900xxx numbers are
+reserved for drama). The burglary happens two days before ``now`` (UTC), and
+every record is dated before ``now``, so the case reads the same whenever
+the demo runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from casefile.application import CasefileApp
+from casefile.cli._media import demo_png
+from casefile.signing import Signer
+
+__all__ = ["MG11_DECLARATION", "DemoCase", "Officer", "record_demo_case"]
+
+_MINUTE: Final = 60 * 10**9
+_HOUR: Final = 60 * _MINUTE
+_DAY: Final = 24 * _HOUR
+
+#: The declaration of Criminal Procedure Rules 16.2, as printed on the MG11.
+MG11_DECLARATION: Final = (
+    "This statement is true to the best of my knowledge and belief and I make it knowing "
+    "that, if it is tendered in evidence, I shall be liable to prosecution if I have wilfully "
+    "stated in it anything which I know to be false, or do not believe to be true."
+)
+
+_VICTIM_STATEMENT: Final = (
+    "I live alone at 14 Larch Close, Northam. This morning I left for work at about 08:30, "
+    "locking the back kitchen door and the front door. I came home at about 17:45 and found "
+    "the kitchen door open and the frame splintered by the lock. In my bedroom the jewellery "
+    "box on the dressing table was gone. It held my late husband's gold wedding ring, a "
+    "silver locket with a photograph of my mother, and a pearl necklace. I produce a "
+    "photograph of the ring from my phone as exhibit MH/1. Nobody had permission to enter "
+    "my house or to take anything."
+)
+
+_WITNESS_STATEMENT: Final = (
+    "I live at 16 Larch Close, next door to number 14. Yesterday at about 14:30 I was in my "
+    "front room when I saw a man come out of the alley that runs behind numbers 12 to 16. "
+    "He was white, about 30, slim, about 5 feet 10, in a dark hooded top and grey jogging "
+    "bottoms, carrying a black holdall that looked heavy. He walked quickly towards Ash Road "
+    "without looking back. My doorbell camera recorded him; I have shown the recording to "
+    "the officer and let him take a still of it."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """An officer of the demo: who they are, and the key their device signs with."""
+
+    rank: str
+    number: str
+    name: str
+    initials: str
+    signer: Signer
+
+    @property
+    def label(self) -> str:
+        return f"{self.rank} {self.number} {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCase:
+    """What the demo recorded: the case, who recorded how much, and the evidence files."""
+
+    case_id: uuid.UUID
+    reference: str
+    location: str
+    saves: int
+    records_by: dict[str, int]
+    evidence: dict[bytes, Path]
+    corrected: tuple[int, int]
+
+
+def _photo(folder: Path, exhibit: str) -> tuple[bytes, int, Path]:
+    data = demo_png(f"casefile demo exhibit {exhibit}")
+    path = folder / (exhibit.replace("/", "-") + ".png")
+    path.write_bytes(data)
+    return hashlib.sha256(data).digest(), len(data), path
+
+
+def record_demo_case(
+    app: CasefileApp,
+    pc: Officer,
+    dc: Officer,
+    *,
+    now: int,
+    evidence_dir: Path,
+) -> DemoCase:
+    """Record the burglary in four saves (two visits, a correction, a referral); return it."""
+    evidence: dict[bytes, Path] = {}
+    counts = {pc.label: 0, dc.label: 0}
+    location = "14 Larch Close, Northam"
+    day = now - now % _DAY - 2 * _DAY  # midnight UTC, two days ago
+
+    def photo(exhibit: str) -> tuple[bytes, int]:
+        digest, size, path = _photo(evidence_dir, exhibit)
+        evidence[digest] = path
+        return digest, size
+
+    # Visit 1: PC Okafor at the scene, the evening of the burglary: one transaction.
+    t = day + 18 * _HOUR + 30 * _MINUTE
+    with app.open_session(pc.signer, offence="burglary", channel="officer_mobile", at=t) as case:
+        victim = case.add_person(
+            role="victim",
+            name="Margaret Hale",
+            date_of_birth="1958-03-14",
+            address="14 Larch Close, Northam NS4 7QT",
+            phone="07700 900123",
+            at=t + _MINUTE,
+        )
+        report_seq = case.record_crime_report(
+            offence="Burglary (dwelling), Theft Act 1968 s.9(1)(b)",
+            summary="Rear kitchen door forced while the occupier was at work. Jewellery box "
+            "taken from the main bedroom: gold wedding ring, silver locket, pearl necklace "
+            "(about £2,400).",
+            location=location,
+            occurred_from=day + 8 * _HOUR + 30 * _MINUTE,
+            occurred_to=day + 17 * _HOUR + 45 * _MINUTE,
+            reported_by=victim,
+            at=t + 3 * _MINUTE,
+        )
+        for offset, exhibit, what, where in (
+            (10, "SO/1", "Rear kitchen door: pry marks on the frame at lock height", "rear door"),
+            (14, "SO/2", "Partial shoe mark in the flowerbed below the kitchen window", "garden"),
+        ):
+            digest, size = photo(exhibit)
+            case.capture_evidence(
+                exhibit=exhibit,
+                kind="photo",
+                sha256=digest,
+                size=size,
+                media_type="image/png",
+                device="Northshire tablet NT-0193",
+                location=f"{location}, {where}",
+                captured_at=t + offset * _MINUTE,
+                description=what,
+                at=t + (offset + 1) * _MINUTE,
+            )
+        digest, size = photo("MH/1")
+        case.capture_evidence(
+            exhibit="MH/1",
+            kind="photo",
+            sha256=digest,
+            size=size,
+            media_type="image/png",
+            device="Victim's phone, copied to tablet NT-0193",
+            location=location,
+            captured_at=t + 25 * _MINUTE,
+            description="Photograph of the stolen gold wedding ring, produced by the victim",
+            produced_by=victim,
+            at=t + 26 * _MINUTE,
+        )
+        statement = case.record_statement(
+            witness_id=victim,
+            declaration=MG11_DECLARATION,
+            body=_VICTIM_STATEMENT,
+            taken_by=pc.label,
+            place=location,
+            started_at=t + 30 * _MINUTE,
+            ended_at=t + 65 * _MINUTE,
+            exhibits=["MH/1"],
+            at=t + 66 * _MINUTE,
+        )
+        case.sign_statement(
+            statement_id=statement,
+            signature_sha256=hashlib.sha256(b"signature pad capture: Margaret Hale").digest(),
+            at=t + 67 * _MINUTE,
+        )
+        case.add_note(
+            text=f"Scene examined; CSI requested for the shoe mark (SO/2). Victim given the "
+            f"crime reference {case.reference} and the Victims' Code leaflet.",
+            at=t + 70 * _MINUTE,
+        )
+        case_id, reference = case.id, case.reference
+        counts[pc.label] += len(case.pending_events)
+
+    # Visit 2: DC Reyes, house-to-house the next morning: one transaction.
+    t = day + _DAY + 9 * _HOUR
+    with app.session(case_id, dc.signer) as case:
+        witness = case.add_person(
+            role="witness",
+            name="Thomas Brennan",
+            date_of_birth="1979-11-02",
+            address="16 Larch Close, Northam NS4 7QT",
+            phone="07700 900456",
+            at=t,
+        )
+        statement = case.record_statement(
+            witness_id=witness,
+            declaration=MG11_DECLARATION,
+            body=_WITNESS_STATEMENT,
+            taken_by=dc.label,
+            place="16 Larch Close, Northam",
+            started_at=t + 5 * _MINUTE,
+            ended_at=t + 35 * _MINUTE,
+            exhibits=["DR/1"],
+            at=t + 36 * _MINUTE,
+        )
+        case.sign_statement(
+            statement_id=statement,
+            signature_sha256=hashlib.sha256(b"signature pad capture: Thomas Brennan").digest(),
+            at=t + 37 * _MINUTE,
+        )
+        digest, size = photo("DR/1")
+        case.capture_evidence(
+            exhibit="DR/1",
+            kind="photo",
+            sha256=digest,
+            size=size,
+            media_type="image/png",
+            device="Witness's doorbell camera, still exported by DC 3308",
+            location="16 Larch Close, Northam",
+            captured_at=t + 40 * _MINUTE,
+            description="Doorbell camera still, 14:31: man in a dark hooded top with a holdall",
+            produced_by=witness,
+            at=t + 41 * _MINUTE,
+        )
+        case.add_note(
+            text="House-to-house on Larch Close: 6 doors, 1 witness (number 16). "
+            "Doorbell still taken as DR/1.",
+            at=t + 50 * _MINUTE,
+        )
+        counts[dc.label] += len(case.pending_events)
+
+    # The victim rang: she left at 07:45, not 08:30. Records never change; a correction is added.
+    correction = app.correct(
+        case_id,
+        pc.signer,
+        seq=report_seq,
+        reason="Victim phoned: she left home at 07:45, not 08:30",
+        fields={"occurred_from": day + 7 * _HOUR + 45 * _MINUTE},
+        at=day + _DAY + 11 * _HOUR + 10 * _MINUTE,
+    )
+    counts[pc.label] += 1
+    app.change_status(
+        case_id,
+        dc.signer,
+        status="referred_to_cps",
+        reason="Suspect identified from DR/1; file referred to the CPS for a charging decision",
+        at=day + _DAY + 16 * _HOUR,
+    )
+    counts[dc.label] += 1
+    return DemoCase(
+        case_id=case_id,
+        reference=reference,
+        location=location,
+        saves=4,
+        records_by=counts,
+        evidence=evidence,
+        corrected=(report_seq, correction),
+    )

@@ -1,0 +1,211 @@
+"""``casefile export`` (one case to a handover bundle) and ``casefile cases`` (a store's cases)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import stat
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from casefile.bundle import (
+    DISCLOSE_ALL,
+    DISCLOSE_NONE,
+    DisclosurePolicy,
+    verify_bundle,
+    write_bundle,
+    zip_bundle,
+)
+from casefile.cli._files import check_new_path, publish, staging_area
+from casefile.cli._secrets import load_signer, passphrase_reader
+from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
+from casefile.errors import InputError, MalformedRecordError
+from casefile.signing import TrustStore, load_trust_store, parse_record
+
+__all__ = ["add_cases_parser", "add_export_parser", "evidence_in", "namespace_of"]
+
+_CHUNK = 1 << 20
+_MAX_EVIDENCE_DIR_FILES = 100_000
+
+
+def add_export_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """Register ``export``."""
+    export = commands.add_parser(
+        "export",
+        parents=parents,
+        help="write one case as a signed handover bundle (directory or zip)",
+        description="Checkpoint one case with the checkpoint key, write it as a bundle, and "
+        "verify the bundle before it takes its name. Refuses to overwrite anything.",
+    )
+    add_store_arguments(export)
+    export.add_argument("--case", required=True, help="the case id (UUID) or its reference (URN)")
+    export.add_argument("--out", required=True, type=Path, metavar="DEST", help="where to write")
+    export.add_argument("--zip", action="store_true", help="write DEST as a zip file")
+    export.add_argument("--trust", required=True, type=Path, metavar="TRUSTFILE")
+    export.add_argument("--checkpoint-key", required=True, type=Path, metavar="KEYFILE")
+    export.add_argument("--checkpoint-name", required=True, metavar="NAME")
+    export.add_argument(
+        "--origin-namespace",
+        metavar="NS",
+        help="checkpoint origin prefix (default: the checkpoint name up to its first '/')",
+    )
+    export.add_argument("--passphrase-file", type=Path, metavar="FILE")
+    export.add_argument(
+        "--evidence-dir",
+        type=Path,
+        metavar="DIR",
+        help="include the files of DIR whose SHA-256 is an exhibit of the case",
+    )
+    disclose = export.add_mutually_exclusive_group()
+    disclose.add_argument(
+        "--no-disclosures", action="store_true", help="no personal data (the default)"
+    )
+    disclose.add_argument(
+        "--disclose", action="append", metavar="FIELD", help="disclose this field (repeatable)"
+    )
+    disclose.add_argument("--disclose-all", action="store_true", help="every disclosure held")
+    export.set_defaults(handler=run_export)
+
+
+def add_cases_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """Register ``cases``."""
+    cases = commands.add_parser("cases", parents=parents, help="list the cases of a store")
+    add_store_arguments(cases)
+    cases.add_argument(
+        "--trust",
+        type=Path,
+        metavar="TRUSTFILE",
+        help="authenticate each case and show its status",
+    )
+    cases.set_defaults(handler=run_cases)
+
+
+def namespace_of(checkpoint_name: str) -> str:
+    """The default origin namespace: the checkpoint key name up to its first '/'."""
+    return checkpoint_name.split("/", 1)[0]
+
+
+def _policy(args: argparse.Namespace) -> DisclosurePolicy:
+    if args.disclose_all:
+        return DISCLOSE_ALL
+    if args.disclose:
+        try:
+            return DisclosurePolicy.only(args.disclose)
+        except ValueError as exc:
+            raise InputError(f"--disclose: {exc}") from None
+    return DISCLOSE_NONE
+
+
+def evidence_in(folder: Path, wanted: set[bytes]) -> dict[bytes, Path]:
+    """The regular files directly in ``folder`` whose SHA-256 is in ``wanted``.
+
+    Symbolic links and subfolders are skipped; each file is hashed in chunks.
+    """
+    found: dict[bytes, Path] = {}
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list the evidence folder ({exc.strerror})") from None
+    if len(entries) > _MAX_EVIDENCE_DIR_FILES:
+        raise InputError(f"{folder}: more than {_MAX_EVIDENCE_DIR_FILES} files")
+    for entry in entries:
+        if not stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+            continue
+        digest = hashlib.sha256()
+        with open(entry.path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+        if digest.digest() in wanted:
+            found.setdefault(digest.digest(), Path(entry.path))
+    return found
+
+
+def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Checkpoint, write, verify, then publish: a bundle that fails its own check never appears."""
+    dest: Path = args.out
+    check_new_path(dest, allow_empty_dir=not args.zip)
+    trust = load_trust_store(args.trust)
+    signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
+    namespace = args.origin_namespace or namespace_of(args.checkpoint_name)
+    policy = _policy(args)
+    config = store_config(args)
+    with store_errors():
+        app = open_app(config, trust)
+        case_id = find_case(app, args.case)
+        case = app.get_case(case_id)
+        evidence: Mapping[bytes, Path] = {}
+        if args.evidence_dir is not None:
+            wanted = {exhibit.sha256 for exhibit in case.exhibits.values()}
+            evidence = evidence_in(args.evidence_dir, wanted)
+        note = app.checkpoint(case_id, signer, args.checkpoint_name, namespace)
+        with staging_area(dest) as stage:
+            info = write_bundle(
+                stage / "bundle",
+                case_id=case_id,
+                records=app.records(case_id),
+                disclosures=app.disclosures(case_id),
+                trust=trust,
+                checkpoint_note=note,
+                signer=signer,
+                evidence=dict(evidence),
+                disclosure_policy=policy,
+            )
+            product = stage / "bundle"
+            if args.zip:
+                product = zip_bundle(product, stage / "bundle.zip")
+            checked = verify_bundle(product, at=time.time_ns(), trust=trust)
+            publish(product, dest)
+    out.write(f"case       {case.reference} ({case_id})\n")
+    out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
+    shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
+    out.write(f"disclosed  {info.disclosures} field value(s) (policy: {shown})\n")
+    missing = len({e.sha256 for e in case.exhibits.values()}) - len(evidence)
+    note_missing = f", {missing} exhibit file(s) not included" if missing else ""
+    out.write(f"evidence   {info.evidence_files} file(s){note_missing}\n")
+    out.write(f"bundle     {dest} ({'zip' if args.zip else 'directory'})\n")
+    out.write(f"verified   {'yes' if checked.verified else 'NO'}\n")
+    return 0
+
+
+def _reference(first: bytes) -> str:
+    try:
+        header = parse_record(first).header
+    except MalformedRecordError:
+        return "(unreadable first record)"
+    reference = header.data.get("reference") if header.event_type == "case.opened" else None
+    return reference if type(reference) is str else "(no reference)"
+
+
+def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """One line per case: its id, reference, record count (and status when authenticated)."""
+    trust = load_trust_store(args.trust) if args.trust is not None else TrustStore([])
+    config = store_config(args)
+    with store_errors():
+        app = open_app(config, trust)
+        case_ids = app.list_cases()
+        for case_id in case_ids:
+            if args.trust is not None:
+                case = app.get_case(case_id)
+                out.write(f"{case_id}  {case.reference:<14} {case.sealed_version:>7} records  ")
+                out.write(f"{case.status}\n")
+                continue
+            count, reference = 0, "(empty)"
+            for raw in app.records(case_id):
+                if count == 0:
+                    reference = _reference(raw)
+                count += 1
+            out.write(f"{case_id}  {reference:<14} {count:>7} records\n")
+    if not case_ids:
+        err.write("no cases in this store\n")
+    elif args.trust is None:
+        err.write("(not authenticated: give --trust to check each case and see its status)\n")
+    return 0

@@ -1,0 +1,135 @@
+"""``casefile keys new``: an officer's (or a service's) key pair and its trust entry."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+from typing import TextIO
+
+from casefile._time import ns_to_rfc3339, rfc3339_to_ns
+from casefile.cli._files import check_new_path, replace_file, write_new_file
+from casefile.cli._secrets import key_file_bytes, passphrase_reader
+from casefile.signing import (
+    RECORDER_ROLE,
+    Holder,
+    InMemorySigner,
+    TrustEntry,
+    TrustStore,
+    dump_trust_store,
+    load_trust_store,
+)
+
+__all__ = ["add_keys_parser"]
+
+
+def add_keys_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """Register ``keys`` and its ``new`` subcommand."""
+    keys = commands.add_parser(
+        "keys", parents=parents, help="make signing keys and their trust entries"
+    )
+    actions = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    new = actions.add_parser(
+        "new",
+        parents=parents,
+        help="a new key pair: an encrypted private key file and a trust entry",
+        description="Generate an Ed25519 key pair, write the private key file (sealed under "
+        "a passphrase) and the key's trust entry.",
+    )
+    new.add_argument("--name", required=True, help="note key name, e.g. force.police.uk/pc/1234")
+    new.add_argument("--holder-name", required=True, help="who holds the key")
+    new.add_argument("--rank", required=True, help="rank (may be empty for police staff)")
+    new.add_argument("--number", required=True, help="collar or staff number")
+    new.add_argument("--force", required=True, help="the holder's force or organisation")
+    new.add_argument(
+        "--role",
+        action="append",
+        dest="roles",
+        metavar="ROLE",
+        help=f"a role the key holds (repeatable; default: {RECORDER_ROLE})",
+    )
+    new.add_argument("--valid-from", metavar="RFC3339", help="first valid instant (default: now)")
+    new.add_argument("--valid-until", metavar="RFC3339", help="end of validity (default: none)")
+    new.add_argument("--out", required=True, type=Path, metavar="KEYFILE", help="key file to write")
+    trust = new.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--trust-entry",
+        type=Path,
+        metavar="FILE",
+        help="write a new trust store holding just this key (default: print it)",
+    )
+    trust.add_argument(
+        "--add-to-trust",
+        type=Path,
+        metavar="TRUSTFILE",
+        help="add the key to this existing trust store file",
+    )
+    secret = new.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="read the passphrase from the first line of FILE (default: ask)",
+    )
+    secret.add_argument(
+        "--no-passphrase",
+        action="store_true",
+        help="write the private key UNENCRYPTED (only for keys held in a secure store)",
+    )
+    new.set_defaults(handler=run_keys_new)
+
+
+def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Make the key, then write the key file and the trust entry, or nothing at all."""
+    now = time.time_ns()
+    valid_from = now if args.valid_from is None else rfc3339_to_ns(args.valid_from)
+    valid_until = None if args.valid_until is None else rfc3339_to_ns(args.valid_until)
+    key_path: Path = args.out
+    check_new_path(key_path)
+    if args.trust_entry is not None:
+        check_new_path(args.trust_entry)
+    signer = InMemorySigner.generate()
+    entry = TrustEntry(
+        public_key=signer.public_key,
+        name=args.name,
+        holder=Holder(args.holder_name, args.rank, args.number, args.force),
+        roles=frozenset(args.roles or [RECORDER_ROLE]),
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    if args.add_to_trust is not None:
+        existing = load_trust_store(args.add_to_trust)
+        store = TrustStore([*existing.entries, entry], existing.policy)
+    else:
+        store = TrustStore([entry])
+    trust_text = dump_trust_store(store).encode("utf-8")
+    passphrase = (
+        None if args.no_passphrase else passphrase_reader(args.passphrase_file, confirm=True)()
+    )
+    write_new_file(key_path, key_file_bytes(signer, passphrase), mode=0o600)
+    try:
+        if args.trust_entry is not None:
+            write_new_file(args.trust_entry, trust_text)
+        elif args.add_to_trust is not None:
+            replace_file(args.add_to_trust, trust_text)
+    except BaseException:
+        # The key is useless without its trust entry: take it back.
+        os.unlink(key_path)
+        raise
+    where = args.trust_entry or args.add_to_trust
+    # Without a trust file the entry goes to stdout alone, so that it can be redirected.
+    report = out if where is not None else err
+    report.write(f"key file  {key_path}{' (UNENCRYPTED)' if args.no_passphrase else ''}\n")
+    report.write(f"key id    {entry.key_id.hex()}\n")
+    report.write(f"name      {entry.name} (roles: {', '.join(sorted(entry.roles))})\n")
+    until = "" if valid_until is None else f" until {ns_to_rfc3339(valid_until)}"
+    report.write(f"valid     from {ns_to_rfc3339(valid_from)}{until}\n")
+    if where is not None:
+        report.write(f"trust     {where} ({len(store)} key(s))\n")
+    else:
+        out.write(trust_text.decode("utf-8"))
+    return 0

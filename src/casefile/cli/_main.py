@@ -1,0 +1,127 @@
+"""The ``casefile`` command: argument parsing, dispatch, and the one place errors become exits.
+
+Exit status: 0 success (verified), 1 verification failed, 2 unusable input or
+a usage error, 3 an internal error (a bug: please report it). No traceback
+reaches the user unless ``--debug`` asks for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Final, TextIO
+
+from casefile import __version__
+from casefile.cli._demo_cmd import add_demo_parser
+from casefile.cli._export_cmd import add_cases_parser, add_export_parser
+from casefile.cli._keys_cmd import add_keys_parser
+from casefile.cli._text import one_line
+from casefile.cli._verify_cmd import add_verify_parser
+from casefile.errors import CasefileError, VerificationError
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_UNUSABLE",
+    "build_parser",
+    "main",
+]
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_UNUSABLE: Final = 2
+EXIT_INTERNAL: Final = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an unexpected error",
+    )
+    parser = argparse.ArgumentParser(
+        prog="casefile",
+        description="Signed, hash-chained police case records: record, export and verify.",
+        epilog="Exit status: 0 success or verified, 1 verification failed, "
+        "2 unusable input or usage error.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"casefile {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # Each subcommand also takes --debug after its name (``casefile verify x --debug``).
+    parents = [common]
+    add_demo_parser(commands, parents)
+    add_keys_parser(commands, parents)
+    add_export_parser(commands, parents)
+    add_verify_parser(commands, parents)
+    add_cases_parser(commands, parents)
+    return parser
+
+
+def _error(err: TextIO, message: str) -> None:
+    err.write(f"casefile: error: {one_line(message)}\n")
+
+
+def _silence_stdout() -> None:
+    # Further writes (the interpreter's final flush) would fail again: point stdout at nothing.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return EXIT_OK
+    return code if type(code) is int else EXIT_UNUSABLE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``casefile`` command with ``argv`` (default: the process arguments)."""
+    out, err = sys.stdout, sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exc:
+        # argparse has already printed the help (0) or the usage error (2).
+        return _exit_status(exc.code)
+    debug = bool(getattr(args, "debug", False))
+    try:
+        status: int = args.handler(args, out, err)
+        return status
+    except VerificationError as exc:
+        step = f" (step {exc.step})" if exc.step else ""
+        _error(err, f"verification failed{step}: {exc}")
+        return EXIT_FAILED
+    except CasefileError as exc:
+        _error(err, str(exc) or type(exc).__name__)
+        return EXIT_UNUSABLE
+    except BrokenPipeError:
+        # The reader went away (``casefile verify x | head``): say nothing more.
+        _silence_stdout()
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        _error(err, f"{where}{exc.strerror or exc}")
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        _error(err, "interrupted; nothing was left half-written")
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc(file=err)
+        _error(
+            err,
+            f"unexpected internal error ({type(exc).__name__}: {exc})"
+            + ("" if debug else "; run with --debug for details"),
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,137 @@
+"""Passphrases and private key files as the command line reads and writes them.
+
+Key files are normally sealed under a passphrase (:mod:`casefile.signing`'s
+Argon2id key files). ``--no-passphrase`` writes an *unencrypted* key file
+instead, only when explicitly asked: the canonical encoding of
+``{"format": "casefile-private-key-unencrypted", "v": 1, "seed": bytes(32),
+"public_key": bytes(32)}``, written readable by its owner only. Passphrases
+come from a file (its first line) or from the terminal, never from the
+command line, where other users could read them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+from casefile.encoding import decode, encode
+from casefile.errors import DecodeError, InputError, KeyFileError
+from casefile.signing import (
+    InMemorySigner,
+    dearmor_private_key,
+    decrypt_private_key,
+    encrypt_private_key,
+)
+
+__all__ = [
+    "UNENCRYPTED_KEY_FORMAT",
+    "encode_unencrypted_key",
+    "key_file_bytes",
+    "load_signer",
+    "passphrase_reader",
+    "read_passphrase_file",
+]
+
+UNENCRYPTED_KEY_FORMAT: Final = "casefile-private-key-unencrypted"
+_MAX_KEY_FILE: Final = 8192
+_MAX_PASSPHRASE_FILE: Final = 4096
+_ARMOR_PREFIX: Final = b"-----BEGIN CASEFILE PRIVATE KEY-----"
+
+
+def read_passphrase_file(path: Path) -> bytes:
+    """The passphrase in the first line of ``path`` (without its line end), as UTF-8 bytes."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_PASSPHRASE_FILE + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the passphrase file ({exc.strerror})") from None
+    if len(data) > _MAX_PASSPHRASE_FILE:
+        raise InputError(f"{path}: a passphrase file holds one line, not {_MAX_PASSPHRASE_FILE}+ B")
+    line = data.split(b"\n", 1)[0].removesuffix(b"\r")
+    if not line:
+        raise InputError(f"{path}: the first line (the passphrase) is empty")
+    return line
+
+
+def _prompt(confirm: bool) -> bytes:
+    if not sys.stdin.isatty():
+        raise InputError(
+            "a passphrase is needed: give --passphrase-file, or run in a terminal to be asked"
+        )
+    first = getpass.getpass("Passphrase: ")
+    if not first:
+        raise InputError("the passphrase must not be empty")
+    if confirm and getpass.getpass("Passphrase again: ") != first:
+        raise InputError("the two passphrases differ")
+    return first.encode("utf-8")
+
+
+def passphrase_reader(path: Path | None, *, confirm: bool = False) -> Callable[[], bytes]:
+    """A function giving the passphrase from ``path``, or else asked at the terminal.
+
+    It is called only when a passphrase is actually needed, so a command whose
+    key file is unencrypted never prompts.
+    """
+    if path is not None:
+        return lambda: read_passphrase_file(path)
+    return lambda: _prompt(confirm)
+
+
+def encode_unencrypted_key(signer: InMemorySigner) -> bytes:
+    """The bytes of an unencrypted key file holding ``signer``'s key."""
+    return encode(
+        {
+            "format": UNENCRYPTED_KEY_FORMAT,
+            "public_key": signer.public_key.raw,
+            "seed": signer.seed,
+            "v": 1,
+        }
+    )
+
+
+def key_file_bytes(signer: InMemorySigner, passphrase: bytes | None) -> bytes:
+    """A key file for ``signer``: sealed under ``passphrase``, or unencrypted when it is None."""
+    if passphrase is None:
+        return encode_unencrypted_key(signer)
+    return encrypt_private_key(signer.seed, passphrase)
+
+
+def _unencrypted(data: bytes) -> InMemorySigner | None:
+    try:
+        fields = decode(data, max_size=_MAX_KEY_FILE, max_depth=2)
+    except DecodeError:
+        return None
+    if type(fields) is not dict or fields.get("format") != UNENCRYPTED_KEY_FORMAT:
+        return None
+    if set(fields) != {"format", "public_key", "seed", "v"} or fields["v"] != 1:
+        raise KeyFileError("unencrypted key file: unexpected fields or version")
+    seed, public = fields["seed"], fields["public_key"]
+    if type(seed) is not bytes or len(seed) != 32:
+        raise KeyFileError("unencrypted key file: seed: expected 32 bytes")
+    signer = InMemorySigner(seed)
+    if public != signer.public_key.raw:
+        raise KeyFileError("unencrypted key file: public_key does not match the seed")
+    return signer
+
+
+def load_signer(path: Path, passphrase: Callable[[], bytes]) -> InMemorySigner:
+    """Open the key file at ``path``; ``passphrase`` is asked for only if the file is sealed."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_KEY_FILE + 1)
+    except OSError as exc:
+        raise KeyFileError(f"{path}: cannot read the key file ({exc.strerror})") from None
+    if len(data) > _MAX_KEY_FILE:
+        raise KeyFileError(f"{path}: too large to be a key file")
+    try:
+        if data.startswith(_ARMOR_PREFIX):
+            data = dearmor_private_key(data.decode("ascii", "replace"))
+        plain = _unencrypted(data)
+        if plain is not None:
+            return plain
+        return decrypt_private_key(data, passphrase())
+    except KeyFileError as exc:
+        raise KeyFileError(f"{path}: {exc}") from None

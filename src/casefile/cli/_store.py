@@ -1,0 +1,122 @@
+"""Which case store a command reads: an SQLite file or a PostgreSQL database.
+
+Store failures (a file that is not a database, a missing table, a refused
+connection) become :class:`~casefile.errors.InputError`, so the command line
+reports them in one line. eventsourcing is imported only by the commands that
+need a store, so ``casefile verify`` starts without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from casefile.cli._secrets import read_passphrase_file
+from casefile.errors import InputError
+from casefile.signing import TrustStore
+
+if TYPE_CHECKING:
+    from casefile.application import CasefileApp, StoreConfig
+
+__all__ = ["add_store_arguments", "find_case", "open_app", "store_config", "store_errors"]
+
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+
+
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--db FILE``, or the ``--postgres-*`` options of a PostgreSQL database."""
+    group = parser.add_argument_group("case store (one of)")
+    group.add_argument("--db", type=Path, metavar="FILE", help="an SQLite case store file")
+    group.add_argument("--postgres-dbname", metavar="NAME", help="a PostgreSQL database name")
+    group.add_argument("--postgres-host", default="localhost", metavar="HOST")
+    group.add_argument("--postgres-port", type=int, default=5432, metavar="PORT")
+    group.add_argument("--postgres-user", default="casefile", metavar="USER")
+    group.add_argument(
+        "--postgres-password-file", type=Path, metavar="FILE", help="first line: the password"
+    )
+    group.add_argument("--postgres-schema", default="", metavar="SCHEMA")
+
+
+def store_config(args: argparse.Namespace) -> StoreConfig:
+    """The store the arguments name; an existing one only (nothing is created)."""
+    from casefile.application import StoreConfig
+
+    if (args.db is None) == (args.postgres_dbname is None):
+        raise InputError("name one case store: --db FILE or --postgres-dbname NAME")
+    if args.db is not None:
+        path: Path = args.db
+        try:
+            with open(path, "rb") as handle:
+                magic = handle.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot open the case store ({exc.strerror})") from None
+        if magic != _SQLITE_MAGIC:
+            raise InputError(f"{path}: not an SQLite database")
+        settings = dict(StoreConfig.sqlite(path).settings)
+        settings["CREATE_TABLE"] = "false"  # reading must not change the file
+        return StoreConfig.from_settings(settings)
+    password = ""
+    if args.postgres_password_file is not None:
+        password = read_passphrase_file(args.postgres_password_file).decode("utf-8", "replace")
+    try:
+        config = StoreConfig.postgres(
+            dbname=args.postgres_dbname,
+            host=args.postgres_host,
+            port=args.postgres_port,
+            user=args.postgres_user,
+            password=password,
+            schema=args.postgres_schema,
+        )
+    except ValueError as exc:
+        raise InputError(f"PostgreSQL settings: {exc}") from None
+    settings = dict(config.settings)
+    settings["CREATE_TABLE"] = "false"
+    return StoreConfig.from_settings(settings)
+
+
+@contextlib.contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn database failures inside the block into one-line InputErrors."""
+    from eventsourcing.persistence import PersistenceError
+
+    try:
+        yield
+    except (PersistenceError, sqlite3.Error) as exc:
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "no such table" in problem or "does not exist" in problem:
+            problem += " (not a casefile store, or an empty one)"
+        raise InputError(f"case store: {problem}") from None
+    except ImportError as exc:
+        raise InputError(
+            f"case store: {exc.name or exc} is not installed "
+            "(PostgreSQL needs the extra: pip install 'casefile[postgres]')"
+        ) from None
+
+
+def open_app(config: StoreConfig, trust: TrustStore) -> CasefileApp:
+    """The application over ``config`` (call inside :func:`store_errors`)."""
+    from casefile.application import CasefileApp
+
+    return CasefileApp(store=config, trust=trust)
+
+
+def find_case(app: CasefileApp, text: str) -> uuid.UUID:
+    """The case named by ``text``: its UUID, or its reference (URN) looked up in the store."""
+    try:
+        wanted = uuid.UUID(text)
+    except ValueError:
+        wanted = None
+    cases = app.list_cases()
+    if wanted is not None:
+        if wanted not in cases:
+            raise InputError(f"case {wanted} is not in the store")
+        return wanted
+    for case_id in cases:
+        if app.get_case(case_id).reference == text:
+            return case_id
+    raise InputError(f"no case with id or reference {text!r} in the store")
