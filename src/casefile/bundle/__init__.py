@@ -1,0 +1,49 @@
+"""Handover bundles: one case as a signed, self-describing directory or zip.
+
+A bundle carries a case's records, the disclosures its sender may release,
+the trust entries and the signed checkpoint needed to check them, optional
+evidence files and views, and a signed manifest covering every byte
+(docs/BUNDLE.md). :func:`write_bundle` and :func:`zip_bundle` make one;
+:func:`open_bundle` reads one defensively; :func:`verify_bundle` checks one
+with nothing but public keys.
+"""
+
+from casefile.bundle._layout import (
+    BUNDLE_FORMAT,
+    BUNDLE_VERSION,
+    MANIFEST_PAYLOAD_TYPE,
+    BundleLimits,
+)
+from casefile.bundle._manifest import (
+    DISCLOSE_ALL,
+    DISCLOSE_NONE,
+    DisclosurePolicy,
+    FileEntry,
+    Manifest,
+)
+from casefile.bundle._reader import Bundle, open_bundle
+from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
+from casefile.bundle._verify import verify_bundle
+from casefile.bundle._writer import BundleInfo, EvidenceSource, write_bundle, zip_bundle
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_VERSION",
+    "DISCLOSE_ALL",
+    "DISCLOSE_NONE",
+    "MANIFEST_PAYLOAD_TYPE",
+    "Bundle",
+    "BundleInfo",
+    "BundleLimits",
+    "BundleVerification",
+    "DisclosurePolicy",
+    "EvidenceSource",
+    "EvidenceSummary",
+    "FileEntry",
+    "Manifest",
+    "ManifestStatus",
+    "open_bundle",
+    "verify_bundle",
+    "write_bundle",
+    "zip_bundle",
+]

@@ -1,0 +1,163 @@
+"""The file layout of a bundle, its size limits, and the member-name rules.
+
+A bundle is a small, fixed tree (docs/BUNDLE.md §1). Every name that arrives
+from a directory listing or a zip's central directory passes
+:func:`check_member_name` before anything else is done with it: names that
+could escape a destination or smuggle a second meaning (absolute paths,
+``..``, backslashes, drive letters, control characters) are refused by name,
+and anything outside the layout is refused as unexpected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from casefile.errors import BundleError
+from casefile.signing._note import MAX_NOTE_SIZE
+from casefile.signing._trust_json import MAX_TRUST_STORE_SIZE
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_VERSION",
+    "CHECKPOINT",
+    "DISCLOSURES",
+    "EVIDENCE_DIR",
+    "MANIFEST",
+    "MANIFEST_PAYLOAD_TYPE",
+    "MAX_MANIFEST_SIZE",
+    "RECORDS",
+    "REQUIRED_FILES",
+    "TRUST",
+    "VIEWS_DIR",
+    "BundleLimits",
+    "check_member_name",
+    "evidence_path",
+    "member_cap",
+    "shown",
+    "view_path",
+]
+
+BUNDLE_FORMAT: Final = "casefile-bundle"
+BUNDLE_VERSION: Final = 1
+MANIFEST_PAYLOAD_TYPE: Final = "application/vnd.casefile.manifest.v1+json"
+
+MANIFEST: Final = "manifest.dsse.json"
+RECORDS: Final = "records.bin"
+DISCLOSURES: Final = "disclosures.bin"
+TRUST: Final = "trust.json"
+CHECKPOINT: Final = "checkpoint.txt"
+EVIDENCE_DIR: Final = "evidence"
+VIEWS_DIR: Final = "views"
+#: The files every bundle has besides the manifest.
+REQUIRED_FILES: Final = frozenset({RECORDS, DISCLOSURES, TRUST, CHECKPOINT})
+
+#: A manifest listing the maximum number of files fits well inside this.
+MAX_MANIFEST_SIZE: Final = 64 * 1024 * 1024
+
+_EVIDENCE_NAME: Final = re.compile(r"[0-9a-f]{64}")
+_VIEW_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_DRIVE: Final = re.compile(r"[A-Za-z]:")
+_SHOWN: Final = 120
+
+
+@dataclass(frozen=True, slots=True)
+class BundleLimits:
+    """Caps applied to a bundle before any of it is read or trusted.
+
+    ``max_members`` counts files; sizes are uncompressed bytes. A deflated zip
+    member larger than ``ratio_floor`` whose size exceeds ``max_ratio`` times
+    its compressed size is refused as a zip bomb.
+    """
+
+    max_members: int = 100_000
+    max_total_size: int = 1 << 40
+    max_file_size: int = 1 << 36
+    max_view_size: int = 1 << 28
+    max_ratio: int = 100
+    ratio_floor: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        for name in (
+            "max_members",
+            "max_total_size",
+            "max_file_size",
+            "max_view_size",
+            "max_ratio",
+            "ratio_floor",
+        ):
+            value = getattr(self, name)
+            if type(value) is not int or value < 1:
+                raise ValueError(f"BundleLimits.{name} must be a positive int")
+
+
+def shown(name: str) -> str:
+    """A bounded, printable rendering of a hostile name for an error message."""
+    text = name if len(name) <= _SHOWN else name[:_SHOWN] + "..."
+    return repr(text)
+
+
+def check_member_name(name: str) -> str:
+    """Return ``name`` if it is a path of the bundle layout; raise :class:`BundleError` otherwise.
+
+    The dangerous shapes are named in the error so that an operator sees the
+    attack, not just "unexpected file".
+    """
+    where = f"member {shown(name)}"
+    if not name:
+        raise BundleError("member with an empty name")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        raise BundleError(f"{where}: control character in the name")
+    if "\\" in name:
+        raise BundleError(f"{where}: backslash in the name (a Windows path separator)")
+    if name.startswith("/"):
+        raise BundleError(f"{where}: absolute path")
+    if _DRIVE.match(name):
+        raise BundleError(f"{where}: drive letter")
+    parts = name.split("/")
+    if ".." in parts:
+        raise BundleError(f"{where}: '..' component (path traversal)")
+    if name.endswith("/"):
+        raise BundleError(f"{where}: directory entry (a bundle lists files only)")
+    if "" in parts or "." in parts:
+        raise BundleError(f"{where}: empty or '.' path component")
+    if not name.isascii():
+        raise BundleError(f"{where}: non-ASCII name")
+    if name == MANIFEST or name in REQUIRED_FILES:
+        return name
+    if len(parts) == 2:
+        folder, leaf = parts
+        if folder == EVIDENCE_DIR and _EVIDENCE_NAME.fullmatch(leaf):
+            return name
+        if folder == VIEWS_DIR and _VIEW_NAME.fullmatch(leaf):
+            return name
+    raise BundleError(f"{where}: not a file of the bundle layout (unexpected file)")
+
+
+def evidence_path(sha256: bytes) -> str:
+    """The bundle path of the evidence file with this SHA-256."""
+    return f"{EVIDENCE_DIR}/{sha256.hex()}"
+
+
+def view_path(name: str) -> str:
+    """The bundle path of view ``name``; raise ValueError if the name is not allowed."""
+    if type(name) is not str or not _VIEW_NAME.fullmatch(name):
+        raise ValueError(
+            f"view name {name!r}: 1-128 characters of [A-Za-z0-9._-], "
+            "starting with a letter or digit"
+        )
+    return f"{VIEWS_DIR}/{name}"
+
+
+def member_cap(name: str, limits: BundleLimits) -> int:
+    """The largest size a member of this (already checked) name may have."""
+    if name == MANIFEST:
+        return MAX_MANIFEST_SIZE
+    if name == TRUST:
+        return MAX_TRUST_STORE_SIZE
+    if name == CHECKPOINT:
+        return MAX_NOTE_SIZE
+    if name.startswith(VIEWS_DIR + "/"):
+        return limits.max_view_size
+    return limits.max_file_size

@@ -1,0 +1,215 @@
+"""Opening a bundle: a hostile directory or zip made safe to read, not yet trusted.
+
+:func:`open_bundle` checks the container (names, types, sizes, zip structure)
+and reads the manifest envelope once. Nothing in a :class:`Bundle` is
+authentic until :func:`~casefile.bundle.verify_bundle` has passed; after that,
+every later read of a listed file is re-hashed against the manifest as it is
+streamed, so a file changed on disk afterwards fails at its end instead of
+being handed on as verified.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from casefile.bundle._dsse import Envelope, parse_envelope
+from casefile.bundle._layout import (
+    CHECKPOINT,
+    DISCLOSURES,
+    EVIDENCE_DIR,
+    MANIFEST,
+    RECORDS,
+    TRUST,
+    BundleLimits,
+    evidence_path,
+    shown,
+)
+from casefile.bundle._manifest import FileEntry, Manifest, parse_manifest
+from casefile.bundle._source import Source, open_source
+from casefile.bundle._stream import FrameError, buffered, checked, iter_frames
+from casefile.errors import (
+    BundleError,
+    DisclosureError,
+    EvidenceError,
+    FixityError,
+    MalformedRecordError,
+    ManifestError,
+)
+from casefile.signing._commitments import MAX_DISCLOSURE_SIZE, Disclosure
+from casefile.signing._records import MAX_RECORD_SIZE
+from casefile.signing._trust import TrustStore
+from casefile.signing._trust_json import parse_trust_store
+
+__all__ = ["DEFAULT_LIMITS", "Bundle", "open_bundle"]
+
+DEFAULT_LIMITS = BundleLimits()
+
+#: Files read whole and kept, so that what was checked is what is used later.
+_SMALL = (MANIFEST, TRUST, CHECKPOINT)
+
+
+class Bundle:
+    """An opened bundle (a directory or a zip); close it, or use it as a context manager.
+
+    ``manifest``, ``case_id``, ``trust()`` and the rest read what the bundle
+    says: none of it is authentic until :func:`verify_bundle` has passed.
+    """
+
+    def __init__(self, path: Path, source: Source, limits: BundleLimits) -> None:
+        self.path = path
+        self.limits = limits
+        self._source = source
+        self._cache: dict[str, bytes] = {}
+        self._manifest: Manifest | None = None
+        if MANIFEST not in source.files:
+            raise BundleError(f"{shown(str(path))}: not a bundle (no {MANIFEST})")
+        for name in _SMALL:
+            if name in source.files:
+                self._cache[name] = b"".join(source.chunks(name))
+
+    @property
+    def kind(self) -> str:
+        """``"directory"`` or ``"zip"``."""
+        return self._source.kind
+
+    @property
+    def files(self) -> dict[str, int]:
+        """Every file present (the manifest included), with its size, sorted by path."""
+        return dict(self._source.files)
+
+    def read_small(self, path: str) -> bytes:
+        """The bytes of the manifest, trust.json or checkpoint.txt, as read once at open."""
+        if path not in self._cache:
+            raise BundleError(f"bundle has no file {shown(path)}")
+        return self._cache[path]
+
+    def envelope(self) -> Envelope:
+        """The manifest envelope, parsed (step B1) but not authenticated."""
+        return parse_envelope(self.read_small(MANIFEST))
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest as the bundle states it (authentic only after verification)."""
+        if self._manifest is None:
+            self._manifest = parse_manifest(
+                self.envelope().payload, max_files=self.limits.max_members
+            )
+        return self._manifest
+
+    @property
+    def case_id(self) -> uuid.UUID:
+        """The case id the manifest states."""
+        return self.manifest.case_id
+
+    @property
+    def checkpoint_text(self) -> str:
+        """The signed checkpoint note in checkpoint.txt."""
+        try:
+            return self.read_small(CHECKPOINT).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BundleError(f"{CHECKPOINT}: not valid UTF-8 (at byte {exc.start})") from None
+
+    def trust(self) -> TrustStore:
+        """The trust store shipped in trust.json (the sender's keys: not independent)."""
+        return parse_trust_store(self.read_small(TRUST))
+
+    @property
+    def evidence_hashes(self) -> tuple[bytes, ...]:
+        """The SHA-256 names of the evidence files present, sorted."""
+        prefix = EVIDENCE_DIR + "/"
+        return tuple(bytes.fromhex(p[len(prefix) :]) for p in self.files if p.startswith(prefix))
+
+    def raw_chunks(self, path: str) -> Iterator[bytes]:
+        """Stream a file as stored, checked against the container only (not the manifest)."""
+        if path in self._cache:
+            return iter((self._cache[path],))
+        return self._source.chunks(path)
+
+    def chunks(self, path: str, expect: FileEntry | None = None) -> Iterator[bytes]:
+        """Stream a file, re-hashed against ``expect`` (default: its manifest entry) at its end."""
+        if expect is None:
+            expect = self.manifest.entry(path)
+            if expect is None:
+                raise ManifestError(f"{shown(path)} is not listed in the manifest", step="B4")
+
+        def changed(problem: str) -> ManifestError:
+            return ManifestError(f"{path} does not match the manifest: {problem}", step="B4")
+
+        return checked(
+            self.raw_chunks(path), size=expect.size, sha256=expect.sha256, on_mismatch=changed
+        )
+
+    def open_file(self, path: str) -> BinaryIO:
+        """A binary stream of a listed file (views included), re-hashed at its end."""
+        return buffered(self.chunks(path))
+
+    def records(self, expect: FileEntry | None = None) -> Iterator[bytes]:
+        """Each stored record of records.bin in order, read lazily (bounded memory)."""
+        stream = buffered(self.chunks(RECORDS, expect))
+        try:
+            try:
+                yield from iter_frames(stream, max_size=MAX_RECORD_SIZE)
+            except FrameError as exc:
+                raise MalformedRecordError(
+                    f"{RECORDS}: {exc.problem}", seq=exc.index + 1, step="V1"
+                ) from None
+        finally:
+            stream.close()
+
+    def disclosures(self, expect: FileEntry | None = None) -> Iterator[Disclosure]:
+        """Each disclosure of disclosures.bin in order, parsed strictly, read lazily."""
+        stream = buffered(self.chunks(DISCLOSURES, expect))
+        try:
+            try:
+                for element in iter_frames(stream, max_size=MAX_DISCLOSURE_SIZE):
+                    yield Disclosure.from_bytes(element)
+            except FrameError as exc:
+                raise DisclosureError(f"{DISCLOSURES}: {exc}", step="V11") from None
+        finally:
+            stream.close()
+
+    def open_evidence(self, sha256: bytes) -> BinaryIO:
+        """Stream evidence file ``sha256``; :class:`FixityError` at its end if the bytes differ."""
+        if type(sha256) is not bytes or len(sha256) != 32:
+            raise EvidenceError("an evidence hash is 32 bytes of SHA-256")
+        path = evidence_path(sha256)
+        if path not in self._source.files:
+            raise EvidenceError(f"evidence {sha256.hex()} is not in this bundle")
+
+        def mismatch(problem: str) -> FixityError:
+            return FixityError(f"evidence {sha256.hex()}: {problem}", step="B8")
+
+        size = self._source.files[path]
+        return buffered(
+            checked(self.raw_chunks(path), size=size, sha256=sha256, on_mismatch=mismatch)
+        )
+
+    def close(self) -> None:
+        """Release the archive handle (directories hold none)."""
+        self._source.close()
+
+    def __enter__(self) -> Bundle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_bundle(path: str | os.PathLike[str], *, limits: BundleLimits | None = None) -> Bundle:
+    """Open a bundle directory or ``.zip`` safely; raise :class:`BundleError` if it is unusable.
+
+    The container is checked in full (docs/BUNDLE.md §4-5) before anything is
+    read; the contents are checked by :func:`verify_bundle`.
+    """
+    chosen = DEFAULT_LIMITS if limits is None else limits
+    where = Path(path)
+    source = open_source(where, chosen)
+    try:
+        return Bundle(where, source, chosen)
+    except BaseException:
+        source.close()
+        raise

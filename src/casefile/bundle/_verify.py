@@ -1,0 +1,364 @@
+"""Verifying a bundle: steps B1-B8 of docs/BUNDLE.md §6, each marked below.
+
+B1-B5 establish that the manifest is signed by a trusted checkpoint key and
+that the files are exactly those it lists, byte for byte; B6 hands the records,
+disclosures and checkpoint to :mod:`casefile.verifier` (steps V1-V13); B7
+holds the disclosures to the manifest's policy; B8 checks the evidence names.
+Records are streamed from the bundle and re-hashed as they are read, so memory
+stays flat and a file changed after B4 still fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from casefile.bundle._layout import (
+    CHECKPOINT,
+    DISCLOSURES,
+    EVIDENCE_DIR,
+    MANIFEST,
+    RECORDS,
+    BundleLimits,
+)
+from casefile.bundle._manifest import DisclosurePolicy, FileEntry, Manifest, parse_manifest
+from casefile.bundle._reader import Bundle, open_bundle
+from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
+from casefile.errors import (
+    BundleError,
+    FixityError,
+    ManifestError,
+    TrustStoreError,
+    VerificationError,
+)
+from casefile.findings import Finding
+from casefile.signing._checkpoint import Checkpoint
+from casefile.signing._commitments import Disclosure
+from casefile.signing._keys import verify_signature
+from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier import MAX_REPORTED_ERRORS
+from casefile.verifier._engine import CaseVerification
+from casefile.verifier._pool import available_cores
+
+__all__ = ["PROGRESS_STEP", "verify_bundle"]
+
+_T = TypeVar("_T")
+
+#: ``progress`` is called each time this many more records have been checked, and at the end.
+PROGRESS_STEP = 1000
+
+
+def _digest(chunks: Iterator[bytes]) -> tuple[int, bytes]:
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        digest.update(chunk)
+    return size, digest.digest()
+
+
+class _Run:
+    """One verification of one opened bundle."""
+
+    def __init__(
+        self,
+        bundle: Bundle,
+        trust: TrustStore | None,
+        at: int,
+        workers: int | None,
+        report: bool,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.bundle = bundle
+        self.trust = trust
+        self.at = at
+        self.workers = workers
+        self.report = report
+        self.progress = progress
+        self.errors: list[VerificationError] = []
+        self.overflow = False
+        self.findings: list[Finding] = []
+        self.manifest: Manifest | None = None
+        self.signer: TrustEntry | None = None
+        self.observed: dict[str, FileEntry] = {}
+        self.bad: set[str] = set()
+        self.records = 0
+        self.checkpoint: Checkpoint | None = None
+        self.label: str | None = None
+
+    def fail(self, exc: VerificationError) -> None:
+        if not self.report:
+            raise exc
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(exc)
+        else:
+            self.overflow = True
+
+    def run(self) -> BundleVerification:
+        if self._manifest():
+            self._files()
+            self._case()
+            self._evidence()
+        return self._result()
+
+    def _manifest(self) -> bool:
+        """B1-B3; False when nothing further can be checked against the manifest."""
+        # B1: the envelope parses (canonical JSON, one signature, the manifest type).
+        try:
+            envelope = self.bundle.envelope()
+        except ManifestError as exc:
+            self.fail(exc)
+            return False
+        # B2: the signature is by a trusted key holding a checkpoint role.
+        if self.trust is None:
+            try:
+                self.trust = self.bundle.trust()
+            except (TrustStoreError, BundleError) as exc:
+                self.fail(ManifestError(f"the bundle's trust.json: {exc}", step="B2"))
+                return False
+            self.findings.append(
+                Finding(
+                    "trust_from_bundle",
+                    "keys taken from the bundle's own trust.json, not supplied independently: "
+                    "this shows the bundle is intact, not who made it",
+                )
+            )
+        store = self.trust
+        entry = store.get(envelope.key_id)
+        problem = None
+        if entry is None:
+            problem = f"signed by key {envelope.key_id.hex()[:16]}…, which the trust store lacks"
+        elif not entry.roles & store.policy.checkpoint_roles:
+            problem = f"signed by the key of {entry.name}, which holds no checkpoint role"
+        elif entry.valid_from > self.at:
+            problem = f"signed by the key of {entry.name}, which is not yet valid"
+        elif not verify_signature(
+            entry.public_key.raw, envelope.signed_bytes(), envelope.signature
+        ):
+            problem = f"signature by the key of {entry.name} does not verify"
+        if problem is not None or entry is None:
+            self.fail(ManifestError(f"manifest {problem}", step="B2"))
+            return False
+        self.signer = entry
+        # B3: the authenticated payload is a well-formed manifest.
+        try:
+            self.manifest = parse_manifest(
+                envelope.payload, max_files=self.bundle.limits.max_members
+            )
+        except ManifestError as exc:
+            self.fail(exc)
+            return False
+        self.label = str(self.manifest.case_id)
+        return True
+
+    def _files(self) -> None:
+        """B4, B5."""
+        manifest = self.manifest
+        if manifest is None:
+            return
+        present = self.bundle.files
+        # B4: every listed file is present with its size and SHA-256; nothing else is.
+        for entry in manifest.files:
+            path = entry.path
+            problem = None
+            if path not in present:
+                problem = "is listed in the manifest but missing"
+            elif present[path] != entry.size:
+                problem = f"is {present[path]} bytes, the manifest lists {entry.size}"
+            else:
+                size, digest = _digest(self.bundle.raw_chunks(path))
+                self.observed[path] = FileEntry(path, size, digest)
+                if digest != entry.sha256:
+                    problem = "does not match the SHA-256 in the manifest"
+            if problem is not None:
+                self.bad.add(path)
+                self.fail(ManifestError(f"{path} {problem}", case_id=self.label, step="B4"))
+        listed = {entry.path for entry in manifest.files}
+        for path in present:
+            if path != MANIFEST and path not in listed:
+                self.bad.add(path)
+                self.fail(
+                    ManifestError(
+                        f"{path} is not listed in the manifest", case_id=self.label, step="B4"
+                    )
+                )
+        # B5: checkpoint.txt is the checkpoint the manifest names.
+        checkpoint_ok = (
+            CHECKPOINT not in present
+            or CHECKPOINT in self.bad
+            or (self.bundle.read_small(CHECKPOINT) == manifest.checkpoint.encode("utf-8"))
+        )
+        if not checkpoint_ok:
+            self.fail(
+                ManifestError(
+                    f"{CHECKPOINT} differs from the checkpoint in the manifest",
+                    case_id=self.label,
+                    step="B5",
+                )
+            )
+
+    def _guard(self, items: Iterator[_T]) -> Iterator[_T]:
+        """Pass items on; report a framing or re-hash failure (report mode) and stop there."""
+        try:
+            yield from items
+        except VerificationError as exc:
+            self.fail(exc)
+
+    def _disclosures(self, policy: DisclosurePolicy) -> Iterator[Disclosure]:
+        for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
+            # B7: only disclosures the manifest's policy allows travel with the bundle.
+            if not policy.allows(item.name):
+                self.fail(
+                    ManifestError(
+                        f"disclosure of {item.name!r} is outside the manifest's "
+                        f"disclosure policy ({policy.mode})",
+                        case_id=self.label,
+                        seq=item.seq,
+                        step="B7",
+                    )
+                )
+                continue
+            yield item
+
+    def _case(self) -> None:
+        """B6 (V1-V13 by the verifier), B7, and the deferred part of B2."""
+        manifest, store, signer = self.manifest, self.trust, self.signer
+        if manifest is None or store is None or signer is None:
+            return
+        if RECORDS not in self.observed or DISCLOSURES not in self.observed:
+            return  # already failed at B4: there is nothing to walk
+        # B6: the case verifies (docs/FORMAT.md V1-V13) and is the one the manifest names.
+        walk = CaseVerification(
+            trust=store, at=self.at, on_error=self.fail, case_id=manifest.case_id
+        )
+        policy = manifest.disclosure_policy
+        not_disclosed = 0
+        next_progress = PROGRESS_STEP
+        workers = available_cores() if self.workers is None else max(1, self.workers)
+        records = walk.run(
+            self._guard(self.bundle.records(self.observed[RECORDS])),
+            disclosures=self._disclosures(policy),
+            workers=workers,
+        )
+        for record in records:
+            # B7: fields the policy covers but that are not disclosed are reported.
+            if policy.mode != "none":
+                not_disclosed += sum(
+                    1
+                    for name in record.commitments
+                    if policy.allows(name) and name not in record.disclosed
+                )
+            if self.progress is not None and walk.size >= next_progress:
+                self.progress(walk.size)
+                next_progress = walk.size + PROGRESS_STEP
+        self.checkpoint = walk.check_checkpoint(manifest.checkpoint)
+        self.records = walk.size
+        if self.progress is not None:
+            self.progress(walk.size)
+        if walk.size != manifest.records:
+            self.fail(
+                ManifestError(
+                    f"the manifest lists {manifest.records} records, {RECORDS} holds {walk.size}",
+                    case_id=self.label,
+                    step="B6",
+                )
+            )
+        self.findings.extend(walk.findings)
+        if not_disclosed:
+            self.findings.append(
+                Finding(
+                    "policy_fields_not_disclosed",
+                    f"{not_disclosed} personal field(s) covered by the disclosure policy "
+                    f"({policy.mode}) are not disclosed (withheld or erased)",
+                )
+            )
+        # B2 (deferred until the last record's time is known): as for checkpoints,
+        # the manifest key must not have been revoked before the last record.
+        last = walk.last_time if walk.last_time is not None else self.at
+        if signer.revoked_at is not None and signer.revoked_at <= last:
+            self.fail(
+                ManifestError(
+                    f"manifest signed by the key of {signer.name}, revoked before the last record",
+                    case_id=self.label,
+                    step="B2",
+                )
+            )
+
+    def _evidence(self) -> None:
+        """B8: each evidence file's content hashes to its name."""
+        manifest = self.manifest
+        if manifest is None:
+            return
+        prefix = EVIDENCE_DIR + "/"
+        for entry in manifest.files:
+            if entry.path.startswith(prefix) and entry.sha256.hex() != entry.path[len(prefix) :]:
+                self.bad.add(entry.path)
+                self.fail(
+                    FixityError(
+                        f"{entry.path}: its content's SHA-256 is {entry.sha256.hex()}",
+                        case_id=self.label,
+                        step="B8",
+                    )
+                )
+
+    def _result(self) -> BundleVerification:
+        manifest = self.manifest
+        evidence = (
+            []
+            if manifest is None
+            else [e for e in manifest.files if e.path.startswith(EVIDENCE_DIR + "/")]
+        )
+        steps = {e.step for e in self.errors if isinstance(e, ManifestError)}
+        authentic = manifest is not None and "B2" not in steps
+        manifest_ok = authentic and not steps & {"B4", "B5"}
+        return BundleVerification(
+            verified=not self.errors and not self.overflow and manifest is not None,
+            case_id=None if manifest is None else manifest.case_id,
+            records=self.records,
+            errors=tuple(self.errors),
+            findings=tuple(self.findings),
+            evidence=EvidenceSummary(
+                files=len(evidence),
+                total_bytes=sum(e.size for e in evidence),
+                verified=authentic and not any(e.path in self.bad for e in evidence),
+            ),
+            manifest=ManifestStatus(
+                verified=manifest_ok,
+                signer=None if self.signer is None else self.signer.name,
+                files=0 if manifest is None else len(manifest.files),
+                disclosure_policy=None if manifest is None else manifest.disclosure_policy,
+            ),
+            checkpoint=self.checkpoint,
+            truncated_errors=self.overflow,
+        )
+
+
+def verify_bundle(
+    source: str | os.PathLike[str] | Bundle,
+    *,
+    at: int,
+    trust: TrustStore | None = None,
+    workers: int | None = None,
+    report: bool = False,
+    progress: Callable[[int], None] | None = None,
+    limits: BundleLimits | None = None,
+) -> BundleVerification:
+    """Verify a bundle (a directory, a ``.zip`` or an opened :class:`Bundle`).
+
+    ``trust`` is the auditor's own trust store; without it the bundle's
+    trust.json is used and a ``trust_from_bundle`` finding says so. ``at`` is
+    the time of verification (ns since the epoch, UTC). By default the first
+    failure is raised (a :class:`~casefile.errors.VerificationError` naming
+    the step, case and record); with ``report=True`` every failure is listed
+    in the result instead. An unusable bundle raises
+    :class:`~casefile.errors.BundleError` in both modes. ``progress`` is
+    called with the number of records checked so far.
+    """
+    if type(at) is not int:
+        raise TypeError("at must be int nanoseconds since the epoch")
+    if isinstance(source, Bundle):
+        return _Run(source, trust, at, workers, report, progress).run()
+    with open_bundle(source, limits=limits) as bundle:
+        return _Run(bundle, trust, at, workers, report, progress).run()

@@ -1,0 +1,368 @@
+"""Writing a bundle: one case, streamed to a directory (or a zip) in one atomic step.
+
+The writer takes plain bytes and values, never domain objects, so that what it
+writes can be checked by a verifier that knows nothing of the domain. It checks
+on the way what is cheap to check (framing, case, sequence, chain links, the
+checkpoint against the records, disclosure order), so that it does not hand
+over a bundle that would obviously fail; it does not re-verify signatures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from casefile.bundle._dsse import seal_envelope
+from casefile.bundle._files import (
+    HashingSink,
+    check_destination,
+    fsync_dir,
+    publish_dir,
+    publish_file,
+    remove,
+)
+from casefile.bundle._layout import (
+    CHECKPOINT,
+    DISCLOSURES,
+    EVIDENCE_DIR,
+    MANIFEST,
+    RECORDS,
+    TRUST,
+    VIEWS_DIR,
+    BundleLimits,
+    evidence_path,
+    view_path,
+)
+from casefile.bundle._manifest import (
+    DISCLOSE_NONE,
+    DisclosurePolicy,
+    FileEntry,
+    Manifest,
+    manifest_bytes,
+)
+from casefile.bundle._source import DirectorySource
+from casefile.bundle._stream import CHUNK_SIZE, write_frame
+from casefile.bundle._zipfmt import STORED, ZipWriter
+from casefile.errors import (
+    BrokenLinkError,
+    BundleError,
+    CheckpointMismatchError,
+    DisclosureError,
+    EvidenceError,
+    FixityError,
+    KeyRoleError,
+    MalformedRecordError,
+    SequenceError,
+    UnknownKeyError,
+    WrongCaseError,
+)
+from casefile.signing._checkpoint import open_checkpoint
+from casefile.signing._commitments import Disclosure
+from casefile.signing._keys import Signer
+from casefile.signing._merkle import MerkleAccumulator
+from casefile.signing._note import NoteVerifier
+from casefile.signing._records import ZERO_HASH, parse_record
+from casefile.signing._trust import TrustStore
+from casefile.signing._trust_json import dump_trust_store
+
+__all__ = ["BundleInfo", "EvidenceSource", "write_bundle", "zip_bundle"]
+
+#: An evidence file: a path, or a function that opens a fresh binary stream.
+EvidenceSource = str | os.PathLike[str] | Callable[[], BinaryIO]
+
+
+@dataclass(frozen=True, slots=True)
+class BundleInfo:
+    """What :func:`write_bundle` wrote."""
+
+    path: Path
+    manifest: Manifest
+    disclosures: int
+
+    @property
+    def case_id(self) -> uuid.UUID:
+        return self.manifest.case_id
+
+    @property
+    def records(self) -> int:
+        return self.manifest.records
+
+    @property
+    def files(self) -> tuple[FileEntry, ...]:
+        """Every file but the manifest, as listed in it."""
+        return self.manifest.files
+
+    @property
+    def evidence_files(self) -> int:
+        return sum(1 for f in self.files if f.path.startswith(EVIDENCE_DIR + "/"))
+
+
+@dataclass(slots=True)
+class _Walk:
+    """What the writer learns from the records as it streams them."""
+
+    case_id: uuid.UUID
+    count: int = 0
+    last_hash: bytes = ZERO_HASH
+    merkle: MerkleAccumulator | None = None
+    key_ids: set[bytes] | None = None
+
+
+def _write_records(root: Path, records: Iterable[bytes], walk: _Walk) -> FileEntry:
+    label = str(walk.case_id)
+    merkle = walk.merkle = MerkleAccumulator()
+    keys = walk.key_ids = set()
+    with HashingSink(root, RECORDS) as sink:
+        for raw in records:
+            position = walk.count + 1
+            if type(raw) is not bytes:
+                raise TypeError(f"record {position}: expected bytes, not {type(raw).__name__}")
+            try:
+                parsed = parse_record(raw)
+            except MalformedRecordError as exc:
+                raise MalformedRecordError(
+                    exc.message, case_id=label, seq=position, step=exc.step
+                ) from None
+            header = parsed.header
+            if header.case_id != walk.case_id:
+                raise WrongCaseError(
+                    f"record of case {header.case_id}", case_id=label, seq=position, step="V3"
+                )
+            if header.seq != position:
+                raise SequenceError(
+                    f"sequence number {header.seq} at position {position}",
+                    case_id=label,
+                    seq=header.seq,
+                    step="V4",
+                )
+            if header.prev != walk.last_hash:
+                raise BrokenLinkError(
+                    "previous-record hash does not match", case_id=label, seq=position, step="V5"
+                )
+            keys.add(header.key_id)
+            merkle.append(parsed.hash)
+            walk.last_hash = parsed.hash
+            walk.count = position
+            write_frame(sink, raw)
+        return sink.finish()
+
+
+def _checkpoint_signers(note: str, trust: TrustStore, walk: _Walk) -> set[bytes]:
+    label = str(walk.case_id)
+    verifiers = [
+        NoteVerifier(e.name, e.public_key)
+        for e in trust.entries
+        if e.roles & trust.policy.checkpoint_roles
+    ]
+    checkpoint, names = open_checkpoint(note, verifiers)
+    if walk.merkle is None or walk.count == 0:
+        raise SequenceError("the case has no records", case_id=label, step="V4")
+    if not checkpoint.origin.endswith(f"/{label}"):
+        raise CheckpointMismatchError(
+            f"checkpoint origin {checkpoint.origin!r} does not name the case",
+            case_id=label,
+            step="V13",
+        )
+    if checkpoint.size != walk.count or checkpoint.root != walk.merkle.root():
+        raise CheckpointMismatchError(
+            f"checkpoint of size {checkpoint.size} does not describe the {walk.count} records",
+            case_id=label,
+            step="V13",
+        )
+    signers = set()
+    for name in names:
+        entry = trust.by_name(name)
+        if entry is not None:
+            signers.add(entry.key_id)
+    return signers
+
+
+def _write_disclosures(
+    root: Path, disclosures: Iterable[Disclosure], policy: DisclosurePolicy, walk: _Walk
+) -> tuple[FileEntry, int]:
+    label = str(walk.case_id)
+    written = 0
+    last: tuple[int, str] | None = None
+    with HashingSink(root, DISCLOSURES) as sink:
+        for item in disclosures:
+            if type(item) is not Disclosure:
+                raise TypeError(f"expected a Disclosure, not {type(item).__name__}")
+            if not policy.allows(item.name):
+                continue
+            problem = None
+            if item.case_id != walk.case_id:
+                problem = "belongs to another case"
+            elif not 1 <= item.seq <= walk.count:
+                problem = "names no record of the case"
+            elif last is not None and item.sort_key() <= last:
+                problem = "is out of (seq, name) order or duplicated"
+            if problem is not None:
+                raise DisclosureError(
+                    f"disclosure {item.name!r} {problem}", case_id=label, seq=item.seq, step="V11"
+                )
+            last = item.sort_key()
+            write_frame(sink, item.to_bytes())
+            written += 1
+        return sink.finish(), written
+
+
+def _evidence_keys(evidence: Mapping[bytes, EvidenceSource]) -> list[bytes]:
+    keys = list(evidence)
+    for key in keys:
+        if type(key) is not bytes or len(key) != 32:
+            raise EvidenceError("evidence is keyed by 32-byte SHA-256 digests")
+    return keys
+
+
+def _write_evidence(root: Path, sha256: bytes, source: EvidenceSource) -> FileEntry:
+    try:
+        stream: BinaryIO = (
+            open(source, "rb")  # noqa: SIM115 - closed below
+            if isinstance(source, str | os.PathLike)
+            else source()
+        )
+    except OSError as exc:
+        raise EvidenceError(f"evidence {sha256.hex()}: cannot open ({exc.strerror})") from None
+    digest = hashlib.sha256()
+    with stream, HashingSink(root, evidence_path(sha256)) as sink:
+        while chunk := stream.read(CHUNK_SIZE):
+            digest.update(chunk)
+            sink.write(chunk)
+        entry = sink.finish()
+    if digest.digest() != sha256:
+        raise FixityError(
+            f"evidence {sha256.hex()}: the file's SHA-256 is {digest.hexdigest()}", step="B8"
+        )
+    return entry
+
+
+def _manifest_signer(trust: TrustStore, signer: Signer) -> bytes:
+    key_id = signer.public_key.key_id
+    entry = trust.get(key_id)
+    if entry is None:
+        raise UnknownKeyError(f"manifest key {key_id.hex()} is not in the trust store", step="B2")
+    if not entry.roles & trust.policy.checkpoint_roles:
+        raise KeyRoleError(f"manifest key of {entry.name} lacks a checkpoint role", step="B2")
+    return key_id
+
+
+def write_bundle(
+    dest: str | os.PathLike[str],
+    *,
+    case_id: uuid.UUID,
+    records: Iterable[bytes],
+    disclosures: Iterable[Disclosure],
+    trust: TrustStore,
+    checkpoint_note: str,
+    signer: Signer,
+    evidence: Mapping[bytes, EvidenceSource] | None = None,
+    views: Mapping[str, bytes] | None = None,
+    disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
+) -> BundleInfo:
+    """Write one case as a bundle directory at ``dest``, atomically.
+
+    ``records`` are the stored record bytes in sequence order and are streamed,
+    never held together in memory; ``disclosures`` must come sorted by
+    (seq, name) and are filtered by ``disclosure_policy`` (by default none
+    travel: personal data leaves only when asked for). ``trust`` must hold
+    every signing key; only the entries needed go into trust.json.
+    ``evidence`` maps SHA-256 digests to files or openers; ``views`` maps
+    names to the bytes of extra projections (``views/<name>``). ``signer``
+    signs the manifest and must hold a checkpoint role.
+
+    ``dest`` must not exist, or be an empty directory. On any error nothing
+    is left behind.
+    """
+    where = Path(dest)
+    check_destination(where, directory=True)
+    manifest_key = _manifest_signer(trust, signer)
+    view_items = sorted((view_path(name), data) for name, data in (views or {}).items())
+    for path, data in view_items:
+        if type(data) is not bytes:
+            raise TypeError(f"{path}: view content must be bytes")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{where.name}.", suffix=".tmp", dir=where.parent))
+    except OSError as exc:
+        raise BundleError(f"{where.parent}: cannot create a bundle here ({exc.strerror})") from None
+    try:
+        walk = _Walk(case_id)
+        entries = [_write_records(tmp, records, walk)]
+        signers = _checkpoint_signers(checkpoint_note, trust, walk)
+        file_entry, disclosed = _write_disclosures(tmp, disclosures, disclosure_policy, walk)
+        entries.append(file_entry)
+        needed = (walk.key_ids or set()) | signers | {manifest_key}
+        with HashingSink(tmp, TRUST) as sink:
+            sink.write(dump_trust_store(trust.subset(sorted(needed))).encode("utf-8"))
+            entries.append(sink.finish())
+        with HashingSink(tmp, CHECKPOINT) as sink:
+            sink.write(checkpoint_note.encode("utf-8"))
+            entries.append(sink.finish())
+        if evidence:
+            (tmp / EVIDENCE_DIR).mkdir()
+            for sha256 in sorted(_evidence_keys(evidence)):
+                entries.append(_write_evidence(tmp, sha256, evidence[sha256]))
+            fsync_dir(tmp / EVIDENCE_DIR)
+        if view_items:
+            (tmp / VIEWS_DIR).mkdir()
+            for path, data in view_items:
+                with HashingSink(tmp, path) as sink:
+                    sink.write(data)
+                    entries.append(sink.finish())
+            fsync_dir(tmp / VIEWS_DIR)
+        manifest = Manifest(
+            case_id=case_id,
+            records=walk.count,
+            checkpoint=checkpoint_note,
+            disclosure_policy=disclosure_policy,
+            files=tuple(sorted(entries, key=lambda e: e.path)),
+        )
+        with HashingSink(tmp, MANIFEST) as sink:
+            sink.write(seal_envelope(manifest_bytes(manifest), signer))
+            sink.finish()
+        fsync_dir(tmp)
+        publish_dir(tmp, where)
+    except BaseException:
+        remove(tmp)
+        raise
+    return BundleInfo(path=where, manifest=manifest, disclosures=disclosed)
+
+
+def zip_bundle(
+    src_dir: str | os.PathLike[str],
+    dest_zip: str | os.PathLike[str],
+    *,
+    compression: int = STORED,
+    limits: BundleLimits | None = None,
+) -> Path:
+    """Pack a bundle directory into its canonical zip at ``dest_zip``, atomically.
+
+    ``compression`` is ``zipfile.ZIP_STORED`` (the default: every byte of the
+    archive is then covered by a check) or ``zipfile.ZIP_DEFLATED``. The source
+    is read with the same defences as any bundle; ``dest_zip`` must not exist.
+    """
+    source = DirectorySource(Path(src_dir), BundleLimits() if limits is None else limits)
+    if MANIFEST not in source.files:
+        raise BundleError(f"{src_dir}: not a bundle (no {MANIFEST})")
+    where = Path(dest_zip)
+    check_destination(where, directory=False)
+    fd, name = tempfile.mkstemp(prefix=f".{where.name}.", suffix=".tmp", dir=where.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w+b") as out:
+            writer = ZipWriter(out, compression)
+            for path, size in sorted(source.files.items()):
+                writer.add(path, source.chunks(path), size)
+            writer.finish()
+            out.flush()
+            os.fsync(out.fileno())
+        publish_file(tmp, where)
+    except BaseException:
+        remove(tmp)
+        raise
+    return where
