@@ -1,0 +1,207 @@
+"""The manifest, its canonical JSON and its DSSE envelope: strict, one text per value."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _casebuilder import signer_from
+from casefile.bundle import DISCLOSE_ALL, DISCLOSE_NONE, DisclosurePolicy, FileEntry, Manifest
+from casefile.bundle._dsse import parse_envelope, seal_envelope
+from casefile.bundle._json import CanonicalJSONError, dumps, loads
+from casefile.bundle._manifest import manifest_bytes, parse_manifest
+from casefile.errors import ManifestError
+from casefile.signing._keys import verify_signature
+
+SIGNER = signer_from("log")
+FILES = tuple(
+    FileEntry(p, 3, hashlib.sha256(p.encode()).digest())
+    for p in ("checkpoint.txt", "disclosures.bin", "records.bin", "trust.json")
+)
+MANIFEST = Manifest(
+    uuid.UUID(int=0xABCDEF), 3, "origin/x\n3\nAAAA\n\n\u2014 log sig\n", DISCLOSE_ALL, FILES
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+@settings(max_examples=150)
+def test_canonical_json_round_trips(value: Any) -> None:
+    try:
+        data = dumps(value)
+    except UnicodeEncodeError:
+        return  # lone surrogates have no UTF-8 form
+    assert loads(data, max_size=1 << 20) == value
+
+
+@given(json_values, st.sampled_from(["indent", "compact", "ascii", "crlf"]))
+@settings(max_examples=150)
+def test_other_spellings_of_the_same_value_are_refused(value: Any, style: str) -> None:
+    try:
+        canonical = dumps(value)
+    except UnicodeEncodeError:
+        return
+    options: dict[str, Any] = {"sort_keys": True}
+    if style == "indent":
+        options["indent"] = 4
+    elif style == "ascii":
+        options.update(indent=2, ensure_ascii=True)
+    elif style == "compact":
+        options["separators"] = (",", ":")
+    else:
+        options.update(indent=2, ensure_ascii=False)
+    text = json.dumps(value, **options) + "\n"
+    if style == "crlf":
+        text = text.replace("\n", "\r\n")
+    other = text.encode("utf-8")
+    if other == canonical:
+        return
+    with pytest.raises(CanonicalJSONError):
+        loads(other, max_size=1 << 20)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b'{\n  "a": 1,\n  "a": 2\n}\n', b'{\n  "a": 1.5\n}\n', b'{\n  "a": NaN\n}\n', b"\xff\n"],
+)
+def test_duplicate_keys_floats_and_bad_utf8_are_refused(text: bytes) -> None:
+    with pytest.raises(CanonicalJSONError):
+        loads(text, max_size=100)
+
+
+def test_manifest_round_trips() -> None:
+    assert parse_manifest(manifest_bytes(MANIFEST), max_files=10) == MANIFEST
+
+
+def _mutated(**changes: Any) -> bytes:
+    document = MANIFEST.to_json()
+    document.update(changes)
+    return dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"format": "other"}, "format"),
+        ({"version": 2}, "version"),
+        ({"version": True}, "version"),
+        ({"case_id": str(uuid.UUID(int=0xABCDEF)).upper()}, "case_id"),
+        ({"records": 0}, "records"),
+        ({"records": "3"}, "records"),
+        ({"checkpoint": ""}, "checkpoint"),
+        ({"disclosure_policy": {"fields": ["a"], "mode": "all"}}, "disclosure_policy"),
+        ({"disclosure_policy": {"fields": ["b", "a"], "mode": "list"}}, "fields"),
+        ({"disclosure_policy": {"fields": [], "mode": "some"}}, "disclosure_policy"),
+        ({"files": [f.to_json() for f in reversed(FILES)]}, "sorted"),
+        ({"files": [f.to_json() for f in FILES[1:]]}, "does not list checkpoint.txt"),
+        (
+            {
+                "files": [
+                    *(f.to_json() for f in FILES),
+                    {"path": "../x", "sha256": "0" * 64, "size": 1},
+                ]
+            },
+            "traversal",
+        ),
+        (
+            {
+                "files": [
+                    {"path": "manifest.dsse.json", "sha256": "0" * 64, "size": 1},
+                    *(f.to_json() for f in FILES),
+                ]
+            },
+            "itself",
+        ),
+        (
+            {
+                "files": [
+                    {**FILES[0].to_json(), "sha256": "A" * 64},
+                    *(f.to_json() for f in FILES[1:]),
+                ]
+            },
+            "hex",
+        ),
+        (
+            {"files": [{**FILES[0].to_json(), "size": -1}, *(f.to_json() for f in FILES[1:])]},
+            "size",
+        ),
+        ({"extra": 1}, "exactly the fields"),
+    ],
+)
+def test_malformed_manifest_is_refused_naming_the_field(
+    changes: dict[str, Any], where: str
+) -> None:
+    with pytest.raises(ManifestError, match=where) as caught:
+        parse_manifest(_mutated(**changes), max_files=10)
+    assert caught.value.step == "B3"
+
+
+def test_manifest_listing_too_many_files_is_refused() -> None:
+    with pytest.raises(ManifestError, match="more than the limit"):
+        parse_manifest(manifest_bytes(MANIFEST), max_files=3)
+
+
+def test_disclosure_policy_values() -> None:
+    assert DisclosurePolicy.only(["name", "dob", "name"]).fields == ("dob", "name")
+    assert not DISCLOSE_NONE.allows("name")
+    assert DISCLOSE_ALL.allows("name")
+    with pytest.raises(ValueError, match="at least one"):
+        DisclosurePolicy.only([])
+    with pytest.raises(ValueError, match="no fields"):
+        DisclosurePolicy("none", ("name",))
+
+
+def test_envelope_signature_covers_the_pae_of_the_payload() -> None:
+    payload = manifest_bytes(MANIFEST)
+    envelope = parse_envelope(seal_envelope(payload, SIGNER))
+    assert envelope.payload == payload
+    assert envelope.key_id == SIGNER.public_key.key_id
+    assert envelope.signed_bytes().startswith(
+        b"DSSEv1 41 application/vnd.casefile.manifest.v1+json "
+    )
+    assert verify_signature(SIGNER.public_key.raw, envelope.signed_bytes(), envelope.signature)
+
+
+def _envelope_with(**changes: Any) -> bytes:
+    document = json.loads(seal_envelope(b"{}\n", SIGNER))
+    document.update(changes)
+    return dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"payloadType": "application/vnd.in-toto+json"}, "payloadType"),
+        ({"signatures": []}, "exactly one signature"),
+        (
+            {"signatures": [{"keyid": "AB" * 32, "sig": base64.b64encode(bytes(64)).decode()}]},
+            "keyid",
+        ),
+        (
+            {"signatures": [{"keyid": "ab" * 32, "sig": base64.b64encode(bytes(63)).decode()}]},
+            "64 bytes",
+        ),
+        ({"signatures": [{"keyid": "ab" * 32, "sig": "A" * 85 + "B=="}]}, "canonical"),
+        ({"payload": "e31="}, "canonical base64"),
+        ({"payload": "not base64!"}, "not valid base64"),
+        ({"extra": 1}, "exactly the fields"),
+    ],
+)
+def test_malformed_envelope_is_refused(changes: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ManifestError, match=problem) as caught:
+        parse_envelope(_envelope_with(**changes))
+    assert caught.value.step == "B1"

@@ -1,0 +1,256 @@
+"""Writing bundles: round trips, atomicity, refusals, deterministic and interoperable zips."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from _bundlecase import AT, EVIDENCE, World, make_bundle
+from casefile.bundle import (
+    DISCLOSE_ALL,
+    DISCLOSE_NONE,
+    DisclosurePolicy,
+    open_bundle,
+    verify_bundle,
+    write_bundle,
+    zip_bundle,
+)
+from casefile.errors import (
+    BundleError,
+    CheckpointMismatchError,
+    DisclosureError,
+    FixityError,
+    KeyRoleError,
+    SequenceError,
+    WrongCaseError,
+)
+
+LAYOUT = [
+    "checkpoint.txt",
+    "disclosures.bin",
+    f"evidence/{hashlib.sha256(EVIDENCE).hexdigest()}",
+    "manifest.dsse.json",
+    "records.bin",
+    "trust.json",
+    "views/casefile.json",
+]
+
+
+def _args(world: World, n: int = 4) -> dict[str, object]:
+    case = world.case(n)
+    return {
+        "case_id": case.case_id,
+        "records": list(case.records),
+        "disclosures": list(case.disclosures),
+        "trust": world.trust,
+        "checkpoint_note": world.checkpoint(case),
+        "signer": world.log,
+    }
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_directory_round_trip(tmp_path: Path) -> None:
+    world = World()
+    case = world.case(6)
+    info = make_bundle(tmp_path / "b", world)
+    assert (
+        sorted(
+            str(p.relative_to(tmp_path / "b")) for p in (tmp_path / "b").rglob("*") if p.is_file()
+        )
+        == LAYOUT
+    )
+    with open_bundle(tmp_path / "b") as bundle:
+        assert bundle.kind == "directory"
+        assert bundle.case_id == case.case_id == info.case_id
+        assert list(bundle.records()) == case.records
+        assert list(bundle.disclosures()) == case.disclosures
+        assert bundle.trust() == world.trust
+        assert bundle.checkpoint_text == world.checkpoint(case)
+        assert bundle.evidence_hashes == (hashlib.sha256(EVIDENCE).digest(),)
+        assert bundle.open_evidence(hashlib.sha256(EVIDENCE).digest()).read() == EVIDENCE
+        assert bundle.open_file("views/casefile.json").read() == b'{"case": "test"}\n'
+    result = verify_bundle(tmp_path / "b", at=AT, trust=world.trust)
+    assert result.verified
+    assert result.records == 6
+    assert result.errors == ()
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_zip_round_trip(tmp_path: Path, compression: int) -> None:
+    world = World()
+    make_bundle(tmp_path / "b", world)
+    zip_bundle(tmp_path / "b", tmp_path / "b.zip", compression=compression)
+    with open_bundle(tmp_path / "b.zip") as bundle:
+        assert bundle.kind == "zip"
+        assert sorted(bundle.files) == LAYOUT
+        assert list(bundle.records()) == world.case(6).records
+    result = verify_bundle(tmp_path / "b.zip", at=AT, trust=world.trust)
+    assert result.verified
+    assert result.evidence.files == 1
+    assert result.evidence.total_bytes == len(EVIDENCE)
+
+
+def test_zip_is_deterministic_and_readable_by_other_zip_readers(tmp_path: Path) -> None:
+    make_bundle(tmp_path / "b")
+    zip_bundle(tmp_path / "b", tmp_path / "one.zip")
+    zip_bundle(tmp_path / "b", tmp_path / "two.zip")
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.zip") as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == LAYOUT
+        for info in archive.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+            assert archive.read(info) == (tmp_path / "b" / info.filename).read_bytes()
+
+
+def test_zip64_forms_round_trip_and_stay_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casefile.bundle import _zipfmt
+
+    # Lowering the threshold puts every member and the end records in their zip64 forms.
+    monkeypatch.setattr(_zipfmt, "ZIP64_THRESHOLD", 64)
+    world = World()
+    make_bundle(tmp_path / "b", world)
+    zip_bundle(tmp_path / "b", tmp_path / "b.zip")
+    assert verify_bundle(tmp_path / "b.zip", at=AT, trust=world.trust).verified
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        assert archive.testzip() is None
+
+
+def test_existing_non_empty_destination_is_not_overwritten(tmp_path: Path) -> None:
+    dest = tmp_path / "b"
+    dest.mkdir()
+    (dest / "keep.txt").write_text("mine")
+    with pytest.raises(BundleError, match="not empty"):
+        write_bundle(dest, **_args(World()))  # type: ignore[arg-type]
+    assert [p.name for p in dest.iterdir()] == ["keep.txt"]
+
+
+def test_empty_destination_directory_is_used(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    write_bundle(tmp_path / "b", **_args(World()))  # type: ignore[arg-type]
+    assert (tmp_path / "b" / "manifest.dsse.json").is_file()
+
+
+def test_existing_zip_is_not_overwritten(tmp_path: Path) -> None:
+    make_bundle(tmp_path / "b")
+    (tmp_path / "b.zip").write_bytes(b"precious")
+    with pytest.raises(BundleError, match="already exists"):
+        zip_bundle(tmp_path / "b", tmp_path / "b.zip")
+    assert (tmp_path / "b.zip").read_bytes() == b"precious"
+    assert _leftovers(tmp_path) == []
+
+
+def test_failure_midway_leaves_no_partial_bundle(tmp_path: Path) -> None:
+    world = World()
+    args = _args(world)
+    records = list(args["records"])  # type: ignore[call-overload]
+
+    def failing() -> object:
+        yield from records[:2]
+        raise OSError("disk gone")
+
+    args["records"] = failing()
+    with pytest.raises(OSError, match="disk gone"):
+        write_bundle(tmp_path / "b", **args)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_record_of_another_case_is_refused(tmp_path: Path) -> None:
+    world = World()
+    args = _args(world)
+    other = world.case(1, case_id=uuid.UUID(int=99))
+    args["records"] = [*args["records"], *other.records]  # type: ignore[misc]
+    with pytest.raises(WrongCaseError):
+        write_bundle(tmp_path / "b", **args)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reordered_records_are_refused(tmp_path: Path) -> None:
+    args = _args(World())
+    rec = list(args["records"])  # type: ignore[call-overload]
+    args["records"] = [rec[1], rec[0], *rec[2:]]
+    with pytest.raises(SequenceError):
+        write_bundle(tmp_path / "b", **args)  # type: ignore[arg-type]
+
+
+def test_checkpoint_over_fewer_records_is_refused(tmp_path: Path) -> None:
+    world = World()
+    case = world.case(4)
+    args = _args(world)
+    args["checkpoint_note"] = world.checkpoint(case, size=3)
+    with pytest.raises(CheckpointMismatchError):
+        write_bundle(tmp_path / "b", **args)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_manifest_signer_without_checkpoint_role_is_refused(tmp_path: Path) -> None:
+    world = World()
+    args = _args(world)
+    args["signer"] = world.alice
+    with pytest.raises(KeyRoleError):
+        write_bundle(tmp_path / "b", **args)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unsorted_disclosures_are_refused(tmp_path: Path) -> None:
+    args = _args(World())
+    disclosures = list(args["disclosures"])  # type: ignore[call-overload]
+    args["disclosures"] = list(reversed(disclosures))
+    with pytest.raises(DisclosureError):
+        write_bundle(tmp_path / "b", **args, disclosure_policy=DISCLOSE_ALL)  # type: ignore[arg-type]
+
+
+def test_default_policy_carries_no_personal_data(tmp_path: Path) -> None:
+    info = write_bundle(tmp_path / "b", **_args(World()))  # type: ignore[arg-type]
+    assert info.disclosures == 0
+    assert info.manifest.disclosure_policy == DISCLOSE_NONE
+    assert (tmp_path / "b" / "disclosures.bin").read_bytes() == b""
+
+
+def test_list_policy_keeps_only_the_named_fields(tmp_path: Path) -> None:
+    world = World()
+    info = make_bundle(tmp_path / "b", world, policy=DisclosurePolicy.only(["dob"]))
+    with open_bundle(tmp_path / "b") as bundle:
+        names = {d.name for d in bundle.disclosures()}
+    assert names == {"dob"}
+    assert info.disclosures == 2
+    result = verify_bundle(tmp_path / "b", at=AT, trust=world.trust)
+    assert result.verified
+
+
+def test_evidence_that_does_not_match_its_hash_is_refused(tmp_path: Path) -> None:
+    args = _args(World())
+    with pytest.raises(FixityError):
+        write_bundle(
+            tmp_path / "b",
+            **args,  # type: ignore[arg-type]
+            evidence={hashlib.sha256(b"other").digest(): lambda: io.BytesIO(b"tampered")},
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trust_json_holds_only_the_keys_needed(tmp_path: Path) -> None:
+    from _bundlecase import trust_with
+
+    world = World()
+    make_bundle(tmp_path / "b", world, trust=trust_with(world, "spare"))
+    with open_bundle(tmp_path / "b") as bundle:
+        names = {e.name for e in bundle.trust().entries}
+    assert names == {e.name for e in world.trust.entries}
+
+
+def test_bundle_directory_is_private_to_its_owner(tmp_path: Path) -> None:
+    make_bundle(tmp_path / "b")
+    if os.name == "posix":
+        assert (tmp_path / "b").stat().st_mode & 0o077 == 0
