@@ -22,6 +22,7 @@ from casefile.errors import (
     BundleError,
     CasefileError,
     DisclosureError,
+    FixityError,
     ManifestError,
     VerificationError,
     WrongCaseError,
@@ -388,3 +389,32 @@ def test_disclosure_type_is_streamed(built: Path) -> None:
     with open_bundle(built / "b") as bundle:
         first = next(bundle.disclosures())
     assert isinstance(first, Disclosure)
+
+
+def test_evidence_whose_content_does_not_match_its_name_fails(built: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    from casefile.bundle._manifest import FileEntry
+
+    target = _copy(built, tmp_path)
+    (old,) = (target / "evidence").iterdir()
+    new_name = "evidence/" + hashlib.sha256(b"something else").hexdigest()
+    old.rename(target / new_name)
+    with open_bundle(target) as bundle:
+        m = bundle.manifest
+    files = tuple(
+        sorted(
+            (
+                FileEntry(new_name, f.size, f.sha256) if f.path.startswith("evidence/") else f
+                for f in m.files
+            ),
+            key=lambda f: f.path,
+        )
+    )
+    _resign(target, Manifest(m.case_id, m.records, m.checkpoint, m.disclosure_policy, files))
+    with pytest.raises(FixityError) as caught:
+        verify_bundle(target, at=AT, trust=WORLD.trust)
+    assert caught.value.step == "B8"
+    result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
+    assert result.evidence.verified is False
+    assert result.manifest.verified is True

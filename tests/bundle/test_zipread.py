@@ -44,10 +44,23 @@ def test_crafted_canonical_archive_is_accepted(tmp_path: Path) -> None:
     # The crafting helper itself must produce what the reader accepts, or the
     # refusals below would prove nothing.
     path = tmp_path / "ok.zip"
-    path.write_bytes(craft_zip([MANIFEST, Member("views/a.txt", b"hello", fmt.DEFLATED)]))
+    members = [
+        MANIFEST,
+        Member("views/a.txt", b"hello", fmt.DEFLATED),
+        Member("views/empty", b"", fmt.DEFLATED),
+        Member("views/none", b""),
+    ]
+    path.write_bytes(craft_zip(members))
     with open_bundle(path) as bundle:
-        assert bundle.files == {"manifest.dsse.json": 3, "views/a.txt": 5}
+        assert bundle.files == {
+            "manifest.dsse.json": 3,
+            "views/a.txt": 5,
+            "views/empty": 0,
+            "views/none": 0,
+        }
         assert b"".join(bundle.raw_chunks("views/a.txt")) == b"hello"
+        assert b"".join(bundle.raw_chunks("views/empty")) == b""
+        assert b"".join(bundle.raw_chunks("views/none")) == b""
 
 
 @pytest.mark.parametrize(

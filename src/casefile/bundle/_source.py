@@ -166,9 +166,11 @@ class ZipSource:
 
     def __init__(self, path: Path, limits: BundleLimits) -> None:
         try:
-            self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
+            # Non-blocking, so that a FIFO swapped in for the archive cannot hang the open.
+            fd = os.open(path, _OPEN_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
         except OSError as exc:
             raise BundleError(f"{shown(str(path))}: cannot open ({exc.strerror})") from None
+        self._file = os.fdopen(fd, "rb", buffering=0)
         self._lock = threading.Lock()
         try:
             info = os.fstat(self._file.fileno())
