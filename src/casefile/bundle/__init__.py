@@ -3,7 +3,7 @@
 A bundle carries a case's records, the disclosures its sender may release,
 the trust entries and the signed checkpoint needed to check them, optional
 evidence files and views, and a signed manifest covering every byte
-(docs/BUNDLE.md). :func:`write_bundle` and :func:`zip_bundle` make one;
+(docs/FORMAT.md §9). :func:`write_bundle` and :func:`zip_bundle` make one;
 :func:`open_bundle` reads one defensively; :func:`verify_bundle` checks one
 with nothing but public keys.
 """

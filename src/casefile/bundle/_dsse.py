@@ -1,4 +1,4 @@
-"""The DSSE envelope around a bundle manifest (docs/BUNDLE.md §3).
+"""The DSSE envelope around a bundle manifest (docs/FORMAT.md §9.3).
 
 ``{"payload": base64, "payloadType": type, "signatures": [{"keyid": hex, "sig": base64}]}``
 in canonical JSON, with exactly one signature over

@@ -1,6 +1,6 @@
 """The file layout of a bundle, its size limits, and the member-name rules.
 
-A bundle is a small, fixed tree (docs/BUNDLE.md §1). Every name that arrives
+A bundle is a small, fixed tree (docs/FORMAT.md §9.1). Every name that arrives
 from a directory listing or a zip's central directory passes
 :func:`check_member_name` before anything else is done with it: names that
 could escape a destination or smuggle a second meaning (absolute paths,

@@ -1,4 +1,4 @@
-"""The bundle manifest: what a bundle holds, byte for byte (docs/BUNDLE.md §2).
+"""The bundle manifest: what a bundle holds, byte for byte (docs/FORMAT.md §9.2).
 
 The manifest is canonical JSON (see :mod:`casefile.bundle._json`) carried in
 a signed DSSE envelope. It names the case, the number of records, the signed

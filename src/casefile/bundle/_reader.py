@@ -202,7 +202,7 @@ class Bundle:
 def open_bundle(path: str | os.PathLike[str], *, limits: BundleLimits | None = None) -> Bundle:
     """Open a bundle directory or ``.zip`` safely; raise :class:`BundleError` if it is unusable.
 
-    The container is checked in full (docs/BUNDLE.md §4-5) before anything is
+    The container is checked in full (docs/FORMAT.md §9.4-5) before anything is
     read; the contents are checked by :func:`verify_bundle`.
     """
     chosen = DEFAULT_LIMITS if limits is None else limits

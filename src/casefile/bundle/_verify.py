@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B8 of docs/BUNDLE.md §6, each marked below.
+"""Verifying a bundle: steps B1-B8 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,

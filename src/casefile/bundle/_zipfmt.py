@@ -1,4 +1,4 @@
-"""The canonical zip form of a bundle (docs/BUNDLE.md §5): layouts and the writer.
+"""The canonical zip form of a bundle (docs/FORMAT.md §9.5): layouts and the writer.
 
 One tree has one zip: members sorted by path, no directory entries, fixed
 timestamps (1980-01-01 00:00:00) and attributes (regular file, 0644, made by

@@ -1,4 +1,4 @@
-"""A hardened reader for the canonical bundle zip (docs/BUNDLE.md §5).
+"""A hardened reader for the canonical bundle zip (docs/FORMAT.md §9.5).
 
 Nothing is extracted and nothing is decompressed until the whole archive
 structure has been checked: the end records, every central-directory entry
