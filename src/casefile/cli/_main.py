@@ -89,8 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``casefile`` command with ``argv`` (default: the process arguments)."""
     out, err = sys.stdout, sys.stderr
     parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if any("\x00" in arg for arg in arguments):
+        # A process's arguments cannot hold NUL; a caller passing one gets a usage error.
+        _error(err, "an argument contains a NUL character")
+        return EXIT_UNUSABLE
     try:
-        args = parser.parse_args(None if argv is None else list(argv))
+        args = parser.parse_args(arguments)
     except SystemExit as exc:
         # argparse has already printed the help (0) or the usage error (2).
         return _exit_status(exc.code)

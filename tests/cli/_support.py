@@ -1,0 +1,48 @@
+"""Helpers of the command-line tests: run the command in this process, describe a demo folder."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from casefile.cli import main
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run of the command did."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(argv: Sequence[str]) -> Run:
+    """Run ``casefile argv`` in this process, capturing stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A folder made by ``casefile demo`` and what it printed."""
+
+    root: Path
+    output: str
+
+    @property
+    def trust(self) -> Path:
+        return self.root / "keys" / "trust.json"
+
+    @property
+    def passphrase(self) -> Path:
+        return self.root / "keys" / "demo-passphrase.txt"
+
+    @property
+    def db(self) -> Path:
+        return self.root / "casefile.sqlite"

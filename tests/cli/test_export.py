@@ -1,0 +1,118 @@
+"""``casefile export`` and ``casefile cases``: bundles from a store, never over existing files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from casefile.cli._demo_cmd import CHECKPOINT_NAME
+from cli._support import Demo, run_cli
+
+
+def _export(demo: Demo, out: Path, *extra: object, case: str = "42NS1234526") -> list[object]:
+    return [
+        "export", "--db", demo.db, "--case", case, "--out", out, "--trust", demo.trust,
+        "--checkpoint-key", demo.root / "keys" / "checkpoint.key",
+        "--checkpoint-name", CHECKPOINT_NAME, "--passphrase-file", demo.passphrase, *extra,
+    ]  # fmt: skip
+
+
+def test_export_directory_with_named_disclosures_verifies(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    result = run_cli(_export(demo, out, "--disclose", "name", "--disclose", "address"))
+    assert result.code == 0, result.err
+    assert "verified   yes" in result.out
+    report = run_cli(["verify", out, "--trust", demo.trust, "--json"])
+    assert report.code == 0, report.out
+    manifest = json.loads(report.out)["manifest"]
+    assert manifest["disclosure_policy"] == {"fields": ["address", "name"], "mode": "list"}
+
+
+def test_export_zip_by_case_id_with_evidence_and_all_disclosures(
+    demo: Demo, tmp_path: Path
+) -> None:
+    case_id = json.loads(run_cli(["verify", demo.root / "bundle", "--json"]).out)["case_id"]
+    out = tmp_path / "case.zip"
+    result = run_cli(
+        _export(demo, out, "--zip", "--disclose-all", "--evidence-dir", demo.root / "evidence",
+                case=case_id)
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert out.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["case.zip"]
+    report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
+    assert report["verified"] is True
+    assert report["evidence"]["files"] == 4
+    assert report["manifest"]["disclosure_policy"]["mode"] == "all"
+
+
+def test_export_refuses_to_overwrite(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "case.zip"
+    out.write_bytes(b"someone else's file")
+    result = run_cli(_export(demo, out, "--zip"))
+    assert result.code == 2
+    assert "refusing to overwrite" in result.err
+    assert out.read_bytes() == b"someone else's file"
+
+
+def test_export_with_a_recorder_key_as_checkpoint_key_is_refused(
+    demo: Demo, tmp_path: Path
+) -> None:
+    argv = _export(demo, tmp_path / "b")
+    argv[argv.index("--checkpoint-key") + 1] = demo.root / "keys" / "pc-4721.key"
+    result = run_cli(argv)
+    assert result.code == 2
+    assert "checkpoint" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_wrong_passphrase_is_refused(demo: Demo, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the passphrase\n")
+    argv = _export(demo, tmp_path / "b")
+    argv[argv.index("--passphrase-file") + 1] = wrong
+    result = run_cli(argv)
+    assert result.code == 2
+    assert "wrong passphrase" in result.err
+
+
+@pytest.mark.parametrize("case", ["99XX0000126", "12345678-1234-5678-1234-567812345678"])
+def test_unknown_case_is_refused(demo: Demo, tmp_path: Path, case: str) -> None:
+    result = run_cli(_export(demo, tmp_path / "b", case=case))
+    assert result.code == 2
+    assert case in result.err
+
+
+def test_missing_or_foreign_database_is_unusable(demo: Demo, tmp_path: Path) -> None:
+    argv = _export(demo, tmp_path / "b")
+    where = argv.index("--db") + 1
+    argv[where] = tmp_path / "missing.sqlite"
+    assert run_cli(argv).code == 2
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    argv[where] = foreign
+    result = run_cli(argv)
+    assert result.code == 2
+    assert "not a casefile store" in result.err
+    assert "Traceback" not in result.err
+    with sqlite3.connect(foreign) as conn:  # reading created no tables
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert tables == {"t"}
+
+
+def test_cases_without_trust_lists_and_says_it_did_not_authenticate(demo: Demo) -> None:
+    result = run_cli(["cases", "--db", demo.db])
+    assert result.code == 0
+    assert "42NS1234526" in result.out
+    assert "16 records" in result.out
+    assert "not authenticated" in result.err
+
+
+def test_store_must_be_named_once(demo: Demo) -> None:
+    result = run_cli(["cases", "--db", demo.db, "--postgres-dbname", "casefile"])
+    assert result.code == 2
+    assert "name one case store" in result.err

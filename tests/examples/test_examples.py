@@ -1,0 +1,88 @@
+"""The examples run as a user would run them: each alone, and one after another."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _run(script: str, *args: object, code: int = 0) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, EXAMPLES / script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_officer_visit_records_one_transaction(tmp_path: Path) -> None:
+    out = _run("officer_visit.py", tmp_path)
+    assert "6 records stored in one transaction" in out
+    assert (tmp_path / "cases.sqlite").is_file()
+    assert (tmp_path / "trust.json").is_file()
+    blobs = [p for p in (tmp_path / "evidence" / "sha256").rglob("*") if p.is_file()]
+    assert len(blobs) == 1
+    # A second visit is a second case under the same keys.
+    assert "42EX0000226" in _run("officer_visit.py", tmp_path)
+
+
+def test_cps_handover_alone_writes_a_verified_bundle_and_zip(tmp_path: Path) -> None:
+    out = _run("cps_handover.py", tmp_path)
+    assert "(verified: True)" in out
+    assert (tmp_path / "handover" / "manifest.dsse.json").is_file()
+    assert (tmp_path / "handover.zip").is_file()
+    # Handing over again would overwrite: refused, and the first bundle stays.
+    before = (tmp_path / "handover.zip").read_bytes()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    again = subprocess.run(
+        [sys.executable, EXAMPLES / "cps_handover.py", tmp_path],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert again.returncode != 0
+    assert (tmp_path / "handover.zip").read_bytes() == before
+
+
+def test_audit_verify_alone_runs_the_chain_and_lists_who_recorded_what(tmp_path: Path) -> None:
+    out = _run("audit_verify.py", tmp_path)
+    assert "verified: yes" in out
+    assert "case.opened" in out
+    assert "PC 4721 Sarah Okafor" in out
+    assert "withheld_fields" in out
+
+
+def test_examples_build_on_each_other(tmp_path: Path) -> None:
+    _run("officer_visit.py", tmp_path)
+    _run("officer_visit.py", tmp_path)
+    assert "42EX0000126" in _run("cps_handover.py", tmp_path, "--reference", "42EX0000126")
+    out = _run("audit_verify.py", tmp_path, tmp_path / "handover")
+    assert "verified: yes" in out
+
+
+@pytest.fixture
+def handed_over(tmp_path: Path) -> Path:
+    _run("cps_handover.py", tmp_path)
+    return tmp_path
+
+
+def test_audit_of_a_tampered_bundle_fails(handed_over: Path) -> None:
+    records = handed_over / "handover" / "records.bin"
+    data = bytearray(records.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    records.write_bytes(bytes(data))
+    out = _run("audit_verify.py", handed_over, handed_over / "handover", code=1)
+    assert "verified: NO" in out
+    assert "error: record" in out
