@@ -17,7 +17,7 @@ from casefile.events._case_events import (
     StatusChanged,
 )
 from casefile.events._evidence_events import EvidenceCaptured
-from casefile.events._investigation import DEFAULT_CONTEXT, CommandContext, Investigation
+from casefile.events._investigation import Investigation
 from casefile.events._loading import (
     ChainEntry,
     RecordMapper,
@@ -30,6 +30,7 @@ from casefile.events._people_events import (
     StatementRecorded,
     StatementSigned,
 )
+from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, parse_dcf_urn
 from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_signer, seal_events

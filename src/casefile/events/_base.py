@@ -44,6 +44,15 @@ def datetime_of_ns(time_ns: int) -> datetime.datetime:
     return _EPOCH + datetime.timedelta(microseconds=time_ns // 1000)
 
 
+class _TimestampOfNs:
+    """eventsourcing's ``timestamp``, derived from ``time_ns`` only when someone reads it."""
+
+    def __get__(self, event: Any, owner: type | None = None) -> Any:
+        if event is None:
+            return self
+        return datetime_of_ns(event.time_ns)
+
+
 class CaseEvent(Aggregate.Event):
     """An event of an investigation; one record of its case.
 
@@ -71,6 +80,9 @@ class CaseEvent(Aggregate.Event):
 
     time_ns: int
     personal: Mapping[str, Any]
+
+    # Computed on demand: building a datetime per event would slow loads of long cases.
+    timestamp = _TimestampOfNs()
 
     def mutate(self, aggregate: TAggregate | None) -> TAggregate | None:
         """Evolve ``aggregate`` by this event (eventsourcing's projector protocol)."""
@@ -145,7 +157,6 @@ class CaseEvent(Aggregate.Event):
         state = dict(fields)
         state["originator_id"] = case_id
         state["originator_version"] = seq
-        state["timestamp"] = datetime_of_ns(time_ns)
         state["time_ns"] = time_ns
         state["personal"] = personal
         object.__setattr__(event, "__dict__", state)

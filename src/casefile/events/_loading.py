@@ -40,7 +40,8 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.events._base import WITHHELD, CaseEvent
-from casefile.events._investigation import DEFAULT_CONTEXT, CommandContext, Investigation
+from casefile.events._investigation import Investigation
+from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._registry import EVENT_TYPES, EventRegistry
 from casefile.signing._keys import verify_signature
 from casefile.signing._records import (

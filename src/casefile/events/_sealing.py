@@ -79,8 +79,10 @@ def seal_events(
     case_id = case.id
     key_id = signer.public_key.key_id
     seq = case.sealed_version
-    entry = trust.get(key_id)
-    roles_for = trust.policy.roles_for
+    # The key's validity is one interval, so the earliest and latest times
+    # decide it for the batch; roles are decided once per event type.
+    first_of_type: dict[str, int] = {}
+    earliest = latest = events[0].time_ns if events else 0
     for event in events:
         seq += 1
         if event.originator_id != case_id or event.originator_version != seq:
@@ -88,12 +90,17 @@ def seal_events(
                 f"event {event.originator_version} of {event.originator_id} is not the next "
                 f"pending event ({seq}) of case {case_id}"
             )
-        if (
-            entry is None
-            or not entry.valid_at(event.time_ns)
-            or entry.roles.isdisjoint(roles_for(event.TYPE))
-        ):
-            check_signer(trust, key_id, event.TYPE, event.time_ns)  # raises, naming why
+        first_of_type.setdefault(event.TYPE, event.time_ns)
+        when = event.time_ns
+        if when < earliest:
+            earliest = when
+        elif when > latest:
+            latest = when
+    for event_type, when in first_of_type.items():
+        check_signer(trust, key_id, event_type, when)
+    if events:
+        check_signer(trust, key_id, events[0].TYPE, earliest)
+        check_signer(trust, key_id, events[0].TYPE, latest)
     stored: list[StoredEvent] = []
     disclosures: list[Disclosure] = []
     prev = case.head

@@ -71,6 +71,7 @@ class CaseState:
         self._offence = ""
         self._channel = ""
         self._opened_ns = 0
+        self._modified_ns = 0
         self._status: str = CaseStatus.UNDER_INVESTIGATION.value
         self._people: dict[uuid.UUID, Person] = {}
         self._statements: dict[uuid.UUID, Statement] = {}

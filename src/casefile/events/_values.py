@@ -107,13 +107,17 @@ class Signatory(StrEnum):
 _E = TypeVar("_E", bound=StrEnum)
 
 
+_CHOICES: dict[type[StrEnum], frozenset[str]] = {}
+
+
 def check_choice(kind: type[_E], value: object, field: str) -> str:
     """The plain string value of ``value`` if it is one of ``kind``'s values."""
-    if isinstance(value, str):
-        try:
-            return str(kind(value).value)
-        except ValueError:
-            pass
+    choices = _CHOICES.get(kind)
+    if choices is None:
+        choices = _CHOICES[kind] = frozenset(member.value for member in kind)
+    if isinstance(value, str) and value in choices:
+        # A StrEnum member is a str subclass; records hold the plain str.
+        return value if type(value) is str else str.__str__(value)
     allowed = ", ".join(member.value for member in kind)
     raise InvalidCommandError(field, f"{value!r} is not one of: {allowed}")
 

@@ -1,0 +1,139 @@
+"""Commands of the case log: reports, notes, status, corrections, handovers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from casefile.errors import InvalidCommandError, UnknownReferenceError
+from casefile.events._case_events import (
+    CrimeReportRecorded,
+    HandedOver,
+    MissingPersonReportRecorded,
+    NoteAdded,
+    RecordCorrected,
+    StatusChanged,
+)
+from casefile.events._corrections import correction_fields
+from casefile.events._recording import RecordingBase
+from casefile.events._values import (
+    MAX_LONG_TEXT,
+    CaseStatus,
+    RiskGrading,
+    check_choice,
+    check_text,
+    check_time,
+)
+
+__all__ = ["CaseLogCommands"]
+
+
+class CaseLogCommands(RecordingBase):
+    """Reports, notes, status changes, corrections and handovers."""
+
+    def record_crime_report(
+        self,
+        *,
+        offence: str,
+        summary: str,
+        location: str,
+        occurred_from: int | None = None,
+        occurred_to: int | None = None,
+        reported_by: uuid.UUID | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Record a crime report; ``reported_by`` names a person already in the case."""
+        self._require_open()
+        start = None if occurred_from is None else check_time(occurred_from, "occurred_from")
+        end = None if occurred_to is None else check_time(occurred_to, "occurred_to")
+        if start is not None and end is not None and end < start:
+            raise InvalidCommandError("occurred_to", "earlier than occurred_from")
+        fields = {
+            "offence": check_text(offence, "offence"),
+            "summary": check_text(summary, "summary", max_length=MAX_LONG_TEXT),
+            "location": check_text(location, "location"),
+            "occurred_from": start,
+            "occurred_to": end,
+            "reported_by": None
+            if reported_by is None
+            else self._require_person(reported_by, "reported_by"),
+        }
+        return self._record(CrimeReportRecorded, at, fields)
+
+    def record_missing_person_report(
+        self,
+        *,
+        person_id: uuid.UUID,
+        risk: RiskGrading | str,
+        last_seen_at: int,
+        last_seen_place: str,
+        circumstances: str = "",
+        at: int | None = None,
+    ) -> int:
+        """Record that a person of the case is missing, with the risk grading."""
+        self._require_open()
+        fields = {
+            "person_id": self._require_person(person_id, "person_id"),
+            "risk": check_choice(RiskGrading, risk, "risk"),
+            "last_seen_at": check_time(last_seen_at, "last_seen_at"),
+            "last_seen_place": check_text(last_seen_place, "last_seen_place"),
+            "circumstances": check_text(
+                circumstances, "circumstances", max_length=MAX_LONG_TEXT, allow_empty=True
+            ),
+        }
+        return self._record(MissingPersonReportRecorded, at, fields)
+
+    def add_note(self, *, text: str, at: int | None = None) -> int:
+        """Add a free-text note to the case log."""
+        self._require_open()
+        return self._record(
+            NoteAdded, at, {"text": check_text(text, "text", max_length=MAX_LONG_TEXT)}
+        )
+
+    def change_status(self, *, status: CaseStatus | str, reason: str, at: int | None = None) -> int:
+        """Move the case to ``status``; a closed case can only be reopened."""
+        new = check_choice(CaseStatus, status, "status")
+        if new == CaseStatus.REOPENED:
+            if self._status != CaseStatus.CLOSED:
+                raise InvalidCommandError("status", "only a closed case can be reopened")
+        else:
+            self._require_open()
+            if new == self._status:
+                raise InvalidCommandError("status", f"the case is already {new}")
+        fields = {"status": new, "reason": check_text(reason, "reason", max_length=MAX_LONG_TEXT)}
+        return self._record(StatusChanged, at, fields)
+
+    def correct(
+        self,
+        *,
+        seq: int,
+        reason: str,
+        fields: Mapping[str, Any] | None = None,
+        personal: Mapping[str, Any] | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Correct record ``seq``, append-only: corrected payload and/or personal fields.
+
+        Key fields (ids, references, hashes) cannot be corrected; corrections
+        are not corrected themselves (correct the original record again).
+        """
+        self._require_open()
+        if type(seq) is not int or not 1 <= seq <= self._version:
+            raise UnknownReferenceError(
+                f"seq: record {seq!r} does not exist (case {self._id} has {self._version})"
+            )
+        data, people = correction_fields(self._classes[seq - 1], fields or {}, personal or {})
+        checked_reason = check_text(reason, "reason", max_length=MAX_LONG_TEXT)
+        return self._record(
+            RecordCorrected, at, {"corrects": seq, "reason": checked_reason, "fields": data}, people
+        )
+
+    def record_handover(self, *, recipient: str, checkpoint: str, at: int | None = None) -> int:
+        """Record that the case was handed to ``recipient`` with the signed ``checkpoint`` note."""
+        self._require_open()
+        fields = {
+            "recipient": check_text(recipient, "recipient"),
+            "checkpoint": check_text(checkpoint, "checkpoint", max_length=16 * 1024),
+        }
+        return self._record(HandedOver, at, fields)

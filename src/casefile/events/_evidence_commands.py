@@ -1,0 +1,67 @@
+"""Commands about evidence items and exhibits."""
+
+from __future__ import annotations
+
+import uuid
+
+from casefile.errors import DuplicateExhibitError
+from casefile.events._evidence_events import EvidenceCaptured
+from casefile.events._recording import RecordingBase
+from casefile.events._values import (
+    MAX_LONG_TEXT,
+    EvidenceKind,
+    check_choice,
+    check_exhibit_reference,
+    check_int,
+    check_media_type,
+    check_sha256,
+    check_text,
+    check_time,
+)
+
+__all__ = ["EvidenceCommands"]
+
+
+class EvidenceCommands(RecordingBase):
+    """Capturing evidence under unique exhibit references."""
+
+    def capture_evidence(
+        self,
+        *,
+        exhibit: str,
+        kind: EvidenceKind | str,
+        sha256: bytes,
+        size: int,
+        media_type: str,
+        device: str,
+        location: str,
+        captured_at: int,
+        description: str = "",
+        produced_by: uuid.UUID | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Record a captured evidence item under a new exhibit reference such as ``JS/1``."""
+        self._require_open()
+        ref = check_exhibit_reference(exhibit)
+        if ref in self._exhibits:
+            raise DuplicateExhibitError(
+                f"exhibit {ref} already exists in case {self._id} (record "
+                f"{self._exhibits[ref].seq})"
+            )
+        fields = {
+            "exhibit": ref,
+            "kind": check_choice(EvidenceKind, kind, "kind"),
+            "sha256": check_sha256(sha256, "sha256"),
+            "size": check_int(size, "size", minimum=0),
+            "media_type": check_media_type(media_type),
+            "device": check_text(device, "device"),
+            "location": check_text(location, "location"),
+            "captured_at": check_time(captured_at, "captured_at"),
+            "description": check_text(
+                description, "description", max_length=MAX_LONG_TEXT, allow_empty=True
+            ),
+            "produced_by": None
+            if produced_by is None
+            else self._require_person(produced_by, "produced_by"),
+        }
+        return self._record(EvidenceCaptured, at, fields)

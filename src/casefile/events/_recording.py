@@ -1,0 +1,112 @@
+"""The machinery every investigation command shares: time, ids, checks, and recording.
+
+A command checks its arguments and the case's rules, then calls
+:meth:`RecordingBase._record`, which builds the event, applies it and queues it
+for sealing. Command groups (case log, people, evidence, and any added later,
+such as exhibit custody) are mixins over this base, so a new event type needs
+only its class, its registration and its command.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+import types
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
+
+from casefile.errors import CaseClosedError, UnknownReferenceError
+from casefile.events._base import CaseEvent, datetime_of_ns
+from casefile.events._state import CaseState
+from casefile.events._values import CaseStatus, check_time, check_uuid
+
+__all__ = ["DEFAULT_CONTEXT", "NO_PERSONAL", "CommandContext", "RecordingBase"]
+
+#: The ``personal`` of an event that carries no personal fields.
+NO_PERSONAL: Final[Mapping[str, Any]] = types.MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    """Where commands get the time (``clock``: ns since the epoch) and randomness (ids)."""
+
+    clock: Callable[[], int] = time.time_ns
+    random_bytes: Callable[[int], bytes] = os.urandom
+
+    def new_id(self) -> uuid.UUID:
+        """A random (version 4) UUID from :attr:`random_bytes`."""
+        return uuid.UUID(bytes=self.random_bytes(16), version=4)
+
+
+#: The system clock and the operating system's randomness.
+DEFAULT_CONTEXT: Final = CommandContext()
+
+
+class RecordingBase(CaseState):
+    """Records checked events on an aggregate (mixed into :class:`Investigation`)."""
+
+    _pending_events: list[Any]
+    _context: CommandContext
+
+    def _evolve(self, event: CaseEvent) -> None:
+        if event.originator_id != self._id:
+            raise OriginatorIDError(event.originator_id, self._id)
+        if event.originator_version != self._version + 1:
+            raise OriginatorVersionError(event.originator_version, self._version + 1)
+        event.apply(self)
+        self._version = event.originator_version
+        self._modified_ns = event.time_ns
+        self._classes.append(type(event))
+
+    def _record(
+        self,
+        cls: type[CaseEvent],
+        at: int | None,
+        fields: Mapping[str, Any],
+        personal: Mapping[str, Any] = NO_PERSONAL,
+    ) -> int:
+        """Append an event of ``cls`` from checked ``fields``; return its sequence number."""
+        version = self._version + 1
+        when = check_time(self._context.clock() if at is None else at, "at")
+        event = cls.new(self._id, version, when, personal, fields)
+        self._evolve(event)
+        self._pending_events.append(event)
+        return version
+
+    def _require_open(self) -> None:
+        if self._status == CaseStatus.CLOSED:
+            raise CaseClosedError(
+                f"case {self._id} is closed: nothing may be recorded but a reopening"
+            )
+
+    def _require_person(self, person_id: object, field: str) -> uuid.UUID:
+        checked = check_uuid(person_id, field)
+        if checked not in self._people:
+            raise UnknownReferenceError(f"{field}: no person {checked} in case {self._id}")
+        return checked
+
+    @property
+    def modified_on(self) -> datetime.datetime:
+        """When the last event happened, as asserted by its record (UTC)."""
+        return datetime_of_ns(self._modified_ns)
+
+    @modified_on.setter
+    def modified_on(self, value: datetime.datetime) -> None:
+        delta = value - datetime_of_ns(0)
+        self._modified_ns = (
+            delta.days * 86_400_000_000 + delta.seconds * 1_000_000 + delta.microseconds
+        ) * 1000
+
+    def bind_context(self, context: CommandContext) -> None:
+        """Use ``context`` for the time and ids of later commands."""
+        self._context = context
+
+    def mark_sealed(self, version: int, head: bytes) -> None:
+        """Record that events up to ``version`` are stored, the last with hash ``head``."""
+        self._sealed_version = version
+        self._head = head
