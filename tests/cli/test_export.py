@@ -116,3 +116,44 @@ def test_store_must_be_named_once(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--postgres-dbname", "casefile"])
     assert result.code == 2
     assert "name one case store" in result.err
+
+
+@pytest.mark.postgres
+def test_cases_and_export_read_a_postgres_store(
+    demo: Demo, tmp_path: Path, fresh_postgres_env: dict[str, str]
+) -> None:
+    from casefile.application import CasefileApp, StoreConfig
+    from casefile.signing import load_private_key, load_trust_store
+
+    trust = load_trust_store(demo.trust)
+    officer = load_private_key(
+        demo.root / "keys" / "pc-4721.key", demo.passphrase.read_bytes()[:-1]
+    )
+    app = CasefileApp(store=StoreConfig.from_settings(fresh_postgres_env), trust=trust)
+    try:
+        with app.open_session(
+            officer, offence="theft", channel="front_counter", reference="42NS0000726"
+        ) as case:
+            case.add_note(text="Bicycle stolen from outside the library.")
+    finally:
+        app.close()
+    password = tmp_path / "pgpass"
+    password.write_text(fresh_postgres_env["POSTGRES_PASSWORD"] + "\n")
+    store = [
+        "--postgres-dbname", fresh_postgres_env["POSTGRES_DBNAME"],
+        "--postgres-host", fresh_postgres_env["POSTGRES_HOST"],
+        "--postgres-port", fresh_postgres_env["POSTGRES_PORT"],
+        "--postgres-user", fresh_postgres_env["POSTGRES_USER"],
+        "--postgres-schema", fresh_postgres_env["POSTGRES_SCHEMA"],
+    ]  # fmt: skip
+    if fresh_postgres_env["POSTGRES_PASSWORD"]:
+        store += ["--postgres-password-file", str(password)]
+    listed = run_cli(["cases", *store, "--trust", demo.trust])
+    assert listed.code == 0, listed.err
+    assert "42NS0000726" in listed.out
+    argv = _export(demo, tmp_path / "b.zip", "--zip", case="42NS0000726")
+    where = argv.index("--db")
+    argv[where : where + 2] = store
+    exported = run_cli(argv)
+    assert exported.code == 0, exported.err
+    assert run_cli(["verify", tmp_path / "b.zip", "--trust", demo.trust]).code == 0

@@ -47,15 +47,33 @@ def add_export_parser(
     export.add_argument("--case", required=True, help="the case id (UUID) or its reference (URN)")
     export.add_argument("--out", required=True, type=Path, metavar="DEST", help="where to write")
     export.add_argument("--zip", action="store_true", help="write DEST as a zip file")
-    export.add_argument("--trust", required=True, type=Path, metavar="TRUSTFILE")
-    export.add_argument("--checkpoint-key", required=True, type=Path, metavar="KEYFILE")
-    export.add_argument("--checkpoint-name", required=True, metavar="NAME")
+    export.add_argument(
+        "--trust", required=True, type=Path, metavar="TRUSTFILE", help="the force's trust store"
+    )
+    export.add_argument(
+        "--checkpoint-key",
+        required=True,
+        type=Path,
+        metavar="KEYFILE",
+        help="key file of a key holding a checkpoint role (signs checkpoint and manifest)",
+    )
+    export.add_argument(
+        "--checkpoint-name",
+        required=True,
+        metavar="NAME",
+        help="that key's name in the trust store",
+    )
     export.add_argument(
         "--origin-namespace",
         metavar="NS",
         help="checkpoint origin prefix (default: the checkpoint name up to its first '/')",
     )
-    export.add_argument("--passphrase-file", type=Path, metavar="FILE")
+    export.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="the key file's passphrase in the first line of FILE (default: ask)",
+    )
     export.add_argument(
         "--evidence-dir",
         type=Path,

@@ -13,10 +13,10 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Final, TextIO
 
 from casefile._time import rfc3339_to_ns
-from casefile.bundle import BundleVerification, open_bundle, verify_bundle
+from casefile.bundle import Bundle, BundleVerification, open_bundle, verify_bundle
 from casefile.cli._text import one_line
 from casefile.errors import CasefileError, InputError
 from casefile.signing import TrustStore, load_trust_store
@@ -77,7 +77,7 @@ def _progress(total: int, err: TextIO) -> Iterator[Callable[[int], None] | None]
         bar.close()
 
 
-def _claimed_records(bundle: Any) -> int:
+def _claimed_records(bundle: Bundle) -> int:
     # Only sizes the progress bar: read from the unverified manifest, never trusted.
     try:
         return int(bundle.manifest.records)
@@ -133,7 +133,10 @@ def render_report(result: BundleVerification, path: str, kind: str, *, trust_giv
     source = "supplied (--trust)" if trust_given else "the bundle's own trust.json"
     lines.append(f"  trust        {source}")
     for error in result.errors[:_MAX_SHOWN]:
-        where = f"record {error.seq}" if error.seq is not None else "bundle"
+        if error.seq is not None:
+            where = f"record {error.seq}"
+        else:
+            where = "case" if error.step.startswith("V") else "bundle"
         lines.append(
             f"  error        {where}, step {error.step or '?'} ({error.kind}): "
             f"{one_line(error.message)}"
