@@ -74,6 +74,10 @@ def test_error_messages_cannot_inject_terminal_escapes(tmp_path: Path) -> None:
     assert result.code == 2
     assert "\x1b" not in result.err
     assert result.err.count("\n") == 1
+    usage = run_cli(["verify", "x", "--\x1b]0;owned\x07"])
+    assert usage.code == 2
+    assert "\x1b" not in usage.err
+    assert "\x07" not in usage.err
 
 
 _TOKENS = [

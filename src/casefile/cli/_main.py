@@ -8,11 +8,12 @@ reaches the user unless ``--debug`` asks for it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Final, TextIO
+from typing import Final, NoReturn, TextIO, cast
 
 from casefile import __version__
 from casefile.cli._demo_cmd import add_demo_parser
@@ -37,6 +38,14 @@ EXIT_UNUSABLE: Final = 2
 EXIT_INTERNAL: Final = 3
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors kept to one printable line (they quote the arguments)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {one_line(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     common = argparse.ArgumentParser(add_help=False)
@@ -46,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show the traceback of an unexpected error",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="casefile",
         description="Signed, hash-chained police case records: record, export and verify.",
         epilog="Exit status: 0 success or verified, 1 verification failed, "
@@ -54,7 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"casefile {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # Subcommand parsers are _Parser too (argparse uses the parent's class); typed as the base.
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
+    )
     # Each subcommand also takes --debug after its name (``casefile verify x --debug``).
     parents = [common]
     add_demo_parser(commands, parents)
@@ -69,14 +82,21 @@ def _error(err: TextIO, message: str) -> None:
     err.write(f"casefile: error: {one_line(message)}\n")
 
 
+def _tolerant_streams() -> None:
+    # A terminal whose encoding cannot show a name in a report must not turn it into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):
+                reconfigure(errors="backslashreplace")
+
+
 def _silence_stdout() -> None:
     # Further writes (the interpreter's final flush) would fail again: point stdout at nothing.
-    try:
+    with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError):
-        pass
 
 
 def _exit_status(code: object) -> int:
@@ -87,6 +107,8 @@ def _exit_status(code: object) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``casefile`` command with ``argv`` (default: the process arguments)."""
+    if argv is None:
+        _tolerant_streams()
     out, err = sys.stdout, sys.stderr
     parser = build_parser()
     arguments = sys.argv[1:] if argv is None else list(argv)
