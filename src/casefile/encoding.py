@@ -122,12 +122,19 @@ def _check(value: Any, max_depth: int) -> bool:
 
 def _sorted_copy(value: Any) -> Any:
     # Only for values already checked by _check: rebuild maps in key order,
-    # since msgpack emits a map in insertion order.
-    kind = type(value)
-    if kind is dict:
-        return {key: _sorted_copy(value[key]) for key in sorted(value)}
-    if kind is list:
-        return [_sorted_copy(item) for item in value]
+    # since msgpack emits a map in insertion order. Scalars are copied inline.
+    if type(value) is dict:
+        out = {}
+        for key in sorted(value):
+            child = value[key]
+            kind = type(child)
+            out[key] = _sorted_copy(child) if kind is dict or kind is list else child
+        return out
+    if type(value) is list:
+        return [
+            _sorted_copy(child) if type(child) is dict or type(child) is list else child
+            for child in value
+        ]
     return value
 
 

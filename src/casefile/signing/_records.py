@@ -11,7 +11,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from casefile.encoding import decode, encode
@@ -109,8 +109,13 @@ class SealedRecord:
     """A record this process has just signed."""
 
     raw: bytes
-    header: RecordHeader
     hash: bytes
+    fields: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def header(self) -> RecordHeader:
+        """The signed header (built on demand: the write path needs only bytes)."""
+        return _header_of(self.fields)
 
 
 def seal_record(
@@ -130,18 +135,18 @@ def seal_record(
     Raises :class:`EncodeError` if ``data`` leaves the canonical profile and
     ``ValueError`` if a header field is out of range.
     """
-    header = RecordHeader(
-        case_id=case_id,
-        seq=seq,
-        prev=prev,
-        event_type=event_type,
-        schema=schema,
-        time_ns=time_ns,
-        key_id=signer.public_key.key_id,
-        data=data,
-        commitments=dict(commitments or {}),
-    )
-    fields = header.to_map()
+    fields = {
+        "case": case_id.bytes,
+        "data": data,
+        "key": signer.public_key.key_id,
+        "pd": commitments if commitments is not None else {},
+        "prev": prev,
+        "schema": schema,
+        "seq": seq,
+        "time": time_ns,
+        "type": event_type,
+        "v": FORMAT_VERSION,
+    }
     problem = _header_problem(fields)
     if problem:
         raise EncodeError(problem[0], problem[1])
@@ -150,7 +155,7 @@ def seal_record(
     if type(signature) is not bytes or len(signature) != SIGNATURE_SIZE:
         raise ValueError("the signer returned something other than a 64-byte signature")
     raw = _frame(header_bytes, signature)
-    return SealedRecord(raw=raw, header=header, hash=record_hash(raw))
+    return SealedRecord(raw=raw, hash=_sha256(b"\x00" + raw).digest(), fields=fields)
 
 
 def parse_record(raw: bytes) -> ParsedRecord:
@@ -159,7 +164,17 @@ def parse_record(raw: bytes) -> ParsedRecord:
     The caller must still authenticate the record before trusting any field.
     """
     header_bytes, signature, fields, digest = parse_record_fields(raw)
-    header = RecordHeader(
+    return ParsedRecord(
+        raw=raw,
+        header_bytes=header_bytes,
+        signature=signature,
+        header=_header_of(fields),
+        hash=digest,
+    )
+
+
+def _header_of(fields: Mapping[str, Any]) -> RecordHeader:
+    return RecordHeader(
         case_id=uuid.UUID(bytes=fields["case"]),
         seq=fields["seq"],
         prev=fields["prev"],
@@ -169,9 +184,6 @@ def parse_record(raw: bytes) -> ParsedRecord:
         key_id=fields["key"],
         data=fields["data"],
         commitments=fields["pd"],
-    )
-    return ParsedRecord(
-        raw=raw, header_bytes=header_bytes, signature=signature, header=header, hash=digest
     )
 
 
