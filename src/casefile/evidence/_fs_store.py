@@ -198,6 +198,7 @@ class FileSystemBlobStore:
         except OSError as exc:
             raise EvidenceError(f"cannot create a temporary file in {self._tmp}: {exc}") from exc
         tmp = Path(tmp_name)
+        stored = False
         try:
             try:
                 copied = copy_and_hash(
@@ -208,6 +209,16 @@ class FileSystemBlobStore:
                     max_bytes=max_bytes,
                     chunk_size=self._chunk_size,
                 )
+                if expected is not None and copied.sha256 != expected:
+                    raise FixityError(
+                        f"{source}: content hashes to {copied.sha256.hex()}, expected "
+                        f"{expected.hex()}; nothing stored"
+                    )
+                info = BlobInfo(copied.sha256, copied.size)
+                final = self._path(info.sha256)
+                self._make_parents(final.parent)
+                if self._already_stored(final, info):
+                    return info, False  # the copy is discarded unsynced below
                 with self._os_errors(f"cannot make {tmp} durable"):
                     # Read-only before it gets its name, so it is never writable under it.
                     os.fchmod(fd, self._blob_mode)
@@ -215,29 +226,22 @@ class FileSystemBlobStore:
                 drop_cache(fd)
             finally:
                 os.close(fd)
-            if expected is not None and copied.sha256 != expected:
-                raise FixityError(
-                    f"{source}: content hashes to {copied.sha256.hex()}, expected "
-                    f"{expected.hex()}; nothing stored"
-                )
-            info = BlobInfo(copied.sha256, copied.size)
-            return info, self._commit(tmp, info)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+            with self._os_errors(f"cannot store blob {info.hex} at {final}"):
+                os.replace(tmp, final)
+                stored = True
+                fsync_dir(final.parent)
+            return info, True
+        finally:
+            if not stored:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
 
-    def _commit(self, tmp: Path, info: BlobInfo) -> bool:
-        """Move a complete, durable temporary file to its content address."""
-        final = self._path(info.sha256)
-        self._make_parents(final.parent)
+    def _already_stored(self, final: Path, info: BlobInfo) -> bool:
+        """True if the blob is present; refuses a name occupied by anything else."""
         try:
             st = os.lstat(final)
         except FileNotFoundError:
-            with self._os_errors(f"cannot store blob {info.hex} at {final}"):
-                os.replace(tmp, final)
-                fsync_dir(final.parent)
-            return True
+            return False
         except OSError as exc:
             raise EvidenceError(f"cannot inspect {final}: {exc.strerror or exc}") from exc
         if not stat.S_ISREG(st.st_mode):
@@ -248,9 +252,7 @@ class FileSystemBlobStore:
                 f"blob {info.hex} at {final}: stored copy has {st.st_size} bytes but the "
                 f"content has {info.size}; the stored copy is damaged and was left as found"
             )
-        with self._os_errors(f"cannot remove {tmp}"):
-            tmp.unlink()
-        return False
+        return True
 
     def _make_parents(self, directory: Path) -> None:
         for level in (directory.parent, directory):
