@@ -107,10 +107,29 @@ def test_flipping_any_byte_of_the_stored_zip_fails(built: Path, data: st.DataObj
     mask = data.draw(st.integers(1, 255), label="xor")
     changed = bytearray(original)
     changed[position] ^= mask
+    with zipfile.ZipFile(built / "b.zip") as archive:
+        starts = {i.filename: i.header_offset + 30 + len(i.filename) for i in archive.infolist()}
+        hit = next(
+            (
+                i.filename
+                for i in archive.infolist()
+                if starts[i.filename] <= position < starts[i.filename] + i.compress_size
+            ),
+            None,
+        )
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "b.zip"
         target.write_bytes(bytes(changed))
-        _fails(target)
+        error = _fails(target)
+        if hit is None:
+            # The archive's structure: unusable before any trust question.
+            assert isinstance(error, BundleError)
+        else:
+            # A member's content: a failed verification naming the member.
+            assert isinstance(error, ManifestError)
+            assert f"{hit}: zip member" in error.message
+            report = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
+            assert not report.verified
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from _bundlecase import Member, craft_zip, deflate_zeros, make_bundle
 from casefile.bundle import BundleLimits, _zipread, open_bundle, zip_bundle
 from casefile.bundle import _zipfmt as fmt
-from casefile.errors import BundleError
+from casefile.errors import BundleError, ManifestError
 
 MANIFEST = Member("manifest.dsse.json", b"{}\n")
 
@@ -201,7 +201,8 @@ def test_member_larger_than_declared_is_not_read_past_the_cap(tmp_path: Path) ->
     with open_bundle(path) as bundle:
         tracemalloc.start()
         try:
-            with pytest.raises(BundleError, match="inflates beyond its declared 1000 bytes"):
+            # Safely stopped, so a content fault (B4), not an unusable archive.
+            with pytest.raises(ManifestError, match="inflates beyond its declared 1000 bytes"):
                 drain(bundle.raw_chunks("views/liar.bin"))
             _, peak = tracemalloc.get_traced_memory()
         finally:
@@ -210,19 +211,41 @@ def test_member_larger_than_declared_is_not_read_past_the_cap(tmp_path: Path) ->
     assert peak < 8 << 20
 
 
-def test_member_shorter_than_declared_is_refused(tmp_path: Path) -> None:
+def test_member_shorter_than_declared_fails_as_changed_content(tmp_path: Path) -> None:
     short = Member("views/short", b"abc", fmt.DEFLATED, usize=10)
     path = tmp_path / "short.zip"
     path.write_bytes(craft_zip([MANIFEST, short]))
-    with open_bundle(path) as bundle, pytest.raises(BundleError, match="3 bytes where 10"):
+    with open_bundle(path) as bundle, pytest.raises(ManifestError, match="3 bytes where 10") as e:
         b"".join(bundle.raw_chunks("views/short"))
+    assert e.value.step == "B4"
+    assert e.value.message.startswith("views/short: ")
 
 
-def test_corrupt_member_fails_its_crc(tmp_path: Path) -> None:
+def test_corrupt_member_fails_its_crc_as_changed_content(tmp_path: Path) -> None:
     path = tmp_path / "crc.zip"
     path.write_bytes(craft_zip([MANIFEST, Member("views/a", b"hello", crc=1)]))
-    with open_bundle(path) as bundle, pytest.raises(BundleError, match="CRC-32"):
-        b"".join(bundle.raw_chunks("views/a"))
+    received: list[bytes] = []
+
+    def drain(chunks: Iterator[bytes]) -> None:
+        received.extend(chunks)
+
+    with open_bundle(path) as bundle, pytest.raises(ManifestError, match="CRC-32") as caught:
+        drain(bundle.raw_chunks("views/a"))
+    assert caught.value.step == "B4"
+    assert caught.value.message.startswith("views/a: ")
+    # Every byte is handed on before the verdict, so a verifier can still walk them.
+    assert b"".join(received) == b"hello"
+
+
+def test_changed_manifest_member_still_opens_and_fails_at_b1(tmp_path: Path) -> None:
+    path = tmp_path / "crc.zip"
+    path.write_bytes(craft_zip([Member("manifest.dsse.json", b"{}\n", crc=1)]))
+    with open_bundle(path) as bundle:
+        with pytest.raises(ManifestError, match=r"manifest\.dsse\.json: zip member fails its CRC"):
+            bundle.envelope()
+        with pytest.raises(ManifestError, match="CRC-32") as caught:
+            list(bundle.raw_chunks("manifest.dsse.json"))
+        assert caught.value.step == "B4"
 
 
 @pytest.mark.parametrize(("method", "flags"), [(12, 0), (fmt.STORED, 1), (fmt.STORED, 0x08)])
@@ -255,8 +278,17 @@ def test_arbitrary_bytes_never_crash_the_reader(data: bytes) -> None:
 
 @given(st.data())
 @settings(max_examples=150, deadline=None)
-def test_mutated_canonical_archive_is_refused_or_identical(data: st.DataObject) -> None:
+def test_flipped_byte_is_an_unusable_archive_in_the_structure_and_a_changed_member_in_its_data(
+    data: st.DataObject,
+) -> None:
     archive = craft_zip([MANIFEST, Member("views/a", b"hello world", fmt.DEFLATED)])
+    expected = {"manifest.dsse.json": b"{}\n", "views/a": b"hello world"}
+    regions = {
+        m.name: range(m.data_offset, m.data_offset + m.csize)
+        for m in _zipread.read_directory(
+            lambda o, n: archive[o : o + n], len(archive), BundleLimits()
+        ).values()
+    }
     position = data.draw(st.integers(0, len(archive) - 1))
     mutated = bytearray(archive)
     mutated[position] ^= data.draw(st.integers(1, 255))
@@ -265,15 +297,30 @@ def test_mutated_canonical_archive_is_refused_or_identical(data: st.DataObject) 
     def read_at(offset: int, n: int) -> bytes:
         return blob[offset : offset + n]
 
-    try:
-        members = _zipread.read_directory(read_at, len(blob), BundleLimits())
-        contents = {
-            name: b"".join(_zipread.member_chunks(read_at, m)) for name, m in members.items()
-        }
-    except BundleError:
+    hit = next((name for name, region in regions.items() if position in region), None)
+    if hit is None:
+        # Every structural byte is checked against its one allowed value.
+        with pytest.raises(BundleError):
+            _zipread.read_directory(read_at, len(blob), BundleLimits())
         return
-    # Only a bit of deflate padding may change without effect; the tree must be unchanged.
-    assert contents == {"manifest.dsse.json": b"{}\n", "views/a": b"hello world"}
+    members = _zipread.read_directory(read_at, len(blob), BundleLimits())
+    for name, member in members.items():
+        if name != hit:
+            assert b"".join(_zipread.member_chunks(read_at, member)) == expected[name]
+            continue
+        failure: ManifestError | None = None
+        content = bytearray()
+        try:
+            for chunk in _zipread.member_chunks(read_at, member):
+                content += chunk
+        except ManifestError as exc:
+            failure = exc
+        if failure is None:
+            # Only a bit of deflate padding may change without effect; the tree must be unchanged.
+            assert content == expected[name]
+        else:
+            assert failure.step == "B4"
+            assert failure.message.startswith(f"{name}: zip member ")
 
 
 def test_real_bundle_zip_passes_the_structure_checks(tmp_path: Path) -> None:

@@ -6,13 +6,17 @@ authentic until :func:`~casefile.bundle.verify_bundle` has passed; after that,
 every later read of a listed file is re-hashed against the manifest as it is
 streamed, so a file changed on disk afterwards fails at its end instead of
 being handed on as verified.
+
+A zip member whose data fails its CRC-32 or declared size was changed: that is
+a failed verification (:class:`ManifestError`, step B4), never an unusable
+bundle, so opening succeeds and the failure surfaces where the file is read.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -64,12 +68,18 @@ class Bundle:
         self.limits = limits
         self._source = source
         self._cache: dict[str, bytes] = {}
+        # Small files whose zip member data was changed: the message of that failure.
+        self._damaged: dict[str, str] = {}
         self._manifest: Manifest | None = None
         if MANIFEST not in source.files:
             raise BundleError(f"{shown(str(path))}: not a bundle (no {MANIFEST})")
         for name in _SMALL:
             if name in source.files:
-                self._cache[name] = b"".join(source.chunks(name))
+                try:
+                    self._cache[name] = b"".join(source.chunks(name))
+                except ManifestError as exc:
+                    # Verification reports it at the step that reads the file.
+                    self._damaged[name] = exc.message
 
     @property
     def kind(self) -> str:
@@ -82,13 +92,20 @@ class Bundle:
         return dict(self._source.files)
 
     def read_small(self, path: str) -> bytes:
-        """The bytes of the manifest, trust.json or checkpoint.txt, as read once at open."""
+        """The bytes of the manifest, trust.json or checkpoint.txt, as read once at open.
+
+        Raises :class:`ManifestError` (step B4) if its zip member's data was changed.
+        """
+        if path in self._damaged:
+            raise ManifestError(self._damaged[path], step="B4")
         if path not in self._cache:
             raise BundleError(f"bundle has no file {shown(path)}")
         return self._cache[path]
 
     def envelope(self) -> Envelope:
         """The manifest envelope, parsed (step B1) but not authenticated."""
+        if MANIFEST in self._damaged:
+            raise ManifestError(self._damaged[MANIFEST], step="B1")
         return parse_envelope(self.read_small(MANIFEST))
 
     @property
@@ -124,7 +141,13 @@ class Bundle:
         return tuple(bytes.fromhex(p[len(prefix) :]) for p in self.files if p.startswith(prefix))
 
     def raw_chunks(self, path: str) -> Iterator[bytes]:
-        """Stream a file as stored, checked against the container only (not the manifest)."""
+        """Stream a file as stored, checked against the container only (not the manifest).
+
+        A zip member whose data fails its CRC-32 or size raises :class:`ManifestError`
+        (step B4) once the bytes read so far have been yielded.
+        """
+        if path in self._damaged:
+            return _refused(ManifestError(self._damaged[path], step="B4"))
         if path in self._cache:
             return iter((self._cache[path],))
         return self._source.chunks(path)
@@ -139,9 +162,8 @@ class Bundle:
         def changed(problem: str) -> ManifestError:
             return ManifestError(f"{path} does not match the manifest: {problem}", step="B4")
 
-        return checked(
-            self.raw_chunks(path), size=expect.size, sha256=expect.sha256, on_mismatch=changed
-        )
+        raw = _hash_decides(self.raw_chunks(path), expect.size, changed)
+        return checked(raw, size=expect.size, sha256=expect.sha256, on_mismatch=changed)
 
     def open_file(self, path: str) -> BinaryIO:
         """A binary stream of a listed file (views included), re-hashed at its end."""
@@ -184,9 +206,8 @@ class Bundle:
             return FixityError(f"evidence {sha256.hex()}: {problem}", step="B8")
 
         size = self._source.files[path]
-        return buffered(
-            checked(self.raw_chunks(path), size=size, sha256=sha256, on_mismatch=mismatch)
-        )
+        raw = _hash_decides(self.raw_chunks(path), size, mismatch)
+        return buffered(checked(raw, size=size, sha256=sha256, on_mismatch=mismatch))
 
     def close(self) -> None:
         """Release the archive handle (directories hold none)."""
@@ -197,6 +218,33 @@ class Bundle:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _refused(error: Exception) -> Iterator[bytes]:
+    """A stream that fails at its first read, as a changed zip member does."""
+    yield from ()
+    raise error
+
+
+def _hash_decides(
+    chunks: Iterator[bytes], size: int, on_mismatch: Callable[[str], Exception]
+) -> Iterator[bytes]:
+    """Pass on a file's bytes for a SHA-256 re-check; leave a late zip member fault to it.
+
+    A zip member's CRC-32 or size fault found once ``size`` bytes have been
+    handed on is left to the SHA-256 check that follows, which is the stronger
+    one: so a verifier walks a changed member as far as it walks a changed
+    directory file (verification has already reported the member at B4). An
+    earlier fault ends the bytes: it is raised as ``on_mismatch(problem)``.
+    """
+    seen = 0
+    try:
+        for chunk in chunks:
+            seen += len(chunk)
+            yield chunk
+    except ManifestError as exc:
+        if seen != size:
+            raise on_mismatch(exc.message) from None
 
 
 def open_bundle(path: str | os.PathLike[str], *, limits: BundleLimits | None = None) -> Bundle:

@@ -5,7 +5,10 @@ that the files are exactly those it lists, byte for byte; B6 hands the records,
 disclosures and checkpoint to :mod:`casefile.verifier` (steps V1-V13); B7
 holds the disclosures to the manifest's policy; B8 checks the evidence names.
 Records are streamed from the bundle and re-hashed as they are read, so memory
-stays flat and a file changed after B4 still fails.
+stays flat and a file changed after B4 still fails. A zip member whose data
+fails its CRC-32 is a B4 failure like a directory file that does not match its
+hash: when its full length could still be read, the walk goes on over those
+bytes (re-hashed against what B4 saw), as it does for the directory.
 """
 
 from __future__ import annotations
@@ -50,13 +53,17 @@ _T = TypeVar("_T")
 PROGRESS_STEP = 1000
 
 
-def _digest(chunks: Iterator[bytes]) -> tuple[int, bytes]:
+def _digest(chunks: Iterator[bytes]) -> tuple[int, bytes, ManifestError | None]:
+    """Size and SHA-256 of what was read, and the failure of a changed zip member, if any."""
     digest = hashlib.sha256()
     size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        digest.update(chunk)
-    return size, digest.digest()
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            digest.update(chunk)
+    except ManifestError as exc:
+        return size, digest.digest(), exc
+    return size, digest.digest(), None
 
 
 class _Run:
@@ -118,6 +125,9 @@ class _Run:
             except (TrustStoreError, BundleError) as exc:
                 self.fail(ManifestError(f"the bundle's trust.json: {exc}", step="B2"))
                 return False
+            except ManifestError as exc:  # its zip member's data was changed
+                self.fail(ManifestError(exc.message, step="B2"))
+                return False
             self.findings.append(
                 Finding(
                     "trust_from_bundle",
@@ -168,9 +178,15 @@ class _Run:
             elif present[path] != entry.size:
                 problem = f"is {present[path]} bytes, the manifest lists {entry.size}"
             else:
-                size, digest = _digest(self.bundle.raw_chunks(path))
-                self.observed[path] = FileEntry(path, size, digest)
-                if digest != entry.sha256:
+                size, digest, damage = _digest(self.bundle.raw_chunks(path))
+                if size == entry.size:
+                    # Later steps walk these bytes (re-hashed against this entry as they
+                    # are read), even when they fail here, so the report can go further.
+                    self.observed[path] = FileEntry(path, size, digest)
+                if damage is not None:
+                    self.bad.add(path)
+                    self.fail(ManifestError(damage.message, case_id=self.label, step="B4"))
+                elif digest != entry.sha256:
                     problem = "does not match the SHA-256 in the manifest"
             if problem is not None:
                 self.bad.add(path)
@@ -353,7 +369,9 @@ def verify_bundle(
     failure is raised (a :class:`~casefile.errors.VerificationError` naming
     the step, case and record); with ``report=True`` every failure is listed
     in the result instead. An unusable bundle raises
-    :class:`~casefile.errors.BundleError` in both modes. ``progress`` is
+    :class:`~casefile.errors.BundleError` in both modes; a zip member whose
+    data was changed (CRC-32 or size) is a B4 failure, not an unusable
+    bundle. ``progress`` is
     called with the number of records checked so far.
     """
     if type(at) is not int:

@@ -9,7 +9,13 @@ Python's ``zipfile`` does not detect) are therefore refused. Member data is
 then streamed: a member never yields more than its declared size, whatever its
 compressed stream holds, and its CRC-32 is checked at the end.
 
-Every refusal is a :class:`~casefile.errors.BundleError` naming the member.
+A fault in the structure is a :class:`~casefile.errors.BundleError` (an
+unusable archive, refused before any trust question). A fault found in a
+member's data once the structure has bounded it (a CRC-32 mismatch, a size
+other than declared, a corrupt deflate stream) means that the member's content
+was changed: it is a :class:`~casefile.errors.ManifestError` of step B4 naming
+the member, a failed verification like a directory file that no longer matches
+its manifest entry (docs/FORMAT.md §9.5).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Final
 from casefile.bundle import _zipfmt as fmt
 from casefile.bundle._layout import BundleLimits, check_member_name, member_cap, shown
 from casefile.bundle._stream import CHUNK_SIZE
-from casefile.errors import BundleError
+from casefile.errors import BundleError, ManifestError
 
 __all__ = ["ReadAt", "ZipMember", "member_chunks", "read_directory"]
 
@@ -293,8 +299,19 @@ def read_directory(read_at: ReadAt, size: int, limits: BundleLimits) -> dict[str
     return out
 
 
+def _changed(member: ZipMember, problem: str) -> ManifestError:
+    # The member's data, bounded by the checked structure, is not what was packed.
+    # Names passed check_member_name: plain ASCII of the layout, safe to show as they are.
+    return ManifestError(f"{member.name}: zip member {problem}", step="B4")
+
+
 def member_chunks(read_at: ReadAt, member: ZipMember) -> Iterator[bytes]:
-    """Stream a member's bytes, never more than its declared size; check length and CRC-32."""
+    """Stream a member's bytes, never more than its declared size; check length and CRC-32.
+
+    Data that fails these checks raises :class:`ManifestError` (step B4) once
+    every byte that passed has been yielded; an archive that ends inside the
+    member (it shrank since it was opened) raises :class:`BundleError`.
+    """
     where = f"member {shown(member.name)}"
     crc = 0
     produced = 0
@@ -331,18 +348,18 @@ def member_chunks(read_at: ReadAt, member: ZipMember) -> Iterator[bytes]:
             try:
                 chunk = inflater.decompress(data, room)
             except zlib.error as exc:
-                raise BundleError(f"{where}: corrupt deflate data ({exc})") from None
+                raise _changed(member, f"holds corrupt deflate data ({exc})") from None
             produced += len(chunk)
             if produced > member.usize:
-                raise BundleError(f"{where}: inflates beyond its declared {member.usize} bytes")
+                raise _changed(member, f"inflates beyond its declared {member.usize} bytes")
             if chunk:
                 crc = zlib.crc32(chunk, crc)
                 yield chunk
             elif not data:
-                raise BundleError(f"{where}: deflate stream is truncated")
+                raise _changed(member, "holds a truncated deflate stream")
         if left or inflater.unused_data or inflater.unconsumed_tail:
-            raise BundleError(f"{where}: data after the end of the deflate stream")
+            raise _changed(member, "holds data after the end of its deflate stream")
     if produced != member.usize:
-        raise BundleError(f"{where}: {produced} bytes where {member.usize} were declared")
+        raise _changed(member, f"inflates to {produced} bytes where {member.usize} were declared")
     if crc != member.crc:
-        raise BundleError(f"{where}: CRC-32 mismatch (the member is corrupt)")
+        raise _changed(member, "fails its CRC-32 (its content was changed)")
