@@ -32,6 +32,8 @@ __all__ = [
     "DuplicateExhibitError",
     "EncodeError",
     "EvidenceError",
+    "ExhibitDisposedError",
+    "ExhibitHashError",
     "FixityError",
     "InputError",
     "InvalidCommandError",
@@ -41,8 +43,10 @@ __all__ = [
     "KeyRoleError",
     "MalformedRecordError",
     "ManifestError",
+    "NotCustodianError",
     "NoteError",
     "ProofError",
+    "SealMismatchError",
     "SequenceError",
     "StatementSignedError",
     "TimeFormatError",
@@ -274,4 +278,28 @@ class UnauthorisedSignerError(DomainError):
 
     Refused before anything is sealed, so that no record is written that a
     verifier holding the same trust store would reject.
+    """
+
+
+class NotCustodianError(DomainError):
+    """An exhibit handled or handed on by someone who does not hold it on record.
+
+    Only the current custodian may transfer, seal, open, examine, book,
+    produce, return or destroy an exhibit; anyone else must receive it first.
+    """
+
+
+class SealMismatchError(DomainError):
+    """A seal number quoted for an exhibit that differs from the seal on record."""
+
+
+class ExhibitDisposedError(DomainError):
+    """A custody event on an exhibit already destroyed or returned; only a correction may follow."""
+
+
+class ExhibitHashError(DomainError):
+    """A derived copy or fixity check whose source SHA-256 is unknown or differs from the record.
+
+    A copy must name the hash of what it was made from, so that a court can
+    see it is a copy of that exhibit bit for bit.
     """

@@ -43,10 +43,11 @@ class EvidenceCommands(RecordingBase):
         """Record a captured evidence item under a new exhibit reference such as ``JS/1``."""
         self._require_open()
         ref = check_exhibit_reference(exhibit)
-        if ref in self._exhibits:
+        # Unique across captured evidence and exhibits in custody alike.
+        earlier = self._exhibit_seq(ref)
+        if earlier is not None:
             raise DuplicateExhibitError(
-                f"exhibit {ref} already exists in case {self._id} (record "
-                f"{self._exhibits[ref].seq})"
+                f"exhibit {ref} already exists in case {self._id} (record {earlier})"
             )
         fields = {
             "exhibit": ref,

@@ -40,5 +40,9 @@ class EvidenceCaptured(CaseEvent):
 
     def apply(self, aggregate: Investigation) -> None:
         aggregate._exhibits[self.exhibit] = Exhibit(
-            reference=self.exhibit, seq=self.originator_version, kind=self.kind, sha256=self.sha256
+            reference=self.exhibit,
+            seq=self.originator_version,
+            kind=self.kind,
+            sha256=self.sha256,
+            time_ns=self.time_ns,
         )

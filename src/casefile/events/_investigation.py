@@ -10,7 +10,12 @@ the acting officer's key. The invariants:
 * exhibit references are well formed and unique in the case
   (:class:`DuplicateExhibitError`);
 * commands name only people, statements and earlier records that exist
-  (:class:`UnknownReferenceError`).
+  (:class:`UnknownReferenceError`);
+* an exhibit's custody is continuous: only its custodian handles it or hands
+  it on (:class:`NotCustodianError`), a quoted seal is the one on record
+  (:class:`SealMismatchError`), copies name their source's hash
+  (:class:`ExhibitHashError`), and nothing follows its return or destruction
+  but a correction (:class:`ExhibitDisposedError`).
 
 Time and randomness come from the bound :class:`CommandContext`; every
 command also takes ``at`` (ns since the epoch, UTC) to assert its own time.
@@ -27,6 +32,7 @@ from eventsourcing.domain import Aggregate
 
 from casefile.events._case_commands import CaseLogCommands
 from casefile.events._case_events import CaseOpened
+from casefile.events._custody_commands import CustodyCommands
 from casefile.events._evidence_commands import EvidenceCommands
 from casefile.events._people_commands import PeopleCommands
 from casefile.events._recording import DEFAULT_CONTEXT, NO_PERSONAL, CommandContext
@@ -41,7 +47,7 @@ from casefile.events._values import (
 __all__ = ["Investigation"]
 
 
-class Investigation(CaseLogCommands, PeopleCommands, EvidenceCommands, Aggregate):
+class Investigation(CaseLogCommands, PeopleCommands, EvidenceCommands, CustodyCommands, Aggregate):
     """One investigation: an append-only, signed event stream and the state it implies.
 
     Create one with :meth:`open`; load one through the application.

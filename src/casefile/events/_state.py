@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from casefile.errors import UnknownReferenceError
+from casefile.events._custody_values import Custodian, ExhibitStatus
 from casefile.events._values import CaseStatus
 from casefile.signing._records import ZERO_HASH
 
 if TYPE_CHECKING:
     from casefile.events._base import CaseEvent
 
-__all__ = ["CaseState", "Exhibit", "Person", "Statement"]
+__all__ = ["EVIDENCE_STORE", "CaseState", "Exhibit", "ExhibitCustody", "Person", "Statement"]
+
+#: The location of captured evidence: its bytes are in the content-addressed evidence store.
+EVIDENCE_STORE = "evidence store"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,73 @@ class Exhibit:
     seq: int
     kind: str
     sha256: bytes
+    #: The time asserted by the capturing record (custody events may not precede it).
+    time_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExhibitCustody:
+    """Where an exhibit stands in its chain of custody, as the records tell it.
+
+    ``root`` is the original exhibit a copy descends from (itself for an
+    original); ``source`` the exhibit it was copied from. ``custodian`` is
+    None while nobody holds it on record: found in place, captured into the
+    evidence store, lost, returned or destroyed. ``seal`` is the last seal on
+    record and ``sealed`` whether it is closed. ``last_ns`` is when the last
+    custody event happened (its ``occurred_at``, else its record time).
+    """
+
+    reference: str
+    root: str
+    seq: int
+    original: bool
+    source: str | None
+    description: str
+    sha256: bytes | None
+    media_type: str | None
+    custodian: Custodian | None
+    location: str
+    location_seq: int
+    property_ref: str | None
+    bag: str | None
+    seal: str | None
+    sealed: bool
+    in_store: bool
+    status: str
+    damaged: bool
+    last_seq: int
+    last_ns: int
+
+    @property
+    def is_disposed(self) -> bool:
+        """True once returned or destroyed: nothing but a correction may follow."""
+        return self.status in (ExhibitStatus.RETURNED, ExhibitStatus.DESTROYED)
+
+    @classmethod
+    def of_captured(cls, exhibit: Exhibit) -> ExhibitCustody:
+        """Captured evidence: an original held by nobody, in the evidence store."""
+        return cls(
+            reference=exhibit.reference,
+            root=exhibit.reference,
+            seq=exhibit.seq,
+            original=True,
+            source=None,
+            description="",
+            sha256=exhibit.sha256,
+            media_type=None,
+            custodian=None,
+            location=EVIDENCE_STORE,
+            location_seq=exhibit.seq,
+            property_ref=None,
+            bag=None,
+            seal=None,
+            sealed=False,
+            in_store=True,
+            status=ExhibitStatus.ACTIVE.value,
+            damaged=False,
+            last_seq=exhibit.seq,
+            last_ns=exhibit.time_ns,
+        )
 
 
 class CaseState:
@@ -76,6 +147,8 @@ class CaseState:
         self._people: dict[uuid.UUID, Person] = {}
         self._statements: dict[uuid.UUID, Statement] = {}
         self._exhibits: dict[str, Exhibit] = {}
+        self._custody: dict[str, ExhibitCustody] = {}
+        self._seals: dict[str, int] = {}
         self._reports: list[int] = []
         self._handovers: list[int] = []
         self._corrections: dict[int, list[int]] = {}
@@ -127,6 +200,36 @@ class CaseState:
     def exhibits(self) -> Mapping[str, Exhibit]:
         """The exhibits by reference."""
         return types.MappingProxyType(self._exhibits)
+
+    @property
+    def custody(self) -> Mapping[str, ExhibitCustody]:
+        """Every exhibit's custody state by reference, captured evidence included."""
+        states = {ref: ExhibitCustody.of_captured(e) for ref, e in self._exhibits.items()}
+        states.update(self._custody)
+        return types.MappingProxyType(dict(sorted(states.items())))
+
+    def custody_of(self, exhibit: str) -> ExhibitCustody:
+        """The custody state of ``exhibit``; raises :class:`UnknownReferenceError` if unknown."""
+        state = self._custody_state(exhibit)
+        if state is None:
+            raise UnknownReferenceError(f"no exhibit {exhibit!r} in case {self._id}")
+        return state
+
+    def _custody_state(self, exhibit: str) -> ExhibitCustody | None:
+        state = self._custody.get(exhibit)
+        if state is None:
+            captured = self._exhibits.get(exhibit)
+            if captured is not None:
+                return ExhibitCustody.of_captured(captured)
+        return state
+
+    def _exhibit_seq(self, exhibit: str) -> int | None:
+        """The record that introduced ``exhibit`` (captured or in custody), or None."""
+        captured = self._exhibits.get(exhibit)
+        if captured is not None:
+            return captured.seq
+        state = self._custody.get(exhibit)
+        return None if state is None else state.seq
 
     @property
     def reports(self) -> tuple[int, ...]:

@@ -1,0 +1,160 @@
+"""The base of every custody event, and which of its fields a correction may change.
+
+Every custody record names the exhibit (``exhibit``), who acted (``by``: a
+:class:`~casefile.events.Custodian` as a map), where (``place``), when it
+happened if not when recorded (``occurred_at``), and ``notes``. The record's
+own time and signature say when it was written and by whose key. The custody
+rules are checked by the commands; ``apply`` only moves the state, so that
+loading depends on nothing but the records. Corrections may change only the
+descriptive fields each type names; the others identify or decide custody.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
+
+from casefile.events._base import CaseEvent
+from casefile.events._custody_values import Custodian, ExhibitStatus
+from casefile.events._state import ExhibitCustody
+from casefile.events._values import MAX_LONG_TEXT, check_media_type, check_text, check_time
+
+if TYPE_CHECKING:
+    from casefile.events._investigation import Investigation
+
+__all__ = [
+    "CorrectionCheck",
+    "CustodyEvent",
+    "check_long",
+    "check_long_maybe_empty",
+    "check_maybe_empty",
+    "check_optional_media",
+    "check_optional_time",
+    "check_short",
+    "correctable",
+]
+
+CorrectionCheck = Callable[[Any, str], Any]
+
+
+def check_short(value: Any, field: str) -> Any:
+    return check_text(value, field)
+
+
+def check_maybe_empty(value: Any, field: str) -> Any:
+    return check_text(value, field, allow_empty=True)
+
+
+def check_long(value: Any, field: str) -> Any:
+    return check_text(value, field, max_length=MAX_LONG_TEXT)
+
+
+def check_long_maybe_empty(value: Any, field: str) -> Any:
+    return check_text(value, field, max_length=MAX_LONG_TEXT, allow_empty=True)
+
+
+def check_optional_media(value: Any, field: str) -> Any:
+    return None if value is None else check_media_type(value, field)
+
+
+def check_optional_time(value: Any, field: str) -> Any:
+    return None if value is None else check_time(value, field)
+
+
+_BASE_FIELDS: Final = frozenset(f.name for f in dataclasses.fields(CaseEvent))
+_C = TypeVar("_C", bound=type["CustodyEvent"])
+
+
+def correctable(**checks: CorrectionCheck) -> Callable[[_C], _C]:
+    """Name the fields a correction may change (with their checks); all others are keys."""
+
+    def decorate(cls: _C) -> _C:
+        names = {f.name for f in dataclasses.fields(cls)} - _BASE_FIELDS
+        cls.CORRECTABLE = {"place": check_short, "notes": check_long_maybe_empty, **checks}
+        cls.KEY_FIELDS = frozenset(names - cls.CORRECTABLE.keys())
+        return cls
+
+    return decorate
+
+
+class CustodyEvent(CaseEvent):
+    """Base of every custody event: which exhibit, who, where, when it happened, notes."""
+
+    #: Fields a correction may change, with the check each corrected value must pass.
+    CORRECTABLE: ClassVar[Mapping[str, CorrectionCheck]] = {}
+
+    exhibit: str
+    by: dict[str, str]
+    place: str
+    occurred_at: int | None
+    notes: str
+
+    @property
+    def effective_ns(self) -> int:
+        """When it happened: ``occurred_at`` if given, else the record's time."""
+        return self.time_ns if self.occurred_at is None else self.occurred_at
+
+    @property
+    def actor(self) -> Custodian:
+        """Who acted, as a :class:`Custodian`."""
+        return Custodian.from_data(self.by)
+
+    def apply(self, aggregate: Investigation) -> None:
+        self._put(aggregate, self._state(aggregate))
+
+    def _state(self, aggregate: Investigation, ref: str | None = None) -> ExhibitCustody:
+        ref = self.exhibit if ref is None else ref
+        state = aggregate._custody_state(ref)
+        if state is None:
+            # Commands refuse this; an authentic record that does so is refused on load.
+            raise ValueError(f"{self.TYPE} names exhibit {ref!r}, which the case does not hold")
+        return state
+
+    def _put(self, aggregate: Investigation, state: ExhibitCustody, **changes: Any) -> None:
+        last = max(state.last_ns, self.effective_ns)
+        aggregate._custody[state.reference] = dataclasses.replace(
+            state, last_seq=self.originator_version, last_ns=last, **changes
+        )
+
+    def _moved(self) -> dict[str, Any]:
+        return {"location": self.place, "location_seq": self.originator_version}
+
+    def _new(self, aggregate: Investigation, ref: str, **values: Any) -> None:
+        aggregate._custody[ref] = ExhibitCustody(
+            reference=ref,
+            seq=self.originator_version,
+            location=self.place,
+            location_seq=self.originator_version,
+            property_ref=None,
+            bag=None,
+            seal=None,
+            sealed=False,
+            in_store=False,
+            status=ExhibitStatus.ACTIVE.value,
+            damaged=False,
+            last_seq=self.originator_version,
+            last_ns=self.effective_ns,
+            **values,
+        )
+
+    @classmethod
+    def check_correction(cls, fields: Mapping[str, Any]) -> None:
+        for name, value in fields.items():
+            cls.CORRECTABLE[name](value, f"fields.{name}")
+
+    @classmethod
+    def apply_correction(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        for ref, state in list(aggregate._custody.items()):
+            changes: dict[str, Any] = {}
+            if state.location_seq == seq:
+                if "place" in fields:
+                    changes["location"] = fields["place"]
+                if "property_ref" in fields and state.property_ref is not None:
+                    changes["property_ref"] = fields["property_ref"]
+            if state.seq == seq:
+                for name in ("description", "media_type"):
+                    if name in fields:
+                        changes[name] = fields[name]
+            if changes:
+                aggregate._custody[ref] = dataclasses.replace(state, **changes)
