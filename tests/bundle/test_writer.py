@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 import uuid
 import zipfile
 from pathlib import Path
@@ -250,7 +251,42 @@ def test_trust_json_holds_only_the_keys_needed(tmp_path: Path) -> None:
     assert names == {e.name for e in world.trust.entries}
 
 
-def test_bundle_directory_is_private_to_its_owner(tmp_path: Path) -> None:
+def _modes(root: Path) -> dict[str, int]:
+    return {
+        str(p.relative_to(root)) + ("/" if p.is_dir() else ""): stat.S_IMODE(p.lstat().st_mode)
+        for p in [root, *root.rglob("*")]
+    }
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o027, 0o077], ids=oct)
+def test_recipients_can_read_the_bundle_as_far_as_the_umask_allows(
+    tmp_path: Path, umask: int
+) -> None:
+    # A bundle left at mkdtemp's 0700 or mkstemp's 0600 cannot be read by the recipient.
+    old = os.umask(umask)
+    try:
+        make_bundle(tmp_path / "b")
+        zip_bundle(tmp_path / "b", tmp_path / "b.zip")
+    finally:
+        os.umask(old)
+    modes = _modes(tmp_path / "b")
+    assert sorted(modes) == sorted(["./", "evidence/", "views/", *LAYOUT])
+    for name, mode in modes.items():
+        wanted = 0o755 if name.endswith("/") else 0o644
+        assert mode == wanted & ~umask, (name, oct(mode))
+    assert stat.S_IMODE((tmp_path / "b.zip").stat().st_mode) == 0o644 & ~umask
+
+
+def test_writing_never_touches_the_process_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading the umask by setting it races with other threads creating files.
+    def forbidden(mask: int) -> int:
+        raise AssertionError("os.umask was called")
+
+    monkeypatch.setattr(os, "umask", forbidden)
     make_bundle(tmp_path / "b")
-    if os.name == "posix":
-        assert (tmp_path / "b").stat().st_mode & 0o077 == 0
+    zip_bundle(tmp_path / "b", tmp_path / "b.zip")
+    assert verify_bundle(tmp_path / "b.zip", at=AT).verified
+    assert _leftovers(tmp_path) == []

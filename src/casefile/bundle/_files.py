@@ -3,6 +3,13 @@
 A bundle is written into a temporary sibling of its destination and moved into
 place by one rename once every byte is on disk, so a crash or an error leaves
 either the whole bundle or nothing, never a part.
+
+A bundle is made to be handed over, so it ends readable by others as far as the
+process umask allows: directories :data:`DIR_MODE` and files :data:`FILE_MODE`,
+less the bits the umask withholds, set before the rename (a temporary directory
+stays private while it is written). The umask is read from the mode of
+something freshly created, never with ``os.umask``, which can only read it by
+changing it, a race with any other thread creating files at that moment.
 """
 
 from __future__ import annotations
@@ -11,24 +18,99 @@ import contextlib
 import errno
 import hashlib
 import os
+import secrets
 import shutil
 import stat
 from pathlib import Path
 from types import TracebackType
+from typing import Final
 
 from casefile.bundle._layout import shown
 from casefile.bundle._manifest import FileEntry
 from casefile.errors import BundleError
 
-__all__ = ["HashingSink", "check_destination", "fsync_dir", "publish_dir", "publish_file", "remove"]
+__all__ = [
+    "DIR_MODE",
+    "FILE_MODE",
+    "HashingSink",
+    "allowed_bits",
+    "check_destination",
+    "fsync_dir",
+    "new_sibling_file",
+    "publish_dir",
+    "publish_file",
+    "remove",
+    "set_mode",
+]
+
+#: The mode of a finished bundle directory (and its folders), less what the umask withholds.
+DIR_MODE: Final = 0o755
+#: The mode of every file of a bundle, and of a bundle zip, less what the umask withholds.
+FILE_MODE: Final = 0o644
+
+
+def set_mode(fd: int, path: Path, mode: int) -> None:
+    """Set the permission bits of an open file (by its path where fds cannot be used)."""
+    if os.chmod in os.supports_fd:
+        os.chmod(fd, mode)
+    else:
+        os.chmod(path, mode)
+
+
+def allowed_bits(folder: Path) -> int:
+    """The permission bits the umask (or a default ACL) leaves to what is created in ``folder``.
+
+    Read from a probe directory made with mode 0777 and removed at once, so that
+    the execute bits are known too. ``folder`` must be one this process alone
+    writes to (a fresh private temporary directory), so that the probe's name
+    cannot clash.
+    """
+    probe = folder / ".mode-probe"
+    os.mkdir(probe, 0o777)
+    try:
+        return stat.S_IMODE(os.lstat(probe).st_mode) & 0o777
+    finally:
+        os.rmdir(probe)
+
+
+def new_sibling_file(dest: Path) -> tuple[int, Path]:
+    """Create a new empty temporary file beside ``dest``; return its descriptor and path.
+
+    It is created with mode 0666, never over an existing name, so its mode is
+    what the umask allows a file: :data:`FILE_MODE` masked by it is the mode
+    the finished file gets.
+    """
+    flags = (
+        os.O_RDWR
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_BINARY", 0)
+    )
+    problem = "no free temporary name"
+    for _ in range(100):
+        tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+            break
+    raise BundleError(f"{shown(str(dest.parent))}: cannot create a file here ({problem})")
 
 
 class HashingSink:
-    """A new file that counts and hashes what is written, and is fsynced on close."""
+    """A new file that counts and hashes what is written, and is fsynced on close.
 
-    def __init__(self, root: Path, path: str) -> None:
+    ``mode`` is the file's final permission bits, set before it is fsynced.
+    """
+
+    def __init__(self, root: Path, path: str, *, mode: int) -> None:
         self.path = path
-        self._file = open(root / path, "xb")  # noqa: SIM115 - closed by finish() or __exit__
+        self._where = root / path
+        self._file = open(self._where, "xb")  # noqa: SIM115 - closed by finish() or __exit__
+        self._mode = mode
         self._digest = hashlib.sha256()
         self._size = 0
 
@@ -40,6 +122,7 @@ class HashingSink:
     def finish(self) -> FileEntry:
         """Flush to disk and return the file's manifest entry."""
         self._file.flush()
+        set_mode(self._file.fileno(), self._where, self._mode)
         os.fsync(self._file.fileno())
         self._file.close()
         return FileEntry(self.path, self._size, self._digest.digest())

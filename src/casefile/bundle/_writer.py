@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -20,12 +21,17 @@ from typing import BinaryIO
 
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._files import (
+    DIR_MODE,
+    FILE_MODE,
     HashingSink,
+    allowed_bits,
     check_destination,
     fsync_dir,
+    new_sibling_file,
     publish_dir,
     publish_file,
     remove,
+    set_mode,
 )
 from casefile.bundle._layout import (
     CHECKPOINT,
@@ -114,11 +120,11 @@ class _Walk:
     key_ids: set[bytes] | None = None
 
 
-def _write_records(root: Path, records: Iterable[bytes], walk: _Walk) -> FileEntry:
+def _write_records(root: Path, records: Iterable[bytes], walk: _Walk, mode: int) -> FileEntry:
     label = str(walk.case_id)
     merkle = walk.merkle = MerkleAccumulator()
     keys = walk.key_ids = set()
-    with HashingSink(root, RECORDS) as sink:
+    with HashingSink(root, RECORDS, mode=mode) as sink:
         for raw in records:
             position = walk.count + 1
             if type(raw) is not bytes:
@@ -184,12 +190,16 @@ def _checkpoint_signers(note: str, trust: TrustStore, walk: _Walk) -> set[bytes]
 
 
 def _write_disclosures(
-    root: Path, disclosures: Iterable[Disclosure], policy: DisclosurePolicy, walk: _Walk
+    root: Path,
+    disclosures: Iterable[Disclosure],
+    policy: DisclosurePolicy,
+    walk: _Walk,
+    mode: int,
 ) -> tuple[FileEntry, int]:
     label = str(walk.case_id)
     written = 0
     last: tuple[int, str] | None = None
-    with HashingSink(root, DISCLOSURES) as sink:
+    with HashingSink(root, DISCLOSURES, mode=mode) as sink:
         for item in disclosures:
             if type(item) is not Disclosure:
                 raise TypeError(f"expected a Disclosure, not {type(item).__name__}")
@@ -220,7 +230,7 @@ def _evidence_keys(evidence: Mapping[bytes, EvidenceSource]) -> list[bytes]:
     return keys
 
 
-def _write_evidence(root: Path, sha256: bytes, source: EvidenceSource) -> FileEntry:
+def _write_evidence(root: Path, sha256: bytes, source: EvidenceSource, mode: int) -> FileEntry:
     try:
         stream: BinaryIO = (
             open(source, "rb")  # noqa: SIM115 - closed below
@@ -230,7 +240,7 @@ def _write_evidence(root: Path, sha256: bytes, source: EvidenceSource) -> FileEn
     except OSError as exc:
         raise EvidenceError(f"evidence {sha256.hex()}: cannot open ({exc.strerror})") from None
     digest = hashlib.sha256()
-    with stream, HashingSink(root, evidence_path(sha256)) as sink:
+    with stream, HashingSink(root, evidence_path(sha256), mode=mode) as sink:
         while chunk := stream.read(CHUNK_SIZE):
             digest.update(chunk)
             sink.write(chunk)
@@ -240,6 +250,12 @@ def _write_evidence(root: Path, sha256: bytes, source: EvidenceSource) -> FileEn
             f"evidence {sha256.hex()}: the file's SHA-256 is {digest.hexdigest()}", step="B8"
         )
     return entry
+
+
+def _folder(path: Path, mode: int) -> None:
+    path.mkdir()
+    # Set, not left to mkdir: a default ACL may widen what mkdir's mode asks for.
+    os.chmod(path, mode)
 
 
 def _manifest_signer(trust: TrustStore, signer: Signer) -> bytes:
@@ -277,7 +293,9 @@ def write_bundle(
     signs the manifest and must hold a checkpoint role.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
-    is left behind.
+    is left behind. The bundle is written privately and published readable
+    by others as the umask allows (directories 0755, files 0644, less the
+    umask's bits).
     """
     where = Path(dest)
     check_destination(where, directory=True)
@@ -291,27 +309,31 @@ def write_bundle(
     except OSError as exc:
         raise BundleError(f"{where.parent}: cannot create a bundle here ({exc.strerror})") from None
     try:
+        allowed = allowed_bits(tmp)
+        file_mode, dir_mode = FILE_MODE & allowed, DIR_MODE & allowed
         walk = _Walk(case_id)
-        entries = [_write_records(tmp, records, walk)]
+        entries = [_write_records(tmp, records, walk, file_mode)]
         signers = _checkpoint_signers(checkpoint_note, trust, walk)
-        file_entry, disclosed = _write_disclosures(tmp, disclosures, disclosure_policy, walk)
+        file_entry, disclosed = _write_disclosures(
+            tmp, disclosures, disclosure_policy, walk, file_mode
+        )
         entries.append(file_entry)
         needed = (walk.key_ids or set()) | signers | {manifest_key}
-        with HashingSink(tmp, TRUST) as sink:
+        with HashingSink(tmp, TRUST, mode=file_mode) as sink:
             sink.write(dump_trust_store(trust.subset(sorted(needed))).encode("utf-8"))
             entries.append(sink.finish())
-        with HashingSink(tmp, CHECKPOINT) as sink:
+        with HashingSink(tmp, CHECKPOINT, mode=file_mode) as sink:
             sink.write(checkpoint_note.encode("utf-8"))
             entries.append(sink.finish())
         if evidence:
-            (tmp / EVIDENCE_DIR).mkdir()
+            _folder(tmp / EVIDENCE_DIR, dir_mode)
             for sha256 in sorted(_evidence_keys(evidence)):
-                entries.append(_write_evidence(tmp, sha256, evidence[sha256]))
+                entries.append(_write_evidence(tmp, sha256, evidence[sha256], file_mode))
             fsync_dir(tmp / EVIDENCE_DIR)
         if view_items:
-            (tmp / VIEWS_DIR).mkdir()
+            _folder(tmp / VIEWS_DIR, dir_mode)
             for path, data in view_items:
-                with HashingSink(tmp, path) as sink:
+                with HashingSink(tmp, path, mode=file_mode) as sink:
                     sink.write(data)
                     entries.append(sink.finish())
             fsync_dir(tmp / VIEWS_DIR)
@@ -322,9 +344,11 @@ def write_bundle(
             disclosure_policy=disclosure_policy,
             files=tuple(sorted(entries, key=lambda e: e.path)),
         )
-        with HashingSink(tmp, MANIFEST) as sink:
+        with HashingSink(tmp, MANIFEST, mode=file_mode) as sink:
             sink.write(seal_envelope(manifest_bytes(manifest), signer))
             sink.finish()
+        # Private while written (mkdtemp's 0700); opened up only once complete.
+        os.chmod(tmp, dir_mode)
         fsync_dir(tmp)
         publish_dir(tmp, where)
     except BaseException:
@@ -345,21 +369,24 @@ def zip_bundle(
     ``compression`` is ``zipfile.ZIP_STORED`` (the default: every byte of the
     archive is then covered by a check) or ``zipfile.ZIP_DEFLATED``. The source
     is read with the same defences as any bundle; ``dest_zip`` must not exist.
+    The zip gets mode 0644 less the umask's bits.
     """
     source = DirectorySource(Path(src_dir), BundleLimits() if limits is None else limits)
     if MANIFEST not in source.files:
         raise BundleError(f"{src_dir}: not a bundle (no {MANIFEST})")
     where = Path(dest_zip)
     check_destination(where, directory=False)
-    fd, name = tempfile.mkstemp(prefix=f".{where.name}.", suffix=".tmp", dir=where.parent)
-    tmp = Path(name)
+    fd, tmp = new_sibling_file(where)
     try:
         with os.fdopen(fd, "w+b") as out:
+            # Created with 0666, so its mode is what the umask allows a file.
+            allowed = stat.S_IMODE(os.fstat(out.fileno()).st_mode)
             writer = ZipWriter(out, compression)
             for path, size in sorted(source.files.items()):
                 writer.add(path, source.chunks(path), size)
             writer.finish()
             out.flush()
+            set_mode(out.fileno(), tmp, FILE_MODE & allowed)
             os.fsync(out.fileno())
         publish_file(tmp, where)
     except BaseException:
