@@ -1,0 +1,69 @@
+"""Read models of a case, built from its authenticated records.
+
+The exhibit register (:func:`build_exhibit_register`) follows every exhibit
+through its chain of custody: who held it, when, where and under which seal,
+and whether the file in court is, bit for bit, the one seized. It reports
+each break in continuity as a :class:`~casefile.findings.Finding` (kinds in
+:class:`ContinuityFindingKind`), and renders as an MG12-style exhibit list
+(:func:`exhibit_list`), draft MG11 continuity statements
+(:func:`continuity_statements`) and JSON for a bundle's ``views/exhibits.json``
+(:func:`exhibit_register_json`).
+
+Projections import no domain classes, database or network: they read the
+:class:`~casefile.verifier.VerifiedRecord` values of a verified case (or any
+:class:`CaseRecord`), so an offline verifier can run them. Typical use::
+
+    verified = verify_case(records, trust=trust, at=now)
+    register = build_exhibit_register(verified.records, as_of=now)
+    for finding in register.findings:
+        print(finding.kind, finding.exhibit, finding.seq, finding.message)
+    views = {EXHIBITS_VIEW: exhibit_register_json(register)}
+"""
+
+from casefile.projections._continuity import build_exhibit_register
+from casefile.projections._continuity_model import (
+    DEFAULT_MAX_GAP_NS,
+    ContinuityFindingKind,
+    ContinuityPolicy,
+    CustodyEntry,
+    CustodySpan,
+    ExhibitHistory,
+    ExhibitRegister,
+)
+from casefile.projections._custody_records import (
+    CUSTODY_TYPES,
+    CaseRecord,
+    Party,
+    RecordView,
+)
+from casefile.projections._exhibit_list import ExhibitListRow, exhibit_list
+from casefile.projections._register_json import (
+    EXHIBITS_VIEW,
+    REGISTER_FORMAT,
+    exhibit_register_document,
+    exhibit_register_json,
+)
+from casefile.projections._statements import ContinuityStatement, continuity_statements
+
+__all__ = [
+    "CUSTODY_TYPES",
+    "DEFAULT_MAX_GAP_NS",
+    "EXHIBITS_VIEW",
+    "REGISTER_FORMAT",
+    "CaseRecord",
+    "ContinuityFindingKind",
+    "ContinuityPolicy",
+    "ContinuityStatement",
+    "CustodyEntry",
+    "CustodySpan",
+    "ExhibitHistory",
+    "ExhibitListRow",
+    "ExhibitRegister",
+    "Party",
+    "RecordView",
+    "build_exhibit_register",
+    "continuity_statements",
+    "exhibit_list",
+    "exhibit_register_document",
+    "exhibit_register_json",
+]

@@ -1,0 +1,188 @@
+"""The exhibit register of a case: each exhibit's chain of custody and every break in it.
+
+:func:`build_exhibit_register` reads a case's authenticated records — the
+:class:`~casefile.verifier.VerifiedRecord` values of a verified case, or any
+:class:`~casefile.projections.CaseRecord` — in one pass, keeping only custody
+records, captured evidence and corrections of them, and returns an
+:class:`ExhibitRegister`. It needs no domain classes, database or network, so
+an auditor's offline verifier can run it over a handed-over bundle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from casefile.findings import Finding
+from casefile.projections._continuity_exhibit import WorkingExhibit
+from casefile.projections._continuity_model import ContinuityFindingKind as K
+from casefile.projections._continuity_model import (
+    ContinuityPolicy,
+    CustodyEntry,
+    ExhibitHistory,
+    ExhibitRegister,
+)
+from casefile.projections._continuity_walk import ContinuityWalk
+from casefile.projections._custody_records import (
+    CAPTURED_TYPE,
+    CORRECTION_TYPE,
+    CUSTODY_TYPES,
+    CaseRecord,
+    Party,
+    check_custody_data,
+    correctable_fields,
+)
+from casefile.signing._trust import TrustEntry
+
+__all__ = ["build_exhibit_register"]
+
+_DEFAULT_POLICY: Final = ContinuityPolicy()
+_COMMON: Final = frozenset({"exhibit", "by", "place", "occurred_at"})
+_DAY: Final = 86_400 * 10**9
+
+
+@dataclass(slots=True)
+class _Kept:
+    event_type: str
+    time_ns: int
+    data: dict[str, Any]
+    signer: TrustEntry | None
+    corrected_by: list[int] = field(default_factory=list)
+
+
+def _exhibit_of(data: Mapping[str, Any]) -> str | None:
+    ref = data.get("exhibit")
+    return ref if type(ref) is str else None
+
+
+def build_exhibit_register(
+    records: Iterable[CaseRecord],
+    *,
+    policy: ContinuityPolicy = _DEFAULT_POLICY,
+    as_of: int | None = None,
+) -> ExhibitRegister:
+    """Every exhibit's custody timeline and the continuity findings, from a case's records.
+
+    ``records`` are authenticated records in sequence order. ``policy`` sets
+    the longest pause allowed outside a store; with ``as_of`` (ns since the
+    epoch) a pause running up to that time is reported too. Records that do
+    not fit their schema are reported as findings, never raised.
+    """
+    kept: dict[int, _Kept] = {}
+    early: list[Finding] = []
+    for rec in records:
+        kind = rec.event_type
+        if kind in CUSTODY_TYPES or kind == CAPTURED_TYPE:
+            problem = (
+                f"schema {rec.schema} is not understood"
+                if rec.schema != 1
+                else check_custody_data(kind, rec.data)
+            )
+            if problem is not None:
+                early.append(_malformed(rec.seq, _exhibit_of(rec.data), f"{kind}: {problem}"))
+            else:
+                kept[rec.seq] = _Kept(kind, rec.time_ns, dict(rec.data), rec.signer)
+        elif kind == CORRECTION_TYPE:
+            _correct(kept, rec.seq, rec.data, early)
+    walk = ContinuityWalk(policy)
+    for seq in sorted(kept):
+        _apply(walk, seq, kept[seq])
+    if as_of is not None:
+        _final_gaps(walk, as_of)
+    exhibits = sorted(walk.exhibits.values(), key=lambda ex: (ex.first_seq, ex.reference))
+    findings = sorted([*early, *walk.findings], key=lambda f: f.seq or 0)
+    return ExhibitRegister(tuple(_freeze(ex) for ex in exhibits), tuple(findings))
+
+
+def _malformed(seq: int, exhibit: str | None, message: str) -> Finding:
+    return Finding(K.MALFORMED_CUSTODY_RECORD.value, message, seq, exhibit)
+
+
+def _correct(kept: dict[int, _Kept], seq: int, data: Mapping[str, Any], out: list[Finding]) -> None:
+    """Fold a correction of a custody record into it; its descriptive fields only."""
+    target_seq, fields = data.get("corrects"), data.get("fields")
+    if type(target_seq) is not int or type(fields) is not dict:
+        return
+    target = kept.get(target_seq)
+    if target is None:
+        return
+    ref = _exhibit_of(target.data)
+    keys = sorted(set(fields) - correctable_fields(target.event_type))
+    if keys:
+        message = f"correction of record {target_seq} changes fields it may not: {keys}"
+        out.append(_malformed(seq, ref, message))
+        return
+    merged = {**target.data, **fields}
+    problem = check_custody_data(target.event_type, merged)
+    if problem is not None:
+        out.append(_malformed(seq, ref, f"correction of record {target_seq}: {problem}"))
+        return
+    target.data = merged
+    target.corrected_by.append(seq)
+
+
+def _apply(walk: ContinuityWalk, seq: int, kept: _Kept) -> None:
+    data, signer = kept.data, kept.signer
+    signed_by = None if signer is None else signer.name
+    if kept.event_type == CAPTURED_TYPE:
+        by = None if signer is None else Party.of_signer(signer)
+        place = data["location"] if type(data.get("location")) is str else ""
+        details = {k: v for k, v in data.items() if k != "exhibit"}
+    else:
+        by, place = Party.of(data["by"]), data["place"]
+        details = {k: v for k, v in data.items() if k not in _COMMON}
+    entry = CustodyEntry(
+        seq=seq,
+        event_type=kept.event_type,
+        time_ns=kept.time_ns,
+        recorded_ns=kept.time_ns,
+        by=by,
+        place=place,
+        details=details,
+        signed_by=signed_by,
+        corrected_by=tuple(kept.corrected_by),
+    )
+    if kept.event_type == CAPTURED_TYPE:
+        walk.captured(seq, kept.time_ns, data, entry)
+    else:
+        walk.custody(kept.event_type, kept.time_ns, data, entry)
+
+
+def _final_gaps(walk: ContinuityWalk, as_of: int) -> None:
+    for ex in walk.exhibits.values():
+        idle = as_of - ex.last_ns
+        if ex.status == "active" and not ex.in_store and idle > walk.policy.max_gap_ns:
+            walk.find(
+                K.UNEXPLAINED_GAP,
+                ex.last_seq,
+                ex.reference,
+                f"no custody record of exhibit {ex.reference} for {idle // _DAY} days since "
+                f"record {ex.last_seq}, outside a store",
+            )
+
+
+def _freeze(ex: WorkingExhibit) -> ExhibitHistory:
+    return ExhibitHistory(
+        reference=ex.reference,
+        root=ex.root,
+        source=ex.source,
+        original=ex.original,
+        description=ex.description,
+        sha256=ex.sha256,
+        media_type=ex.media_type,
+        produced_by=ex.produced_by,
+        first_seq=ex.first_seq,
+        last_seq=ex.last_seq,
+        custodian=ex.custodian,
+        location=ex.location,
+        property_ref=ex.property_ref,
+        bag=ex.bag,
+        seal=ex.seal,
+        sealed=ex.sealed,
+        in_store=ex.in_store,
+        status=ex.status,
+        damaged=ex.damaged,
+        entries=tuple(ex.entries),
+        spans=tuple(ex.spans),
+    )

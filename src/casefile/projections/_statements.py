@@ -1,0 +1,223 @@
+"""Continuity statements: what each custodian's MG11 would say about the exhibits they held.
+
+One statement per custodian, one paragraph per spell in which they held an
+exhibit: how they came to hold it, what they did with it, and how they
+parted with it (or that they still hold it). The text is built only from the
+records, deterministically: the same records always give the same words. It
+is a draft for the custodian to check and sign, not a signed statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from casefile._time import ns_to_rfc3339
+from casefile.projections._continuity_model import (
+    CustodyEntry,
+    CustodySpan,
+    ExhibitHistory,
+    ExhibitRegister,
+)
+from casefile.projections._custody_records import Party
+
+__all__ = ["ContinuityStatement", "continuity_statements"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuityStatement:
+    """The continuity evidence of one custodian: the exhibits they held, a paragraph each spell."""
+
+    custodian: Party
+    exhibits: tuple[str, ...]
+    paragraphs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """An opening line and the paragraphs, separated by blank lines."""
+        return "\n\n".join((f"I am {self.custodian.describe()}.", *self.paragraphs))
+
+
+def _on(ns: int) -> str:
+    date, _, clock = ns_to_rfc3339(ns).partition("T")
+    return f"On {date} at {clock.removesuffix('Z')} UTC"
+
+
+def _seal_words(span: CustodySpan) -> str:
+    if span.sealed and span.seal is not None:
+        bag = f"in bag {span.bag} " if span.bag else ""
+        return f", sealed {bag}with seal {span.seal},"
+    return ""
+
+
+def _what(ex: ExhibitHistory) -> str:
+    return (
+        f"exhibit {ex.reference} ({ex.description})"
+        if ex.description
+        else f"exhibit {ex.reference}"
+    )
+
+
+def _tool(d: Mapping[str, Any]) -> str:
+    tool = " ".join(part for part in (d.get("tool", ""), d.get("tool_version", "")) if part)
+    return f" using {tool}" if tool else ""
+
+
+_Say = Callable[[CustodyEntry, Mapping[str, Any]], str]
+
+# What the custodian did while holding the exhibit, by record type ("it" is the exhibit).
+_WHILE_HELD: Final[dict[str, _Say]] = {
+    "exhibit.packaged": lambda e, d: (
+        f"I packaged it in bag {d['bag']} and sealed it with seal {d['seal']}."
+    ),
+    "exhibit.seal_opened": lambda e, d: f"I opened seal {d['seal']} ({d['reason']}).",
+    "exhibit.resealed": lambda e, d: (
+        f"I resealed it in bag {d['bag']} with seal {d['new_seal']}, "
+        f"replacing seal {d['old_seal']}."
+    ),
+    "exhibit.examined": lambda e, d: (
+        f"I examined it at {d['lab']} ({d['method']}){_tool(d)}"
+        + ("; the examination was destructive." if d["destructive"] else ".")
+    ),
+    "exhibit.imaged": lambda e, d: (
+        f"I imaged it as exhibit {d['derived']}{_tool(d)}"
+        + (f" with write blocker {d['write_blocker']}" if d["write_blocker"] else "")
+        + f": SHA-256 read {d['source_sha256'].hex()}, written {d['output_sha256'].hex()}."
+    ),
+    "exhibit.derived": lambda e, d: (
+        f"I made exhibit {d['derived']} from it ({d['method']}, for "
+        f"{d['purpose']}): SHA-256 {d['output_sha256'].hex()}."
+    ),
+    "exhibit.accessed": lambda e, d: f"I accessed it ({d['purpose']}).",
+    "exhibit.fixity_checked": lambda e, d: (
+        f"I hashed it again: SHA-256 {d['actual_sha256'].hex()}, "
+        + (
+            "which matches the SHA-256 on record."
+            if d["result"] == "match"
+            else "which does NOT match the SHA-256 on record."
+        )
+    ),
+    "exhibit.disclosed": lambda e, d: f"I disclosed it to {d['recipient']}.",
+    "exhibit.produced_in_court": lambda e, d: (
+        f"I produced it at {d['court']}" + (f" ({d['hearing']})." if d["hearing"] else ".")
+    ),
+    "exhibit.retention_reviewed": lambda e, d: (
+        f"I reviewed its retention: {d['decision']} ({d['reason']})."
+    ),
+    "exhibit.damaged": lambda e, d: f"I recorded damage to it: {d['damage']}.",
+}
+
+
+def _received(ex: ExhibitHistory, e: CustodyEntry, span: CustodySpan) -> str:
+    d, at = e.details, f"{_on(e.time_ns)}, at {e.place},"
+    by = "" if e.by is None else e.by.describe()
+    kind = e.event_type
+    if kind == "exhibit.seized":
+        authority = f" ({d['authority']})" if d["authority"] else ""
+        return f"{at} I seized {_what(ex)} under {d['power']}{authority}."
+    if kind == "exhibit.produced":
+        return f"{at} I received {_what(ex)} from a member of the public."
+    if kind in ("exhibit.imaged", "exhibit.derived") and ex.reference == d.get("derived"):
+        read = d.get("source_sha256", d.get("input_sha256", b""))
+        return (
+            f"{at} I made {_what(ex)}, a copy of exhibit {ex.source} (SHA-256 {read.hex()})"
+            f"{_tool(d)}; its SHA-256 is {d['output_sha256'].hex()}."
+        )
+    if kind == "exhibit.transferred":
+        checked = ""
+        if d["seal_checked"]:
+            state = "intact" if d["seal_intact"] else "NOT intact"
+            checked = f" I checked seal {d['seal']}: it was {state}."
+        return (
+            f"{at} I received {_what(ex)}{_seal_words(span)} from {by} for {d['purpose']}.{checked}"
+        )
+    if kind == "exhibit.booked":
+        return (
+            f"{at} I received {_what(ex)}{_seal_words(span)} from {by} into the property "
+            f"store under reference {d['property_ref']}."
+        )
+    return f"{at} I handled {_what(ex)} ({kind}); no handover to me is recorded."
+
+
+def _parted(ex: ExhibitHistory, e: CustodyEntry, me: Party, before: CustodySpan) -> str:
+    d, at = e.details, f"{_on(e.time_ns)}, at {e.place},"
+    kind = e.event_type
+    acted = e.by is not None and e.by.identity == me.identity
+    if acted and kind == "exhibit.transferred":
+        to = Party.of(d["to"]).describe()
+        sub = f" (submission reference {d['submission_ref']})" if d["submission_ref"] else ""
+        return f"{at} I handed it{_seal_words(before)} to {to} for {d['purpose']}{sub}."
+    if acted and kind == "exhibit.booked":
+        to = Party.of(d["to"]).describe()
+        return (
+            f"{at} I booked it into the property store{_seal_words(before)} under reference "
+            f"{d['property_ref']}, where {to} received it."
+        )
+    if acted and kind == "exhibit.returned":
+        return f"{at} I returned it to its owner."
+    if acted and kind == "exhibit.destroyed":
+        witness = Party.of(d["witness"]).describe()
+        return (
+            f"{at} I destroyed it by {d['method']} under {d['authority']}, witnessed by {witness}."
+        )
+    who = "" if e.by is None else f" by {e.by.describe()}"
+    if kind == "exhibit.lost":
+        return f"{at} it was reported lost{who}."
+    return f"{at} it was next handled{who} ({kind}); no handover by me is recorded."
+
+
+def _holder_after(ex: ExhibitHistory) -> list[CustodySpan]:
+    """The custody span in force after each entry of ``ex`` (entries and spans share seqs)."""
+    out, i = [], 0
+    for entry in ex.entries:
+        while i + 1 < len(ex.spans) and ex.spans[i + 1].start_seq <= entry.seq:
+            i += 1
+        out.append(ex.spans[i])
+    return out
+
+
+def _spells(ex: ExhibitHistory) -> list[tuple[Party, int, str]]:
+    """(custodian, first seq, paragraph) for each spell in which someone held ``ex``."""
+    spells: list[tuple[Party, int, str]] = []
+    after = _holder_after(ex)
+    holder: Party | None = None
+    words: list[str] = []
+    start = 0
+    for n, (entry, span) in enumerate(zip(ex.entries, after, strict=True)):
+        now = span.custodian
+        same = holder is not None and now is not None and now.identity == holder.identity
+        if holder is not None and not same:
+            words.append(_parted(ex, entry, holder, after[n - 1]))
+            spells.append((holder, start, " ".join(words)))
+            holder = None
+        if holder is None and now is not None:
+            holder, start, words = now, entry.seq, [_received(ex, entry, span)]
+        elif same and holder is not None and entry.by is not None:
+            say = _WHILE_HELD.get(entry.event_type)
+            if say is not None and entry.by.identity == holder.identity:
+                words.append(f"{_on(entry.time_ns)}, at {entry.place}, {say(entry, entry.details)}")
+    if holder is not None:
+        last = after[-1]
+        words.append(f"It remains in my custody at {last.location}{_seal_words(last).rstrip(',')}.")
+        spells.append((holder, start, " ".join(words)))
+    return spells
+
+
+def continuity_statements(register: ExhibitRegister) -> tuple[ContinuityStatement, ...]:
+    """One statement per custodian, in the order they first held an exhibit."""
+    found: dict[tuple[str, str, str], list[tuple[int, str, str]]] = {}
+    people: dict[tuple[str, str, str], Party] = {}
+    for ex in register.exhibits:
+        if not ex.spans:
+            continue
+        for who, start, paragraph in _spells(ex):
+            people.setdefault(who.identity, who)
+            found.setdefault(who.identity, []).append((start, ex.reference, paragraph))
+    order = sorted(found, key=lambda key: min(found[key]))
+    statements = []
+    for key in order:
+        spells = sorted(found[key])
+        refs = tuple(dict.fromkeys(ref for _, ref, _ in spells))
+        statements.append(ContinuityStatement(people[key], refs, tuple(p for *_, p in spells)))
+    return tuple(statements)
