@@ -422,3 +422,56 @@ def test_party_identity_ignores_rank_and_role() -> None:
         seal_checked=False, seal=None, seal_intact=None, submission_ref="",
     )  # fmt: skip
     assert _with(_seized(), transfer).findings == ()
+
+
+# --- through the application and the verifier ----------------------------------------
+
+
+def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
+    import hashlib
+
+    from casefile.application import CasefileApp, StoreConfig
+    from casefile.signing._keys import InMemorySigner
+    from casefile.signing._trust import Holder, TrustEntry, TrustStore
+
+    def officer(label: str) -> tuple[InMemorySigner, TrustEntry]:
+        signer = InMemorySigner(hashlib.sha256(label.encode()).digest())
+        holder = Holder(name=label, rank="PC", number="1", force="Test Police")
+        roles = frozenset({"recorder"})
+        return signer, TrustEntry(signer.public_key, f"test/{label}", holder, roles, T0 - DAY)
+
+    (pc_key, pc_entry), (lab_key, lab_entry) = officer("pc"), officer("lab")
+    ticks = iter(range(T0, T0 + 10**6 * MINUTE, MINUTE))
+    app = CasefileApp(
+        store=StoreConfig.memory(),
+        trust=TrustStore([pc_entry, lab_entry]),
+        clock=lambda: next(ticks),
+        random_bytes=lambda n: hashlib.sha256(b"%d" % next(ticks)).digest()[:n],
+    )
+    case_id = app.open_case(pc_key, offence="Theft", channel="online", reference="R1")
+    with app.session(case_id, pc_key) as case:
+        case.seize_exhibit(
+            exhibit="JS/1", by=PC, place="Scene", description="Phone", power="s.19",
+            seized_from="Alan Example",
+        )  # fmt: skip
+        case.package_exhibit(exhibit="JS/1", by=PC, place="Scene", bag="B1", seal="S1")
+        case.transfer_exhibit(exhibit="JS/1", by=PC, to=LAB, place="Lab", purpose="Exam")
+    with app.session(case_id, lab_key) as case:
+        case.open_seal(exhibit="JS/1", by=LAB, place="Lab", seal="S1", reason="Exam")
+    assert [d.name for d in app.disclosures(case_id)] == ["seized_from"]
+
+    def register_now() -> ExhibitRegister:
+        # The application's verify keeps no records; the verifier keeps them on request.
+        verified = verify_case(
+            app.records(case_id), trust=app.trust, at=T0 + DAY, case_id=case_id,
+            disclosures=app.disclosures(case_id),
+        )  # fmt: skip
+        return build_exhibit_register(verified.records)
+
+    register = register_now()
+    assert register.findings == ()
+    signers = [e.signed_by for e in register.exhibit("JS/1").entries]
+    assert signers == ["test/pc", "test/pc", "test/pc", "test/lab"]
+
+    assert app.erase_personal_data(case_id, fields=["seized_from"]) == 1
+    assert register_now() == register

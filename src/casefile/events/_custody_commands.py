@@ -22,10 +22,8 @@ from casefile.errors import (
 from casefile.events._custody_base import CustodyAct
 from casefile.events._custody_events import (
     ExhibitBooked,
-    ExhibitDamaged,
     ExhibitDestroyed,
     ExhibitLocated,
-    ExhibitLost,
     ExhibitPackaged,
     ExhibitProduced,
     ExhibitProducedInCourt,
@@ -49,7 +47,10 @@ __all__ = ["CustodyCommands"]
 
 
 class CustodyCommands(ExhibitWorkCommands):
-    """Exhibit custody: found, seized or handed in, sealed, booked, moved, returned, destroyed."""
+    """Exhibit custody: found, seized or handed in, sealed, booked, moved, returned, destroyed.
+
+    Losses and damage are reported with :class:`ExhibitWorkCommands`.
+    """
 
     def _origin_fields(
         self, act: CustodyAct, description: str, sha256: bytes | None, media_type: str | None
@@ -365,39 +366,3 @@ class CustodyCommands(ExhibitWorkCommands):
             "witness": seen_by.to_data(),
         }
         return self._append(ExhibitDestroyed, act, fields)
-
-    def report_exhibit_lost(
-        self,
-        *,
-        exhibit: str,
-        by: Custodian,
-        place: str,
-        circumstances: str,
-        occurred_at: int | None = None,
-        notes: str = "",
-        at: int | None = None,
-    ) -> int:
-        """Record the exhibit lost; anyone may report it, and it is held by nobody after."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
-        state = self._existing(act)
-        if state.status == ExhibitStatus.LOST:
-            raise InvalidCommandError("exhibit", f"exhibit {act.ref} is already recorded lost")
-        text = check_text(circumstances, "circumstances", max_length=MAX_LONG_TEXT)
-        return self._append(ExhibitLost, act, {"circumstances": text})
-
-    def report_exhibit_damaged(
-        self,
-        *,
-        exhibit: str,
-        by: Custodian,
-        place: str,
-        damage: str,
-        occurred_at: int | None = None,
-        notes: str = "",
-        at: int | None = None,
-    ) -> int:
-        """Record damage to the exhibit, described in ``damage``."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
-        self._existing(act)
-        text = check_text(damage, "damage", max_length=MAX_LONG_TEXT)
-        return self._append(ExhibitDamaged, act, {"damage": text})

@@ -1,17 +1,23 @@
-"""Commands about work on an exhibit: examination, images and copies, access, fixity, disclosure.
+"""Commands about work on an exhibit: examination, copies, access, fixity, disclosure, reports.
 
 Examining or imaging an exhibit is custodial work (only its custodian, with
 its seal open); a derived copy of a digital exhibit, an access, a fixity
-check, a disclosure or a retention review may be recorded by anyone with
-access. Copies name their source's SHA-256 on record, so that a court can see
-each copy is made from the exhibit seized, bit for bit.
+check, a disclosure, a retention review, a loss or damage may be recorded by
+anyone with access. Copies name their source's SHA-256 on record, so that a court
+can see each copy is made from the exhibit seized, bit for bit.
 """
 
 from __future__ import annotations
 
 from casefile.errors import ExhibitHashError, InvalidCommandError
 from casefile.events._custody_base import CustodyAct, CustodyRecording
-from casefile.events._custody_values import Custodian, FixityResult, RetentionDecision
+from casefile.events._custody_events import ExhibitDamaged, ExhibitLost
+from casefile.events._custody_values import (
+    Custodian,
+    ExhibitStatus,
+    FixityResult,
+    RetentionDecision,
+)
 from casefile.events._exhibit_work_events import (
     ExhibitAccessed,
     ExhibitDerived,
@@ -55,7 +61,7 @@ def _source_hash(act: CustodyAct, state: ExhibitCustody, quoted: bytes, field: s
 
 
 class ExhibitWorkCommands(CustodyRecording):
-    """Examination, imaging, derived copies, access, fixity, disclosure and retention."""
+    """Examination, imaging, derived copies, access, fixity, disclosure, retention, reports."""
 
     def examine_exhibit(
         self,
@@ -263,3 +269,39 @@ class ExhibitWorkCommands(CustodyRecording):
             "next_review": None if next_review is None else check_time(next_review, "next_review"),
         }
         return self._append(RetentionReviewed, act, fields)
+
+    def report_exhibit_lost(
+        self,
+        *,
+        exhibit: str,
+        by: Custodian,
+        place: str,
+        circumstances: str,
+        occurred_at: int | None = None,
+        notes: str = "",
+        at: int | None = None,
+    ) -> int:
+        """Record the exhibit lost; anyone may report it, and it is held by nobody after."""
+        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        state = self._existing(act)
+        if state.status == ExhibitStatus.LOST:
+            raise InvalidCommandError("exhibit", f"exhibit {act.ref} is already recorded lost")
+        text = check_text(circumstances, "circumstances", max_length=MAX_LONG_TEXT)
+        return self._append(ExhibitLost, act, {"circumstances": text})
+
+    def report_exhibit_damaged(
+        self,
+        *,
+        exhibit: str,
+        by: Custodian,
+        place: str,
+        damage: str,
+        occurred_at: int | None = None,
+        notes: str = "",
+        at: int | None = None,
+    ) -> int:
+        """Record damage to the exhibit, described in ``damage``."""
+        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        self._existing(act)
+        text = check_text(damage, "damage", max_length=MAX_LONG_TEXT)
+        return self._append(ExhibitDamaged, act, {"damage": text})
