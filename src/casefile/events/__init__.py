@@ -16,7 +16,41 @@ from casefile.events._case_events import (
     RecordCorrected,
     StatusChanged,
 )
+from casefile.events._custody_commands import CustodyCommands
+from casefile.events._custody_event_base import CustodyEvent
+from casefile.events._custody_events import (
+    ExhibitBooked,
+    ExhibitDamaged,
+    ExhibitDestroyed,
+    ExhibitLocated,
+    ExhibitLost,
+    ExhibitPackaged,
+    ExhibitProduced,
+    ExhibitProducedInCourt,
+    ExhibitResealed,
+    ExhibitReturned,
+    ExhibitSeized,
+    ExhibitTransferred,
+    SealOpened,
+)
+from casefile.events._custody_values import (
+    CUSTODY_REFERENCE,
+    Custodian,
+    ExhibitStatus,
+    FixityResult,
+    RetentionDecision,
+)
 from casefile.events._evidence_events import EvidenceCaptured
+from casefile.events._exhibit_work_commands import ExhibitWorkCommands
+from casefile.events._exhibit_work_events import (
+    ExhibitAccessed,
+    ExhibitDerived,
+    ExhibitDisclosed,
+    ExhibitExamined,
+    ExhibitImaged,
+    FixityChecked,
+    RetentionReviewed,
+)
 from casefile.events._investigation import Investigation
 from casefile.events._loading import (
     ChainEntry,
@@ -34,7 +68,7 @@ from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, parse_dcf_urn
 from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_signer, seal_events
-from casefile.events._state import Exhibit, Person, Statement
+from casefile.events._state import EVIDENCE_STORE, Exhibit, ExhibitCustody, Person, Statement
 from casefile.events._values import (
     CaseStatus,
     EvidenceKind,
@@ -45,8 +79,10 @@ from casefile.events._values import (
 )
 
 __all__ = [
+    "CUSTODY_REFERENCE",
     "DEFAULT_CONTEXT",
     "EVENT_TYPES",
+    "EVIDENCE_STORE",
     "PERSON_DETAILS",
     "WITHHELD",
     "CaseEvent",
@@ -55,12 +91,37 @@ __all__ = [
     "ChainEntry",
     "CommandContext",
     "CrimeReportRecorded",
+    "Custodian",
+    "CustodyCommands",
+    "CustodyEvent",
     "DcfUrn",
     "DcfUrnScheme",
     "EventRegistry",
     "EvidenceCaptured",
     "EvidenceKind",
     "Exhibit",
+    "ExhibitAccessed",
+    "ExhibitBooked",
+    "ExhibitCustody",
+    "ExhibitDamaged",
+    "ExhibitDerived",
+    "ExhibitDestroyed",
+    "ExhibitDisclosed",
+    "ExhibitExamined",
+    "ExhibitImaged",
+    "ExhibitLocated",
+    "ExhibitLost",
+    "ExhibitPackaged",
+    "ExhibitProduced",
+    "ExhibitProducedInCourt",
+    "ExhibitResealed",
+    "ExhibitReturned",
+    "ExhibitSeized",
+    "ExhibitStatus",
+    "ExhibitTransferred",
+    "ExhibitWorkCommands",
+    "FixityChecked",
+    "FixityResult",
     "HandedOver",
     "Investigation",
     "MissingPersonReportRecorded",
@@ -72,7 +133,10 @@ __all__ = [
     "RecordMapper",
     "ReferenceScheme",
     "ReportingChannel",
+    "RetentionDecision",
+    "RetentionReviewed",
     "RiskGrading",
+    "SealOpened",
     "SealedBatch",
     "Signatory",
     "Statement",
