@@ -28,7 +28,7 @@ from casefile.errors import (
 from casefile.signing._commitments import Disclosure
 from casefile.signing._records import parse_record, signing_input
 from casefile.signing._trust import TrustStore
-from casefile.verifier import report_case, verify_case
+from casefile.verifier import _pool, report_case, verify_case
 
 WORLD = World()
 CASE = WORLD.case(12)
@@ -257,19 +257,46 @@ def test_report_lists_every_error_and_keeps_walking() -> None:
     assert any(e.kind == "checkpoint_mismatch" for e in report.errors)
 
 
-def test_parallel_and_serial_verification_agree_on_a_large_tampered_case() -> None:
+def test_parallel_and_serial_verification_agree_on_a_large_tampered_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small chunks so that this case takes the process-pool path; the spy
+    # proves it did.
+    monkeypatch.setattr(_pool, "CHUNK_SIZE", 256)
+    monkeypatch.setattr(_pool, "PARALLEL_AFTER_CHUNKS", 2)
+    pools: list[object] = []
+
+    class SpyPool(_pool.ProcessPoolExecutor):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pools.append(self)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_pool, "ProcessPoolExecutor", SpyPool)
     big = WORLD.case(2600, case_id=uuid.UUID(int=77), personal=False)
     checkpoint = WORLD.checkpoint(big)
     serial = verify_case(big.records, trust=WORLD.trust, at=AT, checkpoint=checkpoint, workers=1)
+    assert not pools
     parallel = verify_case(big.records, trust=WORLD.trust, at=AT, checkpoint=checkpoint, workers=2)
+    assert len(pools) == 1
     assert serial.root == parallel.root
     assert serial.size == parallel.size == 2600
+    assert [r.hash for r in serial.records] == [r.hash for r in parallel.records]
     records = list(big.records)
     records[2345] = records[2345][:-1] + bytes([records[2345][-1] ^ 0x80])
     for workers in (1, 2):
         with pytest.raises(BadSignatureError) as caught:
             verify_case(records, trust=WORLD.trust, at=AT, workers=workers)
         assert caught.value.seq == 2346
+
+
+def test_small_inputs_are_verified_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Below the threshold no worker process is started, whatever `workers` says.
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process pool was started for a small input")
+
+    monkeypatch.setattr(_pool, "ProcessPoolExecutor", refuse)
+    case = verify_case(CASE.records, trust=WORLD.trust, at=AT, workers=8)
+    assert case.size == len(CASE.records)
 
 
 class TamperMachine(RuleBasedStateMachine):

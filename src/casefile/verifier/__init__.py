@@ -94,14 +94,7 @@ def iter_verified_records(
     The checkpoint (V12, V13) is checked after the last record: a consumer
     must exhaust the iterator before treating what it saw as complete.
     """
-    walk = CaseVerification(
-        trust=trust,
-        at=at,
-        on_error=_raise,
-        case_id=case_id,
-        known_types=known_types,
-        clock_skew_ns=clock_skew_ns,
-    )
+    walk = CaseVerification(trust, at, _raise, case_id, known_types, clock_skew_ns)
     yield from walk.run(records, disclosures=disclosures, workers=_workers(workers))
     if checkpoint is not None:
         walk.check_checkpoint(checkpoint)
@@ -126,14 +119,7 @@ def verify_case(
     defaults to every available core; ``keep_records=False`` keeps memory flat
     for very large cases by returning only the summary.
     """
-    walk = CaseVerification(
-        trust=trust,
-        at=at,
-        on_error=_raise,
-        case_id=case_id,
-        known_types=known_types,
-        clock_skew_ns=clock_skew_ns,
-    )
+    walk = CaseVerification(trust, at, _raise, case_id, known_types, clock_skew_ns)
     kept: list[VerifiedRecord] = []
     signers: set[bytes] = set()
     walked = walk.run(
@@ -181,14 +167,7 @@ def report_case(
         else:
             overflow = True
 
-    walk = CaseVerification(
-        trust=trust,
-        at=at,
-        on_error=collect,
-        case_id=case_id,
-        known_types=known_types,
-        clock_skew_ns=clock_skew_ns,
-    )
+    walk = CaseVerification(trust, at, collect, case_id, known_types, clock_skew_ns)
     signers = {
         rec.signer.key_id
         for rec in walk.run(

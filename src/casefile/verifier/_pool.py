@@ -18,6 +18,9 @@ from casefile.verifier._parse import Failed, Parsed, init_worker, parse_chunk, p
 __all__ = ["CHUNK_SIZE", "available_cores", "parse_stream"]
 
 CHUNK_SIZE = 1024
+#: Inputs of at most this many chunks are verified in-process: starting the
+#: worker processes costs about as much as verifying several thousand records.
+PARALLEL_AFTER_CHUNKS = 8
 
 
 def available_cores() -> int:
@@ -35,22 +38,24 @@ def parse_stream(
     Yields each raw record with its result, in input order.
     """
     it = iter(records)
-    first = list(islice(it, CHUNK_SIZE))
-    second = list(islice(it, CHUNK_SIZE))
-    if workers <= 1 or not second:
-        # Small inputs (or one core): starting processes would cost more than it saves.
-        for chunk in (first, second):
+    head: list[list[bytes]] = []
+    while len(head) <= PARALLEL_AFTER_CHUNKS and (chunk := list(islice(it, CHUNK_SIZE))):
+        head.append(chunk)
+    if workers <= 1 or len(head) <= PARALLEL_AFTER_CHUNKS:
+        for chunk in head:
             yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
         while chunk := list(islice(it, CHUNK_SIZE)):
             yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
         return
     context = multiprocessing.get_context("forkserver")
+    # Workers fork from a server that has already imported the parsing code.
+    context.set_forkserver_preload(["casefile.verifier._parse"])
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=init_worker, initargs=(dict(keys),)
     )
     try:
         pending: deque[tuple[list[bytes], Future[list[Parsed | Failed]]]] = deque()
-        for chunk in (first, second):
+        for chunk in head:
             pending.append((chunk, pool.submit(parse_chunk_in_worker, chunk, with_data)))
         exhausted = False
         while pending:
