@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -47,6 +49,93 @@ def test_export_zip_by_case_id_with_evidence_and_all_disclosures(
     assert report["verified"] is True
     assert report["evidence"]["files"] == 4
     assert report["manifest"]["disclosure_policy"]["mode"] == "all"
+
+
+def _station(demo: Demo, tmp_path: Path) -> Path:
+    """A copy of the demo's case store with one more exhibit, in the default evidence store."""
+    station = tmp_path / "station"
+    station.mkdir()
+    db = station / "casefile.sqlite"
+    shutil.copy(demo.db, db)
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(b"RIFF0000WAVE station clip")
+    added = run_cli(
+        [
+            "evidence", "add", "--db", db, "--case", "42NS1234526", "--trust", demo.trust,
+            "--file", clip, "--exhibit", "SO/9", "--kind", "audio", "--media-type", "audio/wav",
+            "--key", demo.root / "keys" / "pc-4721.key", "--passphrase-file", demo.passphrase,
+        ]
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    return db
+
+
+def _with_db(argv: list[object], db: Path) -> list[object]:
+    argv[argv.index("--db") + 1] = db
+    return argv
+
+
+def test_export_carries_store_evidence_and_the_exhibit_view(demo: Demo, tmp_path: Path) -> None:
+    db = _station(demo, tmp_path)
+    out = tmp_path / "bundle"
+    result = run_cli(_with_db(_export(demo, out), db))
+    assert result.code == 0, result.err
+    assert "continuity: no findings" in result.out
+    clip = hashlib.sha256(b"RIFF0000WAVE station clip").hexdigest()
+    assert (out / "evidence" / clip).read_bytes() == b"RIFF0000WAVE station clip"
+    report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
+    assert report["verified"] is True
+    assert report["evidence"]["files"] == len(list((out / "evidence").iterdir()))
+    view = (out / "views" / "exhibits.json").read_text(encoding="utf-8")
+    shown = run_cli(
+        ["exhibits", "--db", db, "--case", "42NS1234526", "--trust", demo.trust, "--json"]
+    )
+    assert view == shown.out
+    assert "SO/9" in {e["reference"] for e in json.loads(view)["exhibits"]}
+
+
+def test_export_by_reference_carries_hashes_but_no_files(demo: Demo, tmp_path: Path) -> None:
+    db = _station(demo, tmp_path)
+    out = tmp_path / "bundle"
+    result = run_cli(_with_db(_export(demo, out, "--evidence-by-reference"), db))
+    assert result.code == 0, result.err
+    assert "by reference" in result.out
+    assert not (out / "evidence").exists()
+    view = json.loads((out / "views" / "exhibits.json").read_text(encoding="utf-8"))
+    assert all(len(e["sha256"]) == 64 for e in view["exhibits"])
+    report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
+    assert report["verified"] is True
+    assert report["evidence"]["files"] == 0
+
+
+def test_export_by_reference_with_a_store_is_a_usage_error(demo: Demo, tmp_path: Path) -> None:
+    argv = _export(demo, tmp_path / "b", "--evidence-by-reference", "--store", tmp_path)
+    result = run_cli(argv)
+    assert result.code == 2
+    assert "--evidence-by-reference" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_from_a_named_folder_that_is_not_a_store_is_refused(
+    demo: Demo, tmp_path: Path
+) -> None:
+    result = run_cli(_export(demo, tmp_path / "b", "--store", tmp_path / "nowhere"))
+    assert result.code == 2
+    assert "no such evidence store" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_of_a_tampered_store_blob_fails_and_writes_nothing(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _station(demo, tmp_path)
+    [blob] = [p for p in (db.parent / "evidence" / "sha256").rglob("*") if p.is_file()]
+    blob.chmod(0o600)
+    blob.write_bytes(b"RIFF0000WAVE station clip, edited")
+    result = run_cli(_with_db(_export(demo, tmp_path / "b"), db))
+    assert result.code == 1
+    assert "fixity" in result.err
+    assert not (tmp_path / "b").exists()
 
 
 def test_export_refuses_to_overwrite(demo: Demo, tmp_path: Path) -> None:

@@ -88,6 +88,8 @@ _TOKENS = [
     "--no-disclosures", "--evidence-dir", "--postgres-dbname", "--postgres-port", "--workers",
     "--debug", ".", "..", "x", "x.zip", "trust.json", "2026-01-01T00:00:00Z", "0", "-1", "",
     "recorder", "checkpoint", "nul.sqlite", "12345678-1234-5678-1234-567812345678",
+    "evidence", "add", "check", "exhibits", "--store", "--file", "--exhibit", "--kind", "photo",
+    "--media-type", "image/png", "--key", "--evidence-by-reference", "--captured-at",
 ]  # fmt: skip
 
 

@@ -7,7 +7,6 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -15,14 +14,24 @@ from casefile.bundle import (
     DISCLOSE_ALL,
     DISCLOSE_NONE,
     DisclosurePolicy,
+    EvidenceSource,
     verify_bundle,
     write_bundle,
     zip_bundle,
 )
 from casefile.cli._files import check_new_path, publish, staging_area
+from casefile.cli._register import (
+    default_store,
+    exhibit_hashes,
+    is_store,
+    open_existing_store,
+    store_evidence,
+    verified_register,
+)
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.errors import InputError, MalformedRecordError
+from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
 from casefile.signing import TrustStore, load_trust_store, parse_record
 
 __all__ = ["add_cases_parser", "add_export_parser", "evidence_in", "namespace_of"]
@@ -75,10 +84,22 @@ def add_export_parser(
         help="the key file's passphrase in the first line of FILE (default: ask)",
     )
     export.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="the evidence store whose files of the case's exhibits go into the bundle "
+        "(default: evidence/ beside the SQLite file, if there is one)",
+    )
+    export.add_argument(
         "--evidence-dir",
         type=Path,
         metavar="DIR",
-        help="include the files of DIR whose SHA-256 is an exhibit of the case",
+        help="also include the files of DIR whose SHA-256 is an exhibit of the case",
+    )
+    export.add_argument(
+        "--evidence-by-reference",
+        action="store_true",
+        help="carry no evidence files, only their SHA-256 (in the records and the exhibit view)",
     )
     disclose = export.add_mutually_exclusive_group()
     disclose.add_argument(
@@ -147,9 +168,25 @@ def evidence_in(folder: Path, wanted: set[bytes]) -> dict[bytes, Path]:
     return found
 
 
+def _evidence_store(args: argparse.Namespace) -> Path | None:
+    """The store to read evidence from: the one named, else the default one if it exists."""
+    if args.evidence_by_reference:
+        if args.store is not None or args.evidence_dir is not None:
+            raise InputError(
+                "--evidence-by-reference carries no files: drop --store/--evidence-dir"
+            )
+        return None
+    if args.store is not None:
+        return Path(args.store)
+    fallback = default_store(args.db)
+    return fallback if fallback is not None and is_store(fallback) else None
+
+
 def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Checkpoint, write, verify, then publish: a bundle that fails its own check never appears."""
     dest: Path = args.out
+    store_path = _evidence_store(args)
+    store = None if store_path is None else open_existing_store(store_path)
     check_new_path(dest, allow_empty_dir=not args.zip)
     trust = load_trust_store(args.trust)
     signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
@@ -160,10 +197,14 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         app = open_app(config, trust)
         case_id = find_case(app, args.case)
         case = app.get_case(case_id)
-        evidence: Mapping[bytes, Path] = {}
+        register = verified_register(app, case_id, at=time.time_ns())
+        wanted = exhibit_hashes(register)
+        evidence: dict[bytes, EvidenceSource] = {}
+        if store is not None:
+            evidence.update(store_evidence(store, wanted))
         if args.evidence_dir is not None:
-            wanted = {exhibit.sha256 for exhibit in case.exhibits.values()}
-            evidence = evidence_in(args.evidence_dir, wanted)
+            absent = set(wanted) - set(evidence)
+            evidence.update(evidence_in(args.evidence_dir, absent) if absent else {})
         note = app.checkpoint(case_id, signer, args.checkpoint_name, namespace)
         with staging_area(dest) as stage:
             info = write_bundle(
@@ -174,7 +215,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 trust=trust,
                 checkpoint_note=note,
                 signer=signer,
-                evidence=dict(evidence),
+                evidence=evidence,
+                views={EXHIBITS_VIEW: exhibit_register_json(register)},
                 disclosure_policy=policy,
             )
             product = stage / "bundle"
@@ -186,9 +228,15 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
     out.write(f"disclosed  {info.disclosures} field value(s) (policy: {shown})\n")
-    missing = len({e.sha256 for e in case.exhibits.values()}) - len(evidence)
-    note_missing = f", {missing} exhibit file(s) not included" if missing else ""
+    missing = len(wanted) - len(evidence)
+    if args.evidence_by_reference:
+        note_missing = f" (by reference: {len(wanted)} SHA-256 in the records)"
+    else:
+        note_missing = f", {missing} exhibit file(s) not included" if missing else ""
     out.write(f"evidence   {info.evidence_files} file(s){note_missing}\n")
+    found = len(register.findings)
+    continuity = f"{found} finding(s)" if found else "no findings"
+    out.write(f"exhibits   {len(register.exhibits)}, continuity: {continuity}\n")
     out.write(f"bundle     {dest} ({'zip' if args.zip else 'directory'})\n")
     out.write(f"verified   {'yes' if checked.verified else 'NO'}\n")
     return 0

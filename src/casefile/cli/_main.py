@@ -17,6 +17,8 @@ from typing import Final, NoReturn, TextIO, cast
 
 from casefile import __version__
 from casefile.cli._demo_cmd import add_demo_parser
+from casefile.cli._evidence_cmd import add_evidence_parser
+from casefile.cli._exhibits_cmd import add_exhibits_parser
 from casefile.cli._export_cmd import add_cases_parser, add_export_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._text import one_line
@@ -75,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(commands, parents)
     add_verify_parser(commands, parents)
     add_cases_parser(commands, parents)
+    add_evidence_parser(commands, parents)
+    add_exhibits_parser(commands, parents)
     return parser
 
 
