@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 import time
+import wave
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from casefile.cli import _demo_cmd
 from casefile.errors import InputError
+from casefile.projections import ContinuityFindingKind
 from casefile.signing import load_trust_store
 from cli._support import Demo, run_cli
 
@@ -22,15 +26,25 @@ def test_demo_records_exports_and_verifies_the_case(demo: Demo) -> None:
     assert len(lines) < 25
     assert "verified    yes" in demo.output
     assert "42NS1234526" in demo.output
+    assert "continuity: no findings" in demo.output
+    assert "  exhibits    6," in demo.output
     for name in ("casefile.sqlite", "bundle/manifest.dsse.json", "bundle.zip", "keys/trust.json"):
         assert (demo.root / name).is_file(), name
-    assert sorted(p.name for p in (demo.root / "evidence").iterdir()) == [
-        "DR-1.png",
-        "MH-1.png",
-        "SO-1.png",
-        "SO-2.png",
-    ]
-    assert all(p.read_bytes().startswith(b"\x89PNG") for p in (demo.root / "evidence").iterdir())
+    # The evidence store beside the case store: each file named by its own SHA-256.
+    blobs = [p for p in (demo.root / "evidence" / "sha256").rglob("*") if p.is_file()]
+    assert all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in blobs)
+    kinds = sorted(p.read_bytes()[:4] for p in blobs)
+    assert kinds == [b"RIFF"] + [b"\x89PNG"] * 4
+    assert (demo.root / "bundle" / "views" / "exhibits.json").is_file()
+
+
+def test_demo_audio_clip_is_a_valid_wav_carried_in_the_bundle(demo: Demo) -> None:
+    register = json.loads((demo.root / "bundle" / "views" / "exhibits.json").read_text())
+    clip = next(e for e in register["exhibits"] if e["reference"] == "DR/2")
+    assert clip["media_type"] == "audio/wav"
+    with wave.open(str(demo.root / "bundle" / "evidence" / clip["sha256"])) as audio:
+        assert (audio.getnchannels(), audio.getsampwidth()) == (1, 2)
+        assert audio.getnframes() / audio.getframerate() >= 1
 
 
 @pytest.mark.parametrize("name", ["bundle", "bundle.zip"])
@@ -39,20 +53,76 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["verified"] is True
-    assert report["records"] == 16
+    assert report["records"] == 40
     assert report["errors"] == []
     assert report["evidence"] == {
         "bytes": report["evidence"]["bytes"],
-        "files": 4,
+        "files": 5,
         "verified": True,
     }
-    assert "trust_from_bundle" not in {f["kind"] for f in report["findings"]}
+    kinds = {f["kind"] for f in report["findings"]}
+    assert "trust_from_bundle" not in kinds
+    assert not kinds & {kind.value for kind in ContinuityFindingKind}
+
+
+def _events(register: dict[str, Any], reference: str) -> list[dict[str, Any]]:
+    exhibit = next(e for e in register["exhibits"] if e["reference"] == reference)
+    return list(exhibit["events"])
+
+
+def test_demo_exhibits_keep_an_unbroken_chain_of_custody(demo: Demo) -> None:
+    register = json.loads((demo.root / "bundle" / "views" / "exhibits.json").read_text())
+    assert register["findings"] == []
+    assert [e["reference"] for e in register["exhibits"]] == [
+        "SO/1", "SO/2", "MH/1", "DR/1", "DR/2", "DR/2/A",
+    ]  # fmt: skip
+    for exhibit in register["exhibits"][:5]:
+        kinds = [e["type"] for e in exhibit["events"]]
+        assert kinds[:4] == [
+            "evidence.captured",
+            "exhibit.seized" if exhibit["reference"].startswith("SO/") else "exhibit.produced",
+            "exhibit.packaged",
+            "exhibit.booked",
+        ]
+    audio = _events(register, "DR/2")
+    assert [e["type"] for e in audio[4:]] == [
+        "exhibit.transferred", "exhibit.seal_opened", "exhibit.imaged", "exhibit.resealed",
+    ]  # fmt: skip
+    sealed = audio[2]["details"]["seal"]
+    moved, opened, imaged, resealed = audio[4:]
+    # The seal checked on transfer and quoted when opened is the one put on the bag.
+    assert (
+        moved["details"] | {"seal": sealed, "seal_checked": True, "seal_intact": True}
+        == (moved["details"])
+    )
+    assert opened["details"]["seal"] == sealed
+    assert resealed["details"]["old_seal"] == sealed
+    assert moved["details"]["to"] == opened["by"]
+    clip = next(e for e in register["exhibits"] if e["reference"] == "DR/2")
+    assert imaged["details"]["source_sha256"] == clip["sha256"]
+    assert imaged["details"]["output_sha256"] == clip["sha256"]
+    copy = register["exhibits"][-1]
+    assert (copy["source"], copy["root"], copy["original"]) == ("DR/2", "DR/2", False)
+    assert copy["sha256"] == clip["sha256"]
+
+
+def test_demo_exhibits_command_shows_the_same_clean_register(demo: Demo) -> None:
+    result = run_cli(["exhibits", "--db", demo.db, "--case", "42NS1234526", "--trust", demo.trust])
+    assert result.code == 0, result.err
+    assert result.out.endswith("\ncontinuity: no findings\n")
+    assert "NSS-113046" in result.out  # DR/2 under the lab's seal
 
 
 def test_demo_keys_hold_two_officers_and_a_checkpoint_service(demo: Demo) -> None:
     trust = load_trust_store(demo.trust)
     ranks = sorted((e.holder.rank, e.holder.number) for e in trust.entries)
-    assert ranks == [("", "SVC-01"), ("DC", "3308"), ("PC", "4721")]
+    assert ranks == [
+        ("", "FS-0417"),
+        ("", "PS-2291"),
+        ("", "SVC-01"),
+        ("DC", "3308"),
+        ("PC", "4721"),
+    ]
     assert {r for e in trust.entries for r in e.roles} == {"recorder", "checkpoint"}
     assert (demo.root / "keys" / "pc-4721.key").stat().st_mode & 0o077 == 0
 
@@ -61,7 +131,7 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--trust", demo.trust])
     assert result.code == 0, result.err
     assert "42NS1234526" in result.out
-    assert "16 records" in result.out
+    assert "40 records" in result.out
     assert "referred_to_cps" in result.out
 
 

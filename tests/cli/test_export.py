@@ -47,7 +47,7 @@ def test_export_zip_by_case_id_with_evidence_and_all_disclosures(
     assert [p.name for p in tmp_path.iterdir()] == ["case.zip"]
     report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
     assert report["verified"] is True
-    assert report["evidence"]["files"] == 4
+    assert report["evidence"]["files"] == 5
     assert report["manifest"]["disclosure_policy"]["mode"] == "all"
 
 
@@ -197,7 +197,7 @@ def test_cases_without_trust_lists_and_says_it_did_not_authenticate(demo: Demo) 
     result = run_cli(["cases", "--db", demo.db])
     assert result.code == 0
     assert "42NS1234526" in result.out
-    assert "16 records" in result.out
+    assert "40 records" in result.out
     assert "not authenticated" in result.err
 
 

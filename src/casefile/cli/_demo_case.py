@@ -1,28 +1,39 @@
-"""The demo's burglary, recorded as two officers would record it on their devices.
+"""The demo's burglary, recorded as its officers, property officer and examiner would record it.
 
 All names, addresses and numbers are fictional (07700 900xxx numbers are
 reserved for drama). The burglary happens two days before ``now`` (UTC), and
 every record is dated before ``now``, so the case reads the same whenever
-the demo runs.
+the demo runs. The photographs and the audio clip go into the evidence store
+as they are captured; their custody is recorded in
+:mod:`casefile.cli._demo_custody`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 from casefile.application import CasefileApp
-from casefile.cli._media import demo_png
-from casefile.signing import Signer
+from casefile.cli._demo_custody import (
+    DemoPeople,
+    book_in,
+    examine_at_lab,
+    send_to_lab,
+    take_into_custody,
+)
+from casefile.cli._media import demo_png, demo_wav
+from casefile.evidence import FileSystemBlobStore
 
-__all__ = ["MG11_DECLARATION", "DemoCase", "Officer", "record_demo_case"]
+__all__ = ["MG11_DECLARATION", "DemoCase", "record_demo_case"]
 
 _MINUTE: Final = 60 * 10**9
 _HOUR: Final = 60 * _MINUTE
 _DAY: Final = 24 * _HOUR
+# The exhibits the lab examines: the shoe mark photograph and the doorbell audio.
+_TO_LAB: Final = ("SO/2", "DR/2")
 
 #: The declaration of Criminal Procedure Rules 16.2, as printed on the MG11.
 MG11_DECLARATION: Final = (
@@ -52,58 +63,41 @@ _WITNESS_STATEMENT: Final = (
 
 
 @dataclass(frozen=True, slots=True)
-class Officer:
-    """An officer of the demo: who they are, and the key their device signs with."""
-
-    rank: str
-    number: str
-    name: str
-    initials: str
-    signer: Signer
-
-    @property
-    def label(self) -> str:
-        return f"{self.rank} {self.number} {self.name}"
-
-
-@dataclass(frozen=True, slots=True)
 class DemoCase:
-    """What the demo recorded: the case, who recorded how much, and the evidence files."""
+    """What the demo recorded: the case, who recorded how much, the exhibits."""
 
     case_id: uuid.UUID
     reference: str
     location: str
     saves: int
     records_by: dict[str, int]
-    evidence: dict[bytes, Path]
     corrected: tuple[int, int]
-
-
-def _photo(folder: Path, exhibit: str) -> tuple[bytes, int, Path]:
-    data = demo_png(f"casefile demo exhibit {exhibit}")
-    path = folder / (exhibit.replace("/", "-") + ".png")
-    path.write_bytes(data)
-    return hashlib.sha256(data).digest(), len(data), path
+    photographs: int
+    sent_to_lab: tuple[str, ...]
+    imaged: str
+    working_copy: str
 
 
 def record_demo_case(
     app: CasefileApp,
-    pc: Officer,
-    dc: Officer,
+    people: DemoPeople,
     *,
     now: int,
-    evidence_dir: Path,
+    store: FileSystemBlobStore,
 ) -> DemoCase:
-    """Record the burglary in four saves (two visits, a correction, a referral); return it."""
-    evidence: dict[bytes, Path] = {}
-    counts = {pc.label: 0, dc.label: 0}
+    """Record the burglary in eight saves (visits, bookings, the lab, a correction, a referral)."""
+    pc, dc, keeper, examiner = people.everyone
+    counts = {person.label: 0 for person in people.everyone}
+    saves = 0
     location = "14 Larch Close, Northam"
     day = now - now % _DAY - 2 * _DAY  # midnight UTC, two days ago
 
+    def ingest(data: bytes) -> tuple[bytes, int]:
+        blob = store.put_stream(io.BytesIO(data))
+        return blob.sha256, blob.size
+
     def photo(exhibit: str) -> tuple[bytes, int]:
-        digest, size, path = _photo(evidence_dir, exhibit)
-        evidence[digest] = path
-        return digest, size
+        return ingest(demo_png(f"casefile demo exhibit {exhibit}"))
 
     # Visit 1: PC Okafor at the scene, the evening of the burglary: one transaction.
     t = day + 18 * _HOUR + 30 * _MINUTE
@@ -127,11 +121,13 @@ def record_demo_case(
             reported_by=victim,
             at=t + 3 * _MINUTE,
         )
+        scene: list[tuple[str, str, bytes]] = []
         for offset, exhibit, what, where in (
             (10, "SO/1", "Rear kitchen door: pry marks on the frame at lock height", "rear door"),
             (14, "SO/2", "Partial shoe mark in the flowerbed below the kitchen window", "garden"),
         ):
             digest, size = photo(exhibit)
+            scene.append((exhibit, what, digest))
             case.capture_evidence(
                 exhibit=exhibit,
                 kind="photo",
@@ -144,17 +140,18 @@ def record_demo_case(
                 description=what,
                 at=t + (offset + 1) * _MINUTE,
             )
-        digest, size = photo("MH/1")
+        ring_photo, size = photo("MH/1")
+        ring = "Photograph of the stolen gold wedding ring, produced by the victim"
         case.capture_evidence(
             exhibit="MH/1",
             kind="photo",
-            sha256=digest,
+            sha256=ring_photo,
             size=size,
             media_type="image/png",
             device="Victim's phone, copied to tablet NT-0193",
             location=location,
             captured_at=t + 25 * _MINUTE,
-            description="Photograph of the stolen gold wedding ring, produced by the victim",
+            description=ring,
             produced_by=victim,
             at=t + 26 * _MINUTE,
         )
@@ -179,8 +176,24 @@ def record_demo_case(
             f"crime reference {case.reference} and the Victims' Code leaflet.",
             at=t + 70 * _MINUTE,
         )
+        take_into_custody(case, pc, scene, place=location, produced_by=None, at=t + 72 * _MINUTE)
+        take_into_custody(
+            case,
+            pc,
+            [("MH/1", ring, ring_photo)],
+            place=location,
+            produced_by="Margaret Hale",
+            at=t + 80 * _MINUTE,
+        )
         case_id, reference = case.id, case.reference
         counts[pc.label] += len(case.pending_events)
+        saves += 1
+
+    # Back at the station, PC Okafor books the sealed exhibits into the property store.
+    with app.session(case_id, pc.signer) as case:
+        book_in(case, pc, keeper, ["SO/1", "SO/2", "MH/1"], at=day + 20 * _HOUR + 15 * _MINUTE)
+        counts[pc.label] += len(case.pending_events)
+        saves += 1
 
     # Visit 2: DC Reyes, house-to-house the next morning: one transaction.
     t = day + _DAY + 9 * _HOUR
@@ -209,26 +222,56 @@ def record_demo_case(
             signature_sha256=hashlib.sha256(b"signature pad capture: Thomas Brennan").digest(),
             at=t + 37 * _MINUTE,
         )
-        digest, size = photo("DR/1")
+        still, size = photo("DR/1")
+        still_text = "Doorbell camera still, 14:31: man in a dark hooded top with a holdall"
         case.capture_evidence(
             exhibit="DR/1",
             kind="photo",
-            sha256=digest,
+            sha256=still,
             size=size,
             media_type="image/png",
             device="Witness's doorbell camera, still exported by DC 3308",
             location="16 Larch Close, Northam",
             captured_at=t + 40 * _MINUTE,
-            description="Doorbell camera still, 14:31: man in a dark hooded top with a holdall",
+            description=still_text,
             produced_by=witness,
             at=t + 41 * _MINUTE,
         )
+        clip, size = ingest(demo_wav("casefile demo exhibit DR/2"))
+        clip_text = "Doorbell camera audio, 14:30-14:32: footsteps and a man's voice"
+        case.capture_evidence(
+            exhibit="DR/2",
+            kind="audio",
+            sha256=clip,
+            size=size,
+            media_type="audio/wav",
+            device="Witness's doorbell camera, audio exported by DC 3308",
+            location="16 Larch Close, Northam",
+            captured_at=t + 42 * _MINUTE,
+            description=clip_text,
+            produced_by=witness,
+            at=t + 43 * _MINUTE,
+        )
+        take_into_custody(
+            case,
+            dc,
+            [("DR/1", still_text, still), ("DR/2", clip_text, clip)],
+            place="16 Larch Close, Northam",
+            produced_by="Thomas Brennan",
+            at=t + 44 * _MINUTE,
+        )
         case.add_note(
             text="House-to-house on Larch Close: 6 doors, 1 witness (number 16). "
-            "Doorbell still taken as DR/1.",
+            "Doorbell still and audio taken as DR/1 and DR/2.",
             at=t + 50 * _MINUTE,
         )
         counts[dc.label] += len(case.pending_events)
+        saves += 1
+
+    with app.session(case_id, dc.signer) as case:
+        book_in(case, dc, keeper, ["DR/1", "DR/2"], at=t + 80 * _MINUTE)
+        counts[dc.label] += len(case.pending_events)
+        saves += 1
 
     # The victim rang: she left at 07:45, not 08:30. Records never change; a correction is added.
     correction = app.correct(
@@ -240,6 +283,20 @@ def record_demo_case(
         at=day + _DAY + 11 * _HOUR + 10 * _MINUTE,
     )
     counts[pc.label] += 1
+    saves += 1
+
+    # The property officer sends the shoe mark and the audio to the lab, seals checked.
+    with app.session(case_id, keeper.signer) as case:
+        send_to_lab(case, keeper, examiner, list(_TO_LAB), at=day + _DAY + 12 * _HOUR)
+        counts[keeper.label] += len(case.pending_events)
+        saves += 1
+    with app.session(case_id, examiner.signer) as case:
+        working_copy = examine_at_lab(
+            case, examiner, ("DR/2", clip), at=day + _DAY + 13 * _HOUR + 30 * _MINUTE
+        )
+        counts[examiner.label] += len(case.pending_events)
+        saves += 1
+
     app.change_status(
         case_id,
         dc.signer,
@@ -252,8 +309,11 @@ def record_demo_case(
         case_id=case_id,
         reference=reference,
         location=location,
-        saves=4,
+        saves=saves + 1,
         records_by=counts,
-        evidence=evidence,
         corrected=(report_seq, correction),
+        photographs=4,
+        sent_to_lab=_TO_LAB,
+        imaged="DR/2",
+        working_copy=working_copy,
     )

@@ -1,10 +1,13 @@
 """``casefile demo``: the whole life of a burglary case on embedded SQLite, in a few seconds.
 
-Two officers get keys (sealed key files and a trust store), record the case
-on their devices, the force's case file service signs a checkpoint and hands
-the case over as a bundle (a directory and a zip), and both are verified
-against the trust store. Everything is built in a temporary folder and takes
-its name only once it all verified.
+Two officers, a property officer and a lab examiner get keys (sealed key
+files and a trust store) and record the case on their devices: statements,
+photographs and an audio clip (kept in the evidence store), and the exhibits'
+custody from seizure to the lab. The force's case file service signs a
+checkpoint and hands the case over as a bundle (a directory and a zip) with
+the evidence files and the exhibit register, and both are verified against
+the trust store. Everything is built in a temporary folder and takes its
+name only once it all verified.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 from casefile.cli._files import staged_directory, write_new_file
+from casefile.cli._register import exhibit_hashes, store_evidence, verified_register
 from casefile.cli._secrets import key_file_bytes, load_signer
 from casefile.errors import InputError, VerificationError
 from casefile.signing import (
@@ -29,11 +33,16 @@ from casefile.signing import (
     dump_trust_store,
 )
 
+if TYPE_CHECKING:
+    from casefile.cli._demo_case import DemoCase
+    from casefile.cli._demo_custody import DemoPeople
+
 __all__ = ["DEMO_PASSPHRASE", "add_demo_parser", "run_demo"]
 
 #: The passphrase of the demo's key files (a demo: real keys need a real secret).
 DEMO_PASSPHRASE: Final = "casefile demo passphrase"  # noqa: S105 - published on purpose
 FORCE: Final = "Northshire Police (fictional)"
+LAB_ORGANISATION: Final = "Northshire Scientific Services (fictional)"
 DOMAIN: Final = "northshire.police.example"
 CHECKPOINT_NAME: Final = f"{DOMAIN}/casefile-checkpoint"
 _DAY: Final = 86_400 * 10**9
@@ -72,27 +81,32 @@ def _default_folder(now: int) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class _Keys:
-    pc: InMemorySigner
-    dc: InMemorySigner
+    recorders: tuple[InMemorySigner, ...]
     checkpoint: InMemorySigner
     trust: TrustStore
 
 
+# (key file, key name, holder, role, surname, initials, custody role)
+_PEOPLE: Final = (
+    ("pc-4721", "officer/4721", Holder("Sarah Okafor", "PC", "4721", FORCE), "Okafor", "SO",
+     "officer in the case"),
+    ("dc-3308", "officer/3308", Holder("Daniel Reyes", "DC", "3308", FORCE), "Reyes", "DR",
+     "investigating officer"),
+    ("ps-2291", "staff/PS-2291", Holder("Janet Moss", "", "PS-2291", FORCE), "Moss", "JM",
+     "property officer"),
+    ("fs-0417", "lab/FS-0417", Holder("Dr Priya Nair", "", "FS-0417", LAB_ORGANISATION), "Nair",
+     "PN", "forensic examiner"),
+)  # fmt: skip
+
+
 def _make_keys(folder: Path, now: int) -> _Keys:
-    """Three keys, sealed in key files, opened again as a device would, and a trust store."""
+    """Five keys, sealed in key files, opened again as a device would, and a trust store."""
     folder.mkdir()
     passphrase = DEMO_PASSPHRASE.encode("utf-8")
     write_new_file(folder / "demo-passphrase.txt", passphrase + b"\n", mode=0o600)
-    people = (
-        ("pc-4721", "officer/4721", Holder("Sarah Okafor", "PC", "4721", FORCE), RECORDER_ROLE),
-        ("dc-3308", "officer/3308", Holder("Daniel Reyes", "DC", "3308", FORCE), RECORDER_ROLE),
-        (
-            "checkpoint",
-            "casefile-checkpoint",
-            Holder("Northshire case file service", "", "SVC-01", FORCE),
-            CHECKPOINT_ROLE,
-        ),
-    )
+    people = [(file, name, holder, RECORDER_ROLE) for file, name, holder, *_ in _PEOPLE]
+    service = Holder("Northshire case file service", "", "SVC-01", FORCE)
+    people.append(("checkpoint", "casefile-checkpoint", service, CHECKPOINT_ROLE))
     entries = []
     signers = []
     for file_name, key_name, holder, role in people:
@@ -112,7 +126,19 @@ def _make_keys(folder: Path, now: int) -> _Keys:
         )
     trust = TrustStore(entries)
     write_new_file(folder / "trust.json", dump_trust_store(trust).encode("utf-8"))
-    return _Keys(signers[0], signers[1], signers[2], trust)
+    return _Keys(tuple(signers[:-1]), signers[-1], trust)
+
+
+def _people(signers: tuple[InMemorySigner, ...]) -> DemoPeople:
+    """The demo's recorders, each with the key opened from their key file."""
+    from casefile.cli._demo_custody import DemoPeople, Officer
+
+    officers = [
+        Officer(holder.rank, holder.number, surname, initials, signer, holder.name, holder.force,
+                role)
+        for (_, _, holder, surname, initials, role), signer in zip(_PEOPLE, signers, strict=True)
+    ]  # fmt: skip
+    return DemoPeople(*officers)
 
 
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -120,15 +146,17 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Imported here: the other commands start without eventsourcing.
     from casefile.application import CasefileApp, StoreConfig
     from casefile.bundle import DisclosurePolicy, verify_bundle, write_bundle, zip_bundle
-    from casefile.cli._demo_case import Officer, record_demo_case
+    from casefile.cli._demo_case import record_demo_case
     from casefile.events import DcfUrnScheme
+    from casefile.evidence import FileSystemBlobStore
+    from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
 
     started = time.perf_counter()
     now = time.time_ns()
     folder: Path = args.out if args.out is not None else _default_folder(now)
     with staged_directory(folder) as root:
         keys = _make_keys(root / "keys", now)
-        (root / "evidence").mkdir()
+        store = FileSystemBlobStore(root / "evidence")
         app = CasefileApp(
             store=StoreConfig.sqlite(root / "casefile.sqlite"),
             trust=keys.trust,
@@ -136,9 +164,10 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             reference_scheme=DcfUrnScheme("42", "NS", lambda: 12345),
         )
         try:
-            pc = Officer("PC", "4721", "Okafor", "SO", keys.pc)
-            dc = Officer("DC", "3308", "Reyes", "DR", keys.dc)
-            case = record_demo_case(app, pc, dc, now=now, evidence_dir=root / "evidence")
+            people = _people(keys.recorders)
+            case = record_demo_case(app, people, now=now, store=store)
+            # What an auditor will see: the register of the records as verified.
+            register = verified_register(app, case.case_id, at=time.time_ns())
             note = app.checkpoint(case.case_id, keys.checkpoint, CHECKPOINT_NAME, DOMAIN)
             policy = DisclosurePolicy.only(["name"])
             info = write_bundle(
@@ -149,7 +178,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 trust=keys.trust,
                 checkpoint_note=note,
                 signer=keys.checkpoint,
-                evidence=dict(case.evidence),
+                evidence=store_evidence(store, exhibit_hashes(register)),
+                views={EXHIBITS_VIEW: exhibit_register_json(register)},
                 disclosure_policy=policy,
             )
             zip_bundle(root / "bundle", root / "bundle.zip")
@@ -166,38 +196,66 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if first is not None:
                     raise first
                 raise VerificationError("the demo bundle did not verify")
-    elapsed = time.perf_counter() - started
     checkpoint = results[0].checkpoint
-    root_hex = checkpoint.root.hex()[:16] if checkpoint is not None else "?"
-    pc_count = case.records_by[pc.label]
-    dc_count = case.records_by[dc.label]
-    total = pc_count + dc_count
-    shown = str(folder)
+    found = len(register.findings)
+    summary = _Summary(
+        elapsed=time.perf_counter() - started,
+        folder=str(folder),
+        signed=", ".join(f"{p.label} {case.records_by[p.label]}" for p in people.everyone),
+        exhibits=len(register.exhibits),
+        continuity=f"{found} finding(s)" if found else "no findings",
+        checkpoint=f"{checkpoint.size} records, root {checkpoint.root.hex()[:16]}…"
+        if checkpoint is not None
+        else "?",
+        bundle=f"{info.disclosures} names disclosed, {withheld} other personal fields "
+        f"withheld; {info.evidence_files} evidence files, views/exhibits.json",
+    )
+    out.write(_render(summary, case) + "\n")
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    elapsed: float
+    folder: str
+    signed: str
+    exhibits: int
+    continuity: str
+    checkpoint: str
+    bundle: str
+
+
+def _render(summary: _Summary, case: DemoCase) -> str:
+    shown = summary.folder + os.sep
+    total = sum(case.records_by.values())
     lines = [
-        f"casefile demo: a burglary recorded, handed over and verified in {elapsed:.1f} s",
+        f"casefile demo: a burglary recorded, handed over and verified in {summary.elapsed:.1f} s",
         "",
         f"  case        {case.reference}  burglary at {case.location}",
         f"              id {case.case_id}",
-        f"  records     {total} in {case.saves} saves, each signed by the recording officer",
-        f"  officers    PC 4721 Okafor: {pc_count} records; DC 3308 Reyes: {dc_count} records",
+        f"  records     {total} in {case.saves} saves, each signed by the person who acted:",
+        f"              {summary.signed}",
         "  recorded    report at the scene, victim and witness (personal data committed),",
-        "              2 MG11 statements signed by the witnesses, 4 photographs, notes,",
+        f"              2 MG11 statements, {case.photographs} photographs and an audio clip, "
+        "notes,",
         f"              a correction (record {case.corrected[0]} by record {case.corrected[1]}), "
         "referred_to_cps",
-        f"  checkpoint  {checkpoint.size if checkpoint else '?'} records, root {root_hex}…, "
-        f"signed by {CHECKPOINT_NAME}",
-        f"  bundle      {info.disclosures} names disclosed, {withheld} other personal fields "
-        f"withheld; {info.evidence_files} evidence files",
+        f"  exhibits    {summary.exhibits}, sealed and booked into the property store; "
+        f"{' and '.join(case.sent_to_lab)} sent",
+        f"              to the lab, {case.imaged} imaged as {case.working_copy}; "
+        f"continuity: {summary.continuity}",
+        f"  checkpoint  {summary.checkpoint}, signed by {CHECKPOINT_NAME}",
+        f"  bundle      {summary.bundle}",
         "  verified    yes: bundle/ and bundle.zip, against keys/trust.json",
         "",
-        f"files in {shown}{os.sep}",
+        f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
         "  keys/            sealed key files (passphrase: keys/demo-passphrase.txt), trust.json",
-        "  evidence/        the photographs as captured",
+        "  evidence/        the evidence store: photographs and audio, named by SHA-256",
         "  bundle/          the handover bundle; bundle.zip is the same as one zip file",
         "",
-        f"try: casefile verify {shown}{os.sep}bundle.zip --trust {shown}{os.sep}keys{os.sep}"
-        "trust.json",
+        f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
+        f"--trust {shown}keys{os.sep}trust.json",
+        f"     casefile verify {shown}bundle.zip --trust {shown}keys{os.sep}trust.json",
     ]
-    out.write("\n".join(lines) + "\n")
-    return 0
+    return "\n".join(lines)

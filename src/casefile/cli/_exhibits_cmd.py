@@ -27,7 +27,7 @@ __all__ = ["add_exhibits_parser", "exhibit_table", "findings_lines", "run_exhibi
 
 _HEADINGS: Final = ("REF", "DESCRIPTION", "CUSTODIAN", "LOCATION", "SEAL", "STATUS", "SHA-256")
 # Widest a column may grow before its text is cut (with "…"): keeps a row on a wide terminal.
-_WIDTHS: Final = (16, 36, 34, 34, 22, 12, 12)
+_WIDTHS: Final = (16, 28, 24, 30, 20, 12, 12)
 _SHA_PREFIX: Final = 12
 _MAX_FINDINGS_SHOWN: Final = 200
 
@@ -75,8 +75,17 @@ def exhibit_table(register: ExhibitRegister) -> list[str]:
     """The register's exhibits as aligned lines of text, headings first."""
     rows: list[Sequence[str]] = [_HEADINGS]
     for row, history in zip(exhibit_list(register), register.exhibits, strict=True):
-        custodian = "-" if history.custodian is None else history.custodian.describe()
-        location = row.location + (f" ({row.property_ref})" if row.property_ref else "")
+        held = history.custodian
+        # Rank, number and name say who; the organisation is in the JSON register.
+        custodian = (
+            "-" if held is None else " ".join(p for p in (held.rank, held.number, held.name) if p)
+        )
+        # In a store, its property reference first: it must survive a cut.
+        location = (
+            f"{row.property_ref}, {row.location}"
+            if history.in_store and row.property_ref
+            else row.location
+        )
         status = row.status + ("" if row.original_or_copy == "original" else " copy")
         rows.append(
             (

@@ -1,0 +1,247 @@
+"""The demo's exhibits in custody: seized or produced, sealed, booked in, sent to the lab.
+
+Each step is recorded by the person who did it, quoting the exhibit's
+reference and, where a seal is checked or opened, the seal number on record,
+so the continuity check of the records finds nothing to report. Bag, seal and
+property numbers are fictional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from casefile.events import Custodian
+from casefile.signing import Signer
+
+if TYPE_CHECKING:
+    from casefile.events import Investigation
+
+__all__ = [
+    "LAB",
+    "SEALS",
+    "STORE",
+    "DemoPeople",
+    "Officer",
+    "book_in",
+    "examine_at_lab",
+    "send_to_lab",
+    "take_into_custody",
+]
+
+_MINUTE: Final = 60 * 10**9
+
+#: The force's property store, where booked exhibits are kept.
+STORE: Final = "Northam Police Station, property store"
+#: The forensic laboratory the demo's exhibits are sent to.
+LAB: Final = "Northshire Scientific Services (fictional), Northam laboratory"
+
+#: Each exhibit's evidence bag and the seal put on it when it was packaged.
+SEALS: Final = {
+    "SO/1": ("EB-204511", "NS-0048812"),
+    "SO/2": ("EB-204512", "NS-0048813"),
+    "MH/1": ("EB-204513", "NS-0048814"),
+    "DR/1": ("EB-204520", "NS-0048821"),
+    "DR/2": ("EB-204521", "NS-0048822"),
+}
+#: The seals the lab puts on what it examined, with the new bags.
+_LAB_SEALS: Final = {"SO/2": ("LB-77120", "NSS-113045"), "DR/2": ("LB-77121", "NSS-113046")}
+_SUBMISSIONS: Final = {
+    "SO/2": ("NSS-26-0412", "footwear mark comparison"),
+    "DR/2": ("NSS-26-0413", "audio analysis of the doorbell recording"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """A person of the demo who records: who they are, and the key their device signs with."""
+
+    rank: str
+    number: str
+    name: str
+    initials: str
+    signer: Signer
+    full_name: str = ""
+    organisation: str = ""
+    role: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the summary names them: ``PC 4721 Okafor``."""
+        return " ".join(part for part in (self.rank, self.number, self.name) if part)
+
+    @property
+    def custodian(self) -> Custodian:
+        """How custody records name them."""
+        return Custodian(
+            name=self.full_name or self.name,
+            number=self.number,
+            organisation=self.organisation,
+            rank=self.rank,
+            role=self.role,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPeople:
+    """Who records the demo case: two officers, the property officer, the lab's examiner."""
+
+    pc: Officer
+    dc: Officer
+    keeper: Officer
+    examiner: Officer
+
+    @property
+    def everyone(self) -> tuple[Officer, ...]:
+        """All four, in that order."""
+        return (self.pc, self.dc, self.keeper, self.examiner)
+
+
+def take_into_custody(
+    case: Investigation,
+    officer: Officer,
+    exhibits: list[tuple[str, str, bytes]],
+    *,
+    place: str,
+    produced_by: str | None,
+    at: int,
+) -> None:
+    """Seize (or receive, if ``produced_by``) each exhibit, then package and seal it there.
+
+    ``exhibits`` are (reference, description, SHA-256) of captured evidence.
+    The master copy of each file goes on a disc in its own sealed bag.
+    """
+    who = officer.custodian
+    for n, (ref, description, sha256) in enumerate(exhibits):
+        when = at + n * _MINUTE
+        if produced_by is None:
+            case.seize_exhibit(
+                exhibit=ref,
+                by=who,
+                place=place,
+                description=description,
+                power="Police and Criminal Evidence Act 1984, s.19",
+                sha256=sha256,
+                at=when,
+            )
+        else:
+            case.receive_exhibit(
+                exhibit=ref,
+                by=who,
+                place=place,
+                description=description,
+                produced_by=produced_by,
+                sha256=sha256,
+                at=when,
+            )
+    for n, (ref, _description, _sha256) in enumerate(exhibits):
+        bag, seal = SEALS[ref]
+        case.package_exhibit(
+            exhibit=ref,
+            by=who,
+            place=place,
+            bag=bag,
+            seal=seal,
+            notes="Master copy written to a DVD-R, placed in the bag and sealed.",
+            at=at + (len(exhibits) + n) * _MINUTE,
+        )
+
+
+def book_in(
+    case: Investigation, officer: Officer, keeper: Officer, refs: list[str], *, at: int
+) -> None:
+    """Book each exhibit into the property store, into the keeping of ``keeper``."""
+    for n, ref in enumerate(refs):
+        case.book_exhibit(
+            exhibit=ref,
+            by=officer.custodian,
+            to=keeper.custodian,
+            place=STORE,
+            property_ref=f"NS-PS-26-{ref.replace('/', '')}",
+            at=at + n * _MINUTE,
+        )
+
+
+def send_to_lab(
+    case: Investigation, keeper: Officer, examiner: Officer, refs: list[str], *, at: int
+) -> None:
+    """Hand each exhibit to the examiner, the seal checked and found intact."""
+    for n, ref in enumerate(refs):
+        submission, purpose = _SUBMISSIONS[ref]
+        case.transfer_exhibit(
+            exhibit=ref,
+            by=keeper.custodian,
+            to=examiner.custodian,
+            place=STORE,
+            purpose=purpose,
+            seal_checked=True,
+            seal=SEALS[ref][1],
+            seal_intact=True,
+            submission_ref=submission,
+            at=at + n * _MINUTE,
+        )
+
+
+def examine_at_lab(
+    case: Investigation, examiner: Officer, audio: tuple[str, bytes], *, at: int
+) -> str:
+    """Open, examine and reseal SO/2; open DR/2, image it as a working copy, reseal it.
+
+    Returns the reference of the working copy. ``audio`` is (reference, SHA-256).
+    """
+    who = examiner.custodian
+    t = at
+    case.open_seal(
+        exhibit="SO/2", by=who, place=LAB, seal=SEALS["SO/2"][1], reason="examination", at=t
+    )
+    case.examine_exhibit(
+        exhibit="SO/2",
+        by=who,
+        place=LAB,
+        lab=LAB,
+        method="Comparison of the photographed shoe mark against the footwear reference collection",
+        tool="Footwear comparison workstation",
+        tool_version="4.2",
+        at=t + 20 * _MINUTE,
+    )
+    bag, seal = _LAB_SEALS["SO/2"]
+    case.reseal_exhibit(
+        exhibit="SO/2",
+        by=who,
+        place=LAB,
+        old_seal=SEALS["SO/2"][1],
+        new_seal=seal,
+        bag=bag,
+        at=t + 40 * _MINUTE,
+    )
+    ref, sha256 = audio
+    copy = f"{ref}/A"
+    case.open_seal(
+        exhibit=ref, by=who, place=LAB, seal=SEALS[ref][1], reason="imaging", at=t + 45 * _MINUTE
+    )
+    case.image_exhibit(
+        exhibit=ref,
+        by=who,
+        place=LAB,
+        derived=copy,
+        source_sha256=sha256,
+        # A bit-for-bit working copy: the same bytes, so the same SHA-256.
+        output_sha256=sha256,
+        tool="dcfldd",
+        tool_version="1.9.1",
+        write_blocker="Tableau T8u USB write blocker",
+        media_type="audio/wav",
+        description=f"Working copy of {ref} for audio analysis",
+        at=t + 55 * _MINUTE,
+    )
+    bag, seal = _LAB_SEALS[ref]
+    case.reseal_exhibit(
+        exhibit=ref,
+        by=who,
+        place=LAB,
+        old_seal=SEALS[ref][1],
+        new_seal=seal,
+        bag=bag,
+        at=t + 60 * _MINUTE,
+    )
+    return copy
