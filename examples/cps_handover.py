@@ -6,7 +6,8 @@ Uses the case store, keys and evidence store of examples/officer_visit.py in
 OUTPUT_DIR (recording a visit first if there is none). The force's case file
 service signs a checkpoint over the case's records; the bundle carries the
 records, the witnesses' names (other personal data is withheld), the evidence
-files and the trust entries needed, under a signed manifest. It writes
+files, the exhibit register (views/exhibits.json) and the trust entries needed,
+under a signed manifest. It writes
 OUTPUT_DIR/handover/ and OUTPUT_DIR/handover.zip, and refuses to overwrite them.
 """
 
@@ -22,8 +23,11 @@ import officer_visit  # the example beside this one: same force, same files
 
 from casefile.application import CasefileApp, StoreConfig
 from casefile.bundle import DisclosurePolicy, verify_bundle, write_bundle, zip_bundle
+from casefile.events import EVENT_TYPES
 from casefile.evidence import FileSystemBlobStore
+from casefile.projections import EXHIBITS_VIEW, build_exhibit_register, exhibit_register_json
 from casefile.signing import load_private_key, load_trust_store
+from casefile.verifier import verify_case
 
 ORIGIN_NAMESPACE = "example.police.uk"
 
@@ -48,6 +52,16 @@ def hand_over(out: Path, reference: str | None = None) -> Path:
     try:
         case_id = pick_case(app, reference)
         case = app.get_case(case_id)  # loads and authenticates the chain
+        # The exhibit register as the CPS will read it: from every record, verified.
+        now = time.time_ns()
+        verified = verify_case(
+            app.records(case_id),
+            trust=trust,
+            at=now,
+            case_id=case_id,
+            known_types=EVENT_TYPES.known_types(),
+        )
+        register = build_exhibit_register(verified.records, as_of=now)
         checkpoint = app.checkpoint(
             case_id, service, officer_visit.CHECKPOINT_KEY_NAME, ORIGIN_NAMESPACE
         )
@@ -64,6 +78,7 @@ def hand_over(out: Path, reference: str | None = None) -> Path:
                 exhibit.sha256: functools.partial(evidence.open, exhibit.sha256)
                 for exhibit in case.exhibits.values()
             },
+            views={EXHIBITS_VIEW: exhibit_register_json(register)},
             disclosure_policy=DisclosurePolicy.only(["name"]),
         )
     finally:
@@ -73,7 +88,8 @@ def hand_over(out: Path, reference: str | None = None) -> Path:
     result = verify_bundle(archive, at=time.time_ns(), trust=trust)
     print(
         f"case {case.reference}: {info.records} records, {info.disclosures} names disclosed, "
-        f"{info.evidence_files} evidence file(s) -> {archive} (verified: {result.verified})"
+        f"{info.evidence_files} evidence file(s), {len(register.exhibits)} exhibit(s) with "
+        f"{len(register.findings)} continuity finding(s) -> {archive} (verified: {result.verified})"
     )
     return archive
 

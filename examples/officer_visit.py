@@ -6,8 +6,9 @@ The first run sets up a (fictional) force in OUTPUT_DIR: the officer's sealed ke
 file, the case file service's checkpoint key, and the force's trust store. Each run
 then records one visit in a single transaction: the crime report, the victim (whose
 personal details are committed, never stored in clear in a signed record), a
-photograph kept in the content-addressed evidence store, and the victim's signed
-MG11 statement. Everything lands in OUTPUT_DIR/cases.sqlite.
+photograph kept in the content-addressed evidence store and taken into the
+officer's custody as an exhibit, sealed in a bag, and the victim's signed MG11
+statement. Everything lands in OUTPUT_DIR/cases.sqlite.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 from casefile.application import CasefileApp, StoreConfig
-from casefile.events import DcfUrnScheme
+from casefile.events import Custodian, DcfUrnScheme
 from casefile.evidence import FileSystemBlobStore
 from casefile.signing import (
     Holder,
@@ -40,6 +41,8 @@ OFFICER_KEY_NAME = "example.police.uk/officer/4721"
 CHECKPOINT_KEY_NAME = "example.police.uk/casefile-checkpoint"
 DAY_NS = 86_400 * 10**9
 MINUTE_NS = 60 * 10**9
+# How custody records name the officer: she signs each of them with her key.
+OFFICER = Custodian(name="Sarah Okafor", number="4721", organisation=FORCE, rank="PC")
 
 # The picture the tablet's camera took (a tiny real PNG, to keep the example short).
 PHOTO = base64.b64decode(
@@ -117,6 +120,23 @@ def record_visit(out: Path) -> str:
                 location="14 Larch Close, rear door",
                 captured_at=now,
                 description="Pry marks on the rear door frame",
+            )
+            # The exhibit's custody starts here: taken by the officer, then sealed in a bag.
+            case.seize_exhibit(
+                exhibit="SO/1",
+                by=OFFICER,
+                place="14 Larch Close, rear door",
+                description="Pry marks on the rear door frame (photograph)",
+                power="Police and Criminal Evidence Act 1984, s.19",
+                sha256=photo.sha256,
+            )
+            case.package_exhibit(
+                exhibit="SO/1",
+                by=OFFICER,
+                place="14 Larch Close, Northam",
+                # Seal numbers are never reused: this one quotes the case's reference.
+                bag="EB-1",
+                seal=f"SEAL-{case.reference}-1",
             )
             statement = case.record_statement(
                 witness_id=victim,

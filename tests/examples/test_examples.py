@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def _run(script: str, *args: object, code: int = 0) -> str:
 
 def test_officer_visit_records_one_transaction(tmp_path: Path) -> None:
     out = _run("officer_visit.py", tmp_path)
-    assert "6 records stored in one transaction" in out
+    assert "8 records stored in one transaction" in out
     assert (tmp_path / "cases.sqlite").is_file()
     assert (tmp_path / "trust.json").is_file()
     blobs = [p for p in (tmp_path / "evidence" / "sha256").rglob("*") if p.is_file()]
@@ -42,6 +43,12 @@ def test_cps_handover_alone_writes_a_verified_bundle_and_zip(tmp_path: Path) -> 
     assert "(verified: True)" in out
     assert (tmp_path / "handover" / "manifest.dsse.json").is_file()
     assert (tmp_path / "handover.zip").is_file()
+    assert "1 exhibit(s) with 0 continuity finding(s)" in out
+    register = json.loads((tmp_path / "handover" / "views" / "exhibits.json").read_text())
+    [exhibit] = register["exhibits"]
+    assert exhibit["reference"] == "SO/1"
+    assert exhibit["sealed"] is True
+    assert exhibit["custodian"]["name"] == "Sarah Okafor"
     # Handing over again would overwrite: refused, and the first bundle stays.
     before = (tmp_path / "handover.zip").read_bytes()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -70,6 +77,27 @@ def test_examples_build_on_each_other(tmp_path: Path) -> None:
     assert "42EX0000126" in _run("cps_handover.py", tmp_path, "--reference", "42EX0000126")
     out = _run("audit_verify.py", tmp_path, tmp_path / "handover")
     assert "verified: yes" in out
+
+
+def test_continuity_gap_reports_the_gap_and_the_misread_seal_of_verified_records() -> None:
+    out = _run("continuity_gap.py")
+    lines = out.splitlines()
+    assert "refused by the Investigation: seal 'NS-0073321'" in out
+    assert "integrity: verified, 5 records" in out
+    assert "continuity: 2 finding(s)" in lines
+    gap = next(line for line in lines if line.lstrip().startswith("unexplained_gap:"))
+    assert "AW/1, record 4" in gap
+    mismatch = next(line for line in lines if line.lstrip().startswith("seal_mismatch:"))
+    assert "AW/1, record 5" in mismatch
+    assert "NS-0073321" in mismatch
+    assert "NS-0073312" in mismatch
+
+
+def test_continuity_gap_within_a_longer_policy_is_no_gap() -> None:
+    out = _run("continuity_gap.py", "--max-gap-days", "60")
+    assert "continuity: 1 finding(s)" in out.splitlines()
+    assert "unexplained_gap" not in out
+    assert "seal_mismatch" in out
 
 
 @pytest.fixture
