@@ -18,8 +18,9 @@ from casefile.verifier._parse import Failed, Parsed, init_worker, parse_chunk, p
 __all__ = ["CHUNK_SIZE", "available_cores", "parse_stream"]
 
 CHUNK_SIZE = 1024
-#: Inputs of at most this many chunks are verified in-process: starting the
-#: worker processes costs about as much as verifying several thousand records.
+#: The first this-many chunks are verified in-process, and worker processes
+#: start only for what follows: starting them costs about as much as
+#: verifying several thousand records.
 PARALLEL_AFTER_CHUNKS = 8
 
 
@@ -38,14 +39,18 @@ def parse_stream(
     Yields each raw record with its result, in input order.
     """
     it = iter(records)
-    head: list[list[bytes]] = []
-    while len(head) <= PARALLEL_AFTER_CHUNKS and (chunk := list(islice(it, CHUNK_SIZE))):
-        head.append(chunk)
-    if workers <= 1 or len(head) <= PARALLEL_AFTER_CHUNKS:
-        for chunk in head:
-            yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
-        while chunk := list(islice(it, CHUNK_SIZE)):
-            yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
+    # The first chunks are verified here, as they come: small cases never pay
+    # for starting processes, and nothing is buffered while deciding.
+    for _ in range(PARALLEL_AFTER_CHUNKS if workers > 1 else 0):
+        chunk = list(islice(it, CHUNK_SIZE))
+        if not chunk:
+            return
+        yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
+    first = list(islice(it, CHUNK_SIZE))
+    if workers <= 1 or not first:
+        while first:
+            yield from zip(first, parse_chunk(first, keys, with_data), strict=True)
+            first = list(islice(it, CHUNK_SIZE))
         return
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has already imported the parsing code.
@@ -55,8 +60,7 @@ def parse_stream(
     )
     try:
         pending: deque[tuple[list[bytes], Future[list[Parsed | Failed]]]] = deque()
-        for chunk in head:
-            pending.append((chunk, pool.submit(parse_chunk_in_worker, chunk, with_data)))
+        pending.append((first, pool.submit(parse_chunk_in_worker, first, with_data)))
         exhausted = False
         while pending:
             while not exhausted and len(pending) < 2 * workers:
