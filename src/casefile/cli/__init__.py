@@ -1,7 +1,9 @@
-"""The ``casefile`` command line: ``demo``, ``keys new``, ``export``, ``verify``, ``cases``.
+"""The ``casefile`` command line.
 
-Run ``casefile --help``. Exit status: 0 success or verified, 1 verification
-failed, 2 unusable input or a usage error.
+Subcommands: ``demo``, ``keys new``, ``export``, ``verify``, ``cases``,
+``evidence add``, ``evidence check`` and ``exhibits``. Run ``casefile --help``.
+Exit status: 0 success or verified, 1 verification failed, 2 unusable input or
+a usage error, 3 an internal error, 130 interrupted.
 """
 
 from casefile.cli._main import main
