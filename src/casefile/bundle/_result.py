@@ -59,7 +59,11 @@ class BundleVerification:
     truncated_errors: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """A stable JSON object; every error and finding names its record (``seq``, or null)."""
+        """A stable JSON object; every error and finding names its record (``seq``, or null).
+
+        Findings are ``{"kind", "message", "seq", "exhibit"}``: continuity
+        findings (B9) name their exhibit, the others have ``exhibit`` null.
+        """
         checkpoint = self.checkpoint
         return {
             "case_id": None if self.case_id is None else str(self.case_id),
@@ -81,7 +85,8 @@ class BundleVerification:
                 for e in self.errors
             ],
             "evidence": self.evidence.to_json(),
-            "findings": [f.to_json() for f in self.findings],
+            # Every finding has the same keys; ``exhibit`` is null unless it is about one.
+            "findings": [{"exhibit": f.exhibit, **f.to_json()} for f in self.findings],
             "manifest": self.manifest.to_json(),
             "records": self.records,
             "truncated_errors": self.truncated_errors,

@@ -1,9 +1,11 @@
-"""Verifying a bundle: steps B1-B8 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B9 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
 disclosures and checkpoint to :mod:`casefile.verifier` (steps V1-V13); B7
-holds the disclosures to the manifest's policy; B8 checks the evidence names.
+holds the disclosures to the manifest's policy; B8 checks the evidence names;
+B9 walks the exhibits' chains of custody, whose breaks are findings, never
+errors (a court weighs a gap; a wrong hash is a failure).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -18,6 +20,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from casefile.bundle._continuity import CustodyCollector, evidence_findings
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
@@ -37,6 +40,7 @@ from casefile.errors import (
     VerificationError,
 )
 from casefile.findings import Finding
+from casefile.projections import ContinuityPolicy, ExhibitRegister
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import Disclosure
 from casefile.signing._keys import verify_signature
@@ -77,6 +81,7 @@ class _Run:
         workers: int | None,
         report: bool,
         progress: Callable[[int], None] | None,
+        continuity_policy: ContinuityPolicy | None = None,
     ) -> None:
         self.bundle = bundle
         self.trust = trust
@@ -94,6 +99,8 @@ class _Run:
         self.records = 0
         self.checkpoint: Checkpoint | None = None
         self.label: str | None = None
+        self.custody = CustodyCollector(continuity_policy)
+        self.register: ExhibitRegister | None = None
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -108,6 +115,7 @@ class _Run:
             self._files()
             self._case()
             self._evidence()
+            self._continuity()
         return self._result()
 
     def _manifest(self) -> bool:
@@ -259,6 +267,7 @@ class _Run:
             workers=workers,
         )
         for record in records:
+            self.custody.take(record)  # B9 reads the records that verified, as they pass
             # B7: fields the policy covers but that are not disclosed are reported.
             if policy.mode != "none":
                 not_disclosed += sum(
@@ -282,6 +291,8 @@ class _Run:
                 )
             )
         self.findings.extend(walk.findings)
+        # B9: the exhibit register of the records that verified (reported after B8).
+        self.register = self.custody.register(self.at)
         if not_disclosed:
             self.findings.append(
                 Finding(
@@ -318,6 +329,13 @@ class _Run:
                         step="B8",
                     )
                 )
+
+    def _continuity(self) -> None:
+        """B9: breaks in the exhibits' custody and evidence left out are findings only."""
+        if self.register is None or self.manifest is None:
+            return
+        self.findings.extend(self.register.findings)
+        self.findings.extend(evidence_findings(self.register, self.manifest.files))
 
     def _result(self) -> BundleVerification:
         manifest = self.manifest
@@ -360,6 +378,7 @@ def verify_bundle(
     report: bool = False,
     progress: Callable[[int], None] | None = None,
     limits: BundleLimits | None = None,
+    continuity_policy: ContinuityPolicy | None = None,
 ) -> BundleVerification:
     """Verify a bundle (a directory, a ``.zip`` or an opened :class:`Bundle`).
 
@@ -373,10 +392,15 @@ def verify_bundle(
     data was changed (CRC-32 or size) is a B4 failure, not an unusable
     bundle. ``progress`` is
     called with the number of records checked so far.
+
+    Breaks in the exhibits' chains of custody (docs/CUSTODY.md §4), judged by
+    ``continuity_policy`` (default :class:`~casefile.projections.ContinuityPolicy`),
+    and exhibits whose evidence file the bundle lacks are findings of the
+    result, never failures: they leave ``verified`` as it is.
     """
     if type(at) is not int:
         raise TypeError("at must be int nanoseconds since the epoch")
     if isinstance(source, Bundle):
-        return _Run(source, trust, at, workers, report, progress).run()
+        return _Run(source, trust, at, workers, report, progress, continuity_policy).run()
     with open_bundle(source, limits=limits) as bundle:
-        return _Run(bundle, trust, at, workers, report, progress).run()
+        return _Run(bundle, trust, at, workers, report, progress, continuity_policy).run()

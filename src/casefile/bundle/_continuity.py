@@ -1,0 +1,106 @@
+"""B9 of docs/FORMAT.md §9.6: the chain of custody of a verified bundle, reported as findings.
+
+A gap in custody or a seal quoted wrongly is something a court weighs; a wrong
+hash is a failure. So the exhibit register of docs/CUSTODY.md §4, built from
+the records that verified, adds findings to a bundle's result and never an
+error. Records pass by one at a time during B6; only custody records, captured
+evidence and corrections of them are kept (the register needs them all to
+apply corrections), so memory grows with the exhibits' histories, not with the
+case. Unexplained gaps run up to the time of the case's last verified record:
+what the bundle shows, not how long ago it was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Final
+
+from casefile.bundle._layout import EVIDENCE_DIR
+from casefile.bundle._manifest import FileEntry
+from casefile.findings import Finding
+from casefile.projections import (
+    CUSTODY_TYPES,
+    ContinuityPolicy,
+    ExhibitRegister,
+    RecordView,
+    build_exhibit_register,
+)
+from casefile.projections._custody_records import CAPTURED_TYPE, CORRECTION_TYPE
+from casefile.verifier._engine import VerifiedRecord
+
+__all__ = ["EVIDENCE_NOT_IN_BUNDLE", "CustodyCollector", "evidence_findings"]
+
+#: The finding for an exhibit whose SHA-256 is on record but whose file the bundle lacks.
+EVIDENCE_NOT_IN_BUNDLE: Final = "evidence_not_in_bundle"
+
+_KEPT: Final = CUSTODY_TYPES | {CAPTURED_TYPE}
+
+
+class CustodyCollector:
+    """Keeps what the exhibit register needs from a stream of verified records."""
+
+    __slots__ = ("_kept", "_last", "_policy", "_seqs")
+
+    def __init__(self, policy: ContinuityPolicy | None = None) -> None:
+        self._policy = ContinuityPolicy() if policy is None else policy
+        self._kept: list[RecordView] = []
+        self._seqs: set[int] = set()
+        self._last: int | None = None
+
+    def take(self, record: VerifiedRecord) -> None:
+        """Note one verified record (in sequence order); keep it if custody depends on it."""
+        if self._last is None or record.time_ns > self._last:
+            self._last = record.time_ns
+        kind = record.event_type
+        if kind in _KEPT:
+            self._seqs.add(record.seq)
+        elif kind == CORRECTION_TYPE:
+            target = record.data.get("corrects")
+            # Corrections of other records change no custody: dropping them keeps
+            # memory bounded by the exhibits' histories.
+            if type(target) is not int or target not in self._seqs:
+                return
+        else:
+            return
+        self._kept.append(
+            RecordView(
+                record.event_type,
+                record.seq,
+                record.time_ns,
+                record.data,
+                record.signer,
+                record.schema,
+            )
+        )
+
+    def register(self, at: int) -> ExhibitRegister:
+        """The register of the records taken; gaps run up to the last record (not after ``at``)."""
+        as_of = None if self._last is None else min(self._last, at)
+        kept, self._kept, self._seqs = self._kept, [], set()
+        return build_exhibit_register(kept, policy=self._policy, as_of=as_of)
+
+
+def evidence_findings(register: ExhibitRegister, files: Iterable[FileEntry]) -> Iterator[Finding]:
+    """An ``evidence_not_in_bundle`` finding per exhibit whose recorded file is not carried.
+
+    ``files`` are the manifest's entries. A bundle with no evidence file at
+    all is an export by reference: nothing is reported then.
+    """
+    prefix = EVIDENCE_DIR + "/"
+    carried = {f.path[len(prefix) :] for f in files if f.path.startswith(prefix)}
+    if not carried:
+        return
+    for ex in register.exhibits:
+        digest = _hex(ex.sha256)
+        if digest is not None and digest not in carried:
+            yield Finding(
+                EVIDENCE_NOT_IN_BUNDLE,
+                f"exhibit {ex.reference} has SHA-256 {digest} on record, but the bundle "
+                f"carries no evidence/{digest}",
+                ex.first_seq,
+                ex.reference,
+            )
+
+
+def _hex(digest: bytes | None) -> str | None:
+    return None if digest is None else digest.hex()
