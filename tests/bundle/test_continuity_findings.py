@@ -31,7 +31,7 @@ from casefile.bundle import (
     zip_bundle,
 )
 from casefile.cli import main
-from casefile.errors import VerificationError
+from casefile.errors import FixityError, VerificationError
 from casefile.projections import ContinuityFindingKind, ContinuityPolicy
 from casefile.signing._trust_json import dump_trust_store
 
@@ -240,6 +240,22 @@ def test_exhibit_idle_until_the_last_record_is_a_gap_but_not_until_verification(
 
 
 # --- evidence: a wrong hash fails, a file left out is a finding ------------------
+
+
+def test_tampered_evidence_file_is_a_fixity_error_not_a_finding(tmp_path: Path) -> None:
+    bundle = clean_chain().write(tmp_path / "b")
+    (victim,) = (bundle / "evidence").iterdir()
+    _flip_last_byte(victim)
+    with pytest.raises(VerificationError):
+        verify_bundle(bundle, at=AT, trust=WORLD.trust)
+    result = verify_bundle(bundle, at=AT, trust=WORLD.trust, report=True)
+    assert not result.verified
+    assert not result.evidence.verified
+    fixity = [e for e in result.errors if isinstance(e, FixityError)]
+    assert [(e.step, e.kind) for e in fixity] == [("B8", "fixity")]
+    assert f"evidence/{victim.name}" in fixity[0].message
+    assert "JS/2" in fixity[0].message
+    assert result.findings == ()
 
 
 def test_recorded_evidence_left_out_of_a_bundle_with_evidence_is_a_finding(

@@ -28,7 +28,7 @@ from casefile.projections import (
 from casefile.projections._custody_records import CAPTURED_TYPE, CORRECTION_TYPE
 from casefile.verifier._engine import VerifiedRecord
 
-__all__ = ["EVIDENCE_NOT_IN_BUNDLE", "CustodyCollector", "evidence_findings"]
+__all__ = ["EVIDENCE_NOT_IN_BUNDLE", "CustodyCollector", "evidence_findings", "whose_file"]
 
 #: The finding for an exhibit whose SHA-256 is on record but whose file the bundle lacks.
 EVIDENCE_NOT_IN_BUNDLE: Final = "evidence_not_in_bundle"
@@ -78,6 +78,14 @@ class CustodyCollector:
         as_of = None if self._last is None else min(self._last, at)
         kept, self._kept, self._seqs = self._kept, [], set()
         return build_exhibit_register(kept, policy=self._policy, as_of=as_of)
+
+
+def whose_file(register: ExhibitRegister | None, sha256_hex: str) -> str:
+    """`` (the file of exhibit JS/1)`` when exhibits have ``sha256_hex`` on record, else ``""``."""
+    if register is None:
+        return ""
+    refs = [ex.reference for ex in register.exhibits if _hex(ex.sha256) == sha256_hex]
+    return f" (the file of exhibit {', '.join(refs)})" if refs else ""
 
 
 def evidence_findings(register: ExhibitRegister, files: Iterable[FileEntry]) -> Iterator[Finding]:

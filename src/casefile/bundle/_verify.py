@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from casefile.bundle._continuity import CustodyCollector, evidence_findings
+from casefile.bundle._continuity import CustodyCollector, evidence_findings, whose_file
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
@@ -314,17 +314,22 @@ class _Run:
             )
 
     def _evidence(self) -> None:
-        """B8: each evidence file's content hashes to its name."""
+        """B8: each evidence file's content, as listed and as read in B4, hashes to its name."""
         manifest = self.manifest
         if manifest is None:
             return
         prefix = EVIDENCE_DIR + "/"
         for entry in manifest.files:
-            if entry.path.startswith(prefix) and entry.sha256.hex() != entry.path[len(prefix) :]:
+            if not entry.path.startswith(prefix):
+                continue
+            name, seen = entry.path[len(prefix) :], self.observed.get(entry.path)
+            digest = entry.sha256 if seen is None or seen.sha256 == entry.sha256 else seen.sha256
+            if digest.hex() != name:
                 self.bad.add(entry.path)
                 self.fail(
                     FixityError(
-                        f"{entry.path}: its content's SHA-256 is {entry.sha256.hex()}",
+                        f"{entry.path}{whose_file(self.register, name)}: its content's "
+                        f"SHA-256 is {digest.hex()}",
                         case_id=self.label,
                         step="B8",
                     )
