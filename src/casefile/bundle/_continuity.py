@@ -47,6 +47,10 @@ class CustodyCollector:
         self._seqs: set[int] = set()
         self._last: int | None = None
 
+    def __len__(self) -> int:
+        """How many records are held for the register."""
+        return len(self._kept)
+
     def take(self, record: VerifiedRecord) -> None:
         """Note one verified record (in sequence order); keep it if custody depends on it."""
         if self._last is None or record.time_ns > self._last:
