@@ -12,6 +12,7 @@ what the bundle shows, not how long ago it was made.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Final
 
@@ -43,7 +44,7 @@ class CustodyCollector:
 
     def __init__(self, policy: ContinuityPolicy | None = None) -> None:
         self._policy = ContinuityPolicy() if policy is None else policy
-        self._kept: list[RecordView] = []
+        self._kept: deque[RecordView] = deque()
         self._seqs: set[int] = set()
         self._last: int | None = None
 
@@ -80,8 +81,15 @@ class CustodyCollector:
     def register(self, at: int) -> ExhibitRegister:
         """The register of the records taken; gaps run up to the last record (not after ``at``)."""
         as_of = None if self._last is None else min(self._last, at)
-        kept, self._kept, self._seqs = self._kept, [], set()
-        return build_exhibit_register(kept, policy=self._policy, as_of=as_of)
+        kept, self._kept, self._seqs = self._kept, deque(), set()
+        return build_exhibit_register(_drain(kept), policy=self._policy, as_of=as_of)
+
+
+def _drain(kept: deque[RecordView]) -> Iterator[RecordView]:
+    # Each view is let go once the register has its own copy, so the records are
+    # not held twice while it is built.
+    while kept:
+        yield kept.popleft()
 
 
 def whose_file(register: ExhibitRegister | None, sha256_hex: str) -> str:
