@@ -23,6 +23,7 @@ from casefile.errors import (
     CaseClosedError,
     CheckpointMismatchError,
     CheckpointSignatureError,
+    InputError,
     InvalidCommandError,
     UnauthorisedSignerError,
     UnknownReferenceError,
@@ -169,7 +170,7 @@ def test_eventsourcing_save_and_repository_go_through_the_signed_path(
     case.add_note(text="unsigned attempt")
     with pytest.raises(TypeError, match="sealed records"):
         memory_app.save(case)
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(InputError, match="whole cases only"):
         memory_app.repository.get(case_id, version=1)
 
 

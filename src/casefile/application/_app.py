@@ -25,6 +25,7 @@ from casefile.application._recorders import CaseRecorder
 from casefile.errors import (
     CheckpointMismatchError,
     ConcurrencyConflictError,
+    InputError,
     InvalidCommandError,
     UnauthorisedSignerError,
 )
@@ -393,5 +394,5 @@ class _AuthenticatingRepository(Repository[uuid.UUID]):
 
     def get(self, aggregate_id: uuid.UUID, **kwargs: Any) -> Any:
         if kwargs.get("version") is not None:
-            raise NotImplementedError("casefile loads whole cases only")
+            raise InputError("casefile loads whole cases only: version= is not supported")
         return self._app.get_case(aggregate_id)

@@ -7,6 +7,7 @@ several things in one transaction use :meth:`CasefileApp.session`.
 
 from __future__ import annotations
 
+import abc
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -28,10 +29,11 @@ __all__ = ["CaseCommands"]
 class CaseCommands:
     """Commands that each load a case, record one thing and store it."""
 
+    @abc.abstractmethod
     def session(
         self, case_id: uuid.UUID, signer: Signer, *, audit: bool = False
     ) -> AbstractContextManager[Investigation]:
-        raise NotImplementedError
+        """The unit of work every command below runs in (provided by the application)."""
 
     def record_crime_report(
         self,
