@@ -4,6 +4,9 @@ The rules (each refused with its own :class:`~casefile.errors.DomainError`):
 
 * a command names an exhibit the case holds (:class:`UnknownReferenceError`),
   and a new exhibit a reference not yet used (:class:`DuplicateExhibitError`);
+* on a closed case, only what ends an exhibit's life or watches over it in
+  store (retention review, fixity check, loss, damage, return, destruction)
+  is recorded without a reopening (:class:`CaseClosedError`);
 * nothing follows a return or destruction but a correction
   (:class:`ExhibitDisposedError`);
 * only the current custodian handles an exhibit or hands it on
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casefile.errors import (
+    CaseClosedError,
     DuplicateExhibitError,
     ExhibitDisposedError,
     InvalidCommandError,
@@ -68,8 +72,21 @@ class CustodyRecording(RecordingBase):
         occurred_at: object,
         notes: object,
         at: object,
+        *,
+        after_closure: bool = False,
     ) -> CustodyAct:
-        self._require_open()
+        """Check the arguments every custody command shares.
+
+        ``after_closure`` marks the work that outlives a closed case: exhibits
+        wait in store to be returned or destroyed, reviewed and checked
+        meanwhile, and a loss or damage found there is a fact to record.
+        """
+        if not after_closure and self.is_closed:
+            raise CaseClosedError(
+                f"case {self._id} is closed: until it is reopened, its exhibits may only be "
+                "reviewed for retention, checked for fixity, reported lost or damaged, "
+                "returned or destroyed"
+            )
         ref = check_custody_reference(exhibit)
         who = check_custodian(by, "by")
         when = check_time(self._context.clock() if at is None else at, "at")

@@ -334,7 +334,7 @@ class CustodyCommands(ExhibitWorkCommands):
         at: int | None = None,
     ) -> int:
         """Record the exhibit returned to its owner (``returned_to``, committed); final."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
         self._existing(act, handles="return")
         name = check_optional_text(returned_to, "returned_to")
         return self._append(ExhibitReturned, act, {}, {} if name is None else {"returned_to": name})
@@ -353,7 +353,7 @@ class CustodyCommands(ExhibitWorkCommands):
         at: int | None = None,
     ) -> int:
         """Record the exhibit destroyed by ``method`` under ``authority``, seen by ``witness``."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
         self._existing(act, handles="destroy")
         seen_by = check_custodian(witness, "witness")
         if seen_by.same_person(act.by):

@@ -211,7 +211,7 @@ class ExhibitWorkCommands(CustodyRecording):
         at: int | None = None,
     ) -> int:
         """Record the exhibit's bytes hashed again; a mismatch is recorded, not refused."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
         state = self._existing(act)
         actual = check_sha256(actual_sha256, "actual_sha256")
         if state.sha256 is None:
@@ -261,7 +261,7 @@ class ExhibitWorkCommands(CustodyRecording):
         at: int | None = None,
     ) -> int:
         """Record a retention review: keep, return or destroy, why, and when to look again."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
         self._existing(act)
         fields = {
             "decision": check_choice(RetentionDecision, decision, "decision"),
@@ -282,7 +282,7 @@ class ExhibitWorkCommands(CustodyRecording):
         at: int | None = None,
     ) -> int:
         """Record the exhibit lost; anyone may report it, and it is held by nobody after."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
         state = self._existing(act)
         if state.status == ExhibitStatus.LOST:
             raise InvalidCommandError("exhibit", f"exhibit {act.ref} is already recorded lost")
@@ -301,7 +301,7 @@ class ExhibitWorkCommands(CustodyRecording):
         at: int | None = None,
     ) -> int:
         """Record damage to the exhibit, described in ``damage``."""
-        act = self._begin(exhibit, by, place, occurred_at, notes, at)
+        act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
         self._existing(act)
         text = check_text(damage, "damage", max_length=MAX_LONG_TEXT)
         return self._append(ExhibitDamaged, act, {"damage": text})

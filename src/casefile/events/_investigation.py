@@ -4,7 +4,9 @@ Each command checks its arguments and the case's invariants, then records one
 event; nothing is stored until the application seals the pending events with
 the acting officer's key. The invariants:
 
-* nothing is recorded on a closed case but a reopening (:class:`CaseClosedError`);
+* nothing is recorded on a closed case but a reopening, and what its
+  exhibits still need in store: retention reviews, fixity checks, losses,
+  damage, returns and destructions (:class:`CaseClosedError`);
 * a signed statement never changes: only a correction or a further statement
   (:class:`StatementSignedError`);
 * exhibit references are well formed and unique in the case

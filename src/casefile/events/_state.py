@@ -178,7 +178,7 @@ class CaseState:
 
     @property
     def is_closed(self) -> bool:
-        """True while the case is closed: only a reopening may be recorded."""
+        """True while the case is closed: only a reopening and its exhibits' ends are recorded."""
         return self._status == CaseStatus.CLOSED
 
     @property
