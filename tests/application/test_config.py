@@ -61,3 +61,16 @@ def test_only_the_three_backends_are_accepted() -> None:
 def test_settings_must_be_strings() -> None:
     with pytest.raises(TypeError):
         StoreConfig.from_settings({"SQLITE_DBNAME": 1})  # type: ignore[dict-item]
+
+
+def test_a_setting_that_would_store_records_without_their_disclosures_is_refused() -> None:
+    # eventsourcing's PostgreSQL insert function writes the records alone, bypassing the
+    # recorder that stores the disclosures in the same transaction: personal data would
+    # be lost without a word while the records verify.
+    settings = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": "cases",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+    }
+    with pytest.raises(ValueError, match="POSTGRES_ENABLE_DB_FUNCTIONS"):
+        StoreConfig.from_settings(settings)

@@ -3,8 +3,9 @@
 eventsourcing merges ``os.environ`` into its settings; casefile does not:
 :class:`StoreConfig` holds every setting the store gets, and the application
 passes exactly these. Settings that would make eventsourcing import a class
-named by a string (transcoders, mappers, ciphers, recorders) are refused: the
-record format and its recorders are fixed.
+named by a string (transcoders, mappers, ciphers, recorders), or write records
+past the recorders that store their disclosures, are refused: the record
+format and its recorders are fixed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ _MODULES: Final[Mapping[str, Backend]] = types.MappingProxyType(
         "eventsourcing.postgres": "postgres",
     }
 )
-_REFUSED: Final = frozenset({"POSTGRES_GET_PASSWORD_TOPIC", "ORIGINATOR_ID_TYPE"})
+# POSTGRES_ENABLE_DB_FUNCTIONS makes eventsourcing insert records through a database
+# function that bypasses the recorder, so their disclosures would never be stored.
+_REFUSED: Final = frozenset(
+    {"POSTGRES_GET_PASSWORD_TOPIC", "ORIGINATOR_ID_TYPE", "POSTGRES_ENABLE_DB_FUNCTIONS"}
+)
 _ALLOWED_PREFIXES: Final = ("SQLITE_", "POSTGRES_")
 _ALLOWED: Final = frozenset({"PERSISTENCE_MODULE", "CREATE_TABLE"})
 
