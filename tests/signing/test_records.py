@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from typing import Any
 
@@ -226,3 +227,48 @@ def test_hand_built_frame_equals_the_canonical_encoding(header: bytes, sig: byte
     from casefile.signing._records import _frame
 
     assert _frame(header, sig) == encode({"rec": header, "sig": sig})
+
+
+# --- hostile header values --------------------------------------------------------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**64 - 1),
+    st.text(max_size=8).filter(lambda s: unicodedata.is_normalized("NFC", s)),
+    st.binary(max_size=40),
+)
+_PROFILE_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text("abc", max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_HEADER_FIELDS = ("v", "case", "seq", "prev", "type", "schema", "time", "key", "data", "pd")
+
+
+@given(st.sampled_from(_HEADER_FIELDS), _PROFILE_VALUES)
+def test_any_value_in_any_header_field_is_malformed_or_parses_never_a_crash(
+    field: str, value: Any
+) -> None:
+    # A list or map where a string is expected once escaped as a raw TypeError
+    # (unhashable) from the type-name cache, before any signature was checked.
+    header = decode(parse_record(seal().raw).header_bytes)
+    header[field] = value
+    forged = encode({"rec": encode(header), "sig": b"\x00" * 64})
+    steps = []
+    try:
+        parse_record(forged)
+    except MalformedRecordError as exc:
+        steps.append(exc.step)
+    assert steps in ([], ["V2"])
+
+
+@pytest.mark.parametrize("value", [[], ["note.added"], {}, {"a": 1}])
+def test_record_type_that_is_a_list_or_map_is_malformed_not_a_type_error(value: Any) -> None:
+    header = decode(parse_record(seal().raw).header_bytes)
+    header["type"] = value
+    forged = encode({"rec": encode(header), "sig": b"\x00" * 64})
+    with pytest.raises(MalformedRecordError, match="type"):
+        parse_record(forged)

@@ -276,7 +276,8 @@ def _header_problem(h: Mapping[str, Any]) -> tuple[str, str] | None:
     if type(prev) is not bytes or len(prev) != HASH_SIZE:
         return ("prev", "must be 32 bytes")
     event_type = h["type"]
-    if event_type not in _GOOD_TYPES:
+    # The type check comes first: a list or map cannot even be looked up in the cache.
+    if type(event_type) is not str or event_type not in _GOOD_TYPES:
         if type(event_type) is not str or not _EVENT_TYPE.fullmatch(event_type):
             return ("type", "must be 1-64 characters of [a-z0-9_.] starting with a letter")
         if len(_GOOD_TYPES) < 4096:  # a bounded cache: types are few, inputs are not
