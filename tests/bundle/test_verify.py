@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from _bundlecase import AT, World, make_bundle, trust_with
 from casefile.bundle import DISCLOSE_ALL, DisclosurePolicy, open_bundle, verify_bundle, zip_bundle
 from casefile.bundle._dsse import seal_envelope
-from casefile.bundle._manifest import Manifest, manifest_bytes
+from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
 from casefile.errors import (
     BadSignatureError,
     BundleError,
@@ -437,3 +438,25 @@ def test_evidence_whose_content_does_not_match_its_name_fails(built: Path, tmp_p
     result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
     assert result.evidence.verified is False
     assert result.manifest.verified is True
+
+
+def test_signed_manifest_whose_checkpoint_is_not_a_note_is_reported_at_v12(
+    built: Path, tmp_path: Path
+) -> None:
+    # The manifest signer chose the checkpoint text; a text that is no signed
+    # note once escaped the report form as an input error instead of a failure.
+    target = _copy(built, tmp_path)
+    with open_bundle(target) as bundle:
+        m = bundle.manifest
+    garbage = "no signature lines here\n"
+    (target / "checkpoint.txt").write_bytes(garbage.encode())
+    files = tuple(
+        FileEntry(f.path, len(garbage), hashlib.sha256(garbage.encode()).digest())
+        if f.path == "checkpoint.txt"
+        else f
+        for f in m.files
+    )
+    _resign(target, Manifest(m.case_id, m.records, garbage, m.disclosure_policy, files))
+    result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
+    assert not result.verified
+    assert [(e.kind, e.step) for e in result.errors] == [("checkpoint_signature", "V12")]

@@ -27,6 +27,7 @@ from casefile.errors import (
     KeyNotValidError,
     KeyRoleError,
     MalformedRecordError,
+    NoteError,
     SequenceError,
     UnknownKeyError,
     UnknownSchemaError,
@@ -34,10 +35,10 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.findings import Finding
-from casefile.signing._checkpoint import Checkpoint, open_checkpoint
+from casefile.signing._checkpoint import Checkpoint, parse_checkpoint_body
 from casefile.signing._commitments import Disclosure
 from casefile.signing._merkle import MerkleAccumulator
-from casefile.signing._note import NoteVerifier
+from casefile.signing._note import NoteVerifier, open_note
 from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier._parse import Parsed
@@ -308,11 +309,24 @@ class CaseVerification:
             for e in self.trust.entries
             if e.roles & self.trust.policy.checkpoint_roles and self._may_sign_checkpoint(e)
         ]
-        # V12: signed by a trusted checkpoint key.
+        # V12: the note parses and is signed by a trusted checkpoint key.
         try:
-            checkpoint, _names = open_checkpoint(note, verifiers)
+            verified = open_note(note, verifiers)
         except CheckpointSignatureError as exc:
             self.fail(CheckpointSignatureError(exc.message, case_id=label, step="V12"))
+            return None
+        except NoteError as exc:
+            self.fail(
+                CheckpointSignatureError(f"not a signed note: {exc}", case_id=label, step="V12")
+            )
+            return None
+        # V13: signed text that is no checkpoint cannot describe these records.
+        try:
+            checkpoint = parse_checkpoint_body(verified.text)
+        except NoteError as exc:
+            self.fail(
+                CheckpointMismatchError(f"not a checkpoint: {exc}", case_id=label, step="V13")
+            )
             return None
         # V13: the checkpoint describes exactly these records.
         suffix = f"/{label}"

@@ -1,0 +1,115 @@
+"""The verification state machine under hostile input: every failure is a VerificationError.
+
+A checkpoint that does not parse, or a header field of the wrong kind, must
+end as a failure of its step (docs/FORMAT.md §8), never as another exception:
+the report form promises to list failures, not to stop at them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _casebuilder import AT, NAMESPACE, T0, World
+from casefile.encoding import encode
+from casefile.errors import (
+    CheckpointMismatchError,
+    CheckpointSignatureError,
+    MalformedRecordError,
+    VerificationError,
+)
+from casefile.signing._note import sign_note
+from casefile.signing._records import ZERO_HASH, signing_input
+from casefile.verifier import report_case, verify_case
+
+WORLD = World()
+CASE = WORLD.case(3)
+LOG_NAME = "test.police.uk/log"
+
+
+def _signed_record(**header: Any) -> bytes:
+    fields: dict[str, Any] = {
+        "v": 1,
+        "case": uuid.UUID(int=77).bytes,
+        "seq": 1,
+        "prev": ZERO_HASH,
+        "type": "note.added",
+        "schema": 1,
+        "time": T0 + 10**9,
+        "key": WORLD.alice.public_key.key_id,
+        "data": {},
+        "pd": {},
+    }
+    fields.update(header)
+    header_bytes = encode(fields)
+    return encode({"rec": header_bytes, "sig": WORLD.alice.sign(signing_input(header_bytes))})
+
+
+@pytest.mark.parametrize("event_type", [[], ["note.added"], {}, {"note": "added"}])
+def test_signed_record_whose_type_is_a_list_or_map_fails_v2_in_both_forms(
+    event_type: object,
+) -> None:
+    raw = _signed_record(type=event_type)
+    with pytest.raises(MalformedRecordError) as caught:
+        verify_case([raw], trust=WORLD.trust, at=AT, workers=1)
+    assert caught.value.step == "V2"
+    report = report_case([raw], trust=WORLD.trust, at=AT, workers=1)
+    assert [e.step for e in report.errors] == ["V2"]
+
+
+# --- checkpoints that do not parse --------------------------------------------------
+
+_UNPARSABLE_NOTES = [
+    "not a note at all",
+    b"\xff\xfe not UTF-8",
+    "text\n\n\u2014 someone AAAA\n",  # a signature line too short for a key id
+    "text\n\nno em dash\n",
+    "text\n\n\u2014 bad+name AAAAAAAAAA==\n",
+    "\x00control\n\n\u2014 x AAAAAAAAAA==\n",
+]
+
+
+@pytest.mark.parametrize("note", _UNPARSABLE_NOTES)
+def test_checkpoint_that_is_not_a_signed_note_fails_v12_not_an_input_error(
+    note: str | bytes,
+) -> None:
+    with pytest.raises(CheckpointSignatureError) as caught:
+        verify_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, checkpoint=note)
+    assert caught.value.step == "V12"
+    report = report_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, checkpoint=note)
+    assert not report.verified
+    assert [e.step for e in report.errors] == ["V12"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "just one line\n",
+        f"{NAMESPACE}/{CASE.case_id}\n03\nAAAA\n",  # leading zero, short root
+        f"{NAMESPACE}/{CASE.case_id}\n3\nnot base64\n",
+        f"{NAMESPACE}/{CASE.case_id}\n-3\n{'A' * 43}=\n",
+    ],
+)
+def test_signed_checkpoint_whose_text_is_not_a_checkpoint_fails_v13(body: str) -> None:
+    # A trusted log key signed the text, but it is no tlog checkpoint: it
+    # cannot describe the records, so it is a content failure, not a crash.
+    note = sign_note(body, LOG_NAME, WORLD.log)
+    with pytest.raises(CheckpointMismatchError) as caught:
+        verify_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, checkpoint=note)
+    assert caught.value.step == "V13"
+    report = report_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, checkpoint=note)
+    assert [e.step for e in report.errors] == ["V13"]
+
+
+@settings(max_examples=60)
+@given(st.one_of(st.text(max_size=200), st.binary(max_size=200)))
+def test_any_checkpoint_text_is_verified_or_a_checkpoint_failure(note: str | bytes) -> None:
+    # Any exception escaping report_case fails this test.
+    report = report_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, checkpoint=note)
+    assert not report.verified
+    assert all(isinstance(e, VerificationError) for e in report.errors)
+    assert {e.step for e in report.errors} <= {"V12", "V13"}
