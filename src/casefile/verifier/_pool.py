@@ -15,9 +15,12 @@ from itertools import islice
 
 from casefile.verifier._parse import Failed, Parsed, init_worker, parse_chunk, parse_chunk_in_worker
 
-__all__ = ["CHUNK_SIZE", "available_cores", "parse_stream"]
+__all__ = ["CHUNK_BYTES", "CHUNK_SIZE", "available_cores", "parse_stream"]
 
 CHUNK_SIZE = 1024
+#: A chunk also ends once its records reach this many bytes: records may be
+#: 16 MiB each, and 1024 of them held at once would be 16 GiB.
+CHUNK_BYTES = 16 * 1024 * 1024
 #: The first this-many chunks are verified in-process, and worker processes
 #: start only for what follows: starting them costs about as much as
 #: verifying several thousand records.
@@ -31,6 +34,19 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _take(it: Iterator[bytes]) -> list[bytes]:
+    """The next chunk: up to CHUNK_SIZE records, ending early once CHUNK_BYTES are held."""
+    chunk: list[bytes] = []
+    held = 0
+    for raw in islice(it, CHUNK_SIZE):
+        chunk.append(raw)
+        # len() of a non-bytes item is left to the parser to refuse.
+        held += len(raw) if isinstance(raw, bytes | bytearray) else 1
+        if held >= CHUNK_BYTES:
+            break
+    return chunk
+
+
 def parse_stream(
     records: Iterable[bytes], keys: Mapping[bytes, bytes], workers: int, with_data: bool = True
 ) -> Iterator[tuple[bytes, Parsed | Failed]]:
@@ -42,15 +58,15 @@ def parse_stream(
     # The first chunks are verified here, as they come: small cases never pay
     # for starting processes, and nothing is buffered while deciding.
     for _ in range(PARALLEL_AFTER_CHUNKS if workers > 1 else 0):
-        chunk = list(islice(it, CHUNK_SIZE))
+        chunk = _take(it)
         if not chunk:
             return
         yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
-    first = list(islice(it, CHUNK_SIZE))
+    first = _take(it)
     if workers <= 1 or not first:
         while first:
             yield from zip(first, parse_chunk(first, keys, with_data), strict=True)
-            first = list(islice(it, CHUNK_SIZE))
+            first = _take(it)
         return
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has already imported the parsing code.
@@ -64,7 +80,7 @@ def parse_stream(
         exhausted = False
         while pending:
             while not exhausted and len(pending) < 2 * workers:
-                chunk = list(islice(it, CHUNK_SIZE))
+                chunk = _take(it)
                 if not chunk:
                     exhausted = True
                     break
