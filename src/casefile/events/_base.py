@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from eventsourcing.domain import Aggregate, TAggregate
+
+from casefile.errors import InvalidCommandError
+from casefile.events._values import check_text
 
 if TYPE_CHECKING:
     from typing import Self
@@ -75,6 +78,9 @@ class CaseEvent(Aggregate.Event):
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset()
     #: Personal field names this event may commit.
     PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    #: The payload fields a correction may change, each with the check of its new
+    #: value (the check of the command that wrote it); other fields are never corrected.
+    CORRECTION_CHECKS: ClassVar[Mapping[str, Callable[[Any, str], Any]]] = {}
     #: The payload fields in canonical (sorted) order; set when the class is registered.
     DATA_FIELDS: ClassVar[tuple[str, ...]] = ()
 
@@ -103,8 +109,28 @@ class CaseEvent(Aggregate.Event):
     def check_correction(cls, fields: Mapping[str, Any]) -> None:
         """Refuse corrected payload fields (record form) this type would not accept.
 
-        Raise :class:`~casefile.errors.InvalidCommandError`; the default accepts
-        any value of the canonical profile.
+        Raise :class:`~casefile.errors.InvalidCommandError`. By default a field
+        is corrected only if :attr:`CORRECTION_CHECKS` names its check.
+        """
+        for name, value in fields.items():
+            check = cls.CORRECTION_CHECKS.get(name)
+            if check is None:
+                raise InvalidCommandError(
+                    f"fields.{name}", f"not a correctable field of {cls.TYPE}"
+                )
+            check(value, f"fields.{name}")
+
+    @classmethod
+    def check_personal_correction(cls, personal: Mapping[str, Any]) -> None:
+        """Refuse corrected personal values this type would not accept (default: short text)."""
+        for name, value in personal.items():
+            check_text(value, f"personal.{name}")
+
+    @classmethod
+    def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        """Refuse a correction of record ``seq`` that the case, as it stands, forbids.
+
+        ``fields`` have passed :meth:`check_correction`; the default accepts them.
         """
 
     def to_data(self) -> dict[str, Any]:

@@ -116,14 +116,19 @@ class CaseLogCommands(RecordingBase):
         """Correct record ``seq``, append-only: corrected payload and/or personal fields.
 
         Key fields (ids, references, hashes) cannot be corrected; corrections
-        are not corrected themselves (correct the original record again).
+        are not corrected themselves (correct the original record again); a
+        corrected value passes the checks of the command that wrote the field;
+        what a witness signed is never corrected (:class:`StatementSignedError`:
+        record a further statement).
         """
         self._require_open()
         if type(seq) is not int or not 1 <= seq <= self._version:
             raise UnknownReferenceError(
                 f"seq: record {seq!r} does not exist (case {self._id} has {self._version})"
             )
-        data, people = correction_fields(self._classes[seq - 1], fields or {}, personal or {})
+        target = self._classes[seq - 1]
+        data, people = correction_fields(target, fields or {}, personal or {})
+        target.check_correction_of(self, seq, data)
         checked_reason = check_text(reason, "reason", max_length=MAX_LONG_TEXT)
         return self._record(
             RecordCorrected, at, {"corrects": seq, "reason": checked_reason, "fields": data}, people

@@ -8,9 +8,19 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from eventsourcing.domain import TAggregate
 
+from casefile.errors import InvalidCommandError, UnknownReferenceError
 from casefile.events._base import CaseEvent
+from casefile.events._correction_checks import (
+    CorrectionCheck,
+    check_long,
+    check_long_maybe_empty,
+    check_optional_time,
+    check_person_ref,
+    check_short,
+    choice_of,
+)
 from casefile.events._registry import register
-from casefile.events._values import ReportingChannel, check_choice, check_text
+from casefile.events._values import ReportingChannel, RiskGrading, check_time
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -23,7 +33,17 @@ __all__ = [
     "NoteAdded",
     "RecordCorrected",
     "StatusChanged",
+    "check_person_of",
 ]
+
+
+def check_person_of(aggregate: Any, fields: Mapping[str, Any], name: str) -> None:
+    """Refuse a corrected ``name`` (a person id in record form) naming nobody of the case."""
+    value = fields.get(name)
+    if value is not None and uuid.UUID(bytes=value) not in aggregate.people:
+        raise UnknownReferenceError(
+            f"fields.{name}: no person {uuid.UUID(bytes=value)} in case {aggregate.id}"
+        )
 
 
 @register
@@ -32,6 +52,10 @@ class CaseOpened(CaseEvent):
 
     TYPE = "case.opened"
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"reference"})
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
+        "offence": check_short,
+        "channel": choice_of(ReportingChannel),
+    }
 
     reference: str
     offence: str
@@ -53,13 +77,6 @@ class CaseOpened(CaseEvent):
         aggregate._opened_ns = self.time_ns
 
     @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        if "offence" in fields:
-            check_text(fields["offence"], "fields.offence")
-        if "channel" in fields:
-            check_choice(ReportingChannel, fields["channel"], "fields.channel")
-
-    @classmethod
     def apply_correction(
         cls, aggregate: Investigation, seq: int, fields: Mapping[str, Any]
     ) -> None:
@@ -75,6 +92,14 @@ class CrimeReportRecorded(CaseEvent):
 
     TYPE = "crime_report.recorded"
     UUID_FIELDS = ("reported_by",)
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
+        "offence": check_short,
+        "summary": check_long,
+        "location": check_short,
+        "occurred_from": check_optional_time,
+        "occurred_to": check_optional_time,
+        "reported_by": check_person_ref,
+    }
 
     offence: str
     summary: str
@@ -86,6 +111,17 @@ class CrimeReportRecorded(CaseEvent):
     def apply(self, aggregate: Investigation) -> None:
         aggregate._reports.append(self.originator_version)
 
+    @classmethod
+    def check_correction(cls, fields: Mapping[str, Any]) -> None:
+        super().check_correction(fields)
+        start, end = fields.get("occurred_from"), fields.get("occurred_to")
+        if start is not None and end is not None and end < start:
+            raise InvalidCommandError("fields.occurred_to", "earlier than occurred_from")
+
+    @classmethod
+    def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        check_person_of(aggregate, fields, "reported_by")
+
 
 @register
 class MissingPersonReportRecorded(CaseEvent):
@@ -94,6 +130,12 @@ class MissingPersonReportRecorded(CaseEvent):
     TYPE = "missing_person_report.recorded"
     UUID_FIELDS = ("person_id",)
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id"})
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
+        "risk": choice_of(RiskGrading),
+        "last_seen_at": check_time,
+        "last_seen_place": check_short,
+        "circumstances": check_long_maybe_empty,
+    }
 
     person_id: uuid.UUID
     risk: str
@@ -110,6 +152,7 @@ class NoteAdded(CaseEvent):
     """A free-text note in the case log."""
 
     TYPE = "note.added"
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"text": check_long}
 
     text: str
 
@@ -124,6 +167,7 @@ class StatusChanged(CaseEvent):
     TYPE = "case.status_changed"
     # A status is changed by a further status record, never corrected.
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"status"})
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"reason": check_long}
 
     status: str
     reason: str
@@ -159,6 +203,9 @@ class HandedOver(CaseEvent):
     """The case handed to a recipient, with the signed checkpoint note given to them."""
 
     TYPE = "case.handed_over"
+    # The note handed over was checked against the case when it was recorded.
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"checkpoint"})
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"recipient": check_short}
 
     recipient: str
     checkpoint: str

@@ -3,7 +3,9 @@
 A correction names the record it corrects and carries corrected payload
 fields (in record form) and corrected personal fields (committed). Key fields
 (ids, references, content hashes) identify things others refer to and are
-never corrected; a correction is not itself corrected.
+never corrected; a correction is not itself corrected. Every corrected value
+passes the check of the command that wrote it (the target type's
+``CORRECTION_CHECKS``), so a correction is never a way round those checks.
 """
 
 from __future__ import annotations
@@ -55,4 +57,5 @@ def correction_fields(
     if not data and not people:
         raise InvalidCommandError("fields", "a correction must correct at least one field")
     target.check_correction(data)
+    target.check_personal_correction(people)
     return data, people

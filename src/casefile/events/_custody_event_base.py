@@ -16,9 +16,17 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 from casefile.events._base import CaseEvent
+from casefile.events._correction_checks import (
+    CorrectionCheck,
+    check_long,
+    check_long_maybe_empty,
+    check_maybe_empty,
+    check_optional_media,
+    check_optional_time,
+    check_short,
+)
 from casefile.events._custody_values import Custodian, ExhibitStatus
 from casefile.events._state import ExhibitCustody
-from casefile.events._values import MAX_LONG_TEXT, check_media_type, check_text, check_time
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -34,33 +42,6 @@ __all__ = [
     "check_short",
     "correctable",
 ]
-
-CorrectionCheck = Callable[[Any, str], Any]
-
-
-def check_short(value: Any, field: str) -> Any:
-    return check_text(value, field)
-
-
-def check_maybe_empty(value: Any, field: str) -> Any:
-    return check_text(value, field, allow_empty=True)
-
-
-def check_long(value: Any, field: str) -> Any:
-    return check_text(value, field, max_length=MAX_LONG_TEXT)
-
-
-def check_long_maybe_empty(value: Any, field: str) -> Any:
-    return check_text(value, field, max_length=MAX_LONG_TEXT, allow_empty=True)
-
-
-def check_optional_media(value: Any, field: str) -> Any:
-    return None if value is None else check_media_type(value, field)
-
-
-def check_optional_time(value: Any, field: str) -> Any:
-    return None if value is None else check_time(value, field)
-
 
 _BASE_FIELDS: Final = frozenset(f.name for f in dataclasses.fields(CaseEvent))
 _C = TypeVar("_C", bound=type["CustodyEvent"])

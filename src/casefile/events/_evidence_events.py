@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from casefile.events._base import CaseEvent
+from casefile.events._case_events import check_person_of
+from casefile.events._correction_checks import (
+    CorrectionCheck,
+    check_long_maybe_empty,
+    check_media,
+    check_person_ref,
+    check_short,
+    choice_of,
+)
 from casefile.events._registry import register
 from casefile.events._state import Exhibit
+from casefile.events._values import EvidenceKind, check_time
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -26,6 +37,15 @@ class EvidenceCaptured(CaseEvent):
     TYPE = "evidence.captured"
     UUID_FIELDS = ("produced_by",)
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"exhibit", "sha256", "size"})
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
+        "kind": choice_of(EvidenceKind),
+        "media_type": check_media,
+        "device": check_short,
+        "location": check_short,
+        "captured_at": check_time,
+        "description": check_long_maybe_empty,
+        "produced_by": check_person_ref,
+    }
 
     exhibit: str
     kind: str
@@ -46,3 +66,7 @@ class EvidenceCaptured(CaseEvent):
             sha256=self.sha256,
             time_ns=self.time_ns,
         )
+
+    @classmethod
+    def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        check_person_of(aggregate, fields, "produced_by")

@@ -7,10 +7,26 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from casefile.errors import InvalidCommandError, StatementSignedError
 from casefile.events._base import CaseEvent
+from casefile.events._correction_checks import (
+    CorrectionCheck,
+    check_age,
+    check_bool,
+    check_exhibit_list,
+    check_long,
+    check_short,
+    choice_of,
+)
 from casefile.events._registry import register
 from casefile.events._state import Person, Statement
-from casefile.events._values import PersonRole, check_choice
+from casefile.events._values import (
+    MAX_SHORT_TEXT,
+    PersonRole,
+    check_date,
+    check_text,
+    check_time,
+)
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -24,6 +40,8 @@ __all__ = [
 
 #: The personal details a person may have; each is committed, never written in clear.
 PERSON_DETAILS: Final = frozenset({"name", "date_of_birth", "address", "phone", "email"})
+# The longest phone number and email address a person may be given (as add_person checks).
+_DETAIL_LENGTHS: Final = {"phone": 64, "email": 320}
 
 
 @register
@@ -34,6 +52,7 @@ class PersonAdded(CaseEvent):
     UUID_FIELDS = ("person_id",)
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id"})
     PERSONAL_FIELDS: ClassVar[frozenset[str]] = PERSON_DETAILS
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"role": choice_of(PersonRole)}
 
     person_id: uuid.UUID
     role: str
@@ -47,9 +66,13 @@ class PersonAdded(CaseEvent):
         )
 
     @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        if "role" in fields:
-            check_choice(PersonRole, fields["role"], "fields.role")
+    def check_personal_correction(cls, personal: Mapping[str, Any]) -> None:
+        for name, value in personal.items():
+            field = f"personal.{name}"
+            if name == "date_of_birth":
+                check_date(value, field)
+            else:
+                check_text(value, field, max_length=_DETAIL_LENGTHS.get(name, MAX_SHORT_TEXT))
 
     @classmethod
     def apply_correction(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
@@ -75,6 +98,21 @@ class StatementRecorded(CaseEvent):
     UUID_FIELDS = ("statement_id", "witness_id")
     LIST_FIELDS = ("exhibits",)
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"statement_id", "witness_id"})
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
+        "declaration": check_long,
+        "over_18": check_bool,
+        "age": check_age,
+        "taken_by": check_short,
+        "place": check_short,
+        "started_at": check_time,
+        "ended_at": check_time,
+        "body": check_long,
+        "exhibits": check_exhibit_list,
+    }
+    #: What the witness signed: once signed, only a further statement changes it.
+    SIGNED_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"declaration", "over_18", "age", "body", "exhibits"}
+    )
 
     statement_id: uuid.UUID
     witness_id: uuid.UUID
@@ -96,6 +134,35 @@ class StatementRecorded(CaseEvent):
             signed_seq=None,
         )
 
+    @classmethod
+    def check_correction(cls, fields: Mapping[str, Any]) -> None:
+        super().check_correction(fields)
+        # Together, as the command checks them; alone, each is checked by its own rule.
+        if (
+            "over_18" in fields
+            and "age" in fields
+            and fields["over_18"] == (fields["age"] is not None)
+        ):
+            raise InvalidCommandError(
+                "fields.age", "an age is given exactly for a witness under 18"
+            )
+        start, end = fields.get("started_at"), fields.get("ended_at")
+        if start is not None and end is not None and end < start:
+            raise InvalidCommandError("fields.ended_at", "earlier than started_at")
+
+    @classmethod
+    def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        signed = sorted(fields.keys() & cls.SIGNED_FIELDS)
+        if not signed:
+            return
+        for statement in aggregate.statements.values():
+            if statement.seq == seq and statement.is_signed:
+                raise StatementSignedError(
+                    f"statement {statement.statement_id} was signed in record "
+                    f"{statement.signed_seq}: what the witness signed ({', '.join(signed)}) is "
+                    "never corrected; record a further statement"
+                )
+
 
 @register
 class StatementSigned(CaseEvent):
@@ -109,6 +176,9 @@ class StatementSigned(CaseEvent):
     UUID_FIELDS = ("statement_id",)
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"statement_id"})
     PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"reader_name"})
+    # Who signed, how, and the signature itself are the signing: never corrected.
+    # A misspelt reader's name is (it is a personal field).
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {}
 
     statement_id: uuid.UUID
     signatory: str

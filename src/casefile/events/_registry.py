@@ -54,7 +54,7 @@ class EventRegistry:
         data_fields = tuple(
             sorted(f.name for f in dataclasses.fields(cls) if f.name not in _BASE_FIELDS)
         )
-        for group in ("UUID_FIELDS", "LIST_FIELDS", "KEY_FIELDS"):
+        for group in ("UUID_FIELDS", "LIST_FIELDS", "KEY_FIELDS", "CORRECTION_CHECKS"):
             unknown = set(getattr(cls, group)) - set(data_fields)
             if unknown:
                 raise TypeError(f"{cls.__qualname__}.{group} names non-fields {sorted(unknown)}")
