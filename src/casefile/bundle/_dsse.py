@@ -23,6 +23,9 @@ from casefile.signing._records import pae
 __all__ = ["Envelope", "parse_envelope", "seal_envelope"]
 
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
+#: A version 1 envelope has 3 commas (base64, hex and the payload type hold none).
+#: Far more means far more values than an envelope holds, refused before parsing.
+_MAX_COMMAS: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,12 @@ def _strict_b64(text: Any, what: str) -> bytes:
 
 def parse_envelope(data: bytes) -> Envelope:
     """Parse manifest envelope bytes (step B1); raise :class:`ManifestError` otherwise."""
+    # Unauthenticated input of up to 64 MiB: a million tiny JSON values would
+    # cost gigabytes of objects before the shape check could refuse them.
+    if isinstance(data, bytes) and data.count(b",") > _MAX_COMMAS:
+        raise _fail(
+            "expected exactly the fields payload, payloadType, signatures (too many values)"
+        )
     try:
         document = _json.loads(data, max_size=MAX_MANIFEST_SIZE)
     except _json.CanonicalJSONError as exc:
