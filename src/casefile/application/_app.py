@@ -94,7 +94,8 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         return Environment(name, dict(env or {}))
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
-        return RecordMapper(transcoder=JSONTranscoder())
+        # Followers and projection runners map records one at a time: authenticate each.
+        return RecordMapper(transcoder=JSONTranscoder(), trust=self.trust)
 
     def construct_recorder(self) -> Any:
         backend = self.store.backend

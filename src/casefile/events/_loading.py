@@ -203,12 +203,12 @@ def authenticate_chain(
         append(
             ChainEntry(event_class, seq, header["time"], header["data"], tuple(header["pd"]), prev)
         )
-    _authenticate_head(stored[-1].state, case_id, len(stored), trust)
+    _authenticate_record(stored[-1].state, case_id, len(stored), trust)
     return entries
 
 
-def _authenticate_head(raw: bytes, case_id: uuid.UUID, seq: int, trust: TrustStore) -> None:
-    """V1, V2 canonically and V6-V9 for the last record: its signature covers the chain."""
+def _authenticate_record(raw: bytes, case_id: uuid.UUID, seq: int, trust: TrustStore) -> None:
+    """V1, V2 canonically and V6-V9 for one record (the head's signature covers the chain)."""
     label = str(case_id)
     try:
         head = parse_record(raw)
@@ -302,13 +302,28 @@ class RecordMapper(Mapper[uuid.UUID]):
 
     Mapping a stored event checks the record's framing (V1, V2), that it is
     the stored event's own case, version and type, and that the type is
-    registered; it never resolves a topic. It does not authenticate a lone
-    record: load cases through the application for that. Events are stored
-    only by sealing (:func:`~casefile.events._sealing.seal_events`), so
+    registered; it never resolves a topic. Given a ``trust`` store (the
+    application's mapper always is), it also authenticates the lone record
+    (V6-V9: a trusted key, valid at the record's time, with a role for its
+    type, and its signature) before its payload becomes an event, since
+    projection runners and followers map records one at a time, outside
+    their chain. Events are stored only by sealing
+    (:func:`~casefile.events._sealing.seal_events`), so
     :meth:`to_stored_event` refuses.
     """
 
     registry: EventRegistry = EVENT_TYPES
+
+    def __init__(
+        self,
+        transcoder: Any,
+        compressor: Any = None,
+        cipher: Any = None,
+        *,
+        trust: TrustStore | None = None,
+    ) -> None:
+        super().__init__(transcoder, compressor, cipher)
+        self.trust = trust
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         raise TypeError(
@@ -339,6 +354,8 @@ class RecordMapper(Mapper[uuid.UUID]):
                 seq=seq,
                 step="V10",
             )
+        if self.trust is not None:
+            _authenticate_record(stored_event.state, case_id, seq, self.trust)
         entry = ChainEntry(
             event_class,
             seq,
