@@ -152,7 +152,7 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"exhibit    {exhibit} ({args.kind}, {one_line(media_type)}, {blob.size} bytes)\n")
     out.write(f"sha256     {blob.hex}\n")
     out.write(f"store      {one_line(str(store_path))} ({state})\n")
-    out.write(f"record     {seq} of case {reference}, signed by {one_line(entry.name)}\n")
+    out.write(f"record     {seq} of case {one_line(reference)}, signed by {one_line(entry.name)}\n")
     out.write(f"captured   {ns_to_rfc3339(captured_at)}\n")
     return 0
 

@@ -133,7 +133,7 @@ def run_exhibits(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     count = len(register.exhibits)
     lines = [
-        f"case {reference} ({case_id}): {count} exhibit(s), as of {ns_to_rfc3339(at)}",
+        f"case {one_line(reference)} ({case_id}): {count} exhibit(s), as of {ns_to_rfc3339(at)}",
         "",
     ]
     lines += exhibit_table(register) if count else ["(no exhibits)"]

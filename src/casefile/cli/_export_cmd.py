@@ -30,6 +30,7 @@ from casefile.cli._register import (
 )
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
+from casefile.cli._text import one_line
 from casefile.errors import InputError, MalformedRecordError
 from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
 from casefile.signing import TrustStore, load_trust_store, parse_record
@@ -224,7 +225,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 product = zip_bundle(product, stage / "bundle.zip")
             checked = verify_bundle(product, at=time.time_ns(), trust=trust)
             publish(product, dest)
-    out.write(f"case       {case.reference} ({case_id})\n")
+    out.write(f"case       {one_line(case.reference)} ({case_id})\n")
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
     out.write(f"disclosed  {info.disclosures} field value(s) (policy: {shown})\n")
@@ -261,15 +262,17 @@ def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for case_id in case_ids:
             if args.trust is not None:
                 case = app.get_case(case_id)
-                out.write(f"{case_id}  {case.reference:<14} {case.sealed_version:>7} records  ")
-                out.write(f"{case.status}\n")
+                reference = one_line(case.reference)
+                out.write(f"{case_id}  {reference:<14} {case.sealed_version:>7} records  ")
+                out.write(f"{one_line(case.status)}\n")
                 continue
             count, reference = 0, "(empty)"
             for raw in app.records(case_id):
                 if count == 0:
                     reference = _reference(raw)
                 count += 1
-            out.write(f"{case_id}  {reference:<14} {count:>7} records\n")
+            # Read from records not yet authenticated: shown as text, never as controls.
+            out.write(f"{case_id}  {one_line(reference):<14} {count:>7} records\n")
     if not case_ids:
         err.write("no cases in this store\n")
     elif args.trust is None:

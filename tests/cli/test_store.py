@@ -1,0 +1,115 @@
+"""Finding a case in a store by id or reference, and showing what the store says about it.
+
+A reference is the number an officer quotes, so commands accept it; but a
+store may hold two cases under one reference, or a damaged case beside the
+one asked for, and its text comes from records (unauthenticated ones, for
+``cases`` without a trust store) that must not drive the terminal.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+from casefile.application import CasefileApp, StoreConfig
+from casefile.signing import load_private_key, load_trust_store
+from cli._support import Demo, Run, run_cli
+
+ESCAPE = "\x1b]0;owned\x07\x1b[2J"
+
+
+@pytest.fixture
+def store(demo: Demo, tmp_path: Path) -> Path:
+    """A copy of the demo's store (its one case is 42NS1234526), free to add cases to."""
+    target = tmp_path / "casefile.sqlite"
+    shutil.copy(demo.db, target)
+    return target
+
+
+def _open_case(demo: Demo, db: Path, reference: str, note: str = "Bicycle stolen.") -> uuid.UUID:
+    officer = load_private_key(
+        demo.root / "keys" / "pc-4721.key", demo.passphrase.read_bytes().rstrip(b"\n")
+    )
+    app = CasefileApp(store=StoreConfig.sqlite(db), trust=load_trust_store(demo.trust))
+    try:
+        with app.open_session(
+            officer, offence="theft", channel="front_counter", reference=reference
+        ) as case:
+            case.add_note(text=note)
+            return case.id
+    finally:
+        app.close()
+
+
+def _rewrite(db: Path, case_id: uuid.UUID, seq: int, old: bytes, new: bytes) -> None:
+    """Change bytes of one stored record behind the application's back."""
+    with sqlite3.connect(db) as conn:
+        where = "WHERE originator_id = ? AND originator_version = ?"
+        (state,) = conn.execute(
+            f"SELECT state FROM casefile_events {where}", (case_id.hex, seq)
+        ).fetchone()
+        assert old in state
+        conn.execute(
+            f"UPDATE casefile_events SET state = ? {where}",
+            (bytes(state).replace(old, new), case_id.hex, seq),
+        )
+
+
+def _exhibits(demo: Demo, db: Path, case: str) -> Run:
+    return run_cli(["exhibits", "--db", db, "--case", case, "--trust", demo.trust])
+
+
+def test_a_reference_shared_by_two_cases_is_refused_as_ambiguous(demo: Demo, store: Path) -> None:
+    # Picking one silently could hand the wrong case to the CPS.
+    other = _open_case(demo, store, "42NS1234526")
+    result = _exhibits(demo, store, "42NS1234526")
+    assert result.code == 2
+    assert "2 cases" in result.err
+    assert str(other) in result.err
+    assert _exhibits(demo, store, str(other)).code == 0
+
+
+def test_a_damaged_case_does_not_hide_another_found_by_reference(demo: Demo, store: Path) -> None:
+    damaged = _open_case(demo, store, "42NS0000126", note="To be damaged.")
+    _open_case(demo, store, "42NS0000226")
+    _rewrite(store, damaged, 2, b"To be damaged.", b"Was   damaged.")
+    found = _exhibits(demo, store, "42NS0000226")
+    assert found.code == 0, found.err
+    assert "42NS0000226" in found.out
+    assert _exhibits(demo, store, "42NS0000126").code == 1
+
+
+def test_a_reference_found_only_in_unauthenticated_records_is_not_trusted(
+    demo: Demo, store: Path
+) -> None:
+    # The first record of the demo case is rewritten to claim another reference: the
+    # lookup must not return a case whose records do not verify as that reference.
+    with sqlite3.connect(store) as conn:
+        (case_hex,) = conn.execute("SELECT originator_id FROM casefile_events").fetchone()
+    _rewrite(store, uuid.UUID(case_hex), 1, b"42NS1234526", b"42NS9999926")
+    result = _exhibits(demo, store, "42NS9999926")
+    assert result.code in (1, 2)
+    assert "42NS9999926 (" not in result.out
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_a_reference_from_the_store_cannot_drive_the_terminal(
+    demo: Demo, store: Path, trusted: bool
+) -> None:
+    case_id = _open_case(demo, store, "42NS" + ESCAPE)
+    argv: list[object] = ["cases", "--db", store]
+    if trusted:
+        argv += ["--trust", demo.trust]
+    listed = run_cli(argv)
+    assert listed.code == 0, listed.err
+    assert "\x1b" not in listed.out
+    assert "\x07" not in listed.out
+    assert str(case_id) in listed.out
+    shown = _exhibits(demo, store, str(case_id))
+    assert shown.code == 0, shown.err
+    assert "\x1b" not in shown.out
+    assert "\x07" not in shown.out
