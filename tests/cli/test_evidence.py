@@ -144,6 +144,27 @@ def test_malformed_reference_or_media_type_is_refused_before_anything_is_stored(
     assert not store.evidence.exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--device", "", "device: must not be empty"),
+        ("--location", "", "location: must not be empty"),
+        ("--description", "x" * (1024 * 1024 + 1), "description: longer than"),
+        ("--location", "cafe\u0301", "location: text is not NFC-normalised"),
+    ],
+)
+def test_a_refused_description_of_the_capture_stores_no_file(
+    store: Store, tmp_path: Path, option: str, value: str, problem: str
+) -> None:
+    # A file left in the evidence store that no record names is evidence of nothing.
+    clip = tmp_path / "a.wav"
+    clip.write_bytes(b"a clip whose record is refused")
+    result = _add(store, clip, "SO/9", option, value)
+    assert result.code == 2
+    assert problem in result.err
+    assert not store.evidence.exists() or _blobs(store.evidence) == []
+
+
 def _add_argv(store: Store, clip: Path, exhibit: str, media_type: str) -> list[object]:
     return [
         "evidence", "add", "--db", store.db, "--case", "42NS1234526", "--trust",

@@ -108,12 +108,21 @@ def _store_path(args: argparse.Namespace) -> Path:
 def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Check what can be checked, ingest the file, then record it in one save."""
     from casefile.events import check_signer
-    from casefile.events._values import check_exhibit_reference, check_media_type
+    from casefile.events._values import (
+        MAX_LONG_TEXT,
+        check_exhibit_reference,
+        check_media_type,
+        check_text,
+    )
 
     now = time.time_ns()
     captured_at = now if args.captured_at is None else rfc3339_to_ns(args.captured_at)
     exhibit = check_exhibit_reference(args.exhibit)
     media_type = check_media_type(args.media_type)
+    # The record's own checks, before a byte is copied: a refused record leaves no file.
+    check_text(args.device, "device")
+    check_text(args.location, "location")
+    check_text(args.description, "description", max_length=MAX_LONG_TEXT, allow_empty=True)
     source: Path = args.file
     if not source.is_file():
         raise InputError(f"{source}: no such file (or not a regular file)")
