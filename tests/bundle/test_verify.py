@@ -6,6 +6,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from _bundlecase import AT, World, make_bundle, trust_with
 from casefile.bundle import DISCLOSE_ALL, DisclosurePolicy, open_bundle, verify_bundle, zip_bundle
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
+from casefile.encoding import encode
 from casefile.errors import (
     BadSignatureError,
     BundleError,
@@ -460,3 +462,27 @@ def test_signed_manifest_whose_checkpoint_is_not_a_note_is_reported_at_v12(
     result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
     assert not result.verified
     assert [(e.kind, e.step) for e in result.errors] == [("checkpoint_signature", "V12")]
+
+
+def test_disclosure_with_a_huge_name_outside_the_policy_is_reported_in_a_short_message(
+    tmp_path: Path,
+) -> None:
+    # Up to a thousand B7 failures are kept: each must not quote a 1 MiB name.
+    target = tmp_path / "b"
+    make_bundle(target, WORLD)
+    forged = Disclosure(uuid.UUID(int=7), 1, "n" * (1 << 19), bytes(16), "x").to_bytes()
+    framed = encode(forged)
+    (target / "disclosures.bin").write_bytes(framed)
+    with open_bundle(target) as bundle:
+        m = bundle.manifest
+    files = tuple(
+        FileEntry(f.path, len(framed), hashlib.sha256(framed).digest())
+        if f.path == "disclosures.bin"
+        else f
+        for f in m.files
+    )
+    policy = DisclosurePolicy.only(["dob"])
+    _resign(target, Manifest(m.case_id, m.records, m.checkpoint, policy, files))
+    result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
+    assert [e.step for e in result.errors] == ["B7"]
+    assert len(str(result.errors[0])) < 1000

@@ -272,3 +272,32 @@ def test_record_type_that_is_a_list_or_map_is_malformed_not_a_type_error(value: 
     forged = encode({"rec": encode(header), "sig": b"\x00" * 64})
     with pytest.raises(MalformedRecordError, match="type"):
         parse_record(forged)
+
+
+_HUGE = 1 << 20
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"v": b"\x00" * _HUGE},  # repr() quadruples it
+        {"v": "v" * _HUGE},
+        {"pd": {"n" * _HUGE: b"short"}},
+        {"k" * _HUGE: 1},  # an unexpected key, listed in the message
+        {"data": {"k" * _HUGE: [1.5]}},  # a float, named by its path
+    ],
+)
+def test_error_message_for_a_huge_hostile_header_value_stays_short(change: dict) -> None:
+    # The report form keeps up to a thousand errors: a message that quotes a
+    # 16 MiB value in full would let one compressible records.bin take gigabytes.
+    header = decode(parse_record(seal().raw).header_bytes)
+    data = change.pop("data", None)
+    header.update(change)
+    raw_header = encode(header)
+    if data is not None:
+        raw_header = msgpack.packb({**header, "data": data}, use_bin_type=True)
+    forged = encode({"rec": raw_header, "sig": b"\x00" * 64})
+    with pytest.raises(MalformedRecordError) as caught:
+        parse_record(forged)
+    assert caught.value.step == "V2"
+    assert len(str(caught.value)) < 1000

@@ -22,6 +22,7 @@ from casefile.errors import (
     MalformedRecordError,
     VerificationError,
 )
+from casefile.signing._commitments import Disclosure
 from casefile.signing._note import sign_note
 from casefile.signing._records import ZERO_HASH, signing_input
 from casefile.verifier import report_case, verify_case
@@ -113,3 +114,17 @@ def test_any_checkpoint_text_is_verified_or_a_checkpoint_failure(note: str | byt
     assert not report.verified
     assert all(isinstance(e, VerificationError) for e in report.errors)
     assert {e.step for e in report.errors} <= {"V12", "V13"}
+
+
+# --- messages quoting hostile names stay short -----------------------------------------
+
+
+@pytest.mark.parametrize("seq", [1, 99])  # a record's commitment, or beyond the last record
+def test_disclosure_with_a_huge_name_is_reported_in_a_short_message(seq: int) -> None:
+    # A disclosure may be 1 MiB; a report keeps up to a thousand errors, so
+    # quoting each name in full would let disclosures.bin take a gigabyte.
+    name = "n" * (1 << 20)
+    forged = Disclosure(CASE.case_id, seq, name, bytes(16), "value")
+    report = report_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, disclosures=[forged])
+    assert [e.step for e in report.errors] == ["V11"]
+    assert len(str(report.errors[0])) < 1000

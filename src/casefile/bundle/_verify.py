@@ -28,6 +28,7 @@ from casefile.bundle._layout import (
     MANIFEST,
     RECORDS,
     BundleLimits,
+    shown,
 )
 from casefile.bundle._manifest import DisclosurePolicy, FileEntry, Manifest, parse_manifest
 from casefile.bundle._reader import Bundle, open_bundle
@@ -236,7 +237,7 @@ class _Run:
             if not policy.allows(item.name):
                 self.fail(
                     ManifestError(
-                        f"disclosure of {item.name!r} is outside the manifest's "
+                        f"disclosure of {shown(item.name)} is outside the manifest's "
                         f"disclosure policy ({policy.mode})",
                         case_id=self.label,
                         seq=item.seq,

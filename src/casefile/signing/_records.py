@@ -200,16 +200,18 @@ def parse_record_fields(raw: bytes) -> tuple[bytes, bytes, dict[str, Any], bytes
     try:
         fields = decode(header_bytes, max_size=MAX_RECORD_SIZE)
     except DecodeError as exc:
-        raise MalformedRecordError(f"record header: {exc}", step="V2") from None
+        raise MalformedRecordError(_brief(f"record header: {exc}"), step="V2") from None
     if type(fields) is not dict or fields.keys() != _HEADER_KEYS:
         have = sorted(fields) if type(fields) is dict else type(fields).__name__
         raise MalformedRecordError(
-            f"record header: expected exactly the keys {sorted(_HEADER_KEYS)}, found {have}",
+            _brief(
+                f"record header: expected exactly the keys {sorted(_HEADER_KEYS)}, found {have}"
+            ),
             step="V2",
         )
     problem = _header_problem(fields)
     if problem:
-        raise MalformedRecordError(f"record header: {problem[0]}: {problem[1]}", step="V2")
+        raise MalformedRecordError(_brief(f"record header: {problem[0]}: {problem[1]}"), step="V2")
     return header_bytes, signature, fields, _sha256(b"\x00" + raw).digest()
 
 
@@ -262,10 +264,20 @@ def _unframe(raw: bytes) -> tuple[bytes, bytes]:
     return raw[start:end], raw[end + 6 :]
 
 
+_MAX_MESSAGE: Final = 300
+
+
+def _brief(message: str) -> str:
+    # Messages quote hostile keys and values; a report keeps up to a thousand
+    # of them, so each is cut short rather than holding a 16 MiB value.
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 1] + "…"
+
+
 def _header_problem(h: Mapping[str, Any]) -> tuple[str, str] | None:
     """The first field of header map ``h`` outside the format, as (field, problem), or None."""
     if type(h["v"]) is not int or h["v"] != FORMAT_VERSION:
-        return ("v", f"unsupported format version {h['v']!r}")
+        shown = h["v"] if type(h["v"]) is int else type(h["v"]).__name__
+        return ("v", f"unsupported format version {shown}")
     case = h["case"]
     if type(case) is not bytes or len(case) != 16:
         return ("case", "case must be 16 bytes")

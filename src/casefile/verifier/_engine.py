@@ -137,7 +137,7 @@ class CaseVerification:
         for d in pending.rest():
             self.fail(
                 DisclosureError(
-                    f"disclosure {d.name!r} names record {d.seq}, beyond the last record",
+                    f"disclosure {_shown(d.name)} names record {d.seq}, beyond the last record",
                     case_id=self.case_label,
                     seq=d.seq,
                     step="V11",
@@ -296,7 +296,10 @@ class CaseVerification:
                 ok = False
                 self.fail(
                     DisclosureError(
-                        f"disclosure {d.name!r} {problem}", case_id=label, seq=d.seq, step="V11"
+                        f"disclosure {_shown(d.name)} {problem}",
+                        case_id=label,
+                        seq=d.seq,
+                        step="V11",
                     )
                 )
         return disclosed if ok else None
@@ -369,6 +372,12 @@ class CaseVerification:
         if entry.valid_until is not None and entry.valid_until <= last:
             return False
         return entry.revoked_at is None or entry.revoked_at > last
+
+
+def _shown(name: str) -> str:
+    # Disclosure names come from the input: a report holds up to a thousand
+    # errors, so a name is quoted only in part.
+    return repr(name) if len(name) <= 80 else repr(name[:80]) + "…"
 
 
 def _commitment_of(d: Disclosure) -> bytes | None:
