@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -246,3 +247,43 @@ def test_cases_and_export_read_a_postgres_store(
     exported = run_cli(argv)
     assert exported.code == 0, exported.err
     assert run_cli(["verify", tmp_path / "b.zip", "--trust", demo.trust]).code == 0
+
+
+def test_export_of_a_case_recorded_into_meanwhile_carries_one_consistent_snapshot(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Officers keep recording while a live case is exported: a record (with personal data)
+    # stored after the checkpoint was signed must not turn the export into a failed
+    # verification, nor leave the view describing other records than the bundle.
+    from casefile.application import CasefileApp, StoreConfig
+    from casefile.signing import load_private_key, load_trust_store
+
+    db = tmp_path / "casefile.sqlite"
+    shutil.copy(demo.db, db)
+    officer = load_private_key(
+        demo.root / "keys" / "pc-4721.key", demo.passphrase.read_bytes().rstrip(b"\n")
+    )
+    signed = CasefileApp.checkpoint
+
+    def checkpoint_then_record(app: CasefileApp, case_id: Any, *args: Any) -> str:
+        note = signed(app, case_id, *args)
+        writer = CasefileApp(store=StoreConfig.sqlite(db), trust=load_trust_store(demo.trust))
+        try:
+            with writer.session(case_id, officer) as case:
+                case.add_person(role="witness", name="Late Witness")
+                case.add_note(text="Recorded while the export ran.")
+        finally:
+            writer.close()
+        return note
+
+    monkeypatch.setattr(CasefileApp, "checkpoint", checkpoint_then_record)
+    argv = _export(demo, tmp_path / "b", "--disclose-all")
+    argv[argv.index("--db") + 1] = db
+    result = run_cli(argv)
+    assert result.code == 0, result.err
+    assert "records    40," in result.out
+    report = json.loads(run_cli(["verify", tmp_path / "b", "--trust", demo.trust, "--json"]).out)
+    assert report["verified"] is True
+    assert report["records"] == 40
+    view = json.loads((tmp_path / "b" / "views" / "exhibits.json").read_text())
+    assert max(ex["last_seq"] for ex in view["exhibits"]) <= 40

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import os
 import stat
 import time
@@ -33,7 +34,14 @@ from casefile.cli._store import add_store_arguments, find_case, open_app, store_
 from casefile.cli._text import one_line
 from casefile.errors import InputError, MalformedRecordError
 from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
-from casefile.signing import TrustStore, load_trust_store, parse_record
+from casefile.signing import (
+    NoteVerifier,
+    Signer,
+    TrustStore,
+    load_trust_store,
+    open_checkpoint,
+    parse_record,
+)
 
 __all__ = ["add_cases_parser", "add_export_parser", "evidence_in", "namespace_of"]
 
@@ -183,6 +191,12 @@ def _evidence_store(args: argparse.Namespace) -> Path | None:
     return fallback if fallback is not None and is_store(fallback) else None
 
 
+def _checkpoint_size(note: str, name: str, signer: Signer) -> int:
+    """How many records the checkpoint just signed by ``signer`` covers."""
+    checkpoint, _ = open_checkpoint(note, [NoteVerifier(name, signer.public_key)])
+    return checkpoint.size
+
+
 def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Checkpoint, write, verify, then publish: a bundle that fails its own check never appears."""
     dest: Path = args.out
@@ -198,7 +212,11 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         app = open_app(config, trust)
         case_id = find_case(app, args.case)
         case = app.get_case(case_id)
-        register = verified_register(app, case_id, at=time.time_ns())
+        note = app.checkpoint(case_id, signer, args.checkpoint_name, namespace)
+        # Officers may go on recording while a live case is exported: the bundle, its
+        # view and its disclosures hold exactly the records the checkpoint covers.
+        size = _checkpoint_size(note, args.checkpoint_name, signer)
+        register = verified_register(app, case_id, at=time.time_ns(), size=size)
         wanted = exhibit_hashes(register)
         evidence: dict[bytes, EvidenceSource] = {}
         if store is not None:
@@ -206,13 +224,12 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.evidence_dir is not None:
             absent = set(wanted) - set(evidence)
             evidence.update(evidence_in(args.evidence_dir, absent) if absent else {})
-        note = app.checkpoint(case_id, signer, args.checkpoint_name, namespace)
         with staging_area(dest) as stage:
             info = write_bundle(
                 stage / "bundle",
                 case_id=case_id,
-                records=app.records(case_id),
-                disclosures=app.disclosures(case_id),
+                records=itertools.islice(app.records(case_id), size),
+                disclosures=(d for d in app.disclosures(case_id) if d.seq <= size),
                 trust=trust,
                 checkpoint_note=note,
                 signer=signer,

@@ -10,6 +10,7 @@ beside an SQLite case store); every read re-checks the file's SHA-256.
 from __future__ import annotations
 
 import functools
+import itertools
 import stat
 import uuid
 from collections.abc import Callable
@@ -59,18 +60,22 @@ def open_existing_store(path: Path) -> FileSystemBlobStore:
     return FileSystemBlobStore(path)
 
 
-def verified_register(app: CasefileApp, case_id: uuid.UUID, *, at: int) -> ExhibitRegister:
+def verified_register(
+    app: CasefileApp, case_id: uuid.UUID, *, at: int, size: int | None = None
+) -> ExhibitRegister:
     """The case's exhibit register, from its records as the offline verifier checks them.
 
     Raises the first :class:`~casefile.errors.VerificationError` if a record
     does not verify against the application's trust store at ``at``; a pause
-    in custody running up to ``at`` is reported as a finding.
+    in custody running up to ``at`` is reported as a finding. ``size`` reads
+    only the first records (those a checkpoint covers).
     """
     from casefile.events import EVENT_TYPES
     from casefile.verifier import iter_verified_records
 
+    stored = app.records(case_id)
     records = iter_verified_records(
-        app.records(case_id),
+        stored if size is None else itertools.islice(stored, size),
         trust=app.trust,
         at=at,
         case_id=case_id,
