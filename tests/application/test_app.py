@@ -247,6 +247,47 @@ def test_handover_refuses_a_checkpoint_no_trusted_key_signed(memory_app: Casefil
     assert app.get_case(case_id).handovers == ()
 
 
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"revoked_at": T0 - 3_600 * 10**9},  # compromised before the case was opened
+        {"valid_until": T0 - 3_600 * 10**9},  # expired before the case was opened
+        {"valid_from": T0 + 86_400 * 10**9},  # not valid yet
+    ],
+)
+def test_handover_refuses_a_checkpoint_signed_by_a_key_the_verifier_would_not_accept(
+    window: dict[str, int],
+) -> None:
+    # A handover record cites the note the CPS was given: it must be one that their
+    # verifier accepts (V12), not one signed by a revoked, expired or future key.
+    from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+    from casefile.signing._trust import Holder, TrustEntry, TrustStore
+
+    old_key = signer_for("revoked-checkpointer")
+    fields: dict[str, int] = {"valid_from": T0 - 86_400 * 10**9, **window}
+    trust = TrustStore(
+        [
+            *TRUST.entries,
+            TrustEntry(
+                public_key=old_key.public_key,
+                name="old-suite",
+                holder=Holder(name="Old suite", rank="", number="S-1", force="Test Force"),
+                roles=frozenset({"checkpoint"}),
+                **fields,
+            ),
+        ]
+    )
+    app = CasefileApp(store=StoreConfig.memory(), trust=trust, clock=stepping_clock())
+    case_id = _case(app)
+    root = merkle_root([record_hash(raw) for raw in app.records(case_id)])
+    note = sign_checkpoint(Checkpoint(f"{NAMESPACE}/{case_id}", 1, root), "old-suite", old_key)
+    with pytest.raises(CheckpointSignatureError, match="no trusted key"):
+        app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=note)
+    assert app.get_case(case_id).handovers == ()
+    good = app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
+    app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=good)
+
+
 def test_erasure_needs_a_person_or_fields(memory_app: CasefileApp) -> None:
     case_id = _case(memory_app)
     with pytest.raises(InvalidCommandError):

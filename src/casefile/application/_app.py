@@ -249,8 +249,9 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
     ) -> int:
         """Record that ``recipient`` was given ``checkpoint``, a signed note over this case.
 
-        The note must verify under a trusted checkpoint key and describe a
-        prefix of this case's records (origin, size and root).
+        The note must verify under a trusted checkpoint key that the verifier
+        would accept for it (V12) and describe a prefix of this case's records
+        (origin, size and root).
         """
         case_id = _check_case_id(case_id)
         self._check_checkpoint(case_id, checkpoint)
@@ -361,12 +362,12 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         if type(note) is not str:
             raise InvalidCommandError("checkpoint", "expected the signed note text")
         policy = self.trust.policy
-        verifiers = [
-            NoteVerifier(e.name, e.public_key)
-            for e in self.trust.entries
-            if not e.roles.isdisjoint(policy.checkpoint_roles)
+        candidates = [
+            e for e in self.trust.entries if not e.roles.isdisjoint(policy.checkpoint_roles)
         ]
-        checkpoint, _signers = open_checkpoint(note, verifiers)
+        checkpoint, _signers = open_checkpoint(
+            note, [NoteVerifier(e.name, e.public_key) for e in candidates]
+        )
         label = str(case_id)
         chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
         if not checkpoint.origin.endswith("/" + label):
@@ -378,6 +379,19 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
             )
         if merkle_root([link.hash for link in chain[: checkpoint.size]]) != checkpoint.root:
             raise CheckpointMismatchError("checkpoint root is not this case's", case_id=label)
+        # As the verifier judges it (V12): a key valid by now, neither expired nor revoked
+        # by the last record the note covers, must have signed it.
+        now, last = self._clock(), chain[checkpoint.size - 1].time_ns
+        open_checkpoint(
+            note,
+            [
+                NoteVerifier(e.name, e.public_key)
+                for e in candidates
+                if e.valid_from <= now
+                and (e.valid_until is None or last < e.valid_until)
+                and (e.revoked_at is None or last < e.revoked_at)
+            ],
+        )
 
 
 def _check_case_id(case_id: object) -> uuid.UUID:
