@@ -165,6 +165,30 @@ def test_a_refused_description_of_the_capture_stores_no_file(
     assert not store.evidence.exists() or _blobs(store.evidence) == []
 
 
+def test_evidence_for_a_closed_case_is_refused_before_anything_is_stored(
+    store: Store, tmp_path: Path
+) -> None:
+    from casefile.application import CasefileApp, StoreConfig
+    from casefile.signing import load_private_key, load_trust_store
+
+    officer = load_private_key(
+        store.demo.root / "keys" / "dc-3308.key",
+        store.demo.passphrase.read_bytes().rstrip(b"\n"),
+    )
+    app = CasefileApp(store=StoreConfig.sqlite(store.db), trust=load_trust_store(store.demo.trust))
+    try:
+        (case_id,) = app.list_cases()
+        app.change_status(case_id, officer, status="closed", reason="No further action")
+    finally:
+        app.close()
+    clip = tmp_path / "a.wav"
+    clip.write_bytes(b"a clip for a closed case")
+    result = _add(store, clip, "SO/9")
+    assert result.code == 2
+    assert "closed" in result.err
+    assert not store.evidence.exists() or _blobs(store.evidence) == []
+
+
 def _add_argv(store: Store, clip: Path, exhibit: str, media_type: str) -> list[object]:
     return [
         "evidence", "add", "--db", store.db, "--case", "42NS1234526", "--trust",

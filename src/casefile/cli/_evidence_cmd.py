@@ -21,7 +21,7 @@ from casefile.cli._register import default_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.errors import DuplicateExhibitError, InputError
+from casefile.errors import CaseClosedError, DuplicateExhibitError, InputError
 from casefile.evidence import FileSystemBlobStore, FixityResult
 from casefile.signing import load_trust_store
 
@@ -136,9 +136,13 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             case_id = find_case(app, args.case)
             with app.session(case_id, signer) as case:
+                if case.is_closed:
+                    raise CaseClosedError(
+                        f"case {one_line(case.reference)} is closed: reopen it to add evidence"
+                    )
                 if exhibit in case.custody:
                     raise DuplicateExhibitError(
-                        f"exhibit {exhibit} already exists in case {case.reference}"
+                        f"exhibit {exhibit} already exists in case {one_line(case.reference)}"
                     )
                 imported = FileSystemBlobStore(store_path).import_file(source)
                 blob = imported.blob
