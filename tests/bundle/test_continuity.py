@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _casebuilder import AT, T0, CaseBuilder, World
-from casefile.bundle._continuity import CustodyCollector
+from casefile.bundle._continuity import CustodyCollector, exhibit_files, whose_file
 from casefile.verifier import iter_verified_records
 
 WORLD = World()
@@ -164,3 +165,45 @@ def test_any_payload_from_a_trusted_signer_becomes_findings_never_an_exception(
         # A transfer that could not be read leaves PC holding: DC's booking is a break.
         assert register.exhibit("JS/1").entries[-1].seq == 4
         assert any(f.kind == "custodian_changed_without_transfer" for f in register.findings)
+
+
+class _CountingExhibit:
+    """An exhibit of the register that counts how often its hash is read."""
+
+    reads = 0
+
+    def __init__(self, reference: str, sha256: bytes) -> None:
+        self.reference = reference
+        self._sha256 = sha256
+
+    @property
+    def sha256(self) -> bytes:
+        _CountingExhibit.reads += 1
+        return self._sha256
+
+
+def test_naming_the_exhibits_of_many_changed_files_reads_the_register_once() -> None:
+    # B8 names the exhibits recorded for each evidence file that fails: a scan
+    # of every exhibit per failing file made 100,000 files and exhibits cost
+    # 10**10 steps, from one hostile bundle.
+    n = 2000
+    digests = [bytes([i % 256, i // 256]) * 16 for i in range(n)]
+    register = SimpleNamespace(
+        exhibits=tuple(_CountingExhibit(f"JS/{i}", d) for i, d in enumerate(digests))
+    )
+    _CountingExhibit.reads = 0
+    index = exhibit_files(register)  # type: ignore[arg-type]
+    names = [whose_file(index, d.hex()) for d in digests]
+    assert names[7] == " (the file of exhibit JS/7)"
+    assert whose_file(index, "ff" * 32) == ""
+    assert _CountingExhibit.reads <= 2 * n
+
+
+def test_a_hash_recorded_for_many_exhibits_is_named_in_a_short_message() -> None:
+    register = SimpleNamespace(
+        exhibits=tuple(_CountingExhibit(f"JS/{i}", b"\x01" * 32) for i in range(10_000))
+    )
+    named = whose_file(exhibit_files(register), "01" * 32)  # type: ignore[arg-type]
+    assert named.startswith(" (the file of exhibit JS/0, JS/1, ")
+    assert "and 9995 more" in named
+    assert len(named) < 200

@@ -13,7 +13,7 @@ what the bundle shows, not how long ago it was made.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from casefile.bundle._layout import EVIDENCE_DIR
@@ -29,7 +29,13 @@ from casefile.projections import (
 from casefile.projections._custody_records import CAPTURED_TYPE, CORRECTION_TYPE
 from casefile.verifier._engine import VerifiedRecord
 
-__all__ = ["EVIDENCE_NOT_IN_BUNDLE", "CustodyCollector", "evidence_findings", "whose_file"]
+__all__ = [
+    "EVIDENCE_NOT_IN_BUNDLE",
+    "CustodyCollector",
+    "evidence_findings",
+    "exhibit_files",
+    "whose_file",
+]
 
 #: The finding for an exhibit whose SHA-256 is on record but whose file the bundle lacks.
 EVIDENCE_NOT_IN_BUNDLE: Final = "evidence_not_in_bundle"
@@ -92,12 +98,33 @@ def _drain(kept: deque[RecordView]) -> Iterator[RecordView]:
         yield kept.popleft()
 
 
-def whose_file(register: ExhibitRegister | None, sha256_hex: str) -> str:
+def exhibit_files(register: ExhibitRegister | None) -> dict[str, list[str]]:
+    """The references of the exhibits on record for each SHA-256 (hex), read once.
+
+    B8 may name the exhibits of many failing files: one pass over the register
+    keeps that linear rather than a scan of every exhibit per file.
+    """
+    index: dict[str, list[str]] = {}
+    if register is not None:
+        for ex in register.exhibits:
+            digest = _hex(ex.sha256)
+            if digest is not None:
+                index.setdefault(digest, []).append(ex.reference)
+    return index
+
+
+#: At most this many exhibits are named for one file; the rest are counted.
+_NAMED: Final = 5
+
+
+def whose_file(index: Mapping[str, list[str]], sha256_hex: str) -> str:
     """`` (the file of exhibit JS/1)`` when exhibits have ``sha256_hex`` on record, else ``""``."""
-    if register is None:
+    refs = index.get(sha256_hex)
+    if not refs:
         return ""
-    refs = [ex.reference for ex in register.exhibits if _hex(ex.sha256) == sha256_hex]
-    return f" (the file of exhibit {', '.join(refs)})" if refs else ""
+    named = ", ".join(refs[:_NAMED])
+    more = f" and {len(refs) - _NAMED} more" if len(refs) > _NAMED else ""
+    return f" (the file of exhibit {named}{more})"
 
 
 def evidence_findings(register: ExhibitRegister, files: Iterable[FileEntry]) -> Iterator[Finding]:

@@ -20,7 +20,12 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from casefile.bundle._continuity import CustodyCollector, evidence_findings, whose_file
+from casefile.bundle._continuity import (
+    CustodyCollector,
+    evidence_findings,
+    exhibit_files,
+    whose_file,
+)
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
@@ -320,6 +325,7 @@ class _Run:
         if manifest is None:
             return
         prefix = EVIDENCE_DIR + "/"
+        index: dict[str, list[str]] | None = None
         for entry in manifest.files:
             if not entry.path.startswith(prefix):
                 continue
@@ -327,9 +333,11 @@ class _Run:
             digest = entry.sha256 if seen is None or seen.sha256 == entry.sha256 else seen.sha256
             if digest.hex() != name:
                 self.bad.add(entry.path)
+                if index is None:
+                    index = exhibit_files(self.register)
                 self.fail(
                     FixityError(
-                        f"{entry.path}{whose_file(self.register, name)}: its content's "
+                        f"{entry.path}{whose_file(index, name)}: its content's "
                         f"SHA-256 is {digest.hex()}",
                         case_id=self.label,
                         step="B8",
