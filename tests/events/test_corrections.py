@@ -284,3 +284,10 @@ def test_valid_corrections_load_back_from_the_records(
     )
     loaded = load_investigation(case.id, batch.stored_events, trust, registry=EVENT_TYPES)
     assert loaded.corrections == case.corrections
+
+
+def test_the_reader_and_the_writer_agree_on_what_a_capture_correction_may_change() -> None:
+    from casefile.events import EvidenceCaptured
+    from casefile.projections._custody_records import correctable_fields
+
+    assert set(EvidenceCaptured.CORRECTION_CHECKS) == correctable_fields("evidence.captured")
