@@ -74,3 +74,10 @@ def test_a_setting_that_would_store_records_without_their_disclosures_is_refused
     }
     with pytest.raises(ValueError, match="POSTGRES_ENABLE_DB_FUNCTIONS"):
         StoreConfig.from_settings(settings)
+
+
+@pytest.mark.parametrize("port", [0, -1, 65536, 99999])
+def test_a_postgres_port_that_cannot_exist_is_refused_at_once(port: int) -> None:
+    # Otherwise the connection pool waits out its timeout before saying anything.
+    with pytest.raises(ValueError, match="port"):
+        StoreConfig.postgres(dbname="cases", host="db", user="casefile", password="", port=port)

@@ -103,6 +103,8 @@ class StoreConfig:
         lock_timeout_s: int | None = None,
     ) -> StoreConfig:
         """A PostgreSQL database (needs the ``postgres`` extra: psycopg)."""
+        if type(port) is not int or not 1 <= port <= 65535:
+            raise ValueError(f"port {port!r} is not a TCP port (1-65535)")
         settings = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": dbname,
