@@ -57,7 +57,7 @@ def test_large_records_in_worker_processes_are_held_a_bounded_number_of_bytes(
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=3 * 1024 * 1024), max_size=40))
+@given(st.lists(st.integers(min_value=0, max_value=2 * 1024 * 1024), max_size=24))
 def test_every_record_comes_back_once_in_order_whatever_the_sizes(sizes: list[int]) -> None:
     records = [bytes([i % 251]) * size for i, size in enumerate(sizes)]
     out = [raw for raw, _result in parse_stream(iter(records), {}, 1)]
