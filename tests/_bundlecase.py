@@ -103,7 +103,12 @@ def write_streamed_case(dest: Path, world: World, n: int) -> BundleInfo:
     )
 
 
-def trust_with(world: World, *extra_names: str, revoked_at: int | None = None) -> TrustStore:
+def trust_with(
+    world: World,
+    *extra_names: str,
+    revoked_at: int | None = None,
+    valid_until: int | None = None,
+) -> TrustStore:
     """The world's trust store plus extra checkpoint keys named after their seeds."""
     extra = [
         entry_for(
@@ -111,6 +116,7 @@ def trust_with(world: World, *extra_names: str, revoked_at: int | None = None) -
             f"test.police.uk/{name}",
             frozenset({"checkpoint"}),
             revoked_at=revoked_at,
+            valid_until=valid_until,
         )
         for name in extra_names
     ]

@@ -246,7 +246,7 @@ class ConcurrencyConflictError(DomainError):
 
 
 class CaseClosedError(DomainError):
-    """A command on a closed case; only a reopening may be recorded."""
+    """A command refused because the case is closed (see docs/CUSTODY.md §3.1 for what is allowed)."""
 
 
 class StatementSignedError(DomainError):

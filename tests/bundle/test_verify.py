@@ -486,3 +486,14 @@ def test_disclosure_with_a_huge_name_outside_the_policy_is_reported_in_a_short_m
     result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
     assert [e.step for e in result.errors] == ["B7"]
     assert len(str(result.errors[0])) < 1000
+
+
+def test_manifest_key_expired_before_the_last_record_fails(tmp_path: Path) -> None:
+    # B2, as V12 for checkpoints: a key that expired before the last record
+    # cannot have signed a manifest over it, revoked or not.
+    world = World()
+    expired = trust_with(world, "log2", valid_until=world.case(6).time_ns - 1)
+    make_bundle(tmp_path / "b", world, signer_name="log2", trust=expired)
+    with pytest.raises(ManifestError, match="expired") as caught:
+        verify_bundle(tmp_path / "b", at=AT, trust=expired)
+    assert caught.value.step == "B2"

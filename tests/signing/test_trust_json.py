@@ -452,7 +452,7 @@ def _stores(draw: st.DrawFn) -> TrustStore:
     )
     record_roles = draw(
         st.dictionaries(
-            st.text(alphabet=_LOWER + "0123456789_.", min_size=1, max_size=12) | st.just("*"),
+            st.from_regex(r"[a-z][a-z0-9_.]{0,11}", fullmatch=True) | st.just("*"),
             _ROLES,
             max_size=3,
         )

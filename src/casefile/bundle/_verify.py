@@ -308,16 +308,19 @@ class _Run:
                 )
             )
         # B2 (deferred until the last record's time is known): as for checkpoints,
-        # the manifest key must not have been revoked before the last record.
+        # the manifest key must be neither expired nor revoked at the last record.
         last = walk.last_time if walk.last_time is not None else self.at
-        if signer.revoked_at is not None and signer.revoked_at <= last:
-            self.fail(
-                ManifestError(
-                    f"manifest signed by the key of {signer.name}, revoked before the last record",
-                    case_id=self.label,
-                    step="B2",
+        for limit, what in ((signer.revoked_at, "revoked"), (signer.valid_until, "expired")):
+            if limit is not None and limit <= last:
+                self.fail(
+                    ManifestError(
+                        f"manifest signed by the key of {signer.name}, {what} before the last"
+                        " record",
+                        case_id=self.label,
+                        step="B2",
+                    )
                 )
-            )
+                break
 
     def _evidence(self) -> None:
         """B8: each evidence file's content, as listed and as read in B4, hashes to its name."""

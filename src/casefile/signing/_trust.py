@@ -48,7 +48,7 @@ WILDCARD_TYPE: Final = "*"
 _MAX_TEXT: Final = 256
 _ROLE: Final = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 # The record type names of docs/FORMAT.md §3.
-_EVENT_TYPE: Final = re.compile(r"[a-z0-9_.]{1,64}")
+_EVENT_TYPE: Final = re.compile(r"[a-z][a-z0-9_.]{0,63}")
 
 
 def _check_text(value: object, what: str, *, allow_empty: bool = False) -> str:
