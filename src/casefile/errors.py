@@ -246,7 +246,7 @@ class ConcurrencyConflictError(DomainError):
 
 
 class CaseClosedError(DomainError):
-    """A command refused because the case is closed (see docs/CUSTODY.md §3.1 for what is allowed)."""
+    """A command refused because the case is closed (docs/CUSTODY.md §3.1 says what is allowed)."""
 
 
 class StatementSignedError(DomainError):
