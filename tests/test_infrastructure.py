@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -80,23 +81,29 @@ def test_concurrent_saves_of_one_version_let_exactly_one_win(
     barrier = threading.Barrier(2)
     outcomes: dict[str, BaseException | None] = {}
 
-    def save_edit(text: str) -> None:
-        with _application(persistence_env) as app:
-            note: Note = app.repository.get(note_id)
-            note.edit(text)
-            barrier.wait(timeout=10)
-            try:
-                app.save(note)
-            except BaseException as exc:  # recorded and checked by the main thread
-                outcomes[text] = exc
-            else:
-                outcomes[text] = None
+    def save_edit(app: Any, text: str) -> None:
+        note: Note = app.repository.get(note_id)
+        note.edit(text)
+        barrier.wait(timeout=10)
+        try:
+            app.save(note)
+        except BaseException as exc:  # recorded and checked by the main thread
+            outcomes[text] = exc
+        else:
+            outcomes[text] = None
 
-    threads = [threading.Thread(target=save_edit, args=(text,)) for text in ("left", "right")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    # The applications are built first, one after the other: building one
+    # creates the tables, and PostgreSQL refuses the same DDL run concurrently
+    # ("tuple concurrently updated"). The race under test is the save.
+    with _application(persistence_env) as left, _application(persistence_env) as right:
+        threads = [
+            threading.Thread(target=save_edit, args=(app, text))
+            for app, text in ((left, "left"), (right, "right"))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
     winners = [text for text, error in outcomes.items() if error is None]
     losers = [error for error in outcomes.values() if error is not None]
     assert len(winners) == 1, outcomes
