@@ -23,7 +23,6 @@ from casefile.errors import (
     CheckpointMismatchError,
     CheckpointSignatureError,
     DisclosureError,
-    EncodeError,
     KeyNotValidError,
     KeyRoleError,
     MalformedRecordError,
@@ -41,6 +40,7 @@ from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import NoteVerifier, open_note
 from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
 from casefile.verifier._pool import parse_stream
 
@@ -90,10 +90,16 @@ class CaseVerification:
     last_time: int | None = None
     merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
     withheld: int = 0
+    # Per-record work done once: the case id as text, and V8's verdict for
+    # each (key, type) pair, since a case has few signers and few types.
+    _label: str | None = None
+    _role_ok: dict[tuple[bytes, str], bool] = field(default_factory=dict)
 
     @property
     def case_label(self) -> str | None:
-        return str(self.case_id) if self.case_id is not None else None
+        if self._label is None and self.case_id is not None:
+            self._label = str(self.case_id)
+        return self._label
 
     def fail(self, exc: VerificationError) -> None:
         self.on_error(exc)
@@ -111,7 +117,7 @@ class CaseVerification:
         with_data: bool = True,
     ) -> Iterator[VerifiedRecord]:
         keys = {e.key_id: e.public_key.raw for e in self.trust.entries}
-        pending = _DisclosureCursor(iter(disclosures))
+        pending = DisclosureCursor(iter(disclosures))
         for raw, item in parse_stream(records, keys, workers, with_data):
             expected_seq = self.next_seq
             if len(item) == 2:
@@ -148,7 +154,7 @@ class CaseVerification:
         if self.withheld:
             self.note(Finding("withheld_fields", f"{self.withheld} personal field(s) withheld"))
 
-    def _check(self, p: Parsed, raw: bytes, pending: _DisclosureCursor) -> VerifiedRecord | None:
+    def _check(self, p: Parsed, raw: bytes, pending: DisclosureCursor) -> VerifiedRecord | None:
         case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, sig_ok = p
         ok = True
         # V3: the record belongs to this case.
@@ -218,8 +224,12 @@ class CaseVerification:
                     )
                 )
             # V8: the key's holder may record this type of event.
-            required = self.trust.policy.roles_for(etype)
-            if not entry.roles & required:
+            role_ok = self._role_ok.get((key_id, etype))
+            if role_ok is None:
+                required = self.trust.policy.roles_for(etype)
+                role_ok = self._role_ok[(key_id, etype)] = bool(entry.roles & required)
+            if not role_ok:
+                required = self.trust.policy.roles_for(etype)
                 ok = False
                 self.fail(
                     KeyRoleError(
@@ -253,9 +263,12 @@ class CaseVerification:
                 )
             )
         # V11: disclosures for this record match their commitments.
-        disclosed = self._disclosures(pending, seq, pd, label)
-        if disclosed is None:
-            ok = False
+        if pending.due(seq):
+            disclosed = self._disclosures(pending, seq, pd, label)
+            if disclosed is None:
+                ok = False
+                disclosed = {}
+        else:
             disclosed = {}
         self.withheld += len(pd) - len(disclosed)
         # Findings: facts a person should weigh, not failures.
@@ -274,7 +287,7 @@ class CaseVerification:
         )
 
     def _disclosures(
-        self, pending: _DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
+        self, pending: DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
     ) -> dict[str, Any] | None:
         disclosed: dict[str, Any] = {}
         ok = True
@@ -287,7 +300,7 @@ class CaseVerification:
                 problem = f"belongs to case {d.case_id}"
             elif d.name not in pd:
                 problem = "names no commitment of this record"
-            elif _commitment_of(d) != pd[d.name]:
+            elif commitment_of(d) != pd[d.name]:
                 problem = "does not match its commitment"
             last_name = max(last_name, d.name)
             if problem is None:
@@ -380,34 +393,7 @@ def _shown(name: str) -> str:
     return repr(name) if len(name) <= 80 else repr(name[:80]) + "…"
 
 
-def _commitment_of(d: Disclosure) -> bytes | None:
-    try:
-        return d.commitment()
-    except (EncodeError, ValueError):
-        return None  # a value or salt outside the format matches nothing
-
-
 def _unusable_leaf(position: int) -> bytes:
     # Stand-in leaf for a record that could not be parsed, so that the Merkle
     # size keeps counting positions; the verdict is already a failure.
     return position.to_bytes(32, "big")
-
-
-class _DisclosureCursor:
-    """Merge-join over disclosures sorted by (seq, name): O(1) memory."""
-
-    def __init__(self, it: Iterator[Disclosure]) -> None:
-        self._it = it
-        self._head: Disclosure | None = next(it, None)
-
-    def take(self, seq: int) -> Iterator[Disclosure]:
-        while self._head is not None and self._head.seq <= seq:
-            head = self._head
-            self._head = next(self._it, None)
-            yield head
-
-    def rest(self) -> Iterator[Disclosure]:
-        while self._head is not None:
-            head = self._head
-            self._head = next(self._it, None)
-            yield head
