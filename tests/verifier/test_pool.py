@@ -62,3 +62,99 @@ def test_every_record_comes_back_once_in_order_whatever_the_sizes(sizes: list[in
     records = [bytes([i % 251]) * size for i, size in enumerate(sizes)]
     out = [raw for raw, _result in parse_stream(iter(records), {}, 1)]
     assert [id(r) for r in out] == [id(r) for r in records]
+
+
+# --- the pool ends early: nothing is lost, nothing escapes --------------------
+
+
+def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_pool, "CHUNK_SIZE", 64)
+    monkeypatch.setattr(_pool, "PARALLEL_AFTER_CHUNKS", 1)
+
+
+def _case(n: int) -> tuple[list[bytes], dict[bytes, bytes]]:
+    from _casebuilder import World
+
+    world = World()
+    builder = world.case(n, personal=False)
+    keys = {e.key_id: e.public_key.raw for e in world.trust.entries}
+    return builder.records, keys
+
+
+def test_pool_that_cannot_start_falls_back_to_verifying_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _small_chunks(monkeypatch)
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("processes are not allowed here")
+
+    monkeypatch.setattr(_pool, "ProcessPoolExecutor", no_processes)
+    records, keys = _case(400)
+    results = list(parse_stream(records, keys, 2))
+    assert [raw for raw, _ in results] == records
+    assert all(item[-1] is True for _, item in results)
+
+
+def test_worker_dying_midway_loses_no_record_and_raises_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A pool whose third chunk finds the pool broken, as when a worker is
+    # killed or the caller's __main__ cannot be re-imported in a worker.
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    _small_chunks(monkeypatch)
+    submitted: list[int] = []
+
+    class DyingPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def submit(self, fn: object, chunk: list[bytes], with_data: bool) -> Future[object]:
+            submitted.append(len(chunk))
+            future: Future[object] = Future()
+            if len(submitted) >= 3:
+                future.set_exception(BrokenProcessPool("a worker died"))
+            else:
+                future.set_result(_pool.parse_chunk(chunk, keys, with_data))
+            return future
+
+        def shutdown(self, wait: bool, cancel_futures: bool) -> None:
+            pass
+
+    monkeypatch.setattr(_pool, "ProcessPoolExecutor", DyingPool)
+    records, keys = _case(600)
+    results = list(parse_stream(records, keys, 2))
+    assert len(submitted) >= 3
+    assert [raw for raw, _ in results] == records
+    assert all(item[-1] is True for _, item in results)
+
+
+def test_script_without_a_main_guard_still_verifies_on_every_core(tmp_path: object) -> None:
+    # Worker processes re-import the caller's __main__; a script that does its
+    # work at module level must still get its verdict, not a broken pool.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parents[1]
+    script = Path(str(tmp_path)) / "unguarded.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(tests)!r})\n"
+        "from _casebuilder import AT, World\n"
+        "from casefile.verifier import _pool, verify_case\n"
+        "_pool.CHUNK_SIZE = 64\n"
+        "_pool.PARALLEL_AFTER_CHUNKS = 1\n"
+        "world = World()\n"
+        "case = world.case(300, personal=False)\n"
+        "result = verify_case(case.records, trust=world.trust, at=AT, workers=2)\n"
+        "print('verified', result.size)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("verified 300") == 1

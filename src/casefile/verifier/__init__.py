@@ -10,7 +10,12 @@ database, no network. Two forms:
   and lists every error and finding.
 
 Both stream: memory stays bounded whatever the number of records (unless
-``keep_records`` asks for them), and large inputs use every core.
+``keep_records`` asks for them), and large inputs use every core. Worker
+processes are forked from a single-threaded caller; a multi-threaded caller
+gets them from a fork server, which re-imports its ``__main__`` module (so it
+needs the usual ``if __name__ == "__main__":`` guard). If processes cannot be
+started or a worker dies, the records are verified in this process instead:
+``workers=1`` asks for that from the start.
 """
 
 from __future__ import annotations

@@ -7,10 +7,13 @@ chunks are in flight, and results come back in input order.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.context
 import os
+import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from casefile.verifier._parse import Failed, Parsed, init_worker, parse_chunk, parse_chunk_in_worker
@@ -63,20 +66,59 @@ def parse_stream(
             return
         yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
     first = _take(it)
-    if workers <= 1 or not first:
-        while first:
-            yield from zip(first, parse_chunk(first, keys, with_data), strict=True)
-            first = _take(it)
-        return
+    if workers > 1 and first:
+        # Whatever the pool does not verify (it could not start, or a worker
+        # died) comes back here to be verified in this process, in order.
+        leftover = yield from _parse_in_pool(first, it, keys, workers, with_data)
+        for chunk in leftover:
+            yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
+        first = _take(it)
+    while first:
+        yield from zip(first, parse_chunk(first, keys, with_data), strict=True)
+        first = _take(it)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """How to start workers.
+
+    A single-threaded process forks: nothing is re-imported and no lock can be
+    held by another thread at the fork. A multi-threaded one (a server, say)
+    uses a fork server, which re-imports the caller's ``__main__`` in each
+    worker: that module needs the usual ``if __name__ == "__main__":`` guard.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has already imported the parsing code.
     context.set_forkserver_preload(["casefile.verifier._parse"])
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(dict(keys),)
-    )
+    return context
+
+
+def _parse_in_pool(
+    first: list[bytes],
+    it: Iterator[bytes],
+    keys: Mapping[bytes, bytes],
+    workers: int,
+    with_data: bool,
+) -> Generator[tuple[bytes, Parsed | Failed], None, list[list[bytes]]]:
+    """Verify chunks in worker processes; return the chunks left unverified.
+
+    Worker processes re-import the caller's ``__main__`` module; a script
+    without an ``if __name__ == "__main__":`` guard, a sandbox that forbids
+    processes, or a killed worker all end the pool, and the chunks it had not
+    returned are handed back rather than lost.
+    """
+    pending: deque[tuple[list[bytes], Future[list[Parsed | Failed]] | None]] = deque()
+    pending.append((first, None))
     try:
-        pending: deque[tuple[list[bytes], Future[list[Parsed | Failed]]]] = deque()
-        pending.append((first, pool.submit(parse_chunk_in_worker, first, with_data)))
+        context = _context()
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=init_worker, initargs=(dict(keys),)
+        )
+    except (OSError, RuntimeError, ValueError):
+        return [first]
+    try:
+        pending[0] = (first, pool.submit(parse_chunk_in_worker, first, with_data))
         exhausted = False
         while pending:
             while not exhausted and len(pending) < 2 * workers:
@@ -84,10 +126,18 @@ def parse_stream(
                 if not chunk:
                     exhausted = True
                     break
-                pending.append((chunk, pool.submit(parse_chunk_in_worker, chunk, with_data)))
-            chunk, future = pending.popleft()
-            yield from zip(chunk, future.result(), strict=True)
+                pending.append((chunk, None))
+                pending[-1] = (chunk, pool.submit(parse_chunk_in_worker, chunk, with_data))
+            chunk, future = pending[0]
+            if future is None:
+                break
+            results = future.result()
+            pending.popleft()
+            yield from zip(chunk, results, strict=True)
+    except (BrokenProcessPool, OSError, RuntimeError):
+        return [chunk for chunk, _ in pending]
     finally:
         # Also reached when the consumer stops at the first failure: drop the
         # chunks nobody will read instead of verifying them.
         pool.shutdown(wait=True, cancel_futures=True)
+    return []
