@@ -176,6 +176,9 @@ def test_failed_demo_leaves_no_partial_folder(
 def test_console_script_runs_the_demo_and_verifies_it(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("casefile")
     if not script.exists():
+        # `make test` installs it; only an ad hoc run without the package may skip.
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the casefile console script is not installed: {script}")
         pytest.skip("the casefile console script is not installed beside this interpreter")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     demo = subprocess.run(
