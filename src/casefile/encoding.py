@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "Value",
     "decode",
+    "decode_authenticated",
     "encode",
 ]
 
@@ -288,3 +289,24 @@ def _explain_non_canonical(data: bytes) -> str:
     if problems:
         return f"not canonical: {problems[0]}"
     return "not canonical: a value is not in its shortest encoding"
+
+
+def decode_authenticated(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> Any:
+    """Decode bytes whose integrity a signature already vouches for.
+
+    Strict about types (UTF-8 checked, ext types refused, size bounded) but
+    without :func:`decode`'s canonical comparison, which a routine load of a
+    chain whose head signature covers every byte can skip. Anything that
+    arrives from outside goes through :func:`decode`.
+    """
+    size = len(data)
+    if size > max_size:
+        raise DecodeError(f"{size} bytes exceeds the limit of {max_size}")
+    try:
+        return msgpack.unpackb(
+            data, raw=False, strict_map_key=True, use_list=True, ext_hook=_reject_ext
+        )
+    except DecodeError:
+        raise
+    except (ValueError, TypeError, msgpack.UnpackException) as exc:
+        raise DecodeError(f"not valid MessagePack ({exc})") from None

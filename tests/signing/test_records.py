@@ -301,3 +301,24 @@ def test_error_message_for_a_huge_hostile_header_value_stays_short(change: dict)
         parse_record(forged)
     assert caught.value.step == "V2"
     assert len(str(caught.value)) < 1000
+
+
+@given(payloads, st.integers(min_value=1, max_value=2**40))
+def test_authenticated_parse_agrees_with_the_full_parse_on_sealed_records(
+    data: dict[str, Any], seq: int
+) -> None:
+    from casefile.signing._records import parse_authenticated_record, parse_record_fields
+
+    raw = seal(data=data, seq=seq).raw
+    header_bytes, signature, fields, _digest = parse_record_fields(raw)
+    assert parse_authenticated_record(raw) == (header_bytes, signature, fields)
+
+
+def test_authenticated_parse_still_refuses_a_malformed_header() -> None:
+    from casefile.signing._records import parse_authenticated_record
+
+    header = decode(parse_record(seal().raw).header_bytes)
+    header["seq"] = 0
+    with pytest.raises(MalformedRecordError, match="seq") as caught:
+        parse_authenticated_record(encode({"rec": encode(header), "sig": b"\x00" * 64}))
+    assert caught.value.step == "V2"

@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import msgpack
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from casefile.errors import (
@@ -45,9 +44,8 @@ from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._registry import EVENT_TYPES, EventRegistry
 from casefile.signing._keys import verify_signature
 from casefile.signing._records import (
-    FORMAT_VERSION,
-    MAX_RECORD_SIZE,
     ZERO_HASH,
+    parse_authenticated_record,
     parse_record,
     record_hash,
     signing_input,
@@ -56,27 +54,7 @@ from casefile.signing._trust import TrustStore
 
 __all__ = ["ChainEntry", "RecordMapper", "authenticate_chain", "load_investigation"]
 
-_HEADER_KEYS: Final = frozenset(
-    {"v", "case", "seq", "prev", "type", "schema", "time", "key", "data", "pd"}
-)
-_FRAME_KEYS: Final = frozenset({"rec", "sig"})
 _NO_PERSONAL: Final[Mapping[str, Any]] = {}
-
-
-class _ExtRefusedError(ValueError):
-    pass
-
-
-def _refuse_ext(code: int, data: bytes) -> object:
-    raise _ExtRefusedError(f"ext type {code} not allowed")
-
-
-def _strict_unpack(data: bytes) -> Any:
-    # Strict types, bounded by the input size; canonical form is not re-checked
-    # here because the head signature authenticates these exact bytes.
-    return msgpack.unpackb(
-        data, raw=False, strict_map_key=True, use_list=True, ext_hook=_refuse_ext
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,50 +70,17 @@ class ChainEntry:
 
 
 def _header(raw: object, case_id: uuid.UUID, seq: int) -> dict[str, Any]:
-    """V1 and V2 without re-encoding: the frame and header, strictly typed."""
-    label = str(case_id)
-    if type(raw) is not bytes or len(raw) > MAX_RECORD_SIZE:
+    """V1 and V2, named at this case and position (no canonical re-encoding)."""
+    if type(raw) is not bytes:
         raise MalformedRecordError(
-            "record framing: not bytes within the size limit", case_id=label, seq=seq, step="V1"
+            "record framing: a record is bytes", case_id=str(case_id), seq=seq, step="V1"
         )
     try:
-        frame = _strict_unpack(raw)
-        if type(frame) is not dict or frame.keys() != _FRAME_KEYS:
-            raise ValueError("expected a map of exactly rec, sig")
-        rec, sig = frame["rec"], frame["sig"]
-        if type(rec) is not bytes or type(sig) is not bytes or len(sig) != 64:
-            raise ValueError("rec must be bytes and sig 64 bytes")
-    except (ValueError, TypeError, msgpack.UnpackException) as exc:
+        return parse_authenticated_record(raw)[2]
+    except MalformedRecordError as exc:
         raise MalformedRecordError(
-            f"record framing: {exc}", case_id=label, seq=seq, step="V1"
+            exc.message, case_id=str(case_id), seq=seq, step=exc.step
         ) from None
-    try:
-        header = _strict_unpack(rec)
-        if type(header) is not dict or header.keys() != _HEADER_KEYS:
-            raise ValueError("not a map of exactly the header entries")
-        if header["v"] != FORMAT_VERSION or type(header["v"]) is not int:
-            raise ValueError(f"unsupported format version {header['v']!r}")
-        for key, kind in _HEADER_TYPES:
-            if type(header[key]) is not kind:
-                raise ValueError(f"{key} must be {kind.__name__}")
-    except (ValueError, TypeError, msgpack.UnpackException) as exc:
-        raise MalformedRecordError(
-            f"record header: {exc}", case_id=label, seq=seq, step="V2"
-        ) from None
-    return header
-
-
-_HEADER_TYPES: Final = (
-    ("case", bytes),
-    ("seq", int),
-    ("prev", bytes),
-    ("type", str),
-    ("schema", int),
-    ("time", int),
-    ("key", bytes),
-    ("data", dict),
-    ("pd", dict),
-)
 
 
 def authenticate_chain(

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from casefile.encoding import decode, encode
+from casefile.encoding import decode, decode_authenticated, encode
 from casefile.errors import DecodeError, EncodeError, MalformedRecordError
 from casefile.signing._keys import KEY_ID_SIZE, SIGNATURE_SIZE, Signer
 
@@ -27,6 +27,7 @@ __all__ = [
     "RecordHeader",
     "SealedRecord",
     "pae",
+    "parse_authenticated_record",
     "parse_record",
     "parse_record_fields",
     "record_hash",
@@ -201,6 +202,26 @@ def parse_record_fields(raw: bytes) -> tuple[bytes, bytes, dict[str, Any], bytes
         fields = decode(header_bytes, max_size=MAX_RECORD_SIZE)
     except DecodeError as exc:
         raise MalformedRecordError(_brief(f"record header: {exc}"), step="V2") from None
+    _check_header(fields)
+    return header_bytes, signature, fields, _sha256(b"\x00" + raw).digest()
+
+
+def parse_authenticated_record(raw: bytes) -> tuple[bytes, bytes, dict[str, Any]]:
+    """V1 and V2 for a record of a chain whose head signature covers it.
+
+    The same frame and header checks as :func:`parse_record_fields`, without
+    the canonical re-encoding: (header bytes, signature, header map).
+    """
+    header_bytes, signature = _unframe(raw)
+    try:
+        fields = decode_authenticated(header_bytes, max_size=MAX_RECORD_SIZE)
+    except DecodeError as exc:
+        raise MalformedRecordError(_brief(f"record header: {exc}"), step="V2") from None
+    _check_header(fields)
+    return header_bytes, signature, fields
+
+
+def _check_header(fields: Any) -> None:
     if type(fields) is not dict or fields.keys() != _HEADER_KEYS:
         have = sorted(fields) if type(fields) is dict else type(fields).__name__
         raise MalformedRecordError(
@@ -212,7 +233,6 @@ def parse_record_fields(raw: bytes) -> tuple[bytes, bytes, dict[str, Any], bytes
     problem = _header_problem(fields)
     if problem:
         raise MalformedRecordError(_brief(f"record header: {problem[0]}: {problem[1]}"), step="V2")
-    return header_bytes, signature, fields, _sha256(b"\x00" + raw).digest()
 
 
 _SIG_FIELD: Final = b"\xa3sig\xc4\x40"
