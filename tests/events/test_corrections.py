@@ -87,15 +87,21 @@ def test_the_officer_side_of_a_signed_statement_may_still_be_corrected(
     statement = _statement(case)
     case.sign_statement(statement_id=statement)
     seq = case.statements[statement].seq
-    case.correct(seq=seq, reason="Typo", fields={"place": "Victim's home, kitchen"})
-    case.correct(seq=seq, reason="Wrong officer", fields={"taken_by": "PC 5678 Jones"})
+    first = case.correct(seq=seq, reason="Typo", fields={"place": "Victim's home, kitchen"})
+    second = case.correct(seq=seq, reason="Wrong officer", fields={"taken_by": "PC 5678 Jones"})
+    assert case.corrections[seq] == (first, second)
+    assert case.statements[statement].is_signed
 
 
 def test_an_unsigned_statement_may_be_corrected_before_it_is_signed(case: Investigation) -> None:
     statement = _statement(case)
     seq = case.statements[statement].seq
-    case.correct(seq=seq, reason="Witness asked", fields={"body": "I saw a man in a blue coat."})
+    fix = case.correct(
+        seq=seq, reason="Witness asked", fields={"body": "I saw a man in a blue coat."}
+    )
     case.sign_statement(statement_id=statement)
+    assert case.corrections[seq] == (fix,)
+    assert case.statements[statement].is_signed
 
 
 @pytest.mark.parametrize(
