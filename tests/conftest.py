@@ -1,4 +1,4 @@
-"""Shared fixtures: the public test vectors and the persistence backends.
+"""Shared fixtures: the persistence backends.
 
 Only fixtures live here (no hooks, nothing autouse), so a test sees none of it unless it asks.
 
@@ -29,9 +29,6 @@ from _postgres import (
     settings_from_environment,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-VECTORS_DIR = REPO_ROOT / ".." / "shared" / "vectors"
-
 
 def _in_ci() -> bool:
     return os.environ.get("CI") == "true"
@@ -41,14 +38,6 @@ def _unavailable(what: str, reason: str) -> NoReturn:
     if _in_ci():
         pytest.fail(f"{what} is required when CI=true: {reason}", pytrace=False)
     pytest.skip(f"{what} not available: {reason}")
-
-
-@pytest.fixture(scope="session")
-def shared_vectors() -> Path:
-    """The public test vectors beside the repository (fails under CI=true when missing)."""
-    if not VECTORS_DIR.is_dir():
-        _unavailable("the shared test vectors", f"{VECTORS_DIR} is not a directory")
-    return VECTORS_DIR.resolve()
 
 
 def _external_or_throwaway() -> tuple[ServerSettings, ThrowawayCluster | None]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _vectors import vector_path
 from casefile.errors import CheckpointSignatureError, NoteError, ProofError
 from casefile.signing._checkpoint import (
     MAX_TREE_SIZE,
@@ -26,8 +26,6 @@ from casefile.signing._keys import InMemorySigner
 from casefile.signing._merkle import EMPTY_ROOT, inclusion_proof, leaf_hash, merkle_root
 from casefile.signing._note import NoteVerifier, sign_note
 
-VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
-
 ORIGIN = "casefile.example.police.uk/4f0c2a1e-8a3b-4c55-9a57-0b1f2c3d4e5f"
 ROOT = bytes(range(32))
 ROOT_B64 = base64.b64encode(ROOT).decode()
@@ -36,12 +34,7 @@ VERIFIER = NoteVerifier("log.example", SIGNER.public_key)
 
 
 def _tessera() -> Path:
-    folder = VECTORS / "checkpoints" / "tessera-testdata"
-    if not folder.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"test vectors missing: {folder}")
-        pytest.skip(f"test vectors missing: {folder}")
-    return folder
+    return vector_path("tessera")
 
 
 # --- checkpoints ------------------------------------------------------------------

@@ -9,35 +9,22 @@ version that moves any verdict fails here first.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _vectors import vector_path
 from casefile.errors import InvalidPublicKeyError
 from casefile.signing._keys import InMemorySigner, PublicKey, verify_signature
-
-VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
-
-
-def _vector_file(*parts: str) -> Path:
-    path = VECTORS.joinpath(*parts)
-    if not path.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"test vectors missing: {path}")
-        pytest.skip(f"test vectors missing: {path}")
-    return path
-
 
 # --- Wycheproof ----------------------------------------------------------------
 
 
 def _wycheproof() -> dict[str, Any]:
     document: dict[str, Any] = json.loads(
-        _vector_file("ed25519", "wycheproof_ed25519_test.json").read_text("utf-8")
+        vector_path("wycheproof", "ed25519_test.json").read_text("utf-8")
     )
     return document
 
@@ -128,7 +115,7 @@ SPECCHECK_KEY_ACCEPTED = [
 
 
 def _speccheck() -> list[tuple[bytes, bytes, bytes]]:
-    lines = _vector_file("ed25519", "speccheck_cases.txt").read_text("ascii").split()
+    lines = vector_path("speccheck", "cases.txt").read_text("ascii").split()
     assert len(lines) % 3 == 0
     cases = []
     for i in range(0, len(lines), 3):

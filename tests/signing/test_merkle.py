@@ -5,15 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _vectors import vector_path
 from casefile.errors import ProofError
 from casefile.signing._merkle import (
     EMPTY_ROOT,
@@ -27,17 +26,6 @@ from casefile.signing._merkle import (
     verify_consistency,
     verify_inclusion,
 )
-
-VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
-
-
-def _vectors(*parts: str) -> Path:
-    folder = VECTORS.joinpath(*parts)
-    if not folder.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"test vectors missing: {folder}")
-        pytest.skip(f"test vectors missing: {folder}")
-    return folder
 
 
 def _b64(value: str) -> bytes:
@@ -153,7 +141,7 @@ def _verdict(case: dict[str, Any]) -> ProofError | None:
 
 @pytest.mark.parametrize("family", ["inclusion", "consistency"])
 def test_verdicts_agree_with_every_transparency_dev_vector(family: str) -> None:
-    folder = _vectors("merkle", family)
+    folder = vector_path("merkle", family)
     files = sorted(folder.rglob("*.json"))
     disagreements = []
     for path in files:
@@ -169,7 +157,7 @@ def test_verdicts_agree_with_every_transparency_dev_vector(family: str) -> None:
 def test_vectors_include_both_verdicts() -> None:
     wanted = set()
     for family in ("inclusion", "consistency"):
-        for path in _vectors("merkle", family).rglob("*.json"):
+        for path in vector_path("merkle", family).rglob("*.json"):
             wanted.add(json.loads(path.read_text(encoding="utf-8"))["wantErr"])
     assert wanted == {True, False}
 
@@ -183,7 +171,7 @@ ARGON_OLD_ROOT = _b64("AuIZ5V6sDUj1vn3Y1K85oOaQ7y+FJJKtyRTl1edIKBQ=")
 
 
 def _argon() -> dict[str, Any]:
-    folder = _vectors("merkle", "ct-argon2020")
+    folder = vector_path("ct", "argon2020")
     return {
         name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
         for name in ("sth", "entries", "proof", "consistency")

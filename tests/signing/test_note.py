@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _vectors import vector_path
 from casefile.errors import (
     CasefileError,
     CheckpointSignatureError,
@@ -28,8 +28,6 @@ from casefile.signing._note import (
     sign_note,
 )
 
-VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
-
 # From c2sp.org/signed-note, section "Verifier keys", "Example".
 SPEC_VKEY = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
 SPEC_NOTE = (
@@ -41,12 +39,7 @@ SPEC_NOTE = (
 
 
 def _tessera() -> Path:
-    folder = VECTORS / "checkpoints" / "tessera-testdata"
-    if not folder.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"test vectors missing: {folder}")
-        pytest.skip(f"test vectors missing: {folder}")
-    return folder
+    return vector_path("tessera")
 
 
 def _signer(n: int) -> InMemorySigner:
