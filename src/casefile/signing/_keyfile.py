@@ -1,16 +1,21 @@
 """Private keys at rest: an Ed25519 seed sealed under a passphrase.
 
-A key file is the canonical encoding (docs/FORMAT.md §1) of a map::
+The file format is specified byte by byte in docs/FORMAT.md §11; the steps a
+reader takes are numbered there (K1-K8) and marked below. In short, a key file
+is the canonical encoding (§1) of ``{"box": bytes(48), "header": bytes}``,
+where ``header`` is itself the canonical encoding of::
 
-    {"format": "casefile-private-key", "v": 1, "kdf": "argon2id13",
-     "ops": int, "mem": int, "salt": bytes(16), "nonce": bytes(24),
-     "box": bytes(48), "public_key": bytes(32)}
+    {"aead": "xchacha20poly1305-ietf", "format": "casefile-private-key",
+     "kdf": "argon2id13", "mem": int, "nonce": bytes(24), "ops": int,
+     "public_key": bytes(32), "salt": bytes(16), "v": 2}
 
-The passphrase is stretched with Argon2id (libsodium ``crypto_pwhash``, ops and
-mem as given) into a 32-byte key that seals the 32-byte seed with
-XSalsa20-Poly1305 (``crypto_secretbox``). The public key is stored in clear so
-a tool can say whose key a file holds without the passphrase; on opening, the
-seed's own public key must equal it.
+The passphrase is stretched with Argon2id (libsodium ``crypto_pwhash``, ops
+passes over mem bytes) into a 32-byte key that seals the 32-byte seed with
+XChaCha20-Poly1305, the stored header bytes being the associated data. Every
+byte of the file is therefore authenticated: a changed format, KDF name, cost,
+salt, nonce or public key fails to open exactly as a changed ciphertext does.
+The public key is readable without the passphrase so that a tool can say whose
+key a file holds; on opening, the seed's own public key must also equal it.
 
 Cost: the default is libsodium's INTERACTIVE level (2 passes, 64 MiB, about
 0.1 s here); pass ``opslimit=OPSLIMIT_MODERATE, memlimit=MEMLIMIT_MODERATE``
@@ -26,6 +31,7 @@ import base64
 import binascii
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 import nacl.bindings as sodium
@@ -52,8 +58,9 @@ __all__ = [
 ]
 
 KEY_FILE_FORMAT: Final = "casefile-private-key"
-_VERSION: Final = 1
+_VERSION: Final = 2
 _KDF: Final = "argon2id13"
+_AEAD: Final = "xchacha20poly1305-ietf"
 
 OPSLIMIT_INTERACTIVE: Final[int] = sodium.crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE
 MEMLIMIT_INTERACTIVE: Final[int] = sodium.crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE
@@ -65,21 +72,38 @@ MAX_MEMLIMIT: Final[int] = MEMLIMIT_MODERATE
 
 _MIN_OPSLIMIT: Final[int] = sodium.crypto_pwhash_argon2id_OPSLIMIT_MIN
 _MIN_MEMLIMIT: Final[int] = sodium.crypto_pwhash_argon2id_MEMLIMIT_MIN
+# Argon2 counts memory in KiB and libsodium rounds bytes down to them, so two
+# byte counts within one KiB would derive the same key: only whole KiB are valid.
+_MEM_UNIT: Final = 1024
 _ALG: Final[int] = sodium.crypto_pwhash_ALG_ARGON2ID13
 _SALT_SIZE: Final[int] = sodium.crypto_pwhash_SALTBYTES
-_NONCE_SIZE: Final[int] = sodium.crypto_secretbox_NONCEBYTES
-_KEY_SIZE: Final[int] = sodium.crypto_secretbox_KEYBYTES
+_NONCE_SIZE: Final[int] = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+_KEY_SIZE: Final[int] = sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 _SEED_SIZE: Final = 32
-_BOX_SIZE: Final[int] = _SEED_SIZE + sodium.crypto_secretbox_MACBYTES
-# A key file is about 200 bytes; anything far larger is not one.
+_BOX_SIZE: Final[int] = _SEED_SIZE + sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
+# A key file is about 250 bytes; anything far larger is not one.
 _MAX_FILE_SIZE: Final = 4096
-_FIELDS: Final = frozenset(
-    {"format", "v", "kdf", "ops", "mem", "salt", "nonce", "box", "public_key"}
+_FILE_FIELDS: Final = frozenset({"box", "header"})
+_HEADER_FIELDS: Final = frozenset(
+    {"aead", "format", "kdf", "mem", "nonce", "ops", "public_key", "salt", "v"}
 )
 
 _ARMOR_BEGIN: Final = "-----BEGIN CASEFILE PRIVATE KEY-----"
 _ARMOR_END: Final = "-----END CASEFILE PRIVATE KEY-----"
 _ARMOR_WIDTH: Final = 64
+
+
+@dataclass(frozen=True)
+class _SealedKey:
+    """A key file that passed every check that needs no passphrase (K1-K5)."""
+
+    header: bytes
+    box: bytes
+    ops: int
+    mem: int
+    salt: bytes
+    nonce: bytes
+    public_key: PublicKey
 
 
 def _derive(passphrase: bytes, salt: bytes, opslimit: int, memlimit: int) -> bytes:
@@ -97,7 +121,15 @@ def _check_limits(
         raise KeyFileError(
             f"mem: {memlimit!r} outside the accepted Argon2id memory {min_mem}-{MAX_MEMLIMIT} bytes"
         )
+    if memlimit % _MEM_UNIT:
+        raise KeyFileError(f"mem: {memlimit} is not a whole number of KiB ({_MEM_UNIT} bytes)")
     return opslimit, memlimit
+
+
+def _check_passphrase(passphrase: object) -> bytes:
+    if type(passphrase) is not bytes or not passphrase:
+        raise KeyFileError("passphrase: must be non-empty bytes")
+    return passphrase
 
 
 def encrypt_private_key(
@@ -115,13 +147,13 @@ def encrypt_private_key(
     ``salt`` (16 bytes) and ``nonce`` (24 bytes) are drawn from ``random_bytes``
     unless given (tests inject them for reproducible files). Raises
     :class:`KeyFileError` for a seed that is not 32 bytes, an empty passphrase,
-    or limits below INTERACTIVE or above the caps a reader accepts.
+    limits below INTERACTIVE or above the caps a reader accepts, or memory that
+    is not a whole number of KiB.
     """
     if type(seed) is not bytes or len(seed) != _SEED_SIZE:
         raise KeyFileError(f"seed: an Ed25519 seed is {_SEED_SIZE} bytes")
     signer = InMemorySigner(seed)
-    if type(passphrase) is not bytes or not passphrase:
-        raise KeyFileError("passphrase: must be non-empty bytes")
+    _check_passphrase(passphrase)
     # New files get at least the INTERACTIVE cost: a cheaper KDF would make
     # guessing the passphrase of a stolen file cheap.
     _check_limits(opslimit, memlimit, min_ops=OPSLIMIT_INTERACTIVE, min_mem=MEMLIMIT_INTERACTIVE)
@@ -131,21 +163,22 @@ def encrypt_private_key(
         raise KeyFileError(f"salt: must be {_SALT_SIZE} bytes")
     if type(nonce) is not bytes or len(nonce) != _NONCE_SIZE:
         raise KeyFileError(f"nonce: must be {_NONCE_SIZE} bytes")
-    key = _derive(passphrase, salt, opslimit, memlimit)
-    box = bytes(sodium.crypto_secretbox(seed, nonce, key))
-    return encode(
+    header = encode(
         {
+            "aead": _AEAD,
             "format": KEY_FILE_FORMAT,
-            "v": _VERSION,
             "kdf": _KDF,
-            "ops": opslimit,
             "mem": memlimit,
-            "salt": salt,
             "nonce": nonce,
-            "box": box,
+            "ops": opslimit,
             "public_key": signer.public_key.raw,
+            "salt": salt,
+            "v": _VERSION,
         }
     )
+    key = _derive(passphrase, salt, opslimit, memlimit)
+    box = bytes(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(seed, header, nonce, key))
+    return encode({"box": box, "header": header})
 
 
 def _bytes_field(fields: dict[str, Any], name: str, size: int) -> bytes:
@@ -155,37 +188,69 @@ def _bytes_field(fields: dict[str, Any], name: str, size: int) -> bytes:
     return value
 
 
-def _parse(data: bytes) -> dict[str, Any]:
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise KeyFileError(f"expected bytes, not {type(data).__name__}")
+def _check_fields(fields: dict[str, Any], expected: frozenset[str], where: str) -> None:
+    if set(fields) != expected:
+        missing = sorted(expected - set(fields))
+        unknown = sorted(set(fields) - expected)
+        raise KeyFileError(f"{where}: missing {missing}, unknown {unknown}")
+
+
+def _check_version(fields: dict[str, Any]) -> None:
+    version = fields.get("v")
+    if type(version) is not int or version != _VERSION:
+        raise KeyFileError(
+            f"v: unsupported key file version {version!r} (this library reads version "
+            f"{_VERSION}; seal the key again with it)"
+        )
+
+
+def _decode_map(data: bytes, what: str) -> dict[str, Any]:
     try:
-        fields = decode(bytes(data), max_size=_MAX_FILE_SIZE, max_depth=2)
+        fields = decode(data, max_size=_MAX_FILE_SIZE, max_depth=2)
     except DecodeError as exc:
-        raise KeyFileError(f"not a casefile private key file ({exc})") from None
-    if type(fields) is not dict or fields.get("format") != KEY_FILE_FORMAT:
-        raise KeyFileError("not a casefile private key file")
-    if fields.get("v") != _VERSION or type(fields.get("v")) is not int:
-        raise KeyFileError(f"v: unsupported key file version {fields.get('v')!r}")
-    if set(fields) != _FIELDS:
-        missing = sorted(_FIELDS - set(fields))
-        unknown = sorted(set(fields) - _FIELDS)
-        raise KeyFileError(f"fields: missing {missing}, unknown {unknown}")
-    if fields["kdf"] != _KDF:
-        raise KeyFileError(f"kdf: unsupported key derivation {fields['kdf']!r}")
-    # Only the upper caps matter for a reader: a cheaper file costs it nothing.
-    _check_limits(fields["ops"], fields["mem"], min_ops=_MIN_OPSLIMIT, min_mem=_MIN_MEMLIMIT)
-    _bytes_field(fields, "salt", _SALT_SIZE)
-    _bytes_field(fields, "nonce", _NONCE_SIZE)
-    _bytes_field(fields, "box", _BOX_SIZE)
-    _bytes_field(fields, "public_key", PUBLIC_KEY_SIZE)
+        raise KeyFileError(f"{what} ({exc})") from None
+    if type(fields) is not dict:
+        raise KeyFileError(what)
     return fields
 
 
-def _claimed_key(fields: dict[str, Any]) -> PublicKey:
+def _parse(data: bytes) -> _SealedKey:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise KeyFileError(f"expected bytes, not {type(data).__name__}")
+    # K1: one canonical map of at most 4096 bytes.
+    outer = _decode_map(bytes(data), "not a casefile private key file")
+    # K2: {box, header}. A version 1 file was one flat map naming its format:
+    # refuse it by its version rather than as a stranger.
+    if outer.get("format") == KEY_FILE_FORMAT:
+        _check_version(outer)
+    _check_fields(outer, _FILE_FIELDS, "fields")
+    header = outer["header"]
+    if type(header) is not bytes:
+        raise KeyFileError("header: expected bytes")
+    box = _bytes_field(outer, "box", _BOX_SIZE)
+    # K3: the header is a canonical map naming this format, version and algorithms.
+    fields = _decode_map(header, "header: not a casefile private key header")
+    if fields.get("format") != KEY_FILE_FORMAT:
+        raise KeyFileError("not a casefile private key file")
+    _check_version(fields)
+    _check_fields(fields, _HEADER_FIELDS, "header fields")
+    if fields["kdf"] != _KDF:
+        raise KeyFileError(f"kdf: unsupported key derivation {fields['kdf']!r}")
+    if fields["aead"] != _AEAD:
+        raise KeyFileError(f"aead: unsupported cipher {fields['aead']!r}")
+    # K4: the cost caps, before any work. Only the upper caps protect a reader:
+    # a cheaper file costs it nothing.
+    ops, mem = _check_limits(
+        fields["ops"], fields["mem"], min_ops=_MIN_OPSLIMIT, min_mem=_MIN_MEMLIMIT
+    )
+    # K5: sizes, and a public key that is a valid prime-order point.
+    salt = _bytes_field(fields, "salt", _SALT_SIZE)
+    nonce = _bytes_field(fields, "nonce", _NONCE_SIZE)
     try:
-        return PublicKey(fields["public_key"])
+        public_key = PublicKey(_bytes_field(fields, "public_key", PUBLIC_KEY_SIZE))
     except InvalidPublicKeyError as exc:
         raise KeyFileError(f"public_key: {exc}") from None
+    return _SealedKey(header, box, ops, mem, salt, nonce, public_key)
 
 
 def read_public_key(data: bytes) -> PublicKey:
@@ -193,27 +258,32 @@ def read_public_key(data: bytes) -> PublicKey:
 
     The claim is checked against the sealed seed only by :func:`decrypt_private_key`.
     """
-    return _claimed_key(_parse(data))
+    return _parse(data).public_key
 
 
 def decrypt_private_key(data: bytes, passphrase: bytes) -> InMemorySigner:
     """Open a key file with ``passphrase``; return a signer holding its key.
 
     Raises :class:`KeyFileError` for anything but a well-formed file within
-    the cost caps opened with the right passphrase, and when the stored public
-    key is not the seed's.
+    the cost caps, unchanged in any byte, opened with the right passphrase, and
+    when the stored public key is not the seed's.
     """
-    fields = _parse(data)
-    claimed = _claimed_key(fields)
-    if type(passphrase) is not bytes or not passphrase:
-        raise KeyFileError("passphrase: must be non-empty bytes")
-    key = _derive(passphrase, fields["salt"], fields["ops"], fields["mem"])
+    sealed = _parse(data)
+    _check_passphrase(passphrase)
+    # K6: the key, stretched from the passphrase with the header's own settings.
+    key = _derive(passphrase, sealed.salt, sealed.ops, sealed.mem)
+    # K7: the seed, authenticated together with the header bytes as stored.
     try:
-        seed = bytes(sodium.crypto_secretbox_open(fields["box"], fields["nonce"], key))
+        seed = bytes(
+            sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                sealed.box, sealed.header, sealed.nonce, key
+            )
+        )
     except nacl.exceptions.CryptoError:
         raise KeyFileError("wrong passphrase or corrupted key file") from None
+    # K8: a file sealed by someone who knew the passphrase may still misname its key.
     signer = InMemorySigner(seed)
-    if signer.public_key != claimed:
+    if signer.public_key != sealed.public_key:
         raise KeyFileError("public_key: does not match the private key in the file")
     return signer
 
