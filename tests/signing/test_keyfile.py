@@ -426,12 +426,22 @@ def test_key_file_error_is_an_input_error() -> None:
         ({"opslimit": OPSLIMIT_INTERACTIVE - 1}, "ops: 1 outside"),
         ({"memlimit": MEMLIMIT_INTERACTIVE - 1}, "mem: .* outside"),
         ({"memlimit": MAX_MEMLIMIT + 1}, "mem: .* outside"),
+        ({"memlimit": MEMLIMIT_INTERACTIVE + 1}, "mem: .* not a whole number of KiB"),
         ({"opslimit": MAX_OPSLIMIT + 1}, "ops: .* outside"),
         ({"salt": b"s" * 15}, "salt: must be 16 bytes"),
         ({"nonce": b"n" * 23}, "nonce: must be 24 bytes"),
         ({"random_bytes": lambda n: b"x"}, "salt: must be 16 bytes"),
     ],
-    ids=["weak-ops", "weak-mem", "mem-over-cap", "ops-over-cap", "salt", "nonce", "random"],
+    ids=[
+        "weak-ops",
+        "weak-mem",
+        "mem-over-cap",
+        "mem-not-kib",
+        "ops-over-cap",
+        "salt",
+        "nonce",
+        "random",
+    ],
 )
 def test_encryption_refuses_weak_or_unreadable_settings(
     no_kdf: None, kwargs: dict[str, Any], message: str
