@@ -219,7 +219,7 @@ def test_manifest_key_revoked_before_the_last_record_fails(tmp_path: Path) -> No
 def test_non_canonical_manifest_envelope_fails(built: Path, tmp_path: Path) -> None:
     target = _copy(built, tmp_path)
     text = (target / "manifest.dsse.json").read_bytes()
-    (target / "manifest.dsse.json").write_bytes(text.replace(b"\n", b"\r\n", 1))
+    (target / "manifest.dsse.json").write_bytes(text.replace(b'":', b'": ', 1))
     error = _fails(target)
     assert isinstance(error, ManifestError)
     assert error.step == "B1"
