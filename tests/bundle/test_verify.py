@@ -150,6 +150,30 @@ def test_added_file_fails(built: Path, tmp_path: Path, name: str) -> None:
         assert isinstance(_fails(tmp_path / "b.zip"), ManifestError)
 
 
+def test_empty_evidence_and_views_folders_are_allowed_in_a_directory(tmp_path: Path) -> None:
+    # An export by reference may leave the two folders empty; they hold no
+    # byte, so nothing unsigned travels, and a zip of the tree has no entry for them.
+    target = tmp_path / "b"
+    make_bundle(target, WORLD, evidence=False, views=False)
+    (target / "evidence").mkdir(exist_ok=True)
+    (target / "views").mkdir(exist_ok=True)
+    assert verify_bundle(target, at=AT, trust=WORLD.trust).verified
+    zip_bundle(target, tmp_path / "b.zip")
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        assert not any(name.endswith("/") for name in archive.namelist())
+    assert verify_bundle(tmp_path / "b.zip", at=AT, trust=WORLD.trust).verified
+
+
+@pytest.mark.parametrize("folder", ["extra", "views/sub", "evidence/sub", "Evidence"])
+def test_any_other_empty_folder_is_refused(built: Path, tmp_path: Path, folder: str) -> None:
+    # Not even an empty one: a directory the manifest cannot list is not part of the format.
+    target = _copy(built, tmp_path)
+    (target / folder).mkdir()
+    error = _fails(target)
+    assert isinstance(error, BundleError)
+    assert "unexpected directory" in str(error)
+
+
 def test_removing_any_file_fails(built: Path, tmp_path: Path) -> None:
     for index, name in enumerate(_files(built / "b")):
         case = tmp_path / str(index)
