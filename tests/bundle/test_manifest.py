@@ -110,6 +110,35 @@ def test_disclosure_policy_values() -> None:
         DisclosurePolicy("none", ("name",))
 
 
+@pytest.mark.parametrize(
+    "name", ["Name", "1dob", "date of birth", "name\u200b", "na\u00efve", "a.b", "x" * 65, ""]
+)
+def test_policy_listing_a_name_outside_the_field_grammar_is_refused(name: str) -> None:
+    # Writer side: such a name could never match a committed field.
+    with pytest.raises(ValueError, match="is not a lower-case ASCII letter"):
+        DisclosurePolicy.only(["name", name])
+    # Reader side: a signed manifest naming it is refused at B3, naming the place.
+    policy = {"fields": sorted(["address", name]), "mode": "list"}
+    index = policy["fields"].index(name)
+    with pytest.raises(ManifestError, match=rf"disclosure_policy\.fields\[{index}\]") as e:
+        parse_manifest(_mutated(disclosure_policy=policy), max_files=10)
+    assert e.value.step == "B3"
+
+
+def test_policy_fields_out_of_byte_order_are_refused() -> None:
+    # "date_of_birth" < "dob" in UTF-8 byte order ("a" 0x61 < "o" 0x6f), and "_" (0x5f)
+    # sorts before the lower-case letters.
+    assert DisclosurePolicy.only(["dob", "date_of_birth", "a_b", "ab"]).fields == (
+        "a_b",
+        "ab",
+        "date_of_birth",
+        "dob",
+    )
+    policy = {"fields": ["ab", "a_b"], "mode": "list"}
+    with pytest.raises(ManifestError, match="sorted by UTF-8 bytes"):
+        parse_manifest(_mutated(disclosure_policy=policy), max_files=10)
+
+
 def test_envelope_signature_covers_the_pae_of_the_payload() -> None:
     payload = manifest_bytes(MANIFEST)
     envelope = parse_envelope(seal_envelope(payload, SIGNER))
