@@ -347,7 +347,10 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         """A signed C2SP checkpoint note over the case's records as they stand.
 
         The chain is authenticated first; ``checkpoint_signer`` must be the
-        trusted key named ``name`` holding a checkpoint role.
+        trusted key named ``name`` holding a checkpoint role. The origin is
+        ``<origin_namespace>/<case-uuid>``; a namespace outside FORMAT.md §6
+        (1-128 of ``[a-z0-9.-]``, starting and ending with a letter or digit)
+        raises :class:`~casefile.errors.InvalidCommandError`.
         """
         case_id = _check_case_id(case_id)
         entry = self.trust.get(checkpoint_signer.public_key.key_id)
