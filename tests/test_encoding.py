@@ -189,3 +189,36 @@ def test_known_canonical_bytes() -> None:
     assert encode({"b": 1, "a": [b"x", None, True, -1, 300]}).hex() == (
         "82" + "a161" + "95" + "c40178" + "c0" + "c3" + "ff" + "cd012c" + "a162" + "01"
     )
+
+
+def _nested(depth: int, innermost: Any) -> Any:
+    # Alternate arrays and maps, so that both kinds count toward the depth.
+    value = innermost
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("innermost", [None, [], {}])
+def test_thirty_two_nested_containers_are_the_most_allowed(innermost: Any) -> None:
+    # An empty innermost container is itself one of the 32.
+    depth = 32 if innermost is None else 31
+    value = _nested(depth, innermost)
+    assert decode(encode(value)) == value
+
+
+@pytest.mark.parametrize("innermost", [None, [], {}])
+def test_thirty_three_nested_containers_are_refused_by_encoder_and_decoder(
+    innermost: Any,
+) -> None:
+    depth = 33 if innermost is None else 32
+    value = _nested(depth, innermost)
+    with pytest.raises(EncodeError, match="more than 32 nested arrays and maps"):
+        encode(value)
+    # The same bytes as the encoder would write them, built by hand: a fixmap
+    # {"k": ...} is 0x81 0xa1 "k", a fixarray of one item 0x91.
+    prefix = b"".join(b"\x91" if level % 2 else b"\x81\xa1k" for level in reversed(range(depth)))
+    raw = prefix + (b"\xc0" if innermost is None else (b"\x90" if innermost == [] else b"\x80"))
+    with pytest.raises(DecodeError, match="more than 32 nested arrays and maps"):
+        decode(raw)
+    assert encode(value, max_depth=64) == raw

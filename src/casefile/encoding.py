@@ -37,6 +37,8 @@ __all__ = [
 Value = None | bool | int | str | bytes | list[Any] | dict[str, Any]
 
 DEFAULT_MAX_SIZE: Final = 16 * 1024 * 1024
+#: At most this many arrays and maps may nest, one inside the other: a scalar at
+#: top level has depth 0, each enclosing array or map adds 1 (FORMAT.md §1).
 DEFAULT_MAX_DEPTH: Final = 32
 
 _INT_MIN: Final = -(2**63)
@@ -160,7 +162,7 @@ def _explain_outside(value: Any, path: str, depth: int, max_depth: int) -> None:
         _check_str(value, path)
         return
     if depth >= max_depth:
-        raise EncodeError(path or "$", f"nested deeper than {max_depth} levels")
+        raise EncodeError(path or "$", f"more than {max_depth} nested arrays and maps")
     if kind is list:
         for i, item in enumerate(value):
             _explain_outside(item, f"{path}[{i}]", depth + 1, max_depth)
@@ -246,7 +248,7 @@ def decode(
     except msgpack.ExtraData:
         raise DecodeError("trailing bytes after the value") from None
     except (RecursionError, msgpack.exceptions.StackError):
-        raise DecodeError(f"nested deeper than {max_depth} levels") from None
+        raise DecodeError(f"more than {max_depth} nested arrays and maps") from None
     except UnicodeDecodeError:
         raise DecodeError("string is not valid UTF-8") from None
     except (ValueError, TypeError, msgpack.UnpackException) as exc:

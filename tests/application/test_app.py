@@ -31,7 +31,7 @@ from casefile.errors import (
 from casefile.events import DcfUrnScheme, Investigation
 from casefile.signing._checkpoint import open_checkpoint
 from casefile.signing._merkle import merkle_root
-from casefile.signing._note import NoteVerifier
+from casefile.signing._note import NoteVerifier, sign_note
 from casefile.signing._records import parse_record, record_hash
 
 
@@ -233,6 +233,30 @@ def test_handover_refuses_a_checkpoint_with_a_forged_root(memory_app: CasefileAp
     )
     with pytest.raises(CheckpointMismatchError, match="covers 9"):
         app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=too_big)
+
+
+@pytest.mark.parametrize(
+    "namespace", ["", "Casefile.Example", "met police", "a/b", "ns/", "siân.example", "x."]
+)
+def test_checkpoint_with_a_namespace_outside_the_origin_grammar_is_refused(
+    memory_app: CasefileApp, namespace: str
+) -> None:
+    # "a/b" would make the origin "a/b/<case>": a case named inside a longer path.
+    case_id = _case(memory_app)
+    with pytest.raises(
+        InvalidCommandError, match=r"^origin_namespace: checkpoint origin namespace"
+    ):
+        memory_app.checkpoint(case_id, CHECKPOINTER, "custody-suite", namespace)
+
+
+def test_handover_refuses_a_checkpoint_with_extension_lines(memory_app: CasefileApp) -> None:
+    app = memory_app
+    case_id = _case(app)
+    root = merkle_root([record_hash(r) for r in app.records(case_id)])
+    body = f"{NAMESPACE}/{case_id}\n1\n{base64.b64encode(root).decode()}\nextra\n"
+    note = sign_note(body, "custody-suite", CHECKPOINTER)
+    with pytest.raises(CheckpointMismatchError, match="no extension lines"):
+        app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=note)
 
 
 def test_handover_refuses_a_checkpoint_no_trusted_key_signed(memory_app: CasefileApp) -> None:

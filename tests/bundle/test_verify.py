@@ -150,6 +150,30 @@ def test_added_file_fails(built: Path, tmp_path: Path, name: str) -> None:
         assert isinstance(_fails(tmp_path / "b.zip"), ManifestError)
 
 
+def test_empty_evidence_and_views_folders_are_allowed_in_a_directory(tmp_path: Path) -> None:
+    # An export by reference may leave the two folders empty; they hold no
+    # byte, so nothing unsigned travels, and a zip of the tree has no entry for them.
+    target = tmp_path / "b"
+    make_bundle(target, WORLD, evidence=False, views=False)
+    (target / "evidence").mkdir(exist_ok=True)
+    (target / "views").mkdir(exist_ok=True)
+    assert verify_bundle(target, at=AT, trust=WORLD.trust).verified
+    zip_bundle(target, tmp_path / "b.zip")
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        assert not any(name.endswith("/") for name in archive.namelist())
+    assert verify_bundle(tmp_path / "b.zip", at=AT, trust=WORLD.trust).verified
+
+
+@pytest.mark.parametrize("folder", ["extra", "views/sub", "evidence/sub", "Evidence"])
+def test_any_other_empty_folder_is_refused(built: Path, tmp_path: Path, folder: str) -> None:
+    # Not even an empty one: a directory the manifest cannot list is not part of the format.
+    target = _copy(built, tmp_path)
+    (target / folder).mkdir()
+    error = _fails(target)
+    assert isinstance(error, BundleError)
+    assert "unexpected directory" in str(error)
+
+
 def test_removing_any_file_fails(built: Path, tmp_path: Path) -> None:
     for index, name in enumerate(_files(built / "b")):
         case = tmp_path / str(index)
@@ -219,7 +243,7 @@ def test_manifest_key_revoked_before_the_last_record_fails(tmp_path: Path) -> No
 def test_non_canonical_manifest_envelope_fails(built: Path, tmp_path: Path) -> None:
     target = _copy(built, tmp_path)
     text = (target / "manifest.dsse.json").read_bytes()
-    (target / "manifest.dsse.json").write_bytes(text.replace(b"\n", b"\r\n", 1))
+    (target / "manifest.dsse.json").write_bytes(text.replace(b'":', b'": ', 1))
     error = _fails(target)
     assert isinstance(error, ManifestError)
     assert error.step == "B1"
@@ -467,7 +491,8 @@ def test_signed_manifest_whose_checkpoint_is_not_a_note_is_reported_at_v12(
 def test_disclosure_with_a_huge_name_outside_the_policy_is_reported_in_a_short_message(
     tmp_path: Path,
 ) -> None:
-    # Up to a thousand B7 failures are kept: each must not quote a 1 MiB name.
+    # Up to a thousand failures are kept: each must not quote a 1 MiB name. Such a
+    # name is no field name, so the disclosure itself is refused (V11) before B7.
     target = tmp_path / "b"
     make_bundle(target, WORLD)
     forged = Disclosure(uuid.UUID(int=7), 1, "n" * (1 << 19), bytes(16), "x").to_bytes()
@@ -484,7 +509,8 @@ def test_disclosure_with_a_huge_name_outside_the_policy_is_reported_in_a_short_m
     policy = DisclosurePolicy.only(["dob"])
     _resign(target, Manifest(m.case_id, m.records, m.checkpoint, policy, files))
     result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
-    assert [e.step for e in result.errors] == ["B7"]
+    assert [e.step for e in result.errors] == ["V11"]
+    assert "must be a field name" in str(result.errors[0])
     assert len(str(result.errors[0])) < 1000
 
 

@@ -119,6 +119,31 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path: Path, no_inflating: None
     _refused(tmp_path, craft_zip([MANIFEST, bomb]), r"ratio above 100 \(zip bomb\)")
 
 
+def _deflated_claim(csize: int, usize: int) -> Member:
+    # Only the declared sizes matter here: nothing is inflated when opening.
+    return Member("views/v.bin", b"", fmt.DEFLATED, payload=bytes(csize), usize=usize, crc=0)
+
+
+@pytest.mark.parametrize(("csize", "usize"), [(1, 1 << 20), (20_000, 2_000_000)])
+def test_member_at_the_zip_bomb_thresholds_is_accepted(
+    tmp_path: Path, no_inflating: None, csize: int, usize: int
+) -> None:
+    # 1 MiB inflated (any ratio), or exactly 100 times the compressed data, is allowed.
+    path = tmp_path / "edge.zip"
+    path.write_bytes(craft_zip([MANIFEST, _deflated_claim(csize, usize)]))
+    with open_bundle(path) as bundle:
+        assert bundle.files["views/v.bin"] == usize
+
+
+@pytest.mark.parametrize(("csize", "usize"), [(1, (1 << 20) + 1), (20_000, 2_000_001)])
+def test_member_one_byte_past_the_zip_bomb_thresholds_is_refused(
+    tmp_path: Path, no_inflating: None, csize: int, usize: int
+) -> None:
+    # The limit is on the declared uncompressed size against the compressed data's length.
+    archive = craft_zip([MANIFEST, _deflated_claim(csize, usize)])
+    _refused(tmp_path, archive, rf"inflates {csize} bytes to {usize}, a ratio above 100")
+
+
 def test_member_declared_beyond_the_size_cap_is_refused_before_inflating(
     tmp_path: Path, no_inflating: None
 ) -> None:

@@ -287,3 +287,16 @@ def test_export_of_a_case_recorded_into_meanwhile_carries_one_consistent_snapsho
     assert report["records"] == 40
     view = json.loads((tmp_path / "b" / "views" / "exhibits.json").read_text())
     assert max(ex["last_seq"] for ex in view["exhibits"]) <= 40
+
+
+@pytest.mark.parametrize("namespace", ["Met Police", "met.police.uk/cases", "siân.example"])
+def test_export_with_an_origin_namespace_outside_the_grammar_is_refused(
+    demo: Demo, tmp_path: Path, namespace: str
+) -> None:
+    # A namespace with a "/" would name the case inside a longer path, which
+    # no verifier accepts: refused before anything is signed or written.
+    result = run_cli(_export(demo, tmp_path / "b", "--origin-namespace", namespace))
+    assert result.code == 2
+    assert "--origin-namespace: checkpoint origin namespace" in result.err
+    assert "Traceback" not in result.err
+    assert list(tmp_path.iterdir()) == []

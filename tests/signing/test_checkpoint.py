@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ from casefile.signing._checkpoint import (
     MAX_TREE_SIZE,
     Checkpoint,
     TlogProof,
+    case_of_checkpoint,
+    case_origin,
     format_tlog_proof,
     open_checkpoint,
     parse_checkpoint_body,
@@ -242,3 +246,26 @@ def test_tlog_proof_bytes_must_be_utf8_and_bounded() -> None:
         parse_tlog_proof(b"c2sp.org/tlog-proof@v1\nindex \xff\n")
     with pytest.raises(NoteError, match="exceeds"):
         parse_tlog_proof(b"c2sp.org/tlog-proof@v1\n" + b"A" * (1 << 21))
+
+
+@given(st.from_regex(r"[a-z0-9]([a-z0-9.-]{0,126}[a-z0-9])?", fullmatch=True), st.uuids())
+def test_case_origin_names_exactly_its_case(namespace: str, case_id: uuid.UUID) -> None:
+    origin = case_origin(namespace, case_id)
+    assert origin == f"{namespace}/{case_id}"
+    assert case_of_checkpoint(Checkpoint(origin, 1, ROOT)) == case_id
+    body = Checkpoint(origin, 1, ROOT).body()
+    assert case_of_checkpoint(parse_checkpoint_body(body)) == case_id
+
+
+@given(st.text(max_size=40).filter(lambda t: not re.fullmatch(r"[a-z0-9.-]+", t)), st.uuids())
+def test_namespace_with_a_character_outside_the_grammar_is_refused(
+    namespace: str, case_id: uuid.UUID
+) -> None:
+    with pytest.raises(NoteError, match="must be 1-128 of"):
+        case_origin(namespace, case_id)
+
+
+def test_generic_checkpoint_with_extension_line_is_not_a_casefile_checkpoint() -> None:
+    checkpoint = parse_checkpoint_body(f"{ORIGIN}\n3\n{ROOT_B64}\nextension\n")
+    with pytest.raises(NoteError, match="no extension lines, this one has 1"):
+        case_of_checkpoint(checkpoint)

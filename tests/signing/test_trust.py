@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from typing import Any
 
 import pytest
@@ -102,6 +103,56 @@ def test_valid_note_names_are_accepted(name: str) -> None:
 def test_note_name_that_would_break_a_signed_note_is_refused(name: str) -> None:
     with pytest.raises(TrustStoreError, match=r"^name: "):
         check_note_name(name)
+
+
+# Characters that render as nothing or reorder the text around them.
+_INVISIBLE = st.sampled_from(
+    [
+        *("\u00ad", "\u061c", "\u180e", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f"),
+        *("\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2060"),
+        *("\u2061", "\u2062", "\u2063", "\u2064", "\u2066", "\u2067", "\u2068", "\u2069"),
+        *("\u206a", "\ufeff", "\ufff9", "\U0001d173", "\U000e0001", "\U000e0041"),
+    ]
+)
+
+
+@given(st.sampled_from(["met.police.uk/officer/1234", "Siân/ü"]), _INVISIBLE, st.data())
+def test_note_name_with_invisible_or_bidi_character_is_refused(
+    name: str, mark: str, data: st.DataObject
+) -> None:
+    # "officer/1234" and "officer/12\u200b34" would look the same on screen.
+    at = data.draw(st.integers(0, len(name)))
+    with pytest.raises(TrustStoreError, match=r"^name: contains the invisible formatting"):
+        check_note_name(name[:at] + mark + name[at:])
+
+
+@given(st.sampled_from(["name", "rank", "number", "force"]), _INVISIBLE, st.data())
+def test_holder_text_with_invisible_or_bidi_character_is_refused(
+    field: str, mark: str, data: st.DataObject
+) -> None:
+    # A right-to-left override would show a court "PC 4321" for "PC 1234".
+    text = getattr(HOLDER, field)
+    at = data.draw(st.integers(0, len(text)))
+    with pytest.raises(TrustStoreError, match=rf"^holder.{field}: contains the invisible"):
+        dataclasses.replace(HOLDER, **{field: text[:at] + mark + text[at:]})
+
+
+def test_every_format_character_is_refused() -> None:
+    # The list in the library is frozen at Unicode 15.0; it must cover every
+    # Cf character the running Python knows of.
+    for code in range(0x110000):
+        if unicodedata.category(chr(code)) == "Cf":
+            with pytest.raises(TrustStoreError, match=f"U\\+{code:04X}"):
+                check_note_name("a" + chr(code))
+
+
+@pytest.mark.parametrize("text", ["Sia\u0302n", "e\u0301", "\u212b", "\u0958"])
+def test_text_not_in_nfc_is_refused_not_normalised(text: str) -> None:
+    # "Siân" typed with a combining circumflex must not be a second "Siân".
+    with pytest.raises(TrustStoreError, match=r"^name: is not in Unicode normalisation form NFC"):
+        check_note_name(text)
+    with pytest.raises(TrustStoreError, match=r"^holder\.name: is not in Unicode normalisation"):
+        dataclasses.replace(HOLDER, name=text)
 
 
 @pytest.mark.parametrize("role", ["recorder", "checkpoint", "custody.officer", "a", "x-1_2"])

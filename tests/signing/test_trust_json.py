@@ -7,6 +7,7 @@ import contextlib
 import json
 import operator
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -284,6 +285,23 @@ def test_same_name_for_two_keys_is_refused() -> None:
         _parse(doc)
 
 
+def test_look_alike_name_with_zero_width_space_is_refused_naming_the_place() -> None:
+    doc = _doc()
+    doc["keys"][1]["name"] = doc["keys"][0]["name"].replace("/", "/\u200b", 1)
+    with pytest.raises(
+        TrustStoreError,
+        match=r"^keys\[1\]\.name: contains the invisible formatting character U\+200B at \d+$",
+    ):
+        _parse(doc)
+
+
+def test_holder_with_bidi_override_is_refused_naming_the_place() -> None:
+    doc = _doc()
+    doc["keys"][0]["holder"]["number"] = "\u202e4321"
+    with pytest.raises(TrustStoreError, match=r"^keys\[0\]\.holder\.number: contains the invis"):
+        _parse(doc)
+
+
 # --- hostile text ---------------------------------------------------------------
 
 GOOD_TEXT = json.dumps(_doc())
@@ -409,8 +427,11 @@ _NAME = st.text(
     alphabet=st.characters(categories=["L", "N", "P", "S"], exclude_characters="+", codec="utf-8"),
     min_size=1,
     max_size=30,
-)
-_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]), max_size=40)
+).filter(lambda text: unicodedata.is_normalized("NFC", text))
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cf", "Cn", "Zl", "Zp"]),
+    max_size=40,
+).filter(lambda text: unicodedata.is_normalized("NFC", text))
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _ROLE = st.builds(
     operator.add,

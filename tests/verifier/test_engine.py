@@ -22,7 +22,9 @@ from casefile.errors import (
     MalformedRecordError,
     VerificationError,
 )
+from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import Disclosure
+from casefile.signing._merkle import merkle_root
 from casefile.signing._note import sign_note
 from casefile.signing._records import ZERO_HASH, signing_input
 from casefile.verifier import report_case, verify_case
@@ -128,3 +130,58 @@ def test_disclosure_with_a_huge_name_is_reported_in_a_short_message(seq: int) ->
     report = report_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, disclosures=[forged])
     assert [e.step for e in report.errors] == ["V11"]
     assert len(str(report.errors[0])) < 1000
+
+
+def _signed_body(origin: str, extensions: str = "") -> str:
+    # Right size and root: only the origin or the extension lines are wrong.
+    root = merkle_root([r.hash for r in CASE.sealed])
+    body = Checkpoint(f"{NAMESPACE}/{CASE.case_id}", len(CASE.sealed), root).body()
+    body = body.replace(f"{NAMESPACE}/{CASE.case_id}", origin, 1) + extensions
+    return sign_note(body, LOG_NAME, WORLD.log)
+
+
+def _fails_v13(note: str, problem: str) -> None:
+    with pytest.raises(CheckpointMismatchError, match=problem) as caught:
+        verify_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, checkpoint=note)
+    assert caught.value.step == "V13"
+
+
+def test_checkpoint_with_extension_line_is_rejected() -> None:
+    # Signed text the spec gives no meaning must not ride along as if it were checked.
+    note = _signed_body(f"{NAMESPACE}/{CASE.case_id}", "custody: all sealed\n")
+    _fails_v13(note, "no extension lines")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        f"{NAMESPACE}/{uuid.uuid4()}/{CASE.case_id}",  # the case at the end of a longer path
+        f"{NAMESPACE}/cases/{CASE.case_id}",
+        f"/{CASE.case_id}",  # no namespace
+        f"{CASE.case_id}",
+        f"{NAMESPACE}/{str(CASE.case_id)[:-1]}A",  # not the lowercase form
+        f"{NAMESPACE}/{CASE.case_id.hex}",  # not hyphenated
+        f"{NAMESPACE}/{{{CASE.case_id}}}",
+        f"{NAMESPACE}/{CASE.case_id} ",
+        f"Casefile.Test/{CASE.case_id}",  # upper case namespace
+        f"casefile test/{CASE.case_id}",
+        f"casefile.test./{CASE.case_id}",
+        f"-casefile.test/{CASE.case_id}",
+        f"casefile_test/{CASE.case_id}",
+        f"caséfile.test/{CASE.case_id}",
+        f"{'a' * 129}/{CASE.case_id}",
+    ],
+)
+def test_origin_naming_the_case_inside_a_longer_path_is_rejected(origin: str) -> None:
+    _fails_v13(_signed_body(origin), "is not <namespace>/<case-uuid>")
+
+
+def test_longest_namespace_is_accepted() -> None:
+    note = _signed_body(f"{'a' * 128}/{CASE.case_id}")
+    verified = verify_case(CASE.records, trust=WORLD.trust, at=AT, workers=1, checkpoint=note)
+    assert verified.checkpoint is not None
+    assert verified.checkpoint.origin == f"{'a' * 128}/{CASE.case_id}"
+
+
+def test_origin_naming_another_case_is_rejected() -> None:
+    _fails_v13(_signed_body(f"{NAMESPACE}/{uuid.uuid4()}"), "does not name this case")

@@ -27,6 +27,7 @@ from casefile.errors import (
     ConcurrencyConflictError,
     InputError,
     InvalidCommandError,
+    NoteError,
     UnauthorisedSignerError,
 )
 from casefile.events import (
@@ -40,7 +41,13 @@ from casefile.events import (
     load_investigation,
     seal_events,
 )
-from casefile.signing._checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from casefile.signing._checkpoint import (
+    Checkpoint,
+    case_of_checkpoint,
+    case_origin,
+    open_checkpoint,
+    sign_checkpoint,
+)
 from casefile.signing._commitments import Disclosure
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
@@ -340,7 +347,10 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         """A signed C2SP checkpoint note over the case's records as they stand.
 
         The chain is authenticated first; ``checkpoint_signer`` must be the
-        trusted key named ``name`` holding a checkpoint role.
+        trusted key named ``name`` holding a checkpoint role. The origin is
+        ``<origin_namespace>/<case-uuid>``; a namespace outside FORMAT.md §6
+        (1-128 of ``[a-z0-9.-]``, starting and ending with a letter or digit)
+        raises :class:`~casefile.errors.InvalidCommandError`.
         """
         case_id = _check_case_id(case_id)
         entry = self.trust.get(checkpoint_signer.public_key.key_id)
@@ -350,9 +360,13 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
             raise UnauthorisedSignerError(f"key of {name} lacks a checkpoint role")
         if not entry.valid_at(self._clock()):
             raise UnauthorisedSignerError(f"key of {name} is not valid now")
+        try:
+            origin = case_origin(origin_namespace, case_id)
+        except NoteError as exc:
+            raise InvalidCommandError("origin_namespace", str(exc)) from None
         chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
         checkpoint = Checkpoint(
-            origin=f"{origin_namespace}/{case_id}",
+            origin=origin,
             size=len(chain),
             root=merkle_root([link.hash for link in chain]),
         )
@@ -370,7 +384,11 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         )
         label = str(case_id)
         chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
-        if not checkpoint.origin.endswith("/" + label):
+        try:
+            named = case_of_checkpoint(checkpoint)
+        except NoteError as exc:
+            raise CheckpointMismatchError(f"not a checkpoint: {exc}", case_id=label) from None
+        if named != case_id:
             raise CheckpointMismatchError("checkpoint names another case", case_id=label)
         if not 1 <= checkpoint.size <= len(chain):
             raise CheckpointMismatchError(

@@ -67,8 +67,8 @@ class BundleLimits:
     """Caps applied to a bundle before any of it is read or trusted.
 
     ``max_members`` counts files; sizes are uncompressed bytes. A deflated zip
-    member larger than ``ratio_floor`` whose size exceeds ``max_ratio`` times
-    its compressed size is refused as a zip bomb.
+    member whose declared uncompressed size exceeds both ``ratio_floor`` and
+    ``max_ratio`` times its compressed data's length is refused as a zip bomb.
     """
 
     max_members: int = 100_000

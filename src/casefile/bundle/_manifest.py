@@ -26,6 +26,7 @@ from casefile.bundle._layout import (
     check_member_name,
 )
 from casefile.errors import BundleError, ManifestError
+from casefile.signing._commitments import FIELD_NAME_RULE, is_field_name
 from casefile.signing._note import MAX_NOTE_SIZE
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
 
 _MAX_INT: Final = 2**63 - 1
 _MAX_FIELDS: Final = 1000
-_MAX_FIELD_NAME: Final = 256
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
 _MODES: Final = ("all", "none", "list")
 
@@ -62,8 +62,8 @@ class DisclosurePolicy:
         if not isinstance(self.fields, tuple):
             raise TypeError("disclosure policy fields must be a tuple of field names")
         for name in self.fields:
-            if type(name) is not str or not 0 < len(name) <= _MAX_FIELD_NAME:
-                raise ValueError(f"field name {name!r} must be 1-{_MAX_FIELD_NAME} characters")
+            if not is_field_name(name):
+                raise ValueError(f"field name {str(name)[:80]!r} is not {FIELD_NAME_RULE}")
         if self.mode == "list":
             if not self.fields:
                 raise ValueError("a 'list' disclosure policy names at least one field")
@@ -165,8 +165,16 @@ def _policy(value: Any) -> DisclosurePolicy:
     mode, fields = obj["mode"], obj["fields"]
     if type(fields) is not list or any(type(f) is not str for f in fields):
         raise _fail("disclosure_policy.fields", "expected an array of strings")
+    for index, name in enumerate(fields):
+        if not is_field_name(name):
+            raise _fail(
+                f"disclosure_policy.fields[{index}]", f"{name[:80]!r} is not {FIELD_NAME_RULE}"
+            )
+    # Field names are ASCII, so code point order is the UTF-8 byte order of the spec.
     if fields != sorted(set(fields)):
-        raise _fail("disclosure_policy.fields", "must be sorted and without duplicates")
+        raise _fail(
+            "disclosure_policy.fields", "must be sorted by UTF-8 bytes and without duplicates"
+        )
     try:
         return DisclosurePolicy(mode, tuple(fields))
     except (ValueError, TypeError) as exc:

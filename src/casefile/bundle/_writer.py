@@ -64,11 +64,12 @@ from casefile.errors import (
     FixityError,
     KeyRoleError,
     MalformedRecordError,
+    NoteError,
     SequenceError,
     UnknownKeyError,
     WrongCaseError,
 )
-from casefile.signing._checkpoint import open_checkpoint
+from casefile.signing._checkpoint import case_of_checkpoint, open_checkpoint
 from casefile.signing._commitments import Disclosure
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import MerkleAccumulator
@@ -169,7 +170,13 @@ def _checkpoint_signers(note: str, trust: TrustStore, walk: _Walk) -> set[bytes]
     checkpoint, names = open_checkpoint(note, verifiers)
     if walk.merkle is None or walk.count == 0:
         raise SequenceError("the case has no records", case_id=label, step="V4")
-    if not checkpoint.origin.endswith(f"/{label}"):
+    try:
+        named = str(case_of_checkpoint(checkpoint))
+    except NoteError as exc:
+        raise CheckpointMismatchError(
+            f"not a checkpoint: {exc}", case_id=label, step="V13"
+        ) from None
+    if named != label:
         raise CheckpointMismatchError(
             f"checkpoint origin {checkpoint.origin!r} does not name the case",
             case_id=label,

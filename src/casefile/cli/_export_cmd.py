@@ -8,6 +8,7 @@ import itertools
 import os
 import stat
 import time
+import uuid
 from pathlib import Path
 from typing import TextIO
 
@@ -32,12 +33,13 @@ from casefile.cli._register import (
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.errors import InputError, MalformedRecordError
+from casefile.errors import InputError, MalformedRecordError, NoteError
 from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
 from casefile.signing import (
     NoteVerifier,
     Signer,
     TrustStore,
+    case_origin,
     load_trust_store,
     open_checkpoint,
     parse_record,
@@ -142,6 +144,21 @@ def namespace_of(checkpoint_name: str) -> str:
     return checkpoint_name.split("/", 1)[0]
 
 
+def _origin_namespace(args: argparse.Namespace) -> str:
+    # Checked before any key is unlocked, naming the option the user can change.
+    namespace: str = args.origin_namespace or namespace_of(args.checkpoint_name)
+    try:
+        case_origin(namespace, uuid.UUID(int=0))
+    except NoteError as exc:
+        if args.origin_namespace:
+            raise InputError(f"--origin-namespace: {exc}") from None
+        raise InputError(
+            f"--checkpoint-name: its first part is no origin namespace ({exc});"
+            " give one with --origin-namespace"
+        ) from None
+    return namespace
+
+
 def _policy(args: argparse.Namespace) -> DisclosurePolicy:
     if args.disclose_all:
         return DISCLOSE_ALL
@@ -203,9 +220,9 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store_path = _evidence_store(args)
     store = None if store_path is None else open_existing_store(store_path)
     check_new_path(dest, allow_empty_dir=not args.zip)
+    namespace = _origin_namespace(args)
     trust = load_trust_store(args.trust)
     signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
-    namespace = args.origin_namespace or namespace_of(args.checkpoint_name)
     policy = _policy(args)
     config = store_config(args)
     with store_errors():

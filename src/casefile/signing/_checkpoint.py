@@ -1,9 +1,11 @@
 """C2SP checkpoints (``c2sp.org/tlog-checkpoint``) and offline proofs (``c2sp.org/tlog-proof``).
 
 A checkpoint is a signed note whose text is ``origin\\nsize\\nbase64(root)\\n``
-(docs/FORMAT.md §6). Extension lines after the root are kept, in order, in
-:attr:`Checkpoint.extensions` and are part of what is signed; casefile never
-writes any, and gives them no meaning.
+(docs/FORMAT.md §6). :func:`parse_checkpoint_body` reads any C2SP checkpoint,
+keeping extension lines in :attr:`Checkpoint.extensions`, so that other logs'
+checkpoints can be read; a casefile checkpoint is stricter, and
+:func:`case_of_checkpoint` holds it to its grammar: exactly three lines, and
+the origin ``<namespace>/<case-uuid>``.
 
 A tlog proof bundles a leaf index, its RFC 9162 inclusion proof and the signed
 checkpoint it leads to, so that one text file can be checked offline.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -33,6 +36,8 @@ __all__ = [
     "TLOG_PROOF_HEADER",
     "Checkpoint",
     "TlogProof",
+    "case_of_checkpoint",
+    "case_origin",
     "format_tlog_proof",
     "open_checkpoint",
     "parse_checkpoint_body",
@@ -47,6 +52,14 @@ TLOG_PROOF_HEADER: Final = "c2sp.org/tlog-proof@v1"
 
 _DECIMAL: Final = re.compile(r"0|[1-9][0-9]{0,18}")
 _CONTROL: Final = re.compile(r"[\x00-\x1f]")
+# FORMAT.md §6: a lower-case host-like name, one "/", the lowercase hyphenated
+# UUID. One "/" only, so that no origin can name a case inside a longer path.
+_NAMESPACE_TEXT: Final = r"[a-z0-9](?:[a-z0-9.-]{0,126}[a-z0-9])?"
+_NAMESPACE: Final = re.compile(_NAMESPACE_TEXT)
+_CASE_ORIGIN: Final = re.compile(
+    rf"(?P<namespace>{_NAMESPACE_TEXT})/"
+    r"(?P<case>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
 
 
 def _parse_decimal(text: str, what: str) -> int:
@@ -122,6 +135,42 @@ def parse_checkpoint_body(text: str) -> Checkpoint:
     for i, line in enumerate(extensions):
         _check_line(line, f"checkpoint extension line {i + 1}")
     return Checkpoint(origin, size, root, tuple(extensions))
+
+
+def case_origin(namespace: str, case_id: uuid.UUID) -> str:
+    """The origin of a casefile checkpoint of ``case_id`` (FORMAT.md §6).
+
+    Raises :class:`~casefile.errors.NoteError` if ``namespace`` is not 1-128
+    of ``[a-z0-9.-]`` starting and ending with a letter or digit.
+    """
+    if type(namespace) is not str or _NAMESPACE.fullmatch(namespace) is None:
+        raise NoteError(
+            f"checkpoint origin namespace {str(namespace)[:80]!r} must be 1-128 of [a-z0-9.-],"
+            " starting and ending with a letter or digit (e.g. casefile.example.police.uk)"
+        )
+    if type(case_id) is not uuid.UUID:
+        raise NoteError("a case id is a uuid.UUID")
+    return f"{namespace}/{case_id}"
+
+
+def case_of_checkpoint(checkpoint: Checkpoint) -> uuid.UUID:
+    """The case a casefile checkpoint names; raise NoteError if it is not one.
+
+    A casefile checkpoint has no extension lines, and its origin is exactly
+    ``<namespace>/<case-uuid>`` (FORMAT.md §6), nothing before or after.
+    """
+    if checkpoint.extensions:
+        raise NoteError(
+            f"a casefile checkpoint has no extension lines, this one has "
+            f"{len(checkpoint.extensions)}"
+        )
+    match = _CASE_ORIGIN.fullmatch(checkpoint.origin)
+    if match is None:
+        raise NoteError(
+            f"checkpoint origin {checkpoint.origin[:120]!r} is not <namespace>/<case-uuid>"
+            " (a namespace of [a-z0-9.-], one '/', a lowercase hyphenated UUID)"
+        )
+    return uuid.UUID(match["case"])
 
 
 def sign_checkpoint(checkpoint: Checkpoint, name: str, signer: Signer) -> str:

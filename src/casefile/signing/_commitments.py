@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,12 +20,14 @@ from casefile.encoding import decode, encode
 from casefile.errors import DecodeError, DisclosureError
 
 __all__ = [
+    "FIELD_NAME_RULE",
     "MAX_DISCLOSURE_SIZE",
     "MAX_SALT_SIZE",
     "MIN_SALT_SIZE",
     "Disclosure",
     "commit",
     "commit_fields",
+    "is_field_name",
 ]
 
 MIN_SALT_SIZE: Final = 16
@@ -32,6 +35,18 @@ MAX_SALT_SIZE: Final = 64
 MAX_DISCLOSURE_SIZE: Final = 1024 * 1024
 _COMMITMENT_TAG: Final = b"casefile:commitment:v1\x00"
 _DISCLOSURE_KEYS: Final = frozenset({"case", "name", "salt", "seq", "value"})
+#: The grammar of a personal-data field name (FORMAT.md §3), in words for errors.
+FIELD_NAME_RULE: Final = "a lower-case ASCII letter, then up to 63 of [a-z0-9_]"
+_FIELD_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def is_field_name(name: object) -> bool:
+    """True if ``name`` is a personal-data field name: ``[a-z][a-z0-9_]{0,63}``.
+
+    One grammar for commitments, disclosures and disclosure policies, so that
+    a name a policy lists is always one a record can commit to.
+    """
+    return type(name) is str and _FIELD_NAME.fullmatch(name) is not None
 
 
 def commit(name: str, salt: bytes, value: object) -> bytes:
@@ -85,9 +100,10 @@ class Disclosure:
             raise DisclosureError("malformed disclosure: case must be 16 bytes", step="V11")
         if type(seq) is not int or seq < 1:
             raise DisclosureError("malformed disclosure: seq must be an integer from 1", step="V11")
-        if type(name) is not str or not name:
+        if not is_field_name(name):
             raise DisclosureError(
-                "malformed disclosure: name must be a non-empty string", step="V11"
+                f"malformed disclosure: name must be a field name ({FIELD_NAME_RULE})",
+                step="V11",
             )
         if type(salt) is not bytes or not MIN_SALT_SIZE <= len(salt) <= MAX_SALT_SIZE:
             raise DisclosureError(
@@ -113,8 +129,8 @@ def commit_fields(
     commitments: dict[str, bytes] = {}
     disclosures = []
     for name in sorted(fields):
-        if type(name) is not str or not name:
-            raise ValueError("personal field names must be non-empty strings")
+        if not is_field_name(name):
+            raise ValueError(f"personal field name {name!r} is not {FIELD_NAME_RULE}")
         salt = random_bytes(MIN_SALT_SIZE)
         if type(salt) is not bytes or len(salt) != MIN_SALT_SIZE:
             raise ValueError(f"random_bytes must return {MIN_SALT_SIZE} bytes")

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from casefile.encoding import decode, decode_authenticated, encode
 from casefile.errors import DecodeError, EncodeError, MalformedRecordError
+from casefile.signing._commitments import FIELD_NAME_RULE, is_field_name
 from casefile.signing._keys import KEY_ID_SIZE, SIGNATURE_SIZE, Signer
 
 __all__ = [
@@ -329,8 +330,8 @@ def _header_problem(h: Mapping[str, Any]) -> tuple[str, str] | None:
     if not isinstance(commitments, Mapping):
         return ("pd", "must be a map")
     for name, digest in commitments.items():
-        if type(name) is not str or not name:
-            return ("pd", "commitment names must be non-empty strings")
+        if not is_field_name(name):
+            return ("pd", f"a commitment name must be {FIELD_NAME_RULE}")
         if type(digest) is not bytes or len(digest) != HASH_SIZE:
             return (f"pd.{name}", "a commitment must be 32 bytes")
     return None

@@ -51,21 +51,46 @@ _ROLE: Final = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 _EVENT_TYPE: Final = re.compile(r"[a-z][a-z0-9_.]{0,63}")
 
 
+# Characters that display as nothing or reorder what follows, so that two
+# different names could look identical to a court: every format character
+# (Unicode category Cf, listed here as of Unicode 15.0 so that the rule does
+# not move with the Python version) and the line and paragraph separators.
+_INVISIBLE: Final = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+# The Unicode White_Space property, which a note key name may not contain.
+_WHITE_SPACE: Final = re.compile(
+    "[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+
+
 def _check_text(value: object, what: str, *, allow_empty: bool = False) -> str:
+    """The display text rules of FORMAT.md §7.1.2, shared by key names and holders."""
     if type(value) is not str:
         raise TrustStoreError(f"{what}: expected a string, not {type(value).__name__}")
     if not value and not allow_empty:
         raise TrustStoreError(f"{what}: must not be empty")
     if len(value) > _MAX_TEXT:
         raise TrustStoreError(f"{what}: longer than {_MAX_TEXT} characters")
-    # Control characters and lone surrogates (which JSON "\ud800" escapes can
-    # produce) would let two displayed names look alike or break UTF-8 output.
-    for ch in value:
-        category = unicodedata.category(ch)
-        if category == "Cc":
-            raise TrustStoreError(f"{what}: contains the control character U+{ord(ch):04X}")
-        if category == "Cs":
-            raise TrustStoreError(f"{what}: contains an unpaired surrogate U+{ord(ch):04X}")
+    # Lone surrogates come from JSON "\ud800" escapes and have no UTF-8 form.
+    for pattern, problem in (
+        (_CONTROL, "the control character"),
+        (_SURROGATE, "an unpaired surrogate"),
+        (_INVISIBLE, "the invisible formatting character"),
+    ):
+        found = pattern.search(value)
+        if found is not None:
+            code = ord(found.group())
+            raise TrustStoreError(f"{what}: contains {problem} U+{code:04X} at {found.start()}")
+    # Refused rather than normalised: the text a key was registered under is
+    # the text shown, and "é" must not have two spellings.
+    if not unicodedata.is_normalized("NFC", value):
+        raise TrustStoreError(f"{what}: is not in Unicode normalisation form NFC")
     return value
 
 
@@ -73,13 +98,15 @@ def check_note_name(name: object) -> str:
     """Return ``name`` if it is a valid C2SP signed-note key name, else raise.
 
     c2sp.org/signed-note: non-empty, well-formed UTF-8, no Unicode space and no
-    ``+`` (which separates the name from the key id in a verifier key).
-    Control characters are refused as well.
+    ``+`` (which separates the name from the key id in a verifier key). The
+    display text rules of holders apply as well (FORMAT.md §7.1.2).
     """
     text = _check_text(name, "name")
-    for ch in text:
-        if ch == "+" or ch.isspace():
-            raise TrustStoreError(f"name: {text!r} contains {ch!r}, not allowed in a note key name")
+    found = _WHITE_SPACE.search(text) or re.search("[+]", text)
+    if found is not None:
+        raise TrustStoreError(
+            f"name: {text!r} contains {found.group()!r}, not allowed in a note key name"
+        )
     return text
 
 

@@ -34,7 +34,7 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.findings import Finding
-from casefile.signing._checkpoint import Checkpoint, parse_checkpoint_body
+from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
 from casefile.signing._commitments import Disclosure
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import NoteVerifier, open_note
@@ -336,17 +336,17 @@ class CaseVerification:
                 CheckpointSignatureError(f"not a signed note: {exc}", case_id=label, step="V12")
             )
             return None
-        # V13: signed text that is no checkpoint cannot describe these records.
+        # V13: signed text that is no casefile checkpoint cannot describe these records.
         try:
             checkpoint = parse_checkpoint_body(verified.text)
+            named = str(case_of_checkpoint(checkpoint))
         except NoteError as exc:
             self.fail(
                 CheckpointMismatchError(f"not a checkpoint: {exc}", case_id=label, step="V13")
             )
             return None
         # V13: the checkpoint describes exactly these records.
-        suffix = f"/{label}"
-        if label is None or not checkpoint.origin.endswith(suffix):
+        if label is None or named != label:
             self.fail(
                 CheckpointMismatchError(
                     f"checkpoint origin {checkpoint.origin!r} does not name this case",
