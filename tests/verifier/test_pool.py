@@ -36,7 +36,7 @@ def test_large_records_are_not_read_a_thousand_at_a_time(workers: int) -> None:
     source = _Counting(1 << 20, 3 * CHUNK_SIZE)
     results = parse_stream(source, {}, workers)
     _raw, first = next(results)
-    assert len(first) == 2  # malformed: (problem, step)
+    assert len(first) == 3  # malformed: (problem, step, record hash)
     held = source.taken * len(source.raw)
     assert held <= CHUNK_BYTES + len(source.raw)
     results.close()

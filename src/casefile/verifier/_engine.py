@@ -27,6 +27,7 @@ from casefile.errors import (
     KeyRoleError,
     MalformedRecordError,
     NoteError,
+    RepeatedCommitmentError,
     SequenceError,
     UnknownKeyError,
     UnknownSchemaError,
@@ -48,6 +49,10 @@ __all__ = ["CaseVerification", "VerifiedRecord"]
 
 #: Record times may run this far ahead of ``at`` before a finding is raised.
 DEFAULT_CLOCK_SKEW_NS = 5 * 60 * 10**9
+#: V8 verdicts are cached for at most this many (key, type) pairs, and only
+#: for records whose signature verified: a forged stream naming a new type in
+#: every record must not grow the cache.
+_ROLE_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,12 @@ class CaseVerification:
     last_time: int | None = None
     merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
     withheld: int = 0
+    # V14: every commitment of the records that verified. It grows with the
+    # case's personal fields (its legitimate content), never with records
+    # that failed: nothing derived from those is kept.
+    commitments: set[bytes] = field(default_factory=set)
+    #: Key ids whose signature counted for the checkpoint (V12), once checked.
+    checkpoint_signers: frozenset[bytes] = frozenset()
     # Per-record work done once: the case id as text, and V8's verdict for
     # each (key, type) pair, since a case has few signers and few types.
     _label: str | None = None
@@ -120,8 +131,8 @@ class CaseVerification:
         pending = DisclosureCursor(iter(disclosures))
         for raw, item in parse_stream(records, keys, workers, with_data):
             expected_seq = self.next_seq
-            if len(item) == 2:
-                message, step = item
+            if len(item) == 3:
+                message, step, stored_hash = item
                 self.fail(
                     MalformedRecordError(
                         f"record at position {expected_seq}: {message}",
@@ -130,11 +141,14 @@ class CaseVerification:
                         step=step,
                     )
                 )
-                # Without a parsable header nothing else can be checked; count
-                # it so that later positions are reported where they stand.
+                # Nothing else of it can be checked, but the chain and the tree
+                # are over stored bytes (V5, V13 use its record hash), so an
+                # intact chain around it reports this record alone.
+                leaf = _unusable_leaf(expected_seq) if stored_hash is None else stored_hash
                 self.size += 1
                 self.next_seq += 1
-                self.merkle.append(_unusable_leaf(expected_seq))
+                self.last_hash = leaf
+                self.merkle.append(leaf)
                 continue
             verified = self._check(item, raw, pending)
             if verified is not None:
@@ -224,10 +238,7 @@ class CaseVerification:
                     )
                 )
             # V8: the key's holder may record this type of event.
-            role_ok = self._role_ok.get((key_id, etype))
-            if role_ok is None:
-                required = self.trust.policy.roles_for(etype)
-                role_ok = self._role_ok[(key_id, etype)] = bool(entry.roles & required)
+            role_ok = self._role_allows(entry, etype, sig_ok is True)
             if not role_ok:
                 required = self.trust.policy.roles_for(etype)
                 ok = False
@@ -270,21 +281,54 @@ class CaseVerification:
                 disclosed = {}
         else:
             disclosed = {}
+        # V14: no commitment repeats another of the case (checked for records
+        # that passed the steps above, which alone add to the set).
+        if ok and pd and not self._unique_commitments(pd, seq, label):
+            ok = False
+        self.size += 1
+        self.last_hash = rhash
+        self.merkle.append(rhash)
+        if not ok or entry is None or self.case_id is None:
+            return None
+        # Findings, withheld fields and the last time come from verified
+        # records only: nothing derived from a failed record is kept or shown.
         self.withheld += len(pd) - len(disclosed)
-        # Findings: facts a person should weigh, not failures.
         if time_ns > self.at + self.clock_skew_ns:
             self.note(Finding("time_after_verification", "record time is in the future", seq))
         if self.last_time is not None and time_ns < self.last_time:
             self.note(Finding("time_went_backwards", "record time precedes its predecessor's", seq))
-        self.size += 1
-        self.last_hash = rhash
         self.last_time = time_ns
-        self.merkle.append(rhash)
-        if not ok or entry is None or self.case_id is None:
-            return None
         return VerifiedRecord(
             self.case_id, seq, etype, schema, time_ns, entry, data or {}, pd, disclosed, rhash, raw
         )
+
+    def _role_allows(self, entry: TrustEntry, etype: str, authentic: bool) -> bool:
+        cache_key = (entry.key_id, etype)
+        verdict = self._role_ok.get(cache_key)
+        if verdict is None:
+            verdict = bool(entry.roles & self.trust.policy.roles_for(etype))
+            if authentic and len(self._role_ok) < _ROLE_CACHE_SIZE:
+                self._role_ok[cache_key] = verdict
+        return verdict
+
+    def _unique_commitments(self, pd: Mapping[str, bytes], seq: int, label: str | None) -> bool:
+        seen = self.commitments
+        repeated = sorted(name for name, value in pd.items() if value in seen)
+        if not repeated and len(set(pd.values())) == len(pd):
+            seen.update(pd.values())
+            return True
+        within = sorted(name for name, value in pd.items() if list(pd.values()).count(value) > 1)
+        names = ", ".join(_shown(n) for n in (repeated or within)[:5])
+        self.fail(
+            RepeatedCommitmentError(
+                f"commitment of field(s) {names} repeats another commitment of the case "
+                "(a reused salt reveals that the withheld values are equal)",
+                case_id=label,
+                seq=seq,
+                step="V14",
+            )
+        )
+        return False
 
     def _disclosures(
         self, pending: DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
@@ -328,6 +372,7 @@ class CaseVerification:
         # V12: the note parses and is signed by a trusted checkpoint key.
         try:
             verified = open_note(note, verifiers)
+            self.checkpoint_signers = frozenset(v.public_key.key_id for v in verified.verifiers)
         except CheckpointSignatureError as exc:
             self.fail(CheckpointSignatureError(exc.message, case_id=label, step="V12"))
             return None
