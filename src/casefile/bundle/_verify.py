@@ -5,7 +5,8 @@ that the files are exactly those it lists, byte for byte; B6 hands the records,
 disclosures and checkpoint to :mod:`casefile.verifier` (steps V1-V13); B7
 holds the disclosures to the manifest's policy; B8 checks the evidence names;
 B9 walks the exhibits' chains of custody, whose breaks are findings, never
-errors (a court weighs a gap; a wrong hash is a failure).
+errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
+bundle's own trust.json to what it must carry when the auditor brought keys.
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -32,6 +33,7 @@ from casefile.bundle._layout import (
     EVIDENCE_DIR,
     MANIFEST,
     RECORDS,
+    TRUST,
     BundleLimits,
     shown,
 )
@@ -91,6 +93,10 @@ class _Run:
     ) -> None:
         self.bundle = bundle
         self.trust = trust
+        self.own_trust = trust is not None
+        # Key ids whose signatures counted: the manifest's, the verified
+        # records' and the checkpoint's (B10 looks for each in trust.json).
+        self.used_keys: set[bytes] = set()
         self.at = at
         self.workers = workers
         self.report = report
@@ -122,6 +128,7 @@ class _Run:
             self._case()
             self._evidence()
             self._continuity()
+            self._bundle_trust()
         return self._result()
 
     def _manifest(self) -> bool:
@@ -273,6 +280,7 @@ class _Run:
             workers=workers,
         )
         for record in records:
+            self.used_keys.add(record.signer.key_id)
             self.custody.take(record)  # B9 reads the records that verified, as they pass
             # B7: fields the policy covers but that are not disclosed are reported.
             if policy.mode != "none":
@@ -285,6 +293,7 @@ class _Run:
                 self.progress(walk.size)
                 next_progress = walk.size + PROGRESS_STEP
         self.checkpoint = walk.check_checkpoint(manifest.checkpoint)
+        self.used_keys |= walk.checkpoint_signers
         self.records = walk.size
         if self.progress is not None:
             self.progress(walk.size)
@@ -353,6 +362,45 @@ class _Run:
             return
         self.findings.extend(self.register.findings)
         self.findings.extend(evidence_findings(self.register, self.manifest.files))
+
+    def _bundle_trust(self) -> None:
+        """B10: the bundle's trust.json is a trust store with every key that signed.
+
+        Only checked when the auditor supplied the trust store: otherwise it
+        is the store B2 and B6 used, and whatever verified was found in it.
+        """
+        store, signer = self.trust, self.signer
+        if not self.own_trust or store is None or signer is None:
+            return
+        if TRUST not in self.observed or TRUST in self.bad:
+            return  # missing or changed: already a B4 failure
+        try:
+            shipped = self.bundle.trust()
+        except (TrustStoreError, BundleError) as exc:
+            self.fail(
+                ManifestError(
+                    f"{TRUST} is not a trust store: {exc}", case_id=self.label, step="B10"
+                )
+            )
+            return
+        except ManifestError:
+            return  # its zip member's data was changed: reported at B4
+        needed = self.used_keys | {signer.key_id}
+        missing = sorted(needed - {e.key_id for e in shipped.entries})
+        if missing:
+            names = []
+            for key_id in missing[:5]:
+                entry = store.get(key_id)
+                who = "" if entry is None else f" ({entry.name})"
+                names.append(f"{key_id.hex()[:16]}…{who}")
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            self.fail(
+                ManifestError(
+                    f"{TRUST} lacks the key(s) {', '.join(names)}{more}, which signed this bundle",
+                    case_id=self.label,
+                    step="B10",
+                )
+            )
 
     def _result(self) -> BundleVerification:
         manifest = self.manifest
