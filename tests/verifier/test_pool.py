@@ -72,6 +72,14 @@ def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_pool, "PARALLEL_AFTER_CHUNKS", 1)
 
 
+def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The forked pool is used only when no other thread runs; earlier tests
+    # may have left one, so these tests of that pool choose it explicitly.
+    import multiprocessing
+
+    monkeypatch.setattr(_pool, "_fork_context", lambda: multiprocessing.get_context("fork"))
+
+
 def _case(n: int) -> tuple[list[bytes], dict[bytes, bytes]]:
     from _casebuilder import World
 
@@ -89,6 +97,7 @@ def test_pool_that_cannot_start_falls_back_to_verifying_in_process(
     def no_processes(*args: object, **kwargs: object) -> None:
         raise OSError("processes are not allowed here")
 
+    _forking(monkeypatch)
     monkeypatch.setattr(_pool, "ProcessPoolExecutor", no_processes)
     records, keys = _case(400)
     results = list(parse_stream(records, keys, 2))
@@ -123,6 +132,7 @@ def test_worker_dying_midway_loses_no_record_and_raises_nothing(
         def shutdown(self, wait: bool, cancel_futures: bool) -> None:
             pass
 
+    _forking(monkeypatch)
     monkeypatch.setattr(_pool, "ProcessPoolExecutor", DyingPool)
     records, keys = _case(600)
     results = list(parse_stream(records, keys, 2))

@@ -43,6 +43,7 @@ from casefile.bundle._result import BundleVerification, EvidenceSummary, Manifes
 from casefile.errors import (
     BundleError,
     FixityError,
+    MalformedRecordError,
     ManifestError,
     TrustStoreError,
     VerificationError,
@@ -243,6 +244,16 @@ class _Run:
         except VerificationError as exc:
             self.fail(exc)
 
+    def _records(self, walk: CaseVerification) -> Iterator[bytes]:
+        """The stored records; a framing fault (V1) is reported and ends the stream."""
+        try:
+            yield from self.bundle.records(self.observed[RECORDS])
+        except MalformedRecordError as exc:
+            walk.unread_tail = True
+            self.fail(exc)
+        except VerificationError as exc:  # re-hashed to another digest at the end (B4)
+            self.fail(exc)
+
     def _disclosures(self, policy: DisclosurePolicy) -> Iterator[Disclosure]:
         for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
             # B7: only disclosures the manifest's policy allows travel with the bundle.
@@ -275,7 +286,7 @@ class _Run:
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
-            self._guard(self.bundle.records(self.observed[RECORDS])),
+            self._records(walk),
             disclosures=self._disclosures(policy),
             workers=workers,
         )
@@ -297,7 +308,8 @@ class _Run:
         self.records = walk.size
         if self.progress is not None:
             self.progress(walk.size)
-        if walk.size != manifest.records:
+        # (A framing fault already failed V1: the count of an unreadable tail is not known.)
+        if walk.size != manifest.records and not walk.unread_tail:
             self.fail(
                 ManifestError(
                     f"the manifest lists {manifest.records} records, {RECORDS} holds {walk.size}",
