@@ -1,8 +1,8 @@
-"""Verifying a bundle: steps B1-B9 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B10 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
-disclosures and checkpoint to :mod:`casefile.verifier` (steps V1-V13); B7
+disclosures and checkpoint to :mod:`casefile.verifier` (the V steps of §8); B7
 holds the disclosures to the manifest's policy; B8 checks the evidence names;
 B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
@@ -271,13 +271,13 @@ class _Run:
             yield item
 
     def _case(self) -> None:
-        """B6 (V1-V13 by the verifier), B7, and the deferred part of B2."""
+        """B6 (the V steps, by the verifier), B7, and the deferred part of B2."""
         manifest, store, signer = self.manifest, self.trust, self.signer
         if manifest is None or store is None or signer is None:
             return
         if RECORDS not in self.observed or DISCLOSURES not in self.observed:
             return  # already failed at B4: there is nothing to walk
-        # B6: the case verifies (docs/FORMAT.md V1-V13) and is the one the manifest names.
+        # B6: the case verifies (docs/FORMAT.md §8) and is the one the manifest names.
         walk = CaseVerification(
             trust=store, at=self.at, on_error=self.fail, case_id=manifest.case_id
         )
