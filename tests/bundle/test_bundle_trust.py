@@ -8,7 +8,6 @@ because this auditor happens to hold the keys.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,10 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from _bundlecase import AT, World, make_bundle
-from casefile.bundle import open_bundle, verify_bundle
-from casefile.bundle._dsse import seal_envelope
-from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
+from _bundlecase import AT, World, make_bundle, replace_and_resign
+from casefile.bundle import verify_bundle
 from casefile.errors import ManifestError
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store
@@ -38,17 +35,7 @@ def _with_trust_json(built: Path, into: Path, content: bytes) -> Path:
     """A copy of the bundle whose trust.json is ``content``, under a re-signed manifest."""
     target = into / "b"
     shutil.copytree(built, target)
-    (target / "trust.json").write_bytes(content)
-    with open_bundle(target) as bundle:
-        m = bundle.manifest
-    files = tuple(
-        FileEntry("trust.json", len(content), hashlib.sha256(content).digest())
-        if f.path == "trust.json"
-        else f
-        for f in m.files
-    )
-    manifest = Manifest(m.case_id, m.records, m.checkpoint, m.disclosure_policy, files)
-    (target / "manifest.dsse.json").write_bytes(seal_envelope(manifest_bytes(manifest), WORLD.log))
+    replace_and_resign(target, "trust.json", content, WORLD)
     return target
 
 

@@ -7,7 +7,6 @@ checkpoint, a wrong record count and disclosures of missing records.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import struct
 import tempfile
@@ -16,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from _bundlecase import AT, World, make_bundle
+from _bundlecase import AT, World, make_bundle, replace_and_resign
 from casefile.bundle import open_bundle, verify_bundle
 from casefile.bundle._dsse import seal_envelope
-from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
+from casefile.bundle._manifest import Manifest, manifest_bytes
 
 WORLD = World()
 
@@ -41,15 +40,7 @@ def _element_end(data: bytes, start: int) -> int:
 def _resigned_with(built: Path, into: Path, name: str, data: bytes) -> Path:
     target = into / "b"
     shutil.copytree(built, target)
-    (target / name).write_bytes(data)
-    with open_bundle(target) as bundle:
-        m = bundle.manifest
-    files = tuple(
-        FileEntry(name, len(data), hashlib.sha256(data).digest()) if f.path == name else f
-        for f in m.files
-    )
-    manifest = Manifest(m.case_id, m.records, m.checkpoint, m.disclosure_policy, files)
-    (target / "manifest.dsse.json").write_bytes(seal_envelope(manifest_bytes(manifest), WORLD.log))
+    replace_and_resign(target, name, data, WORLD)
     return target
 
 

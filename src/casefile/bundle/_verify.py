@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from casefile.bundle._bundle_trust import check_bundle_trust
 from casefile.bundle._continuity import (
     CustodyCollector,
     evidence_findings,
@@ -376,43 +377,15 @@ class _Run:
         self.findings.extend(evidence_findings(self.register, self.manifest.files))
 
     def _bundle_trust(self) -> None:
-        """B10: the bundle's trust.json is a trust store with every key that signed.
-
-        Only checked when the auditor supplied the trust store: otherwise it
-        is the store B2 and B6 used, and whatever verified was found in it.
-        """
+        """B10, only when the auditor supplied the trust store (otherwise B2 and B6 used it)."""
         store, signer = self.trust, self.signer
         if not self.own_trust or store is None or signer is None:
             return
         if TRUST not in self.observed or TRUST in self.bad:
             return  # missing or changed: already a B4 failure
-        try:
-            shipped = self.bundle.trust()
-        except (TrustStoreError, BundleError) as exc:
-            self.fail(
-                ManifestError(
-                    f"{TRUST} is not a trust store: {exc}", case_id=self.label, step="B10"
-                )
-            )
-            return
-        except ManifestError:
-            return  # its zip member's data was changed: reported at B4
-        needed = self.used_keys | {signer.key_id}
-        missing = sorted(needed - {e.key_id for e in shipped.entries})
-        if missing:
-            names = []
-            for key_id in missing[:5]:
-                entry = store.get(key_id)
-                who = "" if entry is None else f" ({entry.name})"
-                names.append(f"{key_id.hex()[:16]}…{who}")
-            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            self.fail(
-                ManifestError(
-                    f"{TRUST} lacks the key(s) {', '.join(names)}{more}, which signed this bundle",
-                    case_id=self.label,
-                    step="B10",
-                )
-            )
+        error = check_bundle_trust(self.bundle, store, self.used_keys | {signer.key_id})
+        if error is not None:
+            self.fail(ManifestError(error, case_id=self.label, step="B10"))
 
     def _result(self) -> BundleVerification:
         manifest = self.manifest

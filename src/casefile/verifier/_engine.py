@@ -20,13 +20,10 @@ from typing import Any
 from casefile.errors import (
     BadSignatureError,
     BrokenLinkError,
-    CheckpointMismatchError,
-    CheckpointSignatureError,
     DisclosureError,
     KeyNotValidError,
     KeyRoleError,
     MalformedRecordError,
-    NoteError,
     RepeatedCommitmentError,
     SequenceError,
     UnknownKeyError,
@@ -35,12 +32,12 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.findings import Finding
-from casefile.signing._checkpoint import Checkpoint, parse_checkpoint_body
+from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import Disclosure
 from casefile.signing._merkle import MerkleAccumulator
-from casefile.signing._note import NoteVerifier, open_note
 from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier._checkpoints import check_checkpoint
 from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
 from casefile.verifier._pool import parse_stream
@@ -370,75 +367,7 @@ class CaseVerification:
 
     def check_checkpoint(self, note: bytes | str) -> Checkpoint | None:
         """V12 and V13 against the records walked so far."""
-        label = self.case_label
-        verifiers = [
-            NoteVerifier(e.name, e.public_key)
-            for e in self.trust.entries
-            if e.roles & self.trust.policy.checkpoint_roles and self._may_sign_checkpoint(e)
-        ]
-        # V12: the note parses and is signed by a trusted checkpoint key.
-        try:
-            verified = open_note(note, verifiers)
-            self.checkpoint_signers = frozenset(v.public_key.key_id for v in verified.verifiers)
-        except CheckpointSignatureError as exc:
-            self.fail(CheckpointSignatureError(exc.message, case_id=label, step="V12"))
-            return None
-        except NoteError as exc:
-            self.fail(
-                CheckpointSignatureError(f"not a signed note: {exc}", case_id=label, step="V12")
-            )
-            return None
-        # V13: signed text that is no checkpoint cannot describe these records.
-        try:
-            checkpoint = parse_checkpoint_body(verified.text)
-        except NoteError as exc:
-            self.fail(
-                CheckpointMismatchError(f"not a checkpoint: {exc}", case_id=label, step="V13")
-            )
-            return None
-        # V13: the checkpoint describes exactly these records.
-        suffix = f"/{label}"
-        if label is None or not checkpoint.origin.endswith(suffix):
-            self.fail(
-                CheckpointMismatchError(
-                    f"checkpoint origin {checkpoint.origin!r} does not name this case",
-                    case_id=label,
-                    step="V13",
-                )
-            )
-        if self.unread_tail:
-            return checkpoint  # the records it covers could not all be read
-        if checkpoint.size != self.size:
-            what = "records are missing from the tail" if checkpoint.size > self.size else ""
-            self.fail(
-                CheckpointMismatchError(
-                    f"checkpoint covers {checkpoint.size} records but {self.size} are present"
-                    + (f" ({what})" if what else ""),
-                    case_id=label,
-                    seq=min(checkpoint.size, self.size) + 1,
-                    step="V13",
-                )
-            )
-        elif checkpoint.root != self.merkle.root():
-            self.fail(
-                CheckpointMismatchError(
-                    "checkpoint root does not match the Merkle root of the records",
-                    case_id=label,
-                    step="V13",
-                )
-            )
-        return checkpoint
-
-    def _may_sign_checkpoint(self, entry: TrustEntry) -> bool:
-        # A checkpoint carries no time of its own, but it was necessarily made
-        # after the last record it covers and before `at`: the key must have
-        # been valid then, neither expired nor revoked before that record.
-        if entry.valid_from > self.at:
-            return False
-        last = self.last_time if self.last_time is not None else self.at
-        if entry.valid_until is not None and entry.valid_until <= last:
-            return False
-        return entry.revoked_at is None or entry.revoked_at > last
+        return check_checkpoint(self, note)
 
 
 def _shown(name: str) -> str:
