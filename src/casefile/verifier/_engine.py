@@ -13,6 +13,7 @@ bytes, and the time of verification is a parameter.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -321,7 +322,8 @@ class CaseVerification:
         if not repeated and len(set(pd.values())) == len(pd):
             seen.update(pd.values())
             return True
-        within = sorted(name for name, value in pd.items() if list(pd.values()).count(value) > 1)
+        counts = Counter(pd.values())
+        within = sorted(name for name, value in pd.items() if counts[value] > 1)
         names = ", ".join(_shown(n) for n in (repeated or within)[:5])
         self.fail(
             RepeatedCommitmentError(

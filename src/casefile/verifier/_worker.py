@@ -88,6 +88,8 @@ def main() -> None:
 def _start(workers: int, keys: Mapping[bytes, bytes]) -> list[subprocess.Popen[bytes]]:
     if not sys.executable:
         raise OSError("no Python executable to start workers with")
+    # Entries that are not text (allowed, and ignored by imports) cannot be passed on.
+    path = json.dumps([entry for entry in sys.path if isinstance(entry, str)])
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for _ in range(workers):
@@ -95,7 +97,7 @@ def _start(workers: int, keys: Mapping[bytes, bytes]) -> list[subprocess.Popen[b
             # caller's own import path is passed, as data.
             procs.append(
                 subprocess.Popen(  # noqa: S603
-                    [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path)],
+                    [sys.executable, "-I", "-c", _BOOT, path],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,
