@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _casebuilder import AT, T0, World, entry_for, signer_from
-from casefile.bundle import DISCLOSE_ALL, BundleInfo, DisclosurePolicy, write_bundle
+from casefile.bundle import DISCLOSE_ALL, BundleInfo, DisclosurePolicy, open_bundle, write_bundle
 from casefile.bundle import _zipfmt as fmt
+from casefile.bundle._dsse import seal_envelope
+from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
 from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH, seal_record
@@ -25,6 +27,7 @@ __all__ = [
     "craft_zip",
     "deflate_zeros",
     "make_bundle",
+    "replace_and_resign",
     "stream_case",
     "trust_with",
     "write_streamed_case",
@@ -60,6 +63,25 @@ def make_bundle(
         evidence={hashlib.sha256(EVIDENCE).digest(): evidence_file} if evidence else None,
         views={"casefile.json": b'{"case": "test"}\n'} if views else None,
         disclosure_policy=policy,
+    )
+
+
+def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -> None:
+    """Replace one file of a bundle directory and re-sign its manifest over the new bytes.
+
+    What a sender holding a trusted checkpoint key can do: the manifest is then
+    authentic, and only the later steps can tell what is wrong.
+    """
+    (bundle_dir / name).write_bytes(data)
+    with open_bundle(bundle_dir) as bundle:
+        m = bundle.manifest
+    files = tuple(
+        FileEntry(name, len(data), hashlib.sha256(data).digest()) if f.path == name else f
+        for f in m.files
+    )
+    manifest = Manifest(m.case_id, m.records, m.checkpoint, m.disclosure_policy, files)
+    (bundle_dir / "manifest.dsse.json").write_bytes(
+        seal_envelope(manifest_bytes(manifest), world.log)
     )
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "NotCustodianError",
     "NoteError",
     "ProofError",
+    "RepeatedCommitmentError",
     "SealMismatchError",
     "SequenceError",
     "StatementSignedError",
@@ -205,6 +206,14 @@ class UnknownSchemaError(VerificationError):
 
 class DisclosureError(VerificationError):
     """A personal-data disclosure that does not match its commitment."""
+
+
+class RepeatedCommitmentError(VerificationError):
+    """A personal-data commitment that repeats another of the same case (a reused salt).
+
+    Two equal commitments show that the two withheld values behind them are
+    equal, which is what a commitment must never reveal.
+    """
 
 
 class CheckpointError(VerificationError):

@@ -72,3 +72,68 @@ def test_writing_a_large_bundle_keeps_memory_flat(tmp_path: Path) -> None:
     small = _peak(lambda: write_streamed_case(tmp_path / "small", WORLD, 500))
     large = _peak(lambda: write_streamed_case(tmp_path / "large", WORLD, 5_000))
     assert _flat(small, large), (small, large)
+
+
+def _forged_bundle(dest: Path, n: int) -> None:
+    """A bundle whose records.bin holds ``n`` framed forgeries under a re-signed manifest.
+
+    Each names a trusted key and a new event type, and carries a signature that
+    fails: everything a verifier might be tempted to remember differs per record.
+    """
+    import hashlib
+
+    from casefile.bundle._dsse import seal_envelope
+    from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
+    from casefile.encoding import encode
+    from casefile.signing._records import ZERO_HASH
+
+    write_streamed_case(dest, WORLD, 1)
+    with open_bundle(dest) as bundle:
+        m = bundle.manifest
+    digest, size = hashlib.sha256(), 0
+    with open(dest / "records.bin", "wb") as out:
+        for i in range(n):
+            header = {
+                "v": 1,
+                "case": m.case_id.bytes,
+                "seq": i + 1,
+                "prev": ZERO_HASH,
+                "type": f"forged.t{i}",
+                "schema": 1,
+                "time": AT + i,
+                "key": WORLD.alice.public_key.key_id,
+                "data": {"pad": "x" * 64},
+                "pd": {"name": i.to_bytes(32, "big")},
+            }
+            frame = encode(encode({"rec": encode(header), "sig": bytes(64)}))
+            digest.update(frame)
+            size += len(frame)
+            out.write(frame)
+    files = tuple(
+        FileEntry("records.bin", size, digest.digest()) if f.path == "records.bin" else f
+        for f in m.files
+    )
+    manifest = Manifest(m.case_id, n, m.checkpoint, m.disclosure_policy, files)
+    (dest / "manifest.dsse.json").write_bytes(seal_envelope(manifest_bytes(manifest), WORLD.log))
+
+
+@pytest.mark.slow
+def test_records_failing_verification_under_a_resigned_manifest_keep_memory_flat(
+    tmp_path: Path,
+) -> None:
+    def report(n: int) -> Callable[[], object]:
+        _forged_bundle(tmp_path / str(n), n)
+
+        def run() -> object:
+            result = verify_bundle(
+                tmp_path / str(n), at=AT, trust=WORLD.trust, workers=1, report=True
+            )
+            assert not result.verified
+            assert result.truncated_errors
+            return result
+
+        return run
+
+    small_run, large_run = report(5_000), report(50_000)
+    small, large = _peak(small_run), _peak(large_run)
+    assert _flat(small, large), (small, large)

@@ -160,3 +160,22 @@ def test_progress_bar_only_for_large_bundles_on_a_terminal() -> None:
         progress(big // 2)
         progress(big)
     assert "verifying" in terminal.getvalue()
+
+
+def test_empty_trust_json_under_a_resigned_manifest_fails_with_the_auditors_trust(
+    tmp_path: Path,
+) -> None:
+    from _bundlecase import AT, World, make_bundle, replace_and_resign
+    from casefile._time import ns_to_rfc3339
+    from casefile.signing import dump_trust_store
+
+    world = World()
+    make_bundle(tmp_path / "b", world)
+    replace_and_resign(tmp_path / "b", "trust.json", b"{}", world)
+    (tmp_path / "auditor.json").write_text(dump_trust_store(world.trust), encoding="utf-8")
+    auditor = tmp_path / "auditor.json"
+    result = run_cli(["verify", tmp_path / "b", "--trust", auditor, "--at", ns_to_rfc3339(AT)])
+    assert result.code == 1
+    assert result.out.startswith("verified: NO\n")
+    assert "step B10" in result.out
+    _no_traceback(result.err)

@@ -242,6 +242,21 @@ def test_commit_fields_gives_one_fresh_salt_per_field() -> None:
     assert all(commitments[d.name] == d.commitment() for d in disclosures)
 
 
+def test_salt_source_repeating_within_a_record_is_refused_before_sealing() -> None:
+    with pytest.raises(ValueError, match="repeated a salt"):
+        commit_fields(CASE, 1, {"name": "A", "dob": "B"}, random_bytes=lambda n: b"s" * n)
+
+
+def test_salt_source_repeating_across_records_is_refused_before_sealing() -> None:
+    used: set[bytes] = set()
+    stuck = CountingSalts()
+    first, _ = commit_fields(CASE, 1, {"name": "Jane"}, random_bytes=stuck, used=used)
+    stuck.n = 0  # the source starts its sequence again (a restored snapshot, say)
+    with pytest.raises(ValueError, match="repeated a salt"):
+        commit_fields(CASE, 2, {"name": "Jane"}, random_bytes=stuck, used=used)
+    assert used == set(first.values())  # nothing of the refused record was kept
+
+
 @pytest.mark.parametrize(
     "fields",
     [

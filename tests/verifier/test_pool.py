@@ -36,7 +36,7 @@ def test_large_records_are_not_read_a_thousand_at_a_time(workers: int) -> None:
     source = _Counting(1 << 20, 3 * CHUNK_SIZE)
     results = parse_stream(source, {}, workers)
     _raw, first = next(results)
-    assert len(first) == 2  # malformed: (problem, step)
+    assert len(first) == 3  # malformed: (problem, step, record hash)
     held = source.taken * len(source.raw)
     assert held <= CHUNK_BYTES + len(source.raw)
     results.close()
@@ -72,6 +72,14 @@ def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_pool, "PARALLEL_AFTER_CHUNKS", 1)
 
 
+def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The forked pool is used only when no other thread runs; earlier tests
+    # may have left one, so these tests of that pool choose it explicitly.
+    import multiprocessing
+
+    monkeypatch.setattr(_pool, "_fork_context", lambda: multiprocessing.get_context("fork"))
+
+
 def _case(n: int) -> tuple[list[bytes], dict[bytes, bytes]]:
     from _casebuilder import World
 
@@ -89,6 +97,7 @@ def test_pool_that_cannot_start_falls_back_to_verifying_in_process(
     def no_processes(*args: object, **kwargs: object) -> None:
         raise OSError("processes are not allowed here")
 
+    _forking(monkeypatch)
     monkeypatch.setattr(_pool, "ProcessPoolExecutor", no_processes)
     records, keys = _case(400)
     results = list(parse_stream(records, keys, 2))
@@ -123,6 +132,7 @@ def test_worker_dying_midway_loses_no_record_and_raises_nothing(
         def shutdown(self, wait: bool, cancel_futures: bool) -> None:
             pass
 
+    _forking(monkeypatch)
     monkeypatch.setattr(_pool, "ProcessPoolExecutor", DyingPool)
     records, keys = _case(600)
     results = list(parse_stream(records, keys, 2))
@@ -158,3 +168,95 @@ def test_script_without_a_main_guard_still_verifies_on_every_core(tmp_path: obje
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("verified 300") == 1
+
+
+def test_script_without_a_main_guard_run_from_a_threaded_caller_runs_once(
+    tmp_path: object,
+) -> None:
+    # A multi-threaded caller must not fork, and multiprocessing's other start
+    # methods re-run the caller's __main__ in each worker: a script without a
+    # guard would do its work again (here: append to the marker file) per worker.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parents[1]
+    folder = Path(str(tmp_path))
+    marker = folder / "runs.txt"
+    script = folder / "unguarded_threads.py"
+    script.write_text(
+        "import sys, threading\n"
+        f"sys.path.insert(0, {str(tests)!r})\n"
+        f"with open({str(marker)!r}, 'a') as f:\n"
+        "    f.write('ran\\n')\n"
+        "from _casebuilder import AT, World\n"
+        "from casefile.verifier import _pool, _worker, verify_case\n"
+        "_pool.CHUNK_SIZE = 64\n"
+        "_pool.PARALLEL_AFTER_CHUNKS = 1\n"
+        "started = []\n"
+        "real_start = _worker._start\n"
+        "def counting_start(workers, keys):\n"
+        "    procs = real_start(workers, keys)\n"
+        "    started.extend(procs)\n"
+        "    return procs\n"
+        "_worker._start = counting_start\n"
+        "stop = threading.Event()\n"
+        "threading.Thread(target=stop.wait, daemon=True).start()\n"
+        "world = World()\n"
+        "case = world.case(300, personal=False)\n"
+        "result = verify_case(case.records, trust=world.trust, at=AT, workers=2)\n"
+        "stop.set()\n"
+        "print('verified', result.size, 'workers', len(started))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("verified 300 workers 2") == 1, done.stdout
+    assert marker.read_text(encoding="utf-8") == "ran\n"
+
+
+def test_worker_interpreter_killed_midway_loses_no_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from casefile.verifier import _worker
+
+    _small_chunks(monkeypatch)
+    monkeypatch.setattr(_pool, "_fork_context", lambda: None)
+    real_receive = _worker._receive
+    received: list[int] = []
+
+    def receive_then_kill(stream: object) -> object:
+        received.append(1)
+        if len(received) == 3:
+            for proc in started:
+                proc.kill()
+        return real_receive(stream)  # type: ignore[arg-type]
+
+    started: list[object] = []
+    real_start = _worker._start
+
+    def start(workers: int, keys: object) -> list[object]:
+        procs = real_start(workers, keys)  # type: ignore[arg-type]
+        started.extend(procs)
+        return procs  # type: ignore[return-value]
+
+    monkeypatch.setattr(_worker, "_start", start)
+    monkeypatch.setattr(_worker, "_receive", receive_then_kill)
+    records, keys = _case(600)
+    results = list(parse_stream(records, keys, 2))
+    assert len(started) == 2
+    assert len(received) >= 3
+    assert [raw for raw, _ in results] == records
+    assert all(item[-1] is True for _, item in results)
+
+
+def test_worker_interpreters_give_what_in_process_parsing_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _small_chunks(monkeypatch)
+    monkeypatch.setattr(_pool, "_fork_context", lambda: None)
+    records, keys = _case(300)
+    records[150] = b"\xc1 malformed"
+    assert list(parse_stream(records, keys, 2)) == list(parse_stream(records, keys, 1))

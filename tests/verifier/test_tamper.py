@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import uuid
 
 import pytest
@@ -28,7 +29,7 @@ from casefile.errors import (
 from casefile.signing._commitments import Disclosure
 from casefile.signing._records import parse_record, signing_input
 from casefile.signing._trust import TrustStore
-from casefile.verifier import _pool, report_case, verify_case
+from casefile.verifier import _pool, _worker, report_case, verify_case
 
 WORLD = World()
 CASE = WORLD.case(12)
@@ -272,6 +273,8 @@ def test_parallel_and_serial_verification_agree_on_a_large_tampered_case(
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_pool, "ProcessPoolExecutor", SpyPool)
+    # The forked pool, even if an earlier test left a thread running.
+    monkeypatch.setattr(_pool, "_fork_context", lambda: multiprocessing.get_context("fork"))
     big = WORLD.case(2600, case_id=uuid.UUID(int=77), personal=False)
     checkpoint = WORLD.checkpoint(big)
     serial = verify_case(big.records, trust=WORLD.trust, at=AT, checkpoint=checkpoint, workers=1)
@@ -295,6 +298,7 @@ def test_small_inputs_are_verified_in_process(monkeypatch: pytest.MonkeyPatch) -
         raise AssertionError("a process pool was started for a small input")
 
     monkeypatch.setattr(_pool, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(_worker, "_start", refuse)
     case = verify_case(CASE.records, trust=WORLD.trust, at=AT, workers=8)
     assert case.size == len(CASE.records)
 

@@ -1,11 +1,12 @@
-"""Verifying a bundle: steps B1-B9 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B10 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
-disclosures and checkpoint to :mod:`casefile.verifier` (steps V1-V13); B7
+disclosures and checkpoint to :mod:`casefile.verifier` (the V steps of §8); B7
 holds the disclosures to the manifest's policy; B8 checks the evidence names;
 B9 walks the exhibits' chains of custody, whose breaks are findings, never
-errors (a court weighs a gap; a wrong hash is a failure).
+errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
+bundle's own trust.json to what it must carry when the auditor brought keys.
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -20,6 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from casefile.bundle._bundle_trust import check_bundle_trust
 from casefile.bundle._continuity import (
     CustodyCollector,
     evidence_findings,
@@ -32,6 +34,7 @@ from casefile.bundle._layout import (
     EVIDENCE_DIR,
     MANIFEST,
     RECORDS,
+    TRUST,
     BundleLimits,
     shown,
 )
@@ -41,6 +44,7 @@ from casefile.bundle._result import BundleVerification, EvidenceSummary, Manifes
 from casefile.errors import (
     BundleError,
     FixityError,
+    MalformedRecordError,
     ManifestError,
     TrustStoreError,
     VerificationError,
@@ -91,6 +95,10 @@ class _Run:
     ) -> None:
         self.bundle = bundle
         self.trust = trust
+        self.own_trust = trust is not None
+        # Key ids whose signatures counted: the manifest's, the verified
+        # records' and the checkpoint's (B10 looks for each in trust.json).
+        self.used_keys: set[bytes] = set()
         self.at = at
         self.workers = workers
         self.report = report
@@ -122,6 +130,7 @@ class _Run:
             self._case()
             self._evidence()
             self._continuity()
+            self._bundle_trust()
         return self._result()
 
     def _manifest(self) -> bool:
@@ -236,6 +245,16 @@ class _Run:
         except VerificationError as exc:
             self.fail(exc)
 
+    def _records(self, walk: CaseVerification) -> Iterator[bytes]:
+        """The stored records; a framing fault (V1) is reported and ends the stream."""
+        try:
+            yield from self.bundle.records(self.observed[RECORDS])
+        except MalformedRecordError as exc:
+            walk.unread_tail = True
+            self.fail(exc)
+        except VerificationError as exc:  # re-hashed to another digest at the end (B4)
+            self.fail(exc)
+
     def _disclosures(self, policy: DisclosurePolicy) -> Iterator[Disclosure]:
         for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
             # B7: only disclosures the manifest's policy allows travel with the bundle.
@@ -253,13 +272,13 @@ class _Run:
             yield item
 
     def _case(self) -> None:
-        """B6 (V1-V13 by the verifier), B7, and the deferred part of B2."""
+        """B6 (the V steps, by the verifier), B7, and the deferred part of B2."""
         manifest, store, signer = self.manifest, self.trust, self.signer
         if manifest is None or store is None or signer is None:
             return
         if RECORDS not in self.observed or DISCLOSURES not in self.observed:
             return  # already failed at B4: there is nothing to walk
-        # B6: the case verifies (docs/FORMAT.md V1-V13) and is the one the manifest names.
+        # B6: the case verifies (docs/FORMAT.md §8) and is the one the manifest names.
         walk = CaseVerification(
             trust=store, at=self.at, on_error=self.fail, case_id=manifest.case_id
         )
@@ -268,11 +287,12 @@ class _Run:
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
-            self._guard(self.bundle.records(self.observed[RECORDS])),
+            self._records(walk),
             disclosures=self._disclosures(policy),
             workers=workers,
         )
         for record in records:
+            self.used_keys.add(record.signer.key_id)
             self.custody.take(record)  # B9 reads the records that verified, as they pass
             # B7: fields the policy covers but that are not disclosed are reported.
             if policy.mode != "none":
@@ -285,10 +305,12 @@ class _Run:
                 self.progress(walk.size)
                 next_progress = walk.size + PROGRESS_STEP
         self.checkpoint = walk.check_checkpoint(manifest.checkpoint)
+        self.used_keys |= walk.checkpoint_signers
         self.records = walk.size
         if self.progress is not None:
             self.progress(walk.size)
-        if walk.size != manifest.records:
+        # (A framing fault already failed V1: the count of an unreadable tail is not known.)
+        if walk.size != manifest.records and not walk.unread_tail:
             self.fail(
                 ManifestError(
                     f"the manifest lists {manifest.records} records, {RECORDS} holds {walk.size}",
@@ -353,6 +375,17 @@ class _Run:
             return
         self.findings.extend(self.register.findings)
         self.findings.extend(evidence_findings(self.register, self.manifest.files))
+
+    def _bundle_trust(self) -> None:
+        """B10, only when the auditor supplied the trust store (otherwise B2 and B6 used it)."""
+        store, signer = self.trust, self.signer
+        if not self.own_trust or store is None or signer is None:
+            return
+        if TRUST not in self.observed or TRUST in self.bad:
+            return  # missing or changed: already a B4 failure
+        error = check_bundle_trust(self.bundle, store, self.used_keys | {signer.key_id})
+        if error is not None:
+            self.fail(ManifestError(error, case_id=self.label, step="B10"))
 
     def _result(self) -> BundleVerification:
         manifest = self.manifest

@@ -104,12 +104,15 @@ def seal_events(
     stored: list[StoredEvent] = []
     disclosures: list[Disclosure] = []
     prev = case.head
+    # The salts of one batch are checked against each other (V14); across
+    # batches, 128-bit random salts do not repeat.
+    used: set[bytes] = set()
     for event in events:
         seq = event.originator_version
         commitments = _NO_COMMITMENTS
         if event.personal:
             commitments, disclosed = commit_fields(
-                case_id, seq, event.personal, random_bytes=random_bytes
+                case_id, seq, event.personal, random_bytes=random_bytes, used=used
             )
             disclosures.extend(disclosed)
         sealed = seal_record(

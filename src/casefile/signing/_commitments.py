@@ -121,13 +121,19 @@ def commit_fields(
     fields: Mapping[str, object],
     *,
     random_bytes: Callable[[int], bytes] = os.urandom,
+    used: set[bytes] | None = None,
 ) -> tuple[dict[str, bytes], tuple[Disclosure, ...]]:
     """Commit each personal field of record ``seq``; return (commitments, disclosures).
 
     ``random_bytes`` supplies the salts; inject a deterministic one only in tests.
+    Every commitment of a case must differ from every other (FORMAT.md §4, V14):
+    a salt drawn twice raises :class:`ValueError` before anything is sealed, as
+    does a commitment already in ``used`` (the commitments the caller has made
+    for the case so far), to which the new ones are then added.
     """
     commitments: dict[str, bytes] = {}
     disclosures = []
+    salts: set[bytes] = set()
     for name in sorted(fields):
         if not is_field_name(name):
             raise ValueError(f"personal field name {name!r} is not {FIELD_NAME_RULE}")
@@ -135,6 +141,15 @@ def commit_fields(
         if type(salt) is not bytes or len(salt) != MIN_SALT_SIZE:
             raise ValueError(f"random_bytes must return {MIN_SALT_SIZE} bytes")
         value = fields[name]
-        commitments[name] = commit(name, salt, value)
+        commitment = commit(name, salt, value)
+        if salt in salts or (used is not None and commitment in used):
+            raise ValueError(
+                f"random_bytes repeated a salt (field {name!r} of record {seq}): "
+                "a repeated commitment would show that two withheld values are equal"
+            )
+        salts.add(salt)
+        commitments[name] = commitment
         disclosures.append(Disclosure(case_id, seq, name, salt, value))
+    if used is not None:
+        used.update(commitments.values())
     return commitments, tuple(disclosures)

@@ -12,8 +12,9 @@ database, no network. Two forms:
 Both stream: memory stays bounded whatever the number of records (unless
 ``keep_records`` asks for them), and large inputs use every core. Worker
 processes are forked from a single-threaded caller; a multi-threaded caller
-gets them from a fork server, which re-imports its ``__main__`` module (so it
-needs the usual ``if __name__ == "__main__":`` guard). If processes cannot be
+gets fresh interpreters that run the parsing code alone, so the caller's
+``__main__`` module is never run again in a worker (no
+``if __name__ == "__main__":`` guard is needed). If processes cannot be
 started or a worker dies, the records are verified in this process instead:
 ``workers=1`` asks for that from the start.
 """

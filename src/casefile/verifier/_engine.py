@@ -13,6 +13,7 @@ bytes, and the time of verification is a parameter.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +21,11 @@ from typing import Any
 from casefile.errors import (
     BadSignatureError,
     BrokenLinkError,
-    CheckpointMismatchError,
-    CheckpointSignatureError,
     DisclosureError,
     KeyNotValidError,
     KeyRoleError,
     MalformedRecordError,
-    NoteError,
+    RepeatedCommitmentError,
     SequenceError,
     UnknownKeyError,
     UnknownSchemaError,
@@ -34,12 +33,12 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.findings import Finding
-from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
+from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import Disclosure
 from casefile.signing._merkle import MerkleAccumulator
-from casefile.signing._note import NoteVerifier, open_note
 from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier._checkpoints import check_checkpoint
 from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
 from casefile.verifier._pool import parse_stream
@@ -48,6 +47,10 @@ __all__ = ["CaseVerification", "VerifiedRecord"]
 
 #: Record times may run this far ahead of ``at`` before a finding is raised.
 DEFAULT_CLOCK_SKEW_NS = 5 * 60 * 10**9
+#: V8 verdicts are cached for at most this many (key, type) pairs, and only
+#: for records whose signature verified: a forged stream naming a new type in
+#: every record must not grow the cache.
+_ROLE_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,17 @@ class CaseVerification:
     last_time: int | None = None
     merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
     withheld: int = 0
+    # V14: every commitment of the records that verified. It grows with the
+    # case's personal fields (its legitimate content), never with records
+    # that failed: nothing derived from those is kept.
+    commitments: set[bytes] = field(default_factory=set)
+    #: Key ids whose signature counted for the checkpoint (V12), once checked.
+    checkpoint_signers: frozenset[bytes] = frozenset()
+    #: Set by a caller whose record stream ended on a framing fault (V1): the
+    #: records after it cannot be delimited, so the checks that need them all
+    #: (V13's size and root, V11's disclosures of later records) would only
+    #: restate that fault, and are not made.
+    unread_tail: bool = False
     # Per-record work done once: the case id as text, and V8's verdict for
     # each (key, type) pair, since a case has few signers and few types.
     _label: str | None = None
@@ -120,8 +134,8 @@ class CaseVerification:
         pending = DisclosureCursor(iter(disclosures))
         for raw, item in parse_stream(records, keys, workers, with_data):
             expected_seq = self.next_seq
-            if len(item) == 2:
-                message, step = item
+            if len(item) == 3:
+                message, step, stored_hash = item
                 self.fail(
                     MalformedRecordError(
                         f"record at position {expected_seq}: {message}",
@@ -130,17 +144,22 @@ class CaseVerification:
                         step=step,
                     )
                 )
-                # Without a parsable header nothing else can be checked; count
-                # it so that later positions are reported where they stand.
+                # Nothing else of it can be checked, but the chain and the tree
+                # are over stored bytes (V5, V13 use its record hash), so an
+                # intact chain around it reports this record alone.
+                leaf = _unusable_leaf(expected_seq) if stored_hash is None else stored_hash
                 self.size += 1
                 self.next_seq += 1
-                self.merkle.append(_unusable_leaf(expected_seq))
+                self.last_hash = leaf
+                self.merkle.append(leaf)
                 continue
             verified = self._check(item, raw, pending)
             if verified is not None:
                 yield verified
         # V11: disclosures left over name records that do not exist.
         for d in pending.rest():
+            if self.unread_tail:
+                continue  # they may name records that could not be read
             self.fail(
                 DisclosureError(
                     f"disclosure {_shown(d.name)} names record {d.seq}, beyond the last record",
@@ -224,10 +243,7 @@ class CaseVerification:
                     )
                 )
             # V8: the key's holder may record this type of event.
-            role_ok = self._role_ok.get((key_id, etype))
-            if role_ok is None:
-                required = self.trust.policy.roles_for(etype)
-                role_ok = self._role_ok[(key_id, etype)] = bool(entry.roles & required)
+            role_ok = self._role_allows(entry, etype, sig_ok is True)
             if not role_ok:
                 required = self.trust.policy.roles_for(etype)
                 ok = False
@@ -270,21 +286,55 @@ class CaseVerification:
                 disclosed = {}
         else:
             disclosed = {}
+        # V14: no commitment repeats another of the case (checked for records
+        # that passed the steps above, which alone add to the set).
+        if ok and pd and not self._unique_commitments(pd, seq, label):
+            ok = False
+        self.size += 1
+        self.last_hash = rhash
+        self.merkle.append(rhash)
+        if not ok or entry is None or self.case_id is None:
+            return None
+        # Findings, withheld fields and the last time come from verified
+        # records only: nothing derived from a failed record is kept or shown.
         self.withheld += len(pd) - len(disclosed)
-        # Findings: facts a person should weigh, not failures.
         if time_ns > self.at + self.clock_skew_ns:
             self.note(Finding("time_after_verification", "record time is in the future", seq))
         if self.last_time is not None and time_ns < self.last_time:
             self.note(Finding("time_went_backwards", "record time precedes its predecessor's", seq))
-        self.size += 1
-        self.last_hash = rhash
         self.last_time = time_ns
-        self.merkle.append(rhash)
-        if not ok or entry is None or self.case_id is None:
-            return None
         return VerifiedRecord(
             self.case_id, seq, etype, schema, time_ns, entry, data or {}, pd, disclosed, rhash, raw
         )
+
+    def _role_allows(self, entry: TrustEntry, etype: str, authentic: bool) -> bool:
+        cache_key = (entry.key_id, etype)
+        verdict = self._role_ok.get(cache_key)
+        if verdict is None:
+            verdict = bool(entry.roles & self.trust.policy.roles_for(etype))
+            if authentic and len(self._role_ok) < _ROLE_CACHE_SIZE:
+                self._role_ok[cache_key] = verdict
+        return verdict
+
+    def _unique_commitments(self, pd: Mapping[str, bytes], seq: int, label: str | None) -> bool:
+        seen = self.commitments
+        repeated = sorted(name for name, value in pd.items() if value in seen)
+        if not repeated and len(set(pd.values())) == len(pd):
+            seen.update(pd.values())
+            return True
+        counts = Counter(pd.values())
+        within = sorted(name for name, value in pd.items() if counts[value] > 1)
+        names = ", ".join(_shown(n) for n in (repeated or within)[:5])
+        self.fail(
+            RepeatedCommitmentError(
+                f"commitment of field(s) {names} repeats another commitment of the case "
+                "(a reused salt reveals that the withheld values are equal)",
+                case_id=label,
+                seq=seq,
+                step="V14",
+            )
+        )
+        return False
 
     def _disclosures(
         self, pending: DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
@@ -319,72 +369,7 @@ class CaseVerification:
 
     def check_checkpoint(self, note: bytes | str) -> Checkpoint | None:
         """V12 and V13 against the records walked so far."""
-        label = self.case_label
-        verifiers = [
-            NoteVerifier(e.name, e.public_key)
-            for e in self.trust.entries
-            if e.roles & self.trust.policy.checkpoint_roles and self._may_sign_checkpoint(e)
-        ]
-        # V12: the note parses and is signed by a trusted checkpoint key.
-        try:
-            verified = open_note(note, verifiers)
-        except CheckpointSignatureError as exc:
-            self.fail(CheckpointSignatureError(exc.message, case_id=label, step="V12"))
-            return None
-        except NoteError as exc:
-            self.fail(
-                CheckpointSignatureError(f"not a signed note: {exc}", case_id=label, step="V12")
-            )
-            return None
-        # V13: signed text that is no casefile checkpoint cannot describe these records.
-        try:
-            checkpoint = parse_checkpoint_body(verified.text)
-            named = str(case_of_checkpoint(checkpoint))
-        except NoteError as exc:
-            self.fail(
-                CheckpointMismatchError(f"not a checkpoint: {exc}", case_id=label, step="V13")
-            )
-            return None
-        # V13: the checkpoint describes exactly these records.
-        if label is None or named != label:
-            self.fail(
-                CheckpointMismatchError(
-                    f"checkpoint origin {checkpoint.origin!r} does not name this case",
-                    case_id=label,
-                    step="V13",
-                )
-            )
-        if checkpoint.size != self.size:
-            what = "records are missing from the tail" if checkpoint.size > self.size else ""
-            self.fail(
-                CheckpointMismatchError(
-                    f"checkpoint covers {checkpoint.size} records but {self.size} are present"
-                    + (f" ({what})" if what else ""),
-                    case_id=label,
-                    seq=min(checkpoint.size, self.size) + 1,
-                    step="V13",
-                )
-            )
-        elif checkpoint.root != self.merkle.root():
-            self.fail(
-                CheckpointMismatchError(
-                    "checkpoint root does not match the Merkle root of the records",
-                    case_id=label,
-                    step="V13",
-                )
-            )
-        return checkpoint
-
-    def _may_sign_checkpoint(self, entry: TrustEntry) -> bool:
-        # A checkpoint carries no time of its own, but it was necessarily made
-        # after the last record it covers and before `at`: the key must have
-        # been valid then, neither expired nor revoked before that record.
-        if entry.valid_from > self.at:
-            return False
-        last = self.last_time if self.last_time is not None else self.at
-        if entry.valid_until is not None and entry.valid_until <= last:
-            return False
-        return entry.revoked_at is None or entry.revoked_at > last
+        return check_checkpoint(self, note)
 
 
 def _shown(name: str) -> str:

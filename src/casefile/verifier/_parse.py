@@ -1,8 +1,10 @@
 """Per-record work that needs no knowledge of other records: V1, V2 and V9.
 
 It runs in worker processes for large inputs, so it takes and returns only
-plain picklable values: for each record either ``(problem, step)`` or the
-parsed header fields, the record hash and the signature verdict.
+plain picklable values: for each record either ``(problem, step, hash)`` or
+the parsed header fields, the record hash and the signature verdict. A record
+that fails V1 or V2 still has a record hash: the chain and the Merkle tree are
+over stored bytes (docs/FORMAT.md §3.2), whether or not those bytes parse.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from casefile.errors import MalformedRecordError
 from casefile.signing._keys import verify_signature
-from casefile.signing._records import parse_record_fields, signing_input
+from casefile.signing._records import parse_record_fields, record_hash, signing_input
 
 __all__ = ["Parsed", "parse_chunk"]
 
@@ -20,7 +22,8 @@ __all__ = ["Parsed", "parse_chunk"]
 #  commitments, hash, signature verdict: True / False / None when the key is unknown).
 # The raw record is not sent back: the caller still holds it.
 Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, bool | None]
-Failed = tuple[str, str]
+# (problem, step, record hash or None when the item is not bytes at all).
+Failed = tuple[str, str, bytes | None]
 
 _keys: Mapping[bytes, bytes] = {}
 
@@ -44,7 +47,8 @@ def parse_chunk(
         try:
             header_bytes, signature, h, digest = parse_record_fields(raw)  # V1, V2
         except MalformedRecordError as exc:
-            append((exc.message, exc.step))
+            stored = isinstance(raw, bytes | bytearray)
+            append((exc.message, exc.step, record_hash(bytes(raw)) if stored else None))
             continue
         public = keys.get(h["key"])
         # V9, computed here so that it runs in parallel; the verifier applies

@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from casefile.verifier._parse import Failed, Parsed, init_worker, parse_chunk, parse_chunk_in_worker
+from casefile.verifier._worker import parse_in_processes
 
 __all__ = ["CHUNK_BYTES", "CHUNK_SIZE", "available_cores", "parse_stream"]
 
@@ -69,7 +70,11 @@ def parse_stream(
     if workers > 1 and first:
         # Whatever the pool does not verify (it could not start, or a worker
         # died) comes back here to be verified in this process, in order.
-        leftover = yield from _parse_in_pool(first, it, keys, workers, with_data)
+        context = _fork_context()
+        if context is not None:
+            leftover = yield from _parse_in_pool(first, it, keys, workers, with_data, context)
+        else:
+            leftover = yield from parse_in_processes(first, it, _take, keys, workers, with_data)
         for chunk in leftover:
             yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
         first = _take(it)
@@ -78,20 +83,18 @@ def parse_stream(
         first = _take(it)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """How to start workers.
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """Fork, when it is safe; otherwise None, and workers are fresh interpreters.
 
     A single-threaded process forks: nothing is re-imported and no lock can be
     held by another thread at the fork. A multi-threaded one (a server, say)
-    uses a fork server, which re-imports the caller's ``__main__`` in each
-    worker: that module needs the usual ``if __name__ == "__main__":`` guard.
+    must not fork, and multiprocessing's other methods re-run the caller's
+    ``__main__`` in every worker: :mod:`casefile.verifier._worker` starts
+    interpreters that run the parsing code alone instead.
     """
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has already imported the parsing code.
-    context.set_forkserver_preload(["casefile.verifier._parse"])
-    return context
+    return None
 
 
 def _parse_in_pool(
@@ -100,18 +103,16 @@ def _parse_in_pool(
     keys: Mapping[bytes, bytes],
     workers: int,
     with_data: bool,
+    context: multiprocessing.context.BaseContext,
 ) -> Generator[tuple[bytes, Parsed | Failed], None, list[list[bytes]]]:
-    """Verify chunks in worker processes; return the chunks left unverified.
+    """Verify chunks in forked worker processes; return the chunks left unverified.
 
-    Worker processes re-import the caller's ``__main__`` module; a script
-    without an ``if __name__ == "__main__":`` guard, a sandbox that forbids
-    processes, or a killed worker all end the pool, and the chunks it had not
-    returned are handed back rather than lost.
+    A sandbox that forbids processes or a killed worker ends the pool, and the
+    chunks it had not returned are handed back rather than lost.
     """
     pending: deque[tuple[list[bytes], Future[list[Parsed | Failed]] | None]] = deque()
     pending.append((first, None))
     try:
-        context = _context()
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=init_worker, initargs=(dict(keys),)
         )
