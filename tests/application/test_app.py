@@ -84,7 +84,6 @@ def test_every_command_stores_one_record_and_returns_its_seq_or_id(
         witness_id=person,
         declaration="true",
         body="b",
-        taken_by="PC",
         place="p",
         started_at=T0,
         ended_at=T0,
@@ -204,10 +203,15 @@ def test_handover_records_a_checkpoint_of_this_case(memory_app: CasefileApp) -> 
     seq = app.record_handover(case_id, SECOND_OFFICER, recipient="CPS Direct", checkpoint=note)
     case = app.get_case(case_id)
     assert case.handovers == (seq,)
-    assert parse_record(list(app.records(case_id))[seq - 1]).header.data == {
+    data = parse_record(list(app.records(case_id))[seq - 1]).header.data
+    assert {k: data[k] for k in ("checkpoint", "recipient", "recorded_by")} == {
         "checkpoint": note,
         "recipient": "CPS Direct",
+        "recorded_by": None,
     }
+    # The officer who handed it over is the holder of the signing key.
+    holder = app.trust.get(SECOND_OFFICER.public_key.key_id).holder  # type: ignore[union-attr]
+    assert (data["by"]["name"], data["by"]["number"]) == (holder.name, holder.number)
 
 
 def test_handover_refuses_a_checkpoint_of_another_case(memory_app: CasefileApp) -> None:

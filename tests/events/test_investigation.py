@@ -50,7 +50,6 @@ def _statement(case: Investigation, witness: uuid.UUID, **changes: Any) -> uuid.
         "witness_id": witness,
         "declaration": DECLARATION,
         "body": "I saw a man take the bag.",
-        "taken_by": "PC 1234 Smith",
         "place": "Victim's home",
         "started_at": T0,
         "ended_at": T0 + 600 * 10**9,

@@ -32,6 +32,7 @@ from casefile.errors import (
 from casefile.events import (
     EVENT_TYPES,
     CommandContext,
+    Custodian,
     Investigation,
     RecordMapper,
     ReferenceScheme,
@@ -143,10 +144,15 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
 
         Everything recorded in the block is sealed with ``signer`` and saved in
         one transaction on leaving it; nothing is saved if the block raises.
+        The signer's trust-store holder is bound as the case's actor
+        (:meth:`~casefile.events.Investigation.bind_actor`): commands default
+        ``by`` to them, and a ``by`` naming someone else is recorded on that
+        person's behalf.
         Raises :class:`~casefile.errors.ConcurrencyConflictError` if another
         writer stored records first: reload and retry.
         """
         case = self.get_case(case_id, audit=audit)
+        self._bind_signer(case, signer)
         yield case
         self.save_case(case, signer)
 
@@ -163,8 +169,14 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
     ) -> Iterator[Investigation]:
         """Open a case and let the caller record more; all stored in one transaction."""
         case = self._new_case(offence, channel, reference, at, case_id)
+        self._bind_signer(case, signer)
         yield case
         self.save_case(case, signer)
+
+    def _bind_signer(self, case: Investigation, signer: Signer) -> None:
+        # An unknown key binds no one; sealing then refuses it with its own error.
+        entry = self.trust.get(signer.public_key.key_id)
+        case.bind_actor(None if entry is None else Custodian.from_holder(entry.holder))
 
     def save_case(self, case: Investigation, signer: Signer) -> list[int]:
         """Seal the case's pending events with ``signer`` and store them with their disclosures.

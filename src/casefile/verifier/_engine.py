@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casefile.errors import (
+    ActorError,
     BadSignatureError,
     BrokenLinkError,
     CheckpointMismatchError,
@@ -40,6 +41,7 @@ from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import NoteVerifier, open_note
 from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier._actor import ACTOR_TYPES, ActorCheck
 from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
 from casefile.verifier._pool import parse_stream
@@ -90,6 +92,7 @@ class CaseVerification:
     last_time: int | None = None
     merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
     withheld: int = 0
+    actors: ActorCheck = field(default_factory=ActorCheck)
     # Per-record work done once: the case id as text, and V8's verdict for
     # each (key, type) pair, since a case has few signers and few types.
     _label: str | None = None
@@ -153,6 +156,8 @@ class CaseVerification:
             self.fail(SequenceError("the case has no records", case_id=self.case_label, step="V4"))
         if self.withheld:
             self.note(Finding("withheld_fields", f"{self.withheld} personal field(s) withheld"))
+        for finding in self.actors.findings():
+            self.note(finding)
 
     def _check(self, p: Parsed, raw: bytes, pending: DisclosureCursor) -> VerifiedRecord | None:
         case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, sig_ok = p
@@ -271,6 +276,12 @@ class CaseVerification:
         else:
             disclosed = {}
         self.withheld += len(pd) - len(disclosed)
+        # V15: the actor a record names holds its key (verifier/_actor.py).
+        if ok and entry is not None and schema in ACTOR_TYPES.get(etype, ()):
+            problem = self.actors.check(seq, etype, data, entry.holder)
+            if problem is not None:
+                ok = False
+                self.fail(ActorError(f"{etype}: {problem}", case_id=label, seq=seq, step="V15"))
         # Findings: facts a person should weigh, not failures.
         if time_ns > self.at + self.clock_skew_ns:
             self.note(Finding("time_after_verification", "record time is in the future", seq))
