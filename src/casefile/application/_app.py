@@ -46,6 +46,7 @@ from casefile.signing._commitments import Disclosure
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
 from casefile.signing._note import NoteVerifier
+from casefile.signing._records import parse_record
 from casefile.signing._trust import TrustStore
 from casefile.verifier import VerifiedCase, verify_case
 
@@ -291,6 +292,28 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         """The case's personal-data disclosures, sorted by (seq, name); erased ones are gone."""
         for blob in self._cases.select_disclosures(_check_case_id(case_id)):
             yield Disclosure.from_bytes(blob)
+
+    def person_details(self, case_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
+        """The personal values this store holds for a person of the case, as last corrected.
+
+        Each value is checked against its record's commitment (the records are
+        authenticated by loading the case); erased or never given values are
+        absent. Raises :class:`~casefile.errors.UnknownReferenceError` for an
+        unknown case or person.
+        """
+        case = self.get_case(case_id)
+        seqs = case.person_record_seqs(person_id)
+        stored = {s.originator_version: s.state for s in self._cases.select_events(case.id)}
+        values: dict[int, dict[str, Any]] = {}
+        for d in self.disclosures(case.id):
+            if d.seq in seqs:
+                committed = parse_record(stored[d.seq]).header.commitments.get(d.name)
+                if committed == d.commitment():
+                    values.setdefault(d.seq, {})[d.name] = d.value
+        details: dict[str, Any] = {}
+        for seq in sorted(values):  # later corrections win
+            details.update(values[seq])
+        return details
 
     def erase_personal_data(
         self,
