@@ -87,6 +87,11 @@ def test_demo_exhibits_keep_an_unbroken_chain_of_custody(demo: Demo) -> None:
             for e in exhibit["events"][:2]
         )
         assert captured == packaged
+    # The booking of DR/1 was keyed in by the property officer for DC Reyes, who confirmed it.
+    booked = _events(register, "DR/1")[2]
+    assert (booked["by"]["name"], booked["recorded_by"]["name"]) == ("Daniel Reyes", "Janet Moss")
+    assert booked["confirmed_by"] > booked["seq"]
+    assert _events(register, "SO/1")[2]["recorded_by"] is None
     audio = _events(register, "DR/2")
     assert [e["type"] for e in audio[3:]] == [
         "exhibit.transferred", "exhibit.seal_opened", "exhibit.imaged", "exhibit.resealed",
