@@ -219,3 +219,16 @@ def test_statement_text_and_who_took_it_are_readable_from_the_read_model(
     assert (statement.place, statement.exhibits) == ("Her home", ("JS/1",))
     case.correct(seq=statement.seq, reason="Witness asked", fields={"body": "I saw two men."})
     assert case.statements[statement_id].body == "I saw two men."
+
+
+@pytest.mark.parametrize("field", ["by", "recorded_by"])
+def test_who_acted_is_never_corrected(case: Investigation, field: str) -> None:
+    # A correction could otherwise move an act onto someone who never signed it.
+    seized = _seized(case, by=PC)
+    witness = case.add_person(role="witness", name="Wendy Witness")
+    statement = case.record_statement(
+        witness_id=witness, declaration="d", body="b", place="p", started_at=T0, ended_at=T0
+    )
+    for seq in (seized, case.statements[statement].seq):
+        with pytest.raises(InvalidCommandError, match=f"fields.{field}"):
+            case.correct(seq=seq, reason="r", fields={field: OFFICER.to_data()})
