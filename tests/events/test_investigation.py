@@ -35,7 +35,7 @@ from casefile.events import (
     StatementSigned,
     StatusChanged,
 )
-from events.conftest import T0, counted_bytes, stepping_clock
+from events.conftest import OFFICER, T0, counted_bytes, stepping_clock
 
 SHA = bytes(range(32))
 DECLARATION = (
@@ -341,6 +341,7 @@ def test_evidence_gets_a_unique_exhibit_reference(case: Investigation) -> None:
 @settings(max_examples=200)
 def test_exhibit_reference_format_is_initials_slash_number(ref: str) -> None:
     case = Investigation.open(reference="R", offence="o", channel="online", at=T0)
+    case.bind_actor(OFFICER)
     well_formed = (
         "/" in ref
         and ref.split("/", 1)[0].isascii()

@@ -207,3 +207,10 @@ def test_every_record_that_names_an_actor_is_checked(event_type: str) -> None:
     with pytest.raises(ActorError):
         _verify(_case((WORLD.alice, event_type, data)))
     assert _verify(_case((WORLD.bob, event_type, data))).size == 2
+
+
+def test_a_huge_name_is_quoted_in_part() -> None:
+    giant = {**ALICE, "name": "A" * 100_000}
+    with pytest.raises(ActorError) as failed:
+        _verify(_case((WORLD.alice, "exhibit.seized", _seized(by=giant))))
+    assert len(failed.value.message) < 500

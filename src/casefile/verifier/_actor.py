@@ -83,7 +83,9 @@ def holder_identity(holder: Holder) -> Identity:
 
 def shown(identity: Identity) -> str:
     """``Jane Smith (1234, Test Police)``, for messages."""
-    name, number, organisation = identity
+    # Payload strings come from the input: a report holds up to a thousand
+    # messages, so each part is quoted only in part.
+    name, number, organisation = (p if len(p) <= 80 else p[:80] + "…" for p in identity)
     return f"{name} ({number}, {organisation})"
 
 
