@@ -2,7 +2,9 @@
 
 Prints ratios (ours / raw rate) so that the machine's speed cancels out:
 - seal (encode + hash + sign) vs raw ``crypto_sign`` of the same signing inputs;
-- verify, one process and every core, vs raw ``crypto_sign_open`` on one core.
+- verify, one process and every core, vs raw ``crypto_sign_open`` on one core;
+- the cost of V15 (who acted): the same records verified under a type that names
+  an actor and under one that does not, one process, keeping no records.
 
 Usage: python benchmarks/bench_core.py [--records N] [--repeat R]
 """
@@ -18,12 +20,13 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import nacl.bindings as sodium
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _casebuilder import AT, World
+from _casebuilder import AT, World, person_of
 from casefile.signing._records import ZERO_HASH, parse_record, seal_record, signing_input
 from casefile.verifier import verify_case
 from casefile.verifier._pool import available_cores
@@ -38,12 +41,15 @@ def best_of(repeat: int, fn: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-def payload(i: int) -> dict[str, object]:
+def payload(i: int, by: dict[str, str] | None = None) -> dict[str, object]:
     # A typical event payload: ~15 fields, a few hundred bytes, its keys in
-    # order as the domain's registered event types build them.
+    # order as the domain's registered event types build them; `by` names
+    # who acted (V15), the holder of the signing key.
+    acted = {} if by is None else {"by": by, "recorded_by": None}
     return dict(
         sorted(
             {
+                **acted,
                 "exhibit": f"JS/{i}",
                 "kind": "photo",
                 "sha256": hashlib.sha256(i.to_bytes(8, "big")).digest(),
@@ -105,10 +111,40 @@ def bench_seal(n: int, repeat: int, world: World) -> float:
     return t_raw / t_ours
 
 
-def bench_verify(n: int, repeat: int, world: World) -> tuple[float, float]:
+def _signed_case(n: int, world: World, event_type: str = "evidence.captured") -> object:
     builder = world.case(0, case_id=uuid.uuid4())
+    trust = world.trust
     for i in range(n):
-        builder.add(world.alice if i % 2 else world.bob, "evidence.captured", payload(i))
+        key = world.alice if i % 2 else world.bob
+        by = person_of(trust.get(key.public_key.key_id))  # type: ignore[arg-type]
+        builder.add(key, event_type, payload(i, by))
+    return builder
+
+
+def bench_actor(n: int, repeat: int, world: World) -> float:
+    trust = world.trust
+    named = _signed_case(n, world, "evidence.captured")  # in V15's table
+    unnamed = _signed_case(n, world, "media.noted")  # the same payloads, no actor check
+
+    def ours(builder: object) -> Callable[[], object]:
+        return lambda: verify_case(
+            builder.records,  # type: ignore[attr-defined]
+            trust=trust,
+            at=AT,
+            workers=1,
+            keep_records=False,
+        )
+
+    t_without, t_with = best_of(repeat, ours(unnamed)), best_of(repeat, ours(named))
+    print(
+        f"actor    without V15 {n / t_without:9.0f}/s   with V15 {n / t_with:9.0f}/s   "
+        f"ratio {t_without / t_with:.2f}x (target >= 0.90)"
+    )
+    return t_without / t_with
+
+
+def bench_verify(n: int, repeat: int, world: World) -> tuple[float, float]:
+    builder: Any = _signed_case(n, world)
     checkpoint = world.checkpoint(builder)
     trust = world.trust
     keys = {e.key_id: e.public_key.raw for e in trust.entries}
@@ -171,6 +207,7 @@ def main() -> None:
     print(f"casefile core benchmark: {args.records} records, median of {args.repeat}")
     bench_seal(min(args.records, 10_000), args.repeat, world)
     bench_verify(args.records, args.repeat, world)
+    bench_actor(min(args.records, 10_000), args.repeat, world)
 
 
 if __name__ == "__main__":

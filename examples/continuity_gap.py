@@ -117,6 +117,7 @@ def intake_record(records: list[bytes], examiner: InMemorySigner, at: int) -> by
     data = {
         "exhibit": "AW/1",
         "by": EXAMINER.to_data(),
+        "recorded_by": None,  # the examiner signs her own act (V15)
         "place": UNIT,
         "occurred_at": None,
         "notes": "Seal number as read from the bag at intake.",

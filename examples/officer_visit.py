@@ -121,18 +121,11 @@ def record_visit(out: Path) -> str:
                 captured_at=now,
                 description="Pry marks on the rear door frame",
             )
-            # The exhibit's custody starts here: taken by the officer, then sealed in a bag.
-            case.seize_exhibit(
-                exhibit="SO/1",
-                by=OFFICER,
-                place="14 Larch Close, rear door",
-                description="Pry marks on the rear door frame (photograph)",
-                power="Police and Criminal Evidence Act 1984, s.19",
-                sha256=photo.sha256,
-            )
+            # A captured photograph is in its capturer's custody from capture: the
+            # officer seals its master copy in a bag, no seizure needed. Commands of a
+            # session act as the holder of its key, so `by` defaults to the officer.
             case.package_exhibit(
                 exhibit="SO/1",
-                by=OFFICER,
                 place="14 Larch Close, Northam",
                 # Seal numbers are never reused: this one quotes the case's reference.
                 bag="EB-1",
@@ -142,7 +135,6 @@ def record_visit(out: Path) -> str:
                 witness_id=victim,
                 declaration="This statement is true to the best of my knowledge and belief.",
                 body="I came home at 17:45 and found the back door forced open.",
-                taken_by="PC 4721 Okafor",
                 place="14 Larch Close, Northam",
                 started_at=now - 30 * MINUTE_NS,
                 ended_at=now - 5 * MINUTE_NS,

@@ -42,6 +42,18 @@ def entry_for(
     )
 
 
+def person_of(entry: TrustEntry, role: str = "") -> dict[str, str]:
+    """The person map that names the holder of ``entry`` (as ``by`` of its records)."""
+    holder = entry.holder
+    return {
+        "name": holder.name,
+        "number": holder.number,
+        "organisation": holder.force,
+        "rank": holder.rank,
+        "role": role,
+    }
+
+
 class CountingSalts:
     """Deterministic 'randomness': SHA-256 of a counter, cut to size."""
 
@@ -136,6 +148,50 @@ class World:
 
     def checkpoint(self, builder: CaseBuilder, size: int | None = None) -> str:
         return builder.checkpoint(self.log, "test.police.uk/log", size)
+
+
+@dataclass
+class CustodyWorld(World):
+    """A world in which each person a custody record names holds a key of their own.
+
+    Records are signed by the key of the person they name in ``by`` (V15);
+    a record naming nobody readable is signed by alice.
+    """
+
+    people: dict[tuple[str, str, str], InMemorySigner] = field(default_factory=dict)
+    _entries: list[TrustEntry] = field(default_factory=list)
+
+    def signer_of(self, data: Mapping[str, Any] | None) -> InMemorySigner:
+        by = None if data is None else data.get("by")
+        if not isinstance(by, dict) or not all(
+            type(by.get(k)) is str and by.get(k) for k in ("name", "number", "organisation")
+        ):
+            return self.alice
+        identity = (by["name"], by["number"], by["organisation"])
+        signer = self.people.get(identity)
+        if signer is None:
+            signer = self.people[identity] = signer_from("person:" + "/".join(identity))
+            holder = Holder(name=identity[0], rank="", number=identity[1], force=identity[2])
+            self._entries.append(
+                TrustEntry(
+                    public_key=signer.public_key,
+                    name=f"test.police.uk/person/{len(self._entries)}",
+                    holder=holder,
+                    roles=frozenset({"recorder"}),
+                    valid_from=T0,
+                )
+            )
+        return signer
+
+    @property
+    def trust(self) -> TrustStore:
+        return TrustStore([*World.trust.fget(self).entries, *self._entries])  # type: ignore[attr-defined]
+
+    def add(
+        self, case: CaseBuilder, event_type: str, data: Mapping[str, Any], **kw: Any
+    ) -> SealedRecord:
+        """Seal a record signed by the person it names as acting."""
+        return case.add(self.signer_of(data), event_type, data, **kw)
 
 
 AT = T0 + 400 * 24 * 3600 * 10**9  # a verification time after every record

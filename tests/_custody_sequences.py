@@ -192,6 +192,7 @@ class CustodyDriver:
             device="tablet-1",
             location="Scene",
             captured_at=self.time,
+            by=self._anyone(),
             at=self.time,
         )
 

@@ -17,6 +17,8 @@ families sit under it, because callers react to them differently:
 from __future__ import annotations
 
 __all__ = [
+    "ActorError",
+    "ActorMismatchError",
     "BadSignatureError",
     "BrokenLinkError",
     "BundleError",
@@ -216,6 +218,14 @@ class RepeatedCommitmentError(VerificationError):
     """
 
 
+class ActorError(VerificationError):
+    """A record naming as its actor someone other than the holder of its signing key.
+
+    Also a record made on someone's behalf that does not say so correctly, and
+    a confirmation that names no unconfirmed on-behalf act of its signer (V15).
+    """
+
+
 class CheckpointError(VerificationError):
     """Base class for checkpoint failures."""
 
@@ -287,6 +297,14 @@ class UnauthorisedSignerError(DomainError):
 
     Refused before anything is sealed, so that no record is written that a
     verifier holding the same trust store would reject.
+    """
+
+
+class ActorMismatchError(UnauthorisedSignerError):
+    """A record whose ``by`` or ``recorded_by`` does not fit the holder of the signing key.
+
+    The person a record says acted must hold the key that signs it, or the
+    record must say it was made on their behalf by the key's holder.
     """
 
 

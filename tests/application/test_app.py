@@ -20,6 +20,7 @@ from application.conftest import (
 )
 from casefile.application import CasefileApp, StoreConfig
 from casefile.errors import (
+    ActorMismatchError,
     CaseClosedError,
     CheckpointMismatchError,
     CheckpointSignatureError,
@@ -28,8 +29,9 @@ from casefile.errors import (
     UnauthorisedSignerError,
     UnknownReferenceError,
 )
-from casefile.events import DcfUrnScheme, Investigation
+from casefile.events import Custodian, DcfUrnScheme, Investigation
 from casefile.signing._checkpoint import open_checkpoint
+from casefile.signing._keys import InMemorySigner
 from casefile.signing._merkle import merkle_root
 from casefile.signing._note import NoteVerifier, sign_note
 from casefile.signing._records import parse_record, record_hash
@@ -84,7 +86,6 @@ def test_every_command_stores_one_record_and_returns_its_seq_or_id(
         witness_id=person,
         declaration="true",
         body="b",
-        taken_by="PC",
         place="p",
         started_at=T0,
         ended_at=T0,
@@ -204,10 +205,15 @@ def test_handover_records_a_checkpoint_of_this_case(memory_app: CasefileApp) -> 
     seq = app.record_handover(case_id, SECOND_OFFICER, recipient="CPS Direct", checkpoint=note)
     case = app.get_case(case_id)
     assert case.handovers == (seq,)
-    assert parse_record(list(app.records(case_id))[seq - 1]).header.data == {
+    data = parse_record(list(app.records(case_id))[seq - 1]).header.data
+    assert {k: data[k] for k in ("checkpoint", "recipient", "recorded_by")} == {
         "checkpoint": note,
         "recipient": "CPS Direct",
+        "recorded_by": None,
     }
+    # The officer who handed it over is the holder of the signing key.
+    holder = app.trust.get(SECOND_OFFICER.public_key.key_id).holder  # type: ignore[union-attr]
+    assert (data["by"]["name"], data["by"]["number"]) == (holder.name, holder.number)
 
 
 def test_handover_refuses_a_checkpoint_of_another_case(memory_app: CasefileApp) -> None:
@@ -319,3 +325,48 @@ def test_erasure_needs_a_person_or_fields(memory_app: CasefileApp) -> None:
     with pytest.raises(UnknownReferenceError):
         memory_app.erase_personal_data(case_id, person_id=uuid.uuid4())
     assert memory_app.erase_personal_data(case_id, fields=[]) == 0
+
+
+def _holder_of(signer: InMemorySigner) -> Custodian:
+    return Custodian.from_holder(TRUST.get(signer.public_key.key_id).holder)  # type: ignore[union-attr]
+
+
+def test_an_act_keyed_in_for_another_officer_awaits_their_confirmation(
+    memory_app: CasefileApp,
+) -> None:
+    app = memory_app
+    case_id = _case(app)
+    colleague = _holder_of(SECOND_OFFICER)
+    with app.session(case_id, OFFICER) as case:
+        assert case.actor == _holder_of(OFFICER)
+        seq = case.seize_exhibit(
+            exhibit="JS/1", by=colleague, place="Scene", description="Knife", power="s.19"
+        )
+    assert app.get_case(case_id).unconfirmed == {seq: colleague.identity}
+    report = app.verify(case_id)
+    assert ("acted_on_behalf_unconfirmed", seq) in [(f.kind, f.seq) for f in report.findings]
+    with pytest.raises(ActorMismatchError):
+        app.confirm(case_id, OFFICER, seq=seq)  # the officer who keyed it in cannot
+    confirmation = app.confirm(case_id, SECOND_OFFICER, seq=seq)
+    assert app.get_case(case_id).confirmations == {seq: confirmation}
+    assert "acted_on_behalf_unconfirmed" not in [f.kind for f in app.verify(case_id).findings]
+
+
+def test_a_persons_disclosed_values_are_readable_through_the_app(
+    memory_app: CasefileApp,
+) -> None:
+    app = memory_app
+    case_id = _case(app)
+    person = app.add_person(
+        case_id, OFFICER, role="witness", name="Wendy Witness", phone="07700 900001"
+    )
+    with app.session(case_id, OFFICER) as case:
+        case.correct(
+            seq=case.people[person].seq, reason="New number", personal={"phone": "07700 900002"}
+        )
+    assert app.person_details(case_id, person) == {
+        "name": "Wendy Witness",
+        "phone": "07700 900002",
+    }
+    app.erase_personal_data(case_id, person_id=person)
+    assert app.person_details(case_id, person) == {}

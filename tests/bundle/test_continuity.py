@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _casebuilder import AT, T0, CaseBuilder, World
+from _casebuilder import AT, T0, CaseBuilder, CustodyWorld
 from casefile.bundle._continuity import CustodyCollector, exhibit_files, whose_file
 from casefile.verifier import iter_verified_records
 
-WORLD = World()
+WORLD = CustodyWorld()
 MINUTE = 60 * 10**9
 START = T0 + 3600 * 10**9
 PC = {
@@ -37,6 +37,7 @@ def _custody(ref: str = "JS/1", by: Any = PC, **fields: Any) -> dict[str, Any]:
     return {
         "exhibit": ref,
         "by": by,
+        "recorded_by": None,
         "place": "Station",
         "occurred_at": None,
         "notes": "",
@@ -67,7 +68,9 @@ def _collect(case: CaseBuilder) -> CustodyCollector:
 def _case(*records: tuple[str, dict[str, Any]]) -> CaseBuilder:
     case = CaseBuilder(uuid.UUID(int=7))
     for n, (event_type, data) in enumerate(records):
-        case.add(WORLD.alice, event_type, data, time_ns=START + n * MINUTE)
+        if event_type == "record.corrected":  # made by PC themself
+            data = {"by": PC, "recorded_by": None, **data}
+        WORLD.add(case, event_type, data, time_ns=START + n * MINUTE)
     return case
 
 
@@ -113,7 +116,7 @@ def test_correction_that_would_change_a_seal_is_a_finding() -> None:
 
 def test_gaps_run_to_the_last_record_never_beyond_the_verification_time() -> None:
     case = CaseBuilder(uuid.UUID(int=8))
-    case.add(WORLD.alice, "exhibit.seized", _seized(), time_ns=START)
+    WORLD.add(case, "exhibit.seized", _seized(), time_ns=START)
     case.add(WORLD.alice, "note.added", {"text": "review"}, time_ns=START + 40 * 86_400 * 10**9)
     collector = _collect(case)
     # Verified before the review note's time, the gap is measured to `at` instead.
@@ -144,7 +147,13 @@ _values = st.recursive(
 
 
 @settings(max_examples=60, deadline=None)
-@given(field=st.sampled_from(sorted(_transfer())), value=_values, drop=st.booleans())
+# Who acted is V15's to check (tests/verifier/test_actor.py): a payload naming
+# no signer fails verification before the register reads it.
+@given(
+    field=st.sampled_from(sorted(set(_transfer()) - {"by", "recorded_by"})),
+    value=_values,
+    drop=st.booleans(),
+)
 def test_any_payload_from_a_trusted_signer_becomes_findings_never_an_exception(
     field: str, value: Any, drop: bool
 ) -> None:

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _casebuilder import AT, T0, CaseBuilder, World
+from _casebuilder import AT, T0, CaseBuilder, CustodyWorld
 from casefile._time import ns_to_rfc3339
 from casefile.bundle import (
     DISCLOSE_ALL,
@@ -35,7 +35,7 @@ from casefile.errors import FixityError, VerificationError
 from casefile.projections import ContinuityFindingKind, ContinuityPolicy
 from casefile.signing._trust_json import dump_trust_store
 
-WORLD = World()
+WORLD = CustodyWorld()
 MINUTE = 60 * 10**9
 DAY = 86_400 * 10**9
 START = T0 + 3600 * 10**9
@@ -68,7 +68,10 @@ class Chain:
     evidence: dict[bytes, bytes] = field(default_factory=dict)
 
     def custody(self, kind: str, at: int, *, by: Any = PC, ref: str = "JS/1", **fields: Any) -> int:
-        data = {"exhibit": ref, "by": by, "place": "Station", "occurred_at": None, "notes": ""}
+        data = {
+            "exhibit": ref, "by": by, "recorded_by": None, "place": "Station",
+            "occurred_at": None, "notes": "",
+        }  # fmt: skip
         data.update(fields)
         personal = {"seized_from": "Alan Example"} if kind == "exhibit.seized" else None
         return self._add(f"exhibit.{kind}", data, personal, at)
@@ -85,6 +88,7 @@ class Chain:
             "exhibit": ref, "kind": "photo", "sha256": digest, "size": len(content),
             "media_type": "image/png", "device": "tablet-7", "location": "12 High Street",
             "captured_at": at, "description": "Photograph of the scene", "produced_by": None,
+            "by": PC, "recorded_by": None,
         }  # fmt: skip
         if carried:
             self.evidence[digest] = content
@@ -94,7 +98,7 @@ class Chain:
         return self._add("note.added", {"text": "case review"}, None, at)
 
     def _add(self, event_type: str, data: Any, personal: Any, at: int) -> int:
-        self.case.add(WORLD.alice, event_type, data, personal, time_ns=at)
+        WORLD.add(self.case, event_type, data, personal=personal, time_ns=at)
         return len(self.case.records)  # the sequence number of the record just sealed
 
     def write(self, dest: Path) -> Path:

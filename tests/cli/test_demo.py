@@ -53,7 +53,7 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["verified"] is True
-    assert report["records"] == 40
+    assert report["records"] == 37
     assert report["errors"] == []
     assert report["evidence"] == {
         "bytes": report["evidence"]["bytes"],
@@ -62,6 +62,8 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     }
     kinds = {f["kind"] for f in report["findings"]}
     assert "trust_from_bundle" not in kinds
+    # The booking keyed in on DC Reyes's behalf was confirmed by his own key.
+    assert "acted_on_behalf_unconfirmed" not in kinds
     assert not kinds & {kind.value for kind in ContinuityFindingKind}
 
 
@@ -78,18 +80,24 @@ def test_demo_exhibits_keep_an_unbroken_chain_of_custody(demo: Demo) -> None:
     ]  # fmt: skip
     for exhibit in register["exhibits"][:5]:
         kinds = [e["type"] for e in exhibit["events"]]
-        assert kinds[:4] == [
-            "evidence.captured",
-            "exhibit.seized" if exhibit["reference"].startswith("SO/") else "exhibit.produced",
-            "exhibit.packaged",
-            "exhibit.booked",
-        ]
+        # Digital evidence is in its capturer's custody from capture: no seizure.
+        assert kinds[:3] == ["evidence.captured", "exhibit.packaged", "exhibit.booked"]
+        captured, packaged = (
+            {k: e["by"][k] for k in ("name", "number", "organisation")}
+            for e in exhibit["events"][:2]
+        )
+        assert captured == packaged
+    # The booking of DR/1 was keyed in by the property officer for DC Reyes, who confirmed it.
+    booked = _events(register, "DR/1")[2]
+    assert (booked["by"]["name"], booked["recorded_by"]["name"]) == ("Daniel Reyes", "Janet Moss")
+    assert booked["confirmed_by"] > booked["seq"]
+    assert _events(register, "SO/1")[2]["recorded_by"] is None
     audio = _events(register, "DR/2")
-    assert [e["type"] for e in audio[4:]] == [
+    assert [e["type"] for e in audio[3:]] == [
         "exhibit.transferred", "exhibit.seal_opened", "exhibit.imaged", "exhibit.resealed",
     ]  # fmt: skip
-    sealed = audio[2]["details"]["seal"]
-    moved, opened, imaged, resealed = audio[4:]
+    sealed = audio[1]["details"]["seal"]
+    moved, opened, imaged, resealed = audio[3:]
     # The seal checked on transfer and quoted when opened is the one put on the bag.
     assert (
         moved["details"] | {"seal": sealed, "seal_checked": True, "seal_intact": True}
@@ -131,7 +139,7 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--trust", demo.trust])
     assert result.code == 0, result.err
     assert "42NS1234526" in result.out
-    assert "40 records" in result.out
+    assert "37 records" in result.out
     assert "referred_to_cps" in result.out
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from casefile.events import CommandContext, Investigation
+from casefile.events import CommandContext, Custodian, Investigation
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._trust import Holder, TrustEntry, TrustStore
 
@@ -66,11 +66,18 @@ def context() -> CommandContext:
     return CommandContext(clock=stepping_clock(), random_bytes=counted_bytes())
 
 
+#: The holder of the ``officer`` key, as the person its records name.
+OFFICER = Custodian(name="officer", number="1234", organisation="Test Force", rank="PC")
+
+
 @pytest.fixture
 def case(context: CommandContext) -> Investigation:
-    return Investigation.open(
+    opened = Investigation.open(
         reference="01YE1234526",
         offence="Theft from a person",
         channel="officer_mobile",
         context=context,
     )
+    # As a session of the officer's key binds it: acts of others are on their behalf.
+    opened.bind_actor(OFFICER)
+    return opened

@@ -23,7 +23,7 @@ from casefile.errors import (
 from casefile.events import EVENT_TYPES, Investigation, load_investigation, seal_events
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._trust import TrustStore
-from events.conftest import T0, counted_bytes
+from events.conftest import OFFICER, T0, counted_bytes
 
 SHA = bytes(range(32))
 
@@ -33,7 +33,6 @@ def _statement(case: Investigation, **changes: Any) -> uuid.UUID:
         "witness_id": case.add_person(role="witness", name="Wendy Witness"),
         "declaration": "This statement is true to the best of my knowledge and belief.",
         "body": "I saw a man in a red coat take the bag.",
-        "taken_by": "PC 1234 Smith",
         "place": "Victim's home",
         "started_at": T0,
         "ended_at": T0 + 600 * 10**9,
@@ -88,9 +87,11 @@ def test_the_officer_side_of_a_signed_statement_may_still_be_corrected(
     case.sign_statement(statement_id=statement)
     seq = case.statements[statement].seq
     first = case.correct(seq=seq, reason="Typo", fields={"place": "Victim's home, kitchen"})
-    second = case.correct(seq=seq, reason="Wrong officer", fields={"taken_by": "PC 5678 Jones"})
+    second = case.correct(seq=seq, reason="Wrong time", fields={"ended_at": T0 + 900 * 10**9})
     assert case.corrections[seq] == (first, second)
     assert case.statements[statement].is_signed
+    assert case.statements[statement].place == "Victim's home, kitchen"
+    assert case.statements[statement].ended_at == T0 + 900 * 10**9
 
 
 def test_an_unsigned_statement_may_be_corrected_before_it_is_signed(case: Investigation) -> None:
@@ -259,6 +260,7 @@ def test_a_correction_of_a_custody_record_checks_its_personal_fields(
 @settings(max_examples=60, deadline=None)
 def test_a_corrected_note_is_accepted_exactly_when_a_new_note_would_be(text: str) -> None:
     case = Investigation.open(reference="R", offence="o", channel="online", at=T0)
+    case.bind_actor(OFFICER)
     seq = case.add_note(text="first", at=T0)
     try:
         case.add_note(text=text, at=T0)

@@ -561,10 +561,8 @@ def test_exhibit_references_are_unique_across_seizures_captures_and_copies(
         )
 
 
-def test_captured_evidence_is_taken_into_custody_under_its_reference(
-    case: Investigation,
-) -> None:
-    seq = case.capture_evidence(
+def _capture(case: Investigation, by: Custodian = PC) -> int:
+    return case.capture_evidence(
         exhibit="JS/1",
         kind="video",
         sha256=sha("bodycam"),
@@ -573,20 +571,45 @@ def test_captured_evidence_is_taken_into_custody_under_its_reference(
         device="bodycam-3",
         location="Scene",
         captured_at=T0,
+        description="Body-worn video of the arrest",
+        by=by,
     )
+
+
+def test_captured_video_starts_in_its_capturers_custody(case: Investigation) -> None:
+    seq = _capture(case)
     state = case.custody_of("JS/1")
     assert (state.seq, state.custodian, state.in_store, state.sha256) == (
         seq,
-        None,
+        PC,
         True,
         sha("bodycam"),
     )
+    # What the exhibit list shows, the custody read model shows too.
+    assert (state.description, state.media_type) == ("Body-worn video of the arrest", "video/mp4")
     case.check_fixity(exhibit="JS/1", by=DC, place="DEMS", actual_sha256=sha("bodycam"))
-    with pytest.raises(ExhibitHashError):
-        _seize(case, sha256=sha("not the capture"))
-    _seize(case, description="Body-worn video")
-    assert case.custody_of("JS/1").custodian == PC
-    assert case.custody_of("JS/1").sha256 == sha("bodycam")
+    # Already held by its capturer: a seizure would be a fictitious second origin.
+    with pytest.raises(DuplicateExhibitError):
+        _seize(case, description="Body-worn video")
+
+
+def test_captured_photo_can_be_sealed_without_seizure(case: Investigation) -> None:
+    _capture(case)
+    case.package_exhibit(exhibit="JS/1", by=PC, place="Station", bag="B1", seal="S1")
+    case.transfer_exhibit(
+        exhibit="JS/1", by=PC, place="Station", to=DC, purpose="Review",
+        seal_checked=True, seal="S1", seal_intact=True,
+    )  # fmt: skip
+    assert (case.custody_of("JS/1").custodian, case.custody_of("JS/1").seal) == (DC, "S1")
+    with pytest.raises(NotCustodianError):
+        case.package_exhibit(exhibit="JS/1", by=PC, place="Station", bag="B2", seal="S2")
+
+
+def test_a_correction_of_a_capture_shows_in_the_custody_read_model(case: Investigation) -> None:
+    seq = _capture(case)
+    case.correct(seq=seq, reason="Typo", fields={"description": "Body-worn video, arrest"})
+    assert case.custody_of("JS/1").description == "Body-worn video, arrest"
+    assert case.exhibits["JS/1"].description == "Body-worn video, arrest"
 
 
 def test_custody_of_an_unknown_exhibit_is_refused(case: Investigation) -> None:
@@ -716,10 +739,11 @@ def test_custody_state_is_rebuilt_from_the_records(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_valid_custody_history_loads_back_to_the_same_state(data: st.DataObject) -> None:
-    from events.conftest import entry, signer_for
+    from events.conftest import OFFICER, entry, signer_for
 
     officer = signer_for("officer")
     trust = TrustStore([entry(officer, "officer")])
     case = Investigation.open(reference="R1", offence="Theft", channel="online", at=T0)
+    case.bind_actor(OFFICER)
     CustodyDriver(case, data, T0).run(data.draw(st.integers(1, 30), label="steps"))
     assert _reload(case, officer, trust).custody == case.custody

@@ -35,7 +35,7 @@ from casefile.events import (
     StatementSigned,
     StatusChanged,
 )
-from events.conftest import T0, counted_bytes, stepping_clock
+from events.conftest import OFFICER, T0, counted_bytes, stepping_clock
 
 SHA = bytes(range(32))
 DECLARATION = (
@@ -50,7 +50,6 @@ def _statement(case: Investigation, witness: uuid.UUID, **changes: Any) -> uuid.
         "witness_id": witness,
         "declaration": DECLARATION,
         "body": "I saw a man take the bag.",
-        "taken_by": "PC 1234 Smith",
         "place": "Victim's home",
         "started_at": T0,
         "ended_at": T0 + 600 * 10**9,
@@ -342,6 +341,7 @@ def test_evidence_gets_a_unique_exhibit_reference(case: Investigation) -> None:
 @settings(max_examples=200)
 def test_exhibit_reference_format_is_initials_slash_number(ref: str) -> None:
     case = Investigation.open(reference="R", offence="o", channel="online", at=T0)
+    case.bind_actor(OFFICER)
     well_formed = (
         "/" in ref
         and ref.split("/", 1)[0].isascii()

@@ -29,7 +29,7 @@ def _run(script: str, *args: object, code: int = 0) -> str:
 
 def test_officer_visit_records_one_transaction(tmp_path: Path) -> None:
     out = _run("officer_visit.py", tmp_path)
-    assert "8 records stored in one transaction" in out
+    assert "7 records stored in one transaction" in out
     assert (tmp_path / "cases.sqlite").is_file()
     assert (tmp_path / "trust.json").is_file()
     blobs = [p for p in (tmp_path / "evidence" / "sha256").rglob("*") if p.is_file()]

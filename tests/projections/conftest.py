@@ -101,6 +101,7 @@ def rec(seq: int, event_type: str, time_ns: int, **fields: Any) -> RecordView:
     data: dict[str, Any] = {
         "exhibit": "JS/1",
         "by": by.to_data() if isinstance(by, Custodian) else by,
+        "recorded_by": None,
         "place": "Somewhere",
         "occurred_at": None,
         "notes": "",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _casebuilder import AT, World
+from _casebuilder import AT, World, person_of
 from _custody_sequences import CustodyDriver
 from casefile.errors import UnknownReferenceError
 from casefile.events._custody_values import Custodian
@@ -324,7 +324,7 @@ def test_arbitrary_payloads_never_raise(event_type: str, data: dict[str, Any]) -
 def test_corrections_change_descriptive_fields_only() -> None:
     case = new_case()
     seq = case.seize_exhibit(exhibit="JS/1", by=PC, place="Scnee", description="d", power="p")
-    fix = case.correct(seq=seq, reason="Typo", fields={"place": "Scene"})
+    fix = case.correct(seq=seq, reason="Typo", fields={"place": "Scene"}, by=PC)
     register = build_exhibit_register(views_of(case))
     entry = register.exhibit("JS/1").entries[0]
     assert (entry.place, entry.corrected_by) == ("Scene", (fix,))
@@ -346,8 +346,20 @@ def test_it_reads_the_verified_records_of_a_signed_case() -> None:
     builder = world.case(0, case_id=uuid.UUID(int=7))
     data = {"channel": "online", "offence": "Theft", "reference": "R1"}
     builder.add(world.alice, "case.opened", data)
+    # Each act signed by its actor's key: alice stands for PC and LAB, bob for STORE.
+    trust = world.trust
+    alice, bob = (
+        person_of(trust.get(k.public_key.key_id))  # type: ignore[arg-type]
+        for k in (world.alice, world.bob)
+    )
+    people = {PC.name: alice, LAB.name: alice, STORE.name: bob}
     for view in views_of(clean_chain())[1:]:
-        builder.add(world.alice if view.seq % 2 else world.bob, view.event_type, view.data)
+        data = {
+            k: people[v["name"]] if isinstance(v, dict) and "name" in v else v
+            for k, v in view.data.items()
+        }
+        key = world.alice if data["by"] == alice else world.bob
+        builder.add(key, view.event_type, data)
     verified = verify_case(
         builder.records, trust=world.trust, at=AT, checkpoint=world.checkpoint(builder)
     )
@@ -434,13 +446,13 @@ def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
     from casefile.signing._keys import InMemorySigner
     from casefile.signing._trust import Holder, TrustEntry, TrustStore
 
-    def officer(label: str) -> tuple[InMemorySigner, TrustEntry]:
+    def officer(label: str, who: Custodian) -> tuple[InMemorySigner, TrustEntry]:
         signer = InMemorySigner(hashlib.sha256(label.encode()).digest())
-        holder = Holder(name=label, rank="PC", number="1", force="Test Police")
+        holder = Holder(name=who.name, rank=who.rank, number=who.number, force=who.organisation)
         roles = frozenset({"recorder"})
         return signer, TrustEntry(signer.public_key, f"test/{label}", holder, roles, T0 - DAY)
 
-    (pc_key, pc_entry), (lab_key, lab_entry) = officer("pc"), officer("lab")
+    (pc_key, pc_entry), (lab_key, lab_entry) = officer("pc", PC), officer("lab", LAB)
     ticks = iter(range(T0, T0 + 10**6 * MINUTE, MINUTE))
     app = CasefileApp(
         store=StoreConfig.memory(),
@@ -450,14 +462,15 @@ def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
     )
     case_id = app.open_case(pc_key, offence="Theft", channel="online", reference="R1")
     with app.session(case_id, pc_key) as case:
+        # The session acts as the signer's holder: no `by` needed.
         case.seize_exhibit(
-            exhibit="JS/1", by=PC, place="Scene", description="Phone", power="s.19",
+            exhibit="JS/1", place="Scene", description="Phone", power="s.19",
             seized_from="Alan Example",
         )  # fmt: skip
-        case.package_exhibit(exhibit="JS/1", by=PC, place="Scene", bag="B1", seal="S1")
-        case.transfer_exhibit(exhibit="JS/1", by=PC, to=LAB, place="Lab", purpose="Exam")
+        case.package_exhibit(exhibit="JS/1", place="Scene", bag="B1", seal="S1")
+        case.transfer_exhibit(exhibit="JS/1", to=LAB, place="Lab", purpose="Exam")
     with app.session(case_id, lab_key) as case:
-        case.open_seal(exhibit="JS/1", by=LAB, place="Lab", seal="S1", reason="Exam")
+        case.open_seal(exhibit="JS/1", place="Lab", seal="S1", reason="Exam")
     assert [d.name for d in app.disclosures(case_id)] == ["seized_from"]
 
     def register_now() -> ExhibitRegister:

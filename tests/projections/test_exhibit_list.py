@@ -36,6 +36,7 @@ def test_an_opened_seal_and_captured_evidence_are_shown_as_such() -> None:
         location="Scene",
         captured_at=0,
         description="Photo of the door",
+        by=DC,
     )
     case.seize_exhibit(exhibit="JS/1", by=PC, place="x", description="Bag", power="p")
     case.package_exhibit(exhibit="JS/1", by=PC, place="x", bag="B1", seal="S1")

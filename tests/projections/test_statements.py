@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from casefile.projections import build_exhibit_register, continuity_statements
-from projections.conftest import DC, LAB, PC, T0, clean_chain, new_case, rec, renumbered, views_of
+from projections.conftest import (
+    DC,
+    LAB,
+    PC,
+    STORE,
+    T0,
+    clean_chain,
+    new_case,
+    rec,
+    renumbered,
+    views_of,
+)
 
 PC_STATEMENT = (
     "I am PC 1234 Jane Smith (Test Police).\n\n"
@@ -90,3 +101,75 @@ def test_a_broken_seal_and_a_failed_fixity_check_are_stated_plainly() -> None:
     assert lab.text.endswith(  # type: ignore[attr-defined]
         "I destroyed it by Shredding under Order 9, witnessed by DC 5678 Raj Patel (Test Police)."
     )
+
+
+def _on_behalf_case() -> list:  # type: ignore[type-arg]
+    """A property officer keys in PC's seizure and sealing for her; PC hands it on herself."""
+    case = new_case()
+    case.bind_actor(STORE)
+    case.seize_exhibit(exhibit="JS/1", by=PC, place="Scene", description="Knife", power="s.19")
+    case.package_exhibit(exhibit="JS/1", by=PC, place="Scene", bag="B1", seal="S1")
+    case.bind_actor(PC)
+    case.book_exhibit(exhibit="JS/1", to=STORE, place="Store", property_ref="P/1")
+    return views_of(case)
+
+
+def test_continuity_statement_omits_unconfirmed_acts() -> None:
+    records = _on_behalf_case()
+    pc = _statements(records)["Jane Smith"]
+    text = pc.text  # type: ignore[attr-defined]
+    # Nothing PC did not sign is told in her voice...
+    assert "I seized" not in text
+    assert "I packaged" not in text
+    # ...each such record is named as awaiting her confirmation...
+    assert "[Record 2 (exhibit.seized) was made on my behalf by PS-1 Central Store" in text
+    assert "[Record 3 (exhibit.packaged) was made on my behalf" in text
+    # ...and what she signed herself is stated.
+    assert "I booked it into the property store" in text
+    register = build_exhibit_register(records)
+    assert [(f.kind, f.seq, f.exhibit) for f in register.findings] == [
+        ("acted_on_behalf_unconfirmed", 2, "JS/1"),
+        ("acted_on_behalf_unconfirmed", 3, "JS/1"),
+    ]
+
+
+def test_confirmed_acts_are_stated_in_the_actors_voice() -> None:
+    records = _on_behalf_case()
+    confirm = [rec(0, "record.confirmed", T0 + 3600 * 10**9, confirms=seq) for seq in (2, 3)]
+    for view in confirm:
+        view.data.update(recorded_by=None)  # type: ignore[attr-defined]
+        for key in ("exhibit", "place", "occurred_at", "notes"):
+            del view.data[key]  # type: ignore[attr-defined]
+    records = renumbered([*records, *confirm])
+    text = _statements(records)["Jane Smith"].text  # type: ignore[attr-defined]
+    assert "I seized exhibit JS/1 (Knife) under s.19." in text
+    assert "I packaged it in bag B1" in text
+    assert "awaits my confirmation" not in text
+    assert build_exhibit_register(records).findings == ()
+
+
+def test_a_confirmation_by_someone_else_confirms_nothing() -> None:
+    forged = rec(0, "record.confirmed", T0 + 3600 * 10**9, by=DC, confirms=2)
+    forged.data.update(recorded_by=None)  # type: ignore[attr-defined]
+    records = renumbered([*_on_behalf_case(), forged])
+    assert "[Record 2 (exhibit.seized)" in _statements(records)["Jane Smith"].text  # type: ignore[attr-defined]
+    kinds = [(f.kind, f.seq) for f in build_exhibit_register(records).findings]
+    assert ("acted_on_behalf_unconfirmed", 2) in kinds
+
+
+def test_a_captured_item_is_stated_as_captured_never_as_seized() -> None:
+    case = new_case()
+    case.capture_evidence(
+        exhibit="JS/1", kind="photo", sha256=b"\x07" * 32, size=3, media_type="image/png",
+        device="Tablet T-7", location="Rear garden", captured_at=T0 + 60 * 10**9,
+        description="Shoe mark", by=PC,
+    )  # fmt: skip
+    case.package_exhibit(exhibit="JS/1", by=PC, place="Scene", bag="B1", seal="S1")
+    text = _statements(views_of(case))["Jane Smith"].text  # type: ignore[attr-defined]
+    assert (
+        "On 2026-01-01 at 00:01:00 UTC, at Rear garden, I captured exhibit JS/1 (Shoe mark), a "
+        "photo (image/png), on Tablet T-7; its SHA-256 is " + "07" * 32 + "."
+    ) in text
+    assert "seized" not in text
+    assert "PACE" not in text
+    assert "I packaged it in bag B1 and sealed it with seal S1." in text

@@ -17,7 +17,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from _casebuilder import T0, CaseBuilder, CountingSalts, World  # noqa: E402
+from _casebuilder import T0, CaseBuilder, CountingSalts, World, person_of  # noqa: E402
 from casefile.signing._merkle import merkle_root  # noqa: E402
 from casefile.signing._records import parse_record, signing_input  # noqa: E402
 from casefile.signing._trust_json import dump_trust_store  # noqa: E402
@@ -30,6 +30,11 @@ def build() -> dict[str, Any]:
     world = World()
     case = CaseBuilder(CASE_ID, time_ns=T0, salts=CountingSalts("vector-salt"))
     minute = 60 * 10**9
+    # The people the records name as acting: the holders of alice's and bob's keys (V15).
+    alice, bob = (
+        person_of(world.trust.get(k.public_key.key_id))  # type: ignore[arg-type]
+        for k in (world.alice, world.bob)
+    )
     case.add(
         world.alice,
         "case.opened",
@@ -46,17 +51,38 @@ def build() -> dict[str, Any]:
     case.add(
         world.bob,
         "statement.recorded",
-        {"statement": "s1", "over_18": True, "body": "I saw the window smashed.", "pages": 1},
+        {
+            "statement": "s1",
+            "over_18": True,
+            "body": "I saw the window smashed.",
+            "pages": 1,
+            "by": bob,
+            "recorded_by": None,
+        },
         personal={"witness_name": "Sam Witness"},
         time_ns=T0 + 3 * minute,
     )
+    # Bob keys in a photograph alice captured: recorded for alice by bob ...
     case.add(
         world.bob,
         "evidence.captured",
-        {"exhibit": "SW/1", "sha256": hashlib.sha256(b"photo").digest(), "size": 5},
+        {
+            "exhibit": "SW/1",
+            "sha256": hashlib.sha256(b"photo").digest(),
+            "size": 5,
+            "by": alice,
+            "recorded_by": bob,
+        },
         time_ns=T0 + 4 * minute,
     )
     case.add(world.alice, "status.changed", {"status": "referred_to_cps"}, time_ns=T0 + 5 * minute)
+    # ... and alice confirms it with her own key.
+    case.add(
+        world.alice,
+        "record.confirmed",
+        {"by": alice, "confirms": 4, "recorded_by": None},
+        time_ns=T0 + 6 * minute,
+    )
     checkpoint = world.checkpoint(case)
     records = []
     for rec in case.sealed:
@@ -75,7 +101,7 @@ def build() -> dict[str, Any]:
             }
         )
     return {
-        "description": "casefile format v1: a five-record case from fixed keys, salts and times",
+        "description": "casefile format v1: a six-record case from fixed keys, salts and times",
         "case_id": str(CASE_ID),
         "keys": {
             name: {

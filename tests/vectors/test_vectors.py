@@ -128,7 +128,7 @@ def test_casefile_verifier_accepts_the_vectors() -> None:
     assert case.records[1].disclosed["name"] == "Alex Example"
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", range(6))
 def test_each_vector_record_fails_when_one_bit_flips(index: int) -> None:
     trust = parse_trust_store(json.dumps(VECTORS["trust_store"]))
     records = [bytes.fromhex(r["record"]) for r in VECTORS["records"]]

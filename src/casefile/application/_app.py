@@ -33,6 +33,7 @@ from casefile.errors import (
 from casefile.events import (
     EVENT_TYPES,
     CommandContext,
+    Custodian,
     Investigation,
     RecordMapper,
     ReferenceScheme,
@@ -52,6 +53,7 @@ from casefile.signing._commitments import Disclosure
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
 from casefile.signing._note import NoteVerifier
+from casefile.signing._records import parse_record
 from casefile.signing._trust import TrustStore
 from casefile.verifier import VerifiedCase, verify_case
 
@@ -150,10 +152,15 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
 
         Everything recorded in the block is sealed with ``signer`` and saved in
         one transaction on leaving it; nothing is saved if the block raises.
+        The signer's trust-store holder is bound as the case's actor
+        (:meth:`~casefile.events.Investigation.bind_actor`): commands default
+        ``by`` to them, and a ``by`` naming someone else is recorded on that
+        person's behalf.
         Raises :class:`~casefile.errors.ConcurrencyConflictError` if another
         writer stored records first: reload and retry.
         """
         case = self.get_case(case_id, audit=audit)
+        self._bind_signer(case, signer)
         yield case
         self.save_case(case, signer)
 
@@ -170,8 +177,14 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
     ) -> Iterator[Investigation]:
         """Open a case and let the caller record more; all stored in one transaction."""
         case = self._new_case(offence, channel, reference, at, case_id)
+        self._bind_signer(case, signer)
         yield case
         self.save_case(case, signer)
+
+    def _bind_signer(self, case: Investigation, signer: Signer) -> None:
+        # An unknown key binds no one; sealing then refuses it with its own error.
+        entry = self.trust.get(signer.public_key.key_id)
+        case.bind_actor(None if entry is None else Custodian.from_holder(entry.holder))
 
     def save_case(self, case: Investigation, signer: Signer) -> list[int]:
         """Seal the case's pending events with ``signer`` and store them with their disclosures.
@@ -286,6 +299,28 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         """The case's personal-data disclosures, sorted by (seq, name); erased ones are gone."""
         for blob in self._cases.select_disclosures(_check_case_id(case_id)):
             yield Disclosure.from_bytes(blob)
+
+    def person_details(self, case_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
+        """The personal values this store holds for a person of the case, as last corrected.
+
+        Each value is checked against its record's commitment (the records are
+        authenticated by loading the case); erased or never given values are
+        absent. Raises :class:`~casefile.errors.UnknownReferenceError` for an
+        unknown case or person.
+        """
+        case = self.get_case(case_id)
+        seqs = case.person_record_seqs(person_id)
+        stored = {s.originator_version: s.state for s in self._cases.select_events(case.id)}
+        values: dict[int, dict[str, Any]] = {}
+        for d in self.disclosures(case.id):
+            if d.seq in seqs:
+                committed = parse_record(stored[d.seq]).header.commitments.get(d.name)
+                if committed == d.commitment():
+                    values.setdefault(d.seq, {})[d.name] = d.value
+        details: dict[str, Any] = {}
+        for seq in sorted(values):  # later corrections win
+            details.update(values[seq])
+        return details
 
     def erase_personal_data(
         self,

@@ -15,6 +15,7 @@ from typing import Any
 
 from casefile.events import (
     CaseStatus,
+    Custodian,
     EvidenceKind,
     Investigation,
     PersonRole,
@@ -118,7 +119,6 @@ class CaseCommands:
         witness_id: uuid.UUID,
         declaration: str,
         body: str,
-        taken_by: str,
         place: str,
         started_at: int,
         ended_at: int,
@@ -126,15 +126,19 @@ class CaseCommands:
         age: int | None = None,
         exhibits: Iterable[str] = (),
         statement_id: uuid.UUID | None = None,
+        by: Custodian | None = None,
         at: int | None = None,
     ) -> uuid.UUID:
-        """Record a witness statement (MG11). Returns the statement id."""
+        """Record a witness statement (MG11) taken by ``by`` (default: the signer's holder).
+
+        Returns the statement id.
+        """
         with self.session(case_id, signer) as case:
             return case.record_statement(
                 witness_id=witness_id,
                 declaration=declaration,
                 body=body,
-                taken_by=taken_by,
+                by=by,
                 place=place,
                 started_at=started_at,
                 ended_at=ended_at,
@@ -220,6 +224,13 @@ class CaseCommands:
         """Change the case's status (a closed case can only be reopened). Returns its seq."""
         with self.session(case_id, signer) as case:
             return case.change_status(status=status, reason=reason, at=at)
+
+    def confirm(
+        self, case_id: uuid.UUID, signer: Signer, *, seq: int, at: int | None = None
+    ) -> int:
+        """Confirm, with the actor's own key, an act recorded on their behalf. Returns its seq."""
+        with self.session(case_id, signer) as case:
+            return case.confirm(seq=seq, at=at)
 
     def correct(
         self,

@@ -26,7 +26,11 @@ from casefile.projections import (
     RecordView,
     build_exhibit_register,
 )
-from casefile.projections._custody_records import CAPTURED_TYPE, CORRECTION_TYPE
+from casefile.projections._custody_records import (
+    CAPTURED_TYPE,
+    CONFIRMATION_TYPE,
+    CORRECTION_TYPE,
+)
 from casefile.verifier._engine import VerifiedRecord
 
 __all__ = [
@@ -65,10 +69,10 @@ class CustodyCollector:
         kind = record.event_type
         if kind in _KEPT:
             self._seqs.add(record.seq)
-        elif kind == CORRECTION_TYPE:
-            target = record.data.get("corrects")
-            # Corrections of other records change no custody: dropping them keeps
-            # memory bounded by the exhibits' histories.
+        elif kind in (CORRECTION_TYPE, CONFIRMATION_TYPE):
+            target = record.data.get("corrects" if kind == CORRECTION_TYPE else "confirms")
+            # Corrections and confirmations of other records change no custody:
+            # dropping them keeps memory bounded by the exhibits' histories.
             if type(target) is not int or target not in self._seqs:
                 return
         else:

@@ -373,7 +373,10 @@ class _Run:
         """B9: breaks in the exhibits' custody and evidence left out are findings only."""
         if self.register is None or self.manifest is None:
             return
-        self.findings.extend(self.register.findings)
+        # V15 already reported each unconfirmed on-behalf record; the register's
+        # copy of that finding (which adds the exhibit) would list it twice.
+        reported = {(f.kind, f.seq) for f in self.findings}
+        self.findings.extend(f for f in self.register.findings if (f.kind, f.seq) not in reported)
         self.findings.extend(evidence_findings(self.register, self.manifest.files))
 
     def _bundle_trust(self) -> None:

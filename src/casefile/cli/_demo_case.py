@@ -4,8 +4,10 @@ All names, addresses and numbers are fictional (07700 900xxx numbers are
 reserved for drama). The burglary happens two days before ``now`` (UTC), and
 every record is dated before ``now``, so the case reads the same whenever
 the demo runs. The photographs and the audio clip go into the evidence store
-as they are captured; their custody is recorded in
-:mod:`casefile.cli._demo_custody`.
+as they are captured, in the custody of the officer who captured them; their
+later custody is recorded in :mod:`casefile.cli._demo_custody`. Every record
+is signed by the person it says acted, except one booking keyed in by the
+property officer on DC Reyes's behalf, which he then confirms with his own key.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from casefile.cli._demo_custody import (
     DemoPeople,
     book_in,
     examine_at_lab,
+    seal_captured,
     send_to_lab,
-    take_into_custody,
 )
 from casefile.cli._media import demo_png, demo_wav
 from casefile.evidence import FileSystemBlobStore
@@ -85,7 +87,7 @@ def record_demo_case(
     now: int,
     store: FileSystemBlobStore,
 ) -> DemoCase:
-    """Record the burglary in eight saves (visits, bookings, the lab, a correction, a referral)."""
+    """Record the burglary in nine saves (visits, bookings, the lab, a correction, a referral)."""
     pc, dc, keeper, examiner = people.everyone
     counts = {person.label: 0 for person in people.everyone}
     saves = 0
@@ -121,13 +123,11 @@ def record_demo_case(
             reported_by=victim,
             at=t + 3 * _MINUTE,
         )
-        scene: list[tuple[str, str, bytes]] = []
         for offset, exhibit, what, where in (
             (10, "SO/1", "Rear kitchen door: pry marks on the frame at lock height", "rear door"),
             (14, "SO/2", "Partial shoe mark in the flowerbed below the kitchen window", "garden"),
         ):
             digest, size = photo(exhibit)
-            scene.append((exhibit, what, digest))
             case.capture_evidence(
                 exhibit=exhibit,
                 kind="photo",
@@ -159,7 +159,6 @@ def record_demo_case(
             witness_id=victim,
             declaration=MG11_DECLARATION,
             body=_VICTIM_STATEMENT,
-            taken_by=pc.label,
             place=location,
             started_at=t + 30 * _MINUTE,
             ended_at=t + 65 * _MINUTE,
@@ -176,15 +175,8 @@ def record_demo_case(
             f"crime reference {case.reference} and the Victims' Code leaflet.",
             at=t + 70 * _MINUTE,
         )
-        take_into_custody(case, pc, scene, place=location, produced_by=None, at=t + 72 * _MINUTE)
-        take_into_custody(
-            case,
-            pc,
-            [("MH/1", ring, ring_photo)],
-            place=location,
-            produced_by="Margaret Hale",
-            at=t + 80 * _MINUTE,
-        )
+        # Captured by PC Okafor, the photographs are in her custody: she seals them.
+        seal_captured(case, pc, ["SO/1", "SO/2", "MH/1"], place=location, at=t + 72 * _MINUTE)
         case_id, reference = case.id, case.reference
         counts[pc.label] += len(case.pending_events)
         saves += 1
@@ -210,7 +202,6 @@ def record_demo_case(
             witness_id=witness,
             declaration=MG11_DECLARATION,
             body=_WITNESS_STATEMENT,
-            taken_by=dc.label,
             place="16 Larch Close, Northam",
             started_at=t + 5 * _MINUTE,
             ended_at=t + 35 * _MINUTE,
@@ -252,13 +243,8 @@ def record_demo_case(
             produced_by=witness,
             at=t + 43 * _MINUTE,
         )
-        take_into_custody(
-            case,
-            dc,
-            [("DR/1", still_text, still), ("DR/2", clip_text, clip)],
-            place="16 Larch Close, Northam",
-            produced_by="Thomas Brennan",
-            at=t + 44 * _MINUTE,
+        seal_captured(
+            case, dc, ["DR/1", "DR/2"], place="16 Larch Close, Northam", at=t + 44 * _MINUTE
         )
         case.add_note(
             text="House-to-house on Larch Close: 6 doors, 1 witness (number 16). "
@@ -268,8 +254,16 @@ def record_demo_case(
         counts[dc.label] += len(case.pending_events)
         saves += 1
 
-    with app.session(case_id, dc.signer) as case:
+    # At the store desk the property officer keys in DC Reyes's booking for him:
+    # recorded on his behalf, it awaits his confirmation, which he gives with his key.
+    with app.session(case_id, keeper.signer) as case:
+        booked = [case.version + 1, case.version + 2]
         book_in(case, dc, keeper, ["DR/1", "DR/2"], at=t + 80 * _MINUTE)
+        counts[keeper.label] += len(case.pending_events)
+        saves += 1
+    with app.session(case_id, dc.signer) as case:
+        for n, seq in enumerate(booked):
+            case.confirm(seq=seq, at=t + (85 + n) * _MINUTE)
         counts[dc.label] += len(case.pending_events)
         saves += 1
 

@@ -2,8 +2,8 @@
 
 Two officers, a property officer and a lab examiner get keys (sealed key
 files and a trust store) and record the case on their devices: statements,
-photographs and an audio clip (kept in the evidence store), and the exhibits'
-custody from seizure to the lab. The force's case file service signs a
+photographs and an audio clip (kept in the evidence store, in the custody of
+whoever captured them), and the exhibits' custody to the lab. The force's case file service signs a
 checkpoint and hands the case over as a bundle (a directory and a zip) with
 the evidence files and the exhibit register, and both are verified against
 the trust store. Everything is built in a temporary folder and takes its
@@ -233,7 +233,8 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "",
         f"  case        {case.reference}  burglary at {case.location}",
         f"              id {case.case_id}",
-        f"  records     {total} in {case.saves} saves, each signed by the person who acted:",
+        f"  records     {total} in {case.saves} saves, each signed by the person who acted",
+        "              (one booking keyed in on DC Reyes's behalf, then confirmed by him):",
         f"              {summary.signed}",
         "  recorded    report at the scene, victim and witness (personal data committed),",
         f"              2 MG11 statements, {case.photographs} photographs and an audio clip, "

@@ -1,9 +1,11 @@
-"""The demo's exhibits in custody: seized or produced, sealed, booked in, sent to the lab.
+"""The demo's exhibits in custody: captured, sealed, booked in, sent to the lab.
 
-Each step is recorded by the person who did it, quoting the exhibit's
-reference and, where a seal is checked or opened, the seal number on record,
-so the continuity check of the records finds nothing to report. Bag, seal and
-property numbers are fictional.
+The photographs and the audio are digital evidence: each is in the custody of
+the officer who captured it from capture, with no seizure. Each step is
+signed by the person who did it, or keyed in on their behalf and then
+confirmed by them, quoting the exhibit's reference and, where a seal is
+checked or opened, the seal number on record, so the continuity check of the
+records finds nothing to report. Bag, seal and property numbers are fictional.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ __all__ = [
     "Officer",
     "book_in",
     "examine_at_lab",
+    "seal_captured",
     "send_to_lab",
-    "take_into_custody",
 ]
 
 _MINUTE: Final = 60 * 10**9
@@ -97,60 +99,34 @@ class DemoPeople:
         return (self.pc, self.dc, self.keeper, self.examiner)
 
 
-def take_into_custody(
-    case: Investigation,
-    officer: Officer,
-    exhibits: list[tuple[str, str, bytes]],
-    *,
-    place: str,
-    produced_by: str | None,
-    at: int,
+def seal_captured(
+    case: Investigation, officer: Officer, refs: list[str], *, place: str, at: int
 ) -> None:
-    """Seize (or receive, if ``produced_by``) each exhibit, then package and seal it there.
+    """Package and seal each captured exhibit where it was captured, as its capturer.
 
-    ``exhibits`` are (reference, description, SHA-256) of captured evidence.
     The master copy of each file goes on a disc in its own sealed bag.
     """
-    who = officer.custodian
-    for n, (ref, description, sha256) in enumerate(exhibits):
-        when = at + n * _MINUTE
-        if produced_by is None:
-            case.seize_exhibit(
-                exhibit=ref,
-                by=who,
-                place=place,
-                description=description,
-                power="Police and Criminal Evidence Act 1984, s.19",
-                sha256=sha256,
-                at=when,
-            )
-        else:
-            case.receive_exhibit(
-                exhibit=ref,
-                by=who,
-                place=place,
-                description=description,
-                produced_by=produced_by,
-                sha256=sha256,
-                at=when,
-            )
-    for n, (ref, _description, _sha256) in enumerate(exhibits):
+    for n, ref in enumerate(refs):
         bag, seal = SEALS[ref]
         case.package_exhibit(
             exhibit=ref,
-            by=who,
+            by=officer.custodian,
             place=place,
             bag=bag,
             seal=seal,
             notes="Master copy written to a DVD-R, placed in the bag and sealed.",
-            at=at + (len(exhibits) + n) * _MINUTE,
+            at=at + n * _MINUTE,
         )
 
 
 def book_in(
     case: Investigation, officer: Officer, keeper: Officer, refs: list[str], *, at: int
 ) -> None:
-    """Book each exhibit into the property store, into the keeping of ``keeper``."""
+    """Book each exhibit into the property store, into the keeping of ``keeper``.
+
+    Recorded in a session of ``officer``'s key, the booking is theirs; in a
+    session of another key, it is recorded on ``officer``'s behalf.
+    """
     for n, ref in enumerate(refs):
         case.book_exhibit(
             exhibit=ref,

@@ -13,6 +13,7 @@ from casefile.events._case_events import (
     HandedOver,
     MissingPersonReportRecorded,
     NoteAdded,
+    RecordConfirmed,
     RecordCorrected,
     StatusChanged,
 )
@@ -67,7 +68,7 @@ from casefile.events._people_events import (
 from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, parse_dcf_urn
 from casefile.events._registry import EVENT_TYPES, EventRegistry, register
-from casefile.events._sealing import SealedBatch, check_signer, seal_events
+from casefile.events._sealing import SealedBatch, check_actors, check_signer, seal_events
 from casefile.events._state import EVIDENCE_STORE, Exhibit, ExhibitCustody, Person, Statement
 from casefile.events._values import (
     CaseStatus,
@@ -129,6 +130,7 @@ __all__ = [
     "Person",
     "PersonAdded",
     "PersonRole",
+    "RecordConfirmed",
     "RecordCorrected",
     "RecordMapper",
     "ReferenceScheme",
@@ -144,6 +146,7 @@ __all__ = [
     "StatementSigned",
     "StatusChanged",
     "authenticate_chain",
+    "check_actors",
     "check_signer",
     "datetime_of_ns",
     "load_investigation",

@@ -6,16 +6,18 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from casefile.errors import InvalidCommandError, UnknownReferenceError
+from casefile.errors import ActorMismatchError, InvalidCommandError, UnknownReferenceError
 from casefile.events._case_events import (
     CrimeReportRecorded,
     HandedOver,
     MissingPersonReportRecorded,
     NoteAdded,
+    RecordConfirmed,
     RecordCorrected,
     StatusChanged,
 )
 from casefile.events._corrections import correction_fields
+from casefile.events._custody_values import Custodian
 from casefile.events._recording import RecordingBase
 from casefile.events._values import (
     MAX_LONG_TEXT,
@@ -111,6 +113,7 @@ class CaseLogCommands(RecordingBase):
         reason: str,
         fields: Mapping[str, Any] | None = None,
         personal: Mapping[str, Any] | None = None,
+        by: Custodian | None = None,
         at: int | None = None,
     ) -> int:
         """Correct record ``seq``, append-only: corrected payload and/or personal fields.
@@ -119,7 +122,7 @@ class CaseLogCommands(RecordingBase):
         are not corrected themselves (correct the original record again); a
         corrected value passes the checks of the command that wrote the field;
         what a witness signed is never corrected (:class:`StatementSignedError`:
-        record a further statement).
+        record a further statement). ``by`` corrects it: by default the bound signer.
         """
         self._require_open()
         if type(seq) is not int or not 1 <= seq <= self._version:
@@ -130,14 +133,57 @@ class CaseLogCommands(RecordingBase):
         data, people = correction_fields(target, fields or {}, personal or {})
         target.check_correction_of(self, seq, data)
         checked_reason = check_text(reason, "reason", max_length=MAX_LONG_TEXT)
-        return self._record(
-            RecordCorrected, at, {"corrects": seq, "reason": checked_reason, "fields": data}, people
-        )
+        _, acting = self._acting(by)
+        fields = {**acting, "corrects": seq, "reason": checked_reason, "fields": data}
+        return self._record(RecordCorrected, at, fields, people)
 
-    def record_handover(self, *, recipient: str, checkpoint: str, at: int | None = None) -> int:
-        """Record that the case was handed to ``recipient`` with the signed ``checkpoint`` note."""
+    def confirm(self, *, seq: int, at: int | None = None) -> int:
+        """Confirm, as the bound signer, the act that record ``seq`` recorded on their behalf.
+
+        Only the person the act names may confirm it, with their own key, and
+        only once; until then it is left out of their continuity statements.
+        Allowed on a closed case: a confirmation adds no new fact.
+        """
+        if type(seq) is not int or not 1 <= seq <= self._version:
+            raise UnknownReferenceError(
+                f"seq: record {seq!r} does not exist (case {self._id} has {self._version})"
+            )
+        me = self._actor
+        if me is None:
+            raise InvalidCommandError(
+                "seq", "a confirmation is made by the actor's own key: bind the signer first"
+            )
+        if seq in self._confirmations:
+            raise InvalidCommandError(
+                "seq", f"record {seq} was already confirmed by record {self._confirmations[seq]}"
+            )
+        actor = self._on_behalf.get(seq)
+        if actor is None:
+            raise InvalidCommandError("seq", f"record {seq} was not recorded on anyone's behalf")
+        if actor != me.identity:
+            raise ActorMismatchError(
+                f"record {seq} was recorded on behalf of {', '.join(actor)}: only they may "
+                f"confirm it, not {me.describe()}"
+            )
+        fields = {"by": me.to_data(), "confirms": seq, "recorded_by": None}
+        return self._record(RecordConfirmed, at, fields)
+
+    def record_handover(
+        self,
+        *,
+        recipient: str,
+        checkpoint: str,
+        by: Custodian | None = None,
+        at: int | None = None,
+    ) -> int:
+        """Record that the case was handed to ``recipient`` with the signed ``checkpoint`` note.
+
+        ``by`` handed it over: by default the bound signer (see ``bind_actor``).
+        """
         self._require_open()
+        _, acting = self._acting(by)
         fields = {
+            **acting,
             "recipient": check_text(recipient, "recipient"),
             "checkpoint": check_text(checkpoint, "checkpoint", max_length=16 * 1024),
         }

@@ -31,6 +31,7 @@ __all__ = [
     "HandedOver",
     "MissingPersonReportRecorded",
     "NoteAdded",
+    "RecordConfirmed",
     "RecordCorrected",
     "StatusChanged",
     "check_person_of",
@@ -186,8 +187,12 @@ class RecordCorrected(CaseEvent):
     """
 
     TYPE = "record.corrected"
-    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"corrects", "reason", "fields"})
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"corrects", "reason", "fields", "by", "recorded_by"}
+    )
 
+    by: dict[str, str]
+    recorded_by: dict[str, str] | None
     corrects: int
     reason: str
     fields: dict[str, Any]
@@ -204,11 +209,31 @@ class HandedOver(CaseEvent):
 
     TYPE = "case.handed_over"
     # The note handed over was checked against the case when it was recorded.
-    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"checkpoint"})
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"checkpoint", "by", "recorded_by"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"recipient": check_short}
 
+    by: dict[str, str]
+    recorded_by: dict[str, str] | None
     recipient: str
     checkpoint: str
 
     def apply(self, aggregate: Investigation) -> None:
         aggregate._handovers.append(self.originator_version)
+
+
+@register
+class RecordConfirmed(CaseEvent):
+    """``by`` confirms, with their own key, an act recorded on their behalf (record ``confirms``).
+
+    ``recorded_by`` is always nil: a confirmation is never made for someone else.
+    """
+
+    TYPE = "record.confirmed"
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"by", "confirms", "recorded_by"})
+
+    by: dict[str, str]
+    confirms: int
+    recorded_by: None
+
+    def apply(self, aggregate: Investigation) -> None:
+        aggregate._confirmations[self.confirms] = self.originator_version

@@ -36,7 +36,6 @@ from casefile.events._custody_event_base import CustodyEvent
 from casefile.events._custody_values import (
     Custodian,
     ExhibitStatus,
-    check_custodian,
     check_custody_reference,
 )
 from casefile.events._recording import NO_PERSONAL, RecordingBase
@@ -88,7 +87,7 @@ class CustodyRecording(RecordingBase):
                 "returned or destroyed"
             )
         ref = check_custody_reference(exhibit)
-        who = check_custodian(by, "by")
+        who, acting = self._acting(by)
         when = check_time(self._context.clock() if at is None else at, "at")
         occurred = None if occurred_at is None else check_time(occurred_at, "occurred_at")
         if occurred is not None and occurred > when:
@@ -97,7 +96,7 @@ class CustodyRecording(RecordingBase):
             )
         common = {
             "exhibit": ref,
-            "by": who.to_data(),
+            **acting,
             "place": check_text(place, "place"),
             "occurred_at": occurred,
             "notes": check_text(notes, "notes", max_length=MAX_LONG_TEXT, allow_empty=True),

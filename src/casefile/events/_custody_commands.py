@@ -1,8 +1,9 @@
 """Commands of an exhibit's chain of custody: taking it, sealing it, handing it on, ending it.
 
 Every command takes the exhibit reference, ``by`` (the
-:class:`~casefile.events.Custodian` acting: the person whose key signs the
-record), ``place``, and optionally ``occurred_at`` (when it happened, if
+:class:`~casefile.events.Custodian` acting; by default the bound signer, see
+:meth:`~casefile.events.Investigation.bind_actor`: another person's act is
+recorded on their behalf), ``place``, and optionally ``occurred_at`` (when it happened, if
 before the record's time), ``notes`` and ``at`` (the record's time). Each
 returns the sequence number of its record. The rules are listed in
 :mod:`casefile.events._custody_base`; examination, copies and other work on
@@ -79,7 +80,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         description: str,
         sha256: bytes | None = None,
@@ -103,7 +104,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         description: str,
         power: str,
@@ -137,7 +138,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         description: str,
         produced_by: str | None = None,
@@ -159,7 +160,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         bag: str,
         seal: str,
@@ -184,7 +185,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         to: Custodian,
         place: str,
         property_ref: str,
@@ -206,7 +207,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         to: Custodian,
         place: str,
         purpose: str,
@@ -254,7 +255,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         seal: str,
         reason: str,
@@ -273,7 +274,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         old_seal: str,
         new_seal: str,
@@ -305,7 +306,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         court: str,
         hearing: str = "",
@@ -326,7 +327,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         returned_to: str | None = None,
         occurred_at: int | None = None,
@@ -343,7 +344,7 @@ class CustodyCommands(ExhibitWorkCommands):
         self,
         *,
         exhibit: str,
-        by: Custodian,
+        by: Custodian | None = None,
         place: str,
         method: str,
         authority: str,

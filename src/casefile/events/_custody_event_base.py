@@ -1,7 +1,9 @@
 """The base of every custody event, and which of its fields a correction may change.
 
 Every custody record names the exhibit (``exhibit``), who acted (``by``: a
-:class:`~casefile.events.Custodian` as a map), where (``place``), when it
+:class:`~casefile.events.Custodian` as a map, the holder of the signing key
+unless ``recorded_by`` names that holder as keying it in on ``by``'s
+behalf), where (``place``), when it
 happened if not when recorded (``occurred_at``), and ``notes``. The record's
 own time and signature say when it was written and by whose key. The custody
 rules are checked by the commands; ``apply`` only moves the state, so that
@@ -67,6 +69,7 @@ class CustodyEvent(CaseEvent):
 
     exhibit: str
     by: dict[str, str]
+    recorded_by: dict[str, str] | None
     place: str
     occurred_at: int | None
     notes: str

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from casefile.errors import InvalidCommandError
 from casefile.events._values import check_text
+from casefile.signing._trust import Holder
 
 __all__ = [
     "CUSTODY_REFERENCE",
@@ -92,6 +93,11 @@ class Custodian:
         """How a statement names the custodian: ``PC 1234 Jane Smith (Metropolitan Police)``."""
         who = " ".join(part for part in (self.rank, self.number, self.name) if part)
         return f"{who} ({self.organisation})"
+
+    @classmethod
+    def from_holder(cls, holder: Holder, role: str = "") -> Custodian:
+        """The holder of a trust entry as a person: a force is the organisation."""
+        return cls(holder.name, holder.number, holder.force, holder.rank, role)
 
     def to_data(self) -> dict[str, str]:
         """The record form: a map of the five fields, in canonical key order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from casefile.errors import DuplicateExhibitError
+from casefile.events._custody_values import Custodian
 from casefile.events._evidence_events import EvidenceCaptured
 from casefile.events._recording import RecordingBase
 from casefile.events._values import (
@@ -38,9 +39,15 @@ class EvidenceCommands(RecordingBase):
         captured_at: int,
         description: str = "",
         produced_by: uuid.UUID | None = None,
+        by: Custodian | None = None,
         at: int | None = None,
     ) -> int:
-        """Record a captured evidence item under a new exhibit reference such as ``JS/1``."""
+        """Record a captured evidence item under a new exhibit reference such as ``JS/1``.
+
+        ``by`` (by default the bound signer) captured it and holds it from then
+        on, so it can be sealed and handed on with no seizure. Another ``by``
+        than the signer records the capture on their behalf.
+        """
         self._require_open()
         ref = check_exhibit_reference(exhibit)
         # Unique across captured evidence and exhibits in custody alike.
@@ -65,4 +72,5 @@ class EvidenceCommands(RecordingBase):
             if produced_by is None
             else self._require_person(produced_by, "produced_by"),
         }
+        fields.update(self._acting(by)[1])
         return self._record(EvidenceCaptured, at, fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -16,8 +17,9 @@ from casefile.events._correction_checks import (
     check_short,
     choice_of,
 )
+from casefile.events._custody_values import Custodian
 from casefile.events._registry import register
-from casefile.events._state import Exhibit
+from casefile.events._state import Exhibit, ExhibitCustody
 from casefile.events._values import EvidenceKind, check_time
 
 if TYPE_CHECKING:
@@ -31,12 +33,16 @@ class EvidenceCaptured(CaseEvent):
     """A photo, recording or document captured as an exhibit.
 
     The bytes live in the evidence store, named by ``sha256``; ``exhibit`` is
-    the exhibit reference (``JS/1``), unique within the case.
+    the exhibit reference (``JS/1``), unique within the case. ``by`` captured
+    it and holds it from then on: a digital item starts in its capturer's
+    custody, with no seizure (``recorded_by`` as for custody records).
     """
 
     TYPE = "evidence.captured"
     UUID_FIELDS = ("produced_by",)
-    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"exhibit", "sha256", "size"})
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"exhibit", "sha256", "size", "by", "recorded_by"}
+    )
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
         "kind": choice_of(EvidenceKind),
         "media_type": check_media,
@@ -48,6 +54,8 @@ class EvidenceCaptured(CaseEvent):
     }
 
     exhibit: str
+    by: dict[str, str]
+    recorded_by: dict[str, str] | None
     kind: str
     sha256: bytes
     size: int
@@ -59,13 +67,31 @@ class EvidenceCaptured(CaseEvent):
     produced_by: uuid.UUID | None
 
     def apply(self, aggregate: Investigation) -> None:
-        aggregate._exhibits[self.exhibit] = Exhibit(
+        exhibit = Exhibit(
             reference=self.exhibit,
             seq=self.originator_version,
             kind=self.kind,
             sha256=self.sha256,
             time_ns=self.time_ns,
+            description=self.description,
+            media_type=self.media_type,
         )
+        aggregate._exhibits[self.exhibit] = exhibit
+        aggregate._custody[self.exhibit] = ExhibitCustody.of_captured(
+            exhibit, Custodian.from_data(self.by)
+        )
+
+    @classmethod
+    def apply_correction(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        changes = {k: fields[k] for k in ("description", "media_type") if k in fields}
+        if not changes:
+            return
+        for ref, exhibit in list(aggregate._exhibits.items()):
+            if exhibit.seq == seq:
+                aggregate._exhibits[ref] = dataclasses.replace(exhibit, **changes)
+                state = aggregate._custody.get(ref)
+                if state is not None and state.seq == seq:
+                    aggregate._custody[ref] = dataclasses.replace(state, **changes)
 
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:

@@ -17,7 +17,10 @@ the acting officer's key. The invariants:
   it on (:class:`NotCustodianError`), a quoted seal is the one on record
   (:class:`SealMismatchError`), copies name their source's hash
   (:class:`ExhibitHashError`), and nothing follows its return or destruction
-  but a correction (:class:`ExhibitDisposedError`).
+  but a correction (:class:`ExhibitDisposedError`);
+* a record that names who acted names the holder of the key that signs it,
+  or says it was keyed in on that person's behalf, to be confirmed only by
+  them (:class:`ActorMismatchError`, raised when sealing or confirming).
 
 Time and randomness come from the bound :class:`CommandContext`; every
 command also takes ``at`` (ns since the epoch, UTC) to assert its own time.

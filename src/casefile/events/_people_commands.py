@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from casefile.errors import InvalidCommandError, StatementSignedError, UnknownReferenceError
+from casefile.events._custody_values import Custodian
 from casefile.events._people_events import PersonAdded, StatementRecorded, StatementSigned
 from casefile.events._recording import RecordingBase
 from casefile.events._values import (
@@ -64,7 +65,6 @@ class PeopleCommands(RecordingBase):
         witness_id: uuid.UUID,
         declaration: str,
         body: str,
-        taken_by: str,
         place: str,
         started_at: int,
         ended_at: int,
@@ -72,9 +72,14 @@ class PeopleCommands(RecordingBase):
         age: int | None = None,
         exhibits: Iterable[str] = (),
         statement_id: uuid.UUID | None = None,
+        by: Custodian | None = None,
         at: int | None = None,
     ) -> uuid.UUID:
-        """Record a witness statement (MG11); give ``statement_id`` to redo an unsigned one."""
+        """Record a witness statement (MG11); give ``statement_id`` to redo an unsigned one.
+
+        ``by`` is the officer who took it: by default the bound signer; another
+        officer's statement is recorded on their behalf (see ``bind_actor``).
+        """
         self._require_open()
         if statement_id is None:
             new_id = self._context.new_id()
@@ -106,13 +111,13 @@ class PeopleCommands(RecordingBase):
             "declaration": check_text(declaration, "declaration", max_length=MAX_LONG_TEXT),
             "over_18": over_18,
             "age": age,
-            "taken_by": check_text(taken_by, "taken_by"),
             "place": check_text(place, "place"),
             "started_at": start,
             "ended_at": end,
             "body": check_text(body, "body", max_length=MAX_LONG_TEXT),
             "exhibits": refs,
         }
+        fields.update(self._acting(by)[1])
         self._record(StatementRecorded, at, fields)
         return new_id
 

@@ -18,6 +18,7 @@ from casefile.events._correction_checks import (
     check_short,
     choice_of,
 )
+from casefile.events._custody_values import Custodian
 from casefile.events._registry import register
 from casefile.events._state import Person, Statement
 from casefile.events._values import (
@@ -97,12 +98,13 @@ class StatementRecorded(CaseEvent):
     TYPE = "statement.recorded"
     UUID_FIELDS = ("statement_id", "witness_id")
     LIST_FIELDS = ("exhibits",)
-    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"statement_id", "witness_id"})
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"statement_id", "witness_id", "by", "recorded_by"}
+    )
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
         "declaration": check_long,
         "over_18": check_bool,
         "age": check_age,
-        "taken_by": check_short,
         "place": check_short,
         "started_at": check_time,
         "ended_at": check_time,
@@ -119,7 +121,8 @@ class StatementRecorded(CaseEvent):
     declaration: str
     over_18: bool
     age: int | None
-    taken_by: str
+    by: dict[str, str]
+    recorded_by: dict[str, str] | None
     place: str
     started_at: int
     ended_at: int
@@ -132,7 +135,24 @@ class StatementRecorded(CaseEvent):
             witness_id=self.witness_id,
             seq=self.originator_version,
             signed_seq=None,
+            taken_by=Custodian.from_data(self.by),
+            declaration=self.declaration,
+            body=self.body,
+            place=self.place,
+            started_at=self.started_at,
+            ended_at=self.ended_at,
+            exhibits=self.exhibits,
         )
+
+    @classmethod
+    def apply_correction(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        shown = ("declaration", "body", "place", "started_at", "ended_at", "exhibits")
+        changes = {k: fields[k] for k in shown if k in fields}
+        if "exhibits" in changes:
+            changes["exhibits"] = tuple(changes["exhibits"])
+        for statement_id, statement in list(aggregate._statements.items()):
+            if statement.seq == seq and changes:
+                aggregate._statements[statement_id] = dataclasses.replace(statement, **changes)
 
     @classmethod
     def check_correction(cls, fields: Mapping[str, Any]) -> None:

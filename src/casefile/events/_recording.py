@@ -20,8 +20,9 @@ from typing import Any, Final
 
 from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 
-from casefile.errors import CaseClosedError, UnknownReferenceError
+from casefile.errors import CaseClosedError, InvalidCommandError, UnknownReferenceError
 from casefile.events._base import CaseEvent, datetime_of_ns
+from casefile.events._custody_values import Custodian, check_custodian
 from casefile.events._state import CaseState
 from casefile.events._values import CaseStatus, check_time, check_uuid
 
@@ -52,6 +53,8 @@ class RecordingBase(CaseState):
 
     _pending_events: list[Any]
     _context: CommandContext
+    #: The holder of the key that will sign what is recorded (see :meth:`bind_actor`).
+    _actor: Custodian | None = None
 
     def _evolve(self, event: CaseEvent) -> None:
         if event.originator_id != self._id:
@@ -59,6 +62,11 @@ class RecordingBase(CaseState):
         if event.originator_version != self._version + 1:
             raise OriginatorVersionError(event.originator_version, self._version + 1)
         event.apply(self)
+        recorded_by = getattr(event, "recorded_by", None)
+        if recorded_by is not None:
+            # Made on someone's behalf: awaits their confirmation (record.confirmed).
+            by = Custodian.from_data(event.__dict__["by"])
+            self._on_behalf[event.originator_version] = by.identity
         self._version = event.originator_version
         self._modified_ns = event.time_ns
         self._classes.append(type(event))
@@ -77,6 +85,28 @@ class RecordingBase(CaseState):
         self._evolve(event)
         self._pending_events.append(event)
         return version
+
+    def _acting(self, by: object, field: str = "by") -> tuple[Custodian, dict[str, Any]]:
+        """Who acted, and the ``by`` and ``recorded_by`` payload fields that say so.
+
+        Without ``by`` the actor is the bound signer (:meth:`bind_actor`). A
+        ``by`` naming someone else than the bound signer records the act on
+        their behalf: ``recorded_by`` is then the signer, and the act awaits
+        its actor's confirmation (:meth:`confirm`). Unbound, ``by`` is taken
+        as the signer, which sealing checks against the signing key.
+        """
+        bound = self._actor
+        if by is None:
+            if bound is None:
+                raise InvalidCommandError(
+                    field,
+                    "say who acted: record in an application session (the signer acts) "
+                    "or bind the signer with bind_actor",
+                )
+            return bound, {"by": bound.to_data(), "recorded_by": None}
+        who = check_custodian(by, field)
+        keyed = None if bound is None or bound.same_person(who) else bound.to_data()
+        return who, {"by": who.to_data(), "recorded_by": keyed}
 
     def _require_open(self) -> None:
         if self._status == CaseStatus.CLOSED:
@@ -105,6 +135,22 @@ class RecordingBase(CaseState):
     def bind_context(self, context: CommandContext) -> None:
         """Use ``context`` for the time and ids of later commands."""
         self._context = context
+
+    def bind_actor(self, actor: Custodian | None) -> None:
+        """Record later commands as acts of ``actor``, the holder of the signing key.
+
+        :meth:`CasefileApp.session <casefile.application.CasefileApp.session>`
+        binds the signer's trust-store holder. Commands then default ``by``
+        to ``actor``; a command given another ``by`` records that person's act
+        on ``actor``'s behalf (``recorded_by``), which the person confirms
+        later with their own key. ``None`` unbinds.
+        """
+        self._actor = None if actor is None else check_custodian(actor, "actor")
+
+    @property
+    def actor(self) -> Custodian | None:
+        """The bound signer's holder, or None (see :meth:`bind_actor`)."""
+        return self._actor
 
     def mark_sealed(self, version: int, head: bytes) -> None:
         """Record that events up to ``version`` are stored, the last with hash ``head``."""

@@ -6,7 +6,9 @@ signed by the acting officer's key: its ``seq`` is the event's version, its
 first), its ``type`` the registered name. Personal fields are committed in the
 record and returned apart as disclosures, to be stored beside the records in
 the same transaction. The acting key is checked against the trust store first,
-so nothing is written that a verifier holding the same store would reject.
+so nothing is written that a verifier holding the same store would reject:
+its roles and validity (V6-V8), and that every actor a record names is the
+key's holder or is said to be acted for by the holder (V15).
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ from typing import Final
 
 from eventsourcing.persistence import StoredEvent
 
-from casefile.errors import UnauthorisedSignerError
+from casefile.errors import ActorMismatchError, UnauthorisedSignerError
 from casefile.events._base import CaseEvent
 from casefile.events._investigation import Investigation
 from casefile.signing._commitments import Disclosure, commit_fields
 from casefile.signing._keys import Signer
 from casefile.signing._records import seal_record
 from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier._actor import ACTOR_TYPES, actor_problem
 
-__all__ = ["SealedBatch", "check_signer", "seal_events"]
+__all__ = ["SealedBatch", "check_actors", "check_signer", "seal_events"]
 
 _NO_COMMITMENTS: Final[dict[str, bytes]] = {}
 
@@ -62,6 +65,24 @@ def check_signer(trust: TrustStore, key_id: bytes, event_type: str, time_ns: int
     return entry
 
 
+def check_actors(entry: TrustEntry, events: Sequence[CaseEvent]) -> None:
+    """Raise :class:`ActorMismatchError` if an event names an actor ``entry`` may not sign for.
+
+    The rule is the verifier's (V15): ``by`` is the key's holder, or
+    ``recorded_by`` is and ``by`` is someone else, acted for.
+    """
+    for event in events:
+        if event.SCHEMA in ACTOR_TYPES.get(event.TYPE, ()):
+            # The event's own fields: by and recorded_by are already in record form.
+            problem = actor_problem(event.TYPE, vars(event), entry.holder)
+            if problem is not None:
+                raise ActorMismatchError(
+                    f"record {event.originator_version} ({event.TYPE}) {problem}: "
+                    "record it in a session of the acting officer's key, or say it is "
+                    "made on their behalf"
+                )
+
+
 def seal_events(
     case: Investigation,
     events: Sequence[CaseEvent],
@@ -73,7 +94,9 @@ def seal_events(
     """Seal ``events`` (the case's pending events, in order) with ``signer``.
 
     Raises :class:`UnauthorisedSignerError` before signing anything if the
-    trust store would not accept the key for one of the events, and
+    trust store would not accept the key for one of the events (its subclass
+    :class:`ActorMismatchError` if an event names an actor the key's holder
+    may not sign for), and
     ``EncodeError`` if a value lies outside the canonical profile.
     """
     case_id = case.id
@@ -100,7 +123,8 @@ def seal_events(
         check_signer(trust, key_id, event_type, when)
     if events:
         check_signer(trust, key_id, events[0].TYPE, earliest)
-        check_signer(trust, key_id, events[0].TYPE, latest)
+        entry = check_signer(trust, key_id, events[0].TYPE, latest)
+        check_actors(entry, events)
     stored: list[StoredEvent] = []
     disclosures: list[Disclosure] = []
     prev = case.head

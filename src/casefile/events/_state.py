@@ -38,12 +38,23 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A witness statement: the record holding its text, and the signing record if signed."""
+    """A witness statement: its text as last corrected, who took it, and whether it is signed.
+
+    ``seq`` is the record holding it, ``signed_seq`` the signing record if any;
+    times are ns since the epoch (UTC).
+    """
 
     statement_id: uuid.UUID
     witness_id: uuid.UUID
     seq: int
     signed_seq: int | None
+    taken_by: Custodian | None = None
+    declaration: str = ""
+    body: str = ""
+    place: str = ""
+    started_at: int = 0
+    ended_at: int = 0
+    exhibits: tuple[str, ...] = ()
 
     @property
     def is_signed(self) -> bool:
@@ -60,6 +71,9 @@ class Exhibit:
     sha256: bytes
     #: The time asserted by the capturing record (custody events may not precede it).
     time_ns: int = 0
+    #: What the exhibit list shows of it (as last corrected).
+    description: str = ""
+    media_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +82,8 @@ class ExhibitCustody:
 
     ``root`` is the original exhibit a copy descends from (itself for an
     original); ``source`` the exhibit it was copied from. ``custodian`` is
-    None while nobody holds it on record: found in place, captured into the
-    evidence store, lost, returned or destroyed. ``seal`` is the last seal on
+    None while nobody holds it on record: found in place, lost, returned or
+    destroyed (captured evidence is held by its capturer from capture). ``seal`` is the last seal on
     record and ``sealed`` whether it is closed. ``last_ns`` is when the last
     custody event happened (its ``occurred_at``, else its record time).
     """
@@ -101,18 +115,18 @@ class ExhibitCustody:
         return self.status in (ExhibitStatus.RETURNED, ExhibitStatus.DESTROYED)
 
     @classmethod
-    def of_captured(cls, exhibit: Exhibit) -> ExhibitCustody:
-        """Captured evidence: an original held by nobody, in the evidence store."""
+    def of_captured(cls, exhibit: Exhibit, capturer: Custodian | None) -> ExhibitCustody:
+        """Captured evidence: an original in the evidence store, held by its capturer."""
         return cls(
             reference=exhibit.reference,
             root=exhibit.reference,
             seq=exhibit.seq,
             original=True,
             source=None,
-            description="",
+            description=exhibit.description,
             sha256=exhibit.sha256,
-            media_type=None,
-            custodian=None,
+            media_type=exhibit.media_type,
+            custodian=capturer,
             location=EVIDENCE_STORE,
             location_seq=exhibit.seq,
             property_ref=None,
@@ -152,6 +166,9 @@ class CaseState:
         self._reports: list[int] = []
         self._handovers: list[int] = []
         self._corrections: dict[int, list[int]] = {}
+        # Acts recorded on someone's behalf (seq -> actor identity), and confirmations.
+        self._on_behalf: dict[int, tuple[str, str, str]] = {}
+        self._confirmations: dict[int, int] = {}
         self._classes: list[type[CaseEvent]] = []
         self._head = ZERO_HASH
         self._sealed_version = 0
@@ -204,9 +221,7 @@ class CaseState:
     @property
     def custody(self) -> Mapping[str, ExhibitCustody]:
         """Every exhibit's custody state by reference, captured evidence included."""
-        states = {ref: ExhibitCustody.of_captured(e) for ref, e in self._exhibits.items()}
-        states.update(self._custody)
-        return types.MappingProxyType(dict(sorted(states.items())))
+        return types.MappingProxyType(dict(sorted(self._custody.items())))
 
     def custody_of(self, exhibit: str) -> ExhibitCustody:
         """The custody state of ``exhibit``; raises :class:`UnknownReferenceError` if unknown."""
@@ -216,12 +231,7 @@ class CaseState:
         return state
 
     def _custody_state(self, exhibit: str) -> ExhibitCustody | None:
-        state = self._custody.get(exhibit)
-        if state is None:
-            captured = self._exhibits.get(exhibit)
-            if captured is not None:
-                return ExhibitCustody.of_captured(captured)
-        return state
+        return self._custody.get(exhibit)
 
     def _exhibit_seq(self, exhibit: str) -> int | None:
         """The record that introduced ``exhibit`` (captured or in custody), or None."""
@@ -245,6 +255,18 @@ class CaseState:
     def corrections(self) -> Mapping[int, tuple[int, ...]]:
         """For each corrected record, the sequence numbers of its corrections."""
         return types.MappingProxyType({k: tuple(v) for k, v in self._corrections.items()})
+
+    @property
+    def unconfirmed(self) -> Mapping[int, tuple[str, str, str]]:
+        """Acts recorded on someone's behalf and not yet confirmed: seq -> their identity."""
+        return types.MappingProxyType(
+            {k: v for k, v in self._on_behalf.items() if k not in self._confirmations}
+        )
+
+    @property
+    def confirmations(self) -> Mapping[int, int]:
+        """For each confirmed on-behalf record, the record that confirmed it."""
+        return types.MappingProxyType(self._confirmations)
 
     @property
     def head(self) -> bytes:

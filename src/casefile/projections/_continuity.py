@@ -26,11 +26,13 @@ from casefile.projections._continuity_model import (
 from casefile.projections._continuity_walk import ContinuityWalk
 from casefile.projections._custody_records import (
     CAPTURED_TYPE,
+    CONFIRMATION_TYPE,
     CORRECTION_TYPE,
     CUSTODY_TYPES,
     CaseRecord,
     Party,
     check_custody_data,
+    check_party,
     correctable_fields,
 )
 from casefile.signing._trust import TrustEntry
@@ -38,7 +40,7 @@ from casefile.signing._trust import TrustEntry
 __all__ = ["build_exhibit_register"]
 
 _DEFAULT_POLICY: Final = ContinuityPolicy()
-_COMMON: Final = frozenset({"exhibit", "by", "place", "occurred_at"})
+_COMMON: Final = frozenset({"exhibit", "by", "recorded_by", "place", "occurred_at"})
 _DAY: Final = 86_400 * 10**9
 
 
@@ -49,6 +51,7 @@ class _Kept:
     data: dict[str, Any]
     signer: TrustEntry | None
     corrected_by: list[int] = field(default_factory=list)
+    confirmed_by: int | None = None
 
 
 def _exhibit_of(data: Mapping[str, Any]) -> str | None:
@@ -71,6 +74,7 @@ def build_exhibit_register(
     """
     kept: dict[int, _Kept] = {}
     early: list[Finding] = []
+    confirmations: list[tuple[int, Mapping[str, Any]]] = []
     for rec in records:
         kind = rec.event_type
         if kind in CUSTODY_TYPES or kind == CAPTURED_TYPE:
@@ -85,9 +89,14 @@ def build_exhibit_register(
                 kept[rec.seq] = _Kept(kind, rec.time_ns, dict(rec.data), rec.signer)
         elif kind == CORRECTION_TYPE:
             _correct(kept, rec.seq, rec.data, early)
+        elif kind == CONFIRMATION_TYPE:
+            confirmations.append((rec.seq, rec.data))
+    _confirm(kept, confirmations)
     walk = ContinuityWalk(policy)
     for seq in sorted(kept):
         _apply(walk, seq, kept[seq])
+        if kept[seq].data.get("recorded_by") is not None and kept[seq].confirmed_by is None:
+            early.append(_unconfirmed(seq, kept[seq]))
     if as_of is not None:
         _final_gaps(walk, as_of)
     exhibits = sorted(walk.exhibits.values(), key=lambda ex: (ex.first_seq, ex.reference))
@@ -97,6 +106,36 @@ def build_exhibit_register(
 
 def _malformed(seq: int, exhibit: str | None, message: str) -> Finding:
     return Finding(K.MALFORMED_CUSTODY_RECORD.value, message, seq, exhibit)
+
+
+def _confirm(kept: dict[int, _Kept], confirmations: list[tuple[int, Mapping[str, Any]]]) -> None:
+    """Mark on-behalf records confirmed by their actor (the first confirmation that fits).
+
+    The verifier refuses any other confirmation (V15); records from elsewhere
+    are read as strictly: only the person the record names confirms it.
+    """
+    for seq, data in confirmations:
+        confirms, by = data.get("confirms"), data.get("by")
+        target = kept.get(confirms) if type(confirms) is int and confirms < seq else None
+        if target is None or target.confirmed_by is not None:
+            continue
+        if target.data.get("recorded_by") is None or not isinstance(by, dict):
+            continue
+        if check_party(by) is not None:
+            continue
+        if Party.of(by).identity == Party.of(target.data["by"]).identity:
+            target.confirmed_by = seq
+
+
+def _unconfirmed(seq: int, kept: _Kept) -> Finding:
+    by, keyed = Party.of(kept.data["by"]), Party.of(kept.data["recorded_by"])
+    return Finding(
+        K.ACTED_ON_BEHALF_UNCONFIRMED.value,
+        f"record {seq} ({kept.event_type}) was made on behalf of {by.describe()} by "
+        f"{keyed.describe()}, and {by.describe()} has not confirmed it",
+        seq,
+        _exhibit_of(kept.data),
+    )
 
 
 def _correct(kept: dict[int, _Kept], seq: int, data: Mapping[str, Any], out: list[Finding]) -> None:
@@ -125,23 +164,23 @@ def _correct(kept: dict[int, _Kept], seq: int, data: Mapping[str, Any], out: lis
 def _apply(walk: ContinuityWalk, seq: int, kept: _Kept) -> None:
     data, signer = kept.data, kept.signer
     signed_by = None if signer is None else signer.name
-    if kept.event_type == CAPTURED_TYPE:
-        by = None if signer is None else Party.of_signer(signer)
-        place = data["location"] if type(data.get("location")) is str else ""
-        details = {k: v for k, v in data.items() if k != "exhibit"}
-    else:
-        by, place = Party.of(data["by"]), data["place"]
-        details = {k: v for k, v in data.items() if k not in _COMMON}
+    by = Party.of(data["by"])
+    recorded_by = None if data["recorded_by"] is None else Party.of(data["recorded_by"])
+    # Captured evidence names where it was captured as `location`.
+    place = data["place"] if kept.event_type != CAPTURED_TYPE else data.get("location")
+    details = {k: v for k, v in data.items() if k not in _COMMON}
     entry = CustodyEntry(
         seq=seq,
         event_type=kept.event_type,
         time_ns=kept.time_ns,
         recorded_ns=kept.time_ns,
         by=by,
-        place=place,
+        place=place if type(place) is str else "",
         details=details,
         signed_by=signed_by,
         corrected_by=tuple(kept.corrected_by),
+        recorded_by=recorded_by,
+        confirmed_by=kept.confirmed_by,
     )
     if kept.event_type == CAPTURED_TYPE:
         walk.captured(seq, kept.time_ns, data, entry)

@@ -71,6 +71,8 @@ class ContinuityFindingKind(StrEnum):
     EXHIBIT_DAMAGED = "exhibit_damaged"
     #: A custody record (or its correction) whose payload does not fit its schema.
     MALFORMED_CUSTODY_RECORD = "malformed_custody_record"
+    #: A record made on someone's behalf that they have not confirmed with their own key.
+    ACTED_ON_BEHALF_UNCONFIRMED = "acted_on_behalf_unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,9 @@ class CustodyEntry:
     ``details`` is the payload beyond the common fields (corrections applied),
     in record form: hashes as bytes, people as maps. ``signed_by`` names the
     signing key's trust entry when known; ``corrected_by`` lists corrections.
+    ``recorded_by`` is who keyed the record in on ``by``'s behalf (None when
+    ``by`` signed it), and ``confirmed_by`` the record by which ``by``
+    confirmed it. :attr:`own_act` says whether ``by`` stands behind it.
     """
 
     seq: int
@@ -102,6 +107,13 @@ class CustodyEntry:
     details: Mapping[str, Any]
     signed_by: str | None
     corrected_by: tuple[int, ...]
+    recorded_by: Party | None = None
+    confirmed_by: int | None = None
+
+    @property
+    def own_act(self) -> bool:
+        """True when ``by`` signed the record, or confirmed it with their own key."""
+        return self.recorded_by is None or self.confirmed_by is not None
 
 
 @dataclass(frozen=True, slots=True)

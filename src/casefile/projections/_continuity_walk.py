@@ -37,7 +37,7 @@ class ContinuityWalk(KindRules):
     def captured(
         self, seq: int, time_ns: int, data: Mapping[str, Any], entry: CustodyEntry
     ) -> None:
-        """Evidence captured into the store: an original that nobody holds."""
+        """Evidence captured into the store: an original held by its capturer from capture."""
         ref = data["exhibit"]
         if ref in self.exhibits:
             self.find(K.DUPLICATE_EXHIBIT, seq, ref, f"exhibit {ref} is introduced a second time")
@@ -47,6 +47,7 @@ class ContinuityWalk(KindRules):
             ref, ref, None, True, data["description"], data["sha256"], data["media_type"],
             entry.by, seq, seq, time_ns, location=EVIDENCE_STORE, in_store=True,
         )  # fmt: skip
+        ex.custodian = entry.by
         self.record(ex, entry, time_ns)
 
     def custody(

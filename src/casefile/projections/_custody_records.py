@@ -18,17 +18,20 @@ from casefile.signing._trust import TrustEntry
 
 __all__ = [
     "CAPTURED_TYPE",
+    "CONFIRMATION_TYPE",
     "CORRECTION_TYPE",
     "CUSTODY_TYPES",
     "CaseRecord",
     "Party",
     "RecordView",
     "check_custody_data",
+    "check_party",
     "correctable_fields",
 ]
 
 CAPTURED_TYPE: Final = "evidence.captured"
 CORRECTION_TYPE: Final = "record.corrected"
+CONFIRMATION_TYPE: Final = "record.confirmed"
 
 _REFERENCE: Final = re.compile(r"[A-Z]{1,5}/[1-9][0-9]{0,5}(?:/[A-Z0-9]{1,8}){0,4}")
 _PARTY_KEYS: Final = ("name", "number", "organisation", "rank", "role")
@@ -116,6 +119,7 @@ class Party:
 _COMMON: Final = {
     "exhibit": "ref",
     "by": "party",
+    "recorded_by": "party?",
     "place": "text",
     "occurred_at": "time?",
     "notes": "text0",
@@ -186,6 +190,8 @@ _FIELDS: Final[dict[str, dict[str, str]]] = {
 _SCHEMAS: Final = {name: {**_COMMON, **extra} for name, extra in _FIELDS.items()}
 _CAPTURED_CHECKED: Final = {
     "exhibit": "ref",
+    "by": "party",
+    "recorded_by": "party?",
     "sha256": "sha",
     "media_type": "text",
     "description": "text0",
@@ -261,6 +267,11 @@ def _problem(kind: str, value: Any) -> str | None:
     if kind == "decision":
         return None if value in ("retain", "return", "destroy") else "not retain, return or destroy"
     return f"unknown field kind {kind}"
+
+
+def check_party(value: Any) -> str | None:
+    """Why ``value`` is not a person map, or None."""
+    return _problem("party", value)
 
 
 def check_custody_data(event_type: str, data: Mapping[str, Any]) -> str | None:

@@ -17,10 +17,11 @@ Shape (version 1)::
                                  "location", "property_ref", "bag", "seal",
                                  "sealed", "in_store", "status"}],
                    "events": [{"seq", "type", "time", "recorded", "by", "place",
-                               "signed_by", "corrected_by", "details"}]}],
+                               "recorded_by", "confirmed_by", "signed_by",
+                               "corrected_by", "details"}]}],
      "findings": [{"kind", "message", "seq", "exhibit"}]}
 
-People (``produced_by``, ``custodian``, ``by``) are objects of ``name``,
+People (``produced_by``, ``custodian``, ``by``, ``recorded_by``) are objects of ``name``,
 ``number``, ``organisation``, ``rank``, ``role``, or null.
 """
 
@@ -95,6 +96,8 @@ def _event(entry: CustodyEntry) -> dict[str, Any]:
         "recorded": ns_to_rfc3339(entry.recorded_ns),
         "by": _party(entry.by),
         "place": entry.place,
+        "recorded_by": _party(entry.recorded_by),
+        "confirmed_by": entry.confirmed_by,
         "signed_by": entry.signed_by,
         "corrected_by": list(entry.corrected_by),
         "details": _value("details", entry.details),

@@ -5,6 +5,10 @@ exhibit: how they came to hold it, what they did with it, and how they
 parted with it (or that they still hold it). The text is built only from the
 records, deterministically: the same records always give the same words. It
 is a draft for the custodian to check and sign, not a signed statement.
+
+Only acts a custodian signed, or confirmed with their own key, are told in
+their voice: an act recorded on their behalf and not confirmed is left out
+of the first-person text, and a note says which record awaits confirmation.
 """
 
 from __future__ import annotations
@@ -109,10 +113,26 @@ _WHILE_HELD: Final[dict[str, _Say]] = {
 }
 
 
+def _awaits(e: CustodyEntry) -> str:
+    keyed = "" if e.recorded_by is None else f" by {e.recorded_by.describe()}"
+    return (
+        f"[Record {e.seq} ({e.event_type}) was made on my behalf{keyed} and awaits my "
+        "confirmation: it is not stated here.]"
+    )
+
+
 def _received(ex: ExhibitHistory, e: CustodyEntry, span: CustodySpan) -> str:
     d, at = e.details, f"{_on(e.time_ns)}, at {e.place},"
     by = "" if e.by is None else e.by.describe()
     kind = e.event_type
+    if kind not in ("exhibit.transferred", "exhibit.booked") and not e.own_act:
+        return _awaits(e)  # the new holder's own act, keyed in by someone else
+    if kind == "evidence.captured":
+        when = d["captured_at"] if type(d.get("captured_at")) is int else e.time_ns
+        return (
+            f"{_on(when)}, at {e.place}, I captured {_what(ex)}, a {d['kind']} "
+            f"({d['media_type']}), on {d['device']}; its SHA-256 is {d['sha256'].hex()}."
+        )
     if kind == "exhibit.seized":
         authority = f" ({d['authority']})" if d["authority"] else ""
         return f"{at} I seized {_what(ex)} under {d['power']}{authority}."
@@ -144,6 +164,8 @@ def _parted(ex: ExhibitHistory, e: CustodyEntry, me: Party, before: CustodySpan)
     d, at = e.details, f"{_on(e.time_ns)}, at {e.place},"
     kind = e.event_type
     acted = e.by is not None and e.by.identity == me.identity
+    if acted and not e.own_act:
+        return _awaits(e)
     if acted and kind == "exhibit.transferred":
         to = Party.of(d["to"]).describe()
         sub = f" (submission reference {d['submission_ref']})" if d["submission_ref"] else ""
@@ -196,7 +218,11 @@ def _spells(ex: ExhibitHistory) -> list[tuple[Party, int, str]]:
         elif same and holder is not None and entry.by is not None:
             say = _WHILE_HELD.get(entry.event_type)
             if say is not None and entry.by.identity == holder.identity:
-                words.append(f"{_on(entry.time_ns)}, at {entry.place}, {say(entry, entry.details)}")
+                words.append(
+                    f"{_on(entry.time_ns)}, at {entry.place}, {say(entry, entry.details)}"
+                    if entry.own_act
+                    else _awaits(entry)
+                )
     if holder is not None:
         last = after[-1]
         words.append(f"It remains in my custody at {last.location}{_seal_words(last).rstrip(',')}.")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casefile.errors import (
+    ActorError,
     BadSignatureError,
     BrokenLinkError,
     DisclosureError,
@@ -38,6 +39,7 @@ from casefile.signing._commitments import Disclosure
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.verifier._actor import ACTOR_TYPES, ActorCheck
 from casefile.verifier._checkpoints import check_checkpoint
 from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
@@ -104,6 +106,7 @@ class CaseVerification:
     #: (V13's size and root, V11's disclosures of later records) would only
     #: restate that fault, and are not made.
     unread_tail: bool = False
+    actors: ActorCheck = field(default_factory=ActorCheck)
     # Per-record work done once: the case id as text, and V8's verdict for
     # each (key, type) pair, since a case has few signers and few types.
     _label: str | None = None
@@ -172,6 +175,8 @@ class CaseVerification:
             self.fail(SequenceError("the case has no records", case_id=self.case_label, step="V4"))
         if self.withheld:
             self.note(Finding("withheld_fields", f"{self.withheld} personal field(s) withheld"))
+        for finding in self.actors.findings():
+            self.note(finding)
 
     def _check(self, p: Parsed, raw: bytes, pending: DisclosureCursor) -> VerifiedRecord | None:
         case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, sig_ok = p
@@ -286,8 +291,14 @@ class CaseVerification:
                 disclosed = {}
         else:
             disclosed = {}
+        # V15: the actor a record names holds its key (verifier/_actor.py).
+        if ok and entry is not None and schema in ACTOR_TYPES.get(etype, ()):
+            problem = self.actors.check(seq, etype, data, entry.holder)
+            if problem is not None:
+                ok = False
+                self.fail(ActorError(f"{etype}: {problem}", case_id=label, seq=seq, step="V15"))
         # V14: no commitment repeats another of the case (checked for records
-        # that passed the steps above, which alone add to the set).
+        # that passed the steps above, V15 included, which alone add to the set).
         if ok and pd and not self._unique_commitments(pd, seq, label):
             ok = False
         self.size += 1

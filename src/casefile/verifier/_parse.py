@@ -15,6 +15,7 @@ from typing import Any
 from casefile.errors import MalformedRecordError
 from casefile.signing._keys import verify_signature
 from casefile.signing._records import parse_record_fields, record_hash, signing_input
+from casefile.verifier._actor import ACTOR_TYPES
 
 __all__ = ["Parsed", "parse_chunk"]
 
@@ -67,7 +68,8 @@ def parse_chunk(
                 h["schema"],
                 h["time"],
                 h["key"],
-                h["data"] if with_data else None,
+                # V15 reads who acted, so those payloads are kept in any case.
+                h["data"] if with_data or h["type"] in ACTOR_TYPES else None,
                 h["pd"],
                 digest,
                 verdict,
