@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from casefile.application import CasefileApp, StoreConfig
+from casefile.errors import DuplicateReferenceError
 from casefile.signing import load_private_key, load_trust_store
 from cli._support import Demo, Run, run_cli
 
@@ -63,14 +64,32 @@ def _exhibits(demo: Demo, db: Path, case: str) -> Run:
     return run_cli(["exhibits", "--db", db, "--case", case, "--trust", demo.trust])
 
 
-def test_a_reference_shared_by_two_cases_is_refused_as_ambiguous(demo: Demo, store: Path) -> None:
-    # Picking one silently could hand the wrong case to the CPS.
-    other = _open_case(demo, store, "42NS1234526")
+def test_a_second_case_under_a_taken_reference_is_refused(demo: Demo, store: Path) -> None:
+    # A restarted reference scheme reissuing a serial must not make the reference ambiguous.
+    with pytest.raises(DuplicateReferenceError, match="42NS1234526"):
+        _open_case(demo, store, "42NS1234526")
+    with sqlite3.connect(store) as conn:
+        (cases,) = conn.execute(
+            "SELECT count(*) FROM casefile_events WHERE originator_version = 1"
+        ).fetchone()
+    assert cases == 1
+    found = _exhibits(demo, store, "42NS1234526")
+    assert found.code == 0, found.err
+
+
+def test_a_reference_the_index_misattributes_is_refused(demo: Demo, store: Path) -> None:
+    # The index is derived data: a row edited to name another case must not redirect a lookup.
+    other = _open_case(demo, store, "42NS0000326")
+    with sqlite3.connect(store) as conn:
+        conn.execute(
+            "UPDATE casefile_cases SET reference = 'moved' WHERE reference = '42NS1234526'"
+        )
+        conn.execute(
+            "UPDATE casefile_cases SET reference = '42NS1234526' WHERE case_id = ?", (other.hex,)
+        )
     result = _exhibits(demo, store, "42NS1234526")
     assert result.code == 2
-    assert "2 cases" in result.err
-    assert str(other) in result.err
-    assert _exhibits(demo, store, str(other)).code == 0
+    assert "rebuild the index" in result.err
 
 
 def test_a_damaged_case_does_not_hide_another_found_by_reference(demo: Demo, store: Path) -> None:
