@@ -132,3 +132,26 @@ def test_a_reference_from_the_store_cannot_drive_the_terminal(
     assert shown.code == 0, shown.err
     assert "\x1b" not in shown.out
     assert "\x07" not in shown.out
+
+
+def test_cases_lists_only_the_cases_every_filter_matches(demo: Demo, store: Path) -> None:
+    other = _open_case(demo, store, "42NS0000426")
+    listed = run_cli(["cases", "--db", store])
+    assert listed.code == 0, listed.err
+    demo_case = next(line.split()[0] for line in listed.out.splitlines() if "42NS1234526" in line)
+
+    def ids(*filters: str, trusted: bool = False) -> list[str]:
+        argv: list[object] = ["cases", "--db", store, *filters]
+        if trusted:
+            argv += ["--trust", demo.trust]
+        result = run_cli(argv)
+        assert result.code == 0, result.err
+        return [line.split()[0] for line in result.out.splitlines()]
+
+    assert ids("--exhibit", "DR/2/A") == [demo_case]
+    assert ids("--status", "under_investigation", trusted=True) == [str(other)]
+    assert ids("--officer", "northshire.police.example/officer/4721") == [demo_case, str(other)]
+    assert ids("--officer", "northshire.police.example/officer/4721", "--exhibit", "XX/1") == []
+    nothing = run_cli(["cases", "--db", store, "--status", "closed"])
+    assert (nothing.code, nothing.out) == (0, "")
+    assert "no cases match" in nothing.err

@@ -62,7 +62,9 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
     environment); ``trust`` decides which keys may sign what, and is checked
     on every write and load. ``clock`` (ns since the epoch) and
     ``random_bytes`` are injectable; ``reference_scheme`` issues the reference
-    of new cases when :meth:`open_case` is given none.
+    of new cases when :meth:`open_case` is given none. A reference names one
+    case per store; :meth:`find_case` and :meth:`case_summaries` read the case
+    index the store keeps with the records.
     """
 
     name = "casefile"

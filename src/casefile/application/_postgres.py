@@ -243,8 +243,9 @@ class CasefilePostgresRecorder(PostgresApplicationRecorder):
     # --- reading ----------------------------------------------------------------
 
     def select_case_by_reference(self, reference: str) -> uuid.UUID | None:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._reference_holder, (reference,))
+        # One statement: autocommit, no transaction round trips.
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._reference_holder, (reference,), prepare=True)
             row = curs.fetchone()
         return None if row is None else uuid.UUID(str(row["case_id"]))
 
@@ -270,8 +271,8 @@ class CasefilePostgresRecorder(PostgresApplicationRecorder):
             statement += SQL(" WHERE ") + SQL(" AND ").join(where)
         statement += SQL(" ORDER BY opened_ns, case_id LIMIT %s")
         params.append(query.limit)
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, params)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
             rows = curs.fetchall()
         return [
             CaseSummary(
