@@ -155,3 +155,13 @@ def test_cases_lists_only_the_cases_every_filter_matches(demo: Demo, store: Path
     nothing = run_cli(["cases", "--db", store, "--status", "closed"])
     assert (nothing.code, nothing.out) == (0, "")
     assert "no cases match" in nothing.err
+
+
+def test_a_store_without_a_case_index_says_to_rebuild_it(demo: Demo, store: Path) -> None:
+    # A store written before the index existed has the records but not the index tables.
+    with sqlite3.connect(store) as conn:
+        conn.execute("DROP TABLE casefile_cases")
+    result = run_cli(["cases", "--db", store])
+    assert result.code == 2
+    assert "rebuild_case_index" in result.err
+    assert "Traceback" not in result.err
