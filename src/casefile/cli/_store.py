@@ -89,13 +89,15 @@ def store_errors() -> Iterator[None]:
         yield
     except (PersistenceError, sqlite3.Error) as exc:
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "casefile_case" in problem:
-            problem += (
-                " (a store written before the case index: rebuild it once with "
-                "CasefileApp.rebuild_case_index)"
-            )
-        elif "no such table" in problem or "does not exist" in problem:
-            problem += " (not a casefile store, or an empty one)"
+        if "no such table" in problem or "does not exist" in problem:
+            problem += " (not a casefile store, or an empty one"
+            if "casefile_case" in problem:
+                # The records may be there: only the derived index is missing.
+                problem += (
+                    ", or one written before the case index: rebuild that once with "
+                    "CasefileApp.rebuild_case_index"
+                )
+            problem += ")"
         raise InputError(f"case store: {problem}") from None
     except ImportError as exc:
         raise InputError(
