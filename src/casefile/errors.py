@@ -32,6 +32,7 @@ __all__ = [
     "DisclosureError",
     "DomainError",
     "DuplicateExhibitError",
+    "DuplicateReferenceError",
     "EncodeError",
     "EvidenceError",
     "ExhibitDisposedError",
@@ -274,6 +275,21 @@ class StatementSignedError(DomainError):
 
 class DuplicateExhibitError(DomainError):
     """An exhibit reference already used in the same case."""
+
+
+class DuplicateReferenceError(DomainError):
+    """A case opened with a reference (crime reference, URN) that another case already has.
+
+    ``reference`` is the refused reference and ``existing`` the id of the case
+    that holds it; nothing of the refused case was stored.
+    """
+
+    def __init__(self, reference: str, existing: str) -> None:
+        self.reference = reference
+        self.existing = existing
+        super().__init__(
+            f"reference {reference!r} is already case {existing}: a reference names one case"
+        )
 
 
 class UnknownReferenceError(DomainError, LookupError):

@@ -37,8 +37,8 @@ from casefile.signing._note import NoteVerifier, sign_note
 from casefile.signing._records import parse_record, record_hash
 
 
-def _case(app: CasefileApp) -> uuid.UUID:
-    return app.open_case(OFFICER, offence="Theft", channel="online", reference="01YE0000126")
+def _case(app: CasefileApp, reference: str = "01YE0000126") -> uuid.UUID:
+    return app.open_case(OFFICER, offence="Theft", channel="online", reference=reference)
 
 
 def test_open_case_issues_a_urn_from_the_reference_scheme() -> None:
@@ -218,7 +218,7 @@ def test_handover_records_a_checkpoint_of_this_case(memory_app: CasefileApp) -> 
 
 def test_handover_refuses_a_checkpoint_of_another_case(memory_app: CasefileApp) -> None:
     app = memory_app
-    ours, theirs = _case(app), _case(app)
+    ours, theirs = _case(app), _case(app, "01YE0000226")
     foreign = app.checkpoint(theirs, CHECKPOINTER, "custody-suite", NAMESPACE)
     with pytest.raises(CheckpointMismatchError, match="another case"):
         app.record_handover(ours, OFFICER, recipient="CPS", checkpoint=foreign)

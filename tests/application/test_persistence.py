@@ -37,8 +37,8 @@ from casefile.errors import (
 from casefile.signing._records import parse_record, record_hash
 
 
-def _open(app: CasefileApp) -> uuid.UUID:
-    return app.open_case(OFFICER, offence="Burglary", channel="phone", reference="01YE0000126")
+def _open(app: CasefileApp, reference: str = "01YE0000126") -> uuid.UUID:
+    return app.open_case(OFFICER, offence="Burglary", channel="phone", reference=reference)
 
 
 def _visit(app: CasefileApp, case_id: uuid.UUID) -> uuid.UUID:
@@ -107,7 +107,7 @@ def test_disclosures_come_back_sorted_by_seq_then_utf8_name(app: CasefileApp) ->
 
 
 def test_cases_are_listed_in_opening_order(app: CasefileApp) -> None:
-    ids = [_open(app) for _ in range(3)]
+    ids = [_open(app, f"01YE0000{n}26") for n in range(1, 4)]
     app.add_note(ids[0], OFFICER, text="later record of the first case")
     assert app.list_cases() == ids
 

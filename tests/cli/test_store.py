@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from casefile.application import CasefileApp, StoreConfig
+from casefile.errors import DuplicateReferenceError
 from casefile.signing import load_private_key, load_trust_store
 from cli._support import Demo, Run, run_cli
 
@@ -63,14 +64,32 @@ def _exhibits(demo: Demo, db: Path, case: str) -> Run:
     return run_cli(["exhibits", "--db", db, "--case", case, "--trust", demo.trust])
 
 
-def test_a_reference_shared_by_two_cases_is_refused_as_ambiguous(demo: Demo, store: Path) -> None:
-    # Picking one silently could hand the wrong case to the CPS.
-    other = _open_case(demo, store, "42NS1234526")
+def test_a_second_case_under_a_taken_reference_is_refused(demo: Demo, store: Path) -> None:
+    # A restarted reference scheme reissuing a serial must not make the reference ambiguous.
+    with pytest.raises(DuplicateReferenceError, match="42NS1234526"):
+        _open_case(demo, store, "42NS1234526")
+    with sqlite3.connect(store) as conn:
+        (cases,) = conn.execute(
+            "SELECT count(*) FROM casefile_events WHERE originator_version = 1"
+        ).fetchone()
+    assert cases == 1
+    found = _exhibits(demo, store, "42NS1234526")
+    assert found.code == 0, found.err
+
+
+def test_a_reference_the_index_misattributes_is_refused(demo: Demo, store: Path) -> None:
+    # The index is derived data: a row edited to name another case must not redirect a lookup.
+    other = _open_case(demo, store, "42NS0000326")
+    with sqlite3.connect(store) as conn:
+        conn.execute(
+            "UPDATE casefile_cases SET reference = 'moved' WHERE reference = '42NS1234526'"
+        )
+        conn.execute(
+            "UPDATE casefile_cases SET reference = '42NS1234526' WHERE case_id = ?", (other.hex,)
+        )
     result = _exhibits(demo, store, "42NS1234526")
     assert result.code == 2
-    assert "2 cases" in result.err
-    assert str(other) in result.err
-    assert _exhibits(demo, store, str(other)).code == 0
+    assert "rebuild the index" in result.err
 
 
 def test_a_damaged_case_does_not_hide_another_found_by_reference(demo: Demo, store: Path) -> None:
@@ -113,3 +132,36 @@ def test_a_reference_from_the_store_cannot_drive_the_terminal(
     assert shown.code == 0, shown.err
     assert "\x1b" not in shown.out
     assert "\x07" not in shown.out
+
+
+def test_cases_lists_only_the_cases_every_filter_matches(demo: Demo, store: Path) -> None:
+    other = _open_case(demo, store, "42NS0000426")
+    listed = run_cli(["cases", "--db", store])
+    assert listed.code == 0, listed.err
+    demo_case = next(line.split()[0] for line in listed.out.splitlines() if "42NS1234526" in line)
+
+    def ids(*filters: str, trusted: bool = False) -> list[str]:
+        argv: list[object] = ["cases", "--db", store, *filters]
+        if trusted:
+            argv += ["--trust", demo.trust]
+        result = run_cli(argv)
+        assert result.code == 0, result.err
+        return [line.split()[0] for line in result.out.splitlines()]
+
+    assert ids("--exhibit", "DR/2/A") == [demo_case]
+    assert ids("--status", "under_investigation", trusted=True) == [str(other)]
+    assert ids("--officer", "northshire.police.example/officer/4721") == [demo_case, str(other)]
+    assert ids("--officer", "northshire.police.example/officer/4721", "--exhibit", "XX/1") == []
+    nothing = run_cli(["cases", "--db", store, "--status", "closed"])
+    assert (nothing.code, nothing.out) == (0, "")
+    assert "no cases match" in nothing.err
+
+
+def test_a_store_without_a_case_index_says_to_rebuild_it(demo: Demo, store: Path) -> None:
+    # A store written before the index existed has the records but not the index tables.
+    with sqlite3.connect(store) as conn:
+        conn.execute("DROP TABLE casefile_cases")
+    result = run_cli(["cases", "--db", store])
+    assert result.code == 2
+    assert "rebuild_case_index" in result.err
+    assert "Traceback" not in result.err

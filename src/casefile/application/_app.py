@@ -21,6 +21,8 @@ from eventsourcing.utils import Environment, EnvType
 
 from casefile.application._commands import CaseCommands
 from casefile.application._config import StoreConfig
+from casefile.application._index import index_entry, officer_of
+from casefile.application._queries import CaseQueries
 from casefile.application._recorders import CaseRecorder
 from casefile.errors import (
     CheckpointMismatchError,
@@ -62,14 +64,16 @@ __all__ = ["CasefileApp"]
 _PAGE: Final = 1000
 
 
-class CasefileApp(CaseCommands, Application[uuid.UUID]):
+class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
     """Investigations kept as signed, hash-chained records in one store.
 
     ``store`` says where (see :class:`StoreConfig`; nothing is read from the
     environment); ``trust`` decides which keys may sign what, and is checked
     on every write and load. ``clock`` (ns since the epoch) and
     ``random_bytes`` are injectable; ``reference_scheme`` issues the reference
-    of new cases when :meth:`open_case` is given none.
+    of new cases when :meth:`open_case` is given none. A reference names one
+    case per store; :meth:`find_case` and :meth:`case_summaries` read the case
+    index the store keeps with the records.
     """
 
     name = "casefile"
@@ -191,7 +195,9 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
 
         Returns the sequence numbers stored. On failure nothing is stored; after
         a :class:`~casefile.errors.ConcurrencyConflictError` the case object is
-        stale and must be reloaded.
+        stale and must be reloaded. Opening a case whose reference another case
+        has raises :class:`~casefile.errors.DuplicateReferenceError`. The case
+        index is brought up to date in the same transaction.
         """
         pending = list(case.pending_events)
         if not pending:
@@ -204,8 +210,14 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
             random_bytes=self._random_bytes,
         )
         rows = [(d.case_id, d.seq, d.name, d.to_bytes()) for d in batch.disclosures]
+        index = index_entry(
+            case,
+            events=pending,
+            last_seq=batch.last_seq,
+            officer=officer_of(self.trust, signer.public_key.key_id),
+        )
         try:
-            self._cases.insert_events(batch.stored_events, disclosures=rows)
+            self._cases.insert_events(batch.stored_events, disclosures=rows, index=index)
         except IntegrityError:
             first = batch.stored_events[0].originator_version
             raise ConcurrencyConflictError(

@@ -1,24 +1,41 @@
-"""What the application needs from a store: records, disclosures kept apart, case ids.
+"""What the application needs from a store: records, disclosures kept apart, a case index.
 
 Each backend (in-memory, SQLite, PostgreSQL) extends eventsourcing's
-application recorder with a ``casefile_disclosures`` table written in the
-same transaction as the records (the ``disclosures`` keyword of
-``insert_events``), so a save stores both or neither.
+application recorder with a ``casefile_disclosures`` table and the case index
+(``casefile_cases``, ``casefile_case_exhibits``), written in the same
+transaction as the records (the ``disclosures`` and ``index`` keywords of
+``insert_events``), so a save stores all of them or none.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
 from eventsourcing.persistence import StoredEvent
 
-__all__ = ["DISCLOSURES_TABLE", "EVENTS_TABLE", "CaseRecorder", "DisclosureRow"]
+from casefile.application._index import CaseSummary, IndexEntry, SummaryQuery
+
+__all__ = [
+    "CASES_TABLE",
+    "CASE_EXHIBITS_TABLE",
+    "DISCLOSURES_TABLE",
+    "EVENTS_TABLE",
+    "CaseRecorder",
+    "DisclosureRow",
+    "IndexDeriver",
+]
 
 #: Table names; PostgreSQL puts them in the configured schema.
 EVENTS_TABLE = "casefile_events"
 DISCLOSURES_TABLE = "casefile_disclosures"
+CASES_TABLE = "casefile_cases"
+CASE_EXHIBITS_TABLE = "casefile_case_exhibits"
+
+#: Given a case's stored records (read under the writers' lock), authenticate
+#: them and return the case's index entry.
+IndexDeriver = Callable[[Sequence[StoredEvent]], IndexEntry]
 
 #: One stored disclosure: case id, record sequence number, field name, disclosure bytes.
 DisclosureRow = tuple[uuid.UUID, int, str, bytes]
@@ -30,7 +47,13 @@ class CaseRecorder(Protocol):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Store records, and ``disclosures`` (rows) with them, in one transaction."""
+        """Store records, ``disclosures`` (rows) and ``index`` (an entry), in one transaction.
+
+        Raises eventsourcing's ``IntegrityError`` if a record's place is taken
+        (another writer was first), and
+        :class:`~casefile.errors.DuplicateReferenceError` if an opening entry's
+        reference belongs to another case.
+        """
         ...
 
     def select_events(
@@ -61,4 +84,16 @@ class CaseRecorder(Protocol):
 
     def select_case_ids(self) -> list[uuid.UUID]:
         """Ids of every case, in the order they were opened."""
+        ...
+
+    def select_case_by_reference(self, reference: str) -> uuid.UUID | None:
+        """The id of the case the index holds under ``reference``, or None."""
+        ...
+
+    def select_summaries(self, query: SummaryQuery) -> list[CaseSummary]:
+        """One page of the index in opening order, filtered by ``query``."""
+        ...
+
+    def rebuild_index_entry(self, case_id: uuid.UUID, derive: IndexDeriver) -> None:
+        """Replace the case's index entry with ``derive(records)``, writers held off meanwhile."""
         ...

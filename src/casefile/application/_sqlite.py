@@ -1,21 +1,36 @@
-"""The embedded store: one SQLite file (write-ahead log), records and disclosures together."""
+"""The embedded store: one SQLite file (write-ahead log) holding records, disclosures, index."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, Final
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from casefile.application._recorders import DISCLOSURES_TABLE, EVENTS_TABLE, DisclosureRow
+from casefile.application._index import CaseSummary, IndexEntry, SummaryQuery, summary_values
+from casefile.application._recorders import (
+    CASE_EXHIBITS_TABLE,
+    CASES_TABLE,
+    DISCLOSURES_TABLE,
+    EVENTS_TABLE,
+    DisclosureRow,
+    IndexDeriver,
+)
+from casefile.errors import DuplicateReferenceError
 
 __all__ = ["CasefileSQLiteRecorder"]
 
+_TABLES: Final = (EVENTS_TABLE, DISCLOSURES_TABLE, CASES_TABLE, CASE_EXHIBITS_TABLE)
+_COUNT_TABLES: Final = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN (?,?,?,?)"
+_SUMMARY_COLUMNS: Final = (
+    "case_id, reference, offence, status, opened_ns, last_activity_ns, officer, records"
+)
+
 
 class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
-    """Records in ``casefile_events``, disclosures in ``casefile_disclosures``."""
+    """Records in ``casefile_events``, disclosures in ``casefile_disclosures``, and the index."""
 
     def __init__(self, datastore: SQLiteDatastore) -> None:
         # Set before the base class builds its CREATE statements from them.
@@ -34,6 +49,18 @@ class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
             "WHERE originator_version=1 ORDER BY rowid"
         )
 
+    def create_table(self) -> None:
+        # Several processes may start on one file at once. Look first, so a
+        # store that has its tables is only read; otherwise create them in a
+        # transaction whose first statement writes, so it waits (up to the
+        # lock timeout) for the write lock instead of failing on a stale read.
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(_COUNT_TABLES, _TABLES)
+            if c.fetchone()[0] == len(_TABLES):
+                return
+        with self.datastore.transaction(commit=True) as c:
+            self._create_table(c)
+
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
         statements.append(
@@ -48,6 +75,32 @@ class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
         statements.append(
             f"CREATE INDEX IF NOT EXISTS {self.events_table_name}_cases "
             f"ON {self.events_table_name} (originator_version) WHERE originator_version=1"
+        )
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {CASES_TABLE} ("
+            "case_id TEXT PRIMARY KEY, "
+            "reference TEXT NOT NULL UNIQUE, "
+            "offence TEXT NOT NULL, "
+            "status TEXT NOT NULL, "
+            "opened_ns INTEGER NOT NULL, "
+            "last_activity_ns INTEGER NOT NULL, "
+            "officer TEXT NOT NULL, "
+            "records INTEGER NOT NULL) "
+            "WITHOUT ROWID"
+        )
+        for column in ("opened_ns", "status", "officer"):
+            order = (
+                "opened_ns, case_id" if column == "opened_ns" else f"{column}, opened_ns, case_id"
+            )
+            statements.append(
+                f"CREATE INDEX IF NOT EXISTS {CASES_TABLE}_{column} ON {CASES_TABLE} ({order})"
+            )
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {CASE_EXHIBITS_TABLE} ("
+            "exhibit TEXT NOT NULL, "
+            "case_id TEXT NOT NULL, "
+            "PRIMARY KEY (exhibit, case_id)) "
+            "WITHOUT ROWID"
         )
         return statements
 
@@ -64,7 +117,101 @@ class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
                 self._insert_disclosures,
                 [(case_id.hex, seq, name, blob) for case_id, seq, name, blob in rows],
             )
+        index: IndexEntry | None = kwargs.get("index")
+        if index is not None:
+            self._write_index(c, index, replace=False)
         return ids
+
+    def _write_index(self, c: SQLiteCursor, entry: IndexEntry, *, replace: bool) -> None:
+        # Runs after the records' insert took the write lock, so the reference
+        # check below cannot race another opening.
+        summary, case_hex = entry.summary, entry.summary.case_id.hex
+        if replace:
+            c.execute(f"DELETE FROM {CASES_TABLE} WHERE case_id=?", (case_hex,))  # noqa: S608
+        if entry.opening or replace:
+            c.execute(
+                f"SELECT case_id FROM {CASES_TABLE} WHERE reference=?",  # noqa: S608
+                (summary.reference,),
+            )
+            holder = c.fetchone()
+            if holder is not None:
+                raise DuplicateReferenceError(summary.reference, str(uuid.UUID(holder[0])))
+            c.execute(
+                f"INSERT INTO {CASES_TABLE} ({_SUMMARY_COLUMNS}) "  # noqa: S608
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (case_hex, *summary_values(summary)),
+            )
+        else:
+            c.execute(
+                f"UPDATE {CASES_TABLE} SET offence=?, status=?, "  # noqa: S608
+                "last_activity_ns=?, records=? WHERE case_id=?",
+                (
+                    summary.offence,
+                    summary.status,
+                    summary.last_activity_ns,
+                    summary.records,
+                    case_hex,
+                ),
+            )
+        if entry.exhibits:
+            c.executemany(
+                f"INSERT OR IGNORE INTO {CASE_EXHIBITS_TABLE} VALUES (?,?)",  # noqa: S608
+                [(ref, case_hex) for ref in sorted(entry.exhibits)],
+            )
+
+    def select_case_by_reference(self, reference: str) -> uuid.UUID | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT case_id FROM {CASES_TABLE} WHERE reference=?",  # noqa: S608
+                (reference,),
+            )
+            row = c.fetchone()
+        return None if row is None else uuid.UUID(row[0])
+
+    def select_summaries(self, query: SummaryQuery) -> list[CaseSummary]:
+        where: list[str] = []
+        params: list[Any] = []
+        if query.status is not None:
+            where.append("status=?")
+            params.append(query.status)
+        if query.officer is not None:
+            where.append("officer=?")
+            params.append(query.officer)
+        if query.exhibit is not None:
+            where.append(
+                f"case_id IN (SELECT case_id FROM {CASE_EXHIBITS_TABLE} WHERE exhibit=?)"  # noqa: S608
+            )
+            params.append(query.exhibit)
+        if query.after is not None:
+            where.append("(opened_ns, case_id) > (?, ?)")
+            params.extend((query.after[0], query.after[1].hex))
+        statement = f"SELECT {_SUMMARY_COLUMNS} FROM {CASES_TABLE}"  # noqa: S608
+        if where:
+            statement += " WHERE " + " AND ".join(where)
+        statement += " ORDER BY opened_ns, case_id LIMIT ?"
+        params.append(query.limit)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            rows = c.fetchall()
+        return [CaseSummary(uuid.UUID(row[0]), *row[1:]) for row in rows]
+
+    def rebuild_index_entry(self, case_id: uuid.UUID, derive: IndexDeriver) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            # A write first: it takes the write lock, so no save of this case
+            # slips in between reading its records and indexing them.
+            c.execute(
+                f"DELETE FROM {CASE_EXHIBITS_TABLE} WHERE case_id=?",  # noqa: S608
+                (case_id.hex,),
+            )
+            c.execute(
+                f"{self.select_events_statement} ORDER BY originator_version",
+                (case_id.hex,),
+            )
+            stored = [
+                StoredEvent(case_id, row["originator_version"], row["topic"], bytes(row["state"]))
+                for row in c.fetchall()
+            ]
+            self._write_index(c, derive(stored), replace=True)
 
     def select_disclosures(self, case_id: uuid.UUID) -> list[bytes]:
         with self.datastore.transaction(commit=False) as c:

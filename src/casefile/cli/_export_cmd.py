@@ -1,4 +1,4 @@
-"""``casefile export`` (one case to a handover bundle) and ``casefile cases`` (a store's cases)."""
+"""``casefile export``: one case of a store to a handover bundle."""
 
 from __future__ import annotations
 
@@ -33,19 +33,17 @@ from casefile.cli._register import (
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.errors import InputError, MalformedRecordError, NoteError
+from casefile.errors import InputError, NoteError
 from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
 from casefile.signing import (
     NoteVerifier,
     Signer,
-    TrustStore,
     case_origin,
     load_trust_store,
     open_checkpoint,
-    parse_record,
 )
 
-__all__ = ["add_cases_parser", "add_export_parser", "evidence_in", "namespace_of"]
+__all__ = ["add_export_parser", "evidence_in", "namespace_of"]
 
 _CHUNK = 1 << 20
 _MAX_EVIDENCE_DIR_FILES = 100_000
@@ -121,22 +119,6 @@ def add_export_parser(
     )
     disclose.add_argument("--disclose-all", action="store_true", help="every disclosure held")
     export.set_defaults(handler=run_export)
-
-
-def add_cases_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    parents: list[argparse.ArgumentParser],
-) -> None:
-    """Register ``cases``."""
-    cases = commands.add_parser("cases", parents=parents, help="list the cases of a store")
-    add_store_arguments(cases)
-    cases.add_argument(
-        "--trust",
-        type=Path,
-        metavar="TRUSTFILE",
-        help="authenticate each case and show its status",
-    )
-    cases.set_defaults(handler=run_cases)
 
 
 def namespace_of(checkpoint_name: str) -> str:
@@ -274,41 +256,4 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"exhibits   {len(register.exhibits)}, continuity: {continuity}\n")
     out.write(f"bundle     {dest} ({'zip' if args.zip else 'directory'})\n")
     out.write(f"verified   {'yes' if checked.verified else 'NO'}\n")
-    return 0
-
-
-def _reference(first: bytes) -> str:
-    try:
-        header = parse_record(first).header
-    except MalformedRecordError:
-        return "(unreadable first record)"
-    reference = header.data.get("reference") if header.event_type == "case.opened" else None
-    return reference if type(reference) is str else "(no reference)"
-
-
-def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """One line per case: its id, reference, record count (and status when authenticated)."""
-    trust = load_trust_store(args.trust) if args.trust is not None else TrustStore([])
-    config = store_config(args)
-    with store_errors():
-        app = open_app(config, trust)
-        case_ids = app.list_cases()
-        for case_id in case_ids:
-            if args.trust is not None:
-                case = app.get_case(case_id)
-                reference = one_line(case.reference)
-                out.write(f"{case_id}  {reference:<14} {case.sealed_version:>7} records  ")
-                out.write(f"{one_line(case.status)}\n")
-                continue
-            count, reference = 0, "(empty)"
-            for raw in app.records(case_id):
-                if count == 0:
-                    reference = _reference(raw)
-                count += 1
-            # Read from records not yet authenticated: shown as text, never as controls.
-            out.write(f"{case_id}  {one_line(reference):<14} {count:>7} records\n")
-    if not case_ids:
-        err.write("no cases in this store\n")
-    elif args.trust is None:
-        err.write("(not authenticated: give --trust to check each case and see its status)\n")
     return 0

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from typing import Final, NoReturn, TextIO, cast
 
 from casefile import __version__
+from casefile.cli._cases_cmd import add_cases_parser
 from casefile.cli._demo_cmd import add_demo_parser
 from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
-from casefile.cli._export_cmd import add_cases_parser, add_export_parser
+from casefile.cli._export_cmd import add_export_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._text import one_line
 from casefile.cli._verify_cmd import add_verify_parser

@@ -12,18 +12,16 @@ import argparse
 import contextlib
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from casefile.cli._secrets import read_passphrase_file
 from casefile.cli._text import one_line
-from casefile.errors import InputError, MalformedRecordError
-from casefile.signing import TrustStore, parse_record
+from casefile.errors import InputError
+from casefile.signing import TrustStore
 
 if TYPE_CHECKING:
-    from eventsourcing.persistence import StoredEvent
-
     from casefile.application import CasefileApp, StoreConfig
 
 __all__ = ["add_store_arguments", "find_case", "open_app", "store_config", "store_errors"]
@@ -92,7 +90,14 @@ def store_errors() -> Iterator[None]:
     except (PersistenceError, sqlite3.Error) as exc:
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "no such table" in problem or "does not exist" in problem:
-            problem += " (not a casefile store, or an empty one)"
+            problem += " (not a casefile store, or an empty one"
+            if "casefile_case" in problem:
+                # The records may be there: only the derived index is missing.
+                problem += (
+                    ", or one written before the case index: rebuild that once with "
+                    "CasefileApp.rebuild_case_index"
+                )
+            problem += ")"
         raise InputError(f"case store: {problem}") from None
     except ImportError as exc:
         raise InputError(
@@ -109,46 +114,30 @@ def open_app(config: StoreConfig, trust: TrustStore) -> CasefileApp:
 
 
 def find_case(app: CasefileApp, text: str) -> uuid.UUID:
-    """The case named by ``text``: its UUID, or its reference (URN) looked up in the store.
+    """The case named by ``text``: its UUID, or its reference (URN) found in the case index.
 
-    A reference is matched against each case's first record as stored, then
-    only the cases it names are authenticated: a damaged case elsewhere in the
-    store does not stop the lookup, and a reference that two cases share is
-    refused (name the case by its id) rather than resolved to one of them.
+    The index is derived data, so the case it names is authenticated and must
+    say, in its signed first record, that it has this reference. References
+    are unique in a store: the case index refuses a second case under one.
     """
+    from casefile.errors import UnknownReferenceError
+
     try:
         wanted = uuid.UUID(text)
     except ValueError:
         wanted = None
-    cases = app.list_cases()
     if wanted is not None:
-        if wanted not in cases:
+        if not app.recorder.select_events(wanted, limit=1):
             raise InputError(f"case {wanted} is not in the store")
         return wanted
-    named = [
-        case_id
-        for case_id in cases
-        if _claimed_reference(app.recorder.select_events(case_id, limit=1)) == text
-    ]
-    # Only authenticated records decide: the first record's text above is a filter.
-    found = [case_id for case_id in named if app.get_case(case_id).reference == text]
-    if not found:
-        raise InputError(f"no case with id or reference {one_line(text)!r} in the store")
-    if len(found) > 1:
-        ids = ", ".join(str(case_id) for case_id in found)
-        raise InputError(
-            f"reference {one_line(text)!r} names {len(found)} cases ({ids}): give the case id"
-        )
-    return found[0]
-
-
-def _claimed_reference(first: Sequence[StoredEvent]) -> str | None:
-    """The reference an (unauthenticated) opening record claims, or None."""
-    if not first:
-        return None
     try:
-        header = parse_record(first[0].state).header
-    except MalformedRecordError:
-        return None
-    reference = header.data.get("reference") if header.event_type == "case.opened" else None
-    return reference if type(reference) is str else None
+        case_id = app.find_case(text)
+    except UnknownReferenceError:
+        raise InputError(f"no case with id or reference {one_line(text)!r} in the store") from None
+    # Only authenticated records decide: the index is a way to find them.
+    if app.get_case(case_id).reference != text:
+        raise InputError(
+            f"the case index names case {case_id} for reference {one_line(text)!r}, "
+            "but its records do not: rebuild the index (CasefileApp.rebuild_case_index)"
+        )
+    return case_id
