@@ -32,11 +32,13 @@ from casefile.errors import (
 from casefile.events import (
     EVENT_TYPES,
     CommandContext,
+    Instant,
     Investigation,
     RecordMapper,
     ReferenceScheme,
     ReportingChannel,
     authenticate_chain,
+    check_time,
     load_investigation,
     seal_events,
 )
@@ -158,7 +160,7 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         offence: str,
         channel: ReportingChannel | str,
         reference: str | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
         case_id: uuid.UUID | None = None,
     ) -> Iterator[Investigation]:
         """Open a case and let the caller record more; all stored in one transaction."""
@@ -201,10 +203,10 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         offence: str,
         channel: ReportingChannel | str,
         reference: str | None,
-        at: int | None,
+        at: Instant | None,
         case_id: uuid.UUID | None,
     ) -> Investigation:
-        when = self._clock() if at is None else at
+        when = check_time(self._clock() if at is None else at, "at")
         if reference is None:
             if self.reference_scheme is None:
                 raise InvalidCommandError(
@@ -229,7 +231,7 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         offence: str,
         channel: ReportingChannel | str,
         reference: str | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
         case_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
         """Open a case; the reference scheme issues its reference unless given. Returns its id."""
@@ -245,7 +247,7 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         *,
         recipient: str,
         checkpoint: str,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that ``recipient`` was given ``checkpoint``, a signed note over this case.
 
@@ -308,11 +310,11 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         return self._cases.select_case_ids()
 
     def verify(
-        self, case_id: uuid.UUID, *, at: int | None = None, checkpoint: str | None = None
+        self, case_id: uuid.UUID, *, at: Instant | None = None, checkpoint: str | None = None
     ) -> VerifiedCase:
         """Verify every record and disclosure of the case (and ``checkpoint``) at ``at``."""
         case_id = _check_case_id(case_id)
-        when = self._clock() if at is None else at
+        when = check_time(self._clock() if at is None else at, "at")
         return self._verify(self.records(case_id), case_id, at=when, checkpoint=checkpoint)
 
     def _verify(

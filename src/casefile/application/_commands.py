@@ -16,6 +16,7 @@ from typing import Any
 from casefile.events import (
     CaseStatus,
     EvidenceKind,
+    Instant,
     Investigation,
     PersonRole,
     RiskGrading,
@@ -43,10 +44,10 @@ class CaseCommands:
         offence: str,
         summary: str,
         location: str,
-        occurred_from: int | None = None,
-        occurred_to: int | None = None,
+        occurred_from: Instant | None = None,
+        occurred_to: Instant | None = None,
         reported_by: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a crime report; ``reported_by`` names a person of the case. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -67,10 +68,10 @@ class CaseCommands:
         *,
         person_id: uuid.UUID,
         risk: RiskGrading | str,
-        last_seen_at: int,
+        last_seen_at: Instant,
         last_seen_place: str,
         circumstances: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that a person of the case is missing, graded low/medium/high. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -95,7 +96,7 @@ class CaseCommands:
         phone: str | None = None,
         email: str | None = None,
         person_id: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> uuid.UUID:
         """Add a person; their details are committed and stored apart. Returns the person id."""
         with self.session(case_id, signer) as case:
@@ -120,13 +121,13 @@ class CaseCommands:
         body: str,
         taken_by: str,
         place: str,
-        started_at: int,
-        ended_at: int,
+        started_at: Instant,
+        ended_at: Instant,
         over_18: bool = True,
         age: int | None = None,
         exhibits: Iterable[str] = (),
         statement_id: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> uuid.UUID:
         """Record a witness statement (MG11). Returns the statement id."""
         with self.session(case_id, signer) as case:
@@ -155,7 +156,7 @@ class CaseCommands:
         reader_name: str | None = None,
         reader_declaration: str | None = None,
         signature_sha256: bytes | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that the witness (or a reader) signed a statement. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -180,10 +181,10 @@ class CaseCommands:
         media_type: str,
         device: str,
         location: str,
-        captured_at: int,
+        captured_at: Instant,
         description: str = "",
         produced_by: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a captured evidence item under a new exhibit reference. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -202,7 +203,7 @@ class CaseCommands:
             )
 
     def add_note(
-        self, case_id: uuid.UUID, signer: Signer, *, text: str, at: int | None = None
+        self, case_id: uuid.UUID, signer: Signer, *, text: str, at: Instant | None = None
     ) -> int:
         """Add a note to the case log. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -215,7 +216,7 @@ class CaseCommands:
         *,
         status: CaseStatus | str,
         reason: str,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Change the case's status (a closed case can only be reopened). Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -230,7 +231,7 @@ class CaseCommands:
         reason: str,
         fields: Mapping[str, Any] | None = None,
         personal: Mapping[str, Any] | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Correct record ``seq`` (append-only). Returns the correction's seq."""
         with self.session(case_id, signer) as case:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from casefile._time import ns_to_rfc3339, rfc3339_to_ns
+from casefile._time import ns_to_human, rfc3339_to_ns
 from casefile.cli._register import default_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
@@ -166,7 +166,7 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"sha256     {blob.hex}\n")
     out.write(f"store      {one_line(str(store_path))} ({state})\n")
     out.write(f"record     {seq} of case {one_line(reference)}, signed by {one_line(entry.name)}\n")
-    out.write(f"captured   {ns_to_rfc3339(captured_at)}\n")
+    out.write(f"captured   {ns_to_human(captured_at)}\n")
     return 0
 
 

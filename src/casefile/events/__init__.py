@@ -70,12 +70,15 @@ from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_signer, seal_events
 from casefile.events._state import EVIDENCE_STORE, Exhibit, ExhibitCustody, Person, Statement
 from casefile.events._values import (
+    MIN_COMMAND_TIME_NS,
     CaseStatus,
     EvidenceKind,
+    Instant,
     PersonRole,
     ReportingChannel,
     RiskGrading,
     Signatory,
+    check_time,
 )
 
 __all__ = [
@@ -83,6 +86,7 @@ __all__ = [
     "DEFAULT_CONTEXT",
     "EVENT_TYPES",
     "EVIDENCE_STORE",
+    "MIN_COMMAND_TIME_NS",
     "PERSON_DETAILS",
     "WITHHELD",
     "CaseEvent",
@@ -123,6 +127,7 @@ __all__ = [
     "FixityChecked",
     "FixityResult",
     "HandedOver",
+    "Instant",
     "Investigation",
     "MissingPersonReportRecorded",
     "NoteAdded",
@@ -145,6 +150,7 @@ __all__ = [
     "StatusChanged",
     "authenticate_chain",
     "check_signer",
+    "check_time",
     "datetime_of_ns",
     "load_investigation",
     "parse_dcf_urn",

@@ -20,6 +20,7 @@ from casefile.events._recording import RecordingBase
 from casefile.events._values import (
     MAX_LONG_TEXT,
     CaseStatus,
+    Instant,
     RiskGrading,
     check_choice,
     check_text,
@@ -38,10 +39,10 @@ class CaseLogCommands(RecordingBase):
         offence: str,
         summary: str,
         location: str,
-        occurred_from: int | None = None,
-        occurred_to: int | None = None,
+        occurred_from: Instant | None = None,
+        occurred_to: Instant | None = None,
         reported_by: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a crime report; ``reported_by`` names a person already in the case."""
         self._require_open()
@@ -66,10 +67,10 @@ class CaseLogCommands(RecordingBase):
         *,
         person_id: uuid.UUID,
         risk: RiskGrading | str,
-        last_seen_at: int,
+        last_seen_at: Instant,
         last_seen_place: str,
         circumstances: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that a person of the case is missing, with the risk grading."""
         self._require_open()
@@ -84,14 +85,16 @@ class CaseLogCommands(RecordingBase):
         }
         return self._record(MissingPersonReportRecorded, at, fields)
 
-    def add_note(self, *, text: str, at: int | None = None) -> int:
+    def add_note(self, *, text: str, at: Instant | None = None) -> int:
         """Add a free-text note to the case log."""
         self._require_open()
         return self._record(
             NoteAdded, at, {"text": check_text(text, "text", max_length=MAX_LONG_TEXT)}
         )
 
-    def change_status(self, *, status: CaseStatus | str, reason: str, at: int | None = None) -> int:
+    def change_status(
+        self, *, status: CaseStatus | str, reason: str, at: Instant | None = None
+    ) -> int:
         """Move the case to ``status``; a closed case can only be reopened."""
         new = check_choice(CaseStatus, status, "status")
         if new == CaseStatus.REOPENED:
@@ -111,7 +114,7 @@ class CaseLogCommands(RecordingBase):
         reason: str,
         fields: Mapping[str, Any] | None = None,
         personal: Mapping[str, Any] | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Correct record ``seq``, append-only: corrected payload and/or personal fields.
 
@@ -134,7 +137,7 @@ class CaseLogCommands(RecordingBase):
             RecordCorrected, at, {"corrects": seq, "reason": checked_reason, "fields": data}, people
         )
 
-    def record_handover(self, *, recipient: str, checkpoint: str, at: int | None = None) -> int:
+    def record_handover(self, *, recipient: str, checkpoint: str, at: Instant | None = None) -> int:
         """Record that the case was handed to ``recipient`` with the signed ``checkpoint`` note."""
         self._require_open()
         fields = {
