@@ -186,7 +186,7 @@ def test_console_script_runs_the_demo_and_verifies_it(tmp_path: Path) -> None:
     )
     assert demo.returncode == 0, demo.stderr
     verify = subprocess.run(
-        [script, "verify", "--json", tmp_path / "d" / "bundle.zip"],
+        [script, "verify", "--trust-bundle", "--json", tmp_path / "d" / "bundle.zip"],
         capture_output=True,
         text=True,
         env=env,

@@ -120,7 +120,7 @@ def run_exhibits(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     trust = load_trust_store(args.trust)
     config = store_config(args)
     at = time.time_ns()
-    with store_errors():
+    with store_errors(config):
         app = open_app(config, trust)
         try:
             case_id = find_case(app, args.case)

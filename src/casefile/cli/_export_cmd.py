@@ -208,7 +208,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     namespace = args.origin_namespace or namespace_of(args.checkpoint_name)
     policy = _policy(args)
     config = store_config(args)
-    with store_errors():
+    with store_errors(config):
         app = open_app(config, trust)
         case_id = find_case(app, args.case)
         case = app.get_case(case_id)
@@ -273,7 +273,7 @@ def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """One line per case: its id, reference, record count (and status when authenticated)."""
     trust = load_trust_store(args.trust) if args.trust is not None else TrustStore([])
     config = store_config(args)
-    with store_errors():
+    with store_errors(config):
         app = open_app(config, trust)
         case_ids = app.list_cases()
         for case_id in case_ids:

@@ -1,0 +1,75 @@
+"""Reading a small input file (trust store, key, passphrase) without ever blocking on it.
+
+Opening a FIFO for reading waits for a writer, and reading a device may never
+end: a path given by a user or a script is opened non-blocking, checked to be
+a regular file on the open descriptor (so it cannot be swapped after a
+check), and read no further than a limit.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Final
+
+from casefile.errors import InputError
+
+__all__ = ["check_regular_file", "read_regular_file"]
+
+_FLAGS: Final = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_KINDS: Final = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _refuse(path: str | os.PathLike[str], mode: int, what: str) -> InputError:
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return InputError(f"{os.fspath(path)}: the {what} is {kind}, not a regular file")
+
+
+def read_regular_file(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:
+    """At most ``limit`` + 1 bytes of the regular file at ``path`` (the caller judges the size).
+
+    Raises :class:`~casefile.errors.InputError` naming the path and ``what``
+    (e.g. "trust store") if it is a FIFO, a device, a directory or a socket;
+    :class:`OSError` if it cannot be opened or read.
+    """
+    fd = os.open(path, _FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _refuse(path, info.st_mode, what)
+        parts: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def check_regular_file(path: str | os.PathLike[str], *, what: str) -> None:
+    """Refuse ``path`` at once (InputError) unless it is a regular file or does not exist.
+
+    For files another library opens itself (a database): a missing file is
+    left to that library's own message.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise _refuse(path, info.st_mode, what)
