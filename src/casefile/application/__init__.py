@@ -7,11 +7,24 @@ Typical use::
     with app.session(case_id, officer) as case:
         victim = case.add_person(role="victim", name="...")
         case.add_note(text="Victim visited at home.")
-    verified = app.verify(case_id)
+    verified = app.verify(case_id)           # every record, verified: feed the projections
+    register = build_exhibit_register(verified.records, as_of=now)
+    handed = app.export_bundle(case_id, "handover.zip", zip=True,
+                               checkpoint_signer=service, checkpoint_name=service_name)
 """
 
 from casefile.application._app import CasefileApp
 from casefile.application._config import Backend, StoreConfig
+from casefile.application._export import EvidenceFinder, ExportResult, exhibit_hashes
 from casefile.application._recorders import CaseRecorder, DisclosureRow
 
-__all__ = ["Backend", "CaseRecorder", "CasefileApp", "DisclosureRow", "StoreConfig"]
+__all__ = [
+    "Backend",
+    "CaseRecorder",
+    "CasefileApp",
+    "DisclosureRow",
+    "EvidenceFinder",
+    "ExportResult",
+    "StoreConfig",
+    "exhibit_hashes",
+]

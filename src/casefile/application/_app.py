@@ -21,6 +21,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from casefile.application._commands import CaseCommands
 from casefile.application._config import StoreConfig
+from casefile.application._export import ExportCommands
 from casefile.application._recorders import CaseRecorder
 from casefile.errors import (
     CheckpointMismatchError,
@@ -55,7 +56,7 @@ __all__ = ["CasefileApp"]
 _PAGE: Final = 1000
 
 
-class CasefileApp(CaseCommands, Application[uuid.UUID]):
+class CasefileApp(CaseCommands, ExportCommands, Application[uuid.UUID]):
     """Investigations kept as signed, hash-chained records in one store.
 
     ``store`` says where (see :class:`StoreConfig`; nothing is read from the
@@ -260,6 +261,10 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         with self.session(case_id, signer) as case:
             return case.record_handover(recipient=recipient, checkpoint=checkpoint, at=at)
 
+    def now(self) -> int:
+        """The application's clock: ns since the epoch (injected, ``time.time_ns`` by default)."""
+        return self._clock()
+
     # --- reading, verifying, erasing ------------------------------------------
 
     def records(self, case_id: uuid.UUID) -> Iterator[bytes]:
@@ -310,12 +315,29 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         return self._cases.select_case_ids()
 
     def verify(
-        self, case_id: uuid.UUID, *, at: Instant | None = None, checkpoint: str | None = None
+        self,
+        case_id: uuid.UUID,
+        *,
+        at: Instant | None = None,
+        checkpoint: str | None = None,
+        keep_records: bool = True,
     ) -> VerifiedCase:
-        """Verify every record and disclosure of the case (and ``checkpoint``) at ``at``."""
+        """Verify every record and disclosure of the case (and ``checkpoint``) at ``at``.
+
+        The result's ``records`` are the verified records, ready for the
+        projections (``build_exhibit_register(verified.records, as_of=...)``);
+        ``keep_records=False`` keeps memory flat for a very large case and
+        returns the summary alone, with no records.
+        """
         case_id = _check_case_id(case_id)
         when = check_time(self._clock() if at is None else at, "at")
-        return self._verify(self.records(case_id), case_id, at=when, checkpoint=checkpoint)
+        return self._verify(
+            self.records(case_id),
+            case_id,
+            at=when,
+            checkpoint=checkpoint,
+            keep_records=keep_records,
+        )
 
     def _verify(
         self,
@@ -324,6 +346,7 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
         *,
         at: int,
         checkpoint: str | None = None,
+        keep_records: bool = False,
     ) -> VerifiedCase:
         return verify_case(
             records,
@@ -333,7 +356,7 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
             disclosures=self.disclosures(case_id),
             checkpoint=checkpoint,
             known_types=EVENT_TYPES.known_types(),
-            keep_records=False,
+            keep_records=keep_records,
         )
 
     def checkpoint(
