@@ -166,8 +166,10 @@ def _visit(parent: Path, match: Callable[[str], bool], *, remove: bool) -> Scrat
     live = 0
     try:
         names = sorted(entry.name for entry in os.scandir(parent) if match(entry.name))
-    except FileNotFoundError:
-        return ScratchSurvey((), 0)
+    except OSError:
+        return ScratchSurvey(
+            (), 0
+        )  # nothing to list is nothing stale: the caller's writes will say why
     for name in names:
         path = parent / name
         try:

@@ -15,6 +15,8 @@ from types import FrameType
 
 import pytest
 
+from casefile._scratch import new_locked_dir
+from casefile.bundle import STAGING_PREFIX
 from casefile.cli._demo_cmd import CHECKPOINT_NAME
 from cli._support import Demo, Run, run_cli
 
@@ -213,3 +215,37 @@ def test_missing_trust_and_usage_errors_under_json_print_a_json_error(demo: Demo
     assert "--trust" in str(_json_error(run_cli(["verify", demo.root / "bundle", "--json"])))
     usage = _json_error(run_cli(["verify", "--json", "--workers", "many", "x"]))
     assert usage["kind"] == "usage"
+
+
+# --- what killed exports leave ------------------------------------------------------------------
+
+
+def _staging_left_by_a_killed_export(parent: Path) -> Path:
+    fd, path = new_locked_dir(parent, STAGING_PREFIX)
+    (path / "bundle.zip").write_bytes(b"\x00" * 5000)
+    os.close(fd)  # the process died: its lock went with it
+    return path
+
+
+def test_export_removes_what_killed_exports_left_beside_its_destination(
+    demo: Demo, tmp_path: Path
+) -> None:
+    stale = _staging_left_by_a_killed_export(tmp_path)
+    live_fd, live = new_locked_dir(tmp_path, STAGING_PREFIX)  # an export still running
+    try:
+        result = run_cli([*_export(demo, tmp_path / "case.zip"), "--zip"])
+        assert result.code == 0, result.err
+        assert not stale.exists()
+        assert live.is_dir()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["case.zip", live.name])
+    finally:
+        os.close(live_fd)
+
+
+def test_clean_command_removes_stale_export_staging_and_says_how_much(tmp_path: Path) -> None:
+    _staging_left_by_a_killed_export(tmp_path)
+    (tmp_path / "unrelated.txt").write_text("kept")
+    result = run_cli(["clean", tmp_path])
+    assert result.code == 0, result.err
+    assert "removed    1 stale staging entry(ies), 5000 bytes" in result.out
+    assert [p.name for p in tmp_path.iterdir()] == ["unrelated.txt"]

@@ -27,6 +27,7 @@ from casefile.bundle._files import (
     HashingSink,
     allowed_bits,
     check_destination,
+    clean_staging,
     fsync_dir,
     new_sibling_file,
     publish_dir,
@@ -294,12 +295,14 @@ def write_bundle(
     signs the manifest and must hold a checkpoint role.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
-    is left behind. The bundle is written privately and published readable
-    by others as the umask allows (directories 0755, files 0644, less the
-    umask's bits).
+    is left behind; staging that killed exports left beside ``dest`` is
+    removed first (never a live export's: each holds a lock on its own).
+    The bundle is written privately and published readable by others as the
+    umask allows (directories 0755, files 0644, less the umask's bits).
     """
     where = Path(dest)
     check_destination(where, directory=True)
+    clean_staging(where.parent)  # what killed exports left here, never a live one's
     manifest_key = _manifest_signer(trust, signer)
     view_items = sorted((view_path(name), data) for name, data in (views or {}).items())
     for path, data in view_items:
@@ -381,6 +384,7 @@ def zip_bundle(
         raise BundleError(f"{src_dir}: not a bundle (no {MANIFEST})")
     where = Path(dest_zip)
     check_destination(where, directory=False)
+    clean_staging(where.parent)
     fd, tmp = new_sibling_file(where)
     try:
         with os.fdopen(fd, "w+b") as out:

@@ -1,4 +1,4 @@
-"""``casefile export`` (one case to a handover bundle) and ``casefile cases`` (a store's cases)."""
+"""``casefile export`` (one case to a bundle), ``clean`` (what killed exports left), ``cases``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from casefile.bundle import DISCLOSE_ALL, DISCLOSE_NONE, DisclosurePolicy
+from casefile.bundle import DISCLOSE_ALL, DISCLOSE_NONE, DisclosurePolicy, clean_staging
 from casefile.cli._errors import about
 from casefile.cli._files import check_new_path
 from casefile.cli._register import default_store, is_store, open_existing_store
@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from casefile.application import EvidenceFinder
     from casefile.evidence import BlobStore
 
-__all__ = ["add_cases_parser", "add_export_parser", "evidence_in", "namespace_of"]
+__all__ = [
+    "add_cases_parser",
+    "add_clean_parser",
+    "add_export_parser",
+    "evidence_in",
+    "namespace_of",
+]
 
 _CHUNK = 1 << 20
 _MAX_EVIDENCE_DIR_FILES = 100_000
@@ -103,6 +109,36 @@ def add_export_parser(
     )
     disclose.add_argument("--disclose-all", action="store_true", help="every disclosure held")
     export.set_defaults(handler=run_export)
+
+
+def add_clean_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """Register ``clean``."""
+    clean = commands.add_parser(
+        "clean",
+        parents=parents,
+        help="remove the staging folders that killed exports left in a folder",
+        description="Remove the .casefile-staging-* folders and files in DIR that no live "
+        "export is writing (each live export holds a lock on its own; those are left "
+        "alone). Every export also does this in its destination's folder when it starts.",
+    )
+    clean.add_argument("dir", type=Path, metavar="DIR", help="the folder exports were written to")
+    clean.set_defaults(handler=run_clean)
+
+
+def run_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Remove stale export staging in DIR; say how much, and how many live ones were left."""
+    folder: Path = args.dir
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder")
+    removed = clean_staging(folder)
+    out.write(f"folder     {one_line(str(folder))}\n")
+    out.write(f"removed    {removed.count} stale staging entry(ies), {removed.size} bytes\n")
+    if removed.live:
+        out.write(f"left       {removed.live} a live export is writing\n")
+    return 0
 
 
 def add_cases_parser(

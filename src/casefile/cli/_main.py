@@ -21,7 +21,7 @@ from casefile.cli._demo_cmd import add_demo_parser
 from casefile.cli._errors import error_json, path_of
 from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
-from casefile.cli._export_cmd import add_cases_parser, add_export_parser
+from casefile.cli._export_cmd import add_cases_parser, add_clean_parser, add_export_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._text import one_line
 from casefile.cli._verify_cmd import add_verify_parser
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(commands, parents)
     add_keys_parser(commands, parents)
     add_export_parser(commands, parents)
+    add_clean_parser(commands, parents)
     add_verify_parser(commands, parents)
     add_cases_parser(commands, parents)
     add_evidence_parser(commands, parents)
