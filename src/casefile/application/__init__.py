@@ -1,16 +1,35 @@
 """The casefile application: officers' commands over signed case records, in a chosen store.
 
-Typical use::
+Typical use, with an officer's key and a checkpoint key that the trust store names:
 
-    app = CasefileApp(store=StoreConfig.sqlite("cases.sqlite"), trust=trust)
-    case_id = app.open_case(officer, offence="theft", channel="online", reference="01YE1234526")
-    with app.session(case_id, officer) as case:
-        victim = case.add_person(role="victim", name="...")
-        case.add_note(text="Victim visited at home.")
-    verified = app.verify(case_id)           # every record, verified: feed the projections
-    register = build_exhibit_register(verified.records, as_of=now)
-    handed = app.export_bundle(case_id, "handover.zip", zip=True,
-                               checkpoint_signer=service, checkpoint_name=service_name)
+>>> import datetime, pathlib, tempfile
+>>> from casefile.application import CasefileApp, StoreConfig
+>>> from casefile.projections import build_exhibit_register
+>>> from casefile.signing import Holder, InMemorySigner, TrustEntry, TrustStore
+>>> officer, service = InMemorySigner.generate(), InMemorySigner.generate()
+>>> def entry(key, name, role):
+...     holder = Holder(name, "PC", "1", "Example Police")
+...     return TrustEntry(public_key=key.public_key, name=name, holder=holder,
+...                       roles=frozenset({role}), valid_from=1_767_225_600 * 10**9)
+>>> trust = TrustStore([entry(officer, "force.example/pc-1", "recorder"),
+...                     entry(service, "force.example/checkpoint", "checkpoint")])
+>>> app = CasefileApp(store=StoreConfig.memory(), trust=trust)
+>>> case_id = app.open_case(officer, offence="theft", channel="online", reference="01YE1234526")
+>>> with app.session(case_id, officer) as case:
+...     victim = case.add_person(role="victim", name="A Victim")
+...     seq = case.add_note(text="Victim visited at home.",
+...                         at=datetime.datetime.now(datetime.UTC))
+>>> verified = app.verify(case_id)  # every record verified, ready for the projections
+>>> (verified.size, len(verified.records))
+(3, 3)
+>>> build_exhibit_register(verified.records, as_of=app.now()).exhibits
+()
+>>> with tempfile.TemporaryDirectory() as folder:
+...     handed = app.export_bundle(case_id, pathlib.Path(folder) / "case.zip", zip=True,
+...                                checkpoint_signer=service,
+...                                checkpoint_name="force.example/checkpoint")
+>>> handed.verification.verified
+True
 """
 
 from casefile.application._app import CasefileApp
