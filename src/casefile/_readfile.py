@@ -31,23 +31,31 @@ _KINDS: Final = {
 }
 
 
-def _refuse(path: str | os.PathLike[str], mode: int, what: str) -> InputError:
-    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-    return InputError(f"{os.fspath(path)}: the {what} is {kind}, not a regular file")
+def _refuse(
+    path: str | os.PathLike[str], mode: int, what: str, error: type[InputError]
+) -> InputError:
+    kind = _KINDS.get(stat.S_IFMT(mode), "something else")
+    return error(f"{os.fspath(path)}: cannot read the {what}: {kind}, not a regular file")
 
 
-def read_regular_file(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:
+def read_regular_file(
+    path: str | os.PathLike[str],
+    *,
+    limit: int,
+    what: str,
+    error: type[InputError] = InputError,
+) -> bytes:
     """At most ``limit`` + 1 bytes of the regular file at ``path`` (the caller judges the size).
 
-    Raises :class:`~casefile.errors.InputError` naming the path and ``what``
-    (e.g. "trust store") if it is a FIFO, a device, a directory or a socket;
-    :class:`OSError` if it cannot be opened or read.
+    Raises ``error`` (an :class:`~casefile.errors.InputError`) naming the path
+    and ``what`` (e.g. "trust store") if it is a FIFO, a device, a directory
+    or a socket; :class:`OSError` if it cannot be opened or read.
     """
     fd = os.open(path, _FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _refuse(path, info.st_mode, what)
+            raise _refuse(path, info.st_mode, what, error)
         parts: list[bytes] = []
         left = limit + 1
         while left > 0:
@@ -72,4 +80,4 @@ def check_regular_file(path: str | os.PathLike[str], *, what: str) -> None:
     except FileNotFoundError:
         return
     if not stat.S_ISREG(info.st_mode):
-        raise _refuse(path, info.st_mode, what)
+        raise _refuse(path, info.st_mode, what, InputError)

@@ -65,7 +65,8 @@ def _refused_at_once(argv: list[object]) -> Run:
 
 def test_fifo_as_trust_store_is_refused_instead_of_hanging(demo: Demo, fifo: Path) -> None:
     result = _refused_at_once(["verify", demo.root / "bundle", "--trust", fifo])
-    assert f"{fifo}: the trust store is a FIFO (named pipe), not a regular file" in result.err
+    message = f"{fifo}: cannot read the trust store: a FIFO (named pipe), not a regular file"
+    assert message in result.err
 
 
 @pytest.mark.parametrize("option", ["--checkpoint-key", "--passphrase-file", "--db", "--trust"])
@@ -82,7 +83,7 @@ def test_fifo_as_any_export_input_is_refused_instead_of_hanging(
 
 def test_directory_as_trust_store_is_refused_naming_it(demo: Demo, tmp_path: Path) -> None:
     result = _refused_at_once(["verify", demo.root / "bundle", "--trust", tmp_path])
-    assert f"{tmp_path}: the trust store is a directory" in result.err
+    assert f"{tmp_path}: cannot read the trust store: a directory" in result.err
 
 
 # --- bundles that went through other hands ---------------------------------------------

@@ -120,7 +120,7 @@ def _unencrypted(data: bytes) -> InMemorySigner | None:
 def load_signer(path: Path, passphrase: Callable[[], bytes]) -> InMemorySigner:
     """Open the key file at ``path``; ``passphrase`` is asked for only if the file is sealed."""
     try:
-        data = read_regular_file(path, limit=_MAX_KEY_FILE, what="key file")
+        data = read_regular_file(path, limit=_MAX_KEY_FILE, what="key file", error=KeyFileError)
     except OSError as exc:
         raise KeyFileError(f"{path}: cannot read the key file ({exc.strerror})") from None
     if len(data) > _MAX_KEY_FILE:

@@ -302,7 +302,9 @@ def dump_trust_store(store: TrustStore) -> str:
 def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
     """Read and parse the trust store file at ``path`` (at most the size cap is read)."""
     try:
-        data = read_regular_file(path, limit=MAX_TRUST_STORE_SIZE, what="trust store")
+        data = read_regular_file(
+            path, limit=MAX_TRUST_STORE_SIZE, what="trust store", error=TrustStoreError
+        )
     except OSError as exc:
         raise TrustStoreError(f"{os.fspath(path)}: cannot read ({exc.strerror})") from None
     try:
