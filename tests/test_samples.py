@@ -61,8 +61,8 @@ _WITH_DOCTESTS = [name for name in _modules() if _doctests(name)]
 
 
 def test_the_package_has_doctests_to_run() -> None:
-    # The application's and the time helpers' examples at least.
-    assert {"casefile.application", "casefile._time"} <= set(_WITH_DOCTESTS)
+    # The application's, the projections' and the time helpers' examples at least.
+    assert {"casefile.application", "casefile.projections", "casefile._time"} <= set(_WITH_DOCTESTS)
 
 
 @pytest.mark.parametrize("module_name", _WITH_DOCTESTS)

@@ -250,3 +250,21 @@ def test_clean_command_removes_stale_export_staging_and_says_how_much(tmp_path: 
     assert result.code == 0, result.err
     assert "removed    1 stale staging entry(ies), 5000 bytes" in result.out
     assert [p.name for p in tmp_path.iterdir()] == ["unrelated.txt"]
+
+
+def test_an_error_met_while_verifying_names_the_bundle_it_is_about(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casefile.cli import _verify_cmd
+    from casefile.errors import BundleError
+
+    def replaced(*args: object, **kwargs: object) -> None:
+        raise BundleError("member 'records.bin': replaced since the bundle was opened")
+
+    monkeypatch.setattr(_verify_cmd, "verify_bundle", replaced)
+    bundle = demo.root / "bundle"
+    result = run_cli(["verify", bundle, "--trust", demo.trust])
+    assert result.code == 2
+    assert result.err.startswith(f"casefile: error: {bundle}: member 'records.bin': replaced")
+    error = _json_error(run_cli(["verify", bundle, "--trust", demo.trust, "--json"]))
+    assert error["path"] == str(bundle)

@@ -166,9 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except CasefileError as exc:
         message = str(exc) or type(exc).__name__
+        where = path_of(exc)
+        if where is not None and where not in message:
+            message = f"{where}: {message}"
         _error(err, message)
         if as_json:
-            _json_error(out, type(exc).__name__, message, path_of(exc))
+            _json_error(out, type(exc).__name__, message, where)
         return EXIT_UNUSABLE
     except BrokenPipeError:
         # The reader went away (``casefile verify x | head``): say nothing more.
