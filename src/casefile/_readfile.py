@@ -14,7 +14,7 @@ from typing import Final
 
 from casefile.errors import InputError
 
-__all__ = ["check_regular_file", "read_regular_file"]
+__all__ = ["read_regular_file"]
 
 _FLAGS: Final = (
     os.O_RDONLY
@@ -67,17 +67,3 @@ def read_regular_file(
         return b"".join(parts)
     finally:
         os.close(fd)
-
-
-def check_regular_file(path: str | os.PathLike[str], *, what: str) -> None:
-    """Refuse ``path`` at once (InputError) unless it is a regular file or does not exist.
-
-    For files another library opens itself (a database): a missing file is
-    left to that library's own message.
-    """
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return
-    if not stat.S_ISREG(info.st_mode):
-        raise _refuse(path, info.st_mode, what, InputError)

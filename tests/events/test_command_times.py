@@ -92,3 +92,12 @@ def test_aware_datetimes_convert_exactly_whatever_their_zone(when: datetime.date
     assert ns_to_rfc3339(ns).rstrip("Z").split(".")[0] == utc.strftime("%Y-%m-%dT%H:%M:%S")
     assert ns % 1000 == 0
     assert (ns // 1000) % 1_000_000 == utc.microsecond
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_an_integer_time_is_kept_exactly_or_refused_by_the_floor(value: int) -> None:
+    if value >= MIN_COMMAND_TIME_NS:
+        assert check_time(value, "at") == value
+    else:
+        with pytest.raises(InvalidCommandError, match="before 1990-01-01"):
+            check_time(value, "at")
