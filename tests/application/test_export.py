@@ -76,6 +76,7 @@ def test_export_in_one_call_publishes_a_verified_zip_with_its_evidence(
         zip=True,
     )
     assert result.verification.verified
+    assert result.path == result.info.path == out
     assert result.missing_evidence == frozenset()
     assert result.info.evidence_files == 1
     assert [p.name for p in out.parent.iterdir()] == ["case.zip"]  # no staging left

@@ -12,6 +12,7 @@ exports left in the same folder is removed first (never a live export's).
 from __future__ import annotations
 
 import abc
+import dataclasses
 import functools
 import itertools
 import os
@@ -204,7 +205,8 @@ class ExportCommands:
             path=dest,
             case_id=case_id,
             checkpoint=note,
-            info=info,
+            # Where it now lives, not the staging folder it was written in.
+            info=dataclasses.replace(info, path=dest),
             verification=checked,
             register=register,
             missing_evidence=frozenset(wanted) - frozenset(files),
