@@ -61,7 +61,7 @@ _WITH_DOCTESTS = [name for name in _modules() if _doctests(name)]
 
 
 def test_the_package_has_doctests_to_run() -> None:
-    # The application's, the projections' and the time helpers' examples at least.
+    # The application's, the projections' and the time functions' examples at least.
     assert {"casefile.application", "casefile.projections", "casefile._time"} <= set(_WITH_DOCTESTS)
 
 
