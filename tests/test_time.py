@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casefile._time import MAX_TIME_NS, MIN_TIME_NS, ns_to_rfc3339, rfc3339_to_ns
+from casefile._time import MAX_TIME_NS, MIN_TIME_NS, ns_to_human, ns_to_rfc3339, rfc3339_to_ns
 from casefile.errors import InputError, TimeFormatError
 
 NS = 1_000_000_000
@@ -138,3 +138,8 @@ def test_arbitrary_text_parses_or_raises_time_format_error(text: str) -> None:
     except TimeFormatError:
         return
     assert MIN_TIME_NS <= ns <= MAX_TIME_NS
+
+
+def test_human_time_shows_the_second_not_the_nanosecond() -> None:
+    assert ns_to_human(1_772_373_909 * NS + 999_999_999) == "2026-03-01 14:05:09 UTC"
+    assert ns_to_human(-1) == "1969-12-31 23:59:59 UTC"

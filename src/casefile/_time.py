@@ -20,6 +20,7 @@ from casefile.errors import TimeFormatError
 __all__ = [
     "MAX_TIME_NS",
     "MIN_TIME_NS",
+    "ns_to_human",
     "ns_to_rfc3339",
     "rfc3339_to_ns",
 ]
@@ -96,3 +97,15 @@ def ns_to_rfc3339(ns: int) -> str:
     if nanos:
         text += "." + f"{nanos:09d}".rstrip("0")
     return text + "Z"
+
+
+def ns_to_human(ns: int) -> str:
+    """``ns`` as people read it in a report: UTC, to the second (the fraction dropped).
+
+    Machine output (JSON) keeps full precision with :func:`ns_to_rfc3339`.
+
+    >>> ns_to_human(1_772_373_909_999_999_999)
+    '2026-03-01 14:05:09 UTC'
+    """
+    text = ns_to_rfc3339(ns - ns % _NS_PER_SECOND)
+    return f"{text[:10]} {text[11:19]} UTC"

@@ -75,7 +75,7 @@ def _flip_in_member(source: Path, into: Path, member: str) -> tuple[Path, int]:
 def _cli_json(path: Path) -> tuple[int, dict[str, object]]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = main(["verify", str(path), "--json", "--at", AT_TEXT])
+        code = main(["verify", "--trust-bundle", str(path), "--json", "--at", AT_TEXT])
     document = json.loads(out.getvalue()) if out.getvalue() else {}
     return code, document
 

@@ -193,8 +193,9 @@ def test_console_script_runs_the_demo_and_verifies_it(tmp_path: Path) -> None:
         [script, "demo", "--out", tmp_path / "d"], capture_output=True, text=True, env=env
     )
     assert demo.returncode == 0, demo.stderr
+    out = tmp_path / "d"
     verify = subprocess.run(
-        [script, "verify", "--json", tmp_path / "d" / "bundle.zip"],
+        [script, "verify", "--json", out / "bundle.zip", "--trust", out / "keys" / "trust.json"],
         capture_output=True,
         text=True,
         env=env,

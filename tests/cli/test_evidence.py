@@ -88,6 +88,19 @@ def test_added_file_is_stored_recorded_and_listed(store: Store, tmp_path: Path) 
     assert added["media_type"] == "audio/wav"
 
 
+def test_capture_time_is_shown_to_the_second_and_recorded_to_the_nanosecond(
+    store: Store, tmp_path: Path
+) -> None:
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(b"RIFF" + b"\x01" * 64)
+    result = _add(store, clip, "SO/8", "--captured-at", "2026-03-01T14:05:09.123456789Z")
+    assert result.code == 0, result.err
+    assert "captured   2026-03-01 14:05:09 UTC\n" in result.out
+    register = json.loads(_exhibits(store, "--json").out)
+    added = next(e for e in register["exhibits"] if e["reference"] == "SO/8")
+    assert "2026-03-01T14:05:09.123456789Z" in json.dumps(added)
+
+
 def test_the_same_bytes_twice_are_stored_once(store: Store, tmp_path: Path) -> None:
     clip = tmp_path / "a.wav"
     clip.write_bytes(b"same bytes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -48,6 +49,11 @@ def test_table_lists_every_exhibit_then_the_continuity(demo: Demo) -> None:
         row = next(line for line in lines if line.startswith(exhibit["reference"] + " "))
         assert row[start:] == exhibit["sha256"][:12]
     assert lines[-1] == "continuity: no findings"
+
+
+def test_human_table_shows_the_time_to_the_second_not_the_nanosecond(demo: Demo) -> None:
+    first = _exhibits(demo, demo.db).out.splitlines()[0]
+    assert re.search(r", as of [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC$", first)
 
 
 def test_json_is_the_register_view(demo: Demo) -> None:

@@ -37,7 +37,9 @@ def test_export_directory_with_named_disclosures_verifies(demo: Demo, tmp_path: 
 def test_export_zip_by_case_id_with_evidence_and_all_disclosures(
     demo: Demo, tmp_path: Path
 ) -> None:
-    case_id = json.loads(run_cli(["verify", demo.root / "bundle", "--json"]).out)["case_id"]
+    case_id = json.loads(
+        run_cli(["verify", demo.root / "bundle", "--trust", demo.trust, "--json"]).out
+    )["case_id"]
     out = tmp_path / "case.zip"
     result = run_cli(
         _export(demo, out, "--zip", "--disclose-all", "--evidence-dir", demo.root / "evidence",

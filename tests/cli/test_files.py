@@ -6,13 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from casefile.cli._files import (
-    publish,
-    replace_file,
-    staged_directory,
-    staging_area,
-    write_new_file,
-)
+from casefile.cli._files import replace_file, staged_directory, write_new_file
 from casefile.errors import InputError
 
 
@@ -70,16 +64,3 @@ def test_staged_directory_refuses_a_non_empty_destination(tmp_path: Path) -> Non
     with pytest.raises(InputError), staged_directory(tmp_path):
         pass
     assert [p.name for p in tmp_path.iterdir()] == ["keep"]
-
-
-def test_publish_never_clobbers_and_the_staging_area_vanishes(tmp_path: Path) -> None:
-    (tmp_path / "taken.zip").write_bytes(b"theirs")
-    with staging_area(tmp_path / "taken.zip") as stage:
-        made = stage / "bundle.zip"
-        made.write_bytes(b"ours")
-        with pytest.raises(InputError):
-            publish(made, tmp_path / "taken.zip")
-        publish(made, tmp_path / "free.zip")
-    assert (tmp_path / "taken.zip").read_bytes() == b"theirs"
-    assert (tmp_path / "free.zip").read_bytes() == b"ours"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["free.zip", "taken.zip"]

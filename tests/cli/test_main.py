@@ -70,7 +70,7 @@ def _patched_cases(commands: object, parents: list[object]) -> None:
 
 
 def test_error_messages_cannot_inject_terminal_escapes(tmp_path: Path) -> None:
-    result = run_cli(["verify", str(tmp_path / "evil\x1b[2Jname\nline")])
+    result = run_cli(["verify", "--trust-bundle", str(tmp_path / "evil\x1b[2Jname\nline")])
     assert result.code == 2
     assert "\x1b" not in result.err
     assert result.err.count("\n") == 1

@@ -29,7 +29,7 @@ def _no_traceback(err: str) -> None:
 def test_flipped_byte_in_records_fails_naming_the_record(bundle_copy: Path) -> None:
     records = bundle_copy / "records.bin"
     _flip(records, records.stat().st_size // 2)
-    result = run_cli(["verify", bundle_copy, "--json"])
+    result = run_cli(["verify", "--trust-bundle", bundle_copy, "--json"])
     assert result.code == 1
     report = json.loads(result.out)
     assert report["verified"] is False
@@ -41,7 +41,7 @@ def test_flipped_byte_in_records_fails_naming_the_record(bundle_copy: Path) -> N
 
 def test_tampered_bundle_report_says_no_and_lists_the_errors(bundle_copy: Path) -> None:
     _flip(bundle_copy / "records.bin", 200)
-    result = run_cli(["verify", bundle_copy])
+    result = run_cli(["verify", "--trust-bundle", bundle_copy])
     assert result.code == 1
     assert result.out.startswith("verified: NO\n")
     assert "step B4" in result.out
@@ -51,7 +51,7 @@ def test_tampered_bundle_report_says_no_and_lists_the_errors(bundle_copy: Path) 
 def test_removed_evidence_file_fails(bundle_copy: Path) -> None:
     victim = next((bundle_copy / "evidence").iterdir())
     victim.unlink()
-    result = run_cli(["verify", bundle_copy, "--json"])
+    result = run_cli(["verify", "--trust-bundle", bundle_copy, "--json"])
     assert result.code == 1
     assert "missing" in json.dumps(json.loads(result.out)["errors"])
 
@@ -71,30 +71,32 @@ def test_keys_the_auditor_does_not_trust_fail(demo: Demo, tmp_path: Path) -> Non
 
 
 def test_without_trust_the_bundle_keys_are_used_and_said_so(demo: Demo) -> None:
-    result = run_cli(["verify", demo.root / "bundle", "--json"])
+    result = run_cli(["verify", "--trust-bundle", demo.root / "bundle", "--json"])
     assert result.code == 0
     kinds = {f["kind"] for f in json.loads(result.out)["findings"]}
     assert "trust_from_bundle" in kinds
-    human = run_cli(["verify", demo.root / "bundle"])
+    human = run_cli(["verify", "--trust-bundle", demo.root / "bundle"])
     assert "trust_from_bundle" in human.out
     assert human.out.startswith("verified: yes")
 
 
 def test_at_before_the_keys_were_valid_fails(demo: Demo) -> None:
-    result = run_cli(["verify", demo.root / "bundle.zip", "--at", "2000-01-01T00:00:00Z"])
+    result = run_cli(
+        ["verify", "--trust-bundle", demo.root / "bundle.zip", "--at", "2000-01-01T00:00:00Z"]
+    )
     assert result.code == 1
 
 
 @pytest.mark.parametrize("at", ["yesterday", "2026-01-01 00:00:00", "2026-02-30T00:00:00Z"])
 def test_malformed_at_is_unusable_input(demo: Demo, at: str) -> None:
-    result = run_cli(["verify", demo.root / "bundle.zip", "--at", at])
+    result = run_cli(["verify", "--trust-bundle", demo.root / "bundle.zip", "--at", at])
     assert result.code == 2
     assert result.err.startswith("casefile: error: ")
     _no_traceback(result.err)
 
 
 def test_nonexistent_path_is_unusable_input(tmp_path: Path) -> None:
-    result = run_cli(["verify", tmp_path / "nothing-here.zip"])
+    result = run_cli(["verify", "--trust-bundle", tmp_path / "nothing-here.zip"])
     assert result.code == 2
     _no_traceback(result.err)
 
@@ -106,9 +108,9 @@ def test_garbage_file_is_unusable_input(
 ) -> None:
     path = tmp_path_factory.mktemp("garbage") / "bundle.zip"
     path.write_bytes(b"PK\x03\x04" + garbage)
-    result = run_cli(["verify", path, "--json"])
+    result = run_cli(["verify", "--trust-bundle", path, "--json"])
     assert result.code == 2
-    assert result.out == ""
+    assert json.loads(result.out)["error"]["path"] == str(path)
     _no_traceback(result.err)
 
 
@@ -132,7 +134,7 @@ def test_zip_slip_bundle_is_refused_and_writes_nothing(
         for name in good.namelist():
             bad.writestr(name, good.read(name))
         bad.writestr(evil, b"owned")
-    result = run_cli(["verify", archive])
+    result = run_cli(["verify", "--trust-bundle", archive])
     assert result.code == 2
     assert "casefile: error:" in result.err
     _no_traceback(result.err)
@@ -140,7 +142,7 @@ def test_zip_slip_bundle_is_refused_and_writes_nothing(
 
 
 def test_workers_must_be_positive(demo: Demo) -> None:
-    assert run_cli(["verify", demo.root / "bundle", "--workers", "0"]).code == 2
+    assert run_cli(["verify", "--trust-bundle", demo.root / "bundle", "--workers", "0"]).code == 2
 
 
 class _Terminal(io.StringIO):

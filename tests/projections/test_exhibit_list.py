@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from casefile.projections import build_exhibit_register, exhibit_list
-from projections.conftest import DC, PC, clean_chain, new_case, views_of
+from projections.conftest import DC, PC, T0, clean_chain, new_case, views_of
 
 
 def test_rows_of_an_original_and_its_image() -> None:
@@ -34,7 +34,7 @@ def test_an_opened_seal_and_captured_evidence_are_shown_as_such() -> None:
         media_type="image/jpeg",
         device="tablet",
         location="Scene",
-        captured_at=0,
+        captured_at=T0,
         description="Photo of the door",
         by=DC,
     )

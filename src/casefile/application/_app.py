@@ -21,6 +21,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from casefile.application._commands import CaseCommands
 from casefile.application._config import StoreConfig
+from casefile.application._export import ExportCommands
 from casefile.application._index import index_entry, officer_of
 from casefile.application._queries import CaseQueries
 from casefile.application._recorders import CaseRecorder
@@ -36,11 +37,13 @@ from casefile.events import (
     EVENT_TYPES,
     CommandContext,
     Custodian,
+    Instant,
     Investigation,
     RecordMapper,
     ReferenceScheme,
     ReportingChannel,
     authenticate_chain,
+    check_time,
     load_investigation,
     seal_events,
 )
@@ -64,7 +67,7 @@ __all__ = ["CasefileApp"]
 _PAGE: Final = 1000
 
 
-class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
+class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UUID]):
     """Investigations kept as signed, hash-chained records in one store.
 
     ``store`` says where (see :class:`StoreConfig`; nothing is read from the
@@ -176,7 +179,7 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
         offence: str,
         channel: ReportingChannel | str,
         reference: str | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
         case_id: uuid.UUID | None = None,
     ) -> Iterator[Investigation]:
         """Open a case and let the caller record more; all stored in one transaction."""
@@ -233,10 +236,10 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
         offence: str,
         channel: ReportingChannel | str,
         reference: str | None,
-        at: int | None,
+        at: Instant | None,
         case_id: uuid.UUID | None,
     ) -> Investigation:
-        when = self._clock() if at is None else at
+        when = check_time(self._clock() if at is None else at, "at")
         if reference is None:
             if self.reference_scheme is None:
                 raise InvalidCommandError(
@@ -261,7 +264,7 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
         offence: str,
         channel: ReportingChannel | str,
         reference: str | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
         case_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
         """Open a case; the reference scheme issues its reference unless given. Returns its id."""
@@ -277,7 +280,7 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
         *,
         recipient: str,
         checkpoint: str,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that ``recipient`` was given ``checkpoint``, a signed note over this case.
 
@@ -289,6 +292,10 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
         self._check_checkpoint(case_id, checkpoint)
         with self.session(case_id, signer) as case:
             return case.record_handover(recipient=recipient, checkpoint=checkpoint, at=at)
+
+    def now(self) -> int:
+        """The application's clock: ns since the epoch (injected, ``time.time_ns`` by default)."""
+        return self._clock()
 
     # --- reading, verifying, erasing ------------------------------------------
 
@@ -362,12 +369,29 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
         return self._cases.select_case_ids()
 
     def verify(
-        self, case_id: uuid.UUID, *, at: int | None = None, checkpoint: str | None = None
+        self,
+        case_id: uuid.UUID,
+        *,
+        at: Instant | None = None,
+        checkpoint: str | None = None,
+        keep_records: bool = True,
     ) -> VerifiedCase:
-        """Verify every record and disclosure of the case (and ``checkpoint``) at ``at``."""
+        """Verify every record and disclosure of the case (and ``checkpoint``) at ``at``.
+
+        The result's ``records`` are the verified records, ready for the
+        projections (``build_exhibit_register(verified.records, as_of=...)``);
+        ``keep_records=False`` keeps memory flat for a very large case and
+        returns the summary alone, with no records.
+        """
         case_id = _check_case_id(case_id)
-        when = self._clock() if at is None else at
-        return self._verify(self.records(case_id), case_id, at=when, checkpoint=checkpoint)
+        when = check_time(self._clock() if at is None else at, "at")
+        return self._verify(
+            self.records(case_id),
+            case_id,
+            at=when,
+            checkpoint=checkpoint,
+            keep_records=keep_records,
+        )
 
     def _verify(
         self,
@@ -376,6 +400,7 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
         *,
         at: int,
         checkpoint: str | None = None,
+        keep_records: bool = False,
     ) -> VerifiedCase:
         return verify_case(
             records,
@@ -385,7 +410,7 @@ class CasefileApp(CaseCommands, CaseQueries, Application[uuid.UUID]):
             disclosures=self.disclosures(case_id),
             checkpoint=checkpoint,
             known_types=EVENT_TYPES.known_types(),
-            keep_records=False,
+            keep_records=keep_records,
         )
 
     def checkpoint(

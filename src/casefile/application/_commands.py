@@ -17,6 +17,7 @@ from casefile.events import (
     CaseStatus,
     Custodian,
     EvidenceKind,
+    Instant,
     Investigation,
     PersonRole,
     RiskGrading,
@@ -44,10 +45,10 @@ class CaseCommands:
         offence: str,
         summary: str,
         location: str,
-        occurred_from: int | None = None,
-        occurred_to: int | None = None,
+        occurred_from: Instant | None = None,
+        occurred_to: Instant | None = None,
         reported_by: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a crime report; ``reported_by`` names a person of the case. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -68,10 +69,10 @@ class CaseCommands:
         *,
         person_id: uuid.UUID,
         risk: RiskGrading | str,
-        last_seen_at: int,
+        last_seen_at: Instant,
         last_seen_place: str,
         circumstances: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that a person of the case is missing, graded low/medium/high. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -96,7 +97,7 @@ class CaseCommands:
         phone: str | None = None,
         email: str | None = None,
         person_id: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> uuid.UUID:
         """Add a person; their details are committed and stored apart. Returns the person id."""
         with self.session(case_id, signer) as case:
@@ -120,14 +121,14 @@ class CaseCommands:
         declaration: str,
         body: str,
         place: str,
-        started_at: int,
-        ended_at: int,
+        started_at: Instant,
+        ended_at: Instant,
         over_18: bool = True,
         age: int | None = None,
         exhibits: Iterable[str] = (),
         statement_id: uuid.UUID | None = None,
         by: Custodian | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> uuid.UUID:
         """Record a witness statement (MG11) taken by ``by`` (default: the signer's holder).
 
@@ -159,7 +160,7 @@ class CaseCommands:
         reader_name: str | None = None,
         reader_declaration: str | None = None,
         signature_sha256: bytes | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that the witness (or a reader) signed a statement. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -184,10 +185,10 @@ class CaseCommands:
         media_type: str,
         device: str,
         location: str,
-        captured_at: int,
+        captured_at: Instant,
         description: str = "",
         produced_by: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a captured evidence item under a new exhibit reference. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -206,7 +207,7 @@ class CaseCommands:
             )
 
     def add_note(
-        self, case_id: uuid.UUID, signer: Signer, *, text: str, at: int | None = None
+        self, case_id: uuid.UUID, signer: Signer, *, text: str, at: Instant | None = None
     ) -> int:
         """Add a note to the case log. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -219,14 +220,14 @@ class CaseCommands:
         *,
         status: CaseStatus | str,
         reason: str,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Change the case's status (a closed case can only be reopened). Returns its seq."""
         with self.session(case_id, signer) as case:
             return case.change_status(status=status, reason=reason, at=at)
 
     def confirm(
-        self, case_id: uuid.UUID, signer: Signer, *, seq: int, at: int | None = None
+        self, case_id: uuid.UUID, signer: Signer, *, seq: int, at: Instant | None = None
     ) -> int:
         """Confirm, with the actor's own key, an act recorded on their behalf. Returns its seq."""
         with self.session(case_id, signer) as case:
@@ -241,7 +242,7 @@ class CaseCommands:
         reason: str,
         fields: Mapping[str, Any] | None = None,
         personal: Mapping[str, Any] | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Correct record ``seq`` (append-only). Returns the correction's seq."""
         with self.session(case_id, signer) as case:

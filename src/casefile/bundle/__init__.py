@@ -5,9 +5,11 @@ the trust entries and the signed checkpoint needed to check them, optional
 evidence files and views, and a signed manifest covering every byte
 (docs/FORMAT.md §9). :func:`write_bundle` and :func:`zip_bundle` make one;
 :func:`open_bundle` reads one defensively; :func:`verify_bundle` checks one
-with nothing but public keys.
+with nothing but public keys. :func:`clean_staging` removes what killed
+exports left beside their destination.
 """
 
+from casefile.bundle._files import STAGING_PREFIX, clean_staging, stale_staging
 from casefile.bundle._layout import (
     BUNDLE_FORMAT,
     BUNDLE_VERSION,
@@ -32,6 +34,7 @@ __all__ = [
     "DISCLOSE_ALL",
     "DISCLOSE_NONE",
     "MANIFEST_PAYLOAD_TYPE",
+    "STAGING_PREFIX",
     "Bundle",
     "BundleInfo",
     "BundleLimits",
@@ -42,7 +45,9 @@ __all__ = [
     "FileEntry",
     "Manifest",
     "ManifestStatus",
+    "clean_staging",
     "open_bundle",
+    "stale_staging",
     "verify_bundle",
     "write_bundle",
     "zip_bundle",

@@ -18,13 +18,13 @@ import contextlib
 import errno
 import hashlib
 import os
-import secrets
 import shutil
 import stat
 from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from casefile._scratch import ScratchSurvey, clean_scratch, new_locked_file, survey_scratch
 from casefile.bundle._layout import shown
 from casefile.bundle._manifest import FileEntry
 from casefile.errors import BundleError
@@ -32,17 +32,22 @@ from casefile.errors import BundleError
 __all__ = [
     "DIR_MODE",
     "FILE_MODE",
+    "STAGING_PREFIX",
     "HashingSink",
     "allowed_bits",
     "check_destination",
+    "clean_staging",
     "fsync_dir",
     "new_sibling_file",
     "publish_dir",
     "publish_file",
     "remove",
     "set_mode",
+    "stale_staging",
 ]
 
+#: The name prefix of everything an export writes beside its destination before publishing it.
+STAGING_PREFIX: Final = ".casefile-staging-"
 #: The mode of a finished bundle directory (and its folders), less what the umask withholds.
 DIR_MODE: Final = 0o755
 #: The mode of every file of a bundle, and of a bundle zip, less what the umask withholds.
@@ -78,26 +83,30 @@ def new_sibling_file(dest: Path) -> tuple[int, Path]:
 
     It is created with mode 0666, never over an existing name, so its mode is
     what the umask allows a file: :data:`FILE_MODE` masked by it is the mode
-    the finished file gets.
+    the finished file gets. It is locked while the descriptor is open, so that
+    :func:`clean_staging` never removes it under a live writer.
     """
-    flags = (
-        os.O_RDWR
-        | os.O_CREAT
-        | os.O_EXCL
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_BINARY", 0)
-    )
-    problem = "no free temporary name"
-    for _ in range(100):
-        tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            problem = exc.strerror or str(exc)
-            break
-    raise BundleError(f"{shown(str(dest.parent))}: cannot create a file here ({problem})")
+    try:
+        return new_locked_file(dest.parent, STAGING_PREFIX, ".tmp", mode=0o666)
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+        raise BundleError(
+            f"{shown(str(dest.parent))}: cannot create a file here ({problem})"
+        ) from None
+
+
+def _is_staging(name: str) -> bool:
+    return name.startswith(STAGING_PREFIX)
+
+
+def stale_staging(parent: str | os.PathLike[str]) -> ScratchSurvey:
+    """The staging folders and files that killed exports left in ``parent``."""
+    return survey_scratch(Path(parent), _is_staging)
+
+
+def clean_staging(parent: str | os.PathLike[str]) -> ScratchSurvey:
+    """Remove what killed exports left in ``parent``; never what a live export is writing."""
+    return clean_scratch(Path(parent), _is_staging)
 
 
 class HashingSink:

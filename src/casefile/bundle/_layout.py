@@ -33,6 +33,7 @@ __all__ = [
     "VIEWS_DIR",
     "BundleLimits",
     "check_member_name",
+    "desktop_debris",
     "evidence_path",
     "member_cap",
     "shown",
@@ -132,7 +133,25 @@ def check_member_name(name: str) -> str:
             return name
         if folder == VIEWS_DIR and _VIEW_NAME.fullmatch(leaf):
             return name
+    debris = desktop_debris(name)
+    if debris is not None:
+        raise BundleError(f"{where}: {debris}")
     raise BundleError(f"{where}: not a file of the bundle layout (unexpected file)")
+
+
+# Files and folders that desktop file managers and archive tools add to folders they copy.
+_DEBRIS_NAMES: Final = frozenset({".DS_Store", "__MACOSX", "Thumbs.db", "desktop.ini"})
+
+
+def desktop_debris(name: str) -> str | None:
+    """What to do about ``name`` if a desktop added it to a copied bundle, else None."""
+    leaf = name.rstrip("/").rsplit("/", 1)[-1]
+    if leaf not in _DEBRIS_NAMES and not leaf.startswith("._"):
+        return None
+    return (
+        "added by a desktop file manager when the bundle was copied; it is no part of the "
+        "signed bundle: delete it (or copy the bundle again without it) and verify again"
+    )
 
 
 def evidence_path(sha256: bytes) -> str:

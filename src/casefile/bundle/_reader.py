@@ -255,9 +255,16 @@ def open_bundle(path: str | os.PathLike[str], *, limits: BundleLimits | None = N
     """
     chosen = DEFAULT_LIMITS if limits is None else limits
     where = Path(path)
-    source = open_source(where, chosen)
     try:
-        return Bundle(where, source, chosen)
-    except BaseException:
-        source.close()
-        raise
+        source = open_source(where, chosen)
+        try:
+            return Bundle(where, source, chosen)
+        except BaseException:
+            source.close()
+            raise
+    except BundleError as exc:
+        # Every message names the bundle it is about, once.
+        label = shown(str(where))
+        if str(exc).startswith(label):
+            raise
+        raise BundleError(f"{label}: {exc}") from None

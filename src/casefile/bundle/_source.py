@@ -21,6 +21,7 @@ from casefile.bundle._layout import (
     VIEWS_DIR,
     BundleLimits,
     check_member_name,
+    desktop_debris,
     member_cap,
     shown,
 )
@@ -117,7 +118,8 @@ class DirectorySource:
                 raise BundleError(f"member {shown(name)}: {_KINDS[kind]}, not a regular file")
             if kind == stat.S_IFDIR:
                 if prefix or entry.name not in _FOLDERS:
-                    raise BundleError(f"member {shown(name + '/')}: unexpected directory")
+                    debris = desktop_debris(name) or "unexpected directory"
+                    raise BundleError(f"member {shown(name + '/')}: {debris}")
                 self._scan(Path(entry.path), name + "/")
                 continue
             if kind != stat.S_IFREG:
@@ -176,9 +178,16 @@ class ZipSource:
             info = os.fstat(self._file.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise BundleError(f"{shown(str(path))}: not a regular file")
-            self._members: dict[str, ZipMember] = read_directory(
-                self._read_at, info.st_size, limits
-            )
+            try:
+                self._members: dict[str, ZipMember] = read_directory(
+                    self._read_at, info.st_size, limits
+                )
+            except BundleError as exc:
+                # Archive tools re-pack with their own timestamps, flags and extras (D8).
+                raise BundleError(
+                    f"{exc}; this is not the exact zip form casefile writes: if the bundle "
+                    "was re-zipped, unpack it and verify the folder"
+                ) from None
         except BaseException:
             self._file.close()
             raise

@@ -12,20 +12,22 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from casefile._scratch import new_locked_dir
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._files import (
     DIR_MODE,
     FILE_MODE,
+    STAGING_PREFIX,
     HashingSink,
     allowed_bits,
     check_destination,
+    clean_staging,
     fsync_dir,
     new_sibling_file,
     publish_dir,
@@ -300,67 +302,73 @@ def write_bundle(
     signs the manifest and must hold a checkpoint role.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
-    is left behind. The bundle is written privately and published readable
-    by others as the umask allows (directories 0755, files 0644, less the
-    umask's bits).
+    is left behind; staging that killed exports left beside ``dest`` is
+    removed first (never a live export's: each holds a lock on its own).
+    The bundle is written privately and published readable by others as the
+    umask allows (directories 0755, files 0644, less the umask's bits).
     """
     where = Path(dest)
     check_destination(where, directory=True)
+    clean_staging(where.parent)  # what killed exports left here, never a live one's
     manifest_key = _manifest_signer(trust, signer)
     view_items = sorted((view_path(name), data) for name, data in (views or {}).items())
     for path, data in view_items:
         if type(data) is not bytes:
             raise TypeError(f"{path}: view content must be bytes")
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{where.name}.", suffix=".tmp", dir=where.parent))
+        # Locked while written, so that a later export's clean-up never takes it from us.
+        lock, tmp = new_locked_dir(where.parent, STAGING_PREFIX)
     except OSError as exc:
         raise BundleError(f"{where.parent}: cannot create a bundle here ({exc.strerror})") from None
     try:
-        allowed = allowed_bits(tmp)
-        file_mode, dir_mode = FILE_MODE & allowed, DIR_MODE & allowed
-        walk = _Walk(case_id)
-        entries = [_write_records(tmp, records, walk, file_mode)]
-        signers = _checkpoint_signers(checkpoint_note, trust, walk)
-        file_entry, disclosed = _write_disclosures(
-            tmp, disclosures, disclosure_policy, walk, file_mode
-        )
-        entries.append(file_entry)
-        needed = (walk.key_ids or set()) | signers | {manifest_key}
-        with HashingSink(tmp, TRUST, mode=file_mode) as sink:
-            sink.write(dump_trust_store(trust.subset(sorted(needed))).encode("utf-8"))
-            entries.append(sink.finish())
-        with HashingSink(tmp, CHECKPOINT, mode=file_mode) as sink:
-            sink.write(checkpoint_note.encode("utf-8"))
-            entries.append(sink.finish())
-        if evidence:
-            _folder(tmp / EVIDENCE_DIR, dir_mode)
-            for sha256 in sorted(_evidence_keys(evidence)):
-                entries.append(_write_evidence(tmp, sha256, evidence[sha256], file_mode))
-            fsync_dir(tmp / EVIDENCE_DIR)
-        if view_items:
-            _folder(tmp / VIEWS_DIR, dir_mode)
-            for path, data in view_items:
-                with HashingSink(tmp, path, mode=file_mode) as sink:
-                    sink.write(data)
-                    entries.append(sink.finish())
-            fsync_dir(tmp / VIEWS_DIR)
-        manifest = Manifest(
-            case_id=case_id,
-            records=walk.count,
-            checkpoint=checkpoint_note,
-            disclosure_policy=disclosure_policy,
-            files=tuple(sorted(entries, key=lambda e: e.path)),
-        )
-        with HashingSink(tmp, MANIFEST, mode=file_mode) as sink:
-            sink.write(seal_envelope(manifest_bytes(manifest), signer))
-            sink.finish()
-        # Private while written (mkdtemp's 0700); opened up only once complete.
-        os.chmod(tmp, dir_mode)
-        fsync_dir(tmp)
-        publish_dir(tmp, where)
-    except BaseException:
-        remove(tmp)
-        raise
+        try:
+            allowed = allowed_bits(tmp)
+            file_mode, dir_mode = FILE_MODE & allowed, DIR_MODE & allowed
+            walk = _Walk(case_id)
+            entries = [_write_records(tmp, records, walk, file_mode)]
+            signers = _checkpoint_signers(checkpoint_note, trust, walk)
+            file_entry, disclosed = _write_disclosures(
+                tmp, disclosures, disclosure_policy, walk, file_mode
+            )
+            entries.append(file_entry)
+            needed = (walk.key_ids or set()) | signers | {manifest_key}
+            with HashingSink(tmp, TRUST, mode=file_mode) as sink:
+                sink.write(dump_trust_store(trust.subset(sorted(needed))).encode("utf-8"))
+                entries.append(sink.finish())
+            with HashingSink(tmp, CHECKPOINT, mode=file_mode) as sink:
+                sink.write(checkpoint_note.encode("utf-8"))
+                entries.append(sink.finish())
+            if evidence:
+                _folder(tmp / EVIDENCE_DIR, dir_mode)
+                for sha256 in sorted(_evidence_keys(evidence)):
+                    entries.append(_write_evidence(tmp, sha256, evidence[sha256], file_mode))
+                fsync_dir(tmp / EVIDENCE_DIR)
+            if view_items:
+                _folder(tmp / VIEWS_DIR, dir_mode)
+                for path, data in view_items:
+                    with HashingSink(tmp, path, mode=file_mode) as sink:
+                        sink.write(data)
+                        entries.append(sink.finish())
+                fsync_dir(tmp / VIEWS_DIR)
+            manifest = Manifest(
+                case_id=case_id,
+                records=walk.count,
+                checkpoint=checkpoint_note,
+                disclosure_policy=disclosure_policy,
+                files=tuple(sorted(entries, key=lambda e: e.path)),
+            )
+            with HashingSink(tmp, MANIFEST, mode=file_mode) as sink:
+                sink.write(seal_envelope(manifest_bytes(manifest), signer))
+                sink.finish()
+            # Private while written (0700); opened up only once complete.
+            os.chmod(tmp, dir_mode)
+            fsync_dir(tmp)
+            publish_dir(tmp, where)
+        except BaseException:
+            remove(tmp)
+            raise
+    finally:
+        os.close(lock)
     return BundleInfo(path=where, manifest=manifest, disclosures=disclosed)
 
 
@@ -383,6 +391,7 @@ def zip_bundle(
         raise BundleError(f"{src_dir}: not a bundle (no {MANIFEST})")
     where = Path(dest_zip)
     check_destination(where, directory=False)
+    clean_staging(where.parent)
     fd, tmp = new_sibling_file(where)
     try:
         with os.fdopen(fd, "w+b") as out:
@@ -395,7 +404,8 @@ def zip_bundle(
             out.flush()
             set_mode(out.fileno(), tmp, FILE_MODE & allowed)
             os.fsync(out.fileno())
-        publish_file(tmp, where)
+            # Before the descriptor (and its lock) goes: a clean-up must not take the file.
+            publish_file(tmp, where)
     except BaseException:
         remove(tmp)
         raise

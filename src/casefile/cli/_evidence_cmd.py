@@ -5,7 +5,8 @@ records an ``evidence.captured`` record naming its SHA-256, signed by the
 given key; everything that can be checked beforehand (the case, the
 reference, the key's trust) is checked before a byte is copied. ``check``
 re-hashes every blob of a store and lists each one that does not match its
-name. Exit status of ``check``: 0 all match, 1 any problem, 2 unusable input.
+name, and counts what killed ingests left behind; ``clean`` removes that.
+Exit status of ``check``: 0 all match, 1 any problem, 2 unusable input.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from casefile._time import ns_to_rfc3339, rfc3339_to_ns
+from casefile._time import ns_to_human, rfc3339_to_ns
 from casefile.cli._register import default_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
@@ -25,7 +26,13 @@ from casefile.errors import CaseClosedError, DuplicateExhibitError, InputError
 from casefile.evidence import FileSystemBlobStore, FixityResult
 from casefile.signing import load_trust_store
 
-__all__ = ["EVIDENCE_KINDS", "add_evidence_parser", "run_evidence_add", "run_evidence_check"]
+__all__ = [
+    "EVIDENCE_KINDS",
+    "add_evidence_parser",
+    "run_evidence_add",
+    "run_evidence_check",
+    "run_evidence_clean",
+]
 
 #: The kinds of evidence ``evidence add`` records (the domain's ``EvidenceKind`` values).
 EVIDENCE_KINDS: Final = ("photo", "audio", "video", "document")
@@ -94,6 +101,15 @@ def add_evidence_parser(
     check.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store")
     check.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     check.set_defaults(handler=run_evidence_check)
+    clean = actions.add_parser(
+        "clean",
+        parents=parents,
+        help="remove the temporary files that killed ingests left in an evidence store",
+        description="Remove the store's tmp/ingest-*.part files that no live process is "
+        "writing (a live ingest holds a lock on its file; those are left alone).",
+    )
+    clean.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store")
+    clean.set_defaults(handler=run_evidence_clean)
 
 
 def _store_path(args: argparse.Namespace) -> Path:
@@ -131,7 +147,7 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     entry = check_signer(trust, signer.public_key.key_id, "evidence.captured", now)
     store_path = _store_path(args)
     config = store_config(args)
-    with store_errors():
+    with store_errors(config):
         app = open_app(config, trust)
         try:
             case_id = find_case(app, args.case)
@@ -166,7 +182,7 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"sha256     {blob.hex}\n")
     out.write(f"store      {one_line(str(store_path))} ({state})\n")
     out.write(f"record     {seq} of case {one_line(reference)}, signed by {one_line(entry.name)}\n")
-    out.write(f"captured   {ns_to_rfc3339(captured_at)}\n")
+    out.write(f"captured   {ns_to_human(captured_at)}\n")
     return 0
 
 
@@ -181,9 +197,21 @@ def _failure_json(result: FixityResult) -> dict[str, Any]:
     }
 
 
+def run_evidence_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Remove stale ingest files; say how many, how large, and how many live ones were left."""
+    store = open_existing_store(args.store)
+    removed = store.clean_temp_files()
+    out.write(f"store      {one_line(str(args.store))}\n")
+    out.write(f"removed    {removed.count} stale temporary file(s), {removed.size} bytes\n")
+    if removed.live:
+        out.write(f"left       {removed.live} file(s) a live ingest is writing\n")
+    return 0
+
+
 def run_evidence_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Re-hash every blob; list the ones that do not check out; 1 if there is any."""
     store = open_existing_store(args.store)
+    stale = store.stale_temp_files()
     blobs = total = problems = 0
     listed: list[FixityResult] = []
     for result in store.check_all():
@@ -201,6 +229,7 @@ def run_evidence_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
             "failures": [_failure_json(r) for r in listed],
             "ok": problems == 0,
             "problems": problems,
+            "stale_temp_files": {"bytes": stale.size, "count": stale.count},
             "store": str(args.store),
             "truncated": problems > len(listed),
         }
@@ -216,4 +245,10 @@ def run_evidence_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
         out.write(f"checked    {blobs} blob(s) matched, {total} bytes\n")
         verdict = "all match" if problems == 0 else f"{problems} problem(s)"
         out.write(f"fixity     {verdict}\n")
+        if stale.count:
+            where = one_line(str(args.store))
+            out.write(
+                f"leftovers  {stale.count} temporary file(s) of killed ingests, {stale.size} "
+                f"bytes: remove them with casefile evidence clean --store {where}\n"
+            )
     return 0 if problems == 0 else 1

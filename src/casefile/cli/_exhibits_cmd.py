@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, TextIO
 
-from casefile._time import ns_to_rfc3339
+from casefile._time import ns_to_human
 from casefile.cli._register import verified_register
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
@@ -120,7 +120,7 @@ def run_exhibits(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     trust = load_trust_store(args.trust)
     config = store_config(args)
     at = time.time_ns()
-    with store_errors():
+    with store_errors(config):
         app = open_app(config, trust)
         try:
             case_id = find_case(app, args.case)
@@ -133,7 +133,7 @@ def run_exhibits(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     count = len(register.exhibits)
     lines = [
-        f"case {one_line(reference)} ({case_id}): {count} exhibit(s), as of {ns_to_rfc3339(at)}",
+        f"case {one_line(reference)} ({case_id}): {count} exhibit(s), as of {ns_to_human(at)}",
         "",
     ]
     lines += exhibit_table(register) if count else ["(no exhibits)"]

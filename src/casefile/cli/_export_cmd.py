@@ -1,49 +1,33 @@
-"""``casefile export``: one case of a store to a handover bundle."""
+"""``casefile export`` (one case to a bundle) and ``clean`` (what killed exports left)."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import os
 import stat
-import time
 import uuid
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from casefile.bundle import (
-    DISCLOSE_ALL,
-    DISCLOSE_NONE,
-    DisclosurePolicy,
-    EvidenceSource,
-    verify_bundle,
-    write_bundle,
-    zip_bundle,
-)
-from casefile.cli._files import check_new_path, publish, staging_area
-from casefile.cli._register import (
-    default_store,
-    exhibit_hashes,
-    is_store,
-    open_existing_store,
-    store_evidence,
-    verified_register,
-)
+from casefile.bundle import DISCLOSE_ALL, DISCLOSE_NONE, DisclosurePolicy, clean_staging
+from casefile.cli._errors import about
+from casefile.cli._files import check_new_path
+from casefile.cli._register import default_store, is_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
-from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
 from casefile.signing import (
-    NoteVerifier,
-    Signer,
     case_origin,
     load_trust_store,
-    open_checkpoint,
 )
 
-__all__ = ["add_export_parser", "evidence_in", "namespace_of"]
+if TYPE_CHECKING:
+    from casefile.application import EvidenceFinder
+    from casefile.evidence import BlobStore
+
+__all__ = ["add_clean_parser", "add_export_parser", "evidence_in", "namespace_of"]
 
 _CHUNK = 1 << 20
 _MAX_EVIDENCE_DIR_FILES = 100_000
@@ -121,6 +105,36 @@ def add_export_parser(
     export.set_defaults(handler=run_export)
 
 
+def add_clean_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """Register ``clean``."""
+    clean = commands.add_parser(
+        "clean",
+        parents=parents,
+        help="remove the staging folders that killed exports left in a folder",
+        description="Remove the .casefile-staging-* folders and files in DIR that no live "
+        "export is writing (each live export holds a lock on its own; those are left "
+        "alone). Every export also does this in its destination's folder when it starts.",
+    )
+    clean.add_argument("dir", type=Path, metavar="DIR", help="the folder exports were written to")
+    clean.set_defaults(handler=run_clean)
+
+
+def run_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Remove stale export staging in DIR; say how much, and how many live ones were left."""
+    folder: Path = args.dir
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder")
+    removed = clean_staging(folder)
+    out.write(f"folder     {one_line(str(folder))}\n")
+    out.write(f"removed    {removed.count} stale staging entry(ies), {removed.size} bytes\n")
+    if removed.live:
+        out.write(f"left       {removed.live} a live export is writing\n")
+    return 0
+
+
 def namespace_of(checkpoint_name: str) -> str:
     """The default origin namespace: the checkpoint key name up to its first '/'."""
     return checkpoint_name.split("/", 1)[0]
@@ -190,12 +204,6 @@ def _evidence_store(args: argparse.Namespace) -> Path | None:
     return fallback if fallback is not None and is_store(fallback) else None
 
 
-def _checkpoint_size(note: str, name: str, signer: Signer) -> int:
-    """How many records the checkpoint just signed by ``signer`` covers."""
-    checkpoint, _ = open_checkpoint(note, [NoteVerifier(name, signer.public_key)])
-    return checkpoint.size
-
-
 def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Checkpoint, write, verify, then publish: a bundle that fails its own check never appears."""
     dest: Path = args.out
@@ -203,51 +211,41 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = None if store_path is None else open_existing_store(store_path)
     check_new_path(dest, allow_empty_dir=not args.zip)
     namespace = _origin_namespace(args)
-    trust = load_trust_store(args.trust)
-    signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
+    with about(args.trust):
+        trust = load_trust_store(args.trust)
+    with about(args.checkpoint_key):
+        signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
     policy = _policy(args)
     config = store_config(args)
-    with store_errors():
+    finders: list[BlobStore | EvidenceFinder] = [] if store is None else [store]
+    if args.evidence_dir is not None:
+        folder: Path = args.evidence_dir
+        finders.append(lambda wanted: evidence_in(folder, set(wanted)))
+    with store_errors(config):
         app = open_app(config, trust)
         case_id = find_case(app, args.case)
-        case = app.get_case(case_id)
-        note = app.checkpoint(case_id, signer, args.checkpoint_name, namespace)
-        # Officers may go on recording while a live case is exported: the bundle, its
-        # view and its disclosures hold exactly the records the checkpoint covers.
-        size = _checkpoint_size(note, args.checkpoint_name, signer)
-        register = verified_register(app, case_id, at=time.time_ns(), size=size)
-        wanted = exhibit_hashes(register)
-        evidence: dict[bytes, EvidenceSource] = {}
-        if store is not None:
-            evidence.update(store_evidence(store, wanted))
-        if args.evidence_dir is not None:
-            absent = set(wanted) - set(evidence)
-            evidence.update(evidence_in(args.evidence_dir, absent) if absent else {})
-        with staging_area(dest) as stage:
-            info = write_bundle(
-                stage / "bundle",
-                case_id=case_id,
-                records=itertools.islice(app.records(case_id), size),
-                disclosures=(d for d in app.disclosures(case_id) if d.seq <= size),
-                trust=trust,
-                checkpoint_note=note,
-                signer=signer,
-                evidence=evidence,
-                views={EXHIBITS_VIEW: exhibit_register_json(register)},
-                disclosure_policy=policy,
-            )
-            product = stage / "bundle"
-            if args.zip:
-                product = zip_bundle(product, stage / "bundle.zip")
-            checked = verify_bundle(product, at=time.time_ns(), trust=trust)
-            publish(product, dest)
-    out.write(f"case       {one_line(case.reference)} ({case_id})\n")
+        reference = app.get_case(case_id).reference
+        result = app.export_bundle(
+            case_id,
+            dest,
+            checkpoint_signer=signer,
+            checkpoint_name=args.checkpoint_name,
+            origin_namespace=namespace,
+            evidence=finders,
+            disclosure_policy=policy,
+            zip=args.zip,
+        )
+    info, register = result.info, result.register
+    out.write(f"case       {one_line(reference)} ({case_id})\n")
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
     out.write(f"disclosed  {info.disclosures} field value(s) (policy: {shown})\n")
-    missing = len(wanted) - len(evidence)
+    from casefile.application import exhibit_hashes
+
+    wanted = len(exhibit_hashes(register))
+    missing = len(result.missing_evidence)
     if args.evidence_by_reference:
-        note_missing = f" (by reference: {len(wanted)} SHA-256 in the records)"
+        note_missing = f" (by reference: {wanted} SHA-256 in the records)"
     else:
         note_missing = f", {missing} exhibit file(s) not included" if missing else ""
     out.write(f"evidence   {info.evidence_files} file(s){note_missing}\n")
@@ -255,5 +253,5 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     continuity = f"{found} finding(s)" if found else "no findings"
     out.write(f"exhibits   {len(register.exhibits)}, continuity: {continuity}\n")
     out.write(f"bundle     {dest} ({'zip' if args.zip else 'directory'})\n")
-    out.write(f"verified   {'yes' if checked.verified else 'NO'}\n")
+    out.write(f"verified   {'yes' if result.verification.verified else 'NO'}\n")
     return 0

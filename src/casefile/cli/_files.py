@@ -19,10 +19,8 @@ from casefile.errors import InputError
 
 __all__ = [
     "check_new_path",
-    "publish",
     "replace_file",
     "staged_directory",
-    "staging_area",
     "write_new_file",
 ]
 
@@ -124,37 +122,4 @@ def staged_directory(dest: Path) -> Iterator[Path]:
     except BaseException:
         _discard(tmp)
         raise
-    _fsync_dir(dest.parent)
-
-
-@contextlib.contextmanager
-def staging_area(dest: Path) -> Iterator[Path]:
-    """A temporary directory beside ``dest`` (same file system), removed when the block ends."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-    try:
-        yield tmp
-    finally:
-        _discard(tmp)
-
-
-def publish(src: Path, dest: Path) -> None:
-    """Move a finished file or directory from a staging area to ``dest``, never clobbering.
-
-    A directory may replace only an empty directory; a file, nothing.
-    """
-    if src.is_dir():
-        check_new_path(dest, allow_empty_dir=True)
-        try:
-            os.rename(src, dest)
-        except OSError as exc:
-            raise InputError(f"{dest}: cannot move into place ({exc.strerror})") from None
-    else:
-        check_new_path(dest)
-        try:
-            os.link(src, dest)
-        except FileExistsError:
-            raise InputError(f"{dest}: already exists; refusing to overwrite") from None
-        except OSError:
-            check_new_path(dest)
-            os.rename(src, dest)
     _fsync_dir(dest.parent)

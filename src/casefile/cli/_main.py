@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 import traceback
@@ -18,9 +19,10 @@ from typing import Final, NoReturn, TextIO, cast
 from casefile import __version__
 from casefile.cli._cases_cmd import add_cases_parser
 from casefile.cli._demo_cmd import add_demo_parser
+from casefile.cli._errors import error_json, path_of
 from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
-from casefile.cli._export_cmd import add_export_parser
+from casefile.cli._export_cmd import add_clean_parser, add_export_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._text import one_line
 from casefile.cli._verify_cmd import add_verify_parser
@@ -41,12 +43,21 @@ EXIT_UNUSABLE: Final = 2
 EXIT_INTERNAL: Final = 3
 
 
+class _UsageError(SystemExit):
+    """A usage error argparse has printed; carries its message for a ``--json`` caller."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(EXIT_UNUSABLE)
+        self.message = message
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors kept to one printable line (they quote the arguments)."""
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {one_line(message)}\n")
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
+        raise _UsageError(one_line(message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(commands, parents)
     add_keys_parser(commands, parents)
     add_export_parser(commands, parents)
+    add_clean_parser(commands, parents)
     add_verify_parser(commands, parents)
     add_cases_parser(commands, parents)
     add_evidence_parser(commands, parents)
@@ -85,6 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _error(err: TextIO, message: str) -> None:
     err.write(f"casefile: error: {one_line(message)}\n")
+
+
+def _json_error(out: TextIO, kind: str, message: str, path: str | None) -> None:
+    # Under --json stdout holds one JSON document whatever happened; the line on stderr stays.
+    with contextlib.suppress(OSError, ValueError):
+        out.write(json.dumps(error_json(kind, message, path), indent=2, ensure_ascii=True) + "\n")
+
+
+def _wants_json(arguments: Sequence[str]) -> bool:
+    # Before parsing succeeds only the words are known: ``verify`` with ``--json``.
+    return "--json" in arguments and "verify" in arguments
 
 
 def _tolerant_streams() -> None:
@@ -123,27 +146,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
     try:
         args = parser.parse_args(arguments)
+    except _UsageError as exc:
+        if _wants_json(arguments):
+            _json_error(out, "usage", exc.message, None)
+        return EXIT_UNUSABLE
     except SystemExit as exc:
-        # argparse has already printed the help (0) or the usage error (2).
+        # argparse has already printed the help (0).
         return _exit_status(exc.code)
     debug = bool(getattr(args, "debug", False))
+    as_json = bool(getattr(args, "json", False)) and args.command == "verify"
     try:
         status: int = args.handler(args, out, err)
         return status
     except VerificationError as exc:
         step = f" (step {exc.step})" if exc.step else ""
-        _error(err, f"verification failed{step}: {exc}")
+        message = f"verification failed{step}: {exc}"
+        _error(err, message)
+        if as_json:
+            _json_error(out, exc.kind, message, path_of(exc))
         return EXIT_FAILED
     except CasefileError as exc:
-        _error(err, str(exc) or type(exc).__name__)
+        message = str(exc) or type(exc).__name__
+        where = path_of(exc)
+        if where is not None and where not in message:
+            message = f"{where}: {message}"
+        _error(err, message)
+        if as_json:
+            _json_error(out, type(exc).__name__, message, where)
         return EXIT_UNUSABLE
     except BrokenPipeError:
         # The reader went away (``casefile verify x | head``): say nothing more.
         _silence_stdout()
         return EXIT_UNUSABLE
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename is not None else ""
-        _error(err, f"{where}{exc.strerror or exc}")
+        where = path_of(exc)
+        message = f"{where + ': ' if where else ''}{exc.strerror or exc}"
+        _error(err, message)
+        if as_json:
+            _json_error(out, type(exc).__name__, message, where)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         _error(err, "interrupted; nothing was left half-written")
@@ -151,9 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             traceback.print_exc(file=err)
-        _error(
-            err,
-            f"unexpected internal error ({type(exc).__name__}: {exc})"
-            + ("" if debug else "; run with --debug for details"),
-        )
+        message = f"unexpected internal error ({type(exc).__name__}: {exc})"
+        _error(err, message + ("" if debug else "; run with --debug for details"))
+        if as_json:
+            _json_error(out, "internal", message, None)
         return EXIT_INTERNAL

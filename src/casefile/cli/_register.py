@@ -1,6 +1,6 @@
 """A stored case's exhibit register, read from its verified records, and the evidence store.
 
-The register is built by :func:`casefile.projections.build_exhibit_register`
+The register is built by the application (``CasefileApp.exhibit_register``)
 from records that the offline verifier has checked, never from the domain's
 own state, so what the command line shows is what an auditor would see.
 Evidence files come from a content-addressed store (by default ``evidence/``
@@ -10,7 +10,6 @@ beside an SQLite case store); every read re-checks the file's SHA-256.
 from __future__ import annotations
 
 import functools
-import itertools
 import stat
 import uuid
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO, Final
 
 from casefile.errors import InputError
 from casefile.evidence import FileSystemBlobStore
-from casefile.projections import ExhibitRegister, build_exhibit_register
+from casefile.projections import ExhibitRegister
 
 if TYPE_CHECKING:
     from casefile.application import CasefileApp
@@ -63,34 +62,15 @@ def open_existing_store(path: Path) -> FileSystemBlobStore:
 def verified_register(
     app: CasefileApp, case_id: uuid.UUID, *, at: int, size: int | None = None
 ) -> ExhibitRegister:
-    """The case's exhibit register, from its records as the offline verifier checks them.
-
-    Raises the first :class:`~casefile.errors.VerificationError` if a record
-    does not verify against the application's trust store at ``at``; a pause
-    in custody running up to ``at`` is reported as a finding. ``size`` reads
-    only the first records (those a checkpoint covers).
-    """
-    from casefile.events import EVENT_TYPES
-    from casefile.verifier import iter_verified_records
-
-    stored = app.records(case_id)
-    records = iter_verified_records(
-        stored if size is None else itertools.islice(stored, size),
-        trust=app.trust,
-        at=at,
-        case_id=case_id,
-        known_types=EVENT_TYPES.known_types(),
-    )
-    return build_exhibit_register(records, as_of=at)
+    """The case's exhibit register from its verified records (see ``app.exhibit_register``)."""
+    return app.exhibit_register(case_id, at=at, size=size)
 
 
 def exhibit_hashes(register: ExhibitRegister) -> list[bytes]:
     """The distinct SHA-256 digests of the register's exhibits, in order of introduction."""
-    seen: dict[bytes, None] = {}
-    for history in register.exhibits:
-        if history.sha256 is not None:
-            seen.setdefault(history.sha256, None)
-    return list(seen)
+    from casefile.application import exhibit_hashes as hashes
+
+    return hashes(register)
 
 
 def store_evidence(

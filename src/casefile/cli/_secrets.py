@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from casefile._readfile import read_regular_file
 from casefile.encoding import decode, encode
 from casefile.errors import DecodeError, InputError, KeyFileError
 from casefile.signing import (
@@ -44,8 +45,7 @@ _ARMOR_PREFIX: Final = b"-----BEGIN CASEFILE PRIVATE KEY-----"
 def read_passphrase_file(path: Path) -> bytes:
     """The passphrase in the first line of ``path`` (without its line end), as UTF-8 bytes."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_PASSPHRASE_FILE + 1)
+        data = read_regular_file(path, limit=_MAX_PASSPHRASE_FILE, what="passphrase file")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the passphrase file ({exc.strerror})") from None
     if len(data) > _MAX_PASSPHRASE_FILE:
@@ -120,8 +120,7 @@ def _unencrypted(data: bytes) -> InMemorySigner | None:
 def load_signer(path: Path, passphrase: Callable[[], bytes]) -> InMemorySigner:
     """Open the key file at ``path``; ``passphrase`` is asked for only if the file is sealed."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_KEY_FILE + 1)
+        data = read_regular_file(path, limit=_MAX_KEY_FILE, what="key file", error=KeyFileError)
     except OSError as exc:
         raise KeyFileError(f"{path}: cannot read the key file ({exc.strerror})") from None
     if len(data) > _MAX_KEY_FILE:

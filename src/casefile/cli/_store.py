@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from casefile._readfile import read_regular_file
 from casefile.cli._secrets import read_passphrase_file
 from casefile.cli._text import one_line
 from casefile.errors import InputError
@@ -24,7 +25,14 @@ from casefile.signing import TrustStore
 if TYPE_CHECKING:
     from casefile.application import CasefileApp, StoreConfig
 
-__all__ = ["add_store_arguments", "find_case", "open_app", "store_config", "store_errors"]
+__all__ = [
+    "add_store_arguments",
+    "find_case",
+    "open_app",
+    "store_config",
+    "store_errors",
+    "store_label",
+]
 
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 
@@ -52,11 +60,10 @@ def store_config(args: argparse.Namespace) -> StoreConfig:
     if args.db is not None:
         path: Path = args.db
         try:
-            with open(path, "rb") as handle:
-                magic = handle.read(len(_SQLITE_MAGIC))
+            magic = read_regular_file(path, limit=len(_SQLITE_MAGIC), what="case store")
         except OSError as exc:
             raise InputError(f"{path}: cannot open the case store ({exc.strerror})") from None
-        if magic != _SQLITE_MAGIC:
+        if magic[: len(_SQLITE_MAGIC)] != _SQLITE_MAGIC:
             raise InputError(f"{path}: not an SQLite database")
         settings = dict(StoreConfig.sqlite(path).settings)
         settings["CREATE_TABLE"] = "false"  # reading must not change the file
@@ -81,9 +88,11 @@ def store_config(args: argparse.Namespace) -> StoreConfig:
 
 
 @contextlib.contextmanager
-def store_errors() -> Iterator[None]:
-    """Turn database failures inside the block into one-line InputErrors."""
+def store_errors(config: StoreConfig | None = None) -> Iterator[None]:
+    """Turn database failures inside the block into one-line InputErrors naming the store."""
     from eventsourcing.persistence import PersistenceError
+
+    where = "case store" if config is None else f"case store {store_label(config)}"
 
     try:
         yield
@@ -98,12 +107,21 @@ def store_errors() -> Iterator[None]:
                     "CasefileApp.rebuild_case_index"
                 )
             problem += ")"
-        raise InputError(f"case store: {problem}") from None
+        raise InputError(f"{where}: {problem}") from None
     except ImportError as exc:
         raise InputError(
-            f"case store: {exc.name or exc} is not installed "
+            f"{where}: {exc.name or exc} is not installed "
             "(PostgreSQL needs the extra: pip install 'casefile[postgres]')"
         ) from None
+
+
+def store_label(config: StoreConfig) -> str:
+    """The store as a person names it: the SQLite file, or the PostgreSQL database and host."""
+    settings = config.settings
+    if "SQLITE_DBNAME" in settings:
+        return settings["SQLITE_DBNAME"]
+    host = settings.get("POSTGRES_HOST", "")
+    return f"PostgreSQL {settings.get('POSTGRES_DBNAME', '')}@{host}"
 
 
 def open_app(config: StoreConfig, trust: TrustStore) -> CasefileApp:

@@ -17,11 +17,18 @@ from typing import Final, TextIO
 
 from casefile._time import rfc3339_to_ns
 from casefile.bundle import Bundle, BundleVerification, open_bundle, verify_bundle
+from casefile.cli._errors import about
 from casefile.cli._text import one_line
 from casefile.errors import CasefileError, InputError
 from casefile.signing import TrustStore, load_trust_store
 
-__all__ = ["PROGRESS_THRESHOLD", "add_verify_parser", "render_report"]
+__all__ = [
+    "INTEGRITY_ONLY",
+    "PROGRESS_THRESHOLD",
+    "add_verify_parser",
+    "render_report",
+    "trust_json",
+]
 
 #: Bundles with at least this many records get a progress bar (on a terminal).
 PROGRESS_THRESHOLD: Final = 20_000
@@ -41,11 +48,17 @@ def add_verify_parser(
         "1 verification failed, 2 unusable input.",
     )
     verify.add_argument("path", type=Path, metavar="PATH", help="bundle directory or .zip")
-    verify.add_argument(
+    trust = verify.add_mutually_exclusive_group()
+    trust.add_argument(
         "--trust",
         type=Path,
         metavar="FILE",
-        help="your own trust store (default: the bundle's trust.json, which proves integrity only)",
+        help="your own trust store: the keys you accept (needed to verify who signed)",
+    )
+    trust.add_argument(
+        "--trust-bundle",
+        action="store_true",
+        help="integrity only: accept the keys the bundle vouches for itself, not keys you trust",
     )
     verify.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     verify.add_argument(
@@ -87,22 +100,44 @@ def _claimed_records(bundle: Bundle) -> int:
 
 def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Verify, print the report, and return 0 (verified) or 1 (not)."""
+    if args.trust is None and not args.trust_bundle:
+        raise InputError(
+            "no trust store: give --trust FILE, the trust store of the keys you accept "
+            "(e.g. the force's published trust.json), or --trust-bundle to check integrity "
+            "only against the keys the bundle vouches for itself"
+        )
     at = time.time_ns() if args.at is None else rfc3339_to_ns(args.at)
-    trust: TrustStore | None = None if args.trust is None else load_trust_store(args.trust)
+    trust: TrustStore | None = None
+    if args.trust is not None:
+        with about(args.trust):
+            trust = load_trust_store(args.trust)
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
-    with open_bundle(args.path) as bundle:
+    with about(args.path), open_bundle(args.path) as bundle:
         with _progress(_claimed_records(bundle), err) as progress:
             result = verify_bundle(
                 bundle, at=at, trust=trust, workers=args.workers, report=True, progress=progress
             )
         kind = bundle.kind
     if args.json:
-        out.write(json.dumps(result.to_json(), indent=2, sort_keys=True, ensure_ascii=True))
+        document = result.to_json()
+        document["trust"] = trust_json(trust_given=trust is not None)
+        out.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
         out.write("\n")
     else:
         out.write(render_report(result, str(args.path), kind, trust_given=trust is not None))
     return 0 if result.verified else 1
+
+
+#: What an integrity-only check proves, said the same way in every report.
+INTEGRITY_ONLY: Final = "integrity only: keys vouched for by the bundle itself, not by you"
+
+
+def trust_json(*, trust_given: bool) -> dict[str, object]:
+    """The ``trust`` member of the JSON report: whose keys the verdict rests on."""
+    if trust_given:
+        return {"source": "supplied", "integrity_only": False}
+    return {"source": "bundle", "integrity_only": True, "note": INTEGRITY_ONLY}
 
 
 def render_report(result: BundleVerification, path: str, kind: str, *, trust_given: bool) -> str:
@@ -130,7 +165,7 @@ def render_report(result: BundleVerification, path: str, kind: str, *, trust_giv
         f"  evidence     {evidence.files} file(s), {evidence.total_bytes} bytes, "
         f"{'all match' if evidence.verified else 'NOT all match'}"
     )
-    source = "supplied (--trust)" if trust_given else "the bundle's own trust.json"
+    source = "supplied (--trust)" if trust_given else INTEGRITY_ONLY
     lines.append(f"  trust        {source}")
     for error in result.errors[:_MAX_SHOWN]:
         if error.seq is not None:

@@ -71,12 +71,15 @@ from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_actors, check_signer, seal_events
 from casefile.events._state import EVIDENCE_STORE, Exhibit, ExhibitCustody, Person, Statement
 from casefile.events._values import (
+    MIN_COMMAND_TIME_NS,
     CaseStatus,
     EvidenceKind,
+    Instant,
     PersonRole,
     ReportingChannel,
     RiskGrading,
     Signatory,
+    check_time,
 )
 
 __all__ = [
@@ -84,6 +87,7 @@ __all__ = [
     "DEFAULT_CONTEXT",
     "EVENT_TYPES",
     "EVIDENCE_STORE",
+    "MIN_COMMAND_TIME_NS",
     "PERSON_DETAILS",
     "WITHHELD",
     "CaseEvent",
@@ -124,6 +128,7 @@ __all__ = [
     "FixityChecked",
     "FixityResult",
     "HandedOver",
+    "Instant",
     "Investigation",
     "MissingPersonReportRecorded",
     "NoteAdded",
@@ -148,6 +153,7 @@ __all__ = [
     "authenticate_chain",
     "check_actors",
     "check_signer",
+    "check_time",
     "datetime_of_ns",
     "load_investigation",
     "parse_dcf_urn",

@@ -22,6 +22,7 @@ from casefile.events._recording import RecordingBase
 from casefile.events._values import (
     MAX_LONG_TEXT,
     CaseStatus,
+    Instant,
     RiskGrading,
     check_choice,
     check_text,
@@ -40,10 +41,10 @@ class CaseLogCommands(RecordingBase):
         offence: str,
         summary: str,
         location: str,
-        occurred_from: int | None = None,
-        occurred_to: int | None = None,
+        occurred_from: Instant | None = None,
+        occurred_to: Instant | None = None,
         reported_by: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a crime report; ``reported_by`` names a person already in the case."""
         self._require_open()
@@ -68,10 +69,10 @@ class CaseLogCommands(RecordingBase):
         *,
         person_id: uuid.UUID,
         risk: RiskGrading | str,
-        last_seen_at: int,
+        last_seen_at: Instant,
         last_seen_place: str,
         circumstances: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that a person of the case is missing, with the risk grading."""
         self._require_open()
@@ -86,14 +87,16 @@ class CaseLogCommands(RecordingBase):
         }
         return self._record(MissingPersonReportRecorded, at, fields)
 
-    def add_note(self, *, text: str, at: int | None = None) -> int:
+    def add_note(self, *, text: str, at: Instant | None = None) -> int:
         """Add a free-text note to the case log."""
         self._require_open()
         return self._record(
             NoteAdded, at, {"text": check_text(text, "text", max_length=MAX_LONG_TEXT)}
         )
 
-    def change_status(self, *, status: CaseStatus | str, reason: str, at: int | None = None) -> int:
+    def change_status(
+        self, *, status: CaseStatus | str, reason: str, at: Instant | None = None
+    ) -> int:
         """Move the case to ``status``; a closed case can only be reopened."""
         new = check_choice(CaseStatus, status, "status")
         if new == CaseStatus.REOPENED:
@@ -114,7 +117,7 @@ class CaseLogCommands(RecordingBase):
         fields: Mapping[str, Any] | None = None,
         personal: Mapping[str, Any] | None = None,
         by: Custodian | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Correct record ``seq``, append-only: corrected payload and/or personal fields.
 
@@ -137,7 +140,7 @@ class CaseLogCommands(RecordingBase):
         fields = {**acting, "corrects": seq, "reason": checked_reason, "fields": data}
         return self._record(RecordCorrected, at, fields, people)
 
-    def confirm(self, *, seq: int, at: int | None = None) -> int:
+    def confirm(self, *, seq: int, at: Instant | None = None) -> int:
         """Confirm, as the bound signer, the act that record ``seq`` recorded on their behalf.
 
         Only the person the act names may confirm it, with their own key, and
@@ -174,7 +177,7 @@ class CaseLogCommands(RecordingBase):
         recipient: str,
         checkpoint: str,
         by: Custodian | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that the case was handed to ``recipient`` with the signed ``checkpoint`` note.
 

@@ -38,6 +38,7 @@ from casefile.events._custody_values import Custodian, ExhibitStatus, check_cust
 from casefile.events._exhibit_work_commands import ExhibitWorkCommands
 from casefile.events._values import (
     MAX_LONG_TEXT,
+    Instant,
     check_media_type,
     check_optional_text,
     check_sha256,
@@ -85,9 +86,9 @@ class CustodyCommands(ExhibitWorkCommands):
         description: str,
         sha256: bytes | None = None,
         media_type: str | None = None,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record an item found in place (not yet held), or a lost exhibit found again."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -113,9 +114,9 @@ class CustodyCommands(ExhibitWorkCommands):
         seized_from_address: str | None = None,
         sha256: bytes | None = None,
         media_type: str | None = None,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a seizure by ``by`` under ``power``; ``by`` becomes the custodian.
 
@@ -144,9 +145,9 @@ class CustodyCommands(ExhibitWorkCommands):
         produced_by: str | None = None,
         sha256: bytes | None = None,
         media_type: str | None = None,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record an item produced by a member of the public (``produced_by``, committed)."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -164,9 +165,9 @@ class CustodyCommands(ExhibitWorkCommands):
         place: str,
         bag: str,
         seal: str,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit packaged in ``bag`` and sealed with a new ``seal``."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -189,9 +190,9 @@ class CustodyCommands(ExhibitWorkCommands):
         to: Custodian,
         place: str,
         property_ref: str,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit booked into a property store at ``place``; ``to`` receives it."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -215,9 +216,9 @@ class CustodyCommands(ExhibitWorkCommands):
         seal: str | None = None,
         seal_intact: bool | None = None,
         submission_ref: str = "",
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit handed by its custodian ``by`` to ``to`` for ``purpose``.
 
@@ -259,9 +260,9 @@ class CustodyCommands(ExhibitWorkCommands):
         place: str,
         seal: str,
         reason: str,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit's seal opened; ``seal`` must quote the seal number on record."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -279,9 +280,9 @@ class CustodyCommands(ExhibitWorkCommands):
         old_seal: str,
         new_seal: str,
         bag: str,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record an opened exhibit sealed again: ``old_seal`` (on record) becomes ``new_seal``."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -310,9 +311,9 @@ class CustodyCommands(ExhibitWorkCommands):
         place: str,
         court: str,
         hearing: str = "",
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit produced in ``court`` by its custodian."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -330,9 +331,9 @@ class CustodyCommands(ExhibitWorkCommands):
         by: Custodian | None = None,
         place: str,
         returned_to: str | None = None,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit returned to its owner (``returned_to``, committed); final."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
@@ -349,9 +350,9 @@ class CustodyCommands(ExhibitWorkCommands):
         method: str,
         authority: str,
         witness: Custodian,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit destroyed by ``method`` under ``authority``, seen by ``witness``."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)

@@ -11,6 +11,7 @@ from casefile.events._recording import RecordingBase
 from casefile.events._values import (
     MAX_LONG_TEXT,
     EvidenceKind,
+    Instant,
     check_choice,
     check_exhibit_reference,
     check_int,
@@ -36,11 +37,11 @@ class EvidenceCommands(RecordingBase):
         media_type: str,
         device: str,
         location: str,
-        captured_at: int,
+        captured_at: Instant,
         description: str = "",
         produced_by: uuid.UUID | None = None,
         by: Custodian | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a captured evidence item under a new exhibit reference such as ``JS/1``.
 

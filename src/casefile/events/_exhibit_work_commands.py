@@ -30,6 +30,7 @@ from casefile.events._exhibit_work_events import (
 from casefile.events._state import ExhibitCustody
 from casefile.events._values import (
     MAX_LONG_TEXT,
+    Instant,
     check_choice,
     check_media_type,
     check_sha256,
@@ -74,9 +75,9 @@ class ExhibitWorkCommands(CustodyRecording):
         tool: str = "",
         tool_version: str = "",
         destructive: bool = False,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record an examination by the custodian at ``lab`` (the seal must be open)."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -123,9 +124,9 @@ class ExhibitWorkCommands(CustodyRecording):
         tool_version: str = "",
         write_blocker: str = "",
         media_type: str | None = None,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record an image or copy of the exhibit, made by its custodian, as exhibit ``derived``.
 
@@ -162,9 +163,9 @@ class ExhibitWorkCommands(CustodyRecording):
         description: str,
         tool: str = "",
         media_type: str | None = None,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a derived or redacted copy of a digital exhibit as exhibit ``derived``.
 
@@ -190,9 +191,9 @@ class ExhibitWorkCommands(CustodyRecording):
         by: Custodian | None = None,
         place: str,
         purpose: str,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that ``by`` accessed or viewed the exhibit for ``purpose``."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -206,9 +207,9 @@ class ExhibitWorkCommands(CustodyRecording):
         by: Custodian | None = None,
         place: str,
         actual_sha256: bytes,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit's bytes hashed again; a mismatch is recorded, not refused."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
@@ -232,9 +233,9 @@ class ExhibitWorkCommands(CustodyRecording):
         place: str,
         recipient: str,
         checkpoint: str = "",
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit disclosed to ``recipient`` in the bundle of signed ``checkpoint``."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
@@ -256,9 +257,9 @@ class ExhibitWorkCommands(CustodyRecording):
         decision: RetentionDecision | str,
         reason: str,
         next_review: int | None = None,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record a retention review: keep, return or destroy, why, and when to look again."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
@@ -277,9 +278,9 @@ class ExhibitWorkCommands(CustodyRecording):
         by: Custodian | None = None,
         place: str,
         circumstances: str,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record the exhibit lost; anyone may report it, and it is held by nobody after."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
@@ -296,9 +297,9 @@ class ExhibitWorkCommands(CustodyRecording):
         by: Custodian | None = None,
         place: str,
         damage: str,
-        occurred_at: int | None = None,
+        occurred_at: Instant | None = None,
         notes: str = "",
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record damage to the exhibit, described in ``damage``."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)

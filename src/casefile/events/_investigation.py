@@ -42,6 +42,7 @@ from casefile.events._evidence_commands import EvidenceCommands
 from casefile.events._people_commands import PeopleCommands
 from casefile.events._recording import DEFAULT_CONTEXT, NO_PERSONAL, CommandContext
 from casefile.events._values import (
+    Instant,
     ReportingChannel,
     check_choice,
     check_text,
@@ -65,7 +66,7 @@ class Investigation(CaseLogCommands, PeopleCommands, EvidenceCommands, CustodyCo
         reference: str,
         offence: str,
         channel: ReportingChannel | str,
-        at: int | None = None,
+        at: Instant | None = None,
         case_id: uuid.UUID | None = None,
         context: CommandContext = DEFAULT_CONTEXT,
     ) -> Investigation:

@@ -12,6 +12,7 @@ from casefile.events._people_events import PersonAdded, StatementRecorded, State
 from casefile.events._recording import RecordingBase
 from casefile.events._values import (
     MAX_LONG_TEXT,
+    Instant,
     PersonRole,
     Signatory,
     check_choice,
@@ -40,7 +41,7 @@ class PeopleCommands(RecordingBase):
         phone: str | None = None,
         email: str | None = None,
         person_id: uuid.UUID | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> uuid.UUID:
         """Add a person in a role; every detail given is committed, never stored in clear."""
         self._require_open()
@@ -66,14 +67,14 @@ class PeopleCommands(RecordingBase):
         declaration: str,
         body: str,
         place: str,
-        started_at: int,
-        ended_at: int,
+        started_at: Instant,
+        ended_at: Instant,
         over_18: bool = True,
         age: int | None = None,
         exhibits: Iterable[str] = (),
         statement_id: uuid.UUID | None = None,
         by: Custodian | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> uuid.UUID:
         """Record a witness statement (MG11); give ``statement_id`` to redo an unsigned one.
 
@@ -129,7 +130,7 @@ class PeopleCommands(RecordingBase):
         reader_name: str | None = None,
         reader_declaration: str | None = None,
         signature_sha256: bytes | None = None,
-        at: int | None = None,
+        at: Instant | None = None,
     ) -> int:
         """Record that the witness, or a reader on their behalf, signed the statement."""
         self._require_open()

@@ -24,7 +24,7 @@ from casefile.errors import CaseClosedError, InvalidCommandError, UnknownReferen
 from casefile.events._base import CaseEvent, datetime_of_ns
 from casefile.events._custody_values import Custodian, check_custodian
 from casefile.events._state import CaseState
-from casefile.events._values import CaseStatus, check_time, check_uuid
+from casefile.events._values import CaseStatus, Instant, check_time, check_uuid
 
 __all__ = ["DEFAULT_CONTEXT", "NO_PERSONAL", "CommandContext", "RecordingBase"]
 
@@ -74,7 +74,7 @@ class RecordingBase(CaseState):
     def _record(
         self,
         cls: type[CaseEvent],
-        at: int | None,
+        at: Instant | None,
         fields: Mapping[str, Any],
         personal: Mapping[str, Any] = NO_PERSONAL,
     ) -> int:

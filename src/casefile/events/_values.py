@@ -21,8 +21,10 @@ __all__ = [
     "EXHIBIT_REFERENCE",
     "MAX_LONG_TEXT",
     "MAX_SHORT_TEXT",
+    "MIN_COMMAND_TIME_NS",
     "CaseStatus",
     "EvidenceKind",
+    "Instant",
     "PersonRole",
     "ReportingChannel",
     "RiskGrading",
@@ -48,6 +50,17 @@ EXHIBIT_REFERENCE: Final = re.compile(r"[A-Z]{1,5}/[1-9][0-9]{0,5}")
 
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
+
+#: A time a command is given: integer nanoseconds since the epoch, or an aware datetime.
+Instant = int | datetime.datetime
+
+#: 1990-01-01T00:00:00Z in nanoseconds: the earliest time a command accepts. No case kept by
+#: this library begins earlier, while seconds (≈1.7e9) and milliseconds (≈1.7e12) since the
+#: epoch read as nanoseconds all fall in January 1970, far below it.
+MIN_COMMAND_TIME_NS: Final = 631_152_000 * 10**9
+
+_EPOCH: Final = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_NS_PER_US: Final = 1000
 
 
 class ReportingChannel(StrEnum):
@@ -160,8 +173,56 @@ def check_int(value: object, field: str, *, minimum: int = _INT64_MIN) -> int:
 
 
 def check_time(value: object, field: str) -> int:
-    """``value`` if it is a time: integer nanoseconds since the epoch, UTC."""
-    return check_int(value, field)
+    """Integer nanoseconds since the epoch of ``value``, a time given to a command.
+
+    ``value`` is either an ``int`` (nanoseconds since 1970-01-01T00:00:00Z) or
+    a timezone-aware :class:`datetime.datetime`, converted exactly. A naive
+    datetime is refused (its zone would be a guess), and so is any time before
+    :data:`MIN_COMMAND_TIME_NS` (1990-01-01): such an integer is almost surely
+    seconds or milliseconds, which would record a date in 1970.
+
+    >>> import datetime
+    >>> check_time(datetime.datetime(2026, 3, 1, 14, 5, 9, tzinfo=datetime.UTC), "at")
+    1772373909000000000
+    >>> check_time(1772373909, "at")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    casefile.errors.InvalidCommandError: at: ... it looks like seconds since the epoch: ...
+    """
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidCommandError(
+                field, "naive datetime: give a timezone-aware one (e.g. tzinfo=datetime.UTC)"
+            )
+        delta = value - _EPOCH
+        ns = (delta.days * 86_400 + delta.seconds) * 10**9 + delta.microseconds * _NS_PER_US
+    elif type(value) is int:
+        ns = value
+    else:
+        raise InvalidCommandError(
+            field,
+            f"expected integer nanoseconds or an aware datetime, not {type(value).__name__}",
+        )
+    if ns < MIN_COMMAND_TIME_NS:
+        raise InvalidCommandError(
+            field, f"{ns} is before 1990-01-01 as nanoseconds; {_unit_hint(ns)}"
+        )
+    if ns > _INT64_MAX:
+        raise InvalidCommandError(field, "lies beyond the int64 range of nanoseconds (year 2262)")
+    return ns
+
+
+def _unit_hint(ns: int) -> str:
+    # Seconds of any date since 1990 are below 1e11, milliseconds below 1e14.
+    if 0 < ns < 10**11:
+        unit = "seconds"
+    elif 0 < ns < 10**14:
+        unit = "milliseconds"
+    elif 0 < ns < 10**17:
+        unit = "microseconds"
+    else:
+        return "pass nanoseconds since the epoch or an aware datetime"
+    return f"it looks like {unit} since the epoch: pass nanoseconds or an aware datetime"
 
 
 def check_uuid(value: object, field: str) -> uuid.UUID:

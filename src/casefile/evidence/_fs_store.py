@@ -9,8 +9,10 @@ An ingest streams into a temporary file in ``<root>/tmp`` (same filesystem),
 hashing as it goes; only when the content is complete, checked and fsynced is
 it renamed to its content address and the directory fsynced. A crash at any
 point leaves at worst a temporary file, never a partial file under a valid
-name. Names are built only from validated 32-byte digests, so no input can
-steer a path outside the store.
+name; the ingest holds a lock on that file while it lives, so
+:meth:`FileSystemBlobStore.clean_temp_files` removes only the stale ones.
+Names are built only from validated 32-byte digests, so no input can steer a
+path outside the store.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import errno
 import io
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from casefile._scratch import ScratchSurvey, clean_scratch, new_locked_file, survey_scratch
 from casefile.errors import EvidenceError, FixityError
 
 from ._blob import CHUNK_SIZE, BlobInfo, check_sha256
@@ -46,6 +48,8 @@ from ._ingest import copy_and_hash
 __all__ = ["FileSystemBlobStore", "ImportResult"]
 
 _TMP: Final = "tmp"
+_PART_PREFIX: Final = "ingest-"
+_PART_SUFFIX: Final = ".part"
 _DIR_MODE: Final = 0o750
 _O_NONBLOCK: Final[int] = getattr(os, "O_NONBLOCK", 0)
 _fadvise = getattr(os, "posix_fadvise", None)
@@ -68,6 +72,10 @@ def _check_request(expected: bytes | None, max_bytes: int | None) -> None:
         check_sha256(expected, "expected_sha256")
     if max_bytes is not None and (type(max_bytes) is not int or max_bytes < 0):
         raise EvidenceError(f"max_bytes must be a non-negative int, got {max_bytes!r}")
+
+
+def _is_part(name: str) -> bool:
+    return name.startswith(_PART_PREFIX) and name.endswith(_PART_SUFFIX)
 
 
 def _stream_label(stream: BinaryIO) -> str:
@@ -194,38 +202,35 @@ class FileSystemBlobStore:
     ) -> tuple[BlobInfo, bool]:
         _check_request(expected, max_bytes)
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix="ingest-", suffix=".part", dir=self._tmp)
+            # Locked while this process lives, so a cleaner never takes a live ingest's file.
+            fd, tmp = new_locked_file(self._tmp, _PART_PREFIX, _PART_SUFFIX)
         except OSError as exc:
             raise EvidenceError(f"cannot create a temporary file in {self._tmp}: {exc}") from exc
-        tmp = Path(tmp_name)
         stored = False
         try:
-            try:
-                copied = copy_and_hash(
-                    stream,
-                    fd,
-                    source=source,
-                    target=str(tmp),
-                    max_bytes=max_bytes,
-                    chunk_size=self._chunk_size,
+            copied = copy_and_hash(
+                stream,
+                fd,
+                source=source,
+                target=str(tmp),
+                max_bytes=max_bytes,
+                chunk_size=self._chunk_size,
+            )
+            if expected is not None and copied.sha256 != expected:
+                raise FixityError(
+                    f"{source}: content hashes to {copied.sha256.hex()}, expected "
+                    f"{expected.hex()}; nothing stored"
                 )
-                if expected is not None and copied.sha256 != expected:
-                    raise FixityError(
-                        f"{source}: content hashes to {copied.sha256.hex()}, expected "
-                        f"{expected.hex()}; nothing stored"
-                    )
-                info = BlobInfo(copied.sha256, copied.size)
-                final = self._path(info.sha256)
-                self._make_parents(final.parent)
-                if self._already_stored(final, info):
-                    return info, False  # the copy is discarded unsynced below
-                with self._os_errors(f"cannot make {tmp} durable"):
-                    # Read-only before it gets its name, so it is never writable under it.
-                    os.fchmod(fd, self._blob_mode)
-                    os.fsync(fd)
-                drop_cache(fd)
-            finally:
-                os.close(fd)
+            info = BlobInfo(copied.sha256, copied.size)
+            final = self._path(info.sha256)
+            self._make_parents(final.parent)
+            if self._already_stored(final, info):
+                return info, False  # the copy is discarded unsynced below
+            with self._os_errors(f"cannot make {tmp} durable"):
+                # Read-only before it gets its name, so it is never writable under it.
+                os.fchmod(fd, self._blob_mode)
+                os.fsync(fd)
+            drop_cache(fd)
             with self._os_errors(f"cannot store blob {info.hex} at {final}"):
                 os.replace(tmp, final)
                 stored = True
@@ -235,6 +240,16 @@ class FileSystemBlobStore:
             if not stored:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
+            # Last: the lock goes with the descriptor, after the file has its name or is gone.
+            os.close(fd)
+
+    def stale_temp_files(self) -> ScratchSurvey:
+        """Temporary files that killed ingests left in ``tmp/`` (no live process holds them)."""
+        return survey_scratch(self._tmp, _is_part)
+
+    def clean_temp_files(self) -> ScratchSurvey:
+        """Remove what :meth:`stale_temp_files` finds; never a file a live ingest is writing."""
+        return clean_scratch(self._tmp, _is_part)
 
     def _already_stored(self, final: Path, info: BlobInfo) -> bool:
         """True if the blob is present; refuses a name occupied by anything else."""

@@ -11,13 +11,30 @@ each break in continuity as a :class:`~casefile.findings.Finding` (kinds in
 
 Projections import no domain classes, database or network: they read the
 :class:`~casefile.verifier.VerifiedRecord` values of a verified case (or any
-:class:`CaseRecord`), so an offline verifier can run them. Typical use::
+:class:`CaseRecord`), so an offline verifier can run them. Typical use, on the
+records of a case (here one stored by a :class:`~casefile.application.CasefileApp`)
+and the trust store that names its keys:
 
-    verified = verify_case(records, trust=trust, at=now)
-    register = build_exhibit_register(verified.records, as_of=now)
-    for finding in register.findings:
-        print(finding.kind, finding.exhibit, finding.seq, finding.message)
-    views = {EXHIBITS_VIEW: exhibit_register_json(register)}
+>>> from casefile.application import CasefileApp, StoreConfig
+>>> from casefile.projections import EXHIBITS_VIEW, build_exhibit_register
+>>> from casefile.projections import exhibit_register_json
+>>> from casefile.signing import Holder, InMemorySigner, TrustEntry, TrustStore
+>>> from casefile.verifier import verify_case
+>>> officer = InMemorySigner.generate()
+>>> trust = TrustStore([TrustEntry(
+...     public_key=officer.public_key, name="force.example/pc-1",
+...     holder=Holder("A Officer", "PC", "1", "Example Police"),
+...     roles=frozenset({"recorder"}), valid_from=1_767_225_600 * 10**9)])
+>>> app = CasefileApp(store=StoreConfig.memory(), trust=trust)
+>>> case_id = app.open_case(officer, offence="theft", channel="online", reference="01YE1234526")
+>>> now = app.now()
+>>> verified = verify_case(app.records(case_id), trust=trust, at=now)
+>>> register = build_exhibit_register(verified.records, as_of=now)
+>>> for finding in register.findings:
+...     print(finding.kind, finding.exhibit, finding.seq, finding.message)
+>>> views = {EXHIBITS_VIEW: exhibit_register_json(register)}
+>>> sorted(views)
+['exhibits.json']
 """
 
 from casefile.projections._continuity import build_exhibit_register

@@ -16,6 +16,7 @@ import os
 import re
 from typing import Any, Final
 
+from casefile._readfile import read_regular_file
 from casefile._time import ns_to_rfc3339, rfc3339_to_ns
 from casefile.errors import InvalidPublicKeyError, TimeFormatError, TrustStoreError
 from casefile.signing._keys import PUBLIC_KEY_SIZE, PublicKey
@@ -301,8 +302,9 @@ def dump_trust_store(store: TrustStore) -> str:
 def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
     """Read and parse the trust store file at ``path`` (at most the size cap is read)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_TRUST_STORE_SIZE + 1)
+        data = read_regular_file(
+            path, limit=MAX_TRUST_STORE_SIZE, what="trust store", error=TrustStoreError
+        )
     except OSError as exc:
         raise TrustStoreError(f"{os.fspath(path)}: cannot read ({exc.strerror})") from None
     try:

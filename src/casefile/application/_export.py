@@ -1,0 +1,223 @@
+"""Handing a case over in one call: checkpoint, bundle, zip, verify, then publish.
+
+:meth:`ExportCommands.export_bundle` does what ``casefile export`` does, so a
+police system and the command line hand over the same bundle. The bundle holds
+exactly the records the new checkpoint covers (officers may go on recording
+meanwhile), is written in a locked staging folder beside its destination, and
+takes its name only once it has verified against the application's trust
+store: a bundle that fails its own check never appears. Staging that killed
+exports left in the same folder is removed first (never a live export's).
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import functools
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from casefile._scratch import new_locked_dir
+from casefile.bundle import (
+    DISCLOSE_NONE,
+    STAGING_PREFIX,
+    BundleInfo,
+    BundleVerification,
+    DisclosurePolicy,
+    EvidenceSource,
+    clean_staging,
+    verify_bundle,
+    write_bundle,
+    zip_bundle,
+)
+from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
+from casefile.errors import BundleError
+from casefile.events import EVENT_TYPES
+from casefile.evidence import BlobStore
+from casefile.projections import (
+    EXHIBITS_VIEW,
+    ExhibitRegister,
+    build_exhibit_register,
+    exhibit_register_json,
+)
+from casefile.signing import NoteVerifier, Signer, TrustStore, open_checkpoint
+from casefile.signing._commitments import Disclosure
+from casefile.verifier import iter_verified_records
+
+__all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
+
+#: Finds files for some of the wanted SHA-256 digests: ``{digest: path or opener}``.
+EvidenceFinder = Callable[[Set[bytes]], Mapping[bytes, EvidenceSource]]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """A published, verified bundle and what went into it."""
+
+    path: Path
+    case_id: uuid.UUID
+    checkpoint: str
+    info: BundleInfo
+    verification: BundleVerification
+    register: ExhibitRegister
+    #: SHA-256 of the case's exhibits whose files the bundle does not carry.
+    missing_evidence: frozenset[bytes]
+
+
+def exhibit_hashes(register: ExhibitRegister) -> list[bytes]:
+    """The distinct SHA-256 digests of the register's exhibits, in order of introduction."""
+    seen: dict[bytes, None] = {}
+    for history in register.exhibits:
+        if history.sha256 is not None:
+            seen.setdefault(history.sha256, None)
+    return list(seen)
+
+
+def _from_store(store: BlobStore) -> EvidenceFinder:
+    def find(wanted: Set[bytes]) -> dict[bytes, Callable[[], BinaryIO]]:
+        return {d: functools.partial(store.open, d) for d in wanted if store.contains(d)}
+
+    return find
+
+
+class ExportCommands:
+    """The one-call export of :class:`~casefile.application.CasefileApp`."""
+
+    trust: TrustStore
+
+    @abc.abstractmethod
+    def records(self, case_id: uuid.UUID) -> Iterator[bytes]:
+        """The case's stored record bytes in order (provided by the application)."""
+
+    @abc.abstractmethod
+    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
+        """The case's disclosures by (seq, name) (provided by the application)."""
+
+    @abc.abstractmethod
+    def checkpoint(
+        self, case_id: uuid.UUID, checkpoint_signer: Signer, name: str, origin_namespace: str
+    ) -> str:
+        """A signed checkpoint over the case as it stands (provided by the application)."""
+
+    @abc.abstractmethod
+    def now(self) -> int:
+        """The application's clock (ns since the epoch)."""
+
+    def exhibit_register(
+        self, case_id: uuid.UUID, *, at: int, size: int | None = None
+    ) -> ExhibitRegister:
+        """The case's exhibit register, from its records as the offline verifier checks them.
+
+        Raises the first :class:`~casefile.errors.VerificationError` if a record
+        does not verify at ``at``; ``size`` reads only the first records (those
+        a checkpoint covers). A pause in custody running up to ``at`` is a finding.
+        """
+        stored = self.records(case_id)
+        records = iter_verified_records(
+            stored if size is None else itertools.islice(stored, size),
+            trust=self.trust,
+            at=at,
+            case_id=case_id,
+            known_types=EVENT_TYPES.known_types(),
+        )
+        return build_exhibit_register(records, as_of=at)
+
+    def export_bundle(
+        self,
+        case_id: uuid.UUID,
+        out: str | os.PathLike[str],
+        *,
+        checkpoint_signer: Signer,
+        checkpoint_name: str,
+        origin_namespace: str | None = None,
+        evidence: BlobStore | EvidenceFinder | Iterable[BlobStore | EvidenceFinder] = (),
+        disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
+        zip: bool = False,
+    ) -> ExportResult:
+        """Checkpoint the case, write it as a bundle at ``out`` (a zip if ``zip``), verify, publish.
+
+        ``checkpoint_signer`` is the trusted key named ``checkpoint_name``
+        holding a checkpoint role; it signs the checkpoint (origin
+        ``<origin_namespace>/<case id>``, by default the name up to its first
+        '/') and the manifest. ``evidence`` is where the exhibits' files are
+        looked for, in order: evidence stores, or finders given the wanted
+        digests. Personal data travels only as ``disclosure_policy`` allows
+        (by default none). ``out`` must not exist (or, for a folder, be an
+        empty one). Returns the verified result; raises, leaving nothing at
+        ``out``, if any step fails.
+        """
+        dest = Path(out)
+        check_destination(dest, directory=not zip)
+        namespace = origin_namespace or checkpoint_name.split("/", 1)[0]
+        note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
+        # Officers may go on recording meanwhile: the bundle holds what the checkpoint covers.
+        covered, _ = open_checkpoint(
+            note, [NoteVerifier(checkpoint_name, checkpoint_signer.public_key)]
+        )
+        size = covered.size
+        at = self.now()
+        register = self.exhibit_register(case_id, at=at, size=size)
+        wanted = exhibit_hashes(register)
+        files: dict[bytes, EvidenceSource] = {}
+        for finder in _finders(evidence):
+            absent = set(wanted) - set(files)
+            if not absent:
+                break
+            files.update((d, src) for d, src in finder(absent).items() if d in absent)
+        clean_staging(dest.parent)
+        try:
+            lock, stage = new_locked_dir(dest.parent, STAGING_PREFIX)
+        except OSError as exc:
+            raise BundleError(
+                f"{dest.parent}: cannot stage a bundle here ({exc.strerror})"
+            ) from None
+        try:
+            info = write_bundle(
+                stage / "bundle",
+                case_id=case_id,
+                records=itertools.islice(self.records(case_id), size),
+                disclosures=(d for d in self.disclosures(case_id) if d.seq <= size),
+                trust=self.trust,
+                checkpoint_note=note,
+                signer=checkpoint_signer,
+                evidence=files,
+                views={EXHIBITS_VIEW: exhibit_register_json(register)},
+                disclosure_policy=disclosure_policy,
+            )
+            product = stage / "bundle"
+            if zip:
+                product = zip_bundle(product, stage / "bundle.zip")
+            # Checked against the application's own trust, as the recipient will with theirs.
+            checked = verify_bundle(product, at=self.now(), trust=self.trust)
+            if zip:
+                publish_file(product, dest)
+            else:
+                publish_dir(product, dest)
+        finally:
+            remove(stage)
+            os.close(lock)
+        return ExportResult(
+            path=dest,
+            case_id=case_id,
+            checkpoint=note,
+            # Where it now lives, not the staging folder it was written in.
+            info=dataclasses.replace(info, path=dest),
+            verification=checked,
+            register=register,
+            missing_evidence=frozenset(wanted) - frozenset(files),
+        )
+
+
+def _finders(
+    evidence: BlobStore | EvidenceFinder | Iterable[BlobStore | EvidenceFinder],
+) -> list[EvidenceFinder]:
+    if isinstance(evidence, BlobStore):
+        return [_from_store(evidence)]
+    if callable(evidence):
+        return [evidence]
+    return [_from_store(s) if isinstance(s, BlobStore) else s for s in evidence]

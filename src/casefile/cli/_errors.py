@@ -1,0 +1,46 @@
+"""Which path an error is about, for the messages and the JSON error report of the command.
+
+Library errors say what is wrong; the command knows which of its arguments
+was being read. :func:`about` attaches that path to an error passing through,
+and :func:`error_json` shapes the error for a ``--json`` caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+from casefile.errors import CasefileError
+
+__all__ = ["about", "error_json", "path_of"]
+
+_ATTRIBUTE: Final = "_casefile_cli_path"
+
+
+@contextlib.contextmanager
+def about(path: Path | str) -> Iterator[None]:
+    """Mark a casefile or OS error raised in the block as being about ``path`` (the first wins)."""
+    try:
+        yield
+    except (CasefileError, OSError) as exc:
+        if getattr(exc, _ATTRIBUTE, None) is None:
+            setattr(exc, _ATTRIBUTE, os.fspath(path))
+        raise
+
+
+def path_of(exc: BaseException) -> str | None:
+    """The path an error is about, if the command or the OS said so."""
+    marked = getattr(exc, _ATTRIBUTE, None)
+    if type(marked) is str:
+        return marked
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return os.fsdecode(exc.filename)
+    return None
+
+
+def error_json(kind: str, message: str, path: str | None) -> dict[str, object]:
+    """``{"verified": false, "error": {...}}``: what ``--json`` prints if nothing was checked."""
+    return {"verified": False, "error": {"kind": kind, "message": message, "path": path}}
