@@ -7,6 +7,7 @@ import uuid
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +88,7 @@ def test_only_custody_records_and_their_corrections_are_held() -> None:
     assert len(collector) == 0  # handed over to the register, not held twice
 
 
+@pytest.mark.payload_not_checked  # a reader that skips V10 meets such records
 def test_correction_naming_a_list_instead_of_a_record_is_dropped_not_a_crash() -> None:
     case = _case(
         ("exhibit.seized", _seized()),
@@ -98,6 +100,7 @@ def test_correction_naming_a_list_instead_of_a_record_is_dropped_not_a_crash() -
     assert collector.register(AT).exhibit("JS/1").location == "Station"
 
 
+@pytest.mark.payload_not_checked  # a reader that skips V10 meets such records
 def test_correction_that_would_change_a_seal_is_a_finding() -> None:
     case = _case(
         ("exhibit.seized", _seized()),
@@ -143,6 +146,7 @@ _values = st.recursive(
 )
 
 
+@pytest.mark.payload_not_checked  # a reader that skips V10 meets such records
 @settings(max_examples=60, deadline=None)
 @given(field=st.sampled_from(sorted(_transfer())), value=_values, drop=st.booleans())
 def test_any_payload_from_a_trusted_signer_becomes_findings_never_an_exception(

@@ -46,7 +46,7 @@ from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
 from casefile.signing._note import NoteVerifier
 from casefile.signing._trust import TrustStore
-from casefile.verifier import VerifiedCase, verify_case
+from casefile.verifier import VerifiedCase, payload_schemas, verify_case
 
 __all__ = ["CasefileApp"]
 
@@ -331,6 +331,7 @@ class CasefileApp(CaseCommands, Application[uuid.UUID]):
             disclosures=self.disclosures(case_id),
             checkpoint=checkpoint,
             known_types=EVENT_TYPES.known_types(),
+            payloads=payload_schemas(),
             keep_records=False,
         )
 

@@ -53,6 +53,7 @@ from casefile.signing._keys import verify_signature
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
+from casefile.verifier._payloads import payload_schemas
 from casefile.verifier._pool import available_cores
 
 __all__ = ["PROGRESS_STEP", "verify_bundle"]
@@ -260,8 +261,13 @@ class _Run:
         if RECORDS not in self.observed or DISCLOSURES not in self.observed:
             return  # already failed at B4: there is nothing to walk
         # B6: the case verifies (docs/FORMAT.md V1-V13) and is the one the manifest names.
+        # V10 with casefile's own payload schemas: every payload is declared.
         walk = CaseVerification(
-            trust=store, at=self.at, on_error=self.fail, case_id=manifest.case_id
+            trust=store,
+            at=self.at,
+            on_error=self.fail,
+            case_id=manifest.case_id,
+            payloads=payload_schemas(),
         )
         policy = manifest.disclosure_policy
         not_disclosed = 0

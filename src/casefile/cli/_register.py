@@ -71,7 +71,7 @@ def verified_register(
     only the first records (those a checkpoint covers).
     """
     from casefile.events import EVENT_TYPES
-    from casefile.verifier import iter_verified_records
+    from casefile.verifier import iter_verified_records, payload_schemas
 
     stored = app.records(case_id)
     records = iter_verified_records(
@@ -80,6 +80,7 @@ def verified_register(
         at=at,
         case_id=case_id,
         known_types=EVENT_TYPES.known_types(),
+        payloads=payload_schemas(),
     )
     return build_exhibit_register(records, as_of=at)
 

@@ -42,6 +42,7 @@ from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
+from casefile.verifier._payloads import PayloadSchemas
 from casefile.verifier._pool import parse_stream
 
 __all__ = ["CaseVerification", "VerifiedRecord"]
@@ -82,6 +83,9 @@ class CaseVerification:
     case_id: uuid.UUID | None = None
     known_types: Mapping[str, frozenset[int]] | None = None
     clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS
+    #: Payload schemas (V10): when given, a type without one is unknown and
+    #: every payload must fit its schema (checked per record in _parse).
+    payloads: PayloadSchemas | None = None
     findings: list[Finding] = field(default_factory=list)
     max_findings: int = 1000
     size: int = 0
@@ -118,7 +122,7 @@ class CaseVerification:
     ) -> Iterator[VerifiedRecord]:
         keys = {e.key_id: e.public_key.raw for e in self.trust.entries}
         pending = DisclosureCursor(iter(disclosures))
-        for raw, item in parse_stream(records, keys, workers, with_data):
+        for raw, item in parse_stream(records, keys, workers, with_data, self.payloads):
             expected_seq = self.next_seq
             if len(item) == 2:
                 message, step = item
@@ -155,7 +159,7 @@ class CaseVerification:
             self.note(Finding("withheld_fields", f"{self.withheld} personal field(s) withheld"))
 
     def _check(self, p: Parsed, raw: bytes, pending: DisclosureCursor) -> VerifiedRecord | None:
-        case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, sig_ok = p
+        case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, fault, sig_ok = p
         ok = True
         # V3: the record belongs to this case.
         if self.case_id is None:
@@ -257,6 +261,28 @@ class CaseVerification:
             self.fail(
                 UnknownSchemaError(
                     f"event type {etype!r} schema {schema} is not registered",
+                    case_id=label,
+                    seq=seq,
+                    step="V10",
+                )
+            )
+        # V10: the payload fits its type's schema: declared fields only, each of its
+        # type, and only declared personal-field names (FORMAT.md §10).
+        elif self.payloads is not None and (etype, schema) not in self.payloads:
+            ok = False
+            self.fail(
+                UnknownSchemaError(
+                    f"event type {etype!r} schema {schema} has no payload schema",
+                    case_id=label,
+                    seq=seq,
+                    step="V10",
+                )
+            )
+        elif fault is not None:
+            ok = False
+            self.fail(
+                UnknownSchemaError(
+                    f"payload of {etype!r} schema {schema} does not fit its schema at {fault}",
                     case_id=label,
                     seq=seq,
                     step="V10",

@@ -1,4 +1,4 @@
-"""Per-record work that needs no knowledge of other records: V1, V2 and V9.
+"""Per-record work that needs no knowledge of other records: V1, V2, V9 and V10's payload check.
 
 It runs in worker processes for large inputs, so it takes and returns only
 plain picklable values: for each record either ``(problem, step)`` or the
@@ -13,30 +13,37 @@ from typing import Any
 from casefile.errors import MalformedRecordError
 from casefile.signing._keys import verify_signature
 from casefile.signing._records import parse_record_fields, signing_input
+from casefile.verifier._payloads import PayloadSchemas
 
 __all__ = ["Parsed", "parse_chunk"]
 
 # (case bytes, seq, prev, type, schema, time, key id, data (None unless asked for),
-#  commitments, hash, signature verdict: True / False / None when the key is unknown).
+#  commitments, hash, payload fault: None when it fits its schema or none was asked for,
+#  else where it fails; signature verdict: True / False / None when the key is unknown).
 # The raw record is not sent back: the caller still holds it.
-Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, bool | None]
+Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, str | None, bool | None]
 Failed = tuple[str, str]
 
 _keys: Mapping[bytes, bytes] = {}
+_payloads: PayloadSchemas | None = None
 
 
-def init_worker(keys: Mapping[bytes, bytes]) -> None:
-    """Process-pool initializer: the trusted public keys, by key id."""
-    global _keys  # one table per worker process, set once
+def init_worker(keys: Mapping[bytes, bytes], payloads: PayloadSchemas | None = None) -> None:
+    """Process-pool initializer: the trusted public keys, by key id, and the payload schemas."""
+    global _keys, _payloads  # one table per worker process, set once
     _keys = keys
+    _payloads = payloads
 
 
 def parse_chunk_in_worker(chunk: Sequence[bytes], with_data: bool) -> list[Parsed | Failed]:
-    return parse_chunk(chunk, _keys, with_data)
+    return parse_chunk(chunk, _keys, with_data, _payloads)
 
 
 def parse_chunk(
-    chunk: Sequence[bytes], keys: Mapping[bytes, bytes], with_data: bool = True
+    chunk: Sequence[bytes],
+    keys: Mapping[bytes, bytes],
+    with_data: bool = True,
+    payloads: PayloadSchemas | None = None,
 ) -> list[Parsed | Failed]:
     out: list[Parsed | Failed] = []
     append = out.append
@@ -54,18 +61,26 @@ def parse_chunk(
             if public is None
             else verify_signature(public, signing_input(header_bytes), signature)
         )
+        # V10 (payload): checked here, in parallel; the verifier reports it in order.
+        etype, schema = h["type"], h["schema"]
+        fault = (
+            None
+            if payloads is None or (etype, schema) not in payloads
+            else payloads.check(etype, schema, h["data"], h["pd"])
+        )
         append(
             (
                 h["case"],
                 h["seq"],
                 h["prev"],
-                h["type"],
-                h["schema"],
+                etype,
+                schema,
                 h["time"],
                 h["key"],
                 h["data"] if with_data else None,
                 h["pd"],
                 digest,
+                fault,
                 verdict,
             )
         )
