@@ -8,6 +8,7 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -331,3 +332,49 @@ def test_without_payload_schemas_the_verifier_checks_no_payload() -> None:
     case = _case(("note.added", {"text": "a"}, None))
     assert verify_case(case.records, trust=WORLD.trust, at=AT).size == 1
     assert verify_case(case.records, trust=WORLD.trust, at=AT, payloads=SCHEMAS).size == 1
+
+
+# --- the written specification lists exactly the schemas' fields ------------------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _format_tables() -> dict[str, tuple[list[str], list[str]]]:
+    text = (DOCS / "FORMAT.md").read_text(encoding="utf-8")
+    section = text[text.index("### 10.4 Registered types") :]
+    tables: dict[str, tuple[list[str], list[str]]] = {}
+    for block in re.split(r"^#### ", section, flags=re.M)[1:]:
+        head = re.match(r"`([a-z0-9_.]+)` \(schema ([0-9]+)\)", block)
+        assert head is not None, block[:80]
+        fields = re.findall(r"^\| `([a-z0-9_]+)` \|", block, flags=re.M)
+        personal_line = re.search(r"^Personal fields: (.*)\.$", block, flags=re.M)
+        assert personal_line is not None, head[1]
+        personal = re.findall(r"`([a-z0-9_]+)`", personal_line[1])
+        tables[f"{head[1]}.v{head[2]}"] = (fields, personal)
+    return tables
+
+
+def test_format_md_tables_list_exactly_the_fields_and_personal_names_of_the_schemas() -> None:
+    tables = _format_tables()
+    assert sorted(tables) == sorted(f"{t}.v{v}" for t, v in TYPES)
+    for event_type, schema in TYPES:
+        document = SCHEMAS.document(event_type, schema)
+        fields, personal = tables[f"{event_type}.v{schema}"]
+        assert sorted(fields) == sorted(document["properties"]["data"]["properties"]), event_type
+        assert sorted(personal) == sorted(document["properties"]["pd"]["properties"]), event_type
+
+
+_VALUES = {"match", "mismatch", "retain", "return", "destroy"}
+
+
+def test_custody_md_kinds_name_only_fields_and_personal_names_of_the_schemas() -> None:
+    text = (DOCS / "CUSTODY.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(exhibit\.[a-z_]+)`[^|]*\|([^|]*)\|([^|]*)\|", text, flags=re.M)
+    assert len(rows) == sum(1 for t, _ in TYPES if t.startswith("exhibit."))
+    for kind, fields, personal in rows:
+        document = SCHEMAS.document(kind, 1)
+        declared = set(document["properties"]["data"]["properties"])
+        named = set(re.findall(r"`([a-z0-9_]+)`", fields)) - _VALUES
+        assert named <= declared, (kind, named - declared)
+        pd = set(re.findall(r"`([a-z0-9_]+)`", personal))
+        assert pd == set(document["properties"]["pd"]["properties"]), kind

@@ -233,28 +233,49 @@ class _Compiler:
         if keys == {"type"} and base == "boolean":
             return (lambda v: type(v) is bool or v is None) if nullable else _is_bool
         if keys == {"type", "properties", "required", "additionalProperties"} and kind == "object":
-            props = schema["properties"]
-            if schema["additionalProperties"] is not False or set(schema["required"]) != set(props):
-                return None
+            return self._closed_map(schema["properties"], schema["required"], schema)
+        if keys == {"type", "properties", "additionalProperties"} and kind == "object":
+            return self._closed_map(schema["properties"], [], schema)
+        return None
+
+    def _closed_map(
+        self, props: Mapping[str, Any], required: list[str], schema: Mapping[str, Any]
+    ) -> Check | None:
+        if schema["additionalProperties"] is not False or not set(required) <= set(props):
+            return None
+        if set(required) == set(props):
             width = _bytes_width(props)
             if width is not None:
                 return lambda v: type(v) is bytes and len(v) == width
-            if any(name.startswith("$") for name in props):
-                return None
-            members = [(name, self.compile(sub)) for name, sub in props.items()]
-            names = frozenset(props)
+        # A byte string's JSON form has the key '$bytes', which such a map never declares.
+        if any(name.startswith("$") for name in props):
+            return None
+        members = {name: self.compile(sub) for name, sub in props.items()}
+        names = frozenset(props)
+        if set(required) == names:
+            ordered = list(members.items())
 
-            def closed_map(v: Any) -> bool:
+            def exact_map(v: Any) -> bool:
                 # Exactly the declared keys: no '$' key, no extra, none missing.
                 if type(v) is not dict or v.keys() != names:
                     return False
-                for name, check in members:  # noqa: SIM110 (as in _all_of)
+                for name, check in ordered:  # noqa: SIM110 (as in _all_of)
                     if not check(v[name]):
                         return False
                 return True
 
-            return closed_map
-        return None
+            return exact_map
+        needed = frozenset(required)
+
+        def closed_map(v: Any) -> bool:
+            if type(v) is not dict or not needed <= v.keys() or not v.keys() <= names:
+                return False
+            for name, item in v.items():  # noqa: SIM110 (as in _all_of)
+                if not members[name](item):
+                    return False
+            return True
+
+        return closed_map
 
     def _ref(self, ref: Any) -> Check:
         if type(ref) is not str or not ref.startswith("#/$defs/") or "/" in ref[8:]:
