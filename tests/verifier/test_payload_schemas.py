@@ -378,3 +378,68 @@ def test_custody_md_kinds_name_only_fields_and_personal_names_of_the_schemas() -
         assert named <= declared, (kind, named - declared)
         pd = set(re.findall(r"`([a-z0-9_]+)`", personal))
         assert pd == set(document["properties"]["pd"]["properties"]), kind
+
+
+# --- corrections: their fields are checked against the record they correct -------------------
+
+
+def _correction(corrects: int, fields: dict[str, Any]) -> tuple[str, dict[str, Any], None]:
+    return ("record.corrected", {"corrects": corrects, "reason": "typo", "fields": fields}, None)
+
+
+def _v10(case: CaseBuilder) -> list[tuple[str | None, int | None, str]]:
+    report = report_case(case.records, trust=WORLD.trust, at=AT, payloads=SCHEMAS)
+    return [(e.step, e.seq, e.message) for e in report.errors]
+
+
+def test_a_correction_that_fits_the_record_it_corrects_passes_v10() -> None:
+    case = _case(("exhibit.seized", _seized(), None), _correction(1, {"place": "Rear garden"}))
+    assert _v10(case) == []
+    assert verify_case(case.records, trust=WORLD.trust, at=AT, payloads=SCHEMAS).size == 2
+
+
+@pytest.mark.payload_not_checked  # the attack: a field the corrected record never had
+def test_a_correction_adding_a_field_its_record_does_not_have_fails_v10() -> None:
+    case = _case(("note.added", {"text": "Seen."}, None), _correction(1, {"summary": "x"}))
+    [(step, seq, message)] = _v10(case)
+    assert (step, seq) == ("V10", 2)
+    assert "/data/fields/summary: not a field of note.added" in message
+
+
+@pytest.mark.payload_not_checked  # the attack: a corrected value its field does not allow
+def test_a_correction_with_a_value_its_field_does_not_allow_fails_v10() -> None:
+    case = _case(("exhibit.seized", _seized(), None), _correction(1, {"place": 7}))
+    [(step, seq, message)] = _v10(case)
+    assert (step, seq) == ("V10", 2)
+    assert "/data/fields/place: expected" in message
+
+
+@pytest.mark.payload_not_checked  # the attack: personal data committed under a foreign name
+def test_a_correction_committing_a_personal_field_its_record_does_not_declare_fails_v10() -> None:
+    case = _case(("note.added", {"text": "Seen."}, None))
+    case.add(
+        WORLD.alice, "record.corrected", {"corrects": 1, "reason": "x", "fields": {}},
+        {"name": "Alan Example"},
+    )  # fmt: skip
+    [(step, seq, message)] = _v10(case)
+    assert (step, seq) == ("V10", 2)
+    assert "/pd/name: not a personal field of note.added" in message
+
+
+@pytest.mark.payload_not_checked  # the attack: corrections of nothing, of itself, of a correction
+@pytest.mark.parametrize(
+    ("corrects", "expected"),
+    [(4, "names no earlier record"), (9, "names no earlier record"), (2, "never corrected")],
+)
+def test_a_correction_of_no_earlier_record_or_of_a_correction_fails_v10(
+    corrects: int, expected: str
+) -> None:
+    case = _case(
+        ("note.added", {"text": "Seen."}, None),
+        _correction(1, {"text": "Seen twice."}),
+        _correction(1, {"text": "Seen thrice."}),
+    )
+    case.add(WORLD.alice, *_correction(corrects, {"text": "x"})[:2])
+    [(step, seq, message)] = _v10(case)
+    assert (step, seq) == ("V10", 4)
+    assert expected in message

@@ -42,7 +42,7 @@ from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
-from casefile.verifier._payloads import PayloadSchemas
+from casefile.verifier._payloads import CORRECTION_TYPE, PayloadSchemas, RecordTypes
 from casefile.verifier._pool import parse_stream
 
 __all__ = ["CaseVerification", "VerifiedRecord"]
@@ -98,6 +98,7 @@ class CaseVerification:
     # each (key, type) pair, since a case has few signers and few types.
     _label: str | None = None
     _role_ok: dict[tuple[bytes, str], bool] = field(default_factory=dict)
+    _types: RecordTypes = field(default_factory=RecordTypes)
 
     @property
     def case_label(self) -> str | None:
@@ -268,26 +269,21 @@ class CaseVerification:
             )
         # V10: the payload fits its type's schema: declared fields only, each of its
         # type, and only declared personal-field names (FORMAT.md §10).
-        elif self.payloads is not None and (etype, schema) not in self.payloads:
-            ok = False
-            self.fail(
-                UnknownSchemaError(
-                    f"event type {etype!r} schema {schema} has no payload schema",
-                    case_id=label,
-                    seq=seq,
-                    step="V10",
-                )
-            )
-        elif fault is not None:
-            ok = False
-            self.fail(
-                UnknownSchemaError(
-                    f"payload of {etype!r} schema {schema} does not fit its schema at {fault}",
-                    case_id=label,
-                    seq=seq,
-                    step="V10",
-                )
-            )
+        elif self.payloads is not None:
+            if (etype, schema) not in self.payloads:
+                fault = f"event type {etype!r} schema {schema} has no payload schema"
+            elif fault is None and etype == CORRECTION_TYPE:
+                # A correction's fields fit the record it corrects (§10.4).
+                fault = self._types.check_correction(self.payloads, seq, data, pd)
+                if fault is not None:
+                    fault = f"payload of {etype!r} does not fit the record it corrects at {fault}"
+            else:
+                fault = fault and f"payload of {etype!r} schema {schema} does not fit at {fault}"
+            if fault is not None:
+                ok = False
+                self.fail(UnknownSchemaError(fault, case_id=label, seq=seq, step="V10"))
+        if self.payloads is not None:
+            self._types.note(seq, etype, schema)
         # V11: disclosures for this record match their commitments.
         if pending.due(seq):
             disclosed = self._disclosures(pending, seq, pd, label)

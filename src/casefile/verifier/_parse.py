@@ -13,7 +13,7 @@ from typing import Any
 from casefile.errors import MalformedRecordError
 from casefile.signing._keys import verify_signature
 from casefile.signing._records import parse_record_fields, signing_input
-from casefile.verifier._payloads import PayloadSchemas
+from casefile.verifier._payloads import CORRECTION_TYPE, PayloadSchemas
 
 __all__ = ["Parsed", "parse_chunk"]
 
@@ -77,7 +77,9 @@ def parse_chunk(
                 schema,
                 h["time"],
                 h["key"],
-                h["data"] if with_data else None,
+                # A correction's data is kept for V10, which checks it against
+                # the record it corrects.
+                h["data"] if with_data or etype == CORRECTION_TYPE else None,
                 h["pd"],
                 digest,
                 fault,

@@ -17,6 +17,7 @@ final line feed (as Python's ``$`` would).
 
 from __future__ import annotations
 
+import array
 import functools
 import importlib.resources
 import json
@@ -30,8 +31,10 @@ from jsonschema.protocols import Validator
 from casefile.verifier._payload_checker import Check, compile_schema
 
 __all__ = [
+    "CORRECTION_TYPE",
     "PayloadFormError",
     "PayloadSchemas",
+    "RecordTypes",
     "json_form",
     "json_pointer",
     "payload_schemas",
@@ -165,6 +168,7 @@ class PayloadSchemas:
         self._documents: dict[tuple[str, int], Mapping[str, Any]] = dict(documents)
         self._validators: dict[tuple[str, int], Validator] = {}
         self._checks: dict[tuple[str, int], Check] = {}
+        self._field_checks: dict[tuple[str, int, str], tuple[Check, Validator]] = {}
         for key, document in self._documents.items():
             _Strict.check_schema(document)
             self._validators[key] = _Strict(document)
@@ -213,6 +217,43 @@ class PayloadSchemas:
         error = next(iter(validator.iter_errors(instance)), None)
         return "/: does not fit its schema" if error is None else _fault(error)
 
+    def check_fields(self, event_type: str, schema: int, fields: Any, pd: Any) -> str | None:
+        """None if corrected ``fields`` and personal names fit ``event_type`` (§10.4), else why.
+
+        Faults are reported at ``/data/fields/<name>`` and ``/pd/<name>`` of the correction.
+        """
+        document = self._documents[(event_type, schema)]
+        for name, value in fields.items():
+            key = (event_type, schema, name)
+            pair = self._field_checks.get(key)
+            if pair is None:
+                found = _field_check(document, name)
+                if found is None:
+                    return f"{json_pointer(('data', 'fields', name))}: not a field of {event_type}"
+                pair = self._field_checks[key] = found
+            check, validator = pair
+            if not check(value):
+                error = next(iter(validator.iter_errors(json_form(value))), None)
+                where = json_pointer(("data", "fields", name))
+                if error is None:
+                    return f"{where}: does not fit {event_type}"
+                pointer, _, problem = _fault(error).partition(": ")
+                return f"{where}{'' if pointer == '/' else pointer}: {problem}"
+        personal = document["properties"]["pd"]["properties"]
+        for name in pd:
+            if name not in personal:
+                return f"{json_pointer(('pd', name))}: not a personal field of {event_type}"
+        return None
+
+
+def _field_check(document: Mapping[str, Any], name: str) -> tuple[Check, Validator] | None:
+    fields = document["properties"]["data"]["properties"]
+    if name not in fields:
+        return None
+    # The field's schema, with the definitions it may refer to.
+    sub = {**fields[name], "$defs": document.get("$defs", {})}
+    return compile_schema(sub), _Strict(sub)
+
 
 def _load_documents() -> dict[tuple[str, int], Any]:
     documents: dict[tuple[str, int], Any] = {}
@@ -229,3 +270,60 @@ def _load_documents() -> dict[tuple[str, int], Any]:
 def payload_schemas() -> PayloadSchemas:
     """The payload schemas of casefile's own registered event types (read once)."""
     return PayloadSchemas(_load_documents())
+
+
+#: The registered type whose payload corrects fields of an earlier record.
+CORRECTION_TYPE: Final = "record.corrected"
+
+
+class RecordTypes:
+    """The (type, schema) of each record of a case so far, two bytes per record.
+
+    A correction's fields are checked against the schema of the record it
+    corrects, so V10 must know the type of every earlier record; a case of
+    millions of records keeps only an index per record here.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[str, int]] = []
+        self._index: dict[tuple[str, int], int] = {}
+        self._by_seq = array.array("H")
+
+    def note(self, seq: int, event_type: str, schema: int) -> None:
+        """Remember record ``seq`` (records out of sequence have failed V4 and are skipped)."""
+        if seq != len(self._by_seq) + 1:
+            return
+        key = (event_type, schema)
+        index = self._index.get(key)
+        if index is None:
+            index = len(self._keys)
+            if index >= _UNKNOWN:
+                index = _UNKNOWN  # more types than any case has: the correction fails
+            else:
+                self._keys.append(key)
+                self._index[key] = index
+        self._by_seq.append(index)
+
+    def of(self, seq: int) -> tuple[str, int] | None:
+        """The (type, schema) of record ``seq``, if it was noted."""
+        if not 1 <= seq <= len(self._by_seq):
+            return None
+        index = self._by_seq[seq - 1]
+        return None if index == _UNKNOWN else self._keys[index]
+
+    def check_correction(
+        self, payloads: PayloadSchemas, seq: int, data: Any, pd: Any
+    ) -> str | None:
+        """None if correction ``seq`` fits the record it corrects (§10.4), else its first fault."""
+        corrects = data["corrects"]
+        target = self.of(corrects) if corrects < seq else None
+        if target is None:
+            return "/data/corrects: names no earlier record"
+        if target[0] == CORRECTION_TYPE:
+            return "/data/corrects: a correction is never corrected"
+        if target not in payloads:
+            return f"/data/corrects: record {corrects} is of a type without a payload schema"
+        return payloads.check_fields(target[0], target[1], data["fields"], pd)
+
+
+_UNKNOWN: Final = 0xFFFF
