@@ -41,6 +41,7 @@ def _custody(ref: str = "JS/1", by: Any = PC, **fields: Any) -> dict[str, Any]:
         "place": "Station",
         "occurred_at": None,
         "notes": "",
+        "recorded_by": None,
         **fields,
     }
 

@@ -69,6 +69,7 @@ class Chain:
 
     def custody(self, kind: str, at: int, *, by: Any = PC, ref: str = "JS/1", **fields: Any) -> int:
         data = {"exhibit": ref, "by": by, "place": "Station", "occurred_at": None, "notes": ""}
+        data["recorded_by"] = None
         data.update(fields)
         personal = {"seized_from": "Alan Example"} if kind == "exhibit.seized" else None
         return self._add(f"exhibit.{kind}", data, personal, at)
@@ -88,6 +89,7 @@ class Chain:
             "size": len(content) if size is None else size,
             "media_type": "image/png", "device": "tablet-7", "location": "12 High Street",
             "captured_at": at, "description": "Photograph of the scene", "produced_by": None,
+            "by": PC, "recorded_by": None,
         }  # fmt: skip
         if carried:
             self.evidence[digest] = content

@@ -228,7 +228,7 @@ def test_any_value_gets_the_same_verdict_from_both_checkers(
 
 def test_a_trailing_line_feed_does_not_satisfy_a_pattern() -> None:
     data = {"exhibit": "JS/1\n", "by": PC, "place": "Station", "occurred_at": None}
-    data |= {"notes": "", "purpose": "review"}
+    data |= {"notes": "", "purpose": "review", "recorded_by": None}
     fault = SCHEMAS.check("exhibit.accessed", 1, data, {})
     assert fault is not None
     assert fault.startswith("/data/exhibit:")
@@ -259,6 +259,7 @@ def test_schemas_survive_pickling_for_worker_processes() -> None:
 def _seized(**extra: Any) -> dict[str, Any]:
     return {
         "exhibit": "JS/1", "by": PC, "place": "12 High Street", "occurred_at": None, "notes": "",
+        "recorded_by": None,
         "description": "Black iPhone", "sha256": None, "media_type": None,
         "power": "PACE s.19", "authority": "", **extra,
     }  # fmt: skip
