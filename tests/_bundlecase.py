@@ -96,7 +96,7 @@ def stream_case(world: World, case_id: uuid.UUID, n: int) -> Iterator[bytes]:
             event_type="note.added",
             schema=1,
             time_ns=T0 + seq * 10**9,
-            data={"text": f"note {seq}", "pad": "x" * 100},
+            data={"text": f"note {seq} " + "x" * 100},
             signer=world.alice,
         )
         prev = rec.hash

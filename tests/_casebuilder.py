@@ -138,12 +138,16 @@ class World:
         builder = CaseBuilder(case_id or uuid.UUID(int=n + 1))
         for i in range(n):
             who = self.alice if i % 2 == 0 else self.bob
-            builder.add(
-                who,
-                personal={"name": f"Person {i}", "dob": "1990-01-01"}
-                if personal and i % 3 == 0
-                else None,
-            )
+            if personal and i % 3 == 0:
+                # A person joins the case: their details are committed, never in clear.
+                builder.add(
+                    who,
+                    "person.added",
+                    {"person_id": uuid.UUID(int=i + 1).bytes, "role": "witness"},
+                    personal={"name": f"Person {i}", "date_of_birth": "1990-01-01"},
+                )
+            else:
+                builder.add(who)
         return builder
 
     def checkpoint(self, builder: CaseBuilder, size: int | None = None) -> str:

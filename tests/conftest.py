@@ -1,6 +1,10 @@
 """Shared fixtures: the persistence backends.
 
-Only fixtures live here (no hooks, nothing autouse), so a test sees none of it unless it asks.
+One fixture is autouse: every record any test seals is checked against its type's shipped
+payload schema (docs/FORMAT.md §10) with jsonschema's own Draft 2020-12 validator, so the
+schemas and the records the library writes cannot drift apart. A test that seals a payload
+that does not fit on purpose (to see a verifier refuse it) says so with
+``@pytest.mark.payload_not_checked``. The other fixtures are seen only by tests that ask.
 
 PostgreSQL comes from ``CASEFILE_TEST_POSTGRES_DSN`` or the ``POSTGRES_*`` variables when set,
 otherwise from a throwaway cluster started once per session. When no server can be had, tests
@@ -9,13 +13,18 @@ that need one fail under ``CI=true`` and are skipped elsewhere, with the reason.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
+from jsonschema import Draft202012Validator
+
+import casefile.signing._records as records_module
 
 # Top-level imports work because tests/ is not a package: pytest puts this directory on sys.path.
 from _pg_cluster import ThrowawayCluster
@@ -28,6 +37,67 @@ from _postgres import (
     find_binaries,
     settings_from_environment,
 )
+from casefile.verifier._payloads import json_form, payload_schemas
+
+
+@functools.cache
+def _validator(event_type: str, schema: int) -> Draft202012Validator | None:
+    schemas = payload_schemas()
+    if (event_type, schema) not in schemas:
+        return None
+    return Draft202012Validator(schemas.document(event_type, schema))
+
+
+def _payload_faults(kwargs: dict[str, Any]) -> list[str]:
+    event_type, schema = kwargs["event_type"], kwargs["schema"]
+    validator = _validator(event_type, schema)
+    if validator is None:
+        return [f"{event_type} schema {schema}: no shipped payload schema"]
+    try:
+        pd = kwargs.get("commitments") or {}
+        instance = {"data": json_form(kwargs["data"]), "pd": json_form(pd)}
+    except ValueError as exc:
+        return [f"{event_type} schema {schema}: {exc}"]
+    return [
+        f"{event_type} schema {schema} seq {kwargs['seq']}: "
+        f"/{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+        for e in validator.iter_errors(instance)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _every_sealed_payload_fits_its_schema(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test if any record it seals has a payload its shipped schema refuses."""
+    if request.node.get_closest_marker("payload_not_checked") is not None:
+        yield
+        return
+    original: Callable[..., Any] = records_module.seal_record
+    faults: list[str] = []
+
+    @functools.wraps(original)
+    def checked(**kwargs: Any) -> Any:
+        sealed = original(**kwargs)  # refuses a record outside the format first
+        faults.extend(_payload_faults(kwargs))
+        return sealed
+
+    # Modules bind the function by name when they import it: rebind it in each.
+    holders = [
+        module
+        for module in list(sys.modules.values())
+        if getattr(module, "seal_record", None) is original
+    ]
+    for module in holders:
+        module.seal_record = checked  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in holders:
+            module.seal_record = original  # type: ignore[attr-defined]
+    if faults:
+        pytest.fail(
+            "records sealed with payloads their schema refuses:\n" + "\n".join(faults[:20]),
+            pytrace=False,
+        )
 
 
 def _in_ci() -> bool:

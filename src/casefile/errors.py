@@ -204,7 +204,8 @@ class BadSignatureError(VerificationError):
 
 
 class UnknownSchemaError(VerificationError):
-    """A record whose event type or schema version is not registered."""
+    """A record whose event type or schema version is not registered, or whose payload does
+    not fit that type's schema (V10)."""
 
 
 class DisclosureError(VerificationError):

@@ -82,10 +82,13 @@ class Chain:
             power="PACE s.19", authority="",
         )  # fmt: skip
 
-    def capture(self, at: int, ref: str, content: bytes, *, carried: bool = True) -> int:
+    def capture(
+        self, at: int, ref: str, content: bytes, *, carried: bool = True, size: int | None = None
+    ) -> int:
         digest = hashlib.sha256(content).digest()
         data = {
-            "exhibit": ref, "kind": "photo", "sha256": digest, "size": len(content),
+            "exhibit": ref, "kind": "photo", "sha256": digest,
+            "size": len(content) if size is None else size,
             "media_type": "image/png", "device": "tablet-7", "location": "12 High Street",
             "captured_at": at, "description": "Photograph of the scene", "produced_by": None,
             "by": PC, "recorded_by": None,
@@ -260,6 +263,39 @@ def test_tampered_evidence_file_is_a_fixity_error_not_a_finding(tmp_path: Path) 
     assert f"evidence/{victim.name}" in fixity[0].message
     assert "JS/2" in fixity[0].message
     assert result.findings == ()
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_evidence_file_shorter_than_its_recorded_size_fails_b8(
+    tmp_path: Path, zipped: bool
+) -> None:
+    # The file hashes to its name, but the capture signed for it says it was longer:
+    # the bytes in the bundle are not all that was captured.
+    chain = Chain()
+    chain.seize(START)
+    chain.capture(START + MINUTE, "JS/2", PHOTO, size=len(PHOTO) + 1)
+    bundle = chain.write(tmp_path / "b")
+    if zipped:
+        bundle = zip_bundle(bundle, tmp_path / "b.zip")
+    with pytest.raises(FixityError, match="evidence/"):
+        verify_bundle(bundle, at=AT, trust=WORLD.trust)
+    result = verify_bundle(bundle, at=AT, trust=WORLD.trust, report=True)
+    assert not result.verified
+    assert not result.evidence.verified
+    assert [(e.step, e.kind) for e in result.errors] == [("B8", "fixity")]
+    message = result.errors[0].message
+    assert f"evidence/{hashlib.sha256(PHOTO).hexdigest()}" in message
+    assert f"exhibit JS/2 was captured as {len(PHOTO) + 1} bytes" in message
+    assert f"{len(PHOTO)} bytes" in message
+
+
+def test_evidence_file_of_its_recorded_size_passes_b8(tmp_path: Path) -> None:
+    chain = Chain()
+    chain.seize(START)
+    chain.capture(START + MINUTE, "JS/2", PHOTO)
+    result = verify_bundle(chain.write(tmp_path / "b"), at=AT, trust=WORLD.trust, report=True)
+    assert result.verified
+    assert result.evidence.verified
 
 
 def test_recorded_evidence_left_out_of_a_bundle_with_evidence_is_a_finding(

@@ -292,7 +292,9 @@ def test_disclosure_outside_the_policy_fails(built: Path, tmp_path: Path) -> Non
         m = bundle.manifest
     _resign(
         target,
-        Manifest(m.case_id, m.records, m.checkpoint, DisclosurePolicy.only(["dob"]), m.files),
+        Manifest(
+            m.case_id, m.records, m.checkpoint, DisclosurePolicy.only(["date_of_birth"]), m.files
+        ),
     )
     with pytest.raises(ManifestError, match="outside the manifest's disclosure policy") as caught:
         verify_bundle(target, at=AT, trust=WORLD.trust)
@@ -506,7 +508,7 @@ def test_disclosure_with_a_huge_name_outside_the_policy_is_reported_in_a_short_m
         else f
         for f in m.files
     )
-    policy = DisclosurePolicy.only(["dob"])
+    policy = DisclosurePolicy.only(["date_of_birth"])
     _resign(target, Manifest(m.case_id, m.records, m.checkpoint, policy, files))
     result = verify_bundle(target, at=AT, trust=WORLD.trust, report=True)
     assert [e.step for e in result.errors] == ["V11"]

@@ -221,10 +221,10 @@ def test_default_policy_carries_no_personal_data(tmp_path: Path) -> None:
 
 def test_list_policy_keeps_only_the_named_fields(tmp_path: Path) -> None:
     world = World()
-    info = make_bundle(tmp_path / "b", world, policy=DisclosurePolicy.only(["dob"]))
+    info = make_bundle(tmp_path / "b", world, policy=DisclosurePolicy.only(["date_of_birth"]))
     with open_bundle(tmp_path / "b") as bundle:
         names = {d.name for d in bundle.disclosures()}
-    assert names == {"dob"}
+    assert names == {"date_of_birth"}
     assert info.disclosures == 2
     result = verify_bundle(tmp_path / "b", at=AT, trust=world.trust)
     assert result.verified

@@ -167,6 +167,7 @@ def test_a_stored_topic_other_than_the_record_type_is_refused(
     assert "casefile_planted_module" not in sys.modules
 
 
+@pytest.mark.payload_not_checked  # the loader must refuse it
 def test_an_unregistered_type_is_never_mapped(officer: InMemorySigner, trust: TrustStore) -> None:
     case_id = uuid.uuid4()
     stored = _chain(case_id, [("case.opened", OPENING), ("mystery.event", {})], officer)
@@ -175,6 +176,7 @@ def test_an_unregistered_type_is_never_mapped(officer: InMemorySigner, trust: Tr
     assert (caught.value.seq, caught.value.step) == (2, "V10")
 
 
+@pytest.mark.payload_not_checked  # the loader must refuse it
 def test_an_authentic_payload_outside_its_schema_is_refused(
     officer: InMemorySigner, trust: TrustStore
 ) -> None:

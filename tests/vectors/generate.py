@@ -35,31 +35,31 @@ def build() -> dict[str, Any]:
         person_of(world.trust.get(k.public_key.key_id))  # type: ignore[arg-type]
         for k in (world.alice, world.bob)
     )
+    # Payloads follow their types' schemas (docs/FORMAT.md §10), as every record must.
     case.add(
         world.alice,
         "case.opened",
-        {"urn": "01YE1234526", "offence": "burglary", "channel": "officer_mobile"},
+        {"reference": "01YE1234526", "offence": "burglary", "channel": "officer_mobile"},
         time_ns=T0 + minute,
     )
     case.add(
         world.alice,
         "person.added",
-        {"person": "p1", "role": "victim"},
-        personal={"name": "Alex Example", "dob": "1980-02-29", "address": "1 High St"},
+        {"person_id": uuid.UUID("6f1c1f0e-3b9e-4c55-9a43-2f1d5e0a7b11").bytes, "role": "victim"},
+        personal={"name": "Alex Example", "date_of_birth": "1980-02-29", "address": "1 High St"},
         time_ns=T0 + 2 * minute,
     )
     case.add(
         world.bob,
-        "statement.recorded",
+        "crime_report.recorded",
         {
-            "statement": "s1",
-            "over_18": True,
-            "body": "I saw the window smashed.",
-            "pages": 1,
-            "by": bob,
-            "recorded_by": None,
+            "offence": "burglary",
+            "summary": "Rear window smashed; a laptop taken.",
+            "location": "1 High St",
+            "occurred_from": T0 - 8 * 3600 * 10**9,
+            "occurred_to": T0,
+            "reported_by": uuid.UUID("6f1c1f0e-3b9e-4c55-9a43-2f1d5e0a7b11").bytes,
         },
-        personal={"witness_name": "Sam Witness"},
         time_ns=T0 + 3 * minute,
     )
     # Bob keys in a photograph alice captured: recorded for alice by bob ...
@@ -67,15 +67,27 @@ def build() -> dict[str, Any]:
         world.bob,
         "evidence.captured",
         {
-            "exhibit": "SW/1",
+            "by": alice,
+            "captured_at": T0 + 3 * minute,
+            "description": "Rear window, point of entry.",
+            "device": "Force tablet T-1138",
+            "exhibit": "AE/1",
+            "kind": "photo",
+            "location": "1 High St",
+            "media_type": "image/jpeg",
+            "produced_by": None,
+            "recorded_by": bob,
             "sha256": hashlib.sha256(b"photo").digest(),
             "size": 5,
-            "by": alice,
-            "recorded_by": bob,
         },
         time_ns=T0 + 4 * minute,
     )
-    case.add(world.alice, "status.changed", {"status": "referred_to_cps"}, time_ns=T0 + 5 * minute)
+    case.add(
+        world.alice,
+        "case.status_changed",
+        {"status": "referred_to_cps", "reason": "File complete."},
+        time_ns=T0 + 5 * minute,
+    )
     # ... and alice confirms it with her own key.
     case.add(
         world.alice,

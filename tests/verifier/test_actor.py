@@ -49,7 +49,8 @@ def _seized(by: Any = ALICE, recorded_by: Any = None) -> dict[str, Any]:
 
 def _case(*records: tuple[InMemorySigner, str, dict[str, Any]]) -> CaseBuilder:
     case = CaseBuilder(uuid.UUID(int=15))
-    case.add(WORLD.alice, "case.opened", {"reference": "R1"}, time_ns=START)
+    opened = {"channel": "officer_mobile", "offence": "theft", "reference": "R1"}
+    case.add(WORLD.alice, "case.opened", opened, time_ns=START)
     for n, (signer, event_type, data) in enumerate(records, 1):
         case.add(signer, event_type, data, time_ns=START + n * MINUTE)
     return case
@@ -128,6 +129,7 @@ def test_on_behalf_record_is_a_finding_until_confirmed() -> None:
     assert confirmed.findings == ()
 
 
+@pytest.mark.payload_not_checked  # one forgery sets recorded_by, which V10 would refuse first
 def test_confirmation_by_another_key_is_refused() -> None:
     for_alice = (WORLD.bob, "exhibit.seized", _seized(by=ALICE, recorded_by=BOB))
     # Bob cannot confirm for alice, whether naming himself or her.
@@ -174,6 +176,7 @@ def test_an_act_recorded_for_oneself_or_keyed_by_a_third_person_fails_v15() -> N
             _verify(_case((WORLD.alice, "exhibit.seized", data)))
 
 
+@pytest.mark.payload_not_checked  # V15 alone is under test: no payload schemas are given
 @settings(max_examples=40, deadline=None)
 @given(
     by=st.none()
@@ -198,6 +201,7 @@ def test_a_payload_naming_no_readable_actor_fails_v15_never_crashes(by: Any, dro
     assert all(e.step == "V15" for e in report.errors)
 
 
+@pytest.mark.payload_not_checked  # V15 alone is under test: no payload schemas are given
 @pytest.mark.parametrize(
     "event_type",
     ["evidence.captured", "statement.recorded", "case.handed_over", "record.corrected"],
@@ -209,6 +213,7 @@ def test_every_record_that_names_an_actor_is_checked(event_type: str) -> None:
     assert _verify(_case((WORLD.bob, event_type, data))).size == 2
 
 
+@pytest.mark.payload_not_checked  # V15 alone is under test: no payload schemas are given
 def test_a_huge_name_is_quoted_in_part() -> None:
     giant = {**ALICE, "name": "A" * 100_000}
     with pytest.raises(ActorError) as failed:

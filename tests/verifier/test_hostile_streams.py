@@ -43,7 +43,7 @@ def _header(**changes: Any) -> dict[str, Any]:
         "schema": 1,
         "time": T0 + 10**9,
         "key": WORLD.alice.public_key.key_id,
-        "data": {},
+        "data": {"text": "note"},
         "pd": {},
     }
     fields.update(changes)
@@ -173,6 +173,11 @@ def test_findings_come_only_from_records_that_verified() -> None:
 # --- V14: commitments are unique within a case ------------------------------------
 
 
+def _person(seq: int) -> dict[str, Any]:
+    # A record that commits personal fields: a person joining the case.
+    return {"person_id": uuid.UUID(int=seq).bytes, "role": "witness"}
+
+
 def _case_with_commitments(*pds: dict[str, bytes]) -> list[bytes]:
     records: list[bytes] = []
     prev = ZERO_HASH
@@ -181,10 +186,10 @@ def _case_with_commitments(*pds: dict[str, bytes]) -> list[bytes]:
             case_id=CASE_ID,
             seq=seq,
             prev=prev,
-            event_type="note.added",
+            event_type="person.added",
             schema=1,
             time_ns=T0 + seq * 10**9,
-            data={},
+            data=_person(seq),
             signer=WORLD.alice,
             commitments=pd,
         )
@@ -201,7 +206,9 @@ def test_salt_reused_across_records_is_rejected_at_v14() -> None:
     # anyone comparing them learns that the two withheld values are equal.
     same = commit("name", SALT, "Jane Doe")
     records = _case_with_commitments(
-        {"name": same}, {"dob": commit("dob", SALT + b"1", "1990")}, {"name": same}
+        {"name": same},
+        {"date_of_birth": commit("date_of_birth", SALT + b"1", "1990")},
+        {"name": same},
     )
     with pytest.raises(RepeatedCommitmentError) as caught:
         verify_case(records, trust=WORLD.trust, at=AT, workers=1)
@@ -211,7 +218,7 @@ def test_salt_reused_across_records_is_rejected_at_v14() -> None:
 
 def test_commitment_repeated_within_one_record_is_rejected_at_v14() -> None:
     same = bytes(range(32))
-    records = _case_with_commitments({"a": same, "b": same})
+    records = _case_with_commitments({"address": same, "name": same})
     report = report_case(records, trust=WORLD.trust, at=AT, workers=1)
     assert [(e.step, e.seq) for e in report.errors] == [("V14", 1)]
 
@@ -221,16 +228,16 @@ def test_commitments_of_a_record_that_failed_do_not_count_for_v14() -> None:
     # The first record's signature is destroyed: only its own failure (V9) is
     # reported, and its commitment is not held against the second record. The
     # chain still links, since the second record links to the stored bytes.
-    header = _header(pd={"name": same})
+    header = _header(type="person.added", data=_person(1), pd={"name": same})
     first = encode({"rec": encode(header), "sig": bytes(64)})
     second = seal_record(
         case_id=CASE_ID,
         seq=2,
         prev=record_hash(first),
-        event_type="note.added",
+        event_type="person.added",
         schema=1,
         time_ns=T0 + 2 * 10**9,
-        data={},
+        data=_person(2),
         signer=WORLD.alice,
         commitments={"name": same},
     ).raw
@@ -241,7 +248,7 @@ def test_commitments_of_a_record_that_failed_do_not_count_for_v14() -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.sampled_from([bytes([i]) * 32 for i in range(4)]), min_size=1, max_size=8))
 def test_any_repeated_commitment_is_found_wherever_it_is(values: list[bytes]) -> None:
-    pds = [{f"f{i}": v} for i, v in enumerate(values)]
+    pds = [{"name": v} for v in values]
     records = _case_with_commitments(*pds)
     report = report_case(records, trust=WORLD.trust, at=AT, workers=1)
     first_seen: set[bytes] = set()

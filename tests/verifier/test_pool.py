@@ -195,8 +195,8 @@ def test_script_without_a_main_guard_run_from_a_threaded_caller_runs_once(
         "_pool.PARALLEL_AFTER_CHUNKS = 1\n"
         "started = []\n"
         "real_start = _worker._start\n"
-        "def counting_start(workers, keys):\n"
-        "    procs = real_start(workers, keys)\n"
+        "def counting_start(workers, keys, payloads):\n"
+        "    procs = real_start(workers, keys, payloads)\n"
         "    started.extend(procs)\n"
         "    return procs\n"
         "_worker._start = counting_start\n"
@@ -237,8 +237,8 @@ def test_worker_interpreter_killed_midway_loses_no_record(
     started: list[object] = []
     real_start = _worker._start
 
-    def start(workers: int, keys: object) -> list[object]:
-        procs = real_start(workers, keys)  # type: ignore[arg-type]
+    def start(workers: int, keys: object, payloads: object) -> list[object]:
+        procs = real_start(workers, keys, payloads)  # type: ignore[arg-type]
         started.extend(procs)
         return procs  # type: ignore[return-value]
 

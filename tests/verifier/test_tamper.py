@@ -55,7 +55,7 @@ def expect(error: type[VerificationError], seq: int | None, records: list[bytes]
 def test_untouched_case_verifies_with_every_disclosure() -> None:
     case = verify(CASE.records, checkpoint=CHECKPOINT)
     assert case.size == 12
-    assert case.records[0].disclosed == {"dob": "1990-01-01", "name": "Person 0"}
+    assert case.records[0].disclosed == {"date_of_birth": "1990-01-01", "name": "Person 0"}
     assert case.checkpoint is not None
     assert case.checkpoint.size == 12
 
@@ -313,7 +313,12 @@ class TamperMachine(RuleBasedStateMachine):
     @rule(officer=st.sampled_from(["alice", "bob"]), personal=st.booleans())
     def append(self, officer: str, personal: bool) -> None:
         signer = WORLD.alice if officer == "alice" else WORLD.bob
-        self.case.add(signer, personal={"name": "Sam Roe"} if personal else None)
+        if personal:
+            person = uuid.UUID(int=len(self.case.records) + 1).bytes
+            data = {"person_id": person, "role": "witness"}
+            self.case.add(signer, "person.added", data, personal={"name": "Sam Roe"})
+        else:
+            self.case.add(signer)
 
     @invariant()
     def untouched_case_verifies(self) -> None:

@@ -60,7 +60,7 @@ from casefile.signing._merkle import merkle_root
 from casefile.signing._note import NoteVerifier
 from casefile.signing._records import parse_record
 from casefile.signing._trust import TrustStore
-from casefile.verifier import VerifiedCase, verify_case
+from casefile.verifier import VerifiedCase, payload_schemas, verify_case
 
 __all__ = ["CasefileApp"]
 
@@ -410,6 +410,7 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
             disclosures=self.disclosures(case_id),
             checkpoint=checkpoint,
             known_types=EVENT_TYPES.known_types(),
+            payloads=payload_schemas(),
             keep_records=keep_records,
         )
 

@@ -47,7 +47,7 @@ from casefile.projections import (
 )
 from casefile.signing import NoteVerifier, Signer, TrustStore, open_checkpoint
 from casefile.signing._commitments import Disclosure
-from casefile.verifier import iter_verified_records
+from casefile.verifier import iter_verified_records, payload_schemas
 
 __all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
 
@@ -124,6 +124,7 @@ class ExportCommands:
             at=at,
             case_id=case_id,
             known_types=EVENT_TYPES.known_types(),
+            payloads=payload_schemas(),
         )
         return build_exhibit_register(records, as_of=at)
 

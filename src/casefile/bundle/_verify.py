@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from casefile.bundle._bundle_trust import check_bundle_trust
 from casefile.bundle._continuity import (
@@ -57,6 +57,7 @@ from casefile.signing._keys import verify_signature
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
+from casefile.verifier._payloads import payload_schemas
 from casefile.verifier._pool import available_cores
 
 __all__ = ["PROGRESS_STEP", "verify_bundle"]
@@ -115,6 +116,8 @@ class _Run:
         self.label: str | None = None
         self.custody = CustodyCollector(continuity_policy)
         self.register: ExhibitRegister | None = None
+        # B8: (exhibit, size) of each evidence.captured record, by SHA-256 (hex).
+        self.captured: dict[str, list[tuple[str, int]]] = {}
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -279,8 +282,13 @@ class _Run:
         if RECORDS not in self.observed or DISCLOSURES not in self.observed:
             return  # already failed at B4: there is nothing to walk
         # B6: the case verifies (docs/FORMAT.md §8) and is the one the manifest names.
+        # V10 with casefile's own payload schemas: every payload is declared.
         walk = CaseVerification(
-            trust=store, at=self.at, on_error=self.fail, case_id=manifest.case_id
+            trust=store,
+            at=self.at,
+            on_error=self.fail,
+            case_id=manifest.case_id,
+            payloads=payload_schemas(),
         )
         policy = manifest.disclosure_policy
         not_disclosed = 0
@@ -294,6 +302,8 @@ class _Run:
         for record in records:
             self.used_keys.add(record.signer.key_id)
             self.custody.take(record)  # B9 reads the records that verified, as they pass
+            if record.event_type == "evidence.captured":
+                self._note_captured(record.data)
             # B7: fields the policy covers but that are not disclosed are reported.
             if policy.mode != "none":
                 not_disclosed += sum(
@@ -344,8 +354,15 @@ class _Run:
                 )
                 break
 
+    def _note_captured(self, data: Mapping[str, Any]) -> None:
+        digest, size, exhibit = data.get("sha256"), data.get("size"), data.get("exhibit")
+        # V10 has checked the payload; a reader given other schemas may not have.
+        if type(digest) is bytes and type(size) is int and type(exhibit) is str:
+            self.captured.setdefault(digest.hex(), []).append((exhibit, size))
+
     def _evidence(self) -> None:
-        """B8: each evidence file's content, as listed and as read in B4, hashes to its name."""
+        """B8: each evidence file's content, as listed and as read in B4, hashes to its name
+        and is as long as every evidence.captured record of that SHA-256 says."""
         manifest = self.manifest
         if manifest is None:
             return
@@ -368,6 +385,19 @@ class _Run:
                         step="B8",
                     )
                 )
+            # B8: the file is as long as every capture of it recorded.
+            size = entry.size if seen is None else seen.size
+            for exhibit, recorded in self.captured.get(name, ()):
+                if recorded != size:
+                    self.bad.add(entry.path)
+                    self.fail(
+                        FixityError(
+                            f"{entry.path} (the file of exhibit {exhibit}): {size} bytes, but "
+                            f"exhibit {exhibit} was captured as {recorded} bytes",
+                            case_id=self.label,
+                            step="B8",
+                        )
+                    )
 
     def _continuity(self) -> None:
         """B9: breaks in the exhibits' custody and evidence left out are findings only."""

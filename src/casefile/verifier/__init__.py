@@ -31,13 +31,16 @@ from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import Disclosure
 from casefile.signing._trust import TrustStore
 from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS, CaseVerification, VerifiedRecord
+from casefile.verifier._payloads import PayloadSchemas, payload_schemas
 from casefile.verifier._pool import available_cores
 
 __all__ = [
+    "PayloadSchemas",
     "VerificationReport",
     "VerifiedCase",
     "VerifiedRecord",
     "iter_verified_records",
+    "payload_schemas",
     "report_case",
     "verify_case",
 ]
@@ -92,6 +95,7 @@ def iter_verified_records(
     disclosures: Iterable[Disclosure] = (),
     checkpoint: bytes | str | None = None,
     known_types: Mapping[str, frozenset[int]] | None = None,
+    payloads: PayloadSchemas | None = None,
     workers: int | None = None,
     clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS,
 ) -> Iterator[VerifiedRecord]:
@@ -100,7 +104,9 @@ def iter_verified_records(
     The checkpoint (V12, V13) is checked after the last record: a consumer
     must exhaust the iterator before treating what it saw as complete.
     """
-    walk = CaseVerification(trust, at, _raise, case_id, known_types, clock_skew_ns)
+    walk = CaseVerification(
+        trust, at, _raise, case_id, known_types, clock_skew_ns, payloads=payloads
+    )
     yield from walk.run(records, disclosures=disclosures, workers=_workers(workers))
     if checkpoint is not None:
         walk.check_checkpoint(checkpoint)
@@ -115,17 +121,23 @@ def verify_case(
     disclosures: Iterable[Disclosure] = (),
     checkpoint: bytes | str | None = None,
     known_types: Mapping[str, frozenset[int]] | None = None,
+    payloads: PayloadSchemas | None = None,
     workers: int | None = None,
     keep_records: bool = True,
     clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS,
 ) -> VerifiedCase:
     """Verify a case's records (in stored order); return it or raise.
 
-    ``at`` is the time of verification (ns since the epoch, UTC); ``workers``
+    ``payloads`` (for instance :func:`payload_schemas`, casefile's own) makes
+    V10 check every payload against its type's schema; ``known_types`` alone
+    checks only the type names. ``at`` is the time of verification (ns since
+    the epoch, UTC); ``workers``
     defaults to every available core; ``keep_records=False`` keeps memory flat
     for very large cases by returning only the summary.
     """
-    walk = CaseVerification(trust, at, _raise, case_id, known_types, clock_skew_ns)
+    walk = CaseVerification(
+        trust, at, _raise, case_id, known_types, clock_skew_ns, payloads=payloads
+    )
     kept: list[VerifiedRecord] = []
     signers: set[bytes] = set()
     walked = walk.run(
@@ -159,6 +171,7 @@ def report_case(
     disclosures: Iterable[Disclosure] = (),
     checkpoint: bytes | str | None = None,
     known_types: Mapping[str, frozenset[int]] | None = None,
+    payloads: PayloadSchemas | None = None,
     workers: int | None = None,
     clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS,
 ) -> VerificationReport:
@@ -173,7 +186,9 @@ def report_case(
         else:
             overflow = True
 
-    walk = CaseVerification(trust, at, collect, case_id, known_types, clock_skew_ns)
+    walk = CaseVerification(
+        trust, at, collect, case_id, known_types, clock_skew_ns, payloads=payloads
+    )
     signers = {
         rec.signer.key_id
         for rec in walk.run(

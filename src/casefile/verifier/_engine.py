@@ -43,6 +43,7 @@ from casefile.verifier._actor import ACTOR_TYPES, ActorCheck
 from casefile.verifier._checkpoints import check_checkpoint
 from casefile.verifier._disclosures import DisclosureCursor, commitment_of
 from casefile.verifier._parse import Parsed
+from casefile.verifier._payloads import CORRECTION_TYPE, PayloadSchemas, RecordTypes
 from casefile.verifier._pool import parse_stream
 
 __all__ = ["CaseVerification", "VerifiedRecord"]
@@ -87,6 +88,9 @@ class CaseVerification:
     case_id: uuid.UUID | None = None
     known_types: Mapping[str, frozenset[int]] | None = None
     clock_skew_ns: int = DEFAULT_CLOCK_SKEW_NS
+    #: Payload schemas (V10): when given, a type without one is unknown and
+    #: every payload must fit its schema (checked per record in _parse).
+    payloads: PayloadSchemas | None = None
     findings: list[Finding] = field(default_factory=list)
     max_findings: int = 1000
     size: int = 0
@@ -111,6 +115,7 @@ class CaseVerification:
     # each (key, type) pair, since a case has few signers and few types.
     _label: str | None = None
     _role_ok: dict[tuple[bytes, str], bool] = field(default_factory=dict)
+    _types: RecordTypes = field(default_factory=RecordTypes)
 
     @property
     def case_label(self) -> str | None:
@@ -135,7 +140,7 @@ class CaseVerification:
     ) -> Iterator[VerifiedRecord]:
         keys = {e.key_id: e.public_key.raw for e in self.trust.entries}
         pending = DisclosureCursor(iter(disclosures))
-        for raw, item in parse_stream(records, keys, workers, with_data):
+        for raw, item in parse_stream(records, keys, workers, with_data, self.payloads):
             expected_seq = self.next_seq
             if len(item) == 3:
                 message, step, stored_hash = item
@@ -179,7 +184,7 @@ class CaseVerification:
             self.note(finding)
 
     def _check(self, p: Parsed, raw: bytes, pending: DisclosureCursor) -> VerifiedRecord | None:
-        case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, sig_ok = p
+        case, seq, prev, etype, schema, time_ns, key_id, data, pd, rhash, fault, sig_ok = p
         ok = True
         # V3: the record belongs to this case.
         if self.case_id is None:
@@ -283,6 +288,23 @@ class CaseVerification:
                     step="V10",
                 )
             )
+        # V10: the payload fits its type's schema: declared fields only, each of its
+        # type, and only declared personal-field names (FORMAT.md §10).
+        elif self.payloads is not None:
+            if (etype, schema) not in self.payloads:
+                fault = f"event type {etype!r} schema {schema} has no payload schema"
+            elif fault is None and etype == CORRECTION_TYPE:
+                # A correction's fields fit the record it corrects (§10.4).
+                fault = self._types.check_correction(self.payloads, seq, data, pd)
+                if fault is not None:
+                    fault = f"payload of {etype!r} does not fit the record it corrects at {fault}"
+            else:
+                fault = fault and f"payload of {etype!r} schema {schema} does not fit at {fault}"
+            if fault is not None:
+                ok = False
+                self.fail(UnknownSchemaError(fault, case_id=label, seq=seq, step="V10"))
+        if self.payloads is not None:
+            self._types.note(seq, etype, schema)
         # V11: disclosures for this record match their commitments.
         if pending.due(seq):
             disclosed = self._disclosures(pending, seq, pd, label)

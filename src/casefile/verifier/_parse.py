@@ -1,4 +1,4 @@
-"""Per-record work that needs no knowledge of other records: V1, V2 and V9.
+"""Per-record work that needs no knowledge of other records: V1, V2, V9 and V10's payload check.
 
 It runs in worker processes for large inputs, so it takes and returns only
 plain picklable values: for each record either ``(problem, step, hash)`` or
@@ -16,31 +16,38 @@ from casefile.errors import MalformedRecordError
 from casefile.signing._keys import verify_signature
 from casefile.signing._records import parse_record_fields, record_hash, signing_input
 from casefile.verifier._actor import ACTOR_TYPES
+from casefile.verifier._payloads import CORRECTION_TYPE, PayloadSchemas
 
 __all__ = ["Parsed", "parse_chunk"]
 
 # (case bytes, seq, prev, type, schema, time, key id, data (None unless asked for),
-#  commitments, hash, signature verdict: True / False / None when the key is unknown).
+#  commitments, hash, payload fault: None when it fits its schema or none was asked for,
+#  else where it fails; signature verdict: True / False / None when the key is unknown).
 # The raw record is not sent back: the caller still holds it.
-Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, bool | None]
+Parsed = tuple[bytes, int, bytes, str, int, int, bytes, Any, Any, bytes, str | None, bool | None]
 # (problem, step, record hash or None when the item is not bytes at all).
 Failed = tuple[str, str, bytes | None]
 
 _keys: Mapping[bytes, bytes] = {}
+_payloads: PayloadSchemas | None = None
 
 
-def init_worker(keys: Mapping[bytes, bytes]) -> None:
-    """Process-pool initializer: the trusted public keys, by key id."""
-    global _keys  # one table per worker process, set once
+def init_worker(keys: Mapping[bytes, bytes], payloads: PayloadSchemas | None = None) -> None:
+    """Process-pool initializer: the trusted public keys, by key id, and the payload schemas."""
+    global _keys, _payloads  # one table per worker process, set once
     _keys = keys
+    _payloads = payloads
 
 
 def parse_chunk_in_worker(chunk: Sequence[bytes], with_data: bool) -> list[Parsed | Failed]:
-    return parse_chunk(chunk, _keys, with_data)
+    return parse_chunk(chunk, _keys, with_data, _payloads)
 
 
 def parse_chunk(
-    chunk: Sequence[bytes], keys: Mapping[bytes, bytes], with_data: bool = True
+    chunk: Sequence[bytes],
+    keys: Mapping[bytes, bytes],
+    with_data: bool = True,
+    payloads: PayloadSchemas | None = None,
 ) -> list[Parsed | Failed]:
     out: list[Parsed | Failed] = []
     append = out.append
@@ -59,19 +66,30 @@ def parse_chunk(
             if public is None
             else verify_signature(public, signing_input(header_bytes), signature)
         )
+        # V10 (payload): checked here, in parallel; the verifier reports it in order.
+        etype, schema = h["type"], h["schema"]
+        fault = (
+            None
+            if payloads is None or (etype, schema) not in payloads
+            else payloads.check(etype, schema, h["data"], h["pd"])
+        )
         append(
             (
                 h["case"],
                 h["seq"],
                 h["prev"],
-                h["type"],
-                h["schema"],
+                etype,
+                schema,
                 h["time"],
                 h["key"],
-                # V15 reads who acted, so those payloads are kept in any case.
-                h["data"] if with_data or h["type"] in ACTOR_TYPES else None,
+                # V15 reads who acted, and V10 checks a correction against the record
+                # it corrects: those payloads are kept in any case.
+                h["data"]
+                if with_data or etype == CORRECTION_TYPE or etype in ACTOR_TYPES
+                else None,
                 h["pd"],
                 digest,
+                fault,
                 verdict,
             )
         )

@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from casefile.verifier._parse import Failed, Parsed, init_worker, parse_chunk, parse_chunk_in_worker
+from casefile.verifier._payloads import PayloadSchemas
 from casefile.verifier._worker import parse_in_processes
 
 __all__ = ["CHUNK_BYTES", "CHUNK_SIZE", "available_cores", "parse_stream"]
@@ -52,7 +53,11 @@ def _take(it: Iterator[bytes]) -> list[bytes]:
 
 
 def parse_stream(
-    records: Iterable[bytes], keys: Mapping[bytes, bytes], workers: int, with_data: bool = True
+    records: Iterable[bytes],
+    keys: Mapping[bytes, bytes],
+    workers: int,
+    with_data: bool = True,
+    payloads: PayloadSchemas | None = None,
 ) -> Iterator[tuple[bytes, Parsed | Failed]]:
     """Parse and signature-check records, using ``workers`` processes when it pays.
 
@@ -65,21 +70,25 @@ def parse_stream(
         chunk = _take(it)
         if not chunk:
             return
-        yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
+        yield from zip(chunk, parse_chunk(chunk, keys, with_data, payloads), strict=True)
     first = _take(it)
     if workers > 1 and first:
         # Whatever the pool does not verify (it could not start, or a worker
         # died) comes back here to be verified in this process, in order.
         context = _fork_context()
         if context is not None:
-            leftover = yield from _parse_in_pool(first, it, keys, workers, with_data, context)
+            leftover = yield from _parse_in_pool(
+                first, it, keys, workers, with_data, payloads, context
+            )
         else:
-            leftover = yield from parse_in_processes(first, it, _take, keys, workers, with_data)
+            leftover = yield from parse_in_processes(
+                first, it, _take, keys, workers, with_data, payloads
+            )
         for chunk in leftover:
-            yield from zip(chunk, parse_chunk(chunk, keys, with_data), strict=True)
+            yield from zip(chunk, parse_chunk(chunk, keys, with_data, payloads), strict=True)
         first = _take(it)
     while first:
-        yield from zip(first, parse_chunk(first, keys, with_data), strict=True)
+        yield from zip(first, parse_chunk(first, keys, with_data, payloads), strict=True)
         first = _take(it)
 
 
@@ -103,6 +112,7 @@ def _parse_in_pool(
     keys: Mapping[bytes, bytes],
     workers: int,
     with_data: bool,
+    payloads: PayloadSchemas | None,
     context: multiprocessing.context.BaseContext,
 ) -> Generator[tuple[bytes, Parsed | Failed], None, list[list[bytes]]]:
     """Verify chunks in forked worker processes; return the chunks left unverified.
@@ -114,7 +124,10 @@ def _parse_in_pool(
     pending.append((first, None))
     try:
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=init_worker, initargs=(dict(keys),)
+            max_workers=workers,
+            mp_context=context,
+            initializer=init_worker,
+            initargs=(dict(keys), payloads),
         )
     except (OSError, RuntimeError, ValueError):
         return [first]

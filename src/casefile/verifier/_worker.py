@@ -7,7 +7,8 @@ the caller's ``__main__`` module in every worker, so a script without an
 :func:`main` and nothing else: it imports only the parsing code, with the
 caller's ``sys.path`` so that it finds the same ``casefile``.
 
-Each worker reads, from its stdin, the trusted keys and then chunks of
+Each worker reads, from its stdin, the trusted keys and the payload schemas,
+then chunks of
 records, and writes one result list per chunk to its stdout. Every message is
 a length-prefixed pickle frame. Both ends are this module's code in processes
 that this one started, so the frames are trusted; the records inside them are
@@ -26,6 +27,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import IO, Any
 
 from casefile.verifier._parse import Failed, Parsed, parse_chunk
+from casefile.verifier._payloads import PayloadSchemas
 
 __all__ = ["main", "parse_in_processes"]
 
@@ -73,19 +75,21 @@ def _receive(stream: IO[bytes] | None) -> Any:
 
 
 def main() -> None:
-    """The worker's loop: keys, then chunks until stdin closes."""
+    """The worker's loop: keys and payload schemas, then chunks until stdin closes."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the result frames
     try:
-        keys = _receive(stdin)
+        keys, payloads = _receive(stdin)
         while True:
             with_data, chunk = _receive(stdin)
-            _send(stdout, parse_chunk(chunk, keys, with_data))
+            _send(stdout, parse_chunk(chunk, keys, with_data, payloads))
     except _WorkerLostError:
         return  # input closed: the verification is over (or was abandoned)
 
 
-def _start(workers: int, keys: Mapping[bytes, bytes]) -> list[subprocess.Popen[bytes]]:
+def _start(
+    workers: int, keys: Mapping[bytes, bytes], payloads: PayloadSchemas | None
+) -> list[subprocess.Popen[bytes]]:
     if not sys.executable:
         raise OSError("no Python executable to start workers with")
     # Entries that are not text (allowed, and ignored by imports) cannot be passed on.
@@ -103,7 +107,7 @@ def _start(workers: int, keys: Mapping[bytes, bytes]) -> list[subprocess.Popen[b
                     stderr=subprocess.DEVNULL,
                 )
             )
-            _send(procs[-1].stdin, dict(keys))
+            _send(procs[-1].stdin, (dict(keys), payloads))
     except BaseException:
         _stop(procs, abandon=True)
         raise
@@ -135,6 +139,7 @@ def parse_in_processes(
     keys: Mapping[bytes, bytes],
     workers: int,
     with_data: bool,
+    payloads: PayloadSchemas | None = None,
 ) -> Generator[tuple[bytes, Parsed | Failed], None, list[list[bytes]]]:
     """Verify chunks in worker interpreters; return the chunks left unverified.
 
@@ -144,7 +149,7 @@ def parse_in_processes(
     deadlock, and memory holds at most ``workers + 1`` chunks.
     """
     try:
-        procs = _start(workers, keys)
+        procs = _start(workers, keys, payloads)
     except (OSError, ValueError, _WorkerLostError):
         return [first]
     queue: deque[tuple[list[bytes], subprocess.Popen[bytes]]] = deque()

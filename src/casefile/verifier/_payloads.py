@@ -1,0 +1,329 @@
+"""Payload schemas (docs/FORMAT.md §10): what each registered type's ``data`` and ``pd`` may hold.
+
+Each registered (type, schema version) has one JSON Schema (draft 2020-12),
+shipped in ``casefile/verifier/payloads/<type>.v<schema>.json``, that
+describes the **JSON form** of the record's payload: ``{"data": ..., "pd":
+...}`` with byte strings written ``{"$bytes": "<lowercase hex>"}``. The schema
+documents are the one source of truth; the tables of FORMAT.md §10 are checked
+against them by the tests.
+
+Each schema is compiled once into a fast check (:mod:`._payload_checker`);
+a payload it finds invalid goes to a ``jsonschema`` validator, also built
+once, which names the first fault. Validation differs from
+plain draft 2020-12 in one point, which §10 states: a ``pattern`` ending in
+``$`` matches only at the end of the text (as in ECMA-262), never before a
+final line feed (as Python's ``$`` would).
+"""
+
+from __future__ import annotations
+
+import array
+import functools
+import importlib.resources
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.protocols import Validator
+
+from casefile.verifier._payload_checker import Check, compile_schema
+
+__all__ = [
+    "CORRECTION_TYPE",
+    "PayloadFormError",
+    "PayloadSchemas",
+    "RecordTypes",
+    "json_form",
+    "json_pointer",
+    "payload_schemas",
+]
+
+_FILE_NAME: Final = re.compile(r"([a-z][a-z0-9_.]{0,63})\.v([1-9][0-9]{0,18})\.json")
+# How much of an offending key or schema value a fault message quotes.
+_QUOTE: Final = 80
+
+
+class PayloadFormError(ValueError):
+    """A payload value with no JSON form: a map with a key starting with ``$``."""
+
+    def __init__(self, pointer: str, problem: str) -> None:
+        super().__init__(f"{pointer or '/'}: {problem}")
+        self.pointer = pointer
+        self.problem = problem
+
+
+def json_pointer(parts: Iterator[Any] | list[Any] | tuple[Any, ...]) -> str:
+    """The RFC 6901 JSON pointer of a path of keys and indices (``""`` is the whole value)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def json_form(value: Any, pointer: str = "") -> Any:
+    """The JSON form of a decoded payload value (§10.1).
+
+    nil, booleans, integers and text are themselves; a byte string is
+    ``{"$bytes": hex}``; arrays and maps are converted item by item. A map
+    with a key starting with ``$`` has no JSON form (it could pose as a byte
+    string) and raises :class:`PayloadFormError` naming its pointer.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is bytes:
+        return {"$bytes": value.hex()}
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if key.startswith("$"):
+                raise PayloadFormError(
+                    json_pointer((*_split(pointer), key)),
+                    "a key starting with '$' has no JSON form",
+                )
+            out[key] = json_form(item, f"{pointer}/{_escape(key)}")
+        return out
+    if kind is list:
+        return [json_form(item, f"{pointer}/{i}") for i, item in enumerate(value)]
+    # The canonical decoder yields nothing else; refuse rather than guess.
+    raise PayloadFormError(pointer, f"a {kind.__name__} has no JSON form")
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _split(pointer: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+
+
+@functools.lru_cache(maxsize=256)
+def _end_anchored(pattern: str) -> re.Pattern[str]:
+    # ECMA-262 '$' (no multiline flag) is the end of the text; Python's also
+    # matches before a final line feed, which would let "JS/1\n" pass.
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(
+    validator: Validator, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+        yield ValidationError(f"does not match {pattern!r}")
+
+
+_Strict: Final[Any] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern}
+)
+
+
+def _fault(error: ValidationError) -> str:
+    """``<JSON pointer>: <problem>`` for the first fault, never quoting a value."""
+    path = list(error.absolute_path)
+    keyword = error.validator
+    instance = error.instance
+    problem = f"fails {keyword!s} {_quoted(error.validator_value)}"
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = sorted(k for k in instance if k not in declared)
+        if extra:
+            path.append(extra[0])
+            problem = "not a declared field"
+    elif keyword == "required" and isinstance(instance, dict):
+        wanted: Any = error.validator_value
+        missing = sorted(k for k in wanted if k not in instance)
+        if missing:
+            path.append(missing[0])
+            problem = "required field missing"
+    elif keyword == "propertyNames":
+        problem = "not a field this map may name"
+    elif keyword == "type":
+        problem = f"expected {_quoted(error.validator_value)}, not {_kind(instance)}"
+    return f"{json_pointer(path) or '/'}: {problem}"
+
+
+def _quoted(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True, sort_keys=True)
+    return text if len(text) <= _QUOTE else text[:_QUOTE] + "…"
+
+
+def _kind(instance: Any) -> str:
+    if instance is None:
+        return "null"
+    if isinstance(instance, bool):
+        return "boolean"
+    return {int: "integer", str: "string", list: "array", dict: "object"}.get(
+        type(instance), type(instance).__name__
+    )
+
+
+class PayloadSchemas:
+    """Payload schemas by (type, schema version), each validated by a validator built once.
+
+    Picklable (only the schema documents travel), so that worker processes
+    of the verifier check payloads where they parse the records.
+    """
+
+    def __init__(self, documents: Mapping[tuple[str, int], Mapping[str, Any]]) -> None:
+        self._documents: dict[tuple[str, int], Mapping[str, Any]] = dict(documents)
+        self._validators: dict[tuple[str, int], Validator] = {}
+        self._checks: dict[tuple[str, int], Check] = {}
+        self._field_checks: dict[tuple[str, int, str], tuple[Check, Validator]] = {}
+        for key, document in self._documents.items():
+            _Strict.check_schema(document)
+            self._validators[key] = _Strict(document)
+            self._checks[key] = compile_schema(document)
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[PayloadSchemas], tuple[dict[tuple[str, int], Mapping[str, Any]]]]:
+        return (PayloadSchemas, (self._documents,))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._documents
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def document(self, event_type: str, schema: int) -> Mapping[str, Any]:
+        """The JSON Schema of ``event_type`` version ``schema`` (KeyError if there is none)."""
+        return self._documents[(event_type, schema)]
+
+    def known_types(self) -> Mapping[str, frozenset[int]]:
+        """Schema versions by type name (the types whose payloads can be checked)."""
+        out: dict[str, set[int]] = {}
+        for name, schema in self._documents:
+            out.setdefault(name, set()).add(schema)
+        return {name: frozenset(v) for name, v in sorted(out.items())}
+
+    def check(self, event_type: str, schema: int, data: Any, pd: Any) -> str | None:
+        """None if the payload fits its schema, else its first fault (``pointer: problem``).
+
+        ``data`` and ``pd`` are the decoded header entries. A type with no
+        schema here is the caller's to report (V10: unknown schema).
+        """
+        key = (event_type, schema)
+        fast = self._checks.get(key)
+        if fast is None:
+            return "no payload schema"
+        if fast({"data": data, "pd": pd}):
+            return None
+        # Invalid: the general validator names the first fault (both always agree).
+        validator = self._validators[key]
+        try:
+            instance = {"data": json_form(data, "/data"), "pd": json_form(pd, "/pd")}
+        except PayloadFormError as exc:
+            return str(exc)
+        error = next(iter(validator.iter_errors(instance)), None)
+        return "/: does not fit its schema" if error is None else _fault(error)
+
+    def check_fields(self, event_type: str, schema: int, fields: Any, pd: Any) -> str | None:
+        """None if corrected ``fields`` and personal names fit ``event_type`` (§10.4), else why.
+
+        Faults are reported at ``/data/fields/<name>`` and ``/pd/<name>`` of the correction.
+        """
+        document = self._documents[(event_type, schema)]
+        for name, value in fields.items():
+            key = (event_type, schema, name)
+            pair = self._field_checks.get(key)
+            if pair is None:
+                found = _field_check(document, name)
+                if found is None:
+                    return f"{json_pointer(('data', 'fields', name))}: not a field of {event_type}"
+                pair = self._field_checks[key] = found
+            check, validator = pair
+            if not check(value):
+                error = next(iter(validator.iter_errors(json_form(value))), None)
+                where = json_pointer(("data", "fields", name))
+                if error is None:
+                    return f"{where}: does not fit {event_type}"
+                pointer, _, problem = _fault(error).partition(": ")
+                return f"{where}{'' if pointer == '/' else pointer}: {problem}"
+        personal = document["properties"]["pd"]["properties"]
+        for name in pd:
+            if name not in personal:
+                return f"{json_pointer(('pd', name))}: not a personal field of {event_type}"
+        return None
+
+
+def _field_check(document: Mapping[str, Any], name: str) -> tuple[Check, Validator] | None:
+    fields = document["properties"]["data"]["properties"]
+    if name not in fields:
+        return None
+    # The field's schema, with the definitions it may refer to.
+    sub = {**fields[name], "$defs": document.get("$defs", {})}
+    return compile_schema(sub), _Strict(sub)
+
+
+def _load_documents() -> dict[tuple[str, int], Any]:
+    documents: dict[tuple[str, int], Any] = {}
+    folder = importlib.resources.files("casefile.verifier") / "payloads"
+    for item in folder.iterdir():
+        match = _FILE_NAME.fullmatch(item.name)
+        if match is None:
+            continue
+        documents[(match[1], int(match[2]))] = json.loads(item.read_text(encoding="utf-8"))
+    return documents
+
+
+@functools.cache
+def payload_schemas() -> PayloadSchemas:
+    """The payload schemas of casefile's own registered event types (read once)."""
+    return PayloadSchemas(_load_documents())
+
+
+#: The registered type whose payload corrects fields of an earlier record.
+CORRECTION_TYPE: Final = "record.corrected"
+
+
+class RecordTypes:
+    """The (type, schema) of each record of a case so far, two bytes per record.
+
+    A correction's fields are checked against the schema of the record it
+    corrects, so V10 must know the type of every earlier record; a case of
+    millions of records keeps only an index per record here.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[str, int]] = []
+        self._index: dict[tuple[str, int], int] = {}
+        self._by_seq = array.array("H")
+
+    def note(self, seq: int, event_type: str, schema: int) -> None:
+        """Remember record ``seq`` (records out of sequence have failed V4 and are skipped)."""
+        if seq != len(self._by_seq) + 1:
+            return
+        key = (event_type, schema)
+        index = self._index.get(key)
+        if index is None:
+            index = len(self._keys)
+            if index >= _UNKNOWN:
+                index = _UNKNOWN  # more types than any case has: the correction fails
+            else:
+                self._keys.append(key)
+                self._index[key] = index
+        self._by_seq.append(index)
+
+    def of(self, seq: int) -> tuple[str, int] | None:
+        """The (type, schema) of record ``seq``, if it was noted."""
+        if not 1 <= seq <= len(self._by_seq):
+            return None
+        index = self._by_seq[seq - 1]
+        return None if index == _UNKNOWN else self._keys[index]
+
+    def check_correction(
+        self, payloads: PayloadSchemas, seq: int, data: Any, pd: Any
+    ) -> str | None:
+        """None if correction ``seq`` fits the record it corrects (§10.4), else its first fault."""
+        corrects = data["corrects"]
+        target = self.of(corrects) if corrects < seq else None
+        if target is None:
+            return "/data/corrects: names no earlier record"
+        if target[0] == CORRECTION_TYPE:
+            return "/data/corrects: a correction is never corrected"
+        if target not in payloads:
+            return f"/data/corrects: record {corrects} is of a type without a payload schema"
+        return payloads.check_fields(target[0], target[1], data["fields"], pd)
+
+
+_UNKNOWN: Final = 0xFFFF
