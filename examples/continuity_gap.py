@@ -75,13 +75,15 @@ def record_case(app: CasefileApp, officer: InMemorySigner, start: int) -> list[b
     with app.open_session(
         officer, offence="burglary", channel="officer_mobile", reference="42EX0004426", at=start
     ) as case:
+        # The suspect is a person of the case; custody records name them by id.
+        suspect = case.add_person(role="suspect", name="Kyle Denton", at=start + HOUR_NS)
         case.seize_exhibit(
             exhibit="AW/1",
             by=OFFICER,
             place=f"{STATION}, custody suite",
             description="Black smartphone in a blue case, seized from the suspect on arrest",
             power="Police and Criminal Evidence Act 1984, s.32",
-            seized_from="Kyle Denton",
+            seized_from=suspect,
             at=start + HOUR_NS,
         )
         case.package_exhibit(

@@ -10,6 +10,7 @@ projection has nothing to report.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,13 @@ class CustodyDriver:
     made: int = 0
     seals: int = 0
     refs: list[str] = field(default_factory=list)
+    member: uuid.UUID | None = None
+
+    def _public(self) -> uuid.UUID:
+        # A member of the public in custody records is a person of the case, added once.
+        if self.member is None:
+            self.member = self.case.add_person(role="witness", name="A Person", at=self.time)
+        return self.member
 
     def run(self, steps: int) -> None:
         for _ in range(steps):
@@ -163,7 +171,7 @@ class CustodyDriver:
             **self._common(ref, self._anyone()),
             description="Phone",
             power="PACE s.19",
-            seized_from="A Person",
+            seized_from=self._public(),
         )
 
     def _receive_new(self, _: str) -> None:
@@ -172,7 +180,7 @@ class CustodyDriver:
         self.case.receive_exhibit(
             **self._common(ref, self._anyone()),
             description="CCTV export",
-            produced_by="Shop Keeper",
+            produced_by=self._public(),
             sha256=sha(ref) if digital else None,
             media_type="video/mp4" if digital else None,
         )
@@ -261,7 +269,7 @@ class CustodyDriver:
         self.case.produce_in_court(**self._common(ref, self._holder(ref)), court="Crown Court")
 
     def _return(self, ref: str) -> None:
-        self.case.return_exhibit(**self._common(ref, self._holder(ref)), returned_to="Owner")
+        self.case.return_exhibit(**self._common(ref, self._holder(ref)), returned_to=self._public())
 
     def _destroy(self, ref: str) -> None:
         self.case.destroy_exhibit(

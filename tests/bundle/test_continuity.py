@@ -48,7 +48,12 @@ def _custody(ref: str = "JS/1", by: Any = PC, **fields: Any) -> dict[str, Any]:
 
 def _seized() -> dict[str, Any]:
     return _custody(
-        description="Black iPhone", sha256=None, media_type=None, power="PACE s.19", authority=""
+        description="Black iPhone",
+        sha256=None,
+        media_type=None,
+        power="PACE s.19",
+        authority="",
+        seized_from=None,
     )
 
 

@@ -73,13 +73,13 @@ class Chain:
             "occurred_at": None, "notes": "",
         }  # fmt: skip
         data.update(fields)
-        personal = {"seized_from": "Alan Example"} if kind == "exhibit.seized" else None
+        personal = None
         return self._add(f"exhibit.{kind}", data, personal, at)
 
     def seize(self, at: int, ref: str = "JS/1") -> int:
         return self.custody(
             "seized", at, ref=ref, description="Black iPhone", sha256=None, media_type=None,
-            power="PACE s.19", authority="",
+            power="PACE s.19", authority="", seized_from=None,
         )  # fmt: skip
 
     def capture(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,7 @@ def _seize(case: Investigation, ref: str = "JS/1", by: Custodian = PC, **kw: Any
         "place": "12 High Street",
         "description": "Black iPhone",
         "power": "PACE s.19",
+        "seized_from": None,
     }
     fields.update(kw)
     return case.seize_exhibit(**fields)
@@ -96,17 +98,17 @@ def test_identifying_fields_of_custody_records_cannot_be_corrected() -> None:
             assert not {n for n in cls.CORRECTABLE if n.endswith("sha256")}, cls.TYPE
 
 
-def test_seizure_makes_the_seizing_officer_custodian_and_commits_whom_from(
+def test_seizure_makes_the_seizing_officer_custodian_and_names_whom_from_by_person_id(
     case: Investigation,
 ) -> None:
-    seq = _seize(case, seized_from="Alan Example", seized_from_address="1 Acacia Avenue")
+    owner = case.add_person(role="suspect", name="Alan Example", address="1 Acacia Avenue")
+    seq = _seize(case, seized_from=owner)
     event = _last(case)
     assert event.TYPE == "exhibit.seized"
+    # A member of the public is a person of the case: named by id, details committed apart.
+    assert event.to_data()["seized_from"] == owner.bytes
     assert "Alan Example" not in repr(event.to_data())
-    assert dict(event.personal) == {
-        "seized_from": "Alan Example",
-        "seized_from_address": "1 Acacia Avenue",
-    }
+    assert dict(event.personal) == {}
     assert event.to_data()["by"] == PC.to_data()
     state = case.custody_of("JS/1")
     assert state.custodian == PC
@@ -114,15 +116,19 @@ def test_seizure_makes_the_seizing_officer_custodian_and_commits_whom_from(
     assert state.location == "12 High Street"
 
 
-def test_member_of_the_public_producing_an_item_is_committed(case: Investigation) -> None:
+def test_member_of_the_public_producing_an_item_is_a_person_of_the_case(
+    case: Investigation,
+) -> None:
+    keeper = case.add_person(role="witness", name="Shop Keeper")
     case.receive_exhibit(
         exhibit="JS/1",
         by=PC,
         place="Front counter",
         description="USB stick with CCTV",
-        produced_by="Shop Keeper",
+        produced_by=keeper,
     )
-    assert dict(_last(case).personal) == {"produced_by": "Shop Keeper"}
+    assert _last(case).to_data()["produced_by"] == keeper.bytes
+    assert dict(_last(case).personal) == {}
     assert "Shop Keeper" not in repr(_last(case).to_data())
     assert case.custody_of("JS/1").custodian == PC
 
@@ -368,10 +374,27 @@ def test_nothing_but_a_correction_after_destruction(case: Investigation) -> None
         case.correct(seq=seq, reason="Rewrite", fields={"witness": PC.to_data()})
 
 
+def test_a_member_of_the_public_not_of_the_case_is_refused(case: Investigation) -> None:
+    # Whoever an item is seized from, produced by or returned to is a person of the case.
+    stranger = uuid.UUID(int=7)
+    with pytest.raises(UnknownReferenceError, match="seized_from"):
+        _seize(case, seized_from=stranger)
+    with pytest.raises(UnknownReferenceError, match="produced_by"):
+        case.receive_exhibit(
+            exhibit="JS/2", by=PC, place="Front counter", description="Bag", produced_by=stranger
+        )
+    _seize(case)
+    with pytest.raises(UnknownReferenceError, match="returned_to"):
+        case.return_exhibit(exhibit="JS/1", by=PC, place="Front counter", returned_to=stranger)
+    assert [e.TYPE for e in case.pending_events][-1] == "exhibit.seized"
+
+
 def test_nothing_after_return_to_the_owner(case: Investigation) -> None:
     _seize(case)
-    case.return_exhibit(exhibit="JS/1", by=PC, place="Front counter", returned_to="Alan Example")
-    assert dict(_last(case).personal) == {"returned_to": "Alan Example"}
+    owner = case.add_person(role="victim", name="Alan Example")
+    case.return_exhibit(exhibit="JS/1", by=PC, place="Front counter", returned_to=owner)
+    assert _last(case).to_data()["returned_to"] == owner.bytes
+    assert dict(_last(case).personal) == {}
     assert case.custody_of("JS/1").status == ExhibitStatus.RETURNED
     with pytest.raises(ExhibitDisposedError):
         case.examine_exhibit(exhibit="JS/1", by=PC, place="x", lab="L", method="m")
@@ -631,6 +654,7 @@ def test_custody_of_an_unknown_exhibit_is_refused(case: Investigation) -> None:
         ({"sha256": b"short"}, "sha256"),
         ({"media_type": "jpeg"}, "media_type"),
         ({"seized_from": 7}, "seized_from"),
+        ({"seized_from": "Alan Example"}, "seized_from"),
         ({"occurred_at": 1.5}, "occurred_at"),
         ({"at": True}, "at"),
     ],
@@ -713,7 +737,7 @@ def _reload(case: Investigation, officer: InMemorySigner, trust: TrustStore) -> 
 def test_custody_state_is_rebuilt_from_the_records(
     case: Investigation, officer: InMemorySigner, trust: TrustStore
 ) -> None:
-    _seize(case, seized_from="Alan Example")
+    _seize(case, seized_from=case.add_person(role="suspect", name="Alan Example"))
     case.package_exhibit(exhibit="JS/1", by=PC, place="x", bag="B1", seal="S1")
     case.transfer_exhibit(
         exhibit="JS/1",

@@ -58,9 +58,7 @@ _AFTER_CLOSURE: dict[str, Callable[[Investigation], int]] = {
     "check_fixity": lambda c: c.check_fixity(
         exhibit="JS/1", by=STORE, place="Store", actual_sha256=sha("JS/1")
     ),
-    "return_exhibit": lambda c: c.return_exhibit(
-        exhibit="JS/1", by=STORE, place="Front counter", returned_to="Alan Example"
-    ),
+    "return_exhibit": lambda c: c.return_exhibit(exhibit="JS/1", by=STORE, place="Front counter"),
     "destroy_exhibit": lambda c: c.destroy_exhibit(
         exhibit="JS/1",
         by=STORE,

@@ -83,12 +83,13 @@ def test_continuity_gap_reports_the_gap_and_the_misread_seal_of_verified_records
     out = _run("continuity_gap.py")
     lines = out.splitlines()
     assert "refused by the Investigation: seal 'NS-0073321'" in out
-    assert "integrity: verified, 5 records" in out
+    # The suspect joins the case (record 2) before their phone is seized from them.
+    assert "integrity: verified, 6 records" in out
     assert "continuity: 2 finding(s)" in lines
     gap = next(line for line in lines if line.lstrip().startswith("unexplained_gap:"))
-    assert "AW/1, record 4" in gap
+    assert "AW/1, record 5" in gap
     mismatch = next(line for line in lines if line.lstrip().startswith("seal_mismatch:"))
-    assert "AW/1, record 5" in mismatch
+    assert "AW/1, record 6" in mismatch
     assert "NS-0073321" in mismatch
     assert "NS-0073312" in mismatch
 

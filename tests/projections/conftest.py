@@ -49,7 +49,6 @@ def clean_chain() -> Investigation:
         place="12 High Street",
         description="Black iPhone",
         power="PACE s.19",
-        seized_from="Alan Example",
         at=next(at),
     )
     case.package_exhibit(

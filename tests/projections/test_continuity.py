@@ -56,6 +56,7 @@ def _seized(**changes: Any) -> list[RecordView]:
         "place": "Scene",
         "description": "Phone",
         "power": "PACE s.19",
+        "seized_from": None,
         "at": T0 + MINUTE,
     }
     fields.update(changes)
@@ -214,7 +215,8 @@ _COPY = {"root": "JS/1", "output_sha256": b"\x09" * 32, "media_type": None, "des
 _ADVERSE: dict[str, tuple[bool, dict[str, Any], str, str]] = {
     "second seizure": (False, {"event_type": "exhibit.seized", "by": DC, "description": "d",
                                "sha256": None, "media_type": None, "power": "p",
-                               "authority": ""}, K.DUPLICATE_EXHIBIT, "JS/1"),
+                               "seized_from": None, "authority": ""}, K.DUPLICATE_EXHIBIT,
+                       "JS/1"),
     "seal reused": (True, {"event_type": "exhibit.packaged", "exhibit": "JS/2", "bag": "B",
                            "seal": "S1"}, K.SEAL_REUSED, "JS/2"),
     "packaged twice": (True, {"event_type": "exhibit.packaged", "bag": "B", "seal": "S2"},
@@ -463,15 +465,15 @@ def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
     case_id = app.open_case(pc_key, offence="Theft", channel="online", reference="R1")
     with app.session(case_id, pc_key) as case:
         # The session acts as the signer's holder: no `by` needed.
+        owner = case.add_person(role="suspect", name="Alan Example")
         case.seize_exhibit(
-            exhibit="JS/1", place="Scene", description="Phone", power="s.19",
-            seized_from="Alan Example",
+            exhibit="JS/1", place="Scene", description="Phone", power="s.19", seized_from=owner,
         )  # fmt: skip
         case.package_exhibit(exhibit="JS/1", place="Scene", bag="B1", seal="S1")
         case.transfer_exhibit(exhibit="JS/1", to=LAB, place="Lab", purpose="Exam")
     with app.session(case_id, lab_key) as case:
         case.open_seal(exhibit="JS/1", place="Lab", seal="S1", reason="Exam")
-    assert [d.name for d in app.disclosures(case_id)] == ["seized_from"]
+    assert [d.name for d in app.disclosures(case_id)] == ["name"]
 
     def register_now() -> ExhibitRegister:
         # The application's verify keeps no records; the verifier keeps them on request.
@@ -486,5 +488,5 @@ def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
     signers = [e.signed_by for e in register.exhibit("JS/1").entries]
     assert signers == ["test/pc", "test/pc", "test/pc", "test/lab"]
 
-    assert app.erase_personal_data(case_id, fields=["seized_from"]) == 1
+    assert app.erase_personal_data(case_id, person_id=owner) == 1
     assert register_now() == register

@@ -43,6 +43,7 @@ def _custody(by: Any, recorded_by: Any = None, **fields: Any) -> dict[str, Any]:
 def _seized(by: Any = ALICE, recorded_by: Any = None) -> dict[str, Any]:
     return _custody(
         by, recorded_by, description="Phone", sha256=None, media_type=None, power="PACE s.19",
+        seized_from=None,
         authority="",
     )  # fmt: skip
 

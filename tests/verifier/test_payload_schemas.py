@@ -256,7 +256,7 @@ def _seized(**extra: Any) -> dict[str, Any]:
         "exhibit": "JS/1", "by": PC, "place": "12 High Street", "occurred_at": None, "notes": "",
         "recorded_by": None,
         "description": "Black iPhone", "sha256": None, "media_type": None,
-        "power": "PACE s.19", "authority": "", **extra,
+        "power": "PACE s.19", "authority": "", "seized_from": None, **extra,
     }  # fmt: skip
 
 

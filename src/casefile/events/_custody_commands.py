@@ -12,6 +12,7 @@ an exhibit are in :class:`~casefile.events._exhibit_work_commands.ExhibitWorkCom
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from casefile.errors import (
@@ -40,7 +41,6 @@ from casefile.events._values import (
     MAX_LONG_TEXT,
     Instant,
     check_media_type,
-    check_optional_text,
     check_sha256,
     check_text,
 )
@@ -110,8 +110,7 @@ class CustodyCommands(ExhibitWorkCommands):
         description: str,
         power: str,
         authority: str = "",
-        seized_from: str | None = None,
-        seized_from_address: str | None = None,
+        seized_from: uuid.UUID | None = None,
         sha256: bytes | None = None,
         media_type: str | None = None,
         occurred_at: Instant | None = None,
@@ -121,19 +120,15 @@ class CustodyCommands(ExhibitWorkCommands):
         """Record a seizure by ``by`` under ``power``; ``by`` becomes the custodian.
 
         The exhibit may be new, or one found in place, captured or lost that
-        nobody holds. ``seized_from`` and ``seized_from_address`` are committed.
+        nobody holds. ``seized_from`` names a person of the case (their details
+        are committed in their own record).
         """
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
         fields = self._origin_fields(act, description, sha256, media_type)
         fields["power"] = check_text(power, "power")
         fields["authority"] = check_text(authority, "authority", allow_empty=True)
-        personal = {
-            "seized_from": check_optional_text(seized_from, "seized_from"),
-            "seized_from_address": check_optional_text(seized_from_address, "seized_from_address"),
-        }
-        return self._append(
-            ExhibitSeized, act, fields, {k: v for k, v in personal.items() if v is not None}
-        )
+        fields["seized_from"] = self._person_or_none(seized_from, "seized_from")
+        return self._append(ExhibitSeized, act, fields)
 
     def receive_exhibit(
         self,
@@ -142,20 +137,18 @@ class CustodyCommands(ExhibitWorkCommands):
         by: Custodian | None = None,
         place: str,
         description: str,
-        produced_by: str | None = None,
+        produced_by: uuid.UUID | None = None,
         sha256: bytes | None = None,
         media_type: str | None = None,
         occurred_at: Instant | None = None,
         notes: str = "",
         at: Instant | None = None,
     ) -> int:
-        """Record an item produced by a member of the public (``produced_by``, committed)."""
+        """Record an item handed in by ``produced_by``, a person of the case (of the public)."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at)
         fields = self._origin_fields(act, description, sha256, media_type)
-        name = check_optional_text(produced_by, "produced_by")
-        return self._append(
-            ExhibitProduced, act, fields, {} if name is None else {"produced_by": name}
-        )
+        fields["produced_by"] = self._person_or_none(produced_by, "produced_by")
+        return self._append(ExhibitProduced, act, fields)
 
     def package_exhibit(
         self,
@@ -330,16 +323,16 @@ class CustodyCommands(ExhibitWorkCommands):
         exhibit: str,
         by: Custodian | None = None,
         place: str,
-        returned_to: str | None = None,
+        returned_to: uuid.UUID | None = None,
         occurred_at: Instant | None = None,
         notes: str = "",
         at: Instant | None = None,
     ) -> int:
-        """Record the exhibit returned to its owner (``returned_to``, committed); final."""
+        """Record the exhibit returned to ``returned_to`` (a person of the case); final."""
         act = self._begin(exhibit, by, place, occurred_at, notes, at, after_closure=True)
         self._existing(act, handles="return")
-        name = check_optional_text(returned_to, "returned_to")
-        return self._append(ExhibitReturned, act, {}, {} if name is None else {"returned_to": name})
+        owner = self._person_or_none(returned_to, "returned_to")
+        return self._append(ExhibitReturned, act, {"returned_to": owner})
 
     def destroy_exhibit(
         self,

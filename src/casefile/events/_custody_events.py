@@ -6,7 +6,8 @@ returned to, who handed it in) are personal fields: committed, never in clear.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Final
+import uuid
+from typing import TYPE_CHECKING, Final
 
 from casefile.events._custody_event_base import (
     CorrectionCheck,
@@ -97,15 +98,17 @@ class ExhibitLocated(_Origin):
 class ExhibitSeized(_Origin):
     """An item seized by ``by`` under ``power`` (and ``authority``: a warrant, say).
 
-    Whom it was seized from, and their address, are the personal fields
-    ``seized_from`` and ``seized_from_address``.
+    ``seized_from`` is the person of the case it was seized from, if any: a
+    member of the public is a person of the case, whose details are committed
+    in their own record, never copied into custody records.
     """
 
     TYPE = "exhibit.seized"
-    PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"seized_from", "seized_from_address"})
+    UUID_FIELDS = ("seized_from",)
 
     power: str
     authority: str
+    seized_from: uuid.UUID | None
 
     def apply(self, aggregate: Investigation) -> None:
         self._arrive(aggregate, self.actor)
@@ -114,10 +117,12 @@ class ExhibitSeized(_Origin):
 @register
 @correctable(**_ORIGIN_CHECKS)
 class ExhibitProduced(_Origin):
-    """An item handed to ``by`` by a member of the public (personal field ``produced_by``)."""
+    """An item handed to ``by`` by ``produced_by``, a person of the case (of the public)."""
 
     TYPE = "exhibit.produced"
-    PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"produced_by"})
+    UUID_FIELDS = ("produced_by",)
+
+    produced_by: uuid.UUID | None
 
     def apply(self, aggregate: Investigation) -> None:
         self._arrive(aggregate, self.actor)
@@ -240,10 +245,12 @@ class ExhibitProducedInCourt(CustodyEvent):
 @register
 @correctable()
 class ExhibitReturned(CustodyEvent):
-    """The exhibit returned to its owner (personal field ``returned_to``); final."""
+    """The exhibit returned to ``returned_to`` (its owner, a person of the case); final."""
 
     TYPE = "exhibit.returned"
-    PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"returned_to"})
+    UUID_FIELDS = ("returned_to",)
+
+    returned_to: uuid.UUID | None
 
     def apply(self, aggregate: Investigation) -> None:
         state = self._state(aggregate)

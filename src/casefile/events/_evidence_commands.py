@@ -69,9 +69,7 @@ class EvidenceCommands(RecordingBase):
             "description": check_text(
                 description, "description", max_length=MAX_LONG_TEXT, allow_empty=True
             ),
-            "produced_by": None
-            if produced_by is None
-            else self._require_person(produced_by, "produced_by"),
+            "produced_by": self._person_or_none(produced_by, "produced_by"),
         }
         fields.update(self._acting(by)[1])
         return self._record(EvidenceCaptured, at, fields)

@@ -120,6 +120,10 @@ class RecordingBase(CaseState):
             raise UnknownReferenceError(f"{field}: no person {checked} in case {self._id}")
         return checked
 
+    def _person_or_none(self, person_id: object, field: str) -> uuid.UUID | None:
+        """None, or ``person_id`` if it names a person of the case."""
+        return None if person_id is None else self._require_person(person_id, field)
+
     @property
     def modified_on(self) -> datetime.datetime:
         """When the last event happened, as asserted by its record (UTC)."""

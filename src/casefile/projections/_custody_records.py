@@ -134,8 +134,8 @@ _COPY: Final = {
 }
 _FIELDS: Final[dict[str, dict[str, str]]] = {
     "exhibit.located": _ORIGIN,
-    "exhibit.seized": {**_ORIGIN, "power": "text", "authority": "text0"},
-    "exhibit.produced": _ORIGIN,
+    "exhibit.seized": {**_ORIGIN, "power": "text", "authority": "text0", "seized_from": "uuid?"},
+    "exhibit.produced": {**_ORIGIN, "produced_by": "uuid?"},
     "exhibit.packaged": {"bag": "text", "seal": "text"},
     "exhibit.booked": {"to": "party", "property_ref": "text"},
     "exhibit.transferred": {
@@ -182,7 +182,7 @@ _FIELDS: Final[dict[str, dict[str, str]]] = {
         "reason": "text",
         "next_review": "time?",
     },
-    "exhibit.returned": {},
+    "exhibit.returned": {"returned_to": "uuid?"},
     "exhibit.destroyed": {"method": "text", "authority": "text", "witness": "party"},
     "exhibit.lost": {"circumstances": "text"},
     "exhibit.damaged": {"damage": "text"},
@@ -255,6 +255,8 @@ def _problem(kind: str, value: Any) -> str | None:
         return None if type(value) is bool else "not true or false"
     if kind == "sha":
         return None if type(value) is bytes and len(value) == 32 else "not a SHA-256"
+    if kind == "uuid":
+        return None if type(value) is bytes and len(value) == 16 else "not a person id"
     if kind == "party":
         if type(value) is not dict or tuple(sorted(value)) != _PARTY_KEYS:
             return f"not a map of {', '.join(_PARTY_KEYS)}"
