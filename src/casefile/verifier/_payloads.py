@@ -289,12 +289,17 @@ class RecordTypes:
         self._index: dict[tuple[str, int], int] = {}
         self._by_seq = array.array("H")
 
-    def note(self, seq: int, event_type: str, schema: int) -> None:
-        """Remember record ``seq`` (records out of sequence have failed V4 and are skipped)."""
+    def note(self, seq: int, event_type: str, schema: int, *, known: bool) -> None:
+        """Remember record ``seq`` (records out of sequence have failed V4 and are skipped).
+
+        Only ``known`` types (those with a payload schema) are remembered by name: a
+        hostile stream naming a new type in every record must not grow this table,
+        and a record of an unknown type can never be corrected validly anyway.
+        """
         if seq != len(self._by_seq) + 1:
             return
         key = (event_type, schema)
-        index = self._index.get(key)
+        index = self._index.get(key) if known else _UNKNOWN
         if index is None:
             index = len(self._keys)
             if index >= _UNKNOWN:
