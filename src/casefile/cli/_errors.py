@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from casefile.errors import CasefileError
+from casefile._time import rfc3339_to_ns
+from casefile.errors import CasefileError, TimeFormatError
 
-__all__ = ["about", "error_json", "path_of"]
+__all__ = ["about", "error_json", "path_of", "rfc3339_option"]
 
 _ATTRIBUTE: Final = "_casefile_cli_path"
 
@@ -44,3 +45,11 @@ def path_of(exc: BaseException) -> str | None:
 def error_json(kind: str, message: str, path: str | None) -> dict[str, object]:
     """``{"verified": false, "error": {...}}``: what ``--json`` prints if nothing was checked."""
     return {"verified": False, "error": {"kind": kind, "message": message, "path": path}}
+
+
+def rfc3339_option(option: str, text: str) -> int:
+    """The RFC 3339 time given to ``option`` as integer ns; an error names the option."""
+    try:
+        return rfc3339_to_ns(text)
+    except TimeFormatError as exc:
+        raise TimeFormatError(f"{option}: {exc}") from None

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from casefile._time import ns_to_human, rfc3339_to_ns
+from casefile._time import ns_to_human
+from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._register import default_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
@@ -89,7 +90,11 @@ def add_evidence_parser(
     add.add_argument(
         "--location", default="not recorded", help="where it was captured (default: %(default)s)"
     )
-    add.add_argument("--captured-at", metavar="RFC3339", help="when it was captured (default: now)")
+    add.add_argument(
+        "--captured-at",
+        metavar="RFC3339",
+        help="when it was captured (default: now)",
+    )
     add.set_defaults(handler=run_evidence_add)
     check = actions.add_parser(
         "check",
@@ -132,7 +137,9 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
     now = time.time_ns()
-    captured_at = now if args.captured_at is None else rfc3339_to_ns(args.captured_at)
+    captured_at = (
+        now if args.captured_at is None else rfc3339_option("--captured-at", args.captured_at)
+    )
     exhibit = check_exhibit_reference(args.exhibit)
     media_type = check_media_type(args.media_type)
     # The record's own checks, before a byte is copied: a refused record leaves no file.
@@ -144,13 +151,14 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise InputError(f"{source}: no such file (or not a regular file)")
     trust = load_trust_store(args.trust)
     signer = load_signer(args.key, passphrase_reader(args.passphrase_file))
-    entry = check_signer(trust, signer.public_key.key_id, "evidence.captured", now)
+    with about(args.key):
+        entry = check_signer(trust, signer.public_key.key_id, "evidence.captured", now)
     store_path = _store_path(args)
     config = store_config(args)
     with store_errors(config):
         app = open_app(config, trust)
         try:
-            case_id = find_case(app, args.case)
+            case_id = find_case(app, args.case, config)
             with app.session(case_id, signer) as case:
                 if case.is_closed:
                     raise CaseClosedError(

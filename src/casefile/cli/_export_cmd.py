@@ -18,10 +18,7 @@ from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
-from casefile.signing import (
-    case_origin,
-    load_trust_store,
-)
+from casefile.signing import TrustStore, case_origin, load_trust_store
 
 if TYPE_CHECKING:
     from casefile.application import EvidenceFinder
@@ -155,6 +152,27 @@ def _origin_namespace(args: argparse.Namespace) -> str:
     return namespace
 
 
+def _check_checkpoint_key(args: argparse.Namespace, trust: TrustStore, key_id: bytes) -> None:
+    # The application checks this too, but knows no file: the user must learn which of the
+    # key file, the trust store and --checkpoint-name disagree.
+    name: str = args.checkpoint_name
+    named = trust.by_name(name)
+    if named is None:
+        raise InputError(f"{args.trust}: holds no key named {one_line(name)!r} (--checkpoint-name)")
+    if named.key_id != key_id:
+        held = trust.get(key_id)
+        whose = "a key the trust store lacks" if held is None else f"the key of {held.name}"
+        raise InputError(
+            f"{args.checkpoint_key}: holds {one_line(whose)}, not the key of "
+            f"{one_line(name)} (--checkpoint-name) in {args.trust}"
+        )
+    if named.roles.isdisjoint(trust.policy.checkpoint_roles):
+        raise InputError(
+            f"{args.trust}: the key of {one_line(name)} holds no checkpoint role; a checkpoint "
+            f"needs one of: {', '.join(sorted(trust.policy.checkpoint_roles))}"
+        )
+
+
 def _policy(args: argparse.Namespace) -> DisclosurePolicy:
     if args.disclose_all:
         return DISCLOSE_ALL
@@ -215,6 +233,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         trust = load_trust_store(args.trust)
     with about(args.checkpoint_key):
         signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
+    _check_checkpoint_key(args, trust, signer.public_key.key_id)
     policy = _policy(args)
     config = store_config(args)
     finders: list[BlobStore | EvidenceFinder] = [] if store is None else [store]
@@ -223,7 +242,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         finders.append(lambda wanted: evidence_in(folder, set(wanted)))
     with store_errors(config):
         app = open_app(config, trust)
-        case_id = find_case(app, args.case)
+        case_id = find_case(app, args.case, config)
         reference = app.get_case(case_id).reference
         result = app.export_bundle(
             case_id,

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from casefile._time import ns_to_rfc3339, rfc3339_to_ns
+from casefile._time import ns_to_human
+from casefile.cli._errors import rfc3339_option
 from casefile.cli._files import check_new_path, replace_file, write_new_file
 from casefile.cli._secrets import key_file_bytes, passphrase_reader
 from casefile.signing import (
@@ -52,8 +53,16 @@ def add_keys_parser(
         metavar="ROLE",
         help=f"a role the key holds (repeatable; default: {RECORDER_ROLE})",
     )
-    new.add_argument("--valid-from", metavar="RFC3339", help="first valid instant (default: now)")
-    new.add_argument("--valid-until", metavar="RFC3339", help="end of validity (default: none)")
+    new.add_argument(
+        "--valid-from",
+        metavar="RFC3339",
+        help="first valid instant (default: now)",
+    )
+    new.add_argument(
+        "--valid-until",
+        metavar="RFC3339",
+        help="end of validity (default: none)",
+    )
     new.add_argument("--out", required=True, type=Path, metavar="KEYFILE", help="key file to write")
     trust = new.add_mutually_exclusive_group()
     trust.add_argument(
@@ -86,8 +95,10 @@ def add_keys_parser(
 def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Make the key, then write the key file and the trust entry, or nothing at all."""
     now = time.time_ns()
-    valid_from = now if args.valid_from is None else rfc3339_to_ns(args.valid_from)
-    valid_until = None if args.valid_until is None else rfc3339_to_ns(args.valid_until)
+    valid_from = now if args.valid_from is None else rfc3339_option("--valid-from", args.valid_from)
+    valid_until = (
+        None if args.valid_until is None else rfc3339_option("--valid-until", args.valid_until)
+    )
     key_path: Path = args.out
     check_new_path(key_path)
     if args.trust_entry is not None:
@@ -126,8 +137,8 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report.write(f"key file  {key_path}{' (UNENCRYPTED)' if args.no_passphrase else ''}\n")
     report.write(f"key id    {entry.key_id.hex()}\n")
     report.write(f"name      {entry.name} (roles: {', '.join(sorted(entry.roles))})\n")
-    until = "" if valid_until is None else f" until {ns_to_rfc3339(valid_until)}"
-    report.write(f"valid     from {ns_to_rfc3339(valid_from)}{until}\n")
+    until = "" if valid_until is None else f" until {ns_to_human(valid_until)}"
+    report.write(f"valid     from {ns_to_human(valid_from)}{until}\n")
     if where is not None:
         report.write(f"trust     {where} ({len(store)} key(s))\n")
     else:

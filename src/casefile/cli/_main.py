@@ -106,8 +106,8 @@ def _json_error(out: TextIO, kind: str, message: str, path: str | None) -> None:
 
 
 def _wants_json(arguments: Sequence[str]) -> bool:
-    # Before parsing succeeds only the words are known: ``verify`` with ``--json``.
-    return "--json" in arguments and "verify" in arguments
+    # Before parsing succeeds only the words are known: any command given ``--json``.
+    return "--json" in arguments
 
 
 def _tolerant_streams() -> None:
@@ -154,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # argparse has already printed the help (0).
         return _exit_status(exc.code)
     debug = bool(getattr(args, "debug", False))
-    as_json = bool(getattr(args, "json", False)) and args.command == "verify"
+    # Every command taking --json (verify, exhibits, evidence check) keeps stdout one JSON
+    # document on failure too: a script parsing it must never meet an empty stdout.
+    as_json = bool(getattr(args, "json", False))
     try:
         status: int = args.handler(args, out, err)
         return status

@@ -131,8 +131,11 @@ def open_app(config: StoreConfig, trust: TrustStore) -> CasefileApp:
     return CasefileApp(store=config, trust=trust)
 
 
-def find_case(app: CasefileApp, text: str) -> uuid.UUID:
+def find_case(app: CasefileApp, text: str, config: StoreConfig) -> uuid.UUID:
     """The case named by ``text``: its UUID, or its reference (URN) found in the case index.
+
+    ``config`` is the store ``app`` reads, named in the errors (a user with
+    several stores must see which one lacks the case).
 
     The index is derived data, so the case it names is authenticated and must
     say, in its signed first record, that it has this reference. References
@@ -140,22 +143,25 @@ def find_case(app: CasefileApp, text: str) -> uuid.UUID:
     """
     from casefile.errors import UnknownReferenceError
 
+    where = one_line(store_label(config))
     try:
         wanted = uuid.UUID(text)
     except ValueError:
         wanted = None
     if wanted is not None:
         if not app.recorder.select_events(wanted, limit=1):
-            raise InputError(f"case {wanted} is not in the store")
+            raise InputError(f"case {wanted} is not in the case store {where}")
         return wanted
     try:
         case_id = app.find_case(text)
     except UnknownReferenceError:
-        raise InputError(f"no case with id or reference {one_line(text)!r} in the store") from None
+        raise InputError(
+            f"no case with id or reference {one_line(text)!r} in the case store {where}"
+        ) from None
     # Only authenticated records decide: the index is a way to find them.
     if app.get_case(case_id).reference != text:
         raise InputError(
-            f"the case index names case {case_id} for reference {one_line(text)!r}, "
+            f"the case index of {where} names case {case_id} for reference {one_line(text)!r}, "
             "but its records do not: rebuild the index (CasefileApp.rebuild_case_index)"
         )
     return case_id
