@@ -173,3 +173,58 @@ def test_report_of_an_unauthentic_manifest_does_not_claim_evidence_mismatched(de
     assert "NOT all match" not in result.out
     assert "records      0" not in result.out
     assert "evidence     not checked" in result.out
+
+
+# --- an argument that would be silently ignored ----------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_export_refuses_an_evidence_dir_that_is_no_folder_even_when_unneeded(
+    demo: Demo, tmp_path: Path, kind: str
+) -> None:
+    # The demo's store holds every file, so the folder would never be read.
+    folder = tmp_path / "evidence-folder"
+    if kind == "file":
+        folder.write_bytes(b"")
+    key = demo.root / "keys" / "checkpoint.key"
+    result = run_cli([*_export(demo, tmp_path / "out", key), "--evidence-dir", folder])
+    assert result.code == 2
+    assert str(folder) in result.err
+    assert "--evidence-dir" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_refuses_a_mistyped_disclosure_field_instead_of_withholding_it(
+    demo: Demo, tmp_path: Path
+) -> None:
+    key = demo.root / "keys" / "checkpoint.key"
+    result = run_cli([*_export(demo, tmp_path / "out", key), "--disclose", "nmae"])
+    assert result.code == 2
+    assert "'nmae'" in result.err
+    assert "date_of_birth" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "folder of other things"])
+def test_evidence_add_refuses_a_store_that_is_no_store_before_touching_the_case(
+    demo: Demo, tmp_path: Path, kind: str
+) -> None:
+    store = tmp_path / "not-a-store"
+    if kind == "file":
+        store.write_bytes(b"notes")
+    else:
+        store.mkdir()
+        (store / "holiday.jpg").write_bytes(b"x")
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"x")
+    result = run_cli([
+        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
+        "--exhibit", "ZZ/2", "--kind", "photo", "--media-type", "image/jpeg",
+        "--key", demo.root / "keys" / "pc-4721.key", "--trust", demo.trust,
+        "--passphrase-file", demo.passphrase, "--store", store,
+    ])  # fmt: skip
+    assert result.code == 2
+    assert result.err.startswith(f"casefile: error: {store}: not an evidence store")
+    assert "Errno" not in result.err
+    if kind != "file":
+        assert sorted(p.name for p in store.iterdir()) == ["holiday.jpg"]

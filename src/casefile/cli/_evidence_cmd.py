@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any, Final, TextIO
 
 from casefile._time import ns_to_human
 from casefile.cli._errors import about, rfc3339_option
-from casefile.cli._register import default_store, open_existing_store
+from casefile.cli._register import default_store, is_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
@@ -119,10 +120,23 @@ def add_evidence_parser(
 
 def _store_path(args: argparse.Namespace) -> Path:
     if args.store is not None:
-        return Path(args.store)
-    path = default_store(args.db)
-    if path is None:
-        raise InputError("--store DIR is needed with a PostgreSQL case store")
+        path = Path(args.store)
+    else:
+        found = default_store(args.db)
+        if found is None:
+            raise InputError("--store DIR is needed with a PostgreSQL case store")
+        path = found
+    # Checked before the case is touched: a file, or a folder of other things, given as the
+    # store must be refused, not fail half-way or fill someone's folder with sha256/ and tmp/.
+    if (
+        os.path.lexists(path)
+        and not is_store(path)
+        and (not path.is_dir() or path.is_symlink() or any(path.iterdir()))
+    ):
+        raise InputError(
+            f"{path}: not an evidence store (no sha256/ folder in it); give --store an "
+            "existing store, an empty folder or a new path"
+        )
     return path
 
 

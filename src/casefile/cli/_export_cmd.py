@@ -177,6 +177,17 @@ def _policy(args: argparse.Namespace) -> DisclosurePolicy:
     if args.disclose_all:
         return DISCLOSE_ALL
     if args.disclose:
+        from casefile.events import EVENT_TYPES
+
+        # A name no record type holds can match nothing: a typo would silently withhold the
+        # field the user meant to disclose.
+        known = frozenset().union(*(event.PERSONAL_FIELDS for event in EVENT_TYPES))
+        for name in args.disclose:
+            if name not in known:
+                raise InputError(
+                    f"--disclose: {one_line(name)!r} is no personal field of any record; "
+                    f"the fields are: {', '.join(sorted(known))}"
+                )
         try:
             return DisclosurePolicy.only(args.disclose)
         except ValueError as exc:
@@ -227,14 +238,17 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     dest: Path = args.out
     store_path = _evidence_store(args)
     store = None if store_path is None else open_existing_store(store_path)
+    # Read only if the store lacks a file: a mistyped folder must not pass unseen.
+    if args.evidence_dir is not None and not Path(args.evidence_dir).is_dir():
+        raise InputError(f"{args.evidence_dir}: not a folder (--evidence-dir)")
     check_new_path(dest, allow_empty_dir=not args.zip)
     namespace = _origin_namespace(args)
+    policy = _policy(args)
     with about(args.trust):
         trust = load_trust_store(args.trust)
     with about(args.checkpoint_key):
         signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
     _check_checkpoint_key(args, trust, signer.public_key.key_id)
-    policy = _policy(args)
     config = store_config(args)
     finders: list[BlobStore | EvidenceFinder] = [] if store is None else [store]
     if args.evidence_dir is not None:
