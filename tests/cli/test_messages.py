@@ -228,3 +228,31 @@ def test_evidence_add_refuses_a_store_that_is_no_store_before_touching_the_case(
     assert "Errno" not in result.err
     if kind != "file":
         assert sorted(p.name for p in store.iterdir()) == ["holiday.jpg"]
+
+
+# --- a PostgreSQL server that is not there -----------------------------------------------------
+
+
+def test_unreachable_postgres_fails_within_the_timeout_naming_server_and_reason() -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a port nothing listens on once this socket is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    result = run_cli([
+        "cases", "--postgres-dbname", "nowhere", "--postgres-host", "127.0.0.1",
+        "--postgres-port", port, "--postgres-connect-timeout", "1",
+    ])  # fmt: skip
+    assert time.monotonic() - started < 8
+    assert result.code == 2
+    assert f"PostgreSQL nowhere@127.0.0.1:{port}" in result.err
+    assert "refused" in result.err.lower()
+
+
+def test_commands_wait_for_postgres_seconds_not_the_library_half_minute() -> None:
+    from casefile.cli._main import build_parser
+
+    args = build_parser().parse_args(["cases", "--postgres-dbname", "x"])
+    assert args.postgres_connect_timeout <= 10
