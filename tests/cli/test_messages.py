@@ -256,3 +256,34 @@ def test_commands_wait_for_postgres_seconds_not_the_library_half_minute() -> Non
 
     args = build_parser().parse_args(["cases", "--postgres-dbname", "x"])
     assert args.postgres_connect_timeout <= 10
+
+
+# --- filters that can match nothing --------------------------------------------------------------
+
+
+def test_cases_refuses_a_mistyped_status_instead_of_reporting_no_cases(demo: Demo) -> None:
+    result = run_cli(["cases", "--db", demo.db, "--status", "under-investigation"])
+    assert result.code == 2
+    assert "no cases match" not in result.err
+    assert "under_investigation" in result.err
+
+
+def test_cases_refuses_an_exhibit_filter_that_is_no_exhibit_reference(demo: Demo) -> None:
+    result = run_cli(["cases", "--db", demo.db, "--exhibit", "SO1"])
+    assert result.code == 2
+    assert result.err.startswith("casefile: error: --exhibit: ")
+
+
+def test_cases_status_choices_are_the_domains_case_statuses() -> None:
+    from casefile.cli._cases_cmd import CASE_STATUSES
+    from casefile.events import CaseStatus
+
+    assert tuple(status.value for status in CaseStatus) == CASE_STATUSES
+
+
+def test_top_level_help_lists_every_exit_status(demo: Demo) -> None:
+    result = run_cli(["--help"])
+    assert result.code == 0
+    text = " ".join(result.out.split())
+    assert "1 verification or fixity check failed" in text
+    assert "3 internal error" in text

@@ -72,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="casefile",
         description="Signed, hash-chained police case records: record, export and verify.",
-        epilog="Exit status: 0 success or verified, 1 verification failed, "
-        "2 unusable input or usage error.",
+        epilog="Exit status: 0 success or verified, 1 verification or fixity check failed, "
+        "2 unusable input or usage error, 3 internal error (please report it).",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"casefile {__version__}")
