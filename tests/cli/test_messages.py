@@ -287,3 +287,48 @@ def test_top_level_help_lists_every_exit_status(demo: Demo) -> None:
     text = " ".join(result.out.split())
     assert "1 verification or fixity check failed" in text
     assert "3 internal error" in text
+
+
+# --- times a person can read, and a capture that cannot have happened yet -------------------------
+
+
+def test_evidence_captured_after_it_is_recorded_is_refused(demo: Demo, tmp_path: Path) -> None:
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"a photograph from the future")
+    result = run_cli([
+        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
+        "--exhibit", "ZZ/3", "--kind", "photo", "--media-type", "image/jpeg",
+        "--key", demo.root / "keys" / "pc-4721.key", "--trust", demo.trust,
+        "--passphrase-file", demo.passphrase, "--captured-at", "2099-01-01T00:00:00Z",
+    ])  # fmt: skip
+    assert result.code == 2
+    assert "captured_at: 2099-01-01T00:00:00Z is later than the record's time" in result.err
+
+
+def test_key_not_yet_valid_error_gives_the_time_as_a_date_not_nanoseconds(
+    demo: Demo, tmp_path: Path
+) -> None:
+    key, trust = tmp_path / "late.key", tmp_path / "trust.json"
+    made = run_cli([
+        "keys", "new", "--name", "northshire.police.example/officer/9", "--holder-name", "L",
+        "--rank", "PC", "--number", "9", "--force", "F", "--out", key, "--no-passphrase",
+        "--add-to-trust", trust, "--valid-from", "2099-01-01T00:00:00Z",
+    ])  # fmt: skip
+    assert made.code == 2  # no such trust file yet: make it from the demo's
+    trust.write_bytes(demo.trust.read_bytes())
+    made = run_cli([
+        "keys", "new", "--name", "northshire.police.example/officer/9", "--holder-name", "L",
+        "--rank", "PC", "--number", "9", "--force", "F", "--out", key, "--no-passphrase",
+        "--add-to-trust", trust, "--valid-from", "2099-01-01T00:00:00Z",
+    ])  # fmt: skip
+    assert made.code == 0, made.err
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"x")
+    result = run_cli([
+        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
+        "--exhibit", "ZZ/4", "--kind", "photo", "--media-type", "image/jpeg",
+        "--key", key, "--trust", trust,
+    ])  # fmt: skip
+    assert result.code == 2
+    assert "is not valid at 20" in result.err
+    assert "Z (outside its window" in result.err
