@@ -332,3 +332,40 @@ def test_key_not_yet_valid_error_gives_the_time_as_a_date_not_nanoseconds(
     assert result.code == 2
     assert "is not valid at 20" in result.err
     assert "Z (outside its window" in result.err
+
+
+# --- a standard stream closed by the caller ----------------------------------------------------
+
+
+def test_closed_stdout_records_nothing_instead_of_failing_after_signing(
+    demo: Demo, tmp_path: Path
+) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "demo"
+    shutil.copytree(demo.root, copy)
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"x")
+    db = copy / "casefile.sqlite"
+    before = db.read_bytes()
+    program = "import sys; from casefile.cli import main; sys.exit(main())"
+    argv = [
+        sys.executable, "-c", program, "evidence", "add", "--db", db,
+        "--case", "42NS1234526", "--file", photo, "--exhibit", "ZZ/5", "--kind", "photo",
+        "--media-type", "image/jpeg", "--key", copy / "keys" / "pc-4721.key",
+        "--trust", copy / "keys" / "trust.json",
+        "--passphrase-file", copy / "keys" / "demo-passphrase.txt",
+    ]  # fmt: skip
+    completed = subprocess.run(
+        argv,
+        preexec_fn=lambda: os.close(1),  # the caller's stdout is closed
+        stderr=subprocess.PIPE,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert b"standard output is closed" in completed.stderr
+    assert db.read_bytes() == before

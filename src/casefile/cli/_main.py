@@ -137,6 +137,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``casefile`` command with ``argv`` (default: the process arguments)."""
     if argv is None:
         _tolerant_streams()
+    if sys.stdout is None or sys.stderr is None:
+        # Started with a standard stream closed (``casefile ... >&-``): the command would do
+        # its work (sign a record, write a bundle) and then fail to say so. Do nothing.
+        if sys.stderr is not None:
+            _error(sys.stderr, "standard output is closed: nowhere to write what was done")
+        return EXIT_UNUSABLE
     out, err = sys.stdout, sys.stderr
     parser = build_parser()
     arguments = sys.argv[1:] if argv is None else list(argv)
