@@ -369,3 +369,19 @@ def test_closed_stdout_records_nothing_instead_of_failing_after_signing(
     assert completed.returncode == 2, completed.stderr
     assert b"standard output is closed" in completed.stderr
     assert db.read_bytes() == before
+
+
+def test_a_trust_store_lacking_the_cases_signers_says_what_it_must_hold(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # What a stranger does after the README's keys new: that one key as the only trust.
+    trust = tmp_path / "trust.json"
+    made = run_cli([
+        "keys", "new", "--name", "force.example/officer/1234", "--holder-name", "A Officer",
+        "--rank", "PC", "--number", "1234", "--force", "Example Police",
+        "--out", tmp_path / "officer.key", "--no-passphrase", "--trust-entry", trust,
+    ])  # fmt: skip
+    assert made.code == 0, made.err
+    result = run_cli(["exhibits", "--db", demo.db, "--case", "42NS1234526", "--trust", trust])
+    assert result.code == 1
+    assert f"{trust} must hold the key of everyone who signed the case" in result.err

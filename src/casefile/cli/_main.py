@@ -169,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VerificationError as exc:
         step = f" (step {exc.step})" if exc.step else ""
         message = f"verification failed{step}: {exc}"
+        if exc.step == "V6" and getattr(args, "trust", None) is not None:
+            # A store's records are checked against --trust before anything is shown or
+            # added: a trust store of one new key (as ``keys new`` writes) cannot do that.
+            message += f"; {args.trust} must hold the key of everyone who signed the case"
         _error(err, message)
         if as_json:
             _json_error(out, exc.kind, message, path_of(exc))
