@@ -385,3 +385,19 @@ def test_a_trust_store_lacking_the_cases_signers_says_what_it_must_hold(
     result = run_cli(["exhibits", "--db", demo.db, "--case", "42NS1234526", "--trust", trust])
     assert result.code == 1
     assert f"{trust} must hold the key of everyone who signed the case" in result.err
+
+
+def test_a_planted_file_name_with_terminal_escapes_is_shown_escaped(
+    demo: Demo, tmp_path: Path
+) -> None:
+    import shutil
+
+    store = tmp_path / "evidence"
+    shutil.copytree(demo.root / "evidence", store)
+    prefix = next(p for p in sorted((store / "sha256").iterdir()) if p.is_dir())
+    (prefix / "evil\x1b[31mRED\nFAKE      line").write_bytes(b"")
+    result = run_cli(["evidence", "check", "--store", store])
+    assert result.code == 1
+    assert "\x1b" not in result.out
+    assert "FAKE" in result.out
+    assert not any(line.startswith("FAKE") for line in result.out.splitlines())

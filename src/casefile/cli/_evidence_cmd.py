@@ -259,7 +259,8 @@ def run_evidence_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
     else:
         for result in listed:
             out.write(
-                f"{result.status.value.upper():<10} {result.path}: {one_line(result.detail)}\n"
+                f"{result.status.value.upper():<10} {one_line(result.path)}: "
+                f"{one_line(result.detail)}\n"
             )
         if problems > len(listed):
             out.write(f"…          {problems - len(listed)} more problem(s) (use --json)\n")
