@@ -401,3 +401,40 @@ def test_a_planted_file_name_with_terminal_escapes_is_shown_escaped(
     assert "\x1b" not in result.out
     assert "FAKE" in result.out
     assert not any(line.startswith("FAKE") for line in result.out.splitlines())
+
+
+# --- keys new ----------------------------------------------------------------------------------
+
+
+def _new_key(tmp_path: Path, name: str, *extra: object) -> list[object]:
+    return [
+        "keys", "new", "--name", name, "--holder-name", "X", "--rank", "PC", "--number", "1",
+        "--force", "F", "--out", tmp_path / f"{name.rsplit('/', 1)[-1]}.key", "--no-passphrase",
+        *extra,
+    ]  # fmt: skip
+
+
+def test_adding_a_key_under_a_taken_name_names_the_trust_store(tmp_path: Path) -> None:
+    trust = tmp_path / "trust.json"
+    assert run_cli(_new_key(tmp_path, "x.example/a", "--trust-entry", trust)).code == 0
+    again = tmp_path / "again"
+    again.mkdir()
+    result = run_cli(_new_key(again, "x.example/a", "--add-to-trust", trust))
+    assert result.code == 2
+    assert result.err.startswith(f"casefile: error: {trust}: ")
+
+
+def test_a_mistyped_role_is_refused_instead_of_making_a_key_that_signs_nothing(
+    tmp_path: Path,
+) -> None:
+    result = run_cli(_new_key(tmp_path, "x.example/b", "--role", "recoder"))
+    assert result.code == 2
+    assert "'recoder'" in result.err
+    assert "recorder" in result.err.split("'recoder'", 1)[1]
+    assert not (tmp_path / "b.key").exists()
+
+
+def test_a_role_the_policy_does_not_name_beside_a_usable_one_is_noted(tmp_path: Path) -> None:
+    result = run_cli(_new_key(tmp_path, "x.example/c", "--role", "recorder", "--role", "checkpont"))
+    assert result.code == 0, result.err
+    assert "note: role 'checkpont' grants nothing" in result.err
