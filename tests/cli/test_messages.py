@@ -438,3 +438,24 @@ def test_a_role_the_policy_does_not_name_beside_a_usable_one_is_noted(tmp_path: 
     result = run_cli(_new_key(tmp_path, "x.example/c", "--role", "recorder", "--role", "checkpont"))
     assert result.code == 0, result.err
     assert "note: role 'checkpont' grants nothing" in result.err
+
+
+def test_a_huge_worker_count_is_held_to_the_cores(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each worker keeps two chunks of records in flight: 100000 of them would read the
+    # whole bundle into memory and start that many processes.
+    import casefile.cli._verify_cmd as verify_cmd
+    from casefile.verifier._pool import available_cores
+
+    asked: list[int | None] = []
+    real = verify_cmd.verify_bundle
+
+    def spy(*args: object, **kwargs: object) -> object:
+        asked.append(kwargs["workers"])  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verify_cmd, "verify_bundle", spy)
+    result = run_cli(["verify", demo.root / "bundle", "--trust", demo.trust, "--workers", 100000])
+    assert result.code == 0, result.err
+    assert asked == [available_cores()]

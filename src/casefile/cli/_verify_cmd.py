@@ -20,6 +20,7 @@ from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._text import one_line
 from casefile.errors import CasefileError, InputError
 from casefile.signing import TrustStore, load_trust_store
+from casefile.verifier._pool import available_cores
 
 __all__ = [
     "INTEGRITY_ONLY",
@@ -65,7 +66,12 @@ def add_verify_parser(
         metavar="RFC3339",
         help="time of verification, e.g. 2026-03-01T12:00:00Z",
     )
-    verify.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
+    verify.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes, at most the number of cores (default: all cores)",
+    )
     verify.set_defaults(handler=run_verify)
 
 
@@ -112,12 +118,17 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.trust is not None:
         with about(args.trust):
             trust = load_trust_store(args.trust)
-    if args.workers is not None and args.workers < 1:
+    workers: int | None = args.workers
+    if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
+    if workers is not None:
+        # Each worker holds up to two chunks of records in flight: a mistyped 100000 would
+        # start that many processes and read the whole bundle into memory to feed them.
+        workers = min(workers, available_cores())
     with about(args.path), open_bundle(args.path) as bundle:
         with _progress(_claimed_records(bundle), err) as progress:
             result = verify_bundle(
-                bundle, at=at, trust=trust, workers=args.workers, report=True, progress=progress
+                bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
             )
         kind = bundle.kind
     if args.json:
