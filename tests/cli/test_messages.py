@@ -459,3 +459,23 @@ def test_a_huge_worker_count_is_held_to_the_cores(
     result = run_cli(["verify", demo.root / "bundle", "--trust", demo.trust, "--workers", 100000])
     assert result.code == 0, result.err
     assert asked == [available_cores()]
+
+
+def test_export_names_the_exhibits_whose_files_it_could_not_include(
+    demo: Demo, tmp_path: Path
+) -> None:
+    import shutil
+
+    copy = tmp_path / "demo"
+    shutil.copytree(demo.root, copy)
+    exhibits = json.loads((copy / "bundle" / "views" / "exhibits.json").read_text())
+    digest = next(e["sha256"] for e in exhibits["exhibits"] if e["reference"] == "SO/1")
+    (copy / "evidence" / "sha256" / digest[:2] / digest[2:4] / digest).unlink()
+    result = run_cli([
+        "export", "--db", copy / "casefile.sqlite", "--case", "42NS1234526",
+        "--out", tmp_path / "out", "--trust", copy / "keys" / "trust.json",
+        "--checkpoint-key", copy / "keys" / "checkpoint.key", "--checkpoint-name",
+        CHECKPOINT_NAME, "--passphrase-file", copy / "keys" / "demo-passphrase.txt",
+    ])  # fmt: skip
+    assert result.code == 0, result.err
+    assert "missing    the file of SO/1 (not in the store or folder)" in result.out

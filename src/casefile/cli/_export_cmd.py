@@ -18,6 +18,7 @@ from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
+from casefile.projections import exhibit_list
 from casefile.signing import TrustStore, case_origin, load_trust_store
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ __all__ = ["add_clean_parser", "add_export_parser", "evidence_in", "namespace_of
 
 _CHUNK = 1 << 20
 _MAX_EVIDENCE_DIR_FILES = 100_000
+_MAX_MISSING_SHOWN = 20
 
 
 def add_export_parser(
@@ -282,6 +284,15 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         note_missing = f", {missing} exhibit file(s) not included" if missing else ""
     out.write(f"evidence   {info.evidence_files} file(s){note_missing}\n")
+    if missing and not args.evidence_by_reference:
+        # Which exhibits lack their file, so that the user can find it and export again.
+        absent = {digest.hex() for digest in result.missing_evidence}
+        refs = [row.reference for row in exhibit_list(register) if row.sha256 in absent]
+        shown_refs = ", ".join(one_line(ref) for ref in refs[:_MAX_MISSING_SHOWN])
+        more = (
+            f" and {len(refs) - _MAX_MISSING_SHOWN} more" if len(refs) > _MAX_MISSING_SHOWN else ""
+        )
+        out.write(f"missing    the file of {shown_refs}{more} (not in the store or folder)\n")
     found = len(register.findings)
     continuity = f"{found} finding(s)" if found else "no findings"
     out.write(f"exhibits   {len(register.exhibits)}, continuity: {continuity}\n")
