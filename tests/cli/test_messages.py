@@ -233,3 +233,26 @@ def test_a_planted_file_name_with_terminal_escapes_is_shown_escaped(
     assert "\x1b" not in result.out
     assert "FAKE" in result.out
     assert not any(line.startswith("FAKE") for line in result.out.splitlines())
+
+
+# --- a full disk behind standard output ----------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this platform")
+@pytest.mark.parametrize("buffered", [True, False])
+def test_full_disk_behind_stdout_is_named_without_a_traceback(demo: Demo, buffered: bool) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    program = "import sys; from casefile.cli import main; sys.exit(main())"
+    argv = [sys.executable, "-c", program, "verify", demo.root / "bundle", "--trust", demo.trust]
+    with Path("/dev/full").open("w") as full:  # a Linux device whose every write fails: ENOSPC
+        completed = subprocess.run(
+            argv, stdout=full, stderr=subprocess.PIPE, env=env, check=False, timeout=120
+        )
+    assert completed.returncode == 2
+    assert completed.stderr == b"casefile: error: standard output: No space left on device\n"

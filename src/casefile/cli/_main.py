@@ -19,7 +19,7 @@ from typing import Final, NoReturn, TextIO, cast
 from casefile import __version__
 from casefile.cli._cases_cmd import add_cases_parser
 from casefile.cli._demo_cmd import add_demo_parser
-from casefile.cli._errors import error_json, path_of
+from casefile.cli._errors import error_json, named_stream, path_of
 from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
 from casefile.cli._export_cmd import add_clean_parser, add_export_parser
@@ -41,6 +41,7 @@ EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_UNUSABLE: Final = 2
 EXIT_INTERNAL: Final = 3
+_STDOUT: Final = "standard output"
 
 
 class _UsageError(SystemExit):
@@ -143,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stderr is not None:
             _error(sys.stderr, "standard output is closed: nowhere to write what was done")
         return EXIT_UNUSABLE
-    out, err = sys.stdout, sys.stderr
+    out, err = named_stream(sys.stdout, _STDOUT), sys.stderr
     parser = build_parser()
     arguments = sys.argv[1:] if argv is None else list(argv)
     if any("\x00" in arg for arg in arguments):
@@ -165,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = bool(getattr(args, "json", False))
     try:
         status: int = args.handler(args, out, err)
+        # Flushed here, not at exit, so that a full disk behind stdout is reported, and named.
+        out.flush()
         return status
     except VerificationError as exc:
         step = f" (step {exc.step})" if exc.step else ""
@@ -194,7 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = path_of(exc)
         message = f"{where + ': ' if where else ''}{exc.strerror or exc}"
         _error(err, message)
-        if as_json:
+        if where == _STDOUT:
+            # What is still buffered would fail again at exit, with a traceback.
+            _silence_stdout()
+        elif as_json:
             _json_error(out, type(exc).__name__, message, where)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
