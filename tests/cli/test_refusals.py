@@ -262,3 +262,19 @@ def test_export_names_the_exhibits_whose_files_it_could_not_include(
     ])  # fmt: skip
     assert result.code == 0, result.err
     assert "missing    the file of SO/1 (not in the store or folder)" in result.out
+
+
+def test_a_full_disk_while_writing_a_key_file_names_the_file_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = run_cli(_new_key(tmp_path, "x.example/d", "--trust-entry", tmp_path / "t.json"))
+    assert result.code == 2
+    assert result.err == f"casefile: error: {tmp_path / 'd.key'}: No space left on device\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
