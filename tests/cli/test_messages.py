@@ -256,3 +256,12 @@ def test_full_disk_behind_stdout_is_named_without_a_traceback(demo: Demo, buffer
         )
     assert completed.returncode == 2
     assert completed.stderr == b"casefile: error: standard output: No space left on device\n"
+
+
+def test_verify_report_says_the_time_it_judged_key_validity_at_to_the_second(demo: Demo) -> None:
+    result = run_cli([
+        "verify", demo.root / "bundle", "--trust", demo.trust,
+        "--at", "2026-12-31T23:59:59.999999999Z",
+    ])  # fmt: skip
+    assert "  as of        2026-12-31 23:59:59 UTC\n" in result.out
+    assert "999999999" not in result.out

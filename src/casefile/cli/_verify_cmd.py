@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final, TextIO
 
+from casefile._time import ns_to_human
 from casefile.bundle import Bundle, BundleVerification, open_bundle, verify_bundle
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._text import one_line
@@ -137,7 +138,7 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
         out.write("\n")
     else:
-        out.write(render_report(result, str(args.path), kind, trust_given=trust is not None))
+        out.write(render_report(result, str(args.path), kind, trust_given=trust is not None, at=at))
     return 0 if result.verified else 1
 
 
@@ -152,10 +153,15 @@ def trust_json(*, trust_given: bool) -> dict[str, object]:
     return {"source": "bundle", "integrity_only": True, "note": INTEGRITY_ONLY}
 
 
-def render_report(result: BundleVerification, path: str, kind: str, *, trust_given: bool) -> str:
-    """The human-readable report of a verification."""
+def render_report(
+    result: BundleVerification, path: str, kind: str, *, trust_given: bool, at: int | None = None
+) -> str:
+    """The human-readable report of a verification (``at``: the time it was verified as of)."""
     lines = [f"verified: {'yes' if result.verified else 'NO'}"]
     lines.append(f"  bundle       {one_line(path)} ({kind})")
+    if at is not None:
+        # Key validity is judged at this time (--at, or now): a reader must know which.
+        lines.append(f"  as of        {ns_to_human(at)}")
     if result.case_id is not None:
         lines.append(f"  case         {result.case_id}")
     # Without an authentic manifest nothing was read: "0 records", "NOT all match" would
