@@ -265,3 +265,9 @@ def test_verify_report_says_the_time_it_judged_key_validity_at_to_the_second(dem
     ])  # fmt: skip
     assert "  as of        2026-12-31 23:59:59 UTC\n" in result.out
     assert "999999999" not in result.out
+
+
+def test_an_empty_case_argument_names_the_option(demo: Demo) -> None:
+    result = run_cli(["exhibits", "--db", demo.db, "--case", "", "--trust", demo.trust])
+    assert result.code == 2
+    assert result.err.startswith("casefile: error: --case: ")

@@ -180,6 +180,8 @@ def find_case(app: CasefileApp, text: str, config: StoreConfig) -> uuid.UUID:
     from casefile.errors import UnknownReferenceError
 
     where = one_line(store_label(config))
+    if not text:
+        raise InputError("--case: give a case id (UUID) or reference, not an empty string")
     try:
         wanted = uuid.UUID(text)
     except ValueError:
