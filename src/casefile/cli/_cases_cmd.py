@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Final, TextIO
 
 from casefile.cli._store import add_store_arguments, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.signing import TrustStore, load_trust_store
 
-__all__ = ["add_cases_parser"]
+__all__ = ["CASE_STATUSES", "add_cases_parser"]
+
+#: The statuses a case can have (the domain's ``CaseStatus`` values; the parser must not
+#: import the domain, which brings eventsourcing into every command).
+CASE_STATUSES: Final = (
+    "under_investigation",
+    "referred_to_cps",
+    "charged",
+    "no_further_action",
+    "closed",
+    "reopened",
+)
 
 _PAGE = 1000
 
@@ -29,7 +40,8 @@ def add_cases_parser(
         help="authenticate each case listed and show what its records say",
     )
     listing = cases.add_argument_group("filters (all given must match)")
-    listing.add_argument("--status", help="a case status, e.g. under_investigation")
+    # A mistyped filter matches nothing: refused, not reported as "no cases match".
+    listing.add_argument("--status", choices=CASE_STATUSES, help="a case status")
     listing.add_argument(
         "--officer", metavar="NAME", help="the key name of the officer in the case"
     )
@@ -39,10 +51,14 @@ def add_cases_parser(
 
 def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """One line per case: id, reference, record count, status and officer in the case."""
+    from casefile.events._custody_values import check_custody_reference
+
+    if args.exhibit is not None:
+        check_custody_reference(args.exhibit, "--exhibit")
     trust = load_trust_store(args.trust) if args.trust is not None else TrustStore([])
     config = store_config(args)
     listed = 0
-    with store_errors():
+    with store_errors(config):
         app = open_app(config, trust)
         after = None
         while True:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from casefile._time import ns_to_human, rfc3339_to_ns
-from casefile.cli._register import default_store, open_existing_store
+from casefile._time import ns_to_human
+from casefile.cli._errors import about, rfc3339_option
+from casefile.cli._register import default_store, is_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
@@ -89,7 +91,11 @@ def add_evidence_parser(
     add.add_argument(
         "--location", default="not recorded", help="where it was captured (default: %(default)s)"
     )
-    add.add_argument("--captured-at", metavar="RFC3339", help="when it was captured (default: now)")
+    add.add_argument(
+        "--captured-at",
+        metavar="RFC3339",
+        help="when it was captured (default: now)",
+    )
     add.set_defaults(handler=run_evidence_add)
     check = actions.add_parser(
         "check",
@@ -114,10 +120,23 @@ def add_evidence_parser(
 
 def _store_path(args: argparse.Namespace) -> Path:
     if args.store is not None:
-        return Path(args.store)
-    path = default_store(args.db)
-    if path is None:
-        raise InputError("--store DIR is needed with a PostgreSQL case store")
+        path = Path(args.store)
+    else:
+        found = default_store(args.db)
+        if found is None:
+            raise InputError("--store DIR is needed with a PostgreSQL case store")
+        path = found
+    # Checked before the case is touched: a file, or a folder of other things, given as the
+    # store must be refused, not fail half-way or fill someone's folder with sha256/ and tmp/.
+    if (
+        os.path.lexists(path)
+        and not is_store(path)
+        and (not path.is_dir() or path.is_symlink() or any(path.iterdir()))
+    ):
+        raise InputError(
+            f"{path}: not an evidence store (no sha256/ folder in it); give --store an "
+            "existing store, an empty folder or a new path"
+        )
     return path
 
 
@@ -132,7 +151,9 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
     now = time.time_ns()
-    captured_at = now if args.captured_at is None else rfc3339_to_ns(args.captured_at)
+    captured_at = (
+        now if args.captured_at is None else rfc3339_option("--captured-at", args.captured_at)
+    )
     exhibit = check_exhibit_reference(args.exhibit)
     media_type = check_media_type(args.media_type)
     # The record's own checks, before a byte is copied: a refused record leaves no file.
@@ -144,13 +165,14 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise InputError(f"{source}: no such file (or not a regular file)")
     trust = load_trust_store(args.trust)
     signer = load_signer(args.key, passphrase_reader(args.passphrase_file))
-    entry = check_signer(trust, signer.public_key.key_id, "evidence.captured", now)
+    with about(args.key):
+        entry = check_signer(trust, signer.public_key.key_id, "evidence.captured", now)
     store_path = _store_path(args)
     config = store_config(args)
     with store_errors(config):
         app = open_app(config, trust)
         try:
-            case_id = find_case(app, args.case)
+            case_id = find_case(app, args.case, config)
             with app.session(case_id, signer) as case:
                 if case.is_closed:
                     raise CaseClosedError(
@@ -237,7 +259,8 @@ def run_evidence_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
     else:
         for result in listed:
             out.write(
-                f"{result.status.value.upper():<10} {result.path}: {one_line(result.detail)}\n"
+                f"{result.status.value.upper():<10} {one_line(result.path)}: "
+                f"{one_line(result.detail)}\n"
             )
         if problems > len(listed):
             out.write(f"…          {problems - len(listed)} more problem(s) (use --json)\n")

@@ -123,7 +123,7 @@ def run_exhibits(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with store_errors(config):
         app = open_app(config, trust)
         try:
-            case_id = find_case(app, args.case)
+            case_id = find_case(app, args.case, config)
             reference = app.get_case(case_id).reference
             register = verified_register(app, case_id, at=at)
         finally:

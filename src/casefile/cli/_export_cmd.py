@@ -18,10 +18,8 @@ from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
-from casefile.signing import (
-    case_origin,
-    load_trust_store,
-)
+from casefile.projections import exhibit_list
+from casefile.signing import TrustStore, case_origin, load_trust_store
 
 if TYPE_CHECKING:
     from casefile.application import EvidenceFinder
@@ -31,6 +29,7 @@ __all__ = ["add_clean_parser", "add_export_parser", "evidence_in", "namespace_of
 
 _CHUNK = 1 << 20
 _MAX_EVIDENCE_DIR_FILES = 100_000
+_MAX_MISSING_SHOWN = 20
 
 
 def add_export_parser(
@@ -155,10 +154,42 @@ def _origin_namespace(args: argparse.Namespace) -> str:
     return namespace
 
 
+def _check_checkpoint_key(args: argparse.Namespace, trust: TrustStore, key_id: bytes) -> None:
+    # The application checks this too, but knows no file: the user must learn which of the
+    # key file, the trust store and --checkpoint-name disagree.
+    name: str = args.checkpoint_name
+    named = trust.by_name(name)
+    if named is None:
+        raise InputError(f"{args.trust}: holds no key named {one_line(name)!r} (--checkpoint-name)")
+    if named.key_id != key_id:
+        held = trust.get(key_id)
+        whose = "a key the trust store lacks" if held is None else f"the key of {held.name}"
+        raise InputError(
+            f"{args.checkpoint_key}: holds {one_line(whose)}, not the key of "
+            f"{one_line(name)} (--checkpoint-name) in {args.trust}"
+        )
+    if named.roles.isdisjoint(trust.policy.checkpoint_roles):
+        raise InputError(
+            f"{args.trust}: the key of {one_line(name)} holds no checkpoint role; a checkpoint "
+            f"needs one of: {', '.join(sorted(trust.policy.checkpoint_roles))}"
+        )
+
+
 def _policy(args: argparse.Namespace) -> DisclosurePolicy:
     if args.disclose_all:
         return DISCLOSE_ALL
     if args.disclose:
+        from casefile.events import EVENT_TYPES
+
+        # A name no record type holds can match nothing: a typo would silently withhold the
+        # field the user meant to disclose.
+        known = frozenset().union(*(event.PERSONAL_FIELDS for event in EVENT_TYPES))
+        for name in args.disclose:
+            if name not in known:
+                raise InputError(
+                    f"--disclose: {one_line(name)!r} is no personal field of any record; "
+                    f"the fields are: {', '.join(sorted(known))}"
+                )
         try:
             return DisclosurePolicy.only(args.disclose)
         except ValueError as exc:
@@ -209,13 +240,17 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     dest: Path = args.out
     store_path = _evidence_store(args)
     store = None if store_path is None else open_existing_store(store_path)
+    # Read only if the store lacks a file: a mistyped folder must not pass unseen.
+    if args.evidence_dir is not None and not Path(args.evidence_dir).is_dir():
+        raise InputError(f"{args.evidence_dir}: not a folder (--evidence-dir)")
     check_new_path(dest, allow_empty_dir=not args.zip)
     namespace = _origin_namespace(args)
+    policy = _policy(args)
     with about(args.trust):
         trust = load_trust_store(args.trust)
     with about(args.checkpoint_key):
         signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
-    policy = _policy(args)
+    _check_checkpoint_key(args, trust, signer.public_key.key_id)
     config = store_config(args)
     finders: list[BlobStore | EvidenceFinder] = [] if store is None else [store]
     if args.evidence_dir is not None:
@@ -223,7 +258,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         finders.append(lambda wanted: evidence_in(folder, set(wanted)))
     with store_errors(config):
         app = open_app(config, trust)
-        case_id = find_case(app, args.case)
+        case_id = find_case(app, args.case, config)
         reference = app.get_case(case_id).reference
         result = app.export_bundle(
             case_id,
@@ -249,6 +284,15 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         note_missing = f", {missing} exhibit file(s) not included" if missing else ""
     out.write(f"evidence   {info.evidence_files} file(s){note_missing}\n")
+    if missing and not args.evidence_by_reference:
+        # Which exhibits lack their file, so that the user can find it and export again.
+        absent = {digest.hex() for digest in result.missing_evidence}
+        refs = [row.reference for row in exhibit_list(register) if row.sha256 in absent]
+        shown_refs = ", ".join(one_line(ref) for ref in refs[:_MAX_MISSING_SHOWN])
+        more = (
+            f" and {len(refs) - _MAX_MISSING_SHOWN} more" if len(refs) > _MAX_MISSING_SHOWN else ""
+        )
+        out.write(f"missing    the file of {shown_refs}{more} (not in the store or folder)\n")
     found = len(register.findings)
     continuity = f"{found} finding(s)" if found else "no findings"
     out.write(f"exhibits   {len(register.exhibits)}, continuity: {continuity}\n")

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from casefile.cli._errors import about
 from casefile.errors import InputError
 
 __all__ = [
@@ -61,7 +62,8 @@ def _temp_file(path: Path, data: bytes, mode: int) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        # A failed write (a full disk) says only why: name the file it was for.
+        with about(path), os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -8,14 +8,19 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from casefile._time import ns_to_rfc3339, rfc3339_to_ns
+from casefile._time import ns_to_human
+from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, replace_file, write_new_file
 from casefile.cli._secrets import key_file_bytes, passphrase_reader
+from casefile.cli._text import one_line
+from casefile.errors import InputError
 from casefile.signing import (
+    DEFAULT_POLICY,
     RECORDER_ROLE,
     Holder,
     InMemorySigner,
     TrustEntry,
+    TrustPolicy,
     TrustStore,
     dump_trust_store,
     load_trust_store,
@@ -52,8 +57,16 @@ def add_keys_parser(
         metavar="ROLE",
         help=f"a role the key holds (repeatable; default: {RECORDER_ROLE})",
     )
-    new.add_argument("--valid-from", metavar="RFC3339", help="first valid instant (default: now)")
-    new.add_argument("--valid-until", metavar="RFC3339", help="end of validity (default: none)")
+    new.add_argument(
+        "--valid-from",
+        metavar="RFC3339",
+        help="first valid instant (default: now)",
+    )
+    new.add_argument(
+        "--valid-until",
+        metavar="RFC3339",
+        help="end of validity (default: none)",
+    )
     new.add_argument("--out", required=True, type=Path, metavar="KEYFILE", help="key file to write")
     trust = new.add_mutually_exclusive_group()
     trust.add_argument(
@@ -83,11 +96,28 @@ def add_keys_parser(
     new.set_defaults(handler=run_keys_new)
 
 
+def _check_roles(roles: frozenset[str], policy: TrustPolicy, err: TextIO) -> None:
+    # A key none of whose roles the policy names can sign nothing: a typo, not a choice.
+    # Other roles are allowed (FORMAT.md §7.1: a policy may name them later), but noted.
+    known = policy.checkpoint_roles.union(*policy.record_roles.values())
+    unused = sorted(roles - known)
+    if roles <= set(unused):
+        raise InputError(
+            f"--role: with only {', '.join(repr(one_line(r)) for r in unused)} the key could "
+            f"sign nothing under the trust store's policy, whose roles are: "
+            f"{', '.join(sorted(known))}"
+        )
+    for role in unused:
+        err.write(f"note: role {one_line(role)!r} grants nothing under this trust policy\n")
+
+
 def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Make the key, then write the key file and the trust entry, or nothing at all."""
     now = time.time_ns()
-    valid_from = now if args.valid_from is None else rfc3339_to_ns(args.valid_from)
-    valid_until = None if args.valid_until is None else rfc3339_to_ns(args.valid_until)
+    valid_from = now if args.valid_from is None else rfc3339_option("--valid-from", args.valid_from)
+    valid_until = (
+        None if args.valid_until is None else rfc3339_option("--valid-until", args.valid_until)
+    )
     key_path: Path = args.out
     check_new_path(key_path)
     if args.trust_entry is not None:
@@ -102,9 +132,12 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         valid_until=valid_until,
     )
     if args.add_to_trust is not None:
-        existing = load_trust_store(args.add_to_trust)
-        store = TrustStore([*existing.entries, entry], existing.policy)
+        with about(args.add_to_trust):
+            existing = load_trust_store(args.add_to_trust)
+            _check_roles(entry.roles, existing.policy, err)
+            store = TrustStore([*existing.entries, entry], existing.policy)
     else:
+        _check_roles(entry.roles, DEFAULT_POLICY, err)
         store = TrustStore([entry])
     trust_text = dump_trust_store(store).encode("utf-8")
     passphrase = (
@@ -126,8 +159,8 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report.write(f"key file  {key_path}{' (UNENCRYPTED)' if args.no_passphrase else ''}\n")
     report.write(f"key id    {entry.key_id.hex()}\n")
     report.write(f"name      {entry.name} (roles: {', '.join(sorted(entry.roles))})\n")
-    until = "" if valid_until is None else f" until {ns_to_rfc3339(valid_until)}"
-    report.write(f"valid     from {ns_to_rfc3339(valid_from)}{until}\n")
+    until = "" if valid_until is None else f" until {ns_to_human(valid_until)}"
+    report.write(f"valid     from {ns_to_human(valid_from)}{until}\n")
     if where is not None:
         report.write(f"trust     {where} ({len(store)} key(s))\n")
     else:

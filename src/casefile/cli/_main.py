@@ -19,7 +19,7 @@ from typing import Final, NoReturn, TextIO, cast
 from casefile import __version__
 from casefile.cli._cases_cmd import add_cases_parser
 from casefile.cli._demo_cmd import add_demo_parser
-from casefile.cli._errors import error_json, path_of
+from casefile.cli._errors import error_json, named_stream, path_of
 from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
 from casefile.cli._export_cmd import add_clean_parser, add_export_parser
@@ -41,6 +41,7 @@ EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_UNUSABLE: Final = 2
 EXIT_INTERNAL: Final = 3
+_STDOUT: Final = "standard output"
 
 
 class _UsageError(SystemExit):
@@ -72,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="casefile",
         description="Signed, hash-chained police case records: record, export and verify.",
-        epilog="Exit status: 0 success or verified, 1 verification failed, "
-        "2 unusable input or usage error.",
+        epilog="Exit status: 0 success or verified, 1 verification or fixity check failed, "
+        "2 unusable input or usage error, 3 internal error (please report it).",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"casefile {__version__}")
@@ -106,8 +107,8 @@ def _json_error(out: TextIO, kind: str, message: str, path: str | None) -> None:
 
 
 def _wants_json(arguments: Sequence[str]) -> bool:
-    # Before parsing succeeds only the words are known: ``verify`` with ``--json``.
-    return "--json" in arguments and "verify" in arguments
+    # Before parsing succeeds only the words are known: any command given ``--json``.
+    return "--json" in arguments
 
 
 def _tolerant_streams() -> None:
@@ -137,7 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``casefile`` command with ``argv`` (default: the process arguments)."""
     if argv is None:
         _tolerant_streams()
-    out, err = sys.stdout, sys.stderr
+    if sys.stdout is None or sys.stderr is None:
+        # Started with a standard stream closed (``casefile ... >&-``): the command would do
+        # its work (sign a record, write a bundle) and then fail to say so. Do nothing.
+        if sys.stderr is not None:
+            _error(sys.stderr, "standard output is closed: nowhere to write what was done")
+        return EXIT_UNUSABLE
+    out, err = named_stream(sys.stdout, _STDOUT), sys.stderr
     parser = build_parser()
     arguments = sys.argv[1:] if argv is None else list(argv)
     if any("\x00" in arg for arg in arguments):
@@ -154,13 +161,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # argparse has already printed the help (0).
         return _exit_status(exc.code)
     debug = bool(getattr(args, "debug", False))
-    as_json = bool(getattr(args, "json", False)) and args.command == "verify"
+    # Every command taking --json (verify, exhibits, evidence check) keeps stdout one JSON
+    # document on failure too: a script parsing it must never meet an empty stdout.
+    as_json = bool(getattr(args, "json", False))
     try:
         status: int = args.handler(args, out, err)
+        # Flushed here, not at exit, so that a full disk behind stdout is reported, and named.
+        out.flush()
         return status
     except VerificationError as exc:
         step = f" (step {exc.step})" if exc.step else ""
         message = f"verification failed{step}: {exc}"
+        if exc.step == "V6" and getattr(args, "trust", None) is not None:
+            # A store's records are checked against --trust before anything is shown or
+            # added: a trust store of one new key (as ``keys new`` writes) cannot do that.
+            message += f"; {args.trust} must hold the key of everyone who signed the case"
         _error(err, message)
         if as_json:
             _json_error(out, exc.kind, message, path_of(exc))
@@ -182,7 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = path_of(exc)
         message = f"{where + ': ' if where else ''}{exc.strerror or exc}"
         _error(err, message)
-        if as_json:
+        if where == _STDOUT:
+            # What is still buffered would fail again at exit, with a traceback.
+            _silence_stdout()
+        elif as_json:
             _json_error(out, type(exc).__name__, message, where)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:

@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+# A command waits this long for PostgreSQL (the library's default, 30 s, is for servers).
+_CONNECT_TIMEOUT_S: Final = 10
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +51,13 @@ def add_store_arguments(parser: argparse.ArgumentParser) -> None:
         "--postgres-password-file", type=Path, metavar="FILE", help="first line: the password"
     )
     group.add_argument("--postgres-schema", default="", metavar="SCHEMA")
+    group.add_argument(
+        "--postgres-connect-timeout",
+        type=int,
+        default=_CONNECT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="give up connecting after this long (default: %(default)s)",
+    )
 
 
 def store_config(args: argparse.Namespace) -> StoreConfig:
@@ -71,6 +80,8 @@ def store_config(args: argparse.Namespace) -> StoreConfig:
     password = ""
     if args.postgres_password_file is not None:
         password = read_passphrase_file(args.postgres_password_file).decode("utf-8", "replace")
+    if not 1 <= args.postgres_connect_timeout <= 3600:
+        raise InputError("--postgres-connect-timeout: 1 to 3600 seconds")
     try:
         config = StoreConfig.postgres(
             dbname=args.postgres_dbname,
@@ -79,6 +90,7 @@ def store_config(args: argparse.Namespace) -> StoreConfig:
             user=args.postgres_user,
             password=password,
             schema=args.postgres_schema,
+            connect_timeout_s=args.postgres_connect_timeout,
         )
     except ValueError as exc:
         raise InputError(f"PostgreSQL settings: {exc}") from None
@@ -98,6 +110,10 @@ def store_errors(config: StoreConfig | None = None) -> Iterator[None]:
         yield
     except (PersistenceError, sqlite3.Error) as exc:
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if config is not None and "couldn't get a connection" in problem:
+            # The pool keeps retrying and says only that it gave up: one direct attempt
+            # says why (refused, unknown host, wrong password).
+            problem += _connect_failure(config)
         if "no such table" in problem or "does not exist" in problem:
             problem += " (not a casefile store, or an empty one"
             if "casefile_case" in problem:
@@ -115,13 +131,33 @@ def store_errors(config: StoreConfig | None = None) -> Iterator[None]:
         ) from None
 
 
+def _connect_failure(config: StoreConfig) -> str:
+    settings = config.settings
+    try:
+        import psycopg
+
+        psycopg.connect(
+            dbname=settings.get("POSTGRES_DBNAME", ""),
+            host=settings.get("POSTGRES_HOST", ""),
+            port=settings.get("POSTGRES_PORT", ""),
+            user=settings.get("POSTGRES_USER", ""),
+            password=settings.get("POSTGRES_PASSWORD", ""),
+            connect_timeout=5,
+        ).close()
+    except Exception as exc:  # any reason is worth showing; none is fatal here
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        return f" ({one_line(lines[0])})" if lines else ""
+    return ""
+
+
 def store_label(config: StoreConfig) -> str:
     """The store as a person names it: the SQLite file, or the PostgreSQL database and host."""
     settings = config.settings
     if "SQLITE_DBNAME" in settings:
         return settings["SQLITE_DBNAME"]
     host = settings.get("POSTGRES_HOST", "")
-    return f"PostgreSQL {settings.get('POSTGRES_DBNAME', '')}@{host}"
+    port = settings.get("POSTGRES_PORT", "")
+    return f"PostgreSQL {settings.get('POSTGRES_DBNAME', '')}@{host}:{port}"
 
 
 def open_app(config: StoreConfig, trust: TrustStore) -> CasefileApp:
@@ -131,8 +167,11 @@ def open_app(config: StoreConfig, trust: TrustStore) -> CasefileApp:
     return CasefileApp(store=config, trust=trust)
 
 
-def find_case(app: CasefileApp, text: str) -> uuid.UUID:
+def find_case(app: CasefileApp, text: str, config: StoreConfig) -> uuid.UUID:
     """The case named by ``text``: its UUID, or its reference (URN) found in the case index.
+
+    ``config`` is the store ``app`` reads, named in the errors (a user with
+    several stores must see which one lacks the case).
 
     The index is derived data, so the case it names is authenticated and must
     say, in its signed first record, that it has this reference. References
@@ -140,22 +179,27 @@ def find_case(app: CasefileApp, text: str) -> uuid.UUID:
     """
     from casefile.errors import UnknownReferenceError
 
+    where = one_line(store_label(config))
+    if not text:
+        raise InputError("--case: give a case id (UUID) or reference, not an empty string")
     try:
         wanted = uuid.UUID(text)
     except ValueError:
         wanted = None
     if wanted is not None:
         if not app.recorder.select_events(wanted, limit=1):
-            raise InputError(f"case {wanted} is not in the store")
+            raise InputError(f"case {wanted} is not in the case store {where}")
         return wanted
     try:
         case_id = app.find_case(text)
     except UnknownReferenceError:
-        raise InputError(f"no case with id or reference {one_line(text)!r} in the store") from None
+        raise InputError(
+            f"no case with id or reference {one_line(text)!r} in the case store {where}"
+        ) from None
     # Only authenticated records decide: the index is a way to find them.
     if app.get_case(case_id).reference != text:
         raise InputError(
-            f"the case index names case {case_id} for reference {one_line(text)!r}, "
+            f"the case index of {where} names case {case_id} for reference {one_line(text)!r}, "
             "but its records do not: rebuild the index (CasefileApp.rebuild_case_index)"
         )
     return case_id

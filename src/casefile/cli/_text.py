@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Final
 
 __all__ = ["one_line"]
 
 _MAX: Final = 2000
-# Line and paragraph separators, and the bidirectional controls that can disguise text.
-_SEPARATORS: Final = frozenset({0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)})
+# Line and paragraph separators; the format characters (category Cf: bidirectional
+# controls and marks, zero-width characters) are escaped too, as in trust-store names,
+# because they make two different texts look identical or reorder what follows.
+_SEPARATORS: Final = frozenset({0x2028, 0x2029})
 
 
 def one_line(text: str, *, limit: int = _MAX) -> str:
@@ -22,7 +25,13 @@ def one_line(text: str, *, limit: int = _MAX) -> str:
         code = ord(ch)
         if ch in "\n\r\t":
             out.append(" ")
-        elif code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000 or code in _SEPARATORS:
+        elif (
+            code < 0x20
+            or 0x7F <= code < 0xA0
+            or 0xD800 <= code < 0xE000
+            or code in _SEPARATORS
+            or (code > 0xA0 and unicodedata.category(ch) == "Cf")
+        ):
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(ch)

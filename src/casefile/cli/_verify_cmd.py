@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final, TextIO
 
-from casefile._time import rfc3339_to_ns
+from casefile._time import ns_to_human
 from casefile.bundle import Bundle, BundleVerification, open_bundle, verify_bundle
-from casefile.cli._errors import about
+from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._text import one_line
 from casefile.errors import CasefileError, InputError
 from casefile.signing import TrustStore, load_trust_store
+from casefile.verifier._pool import available_cores
 
 __all__ = [
     "INTEGRITY_ONLY",
@@ -62,9 +63,16 @@ def add_verify_parser(
     )
     verify.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     verify.add_argument(
-        "--at", metavar="RFC3339", help="time of verification, e.g. 2026-03-01T12:00:00Z"
+        "--at",
+        metavar="RFC3339",
+        help="time of verification, e.g. 2026-03-01T12:00:00Z",
     )
-    verify.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
+    verify.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes, at most the number of cores (default: all cores)",
+    )
     verify.set_defaults(handler=run_verify)
 
 
@@ -106,17 +114,22 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "(e.g. the force's published trust.json), or --trust-bundle to check integrity "
             "only against the keys the bundle vouches for itself"
         )
-    at = time.time_ns() if args.at is None else rfc3339_to_ns(args.at)
+    at = time.time_ns() if args.at is None else rfc3339_option("--at", args.at)
     trust: TrustStore | None = None
     if args.trust is not None:
         with about(args.trust):
             trust = load_trust_store(args.trust)
-    if args.workers is not None and args.workers < 1:
+    workers: int | None = args.workers
+    if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
+    if workers is not None:
+        # Each worker holds up to two chunks of records in flight: a mistyped 100000 would
+        # start that many processes and read the whole bundle into memory to feed them.
+        workers = min(workers, available_cores())
     with about(args.path), open_bundle(args.path) as bundle:
         with _progress(_claimed_records(bundle), err) as progress:
             result = verify_bundle(
-                bundle, at=at, trust=trust, workers=args.workers, report=True, progress=progress
+                bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
             )
         kind = bundle.kind
     if args.json:
@@ -125,7 +138,7 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
         out.write("\n")
     else:
-        out.write(render_report(result, str(args.path), kind, trust_given=trust is not None))
+        out.write(render_report(result, str(args.path), kind, trust_given=trust is not None, at=at))
     return 0 if result.verified else 1
 
 
@@ -140,31 +153,44 @@ def trust_json(*, trust_given: bool) -> dict[str, object]:
     return {"source": "bundle", "integrity_only": True, "note": INTEGRITY_ONLY}
 
 
-def render_report(result: BundleVerification, path: str, kind: str, *, trust_given: bool) -> str:
-    """The human-readable report of a verification."""
+def render_report(
+    result: BundleVerification, path: str, kind: str, *, trust_given: bool, at: int | None = None
+) -> str:
+    """The human-readable report of a verification (``at``: the time it was verified as of)."""
     lines = [f"verified: {'yes' if result.verified else 'NO'}"]
     lines.append(f"  bundle       {one_line(path)} ({kind})")
+    if at is not None:
+        # Key validity is judged at this time (--at, or now): a reader must know which.
+        lines.append(f"  as of        {ns_to_human(at)}")
     if result.case_id is not None:
         lines.append(f"  case         {result.case_id}")
-    lines.append(f"  records      {result.records}")
+    # Without an authentic manifest nothing was read: "0 records", "NOT all match" would
+    # tell a reader that records were missing and files were changed.
+    checked = result.case_id is not None
+    unchecked = "not checked (no authentic manifest)"
+    lines.append(f"  records      {result.records if checked else unchecked}")
     checkpoint = result.checkpoint
     if checkpoint is not None:
         lines.append(f"  checkpoint   size {checkpoint.size}, root {checkpoint.root.hex()[:16]}…")
     manifest = result.manifest
     signer = one_line(manifest.signer) if manifest.signer else "(no trusted signature)"
+    listed = f", {manifest.files} files" if checked else ""
     lines.append(
         f"  manifest     {'verified' if manifest.verified else 'NOT verified'}, "
-        f"signed by {signer}, {manifest.files} files"
+        f"signed by {signer}{listed}"
     )
     policy = manifest.disclosure_policy
     if policy is not None:
         fields = f": {', '.join(one_line(f) for f in policy.fields)}" if policy.fields else ""
         lines.append(f"  disclosures  {policy.mode}{fields}")
     evidence = result.evidence
-    lines.append(
-        f"  evidence     {evidence.files} file(s), {evidence.total_bytes} bytes, "
-        f"{'all match' if evidence.verified else 'NOT all match'}"
-    )
+    if checked:
+        lines.append(
+            f"  evidence     {evidence.files} file(s), {evidence.total_bytes} bytes, "
+            f"{'all match' if evidence.verified else 'NOT all match'}"
+        )
+    else:
+        lines.append(f"  evidence     {unchecked}")
     source = "supplied (--trust)" if trust_given else INTEGRITY_ONLY
     lines.append(f"  trust        {source}")
     for error in result.errors[:_MAX_SHOWN]:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from casefile._time import ns_to_rfc3339
 from casefile.errors import (
     CaseClosedError,
     DuplicateExhibitError,
@@ -92,7 +93,8 @@ class CustodyRecording(RecordingBase):
         occurred = None if occurred_at is None else check_time(occurred_at, "occurred_at")
         if occurred is not None and occurred > when:
             raise InvalidCommandError(
-                "occurred_at", f"{occurred} is later than the record's time {when}"
+                "occurred_at",
+                f"{ns_to_rfc3339(occurred)} is later than the record's time {ns_to_rfc3339(when)}",
             )
         common = {
             "exhibit": ref,
@@ -125,8 +127,8 @@ class CustodyRecording(RecordingBase):
         if act.effective < state.last_ns:
             raise InvalidCommandError(
                 act.time_field,
-                f"{act.effective} is earlier than exhibit {act.ref}'s last custody event "
-                f"(record {state.last_seq} at {state.last_ns})",
+                f"{ns_to_rfc3339(act.effective)} is earlier than exhibit {act.ref}'s last custody "
+                f"event (record {state.last_seq} at {ns_to_rfc3339(state.last_ns)})",
             )
 
     def _check_custodian(self, act: CustodyAct, state: ExhibitCustody, verb: str) -> None:

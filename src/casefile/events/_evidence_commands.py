@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from casefile.errors import DuplicateExhibitError
+from casefile._time import ns_to_rfc3339
+from casefile.errors import DuplicateExhibitError, InvalidCommandError
 from casefile.events._custody_values import Custodian
 from casefile.events._evidence_events import EvidenceCaptured
 from casefile.events._recording import RecordingBase
@@ -57,6 +58,14 @@ class EvidenceCommands(RecordingBase):
             raise DuplicateExhibitError(
                 f"exhibit {ref} already exists in case {self._id} (record {earlier})"
             )
+        when = check_time(self._context.clock() if at is None else at, "at")
+        captured = check_time(captured_at, "captured_at")
+        # As for custody acts (CUSTODY.md rule 6): nothing is captured after it is recorded.
+        if captured > when:
+            raise InvalidCommandError(
+                "captured_at",
+                f"{ns_to_rfc3339(captured)} is later than the record's time {ns_to_rfc3339(when)}",
+            )
         fields = {
             "exhibit": ref,
             "kind": check_choice(EvidenceKind, kind, "kind"),
@@ -65,11 +74,11 @@ class EvidenceCommands(RecordingBase):
             "media_type": check_media_type(media_type),
             "device": check_text(device, "device"),
             "location": check_text(location, "location"),
-            "captured_at": check_time(captured_at, "captured_at"),
+            "captured_at": captured,
             "description": check_text(
                 description, "description", max_length=MAX_LONG_TEXT, allow_empty=True
             ),
             "produced_by": self._person_or_none(produced_by, "produced_by"),
         }
         fields.update(self._acting(by)[1])
-        return self._record(EvidenceCaptured, at, fields)
+        return self._record(EvidenceCaptured, when, fields)

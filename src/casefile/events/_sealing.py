@@ -21,6 +21,7 @@ from typing import Final
 
 from eventsourcing.persistence import StoredEvent
 
+from casefile._time import ns_to_rfc3339
 from casefile.errors import ActorMismatchError, UnauthorisedSignerError
 from casefile.events._base import CaseEvent
 from casefile.events._investigation import Investigation
@@ -55,7 +56,8 @@ def check_signer(trust: TrustStore, key_id: bytes, event_type: str, time_ns: int
         )
     if not entry.valid_at(time_ns):
         raise UnauthorisedSignerError(
-            f"key of {entry.name} is not valid at {time_ns} (outside its window or revoked)"
+            f"key of {entry.name} is not valid at {ns_to_rfc3339(time_ns)} "
+            "(outside its window or revoked)"
         )
     required = trust.policy.roles_for(event_type)
     if entry.roles.isdisjoint(required):
