@@ -304,7 +304,7 @@ class CaseVerification:
                 ok = False
                 self.fail(UnknownSchemaError(fault, case_id=label, seq=seq, step="V10"))
         if self.payloads is not None:
-            self._types.note(seq, etype, schema)
+            self._types.note(seq, etype, schema, has_schema=(etype, schema) in self.payloads)
         # V11: disclosures for this record match their commitments.
         if pending.due(seq):
             disclosed = self._disclosures(pending, seq, pd, label)

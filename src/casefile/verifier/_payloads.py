@@ -289,27 +289,36 @@ class RecordTypes:
         self._index: dict[tuple[str, int], int] = {}
         self._by_seq = array.array("H")
 
-    def note(self, seq: int, event_type: str, schema: int) -> None:
-        """Remember record ``seq`` (records out of sequence have failed V4 and are skipped)."""
+    def note(self, seq: int, event_type: str, schema: int, *, has_schema: bool) -> None:
+        """Remember record ``seq`` (records out of sequence have failed V4 and are skipped).
+
+        Only types with a payload schema (``has_schema``) are kept by name, so
+        memory is bounded by the schemas, not by the type names a stream of
+        forged records may invent; a correction of any other type is refused
+        for want of a schema, as it would be if its name were kept.
+        """
         if seq != len(self._by_seq) + 1:
+            return
+        if not has_schema:
+            self._by_seq.append(_NO_SCHEMA)
             return
         key = (event_type, schema)
         index = self._index.get(key)
         if index is None:
             index = len(self._keys)
-            if index >= _UNKNOWN:
-                index = _UNKNOWN  # more types than any case has: the correction fails
+            if index >= _NO_SCHEMA:
+                index = _NO_SCHEMA  # more schemas than an index holds: the correction fails
             else:
                 self._keys.append(key)
                 self._index[key] = index
         self._by_seq.append(index)
 
     def of(self, seq: int) -> tuple[str, int] | None:
-        """The (type, schema) of record ``seq``, if it was noted."""
+        """The (type, schema) of record ``seq``, if it was noted (``("", 0)``: no schema)."""
         if not 1 <= seq <= len(self._by_seq):
             return None
         index = self._by_seq[seq - 1]
-        return None if index == _UNKNOWN else self._keys[index]
+        return _NO_SCHEMA_TYPE if index == _NO_SCHEMA else self._keys[index]
 
     def check_correction(
         self, payloads: PayloadSchemas, seq: int, data: Any, pd: Any
@@ -326,4 +335,6 @@ class RecordTypes:
         return payloads.check_fields(target[0], target[1], data["fields"], pd)
 
 
-_UNKNOWN: Final = 0xFFFF
+# A record whose type has no payload schema: its name is not kept.
+_NO_SCHEMA: Final = 0xFFFF
+_NO_SCHEMA_TYPE: Final = ("", 0)
