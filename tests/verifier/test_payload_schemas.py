@@ -442,3 +442,24 @@ def test_a_correction_of_no_earlier_record_or_of_a_correction_fails_v10(
     [(step, seq, message)] = _v10(case)
     assert (step, seq) == ("V10", 4)
     assert expected in message
+
+
+def test_schemas_sent_to_a_worker_are_not_checked_against_the_metaschema_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The parent checked them; each worker interpreter re-checking casefile's own
+    # schemas would cost a third of a second before it verifies a record.
+    import pickle
+
+    sent = pickle.dumps(SCHEMAS)
+    checked: list[object] = []
+    monkeypatch.setattr(_Strict, "check_schema", classmethod(lambda cls, s: checked.append(s)))
+    received = pickle.loads(sent)
+    assert checked == []
+    assert received.known_types() == SCHEMAS.known_types()
+    data = _seized()
+    assert received.check("exhibit.seized", 1, data, {}) is None
+    assert received.check("exhibit.seized", 1, {**data, "extra": 1}, {}) is not None
+    # Schemas built anew from documents are still checked.
+    PayloadSchemas({("x.y", 1): {"type": "object"}})
+    assert checked == [{"type": "object"}]
