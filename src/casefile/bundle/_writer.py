@@ -9,7 +9,6 @@ over a bundle that would obviously fail; it does not re-verify signatures.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import uuid
@@ -248,15 +247,14 @@ def _write_evidence(root: Path, sha256: bytes, source: EvidenceSource, mode: int
         )
     except OSError as exc:
         raise EvidenceError(f"evidence {sha256.hex()}: cannot open ({exc.strerror})") from None
-    digest = hashlib.sha256()
+    # The sink hashes what it writes: evidence files can be large, so once only.
     with stream, HashingSink(root, evidence_path(sha256), mode=mode) as sink:
         while chunk := stream.read(CHUNK_SIZE):
-            digest.update(chunk)
             sink.write(chunk)
         entry = sink.finish()
-    if digest.digest() != sha256:
+    if entry.sha256 != sha256:
         raise FixityError(
-            f"evidence {sha256.hex()}: the file's SHA-256 is {digest.hexdigest()}", step="B8"
+            f"evidence {sha256.hex()}: the file's SHA-256 is {entry.sha256.hex()}", step="B8"
         )
     return entry
 
