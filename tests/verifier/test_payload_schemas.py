@@ -463,3 +463,14 @@ def test_schemas_sent_to_a_worker_are_not_checked_against_the_metaschema_again(
     # Schemas built anew from documents are still checked.
     PayloadSchemas({("x.y", 1): {"type": "object"}})
     assert checked == [{"type": "object"}]
+
+
+def test_the_sealed_payload_check_of_every_test_refuses_what_v10_refuses() -> None:
+    # The autouse check of tests/conftest.py must not pass a reference ending in a
+    # line feed (Python's '$' would) that the verifier then refuses.
+    from conftest import _payload_faults
+
+    sealed = {"event_type": "exhibit.seized", "schema": 1, "seq": 1, "commitments": {}}
+    assert _payload_faults({**sealed, "data": _seized()}) == []
+    assert SCHEMAS.check("exhibit.seized", 1, _seized(exhibit="JS/1\n"), {}) is not None
+    assert _payload_faults({**sealed, "data": _seized(exhibit="JS/1\n")}) != []
