@@ -224,7 +224,7 @@ class CasefileApp(
                 "reload the case and retry"
             ) from None
         case.collect_events()
-        case.mark_sealed(batch.last_seq, batch.head)
+        case.mark_sealed(batch.last_seq, batch.head, batch.commitments)
         return [s.originator_version for s in batch.stored_events]
 
     def _new_case(
