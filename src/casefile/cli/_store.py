@@ -24,10 +24,12 @@ from casefile.signing import TrustStore
 
 if TYPE_CHECKING:
     from casefile.application import CasefileApp, StoreConfig
+    from casefile.events import Investigation
 
 __all__ = [
     "add_store_arguments",
     "find_case",
+    "named_case",
     "open_app",
     "store_config",
     "store_errors",
@@ -138,6 +140,17 @@ def find_case(app: CasefileApp, text: str) -> uuid.UUID:
     say, in its signed first record, that it has this reference. References
     are unique in a store: the case index refuses a second case under one.
     """
+    return _resolve(app, text)[0]
+
+
+def named_case(app: CasefileApp, text: str) -> Investigation:
+    """The case named by ``text`` (as :func:`find_case`), authenticated and loaded once."""
+    case_id, loaded = _resolve(app, text)
+    return app.get_case(case_id) if loaded is None else loaded
+
+
+def _resolve(app: CasefileApp, text: str) -> tuple[uuid.UUID, Investigation | None]:
+    """The case's id, and the case itself if it had to be loaded to authenticate the lookup."""
     from casefile.errors import UnknownReferenceError
 
     try:
@@ -147,15 +160,16 @@ def find_case(app: CasefileApp, text: str) -> uuid.UUID:
     if wanted is not None:
         if not app.recorder.select_events(wanted, limit=1):
             raise InputError(f"case {wanted} is not in the store")
-        return wanted
+        return wanted, None
     try:
         case_id = app.find_case(text)
     except UnknownReferenceError:
         raise InputError(f"no case with id or reference {one_line(text)!r} in the store") from None
     # Only authenticated records decide: the index is a way to find them.
-    if app.get_case(case_id).reference != text:
+    case = app.get_case(case_id)
+    if case.reference != text:
         raise InputError(
             f"the case index names case {case_id} for reference {one_line(text)!r}, "
             "but its records do not: rebuild the index (CasefileApp.rebuild_case_index)"
         )
-    return case_id
+    return case_id, case
