@@ -47,7 +47,10 @@ class PersonalDataCommands:
         """
         case = self.get_case(case_id)
         seqs = case.person_record_seqs(person_id)
-        stored = {s.originator_version: s.state for s in self._cases.select_events(case.id)}
+        # Only the person's own records: the case was read whole to load it.
+        stored = {
+            seq: self._cases.select_events(case.id, gt=seq - 1, lte=seq)[0].state for seq in seqs
+        }
         values: dict[int, dict[str, Any]] = {}
         for d in self.disclosures(case.id):
             if d.seq in seqs:
