@@ -184,3 +184,14 @@ def test_a_case_named_by_reference_is_loaded_once_to_name_it(
     assert found.code == 0, found.err
     assert "42NS1234526" in found.out
     assert len(loads) == 1
+
+
+def test_a_foreign_database_given_to_cases_is_named_in_the_error(tmp_path: Path) -> None:
+    # Every error names the path it is about, the listing's as well as the others'.
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    result = run_cli(["cases", "--db", foreign])
+    assert result.code == 2
+    assert "not a casefile store" in result.err
+    assert str(foreign) in result.err

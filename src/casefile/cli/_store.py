@@ -90,11 +90,11 @@ def store_config(args: argparse.Namespace) -> StoreConfig:
 
 
 @contextlib.contextmanager
-def store_errors(config: StoreConfig | None = None) -> Iterator[None]:
+def store_errors(config: StoreConfig) -> Iterator[None]:
     """Turn database failures inside the block into one-line InputErrors naming the store."""
     from eventsourcing.persistence import PersistenceError
 
-    where = "case store" if config is None else f"case store {store_label(config)}"
+    where = f"case store {store_label(config)}"
 
     try:
         yield
