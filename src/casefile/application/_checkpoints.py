@@ -107,11 +107,5 @@ class CheckpointCommands:
         now, last = self._clock(), chain[checkpoint.size - 1].time_ns
         open_checkpoint(
             note,
-            [
-                NoteVerifier(e.name, e.public_key)
-                for e in candidates
-                if e.valid_from <= now
-                and (e.valid_until is None or last < e.valid_until)
-                and (e.revoked_at is None or last < e.revoked_at)
-            ],
+            [NoteVerifier(e.name, e.public_key) for e in candidates if e.may_sign_after(last, now)],
         )
