@@ -474,3 +474,20 @@ def test_the_sealed_payload_check_of_every_test_refuses_what_v10_refuses() -> No
     assert _payload_faults({**sealed, "data": _seized()}) == []
     assert SCHEMAS.check("exhibit.seized", 1, _seized(exhibit="JS/1\n"), {}) is not None
     assert _payload_faults({**sealed, "data": _seized(exhibit="JS/1\n")}) != []
+
+
+def test_casefile_s_own_schemas_load_without_the_metaschema_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Checked by test_every_shipped_schema_is_a_valid_draft_2020_12_schema; checking
+    # them again in every process that verifies cost a third of a second per command.
+    checked: list[object] = []
+    monkeypatch.setattr(_Strict, "check_schema", classmethod(lambda cls, s: checked.append(s)))
+    payload_schemas.cache_clear()
+    try:
+        fresh = payload_schemas()
+    finally:
+        payload_schemas.cache_clear()
+    assert checked == []
+    assert fresh.known_types() == SCHEMAS.known_types()
+    assert fresh.check("exhibit.seized", 1, {**_seized(), "extra": 1}, {}) is not None
