@@ -117,8 +117,10 @@ class CasefileApp(
             return CasefilePOPORecorder()
         recorder: Any
         if backend == "sqlite":
-            from casefile.application._sqlite import CasefileSQLiteRecorder
+            from casefile.application._sqlite import CasefileSQLiteRecorder, switch_to_wal
 
+            settings = self.store.settings
+            switch_to_wal(settings["SQLITE_DBNAME"], float(settings.get("SQLITE_LOCK_TIMEOUT", 5)))
             recorder = CasefileSQLiteRecorder(self.factory.datastore)  # type: ignore[attr-defined]
         else:
             from casefile.application._postgres import CasefilePostgresRecorder
