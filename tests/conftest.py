@@ -1,10 +1,11 @@
 """Shared fixtures: the persistence backends.
 
 One fixture is autouse: every record any test seals is checked against its type's shipped
-payload schema (docs/FORMAT.md §10) with jsonschema's own Draft 2020-12 validator, so the
-schemas and the records the library writes cannot drift apart. A test that seals a payload
-that does not fit on purpose (to see a verifier refuse it) says so with
-``@pytest.mark.payload_not_checked``. The other fixtures are seen only by tests that ask.
+payload schema (docs/FORMAT.md §10) with jsonschema's own Draft 2020-12 validator, reading a
+pattern's final ``$`` as §10 does, so the schemas and the records the library writes cannot
+drift apart. A test that seals a payload that does not fit on purpose (to see a verifier refuse
+it) says so with ``@pytest.mark.payload_not_checked``. The other fixtures are seen only by tests
+that ask.
 
 PostgreSQL comes from ``CASEFILE_TEST_POSTGRES_DSN`` or the ``POSTGRES_*`` variables when set,
 otherwise from a throwaway cluster started once per session. When no server can be had, tests
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from jsonschema import Draft202012Validator
 
 import casefile.signing._records as records_module
 
@@ -37,15 +37,17 @@ from _postgres import (
     find_binaries,
     settings_from_environment,
 )
-from casefile.verifier._payloads import json_form, payload_schemas
+from casefile.verifier._payloads import _Strict, json_form, payload_schemas
 
 
 @functools.cache
-def _validator(event_type: str, schema: int) -> Draft202012Validator | None:
+def _validator(event_type: str, schema: int) -> Any:
     schemas = payload_schemas()
     if (event_type, schema) not in schemas:
         return None
-    return Draft202012Validator(schemas.document(event_type, schema))
+    # §10.1: a pattern's final '$' is the end of the text; plain Draft 2020-12 in
+    # Python would let a value ending in a line feed pass that V10 refuses.
+    return _Strict(schemas.document(event_type, schema))
 
 
 def _payload_faults(kwargs: dict[str, Any]) -> list[str]:

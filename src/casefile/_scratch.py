@@ -94,18 +94,14 @@ def _same(path: Path, fd: int) -> bool:
     return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
-def new_locked_file(
-    parent: Path, prefix: str, suffix: str, *, mode: int = 0o600
+def _new_locked(
+    parent: Path, prefix: str, suffix: str, create: Callable[[Path], int]
 ) -> tuple[int, Path]:
-    """Create a new file ``parent/<prefix><random><suffix>``, locked for as long as ``fd`` is open.
-
-    Returns the descriptor (read-write) and the path. Raises :class:`OSError`.
-    """
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
+    """``create`` a new entry under a random name and lock it, retrying a name a cleaner took."""
     for _ in range(_ATTEMPTS):
         path = parent / f"{prefix}{secrets.token_hex(8)}{suffix}"
         try:
-            fd = os.open(path, flags, mode)
+            fd = create(path)
         except FileExistsError:
             continue
         try:
@@ -119,6 +115,17 @@ def new_locked_file(
     raise FileExistsError(f"{parent}: no free scratch name after {_ATTEMPTS} attempts")
 
 
+def new_locked_file(
+    parent: Path, prefix: str, suffix: str, *, mode: int = 0o600
+) -> tuple[int, Path]:
+    """Create a new file ``parent/<prefix><random><suffix>``, locked for as long as ``fd`` is open.
+
+    Returns the descriptor (read-write) and the path. Raises :class:`OSError`.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
+    return _new_locked(parent, prefix, suffix, lambda path: os.open(path, flags, mode))
+
+
 def new_locked_dir(parent: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:
     """Create a new private folder ``parent/<prefix><random><suffix>``, locked while ``fd`` is open.
 
@@ -126,21 +133,12 @@ def new_locked_dir(parent: Path, prefix: str, suffix: str = "") -> tuple[int, Pa
     folder has been renamed into place or removed) and its path. Raises
     :class:`OSError`.
     """
-    for _ in range(_ATTEMPTS):
-        path = parent / f"{prefix}{secrets.token_hex(8)}{suffix}"
-        try:
-            path.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        fd = os.open(path, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
-        try:
-            if (_try_lock(fd) or fcntl is None) and _same(path, fd):
-                return fd, path
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-    raise FileExistsError(f"{parent}: no free scratch name after {_ATTEMPTS} attempts")
+
+    def create(path: Path) -> int:
+        path.mkdir(mode=0o700)
+        return os.open(path, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+
+    return _new_locked(parent, prefix, suffix, create)
 
 
 def _size(path: Path, info: os.stat_result) -> int:

@@ -370,3 +370,30 @@ def test_a_persons_disclosed_values_are_readable_through_the_app(
     }
     app.erase_personal_data(case_id, person_id=person)
     assert app.person_details(case_id, person) == {}
+
+
+def test_reading_a_persons_values_reads_the_case_once_not_twice(
+    memory_app: CasefileApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The case is loaded (and authenticated) to find the person's records; reading
+    # every record again to find their commitments doubled the work on a large case.
+    app = memory_app
+    case_id = _case(app)
+    person = app.add_person(case_id, OFFICER, role="witness", name="Wendy Witness")
+    for n in range(20):
+        app.add_note(case_id, OFFICER, text=f"Note {n}.")
+    recorder = app.recorder
+    original = recorder.select_events
+    rows: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        found = original(*args, **kwargs)  # type: ignore[arg-type]
+        rows.append(len(found))
+        return found
+
+    monkeypatch.setattr(recorder, "select_events", counted)
+    assert app.person_details(case_id, person) == {"name": "Wendy Witness"}
+    total = len(list(app.records(case_id)))
+    rows.clear()
+    app.person_details(case_id, person)
+    assert sum(rows) <= total + 1

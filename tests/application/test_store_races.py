@@ -154,3 +154,60 @@ def test_the_retry_loop_recovers_from_a_stale_save_with_personal_data(
     names = {d.value for d in loser.disclosures(case_id) if d.name == "name"}
     assert {f"second witness {n}" for n in range(25)} <= names
     assert isinstance(case_id, uuid.UUID)
+
+
+def test_a_journal_mode_switch_refused_by_a_simultaneous_start_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Starts racing to switch a fresh file to WAL: SQLite refuses a loser at once
+    # ("database is locked") instead of letting it wait, and a server failed to start.
+    import sqlite3
+
+    from casefile.application import _sqlite
+
+    real_connect = sqlite3.connect
+    refusals = [2]
+
+    class _Refusing:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self._conn = conn
+
+        def execute(self, sql: str) -> sqlite3.Cursor:
+            if "journal_mode=WAL" in sql and refusals[0] > 0:
+                refusals[0] -= 1
+                raise sqlite3.OperationalError("database is locked")
+            return self._conn.execute(sql)
+
+        def close(self) -> None:
+            self._conn.close()
+
+    def connect(*args: Any, **kwargs: Any) -> _Refusing:
+        return _Refusing(real_connect(*args, **kwargs))
+
+    monkeypatch.setattr(_sqlite.sqlite3, "connect", connect)
+    path = tmp_path / "fresh.sqlite"
+    _sqlite.switch_to_wal(str(path), timeout_s=5)
+    monkeypatch.undo()
+    assert refusals == [0]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    app = CasefileApp(store=StoreConfig.sqlite(path), trust=TRUST)
+    try:
+        assert app.list_cases() == []
+    finally:
+        app.close()
+
+
+def test_a_journal_mode_switch_still_refused_at_the_lock_timeout_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from casefile.application import _sqlite
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(_sqlite.sqlite3, "connect", connect)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _sqlite.switch_to_wal(str(tmp_path / "x.sqlite"), timeout_s=0.2)

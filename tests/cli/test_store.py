@@ -165,3 +165,33 @@ def test_a_store_without_a_case_index_says_to_rebuild_it(demo: Demo, store: Path
     assert result.code == 2
     assert "rebuild_case_index" in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_case_named_by_reference_is_loaded_once_to_name_it(
+    demo: Demo, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Authenticating a case's chain once to find it and again to print its reference
+    # doubled the work of the lookup on a large case.
+    loads: list[uuid.UUID] = []
+    original = CasefileApp.get_case
+
+    def counted(self: CasefileApp, case_id: uuid.UUID, **kwargs: bool) -> object:
+        loads.append(case_id)
+        return original(self, case_id, **kwargs)
+
+    monkeypatch.setattr(CasefileApp, "get_case", counted)
+    found = _exhibits(demo, store, "42NS1234526")
+    assert found.code == 0, found.err
+    assert "42NS1234526" in found.out
+    assert len(loads) == 1
+
+
+def test_a_foreign_database_given_to_cases_is_named_in_the_error(tmp_path: Path) -> None:
+    # Every error names the path it is about, the listing's as well as the others'.
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    result = run_cli(["cases", "--db", foreign])
+    assert result.code == 2
+    assert "not a casefile store" in result.err
+    assert str(foreign) in result.err

@@ -26,7 +26,7 @@ from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
 from casefile.signing._commitments import commit
 from casefile.signing._merkle import merkle_root
 from casefile.signing._records import ZERO_HASH, record_hash, seal_record, signing_input
-from casefile.verifier import report_case, verify_case
+from casefile.verifier import PayloadSchemas, payload_schemas, report_case, verify_case
 
 WORLD = World()
 CASE_ID = uuid.UUID(int=4242)
@@ -134,10 +134,12 @@ def _garbage(n: int) -> Iterator[bytes]:
         yield hashlib.sha256(i.to_bytes(8, "big")).digest() * 4
 
 
-def _peak(records: Callable[[], Iterator[bytes]]) -> int:
+def _peak(records: Callable[[], Iterator[bytes]], payloads: PayloadSchemas | None = None) -> int:
     tracemalloc.start()
     try:
-        report = report_case(records(), trust=WORLD.trust, at=AT, case_id=CASE_ID, workers=1)
+        report = report_case(
+            records(), trust=WORLD.trust, at=AT, case_id=CASE_ID, workers=1, payloads=payloads
+        )
         assert not report.verified
         return tracemalloc.get_traced_memory()[1]
     finally:
@@ -152,6 +154,16 @@ def test_records_failing_verification_do_not_grow_memory(
     large = _peak(lambda: source(30_000))
     # Ten times the failing records, about the same peak (the report keeps
     # its capped list of errors; nothing else derived from them is held).
+    assert large < small * 1.3 + (256 << 10), (small, large)
+
+
+def test_types_of_records_failing_verification_are_not_kept_by_payload_checks() -> None:
+    # With payload schemas, V10 remembers each record's type so that a later
+    # correction can be checked against it; a forged record's type must not be
+    # remembered, or each new type name of a hostile stream costs memory.
+    payloads = payload_schemas()
+    small = _peak(lambda: _forged(3_000), payloads)
+    large = _peak(lambda: _forged(30_000), payloads)
     assert large < small * 1.3 + (256 << 10), (small, large)
 
 

@@ -442,3 +442,52 @@ def test_a_correction_of_no_earlier_record_or_of_a_correction_fails_v10(
     [(step, seq, message)] = _v10(case)
     assert (step, seq) == ("V10", 4)
     assert expected in message
+
+
+def test_schemas_sent_to_a_worker_are_not_checked_against_the_metaschema_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The parent checked them; each worker interpreter re-checking casefile's own
+    # schemas would cost a third of a second before it verifies a record.
+    import pickle
+
+    sent = pickle.dumps(SCHEMAS)
+    checked: list[object] = []
+    monkeypatch.setattr(_Strict, "check_schema", classmethod(lambda cls, s: checked.append(s)))
+    received = pickle.loads(sent)
+    assert checked == []
+    assert received.known_types() == SCHEMAS.known_types()
+    data = _seized()
+    assert received.check("exhibit.seized", 1, data, {}) is None
+    assert received.check("exhibit.seized", 1, {**data, "extra": 1}, {}) is not None
+    # Schemas built anew from documents are still checked.
+    PayloadSchemas({("x.y", 1): {"type": "object"}})
+    assert checked == [{"type": "object"}]
+
+
+def test_the_sealed_payload_check_of_every_test_refuses_what_v10_refuses() -> None:
+    # The autouse check of tests/conftest.py must not pass a reference ending in a
+    # line feed (Python's '$' would) that the verifier then refuses.
+    from conftest import _payload_faults
+
+    sealed = {"event_type": "exhibit.seized", "schema": 1, "seq": 1, "commitments": {}}
+    assert _payload_faults({**sealed, "data": _seized()}) == []
+    assert SCHEMAS.check("exhibit.seized", 1, _seized(exhibit="JS/1\n"), {}) is not None
+    assert _payload_faults({**sealed, "data": _seized(exhibit="JS/1\n")}) != []
+
+
+def test_casefile_s_own_schemas_load_without_the_metaschema_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Checked by test_every_shipped_schema_is_a_valid_draft_2020_12_schema; checking
+    # them again in every process that verifies cost a third of a second per command.
+    checked: list[object] = []
+    monkeypatch.setattr(_Strict, "check_schema", classmethod(lambda cls, s: checked.append(s)))
+    payload_schemas.cache_clear()
+    try:
+        fresh = payload_schemas()
+    finally:
+        payload_schemas.cache_clear()
+    assert checked == []
+    assert fresh.known_types() == SCHEMAS.known_types()
+    assert fresh.check("exhibit.seized", 1, {**_seized(), "extra": 1}, {}) is not None

@@ -19,19 +19,18 @@ from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.utils import Environment, EnvType
 
+from casefile.application._checkpoints import CheckpointCommands
 from casefile.application._commands import CaseCommands
 from casefile.application._config import StoreConfig
 from casefile.application._export import ExportCommands
 from casefile.application._index import index_entry, officer_of
+from casefile.application._personal import PersonalDataCommands
 from casefile.application._queries import CaseQueries
 from casefile.application._recorders import CaseRecorder
 from casefile.errors import (
-    CheckpointMismatchError,
     ConcurrencyConflictError,
     InputError,
     InvalidCommandError,
-    NoteError,
-    UnauthorisedSignerError,
 )
 from casefile.events import (
     EVENT_TYPES,
@@ -42,23 +41,13 @@ from casefile.events import (
     RecordMapper,
     ReferenceScheme,
     ReportingChannel,
-    authenticate_chain,
     check_time,
     load_investigation,
     seal_events,
 )
-from casefile.signing._checkpoint import (
-    Checkpoint,
-    case_of_checkpoint,
-    case_origin,
-    open_checkpoint,
-    sign_checkpoint,
-)
+from casefile.events._values import check_uuid
 from casefile.signing._commitments import Disclosure
 from casefile.signing._keys import Signer
-from casefile.signing._merkle import merkle_root
-from casefile.signing._note import NoteVerifier
-from casefile.signing._records import parse_record
 from casefile.signing._trust import TrustStore
 from casefile.verifier import VerifiedCase, payload_schemas, verify_case
 
@@ -67,7 +56,14 @@ __all__ = ["CasefileApp"]
 _PAGE: Final = 1000
 
 
-class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UUID]):
+class CasefileApp(
+    CaseCommands,
+    CaseQueries,
+    CheckpointCommands,
+    PersonalDataCommands,
+    ExportCommands,
+    Application[uuid.UUID],
+):
     """Investigations kept as signed, hash-chained records in one store.
 
     ``store`` says where (see :class:`StoreConfig`; nothing is read from the
@@ -121,8 +117,10 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
             return CasefilePOPORecorder()
         recorder: Any
         if backend == "sqlite":
-            from casefile.application._sqlite import CasefileSQLiteRecorder
+            from casefile.application._sqlite import CasefileSQLiteRecorder, switch_to_wal
 
+            settings = self.store.settings
+            switch_to_wal(settings["SQLITE_DBNAME"], float(settings.get("SQLITE_LOCK_TIMEOUT", 5)))
             recorder = CasefileSQLiteRecorder(self.factory.datastore)  # type: ignore[attr-defined]
         else:
             from casefile.application._postgres import CasefilePostgresRecorder
@@ -145,7 +143,7 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
         also verifies every signature and disclosure with the offline verifier.
         Raises :class:`~casefile.errors.UnknownReferenceError` for an unknown case.
         """
-        case_id = _check_case_id(case_id)
+        case_id = check_uuid(case_id, "case_id")
         stored = self._cases.select_events(case_id)
         if audit and stored:
             self._verify([s.state for s in stored], case_id, at=self._clock())
@@ -228,7 +226,7 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
                 "reload the case and retry"
             ) from None
         case.collect_events()
-        case.mark_sealed(batch.last_seq, batch.head)
+        case.mark_sealed(batch.last_seq, batch.head, batch.commitments)
         return [s.originator_version for s in batch.stored_events]
 
     def _new_case(
@@ -288,7 +286,7 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
         would accept for it (V12) and describe a prefix of this case's records
         (origin, size and root).
         """
-        case_id = _check_case_id(case_id)
+        case_id = check_uuid(case_id, "case_id")
         self._check_checkpoint(case_id, checkpoint)
         with self.session(case_id, signer) as case:
             return case.record_handover(recipient=recipient, checkpoint=checkpoint, at=at)
@@ -297,14 +295,14 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
         """The application's clock: ns since the epoch (injected, ``time.time_ns`` by default)."""
         return self._clock()
 
-    # --- reading, verifying, erasing ------------------------------------------
+    # --- reading and verifying ------------------------------------------------
 
     def records(self, case_id: uuid.UUID) -> Iterator[bytes]:
         """The case's stored record bytes in sequence order, read page by page.
 
         Not authenticated: give them to the verifier.
         """
-        case_id = _check_case_id(case_id)
+        case_id = check_uuid(case_id, "case_id")
         last = 0
         while True:
             page = self._cases.select_events(case_id, gt=last, limit=_PAGE)
@@ -316,53 +314,8 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
 
     def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
         """The case's personal-data disclosures, sorted by (seq, name); erased ones are gone."""
-        for blob in self._cases.select_disclosures(_check_case_id(case_id)):
+        for blob in self._cases.select_disclosures(check_uuid(case_id, "case_id")):
             yield Disclosure.from_bytes(blob)
-
-    def person_details(self, case_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
-        """The personal values this store holds for a person of the case, as last corrected.
-
-        Each value is checked against its record's commitment (the records are
-        authenticated by loading the case); erased or never given values are
-        absent. Raises :class:`~casefile.errors.UnknownReferenceError` for an
-        unknown case or person.
-        """
-        case = self.get_case(case_id)
-        seqs = case.person_record_seqs(person_id)
-        stored = {s.originator_version: s.state for s in self._cases.select_events(case.id)}
-        values: dict[int, dict[str, Any]] = {}
-        for d in self.disclosures(case.id):
-            if d.seq in seqs:
-                committed = parse_record(stored[d.seq]).header.commitments.get(d.name)
-                if committed == d.commitment():
-                    values.setdefault(d.seq, {})[d.name] = d.value
-        details: dict[str, Any] = {}
-        for seq in sorted(values):  # later corrections win
-            details.update(values[seq])
-        return details
-
-    def erase_personal_data(
-        self,
-        case_id: uuid.UUID,
-        *,
-        person_id: uuid.UUID | None = None,
-        fields: Iterable[str] | None = None,
-    ) -> int:
-        """Erase disclosures: a person's (optionally only ``fields``), or ``fields`` case-wide.
-
-        The records keep their commitments, so the case still verifies; the
-        values are simply withheld from then on. Returns how many were erased.
-        """
-        case_id = _check_case_id(case_id)
-        names = None if fields is None else frozenset(fields)
-        if names is not None and any(type(n) is not str for n in names):
-            raise InvalidCommandError("fields", "field names are strings")
-        if person_id is None and names is None:
-            raise InvalidCommandError("person_id", "name a person, fields, or both")
-        seqs = None
-        if person_id is not None:
-            seqs = self.get_case(case_id).person_record_seqs(person_id)
-        return self._cases.delete_disclosures(case_id, seqs=seqs, names=names)
 
     def list_cases(self) -> list[uuid.UUID]:
         """Every case id in the store, in the order the cases were opened."""
@@ -383,7 +336,7 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
         ``keep_records=False`` keeps memory flat for a very large case and
         returns the summary alone, with no records.
         """
-        case_id = _check_case_id(case_id)
+        case_id = check_uuid(case_id, "case_id")
         when = check_time(self._clock() if at is None else at, "at")
         return self._verify(
             self.records(case_id),
@@ -413,82 +366,6 @@ class CasefileApp(CaseCommands, CaseQueries, ExportCommands, Application[uuid.UU
             payloads=payload_schemas(),
             keep_records=keep_records,
         )
-
-    def checkpoint(
-        self, case_id: uuid.UUID, checkpoint_signer: Signer, name: str, origin_namespace: str
-    ) -> str:
-        """A signed C2SP checkpoint note over the case's records as they stand.
-
-        The chain is authenticated first; ``checkpoint_signer`` must be the
-        trusted key named ``name`` holding a checkpoint role. The origin is
-        ``<origin_namespace>/<case-uuid>``; a namespace outside FORMAT.md §6
-        (1-128 of ``[a-z0-9.-]``, starting and ending with a letter or digit)
-        raises :class:`~casefile.errors.InvalidCommandError`.
-        """
-        case_id = _check_case_id(case_id)
-        entry = self.trust.get(checkpoint_signer.public_key.key_id)
-        if entry is None or entry.name != name:
-            raise UnauthorisedSignerError(f"the checkpoint key is not the trusted key {name!r}")
-        if entry.roles.isdisjoint(self.trust.policy.checkpoint_roles):
-            raise UnauthorisedSignerError(f"key of {name} lacks a checkpoint role")
-        if not entry.valid_at(self._clock()):
-            raise UnauthorisedSignerError(f"key of {name} is not valid now")
-        try:
-            origin = case_origin(origin_namespace, case_id)
-        except NoteError as exc:
-            raise InvalidCommandError("origin_namespace", str(exc)) from None
-        chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
-        checkpoint = Checkpoint(
-            origin=origin,
-            size=len(chain),
-            root=merkle_root([link.hash for link in chain]),
-        )
-        return sign_checkpoint(checkpoint, name, checkpoint_signer)
-
-    def _check_checkpoint(self, case_id: uuid.UUID, note: str) -> None:
-        if type(note) is not str:
-            raise InvalidCommandError("checkpoint", "expected the signed note text")
-        policy = self.trust.policy
-        candidates = [
-            e for e in self.trust.entries if not e.roles.isdisjoint(policy.checkpoint_roles)
-        ]
-        checkpoint, _signers = open_checkpoint(
-            note, [NoteVerifier(e.name, e.public_key) for e in candidates]
-        )
-        label = str(case_id)
-        chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
-        try:
-            named = case_of_checkpoint(checkpoint)
-        except NoteError as exc:
-            raise CheckpointMismatchError(f"not a checkpoint: {exc}", case_id=label) from None
-        if named != case_id:
-            raise CheckpointMismatchError("checkpoint names another case", case_id=label)
-        if not 1 <= checkpoint.size <= len(chain):
-            raise CheckpointMismatchError(
-                f"checkpoint covers {checkpoint.size} records; the case has {len(chain)}",
-                case_id=label,
-            )
-        if merkle_root([link.hash for link in chain[: checkpoint.size]]) != checkpoint.root:
-            raise CheckpointMismatchError("checkpoint root is not this case's", case_id=label)
-        # As the verifier judges it (V12): a key valid by now, neither expired nor revoked
-        # by the last record the note covers, must have signed it.
-        now, last = self._clock(), chain[checkpoint.size - 1].time_ns
-        open_checkpoint(
-            note,
-            [
-                NoteVerifier(e.name, e.public_key)
-                for e in candidates
-                if e.valid_from <= now
-                and (e.valid_until is None or last < e.valid_until)
-                and (e.revoked_at is None or last < e.revoked_at)
-            ],
-        )
-
-
-def _check_case_id(case_id: object) -> uuid.UUID:
-    if not isinstance(case_id, uuid.UUID):
-        raise InvalidCommandError("case_id", f"expected a UUID, not {type(case_id).__name__}")
-    return case_id
 
 
 class _AuthenticatingRepository(Repository[uuid.UUID]):

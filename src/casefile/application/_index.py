@@ -147,18 +147,23 @@ def index_entry(
 
     The last activity is the time of the newest record, as a rebuild reads it.
     """
-    summary = CaseSummary(
+    summary = _summary(case, events[-1].time_ns, officer, last_seq)
+    opening = any(getattr(e, "originator_version", 0) == 1 for e in events)
+    return IndexEntry(summary=summary, exhibits=exhibit_refs(events), opening=opening)
+
+
+def _summary(case: Investigation, last_ns: int, officer: str, records: int) -> CaseSummary:
+    # The case's state once its newest record (at ``last_ns``) is applied.
+    return CaseSummary(
         case_id=case.id,
         reference=case.reference,
         offence=case.offence,
         status=str(case.status),
         opened_ns=case.opened_ns,
-        last_activity_ns=events[-1].time_ns,
+        last_activity_ns=last_ns,
         officer=officer,
-        records=last_seq,
+        records=records,
     )
-    opening = any(getattr(e, "originator_version", 0) == 1 for e in events)
-    return IndexEntry(summary=summary, exhibits=exhibit_refs(events), opening=opening)
 
 
 class _Fields:
@@ -177,14 +182,5 @@ def rebuilt_entry(
     """The index entry of an authenticated case, from its chain and first record."""
     officer = officer_of(trust, parse_record(first_record).header.key_id)
     fields = [_Fields(entry.event_class.fields_from_data(entry.data)) for entry in chain]
-    summary = CaseSummary(
-        case_id=case.id,
-        reference=case.reference,
-        offence=case.offence,
-        status=str(case.status),
-        opened_ns=case.opened_ns,
-        last_activity_ns=chain[-1].time_ns,
-        officer=officer,
-        records=len(chain),
-    )
+    summary = _summary(case, chain[-1].time_ns, officer, len(chain))
     return IndexEntry(summary=summary, exhibits=exhibit_refs(fields), opening=True)

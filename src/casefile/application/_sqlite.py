@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
+import sqlite3
+import time
 import uuid
 from collections.abc import Collection, Sequence
 from typing import Any, Final
@@ -20,13 +24,41 @@ from casefile.application._recorders import (
 )
 from casefile.errors import DuplicateReferenceError
 
-__all__ = ["CasefileSQLiteRecorder"]
+__all__ = ["CasefileSQLiteRecorder", "switch_to_wal"]
 
 _TABLES: Final = (EVENTS_TABLE, DISCLOSURES_TABLE, CASES_TABLE, CASE_EXHIBITS_TABLE)
 _COUNT_TABLES: Final = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN (?,?,?,?)"
 _SUMMARY_COLUMNS: Final = (
     "case_id, reference, offence, status, opened_ns, last_activity_ns, officer, records"
 )
+
+
+def switch_to_wal(dbname: str, timeout_s: float) -> None:
+    """Put a database file in write-ahead-log mode before the store's first connection does.
+
+    eventsourcing switches a new file to WAL on its first connection. Several
+    processes starting on a fresh file at once then race for the exclusive
+    lock the switch needs, and SQLite refuses a loser at once ("database is
+    locked") rather than let it wait into a deadlock. Here the switch is
+    retried, each time from a fresh connection holding no lock, until
+    ``timeout_s`` has passed; the mode is kept in the file, so the store's
+    own connections find it set.
+    """
+    if ":memory:" in dbname or "mode=memory" in dbname:
+        return
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with contextlib.closing(sqlite3.connect(dbname, timeout=timeout_s)) as conn:
+                conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.Error as exc:
+            if "locked" not in str(exc):
+                return  # not this race: the store's own connection reports it
+            if time.monotonic() >= deadline:
+                raise
+        # Apart, so that the processes that collided do not collide again.
+        time.sleep(random.uniform(0.005, 0.05))  # noqa: S311 - a back-off, not a secret
 
 
 class CasefileSQLiteRecorder(SQLiteApplicationRecorder):

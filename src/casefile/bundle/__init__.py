@@ -26,7 +26,8 @@ from casefile.bundle._manifest import (
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
 from casefile.bundle._verify import verify_bundle
-from casefile.bundle._writer import BundleInfo, EvidenceSource, write_bundle, zip_bundle
+from casefile.bundle._writer import BundleInfo, EvidenceSource, write_bundle
+from casefile.bundle._zipbundle import zip_bundle
 
 __all__ = [
     "BUNDLE_FORMAT",

@@ -16,23 +16,21 @@ bytes (re-hashed against what B4 saw), as it does for the directory.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
-from casefile.bundle._bundle_trust import check_bundle_trust
-from casefile.bundle._continuity import (
-    CustodyCollector,
-    evidence_findings,
-    exhibit_files,
-    whose_file,
+from casefile.bundle._bundle_trust import (
+    check_bundle_trust,
+    manifest_key_lapsed,
+    manifest_signer,
 )
+from casefile.bundle._continuity import CustodyCollector, evidence_findings
+from casefile.bundle._fixity import CapturedSizes, listed_files
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
-    MANIFEST,
     RECORDS,
     TRUST,
     BundleLimits,
@@ -43,7 +41,6 @@ from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
 from casefile.errors import (
     BundleError,
-    FixityError,
     MalformedRecordError,
     ManifestError,
     TrustStoreError,
@@ -53,7 +50,6 @@ from casefile.findings import Finding
 from casefile.projections import ContinuityPolicy, ExhibitRegister
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import Disclosure
-from casefile.signing._keys import verify_signature
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
@@ -66,19 +62,6 @@ _T = TypeVar("_T")
 
 #: ``progress`` is called each time this many more records have been checked, and at the end.
 PROGRESS_STEP = 1000
-
-
-def _digest(chunks: Iterator[bytes]) -> tuple[int, bytes, ManifestError | None]:
-    """Size and SHA-256 of what was read, and the failure of a changed zip member, if any."""
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        for chunk in chunks:
-            size += len(chunk)
-            digest.update(chunk)
-    except ManifestError as exc:
-        return size, digest.digest(), exc
-    return size, digest.digest(), None
 
 
 class _Run:
@@ -116,8 +99,8 @@ class _Run:
         self.label: str | None = None
         self.custody = CustodyCollector(continuity_policy)
         self.register: ExhibitRegister | None = None
-        # B8: (exhibit, size) of each evidence.captured record, by SHA-256 (hex).
-        self.captured: dict[str, list[tuple[str, int]]] = {}
+        # B8: the size each evidence.captured record gives its file.
+        self.captured = CapturedSizes()
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -161,20 +144,8 @@ class _Run:
                     "this shows the bundle is intact, not who made it",
                 )
             )
-        store = self.trust
-        entry = store.get(envelope.key_id)
-        problem = None
+        entry, problem = manifest_signer(self.trust, envelope, self.at)
         if entry is None:
-            problem = f"signed by key {envelope.key_id.hex()[:16]}…, which the trust store lacks"
-        elif not entry.roles & store.policy.checkpoint_roles:
-            problem = f"signed by the key of {entry.name}, which holds no checkpoint role"
-        elif entry.valid_from > self.at:
-            problem = f"signed by the key of {entry.name}, which is not yet valid"
-        elif not verify_signature(
-            entry.public_key.raw, envelope.signed_bytes(), envelope.signature
-        ):
-            problem = f"signature by the key of {entry.name} does not verify"
-        if problem is not None or entry is None:
             self.fail(ManifestError(f"manifest {problem}", step="B2"))
             return False
         self.signer = entry
@@ -196,36 +167,9 @@ class _Run:
             return
         present = self.bundle.files
         # B4: every listed file is present with its size and SHA-256; nothing else is.
-        for entry in manifest.files:
-            path = entry.path
-            problem = None
-            if path not in present:
-                problem = "is listed in the manifest but missing"
-            elif present[path] != entry.size:
-                problem = f"is {present[path]} bytes, the manifest lists {entry.size}"
-            else:
-                size, digest, damage = _digest(self.bundle.raw_chunks(path))
-                if size == entry.size:
-                    # Later steps walk these bytes (re-hashed against this entry as they
-                    # are read), even when they fail here, so the report can go further.
-                    self.observed[path] = FileEntry(path, size, digest)
-                if damage is not None:
-                    self.bad.add(path)
-                    self.fail(ManifestError(damage.message, case_id=self.label, step="B4"))
-                elif digest != entry.sha256:
-                    problem = "does not match the SHA-256 in the manifest"
-            if problem is not None:
-                self.bad.add(path)
-                self.fail(ManifestError(f"{path} {problem}", case_id=self.label, step="B4"))
-        listed = {entry.path for entry in manifest.files}
-        for path in present:
-            if path != MANIFEST and path not in listed:
-                self.bad.add(path)
-                self.fail(
-                    ManifestError(
-                        f"{path} is not listed in the manifest", case_id=self.label, step="B4"
-                    )
-                )
+        for path, error in listed_files(self.bundle, manifest, self.observed, self.label):
+            self.bad.add(path)
+            self.fail(error)
         # B5: checkpoint.txt is the checkpoint the manifest names.
         checkpoint_ok = (
             CHECKPOINT not in present
@@ -303,7 +247,7 @@ class _Run:
             self.used_keys.add(record.signer.key_id)
             self.custody.take(record)  # B9 reads the records that verified, as they pass
             if record.event_type == "evidence.captured":
-                self._note_captured(record.data)
+                self.captured.note(record.data)
             # B7: fields the policy covers but that are not disclosed are reported.
             if policy.mode != "none":
                 not_disclosed += sum(
@@ -342,62 +286,19 @@ class _Run:
         # B2 (deferred until the last record's time is known): as for checkpoints,
         # the manifest key must be neither expired nor revoked at the last record.
         last = walk.last_time if walk.last_time is not None else self.at
-        for limit, what in ((signer.revoked_at, "revoked"), (signer.valid_until, "expired")):
-            if limit is not None and limit <= last:
-                self.fail(
-                    ManifestError(
-                        f"manifest signed by the key of {signer.name}, {what} before the last"
-                        " record",
-                        case_id=self.label,
-                        step="B2",
-                    )
-                )
-                break
-
-    def _note_captured(self, data: Mapping[str, Any]) -> None:
-        digest, size, exhibit = data.get("sha256"), data.get("size"), data.get("exhibit")
-        # V10 has checked the payload; a reader given other schemas may not have.
-        if type(digest) is bytes and type(size) is int and type(exhibit) is str:
-            self.captured.setdefault(digest.hex(), []).append((exhibit, size))
+        lapsed = manifest_key_lapsed(signer, last)
+        if lapsed is not None:
+            self.fail(ManifestError(f"manifest {lapsed}", case_id=self.label, step="B2"))
 
     def _evidence(self) -> None:
         """B8: each evidence file's content, as listed and as read in B4, hashes to its name
         and is as long as every evidence.captured record of that SHA-256 says."""
-        manifest = self.manifest
-        if manifest is None:
+        if self.manifest is None:
             return
-        prefix = EVIDENCE_DIR + "/"
-        index: dict[str, list[str]] | None = None
-        for entry in manifest.files:
-            if not entry.path.startswith(prefix):
-                continue
-            name, seen = entry.path[len(prefix) :], self.observed.get(entry.path)
-            digest = entry.sha256 if seen is None or seen.sha256 == entry.sha256 else seen.sha256
-            if digest.hex() != name:
-                self.bad.add(entry.path)
-                if index is None:
-                    index = exhibit_files(self.register)
-                self.fail(
-                    FixityError(
-                        f"{entry.path}{whose_file(index, name)}: its content's "
-                        f"SHA-256 is {digest.hex()}",
-                        case_id=self.label,
-                        step="B8",
-                    )
-                )
-            # B8: the file is as long as every capture of it recorded.
-            size = entry.size if seen is None else seen.size
-            for exhibit, recorded in self.captured.get(name, ()):
-                if recorded != size:
-                    self.bad.add(entry.path)
-                    self.fail(
-                        FixityError(
-                            f"{entry.path} (the file of exhibit {exhibit}): {size} bytes, but "
-                            f"exhibit {exhibit} was captured as {recorded} bytes",
-                            case_id=self.label,
-                            step="B8",
-                        )
-                    )
+        files, observed = self.manifest.files, self.observed
+        for path, error in self.captured.failures(files, observed, self.register, self.label):
+            self.bad.add(path)
+            self.fail(error)
 
     def _continuity(self) -> None:
         """B9: breaks in the exhibits' custody and evidence left out are findings only."""

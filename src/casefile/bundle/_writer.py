@@ -1,4 +1,4 @@
-"""Writing a bundle: one case, streamed to a directory (or a zip) in one atomic step.
+"""Writing a bundle: one case, streamed to a directory in one atomic step (zipped by _zipbundle).
 
 The writer takes plain bytes and values, never domain objects, so that what it
 writes can be checked by a verifier that knows nothing of the domain. It checks
@@ -9,9 +9,7 @@ over a bundle that would obviously fail; it does not re-verify signatures.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,11 +27,8 @@ from casefile.bundle._files import (
     check_destination,
     clean_staging,
     fsync_dir,
-    new_sibling_file,
     publish_dir,
-    publish_file,
     remove,
-    set_mode,
 )
 from casefile.bundle._layout import (
     CHECKPOINT,
@@ -43,7 +38,6 @@ from casefile.bundle._layout import (
     RECORDS,
     TRUST,
     VIEWS_DIR,
-    BundleLimits,
     evidence_path,
     view_path,
 )
@@ -54,9 +48,7 @@ from casefile.bundle._manifest import (
     Manifest,
     manifest_bytes,
 )
-from casefile.bundle._source import DirectorySource
 from casefile.bundle._stream import CHUNK_SIZE, write_frame
-from casefile.bundle._zipfmt import STORED, ZipWriter
 from casefile.errors import (
     BrokenLinkError,
     BundleError,
@@ -80,7 +72,7 @@ from casefile.signing._records import ZERO_HASH, parse_record
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store
 
-__all__ = ["BundleInfo", "EvidenceSource", "write_bundle", "zip_bundle"]
+__all__ = ["BundleInfo", "EvidenceSource", "write_bundle"]
 
 #: An evidence file: a path, or a function that opens a fresh binary stream.
 EvidenceSource = str | os.PathLike[str] | Callable[[], BinaryIO]
@@ -248,15 +240,14 @@ def _write_evidence(root: Path, sha256: bytes, source: EvidenceSource, mode: int
         )
     except OSError as exc:
         raise EvidenceError(f"evidence {sha256.hex()}: cannot open ({exc.strerror})") from None
-    digest = hashlib.sha256()
+    # The sink hashes what it writes: evidence files can be large, so once only.
     with stream, HashingSink(root, evidence_path(sha256), mode=mode) as sink:
         while chunk := stream.read(CHUNK_SIZE):
-            digest.update(chunk)
             sink.write(chunk)
         entry = sink.finish()
-    if digest.digest() != sha256:
+    if entry.sha256 != sha256:
         raise FixityError(
-            f"evidence {sha256.hex()}: the file's SHA-256 is {digest.hexdigest()}", step="B8"
+            f"evidence {sha256.hex()}: the file's SHA-256 is {entry.sha256.hex()}", step="B8"
         )
     return entry
 
@@ -370,43 +361,3 @@ def write_bundle(
     finally:
         os.close(lock)
     return BundleInfo(path=where, manifest=manifest, disclosures=disclosed)
-
-
-def zip_bundle(
-    src_dir: str | os.PathLike[str],
-    dest_zip: str | os.PathLike[str],
-    *,
-    compression: int = STORED,
-    limits: BundleLimits | None = None,
-) -> Path:
-    """Pack a bundle directory into its canonical zip at ``dest_zip``, atomically.
-
-    ``compression`` is ``zipfile.ZIP_STORED`` (the default: every byte of the
-    archive is then covered by a check) or ``zipfile.ZIP_DEFLATED``. The source
-    is read with the same defences as any bundle; ``dest_zip`` must not exist.
-    The zip gets mode 0644 less the umask's bits.
-    """
-    source = DirectorySource(Path(src_dir), BundleLimits() if limits is None else limits)
-    if MANIFEST not in source.files:
-        raise BundleError(f"{src_dir}: not a bundle (no {MANIFEST})")
-    where = Path(dest_zip)
-    check_destination(where, directory=False)
-    clean_staging(where.parent)
-    fd, tmp = new_sibling_file(where)
-    try:
-        with os.fdopen(fd, "w+b") as out:
-            # Created with 0666, so its mode is what the umask allows a file.
-            allowed = stat.S_IMODE(os.fstat(out.fileno()).st_mode)
-            writer = ZipWriter(out, compression)
-            for path, size in sorted(source.files.items()):
-                writer.add(path, source.chunks(path), size)
-            writer.finish()
-            out.flush()
-            set_mode(out.fileno(), tmp, FILE_MODE & allowed)
-            os.fsync(out.fileno())
-            # Before the descriptor (and its lock) goes: a clean-up must not take the file.
-            publish_file(tmp, where)
-    except BaseException:
-        remove(tmp)
-        raise
-    return where

@@ -17,7 +17,13 @@ from typing import Final, TextIO
 
 from casefile._time import ns_to_human
 from casefile.cli._register import verified_register
-from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
+from casefile.cli._store import (
+    add_store_arguments,
+    named_case,
+    open_app,
+    store_config,
+    store_errors,
+)
 from casefile.cli._text import one_line
 from casefile.findings import Finding
 from casefile.projections import ExhibitRegister, exhibit_list, exhibit_register_json
@@ -123,8 +129,8 @@ def run_exhibits(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with store_errors(config):
         app = open_app(config, trust)
         try:
-            case_id = find_case(app, args.case, config)
-            reference = app.get_case(case_id).reference
+            case = named_case(app, args.case, config)
+            case_id, reference = case.id, case.reference
             register = verified_register(app, case_id, at=at)
         finally:
             app.close()

@@ -15,7 +15,13 @@ from casefile.cli._errors import about
 from casefile.cli._files import check_new_path
 from casefile.cli._register import default_store, is_store, open_existing_store
 from casefile.cli._secrets import load_signer, passphrase_reader
-from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
+from casefile.cli._store import (
+    add_store_arguments,
+    named_case,
+    open_app,
+    store_config,
+    store_errors,
+)
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
 from casefile.projections import exhibit_list
@@ -258,8 +264,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         finders.append(lambda wanted: evidence_in(folder, set(wanted)))
     with store_errors(config):
         app = open_app(config, trust)
-        case_id = find_case(app, args.case, config)
-        reference = app.get_case(case_id).reference
+        case = named_case(app, args.case, config)
+        case_id, reference = case.id, case.reference
         result = app.export_bundle(
             case_id,
             dest,

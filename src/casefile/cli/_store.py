@@ -24,10 +24,12 @@ from casefile.signing import TrustStore
 
 if TYPE_CHECKING:
     from casefile.application import CasefileApp, StoreConfig
+    from casefile.events import Investigation
 
 __all__ = [
     "add_store_arguments",
     "find_case",
+    "named_case",
     "open_app",
     "store_config",
     "store_errors",
@@ -100,11 +102,11 @@ def store_config(args: argparse.Namespace) -> StoreConfig:
 
 
 @contextlib.contextmanager
-def store_errors(config: StoreConfig | None = None) -> Iterator[None]:
+def store_errors(config: StoreConfig) -> Iterator[None]:
     """Turn database failures inside the block into one-line InputErrors naming the store."""
     from eventsourcing.persistence import PersistenceError
 
-    where = "case store" if config is None else f"case store {store_label(config)}"
+    where = f"case store {store_label(config)}"
 
     try:
         yield
@@ -177,6 +179,19 @@ def find_case(app: CasefileApp, text: str, config: StoreConfig) -> uuid.UUID:
     say, in its signed first record, that it has this reference. References
     are unique in a store: the case index refuses a second case under one.
     """
+    return _resolve(app, text, config)[0]
+
+
+def named_case(app: CasefileApp, text: str, config: StoreConfig) -> Investigation:
+    """The case named by ``text`` (as :func:`find_case`), authenticated and loaded once."""
+    case_id, loaded = _resolve(app, text, config)
+    return app.get_case(case_id) if loaded is None else loaded
+
+
+def _resolve(
+    app: CasefileApp, text: str, config: StoreConfig
+) -> tuple[uuid.UUID, Investigation | None]:
+    """The case's id, and the case itself if it had to be loaded to authenticate the lookup."""
     from casefile.errors import UnknownReferenceError
 
     where = one_line(store_label(config))
@@ -189,7 +204,7 @@ def find_case(app: CasefileApp, text: str, config: StoreConfig) -> uuid.UUID:
     if wanted is not None:
         if not app.recorder.select_events(wanted, limit=1):
             raise InputError(f"case {wanted} is not in the case store {where}")
-        return wanted
+        return wanted, None
     try:
         case_id = app.find_case(text)
     except UnknownReferenceError:
@@ -197,9 +212,10 @@ def find_case(app: CasefileApp, text: str, config: StoreConfig) -> uuid.UUID:
             f"no case with id or reference {one_line(text)!r} in the case store {where}"
         ) from None
     # Only authenticated records decide: the index is a way to find them.
-    if app.get_case(case_id).reference != text:
+    case = app.get_case(case_id)
+    if case.reference != text:
         raise InputError(
             f"the case index of {where} names case {case_id} for reference {one_line(text)!r}, "
             "but its records do not: rebuild the index (CasefileApp.rebuild_case_index)"
         )
-    return case_id
+    return case_id, case

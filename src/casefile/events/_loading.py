@@ -67,6 +67,8 @@ class ChainEntry:
     data: Mapping[str, Any]
     personal_names: tuple[str, ...]
     hash: bytes
+    #: The record's commitments, in the order of ``personal_names``.
+    commitments: tuple[bytes, ...] = ()
 
 
 def _header(raw: object, case_id: uuid.UUID, seq: int) -> dict[str, Any]:
@@ -146,7 +148,15 @@ def authenticate_chain(
             )
         prev = record_hash(raw)
         append(
-            ChainEntry(event_class, seq, header["time"], header["data"], tuple(header["pd"]), prev)
+            ChainEntry(
+                event_class,
+                seq,
+                header["time"],
+                header["data"],
+                tuple(header["pd"]),
+                prev,
+                tuple(header["pd"].values()),
+            )
         )
     _authenticate_record(stored[-1].state, case_id, len(stored), trust)
     return entries
@@ -237,7 +247,9 @@ def load_investigation(
         raise MalformedRecordError(
             f"record does not apply to the case: {exc!r}", case_id=str(case_id)
         ) from None
-    case.mark_sealed(len(entries), entries[-1].hash)
+    case.mark_sealed(
+        len(entries), entries[-1].hash, (c for entry in entries for c in entry.commitments)
+    )
     case.bind_context(context)
     return case
 

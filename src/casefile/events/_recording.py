@@ -14,7 +14,7 @@ import os
 import time
 import types
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -156,7 +156,11 @@ class RecordingBase(CaseState):
         """The bound signer's holder, or None (see :meth:`bind_actor`)."""
         return self._actor
 
-    def mark_sealed(self, version: int, head: bytes) -> None:
-        """Record that events up to ``version`` are stored, the last with hash ``head``."""
+    def mark_sealed(self, version: int, head: bytes, commitments: Iterable[bytes] = ()) -> None:
+        """Record that events up to ``version`` are stored, the last with hash ``head``.
+
+        ``commitments`` are those of the records stored since the last mark.
+        """
         self._sealed_version = version
         self._head = head
+        self._commitments.update(commitments)

@@ -45,6 +45,8 @@ class SealedBatch:
     disclosures: list[Disclosure]
     last_seq: int
     head: bytes
+    #: The commitments of the sealed records (for :meth:`Investigation.mark_sealed`).
+    commitments: frozenset[bytes] = frozenset()
 
 
 def check_signer(trust: TrustStore, key_id: bytes, event_type: str, time_ns: int) -> TrustEntry:
@@ -130,8 +132,9 @@ def seal_events(
     stored: list[StoredEvent] = []
     disclosures: list[Disclosure] = []
     prev = case.head
-    # The salts of one batch are checked against each other (V14); across
-    # batches, 128-bit random salts do not repeat.
+    # No commitment may repeat one of the case (V14): those of this batch are
+    # checked against each other and against every one already stored.
+    stored_commitments = case.commitments
     used: set[bytes] = set()
     for event in events:
         seq = event.originator_version
@@ -140,6 +143,11 @@ def seal_events(
             commitments, disclosed = commit_fields(
                 case_id, seq, event.personal, random_bytes=random_bytes, used=used
             )
+            if not stored_commitments.isdisjoint(commitments.values()):
+                raise ValueError(
+                    f"random_bytes repeated a salt (record {seq}): a commitment would repeat "
+                    "one already stored, showing that two withheld values are equal"
+                )
             disclosures.extend(disclosed)
         sealed = seal_record(
             case_id=case_id,
@@ -161,4 +169,5 @@ def seal_events(
             )
         )
         prev = sealed.hash
-    return SealedBatch(case_id, stored, disclosures, seq if events else case.sealed_version, prev)
+    last = seq if events else case.sealed_version
+    return SealedBatch(case_id, stored, disclosures, last, prev, frozenset(used))

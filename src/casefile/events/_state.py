@@ -9,6 +9,7 @@ from __future__ import annotations
 import types
 import uuid
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -172,6 +173,8 @@ class CaseState:
         self._classes: list[type[CaseEvent]] = []
         self._head = ZERO_HASH
         self._sealed_version = 0
+        # Every commitment stored for the case: a new one must differ from all (V14).
+        self._commitments: set[bytes] = set()
 
     @property
     def reference(self) -> str:
@@ -272,6 +275,11 @@ class CaseState:
     def head(self) -> bytes:
         """Record hash of the last stored record (the chain head); zeros before any."""
         return self._head
+
+    @property
+    def commitments(self) -> AbstractSet[bytes]:
+        """The commitments of the case's stored records (a new one must repeat none, V14)."""
+        return self._commitments
 
     @property
     def sealed_version(self) -> int:

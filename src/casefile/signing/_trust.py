@@ -200,6 +200,19 @@ class TrustEntry:
             return False
         return self.revoked_at is None or t_ns < self.revoked_at
 
+    def may_sign_after(self, last_ns: int, at_ns: int) -> bool:
+        """True if the key may sign a note made after ``last_ns`` and known by ``at_ns``.
+
+        A checkpoint or manifest carries no time of its own, but it was made
+        after the last record it covers and before it is verified: the key
+        must be valid by ``at_ns`` and neither expired nor revoked by ``last_ns``.
+        """
+        if self.valid_from > at_ns:
+            return False
+        if self.valid_until is not None and self.valid_until <= last_ns:
+            return False
+        return self.revoked_at is None or self.revoked_at > last_ns
+
     def has_role(self, roles: Iterable[str]) -> bool:
         """True if this key holds at least one of ``roles``."""
         return not self.roles.isdisjoint(roles)

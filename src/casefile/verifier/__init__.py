@@ -35,6 +35,7 @@ from casefile.verifier._payloads import PayloadSchemas, payload_schemas
 from casefile.verifier._pool import available_cores
 
 __all__ = [
+    "MAX_REPORTED_ERRORS",
     "PayloadSchemas",
     "VerificationReport",
     "VerifiedCase",

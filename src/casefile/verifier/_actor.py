@@ -35,11 +35,13 @@ __all__ = [
     "CONFIRMATION_TYPE",
     "UNCONFIRMED_KIND",
     "ActorCheck",
+    "Identity",
     "actor_problem",
     "holder_identity",
     "person_identity",
 ]
 
+#: A person as records name them: (name, number, organisation or force).
 Identity = tuple[str, str, str]
 
 #: The record type by which a person confirms an act recorded on their behalf.
@@ -81,7 +83,7 @@ def holder_identity(holder: Holder) -> Identity:
     return (holder.name, holder.number, holder.force)
 
 
-def shown(identity: Identity) -> str:
+def _shown(identity: Identity) -> str:
     """``Jane Smith (1234, Test Police)``, for messages."""
     # Payload strings come from the input: a report holds up to a thousand
     # messages, so each part is quoted only in part.
@@ -104,7 +106,7 @@ def actor_problem(event_type: str, data: Mapping[str, Any], holder: Holder) -> s
         return "the payload has no recorded_by"
     if recorded is None:
         if by != signer:
-            return f"names {shown(by)} as the actor, but the key is held by {shown(signer)}"
+            return f"names {_shown(by)} as the actor, but the key is held by {_shown(signer)}"
         return None
     if event_type == CONFIRMATION_TYPE:
         return "a confirmation is made by the actor, never recorded on their behalf"
@@ -112,9 +114,9 @@ def actor_problem(event_type: str, data: Mapping[str, Any], holder: Holder) -> s
     if keyed is None:
         return "recorded_by is neither nil nor a person map"
     if keyed != signer:
-        return f"says it was recorded by {shown(keyed)}, but the key is held by {shown(signer)}"
+        return f"says it was recorded by {_shown(keyed)}, but the key is held by {_shown(signer)}"
     if by == signer:
-        return f"is recorded on behalf of {shown(by)} by the same person"
+        return f"is recorded on behalf of {_shown(by)} by the same person"
     return None
 
 
@@ -156,8 +158,8 @@ class ActorCheck:
             return f"confirms record {target}, which was not recorded on anyone's behalf"
         if acted[0] != by:
             return (
-                f"confirms record {target}, made on behalf of {shown(acted[0])}, "
-                f"but is signed by {shown(by)}"
+                f"confirms record {target}, made on behalf of {_shown(acted[0])}, "
+                f"but is signed by {_shown(by)}"
             )
         del self.pending[target]
         self.confirmed[target] = seq
@@ -168,7 +170,7 @@ class ActorCheck:
         for seq, (by, keyed) in sorted(self.pending.items()):
             yield Finding(
                 UNCONFIRMED_KIND,
-                f"record {seq} was made on behalf of {shown(by)} by {shown(keyed)}, "
-                f"and {shown(by)} has not confirmed it",
+                f"record {seq} was made on behalf of {_shown(by)} by {_shown(keyed)}, "
+                f"and {_shown(by)} has not confirmed it",
                 seq,
             )

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from casefile.errors import CheckpointMismatchError, CheckpointSignatureError, NoteError
 from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
 from casefile.signing._note import NoteVerifier, open_note
-from casefile.signing._trust import TrustEntry
 
 if TYPE_CHECKING:
     from casefile.verifier._engine import CaseVerification
@@ -22,10 +21,11 @@ __all__ = ["check_checkpoint"]
 def check_checkpoint(walk: CaseVerification, note: bytes | str) -> Checkpoint | None:
     """V12 and V13 of ``walk``'s case against the records it has walked so far."""
     label = walk.case_label
+    last = walk.last_time if walk.last_time is not None else walk.at
     verifiers = [
         NoteVerifier(e.name, e.public_key)
         for e in walk.trust.entries
-        if e.roles & walk.trust.policy.checkpoint_roles and _may_sign_checkpoint(walk, e)
+        if e.roles & walk.trust.policy.checkpoint_roles and e.may_sign_after(last, walk.at)
     ]
     # V12: the note parses and is signed by a trusted checkpoint key.
     try:
@@ -75,15 +75,3 @@ def check_checkpoint(walk: CaseVerification, note: bytes | str) -> Checkpoint | 
             )
         )
     return checkpoint
-
-
-def _may_sign_checkpoint(walk: CaseVerification, entry: TrustEntry) -> bool:
-    # A checkpoint carries no time of its own, but it was necessarily made
-    # after the last record it covers and before `at`: the key must have
-    # been valid then, neither expired nor revoked before that record.
-    if entry.valid_from > walk.at:
-        return False
-    last = walk.last_time if walk.last_time is not None else walk.at
-    if entry.valid_until is not None and entry.valid_until <= last:
-        return False
-    return entry.revoked_at is None or entry.revoked_at > last

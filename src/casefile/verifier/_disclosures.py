@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from casefile.errors import EncodeError
 from casefile.signing._commitments import Disclosure
 
-__all__ = ["DisclosureCursor", "commitment_of"]
+__all__ = ["DisclosureCursor", "commitment_of", "shown_name"]
+
+
+def shown_name(name: str) -> str:
+    """A field name from the input, quoted, and only in part when long.
+
+    A report holds up to a thousand errors, each of which may name one.
+    """
+    return repr(name) if len(name) <= 80 else repr(name[:80]) + "…"
 
 
 def commitment_of(d: Disclosure) -> bytes | None:
@@ -39,3 +49,34 @@ class DisclosureCursor:
             head = self._head
             self._head = next(self._it, None)
             yield head
+
+    def match(
+        self,
+        seq: int,
+        pd: Mapping[str, bytes],
+        case_id: uuid.UUID | None,
+        refuse: Callable[[Disclosure, str], None],
+    ) -> dict[str, Any]:
+        """V11 for record ``seq``: the values of its disclosures that match its commitments ``pd``.
+
+        Every other disclosure up to ``seq`` is handed to ``refuse`` with the
+        reason, one at a time (there may be any number of them).
+        """
+        disclosed: dict[str, Any] = {}
+        last_name = ""
+        for d in self.take(seq):
+            problem = None
+            if d.seq < seq or d.name <= last_name:
+                problem = "out of order or duplicated (disclosures are sorted by seq, name)"
+            elif case_id is not None and d.case_id != case_id:
+                problem = f"belongs to case {d.case_id}"
+            elif d.name not in pd:
+                problem = "names no commitment of this record"
+            elif commitment_of(d) != pd[d.name]:
+                problem = "does not match its commitment"
+            last_name = max(last_name, d.name)
+            if problem is None:
+                disclosed[d.name] = d.value
+            else:
+                refuse(d, problem)
+        return disclosed

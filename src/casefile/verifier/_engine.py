@@ -41,7 +41,7 @@ from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier._actor import ACTOR_TYPES, ActorCheck
 from casefile.verifier._checkpoints import check_checkpoint
-from casefile.verifier._disclosures import DisclosureCursor, commitment_of
+from casefile.verifier._disclosures import DisclosureCursor, shown_name
 from casefile.verifier._parse import Parsed
 from casefile.verifier._payloads import CORRECTION_TYPE, PayloadSchemas, RecordTypes
 from casefile.verifier._pool import parse_stream
@@ -170,7 +170,7 @@ class CaseVerification:
                 continue  # they may name records that could not be read
             self.fail(
                 DisclosureError(
-                    f"disclosure {_shown(d.name)} names record {d.seq}, beyond the last record",
+                    f"disclosure {shown_name(d.name)} names record {d.seq}, beyond the last record",
                     case_id=self.case_label,
                     seq=d.seq,
                     step="V11",
@@ -304,7 +304,7 @@ class CaseVerification:
                 ok = False
                 self.fail(UnknownSchemaError(fault, case_id=label, seq=seq, step="V10"))
         if self.payloads is not None:
-            self._types.note(seq, etype, schema, known=(etype, schema) in self.payloads)
+            self._types.note(seq, etype, schema, has_schema=(etype, schema) in self.payloads)
         # V11: disclosures for this record match their commitments.
         if pending.due(seq):
             disclosed = self._disclosures(pending, seq, pd, label)
@@ -357,7 +357,7 @@ class CaseVerification:
             return True
         counts = Counter(pd.values())
         within = sorted(name for name, value in pd.items() if counts[value] > 1)
-        names = ", ".join(_shown(n) for n in (repeated or within)[:5])
+        names = ", ".join(shown_name(n) for n in (repeated or within)[:5])
         self.fail(
             RepeatedCommitmentError(
                 f"commitment of field(s) {names} repeats another commitment of the case "
@@ -372,43 +372,26 @@ class CaseVerification:
     def _disclosures(
         self, pending: DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
     ) -> dict[str, Any] | None:
-        disclosed: dict[str, Any] = {}
-        ok = True
-        last_name = ""
-        for d in pending.take(seq):
-            problem = None
-            if d.seq < seq or d.name <= last_name:
-                problem = "out of order or duplicated (disclosures are sorted by seq, name)"
-            elif self.case_id is not None and d.case_id != self.case_id:
-                problem = f"belongs to case {d.case_id}"
-            elif d.name not in pd:
-                problem = "names no commitment of this record"
-            elif commitment_of(d) != pd[d.name]:
-                problem = "does not match its commitment"
-            last_name = max(last_name, d.name)
-            if problem is None:
-                disclosed[d.name] = d.value
-            else:
-                ok = False
-                self.fail(
-                    DisclosureError(
-                        f"disclosure {_shown(d.name)} {problem}",
-                        case_id=label,
-                        seq=d.seq,
-                        step="V11",
-                    )
+        failed = False
+
+        def refuse(d: Disclosure, problem: str) -> None:
+            nonlocal failed
+            failed = True
+            self.fail(
+                DisclosureError(
+                    f"disclosure {shown_name(d.name)} {problem}",
+                    case_id=label,
+                    seq=d.seq,
+                    step="V11",
                 )
-        return disclosed if ok else None
+            )
+
+        disclosed = pending.match(seq, pd, self.case_id, refuse)
+        return None if failed else disclosed
 
     def check_checkpoint(self, note: bytes | str) -> Checkpoint | None:
         """V12 and V13 against the records walked so far."""
         return check_checkpoint(self, note)
-
-
-def _shown(name: str) -> str:
-    # Disclosure names come from the input: a report holds up to a thousand
-    # errors, so a name is quoted only in part.
-    return repr(name) if len(name) <= 80 else repr(name[:80]) + "…"
 
 
 def _unusable_leaf(position: int) -> bytes:

@@ -17,12 +17,13 @@ so a schema can never be checked by silently ignoring part of it.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-__all__ = ["Check", "SchemaCompileError", "compile_schema"]
+__all__ = ["Check", "SchemaCompileError", "compile_schema", "end_anchored"]
 
 Check = Callable[[Any], bool]
 
@@ -143,8 +144,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _end_anchored(pattern: str) -> re.Pattern[str]:
-    # As the validator of _payloads: ECMA-262 '$' is the end of the text.
+@functools.lru_cache(maxsize=256)
+def end_anchored(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled with ECMA-262's meaning of a final ``$``: the end of the text.
+
+    Python's ``$`` also matches before a final line feed, which would let
+    ``"JS/1\\n"`` pass; both this compiler and the validator that names a
+    fault use this one function, so their verdicts cannot drift apart.
+    """
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         pattern = pattern[:-1] + r"\Z"
     return re.compile(pattern)
@@ -208,7 +215,7 @@ class _Compiler:
         if keys <= {"type", "minLength", "maxLength", "pattern"} and base == "string":
             lo, hi = schema.get("minLength", 0), schema.get("maxLength")
             pattern = schema.get("pattern")
-            search = None if pattern is None else _end_anchored(pattern).search
+            search = None if pattern is None else end_anchored(pattern).search
 
             def string(v: Any) -> bool:
                 if type(v) is not str:
@@ -307,7 +314,7 @@ class _Compiler:
                 lambda v: type(v) is not str or (lo <= len(v) and (hi is None or len(v) <= hi))
             )
         if "pattern" in schema:
-            search = _end_anchored(schema["pattern"]).search
+            search = end_anchored(schema["pattern"]).search
             checks.append(lambda v: type(v) is not str or search(v) is not None)
         return checks
 

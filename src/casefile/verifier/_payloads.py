@@ -22,13 +22,13 @@ import functools
 import importlib.resources
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.protocols import Validator
 
-from casefile.verifier._payload_checker import Check, compile_schema
+from casefile.verifier._payload_checker import Check, compile_schema, end_anchored
 
 __all__ = [
     "CORRECTION_TYPE",
@@ -96,19 +96,10 @@ def _split(pointer: str) -> list[str]:
     return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
 
 
-@functools.lru_cache(maxsize=256)
-def _end_anchored(pattern: str) -> re.Pattern[str]:
-    # ECMA-262 '$' (no multiline flag) is the end of the text; Python's also
-    # matches before a final line feed, which would let "JS/1\n" pass.
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return re.compile(pattern)
-
-
 def _pattern(
     validator: Validator, pattern: str, instance: Any, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+    if validator.is_type(instance, "string") and not end_anchored(pattern).search(instance):
         yield ValidationError(f"does not match {pattern!r}")
 
 
@@ -160,24 +151,29 @@ def _kind(instance: Any) -> str:
 class PayloadSchemas:
     """Payload schemas by (type, schema version), each validated by a validator built once.
 
-    Picklable (only the schema documents travel), so that worker processes
-    of the verifier check payloads where they parse the records.
+    Picklable (only the schema documents travel, and are not checked against
+    the metaschema again), so that worker processes of the verifier check
+    payloads where they parse the records.
     """
 
     def __init__(self, documents: Mapping[tuple[str, int], Mapping[str, Any]]) -> None:
+        for document in documents.values():
+            _Strict.check_schema(document)
+        self._build(documents)
+
+    def _build(self, documents: Mapping[tuple[str, int], Mapping[str, Any]]) -> None:
         self._documents: dict[tuple[str, int], Mapping[str, Any]] = dict(documents)
         self._validators: dict[tuple[str, int], Validator] = {}
         self._checks: dict[tuple[str, int], Check] = {}
         self._field_checks: dict[tuple[str, int, str], tuple[Check, Validator]] = {}
         for key, document in self._documents.items():
-            _Strict.check_schema(document)
             self._validators[key] = _Strict(document)
             self._checks[key] = compile_schema(document)
 
     def __reduce__(
         self,
-    ) -> tuple[type[PayloadSchemas], tuple[dict[tuple[str, int], Mapping[str, Any]]]]:
-        return (PayloadSchemas, (self._documents,))
+    ) -> tuple[Callable[[dict[tuple[str, int], Mapping[str, Any]]], PayloadSchemas], tuple[Any]]:
+        return (_checked_schemas, (self._documents,))
 
     def __contains__(self, key: object) -> bool:
         return key in self._documents
@@ -246,6 +242,14 @@ class PayloadSchemas:
         return None
 
 
+def _checked_schemas(documents: Mapping[tuple[str, int], Mapping[str, Any]]) -> PayloadSchemas:
+    # Documents already checked against the metaschema (casefile's own, by the
+    # tests; those a worker receives, by its parent): compile them only.
+    schemas = PayloadSchemas.__new__(PayloadSchemas)
+    schemas._build(documents)
+    return schemas
+
+
 def _field_check(document: Mapping[str, Any], name: str) -> tuple[Check, Validator] | None:
     fields = document["properties"]["data"]["properties"]
     if name not in fields:
@@ -268,8 +272,14 @@ def _load_documents() -> dict[tuple[str, int], Any]:
 
 @functools.cache
 def payload_schemas() -> PayloadSchemas:
-    """The payload schemas of casefile's own registered event types (read once)."""
-    return PayloadSchemas(_load_documents())
+    """The payload schemas of casefile's own registered event types (read once).
+
+    They are compiled but not checked against the metaschema here, which
+    would cost every process that verifies a third of a second: the tests
+    check each shipped document, and the compiler still refuses any keyword
+    it does not implement.
+    """
+    return _checked_schemas(_load_documents())
 
 
 #: The registered type whose payload corrects fields of an earlier record.
@@ -289,32 +299,36 @@ class RecordTypes:
         self._index: dict[tuple[str, int], int] = {}
         self._by_seq = array.array("H")
 
-    def note(self, seq: int, event_type: str, schema: int, *, known: bool) -> None:
+    def note(self, seq: int, event_type: str, schema: int, *, has_schema: bool) -> None:
         """Remember record ``seq`` (records out of sequence have failed V4 and are skipped).
 
-        Only ``known`` types (those with a payload schema) are remembered by name: a
-        hostile stream naming a new type in every record must not grow this table,
-        and a record of an unknown type can never be corrected validly anyway.
+        Only types with a payload schema (``has_schema``) are kept by name, so
+        memory is bounded by the schemas, not by the type names a stream of
+        forged records may invent; a correction of any other type is refused
+        for want of a schema, as it would be if its name were kept.
         """
         if seq != len(self._by_seq) + 1:
             return
+        if not has_schema:
+            self._by_seq.append(_NO_SCHEMA)
+            return
         key = (event_type, schema)
-        index = self._index.get(key) if known else _UNKNOWN
+        index = self._index.get(key)
         if index is None:
             index = len(self._keys)
-            if index >= _UNKNOWN:
-                index = _UNKNOWN  # more types than any case has: the correction fails
+            if index >= _NO_SCHEMA:
+                index = _NO_SCHEMA  # more schemas than an index holds: the correction fails
             else:
                 self._keys.append(key)
                 self._index[key] = index
         self._by_seq.append(index)
 
     def of(self, seq: int) -> tuple[str, int] | None:
-        """The (type, schema) of record ``seq``, if it was noted."""
+        """The (type, schema) of record ``seq``, if it was noted (``("", 0)``: no schema)."""
         if not 1 <= seq <= len(self._by_seq):
             return None
         index = self._by_seq[seq - 1]
-        return None if index == _UNKNOWN else self._keys[index]
+        return _NO_SCHEMA_TYPE if index == _NO_SCHEMA else self._keys[index]
 
     def check_correction(
         self, payloads: PayloadSchemas, seq: int, data: Any, pd: Any
@@ -331,4 +345,6 @@ class RecordTypes:
         return payloads.check_fields(target[0], target[1], data["fields"], pd)
 
 
-_UNKNOWN: Final = 0xFFFF
+# A record whose type has no payload schema: its name is not kept.
+_NO_SCHEMA: Final = 0xFFFF
+_NO_SCHEMA_TYPE: Final = ("", 0)

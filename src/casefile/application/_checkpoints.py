@@ -1,0 +1,111 @@
+"""Checkpoints of a case: signing one over its records, and checking one handed over.
+
+A checkpoint note is what a recipient is given (and what a handover records):
+:meth:`CheckpointCommands.checkpoint` signs one over the authenticated chain,
+and :meth:`CheckpointCommands._check_checkpoint` accepts a note only as the
+verifier would judge it (V12, V13).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from casefile.errors import (
+    CheckpointMismatchError,
+    InvalidCommandError,
+    NoteError,
+    UnauthorisedSignerError,
+)
+from casefile.events import authenticate_chain
+from casefile.events._values import check_uuid
+from casefile.signing._checkpoint import (
+    Checkpoint,
+    case_of_checkpoint,
+    case_origin,
+    open_checkpoint,
+    sign_checkpoint,
+)
+from casefile.signing._keys import Signer
+from casefile.signing._merkle import merkle_root
+from casefile.signing._note import NoteVerifier
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from casefile.application._recorders import CaseRecorder
+    from casefile.signing._trust import TrustStore
+
+__all__ = ["CheckpointCommands"]
+
+
+class CheckpointCommands:
+    """The checkpoint commands of :class:`~casefile.application.CasefileApp`."""
+
+    trust: TrustStore
+    _cases: CaseRecorder
+    _clock: Callable[[], int]
+
+    def checkpoint(
+        self, case_id: uuid.UUID, checkpoint_signer: Signer, name: str, origin_namespace: str
+    ) -> str:
+        """A signed C2SP checkpoint note over the case's records as they stand.
+
+        The chain is authenticated first; ``checkpoint_signer`` must be the
+        trusted key named ``name`` holding a checkpoint role. The origin is
+        ``<origin_namespace>/<case-uuid>``; a namespace outside FORMAT.md §6
+        (1-128 of ``[a-z0-9.-]``, starting and ending with a letter or digit)
+        raises :class:`~casefile.errors.InvalidCommandError`.
+        """
+        case_id = check_uuid(case_id, "case_id")
+        entry = self.trust.get(checkpoint_signer.public_key.key_id)
+        if entry is None or entry.name != name:
+            raise UnauthorisedSignerError(f"the checkpoint key is not the trusted key {name!r}")
+        if entry.roles.isdisjoint(self.trust.policy.checkpoint_roles):
+            raise UnauthorisedSignerError(f"key of {name} lacks a checkpoint role")
+        if not entry.valid_at(self._clock()):
+            raise UnauthorisedSignerError(f"key of {name} is not valid now")
+        try:
+            origin = case_origin(origin_namespace, case_id)
+        except NoteError as exc:
+            raise InvalidCommandError("origin_namespace", str(exc)) from None
+        chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
+        checkpoint = Checkpoint(
+            origin=origin,
+            size=len(chain),
+            root=merkle_root([link.hash for link in chain]),
+        )
+        return sign_checkpoint(checkpoint, name, checkpoint_signer)
+
+    def _check_checkpoint(self, case_id: uuid.UUID, note: str) -> None:
+        if type(note) is not str:
+            raise InvalidCommandError("checkpoint", "expected the signed note text")
+        policy = self.trust.policy
+        candidates = [
+            e for e in self.trust.entries if not e.roles.isdisjoint(policy.checkpoint_roles)
+        ]
+        checkpoint, _signers = open_checkpoint(
+            note, [NoteVerifier(e.name, e.public_key) for e in candidates]
+        )
+        label = str(case_id)
+        chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
+        try:
+            named = case_of_checkpoint(checkpoint)
+        except NoteError as exc:
+            raise CheckpointMismatchError(f"not a checkpoint: {exc}", case_id=label) from None
+        if named != case_id:
+            raise CheckpointMismatchError("checkpoint names another case", case_id=label)
+        if not 1 <= checkpoint.size <= len(chain):
+            raise CheckpointMismatchError(
+                f"checkpoint covers {checkpoint.size} records; the case has {len(chain)}",
+                case_id=label,
+            )
+        if merkle_root([link.hash for link in chain[: checkpoint.size]]) != checkpoint.root:
+            raise CheckpointMismatchError("checkpoint root is not this case's", case_id=label)
+        # As the verifier judges it (V12): a key valid by now, neither expired nor revoked
+        # by the last record the note covers, must have signed it.
+        now, last = self._clock(), chain[checkpoint.size - 1].time_ns
+        open_checkpoint(
+            note,
+            [NoteVerifier(e.name, e.public_key) for e in candidates if e.may_sign_after(last, now)],
+        )
