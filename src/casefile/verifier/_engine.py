@@ -156,6 +156,13 @@ class CaseVerification:
                 # are over stored bytes (V5, V13 use its record hash), so an
                 # intact chain around it reports this record alone.
                 leaf = _unusable_leaf(expected_seq) if stored_hash is None else stored_hash
+                # Its disclosures cannot be compared with commitments that could not be
+                # read; they are taken here (their order still checked), so that the
+                # next record does not report them as out of order (§9.7.2).
+                if pending.due(expected_seq):
+                    self._disclosures(pending, expected_seq, None, self.case_label)
+                if self.payloads is not None:
+                    self._types.note_unreadable(expected_seq)
                 self.size += 1
                 self.next_seq += 1
                 self.last_hash = leaf
@@ -370,7 +377,11 @@ class CaseVerification:
         return False
 
     def _disclosures(
-        self, pending: DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
+        self,
+        pending: DisclosureCursor,
+        seq: int,
+        pd: Mapping[str, bytes] | None,
+        label: str | None,
     ) -> dict[str, Any] | None:
         disclosed: dict[str, Any] = {}
         ok = True
@@ -381,13 +392,16 @@ class CaseVerification:
                 problem = "out of order or duplicated (disclosures are sorted by seq, name)"
             elif self.case_id is not None and d.case_id != self.case_id:
                 problem = f"belongs to case {d.case_id}"
+            elif pd is None:
+                pass  # its record could not be read (V1, V2): nothing to compare with
             elif d.name not in pd:
                 problem = "names no commitment of this record"
             elif commitment_of(d) != pd[d.name]:
                 problem = "does not match its commitment"
             last_name = max(last_name, d.name)
             if problem is None:
-                disclosed[d.name] = d.value
+                if pd is not None:
+                    disclosed[d.name] = d.value
             else:
                 ok = False
                 self.fail(

@@ -297,25 +297,35 @@ class RecordTypes:
         index = self._index.get(key)
         if index is None:
             index = len(self._keys)
-            if index >= _UNKNOWN:
+            if index >= _UNREADABLE:
                 index = _UNKNOWN  # more types than any case has: the correction fails
             else:
                 self._keys.append(key)
                 self._index[key] = index
         self._by_seq.append(index)
 
+    def note_unreadable(self, seq: int) -> None:
+        """Record ``seq`` failed V1 or V2: it holds its position, with no type to check against."""
+        if seq == len(self._by_seq) + 1:
+            self._by_seq.append(_UNREADABLE)
+
     def of(self, seq: int) -> tuple[str, int] | None:
         """The (type, schema) of record ``seq``, if it was noted."""
         if not 1 <= seq <= len(self._by_seq):
             return None
         index = self._by_seq[seq - 1]
-        return None if index == _UNKNOWN else self._keys[index]
+        return None if index >= _UNREADABLE else self._keys[index]
 
     def check_correction(
         self, payloads: PayloadSchemas, seq: int, data: Any, pd: Any
     ) -> str | None:
         """None if correction ``seq`` fits the record it corrects (§10.4), else its first fault."""
         corrects = data["corrects"]
+        unreadable = 1 <= corrects <= len(self._by_seq) and corrects < seq
+        if unreadable and self._by_seq[corrects - 1] == _UNREADABLE:
+            # The corrected record already failed V1 or V2, which the report names;
+            # what it held cannot be known, so the correction is not judged against it.
+            return None
         target = self.of(corrects) if corrects < seq else None
         if target is None:
             return "/data/corrects: names no earlier record"
@@ -327,3 +337,4 @@ class RecordTypes:
 
 
 _UNKNOWN: Final = 0xFFFF
+_UNREADABLE: Final = 0xFFFE
