@@ -63,6 +63,7 @@ class Forge:
     manifest: dict[str, Any]
     disclosures: list[dict[str, Any]]
     raw: dict[int, bytes]
+    bad_signatures: set[int]
 
     @classmethod
     def read(cls, src: Path, signers: dict[bytes, SigningKey]) -> Forge:
@@ -74,7 +75,7 @@ class Forge:
         raw = msgpack.Unpacker(raw=False)
         raw.feed((src / "disclosures.bin").read_bytes())
         disclosures = [msgpack.unpackb(d, raw=False) for d in raw]
-        return cls(src, signers, headers, manifest, disclosures, {})
+        return cls(src, signers, headers, manifest, disclosures, {}, set())
 
     def key_named(self, name_part: str) -> bytes:
         """The key id of the demo key whose trust entry's name contains ``name_part``."""
@@ -102,6 +103,8 @@ class Forge:
                 .sign(_pae(b"application/vnd.casefile.record.v1+msgpack", rec))
                 .signature
             )
+            if h["seq"] in self.bad_signatures:
+                sig = bytes(64)
             raw = self.raw.get(h["seq"]) or msgpack.packb(
                 {"rec": rec, "sig": sig}, use_bin_type=True
             )

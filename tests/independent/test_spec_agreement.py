@@ -182,6 +182,11 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("V15", "actor", 27)],
         {"acted_on_behalf_unconfirmed"},
     ),
+    "confirmation_of_a_record_that_failed": (
+        lambda f: f.bad_signatures.add(24) or {},
+        [("V9", "bad_signature", 24), ("V15", "actor", 26)],
+        set(),
+    ),
     "commitment_repeated_across_records": (
         lambda f: _repeat_pd(f, 2, 16, "address", "address"),
         [("V14", "repeated_commitment", 16)],
@@ -281,6 +286,26 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
     ),
     "origin_with_a_namespace_ending_in_a_dot": (
         lambda f: {"origin": "northshire.police.example./" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_an_upper_case_namespace": (
+        lambda f: {"origin": "Northshire.police.example/" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_a_namespace_starting_with_a_hyphen": (
+        lambda f: {"origin": "-northshire.police.example/" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_a_namespace_of_128_characters": (
+        lambda f: {"origin": "n" * 128 + "/" + f.manifest["case_id"]},
+        [],
+        set(),
+    ),
+    "origin_with_a_namespace_of_129_characters": (
+        lambda f: {"origin": "n" * 129 + "/" + f.manifest["case_id"]},
         [("V13", "checkpoint_mismatch", None)],
         set(),
     ),
@@ -385,6 +410,47 @@ def test_a_verifier_trust_store_with_a_bidi_mark_in_a_key_name_is_unusable_in_bo
     doc["keys"][1]["name"] = "northshire.police.example/lab/\u202eFS-0417"
     trust = tmp_path / "trust.json"
     trust.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SpecError):
+        verify_dir(demo / "bundle", trust.read_bytes(), AT)
+    with pytest.raises(InputError):
+        load_trust_store(trust)
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "accepted"),
+    [
+        ("name", "northshire.police.example/lab/FS\u00a0-0417", False),  # White_Space
+        ("name", "northshire.police.example/lab/FS\u200a-0417", False),
+        ("name", "northshire.police.example/lab/FS\u00ad-0417", False),  # soft hyphen, Cf
+        ("name", "northshire.police.example/lab/FS\U000e0041-0417", False),  # a tag
+        ("name", "northshire.police.example/lab/FS-0417e\u0301", False),  # not NFC
+        ("name", "northshire.police.example/lab/FS-0417\u00e9", True),
+        ("holder.name", "Dr Priya\u00a0Nair", True),  # holder fields may hold spaces
+        ("holder.name", "Dr Priya\u200aNair", True),
+        ("holder.name", "Dr Priya Nair\u2028", False),
+        ("holder.name", "Dr Priya Nair\u0085", False),  # a C1 control
+        ("holder.name", "Dr Priya \u2066Nair\u2069", False),  # an isolate
+        ("holder.name", "Dr Priya Nair\U0001d173", False),  # a musical format character
+        ("holder.force", "Northshire\u061c Scientific", False),  # Arabic letter mark
+        ("holder.rank", "", True),
+        ("holder.number", "", False),
+    ],
+)
+def test_display_text_of_a_trust_store_is_judged_alike_by_both(
+    field: str, text: str, accepted: bool, demo: Path, tmp_path: Path
+) -> None:
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    (entry,) = [e for e in doc["keys"] if "FS-0417" in e["name"]]
+    if field == "name":
+        entry["name"] = text
+    else:
+        entry["holder"][field.split(".")[1]] = text
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    if accepted:
+        verify_dir(demo / "bundle", trust.read_bytes(), AT)
+        load_trust_store(trust)
+        return
     with pytest.raises(SpecError):
         verify_dir(demo / "bundle", trust.read_bytes(), AT)
     with pytest.raises(InputError):
