@@ -155,8 +155,8 @@ def mp(data: bytes) -> Any:
     except Exception:
         return None
 
-    def ok(x: Any, depth: int) -> bool:
-        if isinstance(x, float) or depth > 32:
+    def ok(x: Any, depth: int) -> bool:  # depth: the arrays and maps around x
+        if isinstance(x, float) or (isinstance(x, list | dict) and depth + 1 > 32):
             return False
         if isinstance(x, str):
             return unicodedata.normalize("NFC", x) == x

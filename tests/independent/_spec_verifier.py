@@ -185,9 +185,10 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
             report.fail("B4", "manifest")
     if (root / "checkpoint.txt").read_bytes() != manifest["checkpoint"].encode():
         report.fail("B5", "manifest")
-    used = _records(root, manifest, keys, record_roles, cp_roles, at, report)
+    used, captured = _records(root, manifest, keys, record_roles, cp_roles, at, report)
     for path in listed:
-        if path.startswith("evidence/") and listed[path]["sha256"] != path[9:]:
+        sizes = captured.get(path[9:], set()) - {listed[path]["size"]}
+        if path.startswith("evidence/") and (listed[path]["sha256"] != path[9:] or sizes):
             report.fail("B8", "fixity")
     if own and "trust.json" in present and "trust.json" in listed:
         try:
@@ -229,13 +230,13 @@ def _records(
     cp_roles: list[str],
     at: int,
     report: Report,
-) -> set[bytes]:
+) -> tuple[set[bytes], dict[str, set[int]]]:
     """B6, V1-V15, B7; the key ids of the records that verified."""
     case = manifest["case_id"]
     elements = frames((root / "records.bin").read_bytes())
     if isinstance(elements, int):
         report.fail("V1", "malformed_record", elements)
-        return set()
+        return set(), {}
     hashes: list[bytes] = []
     stored: dict[int, dict[str, Any] | None] = {}  # §10.4 reads the type of any earlier record
     verified: dict[int, dict[str, Any]] = {}
@@ -312,7 +313,11 @@ def _records(
             kid for kid, key in keys.items() if key.name in manifest["checkpoint"].split("\n\n")[1]
         }
     _checkpoint(manifest["checkpoint"], case, hashes, report)
-    return used
+    captured: dict[str, set[int]] = {}  # B8: the sizes verified captures give each file
+    for h in verified.values():
+        if h["type"] == "evidence.captured":
+            captured.setdefault(h["data"]["sha256"].hex(), set()).add(h["data"]["size"])
+    return used, captured
 
 
 def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:

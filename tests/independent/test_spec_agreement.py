@@ -138,6 +138,14 @@ def _noncanonical_record(f: Forge, n: int) -> dict[str, Any]:
     return {}
 
 
+def _nested(lists: int) -> Any:
+    """``lists`` arrays one inside the other; inside a header's data, depth is 2 more (§1)."""
+    value: Any = []
+    for _ in range(lists - 1):
+        value = [value]
+    return value
+
+
 def _policy(f: Forge, policy: dict[str, Any]) -> dict[str, Any]:
     return {"manifest_edit": lambda m: m.update(disclosure_policy=policy)}
 
@@ -195,6 +203,21 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
     "commitment_repeated_within_a_record": (
         lambda f: _repeat_pd(f, 2, 2, "address", "phone"),
         [("V14", "repeated_commitment", 2)],
+        set(),
+    ),
+    "payload_nested_32_deep_is_read_and_fails_its_schema": (
+        lambda f: _set(f, 9, text=_nested(30)),
+        [("V10", "unknown_schema", 9)],
+        set(),
+    ),
+    "payload_nested_33_deep_is_malformed": (
+        lambda f: _set(f, 9, text=_nested(31)),
+        [("V2", "malformed_record", 9)],
+        set(),
+    ),
+    "captured_size_differs_from_the_evidence_file": (
+        lambda f: _set(f, 4, size=_data(f, 4)["size"] + 1),
+        [("B8", "fixity", None)],
         set(),
     ),
     "undeclared_payload_field": (
