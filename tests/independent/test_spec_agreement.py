@@ -110,6 +110,12 @@ def _on_behalf(f: Forge, n: int) -> dict[str, Any]:
     return {}
 
 
+def _person(f: Forge, n: int, **fields: str) -> dict[str, Any]:
+    data = _data(f, n)
+    data["by"] = dict(data["by"], **fields)
+    return {}
+
+
 def _set(f: Forge, n: int, **fields: Any) -> dict[str, Any]:
     _data(f, n).update(fields)
     return {}
@@ -168,6 +174,40 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
     "custody_act_signed_by_someone_else": (
         lambda f: _signed_by(f, 10, "3308"),
         [("V15", "actor", 10)],
+        set(),
+    ),
+    "actor_name_with_a_trailing_space": (
+        lambda f: _person(f, 10, name="Sarah Okafor "),
+        [("V15", "actor", 10)],
+        set(),
+    ),
+    "actor_organisation_in_another_case": (
+        lambda f: _person(f, 10, organisation="northshire police (fictional)"),
+        [("V15", "actor", 10)],
+        set(),
+    ),
+    "actor_with_another_rank_and_role_is_the_same_person": (
+        lambda f: _person(f, 10, rank="Sgt", role="exhibits officer"),
+        [],
+        set(),
+    ),
+    "on_behalf_record_for_the_key_holder_themself": (
+        lambda f: _set(f, 10, recorded_by=_data(f, 10)["by"]),
+        [("V15", "actor", 10)],
+        set(),
+    ),
+    "confirmation_keyed_on_behalf": (
+        lambda f: _set(f, 26, recorded_by=_data(f, 24)["recorded_by"]),
+        [("V10", "unknown_schema", 26)],
+        {"acted_on_behalf_unconfirmed"},
+    ),
+    "future_time_of_a_record_that_failed_raises_no_finding": (
+        lambda f: (
+            f.headers[36].update(time=f.headers[36]["time"] + 10**15)
+            or f.bad_signatures.add(37)
+            or {}
+        ),
+        [("V9", "bad_signature", 37)],
         set(),
     ),
     "act_recorded_on_behalf_never_confirmed": (
