@@ -89,6 +89,7 @@ class Forge:
         *,
         origin: str | None = None,
         checkpoint_tail: str = "",
+        checkpoint_records: int | None = None,
         trust: bytes | None = None,
         manifest_edit: Callable[[dict[str, Any]], None] | None = None,
         manifest_text: Callable[[bytes], bytes] | None = None,
@@ -115,9 +116,9 @@ class Forge:
         (dest / "disclosures.bin").write_bytes(_frame(disclosures))
         cp_id = self.key_named("checkpoint")
         cp_key = self.signers[cp_id]
-        leaves = [hashlib.sha256(b"\x00" + r).digest() for r in records]
+        leaves = [hashlib.sha256(b"\x00" + r).digest() for r in records][:checkpoint_records]
         case = self.manifest["case_id"]
-        body = f"{origin or 'northshire.police.example/' + case}\n{len(records)}\n"
+        body = f"{origin or 'northshire.police.example/' + case}\n{len(leaves)}\n"
         body += base64.b64encode(merkle_root(leaves)).decode() + "\n" + checkpoint_tail
         name = "northshire.police.example/casefile-checkpoint"
         note_id = hashlib.sha256(name.encode() + b"\n\x01" + bytes(cp_key.verify_key)).digest()[:4]

@@ -106,7 +106,10 @@ def _checkpoint(text: str, case: str, hashes: list[bytes], report: Report) -> No
         return
     if lines[0].split("/")[1] != case:
         report.fail("V13", "checkpoint_mismatch")
-    if int(lines[1]) != len(hashes) or base64.b64decode(lines[2]) != merkle_root(hashes):
+    size = int(lines[1])
+    if size != len(hashes):  # §9.7.4: the first position one side lacks
+        report.fail("V13", "checkpoint_mismatch", min(size, len(hashes)) + 1)
+    elif base64.b64decode(lines[2]) != merkle_root(hashes):
         report.fail("V13", "checkpoint_mismatch")
 
 
@@ -117,7 +120,7 @@ def merkle_root(leaves: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + merkle_root(leaves[:k]) + merkle_root(leaves[k:])).digest()
 
 
-def _note_signers(text: str, keys: dict[bytes, Key], roles: list[str], last: int) -> bool:
+def _note_signers(text: str, keys: dict[bytes, Key], roles: list[str], at: int, last: int) -> bool:
     """V12: some trusted checkpoint key signed, and every such signature verifies."""
     body, _, sigs = text.partition("\n\n")
     signed = (body + "\n").encode()
@@ -128,7 +131,12 @@ def _note_signers(text: str, keys: dict[bytes, Key], roles: list[str], last: int
         for k in keys.values():
             pub = bytes(k.verify)
             note_id = hashlib.sha256(name.encode() + b"\n\x01" + pub).digest()[:4]
-            if k.name != name or raw[:4] != note_id or not roles_ok(k, roles) or not k.valid(last):
+            if (
+                k.name != name
+                or raw[:4] != note_id
+                or not roles_ok(k, roles)
+                or not _cp_valid(k, at, last)
+            ):
                 continue
             try:
                 k.verify.verify(signed, raw[4:])
@@ -136,6 +144,12 @@ def _note_signers(text: str, keys: dict[bytes, Key], roles: list[str], last: int
                 return False
             counted = True
     return counted
+
+
+def _cp_valid(k: Key, at: int, last: int) -> bool:
+    """V12: valid from no later than ``at``; neither expired nor revoked by the last record."""
+    ends = [e for e in (k.valid_until, k.revoked_at) if e is not None]
+    return k.valid_from <= at and all(last < e for e in ends)
 
 
 def roles_ok(k: Key, roles: list[str]) -> bool:
@@ -306,7 +320,7 @@ def _records(
     if set(acts.on_behalf) - acts.confirmed:
         report.findings.add("acted_on_behalf_unconfirmed")
     last = max((h["time"] for h in verified.values()), default=at)
-    if not _note_signers(manifest["checkpoint"], keys, cp_roles, last):
+    if not _note_signers(manifest["checkpoint"], keys, cp_roles, at, last):
         report.fail("V12", "checkpoint_signature")
     else:
         used |= {

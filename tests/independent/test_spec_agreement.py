@@ -372,6 +372,11 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("V13", "checkpoint_mismatch", None)],
         set(),
     ),
+    "checkpoint_over_fewer_records": (
+        lambda f: {"checkpoint_records": 35},
+        [("V13", "checkpoint_mismatch", 36)],
+        set(),
+    ),
     "checkpoint_with_an_extension_line": (
         lambda f: {"checkpoint_tail": "extension\n"},
         [("V13", "checkpoint_mismatch", None)],
