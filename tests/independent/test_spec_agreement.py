@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -482,6 +483,29 @@ def test_a_verifier_trust_store_with_a_bidi_mark_in_a_key_name_is_unusable_in_bo
         verify_dir(demo / "bundle", trust.read_bytes(), AT)
     with pytest.raises(InputError):
         load_trust_store(trust)
+
+
+def _rfc3339(ns: int) -> str:
+    whole = datetime.fromtimestamp(ns // 10**9, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{whole}.{ns % 10**9:09d}Z"
+
+
+def test_a_checkpoint_key_valid_only_after_the_last_record_still_signs_at_v12(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # V12 judges valid_from against the verification time, expiry and revocation against the
+    # last record: a checkpoint key issued after the last record may sign the checkpoint.
+    forge = Forge.read(demo / "bundle", signers)
+    last = max(h["time"] for h in forge.headers)
+    assert last + 10**9 < AT
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    for entry in doc["keys"]:
+        if "checkpoint" in entry["name"]:
+            entry["valid_from"] = _rfc3339(last + 10**9)
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc), encoding="utf-8")
+    report = _agree(demo / "bundle", trust)
+    assert report.verified
 
 
 @pytest.mark.parametrize(
