@@ -90,11 +90,15 @@ class Forge:
         origin: str | None = None,
         checkpoint_tail: str = "",
         checkpoint_records: int | None = None,
+        drop: tuple[str, ...] = (),
         trust: bytes | None = None,
         manifest_edit: Callable[[dict[str, Any]], None] | None = None,
         manifest_text: Callable[[bytes], bytes] | None = None,
     ) -> Path:
         shutil.copytree(self.src, dest)
+        for pattern in drop:
+            for path in dest.glob(pattern):
+                path.unlink()
         records, prev = [], bytes(32)
         for h in self.headers:
             h = dict(h, prev=prev)

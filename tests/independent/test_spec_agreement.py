@@ -418,6 +418,11 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("B3", "manifest", None)],
         set(),
     ),
+    "empty_evidence_folder_of_an_export_by_reference": (
+        lambda f: {"drop": ("evidence/*",)},
+        [],
+        set(),
+    ),
     "disclosure_outside_the_policy": (
         lambda f: _policy(f, {"mode": "none", "fields": []}),
         [("B7", "manifest", 2), ("B7", "manifest", 16)],
@@ -438,6 +443,16 @@ def test_hostile_variant_gets_the_same_report_from_both(
     assert report.failures == failures
     unread = failures and failures[0][0] in ("B1", "B2", "B3")
     assert report.findings == (set() if unread else {"withheld_fields"}) | findings
+
+
+def test_a_listed_evidence_file_that_is_absent_fails_b4_alone_in_both(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    forge = Forge.read(demo / "bundle", signers)
+    bundle = forge.write(tmp_path / "bundle")
+    next((bundle / "evidence").iterdir()).unlink()
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert report.failures == [("B4", "manifest", None)]
 
 
 def _envelope_with_a_space(bundle: Path) -> None:
