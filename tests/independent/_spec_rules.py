@@ -43,7 +43,34 @@ __all__ = [
 ]
 
 ZERO = bytes(32)
-CUSTODY_ACTOR_TYPES = ("evidence.captured", "statement.recorded", "case.handed_over")
+CUSTODY_KINDS = [
+    "accessed",
+    "booked",
+    "damaged",
+    "derived",
+    "destroyed",
+    "disclosed",
+    "examined",
+    "fixity_checked",
+    "imaged",
+    "located",
+    "lost",
+    "packaged",
+    "produced",
+    "produced_in_court",
+    "resealed",
+    "retention_reviewed",
+    "returned",
+    "seal_opened",
+    "seized",
+    "transferred",
+]
+CUSTODY_ACTOR_TYPES = (
+    *(f"exhibit.{kind}" for kind in CUSTODY_KINDS),
+    "evidence.captured",
+    "statement.recorded",
+    "case.handed_over",
+)
 CORRECTION, CONFIRMATION = "record.corrected", "record.confirmed"
 ORIGIN = re.compile(
     r"[a-z0-9](?:[a-z0-9.-]{0,126}[a-z0-9])?/"

@@ -45,7 +45,7 @@ __all__ = ["merkle_root", "verify_dir"]
 
 def _names_actor(h: dict[str, Any]) -> bool:
     t = h["type"]
-    actor = t.startswith("exhibit.") or t in (*CUSTODY_ACTOR_TYPES, CORRECTION, CONFIRMATION)
+    actor = t in (*CUSTODY_ACTOR_TYPES, CORRECTION, CONFIRMATION)
     return actor and h["schema"] == 1
 
 

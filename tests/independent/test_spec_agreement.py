@@ -9,6 +9,7 @@ alone and are left out of the comparison.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,9 +22,10 @@ from casefile.bundle import verify_bundle
 from casefile.errors import InputError
 from casefile.projections import ContinuityFindingKind
 from casefile.signing import load_trust_store
+from casefile.verifier._actor import ACTOR_TYPES
 from cli._support import run_cli
 from independent._forge import Forge, load_signers
-from independent._spec_rules import Report, SpecError, jcs
+from independent._spec_rules import CUSTODY_ACTOR_TYPES, Report, SpecError, jcs
 from independent._spec_verifier import verify_dir
 
 AT = time.time_ns()
@@ -562,6 +564,21 @@ def test_display_text_of_a_trust_store_is_judged_alike_by_both(
         verify_dir(demo / "bundle", trust.read_bytes(), AT)
     with pytest.raises(InputError):
         load_trust_store(trust)
+
+
+def test_the_spec_table_of_who_acted_names_exactly_the_types_v15_checks() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "FORMAT.md").read_text(encoding="utf-8")
+    table = text.split("### 8.1 Who acted")[1].split("## 9.")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    named: set[str] = set()
+    for row in rows:
+        first = row.split(" | ")[0]
+        if first.startswith("| `exhibit.<kind>`"):
+            named |= {f"exhibit.{k}" for k in re.findall(r"`([a-z_]+)`", first.split(":", 1)[1])}
+        else:
+            named |= set(re.findall(r"`([a-z_.]+)`", first))
+    assert named == set(ACTOR_TYPES)
+    assert named == {*CUSTODY_ACTOR_TYPES, "record.corrected", "record.confirmed"}
 
 
 def test_canonical_json_sorts_names_by_utf16_code_units() -> None:
