@@ -1,0 +1,376 @@
+"""The hostile variants of the demo's bundle: each breaks one rule, and what both must report.
+
+Each entry is a change made to a :class:`Forge` (it returns the options of ``Forge.write``), the
+failures (step, kind, record) and the findings beyond ``withheld_fields`` it must produce.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from independent._forge import Forge
+
+__all__ = ["VARIANTS", "Change"]
+
+
+Change = Callable[[Forge], dict[str, Any]]
+
+
+def _data(f: Forge, n: int) -> dict[str, Any]:
+    h = f.headers[n - 1]
+    h["data"] = dict(h["data"])
+    return h["data"]
+
+
+def _pd(f: Forge, n: int) -> dict[str, bytes]:
+    h = f.headers[n - 1]
+    h["pd"] = dict(h["pd"])
+    return h["pd"]
+
+
+def _trust_without(f: Forge, part: str) -> bytes:
+    doc = json.loads((f.src / "trust.json").read_bytes())
+    doc["keys"] = [e for e in doc["keys"] if part not in e["name"]]
+    return json.dumps(doc).encode()
+
+
+def _trust_renamed(f: Forge, part: str, new: str) -> bytes:
+    doc = json.loads((f.src / "trust.json").read_bytes())
+    for e in doc["keys"]:
+        if part in e["name"]:
+            e["name"] = new
+    return json.dumps(doc).encode()
+
+
+def _signed_by(f: Forge, n: int, part: str) -> dict[str, Any]:
+    f.headers[n - 1] = dict(f.headers[n - 1], key=f.key_named(part))
+    return {}
+
+
+def _on_behalf(f: Forge, n: int) -> dict[str, Any]:
+    data = _data(f, n)
+    data["recorded_by"] = data["by"]
+    data["by"] = dict(_data(f, 24)["by"])
+    return {}
+
+
+def _person(f: Forge, n: int, **fields: str) -> dict[str, Any]:
+    data = _data(f, n)
+    data["by"] = dict(data["by"], **fields)
+    return {}
+
+
+def _set(f: Forge, n: int, **fields: Any) -> dict[str, Any]:
+    _data(f, n).update(fields)
+    return {}
+
+
+def _repeat_pd(f: Forge, src: int, dst: int, name: str, as_name: str) -> dict[str, Any]:
+    _pd(f, dst)[as_name] = f.headers[src - 1]["pd"][name]
+    return {}
+
+
+def _correct(f: Forge, **fields: Any) -> dict[str, Any]:
+    data = _data(f, 28)
+    data["fields"] = dict(data["fields"], **fields)
+    return {}
+
+
+def _disclose(f: Forge, seq: int, name: str, **fields: Any) -> None:
+    (d,) = [d for d in f.disclosures if (d["seq"], d["name"]) == (seq, name)]
+    d.update(fields)
+
+
+def _noncanonical_record(f: Forge, n: int) -> dict[str, Any]:
+    # A record map whose entries are out of order: the bytes differ, the values do not.
+    body = b"\x82\xa3sig\xc4\x40" + bytes(64) + b"\xa3rec\xc4\x00"
+    f.raw[n] = body
+    return {}
+
+
+def _nested(lists: int) -> Any:
+    """``lists`` arrays one inside the other; inside a header's data, depth is 2 more (§1)."""
+    value: Any = []
+    for _ in range(lists - 1):
+        value = [value]
+    return value
+
+
+def _policy(f: Forge, policy: dict[str, Any]) -> dict[str, Any]:
+    return {"manifest_edit": lambda m: m.update(disclosure_policy=policy)}
+
+
+VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] = {
+    "resigned_unchanged": (lambda f: {}, [], set()),
+    "bundle_trust_store_emptied": (lambda f: {"trust": b"{}"}, [("B10", "manifest", None)], set()),
+    "bundle_trust_store_missing_a_record_signer": (
+        lambda f: {"trust": _trust_without(f, "FS-0417")},
+        [("B10", "manifest", None)],
+        set(),
+    ),
+    "bundle_trust_store_key_name_with_zero_width_space": (
+        lambda f: {
+            "trust": _trust_renamed(f, "FS-0417", "northshire.police.example/lab/FS\u200b-0417")
+        },
+        [("B10", "manifest", None)],
+        set(),
+    ),
+    "custody_act_signed_by_someone_else": (
+        lambda f: _signed_by(f, 10, "3308"),
+        [("V15", "actor", 10)],
+        set(),
+    ),
+    "actor_name_with_a_trailing_space": (
+        lambda f: _person(f, 10, name="Sarah Okafor "),
+        [("V15", "actor", 10)],
+        set(),
+    ),
+    "actor_organisation_in_another_case": (
+        lambda f: _person(f, 10, organisation="northshire police (fictional)"),
+        [("V15", "actor", 10)],
+        set(),
+    ),
+    "actor_with_another_rank_and_role_is_the_same_person": (
+        lambda f: _person(f, 10, rank="Sgt", role="exhibits officer"),
+        [],
+        set(),
+    ),
+    "on_behalf_record_for_the_key_holder_themself": (
+        lambda f: _set(f, 10, recorded_by=_data(f, 10)["by"]),
+        [("V15", "actor", 10)],
+        set(),
+    ),
+    "confirmation_keyed_on_behalf": (
+        lambda f: _set(f, 26, recorded_by=_data(f, 24)["recorded_by"]),
+        [("V10", "unknown_schema", 26)],
+        {"acted_on_behalf_unconfirmed"},
+    ),
+    "future_time_of_a_record_that_failed_raises_no_finding": (
+        lambda f: (
+            f.headers[36].update(time=f.headers[36]["time"] + 10**15)
+            or f.bad_signatures.add(37)
+            or {}
+        ),
+        [("V9", "bad_signature", 37)],
+        set(),
+    ),
+    "act_recorded_on_behalf_never_confirmed": (
+        lambda f: _on_behalf(f, 10),
+        [],
+        {"acted_on_behalf_unconfirmed"},
+    ),
+    "confirmation_of_a_record_not_made_on_behalf": (
+        lambda f: _set(f, 27, confirms=13),
+        [("V15", "actor", 27)],
+        {"acted_on_behalf_unconfirmed"},
+    ),
+    "confirmation_of_a_later_record": (
+        lambda f: _set(f, 27, confirms=27),
+        [("V15", "actor", 27)],
+        {"acted_on_behalf_unconfirmed"},
+    ),
+    "second_confirmation_of_one_record": (
+        lambda f: _set(f, 27, confirms=24),
+        [("V15", "actor", 27)],
+        {"acted_on_behalf_unconfirmed"},
+    ),
+    "confirmation_of_a_record_that_failed": (
+        lambda f: f.bad_signatures.add(24) or {},
+        [("V9", "bad_signature", 24), ("V15", "actor", 26)],
+        set(),
+    ),
+    "commitment_repeated_across_records": (
+        lambda f: _repeat_pd(f, 2, 16, "address", "address"),
+        [("V14", "repeated_commitment", 16)],
+        set(),
+    ),
+    "commitment_repeated_within_a_record": (
+        lambda f: _repeat_pd(f, 2, 2, "address", "phone"),
+        [("V14", "repeated_commitment", 2)],
+        set(),
+    ),
+    "payload_nested_32_deep_is_read_and_fails_its_schema": (
+        lambda f: _set(f, 9, text=_nested(30)),
+        [("V10", "unknown_schema", 9)],
+        set(),
+    ),
+    "payload_nested_33_deep_is_malformed": (
+        lambda f: _set(f, 9, text=_nested(31)),
+        [("V2", "malformed_record", 9)],
+        set(),
+    ),
+    "captured_size_differs_from_the_evidence_file": (
+        lambda f: _set(f, 4, size=_data(f, 4)["size"] + 1),
+        [("B8", "fixity", None)],
+        set(),
+    ),
+    "undeclared_payload_field": (
+        lambda f: _set(f, 9, extra="x"),
+        [("V10", "unknown_schema", 9)],
+        set(),
+    ),
+    "map_posing_as_a_byte_string": (
+        lambda f: _set(f, 9, text={"$bytes": "00"}),
+        [("V10", "unknown_schema", 9)],
+        set(),
+    ),
+    "exhibit_reference_with_a_final_line_feed": (
+        lambda f: _set(f, 10, exhibit="SO/1\n"),
+        [("V10", "unknown_schema", 10)],
+        set(),
+    ),
+    "correction_of_an_undeclared_field": (
+        lambda f: _correct(f, colour="red"),
+        [("V10", "unknown_schema", 28)],
+        set(),
+    ),
+    "correction_with_a_value_of_the_wrong_type": (
+        lambda f: _correct(f, occurred_from="yesterday"),
+        [("V10", "unknown_schema", 28)],
+        set(),
+    ),
+    "header_with_an_extra_entry_alone_fails": (
+        lambda f: f.headers[8].update(extra=1) or {},
+        [("V2", "malformed_record", 9)],
+        set(),
+    ),
+    "record_not_in_canonical_form_alone_fails": (
+        lambda f: _noncanonical_record(f, 9),
+        [("V1", "malformed_record", 9)],
+        set(),
+    ),
+    "disclosure_of_a_record_that_failed": (
+        lambda f: _set(f, 2, extra="x"),
+        [("V10", "unknown_schema", 2)],
+        set(),
+    ),
+    "disclosure_with_a_changed_value": (
+        lambda f: _disclose(f, 2, "name", value="someone else") or {},
+        [("V11", "disclosure", 2)],
+        set(),
+    ),
+    "a_record_whose_disclosure_fails_adds_no_commitments": (
+        lambda f: (
+            _disclose(f, 2, "name", value="someone else") or _repeat_pd(f, 2, 16, "phone", "phone")
+        ),
+        [("V11", "disclosure", 2)],
+        set(),
+    ),
+    "malformed_record_before_a_correction_alone_fails": (
+        lambda f: f.headers[1].update(extra=1) or {},
+        [("V2", "malformed_record", 2)],
+        set(),
+    ),
+    "malformed_record_with_a_disclosure_alone_fails": (
+        lambda f: f.headers[15].update(extra=1) or {},
+        [("V2", "malformed_record", 16)],
+        set(),
+    ),
+    "correction_of_a_malformed_record_is_not_judged_against_it": (
+        lambda f: f.headers[2].update(extra=1) or {},
+        [("V2", "malformed_record", 3)],
+        set(),
+    ),
+    "changed_disclosure_of_a_record_that_failed": (
+        lambda f: _disclose(f, 2, "name", value="someone else") or _set(f, 2, extra="x"),
+        [("V10", "unknown_schema", 2), ("V11", "disclosure", 2)],
+        set(),
+    ),
+    "disclosure_naming_no_record": (
+        lambda f: f.disclosures.append(dict(f.disclosures[-1], seq=99)) or {},
+        [("V11", "disclosure", 99)],
+        set(),
+    ),
+    "origin_naming_the_case_inside_a_path": (
+        lambda f: {"origin": "northshire.police.example/cases/" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_an_upper_case_uuid": (
+        lambda f: {"origin": "northshire.police.example/" + f.manifest["case_id"].upper()},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_a_namespace_ending_in_a_dot": (
+        lambda f: {"origin": "northshire.police.example./" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_an_upper_case_namespace": (
+        lambda f: {"origin": "Northshire.police.example/" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_a_namespace_starting_with_a_hyphen": (
+        lambda f: {"origin": "-northshire.police.example/" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "origin_with_a_namespace_of_128_characters": (
+        lambda f: {"origin": "n" * 128 + "/" + f.manifest["case_id"]},
+        [],
+        set(),
+    ),
+    "origin_with_a_namespace_of_129_characters": (
+        lambda f: {"origin": "n" * 129 + "/" + f.manifest["case_id"]},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "checkpoint_over_fewer_records": (
+        lambda f: {"checkpoint_records": 35},
+        [("V13", "checkpoint_mismatch", 36)],
+        set(),
+    ),
+    "checkpoint_with_an_extension_line": (
+        lambda f: {"checkpoint_tail": "extension\n"},
+        [("V13", "checkpoint_mismatch", None)],
+        set(),
+    ),
+    "manifest_with_an_escaped_solidus": (
+        lambda f: {"manifest_text": lambda b: b.replace(b"/", b"\\/", 1)},
+        [("B3", "manifest", None)],
+        set(),
+    ),
+    "manifest_with_a_final_newline": (
+        lambda f: {"manifest_text": lambda b: b + b"\n"},
+        [("B3", "manifest", None)],
+        set(),
+    ),
+    "policy_fields_out_of_order": (
+        lambda f: _policy(f, {"mode": "list", "fields": ["name", "address"]}),
+        [("B3", "manifest", None)],
+        set(),
+    ),
+    "policy_fields_in_code_point_order_not_byte_order": (
+        lambda f: _policy(f, {"mode": "list", "fields": ["ab", "a_b"]}),
+        [("B3", "manifest", None)],
+        set(),
+    ),
+    "policy_fields_in_byte_order_without_name": (
+        lambda f: _policy(f, {"mode": "list", "fields": ["a_b", "ab"]}),
+        [("B7", "manifest", 2), ("B7", "manifest", 16)],
+        set(),
+    ),
+    "manifest_with_an_escaped_non_ascii_character": (
+        lambda f: {"manifest_text": lambda b: b.replace("\u2014".encode(), b"\\u2014")},
+        [("B3", "manifest", None)],
+        set(),
+    ),
+    "manifest_with_an_integer_written_as_a_fraction": (
+        lambda f: {"manifest_text": lambda b: b.replace(b'"records":37', b'"records":37.0')},
+        [("B3", "manifest", None)],
+        set(),
+    ),
+    "empty_evidence_folder_of_an_export_by_reference": (
+        lambda f: {"drop": ("evidence/*",)},
+        [],
+        set(),
+    ),
+    "disclosure_outside_the_policy": (
+        lambda f: _policy(f, {"mode": "none", "fields": []}),
+        [("B7", "manifest", 2), ("B7", "manifest", 16)],
+        set(),
+    ),
+}
