@@ -91,6 +91,8 @@ class Forge:
         checkpoint_tail: str = "",
         checkpoint_records: int | None = None,
         drop: tuple[str, ...] = (),
+        records_tail: bytes = b"",
+        disclosures_tail: bytes = b"",
         trust: bytes | None = None,
         manifest_edit: Callable[[dict[str, Any]], None] | None = None,
         manifest_text: Callable[[bytes], bytes] | None = None,
@@ -115,9 +117,9 @@ class Forge:
             )
             records.append(raw)
             prev = hashlib.sha256(b"\x00" + raw).digest()
-        (dest / "records.bin").write_bytes(_frame(records))
+        (dest / "records.bin").write_bytes(_frame(records) + records_tail)
         disclosures = [msgpack.packb(canon(d), use_bin_type=True) for d in self.disclosures]
-        (dest / "disclosures.bin").write_bytes(_frame(disclosures))
+        (dest / "disclosures.bin").write_bytes(_frame(disclosures) + disclosures_tail)
         cp_id = self.key_named("checkpoint")
         cp_key = self.signers[cp_id]
         leaves = [hashlib.sha256(b"\x00" + r).digest() for r in records][:checkpoint_records]

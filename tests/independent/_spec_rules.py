@@ -154,12 +154,21 @@ def canonical_json(data: bytes) -> Any:
     def no_float(text: str) -> Any:
         raise ValueError(f"not an integer: {text}")
 
+    def i_json(text: str) -> int:
+        if abs(int(text)) > 2**53 - 1:
+            raise ValueError(f"outside I-JSON: {text}")
+        return int(text)
+
+    def depth(v: Any) -> int:
+        inner = v.values() if isinstance(v, dict) else v if isinstance(v, list) else None
+        return 0 if inner is None else 1 + max(map(depth, inner), default=0)
+
     try:
         value = json.loads(
             data.decode("utf-8"), object_pairs_hook=pairs, parse_float=no_float,
-            parse_constant=no_float,
+            parse_constant=no_float, parse_int=i_json,
         )  # fmt: skip
-        return value if jcs(value) == data else None
+        return value if jcs(value) == data and depth(value) <= 32 else None
     except (ValueError, UnicodeError):
         return None
 
@@ -216,20 +225,20 @@ def header_ok(h: Any) -> bool:
     return h["v"] == 1 and sizes and pd and type_ok and h["seq"] >= 1 and h["schema"] >= 1
 
 
-def frames(data: bytes) -> list[bytes] | int:
-    """Elements of records.bin / disclosures.bin (§9.1.1), or the position of a framing fault."""
-    out, i = [], 0
+def frames(data: bytes) -> tuple[list[bytes], int | None]:
+    """Elements of records.bin / disclosures.bin (§9.1.1), and the position of a framing fault."""
+    out: list[bytes] = []
+    i = 0
     while i < len(data):
-        head = data[i]
-        width = {0xC4: 1, 0xC5: 2, 0xC6: 4}.get(head)
+        width = {0xC4: 1, 0xC5: 2, 0xC6: 4}.get(data[i])
         if width is None or i + 1 + width > len(data):
-            return len(out) + 1
+            return out, len(out) + 1
         n = int.from_bytes(data[i + 1 : i + 1 + width], "big")
         if (width > 1 and n < 1 << (8 * width // 2)) or i + 1 + width + n > len(data):
-            return len(out) + 1
+            return out, len(out) + 1
         out.append(data[i + 1 + width : i + 1 + width + n])
         i += 1 + width + n
-    return out
+    return out, None
 
 
 # -- §7 trust stores -----------------------------------------------------------------------

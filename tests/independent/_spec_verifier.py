@@ -247,10 +247,7 @@ def _records(
 ) -> tuple[set[bytes], dict[str, set[int]]]:
     """B6, V1-V15, B7; the key ids of the records that verified."""
     case = manifest["case_id"]
-    elements = frames((root / "records.bin").read_bytes())
-    if isinstance(elements, int):
-        report.fail("V1", "malformed_record", elements)
-        return set(), {}
+    elements, fault = frames((root / "records.bin").read_bytes())
     hashes: list[bytes] = []
     stored: dict[int, dict[str, Any] | None] = {}  # §10.4 reads the type of any earlier record
     verified: dict[int, dict[str, Any]] = {}
@@ -311,11 +308,13 @@ def _records(
         if last_time is not None and h["time"] < last_time:
             report.findings.add("time_went_backwards")
         last_time = h["time"]
-    for seq in sorted(pending):
+    if fault is not None:  # §9.7.3: what follows cannot be delimited, nor counted
+        report.fail("V1", "malformed_record", fault)
+    for seq in sorted(pending) if fault is None else []:
         for _ in pending[seq]:
             report.fail("V11", "disclosure", seq)  # names no record of the case
     _withheld(manifest["disclosure_policy"], verified, disclosed, report)
-    if len(elements) != manifest["records"]:
+    if fault is None and len(elements) != manifest["records"]:
         report.fail("B6", "manifest")
     if set(acts.on_behalf) - acts.confirmed:
         report.findings.add("acted_on_behalf_unconfirmed")
@@ -326,7 +325,8 @@ def _records(
         used |= {
             kid for kid, key in keys.items() if key.name in manifest["checkpoint"].split("\n\n")[1]
         }
-    _checkpoint(manifest["checkpoint"], case, hashes, report)
+    if fault is None:
+        _checkpoint(manifest["checkpoint"], case, hashes, report)
     captured: dict[str, set[int]] = {}  # B8: the sizes verified captures give each file
     for h in verified.values():
         if h["type"] == "evidence.captured":
@@ -349,17 +349,29 @@ def _disclosures(
 ) -> dict[int, list[dict[str, Any]]]:
     """disclosures.bin by record, after B7 has set aside those the policy does not allow."""
     policy = manifest["disclosure_policy"]
-    elements = frames((root / "disclosures.bin").read_bytes())
+    elements, fault = frames((root / "disclosures.bin").read_bytes())
     out: dict[int, list[dict[str, Any]]] = {}
-    for raw in elements if isinstance(elements, list) else []:
+    for raw in elements:
         d = mp(raw)
+        if not _is_disclosure(d):  # §9.7.3: once, and nothing after it is read
+            report.fail("V11", "disclosure", d.get("seq") if isinstance(d, dict) else None)
+            return out
         if policy["mode"] == "none" or (
             policy["mode"] == "list" and d["name"] not in policy["fields"]
         ):
             report.fail("B7", "manifest", d["seq"])
         else:
             out.setdefault(d["seq"], []).append(d)
+    if fault is not None:
+        report.fail("V11", "disclosure")
     return out
+
+
+def _is_disclosure(d: Any) -> bool:
+    if not isinstance(d, dict) or sorted(d) != ["case", "name", "salt", "seq", "value"]:
+        return False
+    typed = isinstance(d["case"], bytes) and isinstance(d["name"], str)
+    return typed and isinstance(d["salt"], bytes) and type(d["seq"]) is int
 
 
 def _v11(h: dict[str, Any], mine: list[dict[str, Any]], report: Report) -> set[str] | None:

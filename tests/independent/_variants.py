@@ -338,6 +338,13 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("B3", "manifest", None)],
         set(),
     ),
+    "manifest_with_an_integer_beyond_i_json": (
+        lambda f: {
+            "manifest_text": lambda b: b.replace(b'"records":37', b'"records":9007199254740992')
+        },
+        [("B3", "manifest", None)],
+        set(),
+    ),
     "policy_fields_out_of_order": (
         lambda f: _policy(f, {"mode": "list", "fields": ["name", "address"]}),
         [("B3", "manifest", None)],
@@ -366,6 +373,26 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
     "empty_evidence_folder_of_an_export_by_reference": (
         lambda f: {"drop": ("evidence/*",)},
         [],
+        set(),
+    ),
+    "records_ending_in_a_truncated_element": (
+        lambda f: {"records_tail": b"\xc4\x05ab"},
+        [("V1", "malformed_record", 38)],
+        set(),
+    ),
+    "records_with_a_length_not_in_its_shortest_form": (
+        lambda f: {"records_tail": b"\xc5\x00\x01\x00"},
+        [("V1", "malformed_record", 38)],
+        set(),
+    ),
+    "disclosures_ending_in_a_truncated_element": (
+        lambda f: {"disclosures_tail": b"\xc4\x05ab"},
+        [("V11", "disclosure", None)],
+        set(),
+    ),
+    "disclosures_with_an_element_that_is_not_a_disclosure": (
+        lambda f: {"disclosures_tail": b"\xc4\x01\xc0"},
+        [("V11", "disclosure", None)],
         set(),
     ),
     "disclosure_outside_the_policy": (
