@@ -95,10 +95,17 @@ class SpecError(Exception):
 
 @dataclass
 class Report:
-    """What §9.7 says a report lists: failures as (step, kind, seq), and finding kinds."""
+    """What §9.7 says a report lists: failures and findings, each with its record or None."""
 
     failures: list[tuple[str, str, int | None]] = field(default_factory=list)
-    findings: set[str] = field(default_factory=set)
+    noted: set[tuple[str, int | None]] = field(default_factory=set)
+
+    @property
+    def findings(self) -> set[str]:
+        return {kind for kind, _ in self.noted}
+
+    def note(self, kind: str, seq: int | None = None) -> None:
+        self.noted.add((kind, seq))
 
     @property
     def verified(self) -> bool:

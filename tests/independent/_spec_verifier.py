@@ -177,7 +177,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         except (ValueError, KeyError, TypeError, OSError):
             report.fail("B2", "manifest")
             return report
-        report.findings.add("trust_from_bundle")  # §9.7.2: read for B2, so reported from here
+        report.note("trust_from_bundle")  # §9.7.2: read for B2, so reported from here
     keys, record_roles, cp_roles = trust
     payload = base64.b64decode(env["payload"])
     (sig,) = env["signatures"]
@@ -304,9 +304,9 @@ def _records(
         acts.verified.add(seq)
         used.add(h["key"])
         if h["time"] > at + 300 * 10**9:
-            report.findings.add("time_after_verification")
+            report.note("time_after_verification", seq)
         if last_time is not None and h["time"] < last_time:
-            report.findings.add("time_went_backwards")
+            report.note("time_went_backwards", seq)
         last_time = h["time"]
     if fault is not None:  # §9.7.3: what follows cannot be delimited, nor counted
         report.fail("V1", "malformed_record", fault)
@@ -316,8 +316,8 @@ def _records(
     _withheld(manifest["disclosure_policy"], verified, disclosed, report)
     if fault is None and len(elements) != manifest["records"]:
         report.fail("B6", "manifest")
-    if set(acts.on_behalf) - acts.confirmed:
-        report.findings.add("acted_on_behalf_unconfirmed")
+    for seq in sorted(set(acts.on_behalf) - acts.confirmed):
+        report.note("acted_on_behalf_unconfirmed", seq)
     last = max((h["time"] for h in verified.values()), default=at)
     if not _note_signers(manifest["checkpoint"], keys, cp_roles, at, last):
         report.fail("V12", "checkpoint_signature")
@@ -398,7 +398,7 @@ def _withheld(
 ) -> None:
     committed = {(seq, name) for seq, h in verified.items() for name in h["pd"]}
     if committed - disclosed:
-        report.findings.add("withheld_fields")
+        report.note("withheld_fields")
     covered = {(s, n) for s, n in committed if policy["mode"] == "all" or n in policy["fields"]}
     if policy["mode"] != "none" and covered - disclosed:
-        report.findings.add("policy_fields_not_disclosed")
+        report.note("policy_fields_not_disclosed")
