@@ -147,6 +147,16 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("V10", "unknown_schema", 26)],
         {"acted_on_behalf_unconfirmed"},
     ),
+    "record_time_going_backwards": (
+        lambda f: f.headers[9].update(time=f.headers[8]["time"] - 1) or {},
+        [],
+        {"time_went_backwards"},
+    ),
+    "record_time_after_verification": (
+        lambda f: f.headers[36].update(time=f.headers[36]["time"] + 10**15) or {},
+        [],
+        {"time_after_verification"},
+    ),
     "future_time_of_a_record_that_failed_raises_no_finding": (
         lambda f: (
             f.headers[36].update(time=f.headers[36]["time"] + 10**15)
