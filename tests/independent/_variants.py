@@ -191,6 +191,11 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("V9", "bad_signature", 24), ("V15", "actor", 26)],
         set(),
     ),
+    "confirmation_after_a_failed_confirmation_of_the_same_record": (
+        lambda f: f.bad_signatures.add(26) or _set(f, 27, confirms=24),
+        [("V9", "bad_signature", 26)],
+        {"acted_on_behalf_unconfirmed"},
+    ),
     "commitment_repeated_across_records": (
         lambda f: _repeat_pd(f, 2, 16, "address", "address"),
         [("V14", "repeated_commitment", 16)],
