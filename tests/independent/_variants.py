@@ -196,6 +196,31 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("V9", "bad_signature", 26)],
         {"acted_on_behalf_unconfirmed"},
     ),
+    "personal_field_name_in_upper_case": (
+        lambda f: _pd(f, 2).update(Name=bytes(range(32))) or {},
+        [("V2", "malformed_record", 2)],
+        set(),
+    ),
+    "personal_field_name_posing_as_a_byte_string": (
+        lambda f: _pd(f, 2).update({"$bytes": bytes(range(32))}) or {},
+        [("V2", "malformed_record", 2)],
+        set(),
+    ),
+    "record_type_outside_the_type_grammar": (
+        lambda f: f.headers[8].update(type="Note.added") or {},
+        [("V2", "malformed_record", 9)],
+        set(),
+    ),
+    "schema_version_zero": (
+        lambda f: f.headers[8].update(schema=0) or {},
+        [("V2", "malformed_record", 9)],
+        set(),
+    ),
+    "sequence_number_zero": (
+        lambda f: f.headers[8].update(seq=0) or {},
+        [("V2", "malformed_record", 9)],
+        set(),
+    ),
     "commitment_repeated_across_records": (
         lambda f: _repeat_pd(f, 2, 16, "address", "address"),
         [("V14", "repeated_commitment", 16)],
