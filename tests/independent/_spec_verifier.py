@@ -187,7 +187,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         report.fail("B2", "manifest")
         return report
     manifest = canonical_json(payload)
-    if not isinstance(manifest, dict) or not _policy_ok(manifest.get("disclosure_policy")):
+    if not _manifest_ok(manifest):
         report.fail("B3", "manifest")
         return report
     listed = {f["path"]: f for f in manifest["files"]}
@@ -225,6 +225,24 @@ def _manifest_signed(
     except BadSignatureError:
         return False
     return True
+
+
+def _manifest_ok(m: Any) -> bool:
+    """B3: exactly the fields of §9.2, with their types."""
+    names = ["case_id", "checkpoint", "disclosure_policy", "files", "format", "records", "version"]
+    if not isinstance(m, dict) or sorted(m) != names or not _policy_ok(m["disclosure_policy"]):
+        return False
+    paths = [f.get("path") for f in m["files"] if isinstance(f, dict)]
+    required = {"records.bin", "disclosures.bin", "trust.json", "checkpoint.txt"}
+    return (
+        (m["format"], m["version"]) == ("casefile-bundle", 1)
+        and re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", m["case_id"]) is not None
+        and type(m["records"]) is int
+        and m["records"] >= 1
+        and isinstance(m["checkpoint"], str)
+        and paths == sorted(set(paths))
+        and required <= set(paths)
+    )
 
 
 def _policy_ok(policy: Any) -> bool:

@@ -385,6 +385,16 @@ VARIANTS: dict[str, tuple[Change, list[tuple[str, str, int | None]], set[str]]] 
         [("B3", "manifest", None)],
         set(),
     ),
+    "manifest_counting_one_record_less": (
+        lambda f: {"manifest_edit": lambda m: m.update(records=m["records"] - 1)},
+        [("B6", "manifest", None)],
+        set(),
+    ),
+    "manifest_counting_no_records": (
+        lambda f: {"manifest_edit": lambda m: m.update(records=0)},
+        [("B3", "manifest", None)],
+        set(),
+    ),
     "policy_fields_out_of_order": (
         lambda f: _policy(f, {"mode": "list", "fields": ["name", "address"]}),
         [("B3", "manifest", None)],
