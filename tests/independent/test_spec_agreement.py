@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +95,23 @@ def test_a_listed_evidence_file_that_is_absent_fails_b4_alone_in_both(
     forge = Forge.read(demo / "bundle", signers)
     bundle = forge.write(tmp_path / "bundle")
     next((bundle / "evidence").iterdir()).unlink()
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert report.failures == [("B4", "manifest", None)]
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("checkpoint.txt", b"not the checkpoint\n"),  # §9.7.2: B5 only after B4 passed
+        ("trust.json", b"{}"),  # B10 does not check a trust.json that failed B4
+    ],
+)
+def test_a_file_changed_after_signing_fails_b4_and_no_later_step_that_reads_it(
+    path: str, content: bytes, demo: Path, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(demo / "bundle", bundle)
+    (bundle / path).write_bytes(content)
     report = _agree(bundle, demo / "keys" / "trust.json")
     assert report.failures == [("B4", "manifest", None)]
 
