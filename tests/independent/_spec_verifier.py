@@ -205,7 +205,9 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         and checkpoint.read_bytes() != manifest["checkpoint"].encode()
     ):
         report.fail("B5", "manifest")
-    used, captured = _records(root, manifest, keys, record_roles, cp_roles, at, report)
+    used, captured, last = _records(root, manifest, keys, record_roles, cp_roles, at, report)
+    if signer is not None and last is not None and not _cp_valid(signer, at, last):
+        report.fail("B2", "manifest")  # deferred: expired or revoked by the last record
     for path in listed:
         sizes = captured.get(path[9:], set()) - {listed[path]["size"]}
         if path.startswith("evidence/") and (listed[path]["sha256"] != path[9:] or sizes):
@@ -268,7 +270,7 @@ def _records(
     cp_roles: list[str],
     at: int,
     report: Report,
-) -> tuple[set[bytes], dict[str, set[int]]]:
+) -> tuple[set[bytes], dict[str, set[int]], int | None]:
     """B6, V1-V15, B7; the key ids of the records that verified."""
     case = manifest["case_id"]
     elements, fault = frames((root / "records.bin").read_bytes())
@@ -355,7 +357,7 @@ def _records(
     for h in verified.values():
         if h["type"] == "evidence.captured":
             captured.setdefault(h["data"]["sha256"].hex(), set()).add(h["data"]["size"])
-    return used, captured
+    return used, captured, max((h["time"] for h in verified.values()), default=None)
 
 
 def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:

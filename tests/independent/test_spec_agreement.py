@@ -184,6 +184,24 @@ def test_a_checkpoint_key_valid_only_after_the_last_record_still_signs_at_v12(
     assert report.verified
 
 
+def test_a_manifest_key_revoked_at_the_last_record_fails_b2_after_the_records(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    forge = Forge.read(demo / "bundle", signers)
+    last = max(h["time"] for h in forge.headers)
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    for entry in doc["keys"]:
+        if "checkpoint" in entry["name"]:
+            entry["revoked_at"] = _rfc3339(last)
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc), encoding="utf-8")
+    report = _agree(demo / "bundle", trust)
+    assert sorted(report.failures) == [
+        ("B2", "manifest", None),
+        ("V12", "checkpoint_signature", None),
+    ]
+
+
 @pytest.mark.parametrize(
     ("field", "text", "accepted"),
     [
