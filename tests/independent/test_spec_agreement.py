@@ -202,6 +202,28 @@ def test_a_manifest_key_revoked_at_the_last_record_fails_b2_after_the_records(
     ]
 
 
+def test_a_checkpoint_key_revoked_before_an_earlier_record_fails_when_the_last_lags(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # The last record's clock lags the one before it: the checkpoint still cannot predate
+    # record 36, so a key revoked between the two cannot have signed it (V12, B2).
+    forge = Forge.read(demo / "bundle", signers)
+    t36 = forge.headers[35]["time"]
+    forge.headers[36]["time"] = t36 - 10 * 10**9
+    bundle = forge.write(tmp_path / "bundle")
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    for entry in doc["keys"]:
+        if "checkpoint" in entry["name"]:
+            entry["revoked_at"] = _rfc3339(t36 - 5 * 10**9)
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc), encoding="utf-8")
+    report = _agree(bundle, trust)
+    assert sorted(report.failures) == [
+        ("B2", "manifest", None),
+        ("V12", "checkpoint_signature", None),
+    ]
+
+
 @pytest.mark.parametrize(
     ("field", "text", "accepted"),
     [

@@ -79,11 +79,12 @@ def check_checkpoint(walk: CaseVerification, note: bytes | str) -> Checkpoint | 
 
 def _may_sign_checkpoint(walk: CaseVerification, entry: TrustEntry) -> bool:
     # A checkpoint carries no time of its own, but it was necessarily made
-    # after the last record it covers and before `at`: the key must have
-    # been valid then, neither expired nor revoked before that record.
+    # after every record it covers and before `at`: the key must have been
+    # valid then, neither expired nor revoked by the latest of those records
+    # (not merely the last in sequence, whose clock may lag an earlier one's).
     if entry.valid_from > walk.at:
         return False
-    last = walk.last_time if walk.last_time is not None else walk.at
+    last = walk.latest_time if walk.latest_time is not None else walk.at
     if entry.valid_until is not None and entry.valid_until <= last:
         return False
     return entry.revoked_at is None or entry.revoked_at > last

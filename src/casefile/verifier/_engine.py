@@ -97,6 +97,10 @@ class CaseVerification:
     next_seq: int = 1
     last_hash: bytes = ZERO_HASH
     last_time: int | None = None
+    #: The latest time among the records that verified: a checkpoint (V12) and a
+    #: manifest (B2) cannot predate any record they cover, and record times may
+    #: go backwards, so the last record's time is not always the latest.
+    latest_time: int | None = None
     merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
     withheld: int = 0
     # V14: every commitment of the records that verified. It grows with the
@@ -343,6 +347,8 @@ class CaseVerification:
         if self.last_time is not None and time_ns < self.last_time:
             self.note(Finding("time_went_backwards", "record time precedes its predecessor's", seq))
         self.last_time = time_ns
+        if self.latest_time is None or time_ns > self.latest_time:
+            self.latest_time = time_ns
         return VerifiedRecord(
             self.case_id, seq, etype, schema, time_ns, entry, data or {}, pd, disclosed, rhash, raw
         )
