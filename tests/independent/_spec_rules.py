@@ -99,6 +99,8 @@ class Report:
 
     failures: list[tuple[str, str, int | None]] = field(default_factory=list)
     noted: set[tuple[str, int | None]] = field(default_factory=set)
+    #: The count a case-wide finding gives (§9.7.5: withheld fields, fields the policy covers).
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def findings(self) -> set[str]:

@@ -377,6 +377,7 @@ def _disclosures(
     policy = manifest["disclosure_policy"]
     elements, fault = frames((root / "disclosures.bin").read_bytes())
     out: dict[int, list[dict[str, Any]]] = {}
+    last: tuple[int, str] = (0, "")
     for raw in elements:
         d = mp(raw)
         if not _is_disclosure(d):  # §9.7.3: once, and nothing after it is read
@@ -386,7 +387,10 @@ def _disclosures(
             policy["mode"] == "list" and d["name"] not in policy["fields"]
         ):
             report.fail("B7", "manifest", d["seq"])
+        elif (d["seq"], d["name"]) <= last:  # V11: out of order, compared with nothing
+            report.fail("V11", "disclosure", d["seq"])
         else:
+            last = (d["seq"], d["name"])
             out.setdefault(d["seq"], []).append(d)
     if fault is not None:
         report.fail("V11", "disclosure")
@@ -425,6 +429,8 @@ def _withheld(
     committed = {(seq, name) for seq, h in verified.items() for name in h["pd"]}
     if committed - disclosed:
         report.note("withheld_fields")
+        report.counts["withheld_fields"] = len(committed - disclosed)
     covered = {(s, n) for s, n in committed if policy["mode"] == "all" or n in policy["fields"]}
     if policy["mode"] != "none" and covered - disclosed:
         report.note("policy_fields_not_disclosed")
+        report.counts["policy_fields_not_disclosed"] = len(covered - disclosed)

@@ -287,6 +287,11 @@ RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
         [("V10", "unknown_schema", 2), ("V11", "disclosure", 2)],
         set(),
     ),
+    "disclosures_out_of_order_fail_no_record": (
+        lambda f: f.disclosures.reverse() or {},
+        [("V11", "disclosure", 2)],
+        {"policy_fields_not_disclosed"},
+    ),
     "disclosure_naming_no_record": (
         lambda f: f.disclosures.append(dict(f.disclosures[-1], seq=99)) or {},
         [("V11", "disclosure", 99)],

@@ -57,6 +57,11 @@ def _library(bundle: Path, trust: Path | None) -> Report:
     out = Report()
     out.failures = [(e.step, e.kind, e.seq) for e in result.errors]
     out.noted = {(f.kind, f.seq) for f in result.findings if f.kind not in CONTINUITY_ONLY}
+    out.counts = {
+        f.kind: int(f.message.split()[0])
+        for f in result.findings
+        if f.kind in ("withheld_fields", "policy_fields_not_disclosed")
+    }
     assert result.verified == out.verified
     return out
 
@@ -66,6 +71,7 @@ def _agree(bundle: Path, trust: Path | None) -> Report:
     theirs = _library(bundle, trust)
     assert sorted(mine.failures, key=str) == sorted(theirs.failures, key=str)
     assert mine.noted == theirs.noted
+    assert mine.counts == theirs.counts
     return mine
 
 

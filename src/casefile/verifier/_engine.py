@@ -394,7 +394,10 @@ class CaseVerification:
         last_name = ""
         for d in pending.take(seq):
             problem = None
-            if d.seq < seq or d.name <= last_name:
+            # A disclosure out of place is a fault of disclosures.bin, not of this
+            # record: it is reported, compared with nothing, and fails no record.
+            misplaced = d.seq < seq or d.name <= last_name
+            if misplaced:
                 problem = "out of order or duplicated (disclosures are sorted by seq, name)"
             elif self.case_id is not None and d.case_id != self.case_id:
                 problem = f"belongs to case {d.case_id}"
@@ -404,12 +407,13 @@ class CaseVerification:
                 problem = "names no commitment of this record"
             elif commitment_of(d) != pd[d.name]:
                 problem = "does not match its commitment"
-            last_name = max(last_name, d.name)
+            if not misplaced:
+                last_name = d.name
             if problem is None:
                 if pd is not None:
                     disclosed[d.name] = d.value
             else:
-                ok = False
+                ok = ok and misplaced
                 self.fail(
                     DisclosureError(
                         f"disclosure {_shown(d.name)} {problem}",
