@@ -92,6 +92,7 @@ class Forge:
         checkpoint_records: int | None = None,
         drop: tuple[str, ...] = (),
         records_tail: bytes = b"",
+        extra_signatures: tuple[tuple[str, bytes], ...] = (),
         disclosures_tail: bytes = b"",
         trust: bytes | None = None,
         manifest_edit: Callable[[dict[str, Any]], None] | None = None,
@@ -129,7 +130,9 @@ class Forge:
         name = "northshire.police.example/casefile-checkpoint"
         note_id = hashlib.sha256(name.encode() + b"\n\x01" + bytes(cp_key.verify_key)).digest()[:4]
         line = base64.b64encode(note_id + cp_key.sign(body.encode()).signature).decode()
-        checkpoint = f"{body}\n\u2014 {name} {line}\n"
+        checkpoint = f"{body}\n\u2014 {name} {line}\n" + "".join(
+            f"\u2014 {extra} {base64.b64encode(sig).decode()}\n" for extra, sig in extra_signatures
+        )
         (dest / "checkpoint.txt").write_text(checkpoint, encoding="utf-8")
         if trust is not None:
             (dest / "trust.json").write_bytes(trust)

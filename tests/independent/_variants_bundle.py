@@ -6,6 +6,7 @@ fields (§9.2, B3, B6), the disclosure policy (B7) and the framing of its stream
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -31,6 +32,13 @@ def _trust_renamed(f: Forge, part: str, new: str) -> bytes:
 
 def _policy(f: Forge, policy: dict[str, Any]) -> dict[str, Any]:
     return {"manifest_edit": lambda m: m.update(disclosure_policy=policy)}
+
+
+def _note_id(f: Forge) -> bytes:
+    """The note key id of the demo's checkpoint key (§6)."""
+    name = b"northshire.police.example/casefile-checkpoint"
+    public = bytes(f.signers[f.key_named("checkpoint")].verify_key)
+    return hashlib.sha256(name + b"\n\x01" + public).digest()[:4]
 
 
 BUNDLE_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
@@ -85,6 +93,20 @@ BUNDLE_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
     "checkpoint_over_fewer_records": (
         lambda f: {"checkpoint_records": 35},
         [("V13", "checkpoint_mismatch", 36)],
+        set(),
+    ),
+    "checkpoint_with_a_second_bad_signature_by_the_trusted_key": (
+        lambda f: {
+            "extra_signatures": (
+                ("northshire.police.example/casefile-checkpoint", _note_id(f) + bytes(64)),
+            )
+        },
+        [("V12", "checkpoint_signature", None)],
+        set(),
+    ),
+    "checkpoint_with_a_signature_by_an_unknown_key": (
+        lambda f: {"extra_signatures": (("someone.example/key", bytes(68)),)},
+        [],
         set(),
     ),
     "checkpoint_with_an_extension_line": (
