@@ -318,6 +318,35 @@ def test_handover_refuses_a_checkpoint_signed_by_a_key_the_verifier_would_not_ac
     app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=good)
 
 
+def test_handover_refuses_a_checkpoint_key_revoked_before_a_record_its_last_record_lags() -> None:
+    # Record 2's device clock lags record 1's: the note cannot predate record 1, so a key
+    # revoked between the two cannot have signed it, as the verifier judges it (V12).
+    from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+    from casefile.signing._trust import Holder, TrustEntry, TrustStore
+
+    old_key = signer_for("revoked-checkpointer")
+    trust = TrustStore(
+        [
+            *TRUST.entries,
+            TrustEntry(
+                public_key=old_key.public_key,
+                name="old-suite",
+                holder=Holder(name="Old suite", rank="", number="S-1", force="Test Force"),
+                roles=frozenset({"checkpoint"}),
+                valid_from=T0 - 86_400 * 10**9,
+                revoked_at=T0 - 1_800 * 10**9,
+            ),
+        ]
+    )
+    app = CasefileApp(store=StoreConfig.memory(), trust=trust, clock=stepping_clock())
+    case_id = _case(app)
+    app.add_note(case_id, OFFICER, text="written up later", at=T0 - 3_600 * 10**9)
+    root = merkle_root([record_hash(raw) for raw in app.records(case_id)])
+    note = sign_checkpoint(Checkpoint(f"{NAMESPACE}/{case_id}", 2, root), "old-suite", old_key)
+    with pytest.raises(CheckpointSignatureError, match="no trusted key"):
+        app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=note)
+
+
 def test_erasure_needs_a_person_or_fields(memory_app: CasefileApp) -> None:
     case_id = _case(memory_app)
     with pytest.raises(InvalidCommandError):

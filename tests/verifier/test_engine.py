@@ -185,3 +185,22 @@ def test_longest_namespace_is_accepted() -> None:
 
 def test_origin_naming_another_case_is_rejected() -> None:
     _fails_v13(_signed_body(f"{NAMESPACE}/{uuid.uuid4()}"), "does not name this case")
+
+
+def test_a_misplaced_disclosure_fails_v11_alone_and_does_not_reorder_those_after_it() -> None:
+    # (1, "zzz") arrives after record 4's first disclosure: it is out of order and reported
+    # at its own seq. It fails no record, and the disclosure after it, in order with the last
+    # one kept, is not taken for out of order because of the misplaced name.
+    case = WORLD.case(4)
+    first, name1, dob4, name4 = case.disclosures
+    misplaced = Disclosure(case.case_id, 1, "zzz", name1.salt, name1.value)
+    report = report_case(
+        case.records,
+        trust=WORLD.trust,
+        at=AT,
+        workers=1,
+        disclosures=[first, name1, dob4, misplaced, name4],
+    )
+    assert [(e.step, e.seq) for e in report.errors] == [("V11", 1)]
+    assert "out of order" in str(report.errors[0])
+    assert not any(f.kind == "withheld_fields" for f in report.findings)

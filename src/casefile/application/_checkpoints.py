@@ -103,8 +103,8 @@ class CheckpointCommands:
         if merkle_root([link.hash for link in chain[: checkpoint.size]]) != checkpoint.root:
             raise CheckpointMismatchError("checkpoint root is not this case's", case_id=label)
         # As the verifier judges it (V12): a key valid by now, neither expired nor revoked
-        # by the last record the note covers, must have signed it.
-        now, last = self._clock(), chain[checkpoint.size - 1].time_ns
+        # by the latest record the note covers (record times may go backwards), signed it.
+        now, last = self._clock(), max(link.time_ns for link in chain[: checkpoint.size])
         open_checkpoint(
             note,
             [NoteVerifier(e.name, e.public_key) for e in candidates if e.may_sign_after(last, now)],

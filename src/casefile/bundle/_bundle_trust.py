@@ -45,13 +45,13 @@ def manifest_signer(
 
 
 def manifest_key_lapsed(signer: TrustEntry, last: int) -> str | None:
-    """B2's deferred part: why ``signer`` no longer counts at the last record's time ``last``.
+    """B2's deferred part: why ``signer`` no longer counts at the records' latest time ``last``.
 
     As for checkpoints, the manifest key must be neither revoked nor expired then.
     """
     for limit, what in ((signer.revoked_at, "revoked"), (signer.valid_until, "expired")):
         if limit is not None and limit <= last:
-            return f"signed by the key of {signer.name}, {what} before the last record"
+            return f"signed by the key of {signer.name}, {what} before the latest record"
     return None
 
 

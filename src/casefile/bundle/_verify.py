@@ -283,9 +283,9 @@ class _Run:
                     f"({policy.mode}) are not disclosed (withheld or erased)",
                 )
             )
-        # B2 (deferred until the last record's time is known): as for checkpoints,
-        # the manifest key must be neither expired nor revoked at the last record.
-        last = walk.last_time if walk.last_time is not None else self.at
+        # B2 (deferred until the records' latest time is known): as for checkpoints,
+        # the manifest key must be neither expired nor revoked by the latest record.
+        last = walk.latest_time if walk.latest_time is not None else self.at
         lapsed = manifest_key_lapsed(signer, last)
         if lapsed is not None:
             self.fail(ManifestError(f"manifest {lapsed}", case_id=self.label, step="B2"))

@@ -1,7 +1,7 @@
 """Steps V12 and V13 of docs/FORMAT.md §8: the checkpoint over a walked case.
 
 Run after the last record, against the state of the walk: its size, its
-Merkle root, the time of its last verified record and its trust store.
+Merkle root, the latest time of its verified records and its trust store.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ __all__ = ["check_checkpoint"]
 def check_checkpoint(walk: CaseVerification, note: bytes | str) -> Checkpoint | None:
     """V12 and V13 of ``walk``'s case against the records it has walked so far."""
     label = walk.case_label
-    last = walk.last_time if walk.last_time is not None else walk.at
+    # A checkpoint was made after every record it covers: judged at the latest
+    # record time, not the last in sequence (whose clock may lag an earlier one's).
+    last = walk.latest_time if walk.latest_time is not None else walk.at
     verifiers = [
         NoteVerifier(e.name, e.public_key)
         for e in walk.trust.entries

@@ -53,30 +53,38 @@ class DisclosureCursor:
     def match(
         self,
         seq: int,
-        pd: Mapping[str, bytes],
+        pd: Mapping[str, bytes] | None,
         case_id: uuid.UUID | None,
-        refuse: Callable[[Disclosure, str], None],
+        refuse: Callable[[Disclosure, str, bool], None],
     ) -> dict[str, Any]:
         """V11 for record ``seq``: the values of its disclosures that match its commitments ``pd``.
 
         Every other disclosure up to ``seq`` is handed to ``refuse`` with the
-        reason, one at a time (there may be any number of them).
+        reason and whether it fails the record, one at a time (there may be any
+        number of them). A disclosure out of place is a fault of the
+        disclosures, not of this record: it is compared with nothing and fails
+        no record. ``pd`` is None for a record that could not be read (V1, V2):
+        its disclosures are checked for order and case only.
         """
         disclosed: dict[str, Any] = {}
         last_name = ""
         for d in self.take(seq):
             problem = None
-            if d.seq < seq or d.name <= last_name:
+            misplaced = d.seq < seq or d.name <= last_name
+            if misplaced:
                 problem = "out of order or duplicated (disclosures are sorted by seq, name)"
             elif case_id is not None and d.case_id != case_id:
                 problem = f"belongs to case {d.case_id}"
+            elif pd is None:
+                pass  # its record could not be read: nothing to compare with
             elif d.name not in pd:
                 problem = "names no commitment of this record"
             elif commitment_of(d) != pd[d.name]:
                 problem = "does not match its commitment"
-            last_name = max(last_name, d.name)
-            if problem is None:
+            if not misplaced:
+                last_name = d.name
+            if problem is not None:
+                refuse(d, problem, not misplaced)
+            elif pd is not None:
                 disclosed[d.name] = d.value
-            else:
-                refuse(d, problem)
         return disclosed

@@ -97,6 +97,10 @@ class CaseVerification:
     next_seq: int = 1
     last_hash: bytes = ZERO_HASH
     last_time: int | None = None
+    #: The latest time among the records that verified: a checkpoint (V12) and a
+    #: manifest (B2) cannot predate any record they cover, and record times may
+    #: go backwards, so the last record's time is not always the latest.
+    latest_time: int | None = None
     merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
     withheld: int = 0
     # V14: every commitment of the records that verified. It grows with the
@@ -156,6 +160,13 @@ class CaseVerification:
                 # are over stored bytes (V5, V13 use its record hash), so an
                 # intact chain around it reports this record alone.
                 leaf = _unusable_leaf(expected_seq) if stored_hash is None else stored_hash
+                # Its disclosures cannot be compared with commitments that could not be
+                # read; they are taken here (their order still checked), so that the
+                # next record does not report them as out of order (§9.7.2).
+                if pending.due(expected_seq):
+                    self._disclosures(pending, expected_seq, None, self.case_label)
+                if self.payloads is not None:
+                    self._types.note_unreadable(expected_seq)
                 self.size += 1
                 self.next_seq += 1
                 self.last_hash = leaf
@@ -336,6 +347,8 @@ class CaseVerification:
         if self.last_time is not None and time_ns < self.last_time:
             self.note(Finding("time_went_backwards", "record time precedes its predecessor's", seq))
         self.last_time = time_ns
+        if self.latest_time is None or time_ns > self.latest_time:
+            self.latest_time = time_ns
         return VerifiedRecord(
             self.case_id, seq, etype, schema, time_ns, entry, data or {}, pd, disclosed, rhash, raw
         )
@@ -370,13 +383,17 @@ class CaseVerification:
         return False
 
     def _disclosures(
-        self, pending: DisclosureCursor, seq: int, pd: Mapping[str, bytes], label: str | None
+        self,
+        pending: DisclosureCursor,
+        seq: int,
+        pd: Mapping[str, bytes] | None,
+        label: str | None,
     ) -> dict[str, Any] | None:
         failed = False
 
-        def refuse(d: Disclosure, problem: str) -> None:
+        def refuse(d: Disclosure, problem: str, fails_record: bool) -> None:
             nonlocal failed
-            failed = True
+            failed = failed or fails_record
             self.fail(
                 DisclosureError(
                     f"disclosure {shown_name(d.name)} {problem}",

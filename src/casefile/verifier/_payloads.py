@@ -316,18 +316,25 @@ class RecordTypes:
         index = self._index.get(key)
         if index is None:
             index = len(self._keys)
-            if index >= _NO_SCHEMA:
+            if index >= _UNREADABLE:
                 index = _NO_SCHEMA  # more schemas than an index holds: the correction fails
             else:
                 self._keys.append(key)
                 self._index[key] = index
         self._by_seq.append(index)
 
+    def note_unreadable(self, seq: int) -> None:
+        """Record ``seq`` failed V1 or V2: it holds its position, with no type to check against."""
+        if seq == len(self._by_seq) + 1:
+            self._by_seq.append(_UNREADABLE)
+
     def of(self, seq: int) -> tuple[str, int] | None:
         """The (type, schema) of record ``seq``, if it was noted (``("", 0)``: no schema)."""
         if not 1 <= seq <= len(self._by_seq):
             return None
         index = self._by_seq[seq - 1]
+        if index == _UNREADABLE:
+            return None
         return _NO_SCHEMA_TYPE if index == _NO_SCHEMA else self._keys[index]
 
     def check_correction(
@@ -335,6 +342,11 @@ class RecordTypes:
     ) -> str | None:
         """None if correction ``seq`` fits the record it corrects (§10.4), else its first fault."""
         corrects = data["corrects"]
+        earlier = 1 <= corrects <= len(self._by_seq) and corrects < seq
+        if earlier and self._by_seq[corrects - 1] == _UNREADABLE:
+            # The corrected record already failed V1 or V2, which the report names;
+            # what it held cannot be known, so the correction is not judged against it.
+            return None
         target = self.of(corrects) if corrects < seq else None
         if target is None:
             return "/data/corrects: names no earlier record"
@@ -348,3 +360,5 @@ class RecordTypes:
 # A record whose type has no payload schema: its name is not kept.
 _NO_SCHEMA: Final = 0xFFFF
 _NO_SCHEMA_TYPE: Final = ("", 0)
+# A record that failed V1 or V2: it has no type at all.
+_UNREADABLE: Final = 0xFFFE

@@ -1,0 +1,436 @@
+"""A second verifier of a directory bundle, written from docs/FORMAT.md alone.
+
+It imports nothing from casefile (the payload schemas are read as data, §10.2). It covers the
+rules an outside implementer is most likely to read differently: canonical JSON (§9.2), V10
+payloads (§10), V11 and what a failed record still counts for (§8), V14, V15 (§8.1), B7, B10,
+the checkpoint grammar (§6) and what a report lists (§9.7). Continuity (B9) and the zip form
+are out of its scope.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgpack
+from nacl.exceptions import BadSignatureError
+
+from independent._spec_rules import (
+    CONFIRMATION,
+    CORRECTION,
+    CUSTODY_ACTOR_TYPES,
+    ORIGIN,
+    ZERO,
+    Key,
+    Report,
+    SpecError,
+    canon,
+    canonical_json,
+    frames,
+    header_ok,
+    mp,
+    parse_trust,
+    v10,
+)
+
+__all__ = ["merkle_root", "verify_dir"]
+
+
+# -- §8.1 who acted ------------------------------------------------------------------------
+
+
+def _names_actor(h: dict[str, Any]) -> bool:
+    t = h["type"]
+    actor = t in (*CUSTODY_ACTOR_TYPES, CORRECTION, CONFIRMATION)
+    return actor and h["schema"] == 1
+
+
+def _identity(person: Any) -> tuple[str, str, str] | None:
+    fields = ("name", "number", "organisation", "rank", "role")
+    if not isinstance(person, dict) or sorted(person) != sorted(fields):
+        return None
+    if not all(isinstance(person[f], str) for f in fields):
+        return None
+    ident = (person["name"], person["number"], person["organisation"])
+    return ident if all(ident) else None
+
+
+@dataclass
+class _Acts:
+    on_behalf: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    confirmed: set[int] = field(default_factory=set)
+    verified: set[int] = field(default_factory=set)
+
+    def check(self, h: dict[str, Any], holder: tuple[str, str, str]) -> bool:
+        data = h["data"]
+        by = _identity(data.get("by"))
+        rb = data.get("recorded_by")
+        if by is None or "recorded_by" not in data or (rb is not None and _identity(rb) is None):
+            return False
+        if rb is None and by != holder:
+            return False
+        if rb is not None and (_identity(rb) != holder or by == holder):
+            return False
+        if h["type"] == CONFIRMATION:
+            c = data.get("confirms")
+            ok = (
+                rb is None and isinstance(c, int) and not isinstance(c, bool)
+                and 1 <= c < h["seq"] and c in self.verified and self.on_behalf.get(c) == by
+                and c not in self.confirmed
+            )  # fmt: skip
+            if not ok:
+                return False
+            self.confirmed.add(c)
+        elif rb is not None:
+            self.on_behalf[h["seq"]] = by
+        return True
+
+
+# -- §6 checkpoints ------------------------------------------------------------------------
+
+
+def _checkpoint(text: str, case: str, hashes: list[bytes], report: Report) -> None:
+    """V13 over the manifest's checkpoint text (signature lines removed)."""
+    body = text.split("\n\n", 1)[0] + "\n"
+    lines = body.split("\n")
+    if (
+        len(lines) != 4
+        or not ORIGIN.fullmatch(lines[0])
+        or not re.fullmatch(r"0|[1-9]\d*", lines[1])
+    ):
+        report.fail("V13", "checkpoint_mismatch")
+        return
+    if lines[0].split("/")[1] != case:
+        report.fail("V13", "checkpoint_mismatch")
+    size = int(lines[1])
+    if size != len(hashes):  # §9.7.4: the first position one side lacks
+        report.fail("V13", "checkpoint_mismatch", min(size, len(hashes)) + 1)
+    elif base64.b64decode(lines[2]) != merkle_root(hashes):
+        report.fail("V13", "checkpoint_mismatch")
+
+
+def merkle_root(leaves: list[bytes]) -> bytes:
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return hashlib.sha256(b"\x01" + merkle_root(leaves[:k]) + merkle_root(leaves[k:])).digest()
+
+
+def _note_signers(text: str, keys: dict[bytes, Key], roles: list[str], at: int, last: int) -> bool:
+    """V12: some trusted checkpoint key signed, and every such signature verifies."""
+    body, _, sigs = text.partition("\n\n")
+    signed = (body + "\n").encode()
+    counted = False
+    for line in sigs.splitlines():
+        name, _, b64 = line.removeprefix("\u2014 ").partition(" ")
+        raw = base64.b64decode(b64)
+        for k in keys.values():
+            pub = bytes(k.verify)
+            note_id = hashlib.sha256(name.encode() + b"\n\x01" + pub).digest()[:4]
+            if (
+                k.name != name
+                or raw[:4] != note_id
+                or not roles_ok(k, roles)
+                or not _cp_valid(k, at, last)
+            ):
+                continue
+            try:
+                k.verify.verify(signed, raw[4:])
+            except BadSignatureError:
+                return False
+            counted = True
+    return counted
+
+
+def _cp_valid(k: Key, at: int, last: int) -> bool:
+    """V12: valid from no later than ``at``; neither expired nor revoked by the last record."""
+    ends = [e for e in (k.valid_until, k.revoked_at) if e is not None]
+    return k.valid_from <= at and all(last < e for e in ends)
+
+
+def roles_ok(k: Key, roles: list[str]) -> bool:
+    return bool(k.roles & set(roles))
+
+
+# -- §9 the bundle -------------------------------------------------------------------------
+
+
+def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
+    """Verify a directory bundle; raise SpecError for unusable input."""
+    report = Report()
+    own = trust_doc is not None
+    try:
+        trust = parse_trust(trust_doc) if trust_doc is not None else None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SpecError(f"trust store: {exc}") from exc  # unusable input, before any step
+    env = canonical_json((root / "manifest.dsse.json").read_bytes())
+    if not (isinstance(env, dict) and sorted(env) == ["payload", "payloadType", "signatures"]):
+        report.fail("B1", "manifest")
+        return report
+    if trust is None:
+        try:
+            trust = parse_trust((root / "trust.json").read_bytes())
+        except (ValueError, KeyError, TypeError, OSError):
+            report.fail("B2", "manifest")
+            return report
+        report.note("trust_from_bundle")  # §9.7.2: read for B2, so reported from here
+    keys, record_roles, cp_roles = trust
+    payload = base64.b64decode(env["payload"])
+    (sig,) = env["signatures"]
+    signer = keys.get(bytes.fromhex(sig["keyid"]))
+    pae = b"DSSEv1 %d %s %d " % (len(env["payloadType"]), env["payloadType"].encode(), len(payload))
+    if not _manifest_signed(signer, cp_roles, at, pae + payload, base64.b64decode(sig["sig"])):
+        report.fail("B2", "manifest")
+        return report
+    manifest = canonical_json(payload)
+    if not _manifest_ok(manifest):
+        report.fail("B3", "manifest")
+        return report
+    listed = {f["path"]: f for f in manifest["files"]}
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    changed = set()
+    for path in sorted(set(listed) | present - {"manifest.dsse.json"}):
+        f = listed.get(path)
+        data = (root / path).read_bytes() if path in present else None
+        if f is None or data is None or hashlib.sha256(data).hexdigest() != f["sha256"]:
+            report.fail("B4", "manifest")
+            changed.add(path)
+    checkpoint = root / "checkpoint.txt"  # §9.7.2: B5 reads it only once it passed B4
+    if (
+        "checkpoint.txt" not in changed
+        and checkpoint.read_bytes() != manifest["checkpoint"].encode()
+    ):
+        report.fail("B5", "manifest")
+    used, captured, last = _records(root, manifest, keys, record_roles, cp_roles, at, report)
+    if signer is not None and last is not None and not _cp_valid(signer, at, last):
+        report.fail("B2", "manifest")  # deferred: expired or revoked by the last record
+    for path in listed:
+        sizes = captured.get(path[9:], set()) - {listed[path]["size"]}
+        if path.startswith("evidence/") and (listed[path]["sha256"] != path[9:] or sizes):
+            report.fail("B8", "fixity")
+    if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
+        try:
+            bundle_keys = parse_trust((root / "trust.json").read_bytes())[0]
+            used.add(bytes.fromhex(sig["keyid"]))
+            if used - set(bundle_keys):
+                report.fail("B10", "manifest")
+        except (ValueError, KeyError, TypeError):
+            report.fail("B10", "manifest")
+    return report
+
+
+def _manifest_signed(
+    signer: Key | None, roles: list[str], at: int, signed: bytes, sig: bytes
+) -> bool:
+    if signer is None or not roles_ok(signer, roles) or signer.valid_from > at:
+        return False
+    try:
+        signer.verify.verify(signed, sig)
+    except BadSignatureError:
+        return False
+    return True
+
+
+def _manifest_ok(m: Any) -> bool:
+    """B3: exactly the fields of §9.2, with their types."""
+    names = ["case_id", "checkpoint", "disclosure_policy", "files", "format", "records", "version"]
+    if not isinstance(m, dict) or sorted(m) != names or not _policy_ok(m["disclosure_policy"]):
+        return False
+    paths = [f.get("path") for f in m["files"] if isinstance(f, dict)]
+    required = {"records.bin", "disclosures.bin", "trust.json", "checkpoint.txt"}
+    return (
+        (m["format"], m["version"]) == ("casefile-bundle", 1)
+        and re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", m["case_id"]) is not None
+        and type(m["records"]) is int
+        and m["records"] >= 1
+        and isinstance(m["checkpoint"], str)
+        and paths == sorted(set(paths))
+        and required <= set(paths)
+    )
+
+
+def _policy_ok(policy: Any) -> bool:
+    fields = policy.get("fields") if isinstance(policy, dict) else None
+    if not isinstance(fields, list) or policy.get("mode") not in ("all", "none", "list"):
+        return False
+    shaped = all(isinstance(f, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,63}", f) for f in fields)
+    ordered = [f.encode() for f in fields] == sorted({f.encode() for f in fields})
+    return shaped and ordered and (bool(fields) == (policy["mode"] == "list"))
+
+
+def _records(
+    root: Path,
+    manifest: dict[str, Any],
+    keys: dict[bytes, Key],
+    record_roles: dict[str, list[str]],
+    cp_roles: list[str],
+    at: int,
+    report: Report,
+) -> tuple[set[bytes], dict[str, set[int]], int | None]:
+    """B6, V1-V15, B7; the key ids of the records that verified."""
+    case = manifest["case_id"]
+    elements, fault = frames((root / "records.bin").read_bytes())
+    hashes: list[bytes] = []
+    stored: dict[int, dict[str, Any] | None] = {}  # §10.4 reads the type of any earlier record
+    verified: dict[int, dict[str, Any]] = {}
+    pending = _disclosures(root, manifest, report)
+    disclosed: set[tuple[int, str]] = set()
+    commitments: set[bytes] = set()
+    acts = _Acts()
+    used: set[bytes] = set()
+    prev, last_time = ZERO, None
+    for position, raw in enumerate(elements, start=1):
+        hashes.append(hashlib.sha256(b"\x00" + raw).digest())
+        rec = mp(raw)
+        framed = isinstance(rec, dict) and sorted(rec) == ["rec", "sig"]
+        framed = framed and isinstance(rec["rec"], bytes) and isinstance(rec["sig"], bytes)
+        framed = framed and len(rec["sig"]) == 64
+        header = mp(rec["rec"]) if framed else None
+        link, prev = prev, hashes[-1]
+        if not framed or not header_ok(header):
+            report.fail("V2" if framed else "V1", "malformed_record", position)
+            stored[position] = None
+            pending.pop(position, None)  # nothing to compare its disclosures with
+            continue
+        h, seq = header, header["seq"]
+        k = keys.get(h["key"])
+        steps = [
+            ("V3", "wrong_case", h["case"].hex() == case.replace("-", "")),
+            ("V4", "sequence", seq == position),
+            ("V5", "broken_link", h["prev"] == link),
+            ("V6", "unknown_key", k is not None),
+        ]
+        if k is not None:
+            roles = record_roles.get(h["type"], record_roles.get("*", []))
+            steps.append(("V7", "key_not_valid", k.valid(h["time"])))
+            steps.append(("V8", "key_role", roles_ok(k, roles)))
+            steps.append(("V9", "bad_signature", _sig_ok(k, rec)))
+        steps.append(("V10", "unknown_schema", v10(h, stored)))
+        stored.setdefault(seq, h)
+        failed = [(s, kind) for s, kind, ok in steps if not ok]
+        for s, kind in failed:
+            report.fail(s, kind, seq)
+        mine = _v11(h, pending.pop(seq, []), report)
+        if failed or mine is None:
+            continue
+        if k is not None and _names_actor(h) and not acts.check(h, k.holder):
+            report.fail("V15", "actor", seq)
+            continue
+        values = list(h["pd"].values())
+        if len(set(values)) != len(values) or commitments & set(values):
+            report.fail("V14", "repeated_commitment", seq)
+            continue
+        commitments |= set(values)
+        disclosed |= {(seq, name) for name in mine}
+        verified[seq] = h
+        acts.verified.add(seq)
+        used.add(h["key"])
+        if h["time"] > at + 300 * 10**9:
+            report.note("time_after_verification", seq)
+        if last_time is not None and h["time"] < last_time:
+            report.note("time_went_backwards", seq)
+        last_time = h["time"]
+    if fault is not None:  # §9.7.3: what follows cannot be delimited, nor counted
+        report.fail("V1", "malformed_record", fault)
+    for seq in sorted(pending) if fault is None else []:
+        for _ in pending[seq]:
+            report.fail("V11", "disclosure", seq)  # names no record of the case
+    _withheld(manifest["disclosure_policy"], verified, disclosed, report)
+    if fault is None and len(elements) != manifest["records"]:
+        report.fail("B6", "manifest")
+    for seq in sorted(set(acts.on_behalf) - acts.confirmed):
+        report.note("acted_on_behalf_unconfirmed", seq)
+    last = max((h["time"] for h in verified.values()), default=at)
+    if not _note_signers(manifest["checkpoint"], keys, cp_roles, at, last):
+        report.fail("V12", "checkpoint_signature")
+    else:
+        used |= {
+            kid for kid, key in keys.items() if key.name in manifest["checkpoint"].split("\n\n")[1]
+        }
+    if fault is None:
+        _checkpoint(manifest["checkpoint"], case, hashes, report)
+    captured: dict[str, set[int]] = {}  # B8: the sizes verified captures give each file
+    for h in verified.values():
+        if h["type"] == "evidence.captured":
+            captured.setdefault(h["data"]["sha256"].hex(), set()).add(h["data"]["size"])
+    return used, captured, max((h["time"] for h in verified.values()), default=None)
+
+
+def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:
+    t = b"application/vnd.casefile.record.v1+msgpack"
+    pae = b"DSSEv1 %d %s %d " % (len(t), t, len(rec["rec"])) + rec["rec"]
+    try:
+        k.verify.verify(pae, rec["sig"])
+    except BadSignatureError:
+        return False
+    return True
+
+
+def _disclosures(
+    root: Path, manifest: dict[str, Any], report: Report
+) -> dict[int, list[dict[str, Any]]]:
+    """disclosures.bin by record, after B7 has set aside those the policy does not allow."""
+    policy = manifest["disclosure_policy"]
+    elements, fault = frames((root / "disclosures.bin").read_bytes())
+    out: dict[int, list[dict[str, Any]]] = {}
+    last: tuple[int, str] = (0, "")
+    for raw in elements:
+        d = mp(raw)
+        if not _is_disclosure(d):  # §9.7.3: once, and nothing after it is read
+            report.fail("V11", "disclosure", d.get("seq") if isinstance(d, dict) else None)
+            return out
+        if policy["mode"] == "none" or (
+            policy["mode"] == "list" and d["name"] not in policy["fields"]
+        ):
+            report.fail("B7", "manifest", d["seq"])
+        elif (d["seq"], d["name"]) <= last:  # V11: out of order, compared with nothing
+            report.fail("V11", "disclosure", d["seq"])
+        else:
+            last = (d["seq"], d["name"])
+            out.setdefault(d["seq"], []).append(d)
+    if fault is not None:
+        report.fail("V11", "disclosure")
+    return out
+
+
+def _is_disclosure(d: Any) -> bool:
+    if not isinstance(d, dict) or sorted(d) != ["case", "name", "salt", "seq", "value"]:
+        return False
+    typed = isinstance(d["case"], bytes) and isinstance(d["name"], str)
+    return typed and isinstance(d["salt"], bytes) and type(d["seq"]) is int
+
+
+def _v11(h: dict[str, Any], mine: list[dict[str, Any]], report: Report) -> set[str] | None:
+    """The names a record's disclosures reveal; None (its record fails) if one does not match."""
+    names, ok = set(), True
+    for d in mine:
+        body = {"name": d["name"], "salt": d["salt"], "value": d["value"]}
+        commitment = hashlib.sha256(
+            b"casefile:commitment:v1\x00" + msgpack.packb(canon(body))
+        ).digest()
+        if h["pd"].get(d["name"]) == commitment and 16 <= len(d["salt"]) <= 64:
+            names.add(d["name"])
+        else:
+            report.fail("V11", "disclosure", d["seq"])
+            ok = False
+    return names if ok else None
+
+
+def _withheld(
+    policy: dict[str, Any],
+    verified: dict[int, Any],
+    disclosed: set[tuple[int, str]],
+    report: Report,
+) -> None:
+    committed = {(seq, name) for seq, h in verified.items() for name in h["pd"]}
+    if committed - disclosed:
+        report.note("withheld_fields")
+        report.counts["withheld_fields"] = len(committed - disclosed)
+    covered = {(s, n) for s, n in committed if policy["mode"] == "all" or n in policy["fields"]}
+    if policy["mode"] != "none" and covered - disclosed:
+        report.note("policy_fields_not_disclosed")
+        report.counts["policy_fields_not_disclosed"] = len(covered - disclosed)

@@ -1,0 +1,293 @@
+"""A verifier written from docs/FORMAT.md alone agrees with the library on hostile bundles.
+
+Each variant is the demo's bundle re-signed by the demo's own keys with one rule broken, so
+only that rule can refuse it. Both verifiers must give the same verdict, the same failures
+(step, kind, record) and the same findings (kind, record); continuity findings (B9) are the
+library's alone and are left out of the comparison.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casefile.bundle import verify_bundle
+from casefile.errors import InputError
+from casefile.projections import ContinuityFindingKind
+from casefile.signing import load_trust_store
+from casefile.verifier._actor import ACTOR_TYPES
+from cli._support import run_cli
+from independent._forge import Forge, load_signers
+from independent._spec_rules import CUSTODY_ACTOR_TYPES, Report, SpecError, jcs
+from independent._spec_verifier import verify_dir
+from independent._variants import RECORD_VARIANTS
+from independent._variants_bundle import BUNDLE_VARIANTS
+
+AT = time.time_ns()
+VARIANTS = {**RECORD_VARIANTS, **BUNDLE_VARIANTS}
+# B9's findings are the library's alone; V15's finding is the spec's too (§9.7.5).
+CONTINUITY_ONLY = {k.value for k in ContinuityFindingKind} - {"acted_on_behalf_unconfirmed"}
+CONTINUITY_ONLY.add("evidence_not_in_bundle")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("independent") / "demo"
+    done = run_cli(["demo", "--out", root])
+    assert done.code == 0, done.err
+    return root
+
+
+@pytest.fixture(scope="module")
+def signers(demo: Path) -> dict[bytes, Any]:
+    passphrase = (demo / "keys" / "demo-passphrase.txt").read_bytes().splitlines()[0]
+    return load_signers(demo / "keys", passphrase)
+
+
+def _library(bundle: Path, trust: Path | None) -> Report:
+    store = None if trust is None else load_trust_store(trust)
+    result = verify_bundle(bundle, at=AT, trust=store, report=True)
+    out = Report()
+    out.failures = [(e.step, e.kind, e.seq) for e in result.errors]
+    out.noted = {(f.kind, f.seq) for f in result.findings if f.kind not in CONTINUITY_ONLY}
+    out.counts = {
+        f.kind: int(f.message.split()[0])
+        for f in result.findings
+        if f.kind in ("withheld_fields", "policy_fields_not_disclosed")
+    }
+    assert result.verified == out.verified
+    return out
+
+
+def _agree(bundle: Path, trust: Path | None) -> Report:
+    mine = verify_dir(bundle, None if trust is None else trust.read_bytes(), AT)
+    theirs = _library(bundle, trust)
+    assert sorted(mine.failures, key=str) == sorted(theirs.failures, key=str)
+    assert mine.noted == theirs.noted
+    assert mine.counts == theirs.counts
+    return mine
+
+
+def test_the_untouched_demo_bundle_verifies_in_both(demo: Path) -> None:
+    report = _agree(demo / "bundle", demo / "keys" / "trust.json")
+    assert report.verified
+    assert report.findings == {"withheld_fields"}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_hostile_variant_gets_the_same_report_from_both(
+    name: str, demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    change, failures, findings = VARIANTS[name]
+    forge = Forge.read(demo / "bundle", signers)
+    options = change(forge)
+    bundle = forge.write(tmp_path / "bundle", **options)
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert report.failures == failures
+    unread = failures and failures[0][0] in ("B1", "B2", "B3")
+    assert report.findings == (set() if unread else {"withheld_fields"}) | findings
+
+
+def test_a_listed_evidence_file_that_is_absent_fails_b4_alone_in_both(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    forge = Forge.read(demo / "bundle", signers)
+    bundle = forge.write(tmp_path / "bundle")
+    next((bundle / "evidence").iterdir()).unlink()
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert report.failures == [("B4", "manifest", None)]
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("checkpoint.txt", b"not the checkpoint\n"),  # §9.7.2: B5 only after B4 passed
+        ("trust.json", b"{}"),  # B10 does not check a trust.json that failed B4
+    ],
+)
+def test_a_file_changed_after_signing_fails_b4_and_no_later_step_that_reads_it(
+    path: str, content: bytes, demo: Path, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(demo / "bundle", bundle)
+    (bundle / path).write_bytes(content)
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert report.failures == [("B4", "manifest", None)]
+
+
+def _envelope_with_a_space(bundle: Path) -> None:
+    path = bundle / "manifest.dsse.json"
+    path.write_bytes(path.read_bytes().replace(b'"payloadType":', b'"payloadType": '))
+
+
+@pytest.mark.parametrize(
+    ("variant", "envelope_spaced", "failures", "findings"),
+    [
+        ("resigned_unchanged", False, [], {"trust_from_bundle", "withheld_fields"}),
+        ("manifest_with_a_final_newline", False, [("B3", "manifest", None)], {"trust_from_bundle"}),
+        ("resigned_unchanged", True, [("B1", "manifest", None)], set()),
+    ],
+)
+def test_trust_from_bundle_is_reported_once_the_bundle_keys_were_read(
+    variant: str,
+    envelope_spaced: bool,
+    failures: list[tuple[str, str, int | None]],
+    findings: set[str],
+    demo: Path,
+    signers: dict[bytes, Any],
+    tmp_path: Path,
+) -> None:
+    change = VARIANTS[variant][0]
+    forge = Forge.read(demo / "bundle", signers)
+    bundle = forge.write(tmp_path / "bundle", **change(forge))
+    if envelope_spaced:
+        _envelope_with_a_space(bundle)
+    report = _agree(bundle, None)
+    assert report.failures == failures
+    assert report.findings == findings
+
+
+def test_a_verifier_trust_store_with_a_bidi_mark_in_a_key_name_is_unusable_in_both(
+    demo: Path, tmp_path: Path
+) -> None:
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    doc["keys"][1]["name"] = "northshire.police.example/lab/\u202eFS-0417"
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SpecError):
+        verify_dir(demo / "bundle", trust.read_bytes(), AT)
+    with pytest.raises(InputError):
+        load_trust_store(trust)
+
+
+def _rfc3339(ns: int) -> str:
+    whole = datetime.fromtimestamp(ns // 10**9, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{whole}.{ns % 10**9:09d}Z"
+
+
+def test_a_checkpoint_key_valid_only_after_the_last_record_still_signs_at_v12(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # V12 judges valid_from against the verification time, expiry and revocation against the
+    # last record: a checkpoint key issued after the last record may sign the checkpoint.
+    forge = Forge.read(demo / "bundle", signers)
+    last = max(h["time"] for h in forge.headers)
+    assert last + 10**9 < AT
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    for entry in doc["keys"]:
+        if "checkpoint" in entry["name"]:
+            entry["valid_from"] = _rfc3339(last + 10**9)
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc), encoding="utf-8")
+    report = _agree(demo / "bundle", trust)
+    assert report.verified
+
+
+def test_a_manifest_key_revoked_at_the_last_record_fails_b2_after_the_records(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    forge = Forge.read(demo / "bundle", signers)
+    last = max(h["time"] for h in forge.headers)
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    for entry in doc["keys"]:
+        if "checkpoint" in entry["name"]:
+            entry["revoked_at"] = _rfc3339(last)
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc), encoding="utf-8")
+    report = _agree(demo / "bundle", trust)
+    assert sorted(report.failures) == [
+        ("B2", "manifest", None),
+        ("V12", "checkpoint_signature", None),
+    ]
+
+
+def test_a_checkpoint_key_revoked_before_an_earlier_record_fails_when_the_last_lags(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # The last record's clock lags the one before it: the checkpoint still cannot predate
+    # record 36, so a key revoked between the two cannot have signed it (V12, B2).
+    forge = Forge.read(demo / "bundle", signers)
+    t36 = forge.headers[35]["time"]
+    forge.headers[36]["time"] = t36 - 10 * 10**9
+    bundle = forge.write(tmp_path / "bundle")
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    for entry in doc["keys"]:
+        if "checkpoint" in entry["name"]:
+            entry["revoked_at"] = _rfc3339(t36 - 5 * 10**9)
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc), encoding="utf-8")
+    report = _agree(bundle, trust)
+    assert sorted(report.failures) == [
+        ("B2", "manifest", None),
+        ("V12", "checkpoint_signature", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "accepted"),
+    [
+        ("name", "northshire.police.example/lab/FS\u00a0-0417", False),  # White_Space
+        ("name", "northshire.police.example/lab/FS\u200a-0417", False),
+        ("name", "northshire.police.example/lab/FS\u00ad-0417", False),  # soft hyphen, Cf
+        ("name", "northshire.police.example/lab/FS\U000e0041-0417", False),  # a tag
+        ("name", "northshire.police.example/lab/FS-0417e\u0301", False),  # not NFC
+        ("name", "northshire.police.example/lab/FS-0417\u00e9", True),
+        ("holder.name", "Dr Priya\u00a0Nair", True),  # holder fields may hold spaces
+        ("holder.name", "Dr Priya\u200aNair", True),
+        ("holder.name", "Dr Priya Nair\u2028", False),
+        ("holder.name", "Dr Priya Nair\u0085", False),  # a C1 control
+        ("holder.name", "Dr Priya \u2066Nair\u2069", False),  # an isolate
+        ("holder.name", "Dr Priya Nair\U0001d173", False),  # a musical format character
+        ("holder.force", "Northshire\u061c Scientific", False),  # Arabic letter mark
+        ("holder.rank", "", True),
+        ("holder.number", "", False),
+    ],
+)
+def test_display_text_of_a_trust_store_is_judged_alike_by_both(
+    field: str, text: str, accepted: bool, demo: Path, tmp_path: Path
+) -> None:
+    doc = json.loads((demo / "keys" / "trust.json").read_bytes())
+    (entry,) = [e for e in doc["keys"] if "FS-0417" in e["name"]]
+    if field == "name":
+        entry["name"] = text
+    else:
+        entry["holder"][field.split(".")[1]] = text
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    if accepted:
+        verify_dir(demo / "bundle", trust.read_bytes(), AT)
+        load_trust_store(trust)
+        return
+    with pytest.raises(SpecError):
+        verify_dir(demo / "bundle", trust.read_bytes(), AT)
+    with pytest.raises(InputError):
+        load_trust_store(trust)
+
+
+def test_the_spec_table_of_who_acted_names_exactly_the_types_v15_checks() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "FORMAT.md").read_text(encoding="utf-8")
+    table = text.split("### 8.1 Who acted")[1].split("## 9.")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    named: set[str] = set()
+    for row in rows:
+        first = row.split(" | ")[0]
+        if first.startswith("| `exhibit.<kind>`"):
+            named |= {f"exhibit.{k}" for k in re.findall(r"`([a-z_]+)`", first.split(":", 1)[1])}
+        else:
+            named |= set(re.findall(r"`([a-z_.]+)`", first))
+    assert named == set(ACTOR_TYPES)
+    assert named == {*CUSTODY_ACTOR_TYPES, "record.corrected", "record.confirmed"}
+
+
+def test_canonical_json_sorts_names_by_utf16_code_units() -> None:
+    assert (
+        jcs({"\ue000": 1, "\U00010000": 2, "a": 3}) == '{"a":3,"\U00010000":2,"\ue000":1}'.encode()
+    )
+    assert jcs({"s": "\u001f/\u007f\u2028é"}) == '{"s":"\\u001f/\u007f\u2028é"}'.encode()
