@@ -260,3 +260,22 @@ def test_worker_interpreters_give_what_in_process_parsing_gives(
     records, keys = _case(300)
     records[150] = b"\xc1 malformed"
     assert list(parse_stream(records, keys, 2)) == list(parse_stream(records, keys, 1))
+
+
+def test_a_huge_worker_count_is_held_to_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each worker holds up to two chunks: a count far above the cores would only
+    # multiply processes and memory, never speed.
+    from _casebuilder import AT, World
+    from casefile import verifier
+
+    asked: list[int] = []
+    real = verifier.CaseVerification.run
+
+    def run(self: object, *args: object, workers: int, **kw: object) -> object:
+        asked.append(workers)
+        return real(self, *args, workers=workers, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verifier.CaseVerification, "run", run)
+    world = World()
+    verifier.verify_case(world.case(3).records, trust=world.trust, at=AT, workers=100_000)
+    assert asked == [_pool.available_cores()]

@@ -84,7 +84,10 @@ def _raise(exc: VerificationError) -> None:
 
 
 def _workers(workers: int | None) -> int:
-    return available_cores() if workers is None else max(1, workers)
+    # More processes than cores verify no faster, and each holds up to two chunks
+    # (2 x 16 MiB): a huge count would only multiply memory and processes.
+    cores = available_cores()
+    return cores if workers is None else max(1, min(workers, cores))
 
 
 def iter_verified_records(
