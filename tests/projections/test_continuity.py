@@ -490,3 +490,23 @@ def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
 
     assert app.erase_personal_data(case_id, person_id=owner) == 1
     assert register_now() == register
+
+
+def test_evidence_dated_as_captured_after_its_record_is_a_finding() -> None:
+    # The library refuses such a capture when recording; a bundle made by other
+    # software may still carry one, and the reader reports it.
+    case = new_case()
+    case.capture_evidence(
+        exhibit="DR/1", kind="photo", sha256=b"\x05" * 32, size=3, media_type="image/jpeg",
+        device="tablet", location="Scene", captured_at=T0, description="Door", by=DC,
+    )  # fmt: skip
+    views = views_of(case)
+    captured = views[-1]
+    assert captured.event_type == "evidence.captured"
+    late = {**captured.data, "captured_at": captured.time_ns + DAY}
+    forged = [*views[:-1], RecordView(captured.event_type, captured.seq, captured.time_ns, late)]
+    assert build_exhibit_register(views).findings == ()
+    register = build_exhibit_register(forged)
+    assert [(f.kind, f.exhibit, f.seq) for f in register.findings] == [
+        (K.TIME_OUT_OF_ORDER, "DR/1", captured.seq)
+    ]

@@ -43,6 +43,15 @@ class ContinuityWalk(KindRules):
             self.find(K.DUPLICATE_EXHIBIT, seq, ref, f"exhibit {ref} is introduced a second time")
             self.exhibits[ref].entries.append(entry)
             return
+        captured = data.get("captured_at")
+        if type(captured) is int and captured > time_ns:
+            # Device clocks are assertions; a capture dated after its own record is one to weigh.
+            self.find(
+                K.TIME_OUT_OF_ORDER,
+                seq,
+                ref,
+                f"record {seq} says it was captured after it was recorded",
+            )
         ex = WorkingExhibit(
             ref, ref, None, True, data["description"], data["sha256"], data["media_type"],
             entry.by, seq, seq, time_ns, location=EVIDENCE_STORE, in_store=True,
