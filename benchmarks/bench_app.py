@@ -129,10 +129,19 @@ def casefile_app(store: StoreConfig, world: World) -> CasefileApp:
     return CasefileApp(store=store, trust=world.trust, clock=stepping_clock())
 
 
+# A reference names one case per store, and rounds open cases in the same store.
+_REFERENCES = itertools.count()
+
+
 def open_cases(app: CasefileApp, world: World, n: int) -> list[uuid.UUID]:
     return [
-        app.open_case(world.alice, offence="theft", channel="online", reference=f"BENCH{i:06d}")
-        for i in range(n)
+        app.open_case(
+            world.alice,
+            offence="theft",
+            channel="online",
+            reference=f"BENCH{next(_REFERENCES):06d}",
+        )
+        for _ in range(n)
     ]
 
 
