@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casefile.cli import main
+from casefile.cli._demo_cmd import CHECKPOINT_NAME
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,19 @@ class Demo:
     @property
     def db(self) -> Path:
         return self.root / "casefile.sqlite"
+
+
+def export_argv(
+    demo: Demo,
+    out: Path,
+    *extra: object,
+    key: Path | None = None,
+    name: str = CHECKPOINT_NAME,
+    case: str = "42NS1234526",
+) -> list[object]:
+    """``casefile export`` of the demo's case to ``out`` (the demo's checkpoint key by default)."""
+    return [
+        "export", "--db", demo.db, "--case", case, "--out", out, "--trust", demo.trust,
+        "--checkpoint-key", key or demo.root / "keys" / "checkpoint.key",
+        "--checkpoint-name", name, "--passphrase-file", demo.passphrase, *extra,
+    ]  # fmt: skip

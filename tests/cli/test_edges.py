@@ -17,8 +17,8 @@ import pytest
 
 from casefile._scratch import new_locked_dir
 from casefile.bundle import STAGING_PREFIX
-from casefile.cli._demo_cmd import CHECKPOINT_NAME
 from cli._support import Demo, Run, run_cli
+from cli._support import export_argv as _export
 
 
 @contextlib.contextmanager
@@ -42,14 +42,6 @@ def fifo(tmp_path: Path) -> Path:
     path = tmp_path / "pipe"
     os.mkfifo(path)
     return path
-
-
-def _export(demo: Demo, out: Path) -> list[object]:
-    return [
-        "export", "--db", demo.db, "--case", "42NS1234526", "--out", out, "--trust", demo.trust,
-        "--checkpoint-key", demo.root / "keys" / "checkpoint.key",
-        "--checkpoint-name", CHECKPOINT_NAME, "--passphrase-file", demo.passphrase,
-    ]  # fmt: skip
 
 
 def _refused_at_once(argv: list[object]) -> Run:

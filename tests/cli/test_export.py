@@ -11,16 +11,8 @@ from typing import Any
 
 import pytest
 
-from casefile.cli._demo_cmd import CHECKPOINT_NAME
 from cli._support import Demo, run_cli
-
-
-def _export(demo: Demo, out: Path, *extra: object, case: str = "42NS1234526") -> list[object]:
-    return [
-        "export", "--db", demo.db, "--case", case, "--out", out, "--trust", demo.trust,
-        "--checkpoint-key", demo.root / "keys" / "checkpoint.key",
-        "--checkpoint-name", CHECKPOINT_NAME, "--passphrase-file", demo.passphrase, *extra,
-    ]  # fmt: skip
+from cli._support import export_argv as _export
 
 
 def test_export_directory_with_named_disclosures_verifies(demo: Demo, tmp_path: Path) -> None:

@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 
 from casefile.cli._demo_cmd import CHECKPOINT_NAME
-from cli._support import Demo, run_cli
+from cli._support import Demo, export_argv, run_cli
 
 
 def _export(demo: Demo, out: Path, key: Path, name: str = CHECKPOINT_NAME) -> list[object]:
-    return [
-        "export", "--db", demo.db, "--case", "42NS1234526", "--out", out, "--trust", demo.trust,
-        "--checkpoint-key", key, "--checkpoint-name", name, "--passphrase-file", demo.passphrase,
-    ]  # fmt: skip
+    return export_argv(demo, out, key=key, name=name)
 
 
 # --- an argument that would be silently ignored ----------------------------------------------
