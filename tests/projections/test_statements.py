@@ -173,3 +173,15 @@ def test_a_captured_item_is_stated_as_captured_never_as_seized() -> None:
     assert "seized" not in text
     assert "PACE" not in text
     assert "I packaged it in bag B1 and sealed it with seal S1." in text
+
+
+def test_a_statement_never_states_a_fraction_of_a_second() -> None:
+    case = new_case()
+    case.capture_evidence(
+        exhibit="JS/1", kind="photo", sha256=b"\x07" * 32, size=3, media_type="image/png",
+        device="Tablet T-7", location="Rear garden", captured_at=T0 + 60 * 10**9 + 123_456_789,
+        description="Shoe mark", by=PC,
+    )  # fmt: skip
+    text = _statements(views_of(case))["Jane Smith"].text  # type: ignore[attr-defined]
+    assert "On 2026-01-01 at 00:01:00 UTC, at Rear garden, I captured exhibit JS/1" in text
+    assert ".123" not in text

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from casefile._time import ns_to_rfc3339
+from casefile._time import ns_to_human
 from casefile.projections._continuity_model import (
     CustodyEntry,
     CustodySpan,
@@ -44,8 +44,10 @@ class ContinuityStatement:
 
 
 def _on(ns: int) -> str:
-    date, _, clock = ns_to_rfc3339(ns).partition("T")
-    return f"On {date} at {clock.removesuffix('Z')} UTC"
+    # People read a statement: to the second, as every human-facing time (the
+    # nanoseconds stay in the records and the JSON register).
+    date, clock, _ = ns_to_human(ns).split(" ")
+    return f"On {date} at {clock} UTC"
 
 
 def _seal_words(span: CustodySpan) -> str:
