@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -194,6 +195,16 @@ def test_cases_without_trust_lists_and_says_it_did_not_authenticate(demo: Demo) 
     assert "42NS1234526" in result.out
     assert "37 records" in result.out
     assert "not authenticated" in result.err
+
+
+def test_cases_shows_opened_and_last_activity_to_the_second(demo: Demo) -> None:
+    second = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC"
+    for trust in ([], ["--trust", demo.trust]):
+        result = run_cli(["cases", "--db", demo.db, *trust])
+        assert result.code == 0, result.err
+        assert re.search(rf"opened {second}  last {second}  ", result.out), result.out
+        # No nanosecond fraction and no raw integer time reaches a person.
+        assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d|\d{15,}", result.out), result.out
 
 
 def test_store_must_be_named_once(demo: Demo) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 from pathlib import Path
 from typing import Final, TextIO
 
+from casefile._time import ns_to_human
 from casefile.cli._store import add_store_arguments, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.signing import TrustStore, load_trust_store
@@ -24,6 +26,7 @@ CASE_STATUSES: Final = (
 )
 
 _PAGE = 1000
+_EPOCH: Final = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def add_cases_parser(
@@ -50,7 +53,7 @@ def add_cases_parser(
 
 
 def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """One line per case: id, reference, record count, status and officer in the case."""
+    """One line per case: id, reference, records, status, opened, last activity, officer."""
     from casefile.events._custody_values import check_custody_reference
 
     if args.exhibit is not None:
@@ -71,14 +74,19 @@ def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             for summary in page:
                 reference, records, status = summary.reference, summary.records, summary.status
+                opened, last = summary.opened_ns, summary.last_activity_ns
                 if args.trust is not None:
                     # The index is derived data: show what the authenticated records say.
                     case = app.get_case(summary.case_id)
                     reference, records, status = case.reference, case.sealed_version, case.status
-                # Text from the store is shown as text, never as terminal controls.
+                    opened = case.opened_ns
+                    last = (case.modified_on - _EPOCH) // datetime.timedelta(microseconds=1) * 1000
+                # Text from the store is shown as text, never as terminal controls; times
+                # are for people, to the second.
                 out.write(
                     f"{summary.case_id}  {one_line(reference):<14} {records:>7} records  "
-                    f"{one_line(status):<19} {one_line(summary.officer)}\n"
+                    f"{one_line(status):<19} opened {ns_to_human(opened)}  "
+                    f"last {ns_to_human(last)}  {one_line(summary.officer)}\n"
                 )
             listed += len(page)
             if len(page) < _PAGE:
