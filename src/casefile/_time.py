@@ -20,6 +20,7 @@ from casefile.errors import TimeFormatError
 __all__ = [
     "MAX_TIME_NS",
     "MIN_TIME_NS",
+    "instant_ns",
     "ns_to_human",
     "ns_to_rfc3339",
     "rfc3339_to_ns",
@@ -28,6 +29,7 @@ __all__ = [
 _NS_PER_SECOND: Final = 1_000_000_000
 _SECONDS_PER_DAY: Final = 86_400
 _EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
+_EPOCH: Final = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 #: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z, the range of the text form.
 MIN_TIME_NS: Final = (1 - _EPOCH_ORDINAL) * _SECONDS_PER_DAY * _NS_PER_SECOND
@@ -109,3 +111,29 @@ def ns_to_human(ns: int) -> str:
     """
     text = ns_to_rfc3339(ns - ns % _NS_PER_SECOND)
     return f"{text[:10]} {text[11:19]} UTC"
+
+
+def instant_ns(value: object, what: str) -> int:
+    """Integer nanoseconds of ``value``: ``int`` nanoseconds, or an aware datetime, exactly.
+
+    A naive datetime is refused with :class:`TimeFormatError` (its zone would be
+    a guess); any other type with :class:`TypeError`. Unlike a command's times,
+    an integer is taken as given: a verifier judges any int64 time.
+
+    >>> instant_ns(datetime.datetime(2026, 3, 1, 14, 5, 9, tzinfo=datetime.UTC), "at")
+    1772373909000000000
+    """
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise TimeFormatError(
+                f"{what}: naive datetime: give a timezone-aware one (e.g. tzinfo=datetime.UTC)"
+            )
+        delta = value - _EPOCH
+        seconds = delta.days * _SECONDS_PER_DAY + delta.seconds
+        return seconds * _NS_PER_SECOND + delta.microseconds * 1000
+    if type(value) is not int:
+        raise TypeError(
+            f"{what} must be int nanoseconds since the epoch or an aware datetime, "
+            f"not {type(value).__name__}"
+        )
+    return value

@@ -16,10 +16,12 @@ bytes (re-hashed against what B4 saw), as it does for the directory.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from casefile._time import instant_ns
 from casefile.bundle._bundle_trust import (
     check_bundle_trust,
     manifest_key_lapsed,
@@ -356,7 +358,7 @@ class _Run:
 def verify_bundle(
     source: str | os.PathLike[str] | Bundle,
     *,
-    at: int,
+    at: int | datetime.datetime,
     trust: TrustStore | None = None,
     workers: int | None = None,
     report: bool = False,
@@ -368,7 +370,7 @@ def verify_bundle(
 
     ``trust`` is the auditor's own trust store; without it the bundle's
     trust.json is used and a ``trust_from_bundle`` finding says so. ``at`` is
-    the time of verification (ns since the epoch, UTC). By default the first
+    the time of verification (ns since the epoch, UTC, or an aware datetime). By default the first
     failure is raised (a :class:`~casefile.errors.VerificationError` naming
     the step, case and record); with ``report=True`` every failure is listed
     in the result instead. An unusable bundle raises
@@ -382,8 +384,7 @@ def verify_bundle(
     and exhibits whose evidence file the bundle lacks are findings of the
     result, never failures: they leave ``verified`` as it is.
     """
-    if type(at) is not int:
-        raise TypeError("at must be int nanoseconds since the epoch")
+    at = instant_ns(at, "at")
     if isinstance(source, Bundle):
         return _Run(source, trust, at, workers, report, progress, continuity_policy).run()
     with open_bundle(source, limits=limits) as bundle:

@@ -21,10 +21,12 @@ started or a worker dies, the records are verified in this process instead:
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from casefile._time import instant_ns
 from casefile.errors import VerificationError
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
@@ -94,7 +96,7 @@ def iter_verified_records(
     records: Iterable[bytes],
     *,
     trust: TrustStore,
-    at: int,
+    at: int | datetime.datetime,
     case_id: uuid.UUID | None = None,
     disclosures: Iterable[Disclosure] = (),
     checkpoint: bytes | str | None = None,
@@ -109,7 +111,7 @@ def iter_verified_records(
     must exhaust the iterator before treating what it saw as complete.
     """
     walk = CaseVerification(
-        trust, at, _raise, case_id, known_types, clock_skew_ns, payloads=payloads
+        trust, instant_ns(at, "at"), _raise, case_id, known_types, clock_skew_ns, payloads=payloads
     )
     yield from walk.run(records, disclosures=disclosures, workers=_workers(workers))
     if checkpoint is not None:
@@ -120,7 +122,7 @@ def verify_case(
     records: Iterable[bytes],
     *,
     trust: TrustStore,
-    at: int,
+    at: int | datetime.datetime,
     case_id: uuid.UUID | None = None,
     disclosures: Iterable[Disclosure] = (),
     checkpoint: bytes | str | None = None,
@@ -135,12 +137,12 @@ def verify_case(
     ``payloads`` (for instance :func:`payload_schemas`, casefile's own) makes
     V10 check every payload against its type's schema; ``known_types`` alone
     checks only the type names. ``at`` is the time of verification (ns since
-    the epoch, UTC); ``workers``
+    the epoch, UTC, or an aware datetime); ``workers``
     defaults to every available core; ``keep_records=False`` keeps memory flat
     for very large cases by returning only the summary.
     """
     walk = CaseVerification(
-        trust, at, _raise, case_id, known_types, clock_skew_ns, payloads=payloads
+        trust, instant_ns(at, "at"), _raise, case_id, known_types, clock_skew_ns, payloads=payloads
     )
     kept: list[VerifiedRecord] = []
     signers: set[bytes] = set()
@@ -170,7 +172,7 @@ def report_case(
     records: Iterable[bytes],
     *,
     trust: TrustStore,
-    at: int,
+    at: int | datetime.datetime,
     case_id: uuid.UUID | None = None,
     disclosures: Iterable[Disclosure] = (),
     checkpoint: bytes | str | None = None,
@@ -191,7 +193,7 @@ def report_case(
             overflow = True
 
     walk = CaseVerification(
-        trust, at, collect, case_id, known_types, clock_skew_ns, payloads=payloads
+        trust, instant_ns(at, "at"), collect, case_id, known_types, clock_skew_ns, payloads=payloads
     )
     signers = {
         rec.signer.key_id
