@@ -191,6 +191,21 @@ def test_time_in_a_store_is_no_gap() -> None:
     assert _kinds(late) == [(K.UNEXPLAINED_GAP, "JS/1", 4)]
 
 
+def test_a_gap_up_to_an_aware_datetime_is_found_and_a_naive_one_is_refused() -> None:
+    import datetime
+
+    from casefile.errors import TimeFormatError
+
+    case = new_case()
+    case.seize_exhibit(exhibit="JS/1", by=PC, place="x", description="d", power="p", at=T0)
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    late = epoch + datetime.timedelta(microseconds=(T0 + 400 * DAY) // 1000)
+    register = build_exhibit_register(views_of(case), as_of=late)
+    assert _kinds(register) == [(K.UNEXPLAINED_GAP, "JS/1", 2)]
+    with pytest.raises(TimeFormatError, match="as_of: naive datetime"):
+        build_exhibit_register(views_of(case), as_of=late.replace(tzinfo=None))
+
+
 def test_activity_after_disposal_is_found() -> None:
     case = new_case()
     case.seize_exhibit(exhibit="JS/1", by=PC, place="x", description="d", power="p")

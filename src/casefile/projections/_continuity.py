@@ -10,10 +10,12 @@ an auditor's offline verifier can run it over a handed-over bundle.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from casefile._time import instant_ns
 from casefile.findings import Finding
 from casefile.projections._continuity_exhibit import WorkingExhibit
 from casefile.projections._continuity_model import ContinuityFindingKind as K
@@ -63,15 +65,17 @@ def build_exhibit_register(
     records: Iterable[CaseRecord],
     *,
     policy: ContinuityPolicy = _DEFAULT_POLICY,
-    as_of: int | None = None,
+    as_of: int | datetime.datetime | None = None,
 ) -> ExhibitRegister:
     """Every exhibit's custody timeline and the continuity findings, from a case's records.
 
     ``records`` are authenticated records in sequence order. ``policy`` sets
     the longest pause allowed outside a store; with ``as_of`` (ns since the
-    epoch) a pause running up to that time is reported too. Records that do
-    not fit their schema are reported as findings, never raised.
+    epoch, or an aware datetime) a pause running up to that time is reported
+    too. Records that do not fit their schema are reported as findings, never
+    raised.
     """
+    until = None if as_of is None else instant_ns(as_of, "as_of")
     kept: dict[int, _Kept] = {}
     early: list[Finding] = []
     confirmations: list[tuple[int, Mapping[str, Any]]] = []
@@ -97,8 +101,8 @@ def build_exhibit_register(
         _apply(walk, seq, kept[seq])
         if kept[seq].data.get("recorded_by") is not None and kept[seq].confirmed_by is None:
             early.append(_unconfirmed(seq, kept[seq]))
-    if as_of is not None:
-        _final_gaps(walk, as_of)
+    if until is not None:
+        _final_gaps(walk, until)
     exhibits = sorted(walk.exhibits.values(), key=lambda ex: (ex.first_seq, ex.reference))
     findings = sorted([*early, *walk.findings], key=lambda f: f.seq or 0)
     return ExhibitRegister(tuple(_freeze(ex) for ex in exhibits), tuple(findings))
