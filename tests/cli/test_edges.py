@@ -73,6 +73,19 @@ def test_fifo_as_any_export_input_is_refused_instead_of_hanging(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("option", ["--trust", "--checkpoint-key", "--passphrase-file", "--db"])
+def test_endless_device_as_trust_key_passphrase_or_store_is_refused_instead_of_read(
+    demo: Demo, tmp_path: Path, option: str
+) -> None:
+    # /dev/zero never ends: read as a file, it would fill memory or hang.
+    argv = _export(demo, tmp_path / "out")
+    argv[argv.index(option) + 1] = "/dev/zero"
+    result = _refused_at_once(argv)
+    assert "/dev/zero: cannot read the" in result.err
+    assert "a character device, not a regular file" in result.err
+    assert not (tmp_path / "out").exists()
+
+
 def test_directory_as_trust_store_is_refused_naming_it(demo: Demo, tmp_path: Path) -> None:
     result = _refused_at_once(["verify", demo.root / "bundle", "--trust", tmp_path])
     assert f"{tmp_path}: cannot read the trust store: a directory" in result.err
