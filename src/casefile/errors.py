@@ -50,6 +50,7 @@ __all__ = [
     "NoteError",
     "ProofError",
     "RepeatedCommitmentError",
+    "RepeatedSaltError",
     "SealMismatchError",
     "SequenceError",
     "StatementSignedError",
@@ -125,6 +126,14 @@ class TimeFormatError(InputError, ValueError):
 
 
 # --- failed verification --------------------------------------------------
+
+
+class RepeatedSaltError(CasefileError, ValueError):
+    """The randomness source repeated a salt: sealing is refused before anything is signed.
+
+    Two equal commitments in a case would show that the withheld values behind
+    them are equal (FORMAT.md §4, V14); only a broken or injected source repeats.
+    """
 
 
 class VerificationError(CasefileError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from casefile.errors import RepeatedSaltError
 from casefile.events import Investigation, load_investigation, seal_events
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._trust import TrustStore
@@ -18,7 +19,7 @@ def test_a_stuck_salt_source_is_refused_before_anything_is_sealed(
     # same commitment, telling any reader that the two withheld names are equal.
     case.add_person(role="victim", name="Ann Example", at=T0 + 1)
     case.add_person(role="witness", name="Ann Example", at=T0 + 2)
-    with pytest.raises(ValueError, match="repeated a salt"):
+    with pytest.raises(RepeatedSaltError, match="repeated a salt"):
         seal_events(
             case, list(case.pending_events), officer, trust=trust, random_bytes=lambda n: b"s" * n
         )
@@ -38,7 +39,7 @@ def test_a_stuck_salt_source_is_refused_across_saves_of_a_loaded_case(
     first = seal_events(case, list(case.pending_events), officer, trust=trust, random_bytes=_stuck)
     loaded = load_investigation(case.id, first.stored_events, trust)
     loaded.add_person(role="witness", name="Ann Example", at=T0 + 2)
-    with pytest.raises(ValueError, match="repeated a salt"):
+    with pytest.raises(RepeatedSaltError, match="repeated a salt"):
         seal_events(loaded, list(loaded.pending_events), officer, trust=trust, random_bytes=_stuck)
 
 
@@ -51,5 +52,5 @@ def test_a_stuck_salt_source_is_refused_across_saves_of_one_session(
     case.collect_events()
     case.mark_sealed(first.last_seq, first.head, first.commitments)
     case.add_person(role="witness", name="Ann Example", at=T0 + 2)
-    with pytest.raises(ValueError, match="repeated a salt"):
+    with pytest.raises(RepeatedSaltError, match="repeated a salt"):
         seal_events(case, list(case.pending_events), officer, trust=trust, random_bytes=_stuck)

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from _casebuilder import CountingSalts, signer_from
 from casefile.encoding import decode, encode
-from casefile.errors import DecodeError, DisclosureError, EncodeError, MalformedRecordError
+from casefile.errors import (
+    DecodeError,
+    DisclosureError,
+    EncodeError,
+    MalformedRecordError,
+    RepeatedSaltError,
+)
 from casefile.signing._commitments import Disclosure, commit, commit_fields
 from casefile.signing._keys import verify_signature
 from casefile.signing._records import (
@@ -246,7 +252,7 @@ def test_commit_fields_gives_one_fresh_salt_per_field() -> None:
 
 
 def test_salt_source_repeating_within_a_record_is_refused_before_sealing() -> None:
-    with pytest.raises(ValueError, match="repeated a salt"):
+    with pytest.raises(RepeatedSaltError, match="repeated a salt"):
         commit_fields(CASE, 1, {"name": "A", "dob": "B"}, random_bytes=lambda n: b"s" * n)
 
 
@@ -255,7 +261,7 @@ def test_salt_source_repeating_across_records_is_refused_before_sealing() -> Non
     stuck = CountingSalts()
     first, _ = commit_fields(CASE, 1, {"name": "Jane"}, random_bytes=stuck, used=used)
     stuck.n = 0  # the source starts its sequence again (a restored snapshot, say)
-    with pytest.raises(ValueError, match="repeated a salt"):
+    with pytest.raises(RepeatedSaltError, match="repeated a salt"):
         commit_fields(CASE, 2, {"name": "Jane"}, random_bytes=stuck, used=used)
     assert used == set(first.values())  # nothing of the refused record was kept
 

@@ -22,7 +22,7 @@ from typing import Final
 from eventsourcing.persistence import StoredEvent
 
 from casefile._time import ns_to_rfc3339
-from casefile.errors import ActorMismatchError, UnauthorisedSignerError
+from casefile.errors import ActorMismatchError, RepeatedSaltError, UnauthorisedSignerError
 from casefile.events._base import CaseEvent
 from casefile.events._investigation import Investigation
 from casefile.signing._commitments import Disclosure, commit_fields
@@ -144,7 +144,7 @@ def seal_events(
                 case_id, seq, event.personal, random_bytes=random_bytes, used=used
             )
             if not stored_commitments.isdisjoint(commitments.values()):
-                raise ValueError(
+                raise RepeatedSaltError(
                     f"random_bytes repeated a salt (record {seq}): a commitment would repeat "
                     "one already stored, showing that two withheld values are equal"
                 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from casefile.encoding import decode, encode
-from casefile.errors import DecodeError, DisclosureError
+from casefile.errors import DecodeError, DisclosureError, RepeatedSaltError
 
 __all__ = [
     "FIELD_NAME_RULE",
@@ -127,7 +127,8 @@ def commit_fields(
 
     ``random_bytes`` supplies the salts; inject a deterministic one only in tests.
     Every commitment of a case must differ from every other (FORMAT.md §4, V14):
-    a salt drawn twice raises :class:`ValueError` before anything is sealed, as
+    a salt drawn twice raises :class:`~casefile.errors.RepeatedSaltError` before anything
+    is sealed, as
     does a commitment already in ``used`` (the commitments the caller has made
     for the case so far), to which the new ones are then added.
     """
@@ -143,7 +144,7 @@ def commit_fields(
         value = fields[name]
         commitment = commit(name, salt, value)
         if salt in salts or (used is not None and commitment in used):
-            raise ValueError(
+            raise RepeatedSaltError(
                 f"random_bytes repeated a salt (field {name!r} of record {seq}): "
                 "a repeated commitment would show that two withheld values are equal"
             )
