@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Final, TextIO
 
+from casefile._time import ns_to_human
 from casefile.cli._store import add_store_arguments, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.signing import TrustStore, load_trust_store
@@ -50,7 +51,10 @@ def add_cases_parser(
 
 
 def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """One line per case: id, reference, record count, status and officer in the case."""
+    """One line per case: id, reference, records, status, officer, opened, last activity, offence.
+
+    The last activity is the index's (the time of the newest record it saw).
+    """
     from casefile.events._custody_values import check_custody_reference
 
     if args.exhibit is not None:
@@ -71,14 +75,18 @@ def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             for summary in page:
                 reference, records, status = summary.reference, summary.records, summary.status
+                offence, opened = summary.offence, summary.opened_ns
                 if args.trust is not None:
                     # The index is derived data: show what the authenticated records say.
                     case = app.get_case(summary.case_id)
                     reference, records, status = case.reference, case.sealed_version, case.status
+                    offence, opened = case.offence, case.opened_ns
                 # Text from the store is shown as text, never as terminal controls.
                 out.write(
                     f"{summary.case_id}  {one_line(reference):<14} {records:>7} records  "
-                    f"{one_line(status):<19} {one_line(summary.officer)}\n"
+                    f"{one_line(status):<19} {one_line(summary.officer)}  "
+                    f"opened {ns_to_human(opened)}  last {ns_to_human(summary.last_activity_ns)}  "
+                    f"{one_line(offence)}\n"
                 )
             listed += len(page)
             if len(page) < _PAGE:
