@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from casefile.errors import InputError
 from casefile.findings import Finding
 from casefile.projections._continuity_exhibit import WorkingExhibit
 from casefile.projections._continuity_model import ContinuityFindingKind as K
@@ -36,6 +37,7 @@ from casefile.projections._custody_records import (
     correctable_fields,
 )
 from casefile.signing._trust import TrustEntry
+from casefile.verifier import RecordsNotKept
 from casefile.verifier._actor import actor_problem
 
 __all__ = ["build_exhibit_register"]
@@ -71,8 +73,16 @@ def build_exhibit_register(
     ``records`` are authenticated records in sequence order. ``policy`` sets
     the longest pause allowed outside a store; with ``as_of`` (ns since the
     epoch) a pause running up to that time is reported too. Records that do
-    not fit their schema are reported as findings, never raised.
+    not fit their schema are reported as findings, never raised. The records
+    of a case verified without keeping them (``keep_records=False``) are
+    refused with :class:`~casefile.errors.InputError`: they would show a case
+    with no exhibits.
     """
+    if isinstance(records, RecordsNotKept):
+        raise InputError(
+            "records: the case was verified with keep_records=False, which keeps none; "
+            "verify it with keep_records=True (the default) to build its views"
+        )
     kept: dict[int, _Kept] = {}
     early: list[Finding] = []
     confirmations: list[tuple[int, Mapping[str, Any]]] = []
