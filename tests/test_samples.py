@@ -3,7 +3,9 @@
 A sample that stops working fails here instead of failing its first reader.
 README blocks run in order inside an empty folder, as a reader follows them:
 block N runs in a fresh namespace after blocks 1 to N-1. Every module of the
-package is searched for ``>>>`` examples.
+package is searched for ``>>>`` examples. Every ``casefile`` command line of
+the README's shell blocks is parsed by the command's own parser (optional
+parts in brackets included), so a renamed or newly required option fails here.
 """
 
 from __future__ import annotations
@@ -12,18 +14,32 @@ import doctest
 import importlib
 import pkgutil
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
 import casefile
+from casefile.cli._main import build_parser
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_SHELL = re.compile(r"^```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def _readme_blocks() -> list[str]:
     return _BLOCK.findall(README.read_text(encoding="utf-8"))
+
+
+def _readme_commands() -> list[str]:
+    """Each ``casefile ...`` line of the README's shell blocks, continuations joined."""
+    lines = []
+    for block in _SHELL.findall(README.read_text(encoding="utf-8")):
+        for line in block.replace("\\\n", " ").splitlines():
+            command = line.split("  #", 1)[0].strip()
+            if command.startswith("casefile "):
+                lines.append(command)
+    return lines
 
 
 def _modules() -> list[str]:
@@ -57,6 +73,23 @@ def test_readme_python_block_runs_as_written(
     for number, source in enumerate(_readme_blocks()[: index + 1], start=1):
         code = compile(source, f"README.md python block {number}", "exec")
         exec(code, namespace)
+
+
+def test_the_readme_shows_every_command() -> None:
+    shown = {shlex.split(line)[1] for line in _readme_commands()}
+    assert {"demo", "keys", "evidence", "exhibits", "cases", "export", "verify", "clean"} <= shown
+
+
+@pytest.mark.parametrize("line", _readme_commands())
+def test_readme_command_line_is_accepted_by_the_cli_as_written(
+    line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Brackets mark optional parts: the line must parse with them included.
+    argv = shlex.split(line.replace("[", "").replace("]", ""))[1:]
+    try:
+        build_parser().parse_args(argv)
+    except BaseException:  # the parser's own usage error, or SystemExit
+        pytest.fail(f"README: {line!r} is refused: {capsys.readouterr().err.strip()}")
 
 
 _WITH_DOCTESTS = [name for name in _modules() if _doctests(name)]

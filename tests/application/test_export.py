@@ -58,6 +58,16 @@ def test_verify_keeps_no_records_only_when_asked(memory_app: CasefileApp) -> Non
     assert summary.records == ()
 
 
+def test_a_case_verified_without_its_records_is_refused_by_the_register_not_shown_empty(
+    memory_app: CasefileApp,
+) -> None:
+    # The case holds exhibit AB/1: an empty register would say it holds none.
+    case_id = _case_with_exhibit(memory_app)
+    summary = memory_app.verify(case_id, at=LATER, keep_records=False)
+    with pytest.raises(InputError, match="keep_records=True"):
+        build_exhibit_register(summary.records, as_of=LATER)
+
+
 def test_export_in_one_call_publishes_a_verified_zip_with_its_evidence(
     memory_app: CasefileApp, tmp_path: Path
 ) -> None:

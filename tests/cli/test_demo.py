@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -141,6 +142,16 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     assert "42NS1234526" in result.out
     assert "37 records" in result.out
     assert "referred_to_cps" in result.out
+
+
+def test_cases_shows_each_summary_field_offence_opened_and_last_activity(demo: Demo) -> None:
+    # What the case index holds, and a listing is for: not only reference and status.
+    for trust in (["--trust", demo.trust], []):
+        result = run_cli(["cases", "--db", demo.db, *trust])
+        assert result.code == 0, result.err
+        (line,) = result.out.splitlines()
+        assert line.endswith("  burglary")  # the offence the case was opened for
+        assert re.search(r"opened \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  last \d{4}-", line), line
 
 
 def test_demo_refuses_a_non_empty_folder(tmp_path: Path) -> None:

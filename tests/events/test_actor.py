@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from hypothesis import given
@@ -232,3 +233,37 @@ def test_who_acted_is_never_corrected(case: Investigation, field: str) -> None:
     for seq in (seized, case.statements[statement].seq):
         with pytest.raises(InvalidCommandError, match=f"fields.{field}"):
             case.correct(seq=seq, reason="r", fields={field: OFFICER.to_data()})
+
+
+def _act_of(case: Investigation, kind: str, by: Custodian) -> None:
+    """One record of ``kind`` naming ``by`` as who acted, in a case with no session."""
+    if kind == "evidence.captured":
+        case.capture_evidence(
+            exhibit="JS/2", kind="photo", sha256=b"\x01" * 32, size=1, media_type="image/png",
+            device="tablet", location="Scene", captured_at=T0, by=by,
+        )  # fmt: skip
+    elif kind == "statement.recorded":
+        witness = case.add_person(role="witness", name="Wendy Witness")
+        case.record_statement(
+            witness_id=witness, declaration="d", body="b", place="p", started_at=T0,
+            ended_at=T0, by=by,
+        )  # fmt: skip
+    elif kind == "case.handed_over":
+        case.record_handover(recipient="CPS", checkpoint="note", by=by)
+    else:
+        seized = _seized(case, by=OFFICER)
+        case.correct(seq=seized, reason="typo", fields={"place": "Elsewhere"}, by=by)
+
+
+@pytest.mark.parametrize(
+    "kind", ["evidence.captured", "statement.recorded", "case.handed_over", "record.corrected"]
+)
+def test_a_capture_statement_handover_or_correction_naming_another_actor_is_refused_when_recording(
+    officer: InMemorySigner, trust: TrustStore, kind: str
+) -> None:
+    # Not only custody acts: every record that names who acted is signed by them.
+    case = _unbound_case()
+    _act_of(case, kind, STORE)
+    with pytest.raises(ActorMismatchError, match=re.escape(kind) + ".*Central Store"):
+        _seal(case, officer, trust)
+    assert case.sealed_version == 0

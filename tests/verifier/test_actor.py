@@ -19,7 +19,9 @@ from _casebuilder import AT, T0, CaseBuilder, World, person_of
 from casefile.bundle import verify_bundle, write_bundle
 from casefile.errors import ActorError
 from casefile.signing._keys import InMemorySigner
+from casefile.signing._trust import Holder
 from casefile.verifier import report_case, verify_case
+from casefile.verifier._actor import ACTOR_TYPES, CONFIRMATION_TYPE, actor_problem
 
 WORLD = World()
 TRUST = WORLD.trust
@@ -220,3 +222,45 @@ def test_a_huge_name_is_quoted_in_part() -> None:
     with pytest.raises(ActorError) as failed:
         _verify(_case((WORLD.alice, "exhibit.seized", _seized(by=giant))))
     assert len(failed.value.message) < 500
+
+
+_HOLDER = Holder(name="Jane Smith", rank="PC", number="1234", force="Test Police")
+_ME = {"name": "Jane Smith", "number": "1234", "organisation": "Test Police"}
+_PEOPLE = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["Jane Smith", "Jane Smith ", "jane smith", "Raj Patel"]),
+        "number": st.sampled_from(["1234", "01234", "5678"]),
+        "organisation": st.sampled_from(["Test Police", "Other Police", ""]),
+        "rank": st.sampled_from(["PC", "DC", ""]),
+        "role": st.sampled_from(["", "exhibits officer"]),
+    }
+)
+
+
+def _is_me(person: dict[str, str]) -> bool:
+    return {k: person[k] for k in _ME} == _ME
+
+
+@settings(max_examples=300)
+@given(
+    event_type=st.sampled_from(sorted(ACTOR_TYPES)),
+    by=_PEOPLE,
+    recorded_by=st.one_of(st.none(), _PEOPLE),
+)
+def test_a_key_never_passes_v15_for_an_act_it_neither_did_nor_keyed_in(
+    event_type: str, by: dict[str, str], recorded_by: dict[str, str] | None
+) -> None:
+    # The rule of FORMAT.md V15, exactly: the signer is `by` (recorded_by nil),
+    # or the signer is `recorded_by` and `by` is someone else (never for a
+    # confirmation); a look-alike name, number or force is someone else.
+    data = {"by": by, "recorded_by": recorded_by}
+    if recorded_by is None:
+        allowed = _is_me(by)
+    else:
+        allowed = (
+            event_type != CONFIRMATION_TYPE
+            and _is_me(recorded_by)
+            and not _is_me(by)
+            and all(by[k] for k in _ME)
+        )
+    assert (actor_problem(event_type, data, _HOLDER) is None) == allowed

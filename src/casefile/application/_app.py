@@ -334,7 +334,8 @@ class CasefileApp(
         The result's ``records`` are the verified records, ready for the
         projections (``build_exhibit_register(verified.records, as_of=...)``);
         ``keep_records=False`` keeps memory flat for a very large case and
-        returns the summary alone, with no records.
+        returns the summary alone, with no records (the projections refuse
+        its ``records`` rather than show a case with no exhibits).
         """
         case_id = check_uuid(case_id, "case_id")
         when = check_time(self._clock() if at is None else at, "at")

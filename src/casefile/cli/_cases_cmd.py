@@ -53,7 +53,11 @@ def add_cases_parser(
 
 
 def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """One line per case: id, reference, records, status, opened, last activity, officer."""
+    """One line per case: id, reference, records, status, officer, opened, last activity, offence.
+
+    With ``--trust`` the reference, records, status, offence and times are those of
+    the authenticated records; the officer is the index's.
+    """
     from casefile.events._custody_values import check_custody_reference
 
     if args.exhibit is not None:
@@ -74,19 +78,21 @@ def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             for summary in page:
                 reference, records, status = summary.reference, summary.records, summary.status
-                opened, last = summary.opened_ns, summary.last_activity_ns
+                offence, opened = summary.offence, summary.opened_ns
+                last = summary.last_activity_ns
                 if args.trust is not None:
                     # The index is derived data: show what the authenticated records say.
                     case = app.get_case(summary.case_id)
                     reference, records, status = case.reference, case.sealed_version, case.status
-                    opened = case.opened_ns
+                    offence, opened = case.offence, case.opened_ns
                     last = (case.modified_on - _EPOCH) // datetime.timedelta(microseconds=1) * 1000
                 # Text from the store is shown as text, never as terminal controls; times
                 # are for people, to the second.
                 out.write(
                     f"{summary.case_id}  {one_line(reference):<14} {records:>7} records  "
-                    f"{one_line(status):<19} opened {ns_to_human(opened)}  "
-                    f"last {ns_to_human(last)}  {one_line(summary.officer)}\n"
+                    f"{one_line(status):<19} {one_line(summary.officer)}  "
+                    f"opened {ns_to_human(opened)}  last {ns_to_human(last)}  "
+                    f"{one_line(offence)}\n"
                 )
             listed += len(page)
             if len(page) < _PAGE:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from casefile._time import instant_ns
+from casefile.errors import InputError
 from casefile.findings import Finding
 from casefile.projections._continuity_exhibit import WorkingExhibit
 from casefile.projections._continuity_model import ContinuityFindingKind as K
@@ -38,6 +39,8 @@ from casefile.projections._custody_records import (
     correctable_fields,
 )
 from casefile.signing._trust import TrustEntry
+from casefile.verifier import RecordsNotKept
+from casefile.verifier._actor import actor_problem
 
 __all__ = ["build_exhibit_register"]
 
@@ -73,8 +76,15 @@ def build_exhibit_register(
     the longest pause allowed outside a store; with ``as_of`` (ns since the
     epoch, or an aware datetime) a pause running up to that time is reported
     too. Records that do not fit their schema are reported as findings, never
-    raised.
+    raised. The records of a case verified without keeping them
+    (``keep_records=False``) are refused with :class:`~casefile.errors.InputError`:
+    they would show a case with no exhibits.
     """
+    if isinstance(records, RecordsNotKept):
+        raise InputError(
+            "records: the case was verified with keep_records=False, which keeps none; "
+            "verify it with keep_records=True (the default) to build its views"
+        )
     until = None if as_of is None else instant_ns(as_of, "as_of")
     kept: dict[int, _Kept] = {}
     early: list[Finding] = []
@@ -85,15 +95,15 @@ def build_exhibit_register(
             problem = (
                 f"schema {rec.schema} is not understood"
                 if rec.schema != 1
-                else check_custody_data(kind, rec.data)
+                else check_custody_data(kind, rec.data) or _actor(rec)
             )
             if problem is not None:
                 early.append(_malformed(rec.seq, _exhibit_of(rec.data), f"{kind}: {problem}"))
             else:
                 kept[rec.seq] = _Kept(kind, rec.time_ns, dict(rec.data), rec.signer)
         elif kind == CORRECTION_TYPE:
-            _correct(kept, rec.seq, rec.data, early)
-        elif kind == CONFIRMATION_TYPE:
+            _correct(kept, rec.seq, rec.data, early, _actor(rec))
+        elif kind == CONFIRMATION_TYPE and _actor(rec) is None:
             confirmations.append((rec.seq, rec.data))
     _confirm(kept, confirmations)
     walk = ContinuityWalk(policy)
@@ -106,6 +116,18 @@ def build_exhibit_register(
     exhibits = sorted(walk.exhibits.values(), key=lambda ex: (ex.first_seq, ex.reference))
     findings = sorted([*early, *walk.findings], key=lambda f: f.seq or 0)
     return ExhibitRegister(tuple(_freeze(ex) for ex in exhibits), tuple(findings))
+
+
+def _actor(rec: CaseRecord) -> str | None:
+    """Why ``rec``'s signer may not have made it as it says (CUSTODY.md §1.1), or None.
+
+    A verified case passed V15 already; records from elsewhere that carry their
+    signer's trust entry are held to the same rule here, so that no key makes
+    the view (or a statement) speak for someone else. Without a signer, who
+    signed is not known to the view and only the verifier can judge it.
+    """
+    signer = rec.signer
+    return None if signer is None else actor_problem(rec.event_type, rec.data, signer.holder)
 
 
 def _malformed(seq: int, exhibit: str | None, message: str) -> Finding:
@@ -142,8 +164,18 @@ def _unconfirmed(seq: int, kept: _Kept) -> Finding:
     )
 
 
-def _correct(kept: dict[int, _Kept], seq: int, data: Mapping[str, Any], out: list[Finding]) -> None:
-    """Fold a correction of a custody record into it; its descriptive fields only."""
+def _correct(
+    kept: dict[int, _Kept],
+    seq: int,
+    data: Mapping[str, Any],
+    out: list[Finding],
+    actor: str | None,
+) -> None:
+    """Fold a correction of a custody record into it; its descriptive fields only.
+
+    ``actor`` is why the correction's signer may not have made it, if so: it
+    then changes nothing.
+    """
     target_seq, fields = data.get("corrects"), data.get("fields")
     if type(target_seq) is not int or type(fields) is not dict:
         return
@@ -151,6 +183,9 @@ def _correct(kept: dict[int, _Kept], seq: int, data: Mapping[str, Any], out: lis
     if target is None:
         return
     ref = _exhibit_of(target.data)
+    if actor is not None:
+        out.append(_malformed(seq, ref, f"correction of record {target_seq}: {actor}"))
+        return
     keys = sorted(set(fields) - correctable_fields(target.event_type))
     if keys:
         message = f"correction of record {target_seq} changes fields it may not: {keys}"

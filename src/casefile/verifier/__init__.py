@@ -39,6 +39,7 @@ from casefile.verifier._pool import available_cores
 __all__ = [
     "MAX_REPORTED_ERRORS",
     "PayloadSchemas",
+    "RecordsNotKept",
     "VerificationReport",
     "VerifiedCase",
     "VerifiedRecord",
@@ -50,6 +51,17 @@ __all__ = [
 
 #: The report form stops collecting errors past this many (memory stays bounded).
 MAX_REPORTED_ERRORS = 1000
+
+
+class RecordsNotKept(tuple[VerifiedRecord, ...]):
+    """The ``records`` of a case verified with ``keep_records=False``: none.
+
+    Empty like any tuple, but of its own type, so that a view built from it is
+    refused (:func:`casefile.projections.build_exhibit_register` raises) instead
+    of showing a case with no exhibits.
+    """
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +173,7 @@ def verify_case(
         size=walk.size,
         root=walk.merkle.root(),
         head=walk.last_hash,
-        records=tuple(kept),
+        records=tuple(kept) if keep_records else RecordsNotKept(),
         checkpoint=verified_checkpoint,
         findings=tuple(walk.findings),
         signers=frozenset(signers),
