@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casefile.projections import build_exhibit_register, continuity_statements
+from casefile.projections import RecordView, build_exhibit_register, continuity_statements
 from projections.conftest import (
     DC,
     LAB,
@@ -42,7 +42,11 @@ def test_each_custodian_has_one_statement_in_order_of_first_custody() -> None:
         "It remains in my custody at Central Store, sealed in bag B2 with seal S2."
     )
     assert lab.exhibits == ("JS/1", "JS/1/A")
-    assert "I checked seal S1: it was intact." in lab.paragraphs[0]
+    # The transfer to the lab is signed by the store, not the lab: the lab's
+    # paragraph says what that record says, never "I received" in its words.
+    assert "seal S1 was checked and found intact" in lab.paragraphs[0]
+    assert lab.paragraphs[0].startswith("[Record ")
+    assert "I signed no record of receiving it" in lab.paragraphs[0]
     assert "I opened seal S1 (Examination)." in lab.paragraphs[0]
     assert "replacing seal S1" in lab.paragraphs[0]
     assert lab.paragraphs[1].startswith(
@@ -96,7 +100,7 @@ def test_a_broken_seal_and_a_failed_fixity_check_are_stated_plainly() -> None:
         exhibit="JS/1", by=LAB, place="Lab", method="Shredding", authority="Order 9", witness=DC
     )
     lab = _statements(views_of(case))["Ann Lee"]
-    assert "I checked seal S1: it was NOT intact." in lab.text  # type: ignore[attr-defined]
+    assert "seal S1 was checked and found NOT intact" in lab.text  # type: ignore[attr-defined]
     assert "which does NOT match the SHA-256 on record" in lab.text  # type: ignore[attr-defined]
     assert lab.text.endswith(  # type: ignore[attr-defined]
         "I destroyed it by Shredding under Order 9, witnessed by DC 5678 Raj Patel (Test Police)."
@@ -185,3 +189,25 @@ def test_a_statement_never_states_a_fraction_of_a_second() -> None:
     text = _statements(views_of(case))["Jane Smith"].text  # type: ignore[attr-defined]
     assert "On 2026-01-01 at 00:01:00 UTC, at Rear garden, I captured exhibit JS/1" in text
     assert ".123" not in text
+
+
+def test_a_receipt_signed_only_by_the_giver_is_not_told_in_the_receivers_words() -> None:
+    # The rule: a statement speaks in X's voice only from acts X signed or
+    # confirmed. A transfer is signed by the giver; the receiver signed nothing.
+    case = new_case()
+    case.seize_exhibit(exhibit="JS/1", by=PC, place="Scene", description="Knife", power="s.19")
+    case.transfer_exhibit(exhibit="JS/1", by=PC, to=LAB, place="Lab", purpose="Exam")
+    lab = _statements(views_of(case))["Ann Lee"]
+    assert "I received" not in lab.text  # type: ignore[attr-defined]
+    assert "signed by PC 1234 Jane Smith (Test Police), says that on " in lab.text  # type: ignore[attr-defined]
+    # Keyed in by the receiver (recorded for the giver by the receiver), it is the
+    # receiver's own record, and is told in their words.
+    keyed = new_case()
+    keyed.seize_exhibit(exhibit="JS/1", by=PC, place="Scene", description="Knife", power="s.19")
+    views = views_of(keyed)
+    keyed.transfer_exhibit(exhibit="JS/1", by=PC, to=LAB, place="Lab", purpose="Exam")
+    transfer = views_of(keyed)[-1]
+    own = {**transfer.data, "recorded_by": LAB.to_data()}
+    forged = [*views, RecordView(transfer.event_type, transfer.seq, transfer.time_ns, own)]
+    lab = _statements(forged)["Ann Lee"]
+    assert "I received exhibit JS/1" in lab.text  # type: ignore[attr-defined]

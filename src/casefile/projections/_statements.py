@@ -9,6 +9,9 @@ is a draft for the custodian to check and sign, not a signed statement.
 Only acts a custodian signed, or confirmed with their own key, are told in
 their voice: an act recorded on their behalf and not confirmed is left out
 of the first-person text, and a note says which record awaits confirmation.
+A transfer or booking is signed by the giver, so the receiver's paragraph
+opens with what the giver's record says, in brackets, unless the receiver
+keyed that record in themselves.
 """
 
 from __future__ import annotations
@@ -123,9 +126,8 @@ def _awaits(e: CustodyEntry) -> str:
     )
 
 
-def _received(ex: ExhibitHistory, e: CustodyEntry, span: CustodySpan) -> str:
+def _received(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan) -> str:
     d, at = e.details, f"{_on(e.time_ns)}, at {e.place},"
-    by = "" if e.by is None else e.by.describe()
     kind = e.event_type
     if kind not in ("exhibit.transferred", "exhibit.booked") and not e.own_act:
         return _awaits(e)  # the new holder's own act, keyed in by someone else
@@ -146,20 +148,37 @@ def _received(ex: ExhibitHistory, e: CustodyEntry, span: CustodySpan) -> str:
             f"{at} I made {_what(ex)}, a copy of exhibit {ex.source} (SHA-256 {read.hex()})"
             f"{_tool(d)}; its SHA-256 is {d['output_sha256'].hex()}."
         )
-    if kind == "exhibit.transferred":
-        checked = ""
+    if kind in ("exhibit.transferred", "exhibit.booked"):
+        return _handed_to(ex, e, me, span)
+    return f"{at} I handled {_what(ex)} ({kind}); no handover to me is recorded."
+
+
+def _handed_to(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan) -> str:
+    """A transfer or booking to ``me``: in my words only if I signed its record.
+
+    The giver signs a transfer; the receiver signs it only by keying it in
+    (``recorded_by``). Otherwise the receipt is told as what the giver's record
+    says, not as the receiver's own account.
+    """
+    d, by = e.details, "" if e.by is None else e.by.describe()
+    if e.event_type == "exhibit.transferred":
+        why = f" for {d['purpose']}"
         if d["seal_checked"]:
             state = "intact" if d["seal_intact"] else "NOT intact"
-            checked = f" I checked seal {d['seal']}: it was {state}."
+            why += f"; seal {d['seal']} was checked and found {state}"
+    else:
+        why = f" into the property store under reference {d['property_ref']}"
+    signed = e.recorded_by is not None and e.recorded_by.identity == me.identity
+    if signed:
         return (
-            f"{at} I received {_what(ex)}{_seal_words(span)} from {by} for {d['purpose']}.{checked}"
+            f"{_on(e.time_ns)}, at {e.place}, I received {_what(ex)}{_seal_words(span)} "
+            f"from {by}{why}."
         )
-    if kind == "exhibit.booked":
-        return (
-            f"{at} I received {_what(ex)}{_seal_words(span)} from {by} into the property "
-            f"store under reference {d['property_ref']}."
-        )
-    return f"{at} I handled {_what(ex)} ({kind}); no handover to me is recorded."
+    return (
+        f"[Record {e.seq} ({e.event_type}), signed by {by}, says that o{_on(e.time_ns)[1:]}, "
+        f"at {e.place}, {_what(ex)}{_seal_words(span)} was handed to me{why}. I signed no "
+        "record of receiving it, so it is not stated here in my words.]"
+    )
 
 
 def _parted(ex: ExhibitHistory, e: CustodyEntry, me: Party, before: CustodySpan) -> str:
@@ -216,7 +235,7 @@ def _spells(ex: ExhibitHistory) -> list[tuple[Party, int, str]]:
             spells.append((holder, start, " ".join(words)))
             holder = None
         if holder is None and now is not None:
-            holder, start, words = now, entry.seq, [_received(ex, entry, span)]
+            holder, start, words = now, entry.seq, [_received(ex, entry, now, span)]
         elif same and holder is not None and entry.by is not None:
             say = _WHILE_HELD.get(entry.event_type)
             if say is not None and entry.by.identity == holder.identity:
