@@ -27,6 +27,7 @@ __all__ = [
     "CUSTODY_ACTOR_TYPES",
     "HEADER",
     "ORIGIN",
+    "RECEIPT_TYPES",
     "ZERO",
     "Key",
     "Report",
@@ -72,6 +73,8 @@ CUSTODY_ACTOR_TYPES = (
     "case.handed_over",
 )
 CORRECTION, CONFIRMATION = "record.corrected", "record.confirmed"
+# V15 (b): records whose `to` may confirm the receipt.
+RECEIPT_TYPES = ("exhibit.transferred", "exhibit.booked")
 ORIGIN = re.compile(
     r"[a-z0-9](?:[a-z0-9.-]{0,126}[a-z0-9])?/"
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

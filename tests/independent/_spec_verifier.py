@@ -24,6 +24,7 @@ from independent._spec_rules import (
     CORRECTION,
     CUSTODY_ACTOR_TYPES,
     ORIGIN,
+    RECEIPT_TYPES,
     ZERO,
     Key,
     Report,
@@ -61,11 +62,15 @@ def _identity(person: Any) -> tuple[str, str, str] | None:
 
 @dataclass
 class _Acts:
+    """V15 as FORMAT.md §8 states it: acts and receipts, confirmed once per (record, identity)."""
+
     on_behalf: dict[int, tuple[str, str, str]] = field(default_factory=dict)
-    confirmed: set[int] = field(default_factory=set)
+    receivers: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    confirmed: set[tuple[int, tuple[str, str, str]]] = field(default_factory=set)
     verified: set[int] = field(default_factory=set)
 
     def check(self, h: dict[str, Any], holder: tuple[str, str, str]) -> bool:
+        """V15 for ``h``; what it adds is kept by :meth:`keep` once ``h`` passed every step."""
         data = h["data"]
         by = _identity(data.get("by"))
         rb = data.get("recorded_by")
@@ -79,15 +84,29 @@ class _Acts:
             c = data.get("confirms")
             ok = (
                 rb is None and isinstance(c, int) and not isinstance(c, bool)
-                and 1 <= c < h["seq"] and c in self.verified and self.on_behalf.get(c) == by
-                and c not in self.confirmed
+                and 1 <= c < h["seq"] and c in self.verified
+                and by in (self.on_behalf.get(c), self.receivers.get(c))
+                and (c, by) not in self.confirmed
             )  # fmt: skip
-            if not ok:
-                return False
-            self.confirmed.add(c)
-        elif rb is not None:
-            self.on_behalf[h["seq"]] = by
+            return ok
         return True
+
+    def keep(self, h: dict[str, Any]) -> None:
+        data = h["data"]
+        by = _identity(data["by"])
+        assert by is not None
+        if h["type"] == CONFIRMATION:
+            self.confirmed.add((data["confirms"], by))
+            return
+        if data["recorded_by"] is not None:
+            self.on_behalf[h["seq"]] = by
+        receiver = _identity(data.get("to")) if h["type"] in RECEIPT_TYPES else None
+        if receiver is not None and h["schema"] == 1:
+            self.receivers[h["seq"]] = receiver
+
+    def unconfirmed(self) -> list[int]:
+        """On-behalf records their actor has not confirmed (receipts raise no finding)."""
+        return sorted(s for s, by in self.on_behalf.items() if (s, by) not in self.confirmed)
 
 
 # -- §6 checkpoints ------------------------------------------------------------------------
@@ -317,7 +336,8 @@ def _records(
         mine = _v11(h, pending.pop(seq, []), report)
         if failed or mine is None:
             continue
-        if k is not None and _names_actor(h) and not acts.check(h, k.holder):
+        actor = k is not None and _names_actor(h)
+        if actor and not acts.check(h, k.holder):  # type: ignore[union-attr]
             report.fail("V15", "actor", seq)
             continue
         values = list(h["pd"].values())
@@ -328,6 +348,8 @@ def _records(
         disclosed |= {(seq, name) for name in mine}
         verified[seq] = h
         acts.verified.add(seq)
+        if actor:
+            acts.keep(h)
         used.add(h["key"])
         if h["time"] > at + 300 * 10**9:
             report.note("time_after_verification", seq)
@@ -342,7 +364,7 @@ def _records(
     _withheld(manifest["disclosure_policy"], verified, disclosed, report)
     if fault is None and len(elements) != manifest["records"]:
         report.fail("B6", "manifest")
-    for seq in sorted(set(acts.on_behalf) - acts.confirmed):
+    for seq in acts.unconfirmed():
         report.note("acted_on_behalf_unconfirmed", seq)
     last = max((h["time"] for h in verified.values()), default=at)
     if not _note_signers(manifest["checkpoint"], keys, cp_roles, at, last):

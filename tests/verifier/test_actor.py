@@ -264,3 +264,58 @@ def test_a_key_never_passes_v15_for_an_act_it_neither_did_nor_keyed_in(
             and all(by[k] for k in _ME)
         )
     assert (actor_problem(event_type, data, _HOLDER) is None) == allowed
+
+
+def _transferred_to_bob(*after: tuple[InMemorySigner, str, dict[str, Any]]) -> CaseBuilder:
+    """Alice seizes JS/1 and hands it to Bob (record 3), then ``after``."""
+    transfer = _custody(
+        ALICE, to=BOB, purpose="Interview", seal_checked=False, seal=None, seal_intact=None,
+        submission_ref="",
+    )  # fmt: skip
+    return _case(
+        (WORLD.alice, "exhibit.seized", _seized()),
+        (WORLD.alice, "exhibit.transferred", transfer),
+        *after,
+    )
+
+
+def _confirms(signer: InMemorySigner, by: Any, seq: int) -> tuple[InMemorySigner, str, Any]:
+    return (signer, "record.confirmed", {"by": by, "confirms": seq, "recorded_by": None})
+
+
+def test_the_receiver_of_a_transfer_confirms_the_receipt() -> None:
+    result = _verify(_transferred_to_bob(_confirms(WORLD.bob, BOB, 3)))
+    assert result.records[-1].event_type == "record.confirmed"
+    assert result.findings == ()
+
+
+def test_receipt_confirmed_by_someone_other_than_the_receiver_fails_v15() -> None:
+    # The giver cannot confirm the receiver's receipt, nor a third person.
+    for confirmation in (_confirms(WORLD.alice, ALICE, 3), _confirms(WORLD.alice, ALICE, 2)):
+        with pytest.raises(ActorError) as failed:
+            _verify(_transferred_to_bob(confirmation))
+        assert (failed.value.step, failed.value.seq) == ("V15", 4)
+
+
+def test_receipt_confirmed_twice_fails_v15() -> None:
+    twice = _transferred_to_bob(_confirms(WORLD.bob, BOB, 3), _confirms(WORLD.bob, BOB, 3))
+    with pytest.raises(ActorError, match="already confirmed by record 4") as failed:
+        _verify(twice)
+    assert (failed.value.step, failed.value.seq) == ("V15", 5)
+
+
+def test_an_on_behalf_transfer_is_confirmed_once_by_its_giver_and_once_by_its_receiver() -> None:
+    # Bob keys in Alice's transfer of JS/1 to himself: Alice confirms her act,
+    # Bob his receipt; each (record, person) once.
+    keyed = _custody(
+        ALICE, BOB, to=BOB, purpose="Interview", seal_checked=False, seal=None, seal_intact=None,
+        submission_ref="",
+    )  # fmt: skip
+    base = [(WORLD.alice, "exhibit.seized", _seized()), (WORLD.bob, "exhibit.transferred", keyed)]
+    both = _case(*base, _confirms(WORLD.alice, ALICE, 3), _confirms(WORLD.bob, BOB, 3))
+    assert _verify(both).findings == ()
+    receipt_only = _verify(_case(*base, _confirms(WORLD.bob, BOB, 3)))
+    assert [(f.kind, f.seq) for f in receipt_only.findings] == [("acted_on_behalf_unconfirmed", 3)]
+    again = _case(*base, _confirms(WORLD.bob, BOB, 3), _confirms(WORLD.bob, BOB, 3))
+    with pytest.raises(ActorError, match="already confirmed by record 4"):
+        _verify(again)

@@ -13,8 +13,10 @@ of it, and a key rotation keeps it.
   is the finding ``acted_on_behalf_unconfirmed`` until a ``record.confirmed``
   signed by ``by``'s own key names it.
 * ``record.confirmed``: ``recorded_by`` is nil (so ``by`` is the signer), and
-  ``confirms`` names an earlier on-behalf record of the case whose ``by`` has
-  the same identity and that no earlier confirmation named.
+  ``confirms`` names an earlier record of the case that is either on-behalf
+  with a ``by`` of the same identity, or a transfer or booking whose ``to``
+  has that identity (a receipt confirmation: the receiver signs nothing
+  else), and that this identity has not confirmed before.
 
 The table lives here, with no domain import, so that an auditor's verifier
 knows which records name an actor; the domain checks its own records with
@@ -33,6 +35,7 @@ from casefile.signing._trust import Holder
 __all__ = [
     "ACTOR_TYPES",
     "CONFIRMATION_TYPE",
+    "RECEIPT_TYPES",
     "UNCONFIRMED_KIND",
     "ActorCheck",
     "Identity",
@@ -46,6 +49,8 @@ Identity = tuple[str, str, str]
 
 #: The record type by which a person confirms an act recorded on their behalf.
 CONFIRMATION_TYPE: Final = "record.confirmed"
+#: Record types that hand an exhibit to ``to``, who may confirm the receipt.
+RECEIPT_TYPES: Final = frozenset({"exhibit.transferred", "exhibit.booked"})
 #: The finding kind of an on-behalf record that its actor has not confirmed.
 UNCONFIRMED_KIND: Final = "acted_on_behalf_unconfirmed"
 
@@ -122,17 +127,27 @@ def actor_problem(event_type: str, data: Mapping[str, Any], holder: Holder) -> s
 
 @dataclass(slots=True)
 class ActorCheck:
-    """V15 over one case's records in order: the actor rule and the confirmations."""
+    """V15 over one case's records in order: the actor rule and the confirmations.
+
+    :meth:`check` judges a record and holds what it adds; :meth:`keep` adds it
+    once the record has passed every step (FORMAT.md §8, V15: a confirmation
+    names only a record that passed every step, V14 included).
+    """
 
     #: On-behalf records not yet confirmed: seq -> (actor, recorder).
     pending: dict[int, tuple[Identity, Identity]] = field(default_factory=dict)
-    #: On-behalf records confirmed: seq -> seq of the confirmation.
-    confirmed: dict[int, int] = field(default_factory=dict)
+    #: Transfers and bookings whose receiver has not confirmed them: seq -> receiver.
+    receipts: dict[int, Identity] = field(default_factory=dict)
+    #: Confirmations: (confirmed seq, identity that confirmed) -> seq of the confirmation.
+    confirmed: dict[tuple[int, Identity], int] = field(default_factory=dict)
+    #: What the last checked record adds, until :meth:`keep`.
+    _held: tuple[int, Identity, Identity | None, Identity | None, int | None] | None = None
 
     def check(
         self, seq: int, event_type: str, data: Mapping[str, Any] | None, holder: Holder
     ) -> str | None:
-        """Why record ``seq`` breaks V15, or None; remembers on-behalf records and confirmations."""
+        """Why record ``seq`` breaks V15, or None; holds what it adds until :meth:`keep`."""
+        self._held = None
         if data is None:
             return "the payload was not read"
         problem = actor_problem(event_type, data, holder)
@@ -142,28 +157,58 @@ class ActorCheck:
         if by is None:  # actor_problem refused it already
             return "by is not a person map"
         if event_type == CONFIRMATION_TYPE:
-            return self._confirm(seq, by, data.get("confirms"))
+            problem = self._confirmable(seq, by, data.get("confirms"))
+            if problem is None:
+                self._held = (seq, by, None, None, data["confirms"])
+            return problem
         keyed = person_identity(data["recorded_by"])
-        if keyed is not None:
-            self.pending[seq] = (by, keyed)
+        to = person_identity(data.get("to")) if event_type in RECEIPT_TYPES else None
+        self._held = (seq, by, keyed, to, None)
         return None
 
-    def _confirm(self, seq: int, by: Identity, target: object) -> str | None:
+    def keep(self, seq: int) -> None:
+        """Add what record ``seq``, checked last, says: it passed every step."""
+        held, self._held = self._held, None
+        if held is None or held[0] != seq:
+            return
+        seq, by, keyed, to, target = held
+        if target is not None:
+            self._confirm(seq, by, target)
+            return
+        if keyed is not None:
+            self.pending[seq] = (by, keyed)
+        if to is not None:
+            self.receipts[seq] = to
+
+    def _confirmable(self, seq: int, by: Identity, target: object) -> str | None:
         if type(target) is not int or not 1 <= target < seq:
             return f"confirms {target!r}, which is not an earlier record of the case"
-        if target in self.confirmed:
-            return f"confirms record {target}, already confirmed by record {self.confirmed[target]}"
-        acted = self.pending.get(target)
-        if acted is None:
-            return f"confirms record {target}, which was not recorded on anyone's behalf"
-        if acted[0] != by:
+        done = self.confirmed.get((target, by))
+        if done is not None:
+            return f"confirms record {target}, already confirmed by record {done} ({_shown(by)})"
+        acted, receiver = self.pending.get(target), self.receipts.get(target)
+        if (acted is not None and acted[0] == by) or receiver == by:
+            return None
+        if acted is None and receiver is None:
             return (
-                f"confirms record {target}, made on behalf of {_shown(acted[0])}, "
-                f"but is signed by {_shown(by)}"
+                f"confirms record {target}, which was not recorded on anyone's behalf "
+                "and is no transfer or booking awaiting its receiver's confirmation"
             )
-        del self.pending[target]
-        self.confirmed[target] = seq
-        return None
+        who = [_shown(i) for i in (None if acted is None else acted[0], receiver) if i is not None]
+        return (
+            f"confirms record {target}, which only {' or '.join(who)} may confirm, "
+            f"but is signed by {_shown(by)}"
+        )
+
+    def _confirm(self, seq: int, by: Identity, target: int) -> None:
+        # One confirmation answers for both parts a person has in the record
+        # (an on-behalf transfer to its own actor): (record, identity) is the unit.
+        acted = self.pending.get(target)
+        if acted is not None and acted[0] == by:
+            del self.pending[target]
+        if self.receipts.get(target) == by:
+            del self.receipts[target]
+        self.confirmed[(target, by)] = seq
 
     def findings(self) -> Iterator[Finding]:
         """``acted_on_behalf_unconfirmed`` for each on-behalf record left unconfirmed."""

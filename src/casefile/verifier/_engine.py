@@ -334,6 +334,8 @@ class CaseVerification:
         # that passed the steps above, V15 included, which alone add to the set).
         if ok and pd and not self._unique_commitments(pd, seq, label):
             ok = False
+        if ok:
+            self.actors.keep(seq)  # only a record that passed every step counts for V15
         self.size += 1
         self.last_hash = rhash
         self.merkle.append(rhash)
