@@ -157,6 +157,65 @@ def test_a_confirmation_is_sealed_with_the_actors_own_key_and_loads_back(
     assert loaded.unconfirmed == {}
 
 
+def test_a_receiver_confirms_a_transfer_to_them_when_recording(
+    case: Investigation, officer: InMemorySigner, trust: TrustStore
+) -> None:
+    pc_key = signer_for("pc")
+    holder = Holder(name=PC.name, rank=PC.rank, number=PC.number, force=PC.organisation)
+    store = TrustStore([*trust.entries, dataclasses.replace(entry(pc_key, "pc"), holder=holder)])
+    _seized(case)
+    transfer = case.transfer_exhibit(exhibit="JS/1", place="Station", to=PC, purpose="Interview")
+    first = seal_events(case, list(case.pending_events), officer, trust=store)  # type: ignore[arg-type]
+    case.collect_events()
+    case.mark_sealed(first.last_seq, first.head)
+    case.bind_actor(PC)
+    confirmation = case.confirm(seq=transfer)
+    assert case.receipt_confirmations == {transfer: confirmation}
+    assert case.confirmations == {}  # the transfer was the officer's own act
+    with pytest.raises(InvalidCommandError, match=f"already confirmed by record {confirmation}"):
+        case.confirm(seq=transfer)
+    second = seal_events(case, list(case.pending_events), pc_key, trust=store)  # type: ignore[arg-type]
+    loaded = load_investigation(case.id, first.stored_events + second.stored_events, store)
+    assert loaded.receipt_confirmations == {transfer: confirmation}
+
+
+def test_confirming_a_transfer_to_someone_else_is_refused_when_recording(
+    case: Investigation,
+) -> None:
+    _seized(case)
+    booked = case.book_exhibit(exhibit="JS/1", to=STORE, place="Store", property_ref="P/1")
+    # Neither the giver nor a third person confirms the store's receipt.
+    for who in (OFFICER, PC):
+        case.bind_actor(who)
+        with pytest.raises(ActorMismatchError, match="only they may confirm"):
+            case.confirm(seq=booked)
+    assert case.receipt_confirmations == {}
+    case.bind_actor(STORE)
+    case.confirm(seq=booked)
+
+
+def test_an_on_behalf_transfer_is_confirmed_by_its_giver_and_its_receiver(
+    case: Investigation,
+) -> None:
+    # The officer keys in PC's transfer to the store: PC confirms the act, the store the receipt.
+    _seized(case, by=PC)
+    transfer = case.transfer_exhibit(
+        exhibit="JS/1", by=PC, place="Station", to=STORE, purpose="Storage"
+    )
+    case.bind_actor(STORE)
+    received = case.confirm(seq=transfer)
+    case.bind_actor(PC)
+    acted = case.confirm(seq=transfer)
+    assert (case.receipt_confirmations, case.confirmations) == (
+        {transfer: received},
+        {transfer: acted},
+    )
+    for who in (STORE, PC):
+        case.bind_actor(who)
+        with pytest.raises(InvalidCommandError, match="already confirmed"):
+            case.confirm(seq=transfer)
+
+
 _identity_field = st.sampled_from(["name", "number", "organisation"])
 
 

@@ -141,11 +141,13 @@ class CaseLogCommands(RecordingBase):
         return self._record(RecordCorrected, at, fields, people)
 
     def confirm(self, *, seq: int, at: Instant | None = None) -> int:
-        """Confirm, as the bound signer, the act that record ``seq`` recorded on their behalf.
+        """Confirm, as the bound signer, record ``seq``: an act recorded on their behalf,
+        or a transfer or booking of an exhibit to them (the receipt).
 
-        Only the person the act names may confirm it, with their own key, and
-        only once; until then it is left out of their continuity statements.
-        Allowed on a closed case: a confirmation adds no new fact.
+        Only the person the act names, or the receiver the transfer or booking
+        names, may confirm it, with their own key, and only once each; until
+        then it is not told in their words in continuity statements. Allowed
+        on a closed case: a confirmation adds no new fact.
         """
         if type(seq) is not int or not 1 <= seq <= self._version:
             raise UnknownReferenceError(
@@ -156,18 +158,29 @@ class CaseLogCommands(RecordingBase):
             raise InvalidCommandError(
                 "seq", "a confirmation is made by the actor's own key: bind the signer first"
             )
-        if seq in self._confirmations:
+        actor, receiver = self._on_behalf.get(seq), self._receipts.get(seq)
+        if actor is None and receiver is None:
             raise InvalidCommandError(
-                "seq", f"record {seq} was already confirmed by record {self._confirmations[seq]}"
+                "seq",
+                f"record {seq} was not recorded on anyone's behalf and hands no exhibit to anyone",
             )
-        actor = self._on_behalf.get(seq)
-        if actor is None:
-            raise InvalidCommandError("seq", f"record {seq} was not recorded on anyone's behalf")
-        if actor != me.identity:
+        parts = {
+            who: done
+            for who, done in (
+                (actor, self._confirmations.get(seq)),
+                (receiver, self._receipt_confirmations.get(seq)),
+            )
+            if who is not None
+        }
+        if me.identity not in parts:
+            what = "recorded on behalf of" if receiver is None else "to be confirmed by"
             raise ActorMismatchError(
-                f"record {seq} was recorded on behalf of {', '.join(actor)}: only they may "
-                f"confirm it, not {me.describe()}"
+                f"record {seq} was {what} {' or '.join(', '.join(p) for p in parts)}: only they "
+                f"may confirm it, not {me.describe()}"
             )
+        done = parts[me.identity]
+        if done is not None:
+            raise InvalidCommandError("seq", f"record {seq} was already confirmed by record {done}")
         fields = {"by": me.to_data(), "confirms": seq, "recorded_by": None}
         return self._record(RecordConfirmed, at, fields)
 

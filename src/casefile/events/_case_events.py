@@ -19,6 +19,7 @@ from casefile.events._correction_checks import (
     check_short,
     choice_of,
 )
+from casefile.events._custody_values import Custodian
 from casefile.events._registry import register
 from casefile.events._values import ReportingChannel, RiskGrading, check_time
 
@@ -223,7 +224,8 @@ class HandedOver(CaseEvent):
 
 @register
 class RecordConfirmed(CaseEvent):
-    """``by`` confirms, with their own key, an act recorded on their behalf (record ``confirms``).
+    """``by`` confirms, with their own key, record ``confirms``: an act recorded on their behalf,
+    or a transfer or booking of an exhibit to them (a receipt).
 
     ``recorded_by`` is always nil: a confirmation is never made for someone else.
     """
@@ -236,4 +238,10 @@ class RecordConfirmed(CaseEvent):
     recorded_by: None
 
     def apply(self, aggregate: Investigation) -> None:
-        aggregate._confirmations[self.confirms] = self.originator_version
+        # The same person may have two parts in one record (an on-behalf
+        # transfer to its own actor): one confirmation answers for both.
+        me, seq = Custodian.from_data(self.by).identity, self.confirms
+        if aggregate._on_behalf.get(seq) == me:
+            aggregate._confirmations[seq] = self.originator_version
+        if aggregate._receipts.get(seq) == me:
+            aggregate._receipt_confirmations[seq] = self.originator_version

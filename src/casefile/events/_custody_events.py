@@ -164,6 +164,7 @@ class ExhibitBooked(CustodyEvent):
             property_ref=self.property_ref,
             **self._moved(),
         )
+        aggregate._receipts[self.originator_version] = Custodian.from_data(self.to).identity
 
 
 @register
@@ -195,6 +196,7 @@ class ExhibitTransferred(CustodyEvent):
             sealed=state.sealed and self.seal_intact is not False,
             **self._moved(),
         )
+        aggregate._receipts[self.originator_version] = Custodian.from_data(self.to).identity
 
 
 @register

@@ -170,6 +170,9 @@ class CaseState:
         # Acts recorded on someone's behalf (seq -> actor identity), and confirmations.
         self._on_behalf: dict[int, tuple[str, str, str]] = {}
         self._confirmations: dict[int, int] = {}
+        # Transfers and bookings (seq -> receiver identity), and receipts confirmed.
+        self._receipts: dict[int, tuple[str, str, str]] = {}
+        self._receipt_confirmations: dict[int, int] = {}
         self._classes: list[type[CaseEvent]] = []
         self._head = ZERO_HASH
         self._sealed_version = 0
@@ -270,6 +273,11 @@ class CaseState:
     def confirmations(self) -> Mapping[int, int]:
         """For each confirmed on-behalf record, the record that confirmed it."""
         return types.MappingProxyType(self._confirmations)
+
+    @property
+    def receipt_confirmations(self) -> Mapping[int, int]:
+        """For each transfer or booking its receiver confirmed, the record that confirmed it."""
+        return types.MappingProxyType(self._receipt_confirmations)
 
     @property
     def head(self) -> bytes:
