@@ -94,3 +94,43 @@ def test_a_correction_signed_by_someone_else_than_it_names_changes_nothing() -> 
     assert [(f.kind, f.seq) for f in register.findings] == [("malformed_custody_record", 4)]
     (exhibit,) = register.exhibits
     assert exhibit.entries[0].place == "Scene"
+
+
+def _booked_to_store_confirmed_by(key: TrustEntry, who: Custodian) -> list[RecordView]:
+    """PC seizes and books JS/1 to the store (record 3); record 4 confirms it, signed by ``key``."""
+    opened, seized, booked = _seized_by_pc_booked()
+    confirmation = RecordView(
+        "record.confirmed", 4, T0 + 3600 * 10**9,
+        {"by": who.to_data(), "confirms": 3, "recorded_by": None}, key,
+    )  # fmt: skip
+    return [*_signed([opened, seized, booked], [PC_KEY, PC_KEY, PC_KEY]), confirmation]
+
+
+def _store_statement(records: list[RecordView]) -> str:
+    register = build_exhibit_register(records)
+    (store,) = [s for s in continuity_statements(register) if s.custodian.name == STORE.name]
+    return store.text
+
+
+def test_confirmed_receipt_is_told_in_the_receivers_words() -> None:
+    records = _booked_to_store_confirmed_by(STORE_KEY, STORE)
+    register = build_exhibit_register(records)
+    assert register.findings == ()
+    (booking,) = [e for e in register.exhibits[0].entries if e.event_type == "exhibit.booked"]
+    assert (booking.receipt_confirmed_by, booking.confirmed_by) == (4, None)
+    text = _store_statement(records)
+    assert "I received exhibit JS/1 (Knife) from PC 1234 Jane Smith (Test Police)" in text
+    assert "into the property store under reference P/1." in text
+    assert "I signed no record of receiving it" not in text
+
+
+def test_a_receipt_confirmation_signed_by_someone_else_is_not_the_receivers_words() -> None:
+    # Signed by DC's key naming the store (the view's actor check refuses it),
+    # or by the giver naming herself: neither speaks for the receiver.
+    for key, who in ((DC_KEY, STORE), (PC_KEY, PC), (DC_KEY, DC)):
+        records = _booked_to_store_confirmed_by(key, who)
+        (booking,) = [e for e in build_exhibit_register(records).exhibits[0].entries if e.seq == 3]
+        assert booking.receipt_confirmed_by is None
+        text = _store_statement(records)
+        assert "I received" not in text
+        assert "I signed no record of receiving it" in text

@@ -47,6 +47,8 @@ __all__ = ["build_exhibit_register"]
 _DEFAULT_POLICY: Final = ContinuityPolicy()
 _COMMON: Final = frozenset({"exhibit", "by", "recorded_by", "place", "occurred_at"})
 _DAY: Final = 86_400 * 10**9
+#: Records handing an exhibit to ``to``, whose receipt ``to`` may confirm.
+_RECEIPTS: Final = frozenset({"exhibit.transferred", "exhibit.booked"})
 
 
 @dataclass(slots=True)
@@ -57,6 +59,7 @@ class _Kept:
     signer: TrustEntry | None
     corrected_by: list[int] = field(default_factory=list)
     confirmed_by: int | None = None
+    receipt_confirmed_by: int | None = None
 
 
 def _exhibit_of(data: Mapping[str, Any]) -> str | None:
@@ -135,22 +138,25 @@ def _malformed(seq: int, exhibit: str | None, message: str) -> Finding:
 
 
 def _confirm(kept: dict[int, _Kept], confirmations: list[tuple[int, Mapping[str, Any]]]) -> None:
-    """Mark on-behalf records confirmed by their actor (the first confirmation that fits).
+    """Mark records confirmed: on-behalf acts by their actor, receipts by their receiver.
 
-    The verifier refuses any other confirmation (V15); records from elsewhere
-    are read as strictly: only the person the record names confirms it.
+    The first confirmation that fits counts, once per (record, person). The
+    verifier refuses any other confirmation (V15); records from elsewhere are
+    read as strictly: only the person the record names as acting, or as
+    receiving, confirms it.
     """
     for seq, data in confirmations:
         confirms, by = data.get("confirms"), data.get("by")
         target = kept.get(confirms) if type(confirms) is int and confirms < seq else None
-        if target is None or target.confirmed_by is not None:
+        if target is None or not isinstance(by, dict) or check_party(by) is not None:
             continue
-        if target.data.get("recorded_by") is None or not isinstance(by, dict):
-            continue
-        if check_party(by) is not None:
-            continue
-        if Party.of(by).identity == Party.of(target.data["by"]).identity:
+        me = Party.of(by).identity
+        acted = target.data.get("recorded_by") is not None
+        if acted and target.confirmed_by is None and Party.of(target.data["by"]).identity == me:
             target.confirmed_by = seq
+        to = target.data.get("to") if target.event_type in _RECEIPTS else None
+        if to is not None and target.receipt_confirmed_by is None and Party.of(to).identity == me:
+            target.receipt_confirmed_by = seq
 
 
 def _unconfirmed(seq: int, kept: _Kept) -> Finding:
@@ -220,6 +226,7 @@ def _apply(walk: ContinuityWalk, seq: int, kept: _Kept) -> None:
         corrected_by=tuple(kept.corrected_by),
         recorded_by=recorded_by,
         confirmed_by=kept.confirmed_by,
+        receipt_confirmed_by=kept.receipt_confirmed_by,
     )
     if kept.event_type == CAPTURED_TYPE:
         walk.captured(seq, kept.time_ns, data, entry)

@@ -95,7 +95,9 @@ class CustodyEntry:
     signing key's trust entry when known; ``corrected_by`` lists corrections.
     ``recorded_by`` is who keyed the record in on ``by``'s behalf (None when
     ``by`` signed it), and ``confirmed_by`` the record by which ``by``
-    confirmed it. :attr:`own_act` says whether ``by`` stands behind it.
+    confirmed it. :attr:`own_act` says whether ``by`` stands behind it. For a
+    transfer or booking, ``receipt_confirmed_by`` is the record by which its
+    receiver (``to``) confirmed the receipt with their own key.
     """
 
     seq: int
@@ -109,6 +111,7 @@ class CustodyEntry:
     corrected_by: tuple[int, ...]
     recorded_by: Party | None = None
     confirmed_by: int | None = None
+    receipt_confirmed_by: int | None = None
 
     @property
     def own_act(self) -> bool:

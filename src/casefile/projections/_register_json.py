@@ -17,7 +17,8 @@ Shape (version 1)::
                                  "location", "property_ref", "bag", "seal",
                                  "sealed", "in_store", "status"}],
                    "events": [{"seq", "type", "time", "recorded", "by", "place",
-                               "recorded_by", "confirmed_by", "signed_by",
+                               "recorded_by", "confirmed_by",
+                               "receipt_confirmed_by", "signed_by",
                                "corrected_by", "details"}]}],
      "findings": [{"kind", "message", "seq", "exhibit"}]}
 
@@ -98,6 +99,7 @@ def _event(entry: CustodyEntry) -> dict[str, Any]:
         "place": entry.place,
         "recorded_by": _party(entry.recorded_by),
         "confirmed_by": entry.confirmed_by,
+        "receipt_confirmed_by": entry.receipt_confirmed_by,
         "signed_by": entry.signed_by,
         "corrected_by": list(entry.corrected_by),
         "details": _value("details", entry.details),

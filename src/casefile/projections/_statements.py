@@ -11,7 +11,7 @@ their voice: an act recorded on their behalf and not confirmed is left out
 of the first-person text, and a note says which record awaits confirmation.
 A transfer or booking is signed by the giver, so the receiver's paragraph
 opens with what the giver's record says, in brackets, unless the receiver
-keyed that record in themselves.
+confirmed the receipt with their own key or keyed that record in themselves.
 """
 
 from __future__ import annotations
@@ -154,11 +154,13 @@ def _received(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan)
 
 
 def _handed_to(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan) -> str:
-    """A transfer or booking to ``me``: in my words only if I signed its record.
+    """A transfer or booking to ``me``: in my words only if I signed or confirmed its record.
 
-    The giver signs a transfer; the receiver signs it only by keying it in
-    (``recorded_by``). Otherwise the receipt is told as what the giver's record
-    says, not as the receiver's own account.
+    The giver signs a transfer; the receiver stands behind it by confirming
+    the receipt (``receipt_confirmed_by``, a confirmation the register counted
+    only if its signer was the receiver) or by keying it in (``recorded_by``).
+    Otherwise the receipt is told as what the giver's record says, not as the
+    receiver's own account.
     """
     d, by = e.details, "" if e.by is None else e.by.describe()
     if e.event_type == "exhibit.transferred":
@@ -168,8 +170,8 @@ def _handed_to(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan
             why += f"; seal {d['seal']} was checked and found {state}"
     else:
         why = f" into the property store under reference {d['property_ref']}"
-    signed = e.recorded_by is not None and e.recorded_by.identity == me.identity
-    if signed:
+    keyed = e.recorded_by is not None and e.recorded_by.identity == me.identity
+    if keyed or e.receipt_confirmed_by is not None:
         return (
             f"{_on(e.time_ns)}, at {e.place}, I received {_what(ex)}{_seal_words(span)} "
             f"from {by}{why}."
