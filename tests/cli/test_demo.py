@@ -15,9 +15,14 @@ from typing import Any
 
 import pytest
 
+from casefile.application import CasefileApp, StoreConfig
 from casefile.cli import _demo_cmd
 from casefile.errors import InputError
-from casefile.projections import ContinuityFindingKind
+from casefile.projections import (
+    ContinuityFindingKind,
+    build_exhibit_register,
+    continuity_statements,
+)
 from casefile.signing import load_trust_store
 from cli._support import Demo, run_cli
 
@@ -54,7 +59,7 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["verified"] is True
-    assert report["records"] == 37
+    assert report["records"] == 42
     assert report["errors"] == []
     assert report["evidence"] == {
         "bytes": report["evidence"]["bytes"],
@@ -93,6 +98,12 @@ def test_demo_exhibits_keep_an_unbroken_chain_of_custody(demo: Demo) -> None:
     assert (booked["by"]["name"], booked["recorded_by"]["name"]) == ("Daniel Reyes", "Janet Moss")
     assert booked["confirmed_by"] > booked["seq"]
     assert _events(register, "SO/1")[2]["recorded_by"] is None
+    # Each booking or transfer the giver signed, its receiver confirmed with their own key.
+    for ref, n in (("SO/1", 2), ("SO/2", 2), ("MH/1", 2), ("SO/2", 3), ("DR/2", 3)):
+        handed = _events(register, ref)[n]
+        assert handed["type"] in ("exhibit.booked", "exhibit.transferred"), (ref, n)
+        assert handed["receipt_confirmed_by"] > handed["seq"], (ref, n)
+    assert booked["receipt_confirmed_by"] is None  # keyed in by its receiver: hers already
     audio = _events(register, "DR/2")
     assert [e["type"] for e in audio[3:]] == [
         "exhibit.transferred", "exhibit.seal_opened", "exhibit.imaged", "exhibit.resealed",
@@ -140,7 +151,7 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--trust", demo.trust])
     assert result.code == 0, result.err
     assert "42NS1234526" in result.out
-    assert "37 records" in result.out
+    assert "42 records" in result.out
     assert "referred_to_cps" in result.out
 
 
@@ -214,3 +225,19 @@ def test_console_script_runs_the_demo_and_verifies_it(tmp_path: Path) -> None:
     assert verify.returncode == 0, verify.stderr
     assert json.loads(verify.stdout)["verified"] is True
     assert "Traceback" not in demo.stderr + verify.stderr
+
+
+def test_every_demo_continuity_statement_is_in_its_custodians_own_words(demo: Demo) -> None:
+    # The receivers confirmed their receipts, so no statement quotes a giver's
+    # record in brackets or leaves an act awaiting confirmation.
+    app = CasefileApp(store=StoreConfig.sqlite(demo.db), trust=load_trust_store(demo.trust))
+    try:
+        verified = app.verify(app.find_case("42NS1234526"))
+    finally:
+        app.close()
+    statements = continuity_statements(build_exhibit_register(verified.records))
+    assert len(statements) == 4
+    text = "\n".join(s.text for s in statements)
+    assert "[Record" not in text
+    received = [s for s in statements if "I received exhibit" in s.text]
+    assert {s.custodian.name for s in received} == {"Janet Moss", "Dr Priya Nair"}

@@ -122,17 +122,17 @@ RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
         {"time_went_backwards"},
     ),
     "record_time_after_verification": (
-        lambda f: f.headers[36].update(time=f.headers[36]["time"] + 10**15) or {},
+        lambda f: f.headers[-1].update(time=f.headers[-1]["time"] + 10**15) or {},
         [],
         {"time_after_verification"},
     ),
     "future_time_of_a_record_that_failed_raises_no_finding": (
         lambda f: (
-            f.headers[36].update(time=f.headers[36]["time"] + 10**15)
-            or f.bad_signatures.add(37)
+            f.headers[-1].update(time=f.headers[-1]["time"] + 10**15)
+            or f.bad_signatures.add(42)
             or {}
         ),
-        [("V9", "bad_signature", 37)],
+        [("V9", "bad_signature", 42)],
         set(),
     ),
     "act_recorded_on_behalf_never_confirmed": (
@@ -164,6 +164,33 @@ RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
         lambda f: f.bad_signatures.add(26) or _set(f, 27, confirms=24),
         [("V9", "bad_signature", 26)],
         {"acted_on_behalf_unconfirmed"},
+    ),
+    # Demo records 29-31 confirm the store's receipt of bookings 13-15, records 34-35
+    # the lab's receipt of transfers 32-33 (V15 (b)).
+    "receipt_confirmations_of_two_transfers_in_the_other_order": (
+        lambda f: _set(f, 34, confirms=33) or _set(f, 35, confirms=32),
+        [],
+        set(),
+    ),
+    "receipt_confirmed_by_someone_other_than_the_receiver": (
+        lambda f: _set(f, 34, confirms=13),
+        [("V15", "actor", 34)],
+        set(),
+    ),
+    "receipt_confirmed_twice_by_the_receiver": (
+        lambda f: _set(f, 35, confirms=32),
+        [("V15", "actor", 35)],
+        set(),
+    ),
+    "receipt_confirmation_after_a_failed_one_of_the_same_transfer": (
+        lambda f: f.bad_signatures.add(34) or _set(f, 35, confirms=32),
+        [("V9", "bad_signature", 34)],
+        set(),
+    ),
+    "receipt_confirmation_of_a_transfer_that_failed": (
+        lambda f: f.bad_signatures.add(32) or {},
+        [("V9", "bad_signature", 32), ("V15", "actor", 34)],
+        set(),
     ),
     "personal_field_name_in_upper_case": (
         lambda f: _pd(f, 2).update(Name=bytes(range(32))) or {},

@@ -8,6 +8,9 @@ as they are captured, in the custody of the officer who captured them; their
 later custody is recorded in :mod:`casefile.cli._demo_custody`. Every record
 is signed by the person it says acted, except one booking keyed in by the
 property officer on DC Reyes's behalf, which he then confirms with his own key.
+The receiver of each booking or transfer the giver recorded confirms the
+receipt with their own key, so every continuity statement is in its
+custodian's own words.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from casefile.application import CasefileApp
 from casefile.cli._demo_custody import (
     DemoPeople,
     book_in,
+    confirm_receipts,
     examine_at_lab,
     seal_captured,
     send_to_lab,
@@ -183,7 +187,9 @@ def record_demo_case(
 
     # Back at the station, PC Okafor books the sealed exhibits into the property store.
     with app.session(case_id, pc.signer) as case:
-        book_in(case, pc, keeper, ["SO/1", "SO/2", "MH/1"], at=day + 20 * _HOUR + 15 * _MINUTE)
+        pc_bookings = book_in(
+            case, pc, keeper, ["SO/1", "SO/2", "MH/1"], at=day + 20 * _HOUR + 15 * _MINUTE
+        )
         counts[pc.label] += len(case.pending_events)
         saves += 1
 
@@ -279,12 +285,19 @@ def record_demo_case(
     counts[pc.label] += 1
     saves += 1
 
-    # The property officer sends the shoe mark and the audio to the lab, seals checked.
+    # The property officer confirms, with her own key, receiving what PC Okafor
+    # booked in (his records, not hers), then sends the shoe mark and the audio
+    # to the lab, seals checked.
     with app.session(case_id, keeper.signer) as case:
-        send_to_lab(case, keeper, examiner, list(_TO_LAB), at=day + _DAY + 12 * _HOUR)
+        t = day + _DAY + 11 * _HOUR + 30 * _MINUTE
+        confirm_receipts(case, pc_bookings, at=t)
+        transfers = send_to_lab(case, keeper, examiner, list(_TO_LAB), at=day + _DAY + 12 * _HOUR)
         counts[keeper.label] += len(case.pending_events)
         saves += 1
+    # The examiner confirms receiving both at the lab, then examines them.
     with app.session(case_id, examiner.signer) as case:
+        t = day + _DAY + 13 * _HOUR
+        confirm_receipts(case, transfers, at=t)
         working_copy = examine_at_lab(
             case, examiner, ("DR/2", clip), at=day + _DAY + 13 * _HOUR + 30 * _MINUTE
         )

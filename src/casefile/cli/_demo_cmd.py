@@ -234,7 +234,7 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         f"  case        {case.reference}  burglary at {case.location}",
         f"              id {case.case_id}",
         f"  records     {total} in {case.saves} saves, each signed by the person who acted",
-        "              (one booking keyed in on DC Reyes's behalf, then confirmed by him):",
+        "              (receipts confirmed by receivers; one booking keyed for DC Reyes):",
         f"              {summary.signed}",
         "  recorded    report at the scene, victim and witness (personal data committed),",
         f"              2 MG11 statements, {case.photographs} photographs and an audio clip, "

@@ -3,7 +3,8 @@
 The photographs and the audio are digital evidence: each is in the custody of
 the officer who captured it from capture, with no seizure. Each step is
 signed by the person who did it, or keyed in on their behalf and then
-confirmed by them, quoting the exhibit's reference and, where a seal is
+confirmed by them; the receiver of each booking or transfer keyed in by the
+giver confirms the receipt with their own key; quoting the exhibit's reference and, where a seal is
 checked or opened, the seal number on record, so the continuity check of the
 records finds nothing to report. Bag, seal and property numbers are fictional.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "DemoPeople",
     "Officer",
     "book_in",
+    "confirm_receipts",
     "examine_at_lab",
     "seal_captured",
     "send_to_lab",
@@ -121,13 +123,14 @@ def seal_captured(
 
 def book_in(
     case: Investigation, officer: Officer, keeper: Officer, refs: list[str], *, at: int
-) -> None:
+) -> list[int]:
     """Book each exhibit into the property store, into the keeping of ``keeper``.
 
     Recorded in a session of ``officer``'s key, the booking is theirs; in a
-    session of another key, it is recorded on ``officer``'s behalf.
+    session of another key, it is recorded on ``officer``'s behalf. Returns
+    the bookings' sequence numbers.
     """
-    for n, ref in enumerate(refs):
+    return [
         case.book_exhibit(
             exhibit=ref,
             by=officer.custodian,
@@ -136,26 +139,42 @@ def book_in(
             property_ref=f"NS-PS-26-{ref.replace('/', '')}",
             at=at + n * _MINUTE,
         )
+        for n, ref in enumerate(refs)
+    ]
+
+
+def confirm_receipts(case: Investigation, seqs: list[int], *, at: int) -> None:
+    """Confirm, as the session's signer, receiving what records ``seqs`` handed to them.
+
+    The giver signs a transfer or booking; the receiver's own confirmation is
+    what lets their continuity statement say "I received" in their words.
+    """
+    for n, seq in enumerate(seqs):
+        case.confirm(seq=seq, at=at + n * _MINUTE)
 
 
 def send_to_lab(
     case: Investigation, keeper: Officer, examiner: Officer, refs: list[str], *, at: int
-) -> None:
-    """Hand each exhibit to the examiner, the seal checked and found intact."""
+) -> list[int]:
+    """Hand each exhibit to the examiner, the seal checked and found intact; their seqs."""
+    seqs = []
     for n, ref in enumerate(refs):
         submission, purpose = _SUBMISSIONS[ref]
-        case.transfer_exhibit(
-            exhibit=ref,
-            by=keeper.custodian,
-            to=examiner.custodian,
-            place=STORE,
-            purpose=purpose,
-            seal_checked=True,
-            seal=SEALS[ref][1],
-            seal_intact=True,
-            submission_ref=submission,
-            at=at + n * _MINUTE,
+        seqs.append(
+            case.transfer_exhibit(
+                exhibit=ref,
+                by=keeper.custodian,
+                to=examiner.custodian,
+                place=STORE,
+                purpose=purpose,
+                seal_checked=True,
+                seal=SEALS[ref][1],
+                seal_intact=True,
+                submission_ref=submission,
+                at=at + n * _MINUTE,
+            )
         )
+    return seqs
 
 
 def examine_at_lab(
