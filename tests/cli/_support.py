@@ -63,3 +63,23 @@ def export_argv(
         "--checkpoint-key", key or demo.root / "keys" / "checkpoint.key",
         "--checkpoint-name", name, "--passphrase-file", demo.passphrase, *extra,
     ]  # fmt: skip
+
+
+def evidence_add_argv(
+    demo: Demo,
+    photo: Path,
+    exhibit: str,
+    *extra: object,
+    key: Path | None = None,
+    trust: Path | None = None,
+    passphrase: bool = True,
+) -> list[object]:
+    """``casefile evidence add`` of ``photo`` as ``exhibit`` to the demo's case, by PC 4721."""
+    argv: list[object] = [
+        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
+        "--exhibit", exhibit, "--kind", "photo", "--media-type", "image/jpeg",
+        "--key", key or demo.root / "keys" / "pc-4721.key", "--trust", trust or demo.trust,
+    ]  # fmt: skip
+    if passphrase:
+        argv += ["--passphrase-file", demo.passphrase]
+    return [*argv, *extra]

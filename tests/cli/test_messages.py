@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from casefile.cli._demo_cmd import CHECKPOINT_NAME
-from cli._support import Demo, export_argv, run_cli
+from cli._support import Demo, evidence_add_argv, export_argv, run_cli
 
 _OFFICER = "northshire.police.example/officer/4721"
 
@@ -53,12 +53,7 @@ def test_bad_time_for_verify_at_names_the_option(demo: Demo) -> None:
 def test_seconds_given_as_capture_time_name_the_option(demo: Demo, tmp_path: Path) -> None:
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"x")
-    result = run_cli([
-        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
-        "--exhibit", "ZZ/1", "--kind", "photo", "--media-type", "image/jpeg",
-        "--key", demo.root / "keys" / "pc-4721.key", "--trust", demo.trust,
-        "--passphrase-file", demo.passphrase, "--captured-at", "1700000000",
-    ])  # fmt: skip
+    result = run_cli(evidence_add_argv(demo, photo, "ZZ/1", "--captured-at", "1700000000"))
     assert result.code == 2
     assert "--captured-at" in result.err
 
@@ -130,11 +125,7 @@ def test_evidence_add_with_an_untrusted_key_names_the_key_file(demo: Demo, tmp_p
     assert made.code == 0, made.err
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"x")
-    result = run_cli([
-        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
-        "--exhibit", "ZZ/1", "--kind", "photo", "--media-type", "image/jpeg",
-        "--key", key, "--trust", demo.trust,
-    ])  # fmt: skip
+    result = run_cli(evidence_add_argv(demo, photo, "ZZ/1", key=key, passphrase=False))
     assert result.code == 2
     assert str(key) in result.err
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from casefile.cli._demo_cmd import CHECKPOINT_NAME
-from cli._support import Demo, export_argv, run_cli
+from cli._support import Demo, evidence_add_argv, export_argv, run_cli
 
 
 def _export(demo: Demo, out: Path, key: Path, name: str = CHECKPOINT_NAME) -> list[object]:
@@ -57,12 +57,7 @@ def test_evidence_add_refuses_a_store_that_is_no_store_before_touching_the_case(
         (store / "holiday.jpg").write_bytes(b"x")
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"x")
-    result = run_cli([
-        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
-        "--exhibit", "ZZ/2", "--kind", "photo", "--media-type", "image/jpeg",
-        "--key", demo.root / "keys" / "pc-4721.key", "--trust", demo.trust,
-        "--passphrase-file", demo.passphrase, "--store", store,
-    ])  # fmt: skip
+    result = run_cli(evidence_add_argv(demo, photo, "ZZ/2", "--store", store))
     assert result.code == 2
     assert result.err.startswith(f"casefile: error: {store}: not an evidence store")
     assert "Errno" not in result.err
@@ -107,12 +102,9 @@ def test_top_level_help_lists_every_exit_status(demo: Demo) -> None:
 def test_evidence_captured_after_it_is_recorded_is_refused(demo: Demo, tmp_path: Path) -> None:
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"a photograph from the future")
-    result = run_cli([
-        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
-        "--exhibit", "ZZ/3", "--kind", "photo", "--media-type", "image/jpeg",
-        "--key", demo.root / "keys" / "pc-4721.key", "--trust", demo.trust,
-        "--passphrase-file", demo.passphrase, "--captured-at", "2099-01-01T00:00:00Z",
-    ])  # fmt: skip
+    result = run_cli(
+        evidence_add_argv(demo, photo, "ZZ/3", "--captured-at", "2099-01-01T00:00:00Z")
+    )
     assert result.code == 2
     assert "captured_at: 2099-01-01T00:00:00Z is later than the record's time" in result.err
 
@@ -136,11 +128,7 @@ def test_key_not_yet_valid_error_gives_the_time_as_a_date_not_nanoseconds(
     assert made.code == 0, made.err
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"x")
-    result = run_cli([
-        "evidence", "add", "--db", demo.db, "--case", "42NS1234526", "--file", photo,
-        "--exhibit", "ZZ/4", "--kind", "photo", "--media-type", "image/jpeg",
-        "--key", key, "--trust", trust,
-    ])  # fmt: skip
+    result = run_cli(evidence_add_argv(demo, photo, "ZZ/4", key=key, trust=trust, passphrase=False))
     assert result.code == 2
     assert "is not valid at 20" in result.err
     assert "Z (outside its window" in result.err
