@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import multiprocessing
 import os
 import signal
-import time
 from collections.abc import Iterator
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -15,28 +13,8 @@ from pathlib import Path
 import pytest
 
 from _bundlecase import EVIDENCE, World, make_bundle
+from _stalled import Stalling, stalled_child
 from casefile.bundle import STAGING_PREFIX, clean_staging, stale_staging, write_bundle
-
-
-class _Stalling(io.RawIOBase):
-    """An evidence file that gives some bytes, then blocks for ever (a hung network share)."""
-
-    def __init__(self, reached: Event) -> None:
-        self._left = len(EVIDENCE) // 2
-        self._reached = reached
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        if self._left:
-            n = min(len(buffer), self._left)
-            buffer[:n] = EVIDENCE[:n]
-            self._left -= n
-            return n
-        self._reached.set()
-        time.sleep(3600)
-        return 0
 
 
 def _export_forever(dest: str, reached: Event) -> None:
@@ -50,7 +28,11 @@ def _export_forever(dest: str, reached: Event) -> None:
         trust=world.trust,
         checkpoint_note=world.checkpoint(case),
         signer=world.log,
-        evidence={hashlib.sha256(EVIDENCE).digest(): lambda: _Stalling(reached)},  # type: ignore[arg-type, return-value]
+        evidence={
+            hashlib.sha256(EVIDENCE).digest(): lambda: Stalling(
+                EVIDENCE[: len(EVIDENCE) // 2], reached
+            )
+        },  # type: ignore[arg-type, return-value]
     )
 
 
@@ -63,19 +45,8 @@ def stalled_export(tmp_path: Path) -> Iterator[tuple[Path, multiprocessing.proce
     """A child process stuck mid-export into ``tmp_path/out/bundle``."""
     parent = tmp_path / "out"
     parent.mkdir()
-    context = multiprocessing.get_context("fork")
-    reached = context.Event()
-    child = context.Process(
-        target=_export_forever, args=(str(parent / "bundle"), reached), daemon=True
-    )
-    child.start()
-    try:
-        assert reached.wait(30), "the export never reached its evidence"
+    with stalled_child(_export_forever, str(parent / "bundle"), what="export") as child:
         yield parent, child
-    finally:
-        if child.is_alive():
-            os.kill(child.pid or 0, signal.SIGKILL)
-        child.join(10)
 
 
 def test_a_live_exports_staging_is_never_removed(

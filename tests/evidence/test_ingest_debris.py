@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from _stalled import Stalling, stalled_child
 from casefile.evidence import FileSystemBlobStore
 from cli._support import run_cli
 
@@ -21,30 +22,9 @@ _CHUNK = 4096
 _SENT = 5 * _CHUNK
 
 
-class _Stalling(io.RawIOBase):
-    """Gives ``size`` bytes, then blocks for ever, as a camera upload that hangs."""
-
-    def __init__(self, size: int, reached: Event) -> None:
-        self._left = size
-        self._reached = reached
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        if self._left:
-            n = min(len(buffer), self._left)
-            buffer[:n] = b"\x42" * n
-            self._left -= n
-            return n
-        self._reached.set()
-        time.sleep(3600)
-        return 0
-
-
 def _ingest_forever(root: str, reached: Event) -> None:
     store = FileSystemBlobStore(root, chunk_size=_CHUNK)
-    store.put_stream(_Stalling(_SENT, reached))  # type: ignore[arg-type]
+    store.put_stream(Stalling(b"\x42" * _SENT, reached))  # type: ignore[arg-type]
 
 
 def _parts(root: Path) -> list[Path]:
@@ -56,21 +36,12 @@ def stalled_ingest(tmp_path: Path) -> Iterator[tuple[Path, multiprocessing.proce
     """A child process stuck mid-ingest into a store under ``tmp_path``, with bytes written."""
     root = tmp_path / "evidence"
     FileSystemBlobStore(root)
-    context = multiprocessing.get_context("fork")
-    reached = context.Event()
-    child = context.Process(target=_ingest_forever, args=(str(root), reached), daemon=True)
-    child.start()
-    try:
-        assert reached.wait(30), "the ingest never started"
+    with stalled_child(_ingest_forever, str(root), what="ingest") as child:
         deadline = time.monotonic() + 30
         while not (_parts(root) and _parts(root)[0].stat().st_size > 0):
             assert time.monotonic() < deadline, "the ingest wrote nothing"
             time.sleep(0.01)
         yield root, child
-    finally:
-        if child.is_alive():
-            os.kill(child.pid or 0, signal.SIGKILL)
-        child.join(10)
 
 
 def test_a_live_ingests_file_is_never_removed(
