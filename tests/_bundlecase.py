@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 import zlib
@@ -13,7 +14,7 @@ from _casebuilder import AT, T0, World, entry_for, signer_from
 from casefile.bundle import DISCLOSE_ALL, BundleInfo, DisclosurePolicy, open_bundle, write_bundle
 from casefile.bundle import _zipfmt as fmt
 from casefile.bundle._dsse import seal_envelope
-from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
+from casefile.bundle._manifest import FileEntry, manifest_bytes
 from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH, seal_record
@@ -46,6 +47,7 @@ def make_bundle(
     views: bool = True,
     signer_name: str = "log",
     trust: TrustStore | None = None,
+    audience: str | None = None,
 ) -> BundleInfo:
     """A small signed case with personal data, one evidence file and one view, as a bundle."""
     w = world or World()
@@ -63,6 +65,7 @@ def make_bundle(
         evidence={hashlib.sha256(EVIDENCE).digest(): evidence_file} if evidence else None,
         views={"casefile.json": b'{"case": "test"}\n'} if views else None,
         disclosure_policy=policy,
+        audience=audience,
     )
 
 
@@ -79,7 +82,7 @@ def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -
         FileEntry(name, len(data), hashlib.sha256(data).digest()) if f.path == name else f
         for f in m.files
     )
-    manifest = Manifest(m.case_id, m.records, m.checkpoint, m.disclosure_policy, files)
+    manifest = dataclasses.replace(m, files=files)
     (bundle_dir / "manifest.dsse.json").write_bytes(
         seal_envelope(manifest_bytes(manifest), world.log)
     )

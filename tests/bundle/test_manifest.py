@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -32,6 +33,27 @@ def test_manifest_round_trips() -> None:
     assert parse_manifest(manifest_bytes(MANIFEST), max_files=10) == MANIFEST
 
 
+@pytest.mark.parametrize("audience", [None, "cps", "defence", "court", "victim"])
+def test_manifest_names_its_audience_or_null(audience: str | None) -> None:
+    manifest = dataclasses.replace(MANIFEST, audience=audience)
+    document = json.loads(manifest_bytes(manifest))
+    assert document["audience"] == audience
+    assert document["version"] == 2
+    assert parse_manifest(manifest_bytes(manifest), max_files=10) == manifest
+
+
+def test_manifest_without_audience_is_refused() -> None:
+    document = MANIFEST.to_json()
+    del document["audience"]
+    with pytest.raises(ManifestError, match="exactly the fields"):
+        parse_manifest(dumps(document), max_files=10)
+
+
+def test_manifest_of_an_unknown_audience_cannot_be_made() -> None:
+    with pytest.raises(ValueError, match="audience"):
+        dataclasses.replace(MANIFEST, audience="press")
+
+
 def _mutated(**changes: Any) -> bytes:
     document = MANIFEST.to_json()
     document.update(changes)
@@ -42,7 +64,11 @@ def _mutated(**changes: Any) -> bytes:
     ("changes", "where"),
     [
         ({"format": "other"}, "format"),
-        ({"version": 2}, "version"),
+        ({"version": 1}, "version"),
+        ({"version": 3}, "version"),
+        ({"audience": "press"}, "audience"),
+        ({"audience": "CPS"}, "audience"),
+        ({"audience": 1}, "audience"),
         ({"version": True}, "version"),
         ({"case_id": str(uuid.UUID(int=0xABCDEF)).upper()}, "case_id"),
         ({"records": 0}, "records"),

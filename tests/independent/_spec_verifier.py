@@ -254,15 +254,32 @@ def _manifest_signed(
     return True
 
 
+# §9.6 B7: the MG11 back page, never disclosed in a bundle for the defence.
+_RESTRICTED = frozenset(
+    "address consent_to_share date_of_birth dates_to_avoid email ethnicity gender phone "
+    "special_measures vps_offered willing_to_attend".split()
+)
+
+
 def _manifest_ok(m: Any) -> bool:
     """B3: exactly the fields of §9.2, with their types."""
-    names = ["case_id", "checkpoint", "disclosure_policy", "files", "format", "records", "version"]
+    names = [
+        "audience",
+        "case_id",
+        "checkpoint",
+        "disclosure_policy",
+        "files",
+        "format",
+        "records",
+        "version",
+    ]
     if not isinstance(m, dict) or sorted(m) != names or not _policy_ok(m["disclosure_policy"]):
         return False
     paths = [f.get("path") for f in m["files"] if isinstance(f, dict)]
     required = {"records.bin", "disclosures.bin", "trust.json", "checkpoint.txt"}
     return (
-        (m["format"], m["version"]) == ("casefile-bundle", 1)
+        (m["format"], m["version"]) == ("casefile-bundle", 2)
+        and m["audience"] in (None, "cps", "defence", "court", "victim")
         and re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", m["case_id"]) is not None
         and type(m["records"]) is int
         and m["records"] >= 1
@@ -405,8 +422,11 @@ def _disclosures(
         if not _is_disclosure(d):  # §9.7.3: once, and nothing after it is read
             report.fail("V11", "disclosure", d.get("seq") if isinstance(d, dict) else None)
             return out
-        if policy["mode"] == "none" or (
-            policy["mode"] == "list" and d["name"] not in policy["fields"]
+        restricted = manifest["audience"] == "defence" and d["name"] in _RESTRICTED
+        if (
+            policy["mode"] == "none"
+            or (policy["mode"] == "list" and d["name"] not in policy["fields"])
+            or restricted
         ):
             report.fail("B7", "manifest", d["seq"])
         elif (d["seq"], d["name"]) <= last:  # V11: out of order, compared with nothing

@@ -9,6 +9,7 @@ with nothing but public keys. :func:`clean_staging` removes what killed
 exports left beside their destination.
 """
 
+from casefile.bundle._audience import AUDIENCES, RESTRICTED_FIELDS
 from casefile.bundle._files import STAGING_PREFIX, clean_staging, stale_staging
 from casefile.bundle._layout import (
     BUNDLE_FORMAT,
@@ -30,11 +31,13 @@ from casefile.bundle._writer import BundleInfo, EvidenceSource, write_bundle
 from casefile.bundle._zipbundle import zip_bundle
 
 __all__ = [
+    "AUDIENCES",
     "BUNDLE_FORMAT",
     "BUNDLE_VERSION",
     "DISCLOSE_ALL",
     "DISCLOSE_NONE",
     "MANIFEST_PAYLOAD_TYPE",
+    "RESTRICTED_FIELDS",
     "STAGING_PREFIX",
     "Bundle",
     "BundleInfo",

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 BUNDLE_FORMAT: Final = "casefile-bundle"
-BUNDLE_VERSION: Final = 1
+BUNDLE_VERSION: Final = 2
 MANIFEST_PAYLOAD_TYPE: Final = "application/vnd.casefile.manifest.v1+json"
 
 MANIFEST: Final = "manifest.dsse.json"

@@ -3,7 +3,8 @@
 The manifest is canonical JSON (see :mod:`casefile.bundle._json`) carried in
 a signed DSSE envelope. It names the case, the number of records, the signed
 checkpoint, the disclosure policy the sender applied, and the path, size and
-SHA-256 of every other file. :func:`parse_manifest` is only ever called on a
+SHA-256 of every other file, and the audience the bundle was made for (whose
+redaction decisions it applies), if any. :func:`parse_manifest` is only ever called on a
 payload whose signature has verified (step B3); its errors are
 :class:`~casefile.errors.ManifestError` naming the field.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from casefile.bundle import _json
+from casefile.bundle._audience import AUDIENCES
 from casefile.bundle._layout import (
     BUNDLE_FORMAT,
     BUNDLE_VERSION,
@@ -30,6 +32,7 @@ from casefile.signing._commitments import FIELD_NAME_RULE, is_field_name
 from casefile.signing._note import MAX_NOTE_SIZE
 
 __all__ = [
+    "AUDIENCES",
     "DISCLOSE_ALL",
     "DISCLOSE_NONE",
     "DisclosurePolicy",
@@ -117,6 +120,15 @@ class Manifest:
     checkpoint: str
     disclosure_policy: DisclosurePolicy
     files: tuple[FileEntry, ...]
+    #: The audience whose redaction decisions the bundle applies (one of
+    #: :data:`AUDIENCES`), or None for a bundle made for no audience.
+    audience: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.audience is not None and self.audience not in AUDIENCES:
+            raise ValueError(
+                f"audience must be one of {', '.join(AUDIENCES)} or None, not {self.audience!r}"
+            )
 
     def entry(self, path: str) -> FileEntry | None:
         """The listed file at ``path``, or None."""
@@ -127,6 +139,7 @@ class Manifest:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "audience": self.audience,
             "case_id": str(self.case_id),
             "checkpoint": self.checkpoint,
             "disclosure_policy": self.disclosure_policy.to_json(),
@@ -221,12 +234,24 @@ def parse_manifest(payload: bytes, *, max_files: int) -> Manifest:
     obj = _object(
         document,
         "payload",
-        {"case_id", "checkpoint", "disclosure_policy", "files", "format", "records", "version"},
+        {
+            "audience",
+            "case_id",
+            "checkpoint",
+            "disclosure_policy",
+            "files",
+            "format",
+            "records",
+            "version",
+        },
     )
     if obj["format"] != BUNDLE_FORMAT:
         raise _fail("format", f"expected {BUNDLE_FORMAT!r}")
     if type(obj["version"]) is not int or obj["version"] != BUNDLE_VERSION:
         raise _fail("version", f"expected {BUNDLE_VERSION}")
+    audience = obj["audience"]
+    if audience is not None and (type(audience) is not str or audience not in AUDIENCES):
+        raise _fail("audience", f"expected null or one of {', '.join(AUDIENCES)}")
     case_text = obj["case_id"]
     try:
         case_id = uuid.UUID(case_text) if type(case_text) is str else None
@@ -243,4 +268,5 @@ def parse_manifest(payload: bytes, *, max_files: int) -> Manifest:
         checkpoint=checkpoint,
         disclosure_policy=_policy(obj["disclosure_policy"]),
         files=_files(obj["files"], max_files),
+        audience=audience,
     )

@@ -33,10 +33,13 @@ class ManifestStatus:
     signer: str | None
     files: int
     disclosure_policy: DisclosurePolicy | None
+    #: The audience the manifest names (None: made for no audience, or not read).
+    audience: str | None = None
 
     def to_json(self) -> dict[str, object]:
         policy = self.disclosure_policy
         return {
+            "audience": self.audience,
             "disclosure_policy": None if policy is None else policy.to_json(),
             "files": self.files,
             "signer": self.signer,

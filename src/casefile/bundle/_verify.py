@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from casefile._time import instant_ns
+from casefile.bundle._audience import is_restricted
 from casefile.bundle._bundle_trust import (
     check_bundle_trust,
     manifest_key_lapsed,
@@ -204,8 +205,20 @@ class _Run:
         except VerificationError as exc:  # re-hashed to another digest at the end (B4)
             self.fail(exc)
 
-    def _disclosures(self, policy: DisclosurePolicy) -> Iterator[Disclosure]:
+    def _disclosures(self, policy: DisclosurePolicy, audience: str | None) -> Iterator[Disclosure]:
         for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
+            # B7: the witness's restricted details never travel to the defence.
+            if is_restricted(audience, item.name):
+                self.fail(
+                    ManifestError(
+                        f"disclosure of the restricted field {shown(item.name)} of record "
+                        f"{item.seq} in a bundle for the defence",
+                        case_id=self.label,
+                        seq=item.seq,
+                        step="B7",
+                    )
+                )
+                continue
             # B7: only disclosures the manifest's policy allows travel with the bundle.
             if not policy.allows(item.name):
                 self.fail(
@@ -242,7 +255,7 @@ class _Run:
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
             self._records(walk),
-            disclosures=self._disclosures(policy),
+            disclosures=self._disclosures(policy, manifest.audience),
             workers=workers,
         )
         for record in records:
@@ -349,6 +362,7 @@ class _Run:
                 signer=None if self.signer is None else self.signer.name,
                 files=0 if manifest is None else len(manifest.files),
                 disclosure_policy=None if manifest is None else manifest.disclosure_policy,
+                audience=None if manifest is None else manifest.audience,
             ),
             checkpoint=self.checkpoint,
             truncated_errors=self.overflow,

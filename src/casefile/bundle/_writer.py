@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casefile._scratch import new_locked_dir
+from casefile.bundle._audience import AUDIENCES, is_restricted
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._files import (
     DIR_MODE,
@@ -194,6 +195,7 @@ def _write_disclosures(
     root: Path,
     disclosures: Iterable[Disclosure],
     policy: DisclosurePolicy,
+    audience: str | None,
     walk: _Walk,
     mode: int,
 ) -> tuple[FileEntry, int]:
@@ -204,7 +206,8 @@ def _write_disclosures(
         for item in disclosures:
             if type(item) is not Disclosure:
                 raise TypeError(f"expected a Disclosure, not {type(item).__name__}")
-            if not policy.allows(item.name):
+            # B7: the witness's restricted details never reach the defence, whatever the policy.
+            if not policy.allows(item.name) or is_restricted(audience, item.name):
                 continue
             problem = None
             if item.case_id != walk.case_id:
@@ -280,13 +283,18 @@ def write_bundle(
     evidence: Mapping[bytes, EvidenceSource] | None = None,
     views: Mapping[str, bytes] | None = None,
     disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
+    audience: str | None = None,
 ) -> BundleInfo:
     """Write one case as a bundle directory at ``dest``, atomically.
 
     ``records`` are the stored record bytes in sequence order and are streamed,
     never held together in memory; ``disclosures`` must come sorted by
     (seq, name) and are filtered by ``disclosure_policy`` (by default none
-    travel: personal data leaves only when asked for). ``trust`` must hold
+    travel: personal data leaves only when asked for). ``audience`` (one of
+    :data:`~casefile.bundle.AUDIENCES`, or None) is named in the manifest; the
+    disclosures must already be those the audience may see (the writer applies
+    no redaction decision), except that for the defence it drops every
+    restricted field whatever the policy says. ``trust`` must hold
     every signing key; only the entries needed go into trust.json.
     ``evidence`` maps SHA-256 digests to files or openers; ``views`` maps
     names to the bytes of extra projections (``views/<name>``). ``signer``
@@ -298,6 +306,8 @@ def write_bundle(
     The bundle is written privately and published readable by others as the
     umask allows (directories 0755, files 0644, less the umask's bits).
     """
+    if audience is not None and audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {', '.join(AUDIENCES)} or None")
     where = Path(dest)
     check_destination(where, directory=True)
     clean_staging(where.parent)  # what killed exports left here, never a live one's
@@ -319,7 +329,7 @@ def write_bundle(
             entries = [_write_records(tmp, records, walk, file_mode)]
             signers = _checkpoint_signers(checkpoint_note, trust, walk)
             file_entry, disclosed = _write_disclosures(
-                tmp, disclosures, disclosure_policy, walk, file_mode
+                tmp, disclosures, disclosure_policy, audience, walk, file_mode
             )
             entries.append(file_entry)
             needed = (walk.key_ids or set()) | signers | {manifest_key}
@@ -347,6 +357,7 @@ def write_bundle(
                 checkpoint=checkpoint_note,
                 disclosure_policy=disclosure_policy,
                 files=tuple(sorted(entries, key=lambda e: e.path)),
+                audience=audience,
             )
             with HashingSink(tmp, MANIFEST, mode=file_mode) as sink:
                 sink.write(seal_envelope(manifest_bytes(manifest), signer))
