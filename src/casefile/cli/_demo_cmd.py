@@ -26,6 +26,8 @@ from casefile.errors import InputError, VerificationError
 from casefile.signing import (
     CHECKPOINT_ROLE,
     RECORDER_ROLE,
+    REDACTOR_ROLE,
+    SUPERVISOR_ROLE,
     Holder,
     InMemorySigner,
     TrustEntry,
@@ -99,14 +101,22 @@ _PEOPLE: Final = (
 )  # fmt: skip
 
 
+# Beyond recording: the officer in the case decides redactions, and the
+# investigating officer supervises the case, so may record an erasure.
+_EXTRA_ROLES: Final = {"pc-4721": (REDACTOR_ROLE,), "dc-3308": (SUPERVISOR_ROLE,)}
+
+
 def _make_keys(folder: Path, now: int) -> _Keys:
     """Five keys, sealed in key files, opened again as a device would, and a trust store."""
     folder.mkdir()
     passphrase = DEMO_PASSPHRASE.encode("utf-8")
     write_new_file(folder / "demo-passphrase.txt", passphrase + b"\n", mode=0o600)
-    people = [(file, name, holder, RECORDER_ROLE) for file, name, holder, *_ in _PEOPLE]
+    people = [
+        (file, name, holder, frozenset({RECORDER_ROLE, *_EXTRA_ROLES.get(file, ())}))
+        for file, name, holder, *_ in _PEOPLE
+    ]
     service = Holder("Northshire case file service", "", "SVC-01", FORCE)
-    people.append(("checkpoint", "casefile-checkpoint", service, CHECKPOINT_ROLE))
+    people.append(("checkpoint", "casefile-checkpoint", service, frozenset({CHECKPOINT_ROLE})))
     entries = []
     signers = []
     for file_name, key_name, holder, role in people:
@@ -119,7 +129,7 @@ def _make_keys(folder: Path, now: int) -> _Keys:
                 public_key=signer.public_key,
                 name=f"{DOMAIN}/{key_name}",
                 holder=holder,
-                roles=frozenset({role}),
+                roles=role,
                 valid_from=now - 30 * _DAY,
                 valid_until=now + 365 * _DAY,
             )

@@ -91,8 +91,11 @@ from casefile.signing._records import (
 )
 from casefile.signing._trust import (
     CHECKPOINT_ROLE,
+    DATA_PROTECTION_ROLE,
     DEFAULT_POLICY,
     RECORDER_ROLE,
+    REDACTOR_ROLE,
+    SUPERVISOR_ROLE,
     WILDCARD_TYPE,
     Holder,
     TrustEntry,
@@ -112,6 +115,7 @@ from casefile.signing._trust_json import (
 
 __all__ = [
     "CHECKPOINT_ROLE",
+    "DATA_PROTECTION_ROLE",
     "DEFAULT_POLICY",
     "EMPTY_ROOT",
     "FORMAT_VERSION",
@@ -137,7 +141,9 @@ __all__ = [
     "PUBLIC_KEY_SIZE",
     "RECORDER_ROLE",
     "RECORD_PAYLOAD_TYPE",
+    "REDACTOR_ROLE",
     "SIGNATURE_SIZE",
+    "SUPERVISOR_ROLE",
     "TLOG_PROOF_HEADER",
     "TRUST_STORE_FORMAT",
     "TRUST_STORE_VERSION",

@@ -27,8 +27,11 @@ from casefile.signing._keys import PublicKey
 
 __all__ = [
     "CHECKPOINT_ROLE",
+    "DATA_PROTECTION_ROLE",
     "DEFAULT_POLICY",
     "RECORDER_ROLE",
+    "REDACTOR_ROLE",
+    "SUPERVISOR_ROLE",
     "WILDCARD_TYPE",
     "Holder",
     "TrustEntry",
@@ -42,6 +45,11 @@ __all__ = [
 RECORDER_ROLE: Final = "recorder"
 #: The role checkpoints need under the default policy.
 CHECKPOINT_ROLE: Final = "checkpoint"
+#: The role that decides and withdraws redactions under the default policy.
+REDACTOR_ROLE: Final = "redactor"
+#: The roles, either of which records a data-protection erasure under the default policy.
+DATA_PROTECTION_ROLE: Final = "data_protection"
+SUPERVISOR_ROLE: Final = "supervisor"
 #: The key of :attr:`TrustPolicy.record_roles` that applies to types not listed.
 WILDCARD_TYPE: Final = "*"
 
@@ -259,9 +267,18 @@ class TrustPolicy:
         return roles
 
 
-#: Every record type needs ``recorder``; checkpoints need ``checkpoint``.
+#: Every record type needs ``recorder``, but for redaction decisions and their
+#: withdrawals (``redactor``) and erasures (``data_protection`` or
+#: ``supervisor``): withholding or erasing what an officer recorded is a
+#: decision of its own, made by someone accountable for it. Checkpoints need
+#: ``checkpoint``. (The record type names are those of FORMAT.md §10.4.)
 DEFAULT_POLICY: Final = TrustPolicy(
-    record_roles={WILDCARD_TYPE: frozenset({RECORDER_ROLE})},
+    record_roles={
+        WILDCARD_TYPE: frozenset({RECORDER_ROLE}),
+        "redaction.decided": frozenset({REDACTOR_ROLE}),
+        "redaction.withdrawn": frozenset({REDACTOR_ROLE}),
+        "disclosure.erased": frozenset({DATA_PROTECTION_ROLE, SUPERVISOR_ROLE}),
+    },
     checkpoint_roles=frozenset({CHECKPOINT_ROLE}),
 )
 
