@@ -256,8 +256,19 @@ def _manifest_signed(
 
 # §9.6 B7: the MG11 back page, never disclosed in a bundle for the defence.
 _RESTRICTED = frozenset(
-    "address consent_to_share date_of_birth dates_to_avoid email ethnicity gender phone "
-    "special_measures vps_offered willing_to_attend".split()
+    [
+        "address",
+        "consent_to_share",
+        "date_of_birth",
+        "dates_to_avoid",
+        "email",
+        "ethnicity",
+        "gender",
+        "phone",
+        "special_measures",
+        "vps_offered",
+        "willing_to_attend",
+    ]
 )
 
 

@@ -3,37 +3,22 @@
 A bundle made for an audience applies that audience's redaction decisions
 (B11). The witness's restricted details, the back page of an MG11, are held as
 committed personal fields of the person and never travel in a bundle made for
-the defence, whatever its disclosure policy says.
+the defence, whatever its disclosure policy says. The code lists themselves
+are format facts of :mod:`casefile.verifier`.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["AUDIENCES", "DEFENCE", "RESTRICTED_FIELDS", "is_restricted"]
+from casefile.verifier._redaction_codes import RESTRICTED_FIELDS, Audience
 
-#: The audiences a bundle, and a redaction decision, may name.
-AUDIENCES: Final = ("court", "cps", "defence", "victim")
-DEFENCE: Final = "defence"
+__all__ = ["AUDIENCES", "RESTRICTED_FIELDS", "is_restricted"]
 
-#: The MG11 back page: personal fields never disclosed to the defence.
-RESTRICTED_FIELDS: Final = frozenset(
-    {
-        "address",
-        "consent_to_share",
-        "date_of_birth",
-        "dates_to_avoid",
-        "email",
-        "ethnicity",
-        "gender",
-        "phone",
-        "special_measures",
-        "vps_offered",
-        "willing_to_attend",
-    }
-)
+#: The audiences a bundle may name, as the manifest spells them.
+AUDIENCES: Final = tuple(str(a) for a in Audience)
 
 
 def is_restricted(audience: str | None, name: str) -> bool:
     """True if a disclosure of field ``name`` may never travel to ``audience``."""
-    return audience == DEFENCE and name in RESTRICTED_FIELDS
+    return audience == Audience.DEFENCE and name in RESTRICTED_FIELDS
