@@ -1,0 +1,355 @@
+"""B11 of docs/FORMAT.md §9.6: every withheld run of text is accounted for by a signed act.
+
+A bundle made for an audience shows text with runs of words withheld. The text
+commitments prove that what is revealed is what the signer signed; they cannot
+say *why* the rest is missing. B11 holds each withheld run to the signed
+redaction decisions for the bundle's audience that are still active (not
+withdrawn) and to the recorded erasures: a run that neither covers is the
+finding ``redaction_without_decision``; a revealed unit, or a disclosed value,
+that an active decision withholds from the audience is ``redaction_not_applied``.
+Both are findings, not failures: the revealed words remain authentic, and a
+court weighs an unexplained gap as it weighs a gap in custody.
+
+The ledger also renders each redacted field for the report, the revealed text
+with a marker in place of each withheld run naming why it is withheld.
+Decisions and erasures always come after the records they name, so the ledger
+keeps, per text field, only its unit count and withheld runs (and the revealed
+text of fields that have a withheld run) until the walk ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from casefile.findings import Finding
+
+__all__ = [
+    "REDACTION_NOT_APPLIED",
+    "REDACTION_WITHOUT_DECISION",
+    "Decision",
+    "Erasure",
+    "Marker",
+    "RedactedField",
+    "RedactionLedger",
+    "Runs",
+    "parse_runs",
+]
+
+#: A withheld run that no active decision for the audience and no erasure covers.
+REDACTION_WITHOUT_DECISION: Final = "redaction_without_decision"
+#: A revealed unit (or a disclosed value) that an active decision for the audience withholds.
+REDACTION_NOT_APPLIED: Final = "redaction_not_applied"
+
+#: Unit ranges ``[start, end)``, sorted and disjoint.
+Runs = tuple[tuple[int, int], ...]
+
+_MAX_RUNS: Final = 1 << 20
+
+
+def parse_runs(value: Any) -> Runs | None:
+    """The runs of a decision or erasure's ``runs`` (None: the whole field).
+
+    Raises ValueError for anything but a list of ``[a, b]`` with ``0 <= a < b``;
+    the runs are returned merged and sorted, as the ranges they cover.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes) or not value:
+        raise ValueError("runs must be null or a non-empty array of [start, end] pairs")
+    if len(value) > _MAX_RUNS:
+        raise ValueError(f"at most {_MAX_RUNS} runs")
+    pairs = []
+    for item in value:
+        if not isinstance(item, Sequence) or isinstance(item, str | bytes) or len(item) != 2:
+            raise ValueError("each run is a [start, end] pair")
+        start, end = item
+        if type(start) is not int or type(end) is not int or not 0 <= start < end:
+            raise ValueError("each run is [start, end] with 0 <= start < end")
+        pairs.append((start, end))
+    return _merge(pairs)
+
+
+def _merge(runs: Iterable[tuple[int, int]]) -> Runs:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(runs):
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return tuple(out)
+
+
+def _uncovered(run: tuple[int, int], cover: Runs) -> Runs:
+    """The parts of ``run`` that ``cover`` (merged) leaves out."""
+    start, end = run
+    gaps: list[tuple[int, int]] = []
+    for a, b in cover:
+        if b <= start:
+            continue
+        if a >= end:
+            break
+        if a > start:
+            gaps.append((start, a))
+        start = max(start, b)
+        if start >= end:
+            break
+    if start < end:
+        gaps.append((start, end))
+    return tuple(gaps)
+
+
+def _overlaps(run: tuple[int, int], runs: Runs) -> bool:
+    return any(a < run[1] and run[0] < b for a, b in runs)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A verified ``redaction.decided``: record ``seq`` withholds runs of ``record``'s ``field``."""
+
+    seq: int
+    record: int
+    field: str
+    runs: Runs | None
+    audiences: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """A verified ``disclosure.erased``: record ``seq`` erased runs of ``record``'s ``field``."""
+
+    seq: int
+    record: int
+    field: str
+    runs: Runs | None
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A withheld run as the report shows it: its units and why it is withheld."""
+
+    start: int
+    end: int | None  # None: the whole field, whose length nothing reveals
+    label: str
+
+    def __str__(self) -> str:
+        return f"[{self.label}]"
+
+
+@dataclass(frozen=True, slots=True)
+class RedactedField:
+    """A text field with something withheld: revealed text and markers, in order."""
+
+    seq: int
+    field: str
+    segments: tuple[str | Marker, ...]
+
+    @property
+    def text(self) -> str:
+        """The field as a reader sees it, each withheld run replaced by its marker."""
+        return "".join(str(s) for s in self.segments)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "field": self.field,
+            "seq": self.seq,
+            "segments": [
+                s
+                if isinstance(s, str)
+                else {"withheld": [s.start, s.end] if s.end is not None else None, "why": s.label}
+                for s in self.segments
+            ],
+        }
+
+
+@dataclass(slots=True)
+class _Text:
+    n: int | None  # None: no disclosure, the whole field withheld
+    withheld: Runs
+    segments: tuple[str | tuple[int, int], ...] = ()
+
+
+def _words(count: int) -> str:
+    return f"{count} word{'' if count == 1 else 's'}"
+
+
+@dataclass(slots=True)
+class RedactionLedger:
+    """Collects text fields, decisions, withdrawals and erasures; judges them at the end (B11).
+
+    ``audience`` is the bundle's; with None there are no findings, and the
+    markers name only erasures (no decision applies to a bundle for no one).
+    """
+
+    audience: str | None
+    _texts: dict[tuple[int, str], _Text] = field(default_factory=dict)
+    _values: set[tuple[int, str]] = field(default_factory=set)
+    _decisions: list[Decision] = field(default_factory=list)
+    _withdrawn: set[int] = field(default_factory=set)
+    _erasures: dict[tuple[int, str], list[Erasure]] = field(default_factory=dict)
+
+    def text(
+        self,
+        seq: int,
+        name: str,
+        *,
+        n: int | None,
+        withheld: Runs = (),
+        segments: Sequence[str | tuple[int, int]] = (),
+    ) -> None:
+        """Note a text field of record ``seq``: ``n`` units (None if it has no disclosure),
+        its withheld runs, and (for the report) its revealed pieces and runs in order."""
+        keep = tuple(segments) if withheld or n is None else ()
+        self._texts[(seq, name)] = _Text(n, tuple(withheld), keep)
+
+    def value(self, seq: int, name: str) -> None:
+        """Note that the value field ``name`` of record ``seq`` is disclosed."""
+        self._values.add((seq, name))
+
+    def decision(self, decision: Decision) -> None:
+        if decision.record < decision.seq:  # a decision names an earlier record
+            self._decisions.append(decision)
+
+    def withdrawal(self, decision_seq: int) -> None:
+        self._withdrawn.add(decision_seq)
+
+    def erasure(self, erasure: Erasure) -> None:
+        if erasure.record < erasure.seq:
+            self._erasures.setdefault((erasure.record, erasure.field), []).append(erasure)
+
+    def _active(self) -> dict[tuple[int, str], list[Decision]]:
+        """The audience's decisions that no withdrawal names, by (record, field)."""
+        out: dict[tuple[int, str], list[Decision]] = {}
+        if self.audience is None:
+            return out
+        for d in self._decisions:
+            if self.audience in d.audiences and d.seq not in self._withdrawn:
+                out.setdefault((d.record, d.field), []).append(d)
+        return out
+
+    def findings(self) -> list[Finding]:
+        """The B11 findings, in order of record and field (none for a bundle for no one)."""
+        if self.audience is None:
+            return []
+        active = self._active()
+        out: list[Finding] = []
+        for key in sorted(self._texts.keys() | active.keys() & self._values):
+            seq, name = key
+            decisions = active.get(key, [])
+            erasures = self._erasures.get(key, [])
+            if key in self._values:
+                out.extend(self._value_not_applied(seq, name, decisions))
+                continue
+            text = self._texts[key]
+            out.extend(self._without_decision(seq, name, text, decisions, erasures))
+            out.extend(self._not_applied(seq, name, text, decisions))
+        return out
+
+    def _without_decision(
+        self, seq: int, name: str, text: _Text, decisions: list[Decision], erasures: list[Erasure]
+    ) -> list[Finding]:
+        acts = [*decisions, *erasures]
+        if any(a.runs is None for a in acts):
+            return []  # a whole-field act covers every run, and the field's absence
+        where = f"record {seq}, field {name!r}"
+        if text.n is None:
+            return [
+                Finding(
+                    REDACTION_WITHOUT_DECISION,
+                    f"{where}: withheld whole, with no signed whole-field decision for the "
+                    f"{self.audience} audience and no erasure",
+                    seq,
+                )
+            ]
+        cover = _merge(r for a in acts for r in a.runs or ())
+        out = []
+        for run in text.withheld:
+            for a, b in _uncovered(run, cover):
+                out.append(
+                    Finding(
+                        REDACTION_WITHOUT_DECISION,
+                        f"{where}: units [{a}, {b}) ({_words(b - a)}) withheld with no signed "
+                        f"decision for the {self.audience} audience and no erasure",
+                        seq,
+                    )
+                )
+        return out
+
+    def _not_applied(
+        self, seq: int, name: str, text: _Text, decisions: list[Decision]
+    ) -> list[Finding]:
+        if text.n is None:
+            return []
+        out = []
+        for d in decisions:
+            wanted = ((0, text.n),) if d.runs is None else d.runs
+            for run in wanted:
+                clipped = (run[0], min(run[1], text.n))
+                if clipped[0] >= clipped[1]:
+                    continue
+                for a, b in _uncovered(clipped, text.withheld):
+                    out.append(
+                        Finding(
+                            REDACTION_NOT_APPLIED,
+                            f"record {seq}, field {name!r}: units [{a}, {b}) ({_words(b - a)}) "
+                            f"are revealed though decision {d.seq} ({d.reason}) withholds them "
+                            f"from the {self.audience} audience",
+                            seq,
+                        )
+                    )
+        return out
+
+    def _value_not_applied(self, seq: int, name: str, decisions: list[Decision]) -> list[Finding]:
+        return [
+            Finding(
+                REDACTION_NOT_APPLIED,
+                f"record {seq}, field {name!r}: disclosed though decision {d.seq} ({d.reason}) "
+                f"withholds it from the {self.audience} audience",
+                seq,
+            )
+            for d in decisions
+        ]
+
+    def redacted(self) -> tuple[RedactedField, ...]:
+        """Each text field with something withheld, as the report shows it."""
+        active = self._active()
+        out = []
+        for key in sorted(self._texts):
+            text = self._texts[key]
+            if text.n is not None and not text.withheld:
+                continue
+            decisions = active.get(key, [])
+            erasures = self._erasures.get(key, [])
+            if text.n is None:
+                label = self._label(None, decisions, erasures)
+                out.append(RedactedField(key[0], key[1], (Marker(0, None, label),)))
+                continue
+            segments: list[str | Marker] = []
+            for piece in text.segments:
+                if isinstance(piece, str):
+                    segments.append(piece)
+                else:
+                    segments.append(
+                        Marker(piece[0], piece[1], self._label(piece, decisions, erasures))
+                    )
+            out.append(RedactedField(key[0], key[1], tuple(segments)))
+        return tuple(out)
+
+    @staticmethod
+    def _label(
+        run: tuple[int, int] | None, decisions: list[Decision], erasures: list[Erasure]
+    ) -> str:
+        size = "whole field" if run is None else _words(run[1] - run[0])
+
+        def touches(runs: Runs | None) -> bool:
+            return runs is None or run is None or _overlaps(run, runs)
+
+        erased = [e for e in erasures if touches(e.runs)]
+        reasons = sorted({d.reason for d in decisions if touches(d.runs)})
+        if erased and not reasons:
+            return f"erased {size}"
+        why = ", ".join([*(["erased"] if erased else []), *reasons]) or "no decision"
+        return f"withheld {size}: {why}"

@@ -1,0 +1,175 @@
+"""B11: every withheld run is covered by an active decision for the audience or an erasure."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from casefile.bundle._redactions import (
+    REDACTION_NOT_APPLIED,
+    REDACTION_WITHOUT_DECISION,
+    Decision,
+    Erasure,
+    RedactionLedger,
+    Runs,
+    parse_runs,
+)
+
+REASON = "victim_or_witness_contact_details"
+
+
+def _decision(seq: int, runs: Runs | None, *audiences: str, reason: str = REASON) -> Decision:
+    return Decision(seq, 2, "body", runs, frozenset(audiences or ("cps",)), reason)
+
+
+def _ledger(withheld: Runs, *acts: Decision | Erasure, n: int | None = 40) -> RedactionLedger:
+    ledger = RedactionLedger("cps")
+    ledger.text(2, "body", n=n, withheld=withheld)
+    for act in acts:
+        if isinstance(act, Decision):
+            ledger.decision(act)
+        else:
+            ledger.erasure(act)
+    return ledger
+
+
+def _kinds(ledger: RedactionLedger) -> list[str]:
+    return [f.kind for f in ledger.findings()]
+
+
+def test_withheld_run_covered_by_a_decision_for_the_audience_is_no_finding() -> None:
+    assert _kinds(_ledger(((3, 7),), _decision(9, ((3, 7),)))) == []
+
+
+def test_withheld_run_without_decision_is_reported_naming_record_field_and_run() -> None:
+    (finding,) = _ledger(((3, 7),)).findings()
+    assert finding.kind == REDACTION_WITHOUT_DECISION
+    assert finding.seq == 2
+    assert "'body'" in finding.message
+    assert "[3, 7)" in finding.message
+
+
+def test_decision_for_another_audience_does_not_cover_the_run() -> None:
+    assert _kinds(_ledger(((3, 7),), _decision(9, ((3, 7),), "defence"))) == [
+        REDACTION_WITHOUT_DECISION
+    ]
+
+
+def test_withdrawn_decision_no_longer_covers_the_run() -> None:
+    ledger = _ledger(((3, 7),), _decision(9, ((3, 7),)))
+    ledger.withdrawal(9)
+    assert "[3, 7)" in ledger.findings()[0].message
+    assert _kinds(ledger) == [REDACTION_WITHOUT_DECISION]
+
+
+def test_run_wider_than_its_decision_reports_the_uncovered_units() -> None:
+    first, second = _ledger(((3, 9),), _decision(9, ((4, 8),))).findings()
+    assert first.kind == second.kind == REDACTION_WITHOUT_DECISION
+    assert "[3, 4)" in first.message
+    assert "[8, 9)" in second.message
+
+
+def test_erasure_covers_the_run_it_erased() -> None:
+    assert _kinds(_ledger(((3, 7),), Erasure(9, 2, "body", ((3, 7),)))) == []
+
+
+def test_field_without_disclosure_needs_a_whole_field_act() -> None:
+    assert _kinds(_ledger((), n=None)) == [REDACTION_WITHOUT_DECISION]
+    assert _kinds(_ledger((), _decision(9, ((0, 40),)), n=None)) == [REDACTION_WITHOUT_DECISION]
+    assert _kinds(_ledger((), _decision(9, None), n=None)) == []
+    assert _kinds(_ledger((), Erasure(9, 2, "body", None), n=None)) == []
+
+
+def test_revealed_units_an_active_decision_withholds_are_reported() -> None:
+    (finding,) = _ledger(((3, 5),), _decision(9, ((3, 7),))).findings()
+    assert finding.kind == REDACTION_NOT_APPLIED
+    assert "[5, 7)" in finding.message
+    assert "decision 9" in finding.message
+    assert _kinds(_ledger((), _decision(9, None))) == [REDACTION_NOT_APPLIED]
+
+
+def test_disclosed_value_that_a_decision_withholds_is_reported() -> None:
+    ledger = RedactionLedger("cps")
+    ledger.value(2, "address")
+    ledger.decision(Decision(9, 2, "address", None, frozenset({"cps"}), REASON))
+    (finding,) = ledger.findings()
+    assert finding.kind == REDACTION_NOT_APPLIED
+    assert "'address'" in finding.message
+
+
+def test_decision_naming_a_later_record_covers_nothing() -> None:
+    ledger = RedactionLedger("cps")
+    ledger.text(12, "body", n=10, withheld=((0, 2),))
+    ledger.decision(Decision(9, 12, "body", ((0, 2),), frozenset({"cps"}), REASON))
+    assert _kinds(ledger) == [REDACTION_WITHOUT_DECISION]
+
+
+def test_bundle_for_no_audience_has_no_redaction_findings() -> None:
+    ledger = RedactionLedger(None)
+    ledger.text(2, "body", n=None)
+    ledger.text(3, "body", n=9, withheld=((1, 2),))
+    assert ledger.findings() == []
+
+
+def test_report_marks_each_withheld_run_with_its_reason() -> None:
+    ledger = _ledger(((1, 5),), _decision(9, ((1, 5),)), n=6)
+    ledger.text(2, "body", n=6, withheld=((1, 5),), segments=["She lives at ", (1, 5), "now."])
+    (field,) = ledger.redacted()
+    assert field.text == f"She lives at [withheld 4 words: {REASON}]now."
+    erased = _ledger(((1, 5),), Erasure(9, 2, "body", ((1, 5),)), n=6)
+    erased.text(2, "body", n=6, withheld=((1, 5),), segments=["a ", (1, 5), "b"])
+    assert erased.redacted()[0].text == "a [erased 4 words]b"
+    bare = _ledger(((1, 2),), n=6)
+    bare.text(2, "body", n=6, withheld=((1, 2),), segments=["a ", (1, 2), "b"])
+    assert bare.redacted()[0].text == "a [withheld 1 word: no decision]b"
+
+
+def test_fully_revealed_field_is_not_listed_as_redacted() -> None:
+    ledger = RedactionLedger("cps")
+    ledger.text(2, "body", n=3, segments=["all ", "of ", "it"])
+    assert ledger.redacted() == ()
+
+
+@pytest.mark.parametrize(
+    "runs", ["x", [], [[1]], [[2, 2]], [[-1, 2]], [[True, 2]], [[1, "2"]], [(1, 2, 3)]]
+)
+def test_malformed_runs_are_refused(runs: object) -> None:
+    with pytest.raises(ValueError, match="run"):
+        parse_runs(runs)
+
+
+def test_runs_are_merged_and_sorted() -> None:
+    assert parse_runs([[5, 7], [1, 3], [2, 4], [7, 8]]) == ((1, 4), (5, 8))
+    assert parse_runs(None) is None
+
+
+_run_sets = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(1, 10)).map(lambda p: (p[0], p[0] + p[1])),
+    max_size=5,
+).map(lambda runs: parse_runs(runs) if runs else ())
+
+
+@given(withheld=_run_sets, decided=_run_sets, erased=_run_sets)
+def test_a_finding_without_decision_exactly_when_a_withheld_unit_is_uncovered(
+    withheld: Runs, decided: Runs, erased: Runs
+) -> None:
+    n = 40
+    acts: list[Decision | Erasure] = []
+    if decided:
+        acts.append(_decision(50, decided))
+    if erased:
+        acts.append(Erasure(51, 2, "body", erased))
+    ledger = _ledger(withheld, *acts, n=n)
+    units = {u for a, b in withheld for u in range(a, b)}
+    covered = {u for a, b in (*decided, *erased) for u in range(a, b)}
+    revealed = set(range(n)) - units
+    findings = ledger.findings()
+    reported = set()
+    for f in findings:
+        if f.kind == REDACTION_WITHOUT_DECISION:
+            a, b = f.message.split("units [", 1)[1].split(")", 1)[0].split(", ")
+            reported |= set(range(int(a), int(b)))
+    assert reported == units - covered
+    not_applied = any(f.kind == REDACTION_NOT_APPLIED for f in findings)
+    assert not_applied == bool(revealed & {u for a, b in decided for u in range(a, b)})
