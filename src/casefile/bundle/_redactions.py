@@ -251,8 +251,8 @@ class RedactionLedger:
     def _without_decision(
         self, seq: int, name: str, text: _Text, decisions: list[Decision], erasures: list[Erasure]
     ) -> list[Finding]:
-        acts = [*decisions, *erasures]
-        if any(a.runs is None for a in acts):
+        acts: list[Runs | None] = [d.runs for d in decisions] + [e.runs for e in erasures]
+        if any(runs is None for runs in acts):
             return []  # a whole-field act covers every run, and the field's absence
         where = f"record {seq}, field {name!r}"
         if text.n is None:
@@ -264,7 +264,7 @@ class RedactionLedger:
                     seq,
                 )
             ]
-        cover = _merge(r for a in acts for r in a.runs or ())
+        cover = _merge(r for runs in acts for r in runs or ())
         out = []
         for run in text.withheld:
             for a, b in _uncovered(run, cover):
