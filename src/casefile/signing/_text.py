@@ -21,7 +21,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from casefile.encoding import decode, encode
@@ -206,6 +206,8 @@ class TextDisclosure:
     seeds: tuple[bytes, ...]
     hashes: tuple[bytes, ...]
     units: tuple[str, ...]
+    # The layout depends on the fields alone, so it is worked out once.
+    _layout_cache: _Layout | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def full(
@@ -232,6 +234,13 @@ class TextDisclosure:
         )
 
     def _layout(self) -> _Layout:
+        if self._layout_cache is not None:
+            return self._layout_cache
+        layout = self._work_out_layout()
+        object.__setattr__(self, "_layout_cache", layout)
+        return layout
+
+    def _work_out_layout(self) -> _Layout:
         n = self.n
         # V11.2: n, the withheld runs and the counts of seeds, hashes and units.
         if type(n) is not int or not 1 <= n <= MAX_TEXT_UNITS:
@@ -286,16 +295,34 @@ class TextDisclosure:
         """Recompute the commitment (FORMAT.md §4.1); DisclosureError on any fault."""
         layout = self._layout()
         counts, units = layout.counts, self.units
-        salts: list[bytes] = []
-        computed: list[bytes] = []
         levels: list[dict[int, bytes]] = [{} for _ in counts]
-        # V11.3: each revealed cover node's salts from its seed, its units' leaves.
-        for j, i, seed, first in layout.revealed:
+        # V11.3: each revealed cover node's salts from its seed (a leaf's seed is
+        # its salt), then every revealed unit's leaf hash in one pass.
+        salts: list[bytes] = []
+        for j, i, seed, _ in layout.revealed:
+            if j:
+                salts += _leaf_salts(counts, j, i, seed)
+            else:
+                salts.append(seed)
+        leaves = [
+            _sha256(_LEAF_TAG + salt + unit.encode()).digest()
+            for salt, unit in zip(salts, units, strict=True)
+        ]
+        internal: list[bytes] = []
+        leaf_level = levels[0]
+        for j, i, _, first in layout.revealed:
+            if not j:
+                leaf_level[i] = leaves[first]
+                continue
             size = min((i + 1) << (_BITS * j), self.n) - (i << (_BITS * j))
-            sub_salts, sub_hashes = _subtree(counts, j, i, seed, units[first : first + size])
-            salts += sub_salts
-            computed += sub_hashes
-            levels[j][i] = sub_hashes[-1]
+            below = leaves[first : first + size]
+            for _ in range(j):
+                below = [
+                    _sha256(_NODE_TAG + b"".join(below[o : o + TEXT_FANOUT])).digest()
+                    for o in range(0, len(below), TEXT_FANOUT)
+                ]
+                internal += below
+            levels[j][i] = below[0]
         given = [digest for _, _, digest in layout.withheld]
         # V11.4: no salt twice, no withheld hash twice or equal to a computed one.
         if len(set(salts)) != len(salts):
@@ -303,7 +330,7 @@ class TextDisclosure:
         given_set = set(given)
         if len(given_set) != len(given):
             raise self._fault("a withheld hash repeats")
-        if not given_set.isdisjoint(computed):
+        if not (given_set.isdisjoint(leaves) and given_set.isdisjoint(internal)):
             raise self._fault("a withheld hash equals a hash of revealed units")
         for j, i, digest in layout.withheld:
             levels[j][i] = digest
