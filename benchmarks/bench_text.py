@@ -35,12 +35,60 @@ import nacl.bindings as sodium
 from casefile.signing import TextDisclosure, commit_text, parse_disclosure, split_units
 
 _CASE = uuid.UUID("0192f1a2-0000-7000-8000-0000000000be")
-_VOCABULARY = (
-    "the a I he she was at on in and then saw heard walked ran towards from near "
-    "car door window street road bridge man woman grey blue hoodie jacket bag phone "
-    "shouted grabbed Friday night morning about o'clock approximately metres tall "
-    'Acacia Avenue Kirkstall Leeds LS6 2AB, said: "stop" believe recognised.'
-).split()
+_VOCABULARY = [
+    "the",
+    "a",
+    "I",
+    "he",
+    "she",
+    "was",
+    "at",
+    "on",
+    "in",
+    "and",
+    "then",
+    "saw",
+    "heard",
+    "walked",
+    "ran",
+    "towards",
+    "from",
+    "near",
+    "car",
+    "door",
+    "window",
+    "street",
+    "road",
+    "bridge",
+    "man",
+    "woman",
+    "grey",
+    "blue",
+    "hoodie",
+    "jacket",
+    "bag",
+    "phone",
+    "shouted",
+    "grabbed",
+    "Friday",
+    "night",
+    "morning",
+    "about",
+    "o'clock",
+    "approximately",
+    "metres",
+    "tall",
+    "Acacia",
+    "Avenue",
+    "Kirkstall",
+    "Leeds",
+    "LS6",
+    "2AB,",
+    "said:",
+    '"stop"',
+    "believe",
+    "recognised.",
+]
 
 
 def _statement(words: int, rng: random.Random) -> str:
@@ -162,7 +210,8 @@ def main() -> None:
     per_word = (len(full_bytes) - len(encoded)) / len(units)
     print(
         f"storage: full disclosure {len(full_bytes)} bytes = "
-        f"{len(full_bytes) / len(encoded):.2f} x the text ({per_word:.2f} bytes per word beyond the text); redacted "
+        f"{len(full_bytes) / len(encoded):.2f} x the text ({per_word:.2f} bytes per word "
+        "beyond the text); redacted "
         f"{len(redacted_bytes)} bytes ({len(redacted.seeds)} seeds, {len(redacted.hashes)} "
         "hashes); the record holds one 32-byte commitment"
     )
