@@ -45,6 +45,7 @@ from casefile.errors import (
 )
 from casefile.signing._commitments import MAX_DISCLOSURE_SIZE, Disclosure
 from casefile.signing._records import MAX_RECORD_SIZE
+from casefile.signing._text import TextDisclosure, parse_disclosure
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import parse_trust_store
 
@@ -182,13 +183,13 @@ class Bundle:
         finally:
             stream.close()
 
-    def disclosures(self, expect: FileEntry | None = None) -> Iterator[Disclosure]:
+    def disclosures(self, expect: FileEntry | None = None) -> Iterator[Disclosure | TextDisclosure]:
         """Each disclosure of disclosures.bin in order, parsed strictly, read lazily."""
         stream = buffered(self.chunks(DISCLOSURES, expect))
         try:
             try:
                 for element in iter_frames(stream, max_size=MAX_DISCLOSURE_SIZE):
-                    yield Disclosure.from_bytes(element)
+                    yield parse_disclosure(element)
             except FrameError as exc:
                 raise DisclosureError(f"{DISCLOSURES}: {exc}", step="V11") from None
         finally:

@@ -53,6 +53,7 @@ from casefile.findings import Finding
 from casefile.projections import ContinuityPolicy, ExhibitRegister
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import Disclosure
+from casefile.signing._text import TextDisclosure
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
@@ -205,7 +206,9 @@ class _Run:
         except VerificationError as exc:  # re-hashed to another digest at the end (B4)
             self.fail(exc)
 
-    def _disclosures(self, policy: DisclosurePolicy, audience: str | None) -> Iterator[Disclosure]:
+    def _disclosures(
+        self, policy: DisclosurePolicy, audience: str | None
+    ) -> Iterator[Disclosure | TextDisclosure]:
         for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
             # B7: the witness's restricted details never travel to the defence.
             if is_restricted(audience, item.name):
