@@ -203,9 +203,7 @@ def main() -> None:
     )
     verify_text, verify_plain = interleaved(args.repeat, verify_redactable, verify_clear)
 
-    statement = next(
-        d for d in disclosures if isinstance(d, TextDisclosure) and d.name == "body"
-    )
+    statement = next(d for d in disclosures if isinstance(d, TextDisclosure) and d.name == "body")
     runs = twenty_runs(statement.n, args.runs, random.Random(11))
 
     def export() -> bytes:
