@@ -258,7 +258,7 @@ class _Run:
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
             self._records(walk),
-            disclosures=self._disclosures(policy, manifest.audience),
+            disclosures=self._disclosures(policy, manifest.audience),  # type: ignore[arg-type]
             workers=workers,
         )
         for record in records:
