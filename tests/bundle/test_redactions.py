@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,8 +15,12 @@ from casefile.bundle._redactions import (
     Erasure,
     RedactionLedger,
     Runs,
+    apply_redactions,
     parse_runs,
 )
+from casefile.signing import Disclosure, TextDisclosure
+
+CASE = uuid.UUID(int=0xC0FFEE)
 
 REASON = "victim_or_witness_contact_details"
 
@@ -173,3 +179,33 @@ def test_a_finding_without_decision_exactly_when_a_withheld_unit_is_uncovered(
     assert reported == units - covered
     not_applied = any(f.kind == REDACTION_NOT_APPLIED for f in findings)
     assert not_applied == bool(revealed & {u for a, b in decided for u in range(a, b)})
+
+
+def _statement() -> TextDisclosure:
+    text = "I live at 14 Acacia Avenue, Northtown. I was at the bus stop on Mill Lane."
+    return TextDisclosure.full(CASE, 2, "body", text, bytes(range(32)))
+
+
+def test_applied_redaction_withholds_exactly_the_decided_runs_and_still_verifies() -> None:
+    full = _statement()
+    value = Disclosure(CASE, 2, "address", bytes(16), "14 Acacia Avenue")
+    out = list(apply_redactions([full, value], {(2, "body"): ((3, 6),)}))
+    assert out[1] is value
+    redacted = out[0]
+    assert isinstance(redacted, TextDisclosure)
+    assert redacted.withheld == ((3, 6),)
+    assert "Acacia" not in "".join(redacted.units)
+    assert redacted.commitment() == full.commitment()
+
+
+def test_whole_field_decision_leaves_the_disclosure_out() -> None:
+    value = Disclosure(CASE, 2, "address", bytes(16), "14 Acacia Avenue")
+    withheld: dict[tuple[int, str], Runs | None] = {(2, "body"): None, (2, "address"): None}
+    assert list(apply_redactions([_statement(), value], withheld)) == []
+
+
+def test_runs_past_the_end_of_the_text_are_cut_at_its_end() -> None:
+    full = _statement()
+    (out,) = apply_redactions([full], {(2, "body"): ((full.n - 1, full.n + 50), (900, 950))})
+    assert isinstance(out, TextDisclosure)
+    assert out.withheld == ((full.n - 1, full.n),)

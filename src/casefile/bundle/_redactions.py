@@ -19,11 +19,13 @@ text of fields that have a withheld run) until the walk ends.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from casefile.findings import Finding
+from casefile.signing._commitments import Disclosure
+from casefile.signing._text import TextDisclosure
 
 __all__ = [
     "REDACTION_NOT_APPLIED",
@@ -34,6 +36,7 @@ __all__ = [
     "RedactedField",
     "RedactionLedger",
     "Runs",
+    "apply_redactions",
     "parse_runs",
 ]
 
@@ -353,3 +356,26 @@ class RedactionLedger:
             return f"erased {size}"
         why = ", ".join([*(["erased"] if erased else []), *reasons]) or "no decision"
         return f"withheld {size}: {why}"
+
+
+def apply_redactions(
+    disclosures: Iterable[Disclosure | TextDisclosure],
+    withheld: Mapping[tuple[int, str], Runs | None],
+) -> Iterator[Disclosure | TextDisclosure]:
+    """The disclosures as an audience may see them, in the order given.
+
+    ``withheld`` maps ``(record, field)`` to the runs to withhold, or None to
+    withhold the whole field (its disclosure is left out, as is any value
+    disclosure named at all: a value is withheld whole or not at all). Runs
+    reaching past a text's last unit are cut at its end.
+    """
+    for item in disclosures:
+        key = (item.seq, item.name)
+        if key not in withheld:
+            yield item
+            continue
+        runs = withheld[key]
+        if runs is None or not isinstance(item, TextDisclosure):
+            continue
+        inside = [(a, min(b, item.n)) for a, b in runs if a < item.n]
+        yield item.redact(inside) if inside else item
