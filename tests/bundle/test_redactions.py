@@ -14,10 +14,8 @@ from casefile.bundle._redactions import (
     Decision,
     Erasure,
     RedactionLedger,
-    Runs,
-    apply_redactions,
-    parse_runs,
 )
+from casefile.bundle._runs import Runs, apply_redactions, parse_runs
 from casefile.signing import Disclosure, TextDisclosure
 
 CASE = uuid.UUID(int=0xC0FFEE)

@@ -19,13 +19,15 @@ text of fields that have a withheld run) until the walk ends.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from casefile.bundle._runs import Runs, merge_runs, overlaps, parse_runs, uncovered
 from casefile.findings import Finding
-from casefile.signing._commitments import Disclosure
-from casefile.signing._text import TextDisclosure
+from casefile.signing._text import TextDisclosure, Withheld
+from casefile.verifier._engine import VerifiedRecord
+from casefile.verifier._redaction_codes import DECISION_TYPE, ERASURE_TYPE, WITHDRAWAL_TYPE
 
 __all__ = [
     "REDACTION_NOT_APPLIED",
@@ -35,77 +37,12 @@ __all__ = [
     "Marker",
     "RedactedField",
     "RedactionLedger",
-    "Runs",
-    "apply_redactions",
-    "parse_runs",
 ]
 
 #: A withheld run that no active decision for the audience and no erasure covers.
 REDACTION_WITHOUT_DECISION: Final = "redaction_without_decision"
 #: A revealed unit (or a disclosed value) that an active decision for the audience withholds.
 REDACTION_NOT_APPLIED: Final = "redaction_not_applied"
-
-#: Unit ranges ``[start, end)``, sorted and disjoint.
-Runs = tuple[tuple[int, int], ...]
-
-_MAX_RUNS: Final = 1 << 20
-
-
-def parse_runs(value: Any) -> Runs | None:
-    """The runs of a decision or erasure's ``runs`` (None: the whole field).
-
-    Raises ValueError for anything but a list of ``[a, b]`` with ``0 <= a < b``;
-    the runs are returned merged and sorted, as the ranges they cover.
-    """
-    if value is None:
-        return None
-    if not isinstance(value, Sequence) or isinstance(value, str | bytes) or not value:
-        raise ValueError("runs must be null or a non-empty array of [start, end] pairs")
-    if len(value) > _MAX_RUNS:
-        raise ValueError(f"at most {_MAX_RUNS} runs")
-    pairs = []
-    for item in value:
-        if not isinstance(item, Sequence) or isinstance(item, str | bytes) or len(item) != 2:
-            raise ValueError("each run is a [start, end] pair")
-        start, end = item
-        if type(start) is not int or type(end) is not int or not 0 <= start < end:
-            raise ValueError("each run is [start, end] with 0 <= start < end")
-        pairs.append((start, end))
-    return _merge(pairs)
-
-
-def _merge(runs: Iterable[tuple[int, int]]) -> Runs:
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(runs):
-        if out and start <= out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return tuple(out)
-
-
-def _uncovered(run: tuple[int, int], cover: Runs) -> Runs:
-    """The parts of ``run`` that ``cover`` (merged) leaves out."""
-    start, end = run
-    gaps: list[tuple[int, int]] = []
-    for a, b in cover:
-        if b <= start:
-            continue
-        if a >= end:
-            break
-        if a > start:
-            gaps.append((start, a))
-        start = max(start, b)
-        if start >= end:
-            break
-    if start < end:
-        gaps.append((start, end))
-    return tuple(gaps)
-
-
-def _overlaps(run: tuple[int, int], runs: Runs) -> bool:
-    return any(a < run[1] and run[0] < b for a, b in runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +112,18 @@ class _Text:
     segments: tuple[str | tuple[int, int], ...] = ()
 
 
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError("expected an integer")
+    return value
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError("expected a string")
+    return value
+
+
 def _words(count: int) -> str:
     return f"{count} word{'' if count == 1 else 's'}"
 
@@ -194,6 +143,75 @@ class RedactionLedger:
     _withdrawn: set[int] = field(default_factory=set)
     _erasures: dict[tuple[int, str], list[Erasure]] = field(default_factory=dict)
 
+    def take(self, record: VerifiedRecord, text_fields: frozenset[str]) -> None:
+        """Note what B11 needs of one verified record.
+
+        ``text_fields`` names the record's committed fields that are texts
+        (FORMAT.md §10.4); a text disclosure shows itself a text in any case.
+        A decision, withdrawal or erasure whose data does not have the shape of
+        §10.4 is ignored: it can cover nothing (its schema, V10, refuses it
+        when the verifier has the payload schemas).
+        """
+        seq, data = record.seq, record.data
+        try:
+            if record.event_type == DECISION_TYPE:
+                self.decision(
+                    Decision(
+                        seq,
+                        _int(data["record"]),
+                        _str(data["field"]),
+                        parse_runs(data["runs"]),
+                        frozenset(_str(a) for a in data["audiences"]),
+                        _str(data["reason"]),
+                    )
+                )
+            elif record.event_type == WITHDRAWAL_TYPE:
+                self.withdrawal(_int(data["decision"]))
+            elif record.event_type == ERASURE_TYPE:
+                self.erasure(
+                    Erasure(
+                        seq, _int(data["record"]), _str(data["field"]), parse_runs(data["runs"])
+                    )
+                )
+        except (KeyError, TypeError, ValueError):
+            pass
+        for name in record.commitments:
+            opened = record.disclosed.get(name)
+            if isinstance(opened, TextDisclosure):
+                self.text(
+                    seq,
+                    name,
+                    n=opened.n,
+                    withheld=opened.withheld,
+                    segments=[
+                        (s.start, s.end) if isinstance(s, Withheld) else s
+                        for s in opened.segments()
+                    ]
+                    if opened.withheld
+                    else (),
+                )
+            elif name in text_fields and name not in record.disclosed:
+                self.text(seq, name, n=None)
+            elif name in record.disclosed:
+                self.value(seq, name)
+
+    def withheld(self) -> dict[tuple[int, str], Runs | None]:
+        """What the audience may not see: per (record, field), the runs (None: all of it)
+        that its active decisions and the erasures withhold."""
+        out: dict[tuple[int, str], Runs | None] = {}
+        acts: list[tuple[tuple[int, str], Runs | None]] = [
+            (key, d.runs) for key, found in self._active().items() for d in found
+        ]
+        acts += [(key, e.runs) for key, found in self._erasures.items() for e in found]
+        for key, runs in acts:
+            if key in out and out[key] is None:
+                continue
+            if runs is None:
+                out[key] = None
+            else:
+                out[key] = merge_runs([*(out.get(key) or ()), *runs])
+        return out
+
     def text(
         self,
         seq: int,
@@ -205,11 +223,15 @@ class RedactionLedger:
     ) -> None:
         """Note a text field of record ``seq``: ``n`` units (None if it has no disclosure),
         its withheld runs, and (for the report) its revealed pieces and runs in order."""
+        if self.audience is None and (n is None or not withheld):
+            return  # no finding without an audience: keep only what the report shows
         keep = tuple(segments) if withheld or n is None else ()
         self._texts[(seq, name)] = _Text(n, tuple(withheld), keep)
 
     def value(self, seq: int, name: str) -> None:
         """Note that the value field ``name`` of record ``seq`` is disclosed."""
+        if self.audience is None:
+            return
         self._values.add((seq, name))
 
     def decision(self, decision: Decision) -> None:
@@ -267,10 +289,10 @@ class RedactionLedger:
                     seq,
                 )
             ]
-        cover = _merge(r for runs in acts for r in runs or ())
+        cover = merge_runs(r for runs in acts for r in runs or ())
         out = []
         for run in text.withheld:
-            for a, b in _uncovered(run, cover):
+            for a, b in uncovered(run, cover):
                 out.append(
                     Finding(
                         REDACTION_WITHOUT_DECISION,
@@ -293,7 +315,7 @@ class RedactionLedger:
                 clipped = (run[0], min(run[1], text.n))
                 if clipped[0] >= clipped[1]:
                     continue
-                for a, b in _uncovered(clipped, text.withheld):
+                for a, b in uncovered(clipped, text.withheld):
                     out.append(
                         Finding(
                             REDACTION_NOT_APPLIED,
@@ -348,7 +370,7 @@ class RedactionLedger:
         size = "whole field" if run is None else _words(run[1] - run[0])
 
         def touches(runs: Runs | None) -> bool:
-            return runs is None or run is None or _overlaps(run, runs)
+            return runs is None or run is None or overlaps(run, runs)
 
         erased = [e for e in erasures if touches(e.runs)]
         reasons = sorted({d.reason for d in decisions if touches(d.runs)})
@@ -356,26 +378,3 @@ class RedactionLedger:
             return f"erased {size}"
         why = ", ".join([*(["erased"] if erased else []), *reasons]) or "no decision"
         return f"withheld {size}: {why}"
-
-
-def apply_redactions(
-    disclosures: Iterable[Disclosure | TextDisclosure],
-    withheld: Mapping[tuple[int, str], Runs | None],
-) -> Iterator[Disclosure | TextDisclosure]:
-    """The disclosures as an audience may see them, in the order given.
-
-    ``withheld`` maps ``(record, field)`` to the runs to withhold, or None to
-    withhold the whole field (its disclosure is left out, as is any value
-    disclosure named at all: a value is withheld whole or not at all). Runs
-    reaching past a text's last unit are cut at its end.
-    """
-    for item in disclosures:
-        key = (item.seq, item.name)
-        if key not in withheld:
-            yield item
-            continue
-        runs = withheld[key]
-        if runs is None or not isinstance(item, TextDisclosure):
-            continue
-        inside = [(a, min(b, item.n)) for a, b in runs if a < item.n]
-        yield item.redact(inside) if inside else item

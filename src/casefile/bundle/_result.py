@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from casefile.bundle._manifest import DisclosurePolicy
+from casefile.bundle._redactions import RedactedField
 from casefile.errors import VerificationError
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
@@ -60,6 +61,9 @@ class BundleVerification:
     manifest: ManifestStatus
     checkpoint: Checkpoint | None
     truncated_errors: bool = False
+    #: Each text field of a verified record with something withheld, as a reader sees
+    #: it: the revealed text with a marker naming why each run is withheld (B11).
+    redacted: tuple[RedactedField, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON object; every error and finding names its record (``seq``, or null).
@@ -92,6 +96,7 @@ class BundleVerification:
             "findings": [{"exhibit": f.exhibit, **f.to_json()} for f in self.findings],
             "manifest": self.manifest.to_json(),
             "records": self.records,
+            "redacted": [r.to_json() for r in self.redacted],
             "truncated_errors": self.truncated_errors,
             "verified": self.verified,
         }

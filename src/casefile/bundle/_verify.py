@@ -41,7 +41,9 @@ from casefile.bundle._layout import (
 )
 from casefile.bundle._manifest import DisclosurePolicy, FileEntry, Manifest, parse_manifest
 from casefile.bundle._reader import Bundle, open_bundle
+from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
+from casefile.bundle._text_fields import TextFields
 from casefile.errors import (
     BundleError,
     MalformedRecordError,
@@ -102,6 +104,8 @@ class _Run:
         self.checkpoint: Checkpoint | None = None
         self.label: str | None = None
         self.custody = CustodyCollector(continuity_policy)
+        self.redactions: RedactionLedger | None = None
+        self.schemas = payload_schemas()
         self.register: ExhibitRegister | None = None
         # B8: the size each evidence.captured record gives its file.
         self.captured = CapturedSizes()
@@ -120,6 +124,7 @@ class _Run:
             self._case()
             self._evidence()
             self._continuity()
+            self._redactions()
             self._bundle_trust()
         return self._result()
 
@@ -250,9 +255,11 @@ class _Run:
             at=self.at,
             on_error=self.fail,
             case_id=manifest.case_id,
-            payloads=payload_schemas(),
+            payloads=self.schemas,
         )
         policy = manifest.disclosure_policy
+        ledger = self.redactions = RedactionLedger(manifest.audience)
+        texts = TextFields(self.schemas)
         not_disclosed = 0
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
@@ -264,6 +271,7 @@ class _Run:
         for record in records:
             self.used_keys.add(record.signer.key_id)
             self.custody.take(record)  # B9 reads the records that verified, as they pass
+            ledger.take(record, texts.of(record))  # and B11
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
             # B7: fields the policy covers but that are not disclosed are reported.
@@ -328,6 +336,11 @@ class _Run:
         self.findings.extend(f for f in self.register.findings if (f.kind, f.seq) not in reported)
         self.findings.extend(evidence_findings(self.register, self.manifest.files))
 
+    def _redactions(self) -> None:
+        """B11: each withheld run of text is covered by an active decision or an erasure."""
+        if self.redactions is not None:
+            self.findings.extend(self.redactions.findings())
+
     def _bundle_trust(self) -> None:
         """B10, only when the auditor supplied the trust store (otherwise B2 and B6 used it)."""
         store, signer = self.trust, self.signer
@@ -369,6 +382,7 @@ class _Run:
             ),
             checkpoint=self.checkpoint,
             truncated_errors=self.overflow,
+            redacted=() if self.redactions is None else self.redactions.redacted(),
         )
 
 
