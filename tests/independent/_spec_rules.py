@@ -28,6 +28,7 @@ __all__ = [
     "HEADER",
     "ORIGIN",
     "RECEIPT_TYPES",
+    "REDACTION_ACTOR_TYPES",
     "ZERO",
     "Key",
     "Report",
@@ -72,6 +73,8 @@ CUSTODY_ACTOR_TYPES = (
     "statement.recorded",
     "case.handed_over",
 )
+# §10.4: redaction decisions, their withdrawal and erasures name who acted too.
+REDACTION_ACTOR_TYPES = ("redaction.decided", "redaction.withdrawn", "disclosure.erased")
 CORRECTION, CONFIRMATION = "record.corrected", "record.confirmed"
 # V15 (b): records whose `to` may confirm the receipt.
 RECEIPT_TYPES = ("exhibit.transferred", "exhibit.booked")

@@ -25,6 +25,7 @@ from independent._spec_rules import (
     CUSTODY_ACTOR_TYPES,
     ORIGIN,
     RECEIPT_TYPES,
+    REDACTION_ACTOR_TYPES,
     ZERO,
     Key,
     Report,
@@ -46,7 +47,7 @@ __all__ = ["merkle_root", "verify_dir"]
 
 def _names_actor(h: dict[str, Any]) -> bool:
     t = h["type"]
-    actor = t in (*CUSTODY_ACTOR_TYPES, CORRECTION, CONFIRMATION)
+    actor = t in (*CUSTODY_ACTOR_TYPES, *REDACTION_ACTOR_TYPES, CORRECTION, CONFIRMATION)
     return actor and h["schema"] == 1
 
 

@@ -25,7 +25,13 @@ from casefile.signing import load_trust_store
 from casefile.verifier._actor import ACTOR_TYPES
 from cli._support import run_cli
 from independent._forge import Forge, load_signers
-from independent._spec_rules import CUSTODY_ACTOR_TYPES, Report, SpecError, jcs
+from independent._spec_rules import (
+    CUSTODY_ACTOR_TYPES,
+    REDACTION_ACTOR_TYPES,
+    Report,
+    SpecError,
+    jcs,
+)
 from independent._spec_verifier import verify_dir
 from independent._variants import RECORD_VARIANTS
 from independent._variants_bundle import BUNDLE_VARIANTS
@@ -283,7 +289,8 @@ def test_the_spec_table_of_who_acted_names_exactly_the_types_v15_checks() -> Non
         else:
             named |= set(re.findall(r"`([a-z_.]+)`", first))
     assert named == set(ACTOR_TYPES)
-    assert named == {*CUSTODY_ACTOR_TYPES, "record.corrected", "record.confirmed"}
+    expected = {*CUSTODY_ACTOR_TYPES, *REDACTION_ACTOR_TYPES, "record.corrected"}
+    assert named == expected | {"record.confirmed"}
 
 
 def test_canonical_json_sorts_names_by_utf16_code_units() -> None:

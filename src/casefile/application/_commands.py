@@ -96,10 +96,21 @@ class CaseCommands:
         address: str | None = None,
         phone: str | None = None,
         email: str | None = None,
+        gender: str | None = None,
+        ethnicity: str | None = None,
+        dates_to_avoid: str | None = None,
+        special_measures: str | None = None,
+        willing_to_attend: bool | None = None,
+        consent_to_share: bool | None = None,
+        vps_offered: bool | None = None,
         person_id: uuid.UUID | None = None,
         at: Instant | None = None,
     ) -> uuid.UUID:
-        """Add a person; their details are committed and stored apart. Returns the person id."""
+        """Add a person; their details are committed and stored apart. Returns the person id.
+
+        Every detail but the name is of the MG11's restricted back page, which
+        an export for the defence never discloses.
+        """
         with self.session(case_id, signer) as case:
             return case.add_person(
                 role=role,
@@ -108,6 +119,13 @@ class CaseCommands:
                 address=address,
                 phone=phone,
                 email=email,
+                gender=gender,
+                ethnicity=ethnicity,
+                dates_to_avoid=dates_to_avoid,
+                special_measures=special_measures,
+                willing_to_attend=willing_to_attend,
+                consent_to_share=consent_to_share,
+                vps_offered=vps_offered,
                 person_id=person_id,
                 at=at,
             )

@@ -61,11 +61,20 @@ from casefile.events._loading import (
 )
 from casefile.events._people_events import (
     PERSON_DETAILS,
+    YES_NO_DETAILS,
     PersonAdded,
     StatementRecorded,
     StatementSigned,
 )
 from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
+from casefile.events._redaction import (
+    DisclosureErased,
+    Erasure,
+    RedactionCommands,
+    RedactionDecided,
+    RedactionDecision,
+    RedactionWithdrawn,
+)
 from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, parse_dcf_urn
 from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_actors, check_signer, seal_events
@@ -81,6 +90,12 @@ from casefile.events._values import (
     Signatory,
     check_time,
 )
+from casefile.verifier._redaction_codes import (
+    RESTRICTED_FIELDS,
+    Audience,
+    ErasureBasis,
+    RedactionReason,
+)
 
 __all__ = [
     "CUSTODY_REFERENCE",
@@ -89,7 +104,10 @@ __all__ = [
     "EVIDENCE_STORE",
     "MIN_COMMAND_TIME_NS",
     "PERSON_DETAILS",
+    "RESTRICTED_FIELDS",
     "WITHHELD",
+    "YES_NO_DETAILS",
+    "Audience",
     "CaseEvent",
     "CaseOpened",
     "CaseStatus",
@@ -101,6 +119,9 @@ __all__ = [
     "CustodyEvent",
     "DcfUrn",
     "DcfUrnScheme",
+    "DisclosureErased",
+    "Erasure",
+    "ErasureBasis",
     "EventRegistry",
     "EvidenceCaptured",
     "EvidenceKind",
@@ -138,6 +159,11 @@ __all__ = [
     "RecordConfirmed",
     "RecordCorrected",
     "RecordMapper",
+    "RedactionCommands",
+    "RedactionDecided",
+    "RedactionDecision",
+    "RedactionReason",
+    "RedactionWithdrawn",
     "ReferenceScheme",
     "ReportingChannel",
     "RetentionDecision",

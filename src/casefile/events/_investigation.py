@@ -4,9 +4,12 @@ Each command checks its arguments and the case's invariants, then records one
 event; nothing is stored until the application seals the pending events with
 the acting officer's key. The invariants:
 
-* nothing is recorded on a closed case but a reopening, and what its
-  exhibits still need in store: retention reviews, fixity checks, losses,
-  damage, returns and destructions (:class:`CaseClosedError`);
+* nothing is recorded on a closed case but a reopening, what its
+  exhibits still need in store (retention reviews, fixity checks, losses,
+  damage, returns and destructions) and what decides its disclosure
+  (redaction decisions, their withdrawal, erasures) (:class:`CaseClosedError`);
+* a redaction or erasure names an earlier record, a field it commits, and
+  runs inside that field's text; a withdrawal names an active decision;
 * a signed statement never changes: only a correction or a further statement
   (:class:`StatementSignedError`);
 * exhibit references are well formed and unique in the case
@@ -41,6 +44,7 @@ from casefile.events._custody_commands import CustodyCommands
 from casefile.events._evidence_commands import EvidenceCommands
 from casefile.events._people_commands import PeopleCommands
 from casefile.events._recording import DEFAULT_CONTEXT, NO_PERSONAL, CommandContext
+from casefile.events._redaction import RedactionCommands
 from casefile.events._values import (
     Instant,
     ReportingChannel,
@@ -53,7 +57,14 @@ from casefile.events._values import (
 __all__ = ["Investigation"]
 
 
-class Investigation(CaseLogCommands, PeopleCommands, EvidenceCommands, CustodyCommands, Aggregate):
+class Investigation(
+    CaseLogCommands,
+    PeopleCommands,
+    EvidenceCommands,
+    CustodyCommands,
+    RedactionCommands,
+    Aggregate,
+):
     """One investigation: an append-only, signed event stream and the state it implies.
 
     Create one with :meth:`open`; load one through the application.

@@ -28,6 +28,12 @@ from casefile.events._values import (
 __all__ = ["PeopleCommands"]
 
 
+def _yes_no(value: object, field: str) -> bool | None:
+    if value is not None and type(value) is not bool:
+        raise InvalidCommandError(field, "expected True, False or None")
+    return value
+
+
 class PeopleCommands(RecordingBase):
     """Adding people, recording statements and their signing."""
 
@@ -40,10 +46,24 @@ class PeopleCommands(RecordingBase):
         address: str | None = None,
         phone: str | None = None,
         email: str | None = None,
+        gender: str | None = None,
+        ethnicity: str | None = None,
+        dates_to_avoid: str | None = None,
+        special_measures: str | None = None,
+        willing_to_attend: bool | None = None,
+        consent_to_share: bool | None = None,
+        vps_offered: bool | None = None,
         person_id: uuid.UUID | None = None,
         at: Instant | None = None,
     ) -> uuid.UUID:
-        """Add a person in a role; every detail given is committed, never stored in clear."""
+        """Add a person in a role; every detail given is committed, never stored in clear.
+
+        All but the name are the MG11's restricted back page: contact details,
+        date of birth, gender, ethnicity (the self-defined code), dates to
+        avoid, special measures asked for, and whether the witness will attend,
+        consents to share their details with support services and was offered
+        a victim personal statement. They never go to the defence.
+        """
         self._require_open()
         new_id = self._context.new_id() if person_id is None else check_uuid(person_id, "person_id")
         if new_id in self._people:
@@ -54,6 +74,13 @@ class PeopleCommands(RecordingBase):
             "address": check_optional_text(address, "address"),
             "phone": check_optional_text(phone, "phone", max_length=64),
             "email": check_optional_text(email, "email", max_length=320),
+            "gender": check_optional_text(gender, "gender"),
+            "ethnicity": check_optional_text(ethnicity, "ethnicity"),
+            "dates_to_avoid": check_optional_text(dates_to_avoid, "dates_to_avoid"),
+            "special_measures": check_optional_text(special_measures, "special_measures"),
+            "willing_to_attend": _yes_no(willing_to_attend, "willing_to_attend"),
+            "consent_to_share": _yes_no(consent_to_share, "consent_to_share"),
+            "vps_offered": _yes_no(vps_offered, "vps_offered"),
         }
         personal = {k: v for k, v in details.items() if v is not None}
         role_value = check_choice(PersonRole, role, "role")

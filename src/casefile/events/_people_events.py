@@ -28,19 +28,25 @@ from casefile.events._values import (
     check_text,
     check_time,
 )
+from casefile.verifier._redaction_codes import RESTRICTED_FIELDS
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
 
 __all__ = [
     "PERSON_DETAILS",
+    "YES_NO_DETAILS",
     "PersonAdded",
     "StatementRecorded",
     "StatementSigned",
 ]
 
 #: The personal details a person may have; each is committed, never written in clear.
-PERSON_DETAILS: Final = frozenset({"name", "date_of_birth", "address", "phone", "email"})
+#: All but the name are the MG11's restricted back page (:data:`RESTRICTED_FIELDS`),
+#: never disclosed to the defence.
+PERSON_DETAILS: Final = frozenset({"name", *RESTRICTED_FIELDS})
+#: The details that are yes or no; the others are text.
+YES_NO_DETAILS: Final = frozenset({"willing_to_attend", "consent_to_share", "vps_offered"})
 # The longest phone number and email address a person may be given (as add_person checks).
 _DETAIL_LENGTHS: Final = {"phone": 64, "email": 320}
 
@@ -72,6 +78,8 @@ class PersonAdded(CaseEvent):
             field = f"personal.{name}"
             if name == "date_of_birth":
                 check_date(value, field)
+            elif name in YES_NO_DETAILS:
+                check_bool(value, field)
             else:
                 check_text(value, field, max_length=_DETAIL_LENGTHS.get(name, MAX_SHORT_TEXT))
 

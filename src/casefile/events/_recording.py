@@ -26,10 +26,30 @@ from casefile.events._custody_values import Custodian, check_custodian
 from casefile.events._state import CaseState
 from casefile.events._values import CaseStatus, Instant, check_time, check_uuid
 
-__all__ = ["DEFAULT_CONTEXT", "NO_PERSONAL", "CommandContext", "RecordingBase"]
+__all__ = [
+    "DEFAULT_CONTEXT",
+    "NO_PERSONAL",
+    "CommandContext",
+    "RecordingBase",
+    "committed_names",
+    "text_names",
+]
 
 #: The ``personal`` of an event that carries no personal fields.
 NO_PERSONAL: Final[Mapping[str, Any]] = types.MappingProxyType({})
+_NO_TEXT: Final[frozenset[str]] = frozenset()
+
+
+def text_names(cls: type[CaseEvent]) -> frozenset[str]:
+    """The free-text fields of records of ``cls`` (committed as text, not values)."""
+    names: frozenset[str] = getattr(cls, "TEXT_FIELDS", _NO_TEXT)
+    return names
+
+
+def committed_names(event: CaseEvent) -> frozenset[str]:
+    """The ``pd`` names of ``event``'s record: its personal values and its non-empty texts."""
+    texts = {name for name in text_names(type(event)) if event.__dict__.get(name) not in (None, "")}
+    return frozenset(event.personal).union(texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +82,9 @@ class RecordingBase(CaseState):
         if event.originator_version != self._version + 1:
             raise OriginatorVersionError(event.originator_version, self._version + 1)
         event.apply(self)
+        committed = committed_names(event)
+        if committed:
+            self._committed[event.originator_version] = committed
         recorded_by = getattr(event, "recorded_by", None)
         if recorded_by is not None:
             # Made on someone's behalf: awaits their confirmation (record.confirmed).

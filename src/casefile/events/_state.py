@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from casefile.errors import UnknownReferenceError
 from casefile.events._custody_values import Custodian, ExhibitStatus
@@ -178,6 +178,12 @@ class CaseState:
         self._sealed_version = 0
         # Every commitment stored for the case: a new one must differ from all (V14).
         self._commitments: set[bytes] = set()
+        # The pd names of each record that commits any, active redaction decisions
+        # (seq -> decision), withdrawn ones (seq -> withdrawal) and erasures.
+        self._committed: dict[int, frozenset[str]] = {}
+        self._redactions: dict[int, Any] = {}
+        self._withdrawn: dict[int, int] = {}
+        self._erasures: dict[tuple[int, str], Any] = {}
 
     @property
     def reference(self) -> str:

@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from casefile.findings import Finding
 from casefile.signing._trust import Holder
+from casefile.verifier._redaction_codes import DECISION_TYPE, ERASURE_TYPE, WITHDRAWAL_TYPE
 
 __all__ = [
     "ACTOR_TYPES",
@@ -67,6 +68,9 @@ ACTOR_TYPES: Final[Mapping[str, frozenset[int]]] = {
     "statement.recorded": frozenset({1}),
     "case.handed_over": frozenset({1}),
     "record.corrected": frozenset({1}),
+    DECISION_TYPE: frozenset({1}),
+    WITHDRAWAL_TYPE: frozenset({1}),
+    ERASURE_TYPE: frozenset({1}),
     CONFIRMATION_TYPE: frozenset({1}),
 }
 
