@@ -24,6 +24,8 @@ from typing import BinaryIO
 
 from casefile._scratch import new_locked_dir
 from casefile.bundle import (
+    AUDIENCES,
+    DISCLOSE_ALL,
     DISCLOSE_NONE,
     STAGING_PREFIX,
     BundleInfo,
@@ -36,6 +38,8 @@ from casefile.bundle import (
     zip_bundle,
 )
 from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
+from casefile.bundle._redactions import RedactionLedger
+from casefile.bundle._runs import apply_redactions
 from casefile.errors import BundleError
 from casefile.events import EVENT_TYPES
 from casefile.evidence import BlobStore
@@ -47,7 +51,8 @@ from casefile.projections import (
 )
 from casefile.signing import NoteVerifier, Signer, TrustStore, open_checkpoint
 from casefile.signing._commitments import Disclosure
-from casefile.verifier import iter_verified_records, payload_schemas
+from casefile.verifier import VerifiedRecord, iter_verified_records, payload_schemas
+from casefile.verifier._redaction_codes import Audience
 
 __all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
 
@@ -109,13 +114,19 @@ class ExportCommands:
         """The application's clock (ns since the epoch)."""
 
     def exhibit_register(
-        self, case_id: uuid.UUID, *, at: int, size: int | None = None
+        self,
+        case_id: uuid.UUID,
+        *,
+        at: int,
+        size: int | None = None,
+        also: Callable[[VerifiedRecord], None] | None = None,
     ) -> ExhibitRegister:
         """The case's exhibit register, from its records as the offline verifier checks them.
 
         Raises the first :class:`~casefile.errors.VerificationError` if a record
         does not verify at ``at``; ``size`` reads only the first records (those
         a checkpoint covers). A pause in custody running up to ``at`` is a finding.
+        ``also`` is shown each verified record as it passes.
         """
         stored = self.records(case_id)
         records = iter_verified_records(
@@ -126,6 +137,8 @@ class ExportCommands:
             known_types=EVENT_TYPES.known_types(),
             payloads=payload_schemas(),
         )
+        if also is not None:
+            records = _shown(records, also)
         return build_exhibit_register(records, as_of=at)
 
     def export_bundle(
@@ -137,7 +150,8 @@ class ExportCommands:
         checkpoint_name: str,
         origin_namespace: str | None = None,
         evidence: BlobStore | EvidenceFinder | Iterable[BlobStore | EvidenceFinder] = (),
-        disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
+        disclosure_policy: DisclosurePolicy | None = None,
+        audience: Audience | str | None = None,
         zip: bool = False,
     ) -> ExportResult:
         """Checkpoint the case, write it as a bundle at ``out`` (a zip if ``zip``), verify, publish.
@@ -148,7 +162,12 @@ class ExportCommands:
         '/') and the manifest. ``evidence`` is where the exhibits' files are
         looked for, in order: evidence stores, or finders given the wanted
         digests. Personal data travels only as ``disclosure_policy`` allows
-        (by default none). ``out`` must not exist (or, for a folder, be an
+        (by default none, or all for an audience). For an ``audience``
+        (``cps``, ``defence``, ``court``, ``victim``) the bundle names it and
+        applies its redaction decisions still in force and every erasure: the
+        runs they withhold are withheld from each text, a whole-field decision
+        leaves the field out, and for the defence no restricted field travels,
+        whatever the policy. ``out`` must not exist (or, for a folder, be an
         empty one). Returns the verified result; raises, leaving nothing at
         ``out``, if any step fails.
         """
@@ -162,7 +181,15 @@ class ExportCommands:
         )
         size = covered.size
         at = self.now()
-        register = self.exhibit_register(case_id, at=at, size=size)
+        if audience is not None and audience not in AUDIENCES:
+            raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+        audience = None if audience is None else str(audience)
+        policy = disclosure_policy or (DISCLOSE_NONE if audience is None else DISCLOSE_ALL)
+        # The decisions in force for the audience, read from the verified records by the
+        # very ledger that judges the bundle (B11): what the export withholds and what the
+        # verifier expects withheld cannot drift apart.
+        acts = RedactionLedger(audience)
+        register = self.exhibit_register(case_id, at=at, size=size, also=acts.take_acts)
         wanted = exhibit_hashes(register)
         files: dict[bytes, EvidenceSource] = {}
         for finder in _finders(evidence):
@@ -182,13 +209,16 @@ class ExportCommands:
                 stage / "bundle",
                 case_id=case_id,
                 records=itertools.islice(self.records(case_id), size),
-                disclosures=(d for d in self.disclosures(case_id) if d.seq <= size),
+                disclosures=apply_redactions(
+                    (d for d in self.disclosures(case_id) if d.seq <= size), acts.withheld()
+                ),
                 trust=self.trust,
                 checkpoint_note=note,
                 signer=checkpoint_signer,
                 evidence=files,
                 views={EXHIBITS_VIEW: exhibit_register_json(register)},
-                disclosure_policy=disclosure_policy,
+                disclosure_policy=policy,
+                audience=audience,
             )
             product = stage / "bundle"
             if zip:
@@ -212,6 +242,14 @@ class ExportCommands:
             register=register,
             missing_evidence=frozenset(wanted) - frozenset(files),
         )
+
+
+def _shown(
+    records: Iterator[VerifiedRecord], also: Callable[[VerifiedRecord], None]
+) -> Iterator[VerifiedRecord]:
+    for record in records:
+        also(record)
+        yield record
 
 
 def _finders(

@@ -148,9 +148,34 @@ class RedactionLedger:
 
         ``text_fields`` names the record's committed fields that are texts
         (FORMAT.md §10.4); a text disclosure shows itself a text in any case.
-        A decision, withdrawal or erasure whose data does not have the shape of
-        §10.4 is ignored: it can cover nothing (its schema, V10, refuses it
-        when the verifier has the payload schemas).
+        """
+        self.take_acts(record)
+        for name in record.commitments:
+            opened = record.disclosed.get(name)
+            if isinstance(opened, TextDisclosure):
+                self.text(
+                    record.seq,
+                    name,
+                    n=opened.n,
+                    withheld=opened.withheld,
+                    segments=[
+                        (s.start, s.end) if isinstance(s, Withheld) else s
+                        for s in opened.segments()
+                    ]
+                    if opened.withheld
+                    else (),
+                )
+            elif name in text_fields and name not in record.disclosed:
+                self.text(record.seq, name, n=None)
+            elif name in record.disclosed:
+                self.value(record.seq, name)
+
+    def take_acts(self, record: VerifiedRecord) -> None:
+        """Note ``record`` if it is a redaction decision, a withdrawal or an erasure.
+
+        One whose data does not have the shape of §10.4 is ignored: it can cover
+        nothing (its schema, V10, refuses it when the verifier has the payload
+        schemas).
         """
         seq, data = record.seq, record.data
         try:
@@ -175,25 +200,6 @@ class RedactionLedger:
                 )
         except (KeyError, TypeError, ValueError):
             pass
-        for name in record.commitments:
-            opened = record.disclosed.get(name)
-            if isinstance(opened, TextDisclosure):
-                self.text(
-                    seq,
-                    name,
-                    n=opened.n,
-                    withheld=opened.withheld,
-                    segments=[
-                        (s.start, s.end) if isinstance(s, Withheld) else s
-                        for s in opened.segments()
-                    ]
-                    if opened.withheld
-                    else (),
-                )
-            elif name in text_fields and name not in record.disclosed:
-                self.text(seq, name, n=None)
-            elif name in record.disclosed:
-                self.value(seq, name)
 
     def withheld(self) -> dict[tuple[int, str], Runs | None]:
         """What the audience may not see: per (record, field), the runs (None: all of it)

@@ -10,7 +10,13 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from casefile.bundle import DISCLOSE_ALL, DISCLOSE_NONE, DisclosurePolicy, clean_staging
+from casefile.bundle import (
+    AUDIENCES,
+    DISCLOSE_ALL,
+    DISCLOSE_NONE,
+    DisclosurePolicy,
+    clean_staging,
+)
 from casefile.cli._errors import about
 from casefile.cli._files import check_new_path
 from casefile.cli._register import default_store, is_store, open_existing_store
@@ -99,9 +105,18 @@ def add_export_parser(
         action="store_true",
         help="carry no evidence files, only their SHA-256 (in the records and the exhibit view)",
     )
+    export.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        help="make the bundle for this audience: apply its redaction decisions and every "
+        "erasure, and disclose all the rest (unless told otherwise below); for the defence, "
+        "never the witness's restricted details",
+    )
     disclose = export.add_mutually_exclusive_group()
     disclose.add_argument(
-        "--no-disclosures", action="store_true", help="no personal data (the default)"
+        "--no-disclosures",
+        action="store_true",
+        help="no personal data (the default without --audience)",
     )
     disclose.add_argument(
         "--disclose", action="append", metavar="FIELD", help="disclose this field (repeatable)"
@@ -200,6 +215,8 @@ def _policy(args: argparse.Namespace) -> DisclosurePolicy:
             return DisclosurePolicy.only(args.disclose)
         except ValueError as exc:
             raise InputError(f"--disclose: {exc}") from None
+    if args.audience is not None and not args.no_disclosures:
+        return DISCLOSE_ALL  # an audience sees all but what was decided withheld from it
     return DISCLOSE_NONE
 
 
@@ -274,13 +291,21 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             origin_namespace=namespace,
             evidence=finders,
             disclosure_policy=policy,
+            audience=args.audience,
             zip=args.zip,
         )
     info, register = result.info, result.register
     out.write(f"case       {one_line(reference)} ({case_id})\n")
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
-    out.write(f"disclosed  {info.disclosures} field value(s) (policy: {shown})\n")
+    out.write(f"disclosed  {info.disclosures} field(s) (policy: {shown})\n")
+    if args.audience is not None:
+        withheld = sum(1 for f in result.verification.redacted)
+        restricted = ", restricted details never disclosed" if args.audience == "defence" else ""
+        out.write(
+            f"audience   {args.audience}: its redaction decisions and every erasure applied, "
+            f"{withheld} text field(s) redacted{restricted}\n"
+        )
     from casefile.application import exhibit_hashes
 
     wanted = len(exhibit_hashes(register))

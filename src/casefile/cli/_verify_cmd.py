@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ __all__ = [
 #: Bundles with at least this many records get a progress bar (on a terminal).
 PROGRESS_THRESHOLD: Final = 20_000
 _MAX_SHOWN: Final = 50
+_TEXT_WIDTH: Final = 84
 
 
 def add_verify_parser(
@@ -153,6 +155,11 @@ def trust_json(*, trust_given: bool) -> dict[str, object]:
     return {"source": "bundle", "integrity_only": True, "note": INTEGRITY_ONLY}
 
 
+def _wrapped(text: str) -> list[str]:
+    """``text`` in lines of at most about ``_TEXT_WIDTH`` characters, broken at spaces."""
+    return textwrap.wrap(text, width=_TEXT_WIDTH, break_long_words=True) or [""]
+
+
 def render_report(
     result: BundleVerification, path: str, kind: str, *, trust_given: bool, at: int | None = None
 ) -> str:
@@ -210,4 +217,16 @@ def render_report(
         lines.append(f"  finding      [{finding.kind}]{where} {one_line(finding.message)}")
     if len(result.findings) > _MAX_SHOWN:
         lines.append(f"  finding      … {len(result.findings) - _MAX_SHOWN} more (see --json)")
+    audience = manifest.audience
+    if audience is not None:
+        lines.append(f"  audience     {audience} (its redaction decisions apply)")
+    # Each redacted text as the audience reads it: a marker names why each run is missing.
+    for redacted in result.redacted[:_MAX_SHOWN]:
+        lines.append(f"  redacted     record {redacted.seq}, {one_line(redacted.field)}:")
+        lines.extend(
+            f"               {one_line(chunk, limit=_TEXT_WIDTH)}"
+            for chunk in _wrapped(redacted.text)
+        )
+    if len(result.redacted) > _MAX_SHOWN:
+        lines.append(f"  redacted     … {len(result.redacted) - _MAX_SHOWN} more (see --json)")
     return "\n".join(lines) + "\n"
