@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -26,7 +26,8 @@ from casefile.application._export import ExportCommands
 from casefile.application._index import index_entry, officer_of
 from casefile.application._personal import PersonalDataCommands
 from casefile.application._queries import CaseQueries
-from casefile.application._recorders import CaseRecorder
+from casefile.application._recorders import CaseRecorder, ErasureRow
+from casefile.application._redactions import RedactionAppCommands
 from casefile.errors import (
     ConcurrencyConflictError,
     InputError,
@@ -61,6 +62,7 @@ class CasefileApp(
     CaseQueries,
     CheckpointCommands,
     PersonalDataCommands,
+    RedactionAppCommands,
     ExportCommands,
     Application[uuid.UUID],
 ):
@@ -191,14 +193,17 @@ class CasefileApp(
         entry = self.trust.get(signer.public_key.key_id)
         case.bind_actor(None if entry is None else Custodian.from_holder(entry.holder))
 
-    def save_case(self, case: Investigation, signer: Signer) -> list[int]:
+    def save_case(
+        self, case: Investigation, signer: Signer, *, erase: Sequence[ErasureRow] = ()
+    ) -> list[int]:
         """Seal the case's pending events with ``signer`` and store them with their disclosures.
 
         Returns the sequence numbers stored. On failure nothing is stored; after
         a :class:`~casefile.errors.ConcurrencyConflictError` the case object is
         stale and must be reloaded. Opening a case whose reference another case
         has raises :class:`~casefile.errors.DuplicateReferenceError`. The case
-        index is brought up to date in the same transaction.
+        index is brought up to date, and the disclosures ``erase`` names are
+        replaced or deleted, in the same transaction.
         """
         pending = list(case.pending_events)
         if not pending:
@@ -218,7 +223,9 @@ class CasefileApp(
             officer=officer_of(self.trust, signer.public_key.key_id),
         )
         try:
-            self._cases.insert_events(batch.stored_events, disclosures=rows, index=index)
+            self._cases.insert_events(
+                batch.stored_events, disclosures=rows, index=index, erase=erase
+            )
         except IntegrityError:
             first = batch.stored_events[0].originator_version
             raise ConcurrencyConflictError(

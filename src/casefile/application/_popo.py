@@ -11,7 +11,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
 from casefile.application._index import CaseSummary, IndexEntry, SummaryQuery
-from casefile.application._recorders import DisclosureRow, IndexDeriver
+from casefile.application._recorders import DisclosureRow, ErasureRow, IndexDeriver
 from casefile.errors import DuplicateReferenceError
 
 __all__ = ["CasefilePOPORecorder"]
@@ -45,6 +45,13 @@ class CasefilePOPORecorder(POPOApplicationRecorder):
             self._disclosures.setdefault(case_id, {})[(seq, name)] = blob
         if index is not None:
             self._write_index(index)
+        erase: Sequence[ErasureRow] = kwargs.get("erase") or ()
+        for case_id, seq, name, replacement in erase:
+            stored = self._disclosures.setdefault(case_id, {})
+            if replacement is None:
+                stored.pop((seq, name), None)
+            else:
+                stored[(seq, name)] = replacement
         return ids
 
     def _check_reference(self, entry: IndexEntry) -> None:

@@ -24,6 +24,7 @@ from casefile.application._recorders import (
     DISCLOSURES_TABLE,
     EVENTS_TABLE,
     DisclosureRow,
+    ErasureRow,
     IndexDeriver,
 )
 from casefile.errors import DuplicateReferenceError
@@ -113,6 +114,10 @@ class CasefilePostgresRecorder(PostgresApplicationRecorder):
         self._delete_disclosures = SQL("DELETE FROM {schema}.{table} WHERE case_id = %s").format(
             schema=schema, table=table
         )
+        self._replace_disclosure = SQL(
+            "UPDATE {schema}.{table} SET disclosure = %s "
+            "WHERE case_id = %s AND seq = %s AND name = %s"
+        ).format(schema=schema, table=table)
         self._select_cases = SQL(
             "SELECT originator_id FROM {schema}.{events} WHERE originator_version = 1 "
             "ORDER BY notification_id"
@@ -180,7 +185,22 @@ class CasefilePostgresRecorder(PostgresApplicationRecorder):
             index: IndexEntry | None = kwargs.get("index")
             if index is not None:
                 self._write_index(curs, index, replace=False)
+            erase: Sequence[ErasureRow] = kwargs.get("erase") or ()
+            if erase:
+                self._erase_disclosures(curs, erase)
         return ids
+
+    def _erase_disclosures(self, curs: Cursor[DictRow], rows: Sequence[ErasureRow]) -> None:
+        # The old row versions stay in the table's pages until the operator's
+        # VACUUM FULL rewrites it (README: erasure on PostgreSQL).
+        for case_id, seq, name, replacement in rows:
+            if replacement is None:
+                curs.execute(
+                    self._delete_disclosures + SQL(" AND seq = %s AND name = %s"),
+                    (case_id, seq, name),
+                )
+            else:
+                curs.execute(self._replace_disclosure, (replacement, case_id, seq, name))
 
     def _write_index(self, curs: Cursor[DictRow], entry: IndexEntry, *, replace: bool) -> None:
         # Runs with the events table locked against other writers, so the

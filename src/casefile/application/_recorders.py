@@ -24,6 +24,7 @@ __all__ = [
     "EVENTS_TABLE",
     "CaseRecorder",
     "DisclosureRow",
+    "ErasureRow",
     "IndexDeriver",
 ]
 
@@ -39,6 +40,8 @@ IndexDeriver = Callable[[Sequence[StoredEvent]], IndexEntry]
 
 #: One stored disclosure: case id, record sequence number, field name, disclosure bytes.
 DisclosureRow = tuple[uuid.UUID, int, str, bytes]
+#: One erasure: the disclosure (case id, seq, field) and what replaces it (None: nothing).
+ErasureRow = tuple[uuid.UUID, int, str, bytes | None]
 
 
 class CaseRecorder(Protocol):
@@ -48,6 +51,11 @@ class CaseRecorder(Protocol):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         """Store records, ``disclosures`` (rows) and ``index`` (an entry), in one transaction.
+
+        ``erase`` (erasure rows) replaces or deletes stored disclosures in the
+        same transaction, so an erasure and its record are stored together or
+        not at all; the backend then overwrites what it freed (SQLite) or
+        leaves it to the operator's VACUUM (PostgreSQL: see the README).
 
         Raises eventsourcing's ``IntegrityError`` if a record's place is taken
         (another writer was first), and

@@ -20,6 +20,7 @@ from casefile.application._recorders import (
     DISCLOSURES_TABLE,
     EVENTS_TABLE,
     DisclosureRow,
+    ErasureRow,
     IndexDeriver,
 )
 from casefile.errors import DuplicateReferenceError
@@ -152,7 +153,44 @@ class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
         index: IndexEntry | None = kwargs.get("index")
         if index is not None:
             self._write_index(c, index, replace=False)
+        erase: Sequence[ErasureRow] = kwargs.get("erase") or ()
+        if erase:
+            self._erase_disclosures(c, erase)
         return ids
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        if kwargs.get("erase"):
+            self._checkpoint_wal()
+        return ids
+
+    def _erase_disclosures(self, c: SQLiteCursor, rows: Sequence[ErasureRow]) -> None:
+        # Overwrite freed cells and pages, so erased words do not linger in the file.
+        c.execute("PRAGMA secure_delete=ON")
+        table = self.disclosures_table_name
+        for case_id, seq, name, replacement in rows:
+            key = (case_id.hex, seq, name)
+            if replacement is None:
+                c.execute(
+                    f"DELETE FROM {table} WHERE case_id=? AND seq=? AND name=?",  # noqa: S608
+                    key,
+                )
+            else:
+                c.execute(
+                    f"UPDATE {table} SET disclosure=? "  # noqa: S608
+                    "WHERE case_id=? AND seq=? AND name=?",
+                    (replacement, *key),
+                )
+
+    def _checkpoint_wal(self) -> None:
+        # Copy the change into the database file and empty the write-ahead log,
+        # which would otherwise still hold the erased words.
+        with self.datastore.get_connection(commit=True) as conn:
+            cursor = conn.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.fetchall()
 
     def _write_index(self, c: SQLiteCursor, entry: IndexEntry, *, replace: bool) -> None:
         # Runs after the records' insert took the write lock, so the reference
@@ -272,12 +310,7 @@ class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute("PRAGMA secure_delete=ON")
             c.execute(statement, params)
             erased: int = c.sqlite_cursor.rowcount
-        # Copy the change into the database file and empty the write-ahead log,
-        # which would otherwise still hold the erased values.
-        with self.datastore.get_connection(commit=True) as conn:
-            cursor = conn.cursor()
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.fetchall()
+        self._checkpoint_wal()
         return erased
 
     def select_case_ids(self) -> list[uuid.UUID]:

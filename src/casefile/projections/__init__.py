@@ -54,6 +54,7 @@ from casefile.projections._custody_records import (
     RecordView,
 )
 from casefile.projections._exhibit_list import ExhibitListRow, exhibit_list
+from casefile.projections._redactions import FieldRedactions, RedactionCover, redactions_for
 from casefile.projections._register_json import (
     EXHIBITS_VIEW,
     REGISTER_FORMAT,
@@ -76,11 +77,14 @@ __all__ = [
     "ExhibitHistory",
     "ExhibitListRow",
     "ExhibitRegister",
+    "FieldRedactions",
     "Party",
     "RecordView",
+    "RedactionCover",
     "build_exhibit_register",
     "continuity_statements",
     "exhibit_list",
     "exhibit_register_document",
     "exhibit_register_json",
+    "redactions_for",
 ]

@@ -1,0 +1,160 @@
+"""What each audience may see of each field: the active redaction decisions and the erasures.
+
+Read from verified records only (the verifier's output), so an export, the
+bundle verifier (B11) and the application all judge a redaction by the same
+rule: a decision applies to its audiences until a verified withdrawal names
+it; an erasure applies to everyone. A decision whose ``runs`` are not
+well formed (signed so by a redactor's key, but not what the format allows)
+covers nothing: what it meant to withhold is then reported as withheld
+without a decision rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from casefile.verifier._redaction_codes import (
+    DECISION_TYPE,
+    ERASURE_TYPE,
+    WITHDRAWAL_TYPE,
+    Audience,
+    Run,
+    merge_runs,
+)
+
+__all__ = ["FieldRedactions", "RedactionCover", "redactions_for"]
+
+
+class _Record(Protocol):
+    @property
+    def seq(self) -> int: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RedactionCover:
+    """One decision or erasure over a field: its record, its runs (None: whole), and why.
+
+    ``reason`` is the decision's reason code, or ``None`` for an erasure
+    (whose ``basis`` is then given).
+    """
+
+    seq: int
+    runs: tuple[Run, ...] | None
+    reason: str | None
+    basis: str | None = None
+
+    @property
+    def is_erasure(self) -> bool:
+        return self.reason is None
+
+    def covers(self, start: int, end: int) -> bool:
+        """True if this decision or erasure withholds every unit of ``[start, end)``."""
+        if self.runs is None:
+            return True
+        return any(a <= start and end <= b for a, b in self.runs)
+
+    def touches(self, start: int, end: int) -> bool:
+        """True if this decision or erasure withholds some unit of ``[start, end)``."""
+        if self.runs is None:
+            return True
+        return any(a < end and start < b for a, b in self.runs)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRedactions:
+    """The active decisions for one audience and the erasures of one field of one record."""
+
+    record: int
+    field: str
+    decisions: tuple[RedactionCover, ...] = ()
+    erasures: tuple[RedactionCover, ...] = ()
+
+    @property
+    def whole(self) -> bool:
+        """True if a decision or erasure withholds the whole field."""
+        return any(c.runs is None for c in (*self.decisions, *self.erasures))
+
+    def runs(self) -> tuple[Run, ...] | None:
+        """Every run withheld (decisions and erasures merged), or None: the whole field."""
+        if self.whole:
+            return None
+        return merge_runs(run for c in (*self.decisions, *self.erasures) for run in c.runs or ())
+
+    def covered(self, start: int, end: int) -> bool:
+        """True if the union of the decisions and erasures withholds all of ``[start, end)``."""
+        if self.whole:
+            return True
+        merged = self.runs() or ()
+        return any(a <= start and end <= b for a, b in merged)
+
+    def reasons(self, start: int, end: int) -> tuple[str, ...]:
+        """The reason codes of the decisions touching ``[start, end)``, and ``erased``."""
+        out = [c.reason for c in self.decisions if c.reason and c.touches(start, end)]
+        if any(c.touches(start, end) for c in self.erasures):
+            out.append("erased")
+        return tuple(dict.fromkeys(out))
+
+
+def _runs(value: object) -> tuple[Run, ...] | None:
+    """The runs of a verified payload, or ``()`` if they are not well formed (cover nothing)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        return ()
+    pairs = [tuple(run) if isinstance(run, list) else run for run in value]
+    try:
+        merged = merge_runs(pairs)
+    except ValueError:
+        return ()
+    # The format asks for sorted, maximal runs: anything else is not a decision's runs.
+    return merged if [list(r) for r in merged] == value else ()
+
+
+def redactions_for(
+    records: Iterable[_Record], audience: Audience | str | None
+) -> dict[tuple[int, str], FieldRedactions]:
+    """For each (record, field), the active decisions for ``audience`` and every erasure.
+
+    ``records`` are verified records in sequence order (failed ones left
+    out). ``audience`` None gives the erasures alone. Withdrawals undo the
+    decisions they name, whatever audience they were for.
+    """
+    decisions: dict[int, tuple[tuple[int, str], RedactionCover, frozenset[str]]] = {}
+    erasures: dict[tuple[int, str], list[RedactionCover]] = {}
+    for record in records:
+        kind, data = record.event_type, record.data
+        target, name = data.get("record"), data.get("field")
+        if not (isinstance(target, int) and isinstance(name, str)):
+            target, name = 0, ""  # names no record: covers nothing
+        named = target > 0
+        if kind == DECISION_TYPE:
+            audiences = data.get("audiences")
+            if named and isinstance(audiences, list):
+                cover = RedactionCover(record.seq, _runs(data.get("runs")), str(data.get("reason")))
+                decisions[record.seq] = ((target, name), cover, frozenset(audiences))
+        elif kind == WITHDRAWAL_TYPE:
+            withdrawn = data.get("decision")
+            if isinstance(withdrawn, int):
+                decisions.pop(withdrawn, None)
+        elif kind == ERASURE_TYPE and named:
+            basis = data.get("basis")
+            erasure = RedactionCover(
+                record.seq, _runs(data.get("runs")), None, basis if isinstance(basis, str) else None
+            )
+            erasures.setdefault((target, name), []).append(erasure)
+    out: dict[tuple[int, str], FieldRedactions] = {}
+    for key, covers in erasures.items():
+        out[key] = FieldRedactions(key[0], key[1], erasures=tuple(covers))
+    if audience is not None:
+        for key, cover, audiences in decisions.values():
+            if audience not in audiences:
+                continue
+            before = out.get(key, FieldRedactions(key[0], key[1]))
+            out[key] = FieldRedactions(key[0], key[1], (*before.decisions, cover), before.erasures)
+    return out

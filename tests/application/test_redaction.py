@@ -1,0 +1,231 @@
+"""Redaction decisions and erasure of words through the application, on every backend."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from application.conftest import OFFICER, _entry, signer_for, stepping_clock
+from casefile.application import CasefileApp, StoreConfig
+from casefile.application._redaction_plan import plan_runs
+from casefile.errors import InvalidCommandError
+from casefile.projections import redactions_for
+from casefile.signing._text import TextDisclosure
+from casefile.signing._trust import TrustStore
+from casefile.signing._value import Disclosure
+
+REDACTOR = signer_for("redactor")
+DPO = signer_for("data-protection-officer")
+TRUST = TrustStore(
+    [
+        _entry(OFFICER, "pc-1234", {"recorder"}),
+        _entry(REDACTOR, "redactor", {"redactor"}),
+        _entry(DPO, "dpo", {"data_protection"}),
+    ]
+)
+# Unlikely anywhere else in a file: what the tests search the bytes for.
+ADDRESS = "Flat 7 Quillfeather Mansions Zebedee Row"
+
+
+@pytest.fixture
+def rapp(store: StoreConfig) -> Iterator[CasefileApp]:
+    app = CasefileApp(store=store, trust=TRUST, clock=stepping_clock())
+    yield app
+    app.close()
+
+
+def _victim_case(app: CasefileApp) -> tuple[uuid.UUID, int]:
+    case_id = app.open_case(OFFICER, reference="01YE1234526", offence="Burglary", channel="phone")
+    app.add_person(case_id, OFFICER, role="victim", name="Ann Example", address=ADDRESS)
+    return case_id, 2
+
+
+def test_redaction_by_key_without_redactor_role_is_refused_by_the_application(
+    rapp: CasefileApp,
+) -> None:
+    from casefile.errors import UnauthorisedSignerError
+
+    case_id, seq = _victim_case(rapp)
+    with pytest.raises(UnauthorisedSignerError, match="redactor"):
+        rapp.redact(case_id, OFFICER, seq, "address", audiences=["cps"],
+                    reason="victim_or_witness_contact_details", whole_field=True)  # fmt: skip
+    assert len(list(rapp.records(case_id))) == 2
+
+
+def test_withdrawn_decision_no_longer_applies(rapp: CasefileApp) -> None:
+    case_id, seq = _victim_case(rapp)
+    done = rapp.redact(case_id, REDACTOR, seq, "address", audiences=["cps", "defence"],
+                       reason="victim_or_witness_contact_details", whole_field=True)  # fmt: skip
+    assert done.seq == 3
+    view = rapp.field_view(case_id, seq, "address", audience="cps")
+    assert view.render() == "[withheld: victim_or_witness_contact_details]"
+    assert rapp.field_view(case_id, seq, "address", audience="court").value == ADDRESS
+    records = rapp.verify(case_id).records
+    assert redactions_for(records, "cps")[(seq, "address")].whole
+    rapp.withdraw_redaction(case_id, REDACTOR, 3, "Address needed after all")
+    records = rapp.verify(case_id).records
+    assert (seq, "address") not in redactions_for(records, "cps")
+    assert rapp.field_view(case_id, seq, "address", audience="cps").value == ADDRESS
+
+
+def _file_bytes(paths: list[Path]) -> bytes:
+    return b"".join(p.read_bytes() for p in paths if p.is_file())
+
+
+def test_erasure_record_never_holds_the_erased_words(rapp: CasefileApp) -> None:
+    case_id, seq = _victim_case(rapp)
+    result = rapp.erase_words(case_id, DPO, seq, "address", whole_field=True,
+                              basis="erasure_request", explanation="Asked")  # fmt: skip
+    records = list(rapp.records(case_id))
+    assert result.seq == len(records) == 3
+    assert not any(ADDRESS.encode() in r or b"Quillfeather" in r for r in records)
+    verified = rapp.verify(case_id)
+    erasure = verified.records[-1]
+    assert erasure.event_type == "disclosure.erased"
+    assert erasure.data["field"] == "address"
+    assert erasure.data["runs"] is None
+    assert rapp.stored_disclosure(case_id, seq, "address") is None
+    assert rapp.field_view(case_id, seq, "address").render() == "[withheld: erased]"
+    with pytest.raises(InvalidCommandError, match="no disclosure"):
+        rapp.erase_words(case_id, DPO, seq, "address", whole_field=True,
+                         basis="erasure_request", explanation="again")  # fmt: skip
+
+
+def test_erased_words_are_gone_from_sqlite_file(tmp_path: Path) -> None:
+    db = tmp_path / "cases.sqlite"
+    app = CasefileApp(store=StoreConfig.sqlite(db), trust=TRUST, clock=stepping_clock())
+    try:
+        case_id, seq = _victim_case(app)
+        files = [db, Path(f"{db}-wal")]
+        assert b"Quillfeather" in _file_bytes(files)  # the search can find it
+        app.erase_words(case_id, DPO, seq, "address", whole_field=True,
+                        basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
+        assert b"Quillfeather" not in _file_bytes(files)
+        assert app.verify(case_id).size == 3
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_erasure_and_its_record_are_one_transaction(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The in-memory store applies a save under one lock: nothing can fail between.
+    if backend == "sqlite":
+        store = StoreConfig.sqlite(tmp_path / "cases.sqlite")
+    else:
+        store = StoreConfig.from_settings(request.getfixturevalue("fresh_postgres_env"))
+    rapp = CasefileApp(store=store, trust=TRUST, clock=stepping_clock())
+    request.addfinalizer(rapp.close)
+    case_id, seq = _victim_case(rapp)
+
+    def crash(*args: Any) -> None:
+        raise RuntimeError("power cut between the record and the erasure")
+
+    monkeypatch.setattr(rapp.recorder, "_erase_disclosures", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        rapp.erase_words(case_id, DPO, seq, "address", whole_field=True,
+                         basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
+    assert len(list(rapp.records(case_id))) == 2
+    found = rapp.stored_disclosure(case_id, seq, "address")
+    assert isinstance(found, Disclosure)
+    assert found.value == ADDRESS
+
+
+@pytest.mark.postgres
+def test_erased_words_are_gone_from_postgres_relation_files(
+    fresh_postgres_env: dict[str, str],
+) -> None:
+    import psycopg
+
+    app = CasefileApp(store=StoreConfig.from_settings(fresh_postgres_env), trust=TRUST,
+                      clock=stepping_clock())  # fmt: skip
+    try:
+        case_id, seq = _victim_case(app)
+        app.erase_words(case_id, DPO, seq, "address", whole_field=True,
+                        basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
+    finally:
+        app.close()
+    env = fresh_postgres_env
+    conninfo = (
+        f"dbname={env['POSTGRES_DBNAME']} host={env['POSTGRES_HOST']} "
+        f"port={env['POSTGRES_PORT']} user={env['POSTGRES_USER']} "
+        f"password={env['POSTGRES_PASSWORD']}"
+    )
+    table = f"{env['POSTGRES_SCHEMA']}.casefile_disclosures"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        # A backend's working directory is the data directory (the app role may not ask).
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        data_dir = Path(f"/proc/{pid}/cwd").resolve()
+        path = conn.execute("SELECT pg_relation_filepath(%s)", (table,)).fetchone()[0]  # type: ignore[index]
+        # What the README tells the operator to run; it writes the new files itself,
+        # and truncates the old ones when it commits.
+        conn.execute(f"VACUUM FULL {table}")
+        relation_dir = data_dir.joinpath(path).parent
+        assert relation_dir.is_dir()
+        files = sorted(relation_dir.glob("*"))
+        assert b"Ann Example" in _file_bytes(files)  # the search reaches the table's rows
+    assert b"Quillfeather" not in _file_bytes(files)
+
+
+# --- choosing runs -----------------------------------------------------------------------
+
+_CASE = uuid.UUID(int=5)
+_STATEMENT = "I live at 12 Acacia Avenue and was at 12 Acacia Avenue. The car was blue."
+
+
+def _full(text: str = _STATEMENT) -> TextDisclosure:
+    return TextDisclosure.full(_CASE, 4, "body", text, bytes(32))
+
+
+def test_redact_by_match_returns_the_runs_it_chose() -> None:
+    runs, widened = plan_runs(_full(), match="12 Acacia Avenue")
+    assert [(r.start, r.end, r.text) for r in runs] == [
+        (3, 6, "12 Acacia Avenue "), (9, 12, "12 Acacia Avenue. "),
+    ]  # fmt: skip
+    assert widened  # the space and the full stop after the matches are withheld too
+    second, _ = plan_runs(_full(), match="12 Acacia Avenue", occurrence=2)
+    assert [(r.start, r.end) for r in second] == [(9, 12)]
+    with pytest.raises(InvalidCommandError, match="occurs 2 time"):
+        plan_runs(_full(), match="12 Acacia Avenue", occurrence=3)
+    with pytest.raises(InvalidCommandError, match="not in the revealed text"):
+        plan_runs(_full(), match="Elm Street")
+
+
+def test_redaction_runs_outside_the_text_are_refused() -> None:
+    n = _full().n
+    with pytest.raises(InvalidCommandError, match=f"ends past the text, which has {n} units"):
+        plan_runs(_full(), runs=[(n - 1, n + 1)])
+    with pytest.raises(InvalidCommandError, match="not a range of characters"):
+        plan_runs(_full(), offsets=[(0, len(_STATEMENT) + 1)])
+
+
+def test_a_match_never_spans_a_withheld_run() -> None:
+    redacted = _full("alpha beta alpha beta").redact([(1, 2)])
+    runs, _ = plan_runs(redacted, match="alpha beta")
+    assert [(r.start, r.end) for r in runs] == [(2, 4)]
+
+
+@given(st.lists(st.sampled_from(["ab", "cd ", " ", "e.", "\n"]), min_size=1, max_size=30),
+       st.data())  # fmt: skip
+def test_offsets_widen_to_exactly_the_units_they_touch(words: list[str], data: Any) -> None:
+    text = "".join(words)
+    if not text.strip():
+        return
+    disclosure = _full(text)
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    runs, widened = plan_runs(disclosure, offsets=[(start, end)])
+    (only,) = runs
+    spans = [(u, s, e) for u, s, e in disclosure.unit_offsets() if s < end and start < e]
+    assert (only.start, only.end) == (spans[0][0], spans[-1][0] + 1)
+    assert only.text == text[spans[0][1] : spans[-1][2]]
+    assert widened == ((spans[0][1], spans[-1][2]) != (start, end))
