@@ -13,27 +13,35 @@ court weighs an unexplained gap as it weighs a gap in custody.
 The ledger also renders each redacted field for the report, the revealed text
 with a marker in place of each withheld run naming why it is withheld.
 Decisions and erasures always come after the records they name, so the ledger
-keeps, per text field, only its unit count and withheld runs (and the revealed
-text of fields that have a withheld run) until the walk ends.
+keeps the decision, withdrawal and erasure records (a few fields each) and,
+per text field of a bundle made for an audience, its unit count and withheld
+runs (and the revealed text of the fields the report shows) until the walk
+ends. Which decisions are in force is decided by
+:func:`casefile.projections.redactions_for`, the one rule the export, the
+application and this step share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from casefile.bundle._runs import Runs, merge_runs, overlaps, parse_runs, uncovered
+from casefile.bundle._runs import uncovered
 from casefile.findings import Finding
+from casefile.projections._redactions import FieldRedactions, redactions_for
 from casefile.signing._text import TextDisclosure, Withheld
 from casefile.verifier._engine import VerifiedRecord
-from casefile.verifier._redaction_codes import DECISION_TYPE, ERASURE_TYPE, WITHDRAWAL_TYPE
+from casefile.verifier._redaction_codes import (
+    DECISION_TYPE,
+    ERASURE_TYPE,
+    WITHDRAWAL_TYPE,
+    Run,
+)
 
 __all__ = [
     "REDACTION_NOT_APPLIED",
     "REDACTION_WITHOUT_DECISION",
-    "Decision",
-    "Erasure",
     "Marker",
     "RedactedField",
     "RedactionLedger",
@@ -44,27 +52,17 @@ REDACTION_WITHOUT_DECISION: Final = "redaction_without_decision"
 #: A revealed unit (or a disclosed value) that an active decision for the audience withholds.
 REDACTION_NOT_APPLIED: Final = "redaction_not_applied"
 
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """A verified ``redaction.decided``: record ``seq`` withholds runs of ``record``'s ``field``."""
-
-    seq: int
-    record: int
-    field: str
-    runs: Runs | None
-    audiences: frozenset[str]
-    reason: str
+_ACTS: Final = frozenset({DECISION_TYPE, WITHDRAWAL_TYPE, ERASURE_TYPE})
+_NONE: Final = FieldRedactions(0, "")
 
 
 @dataclass(frozen=True, slots=True)
-class Erasure:
-    """A verified ``disclosure.erased``: record ``seq`` erased runs of ``record``'s ``field``."""
+class _Act:
+    """What :func:`redactions_for` reads of a decision, withdrawal or erasure record."""
 
     seq: int
-    record: int
-    field: str
-    runs: Runs | None
+    event_type: str
+    data: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,29 +106,24 @@ class RedactedField:
 @dataclass(slots=True)
 class _Text:
     n: int | None  # None: no disclosure, the whole field withheld
-    withheld: Runs
-    segments: tuple[str | tuple[int, int], ...] = ()
-
-
-def _int(value: Any) -> int:
-    if type(value) is not int:
-        raise TypeError("expected an integer")
-    return value
-
-
-def _str(value: Any) -> str:
-    if type(value) is not str:
-        raise TypeError("expected a string")
-    return value
+    withheld: tuple[Run, ...]
+    segments: tuple[str | Run, ...] = ()
 
 
 def _words(count: int) -> str:
     return f"{count} word{'' if count == 1 else 's'}"
 
 
+def _label(size: str, covers: FieldRedactions, start: int, end: int) -> str:
+    reasons = covers.reasons(start, end)
+    if reasons == ("erased",):
+        return f"erased {size}"
+    return f"withheld {size}: {', '.join(reasons) or 'no decision'}"
+
+
 @dataclass(slots=True)
 class RedactionLedger:
-    """Collects text fields, decisions, withdrawals and erasures; judges them at the end (B11).
+    """Collects text fields and redaction acts of verified records; judges them at the end (B11).
 
     ``audience`` is the bundle's; with None there are no findings, and the
     markers name only erasures (no decision applies to a bundle for no one).
@@ -139,9 +132,8 @@ class RedactionLedger:
     audience: str | None
     _texts: dict[tuple[int, str], _Text] = field(default_factory=dict)
     _values: set[tuple[int, str]] = field(default_factory=set)
-    _decisions: list[Decision] = field(default_factory=list)
-    _withdrawn: set[int] = field(default_factory=set)
-    _erasures: dict[tuple[int, str], list[Erasure]] = field(default_factory=dict)
+    _acts: list[_Act] = field(default_factory=list)
+    _covers: dict[tuple[int, str], FieldRedactions] | None = None
 
     def take(self, record: VerifiedRecord, text_fields: frozenset[str]) -> None:
         """Note what B11 needs of one verified record.
@@ -153,17 +145,13 @@ class RedactionLedger:
         for name in record.commitments:
             opened = record.disclosed.get(name)
             if isinstance(opened, TextDisclosure):
+                pieces = opened.segments() if opened.withheld else ()
                 self.text(
                     record.seq,
                     name,
                     n=opened.n,
                     withheld=opened.withheld,
-                    segments=[
-                        (s.start, s.end) if isinstance(s, Withheld) else s
-                        for s in opened.segments()
-                    ]
-                    if opened.withheld
-                    else (),
+                    segments=[(p.start, p.end) if isinstance(p, Withheld) else p for p in pieces],
                 )
             elif name in text_fields and name not in record.disclosed:
                 self.text(record.seq, name, n=None)
@@ -171,52 +159,10 @@ class RedactionLedger:
                 self.value(record.seq, name)
 
     def take_acts(self, record: VerifiedRecord) -> None:
-        """Note ``record`` if it is a redaction decision, a withdrawal or an erasure.
-
-        One whose data does not have the shape of §10.4 is ignored: it can cover
-        nothing (its schema, V10, refuses it when the verifier has the payload
-        schemas).
-        """
-        seq, data = record.seq, record.data
-        try:
-            if record.event_type == DECISION_TYPE:
-                self.decision(
-                    Decision(
-                        seq,
-                        _int(data["record"]),
-                        _str(data["field"]),
-                        parse_runs(data["runs"]),
-                        frozenset(_str(a) for a in data["audiences"]),
-                        _str(data["reason"]),
-                    )
-                )
-            elif record.event_type == WITHDRAWAL_TYPE:
-                self.withdrawal(_int(data["decision"]))
-            elif record.event_type == ERASURE_TYPE:
-                self.erasure(
-                    Erasure(
-                        seq, _int(data["record"]), _str(data["field"]), parse_runs(data["runs"])
-                    )
-                )
-        except (KeyError, TypeError, ValueError):
-            pass
-
-    def withheld(self) -> dict[tuple[int, str], Runs | None]:
-        """What the audience may not see: per (record, field), the runs (None: all of it)
-        that its active decisions and the erasures withhold."""
-        out: dict[tuple[int, str], Runs | None] = {}
-        acts: list[tuple[tuple[int, str], Runs | None]] = [
-            (key, d.runs) for key, found in self._active().items() for d in found
-        ]
-        acts += [(key, e.runs) for key, found in self._erasures.items() for e in found]
-        for key, runs in acts:
-            if key in out and out[key] is None:
-                continue
-            if runs is None:
-                out[key] = None
-            else:
-                out[key] = merge_runs([*(out.get(key) or ()), *runs])
-        return out
+        """Keep ``record`` if it is a redaction decision, a withdrawal or an erasure."""
+        if record.event_type in _ACTS:
+            self._acts.append(_Act(record.seq, record.event_type, record.data))
+            self._covers = None
 
     def text(
         self,
@@ -224,67 +170,53 @@ class RedactionLedger:
         name: str,
         *,
         n: int | None,
-        withheld: Runs = (),
-        segments: Sequence[str | tuple[int, int]] = (),
+        withheld: Sequence[Run] = (),
+        segments: Sequence[str | Run] = (),
     ) -> None:
         """Note a text field of record ``seq``: ``n`` units (None if it has no disclosure),
         its withheld runs, and (for the report) its revealed pieces and runs in order."""
         if self.audience is None and (n is None or not withheld):
             return  # no finding without an audience: keep only what the report shows
-        keep = tuple(segments) if withheld or n is None else ()
+        keep = tuple(segments) if withheld else ()
         self._texts[(seq, name)] = _Text(n, tuple(withheld), keep)
 
     def value(self, seq: int, name: str) -> None:
         """Note that the value field ``name`` of record ``seq`` is disclosed."""
-        if self.audience is None:
-            return
-        self._values.add((seq, name))
+        if self.audience is not None:
+            self._values.add((seq, name))
 
-    def decision(self, decision: Decision) -> None:
-        if decision.record < decision.seq:  # a decision names an earlier record
-            self._decisions.append(decision)
+    def covers(self) -> dict[tuple[int, str], FieldRedactions]:
+        """Per (record, field): the audience's decisions in force and every erasure."""
+        if self._covers is None:
+            self._covers = redactions_for(self._acts, self.audience)
+        return self._covers
 
-    def withdrawal(self, decision_seq: int) -> None:
-        self._withdrawn.add(decision_seq)
-
-    def erasure(self, erasure: Erasure) -> None:
-        if erasure.record < erasure.seq:
-            self._erasures.setdefault((erasure.record, erasure.field), []).append(erasure)
-
-    def _active(self) -> dict[tuple[int, str], list[Decision]]:
-        """The audience's decisions that no withdrawal names, by (record, field)."""
-        out: dict[tuple[int, str], list[Decision]] = {}
-        if self.audience is None:
-            return out
-        for d in self._decisions:
-            if self.audience in d.audiences and d.seq not in self._withdrawn:
-                out.setdefault((d.record, d.field), []).append(d)
-        return out
+    def withheld(self) -> dict[tuple[int, str], tuple[Run, ...] | None]:
+        """What the audience may not see: per (record, field), the runs (None: all of it)."""
+        return {key: found.runs() for key, found in self.covers().items()}
 
     def findings(self) -> list[Finding]:
         """The B11 findings, in order of record and field (none for a bundle for no one)."""
         if self.audience is None:
             return []
-        active = self._active()
+        covers = self.covers()
         out: list[Finding] = []
-        for key in sorted(self._texts.keys() | active.keys() & self._values):
-            seq, name = key
-            decisions = active.get(key, [])
-            erasures = self._erasures.get(key, [])
+        for key in sorted(self._texts.keys() | (covers.keys() & self._values)):
+            found = covers.get(key, _NONE)
             if key in self._values:
-                out.extend(self._value_not_applied(seq, name, decisions))
-                continue
-            text = self._texts[key]
-            out.extend(self._without_decision(seq, name, text, decisions, erasures))
-            out.extend(self._not_applied(seq, name, text, decisions))
+                out.extend(self._value_not_applied(key, found))
+            else:
+                text = self._texts[key]
+                out.extend(self._without_decision(key, text, found))
+                out.extend(self._not_applied(key, text, found))
         return out
 
     def _without_decision(
-        self, seq: int, name: str, text: _Text, decisions: list[Decision], erasures: list[Erasure]
+        self, key: tuple[int, str], text: _Text, found: FieldRedactions
     ) -> list[Finding]:
-        acts: list[Runs | None] = [d.runs for d in decisions] + [e.runs for e in erasures]
-        if any(runs is None for runs in acts):
+        if found.whole:
             return []  # a whole-field act covers every run, and the field's absence
+        seq, name = key
         where = f"record {seq}, field {name!r}"
         if text.n is None:
             return [
@@ -295,92 +227,68 @@ class RedactionLedger:
                     seq,
                 )
             ]
-        cover = merge_runs(r for runs in acts for r in runs or ())
-        out = []
-        for run in text.withheld:
-            for a, b in uncovered(run, cover):
-                out.append(
-                    Finding(
-                        REDACTION_WITHOUT_DECISION,
-                        f"{where}: units [{a}, {b}) ({_words(b - a)}) withheld with no signed "
-                        f"decision for the {self.audience} audience and no erasure",
-                        seq,
-                    )
-                )
-        return out
+        cover = found.runs() or ()
+        return [
+            Finding(
+                REDACTION_WITHOUT_DECISION,
+                f"{where}: units [{a}, {b}) ({_words(b - a)}) withheld with no signed "
+                f"decision for the {self.audience} audience and no erasure",
+                seq,
+            )
+            for run in text.withheld
+            for a, b in uncovered(run, cover)
+        ]
 
     def _not_applied(
-        self, seq: int, name: str, text: _Text, decisions: list[Decision]
+        self, key: tuple[int, str], text: _Text, found: FieldRedactions
     ) -> list[Finding]:
-        if text.n is None:
+        n = text.n
+        if n is None:
             return []
+        seq, name = key
         out = []
-        for d in decisions:
-            wanted = ((0, text.n),) if d.runs is None else d.runs
-            for run in wanted:
-                clipped = (run[0], min(run[1], text.n))
-                if clipped[0] >= clipped[1]:
-                    continue
-                for a, b in uncovered(clipped, text.withheld):
+        for decision in found.decisions:
+            for start, end in ((0, n),) if decision.runs is None else decision.runs:
+                for a, b in uncovered((start, min(end, n)), text.withheld) if start < n else ():
                     out.append(
                         Finding(
                             REDACTION_NOT_APPLIED,
                             f"record {seq}, field {name!r}: units [{a}, {b}) ({_words(b - a)}) "
-                            f"are revealed though decision {d.seq} ({d.reason}) withholds them "
-                            f"from the {self.audience} audience",
+                            f"are revealed though decision {decision.seq} ({decision.reason}) "
+                            f"withholds them from the {self.audience} audience",
                             seq,
                         )
                     )
         return out
 
-    def _value_not_applied(self, seq: int, name: str, decisions: list[Decision]) -> list[Finding]:
+    def _value_not_applied(self, key: tuple[int, str], found: FieldRedactions) -> list[Finding]:
+        seq, name = key
         return [
             Finding(
                 REDACTION_NOT_APPLIED,
-                f"record {seq}, field {name!r}: disclosed though decision {d.seq} ({d.reason}) "
-                f"withholds it from the {self.audience} audience",
+                f"record {seq}, field {name!r}: disclosed though decision {decision.seq} "
+                f"({decision.reason}) withholds it from the {self.audience} audience",
                 seq,
             )
-            for d in decisions
+            for decision in found.decisions
         ]
 
     def redacted(self) -> tuple[RedactedField, ...]:
         """Each text field with something withheld, as the report shows it."""
-        active = self._active()
+        covers = self.covers()
         out = []
         for key in sorted(self._texts):
             text = self._texts[key]
-            if text.n is not None and not text.withheld:
-                continue
-            decisions = active.get(key, [])
-            erasures = self._erasures.get(key, [])
+            found = covers.get(key, _NONE)
             if text.n is None:
-                label = self._label(None, decisions, erasures)
-                out.append(RedactedField(key[0], key[1], (Marker(0, None, label),)))
-                continue
-            segments: list[str | Marker] = []
-            for piece in text.segments:
-                if isinstance(piece, str):
-                    segments.append(piece)
-                else:
-                    segments.append(
-                        Marker(piece[0], piece[1], self._label(piece, decisions, erasures))
-                    )
-            out.append(RedactedField(key[0], key[1], tuple(segments)))
+                marker = Marker(0, None, _label("whole field", found, 0, 1 << 20))
+                out.append(RedactedField(key[0], key[1], (marker,)))
+            elif text.withheld:
+                segments = tuple(
+                    piece
+                    if isinstance(piece, str)
+                    else Marker(*piece, _label(_words(piece[1] - piece[0]), found, *piece))
+                    for piece in text.segments
+                )
+                out.append(RedactedField(key[0], key[1], segments))
         return tuple(out)
-
-    @staticmethod
-    def _label(
-        run: tuple[int, int] | None, decisions: list[Decision], erasures: list[Erasure]
-    ) -> str:
-        size = "whole field" if run is None else _words(run[1] - run[0])
-
-        def touches(runs: Runs | None) -> bool:
-            return runs is None or run is None or overlaps(run, runs)
-
-        erased = [e for e in erasures if touches(e.runs)]
-        reasons = sorted({d.reason for d in decisions if touches(d.runs)})
-        if erased and not reasons:
-            return f"erased {size}"
-        why = ", ".join([*(["erased"] if erased else []), *reasons]) or "no decision"
-        return f"withheld {size}: {why}"
