@@ -24,6 +24,7 @@ from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
 from casefile.cli._export_cmd import add_clean_parser, add_export_parser
 from casefile.cli._keys_cmd import add_keys_parser
+from casefile.cli._redact_cmd import add_redact_parser
 from casefile.cli._text import one_line
 from casefile.cli._verify_cmd import add_verify_parser
 from casefile.errors import CasefileError, VerificationError
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(commands, parents)
     add_keys_parser(commands, parents)
     add_export_parser(commands, parents)
+    add_redact_parser(commands, parents)
     add_clean_parser(commands, parents)
     add_verify_parser(commands, parents)
     add_cases_parser(commands, parents)
