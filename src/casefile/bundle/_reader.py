@@ -43,9 +43,8 @@ from casefile.errors import (
     MalformedRecordError,
     ManifestError,
 )
-from casefile.signing._commitments import MAX_DISCLOSURE_SIZE, Disclosure
+from casefile.signing._commitments import MAX_DISCLOSURE_SIZE, AnyDisclosure, parse_disclosure
 from casefile.signing._records import MAX_RECORD_SIZE
-from casefile.signing._text import TextDisclosure, parse_disclosure
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import parse_trust_store
 
@@ -183,8 +182,8 @@ class Bundle:
         finally:
             stream.close()
 
-    def disclosures(self, expect: FileEntry | None = None) -> Iterator[Disclosure | TextDisclosure]:
-        """Each disclosure of disclosures.bin in order, parsed strictly, read lazily."""
+    def disclosures(self, expect: FileEntry | None = None) -> Iterator[AnyDisclosure]:
+        """Each disclosure of disclosures.bin, value or text, in order, parsed strictly, lazily."""
         stream = buffered(self.chunks(DISCLOSURES, expect))
         try:
             try:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from casefile.signing._commitments import Disclosure
-from casefile.signing._text import TextDisclosure
+from casefile.signing._commitments import AnyDisclosure, TextDisclosure
 from casefile.verifier._redaction_codes import Run
 
 __all__ = ["apply_redactions", "uncovered"]
@@ -36,9 +35,9 @@ def uncovered(run: tuple[int, int], cover: Sequence[Run]) -> tuple[Run, ...]:
 
 
 def apply_redactions(
-    disclosures: Iterable[Disclosure | TextDisclosure],
+    disclosures: Iterable[AnyDisclosure],
     withheld: Mapping[tuple[int, str], tuple[Run, ...] | None],
-) -> Iterator[Disclosure | TextDisclosure]:
+) -> Iterator[AnyDisclosure]:
     """The disclosures as an audience may see them, in the order given.
 
     ``withheld`` maps ``(record, field)`` to the runs to withhold, or None to

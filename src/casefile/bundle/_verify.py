@@ -54,8 +54,7 @@ from casefile.errors import (
 from casefile.findings import Finding
 from casefile.projections import ContinuityPolicy, ExhibitRegister
 from casefile.signing._checkpoint import Checkpoint
-from casefile.signing._commitments import Disclosure
-from casefile.signing._text import TextDisclosure
+from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
@@ -213,7 +212,7 @@ class _Run:
 
     def _disclosures(
         self, policy: DisclosurePolicy, audience: str | None
-    ) -> Iterator[Disclosure | TextDisclosure]:
+    ) -> Iterator[AnyDisclosure]:
         for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
             # B7: the witness's restricted details never travel to the defence.
             if is_restricted(audience, item.name):
@@ -265,7 +264,7 @@ class _Run:
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
             self._records(walk),
-            disclosures=self._disclosures(policy, manifest.audience),  # type: ignore[arg-type]
+            disclosures=self._disclosures(policy, manifest.audience),
             workers=workers,
         )
         for record in records:
