@@ -69,6 +69,7 @@ from casefile.signing._keys import Signer
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import NoteVerifier
 from casefile.signing._records import ZERO_HASH, parse_record
+from casefile.signing._text import TextDisclosure
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store
 
@@ -192,7 +193,7 @@ def _checkpoint_signers(note: str, trust: TrustStore, walk: _Walk) -> set[bytes]
 
 def _write_disclosures(
     root: Path,
-    disclosures: Iterable[Disclosure],
+    disclosures: Iterable[Disclosure | TextDisclosure],
     policy: DisclosurePolicy,
     walk: _Walk,
     mode: int,
@@ -202,8 +203,10 @@ def _write_disclosures(
     last: tuple[int, str] | None = None
     with HashingSink(root, DISCLOSURES, mode=mode) as sink:
         for item in disclosures:
-            if type(item) is not Disclosure:
-                raise TypeError(f"expected a Disclosure, not {type(item).__name__}")
+            if type(item) is not Disclosure and type(item) is not TextDisclosure:
+                raise TypeError(
+                    f"expected a Disclosure or TextDisclosure, not {type(item).__name__}"
+                )
             if not policy.allows(item.name):
                 continue
             problem = None
@@ -273,7 +276,7 @@ def write_bundle(
     *,
     case_id: uuid.UUID,
     records: Iterable[bytes],
-    disclosures: Iterable[Disclosure],
+    disclosures: Iterable[Disclosure | TextDisclosure],
     trust: TrustStore,
     checkpoint_note: str,
     signer: Signer,

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from casefile.errors import EncodeError
+from casefile.errors import DisclosureError, EncodeError
 from casefile.signing._commitments import Disclosure
+from casefile.signing._text import TextDisclosure
 
 __all__ = ["DisclosureCursor", "commitment_of", "shown_name"]
 
@@ -20,31 +21,31 @@ def shown_name(name: str) -> str:
     return repr(name) if len(name) <= 80 else repr(name[:80]) + "…"
 
 
-def commitment_of(d: Disclosure) -> bytes | None:
+def commitment_of(d: Disclosure | TextDisclosure) -> bytes | None:
     try:
         return d.commitment()
-    except (EncodeError, ValueError):
-        return None  # a value or salt outside the format matches nothing
+    except (EncodeError, ValueError, DisclosureError):
+        return None  # a value, salt or text tree outside the format matches nothing
 
 
 class DisclosureCursor:
     """Merge-join over disclosures sorted by (seq, name): O(1) memory."""
 
-    def __init__(self, it: Iterator[Disclosure]) -> None:
+    def __init__(self, it: Iterator[Disclosure | TextDisclosure]) -> None:
         self._it = it
-        self._head: Disclosure | None = next(it, None)
+        self._head: Disclosure | TextDisclosure | None = next(it, None)
 
     def due(self, seq: int) -> bool:
         """Whether a disclosure for record ``seq`` (or an earlier one) is waiting."""
         return self._head is not None and self._head.seq <= seq
 
-    def take(self, seq: int) -> Iterator[Disclosure]:
+    def take(self, seq: int) -> Iterator[Disclosure | TextDisclosure]:
         while self._head is not None and self._head.seq <= seq:
             head = self._head
             self._head = next(self._it, None)
             yield head
 
-    def rest(self) -> Iterator[Disclosure]:
+    def rest(self) -> Iterator[Disclosure | TextDisclosure]:
         while self._head is not None:
             head = self._head
             self._head = next(self._it, None)
@@ -55,7 +56,7 @@ class DisclosureCursor:
         seq: int,
         pd: Mapping[str, bytes] | None,
         case_id: uuid.UUID | None,
-        refuse: Callable[[Disclosure, str, bool], None],
+        refuse: Callable[[Disclosure | TextDisclosure, str, bool], None],
     ) -> dict[str, Any]:
         """V11 for record ``seq``: the values of its disclosures that match its commitments ``pd``.
 
@@ -86,5 +87,6 @@ class DisclosureCursor:
             if problem is not None:
                 refuse(d, problem, not misplaced)
             elif pd is not None:
-                disclosed[d.name] = d.value
+                # A text is read through its disclosure (revealed units, withheld runs).
+                disclosed[d.name] = d if isinstance(d, TextDisclosure) else d.value
         return disclosed
