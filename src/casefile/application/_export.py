@@ -37,6 +37,7 @@ from casefile.bundle import (
     write_bundle,
     zip_bundle,
 )
+from casefile.bundle._audience import is_restricted
 from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._runs import apply_redactions
@@ -48,11 +49,12 @@ from casefile.projections import (
     ExhibitRegister,
     build_exhibit_register,
     exhibit_register_json,
+    records_as_read,
 )
 from casefile.signing import NoteVerifier, Signer, TrustStore, open_checkpoint
-from casefile.signing._commitments import Disclosure
-from casefile.verifier import VerifiedRecord, iter_verified_records, payload_schemas
-from casefile.verifier._redaction_codes import Audience
+from casefile.signing._commitments import AnyDisclosure
+from casefile.verifier import iter_verified_records, payload_schemas
+from casefile.verifier._redaction_codes import Audience, Run
 
 __all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
 
@@ -100,7 +102,7 @@ class ExportCommands:
         """The case's stored record bytes in order (provided by the application)."""
 
     @abc.abstractmethod
-    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
+    def disclosures(self, case_id: uuid.UUID) -> Iterator[AnyDisclosure]:
         """The case's disclosures by (seq, name) (provided by the application)."""
 
     @abc.abstractmethod
@@ -119,27 +121,54 @@ class ExportCommands:
         *,
         at: int,
         size: int | None = None,
-        also: Callable[[VerifiedRecord], None] | None = None,
+        disclosures: Iterable[AnyDisclosure] | None = None,
     ) -> ExhibitRegister:
         """The case's exhibit register, from its records as the offline verifier checks them.
 
         Raises the first :class:`~casefile.errors.VerificationError` if a record
         does not verify at ``at``; ``size`` reads only the first records (those
         a checkpoint covers). A pause in custody running up to ``at`` is a finding.
-        ``also`` is shown each verified record as it passes.
+        Texts are read from ``disclosures`` (by default, every one the store
+        holds): a text without one shows as not disclosed.
         """
         stored = self.records(case_id)
+        if disclosures is None:
+            disclosures = self.disclosures(case_id)
         records = iter_verified_records(
             stored if size is None else itertools.islice(stored, size),
             trust=self.trust,
             at=at,
             case_id=case_id,
+            disclosures=(
+                disclosures if size is None else (d for d in disclosures if d.seq <= size)
+            ),
             known_types=EVENT_TYPES.known_types(),
             payloads=payload_schemas(),
         )
-        if also is not None:
-            records = _shown(records, also)
-        return build_exhibit_register(records, as_of=at)
+        # The texts as the store holds them, each checked by the verifier (V11).
+        return build_exhibit_register(records_as_read(records), as_of=at)
+
+    def withheld_from(
+        self, case_id: uuid.UUID, audience: Audience | str, at: int, size: int
+    ) -> dict[tuple[int, str], tuple[Run, ...] | None]:
+        """Per (record, field) of the first ``size`` records: the runs (None: the whole
+        field) that ``audience``'s decisions in force and the erasures withhold.
+
+        Read from the verified records by the ledger that judges a bundle (B11),
+        so that what an export withholds and what its verifier expects withheld
+        cannot drift apart.
+        """
+        ledger = RedactionLedger(str(audience))
+        for record in iter_verified_records(
+            itertools.islice(self.records(case_id), size),
+            trust=self.trust,
+            at=at,
+            case_id=case_id,
+            known_types=EVENT_TYPES.known_types(),
+            payloads=payload_schemas(),
+        ):
+            ledger.take_acts(record)
+        return ledger.withheld()
 
     def export_bundle(
         self,
@@ -185,11 +214,23 @@ class ExportCommands:
             raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
         audience = None if audience is None else str(audience)
         policy = disclosure_policy or (DISCLOSE_NONE if audience is None else DISCLOSE_ALL)
-        # The decisions in force for the audience, read from the verified records by the
-        # very ledger that judges the bundle (B11): what the export withholds and what the
-        # verifier expects withheld cannot drift apart.
-        acts = RedactionLedger(audience)
-        register = self.exhibit_register(case_id, at=at, size=size, also=acts.take_acts)
+        withheld = {} if audience is None else self.withheld_from(case_id, audience, at, size)
+
+        def carried() -> Iterator[AnyDisclosure]:
+            # What the bundle carries, and so what its exhibit view may show: the policy's
+            # fields, never a restricted one for the defence, with the audience's runs withheld.
+            return apply_redactions(
+                (
+                    d
+                    for d in self.disclosures(case_id)
+                    if d.seq <= size
+                    and policy.allows(d.name)
+                    and not is_restricted(audience, d.name)
+                ),
+                withheld,
+            )
+
+        register = self.exhibit_register(case_id, at=at, size=size, disclosures=carried())
         wanted = exhibit_hashes(register)
         files: dict[bytes, EvidenceSource] = {}
         for finder in _finders(evidence):
@@ -209,9 +250,7 @@ class ExportCommands:
                 stage / "bundle",
                 case_id=case_id,
                 records=itertools.islice(self.records(case_id), size),
-                disclosures=apply_redactions(
-                    (d for d in self.disclosures(case_id) if d.seq <= size), acts.withheld()
-                ),
+                disclosures=carried(),
                 trust=self.trust,
                 checkpoint_note=note,
                 signer=checkpoint_signer,
@@ -242,14 +281,6 @@ class ExportCommands:
             register=register,
             missing_evidence=frozenset(wanted) - frozenset(files),
         )
-
-
-def _shown(
-    records: Iterator[VerifiedRecord], also: Callable[[VerifiedRecord], None]
-) -> Iterator[VerifiedRecord]:
-    for record in records:
-        also(record)
-        yield record
 
 
 def _finders(

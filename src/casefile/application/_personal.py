@@ -13,13 +13,15 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from casefile.errors import InvalidCommandError
+from casefile.events import PersonAdded
 from casefile.events._values import check_uuid
 from casefile.signing._records import parse_record
+from casefile.signing._text import TextDisclosure
 
 if TYPE_CHECKING:
     from casefile.application._recorders import CaseRecorder
     from casefile.events import Investigation
-    from casefile.signing._commitments import Disclosure
+    from casefile.signing._value import Disclosure
 
 __all__ = ["PersonalDataCommands"]
 
@@ -34,7 +36,7 @@ class PersonalDataCommands:
         """Load a case, authenticating its chain (provided by the application)."""
 
     @abc.abstractmethod
-    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
+    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure | TextDisclosure]:
         """The case's disclosures by (seq, name) (provided by the application)."""
 
     def person_details(self, case_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
@@ -53,7 +55,7 @@ class PersonalDataCommands:
         }
         values: dict[int, dict[str, Any]] = {}
         for d in self.disclosures(case.id):
-            if d.seq in seqs:
+            if d.seq in seqs and not isinstance(d, TextDisclosure):
                 committed = parse_record(stored[d.seq]).header.commitments.get(d.name)
                 if committed == d.commitment():
                     values.setdefault(d.seq, {})[d.name] = d.value
@@ -83,4 +85,6 @@ class PersonalDataCommands:
         seqs = None
         if person_id is not None:
             seqs = self.get_case(case_id).person_record_seqs(person_id)
+            # The person's values only: a correction's reason is a text of the case.
+            names = PersonAdded.PERSONAL_FIELDS if names is None else names
         return self._cases.delete_disclosures(case_id, seqs=seqs, names=names)
