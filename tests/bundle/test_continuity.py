@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from _casebuilder import AT, T0, CaseBuilder, CustodyWorld
 from casefile.bundle._continuity import CustodyCollector, exhibit_files, whose_file
-from casefile.verifier import iter_verified_records
+from casefile.verifier import iter_verified_records, payload_schemas
 
 WORLD = CustodyWorld()
 MINUTE = 60 * 10**9
@@ -66,7 +66,10 @@ def _transfer() -> dict[str, Any]:
 
 def _collect(case: CaseBuilder) -> CustodyCollector:
     collector = CustodyCollector()
-    for record in iter_verified_records(case.records, trust=WORLD.trust, at=AT, workers=1):
+    records = iter_verified_records(
+        case.records, trust=WORLD.trust, at=AT, disclosures=case.disclosures, workers=1
+    )
+    for record in records:
         collector.take(record)
     return collector
 
@@ -159,7 +162,14 @@ _values = st.recursive(
 # Who acted is V15's to check (tests/verifier/test_actor.py): a payload naming
 # no signer fails verification before the register reads it.
 @given(
-    field=st.sampled_from(sorted(set(_transfer()) - {"by", "recorded_by"})),
+    # A text field is committed, never in data: only a string can be committed as text.
+    field=st.sampled_from(
+        sorted(
+            set(_transfer())
+            - {"by", "recorded_by"}
+            - payload_schemas().text_fields("exhibit.transferred", 1)
+        )
+    ),
     value=_values,
     drop=st.booleans(),
 )

@@ -95,7 +95,8 @@ def test_a_reference_the_index_misattributes_is_refused(demo: Demo, store: Path)
 def test_a_damaged_case_does_not_hide_another_found_by_reference(demo: Demo, store: Path) -> None:
     damaged = _open_case(demo, store, "42NS0000126", note="To be damaged.")
     _open_case(demo, store, "42NS0000226")
-    _rewrite(store, damaged, 2, b"To be damaged.", b"Was   damaged.")
+    # The note's text is committed, not in the record: its type name is damaged instead.
+    _rewrite(store, damaged, 2, b"note.added", b"note.addeD")
     found = _exhibits(demo, store, "42NS0000226")
     assert found.code == 0, found.err
     assert "42NS0000226" in found.out

@@ -43,7 +43,6 @@ from casefile.bundle._manifest import DisclosurePolicy, FileEntry, Manifest, par
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
-from casefile.bundle._text_fields import TextFields
 from casefile.errors import (
     BundleError,
     MalformedRecordError,
@@ -258,7 +257,6 @@ class _Run:
         )
         policy = manifest.disclosure_policy
         ledger = self.redactions = RedactionLedger(manifest.audience)
-        texts = TextFields(self.schemas)
         not_disclosed = 0
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
@@ -270,7 +268,7 @@ class _Run:
         for record in records:
             self.used_keys.add(record.signer.key_id)
             self.custody.take(record)  # B9 reads the records that verified, as they pass
-            ledger.take(record, texts.of(record))  # and B11
+            ledger.take(record, self.schemas.text_fields(record.event_type, record.schema))  # B11
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
             # B7: fields the policy covers but that are not disclosed are reported.
