@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -298,3 +300,15 @@ def test_value_disclosure_still_parses() -> None:
 def test_arbitrary_bytes_never_parse_to_anything_but_a_disclosure_error(data: bytes) -> None:
     with pytest.raises(DisclosureError):
         parse_disclosure(data)
+
+
+def test_every_text_step_of_the_spec_is_marked_in_the_code() -> None:
+    # FORMAT.md §4.1.7 numbers the checks of a text disclosure; each is marked
+    # where the code makes it, so a reader can follow one into the other.
+    root = Path(__file__).resolve().parents[2]
+    spec = (root / "docs" / "FORMAT.md").read_text(encoding="utf-8")
+    steps = sorted(set(re.findall(r"\*\*(V11\.\d+) ", spec)))
+    assert steps == [f"V11.{k}" for k in range(1, 7)]
+    code = (root / "src" / "casefile" / "signing" / "_text.py").read_text(encoding="utf-8")
+    for step in steps:
+        assert f"# {step}" in code, step

@@ -617,6 +617,7 @@ def commit_text(
 
 def parse_disclosure(data: bytes) -> Disclosure | TextDisclosure:
     """Parse a stored disclosure of either kind, told apart by its exact key set."""
+    # V11.1: at most 1 MiB, canonical, and exactly the keys of one kind.
     try:
         fields = decode(data, max_size=MAX_DISCLOSURE_SIZE)
     except DecodeError as exc:
