@@ -269,8 +269,44 @@ def test_malformed_text_disclosure_is_refused(key: str, value: Any) -> None:
     fields = _fields(_REDACTED)
     fields[key] = value
     with pytest.raises(DisclosureError) as caught:
-        parse_disclosure(encode(fields))
+        parse_disclosure(encode(fields)).commitment()
     assert caught.value.step == "V11"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [(k, v) for k, v in MALFORMED if k in ("case", "seq", "name", "n") or type(v) is not list]
+    + [("withheld", [[True, 4]]), ("seeds", [b"\x00" * 31] * 5), ("units", [1, 2])],
+)
+def test_text_disclosure_of_wrong_types_is_not_a_disclosure(key: str, value: Any) -> None:
+    # V11.1: such an element is not read at all (FORMAT.md §9.7.3).
+    fields = _fields(_REDACTED)
+    fields[key] = value
+    with pytest.raises(DisclosureError):
+        parse_disclosure(encode(fields))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("withheld", [[4, 2]]),
+        ("withheld", [[2, 4], [4, 6]]),
+        ("withheld", [[2, 4]]),
+        ("seeds", []),
+        ("units", ["only one"]),
+    ],
+)
+def test_text_disclosure_whose_parts_do_not_fit_parses_and_fails_its_commitment(
+    key: str, value: Any
+) -> None:
+    # V11.2: readable, so the disclosures after it are read; it fails its record alone.
+    fields = _fields(_REDACTED)
+    fields[key] = value
+    parsed = parse_disclosure(encode(fields))
+    assert isinstance(parsed, TextDisclosure)
+    with pytest.raises(DisclosureError, match="field 'body'"):
+        parsed.commitment()
+    assert parsed.opens(_REDACTED.commitment()) is not None
 
 
 def test_extra_or_missing_key_is_refused() -> None:
@@ -286,7 +322,7 @@ def test_empty_unit_in_a_longer_text_is_refused() -> None:
     fields = _fields(_full("a b"))
     fields["units"] = ["", "a b"]
     with pytest.raises(DisclosureError, match="empty"):
-        parse_disclosure(encode(fields))
+        parse_disclosure(encode(fields)).commitment()
 
 
 def test_value_disclosure_still_parses() -> None:
