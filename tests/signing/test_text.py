@@ -348,3 +348,32 @@ def test_every_text_step_of_the_spec_is_marked_in_the_code() -> None:
     code = (root / "src" / "casefile" / "signing" / "_text.py").read_text(encoding="utf-8")
     for step in steps:
         assert f"# {step}" in code, step
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_any_changed_byte_of_a_redacted_disclosure_is_refused_or_names_another_record(
+    data: Any,
+) -> None:
+    # The encoding has one form per value, so a changed byte changes the value or
+    # is refused; a changed value opens the commitment only if what changed is
+    # the case or the record it names, which V11 checks against the record.
+    original = _REDACTED.to_bytes()
+    commitment = _REDACTED.commitment()
+    at = data.draw(st.integers(0, len(original) - 1))
+    flip = data.draw(st.integers(1, 255))
+    changed = original[:at] + bytes([original[at] ^ flip]) + original[at + 1 :]
+    try:
+        parsed = parse_disclosure(changed)
+        opened = parsed.commitment() == commitment
+    except DisclosureError:
+        return
+    if opened:
+        assert isinstance(parsed, TextDisclosure)
+        assert (parsed.case_id, parsed.seq) != (_REDACTED.case_id, _REDACTED.seq)
+        assert (parsed.units, parsed.withheld, parsed.seeds, parsed.hashes) == (
+            _REDACTED.units,
+            _REDACTED.withheld,
+            _REDACTED.seeds,
+            _REDACTED.hashes,
+        )
