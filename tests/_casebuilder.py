@@ -81,17 +81,18 @@ def split_texts(
     schemas = payload_schemas()
     out, texts = dict(data), {}
     if event_type == "record.corrected":
-        if "reason" in out:
+        if type(out.get("reason")) is str:
             texts["correction_reason"] = out.pop("reason")
         fields = out.get("fields")
         if target_type is not None and isinstance(fields, dict):
             target_texts = schemas.text_fields(target_type, 1)
-            kept = {k: v for k, v in fields.items() if k not in target_texts}
-            texts.update({k: v for k, v in fields.items() if k in target_texts})
-            out["fields"] = kept
+            moved = {k: v for k, v in fields.items() if k in target_texts and type(v) is str}
+            out["fields"] = {k: v for k, v in fields.items() if k not in moved}
+            texts.update(moved)
         return out, texts
     for name in schemas.text_fields(event_type, 1):
-        if name in out:
+        # Only text is committed as text: anything else stays, for V10 to refuse.
+        if type(out.get(name)) is str:
             value = out.pop(name)
             if value:
                 texts[name] = value
