@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
-from casefile.signing._commitments import Disclosure, commit_fields
+from casefile.signing._commitments import AnyDisclosure, commit_fields
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._merkle import merkle_root
 from casefile.signing._records import ZERO_HASH, SealedRecord, seal_record
-from casefile.signing._text import TextDisclosure
 from casefile.signing._trust import Holder, TrustEntry, TrustStore
 from casefile.verifier import payload_schemas
 
@@ -104,14 +103,15 @@ class CaseBuilder:
     """Appends records to one case, keeping the chain head and disclosures.
 
     Free text given in ``data`` is committed as redactable text, as sealing
-    does (``texts_in_clear`` leaves it in ``data``: a payload its schema refuses).
+    does, with any ``texts`` given apart (``texts_in_clear`` leaves the text in
+    ``data``: a payload its schema refuses).
     """
 
     case_id: uuid.UUID
     time_ns: int = T0 + 3600 * 10**9
     records: list[bytes] = field(default_factory=list)
     sealed: list[SealedRecord] = field(default_factory=list)
-    disclosures: list[Disclosure | TextDisclosure] = field(default_factory=list)
+    disclosures: list[AnyDisclosure] = field(default_factory=list)
     salts: CountingSalts = field(default_factory=CountingSalts)
     types: list[str] = field(default_factory=list)
 
@@ -126,11 +126,12 @@ class CaseBuilder:
         data: Mapping[str, Any] | None = None,
         personal: Mapping[str, Any] | None = None,
         time_ns: int | None = None,
+        texts: Mapping[str, str] | None = None,
         texts_in_clear: bool = False,
     ) -> SealedRecord:
         seq = len(self.records) + 1
         payload = dict(data) if data is not None else {"text": f"note {seq}"}
-        texts: dict[str, str] = {}
+        committed: dict[str, str] = dict(texts or {})
         if not texts_in_clear:
             corrects = payload.get("corrects")
             target = (
@@ -138,9 +139,10 @@ class CaseBuilder:
                 if type(corrects) is int and 1 <= corrects <= len(self.types)
                 else None
             )
-            payload, texts = split_texts(event_type, payload, target)
+            payload, split = split_texts(event_type, payload, target)
+            committed.update(split)
         commitments, disclosures = commit_fields(
-            self.case_id, seq, personal or {}, texts=texts, random_bytes=self.salts
+            self.case_id, seq, personal or {}, texts=committed, random_bytes=self.salts
         )
         self.time_ns = time_ns if time_ns is not None else self.time_ns + 60 * 10**9
         rec = seal_record(

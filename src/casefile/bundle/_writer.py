@@ -64,12 +64,11 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.signing._checkpoint import case_of_checkpoint, open_checkpoint
-from casefile.signing._commitments import Disclosure
+from casefile.signing._commitments import AnyDisclosure, Disclosure, TextDisclosure
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import NoteVerifier
 from casefile.signing._records import ZERO_HASH, parse_record
-from casefile.signing._text import TextDisclosure
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store
 
@@ -193,7 +192,7 @@ def _checkpoint_signers(note: str, trust: TrustStore, walk: _Walk) -> set[bytes]
 
 def _write_disclosures(
     root: Path,
-    disclosures: Iterable[Disclosure | TextDisclosure],
+    disclosures: Iterable[AnyDisclosure],
     policy: DisclosurePolicy,
     walk: _Walk,
     mode: int,
@@ -276,7 +275,7 @@ def write_bundle(
     *,
     case_id: uuid.UUID,
     records: Iterable[bytes],
-    disclosures: Iterable[Disclosure | TextDisclosure],
+    disclosures: Iterable[AnyDisclosure],
     trust: TrustStore,
     checkpoint_note: str,
     signer: Signer,

@@ -35,10 +35,9 @@ from casefile.errors import (
 )
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
-from casefile.signing._commitments import Disclosure
+from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH
-from casefile.signing._text import TextDisclosure
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier._actor import ACTOR_TYPES, ActorCheck
 from casefile.verifier._checkpoints import check_checkpoint
@@ -139,7 +138,7 @@ class CaseVerification:
         self,
         records: Iterable[bytes],
         *,
-        disclosures: Iterable[Disclosure | TextDisclosure] = (),
+        disclosures: Iterable[AnyDisclosure] = (),
         workers: int = 1,
         with_data: bool = True,
     ) -> Iterator[VerifiedRecord]:
@@ -394,7 +393,7 @@ class CaseVerification:
     ) -> dict[str, Any] | None:
         failed = False
 
-        def refuse(d: Disclosure | TextDisclosure, problem: str, fails_record: bool) -> None:
+        def refuse(d: AnyDisclosure, problem: str, fails_record: bool) -> None:
             nonlocal failed
             failed = failed or fails_record
             self.fail(
