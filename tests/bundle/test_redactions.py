@@ -150,13 +150,13 @@ def test_report_marks_each_withheld_run_with_its_reason() -> None:
     ledger = _ledger(((1, 5),), _decision(9, ((1, 5),)), n=6)
     ledger.text(2, "body", n=6, withheld=((1, 5),), segments=["She lives at ", (1, 5), "now."])
     (field,) = ledger.redacted()
-    assert field.text == f"She lives at [withheld 4 words: {REASON}]now."
+    assert field.text == f"She lives at [withheld 4 words: {REASON}] now."
     erased = _ledger(((1, 5),), _erasure(9, ((1, 5),)), n=6)
     erased.text(2, "body", n=6, withheld=((1, 5),), segments=["a ", (1, 5), "b"])
-    assert erased.redacted()[0].text == "a [erased 4 words]b"
+    assert erased.redacted()[0].text == "a [erased 4 words] b"
     bare = _ledger(((1, 2),), n=6)
     bare.text(2, "body", n=6, withheld=((1, 2),), segments=["a ", (1, 2), "b"])
-    assert bare.redacted()[0].text == "a [withheld 1 word: no decision]b"
+    assert bare.redacted()[0].text == "a [withheld 1 word: no decision] b"
 
 
 def test_fully_revealed_field_is_not_listed_as_redacted() -> None:

@@ -88,7 +88,13 @@ class RedactedField:
     @property
     def text(self) -> str:
         """The field as a reader sees it, each withheld run replaced by its marker."""
-        return "".join(str(s) for s in self.segments)
+        last = len(self.segments) - 1
+        # As casefile.projections.render_text shows a run: it took the space after its
+        # last word with it, so a marker not at the end is followed by one.
+        return "".join(
+            s if isinstance(s, str) else f"{s}{'' if i == last else ' '}"
+            for i, s in enumerate(self.segments)
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
