@@ -88,6 +88,8 @@ class DemoCase:
     working_copy: str
     #: The record of the victim's statement, whose body names her home (:data:`VICTIM_HOME`).
     victim_statement: int = 0
+    #: The words of her statement withheld from the CPS and the defence: her home address.
+    address_words: int = 0
 
 
 def record_demo_case(
@@ -311,6 +313,25 @@ def record_demo_case(
         counts[examiner.label] += len(case.pending_events)
         saves += 1
 
+    # Before the file goes to the CPS, PC Okafor withholds the victim's home address
+    # (not the scene) from the CPS and the defence: her statement's words and her
+    # address field. Each decision is a record of its own, signed with her key.
+    audiences = ("cps", "defence")
+    why = "victim_or_witness_contact_details"
+    t = day + _DAY + 15 * _HOUR
+    in_statement = app.redact(
+        case_id, pc.signer, victim_statement, "body", audiences=audiences, reason=why,
+        match=VICTIM_HOME, at=t,
+    )  # fmt: skip
+    person_seq = min(app.get_case(case_id).person_record_seqs(victim))
+    app.redact(
+        case_id, pc.signer, person_seq, "address", audiences=audiences, reason=why,
+        whole_field=True, at=t + _MINUTE,
+    )  # fmt: skip
+    counts[pc.label] += 2
+    saves += 2
+    withheld_runs = in_statement.plan.unit_runs() or ()
+
     app.change_status(
         case_id,
         dc.signer,
@@ -331,4 +352,5 @@ def record_demo_case(
         imaged="DR/2",
         working_copy=working_copy,
         victim_statement=victim_statement,
+        address_words=sum(b - a for a, b in withheld_runs),
     )

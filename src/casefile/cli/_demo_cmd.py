@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
 from casefile.cli._files import staged_directory, write_new_file
-from casefile.cli._register import exhibit_hashes, store_evidence, verified_register
+from casefile.cli._register import verified_register
 from casefile.cli._secrets import key_file_bytes, load_signer
 from casefile.errors import InputError, VerificationError
 from casefile.signing import (
@@ -36,6 +36,7 @@ from casefile.signing import (
 )
 
 if TYPE_CHECKING:
+    from casefile.bundle import BundleInfo
     from casefile.cli._demo_case import DemoCase
     from casefile.cli._demo_custody import DemoPeople
 
@@ -155,11 +156,10 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build the demo folder, then print what is in it."""
     # Imported here: the other commands start without eventsourcing.
     from casefile.application import CasefileApp, StoreConfig
-    from casefile.bundle import DisclosurePolicy, verify_bundle, write_bundle, zip_bundle
+    from casefile.bundle import verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
     from casefile.events import DcfUrnScheme
     from casefile.evidence import FileSystemBlobStore
-    from casefile.projections import EXHIBITS_VIEW, exhibit_register_json
 
     started = time.perf_counter()
     now = time.time_ns()
@@ -178,27 +178,28 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             case = record_demo_case(app, people, now=now, store=store)
             # What an auditor will see: the register of the records as verified.
             register = verified_register(app, case.case_id, at=time.time_ns())
-            note = app.checkpoint(case.case_id, keys.checkpoint, CHECKPOINT_NAME, DOMAIN)
-            policy = DisclosurePolicy.only(["name"])
-            info = write_bundle(
-                root / "bundle",
-                case_id=case.case_id,
-                records=app.records(case.case_id),
-                disclosures=app.disclosures(case.case_id),
-                trust=keys.trust,
-                checkpoint_note=note,
-                signer=keys.checkpoint,
-                evidence=store_evidence(store, exhibit_hashes(register)),
-                views={EXHIBITS_VIEW: exhibit_register_json(register)},
-                disclosure_policy=policy,
-            )
-            zip_bundle(root / "bundle", root / "bundle.zip")
-            withheld = sum(1 for _ in app.disclosures(case.case_id)) - info.disclosures
+            # One bundle for the CPS and one for the defence, each applying the
+            # redaction decisions made for it (and, for the defence, never the
+            # witness's restricted details); each is zipped as well.
+            exported = {}
+            for audience, name in _BUNDLES:
+                exported[audience] = app.export_bundle(
+                    case.case_id,
+                    root / name,
+                    checkpoint_signer=keys.checkpoint,
+                    checkpoint_name=CHECKPOINT_NAME,
+                    origin_namespace=DOMAIN,
+                    evidence=store,
+                    audience=audience,
+                )
+                zip_bundle(root / name, root / f"{name}.zip")
+            held = sum(1 for _ in app.disclosures(case.case_id))
         finally:
             app.close()
         results = [
-            verify_bundle(root / name, at=time.time_ns(), trust=keys.trust, report=True)
-            for name in ("bundle", "bundle.zip")
+            verify_bundle(root / path, at=time.time_ns(), trust=keys.trust, report=True)
+            for _, name in _BUNDLES
+            for path in (name, f"{name}.zip")
         ]
         for result in results:
             if not result.verified:
@@ -217,8 +218,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         checkpoint=f"{checkpoint.size} records, root {checkpoint.root.hex()[:16]}…"
         if checkpoint is not None
         else "?",
-        bundle=f"{info.disclosures} names disclosed, {withheld} other personal fields "
-        f"withheld; {info.evidence_files} evidence files, views/exhibits.json",
+        bundle=_withheld_line(exported["cps"].info, held, case),
+        defence=_withheld_line(exported["defence"].info, held, case),
     )
     out.write(_render(summary, case) + "\n")
     return 0
@@ -233,6 +234,15 @@ class _Summary:
     continuity: str
     checkpoint: str
     bundle: str
+    defence: str
+
+
+#: The bundles the demo writes: (audience, folder); each also as ``<folder>.zip``.
+_BUNDLES: Final = (("cps", "bundle"), ("defence", "bundle-defence"))
+
+
+def _withheld_line(info: BundleInfo, held: int, case: DemoCase) -> str:
+    return f"{info.disclosures} of {held} fields disclosed"
 
 
 def _render(summary: _Summary, case: DemoCase) -> str:
@@ -250,20 +260,24 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         f"              2 MG11 statements, {case.photographs} photographs and an audio clip, "
         "notes,",
         f"              a correction (record {case.corrected[0]} by record {case.corrected[1]}), "
-        "referred_to_cps",
+        "2 redaction decisions, referred_to_cps",
         f"  exhibits    {summary.exhibits}, sealed and booked into the property store; "
         f"{' and '.join(case.sent_to_lab)} sent",
         f"              to the lab, {case.imaged} imaged as {case.working_copy}; "
         f"continuity: {summary.continuity}",
         f"  checkpoint  {summary.checkpoint}, signed by {CHECKPOINT_NAME}",
-        f"  bundle      {summary.bundle}",
-        "  verified    yes: bundle/ and bundle.zip, against keys/trust.json",
+        f"  for CPS     bundle/, {summary.bundle}: her home address withheld",
+        f"              ({case.address_words} words of her statement and her address field: "
+        "victim_or_witness_contact_details)",
+        f"  for defence bundle-defence/, {summary.defence}: that and her restricted details",
+        "  verified    yes: each folder and its zip, against keys/trust.json",
         "",
         f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
         "  keys/            sealed key files (passphrase: keys/demo-passphrase.txt), trust.json",
         "  evidence/        the evidence store: photographs and audio, named by SHA-256",
-        "  bundle/          the handover bundle; bundle.zip is the same as one zip file",
+        "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
+        "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
         f"--trust {shown}keys{os.sep}trust.json",
