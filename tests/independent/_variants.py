@@ -129,10 +129,10 @@ RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
     "future_time_of_a_record_that_failed_raises_no_finding": (
         lambda f: (
             f.headers[-1].update(time=f.headers[-1]["time"] + 10**15)
-            or f.bad_signatures.add(42)
+            or f.bad_signatures.add(len(f.headers))
             or {}
         ),
-        [("V9", "bad_signature", 42)],
+        [("V9", "bad_signature", 44)],
         set(),
     ),
     "act_recorded_on_behalf_never_confirmed": (

@@ -49,6 +49,22 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("independent") / "demo"
     done = run_cli(["demo", "--out", root])
     assert done.code == 0, done.err
+    # The hostile variants below are written against a bundle made for no audience that
+    # discloses names only; the demo's own bundles, made for the CPS and the defence,
+    # are checked as they are (test_the_demo_bundles_for_an_audience_verify_in_both).
+    (root / "bundle").rename(root / "bundle-cps")
+    keys = root / "keys"
+    exported = run_cli(
+        [
+            "export", "--db", root / "casefile.sqlite", "--case", "42NS1234526",
+            "--out", root / "bundle", "--trust", keys / "trust.json",
+            "--checkpoint-key", keys / "checkpoint.key",
+            "--checkpoint-name", "northshire.police.example/casefile-checkpoint",
+            "--passphrase-file", keys / "demo-passphrase.txt",
+            "--store", root / "evidence", "--disclose", "name",
+        ]
+    )  # fmt: skip
+    assert exported.code == 0, exported.err
     return root
 
 
@@ -86,6 +102,17 @@ def test_the_untouched_demo_bundle_verifies_in_both(demo: Path) -> None:
     report = _agree(demo / "bundle", demo / "keys" / "trust.json")
     assert report.verified
     assert report.findings == {"withheld_fields"}
+
+
+@pytest.mark.parametrize("name", ["bundle-cps", "bundle-defence"])
+def test_the_demo_bundles_for_an_audience_verify_in_both(demo: Path, name: str) -> None:
+    # Redacted texts, whole-field decisions and (for the defence) the restricted details
+    # left out: an outside verifier reading the spec gives the library's report.
+    report = _agree(demo / name, demo / "keys" / "trust.json")
+    assert report.verified
+    # Under policy all, the fields withheld by a signed decision (the victim's address;
+    # for the defence, the back page too) are fields the policy covers but not disclosed.
+    assert report.findings == {"withheld_fields", "policy_fields_not_disclosed"}
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
