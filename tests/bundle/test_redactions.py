@@ -219,8 +219,11 @@ def test_whole_field_decision_leaves_the_disclosure_out() -> None:
     assert list(apply_redactions([_statement(), value], withheld)) == []
 
 
-def test_runs_past_the_end_of_the_text_are_cut_at_its_end() -> None:
+def test_run_past_the_end_of_the_text_covers_nothing() -> None:
+    # FORMAT.md §10.4: not cut at the end, ignored; the runs inside still apply.
     full = _statement()
-    (out,) = apply_redactions([full], {(2, "body"): ((full.n - 1, full.n + 50), (900, 950))})
+    (out,) = apply_redactions([full], {(2, "body"): ((full.n - 1, full.n + 50), (0, 1))})
     assert isinstance(out, TextDisclosure)
-    assert out.withheld == ((full.n - 1, full.n),)
+    assert out.withheld == ((0, 1),)
+    ledger = _ledger(((38, 40),), _decision(9, ((38, 45),)), n=40)
+    assert _kinds(ledger) == [REDACTION_WITHOUT_DECISION]

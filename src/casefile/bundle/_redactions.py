@@ -37,6 +37,7 @@ from casefile.verifier._redaction_codes import (
     ERASURE_TYPE,
     WITHDRAWAL_TYPE,
     Run,
+    merge_runs,
 )
 
 __all__ = [
@@ -233,7 +234,13 @@ class RedactionLedger:
                     seq,
                 )
             ]
-        cover = found.runs() or ()
+        # FORMAT.md §10.4: a run past the text's last unit covers nothing.
+        cover = merge_runs(
+            run
+            for act in (*found.decisions, *found.erasures)
+            for run in act.runs or ()
+            if run[1] <= text.n
+        )
         return [
             Finding(
                 REDACTION_WITHOUT_DECISION,
@@ -255,7 +262,7 @@ class RedactionLedger:
         out = []
         for decision in found.decisions:
             for start, end in ((0, n),) if decision.runs is None else decision.runs:
-                for a, b in uncovered((start, min(end, n)), text.withheld) if start < n else ():
+                for a, b in uncovered((start, end), text.withheld) if end <= n else ():
                     out.append(
                         Finding(
                             REDACTION_NOT_APPLIED,

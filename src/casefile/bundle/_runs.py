@@ -42,8 +42,8 @@ def apply_redactions(
 
     ``withheld`` maps ``(record, field)`` to the runs to withhold, or None to
     withhold the whole field (its disclosure is left out, as is any value
-    disclosure named at all: a value is withheld whole or not at all). Runs
-    reaching past a text's last unit are cut at its end.
+    disclosure named at all: a value is withheld whole or not at all). A run
+    reaching past a text's last unit covers nothing (FORMAT.md §10.4).
     """
     for item in disclosures:
         key = (item.seq, item.name)
@@ -53,5 +53,6 @@ def apply_redactions(
         runs = withheld[key]
         if runs is None or not isinstance(item, TextDisclosure):
             continue
-        inside = [(a, min(b, item.n)) for a, b in runs if a < item.n]
+        # FORMAT.md §10.4: a run past the text's last unit covers nothing.
+        inside = [(a, b) for a, b in runs if b <= item.n]
         yield item.redact(inside) if inside else item
