@@ -77,7 +77,17 @@ def test_readme_python_block_runs_as_written(
 
 def test_the_readme_shows_every_command() -> None:
     shown = {shlex.split(line)[1] for line in _readme_commands()}
-    assert {"demo", "keys", "evidence", "exhibits", "cases", "export", "verify", "clean"} <= shown
+    assert {
+        "demo",
+        "keys",
+        "evidence",
+        "exhibits",
+        "cases",
+        "export",
+        "verify",
+        "clean",
+        "redact",
+    } <= shown
 
 
 @pytest.mark.parametrize("line", _readme_commands())
