@@ -38,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _casebuilder import AT, World
+from _casebuilder import AT, World, person_of
 from casefile.signing import TextDisclosure, commit_fields, split_units
 from casefile.signing._records import ZERO_HASH, seal_record
 from casefile.verifier import verify_case
@@ -67,8 +67,11 @@ def _text(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
-def case_mix(short: int, statements: int, seed: int = 7) -> list[_Payload]:
-    """``short`` notes and places of 5-30 words, then ``statements`` 1,000-word statements."""
+def case_mix(short: int, statements: int, by: dict[str, str], seed: int = 7) -> list[_Payload]:
+    """``short`` notes and places of 5-30 words, then ``statements`` 1,000-word statements.
+
+    ``by`` names who acted (V15 checks it against the signing key's holder).
+    """
     rng = random.Random(seed)
     mix = []
     for i in range(short):
@@ -81,7 +84,7 @@ def case_mix(short: int, statements: int, seed: int = 7) -> list[_Payload]:
             mix.append(
                 _Payload(
                     "evidence.captured",
-                    {"exhibit": f"JS/{i}"},
+                    {"exhibit": f"JS/{i}", "by": by, "recorded_by": None},
                     {
                         "description": _text(rng, rng.randint(5, 30)),
                         "location": _text(rng, rng.randint(5, 12)),
@@ -92,7 +95,7 @@ def case_mix(short: int, statements: int, seed: int = 7) -> list[_Payload]:
             mix.append(
                 _Payload(
                     "exhibit.transferred",
-                    {"exhibit": f"JS/{i}", "seal": f"S{i:06d}"},
+                    {"exhibit": f"JS/{i}", "seal": f"S{i:06d}", "by": by, "recorded_by": None},
                     {"notes": _text(rng, rng.randint(5, 30))},
                 )
             )
@@ -100,7 +103,12 @@ def case_mix(short: int, statements: int, seed: int = 7) -> list[_Payload]:
         mix.append(
             _Payload(
                 "statement.recorded",
-                {"declaration": "This statement is true.", "statement_id": i},
+                {
+                    "declaration": "This statement is true.",
+                    "statement_id": i,
+                    "by": by,
+                    "recorded_by": None,
+                },
                 {"body": _text(rng, 1000), "place": _text(rng, 6)},
             )
         )
@@ -160,6 +168,31 @@ def interleaved(repeat: int, *fns: Callable[[], object]) -> list[float]:
     return [statistics.median(kept) for kept in times]
 
 
+def measure(world: World, mix: Sequence[_Payload], repeat: int) -> tuple[float, ...]:
+    """Median times of sealing and verifying ``mix``: redactable, clear, redactable, clear."""
+    trust = world.trust
+    records, disclosures = seal_redactable(world, mix)
+    clear = seal_clear(world, mix)
+
+    def verify_redactable() -> object:
+        return verify_case(
+            records, trust=trust, at=AT, case_id=_CASE, disclosures=disclosures, workers=1
+        )
+
+    def verify_clear() -> object:
+        return verify_case(clear, trust=trust, at=AT, case_id=_CASE, workers=1)
+
+    # Both must verify before they are timed, or the figures mean nothing.
+    for run in (verify_redactable, verify_clear):
+        if getattr(run(), "records", None) is None:
+            raise SystemExit("the benchmark's case does not verify")
+    seal_text, seal_plain = interleaved(
+        repeat, lambda: seal_redactable(world, mix), lambda: seal_clear(world, mix)
+    )
+    verify_text, verify_plain = interleaved(repeat, verify_redactable, verify_clear)
+    return seal_text, seal_plain, verify_text, verify_plain
+
+
 def twenty_runs(n: int, runs: int, rng: random.Random) -> list[tuple[int, int]]:
     """``runs`` disjoint, non-adjacent runs of 1-6 units spread over ``n`` units."""
     step = n // runs
@@ -179,29 +212,15 @@ def main() -> None:
     args = parser.parse_args()
     world = World()
     trust = world.trust
-    mix = case_mix(args.short, args.statements)
+    alice = trust.by_name("test.police.uk/officer/alice")
+    if alice is None:
+        raise SystemExit("the benchmark's trust store lacks its officer")
+    mix = case_mix(args.short, args.statements, person_of(alice))
     words = sum(len(split_units(t)) for p in mix for t in p.texts.values())
-    records, disclosures = seal_redactable(world, mix)
-    clear = seal_clear(world, mix)
-
-    def verify_redactable() -> object:
-        return verify_case(
-            records, trust=trust, at=AT, case_id=_CASE, disclosures=disclosures, workers=1
-        )
-
-    def verify_clear() -> object:
-        return verify_case(clear, trust=trust, at=AT, case_id=_CASE, workers=1)
-
-    # Both must verify before they are timed, or the figures mean nothing.
-    for run in (verify_redactable, verify_clear):
-        result = run()
-        if not getattr(result, "records", None):
-            raise SystemExit("the benchmark's case does not verify")
-
-    seal_text, seal_plain = interleaved(
-        args.repeat, lambda: seal_redactable(world, mix), lambda: seal_clear(world, mix)
-    )
-    verify_text, verify_plain = interleaved(args.repeat, verify_redactable, verify_clear)
+    _, disclosures = seal_redactable(world, mix)
+    seal_text, seal_plain, verify_text, verify_plain = measure(world, mix, args.repeat)
+    shorts = [p for p in mix if p.event_type != "statement.recorded"]
+    short_times = measure(world, shorts, args.repeat)
 
     statement = next(d for d in disclosures if isinstance(d, TextDisclosure) and d.name == "body")
     runs = twenty_runs(statement.n, args.runs, random.Random(11))
@@ -230,6 +249,11 @@ def main() -> None:
     print(
         f"verify   redactable {len(mix) / verify_text:9.0f} rec/s, clear "
         f"{len(mix) / verify_plain:9.0f} rec/s: ratio {verify_ratio:.2f}x (target >= 0.7x)"
+    )
+    s_text, s_plain, v_text, v_plain = short_times
+    print(
+        f"short    the {len(shorts)} short records alone: sealing {s_plain / s_text:.2f}x, "
+        f"verification {v_plain / v_text:.2f}x of clear text"
     )
     print(
         f"export   a 1,000-word statement with {len(redacted.withheld)} withheld runs: "
