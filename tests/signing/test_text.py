@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casefile.encoding import decode, encode
-from casefile.errors import DisclosureError, RepeatedSaltError
+from casefile.errors import DisclosureError, InvalidCommandError, RepeatedSaltError
 from casefile.signing import (
     MAX_TEXT_UNITS,
     Disclosure,
@@ -172,8 +172,8 @@ def test_redacted_disclosure_grows_with_runs_not_words() -> None:
 
 def test_redacting_out_of_range_is_refused() -> None:
     full = _full()
-    for run in [(0, 0), (-1, 2), (3, full.n + 1), (5, 4)]:
-        with pytest.raises(ValueError, match="not a range of units"):
+    for run in [(0, 0), (-1, 2), (3, full.n + 1), (5, 4), (1, 2, 3), (True, 2), "ab", (1.0, 2)]:
+        with pytest.raises(InvalidCommandError, match="not a range of units"):
             full.redact([run])
 
 
