@@ -36,7 +36,9 @@ STATEMENT = (
 )
 
 words = st.text(
-    alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]),
+    alphabet=st.characters(
+        codec="utf-8", categories=["L", "M", "N", "P", "S", "Zs"], include_characters="\n\t\r"
+    ),
     max_size=120,
 ).map(lambda t: unicodedata.normalize("NFC", t))
 
