@@ -27,6 +27,8 @@ from casefile.signing import (
 )
 from casefile.signing._commitments import commit_fields
 from casefile.signing._text import _cover, _level_counts
+from independent._spec_text import cover as spec_cover
+from independent._spec_text import text_commitment_of as spec_commitment
 
 CASE = uuid.UUID("0192f1a2-0000-7000-8000-000000000001")
 SEED = bytes(range(32))
@@ -379,3 +381,21 @@ def test_any_changed_byte_of_a_redacted_disclosure_is_refused_or_names_another_r
             _REDACTED.seeds,
             _REDACTED.hashes,
         )
+
+
+@given(st.integers(1, 70_000), st.data())
+def test_canonical_cover_agrees_with_the_spec_written_out(n: int, data: Any) -> None:
+    a = data.draw(st.integers(0, n - 1))
+    b = data.draw(st.integers(a + 1, n))
+    assert _cover(a, b, n, len(_level_counts(n)) - 1) == spec_cover(a, b, n)
+
+
+@settings(max_examples=60)
+@given(words, st.binary(min_size=32, max_size=32), st.data())
+def test_library_and_spec_written_out_open_the_same_commitment(
+    text: str, seed: bytes, data: Any
+) -> None:
+    full = _full(text, seed)
+    redacted = full.redact(data.draw(_runs(full.n)))
+    for disclosure in (full, redacted):
+        assert spec_commitment(decode(disclosure.to_bytes())) == full.commitment()
