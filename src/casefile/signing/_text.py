@@ -625,7 +625,12 @@ def commit_text(
             f"text field {name!r} is too long: its disclosure would exceed "
             f"{MAX_DISCLOSURE_SIZE} bytes"
         )
-    return disclosure.commitment(), disclosure
+    # The writer's own full disclosure needs none of V11's checks: the root
+    # comes straight from the seed and the units, which saves a tenth of the time.
+    counts = _level_counts(len(units))
+    h = len(counts) - 1
+    root = _subtree(counts, h, 0, seed, units)[1][-1]
+    return text_commitment(name, len(units), root), disclosure
 
 
 def parse_disclosure(data: bytes) -> Disclosure | TextDisclosure:
