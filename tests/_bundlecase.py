@@ -16,6 +16,7 @@ from casefile.bundle import _zipfmt as fmt
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, manifest_bytes
 from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+from casefile.signing._commitments import commit_fields
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH, seal_record
 from casefile.signing._trust import TrustStore
@@ -89,9 +90,15 @@ def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -
 
 
 def stream_case(world: World, case_id: uuid.UUID, n: int) -> Iterator[bytes]:
-    """Yield ``n`` sealed records one at a time, holding none of them."""
+    """Yield ``n`` sealed records one at a time, holding none of them (nor their texts)."""
     prev = ZERO_HASH
     for seq in range(1, n + 1):
+        text = {"text": f"note {seq} " + "x" * 100}
+        # The same seed each time the case is streamed: the records are the same.
+        seed = hashlib.sha256(b"stream seed %d" % seq).digest()
+        commitments, _ = commit_fields(
+            case_id, seq, {}, texts=text, random_bytes=lambda k, seed=seed: seed[:k]
+        )
         rec = seal_record(
             case_id=case_id,
             seq=seq,
@@ -101,8 +108,7 @@ def stream_case(world: World, case_id: uuid.UUID, n: int) -> Iterator[bytes]:
             time_ns=T0 + seq * 10**9,
             data={},
             signer=world.alice,
-            # The note's text is committed (its disclosure left out: none travels).
-            commitments={"text": hashlib.sha256(b"note %d" % seq).digest()},
+            commitments=commitments,
         )
         prev = rec.hash
         yield rec.raw
