@@ -102,12 +102,18 @@ def test_erased_words_are_gone_from_sqlite_file(tmp_path: Path) -> None:
     app = CasefileApp(store=StoreConfig.sqlite(db), trust=TRUST, clock=stepping_clock())
     try:
         case_id, seq = _victim_case(app)
+        # Neighbours on the same page: a deleted row between live ones leaves a free
+        # block that keeps its bytes unless they are overwritten.
+        for n in range(6):
+            app.add_person(
+                case_id, OFFICER, role="witness", name=f"Witness {n}", address=f"{n} Lane"
+            )
         files = [db, Path(f"{db}-wal")]
         assert b"Quillfeather" in _file_bytes(files)  # the search can find it
         app.erase_words(case_id, DPO, seq, "address", whole_field=True,
                         basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
         assert b"Quillfeather" not in _file_bytes(files)
-        assert app.verify(case_id).size == 3
+        assert app.verify(case_id).size == 9
     finally:
         app.close()
 
@@ -146,14 +152,6 @@ def test_erased_words_are_gone_from_postgres_relation_files(
 ) -> None:
     import psycopg
 
-    app = CasefileApp(store=StoreConfig.from_settings(fresh_postgres_env), trust=TRUST,
-                      clock=stepping_clock())  # fmt: skip
-    try:
-        case_id, seq = _victim_case(app)
-        app.erase_words(case_id, DPO, seq, "address", whole_field=True,
-                        basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
-    finally:
-        app.close()
     env = fresh_postgres_env
     conninfo = (
         f"dbname={env['POSTGRES_DBNAME']} host={env['POSTGRES_HOST']} "
@@ -161,19 +159,30 @@ def test_erased_words_are_gone_from_postgres_relation_files(
         f"password={env['POSTGRES_PASSWORD']}"
     )
     table = f"{env['POSTGRES_SCHEMA']}.casefile_disclosures"
+    app = CasefileApp(store=StoreConfig.from_settings(env), trust=TRUST, clock=stepping_clock())
     with psycopg.connect(conninfo, autocommit=True) as conn:
         # A backend's working directory is the data directory (the app role may not ask).
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
         data_dir = Path(f"/proc/{pid}/cwd").resolve()
-        path = conn.execute("SELECT pg_relation_filepath(%s)", (table,)).fetchone()[0]  # type: ignore[index]
-        # What the README tells the operator to run; it writes the new files itself,
-        # and truncates the old ones when it commits.
+
+        def table_bytes() -> bytes:
+            path = conn.execute("SELECT pg_relation_filepath(%s)", (table,)).fetchone()[0]  # type: ignore[index]
+            return _file_bytes(sorted(data_dir.joinpath(path).parent.glob("*")))
+
+        try:
+            case_id, seq = _victim_case(app)
+            # VACUUM FULL writes the table's files itself: the address is now on disk.
+            conn.execute(f"VACUUM FULL {table}")
+            assert b"Quillfeather" in table_bytes()
+            app.erase_words(case_id, DPO, seq, "address", whole_field=True,
+                            basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
+        finally:
+            app.close()
+        # What the README tells the operator to run: a new file without the dead row;
+        # the old one is truncated when the command commits.
         conn.execute(f"VACUUM FULL {table}")
-        relation_dir = data_dir.joinpath(path).parent
-        assert relation_dir.is_dir()
-        files = sorted(relation_dir.glob("*"))
-        assert b"Ann Example" in _file_bytes(files)  # the search reaches the table's rows
-    assert b"Quillfeather" not in _file_bytes(files)
+        assert b"Quillfeather" not in table_bytes()
+        assert b"Ann Example" in table_bytes()  # the search still reaches the live rows
 
 
 # --- choosing runs -----------------------------------------------------------------------

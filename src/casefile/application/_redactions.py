@@ -55,8 +55,11 @@ class WithheldRun:
     reasons: tuple[str, ...]
 
     def marker(self) -> str:
-        why = ", ".join(self.reasons) or "no decision"
-        return f"[withheld {self.end - self.start} words: {why}]"
+        """``[withheld 4 words: reason]``, or ``[erased 4 words]`` for an erasure alone."""
+        count = self.end - self.start
+        if self.reasons == ("erased",):
+            return f"[erased {count} words]"
+        return f"[withheld {count} words: {', '.join(self.reasons) or 'no decision'}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,33 @@ class FieldView:
         if self.segments is None:
             return str(self.value)
         return "".join(s if isinstance(s, str) else s.marker() for s in self.segments)
+
+
+def _plan(
+    disclosure: Disclosure | TextDisclosure | None,
+    seq: int,
+    field: str,
+    runs: Iterable[Run] | None,
+    offsets: Sequence[tuple[int, int]] | None,
+    match: str | None,
+    occurrence: int | None,
+    whole_field: bool,
+) -> RedactionPlan:
+    if whole_field:
+        if runs is not None or offsets is not None or match is not None:
+            raise InvalidCommandError("whole_field", "give either runs, offsets or match, or it")
+        units = disclosure.n if isinstance(disclosure, TextDisclosure) else None
+        return RedactionPlan(seq, field, None, units)
+    if not isinstance(disclosure, TextDisclosure):
+        raise InvalidCommandError(
+            "field",
+            f"{field} of record {seq} is not a text this store discloses: withhold it "
+            "whole (whole_field=True)",
+        )
+    planned, widened = plan_runs(
+        disclosure, runs=runs, offsets=offsets, match=match, occurrence=occurrence
+    )
+    return RedactionPlan(seq, field, planned, disclosure.n, widened)
 
 
 class RedactionAppCommands:
@@ -156,21 +186,7 @@ class RedactionAppCommands:
         and shows the words each run covers.
         """
         disclosure = self.stored_disclosure(case_id, seq, field)
-        if whole_field:
-            if runs is not None or offsets is not None or match is not None:
-                raise InvalidCommandError("whole_field", "give either runs/offsets/match or it")
-            units = disclosure.n if isinstance(disclosure, TextDisclosure) else None
-            return RedactionPlan(seq, field, None, units)
-        if not isinstance(disclosure, TextDisclosure):
-            raise InvalidCommandError(
-                "field",
-                f"{field} of record {seq} is not a text this store discloses: withhold it "
-                "whole (whole_field=True)",
-            )
-        planned, widened = plan_runs(
-            disclosure, runs=runs, offsets=offsets, match=match, occurrence=occurrence
-        )
-        return RedactionPlan(seq, field, planned, disclosure.n, widened)
+        return _plan(disclosure, seq, field, runs, offsets, match, occurrence, whole_field)
 
     # --- commands ---------------------------------------------------------------------
 
@@ -250,15 +266,17 @@ class RedactionAppCommands:
         freed bytes are overwritten and the write-ahead log emptied; on
         PostgreSQL run ``VACUUM FULL`` (see the module and the README).
         """
-        plan = self.plan_redaction(
-            case_id, seq, field, runs=runs, offsets=offsets, match=match,
-            occurrence=occurrence, whole_field=whole_field,
-        )  # fmt: skip
-        disclosure = self.stored_disclosure(case_id, seq, field)
+        # The case first, then the disclosure: an erasure stored in between makes
+        # this one's record clash with its record, so a replacement is never
+        # computed from a disclosure that another erasure has since cut.
+        case = self.get_case(check_uuid(case_id, "case_id"))
+        self._bind_signer(case, signer)
+        disclosure = self.stored_disclosure(case.id, seq, field)
         if disclosure is None:
             raise InvalidCommandError(
                 "field", f"the store holds no disclosure of {field} of record {seq} to erase"
             )
+        plan = _plan(disclosure, seq, field, runs, offsets, match, occurrence, whole_field)
         unit_runs = plan.unit_runs()
         replacement = None
         if unit_runs is not None and isinstance(disclosure, TextDisclosure):
@@ -266,8 +284,6 @@ class RedactionAppCommands:
             # Erasing every unit is erasing the field: keep no disclosure at all.
             if kept.withheld != ((0, kept.n),):
                 replacement = kept.to_bytes()
-        case = self.get_case(check_uuid(case_id, "case_id"))
-        self._bind_signer(case, signer)
         erasure = case.record_erasure(
             record=seq, field=field, basis=basis, explanation=explanation, runs=unit_runs,
             units=plan.units, at=at,
