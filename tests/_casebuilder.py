@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
-from casefile.signing._commitments import Disclosure, commit_fields
+from casefile.signing._commitments import AnyDisclosure, commit_fields
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._merkle import merkle_root
 from casefile.signing._records import ZERO_HASH, SealedRecord, seal_record
@@ -74,7 +74,7 @@ class CaseBuilder:
     time_ns: int = T0 + 3600 * 10**9
     records: list[bytes] = field(default_factory=list)
     sealed: list[SealedRecord] = field(default_factory=list)
-    disclosures: list[Disclosure] = field(default_factory=list)
+    disclosures: list[AnyDisclosure] = field(default_factory=list)
     salts: CountingSalts = field(default_factory=CountingSalts)
 
     @property
@@ -88,10 +88,11 @@ class CaseBuilder:
         data: Mapping[str, Any] | None = None,
         personal: Mapping[str, Any] | None = None,
         time_ns: int | None = None,
+        texts: Mapping[str, str] | None = None,
     ) -> SealedRecord:
         seq = len(self.records) + 1
         commitments, disclosures = commit_fields(
-            self.case_id, seq, personal or {}, random_bytes=self.salts
+            self.case_id, seq, personal or {}, texts=texts or {}, random_bytes=self.salts
         )
         self.time_ns = time_ns if time_ns is not None else self.time_ns + 60 * 10**9
         rec = seal_record(

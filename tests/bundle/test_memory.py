@@ -94,7 +94,7 @@ def _forged_bundle(dest: Path, n: int) -> None:
     with open(dest / "records.bin", "wb") as out:
         for i in range(n):
             header = {
-                "v": 1,
+                "v": 2,
                 "case": m.case_id.bytes,
                 "seq": i + 1,
                 "prev": ZERO_HASH,

@@ -108,7 +108,7 @@ class Forge:
             rec = msgpack.packb(canon(h), use_bin_type=True)
             sig = (
                 self.signers[h["key"]]
-                .sign(_pae(b"application/vnd.casefile.record.v1+msgpack", rec))
+                .sign(_pae(b"application/vnd.casefile.record.v2+msgpack", rec))
                 .signature
             )
             if h["seq"] in self.bad_signatures:

@@ -238,7 +238,7 @@ def header_ok(h: Any) -> bool:
     pd = all(isinstance(c, bytes) and len(c) == 32 for c in h["pd"].values())
     pd = pd and all(re.fullmatch(r"[a-z][a-z0-9_]{0,63}", name) for name in h["pd"])
     type_ok = re.fullmatch(r"[a-z][a-z0-9_.]{0,63}", h["type"]) is not None
-    return h["v"] == 1 and sizes and pd and type_ok and h["seq"] >= 1 and h["schema"] >= 1
+    return h["v"] == 2 and sizes and pd and type_ok and h["seq"] >= 1 and h["schema"] >= 1
 
 
 def frames(data: bytes) -> tuple[list[bytes], int | None]:

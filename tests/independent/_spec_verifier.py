@@ -38,6 +38,7 @@ from independent._spec_rules import (
     parse_trust,
     v10,
 )
+from independent._spec_text import TEXT_KEYS, text_commitment_of
 
 __all__ = ["merkle_root", "verify_dir"]
 
@@ -384,7 +385,7 @@ def _records(
 
 
 def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:
-    t = b"application/vnd.casefile.record.v1+msgpack"
+    t = b"application/vnd.casefile.record.v2+msgpack"
     pae = b"DSSEv1 %d %s %d " % (len(t), t, len(rec["rec"])) + rec["rec"]
     try:
         k.verify.verify(pae, rec["sig"])
@@ -421,21 +422,30 @@ def _disclosures(
 
 
 def _is_disclosure(d: Any) -> bool:
-    if not isinstance(d, dict) or sorted(d) != ["case", "name", "salt", "seq", "value"]:
+    """§4 and §4.1: a value or a text disclosure, told apart by the exact key set."""
+    if not isinstance(d, dict):
         return False
-    typed = isinstance(d["case"], bytes) and isinstance(d["name"], str)
-    return typed and isinstance(d["salt"], bytes) and type(d["seq"]) is int
+    if sorted(d) == ["case", "name", "salt", "seq", "value"]:
+        typed = isinstance(d["case"], bytes) and isinstance(d["name"], str)
+        return typed and isinstance(d["salt"], bytes) and type(d["seq"]) is int
+    if sorted(d) == TEXT_KEYS:
+        return isinstance(d["case"], bytes) and isinstance(d["name"], str) and type(d["seq"]) is int
+    return False
 
 
 def _v11(h: dict[str, Any], mine: list[dict[str, Any]], report: Report) -> set[str] | None:
     """The names a record's disclosures reveal; None (its record fails) if one does not match."""
     names, ok = set(), True
     for d in mine:
-        body = {"name": d["name"], "salt": d["salt"], "value": d["value"]}
-        commitment = hashlib.sha256(
-            b"casefile:commitment:v1\x00" + msgpack.packb(canon(body))
-        ).digest()
-        if h["pd"].get(d["name"]) == commitment and 16 <= len(d["salt"]) <= 64:
+        if "salt" in d:
+            body = {"name": d["name"], "salt": d["salt"], "value": d["value"]}
+            commitment = hashlib.sha256(
+                b"casefile:commitment:v1\x00" + msgpack.packb(canon(body))
+            ).digest()
+            sized = 16 <= len(d["salt"]) <= 64
+        else:
+            commitment, sized = text_commitment_of(d), True
+        if h["pd"].get(d["name"]) == commitment and sized and d["case"] == h["case"]:
             names.add(d["name"])
         else:
             report.fail("V11", "disclosure", d["seq"])

@@ -130,7 +130,8 @@ def test_trailing_bytes_after_the_signature_are_rejected() -> None:
 @pytest.mark.parametrize(
     ("header_change", "match"),
     [
-        ({"v": 2}, "format version"),
+        ({"v": 3}, "unsupported format version 3"),
+        ({"v": True}, "unsupported format version bool"),
         ({"seq": 0}, "seq"),
         ({"prev": b"short"}, "prev"),
         ({"type": "Not.Valid"}, "type"),
@@ -149,6 +150,20 @@ def test_header_fields_outside_the_format_are_rejected(header_change: dict, matc
     forged = encode({"rec": encode(header), "sig": b"\x00" * 64})
     with pytest.raises(MalformedRecordError, match=match):
         parse_record(forged)
+
+
+def test_record_of_format_version_1_is_refused_by_name() -> None:
+    # Version 1 signed free text in clear; no deployment holds it, so it is
+    # refused with a message that says why rather than read.
+    rec = seal()
+    header = decode(parse_record(rec.raw).header_bytes)
+    header["v"] = 1
+    forged = encode({"rec": encode(header), "sig": b"\x00" * 64})
+    with pytest.raises(MalformedRecordError) as caught:
+        parse_record(forged)
+    assert caught.value.step == "V2"
+    assert "format version 1 is not read by this version (2)" in str(caught.value)
+    assert "predates redactable text" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ LOG_NAME = "test.police.uk/log"
 
 def _signed_record(**header: Any) -> bytes:
     fields: dict[str, Any] = {
-        "v": 1,
+        "v": 2,
         "case": uuid.UUID(int=77).bytes,
         "seq": 1,
         "prev": ZERO_HASH,

@@ -35,7 +35,7 @@ LOG_NAME = "test.police.uk/log"
 
 def _header(**changes: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "v": 1,
+        "v": 2,
         "case": CASE_ID.bytes,
         "seq": 1,
         "prev": ZERO_HASH,
@@ -60,7 +60,8 @@ MALFORMED: dict[str, Callable[[int, bytes], bytes]] = {
     "V1 garbage": lambda seq, prev: b"\xc1 not a record",
     "V1 non-canonical": lambda seq, prev: b"\xd9\x03abc",
     "V1 wrong map": lambda seq, prev: encode({"rec": b"x", "sig": b"y" * 64, "z": 1}),
-    "V2 version": lambda seq, prev: _signed(_header(v=2, seq=seq, prev=prev)),
+    "V2 version": lambda seq, prev: _signed(_header(v=3, seq=seq, prev=prev)),
+    "V2 version 1": lambda seq, prev: _signed(_header(v=1, seq=seq, prev=prev)),
     "V2 extra entry": lambda seq, prev: _signed(_header(seq=seq, prev=prev, extra=1)),
 }
 

@@ -43,7 +43,7 @@ from casefile.errors import (
     MalformedRecordError,
     ManifestError,
 )
-from casefile.signing._commitments import MAX_DISCLOSURE_SIZE, Disclosure
+from casefile.signing._commitments import MAX_DISCLOSURE_SIZE, AnyDisclosure, parse_disclosure
 from casefile.signing._records import MAX_RECORD_SIZE
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import parse_trust_store
@@ -182,13 +182,13 @@ class Bundle:
         finally:
             stream.close()
 
-    def disclosures(self, expect: FileEntry | None = None) -> Iterator[Disclosure]:
-        """Each disclosure of disclosures.bin in order, parsed strictly, read lazily."""
+    def disclosures(self, expect: FileEntry | None = None) -> Iterator[AnyDisclosure]:
+        """Each disclosure of disclosures.bin, value or text, in order, parsed strictly, lazily."""
         stream = buffered(self.chunks(DISCLOSURES, expect))
         try:
             try:
                 for element in iter_frames(stream, max_size=MAX_DISCLOSURE_SIZE):
-                    yield Disclosure.from_bytes(element)
+                    yield parse_disclosure(element)
             except FrameError as exc:
                 raise DisclosureError(f"{DISCLOSURES}: {exc}", step="V11") from None
         finally:

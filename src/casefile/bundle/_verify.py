@@ -51,7 +51,7 @@ from casefile.errors import (
 from casefile.findings import Finding
 from casefile.projections import ContinuityPolicy, ExhibitRegister
 from casefile.signing._checkpoint import Checkpoint
-from casefile.signing._commitments import Disclosure
+from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
@@ -204,7 +204,7 @@ class _Run:
         except VerificationError as exc:  # re-hashed to another digest at the end (B4)
             self.fail(exc)
 
-    def _disclosures(self, policy: DisclosurePolicy) -> Iterator[Disclosure]:
+    def _disclosures(self, policy: DisclosurePolicy) -> Iterator[AnyDisclosure]:
         for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
             # B7: only disclosures the manifest's policy allows travel with the bundle.
             if not policy.allows(item.name):

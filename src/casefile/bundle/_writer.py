@@ -64,7 +64,7 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.signing._checkpoint import case_of_checkpoint, open_checkpoint
-from casefile.signing._commitments import Disclosure
+from casefile.signing._commitments import AnyDisclosure, Disclosure, TextDisclosure
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import NoteVerifier
@@ -192,7 +192,7 @@ def _checkpoint_signers(note: str, trust: TrustStore, walk: _Walk) -> set[bytes]
 
 def _write_disclosures(
     root: Path,
-    disclosures: Iterable[Disclosure],
+    disclosures: Iterable[AnyDisclosure],
     policy: DisclosurePolicy,
     walk: _Walk,
     mode: int,
@@ -202,8 +202,10 @@ def _write_disclosures(
     last: tuple[int, str] | None = None
     with HashingSink(root, DISCLOSURES, mode=mode) as sink:
         for item in disclosures:
-            if type(item) is not Disclosure:
-                raise TypeError(f"expected a Disclosure, not {type(item).__name__}")
+            if type(item) is not Disclosure and type(item) is not TextDisclosure:
+                raise TypeError(
+                    f"expected a Disclosure or TextDisclosure, not {type(item).__name__}"
+                )
             if not policy.allows(item.name):
                 continue
             problem = None
@@ -273,7 +275,7 @@ def write_bundle(
     *,
     case_id: uuid.UUID,
     records: Iterable[bytes],
-    disclosures: Iterable[Disclosure],
+    disclosures: Iterable[AnyDisclosure],
     trust: TrustStore,
     checkpoint_note: str,
     signer: Signer,

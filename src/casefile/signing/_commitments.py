@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Final, overload
 
 from casefile.errors import RepeatedSaltError
-from casefile.signing._text import TextDisclosure, commit_text, parse_disclosure
+from casefile.signing._text import AnyDisclosure, TextDisclosure, commit_text, parse_disclosure
 from casefile.signing._value import (
     FIELD_NAME_RULE,
     MAX_DISCLOSURE_SIZE,
@@ -30,6 +30,7 @@ __all__ = [
     "MAX_DISCLOSURE_SIZE",
     "MAX_SALT_SIZE",
     "MIN_SALT_SIZE",
+    "AnyDisclosure",
     "Disclosure",
     "TextDisclosure",
     "commit",

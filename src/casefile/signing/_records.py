@@ -36,9 +36,9 @@ __all__ = [
     "signing_input",
 ]
 
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
 MAX_RECORD_SIZE: Final = 16 * 1024 * 1024
-RECORD_PAYLOAD_TYPE: Final = b"application/vnd.casefile.record.v1+msgpack"
+RECORD_PAYLOAD_TYPE: Final = b"application/vnd.casefile.record.v2+msgpack"
 ZERO_HASH: Final = bytes(32)
 HASH_SIZE: Final = 32
 
@@ -296,6 +296,12 @@ def _brief(message: str) -> str:
 
 def _header_problem(h: Mapping[str, Any]) -> tuple[str, str] | None:
     """The first field of header map ``h`` outside the format, as (field, problem), or None."""
+    if h["v"] == 1 and type(h["v"]) is int:
+        return (
+            "v",
+            f"format version 1 is not read by this version ({FORMAT_VERSION}): "
+            "version 1 predates redactable text",
+        )
     if type(h["v"]) is not int or h["v"] != FORMAT_VERSION:
         shown = h["v"] if type(h["v"]) is int else type(h["v"]).__name__
         return ("v", f"unsupported format version {shown}")

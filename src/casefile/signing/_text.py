@@ -40,6 +40,7 @@ __all__ = [
     "TEXT_FANOUT",
     "TEXT_HASH_SIZE",
     "TEXT_SEED_SIZE",
+    "AnyDisclosure",
     "TextDisclosure",
     "Withheld",
     "commit_text",
@@ -171,6 +172,10 @@ def _node_of_children(children: Iterable[bytes]) -> bytes:
     return _sha256(_NODE_TAG + b"".join(children)).digest()
 
 
+def _fault_prefix(name: str) -> str:
+    return f"text disclosure of field {name!r}: "
+
+
 def _merge_runs(runs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """Sorted maximal runs: overlapping and adjacent runs joined."""
     merged: list[list[int]] = []
@@ -227,7 +232,7 @@ class TextDisclosure:
 
     def _fault(self, problem: str) -> DisclosureError:
         return DisclosureError(
-            f"text disclosure of field {self.name!r}: {problem}",
+            _fault_prefix(self.name) + problem,
             case_id=str(self.case_id),
             seq=self.seq,
             step="V11",
@@ -348,6 +353,14 @@ class TextDisclosure:
             raise self._fault("the cover nodes do not reach the root")
         # V11.6: the commitment.
         return text_commitment(self.name, self.n, root)
+
+    def opens(self, commitment: bytes) -> str | None:
+        """None if this disclosure opens ``commitment``, else the fault in words (V11)."""
+        try:
+            computed = self.commitment()
+        except DisclosureError as exc:
+            return exc.message.removeprefix(_fault_prefix(self.name))
+        return None if computed == commitment else "does not match its commitment"
 
     def redact(self, runs: Iterable[tuple[int, int]]) -> TextDisclosure:
         """This disclosure with ``runs`` withheld too (merged with those already withheld).
@@ -620,3 +633,7 @@ def parse_disclosure(data: bytes) -> Disclosure | TextDisclosure:
         "(case, hashes, n, name, seeds, seq, units, withheld)",
         step="V11",
     )
+
+
+#: A disclosure of either kind, as disclosures.bin and the disclosures store hold them.
+AnyDisclosure = Disclosure | TextDisclosure

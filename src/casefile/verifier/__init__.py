@@ -30,7 +30,7 @@ from casefile._time import instant_ns
 from casefile.errors import VerificationError
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
-from casefile.signing._commitments import Disclosure
+from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._trust import TrustStore
 from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS, CaseVerification, VerifiedRecord
 from casefile.verifier._payloads import PayloadSchemas, payload_schemas
@@ -110,7 +110,7 @@ def iter_verified_records(
     trust: TrustStore,
     at: int | datetime.datetime,
     case_id: uuid.UUID | None = None,
-    disclosures: Iterable[Disclosure] = (),
+    disclosures: Iterable[AnyDisclosure] = (),
     checkpoint: bytes | str | None = None,
     known_types: Mapping[str, frozenset[int]] | None = None,
     payloads: PayloadSchemas | None = None,
@@ -136,7 +136,7 @@ def verify_case(
     trust: TrustStore,
     at: int | datetime.datetime,
     case_id: uuid.UUID | None = None,
-    disclosures: Iterable[Disclosure] = (),
+    disclosures: Iterable[AnyDisclosure] = (),
     checkpoint: bytes | str | None = None,
     known_types: Mapping[str, frozenset[int]] | None = None,
     payloads: PayloadSchemas | None = None,
@@ -186,7 +186,7 @@ def report_case(
     trust: TrustStore,
     at: int | datetime.datetime,
     case_id: uuid.UUID | None = None,
-    disclosures: Iterable[Disclosure] = (),
+    disclosures: Iterable[AnyDisclosure] = (),
     checkpoint: bytes | str | None = None,
     known_types: Mapping[str, frozenset[int]] | None = None,
     payloads: PayloadSchemas | None = None,

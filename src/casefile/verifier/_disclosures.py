@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from casefile.errors import EncodeError
-from casefile.signing._commitments import Disclosure
+from casefile.signing._commitments import AnyDisclosure, Disclosure, TextDisclosure
 
-__all__ = ["DisclosureCursor", "commitment_of", "shown_name"]
+__all__ = ["DisclosureCursor", "commitment_of", "mismatch", "shown_name"]
 
 
 def shown_name(name: str) -> str:
@@ -27,24 +27,35 @@ def commitment_of(d: Disclosure) -> bytes | None:
         return None  # a value or salt outside the format matches nothing
 
 
+def mismatch(d: AnyDisclosure, commitment: bytes) -> str | None:
+    """None if ``d`` opens ``commitment``, else what is wrong, in words (V11)."""
+    if isinstance(d, TextDisclosure):
+        # V11.1-V11.6 for a text disclosure (FORMAT.md §4.1).
+        fault = d.opens(commitment)
+        if fault is None or fault == "does not match its commitment":
+            return fault
+        return f"is not a valid text disclosure: {fault}"
+    return None if commitment_of(d) == commitment else "does not match its commitment"
+
+
 class DisclosureCursor:
     """Merge-join over disclosures sorted by (seq, name): O(1) memory."""
 
-    def __init__(self, it: Iterator[Disclosure]) -> None:
+    def __init__(self, it: Iterator[AnyDisclosure]) -> None:
         self._it = it
-        self._head: Disclosure | None = next(it, None)
+        self._head: AnyDisclosure | None = next(it, None)
 
     def due(self, seq: int) -> bool:
         """Whether a disclosure for record ``seq`` (or an earlier one) is waiting."""
         return self._head is not None and self._head.seq <= seq
 
-    def take(self, seq: int) -> Iterator[Disclosure]:
+    def take(self, seq: int) -> Iterator[AnyDisclosure]:
         while self._head is not None and self._head.seq <= seq:
             head = self._head
             self._head = next(self._it, None)
             yield head
 
-    def rest(self) -> Iterator[Disclosure]:
+    def rest(self) -> Iterator[AnyDisclosure]:
         while self._head is not None:
             head = self._head
             self._head = next(self._it, None)
@@ -55,7 +66,7 @@ class DisclosureCursor:
         seq: int,
         pd: Mapping[str, bytes] | None,
         case_id: uuid.UUID | None,
-        refuse: Callable[[Disclosure, str, bool], None],
+        refuse: Callable[[AnyDisclosure, str, bool], None],
     ) -> dict[str, Any]:
         """V11 for record ``seq``: the values of its disclosures that match its commitments ``pd``.
 
@@ -79,12 +90,14 @@ class DisclosureCursor:
                 pass  # its record could not be read: nothing to compare with
             elif d.name not in pd:
                 problem = "names no commitment of this record"
-            elif commitment_of(d) != pd[d.name]:
-                problem = "does not match its commitment"
+            else:
+                problem = mismatch(d, pd[d.name])
             if not misplaced:
                 last_name = d.name
             if problem is not None:
                 refuse(d, problem, not misplaced)
             elif pd is not None:
-                disclosed[d.name] = d.value
+                # A text field's entry is its verified TextDisclosure: the revealed
+                # units and withheld runs, which a reader shows with their markers.
+                disclosed[d.name] = d if isinstance(d, TextDisclosure) else d.value
         return disclosed

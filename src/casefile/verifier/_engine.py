@@ -35,7 +35,7 @@ from casefile.errors import (
 )
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
-from casefile.signing._commitments import Disclosure
+from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH
 from casefile.signing._trust import TrustEntry, TrustStore
@@ -138,7 +138,7 @@ class CaseVerification:
         self,
         records: Iterable[bytes],
         *,
-        disclosures: Iterable[Disclosure] = (),
+        disclosures: Iterable[AnyDisclosure] = (),
         workers: int = 1,
         with_data: bool = True,
     ) -> Iterator[VerifiedRecord]:
@@ -393,7 +393,7 @@ class CaseVerification:
     ) -> dict[str, Any] | None:
         failed = False
 
-        def refuse(d: Disclosure, problem: str, fails_record: bool) -> None:
+        def refuse(d: AnyDisclosure, problem: str, fails_record: bool) -> None:
             nonlocal failed
             failed = failed or fails_record
             self.fail(
