@@ -74,6 +74,22 @@ def test_withdrawn_decision_no_longer_applies(rapp: CasefileApp) -> None:
     assert rapp.field_view(case_id, seq, "address", audience="cps").value == ADDRESS
 
 
+def test_back_page_details_are_never_shown_to_the_defence(rapp: CasefileApp) -> None:
+    case_id, seq = _victim_case(rapp)
+    defence = rapp.field_view(case_id, seq, "address", audience="defence")
+    assert defence.withheld == ("restricted",)
+    assert defence.render() == "[withheld: restricted]"
+    # Not restricted: the name, and the address for any other audience.
+    assert rapp.field_view(case_id, seq, "name", audience="defence").value == "Ann Example"
+    assert rapp.field_view(case_id, seq, "address", audience="victim").value == ADDRESS
+    with rapp.session(case_id, OFFICER) as case:
+        corrected = case.correct(seq=seq, reason="moved", personal={"address": "2 New Road"})
+    assert rapp.field_view(case_id, corrected, "address", audience="defence").withheld == (
+        "restricted",
+    )
+    assert rapp.field_view(case_id, corrected, "address", audience="cps").value == "2 New Road"
+
+
 def _file_bytes(paths: list[Path]) -> bytes:
     return b"".join(p.read_bytes() for p in paths if p.is_file())
 

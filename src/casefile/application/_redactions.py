@@ -32,8 +32,14 @@ from casefile.signing._keys import Signer
 from casefile.signing._records import parse_record
 from casefile.signing._text import TextDisclosure, Withheld, parse_disclosure
 from casefile.signing._value import Disclosure
-from casefile.verifier import VerifiedCase
-from casefile.verifier._redaction_codes import Audience, ErasureBasis, RedactionReason, Run
+from casefile.verifier import VerifiedCase, VerifiedRecord
+from casefile.verifier._redaction_codes import (
+    RESTRICTED_FIELDS,
+    Audience,
+    ErasureBasis,
+    RedactionReason,
+    Run,
+)
 
 __all__ = ["FieldView", "RedactionAppCommands", "RedactionResult", "WithheldRun"]
 
@@ -67,7 +73,9 @@ class FieldView:
     """A field as an audience sees it: revealed text and withheld runs, or a value.
 
     ``segments`` is None for a value field (then ``value`` holds it, unless
-    ``withheld``) and for a text field withheld whole.
+    ``withheld``) and for a field withheld whole: ``withheld`` then names why
+    (reason codes, ``erased``, ``restricted`` for the MG11 back page before the
+    defence, or ``not held`` when the store has no disclosure).
     """
 
     seq: int
@@ -110,6 +118,19 @@ def _plan(
         disclosure, runs=runs, offsets=offsets, match=match, occurrence=occurrence
     )
     return RedactionPlan(seq, field, planned, disclosure.n, widened)
+
+
+def _is_restricted(records: Sequence[VerifiedRecord], seq: int, name: str) -> bool:
+    """True if ``name`` of record ``seq`` is of the MG11 back page (never to the defence)."""
+    if name not in RESTRICTED_FIELDS or not 1 <= seq <= len(records):
+        return False
+    record = records[seq - 1]
+    if record.event_type == "record.corrected":
+        target = record.data.get("corrects")
+        if type(target) is not int or not 1 <= target <= len(records):
+            return False
+        record = records[target - 1]
+    return record.event_type == "person.added"
 
 
 class RedactionAppCommands:
@@ -301,14 +322,17 @@ class RedactionAppCommands:
         The store's disclosure with the audience's active decisions applied;
         each withheld run names the reasons of the decisions (or ``erased``)
         that cover it. ``audience`` None: the store's own view (erasures only).
+        For the defence, a detail of a witness's MG11 back page is always withheld.
         """
         verified = self.verify(case_id)
+        if audience == Audience.DEFENCE and _is_restricted(verified.records, seq, name):
+            return FieldView(seq, name, None, withheld=("restricted",))
         covers = redactions_for(verified.records, audience).get((seq, name))
         disclosure = self.stored_disclosure(case_id, seq, name)
         covers = covers or FieldRedactions(seq, name)
         if disclosure is None or covers.whole:
-            why = covers.reasons(0, 1 << 20) if covers.whole else ("erased",)
-            return FieldView(seq, name, None, withheld=why)
+            why = covers.reasons(0, 1 << 20) if covers.whole else ()
+            return FieldView(seq, name, None, withheld=why or ("not held",))
         if not isinstance(disclosure, TextDisclosure):
             return FieldView(seq, name, None, value=disclosure.value)
         runs = covers.runs() or ()
