@@ -14,6 +14,7 @@ from casefile.signing._keys import InMemorySigner
 from casefile.signing._merkle import merkle_root
 from casefile.signing._records import ZERO_HASH, SealedRecord, seal_record
 from casefile.signing._trust import Holder, TrustEntry, TrustStore
+from casefile.verifier import payload_schemas
 
 T0 = 1_767_225_600 * 10**9  # 2026-01-01T00:00:00Z
 NAMESPACE = "casefile.test.police.uk"
@@ -66,9 +67,43 @@ class CountingSalts:
         return hashlib.sha256(f"{self.label}:{self.n}".encode()).digest()[:size]
 
 
+def split_texts(
+    event_type: str, data: Mapping[str, Any], target_type: str | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``data`` written as a v1 reader would, split into (data, texts) as records hold them.
+
+    The text fields of ``event_type`` (and, for a correction, the corrected
+    text fields of its ``target_type`` and its ``reason``) leave ``data`` to
+    be committed as redactable text (FORMAT.md §4.1); a text that is empty
+    and optional is not committed at all.
+    """
+    schemas = payload_schemas()
+    out, texts = dict(data), {}
+    if event_type == "record.corrected":
+        if "reason" in out:
+            texts["correction_reason"] = out.pop("reason")
+        fields = out.get("fields")
+        if target_type is not None and isinstance(fields, dict):
+            target_texts = schemas.text_fields(target_type, 1)
+            kept = {k: v for k, v in fields.items() if k not in target_texts}
+            texts.update({k: v for k, v in fields.items() if k in target_texts})
+            out["fields"] = kept
+        return out, texts
+    for name in schemas.text_fields(event_type, 1):
+        if name in out:
+            value = out.pop(name)
+            if value:
+                texts[name] = value
+    return out, texts
+
+
 @dataclass
 class CaseBuilder:
-    """Appends records to one case, keeping the chain head and disclosures."""
+    """Appends records to one case, keeping the chain head and disclosures.
+
+    Free text given in ``data`` is committed as redactable text, as sealing
+    does (``texts_in_clear`` leaves it in ``data``: a payload its schema refuses).
+    """
 
     case_id: uuid.UUID
     time_ns: int = T0 + 3600 * 10**9
@@ -76,6 +111,7 @@ class CaseBuilder:
     sealed: list[SealedRecord] = field(default_factory=list)
     disclosures: list[AnyDisclosure] = field(default_factory=list)
     salts: CountingSalts = field(default_factory=CountingSalts)
+    types: list[str] = field(default_factory=list)
 
     @property
     def head(self) -> bytes:
@@ -89,10 +125,22 @@ class CaseBuilder:
         personal: Mapping[str, Any] | None = None,
         time_ns: int | None = None,
         texts: Mapping[str, str] | None = None,
+        texts_in_clear: bool = False,
     ) -> SealedRecord:
         seq = len(self.records) + 1
+        payload = dict(data) if data is not None else {"text": f"note {seq}"}
+        given, texts = texts, {}
+        if not texts_in_clear:
+            corrects = payload.get("corrects")
+            target = (
+                self.types[corrects - 1]
+                if type(corrects) is int and 1 <= corrects <= len(self.types)
+                else None
+            )
+            payload, texts = split_texts(event_type, payload, target)
+        texts = {**texts, **(given or {})}
         commitments, disclosures = commit_fields(
-            self.case_id, seq, personal or {}, texts=texts or {}, random_bytes=self.salts
+            self.case_id, seq, personal or {}, texts=texts, random_bytes=self.salts
         )
         self.time_ns = time_ns if time_ns is not None else self.time_ns + 60 * 10**9
         rec = seal_record(
@@ -102,10 +150,11 @@ class CaseBuilder:
             event_type=event_type,
             schema=1,
             time_ns=self.time_ns,
-            data=dict(data) if data is not None else {"text": f"note {seq}"},
+            data=payload,
             signer=signer,
             commitments=commitments,
         )
+        self.types.append(event_type)
         self.records.append(rec.raw)
         self.sealed.append(rec)
         self.disclosures.extend(disclosures)
@@ -200,3 +249,16 @@ class CustodyWorld(World):
 
 
 AT = T0 + 400 * 24 * 3600 * 10**9  # a verification time after every record
+
+
+def commitment_flipped(raw: bytes, name: str | None = None) -> bytes:
+    """``raw`` with one bit of its ``pd`` commitment ``name`` (the first, if None) flipped.
+
+    What changing a committed text or value does to a stored record: its bytes
+    change, its signature is not made again.
+    """
+    from casefile.signing._records import parse_record
+
+    commitments = parse_record(raw).header.commitments
+    commitment = commitments[name] if name is not None else next(iter(commitments.values()))
+    return raw.replace(commitment, bytes([commitment[0] ^ 1]) + commitment[1:])

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _casebuilder import commitment_flipped
 from application.conftest import OFFICER, SECOND_OFFICER, T0, TRUST, Tamper, stepping_clock
 from casefile.application import CasefileApp, CaseSummary, StoreConfig
 from casefile.errors import (
@@ -215,6 +216,6 @@ def test_rebuilding_refuses_a_case_whose_records_do_not_authenticate(
     case_id = _open(app, "01YE0000126")
     app.add_note(case_id, OFFICER, text="Victim visited at home.")
     raw = next(iter(list(app.records(case_id))[1:]))
-    tamper(app, case_id, 2, state=raw.replace(b"Victim", b"Vandal"))
+    tamper(app, case_id, 2, state=commitment_flipped(raw, "text"))
     with pytest.raises(VerificationError):
         app.rebuild_case_index()

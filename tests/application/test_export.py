@@ -15,7 +15,7 @@ from casefile.application import CasefileApp
 from casefile.bundle import DisclosurePolicy, verify_bundle
 from casefile.errors import InputError, UnauthorisedSignerError
 from casefile.evidence import FileSystemBlobStore
-from casefile.projections import build_exhibit_register
+from casefile.projections import build_exhibit_register, records_as_read
 
 PHOTO = b"\xff\xd8 a photograph of the point of entry"
 LATER = T0 + 10**12
@@ -47,8 +47,11 @@ def test_verify_result_feeds_the_exhibit_register_as_the_docs_show(
     case_id = _case_with_exhibit(memory_app)
     verified = memory_app.verify(case_id, at=LATER)
     assert len(verified.records) == verified.size == 3
-    register = build_exhibit_register(verified.records, as_of=LATER)
+    register = build_exhibit_register(records_as_read(verified.records), as_of=LATER)
     assert [e.reference for e in register.exhibits] == ["AB/1"]
+    # Records not read for their texts lack them: the register says so, never guesses.
+    unread = build_exhibit_register(verified.records, as_of=LATER)
+    assert [f.kind for f in unread.findings] == ["malformed_custody_record"]
 
 
 def test_verify_keeps_no_records_only_when_asked(memory_app: CasefileApp) -> None:
@@ -66,6 +69,8 @@ def test_a_case_verified_without_its_records_is_refused_by_the_register_not_show
     summary = memory_app.verify(case_id, at=LATER, keep_records=False)
     with pytest.raises(InputError, match="keep_records=True"):
         build_exhibit_register(summary.records, as_of=LATER)
+    with pytest.raises(InputError, match="keep_records=True"):
+        records_as_read(summary.records)
 
 
 def test_export_in_one_call_publishes_a_verified_zip_with_its_evidence(

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 
+from _casebuilder import commitment_flipped
 from application.conftest import OFFICER, T0, Tamper
 from casefile.application import CasefileApp
 from casefile.errors import BadSignatureError, UnknownKeyError
@@ -67,7 +68,7 @@ def test_a_record_with_a_changed_payload_never_reaches_a_follower(
 ) -> None:
     case_id, seq = _case_with_note(app)
     raw = app.recorder.select_events(case_id)[-1].state
-    changed = raw.replace(b"Victim called back.", b"Victim withdrew.!!!")
+    changed = commitment_flipped(raw, "text")
     assert changed != raw
     tamper(app, case_id, seq, state=changed)
     with pytest.raises(BadSignatureError):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _casebuilder import commitment_flipped
 from application.conftest import (
     CHECKPOINTER,
     DATA_PROTECTION,
@@ -36,6 +37,8 @@ from casefile.errors import (
     VerificationError,
 )
 from casefile.signing._records import parse_record, record_hash
+from casefile.signing._text import TextDisclosure
+from casefile.signing._value import Disclosure
 
 
 def _open(app: CasefileApp, reference: str = "01YE0000126") -> uuid.UUID:
@@ -95,15 +98,27 @@ def test_disclosures_come_back_sorted_by_seq_then_utf8_name(app: CasefileApp) ->
         )
     found = [(d.seq, d.name) for d in app.disclosures(case_id)]
     assert found == sorted(found, key=lambda k: (k[0], k[1].encode("utf-8")))
+    # Values and texts alike: the statement's body and place, the capture's location.
     assert found == [
         (2, "address"),
         (2, "name"),
         (2, "phone"),
+        (3, "body"),
+        (3, "place"),
+        (5, "location"),
         (6, "date_of_birth"),
         (6, "email"),
         (6, "name"),
     ]
-    names = {d.value for d in app.disclosures(case_id) if d.name == "name"}
+    texts = {d.name: d.text for d in app.disclosures(case_id) if isinstance(d, TextDisclosure)}
+    assert texts == {
+        "body": "They came in through the back door.",
+        "place": "Home",
+        "location": "kitchen",
+    }
+    names = {
+        d.value for d in app.disclosures(case_id) if isinstance(d, Disclosure) and d.name == "name"
+    }
     assert names == {"Zoë Ångström", "Éowyn"}
 
 
@@ -126,9 +141,9 @@ def test_records_stream_in_pages(app: CasefileApp, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("seq", "replace", "error", "failing_seq"),
     [
-        (3, (b"through the back", b"through the fron"), BrokenLinkError, 4),
-        (5, (b"kitchen", b"kitchon"), BadSignatureError, 5),
-        (2, (b"\x82\xa3rec", b"\x82\xa3reX"), MalformedRecordError, 2),
+        (3, lambda raw: commitment_flipped(raw, "body"), BrokenLinkError, 4),
+        (5, lambda raw: commitment_flipped(raw, "location"), BadSignatureError, 5),
+        (2, lambda raw: raw.replace(b"\x82\xa3rec", b"\x82\xa3reX"), MalformedRecordError, 2),
     ],
     ids=["middle-record", "head-record", "framing"],
 )
@@ -136,15 +151,16 @@ def test_record_tampered_in_the_database_is_rejected_on_load(
     app: CasefileApp,
     tamper: Tamper,
     seq: int,
-    replace: tuple[bytes, bytes],
+    replace: Callable[[bytes], bytes],
     error: type[VerificationError],
     failing_seq: int,
 ) -> None:
     case_id = _open(app)
     _visit(app, case_id)
     original = list(app.records(case_id))[seq - 1]
-    assert replace[0] in original
-    tamper(app, case_id, seq, state=original.replace(*replace))
+    changed = replace(original)
+    assert changed != original
+    tamper(app, case_id, seq, state=changed)
     with pytest.raises(error) as caught:
         app.get_case(case_id)
     assert caught.value.seq == failing_seq
@@ -176,7 +192,9 @@ def test_truncated_tail_loads_but_fails_against_a_checkpoint(
     case_id = _open(app)
     _visit(app, case_id)
     note = app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
+    # The tail record goes, and its disclosures with it: nothing else shows it ever was.
     tamper(app, case_id, 5, delete=True)
+    app.recorder.delete_disclosures(case_id, seqs=[5])  # type: ignore[attr-defined]
     assert app.get_case(case_id).version == 4
     with pytest.raises(CheckpointMismatchError, match="missing from the tail"):
         app.verify(case_id, at=T0 + 10**12, checkpoint=note)
@@ -220,8 +238,8 @@ def test_two_writers_one_wins_other_gets_conflict_and_can_retry(
     first.save_case(a, OFFICER)
     with pytest.raises(ConcurrencyConflictError, match="reload"):
         second.save_case(b, SECOND_OFFICER)
-    # Nothing of the loser was stored: no record, no disclosure.
-    assert [d.value for d in second.disclosures(case_id)] == []
+    # Nothing of the loser was stored: no record, no disclosure (the winner's note is there).
+    assert [(d.seq, d.name) for d in second.disclosures(case_id)] == [(2, "text")]
     # Reload and retry: the chain continues from the winner's head, no fork.
     with second.session(case_id, SECOND_OFFICER) as retry:
         retry.add_person(role="witness", name="Second Writer's Witness")
@@ -229,7 +247,11 @@ def test_two_writers_one_wins_other_gets_conflict_and_can_retry(
     verified = first.verify(case_id, at=T0 + 10**12)
     assert verified.size == 4
     assert verified.signers == {OFFICER.public_key.key_id, SECOND_OFFICER.public_key.key_id}
-    assert [d.seq for d in first.disclosures(case_id)] == [3]
+    assert [(d.seq, d.name) for d in first.disclosures(case_id)] == [
+        (2, "text"),
+        (3, "name"),
+        (4, "text"),
+    ]
 
 
 def test_concurrent_sessions_lose_nothing(
@@ -256,7 +278,7 @@ def test_concurrent_sessions_lose_nothing(
     for thread in threads:
         thread.join(timeout=60)
     assert apps[0].verify(case_id, at=T0 + 10**12).size == 17
-    texts = {parse_record(r).header.data.get("text") for r in apps[0].records(case_id)}
+    texts = {d.text for d in apps[0].disclosures(case_id) if isinstance(d, TextDisclosure)}
     assert {f"writer {i} note {n}" for i in range(2) for n in range(8)} <= texts
 
 
@@ -286,8 +308,12 @@ def test_failed_save_writes_neither_records_nor_disclosures(app: CasefileApp) ->
 
     assert list(app.records(case_id))[:-1] == before_records
     assert len(list(app.records(case_id))) == len(before_records) + 1
-    assert list(app.disclosures(case_id)) == before_disclosures
-    assert all(d.value != "Unsaved Witness" for d in app.disclosures(case_id))
+    # Only the winner's note was stored beside the records that were there.
+    assert list(app.disclosures(case_id))[: len(before_disclosures)] == before_disclosures
+    (winner,) = list(app.disclosures(case_id))[len(before_disclosures) :]
+    assert isinstance(winner, TextDisclosure)
+    assert winner.text == "the winner"
+    assert all(getattr(d, "value", None) != "Unsaved Witness" for d in app.disclosures(case_id))
 
 
 # Only the database backends: the in-memory store has no second table that can fail.
@@ -330,11 +356,14 @@ def test_erasing_personal_data_keeps_case_verifiable(app: CasefileApp) -> None:
     records_before = list(app.records(case_id))
     held = {(d.seq, d.name) for d in app.disclosures(case_id)}
     assert app.erase_personal_data(case_id, DATA_PROTECTION, person_id=victim) == 4
-    left = {(d.seq, d.name) for d in app.disclosures(case_id)}
+    left = {(d.seq, d.name) for d in app.disclosures(case_id) if isinstance(d, Disclosure)}
     assert left == {(6, "name"), (6, "phone")}
-    left_before = sorted(held - left)
+    # A person's erasure takes their personal values, not the texts of their records.
+    assert any(d.name == "correction_reason" for d in app.disclosures(case_id))
+    left_before = sorted(held - {(d.seq, d.name) for d in app.disclosures(case_id)})
     assert app.erase_personal_data(case_id, DATA_PROTECTION, fields=["phone"]) == 1
-    assert [d.value for d in app.disclosures(case_id)] == ["Will Witness"]
+    values = [d.value for d in app.disclosures(case_id) if isinstance(d, Disclosure)]
+    assert values == ["Will Witness"]
     verified = app.verify(case_id, at=T0 + 10**12)
     # One disclosure.erased record per field erased: who, why, which field; never the value.
     assert verified.size == 7 + 5
@@ -377,7 +406,8 @@ def test_personal_data_never_appears_in_record_bytes(name: str, address: str) ->
         encoded = secret.encode("utf-8")
         assert all(encoded not in raw for raw in records)
     # The values are kept, apart from the records.
-    assert {d.value for d in app.disclosures(case_id)} == {name, address, name + " Jr"}
+    values = {d.value for d in app.disclosures(case_id) if isinstance(d, Disclosure)}
+    assert values == {name, address, name + " Jr"}
 
 
 def test_environment_variables_do_not_choose_the_store(

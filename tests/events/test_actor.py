@@ -271,14 +271,22 @@ def test_statement_text_and_who_took_it_are_readable_from_the_read_model(
         by=PC,
     )
     statement = case.statements[statement_id]
-    assert (statement.body, statement.declaration, statement.taken_by) == (
-        "I saw a man take the bag.",
+    assert (statement.declaration, statement.taken_by) == (
         "True to the best of my knowledge.",
         PC,
     )
-    assert (statement.place, statement.exhibits) == ("Her home", ("JS/1",))
-    case.correct(seq=statement.seq, reason="Witness asked", fields={"body": "I saw two men."})
-    assert case.statements[statement_id].body == "I saw two men."
+    assert statement.exhibits == ("JS/1",)
+    # Its body and place are texts of its record, read as disclosures.
+    (event,) = [e for e in case.pending_events if e.originator_version == statement.seq]
+    assert (event.body, event.place) == ("I saw a man take the bag.", "Her home")
+    assert event.text_values() == {"body": "I saw a man take the bag.", "place": "Her home"}
+    fix = case.correct(seq=statement.seq, reason="Witness asked", fields={"body": "I saw two men."})
+    (fixed,) = [e for e in case.pending_events if e.originator_version == fix]
+    assert fixed.text_values() == {
+        "body": "I saw two men.",
+        "correction_reason": "Witness asked",
+    }
+    assert case.corrections[statement.seq] == (fix,)
 
 
 @pytest.mark.parametrize("field", ["by", "recorded_by"])

@@ -20,7 +20,13 @@ from casefile.errors import (
     StatementSignedError,
     UnknownReferenceError,
 )
-from casefile.events import EVENT_TYPES, Investigation, load_investigation, seal_events
+from casefile.events import (
+    EVENT_TYPES,
+    Investigation,
+    RecordCorrected,
+    load_investigation,
+    seal_events,
+)
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._trust import TrustStore
 from events.conftest import OFFICER, T0, counted_bytes
@@ -90,7 +96,10 @@ def test_the_officer_side_of_a_signed_statement_may_still_be_corrected(
     second = case.correct(seq=seq, reason="Wrong time", fields={"ended_at": T0 + 900 * 10**9})
     assert case.corrections[seq] == (first, second)
     assert case.statements[statement].is_signed
-    assert case.statements[statement].place == "Victim's home, kitchen"
+    # The place is text: the correction carries it to be committed, never as data.
+    place_fix = next(e for e in case.pending_events if e.originator_version == first)
+    assert isinstance(place_fix, RecordCorrected)
+    assert (place_fix.texts, place_fix.fields) == ({"place": "Victim's home, kitchen"}, {})
     assert case.statements[statement].ended_at == T0 + 900 * 10**9
 
 

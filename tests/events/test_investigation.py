@@ -443,11 +443,13 @@ def test_correction_names_the_record_and_why(case: Investigation) -> None:
     seq = case.correct(seq=1, reason="Wrong offence", fields={"offence": "Robbery"})
     event = _last(case)
     assert isinstance(event, RecordCorrected)
-    assert (event.corrects, event.reason, event.fields) == (
+    assert (event.corrects, event.correction_reason, event.fields, event.texts) == (
         1,
         "Wrong offence",
         {"offence": "Robbery"},
+        {},
     )
+    assert "correction_reason" not in event.to_data()
     assert case.offence == "Robbery"
     assert case.corrections == {1: (seq,)}
 

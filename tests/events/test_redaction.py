@@ -184,6 +184,8 @@ def test_redaction_records_are_never_corrected(case: Investigation) -> None:
         record=seq, field="address", audiences=["cps"], reason="other", explanation="x"
     )
     with pytest.raises(InvalidCommandError, match="never corrected"):
+        case.correct(seq=decision, reason="typo", fields={"explanation": "y"})
+    with pytest.raises(InvalidCommandError, match="not a personal field"):
         case.correct(seq=decision, reason="typo", personal={"explanation": "y"})
     with pytest.raises(InvalidCommandError, match="not a correctable field"):
         case.correct(seq=decision, reason="typo", fields={"reason": "witness_identity"})

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from casefile.events import EVENT_TYPES, CaseEvent, EventRegistry, NoteAdded
+from casefile.events import EVENT_TYPES, CaseEvent, EventRegistry, NoteAdded, StatusChanged
 
 TYPE_NAME = re.compile(r"[a-z][a-z0-9_.]{0,63}")
 
@@ -97,6 +97,9 @@ def test_field_groups_must_name_fields() -> None:
 
 def test_payload_that_does_not_fit_the_schema_is_refused() -> None:
     with pytest.raises(KeyError, match="unexpected"):
-        NoteAdded.fields_from_data({"text": "t", "extra": 1})
+        NoteAdded.fields_from_data({"extra": 1})
+    # A text is committed, never data: a payload carrying one in clear is refused.
+    with pytest.raises(KeyError, match="unexpected"):
+        NoteAdded.fields_from_data({"text": "t"})
     with pytest.raises(KeyError, match="missing"):
-        NoteAdded.fields_from_data({})
+        StatusChanged.fields_from_data({})

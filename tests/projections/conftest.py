@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from casefile.events import CommandContext, Investigation
 from casefile.events._custody_values import Custodian
-from casefile.projections import RecordView
+from casefile.projections import RecordView, records_as_read
+from casefile.signing import TextDisclosure, commit_fields
+from casefile.signing._trust import TrustEntry
 
 T0 = 1_767_225_600 * 10**9  # 2026-01-01T00:00:00Z
 MINUTE = 60 * 10**9
@@ -21,12 +24,53 @@ LAB = Custodian(name="Ann Lee", number="L-77", organisation="Forensic Lab Ltd", 
 STORE = Custodian(name="Central Store", number="PS-1", organisation="Test Police")
 
 
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """A record with its commitments and the disclosures verified for it (as a verifier's)."""
+
+    event_type: str
+    seq: int
+    time_ns: int
+    data: Mapping[str, Any]
+    commitments: Mapping[str, bytes]
+    disclosed: Mapping[str, Any] = field(default_factory=dict)
+    signer: TrustEntry | None = None
+    schema: int = 1
+
+
+def committed_of(
+    case: Investigation,
+    redact: Callable[[TextDisclosure], TextDisclosure | None] = lambda d: d,
+) -> list[Committed]:
+    """The case's pending events as records with their texts committed and disclosed.
+
+    ``redact`` gives the disclosure a reader holds of each text (None: none at all).
+    """
+    ticks = itertools.count()
+    out = []
+    for e in case.pending_events:
+        seq = e.originator_version
+        commitments, disclosures = commit_fields(
+            case.id,
+            seq,
+            {},
+            texts=e.text_values(),  # type: ignore[attr-defined]
+            random_bytes=lambda n: hashlib.sha256(b"seed %d" % next(ticks)).digest()[:n],
+        )
+        disclosed = {}
+        for d in disclosures:
+            shown = redact(d) if isinstance(d, TextDisclosure) else d
+            if shown is not None:
+                disclosed[d.name] = shown
+        out.append(
+            Committed(e.TYPE, seq, e.time_ns, e.to_data(), commitments, disclosed)  # type: ignore[attr-defined]
+        )
+    return out
+
+
 def views_of(case: Investigation) -> list[RecordView]:
-    """The case's pending events as the records a verifier would hand over."""
-    return [
-        RecordView(e.TYPE, e.originator_version, e.time_ns, e.to_data())  # type: ignore[attr-defined]
-        for e in case.pending_events
-    ]
+    """The case's pending events as a verifier would hand them over, texts read in full."""
+    return list(records_as_read(committed_of(case)))
 
 
 def new_case() -> Investigation:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from _casebuilder import AT, CaseBuilder, World, person_of
+from _casebuilder import AT, CaseBuilder, World, person_of, split_texts
 from casefile.errors import UnknownSchemaError
 from casefile.events import EVENT_TYPES
 from casefile.verifier import payload_schemas, report_case, verify_case
@@ -71,12 +71,16 @@ def test_schema_declares_exactly_the_fields_and_personal_names_of_its_type(cls: 
     assert data["additionalProperties"] is False
     pd = document["properties"]["pd"]
     assert pd["additionalProperties"] is False
+    texts = SCHEMAS.text_fields(cls.TYPE, cls.SCHEMA)
     if cls.TYPE != "record.corrected":
-        assert sorted(pd["properties"]) == sorted(cls.PERSONAL_FIELDS)
+        assert sorted(pd["properties"]) == sorted(cls.PERSONAL_FIELDS | cls.TEXT_FIELDS)
+        assert texts == cls.TEXT_FIELDS
     else:
-        # A correction commits corrected personal fields of any type.
-        every = set().union(*(c.PERSONAL_FIELDS for c in EVENT_TYPES))
+        # A correction commits corrected personal and text fields of any type, and its reason.
+        every = set().union(*(c.PERSONAL_FIELDS | c.TEXT_FIELDS for c in EVENT_TYPES))
         assert set(pd["properties"]) == every
+        assert texts == set().union(*(c.TEXT_FIELDS for c in EVENT_TYPES))
+        assert "correction_reason" in texts
 
 
 def _objects(schema: Any) -> list[Mapping[str, Any]]:
@@ -340,19 +344,20 @@ def test_without_payload_schemas_the_verifier_checks_no_payload() -> None:
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def _format_tables() -> dict[str, tuple[list[str], list[str]]]:
+def _format_tables() -> dict[str, tuple[list[str], list[str], list[str]]]:
     text = (DOCS / "FORMAT.md").read_text(encoding="utf-8")
     section = text[text.index("### 10.4 Registered types") :]
     section = section[: section.index("\n## ")] if "\n## " in section else section
-    tables: dict[str, tuple[list[str], list[str]]] = {}
+    tables: dict[str, tuple[list[str], list[str], list[str]]] = {}
     for block in re.split(r"^#### ", section, flags=re.M)[1:]:
         head = re.match(r"`([a-z0-9_.]+)` \(schema ([0-9]+)\)", block)
         assert head is not None, block[:80]
-        fields = re.findall(r"^\| `([a-z0-9_]+)` \|", block, flags=re.M)
+        fields = re.findall(r"^\| `([a-z0-9_]+)` \| (?!redactable text)", block, flags=re.M)
+        texts = re.findall(r"^\| `([a-z0-9_]+)` \| redactable text \|", block, flags=re.M)
         personal_line = re.search(r"^Personal fields: (.*)\.$", block, flags=re.M)
         assert personal_line is not None, head[1]
         personal = re.findall(r"`([a-z0-9_]+)`", personal_line[1])
-        tables[f"{head[1]}.v{head[2]}"] = (fields, personal)
+        tables[f"{head[1]}.v{head[2]}"] = (fields, personal, texts)
     return tables
 
 
@@ -361,9 +366,15 @@ def test_format_md_tables_list_exactly_the_fields_and_personal_names_of_the_sche
     assert sorted(tables) == sorted(f"{t}.v{v}" for t, v in TYPES)
     for event_type, schema in TYPES:
         document = SCHEMAS.document(event_type, schema)
-        fields, personal = tables[f"{event_type}.v{schema}"]
+        fields, personal, texts = tables[f"{event_type}.v{schema}"]
         assert sorted(fields) == sorted(document["properties"]["data"]["properties"]), event_type
-        assert sorted(personal) == sorted(document["properties"]["pd"]["properties"]), event_type
+        pd = set(document["properties"]["pd"]["properties"])
+        text_fields = SCHEMAS.text_fields(event_type, schema)
+        assert sorted(personal) == sorted(pd - text_fields), event_type
+        if event_type == "record.corrected":
+            assert texts == ["correction_reason"]
+        else:
+            assert sorted(texts) == sorted(text_fields), event_type
 
 
 _VALUES = {"match", "mismatch", "retain", "return", "destroy"}
@@ -375,11 +386,15 @@ def test_custody_md_kinds_name_only_fields_and_personal_names_of_the_schemas() -
     assert len(rows) == sum(1 for t, _ in TYPES if t.startswith("exhibit."))
     for kind, fields, personal in rows:
         document = SCHEMAS.document(kind, 1)
-        declared = set(document["properties"]["data"]["properties"])
+        texts = SCHEMAS.text_fields(kind, 1)
+        declared = set(document["properties"]["data"]["properties"]) | texts
         named = set(re.findall(r"`([a-z0-9_]+)`", fields)) - _VALUES
         assert named <= declared, (kind, named - declared)
+        # Each text field of the kind is written as text, never as a plain str of data.
+        for name in named & texts:
+            assert re.search(f"`{name}` text", fields), (kind, name)
         pd = set(re.findall(r"`([a-z0-9_]+)`", personal))
-        assert pd == set(document["properties"]["pd"]["properties"]), kind
+        assert pd == set(document["properties"]["pd"]["properties"]) - texts, kind
 
 
 # --- corrections: their fields are checked against the record they correct -------------------
@@ -403,18 +418,28 @@ def test_a_correction_that_fits_the_record_it_corrects_passes_v10() -> None:
 
 @pytest.mark.payload_not_checked  # the attack: a field the corrected record never had
 def test_a_correction_adding_a_field_its_record_does_not_have_fails_v10() -> None:
-    case = _case(("note.added", {"text": "Seen."}, None), _correction(1, {"summary": "x"}))
+    case = _case(("note.added", {"text": "Seen."}, None), _correction(1, {"offence": "x"}))
     [(step, seq, message)] = _v10(case)
     assert (step, seq) == ("V10", 2)
-    assert "/data/fields/summary: not a field of note.added" in message
+    assert "/data/fields/offence: not a field of note.added" in message
+
+
+@pytest.mark.payload_not_checked  # the attack: a text of the corrected record put in clear
+def test_a_correction_writing_a_text_in_clear_fails_v10() -> None:
+    case = _case(("exhibit.seized", _seized(), None))
+    data = {"by": PC, "corrects": 1, "fields": {"place": "Rear garden"}, "recorded_by": None}
+    case.add(WORLD.alice, "record.corrected", data, texts_in_clear=True)
+    [(step, seq, message)] = _v10(case)
+    assert (step, seq) == ("V10", 2)
+    assert "/data/fields" in message
 
 
 @pytest.mark.payload_not_checked  # the attack: a corrected value its field does not allow
 def test_a_correction_with_a_value_its_field_does_not_allow_fails_v10() -> None:
-    case = _case(("exhibit.seized", _seized(), None), _correction(1, {"place": 7}))
+    case = _case(("exhibit.seized", _seized(), None), _correction(1, {"power": 7}))
     [(step, seq, message)] = _v10(case)
     assert (step, seq) == ("V10", 2)
-    assert "/data/fields/place: expected" in message
+    assert "/data/fields/power: expected" in message
 
 
 @pytest.mark.payload_not_checked  # the attack: personal data committed under a foreign name
@@ -443,7 +468,7 @@ def test_a_correction_of_no_earlier_record_or_of_a_correction_fails_v10(
         _correction(1, {"text": "Seen twice."}),
         _correction(1, {"text": "Seen thrice."}),
     )
-    case.add(WORLD.alice, *_correction(corrects, {"text": "x"})[:2])
+    case.add(WORLD.alice, *_correction(corrects, {})[:2])
     [(step, seq, message)] = _v10(case)
     assert (step, seq) == ("V10", 4)
     assert expected in message
@@ -462,7 +487,7 @@ def test_schemas_sent_to_a_worker_are_not_checked_against_the_metaschema_again(
     received = pickle.loads(sent)
     assert checked == []
     assert received.known_types() == SCHEMAS.known_types()
-    data = _seized()
+    data = split_texts("exhibit.seized", _seized())[0]
     assert received.check("exhibit.seized", 1, data, {}) is None
     assert received.check("exhibit.seized", 1, {**data, "extra": 1}, {}) is not None
     # Schemas built anew from documents are still checked.
@@ -476,9 +501,10 @@ def test_the_sealed_payload_check_of_every_test_refuses_what_v10_refuses() -> No
     from conftest import _payload_faults
 
     sealed = {"event_type": "exhibit.seized", "schema": 1, "seq": 1, "commitments": {}}
-    assert _payload_faults({**sealed, "data": _seized()}) == []
-    assert SCHEMAS.check("exhibit.seized", 1, _seized(exhibit="JS/1\n"), {}) is not None
-    assert _payload_faults({**sealed, "data": _seized(exhibit="JS/1\n")}) != []
+    data = split_texts("exhibit.seized", _seized())[0]
+    assert _payload_faults({**sealed, "data": data}) == []
+    assert SCHEMAS.check("exhibit.seized", 1, {**data, "exhibit": "JS/1\n"}, {}) is not None
+    assert _payload_faults({**sealed, "data": {**data, "exhibit": "JS/1\n"}}) != []
 
 
 def test_casefile_s_own_schemas_load_without_the_metaschema_check(

@@ -2,7 +2,7 @@
 
 Every command loads the case (authenticating its chain), checks the rules,
 seals the new records with the acting officer's key and stores them with
-their personal-data disclosures in one transaction. :meth:`CasefileApp.session`
+their disclosures (personal values and texts) in one transaction. :meth:`CasefileApp.session`
 groups many commands (an officer's whole visit) into one such transaction.
 """
 
@@ -28,6 +28,7 @@ from casefile.application._personal import PersonalDataCommands
 from casefile.application._queries import CaseQueries
 from casefile.application._recorders import CaseRecorder, ErasureRow
 from casefile.application._redactions import RedactionAppCommands
+from casefile.application._texts import TextReads
 from casefile.errors import (
     ConcurrencyConflictError,
     InputError,
@@ -47,9 +48,10 @@ from casefile.events import (
     seal_events,
 )
 from casefile.events._values import check_uuid
-from casefile.signing._commitments import Disclosure
 from casefile.signing._keys import Signer
+from casefile.signing._text import TextDisclosure, parse_disclosure
 from casefile.signing._trust import TrustStore
+from casefile.signing._value import Disclosure
 from casefile.verifier import VerifiedCase, payload_schemas, verify_case
 
 __all__ = ["CasefileApp"]
@@ -63,6 +65,7 @@ class CasefileApp(
     CheckpointCommands,
     PersonalDataCommands,
     RedactionAppCommands,
+    TextReads,
     ExportCommands,
     Application[uuid.UUID],
 ):
@@ -319,10 +322,15 @@ class CasefileApp(
                 return
             last = page[-1].originator_version
 
-    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
-        """The case's personal-data disclosures, sorted by (seq, name); erased ones are gone."""
+    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure | TextDisclosure]:
+        """The case's disclosures of values and texts, sorted by (seq, name).
+
+        Not checked against the records: give them to the verifier. Erased
+        values and texts are gone; a text with runs erased is its disclosure
+        with those runs withheld.
+        """
         for blob in self._cases.select_disclosures(check_uuid(case_id, "case_id")):
-            yield Disclosure.from_bytes(blob)
+            yield parse_disclosure(blob)
 
     def list_cases(self) -> list[uuid.UUID]:
         """Every case id in the store, in the order the cases were opened."""

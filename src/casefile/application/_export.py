@@ -44,9 +44,11 @@ from casefile.projections import (
     ExhibitRegister,
     build_exhibit_register,
     exhibit_register_json,
+    records_as_read,
 )
 from casefile.signing import NoteVerifier, Signer, TrustStore, open_checkpoint
-from casefile.signing._commitments import Disclosure
+from casefile.signing._text import TextDisclosure
+from casefile.signing._value import Disclosure
 from casefile.verifier import iter_verified_records, payload_schemas
 
 __all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
@@ -95,7 +97,7 @@ class ExportCommands:
         """The case's stored record bytes in order (provided by the application)."""
 
     @abc.abstractmethod
-    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
+    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure | TextDisclosure]:
         """The case's disclosures by (seq, name) (provided by the application)."""
 
     @abc.abstractmethod
@@ -109,24 +111,37 @@ class ExportCommands:
         """The application's clock (ns since the epoch)."""
 
     def exhibit_register(
-        self, case_id: uuid.UUID, *, at: int, size: int | None = None
+        self,
+        case_id: uuid.UUID,
+        *,
+        at: int,
+        size: int | None = None,
+        disclosures: Iterable[Disclosure | TextDisclosure] | None = None,
     ) -> ExhibitRegister:
         """The case's exhibit register, from its records as the offline verifier checks them.
 
         Raises the first :class:`~casefile.errors.VerificationError` if a record
         does not verify at ``at``; ``size`` reads only the first records (those
         a checkpoint covers). A pause in custody running up to ``at`` is a finding.
+        Texts are read from ``disclosures`` (by default, every one the store
+        holds): a text without one shows as not disclosed.
         """
         stored = self.records(case_id)
+        if disclosures is None:
+            disclosures = self.disclosures(case_id)
         records = iter_verified_records(
             stored if size is None else itertools.islice(stored, size),
             trust=self.trust,
             at=at,
             case_id=case_id,
+            disclosures=(
+                disclosures if size is None else (d for d in disclosures if d.seq <= size)
+            ),
             known_types=EVENT_TYPES.known_types(),
             payloads=payload_schemas(),
         )
-        return build_exhibit_register(records, as_of=at)
+        # The texts as the store holds them, each checked by the verifier (V11).
+        return build_exhibit_register(records_as_read(records), as_of=at)
 
     def export_bundle(
         self,
@@ -162,7 +177,9 @@ class ExportCommands:
         )
         size = covered.size
         at = self.now()
-        register = self.exhibit_register(case_id, at=at, size=size)
+        # The view shows only the texts the bundle carries.
+        shown = (d for d in self.disclosures(case_id) if disclosure_policy.allows(d.name))
+        register = self.exhibit_register(case_id, at=at, size=size, disclosures=shown)
         wanted = exhibit_hashes(register)
         files: dict[bytes, EvidenceSource] = {}
         for finder in _finders(evidence):

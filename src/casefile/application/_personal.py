@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from casefile.errors import InvalidCommandError
+from casefile.events import PersonAdded
 from casefile.events._values import check_uuid
 from casefile.signing._records import parse_record
-from casefile.signing._text import parse_disclosure
+from casefile.signing._text import TextDisclosure, parse_disclosure
 from casefile.verifier._redaction_codes import ErasureBasis
 
 if TYPE_CHECKING:
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 
     from casefile.application._recorders import CaseRecorder, ErasureRow
     from casefile.events import Investigation
-    from casefile.signing._commitments import Disclosure
     from casefile.signing._keys import Signer
+    from casefile.signing._value import Disclosure
 
 __all__ = ["PersonalDataCommands"]
 
@@ -39,7 +40,7 @@ class PersonalDataCommands:
         """Load a case, authenticating its chain (provided by the application)."""
 
     @abc.abstractmethod
-    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure]:
+    def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure | TextDisclosure]:
         """The case's disclosures by (seq, name) (provided by the application)."""
 
     @abc.abstractmethod
@@ -67,7 +68,7 @@ class PersonalDataCommands:
         }
         values: dict[int, dict[str, Any]] = {}
         for d in self.disclosures(case.id):
-            if d.seq in seqs:
+            if d.seq in seqs and not isinstance(d, TextDisclosure):
                 committed = parse_record(stored[d.seq]).header.commitments.get(d.name)
                 if committed == d.commitment():
                     values.setdefault(d.seq, {})[d.name] = d.value
@@ -103,7 +104,11 @@ class PersonalDataCommands:
             raise InvalidCommandError("person_id", "name a person, fields, or both")
         # The case first: an erasure stored meanwhile makes this one's records clash.
         case = self.get_case(case_id)
-        seqs = None if person_id is None else case.person_record_seqs(person_id)
+        seqs = None
+        if person_id is not None:
+            seqs = case.person_record_seqs(person_id)
+            # The person's values only: a correction's reason is a text of the case.
+            names = PersonAdded.PERSONAL_FIELDS if names is None else names
         held = [
             (found.seq, found.name)
             for found in map(parse_disclosure, self._cases.select_disclosures(case_id))

@@ -104,6 +104,10 @@ class CasefilePOPORecorder(POPOApplicationRecorder):
             stored = self._disclosures.get(case_id, {})
             return [stored[key] for key in sorted(stored)]
 
+    def select_disclosure(self, case_id: uuid.UUID, seq: int, name: str) -> bytes | None:
+        with self._database_lock:
+            return self._disclosures.get(case_id, {}).get((seq, name))
+
     def delete_disclosures(
         self,
         case_id: uuid.UUID,

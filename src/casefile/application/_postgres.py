@@ -111,6 +111,9 @@ class CasefilePostgresRecorder(PostgresApplicationRecorder):
             "SELECT disclosure FROM {schema}.{table} "
             'WHERE case_id = %s ORDER BY seq, name COLLATE "C"'
         ).format(schema=schema, table=table)
+        self._select_disclosure = SQL(
+            "SELECT disclosure FROM {schema}.{table} WHERE case_id = %s AND seq = %s AND name = %s"
+        ).format(schema=schema, table=table)
         self._delete_disclosures = SQL("DELETE FROM {schema}.{table} WHERE case_id = %s").format(
             schema=schema, table=table
         )
@@ -312,6 +315,12 @@ class CasefilePostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_disclosures, (case_id,))
             return [bytes(row["disclosure"]) for row in curs.fetchall()]
+
+    def select_disclosure(self, case_id: uuid.UUID, seq: int, name: str) -> bytes | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_disclosure, (case_id, seq, name))
+            row = curs.fetchone()
+            return None if row is None else bytes(row["disclosure"])
 
     def delete_disclosures(
         self,

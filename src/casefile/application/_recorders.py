@@ -80,6 +80,10 @@ class CaseRecorder(Protocol):
         """A case's disclosures, sorted by (seq, name)."""
         ...
 
+    def select_disclosure(self, case_id: uuid.UUID, seq: int, name: str) -> bytes | None:
+        """The disclosure stored for field ``name`` of record ``seq``, or None."""
+        ...
+
     def delete_disclosures(
         self,
         case_id: uuid.UUID,

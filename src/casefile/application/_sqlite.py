@@ -77,6 +77,10 @@ class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
             f"SELECT disclosure FROM {table} "  # noqa: S608
             "WHERE case_id=? ORDER BY seq, name COLLATE BINARY"
         )
+        self._select_disclosure = (
+            f"SELECT disclosure FROM {table} "  # noqa: S608
+            "WHERE case_id=? AND seq=? AND name=?"
+        )
         self._select_cases = (
             f"SELECT originator_id FROM {self.events_table_name} "  # noqa: S608
             "WHERE originator_version=1 ORDER BY rowid"
@@ -287,6 +291,12 @@ class CasefileSQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(self._select_disclosures, (case_id.hex,))
             return [bytes(row[0]) for row in c.fetchall()]
+
+    def select_disclosure(self, case_id: uuid.UUID, seq: int, name: str) -> bytes | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._select_disclosure, (case_id.hex, seq, name))
+            row = c.fetchone()
+            return None if row is None else bytes(row[0])
 
     def delete_disclosures(
         self,

@@ -24,6 +24,7 @@ from casefile.projections import (
     ContinuityPolicy,
     ExhibitRegister,
     RecordView,
+    TextReader,
     build_exhibit_register,
 )
 from casefile.projections._custody_records import (
@@ -50,13 +51,15 @@ _KEPT: Final = CUSTODY_TYPES | {CAPTURED_TYPE}
 class CustodyCollector:
     """Keeps what the exhibit register needs from a stream of verified records."""
 
-    __slots__ = ("_kept", "_last", "_policy", "_seqs")
+    __slots__ = ("_kept", "_last", "_policy", "_seqs", "_texts")
 
     def __init__(self, policy: ContinuityPolicy | None = None) -> None:
         self._policy = ContinuityPolicy() if policy is None else policy
         self._kept: deque[RecordView] = deque()
         self._seqs: set[int] = set()
         self._last: int | None = None
+        # Each record's texts as the bundle discloses them (verified at V11).
+        self._texts = TextReader()
 
     def __len__(self) -> int:
         """How many records are held for the register."""
@@ -74,19 +77,12 @@ class CustodyCollector:
             # Corrections and confirmations of other records change no custody:
             # dropping them keeps memory bounded by the exhibits' histories.
             if type(target) is not int or target not in self._seqs:
+                self._texts.note(record)
                 return
         else:
+            self._texts.note(record)
             return
-        self._kept.append(
-            RecordView(
-                record.event_type,
-                record.seq,
-                record.time_ns,
-                record.data,
-                record.signer,
-                record.schema,
-            )
-        )
+        self._kept.append(self._texts.read(record))
 
     def register(self, at: int) -> ExhibitRegister:
         """The register of the records taken; gaps run up to the last record (not after ``at``)."""

@@ -33,7 +33,7 @@ from casefile.cli._demo_custody import (
 from casefile.cli._media import demo_png, demo_wav
 from casefile.evidence import FileSystemBlobStore
 
-__all__ = ["MG11_DECLARATION", "DemoCase", "record_demo_case"]
+__all__ = ["MG11_DECLARATION", "VICTIM_HOME", "DemoCase", "record_demo_case"]
 
 _MINUTE: Final = 60 * 10**9
 _HOUR: Final = 60 * _MINUTE
@@ -48,14 +48,18 @@ MG11_DECLARATION: Final = (
     "stated in it anything which I know to be false, or do not believe to be true."
 )
 
+#: The victim's home: not the scene. Her statement names it; the CPS does not need it.
+VICTIM_HOME: Final = "7 Wren Terrace, Southby NS9 2LB"
+
 _VICTIM_STATEMENT: Final = (
-    "I live alone at 14 Larch Close, Northam. This morning I left for work at about 08:30, "
-    "locking the back kitchen door and the front door. I came home at about 17:45 and found "
-    "the kitchen door open and the frame splintered by the lock. In my bedroom the jewellery "
-    "box on the dressing table was gone. It held my late husband's gold wedding ring, a "
-    "silver locket with a photograph of my mother, and a pearl necklace. I produce a "
-    "photograph of the ring from my phone as exhibit MH/1. Nobody had permission to enter "
-    "my house or to take anything."
+    f"I live alone at {VICTIM_HOME}. Since my mother died in March I have been clearing her "
+    "house at 14 Larch Close, Northam, where I kept some of my own jewellery. This morning I "
+    "left 14 Larch Close at about 08:30, locking the back kitchen door and the front door. I "
+    "came back at about 17:45 and found the kitchen door open and the frame splintered by "
+    "the lock. In the main bedroom the jewellery box on the dressing table was gone. It held "
+    "my late husband's gold wedding ring, a silver locket with a photograph of my mother, and "
+    "a pearl necklace. I produce a photograph of the ring from my phone as exhibit MH/1. "
+    "Nobody had permission to enter the house or to take anything."
 )
 
 _WITNESS_STATEMENT: Final = (
@@ -82,6 +86,8 @@ class DemoCase:
     sent_to_lab: tuple[str, ...]
     imaged: str
     working_copy: str
+    #: The record of the victim's statement, whose body names her home (:data:`VICTIM_HOME`).
+    victim_statement: int = 0
 
 
 def record_demo_case(
@@ -112,15 +118,15 @@ def record_demo_case(
             role="victim",
             name="Margaret Hale",
             date_of_birth="1958-03-14",
-            address="14 Larch Close, Northam NS4 7QT",
+            address=VICTIM_HOME,
             phone="07700 900123",
             at=t + _MINUTE,
         )
         report_seq = case.record_crime_report(
             offence="Burglary (dwelling), Theft Act 1968 s.9(1)(b)",
-            summary="Rear kitchen door forced while the occupier was at work. Jewellery box "
-            "taken from the main bedroom: gold wedding ring, silver locket, pearl necklace "
-            "(about £2,400).",
+            summary="Rear kitchen door of an unoccupied house forced while the victim, who is "
+            "clearing it, was at work. Jewellery box taken from the main bedroom: gold "
+            "wedding ring, silver locket, pearl necklace (about £2,400).",
             location=location,
             occurred_from=day + 8 * _HOUR + 30 * _MINUTE,
             occurred_to=day + 17 * _HOUR + 45 * _MINUTE,
@@ -169,6 +175,7 @@ def record_demo_case(
             exhibits=["MH/1"],
             at=t + 66 * _MINUTE,
         )
+        victim_statement = case.statements[statement].seq
         case.sign_statement(
             statement_id=statement,
             signature_sha256=hashlib.sha256(b"signature pad capture: Margaret Hale").digest(),
@@ -323,4 +330,5 @@ def record_demo_case(
         sent_to_lab=_TO_LAB,
         imaged="DR/2",
         working_copy=working_copy,
+        victim_statement=victim_statement,
     )

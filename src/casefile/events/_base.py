@@ -6,6 +6,10 @@ that differ between the domain and the canonical profile), which fields are
 keys that no correction may change, and which personal fields it may carry.
 Personal fields travel beside the event in :attr:`CaseEvent.personal`: they
 are committed in the record's ``pd`` map, never written in its ``data``.
+Free text (what a person writes in words: a statement's body, a place, notes)
+is never written in ``data`` either: the fields a class names in
+:attr:`CaseEvent.TEXT_FIELDS` are attributes of the event, committed as
+redactable text (FORMAT.md §4.1) under their own names in ``pd``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ _EPOCH: Final = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
 
 
 class _Withheld:
-    """The value of a personal field that a loaded event names but does not hold."""
+    """The value of a personal or text field that a loaded event names but does not hold."""
 
     __slots__ = ()
 
@@ -38,7 +42,7 @@ class _Withheld:
         return "WITHHELD"
 
 
-#: Stands for a personal value on loaded events: values are read as disclosures.
+#: Stands for a personal value or a text on loaded events: both are read as disclosures.
 WITHHELD: Final = _Withheld()
 
 
@@ -62,7 +66,10 @@ class CaseEvent(Aggregate.Event):
     ``time_ns`` is the time asserted by the recording device. ``personal``
     maps personal field names to their values when the event is new; on an
     event loaded from records the values are :data:`WITHHELD` (read them as
-    disclosures). Subclasses define ``apply`` and are registered with
+    disclosures). The text fields (:attr:`TEXT_FIELDS`) are attributes holding
+    their text when the event is new and :data:`WITHHELD` when it is loaded
+    (an empty optional text, which is not committed, loads as ``""``).
+    Subclasses define ``apply`` and are registered with
     :func:`casefile.events.register`.
     """
 
@@ -78,6 +85,10 @@ class CaseEvent(Aggregate.Event):
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset()
     #: Personal field names this event may commit.
     PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    #: Free-text fields: attributes of the event, committed as redactable text, never data.
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    #: Attributes that are neither data nor text fields (set aside by the registry).
+    NOT_DATA: ClassVar[frozenset[str]] = frozenset()
     #: The payload fields a correction may change, each with the check of its new
     #: value (the check of the command that wrote it); other fields are never corrected.
     CORRECTION_CHECKS: ClassVar[Mapping[str, Callable[[Any, str], Any]]] = {}
@@ -132,6 +143,30 @@ class CaseEvent(Aggregate.Event):
 
         ``fields`` have passed :meth:`check_correction`; the default accepts them.
         """
+
+    def text_values(self) -> dict[str, str]:
+        """The texts to commit (FORMAT.md §4.1): each text field, by name.
+
+        An empty optional text is left out: like an absent personal value, it
+        is not committed at all. Only a new event holds its texts.
+        """
+        state = self.__dict__
+        texts: dict[str, str] = {}
+        for name in self.TEXT_FIELDS:
+            value = state[name]
+            if value is WITHHELD:
+                raise ValueError(
+                    f"{self.TYPE} record {self.originator_version} is loaded: "
+                    "its texts are read as disclosures"
+                )
+            if value:
+                texts[name] = value
+        return texts
+
+    @classmethod
+    def loaded_texts(cls, committed: frozenset[str] | tuple[str, ...]) -> dict[str, Any]:
+        """The text attributes of a loaded event whose record commits ``committed`` names."""
+        return {name: WITHHELD if name in committed else "" for name in cls.TEXT_FIELDS}
 
     def to_data(self) -> dict[str, Any]:
         """The record payload: every data field, in canonical-profile form."""

@@ -133,11 +133,17 @@ class CaseLogCommands(RecordingBase):
                 f"seq: record {seq!r} does not exist (case {self._id} has {self._version})"
             )
         target = self._classes[seq - 1]
-        data, people = correction_fields(target, fields or {}, personal or {})
-        target.check_correction_of(self, seq, data)
+        data, people, texts = correction_fields(target, fields or {}, personal or {})
+        target.check_correction_of(self, seq, {**data, **texts})
         checked_reason = check_text(reason, "reason", max_length=MAX_LONG_TEXT)
         _, acting = self._acting(by)
-        fields = {**acting, "corrects": seq, "reason": checked_reason, "fields": data}
+        fields = {
+            **acting,
+            "corrects": seq,
+            "correction_reason": checked_reason,
+            "fields": data,
+            "texts": texts,
+        }
         return self._record(RecordCorrected, at, fields, people)
 
     def confirm(self, *, seq: int, at: Instant | None = None) -> int:

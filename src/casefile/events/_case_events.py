@@ -94,6 +94,7 @@ class CrimeReportRecorded(CaseEvent):
 
     TYPE = "crime_report.recorded"
     UUID_FIELDS = ("reported_by",)
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"summary", "location"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
         "offence": check_short,
         "summary": check_long,
@@ -131,6 +132,7 @@ class MissingPersonReportRecorded(CaseEvent):
 
     TYPE = "missing_person_report.recorded"
     UUID_FIELDS = ("person_id",)
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"circumstances", "last_seen_place"})
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
         "risk": choice_of(RiskGrading),
@@ -154,6 +156,7 @@ class NoteAdded(CaseEvent):
     """A free-text note in the case log."""
 
     TYPE = "note.added"
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"text"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"text": check_long}
 
     text: str
@@ -169,6 +172,7 @@ class StatusChanged(CaseEvent):
     TYPE = "case.status_changed"
     # A status is changed by a further status record, never corrected.
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"status"})
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"reason"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"reason": check_long}
 
     status: str
@@ -183,20 +187,33 @@ class RecordCorrected(CaseEvent):
     """An append-only correction of an earlier record of the case.
 
     ``corrects`` is the sequence number corrected; ``fields`` holds corrected
-    payload fields in record form, and ``personal`` corrected personal fields
-    (committed like any other personal data).
+    payload fields in record form, ``personal`` corrected personal fields
+    (committed like any other personal data), and ``texts`` corrected text
+    fields (committed as text under the corrected field's name). Its own
+    reason is the text ``correction_reason``. A loaded correction holds no
+    texts: its committed names, text or personal, are all in ``personal``.
     """
 
     TYPE = "record.corrected"
-    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"corrects", "reason", "fields", "by", "recorded_by"}
-    )
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"corrects", "fields", "by", "recorded_by"})
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"correction_reason"})
+    NOT_DATA: ClassVar[frozenset[str]] = frozenset({"texts"})
 
     by: dict[str, str]
     recorded_by: dict[str, str] | None
     corrects: int
-    reason: str
+    correction_reason: str
     fields: dict[str, Any]
+    texts: dict[str, str]
+
+    def text_values(self) -> dict[str, str]:
+        # A corrected text is committed even when empty: its absence would say
+        # the field was not corrected.
+        return {**self.texts, **super().text_values()}
+
+    @classmethod
+    def loaded_texts(cls, committed: frozenset[str] | tuple[str, ...]) -> dict[str, Any]:
+        return {**super().loaded_texts(committed), "texts": {}}
 
     def apply(self, aggregate: Investigation) -> None:
         aggregate._corrections.setdefault(self.corrects, []).append(self.originator_version)

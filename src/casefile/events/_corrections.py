@@ -1,7 +1,8 @@
 """Checking what a correction may change in an earlier record.
 
 A correction names the record it corrects and carries corrected payload
-fields (in record form) and corrected personal fields (committed). Key fields
+fields (in record form), corrected personal fields (committed) and corrected
+texts (committed as text, FORMAT.md §4.1, under the field's name). Key fields
 (ids, references, content hashes) identify things others refer to and are
 never corrected; a correction is not itself corrected. Every corrected value
 passes the check of the command that wrote it (the target type's
@@ -30,14 +31,22 @@ def _check_encodable(value: object, field: str) -> None:
 
 def correction_fields(
     target: type[CaseEvent], fields: Mapping[str, Any], personal: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Check a correction of a ``target`` record; return (payload fields, personal fields)."""
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """Check a correction of a ``target`` record; return (payload, personal and text fields).
+
+    ``fields`` names payload and text fields alike, as the command that wrote
+    them took them; the texts are returned apart, to be committed.
+    """
     if target.TYPE == "record.corrected":
         raise InvalidCommandError(
             "seq", "a correction cannot be corrected; correct the original record again"
         )
     data: dict[str, Any] = {}
+    texts: dict[str, Any] = {}
     for name, value in fields.items():
+        if name in target.TEXT_FIELDS and name not in target.KEY_FIELDS:
+            texts[name] = value
+            continue
         if name not in target.DATA_FIELDS or name in target.KEY_FIELDS:
             raise InvalidCommandError(f"fields.{name}", f"not a correctable field of {target.TYPE}")
         if name in target.UUID_FIELDS and value is not None:
@@ -54,8 +63,9 @@ def correction_fields(
             raise InvalidCommandError(f"personal.{name}", f"not a personal field of {target.TYPE}")
         _check_encodable(value, f"personal.{name}")
         people[name] = value
-    if not data and not people:
+    if not data and not people and not texts:
         raise InvalidCommandError("fields", "a correction must correct at least one field")
-    target.check_correction(data)
+    # Each text passes the check of its field, as a payload field would.
+    target.check_correction({**data, **texts})
     target.check_personal_correction(people)
-    return data, people
+    return data, people, texts

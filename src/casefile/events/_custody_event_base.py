@@ -66,6 +66,7 @@ class CustodyEvent(CaseEvent):
 
     #: Fields a correction may change, with the check each corrected value must pass.
     CORRECTABLE: ClassVar[Mapping[str, CorrectionCheck]] = {}
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"place", "notes"})
 
     exhibit: str
     by: dict[str, str]
@@ -102,13 +103,12 @@ class CustodyEvent(CaseEvent):
         )
 
     def _moved(self) -> dict[str, Any]:
-        return {"location": self.place, "location_seq": self.originator_version}
+        return {"location_seq": self.originator_version}
 
     def _new(self, aggregate: Investigation, ref: str, **values: Any) -> None:
         aggregate._custody[ref] = ExhibitCustody(
             reference=ref,
             seq=self.originator_version,
-            location=self.place,
             location_seq=self.originator_version,
             property_ref=None,
             bag=None,
@@ -131,14 +131,10 @@ class CustodyEvent(CaseEvent):
     def apply_correction(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
         for ref, state in list(aggregate._custody.items()):
             changes: dict[str, Any] = {}
-            if state.location_seq == seq:
-                if "place" in fields:
-                    changes["location"] = fields["place"]
-                if "property_ref" in fields and state.property_ref is not None:
-                    changes["property_ref"] = fields["property_ref"]
-            if state.seq == seq:
-                for name in ("description", "media_type"):
-                    if name in fields:
-                        changes[name] = fields[name]
+            booked = state.location_seq == seq and state.property_ref is not None
+            if booked and "property_ref" in fields:
+                changes["property_ref"] = fields["property_ref"]
+            if state.seq == seq and "media_type" in fields:
+                changes["media_type"] = fields["media_type"]
             if changes:
                 aggregate._custody[ref] = dataclasses.replace(state, **changes)

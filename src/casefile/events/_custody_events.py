@@ -7,7 +7,7 @@ returned to, who handed it in) are personal fields: committed, never in clear.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from casefile.events._custody_event_base import (
     CorrectionCheck,
@@ -44,6 +44,8 @@ __all__ = [
 class _Origin(CustodyEvent):
     """An event that may bring an exhibit into the case: found, seized or handed in."""
 
+    TEXT_FIELDS: ClassVar[frozenset[str]] = CustodyEvent.TEXT_FIELDS | {"description"}
+
     description: str
     sha256: bytes | None
     media_type: str | None
@@ -57,7 +59,6 @@ class _Origin(CustodyEvent):
                 root=self.exhibit,
                 original=True,
                 source=None,
-                description=self.description,
                 sha256=self.sha256,
                 media_type=self.media_type,
                 custodian=custodian,
@@ -69,7 +70,6 @@ class _Origin(CustodyEvent):
             custodian=custodian,
             status=ExhibitStatus.ACTIVE.value,
             in_store=False,
-            description=earlier.description or self.description,
             sha256=earlier.sha256 if earlier.sha256 is not None else self.sha256,
             media_type=earlier.media_type or self.media_type,
             **self._moved(),
@@ -205,6 +205,7 @@ class SealOpened(CustodyEvent):
     """The exhibit's seal (quoted as ``seal``) opened, for ``reason``."""
 
     TYPE = "exhibit.seal_opened"
+    TEXT_FIELDS: ClassVar[frozenset[str]] = CustodyEvent.TEXT_FIELDS | {"reason"}
 
     seal: str
     reason: str
@@ -295,6 +296,7 @@ class ExhibitLost(CustodyEvent):
     """The exhibit reported lost; only finding it (``exhibit.located``) brings it back."""
 
     TYPE = "exhibit.lost"
+    TEXT_FIELDS: ClassVar[frozenset[str]] = CustodyEvent.TEXT_FIELDS | {"circumstances"}
 
     circumstances: str
 
@@ -309,6 +311,7 @@ class ExhibitDamaged(CustodyEvent):
     """Damage to the exhibit reported, described in ``damage``."""
 
     TYPE = "exhibit.damaged"
+    TEXT_FIELDS: ClassVar[frozenset[str]] = CustodyEvent.TEXT_FIELDS | {"damage"}
 
     damage: str
 

@@ -39,6 +39,7 @@ class EvidenceCaptured(CaseEvent):
     """
 
     TYPE = "evidence.captured"
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"description", "location"})
     UUID_FIELDS = ("produced_by",)
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"exhibit", "sha256", "size", "by", "recorded_by"}
@@ -73,7 +74,6 @@ class EvidenceCaptured(CaseEvent):
             kind=self.kind,
             sha256=self.sha256,
             time_ns=self.time_ns,
-            description=self.description,
             media_type=self.media_type,
         )
         aggregate._exhibits[self.exhibit] = exhibit
@@ -83,7 +83,7 @@ class EvidenceCaptured(CaseEvent):
 
     @classmethod
     def apply_correction(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
-        changes = {k: fields[k] for k in ("description", "media_type") if k in fields}
+        changes = {k: fields[k] for k in ("media_type",) if k in fields}
         if not changes:
             return
         for ref, exhibit in list(aggregate._exhibits.items()):

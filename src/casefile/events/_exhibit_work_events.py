@@ -6,7 +6,7 @@ new exhibit (``derived``), its root, and the hashes in and out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from casefile.events._custody_event_base import (
     CorrectionCheck,
@@ -57,6 +57,8 @@ class ExhibitExamined(CustodyEvent):
 class _Copy(CustodyEvent):
     """An event that makes a new exhibit, ``derived``, from this one; it names their root."""
 
+    TEXT_FIELDS: ClassVar[frozenset[str]] = CustodyEvent.TEXT_FIELDS | {"description"}
+
     derived: str
     root: str
     output_sha256: bytes
@@ -70,7 +72,6 @@ class _Copy(CustodyEvent):
             root=source.root,
             original=False,
             source=source.reference,
-            description=self.description,
             sha256=self.output_sha256,
             media_type=self.media_type,
             custodian=self.actor,
@@ -166,6 +167,7 @@ class RetentionReviewed(CustodyEvent):
     """A review of whether to keep the exhibit: ``decision``, ``reason``, ``next_review``."""
 
     TYPE = "exhibit.retention_reviewed"
+    TEXT_FIELDS: ClassVar[frozenset[str]] = CustodyEvent.TEXT_FIELDS | {"reason"}
 
     decision: str
     reason: str

@@ -217,7 +217,13 @@ def _event_of(case_id: uuid.UUID, entry: ChainEntry) -> CaseEvent:
             step="V10",
         ) from None
     names = entry.personal_names
-    personal = dict.fromkeys(names, WITHHELD) if names else _NO_PERSONAL
+    texts = cls.TEXT_FIELDS
+    personal: Mapping[str, Any] = _NO_PERSONAL
+    if names:
+        personal = {name: WITHHELD for name in names if name not in texts} or _NO_PERSONAL
+        fields.update(cls.loaded_texts(names))
+    elif texts or cls.NOT_DATA:
+        fields.update(cls.loaded_texts(()))
     return cls.new(case_id, entry.seq, entry.time_ns, personal, fields)
 
 

@@ -104,6 +104,7 @@ class StatementRecorded(CaseEvent):
     """
 
     TYPE = "statement.recorded"
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"body", "place"})
     UUID_FIELDS = ("statement_id", "witness_id")
     LIST_FIELDS = ("exhibits",)
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -145,8 +146,6 @@ class StatementRecorded(CaseEvent):
             signed_seq=None,
             taken_by=Custodian.from_data(self.by),
             declaration=self.declaration,
-            body=self.body,
-            place=self.place,
             started_at=self.started_at,
             ended_at=self.ended_at,
             exhibits=self.exhibits,
@@ -154,7 +153,7 @@ class StatementRecorded(CaseEvent):
 
     @classmethod
     def apply_correction(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
-        shown = ("declaration", "body", "place", "started_at", "ended_at", "exhibits")
+        shown = ("declaration", "started_at", "ended_at", "exhibits")
         changes = {k: fields[k] for k in shown if k in fields}
         if "exhibits" in changes:
             changes["exhibits"] = tuple(changes["exhibits"])

@@ -51,13 +51,23 @@ class EventRegistry:
         if key in self._classes:
             raise TypeError(f"{name} schema {schema} is already registered")
         # Sorted, so payloads are built in canonical key order and encode without a copy.
-        data_fields = tuple(
-            sorted(f.name for f in dataclasses.fields(cls) if f.name not in _BASE_FIELDS)
-        )
-        for group in ("UUID_FIELDS", "LIST_FIELDS", "KEY_FIELDS", "CORRECTION_CHECKS"):
+        names = {f.name for f in dataclasses.fields(cls)} - _BASE_FIELDS
+        lacking = sorted((cls.TEXT_FIELDS | cls.NOT_DATA) - names)
+        if lacking:
+            raise TypeError(f"{cls.__qualname__} names text or other fields it lacks: {lacking}")
+        if cls.TEXT_FIELDS & cls.PERSONAL_FIELDS:
+            raise TypeError(f"{cls.__qualname__}: a field is either text or a personal value")
+        # Texts are committed in pd (FORMAT.md §4.1), never written in data.
+        data_fields = tuple(sorted(names - cls.TEXT_FIELDS - cls.NOT_DATA))
+        for group in ("UUID_FIELDS", "LIST_FIELDS", "KEY_FIELDS"):
             unknown = set(getattr(cls, group)) - set(data_fields)
             if unknown:
                 raise TypeError(f"{cls.__qualname__}.{group} names non-fields {sorted(unknown)}")
+        checked = set(cls.CORRECTION_CHECKS) - set(data_fields) - cls.TEXT_FIELDS
+        if checked:
+            raise TypeError(
+                f"{cls.__qualname__}.CORRECTION_CHECKS names non-fields {sorted(checked)}"
+            )
         cls.DATA_FIELDS = data_fields
         cls._DATA_KEYS = frozenset(data_fields)
         self._classes[key] = cls

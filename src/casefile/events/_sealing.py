@@ -3,8 +3,9 @@
 Each pending event becomes one record of the core format (FORMAT.md §3),
 signed by the acting officer's key: its ``seq`` is the event's version, its
 ``prev`` the hash of the record before it (the aggregate's chain head for the
-first), its ``type`` the registered name. Personal fields are committed in the
-record and returned apart as disclosures, to be stored beside the records in
+first), its ``type`` the registered name. Personal fields and texts are
+committed in the record (value and text commitments, FORMAT.md §4 and §4.1)
+and returned apart as full disclosures, to be stored beside the records in
 the same transaction. The acting key is checked against the trust store first,
 so nothing is written that a verifier holding the same store would reject:
 its roles and validity (V6-V8), and that every actor a record names is the
@@ -28,12 +29,14 @@ from casefile.events._investigation import Investigation
 from casefile.signing._commitments import Disclosure, commit_fields
 from casefile.signing._keys import Signer
 from casefile.signing._records import seal_record
+from casefile.signing._text import TextDisclosure
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier._actor import ACTOR_TYPES, actor_problem
 
 __all__ = ["SealedBatch", "check_actors", "check_signer", "seal_events"]
 
 _NO_COMMITMENTS: Final[dict[str, bytes]] = {}
+_NO_TEXTS: Final[dict[str, str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,8 @@ class SealedBatch:
 
     case_id: uuid.UUID
     stored_events: list[StoredEvent]
-    disclosures: list[Disclosure]
+    #: Full disclosures of every value and text committed, by record in order.
+    disclosures: list[Disclosure | TextDisclosure]
     last_seq: int
     head: bytes
     #: The commitments of the sealed records (for :meth:`Investigation.mark_sealed`).
@@ -130,7 +134,7 @@ def seal_events(
         entry = check_signer(trust, key_id, events[0].TYPE, latest)
         check_actors(entry, events)
     stored: list[StoredEvent] = []
-    disclosures: list[Disclosure] = []
+    disclosures: list[Disclosure | TextDisclosure] = []
     prev = case.head
     # No commitment may repeat one of the case (V14): those of this batch are
     # checked against each other and against every one already stored.
@@ -139,9 +143,10 @@ def seal_events(
     for event in events:
         seq = event.originator_version
         commitments = _NO_COMMITMENTS
-        if event.personal:
+        texts = event.text_values() if event.TEXT_FIELDS else _NO_TEXTS
+        if event.personal or texts:
             commitments, disclosed = commit_fields(
-                case_id, seq, event.personal, random_bytes=random_bytes, used=used
+                case_id, seq, event.personal, texts=texts, random_bytes=random_bytes, used=used
             )
             if not stored_commitments.isdisjoint(commitments.values()):
                 raise RepeatedSaltError(

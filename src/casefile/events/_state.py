@@ -1,7 +1,8 @@
 """What the investigation knows about itself, as read-only views.
 
-Nothing here holds personal data: a person's details are committed in the
-records and read as disclosures; the aggregate knows only which were given.
+Nothing here holds personal data or free text: a person's details and every
+text (a statement's body, a place, a description) are committed in the records
+and read as disclosures; the aggregate knows only which record holds each.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A witness statement: its text as last corrected, who took it, and whether it is signed.
+    """A witness statement: its fields as last corrected, who took it, and whether it is signed.
 
-    ``seq`` is the record holding it, ``signed_seq`` the signing record if any;
+    ``seq`` is the record holding it (its body and place are texts of that
+    record, read as disclosures), ``signed_seq`` the signing record if any;
     times are ns since the epoch (UTC).
     """
 
@@ -51,8 +53,6 @@ class Statement:
     signed_seq: int | None
     taken_by: Custodian | None = None
     declaration: str = ""
-    body: str = ""
-    place: str = ""
     started_at: int = 0
     ended_at: int = 0
     exhibits: tuple[str, ...] = ()
@@ -72,8 +72,7 @@ class Exhibit:
     sha256: bytes
     #: The time asserted by the capturing record (custody events may not precede it).
     time_ns: int = 0
-    #: What the exhibit list shows of it (as last corrected).
-    description: str = ""
+    #: The media type the exhibit list shows of it (as last corrected).
     media_type: str | None = None
 
 
@@ -86,7 +85,10 @@ class ExhibitCustody:
     None while nobody holds it on record: found in place, lost, returned or
     destroyed (captured evidence is held by its capturer from capture). ``seal`` is the last seal on
     record and ``sealed`` whether it is closed. ``last_ns`` is when the last
-    custody event happened (its ``occurred_at``, else its record time).
+    custody event happened (its ``occurred_at``, else its record time). Where
+    it is, a text, is the ``place`` of record ``location_seq`` (captured
+    evidence not yet moved is in the :data:`EVIDENCE_STORE`); what it is, the
+    ``description`` of record ``seq``.
     """
 
     reference: str
@@ -94,11 +96,9 @@ class ExhibitCustody:
     seq: int
     original: bool
     source: str | None
-    description: str
     sha256: bytes | None
     media_type: str | None
     custodian: Custodian | None
-    location: str
     location_seq: int
     property_ref: str | None
     bag: str | None
@@ -124,11 +124,9 @@ class ExhibitCustody:
             seq=exhibit.seq,
             original=True,
             source=None,
-            description=exhibit.description,
             sha256=exhibit.sha256,
             media_type=exhibit.media_type,
             custodian=capturer,
-            location=EVIDENCE_STORE,
             location_seq=exhibit.seq,
             property_ref=None,
             bag=None,

@@ -11,12 +11,16 @@ each break in continuity as a :class:`~casefile.findings.Finding` (kinds in
 
 Projections import no domain classes, database or network: they read the
 :class:`~casefile.verifier.VerifiedRecord` values of a verified case (or any
-:class:`CaseRecord`), so an offline verifier can run them. Typical use, on the
+:class:`CaseRecord`), so an offline verifier can run them. Free text is not in
+a record's data: :func:`records_as_read` puts each record's texts back as its
+reader may see them (whole, with a marker such as ``[withheld 3 words]`` for
+each withheld run, or None when not disclosed), and is the one way the
+projections get text. Typical use, on the
 records of a case (here one stored by a :class:`~casefile.application.CasefileApp`)
 and the trust store that names its keys:
 
 >>> from casefile.application import CasefileApp, StoreConfig
->>> from casefile.projections import EXHIBITS_VIEW, build_exhibit_register
+>>> from casefile.projections import EXHIBITS_VIEW, build_exhibit_register, records_as_read
 >>> from casefile.projections import exhibit_register_json
 >>> from casefile.signing import Holder, InMemorySigner, TrustEntry, TrustStore
 >>> from casefile.verifier import verify_case
@@ -28,8 +32,9 @@ and the trust store that names its keys:
 >>> app = CasefileApp(store=StoreConfig.memory(), trust=trust)
 >>> case_id = app.open_case(officer, offence="theft", channel="online", reference="01YE1234526")
 >>> now = app.now()
->>> verified = verify_case(app.records(case_id), trust=trust, at=now)
->>> register = build_exhibit_register(verified.records, as_of=now)
+>>> verified = verify_case(
+...     app.records(case_id), trust=trust, at=now, disclosures=app.disclosures(case_id))
+>>> register = build_exhibit_register(records_as_read(verified.records), as_of=now)
 >>> for finding in register.findings:
 ...     print(finding.kind, finding.exhibit, finding.seq, finding.message)
 >>> views = {EXHIBITS_VIEW: exhibit_register_json(register)}
@@ -62,13 +67,25 @@ from casefile.projections._register_json import (
     exhibit_register_json,
 )
 from casefile.projections._statements import ContinuityStatement, continuity_statements
+from casefile.projections._texts import (
+    NOT_DISCLOSED,
+    CommittedRecord,
+    TextMarker,
+    TextReader,
+    records_as_read,
+    render_text,
+    shown_text,
+    withheld_marker,
+)
 
 __all__ = [
     "CUSTODY_TYPES",
     "DEFAULT_MAX_GAP_NS",
     "EXHIBITS_VIEW",
+    "NOT_DISCLOSED",
     "REGISTER_FORMAT",
     "CaseRecord",
+    "CommittedRecord",
     "ContinuityFindingKind",
     "ContinuityPolicy",
     "ContinuityStatement",
@@ -81,10 +98,16 @@ __all__ = [
     "Party",
     "RecordView",
     "RedactionCover",
+    "TextMarker",
+    "TextReader",
     "build_exhibit_register",
     "continuity_statements",
     "exhibit_list",
     "exhibit_register_document",
     "exhibit_register_json",
+    "records_as_read",
     "redactions_for",
+    "render_text",
+    "shown_text",
+    "withheld_marker",
 ]

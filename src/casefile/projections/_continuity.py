@@ -220,7 +220,7 @@ def _apply(walk: ContinuityWalk, seq: int, kept: _Kept) -> None:
         time_ns=kept.time_ns,
         recorded_ns=kept.time_ns,
         by=by,
-        place=place if type(place) is str else "",
+        place=place if type(place) is str else None,
         details=details,
         signed_by=signed_by,
         corrected_by=tuple(kept.corrected_by),

@@ -55,7 +55,7 @@ class WorkingExhibit:
     root: str
     source: str | None
     original: bool
-    description: str
+    description: str | None
     sha256: bytes | None
     media_type: str | None
     produced_by: Party | None
@@ -63,7 +63,7 @@ class WorkingExhibit:
     last_seq: int
     last_ns: int
     custodian: Party | None = None
-    location: str = ""
+    location: str | None = ""
     property_ref: str | None = None
     bag: str | None = None
     seal: str | None = None

@@ -105,7 +105,7 @@ class CustodyEntry:
     time_ns: int
     recorded_ns: int
     by: Party | None
-    place: str
+    place: str | None
     details: Mapping[str, Any]
     signed_by: str | None
     corrected_by: tuple[int, ...]
@@ -131,7 +131,7 @@ class CustodySpan:
     end_ns: int | None
     start_seq: int
     custodian: Party | None
-    location: str
+    location: str | None
     property_ref: str | None
     bag: str | None
     seal: str | None
@@ -148,14 +148,14 @@ class ExhibitHistory:
     root: str
     source: str | None
     original: bool
-    description: str
+    description: str | None
     sha256: bytes | None
     media_type: str | None
     produced_by: Party | None
     first_seq: int
     last_seq: int
     custodian: Party | None
-    location: str
+    location: str | None
     property_ref: str | None
     bag: str | None
     seal: str | None

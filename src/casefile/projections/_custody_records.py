@@ -115,22 +115,24 @@ class Party:
         return cls(holder.name, holder.number, holder.force, holder.rank)
 
 
-# Field kinds: what each value must be.
+# Field kinds: what each value must be. "words" is a text field as read
+# (projections/_texts.py): its text, shown with markers where runs are
+# withheld, or None when it is not disclosed at all; "words0" may be empty.
 _COMMON: Final = {
     "exhibit": "ref",
     "by": "party",
     "recorded_by": "party?",
-    "place": "text",
+    "place": "words",
     "occurred_at": "time?",
-    "notes": "text0",
+    "notes": "words0",
 }
-_ORIGIN: Final = {"description": "text", "sha256": "sha?", "media_type": "text?"}
+_ORIGIN: Final = {"description": "words", "sha256": "sha?", "media_type": "text?"}
 _COPY: Final = {
     "derived": "ref",
     "root": "ref",
     "output_sha256": "sha",
     "media_type": "text?",
-    "description": "text",
+    "description": "words",
 }
 _FIELDS: Final[dict[str, dict[str, str]]] = {
     "exhibit.located": _ORIGIN,
@@ -146,7 +148,7 @@ _FIELDS: Final[dict[str, dict[str, str]]] = {
         "seal_intact": "bool?",
         "submission_ref": "text0",
     },
-    "exhibit.seal_opened": {"seal": "text", "reason": "text"},
+    "exhibit.seal_opened": {"seal": "text", "reason": "words"},
     "exhibit.resealed": {"old_seal": "text", "new_seal": "text", "bag": "text"},
     "exhibit.examined": {
         "lab": "text",
@@ -179,13 +181,13 @@ _FIELDS: Final[dict[str, dict[str, str]]] = {
     "exhibit.produced_in_court": {"court": "text", "hearing": "text0"},
     "exhibit.retention_reviewed": {
         "decision": "decision",
-        "reason": "text",
+        "reason": "words",
         "next_review": "time?",
     },
     "exhibit.returned": {"returned_to": "uuid?"},
     "exhibit.destroyed": {"method": "text", "authority": "text", "witness": "party"},
-    "exhibit.lost": {"circumstances": "text"},
-    "exhibit.damaged": {"damage": "text"},
+    "exhibit.lost": {"circumstances": "words"},
+    "exhibit.damaged": {"damage": "words"},
 }
 _SCHEMAS: Final = {name: {**_COMMON, **extra} for name, extra in _FIELDS.items()}
 _CAPTURED_CHECKED: Final = {
@@ -194,7 +196,8 @@ _CAPTURED_CHECKED: Final = {
     "recorded_by": "party?",
     "sha256": "sha",
     "media_type": "text",
-    "description": "text0",
+    "description": "words0",
+    "location": "words",
 }
 
 #: The custody record types this reader knows (schema 1 of each).
@@ -245,6 +248,10 @@ def _problem(kind: str, value: Any) -> str | None:
     if kind == "ref":
         ok = type(value) is str and _REFERENCE.fullmatch(value) is not None
         return None if ok else "not an exhibit reference"
+    if kind in ("words", "words0"):
+        if value is None:
+            return None
+        kind = "text" if kind == "words" else "text0"
     if kind in ("text", "text0"):
         if type(value) is not str:
             return "not text"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casefile.projections._continuity_model import ExhibitHistory, ExhibitRegister
+from casefile.projections._texts import shown_text
 
 __all__ = ["ExhibitListRow", "exhibit_list"]
 
@@ -12,6 +13,8 @@ __all__ = ["ExhibitListRow", "exhibit_list"]
 @dataclass(frozen=True, slots=True)
 class ExhibitListRow:
     """One exhibit as an MG12 exhibit list shows it; every field is text ("" when none).
+
+    A description or location not disclosed to the reader is ``[not disclosed]``.
 
     ``seal`` is the seal on record, with ``(opened)`` after it once opened;
     ``original_or_copy`` is ``original`` or ``copy of <ref>``; ``sha256`` is
@@ -38,11 +41,11 @@ def _row(ex: ExhibitHistory) -> ExhibitListRow:
         seal += " (opened)"
     return ExhibitListRow(
         reference=ex.reference,
-        description=ex.description,
+        description=shown_text(ex.description),
         produced_by="" if ex.produced_by is None else ex.produced_by.describe(),
         bag=ex.bag or "",
         seal=seal,
-        location=ex.location,
+        location=shown_text(ex.location),
         property_ref=ex.property_ref or "",
         original_or_copy="original" if ex.original else f"copy of {ex.source}",
         sha256="" if ex.sha256 is None else ex.sha256.hex(),

@@ -23,7 +23,10 @@ Shape (version 1)::
      "findings": [{"kind", "message", "seq", "exhibit"}]}
 
 People (``produced_by``, ``custodian``, ``by``, ``recorded_by``) are objects of ``name``,
-``number``, ``organisation``, ``rank``, ``role``, or null.
+``number``, ``organisation``, ``rank``, ``role``, or null. Texts (``description``,
+``location``, ``place`` and the texts among ``details``) are as their reader may see them
+(:func:`~casefile.projections.records_as_read`): with a marker such as
+``[withheld 3 words]`` for each withheld run, or null when not disclosed at all.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from casefile.projections._continuity_model import (
     ExhibitRegister,
 )
 from casefile.projections._custody_records import Party
+from casefile.projections._texts import shown_text
 
 __all__ = ["ContinuityStatement", "continuity_statements"]
 
@@ -80,7 +81,7 @@ _WHILE_HELD: Final[dict[str, _Say]] = {
     "exhibit.packaged": lambda e, d: (
         f"I packaged it in bag {d['bag']} and sealed it with seal {d['seal']}."
     ),
-    "exhibit.seal_opened": lambda e, d: f"I opened seal {d['seal']} ({d['reason']}).",
+    "exhibit.seal_opened": lambda e, d: f"I opened seal {d['seal']} ({shown_text(d['reason'])}).",
     "exhibit.resealed": lambda e, d: (
         f"I resealed it in bag {d['bag']} with seal {d['new_seal']}, "
         f"replacing seal {d['old_seal']}."
@@ -112,9 +113,9 @@ _WHILE_HELD: Final[dict[str, _Say]] = {
         f"I produced it at {d['court']}" + (f" ({d['hearing']})." if d["hearing"] else ".")
     ),
     "exhibit.retention_reviewed": lambda e, d: (
-        f"I reviewed its retention: {d['decision']} ({d['reason']})."
+        f"I reviewed its retention: {d['decision']} ({shown_text(d['reason'])})."
     ),
-    "exhibit.damaged": lambda e, d: f"I recorded damage to it: {d['damage']}.",
+    "exhibit.damaged": lambda e, d: f"I recorded damage to it: {shown_text(d['damage'])}.",
 }
 
 
@@ -127,14 +128,14 @@ def _awaits(e: CustodyEntry) -> str:
 
 
 def _received(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan) -> str:
-    d, at = e.details, f"{_on(e.time_ns)}, at {e.place},"
+    d, at = e.details, f"{_on(e.time_ns)}, at {shown_text(e.place)},"
     kind = e.event_type
     if kind not in ("exhibit.transferred", "exhibit.booked") and not e.own_act:
         return _awaits(e)  # the new holder's own act, keyed in by someone else
     if kind == "evidence.captured":
         when = d["captured_at"] if type(d.get("captured_at")) is int else e.time_ns
         return (
-            f"{_on(when)}, at {e.place}, I captured {_what(ex)}, a {d['kind']} "
+            f"{_on(when)}, at {shown_text(e.place)}, I captured {_what(ex)}, a {d['kind']} "
             f"({d['media_type']}), on {d['device']}; its SHA-256 is {d['sha256'].hex()}."
         )
     if kind == "exhibit.seized":
@@ -173,18 +174,18 @@ def _handed_to(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan
     keyed = e.recorded_by is not None and e.recorded_by.identity == me.identity
     if keyed or e.receipt_confirmed_by is not None:
         return (
-            f"{_on(e.time_ns)}, at {e.place}, I received {_what(ex)}{_seal_words(span)} "
-            f"from {by}{why}."
+            f"{_on(e.time_ns)}, at {shown_text(e.place)}, I received {_what(ex)}"
+            f"{_seal_words(span)} from {by}{why}."
         )
     return (
         f"[Record {e.seq} ({e.event_type}), signed by {by}, says that o{_on(e.time_ns)[1:]}, "
-        f"at {e.place}, {_what(ex)}{_seal_words(span)} was handed to me{why}. I signed no "
-        "record of receiving it, so it is not stated here in my words.]"
+        f"at {shown_text(e.place)}, {_what(ex)}{_seal_words(span)} was handed to me{why}. "
+        "I signed no record of receiving it, so it is not stated here in my words.]"
     )
 
 
 def _parted(ex: ExhibitHistory, e: CustodyEntry, me: Party, before: CustodySpan) -> str:
-    d, at = e.details, f"{_on(e.time_ns)}, at {e.place},"
+    d, at = e.details, f"{_on(e.time_ns)}, at {shown_text(e.place)},"
     kind = e.event_type
     acted = e.by is not None and e.by.identity == me.identity
     if acted and not e.own_act:
@@ -242,13 +243,17 @@ def _spells(ex: ExhibitHistory) -> list[tuple[Party, int, str]]:
             say = _WHILE_HELD.get(entry.event_type)
             if say is not None and entry.by.identity == holder.identity:
                 words.append(
-                    f"{_on(entry.time_ns)}, at {entry.place}, {say(entry, entry.details)}"
+                    f"{_on(entry.time_ns)}, at {shown_text(entry.place)}, "
+                    f"{say(entry, entry.details)}"
                     if entry.own_act
                     else _awaits(entry)
                 )
     if holder is not None:
         last = after[-1]
-        words.append(f"It remains in my custody at {last.location}{_seal_words(last).rstrip(',')}.")
+        words.append(
+            f"It remains in my custody at {shown_text(last.location)}"
+            f"{_seal_words(last).rstrip(',')}."
+        )
         spells.append((holder, start, " ".join(words)))
     return spells
 

@@ -31,6 +31,7 @@ from jsonschema.protocols import Validator
 from casefile.verifier._payload_checker import Check, compile_schema, end_anchored
 
 __all__ = [
+    "CORRECTION_REASON",
     "CORRECTION_TYPE",
     "PayloadFormError",
     "PayloadSchemas",
@@ -166,6 +167,7 @@ class PayloadSchemas:
         self._validators: dict[tuple[str, int], Validator] = {}
         self._checks: dict[tuple[str, int], Check] = {}
         self._field_checks: dict[tuple[str, int, str], tuple[Check, Validator]] = {}
+        self._texts: dict[tuple[str, int], frozenset[str]] = {}
         for key, document in self._documents.items():
             self._validators[key] = _Strict(document)
             self._checks[key] = compile_schema(document)
@@ -184,6 +186,23 @@ class PayloadSchemas:
     def document(self, event_type: str, schema: int) -> Mapping[str, Any]:
         """The JSON Schema of ``event_type`` version ``schema`` (KeyError if there is none)."""
         return self._documents[(event_type, schema)]
+
+    def text_fields(self, event_type: str, schema: int) -> frozenset[str]:
+        """The ``pd`` names of ``event_type`` that are text commitments (FORMAT.md §4.1).
+
+        Empty for a type without a schema. The schema says which: a text
+        field's ``pd`` entry refers to the ``text`` definition (§10.3).
+        """
+        key = (event_type, schema)
+        found = self._texts.get(key)
+        if found is None:
+            document = self._documents.get(key)
+            names: frozenset[str] = frozenset()
+            if document is not None:
+                personal = document["properties"]["pd"]["properties"]
+                names = frozenset(n for n, s in personal.items() if s.get("$ref") == _TEXT_REF)
+            found = self._texts[key] = names
+        return found
 
     def known_types(self) -> Mapping[str, frozenset[int]]:
         """Schema versions by type name (the types whose payloads can be checked)."""
@@ -237,7 +256,8 @@ class PayloadSchemas:
                 return f"{where}{'' if pointer == '/' else pointer}: {problem}"
         personal = document["properties"]["pd"]["properties"]
         for name in pd:
-            if name not in personal:
+            # A correction's own reason is its text, not a field of the corrected record.
+            if name not in personal and name != CORRECTION_REASON:
                 return f"{json_pointer(('pd', name))}: not a personal field of {event_type}"
         return None
 
@@ -284,6 +304,9 @@ def payload_schemas() -> PayloadSchemas:
 
 #: The registered type whose payload corrects fields of an earlier record.
 CORRECTION_TYPE: Final = "record.corrected"
+#: The text field of a correction that says why (its own, not the corrected record's).
+CORRECTION_REASON: Final = "correction_reason"
+_TEXT_REF: Final = "#/$defs/text"
 
 
 class RecordTypes:
