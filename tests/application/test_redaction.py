@@ -254,3 +254,77 @@ def test_offsets_widen_to_exactly_the_units_they_touch(words: list[str], data: A
     assert (only.start, only.end) == (spans[0][0], spans[-1][0] + 1)
     assert only.text == text[spans[0][1] : spans[-1][2]]
     assert widened == ((spans[0][1], spans[-1][2]) != (start, end))
+
+
+# --- words of a text ---------------------------------------------------------------------
+
+NOTE = "Spoke to the victim at 12 Acacia Avenue. The car was blue, reg AB12 CDE."
+
+
+def _note_case(app: CasefileApp) -> tuple[uuid.UUID, int]:
+    case_id = app.open_case(OFFICER, reference="01YE1234526", offence="Burglary", channel="phone")
+    return case_id, app.add_note(case_id, OFFICER, text=NOTE)
+
+
+def test_redaction_of_words_is_shown_to_its_audience_only(rapp: CasefileApp) -> None:
+    case_id, seq = _note_case(rapp)
+    preview = rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue",
+                          audiences=["cps"], reason="victim_or_witness_contact_details",
+                          preview=True)  # fmt: skip
+    assert preview.seq is None
+    assert len(list(rapp.records(case_id))) == 2  # a preview records nothing
+    assert [(r.start, r.end, r.text) for r in preview.plan.runs or ()] == [
+        (5, 8, "12 Acacia Avenue. ")
+    ]
+    done = rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue",
+                       audiences=["cps"], reason="victim_or_witness_contact_details")  # fmt: skip
+    assert done.seq == 3
+    cps = rapp.field_view(case_id, seq, "text", audience="cps").render()
+    assert cps == (
+        "Spoke to the victim at [withheld 3 words: victim_or_witness_contact_details]"
+        "The car was blue, reg AB12 CDE."
+    )
+    assert rapp.field_view(case_id, seq, "text", audience="court").render() == NOTE
+
+
+def test_redaction_runs_outside_the_text_are_refused_by_the_application(
+    rapp: CasefileApp,
+) -> None:
+    case_id, seq = _note_case(rapp)
+    with pytest.raises(InvalidCommandError, match="ends past the text, which has 15 units"):
+        rapp.redact(case_id, REDACTOR, seq, "text", runs=[(10, 16)], audiences=["cps"],
+                    reason="third_party_personal_data")  # fmt: skip
+    assert len(list(rapp.records(case_id))) == 2
+
+
+def test_erased_words_leave_the_rest_verifiable_and_are_gone_from_sqlite_file(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "cases.sqlite"
+    app = CasefileApp(store=StoreConfig.sqlite(db), trust=TRUST, clock=stepping_clock())
+    try:
+        case_id, seq = _note_case(app)
+        files = [db, Path(f"{db}-wal")]
+        # Each unit is stored as its own string: search for each word.
+        assert b"AB12" in _file_bytes(files)
+        assert b"CDE." in _file_bytes(files)
+        result = app.erase_words(case_id, DPO, seq, "text", match="AB12 CDE",
+                                 basis="court_order", explanation="Order of 3 March")  # fmt: skip
+        assert [(r.start, r.end) for r in result.plan.runs or ()] == [(13, 15)]
+        assert b"AB12" not in _file_bytes(files)
+        assert b"CDE." not in _file_bytes(files)
+        records = list(app.records(case_id))
+        assert not any(b"AB12" in r for r in records)  # nor in the erasure record
+        verified = app.verify(case_id)
+        assert verified.size == 3
+        assert verified.records[-1].data["runs"] == [[13, 15]]
+        view = app.field_view(case_id, seq, "text")
+        assert (
+            view.render()
+            == "Spoke to the victim at 12 Acacia Avenue. The car was blue, reg [erased 2 words]"
+        )
+        with pytest.raises(InvalidCommandError, match="already"):
+            app.erase_words(case_id, DPO, seq, "text", runs=[(13, 15)],
+                            basis="court_order", explanation="again")  # fmt: skip
+    finally:
+        app.close()
