@@ -328,3 +328,22 @@ def test_erased_words_leave_the_rest_verifiable_and_are_gone_from_sqlite_file(
                             basis="court_order", explanation="again")  # fmt: skip
     finally:
         app.close()
+
+
+def test_a_disclosure_of_another_record_spliced_into_the_store_is_refused() -> None:
+    from casefile.errors import DisclosureError
+
+    app = CasefileApp(store=StoreConfig.memory(), trust=TRUST, clock=stepping_clock())
+    try:
+        case_id, seq = _note_case(app)
+        other = app.add_note(case_id, OFFICER, text="A second note about 3 Mill Lane.")
+        stored: Any = app.recorder._disclosures[case_id]  # type: ignore[attr-defined]
+        stored[(seq, "text")] = stored[(other, "text")]
+        with pytest.raises(DisclosureError, match="another record or field"):
+            app.erase_words(case_id, DPO, seq, "text", match="Acacia",
+                            basis="erasure_request", explanation="Asked")  # fmt: skip
+        with pytest.raises(DisclosureError, match="another record or field"):
+            app.plan_redaction(case_id, seq, "text", match="Mill")
+        assert len(list(app.records(case_id))) == 3  # nothing recorded
+    finally:
+        app.close()

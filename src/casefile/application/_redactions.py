@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from casefile.application._recorders import CaseRecorder, ErasureRow
 from casefile.application._redaction_plan import RedactionPlan, plan_runs
-from casefile.errors import InvalidCommandError
+from casefile.errors import DisclosureError, InvalidCommandError
 from casefile.events import Custodian, Instant, Investigation
 from casefile.events._values import check_uuid
 from casefile.projections._redactions import FieldRedactions, redactions_for
@@ -166,25 +166,39 @@ class RedactionAppCommands:
     def stored_disclosure(
         self, case_id: uuid.UUID, seq: int, field: str
     ) -> Disclosure | TextDisclosure | None:
-        """The store's disclosure of ``field`` of record ``seq``, checked against its record.
+        """The store's disclosure of ``field`` of record ``seq``, value or text, checked
+        against the record's commitment; None if the store holds none (never given or erased).
 
-        None if the store holds none (never given, withheld whole or erased).
+        Raises :class:`~casefile.errors.InvalidCommandError` for a record the
+        case does not have, and :class:`~casefile.errors.DisclosureError`
+        (naming the record and the field) for a stored disclosure that is
+        malformed or does not open the record's commitment.
         """
         case_id = check_uuid(case_id, "case_id")
         stored = self._cases.select_events(case_id, gt=seq - 1, lte=seq) if seq >= 1 else []
-        if not stored:
+        if type(seq) is not int or not stored:
             raise InvalidCommandError("seq", f"record {seq!r} does not exist in case {case_id}")
+        blob = self._cases.select_disclosure(case_id, seq, field)
+        if blob is None:
+            return None
         committed = parse_record(stored[0].state).header.commitments.get(field)
-        for blob in self._cases.select_disclosures(case_id):
+        try:
             found = parse_disclosure(blob)
-            if found.seq == seq and found.name == field:
-                if committed is None or found.commitment() != committed:
-                    raise InvalidCommandError(
-                        "field", f"the stored disclosure of {field} of record {seq} does not "
-                        "open its commitment: the store was altered",
-                    )  # fmt: skip
-                return found
-        return None
+            fault = None
+            if (found.case_id, found.seq, found.name) != (case_id, seq, field):
+                fault = "belongs to another record or field"
+            elif committed is None or found.commitment() != committed:
+                fault = "does not open the record's commitment"
+        except DisclosureError as exc:
+            fault = f"is malformed: {exc.message}"
+        if fault is not None:
+            raise DisclosureError(
+                f"the stored disclosure of {field!r} {fault}: the store was altered",
+                case_id=str(case_id),
+                seq=seq,
+                step="V11",
+            )
+        return found
 
     def plan_redaction(
         self,
