@@ -25,13 +25,16 @@ import time
 from casefile.application import CasefileApp, StoreConfig
 from casefile.errors import SealMismatchError
 from casefile.events import EVENT_TYPES, Custodian
-from casefile.projections import ContinuityPolicy, build_exhibit_register
+from casefile.projections import ContinuityPolicy, build_exhibit_register, records_as_read
 from casefile.signing import (
     RECORDER_ROLE,
+    Disclosure,
     Holder,
     InMemorySigner,
+    TextDisclosure,
     TrustEntry,
     TrustStore,
+    commit_fields,
     parse_record,
     seal_record,
 )
@@ -113,30 +116,40 @@ def record_case(app: CasefileApp, officer: InMemorySigner, start: int) -> list[b
     return list(app.records(case_id))
 
 
-def intake_record(records: list[bytes], examiner: InMemorySigner, at: int) -> bytes:
-    """The forensics unit's own record of opening the bag, signed by the examiner's key."""
+def intake_record(
+    records: list[bytes], examiner: InMemorySigner, at: int
+) -> tuple[bytes, tuple[Disclosure | TextDisclosure, ...]]:
+    """The forensics unit's own record of opening the bag, signed by the examiner's key.
+
+    Its place, notes and reason are free text: committed in the record, disclosed beside it.
+    """
     last = parse_record(records[-1])
+    case_id, seq = last.header.case_id, last.header.seq + 1
     data = {
         "exhibit": "AW/1",
         "by": EXAMINER.to_data(),
         "recorded_by": None,  # the examiner signs her own act (V15)
-        "place": UNIT,
         "occurred_at": None,
-        "notes": "Seal number as read from the bag at intake.",
         "seal": MISREAD_SEAL,
+    }
+    texts = {
+        "place": UNIT,
+        "notes": "Seal number as read from the bag at intake.",
         "reason": "examination",
     }
+    commitments, disclosures = commit_fields(case_id, seq, {}, texts=texts)
     sealed = seal_record(
-        case_id=last.header.case_id,
-        seq=last.header.seq + 1,
+        case_id=case_id,
+        seq=seq,
         prev=last.hash,
         event_type="exhibit.seal_opened",
         schema=1,
         time_ns=at,
         data=data,
         signer=examiner,
+        commitments=commitments,
     )
-    return sealed.raw
+    return sealed.raw, disclosures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         records = record_case(app, officer, start)
         case_id = app.list_cases()[0]
+        disclosures = list(app.disclosures(case_id))
         opened_at = start + 42 * DAY_NS + 2 * HOUR_NS
         # The library will not write the misread seal itself...
         try:
@@ -166,16 +180,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         app.close()
     # ...but a record signed elsewhere reaches the case file as it was signed.
-    records.append(intake_record(records, examiner, opened_at))
+    intake, intake_disclosures = intake_record(records, examiner, opened_at)
+    records.append(intake)
+    disclosures.extend(intake_disclosures)
 
     verified = verify_case(
-        records, trust=trust, at=now, case_id=case_id, known_types=EVENT_TYPES.known_types()
+        records,
+        trust=trust,
+        at=now,
+        case_id=case_id,
+        known_types=EVENT_TYPES.known_types(),
+        disclosures=disclosures,
     )
     signers = sorted(entry.name for entry in trust.entries if entry.key_id in verified.signers)
     print(f"integrity: verified, {verified.size} records of case {case_id}")
     print(f"  signed by {', '.join(signers)}")
     policy = ContinuityPolicy(max_gap_ns=args.max_gap_days * DAY_NS)
-    register = build_exhibit_register(verified.records, policy=policy, as_of=now)
+    register = build_exhibit_register(records_as_read(verified.records), policy=policy, as_of=now)
     print(f"continuity: {len(register.findings)} finding(s)")
     for finding in register.findings:
         print(f"  {finding.kind}: {finding.exhibit}, record {finding.seq}: {finding.message}")

@@ -25,7 +25,12 @@ from casefile.application import CasefileApp, StoreConfig
 from casefile.bundle import DisclosurePolicy, verify_bundle, write_bundle, zip_bundle
 from casefile.events import EVENT_TYPES
 from casefile.evidence import FileSystemBlobStore
-from casefile.projections import EXHIBITS_VIEW, build_exhibit_register, exhibit_register_json
+from casefile.projections import (
+    EXHIBITS_VIEW,
+    build_exhibit_register,
+    exhibit_register_json,
+    records_as_read,
+)
 from casefile.signing import load_private_key, load_trust_store
 from casefile.verifier import verify_case
 
@@ -60,8 +65,10 @@ def hand_over(out: Path, reference: str | None = None) -> Path:
             at=now,
             case_id=case_id,
             known_types=EVENT_TYPES.known_types(),
+            disclosures=app.disclosures(case_id),
         )
-        register = build_exhibit_register(verified.records, as_of=now)
+        # Texts (places, descriptions) are committed: read them from the disclosures.
+        register = build_exhibit_register(records_as_read(verified.records), as_of=now)
         checkpoint = app.checkpoint(
             case_id, service, officer_visit.CHECKPOINT_KEY_NAME, ORIGIN_NAMESPACE
         )

@@ -80,17 +80,18 @@ def split_texts(
     schemas = payload_schemas()
     out, texts = dict(data), {}
     if event_type == "record.corrected":
-        if "reason" in out:
+        if type(out.get("reason")) is str:
             texts["correction_reason"] = out.pop("reason")
         fields = out.get("fields")
         if target_type is not None and isinstance(fields, dict):
             target_texts = schemas.text_fields(target_type, 1)
-            kept = {k: v for k, v in fields.items() if k not in target_texts}
-            texts.update({k: v for k, v in fields.items() if k in target_texts})
-            out["fields"] = kept
+            moved = {k: v for k, v in fields.items() if k in target_texts and type(v) is str}
+            out["fields"] = {k: v for k, v in fields.items() if k not in moved}
+            texts.update(moved)
         return out, texts
     for name in schemas.text_fields(event_type, 1):
-        if name in out:
+        # Only text is committed as text: anything else stays, for V10 to refuse.
+        if type(out.get(name)) is str:
             value = out.pop(name)
             if value:
                 texts[name] = value
@@ -102,7 +103,8 @@ class CaseBuilder:
     """Appends records to one case, keeping the chain head and disclosures.
 
     Free text given in ``data`` is committed as redactable text, as sealing
-    does (``texts_in_clear`` leaves it in ``data``: a payload its schema refuses).
+    does, with any ``texts`` given apart (``texts_in_clear`` leaves the text in
+    ``data``: a payload its schema refuses).
     """
 
     case_id: uuid.UUID
@@ -129,7 +131,7 @@ class CaseBuilder:
     ) -> SealedRecord:
         seq = len(self.records) + 1
         payload = dict(data) if data is not None else {"text": f"note {seq}"}
-        given, texts = texts, {}
+        committed: dict[str, str] = dict(texts or {})
         if not texts_in_clear:
             corrects = payload.get("corrects")
             target = (
@@ -137,10 +139,10 @@ class CaseBuilder:
                 if type(corrects) is int and 1 <= corrects <= len(self.types)
                 else None
             )
-            payload, texts = split_texts(event_type, payload, target)
-        texts = {**texts, **(given or {})}
+            payload, split = split_texts(event_type, payload, target)
+            committed.update(split)
         commitments, disclosures = commit_fields(
-            self.case_id, seq, personal or {}, texts=texts, random_bytes=self.salts
+            self.case_id, seq, personal or {}, texts=committed, random_bytes=self.salts
         )
         self.time_ns = time_ns if time_ns is not None else self.time_ns + 60 * 10**9
         rec = seal_record(

@@ -66,7 +66,10 @@ def _transfer() -> dict[str, Any]:
 
 def _collect(case: CaseBuilder) -> CustodyCollector:
     collector = CustodyCollector()
-    for record in iter_verified_records(case.records, trust=WORLD.trust, at=AT, workers=1):
+    verified = iter_verified_records(
+        case.records, trust=WORLD.trust, at=AT, workers=1, disclosures=case.disclosures
+    )
+    for record in verified:
         collector.take(record)
     return collector
 

@@ -17,7 +17,7 @@ import pytest
 
 from casefile.application import CasefileApp, StoreConfig
 from casefile.errors import DuplicateReferenceError
-from casefile.signing import load_private_key, load_trust_store
+from casefile.signing import load_private_key, load_trust_store, parse_record
 from cli._support import Demo, Run, run_cli
 
 ESCAPE = "\x1b]0;owned\x07\x1b[2J"
@@ -95,7 +95,14 @@ def test_a_reference_the_index_misattributes_is_refused(demo: Demo, store: Path)
 def test_a_damaged_case_does_not_hide_another_found_by_reference(demo: Demo, store: Path) -> None:
     damaged = _open_case(demo, store, "42NS0000126", note="To be damaged.")
     _open_case(demo, store, "42NS0000226")
-    _rewrite(store, damaged, 2, b"To be damaged.", b"Was   damaged.")
+    with sqlite3.connect(store) as conn:
+        (state,) = conn.execute(
+            "SELECT state FROM casefile_events WHERE originator_id = ? AND originator_version = 2",
+            (damaged.hex,),
+        ).fetchone()
+    # The note's text is committed: changing it changes its commitment.
+    (commitment,) = parse_record(bytes(state)).header.commitments.values()
+    _rewrite(store, damaged, 2, commitment, bytes([commitment[0] ^ 1]) + commitment[1:])
     found = _exhibits(demo, store, "42NS0000226")
     assert found.code == 0, found.err
     assert "42NS0000226" in found.out

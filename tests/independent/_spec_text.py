@@ -8,6 +8,7 @@ right, where the library works level by level. It imports nothing from casefile.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ import msgpack
 
 from independent._spec_rules import canon
 
-__all__ = ["TEXT_KEYS", "cover", "text_commitment_of"]
+__all__ = ["TEXT_KEYS", "cover", "text_commitment_of", "text_parses", "write_text"]
 
 TEXT_KEYS = ["case", "hashes", "n", "name", "seeds", "seq", "units", "withheld"]
 K = 16
@@ -57,8 +58,28 @@ def text_commitment_of(d: Any) -> bytes | None:
         return None
 
 
+def text_parses(d: Any) -> bool:
+    """V11.1: the exact keys, and each of its type and within its limits."""
+    if not isinstance(d, dict) or sorted(d) != TEXT_KEYS:
+        return False
+    n, runs, seeds, hashes, units = d["n"], d["withheld"], d["seeds"], d["hashes"], d["units"]
+    ok = isinstance(d["case"], bytes) and len(d["case"]) == 16
+    ok = ok and type(d["seq"]) is int and d["seq"] >= 1
+    ok = ok and isinstance(d["name"], str) and re.fullmatch(r"[a-z][a-z0-9_]{0,63}", d["name"])
+    ok = ok and type(n) is int and 1 <= n <= 2**20
+    ok = ok and isinstance(runs, list)
+    ok = ok and all(
+        isinstance(r, list) and len(r) == 2 and all(type(x) is int for x in r) for r in runs
+    )
+    for group in (seeds, hashes):
+        ok = ok and isinstance(group, list)
+        ok = ok and all(isinstance(x, bytes) and len(x) == 32 for x in group)
+    ok = ok and isinstance(units, list) and all(isinstance(u, str) for u in units)
+    return bool(ok)
+
+
 def _commitment(d: dict[str, Any]) -> bytes:
-    if sorted(d) != TEXT_KEYS:
+    if not text_parses(d):
         raise _BadError
     n, runs, seeds, hashes, units = d["n"], d["withheld"], d["seeds"], d["hashes"], d["units"]
     if type(n) is not int or not 1 <= n <= 2**20 or type(d["seq"]) is not int or d["seq"] < 1:
@@ -140,3 +161,59 @@ def _commitment(d: dict[str, Any]) -> bytes:
         raise _BadError
     body = msgpack.packb(canon({"n": n, "name": d["name"], "root": root}), use_bin_type=True)
     return _sha(b"casefile:text:v2\x00", body)
+
+
+def write_text(
+    case: bytes,
+    seq: int,
+    name: str,
+    units: list[str],
+    root_seed: bytes,
+    runs: list[list[int]],
+    salts: dict[int, bytes] | None = None,
+) -> tuple[bytes, dict[str, Any]]:
+    """An outside writer of §4.1: (commitment, disclosure withholding ``runs``).
+
+    ``salts`` replaces the salts of chosen units, as a faulty writer would; a unit
+    with a replaced salt must then be revealed or withheld as a leaf of its own.
+    """
+    n = len(units)
+    counts = _counts(n)
+    h = len(counts) - 1
+    seed: dict[tuple[int, int], bytes] = {(h, 0): root_seed}
+    for j in range(h, 0, -1):
+        for i in range(counts[j]):
+            kids = min(K, counts[j - 1] - K * i)
+            out = hashlib.shake_256(b"casefile:text-seed:v2\x00" + seed[(j, i)]).digest(32 * kids)
+            for m in range(kids):
+                seed[(j - 1, K * i + m)] = out[32 * m : 32 * m + 32]
+    for i, salt in (salts or {}).items():
+        seed[(0, i)] = salt
+    digest = {
+        (0, i): _sha(b"casefile:text-leaf:v2\x00", seed[(0, i)], u.encode())
+        for i, u in enumerate(units)
+    }
+    for j in range(1, h + 1):
+        for i in range(counts[j]):
+            kids = min(K, counts[j - 1] - K * i)
+            digest[(j, i)] = _sha(
+                b"casefile:text-node:v2\x00", *(digest[(j - 1, K * i + m)] for m in range(kids))
+            )
+    body = msgpack.packb(canon({"n": n, "name": name, "root": digest[(h, 0)]}), use_bin_type=True)
+    seeds, hashes, shown, at = [], [], [], 0
+    for a, b in [*runs, [n, n]]:
+        seeds += [seed[node] for node in cover(at, a, n)]
+        shown += units[at:a]
+        hashes += [digest[node] for node in cover(a, b, n)]
+        at = b
+    disclosure = {
+        "case": case,
+        "hashes": hashes,
+        "n": n,
+        "name": name,
+        "seeds": seeds,
+        "seq": seq,
+        "units": shown,
+        "withheld": [list(r) for r in runs],
+    }
+    return _sha(b"casefile:text:v2\x00", body), disclosure

@@ -38,7 +38,7 @@ from independent._spec_rules import (
     parse_trust,
     v10,
 )
-from independent._spec_text import TEXT_KEYS, text_commitment_of
+from independent._spec_text import text_commitment_of, text_parses
 
 __all__ = ["merkle_root", "verify_dir"]
 
@@ -428,9 +428,7 @@ def _is_disclosure(d: Any) -> bool:
     if sorted(d) == ["case", "name", "salt", "seq", "value"]:
         typed = isinstance(d["case"], bytes) and isinstance(d["name"], str)
         return typed and isinstance(d["salt"], bytes) and type(d["seq"]) is int
-    if sorted(d) == TEXT_KEYS:
-        return isinstance(d["case"], bytes) and isinstance(d["name"], str) and type(d["seq"]) is int
-    return False
+    return text_parses(d)
 
 
 def _v11(h: dict[str, Any], mine: list[dict[str, Any]], report: Report) -> set[str] | None:

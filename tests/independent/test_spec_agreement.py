@@ -35,9 +35,10 @@ from independent._spec_rules import (
 from independent._spec_verifier import verify_dir
 from independent._variants import RECORD_VARIANTS
 from independent._variants_bundle import BUNDLE_VARIANTS
+from independent._variants_text import TEXT_VARIANTS
 
 AT = time.time_ns()
-VARIANTS = {**RECORD_VARIANTS, **BUNDLE_VARIANTS}
+VARIANTS = {**RECORD_VARIANTS, **BUNDLE_VARIANTS, **TEXT_VARIANTS}
 # B9's findings are the library's alone; V15's finding is the spec's too (§9.7.5).
 CONTINUITY_ONLY = {k.value for k in ContinuityFindingKind} - {"acted_on_behalf_unconfirmed"}
 CONTINUITY_ONLY.add("evidence_not_in_bundle")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -267,8 +269,44 @@ def test_malformed_text_disclosure_is_refused(key: str, value: Any) -> None:
     fields = _fields(_REDACTED)
     fields[key] = value
     with pytest.raises(DisclosureError) as caught:
-        parse_disclosure(encode(fields))
+        parse_disclosure(encode(fields)).commitment()
     assert caught.value.step == "V11"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [(k, v) for k, v in MALFORMED if k in ("case", "seq", "name", "n") or type(v) is not list]
+    + [("withheld", [[True, 4]]), ("seeds", [b"\x00" * 31] * 5), ("units", [1, 2])],
+)
+def test_text_disclosure_of_wrong_types_is_not_a_disclosure(key: str, value: Any) -> None:
+    # V11.1: such an element is not read at all (FORMAT.md §9.7.3).
+    fields = _fields(_REDACTED)
+    fields[key] = value
+    with pytest.raises(DisclosureError):
+        parse_disclosure(encode(fields))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("withheld", [[4, 2]]),
+        ("withheld", [[2, 4], [4, 6]]),
+        ("withheld", [[2, 4]]),
+        ("seeds", []),
+        ("units", ["only one"]),
+    ],
+)
+def test_text_disclosure_whose_parts_do_not_fit_parses_and_fails_its_commitment(
+    key: str, value: Any
+) -> None:
+    # V11.2: readable, so the disclosures after it are read; it fails its record alone.
+    fields = _fields(_REDACTED)
+    fields[key] = value
+    parsed = parse_disclosure(encode(fields))
+    assert isinstance(parsed, TextDisclosure)
+    with pytest.raises(DisclosureError, match="field 'body'"):
+        parsed.commitment()
+    assert parsed.opens(_REDACTED.commitment()) is not None
 
 
 def test_extra_or_missing_key_is_refused() -> None:
@@ -284,7 +322,7 @@ def test_empty_unit_in_a_longer_text_is_refused() -> None:
     fields = _fields(_full("a b"))
     fields["units"] = ["", "a b"]
     with pytest.raises(DisclosureError, match="empty"):
-        parse_disclosure(encode(fields))
+        parse_disclosure(encode(fields)).commitment()
 
 
 def test_value_disclosure_still_parses() -> None:
@@ -298,3 +336,44 @@ def test_value_disclosure_still_parses() -> None:
 def test_arbitrary_bytes_never_parse_to_anything_but_a_disclosure_error(data: bytes) -> None:
     with pytest.raises(DisclosureError):
         parse_disclosure(data)
+
+
+def test_every_text_step_of_the_spec_is_marked_in_the_code() -> None:
+    # FORMAT.md §4.1.7 numbers the checks of a text disclosure; each is marked
+    # where the code makes it, so a reader can follow one into the other.
+    root = Path(__file__).resolve().parents[2]
+    spec = (root / "docs" / "FORMAT.md").read_text(encoding="utf-8")
+    steps = sorted(set(re.findall(r"\*\*(V11\.\d+) ", spec)))
+    assert steps == [f"V11.{k}" for k in range(1, 7)]
+    code = (root / "src" / "casefile" / "signing" / "_text.py").read_text(encoding="utf-8")
+    for step in steps:
+        assert f"# {step}" in code, step
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_any_changed_byte_of_a_redacted_disclosure_is_refused_or_names_another_record(
+    data: Any,
+) -> None:
+    # The encoding has one form per value, so a changed byte changes the value or
+    # is refused; a changed value opens the commitment only if what changed is
+    # the case or the record it names, which V11 checks against the record.
+    original = _REDACTED.to_bytes()
+    commitment = _REDACTED.commitment()
+    at = data.draw(st.integers(0, len(original) - 1))
+    flip = data.draw(st.integers(1, 255))
+    changed = original[:at] + bytes([original[at] ^ flip]) + original[at + 1 :]
+    try:
+        parsed = parse_disclosure(changed)
+        opened = parsed.commitment() == commitment
+    except DisclosureError:
+        return
+    if opened:
+        assert isinstance(parsed, TextDisclosure)
+        assert (parsed.case_id, parsed.seq) != (_REDACTED.case_id, _REDACTED.seq)
+        assert (parsed.units, parsed.withheld, parsed.seeds, parsed.hashes) == (
+            _REDACTED.units,
+            _REDACTED.withheld,
+            _REDACTED.seeds,
+            _REDACTED.hashes,
+        )

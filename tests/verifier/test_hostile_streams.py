@@ -43,7 +43,7 @@ def _header(**changes: Any) -> dict[str, Any]:
         "schema": 1,
         "time": T0 + 10**9,
         "key": WORLD.alice.public_key.key_id,
-        "data": {"text": "note"},
+        "data": {},
         "pd": {},
     }
     fields.update(changes)
@@ -81,7 +81,7 @@ def _case_with_malformed(n: int, position: int, how: str) -> tuple[list[bytes], 
                 event_type="note.added",
                 schema=1,
                 time_ns=T0 + seq * 10**9,
-                data={"text": f"note {seq}"},
+                data={},
                 signer=WORLD.alice if seq % 2 else WORLD.bob,
             ).raw
         records.append(raw)
@@ -178,6 +178,7 @@ def test_findings_come_only_from_records_that_verified() -> None:
         trust=WORLD.trust,
         at=AT,
         workers=1,
+        disclosures=case.disclosures,
     )
     assert [e.step for e in report.errors] == ["V9"]
     assert report.findings == ()

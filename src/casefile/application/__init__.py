@@ -4,7 +4,7 @@ Typical use, with an officer's key and a checkpoint key that the trust store nam
 
 >>> import datetime, pathlib, tempfile
 >>> from casefile.application import CasefileApp, StoreConfig
->>> from casefile.projections import build_exhibit_register
+>>> from casefile.projections import build_exhibit_register, records_as_read
 >>> from casefile.signing import Holder, InMemorySigner, TrustEntry, TrustStore
 >>> officer, service = InMemorySigner.generate(), InMemorySigner.generate()
 >>> def entry(key, name, role):
@@ -22,7 +22,7 @@ Typical use, with an officer's key and a checkpoint key that the trust store nam
 >>> verified = app.verify(case_id)  # every record verified, ready for the projections
 >>> (verified.size, len(verified.records))
 (3, 3)
->>> build_exhibit_register(verified.records, as_of=app.now()).exhibits
+>>> build_exhibit_register(records_as_read(verified.records), as_of=app.now()).exhibits
 ()
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     handed = app.export_bundle(case_id, pathlib.Path(folder) / "case.zip", zip=True,

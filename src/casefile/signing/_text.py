@@ -556,7 +556,11 @@ class TextDisclosure:
                 raise fault(f"{label} must be a list of 32-byte strings")
         if type(units) is not list or not all(type(unit) is str for unit in units):
             raise fault("units must be a list of text strings")
-        parsed = cls(
+        if not 1 <= n <= MAX_TEXT_UNITS:
+            raise fault(f"n must be from 1 to {MAX_TEXT_UNITS}")
+        # The layout (V11.2) is checked with the commitment: a disclosure that
+        # parses is read, and one whose parts do not fit fails its record alone.
+        return cls(
             case_id,
             seq,
             name,
@@ -566,8 +570,6 @@ class TextDisclosure:
             tuple(hashes),
             tuple(units),
         )
-        parsed._layout()
-        return parsed
 
     def sort_key(self) -> tuple[int, str]:
         return (self.seq, self.name)
@@ -617,6 +619,7 @@ def commit_text(
 
 def parse_disclosure(data: bytes) -> Disclosure | TextDisclosure:
     """Parse a stored disclosure of either kind, told apart by its exact key set."""
+    # V11.1: at most 1 MiB, canonical, and exactly the keys of one kind.
     try:
         fields = decode(data, max_size=MAX_DISCLOSURE_SIZE)
     except DecodeError as exc:

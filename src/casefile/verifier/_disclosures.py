@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from casefile.errors import DisclosureError, EncodeError
+from casefile.errors import EncodeError
 from casefile.signing._commitments import AnyDisclosure, Disclosure, TextDisclosure
 
 __all__ = ["DisclosureCursor", "commitment_of", "mismatch", "shown_name"]
@@ -20,11 +20,11 @@ def shown_name(name: str) -> str:
     return repr(name) if len(name) <= 80 else repr(name[:80]) + "…"
 
 
-def commitment_of(d: Disclosure | TextDisclosure) -> bytes | None:
+def commitment_of(d: Disclosure) -> bytes | None:
     try:
         return d.commitment()
-    except (EncodeError, ValueError, DisclosureError):
-        return None  # a value, salt or text tree outside the format matches nothing
+    except (EncodeError, ValueError):
+        return None  # a value or salt outside the format matches nothing
 
 
 def mismatch(d: AnyDisclosure, commitment: bytes) -> str | None:
