@@ -33,6 +33,8 @@ def signer_for(label: str) -> InMemorySigner:
 OFFICER = signer_for("officer")
 SECOND_OFFICER = signer_for("second-officer")
 CHECKPOINTER = signer_for("checkpointer")
+#: Records erasures of personal data (role ``data_protection``).
+DATA_PROTECTION = signer_for("data-protection")
 
 
 def _entry(signer: InMemorySigner, name: str, roles: set[str]) -> TrustEntry:
@@ -50,6 +52,7 @@ TRUST = TrustStore(
         _entry(OFFICER, "pc-1234", {"recorder"}),
         _entry(SECOND_OFFICER, "pc-5678", {"recorder"}),
         _entry(CHECKPOINTER, "custody-suite", {"checkpoint"}),
+        _entry(DATA_PROTECTION, "data-protection", {"data_protection"}),
     ]
 )
 

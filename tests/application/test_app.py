@@ -10,6 +10,7 @@ import pytest
 
 from application.conftest import (
     CHECKPOINTER,
+    DATA_PROTECTION,
     NAMESPACE,
     OFFICER,
     SECOND_OFFICER,
@@ -350,10 +351,11 @@ def test_handover_refuses_a_checkpoint_key_revoked_before_a_record_its_last_reco
 def test_erasure_needs_a_person_or_fields(memory_app: CasefileApp) -> None:
     case_id = _case(memory_app)
     with pytest.raises(InvalidCommandError):
-        memory_app.erase_personal_data(case_id)
+        memory_app.erase_personal_data(case_id, DATA_PROTECTION)
     with pytest.raises(UnknownReferenceError):
-        memory_app.erase_personal_data(case_id, person_id=uuid.uuid4())
-    assert memory_app.erase_personal_data(case_id, fields=[]) == 0
+        memory_app.erase_personal_data(case_id, DATA_PROTECTION, person_id=uuid.uuid4())
+    assert memory_app.erase_personal_data(case_id, DATA_PROTECTION, fields=[]) == 0
+    assert len(list(memory_app.records(case_id))) == 1  # nothing erased, nothing recorded
 
 
 def _holder_of(signer: InMemorySigner) -> Custodian:
@@ -397,7 +399,7 @@ def test_a_persons_disclosed_values_are_readable_through_the_app(
         "name": "Wendy Witness",
         "phone": "07700 900002",
     }
-    app.erase_personal_data(case_id, person_id=person)
+    app.erase_personal_data(case_id, DATA_PROTECTION, person_id=person)
     assert app.person_details(case_id, person) == {}
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from _casebuilder import commitment_flipped
 from application.conftest import (
     CHECKPOINTER,
+    DATA_PROTECTION,
     NAMESPACE,
     OFFICER,
     SECOND_OFFICER,
@@ -353,22 +354,28 @@ def test_erasing_personal_data_keeps_case_verifiable(app: CasefileApp) -> None:
         personal={"name": "Zoe Angstrom"},
     )
     records_before = list(app.records(case_id))
-    assert app.erase_personal_data(case_id, person_id=victim) == 4
+    held = {(d.seq, d.name) for d in app.disclosures(case_id)}
+    assert app.erase_personal_data(case_id, DATA_PROTECTION, person_id=victim) == 4
     left = {(d.seq, d.name) for d in app.disclosures(case_id) if isinstance(d, Disclosure)}
     assert left == {(6, "name"), (6, "phone")}
     # A person's erasure takes their personal values, not the texts of their records.
     assert any(d.name == "correction_reason" for d in app.disclosures(case_id))
-    assert app.erase_personal_data(case_id, fields=["phone"]) == 1
+    left_before = sorted(held - {(d.seq, d.name) for d in app.disclosures(case_id)})
+    assert app.erase_personal_data(case_id, DATA_PROTECTION, fields=["phone"]) == 1
     values = [d.value for d in app.disclosures(case_id) if isinstance(d, Disclosure)]
     assert values == ["Will Witness"]
     verified = app.verify(case_id, at=T0 + 10**12)
-    assert verified.size == 7
+    # One disclosure.erased record per field erased: who, why, which field; never the value.
+    assert verified.size == 7 + 5
     assert any(f.kind == "withheld_fields" for f in verified.findings)
     case = app.get_case(case_id, audit=True)
     assert witness in case.people
     assert case.people[victim].details == {"name", "address", "phone"}
-    # Erasure touches no record: every byte is as it was.
-    assert list(app.records(case_id)) == records_before
+    # Erasure changes no record: every earlier byte is as it was.
+    records_after = list(app.records(case_id))
+    assert records_after[: len(records_before)] == records_before
+    erased = [(r.data["record"], r.data["field"]) for r in verified.records[7:]]
+    assert sorted(erased) == sorted([*((s, n) for s, n in left_before), (6, "phone")])
 
 
 @given(

@@ -74,6 +74,22 @@ def test_withdrawn_decision_no_longer_applies(rapp: CasefileApp) -> None:
     assert rapp.field_view(case_id, seq, "address", audience="cps").value == ADDRESS
 
 
+def test_back_page_details_are_never_shown_to_the_defence(rapp: CasefileApp) -> None:
+    case_id, seq = _victim_case(rapp)
+    defence = rapp.field_view(case_id, seq, "address", audience="defence")
+    assert defence.withheld == ("restricted",)
+    assert defence.render() == "[withheld: restricted]"
+    # Not restricted: the name, and the address for any other audience.
+    assert rapp.field_view(case_id, seq, "name", audience="defence").value == "Ann Example"
+    assert rapp.field_view(case_id, seq, "address", audience="victim").value == ADDRESS
+    with rapp.session(case_id, OFFICER) as case:
+        corrected = case.correct(seq=seq, reason="moved", personal={"address": "2 New Road"})
+    assert rapp.field_view(case_id, corrected, "address", audience="defence").withheld == (
+        "restricted",
+    )
+    assert rapp.field_view(case_id, corrected, "address", audience="cps").value == "2 New Road"
+
+
 def _file_bytes(paths: list[Path]) -> bytes:
     return b"".join(p.read_bytes() for p in paths if p.is_file())
 
@@ -102,12 +118,18 @@ def test_erased_words_are_gone_from_sqlite_file(tmp_path: Path) -> None:
     app = CasefileApp(store=StoreConfig.sqlite(db), trust=TRUST, clock=stepping_clock())
     try:
         case_id, seq = _victim_case(app)
+        # Neighbours on the same page: a deleted row between live ones leaves a free
+        # block that keeps its bytes unless they are overwritten.
+        for n in range(6):
+            app.add_person(
+                case_id, OFFICER, role="witness", name=f"Witness {n}", address=f"{n} Lane"
+            )
         files = [db, Path(f"{db}-wal")]
         assert b"Quillfeather" in _file_bytes(files)  # the search can find it
         app.erase_words(case_id, DPO, seq, "address", whole_field=True,
                         basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
         assert b"Quillfeather" not in _file_bytes(files)
-        assert app.verify(case_id).size == 3
+        assert app.verify(case_id).size == 9
     finally:
         app.close()
 
@@ -146,14 +168,6 @@ def test_erased_words_are_gone_from_postgres_relation_files(
 ) -> None:
     import psycopg
 
-    app = CasefileApp(store=StoreConfig.from_settings(fresh_postgres_env), trust=TRUST,
-                      clock=stepping_clock())  # fmt: skip
-    try:
-        case_id, seq = _victim_case(app)
-        app.erase_words(case_id, DPO, seq, "address", whole_field=True,
-                        basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
-    finally:
-        app.close()
     env = fresh_postgres_env
     conninfo = (
         f"dbname={env['POSTGRES_DBNAME']} host={env['POSTGRES_HOST']} "
@@ -161,19 +175,30 @@ def test_erased_words_are_gone_from_postgres_relation_files(
         f"password={env['POSTGRES_PASSWORD']}"
     )
     table = f"{env['POSTGRES_SCHEMA']}.casefile_disclosures"
+    app = CasefileApp(store=StoreConfig.from_settings(env), trust=TRUST, clock=stepping_clock())
     with psycopg.connect(conninfo, autocommit=True) as conn:
         # A backend's working directory is the data directory (the app role may not ask).
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
         data_dir = Path(f"/proc/{pid}/cwd").resolve()
-        path = conn.execute("SELECT pg_relation_filepath(%s)", (table,)).fetchone()[0]  # type: ignore[index]
-        # What the README tells the operator to run; it writes the new files itself,
-        # and truncates the old ones when it commits.
+
+        def table_bytes() -> bytes:
+            path = conn.execute("SELECT pg_relation_filepath(%s)", (table,)).fetchone()[0]  # type: ignore[index]
+            return _file_bytes(sorted(data_dir.joinpath(path).parent.glob("*")))
+
+        try:
+            case_id, seq = _victim_case(app)
+            # VACUUM FULL writes the table's files itself: the address is now on disk.
+            conn.execute(f"VACUUM FULL {table}")
+            assert b"Quillfeather" in table_bytes()
+            app.erase_words(case_id, DPO, seq, "address", whole_field=True,
+                            basis="erasure_request", explanation="Asked by the victim")  # fmt: skip
+        finally:
+            app.close()
+        # What the README tells the operator to run: a new file without the dead row;
+        # the old one is truncated when the command commits.
         conn.execute(f"VACUUM FULL {table}")
-        relation_dir = data_dir.joinpath(path).parent
-        assert relation_dir.is_dir()
-        files = sorted(relation_dir.glob("*"))
-        assert b"Ann Example" in _file_bytes(files)  # the search reaches the table's rows
-    assert b"Quillfeather" not in _file_bytes(files)
+        assert b"Quillfeather" not in table_bytes()
+        assert b"Ann Example" in table_bytes()  # the search still reaches the live rows
 
 
 # --- choosing runs -----------------------------------------------------------------------
@@ -229,3 +254,96 @@ def test_offsets_widen_to_exactly_the_units_they_touch(words: list[str], data: A
     assert (only.start, only.end) == (spans[0][0], spans[-1][0] + 1)
     assert only.text == text[spans[0][1] : spans[-1][2]]
     assert widened == ((spans[0][1], spans[-1][2]) != (start, end))
+
+
+# --- words of a text ---------------------------------------------------------------------
+
+NOTE = "Spoke to the victim at 12 Acacia Avenue. The car was blue, reg AB12 CDE."
+
+
+def _note_case(app: CasefileApp) -> tuple[uuid.UUID, int]:
+    case_id = app.open_case(OFFICER, reference="01YE1234526", offence="Burglary", channel="phone")
+    return case_id, app.add_note(case_id, OFFICER, text=NOTE)
+
+
+def test_redaction_of_words_is_shown_to_its_audience_only(rapp: CasefileApp) -> None:
+    case_id, seq = _note_case(rapp)
+    preview = rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue",
+                          audiences=["cps"], reason="victim_or_witness_contact_details",
+                          preview=True)  # fmt: skip
+    assert preview.seq is None
+    assert len(list(rapp.records(case_id))) == 2  # a preview records nothing
+    assert [(r.start, r.end, r.text) for r in preview.plan.runs or ()] == [
+        (5, 8, "12 Acacia Avenue. ")
+    ]
+    done = rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue",
+                       audiences=["cps"], reason="victim_or_witness_contact_details")  # fmt: skip
+    assert done.seq == 3
+    cps = rapp.field_view(case_id, seq, "text", audience="cps").render()
+    assert cps == (
+        "Spoke to the victim at [withheld 3 words: victim_or_witness_contact_details]"
+        "The car was blue, reg AB12 CDE."
+    )
+    assert rapp.field_view(case_id, seq, "text", audience="court").render() == NOTE
+
+
+def test_redaction_runs_outside_the_text_are_refused_by_the_application(
+    rapp: CasefileApp,
+) -> None:
+    case_id, seq = _note_case(rapp)
+    with pytest.raises(InvalidCommandError, match="ends past the text, which has 15 units"):
+        rapp.redact(case_id, REDACTOR, seq, "text", runs=[(10, 16)], audiences=["cps"],
+                    reason="third_party_personal_data")  # fmt: skip
+    assert len(list(rapp.records(case_id))) == 2
+
+
+def test_erased_words_leave_the_rest_verifiable_and_are_gone_from_sqlite_file(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "cases.sqlite"
+    app = CasefileApp(store=StoreConfig.sqlite(db), trust=TRUST, clock=stepping_clock())
+    try:
+        case_id, seq = _note_case(app)
+        files = [db, Path(f"{db}-wal")]
+        # Each unit is stored as its own string: search for each word.
+        assert b"AB12" in _file_bytes(files)
+        assert b"CDE." in _file_bytes(files)
+        result = app.erase_words(case_id, DPO, seq, "text", match="AB12 CDE",
+                                 basis="court_order", explanation="Order of 3 March")  # fmt: skip
+        assert [(r.start, r.end) for r in result.plan.runs or ()] == [(13, 15)]
+        assert b"AB12" not in _file_bytes(files)
+        assert b"CDE." not in _file_bytes(files)
+        records = list(app.records(case_id))
+        assert not any(b"AB12" in r for r in records)  # nor in the erasure record
+        verified = app.verify(case_id)
+        assert verified.size == 3
+        assert verified.records[-1].data["runs"] == [[13, 15]]
+        view = app.field_view(case_id, seq, "text")
+        assert (
+            view.render()
+            == "Spoke to the victim at 12 Acacia Avenue. The car was blue, reg [erased 2 words]"
+        )
+        with pytest.raises(InvalidCommandError, match="already"):
+            app.erase_words(case_id, DPO, seq, "text", runs=[(13, 15)],
+                            basis="court_order", explanation="again")  # fmt: skip
+    finally:
+        app.close()
+
+
+def test_a_disclosure_of_another_record_spliced_into_the_store_is_refused() -> None:
+    from casefile.errors import DisclosureError
+
+    app = CasefileApp(store=StoreConfig.memory(), trust=TRUST, clock=stepping_clock())
+    try:
+        case_id, seq = _note_case(app)
+        other = app.add_note(case_id, OFFICER, text="A second note about 3 Mill Lane.")
+        stored: Any = app.recorder._disclosures[case_id]  # type: ignore[attr-defined]
+        stored[(seq, "text")] = stored[(other, "text")]
+        with pytest.raises(DisclosureError, match="another record or field"):
+            app.erase_words(case_id, DPO, seq, "text", match="Acacia",
+                            basis="erasure_request", explanation="Asked")  # fmt: skip
+        with pytest.raises(DisclosureError, match="another record or field"):
+            app.plan_redaction(case_id, seq, "text", match="Mill")
+        assert len(list(app.records(case_id))) == 3  # nothing recorded
+    finally:
+        app.close()

@@ -144,11 +144,14 @@ def test_demo_keys_hold_two_officers_and_a_checkpoint_service(demo: Demo) -> Non
         ("DC", "3308"),
         ("PC", "4721"),
     ]
-    roles = {e.holder.number: e.roles for e in trust.entries}
-    # PC Okafor decides redactions; DC Reyes supervises the case (and may erase).
+    roles = {e.name.rsplit("/", 1)[-1]: e.roles for e in trust.entries}
+    # The officer in the case decides redactions; the investigating officer may erase.
     assert roles["4721"] == {"recorder", "redactor"}
     assert roles["3308"] == {"recorder", "supervisor"}
-    assert roles["SVC-01"] == {"checkpoint"}
+    assert roles["casefile-checkpoint"] == {"checkpoint"}
+    assert {r for e in trust.entries for r in e.roles} == {
+        "recorder", "redactor", "supervisor", "checkpoint",
+    }  # fmt: skip
     assert (demo.root / "keys" / "pc-4721.key").stat().st_mode & 0o077 == 0
 
 

@@ -184,6 +184,8 @@ def test_redaction_records_are_never_corrected(case: Investigation) -> None:
         record=seq, field="address", audiences=["cps"], reason="other", explanation="x"
     )
     with pytest.raises(InvalidCommandError, match="never corrected"):
+        case.correct(seq=decision, reason="typo", fields={"explanation": "y"})
+    with pytest.raises(InvalidCommandError, match="not a personal field"):
         case.correct(seq=decision, reason="typo", personal={"explanation": "y"})
     with pytest.raises(InvalidCommandError, match="not a correctable field"):
         case.correct(seq=decision, reason="typo", fields={"reason": "witness_identity"})
@@ -264,3 +266,34 @@ def test_merged_runs_cover_exactly_the_units_of_the_runs_given(runs: list[tuple[
 def test_malformed_runs_are_refused_naming_the_run(bad: list[tuple[int, ...]]) -> None:
     with pytest.raises(ValueError, match="run 0"):
         merge_runs(bad)  # type: ignore[arg-type]
+
+
+def test_redaction_runs_outside_the_text_are_refused_when_recorded(case: Investigation) -> None:
+    seq = case.add_note(text="Seen at 12 Acacia Avenue.")  # 5 units
+    decide = case.decide_redaction
+    with pytest.raises(InvalidCommandError, match="has 5 units"):
+        decide(record=seq, field="text", runs=[(3, 6)], units=5, audiences=["cps"],
+               reason="victim_or_witness_contact_details")  # fmt: skip
+    with pytest.raises(InvalidCommandError, match="number of units"):
+        decide(record=seq, field="text", runs=[(3, 5)], audiences=["cps"],
+               reason="victim_or_witness_contact_details")  # fmt: skip
+    with pytest.raises(InvalidCommandError, match="at least one run"):
+        decide(record=seq, field="text", runs=[], units=5, audiences=["cps"],
+               reason="victim_or_witness_contact_details")  # fmt: skip
+    decision = decide(record=seq, field="text", runs=[(4, 5), (2, 4)], units=5,
+                      audiences=["cps"], reason="victim_or_witness_contact_details")  # fmt: skip
+    # Runs are recorded sorted and merged: maximal runs, as FORMAT.md §10.4 asks.
+    assert case.pending_events[-1].__dict__["runs"] == [[2, 5]]
+    assert case.redactions[decision].runs == ((2, 5),)
+    assert case.is_text_field(seq, "text")
+
+
+def test_a_corrected_text_is_redacted_under_the_correction(case: Investigation) -> None:
+    seq = case.add_note(text="Seen at 12 Acacia Avenue.")
+    corrected = case.correct(seq=seq, reason="typo", fields={"text": "Seen at 14 Acacia Avenue."})
+    assert case.is_text_field(corrected, "text")
+    assert case.is_text_field(corrected, "correction_reason")
+    assert case.decide_redaction(
+        record=corrected, field="text", runs=[(2, 5)], units=5, audiences=["defence"],
+        reason="third_party_personal_data",
+    )  # fmt: skip

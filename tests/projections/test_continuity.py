@@ -488,7 +488,8 @@ def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
     def officer(label: str, who: Custodian) -> tuple[InMemorySigner, TrustEntry]:
         signer = InMemorySigner(hashlib.sha256(label.encode()).digest())
         holder = Holder(name=who.name, rank=who.rank, number=who.number, force=who.organisation)
-        roles = frozenset({"recorder"})
+        # The officer in the case also supervises it: they may record an erasure.
+        roles = frozenset({"recorder", "supervisor"})
         return signer, TrustEntry(signer.public_key, f"test/{label}", holder, roles, T0 - DAY)
 
     (pc_key, pc_entry), (lab_key, lab_entry) = officer("pc", PC), officer("lab", LAB)
@@ -527,7 +528,7 @@ def test_a_stored_chain_verifies_and_its_register_survives_erasure() -> None:
     signers = [e.signed_by for e in register.exhibit("JS/1").entries]
     assert signers == ["test/pc", "test/pc", "test/pc", "test/lab"]
 
-    assert app.erase_personal_data(case_id, person_id=owner) == 1
+    assert app.erase_personal_data(case_id, pc_key, person_id=owner) == 1
     assert register_now() == register
 
 

@@ -16,11 +16,15 @@ from casefile.errors import InvalidCommandError
 from casefile.events import PersonAdded
 from casefile.events._values import check_uuid
 from casefile.signing._records import parse_record
-from casefile.signing._text import TextDisclosure
+from casefile.signing._text import TextDisclosure, parse_disclosure
+from casefile.verifier._redaction_codes import ErasureBasis
 
 if TYPE_CHECKING:
-    from casefile.application._recorders import CaseRecorder
+    from collections.abc import Sequence
+
+    from casefile.application._recorders import CaseRecorder, ErasureRow
     from casefile.events import Investigation
+    from casefile.signing._keys import Signer
     from casefile.signing._value import Disclosure
 
 __all__ = ["PersonalDataCommands"]
@@ -38,6 +42,15 @@ class PersonalDataCommands:
     @abc.abstractmethod
     def disclosures(self, case_id: uuid.UUID) -> Iterator[Disclosure | TextDisclosure]:
         """The case's disclosures by (seq, name) (provided by the application)."""
+
+    @abc.abstractmethod
+    def save_case(
+        self, case: Investigation, signer: Signer, *, erase: Sequence[ErasureRow] = ()
+    ) -> list[int]:
+        """Seal and store (provided by the application)."""
+
+    @abc.abstractmethod
+    def _bind_signer(self, case: Investigation, signer: Signer) -> None: ...
 
     def person_details(self, case_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
         """The personal values this store holds for a person of the case, as last corrected.
@@ -67,14 +80,21 @@ class PersonalDataCommands:
     def erase_personal_data(
         self,
         case_id: uuid.UUID,
+        signer: Signer,
         *,
         person_id: uuid.UUID | None = None,
         fields: Iterable[str] | None = None,
+        basis: ErasureBasis | str = ErasureBasis.ERASURE_REQUEST,
+        explanation: str | None = None,
     ) -> int:
         """Erase disclosures: a person's (optionally only ``fields``), or ``fields`` case-wide.
 
-        The records keep their commitments, so the case still verifies; the
-        values are simply withheld from then on. Returns how many were erased.
+        Each erased field is recorded as a ``disclosure.erased`` record signed
+        by ``signer`` (role ``data_protection`` or ``supervisor``), stored in
+        the same transaction as the erasure; the records keep their
+        commitments, so the case still verifies. Returns how many were erased
+        (nothing is recorded when none is held). To erase words of a text,
+        see :meth:`erase_words`.
         """
         case_id = check_uuid(case_id, "case_id")
         names = None if fields is None else frozenset(fields)
@@ -82,9 +102,22 @@ class PersonalDataCommands:
             raise InvalidCommandError("fields", "field names are strings")
         if person_id is None and names is None:
             raise InvalidCommandError("person_id", "name a person, fields, or both")
+        # The case first: an erasure stored meanwhile makes this one's records clash.
+        case = self.get_case(case_id)
         seqs = None
         if person_id is not None:
-            seqs = self.get_case(case_id).person_record_seqs(person_id)
+            seqs = case.person_record_seqs(person_id)
             # The person's values only: a correction's reason is a text of the case.
             names = PersonAdded.PERSONAL_FIELDS if names is None else names
-        return self._cases.delete_disclosures(case_id, seqs=seqs, names=names)
+        held = [
+            (found.seq, found.name)
+            for found in map(parse_disclosure, self._cases.select_disclosures(case_id))
+            if (seqs is None or found.seq in seqs) and (names is None or found.name in names)
+        ]
+        if not held:
+            return 0
+        self._bind_signer(case, signer)
+        for seq, name in held:
+            case.record_erasure(record=seq, field=name, basis=basis, explanation=explanation)
+        self.save_case(case, signer, erase=[(case_id, seq, name, None) for seq, name in held])
+        return len(held)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from casefile.application._recorders import CaseRecorder, ErasureRow
 from casefile.application._redaction_plan import RedactionPlan, plan_runs
-from casefile.errors import InvalidCommandError
+from casefile.errors import DisclosureError, InvalidCommandError
 from casefile.events import Custodian, Instant, Investigation
 from casefile.events._values import check_uuid
 from casefile.projections._redactions import FieldRedactions, redactions_for
@@ -32,8 +32,14 @@ from casefile.signing._keys import Signer
 from casefile.signing._records import parse_record
 from casefile.signing._text import TextDisclosure, Withheld, parse_disclosure
 from casefile.signing._value import Disclosure
-from casefile.verifier import VerifiedCase
-from casefile.verifier._redaction_codes import Audience, ErasureBasis, RedactionReason, Run
+from casefile.verifier import VerifiedCase, VerifiedRecord
+from casefile.verifier._redaction_codes import (
+    RESTRICTED_FIELDS,
+    Audience,
+    ErasureBasis,
+    RedactionReason,
+    Run,
+)
 
 __all__ = ["FieldView", "RedactionAppCommands", "RedactionResult", "WithheldRun"]
 
@@ -55,8 +61,11 @@ class WithheldRun:
     reasons: tuple[str, ...]
 
     def marker(self) -> str:
-        why = ", ".join(self.reasons) or "no decision"
-        return f"[withheld {self.end - self.start} words: {why}]"
+        """``[withheld 4 words: reason]``, or ``[erased 4 words]`` for an erasure alone."""
+        count = self.end - self.start
+        if self.reasons == ("erased",):
+            return f"[erased {count} words]"
+        return f"[withheld {count} words: {', '.join(self.reasons) or 'no decision'}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +73,9 @@ class FieldView:
     """A field as an audience sees it: revealed text and withheld runs, or a value.
 
     ``segments`` is None for a value field (then ``value`` holds it, unless
-    ``withheld``) and for a text field withheld whole.
+    ``withheld``) and for a field withheld whole: ``withheld`` then names why
+    (reason codes, ``erased``, ``restricted`` for the MG11 back page before the
+    defence, or ``not held`` when the store has no disclosure).
     """
 
     seq: int
@@ -80,6 +91,46 @@ class FieldView:
         if self.segments is None:
             return str(self.value)
         return "".join(s if isinstance(s, str) else s.marker() for s in self.segments)
+
+
+def _plan(
+    disclosure: Disclosure | TextDisclosure | None,
+    seq: int,
+    field: str,
+    runs: Iterable[Run] | None,
+    offsets: Sequence[tuple[int, int]] | None,
+    match: str | None,
+    occurrence: int | None,
+    whole_field: bool,
+) -> RedactionPlan:
+    if whole_field:
+        if runs is not None or offsets is not None or match is not None:
+            raise InvalidCommandError("whole_field", "give either runs, offsets or match, or it")
+        units = disclosure.n if isinstance(disclosure, TextDisclosure) else None
+        return RedactionPlan(seq, field, None, units)
+    if not isinstance(disclosure, TextDisclosure):
+        raise InvalidCommandError(
+            "field",
+            f"{field} of record {seq} is not a text this store discloses: withhold it "
+            "whole (whole_field=True)",
+        )
+    planned, widened = plan_runs(
+        disclosure, runs=runs, offsets=offsets, match=match, occurrence=occurrence
+    )
+    return RedactionPlan(seq, field, planned, disclosure.n, widened)
+
+
+def _is_restricted(records: Sequence[VerifiedRecord], seq: int, name: str) -> bool:
+    """True if ``name`` of record ``seq`` is of the MG11 back page (never to the defence)."""
+    if name not in RESTRICTED_FIELDS or not 1 <= seq <= len(records):
+        return False
+    record = records[seq - 1]
+    if record.event_type == "record.corrected":
+        target = record.data.get("corrects")
+        if type(target) is not int or not 1 <= target <= len(records):
+            return False
+        record = records[target - 1]
+    return record.event_type == "person.added"
 
 
 class RedactionAppCommands:
@@ -115,25 +166,39 @@ class RedactionAppCommands:
     def stored_disclosure(
         self, case_id: uuid.UUID, seq: int, field: str
     ) -> Disclosure | TextDisclosure | None:
-        """The store's disclosure of ``field`` of record ``seq``, checked against its record.
+        """The store's disclosure of ``field`` of record ``seq``, value or text, checked
+        against the record's commitment; None if the store holds none (never given or erased).
 
-        None if the store holds none (never given, withheld whole or erased).
+        Raises :class:`~casefile.errors.InvalidCommandError` for a record the
+        case does not have, and :class:`~casefile.errors.DisclosureError`
+        (naming the record and the field) for a stored disclosure that is
+        malformed or does not open the record's commitment.
         """
         case_id = check_uuid(case_id, "case_id")
         stored = self._cases.select_events(case_id, gt=seq - 1, lte=seq) if seq >= 1 else []
-        if not stored:
+        if type(seq) is not int or not stored:
             raise InvalidCommandError("seq", f"record {seq!r} does not exist in case {case_id}")
+        blob = self._cases.select_disclosure(case_id, seq, field)
+        if blob is None:
+            return None
         committed = parse_record(stored[0].state).header.commitments.get(field)
-        for blob in self._cases.select_disclosures(case_id):
+        try:
             found = parse_disclosure(blob)
-            if found.seq == seq and found.name == field:
-                if committed is None or found.commitment() != committed:
-                    raise InvalidCommandError(
-                        "field", f"the stored disclosure of {field} of record {seq} does not "
-                        "open its commitment: the store was altered",
-                    )  # fmt: skip
-                return found
-        return None
+            fault = None
+            if (found.case_id, found.seq, found.name) != (case_id, seq, field):
+                fault = "belongs to another record or field"
+            elif committed is None or found.commitment() != committed:
+                fault = "does not open the record's commitment"
+        except DisclosureError as exc:
+            fault = f"is malformed: {exc.message}"
+        if fault is not None:
+            raise DisclosureError(
+                f"the stored disclosure of {field!r} {fault}: the store was altered",
+                case_id=str(case_id),
+                seq=seq,
+                step="V11",
+            )
+        return found
 
     def plan_redaction(
         self,
@@ -156,21 +221,7 @@ class RedactionAppCommands:
         and shows the words each run covers.
         """
         disclosure = self.stored_disclosure(case_id, seq, field)
-        if whole_field:
-            if runs is not None or offsets is not None or match is not None:
-                raise InvalidCommandError("whole_field", "give either runs/offsets/match or it")
-            units = disclosure.n if isinstance(disclosure, TextDisclosure) else None
-            return RedactionPlan(seq, field, None, units)
-        if not isinstance(disclosure, TextDisclosure):
-            raise InvalidCommandError(
-                "field",
-                f"{field} of record {seq} is not a text this store discloses: withhold it "
-                "whole (whole_field=True)",
-            )
-        planned, widened = plan_runs(
-            disclosure, runs=runs, offsets=offsets, match=match, occurrence=occurrence
-        )
-        return RedactionPlan(seq, field, planned, disclosure.n, widened)
+        return _plan(disclosure, seq, field, runs, offsets, match, occurrence, whole_field)
 
     # --- commands ---------------------------------------------------------------------
 
@@ -250,15 +301,17 @@ class RedactionAppCommands:
         freed bytes are overwritten and the write-ahead log emptied; on
         PostgreSQL run ``VACUUM FULL`` (see the module and the README).
         """
-        plan = self.plan_redaction(
-            case_id, seq, field, runs=runs, offsets=offsets, match=match,
-            occurrence=occurrence, whole_field=whole_field,
-        )  # fmt: skip
-        disclosure = self.stored_disclosure(case_id, seq, field)
+        # The case first, then the disclosure: an erasure stored in between makes
+        # this one's record clash with its record, so a replacement is never
+        # computed from a disclosure that another erasure has since cut.
+        case = self.get_case(check_uuid(case_id, "case_id"))
+        self._bind_signer(case, signer)
+        disclosure = self.stored_disclosure(case.id, seq, field)
         if disclosure is None:
             raise InvalidCommandError(
                 "field", f"the store holds no disclosure of {field} of record {seq} to erase"
             )
+        plan = _plan(disclosure, seq, field, runs, offsets, match, occurrence, whole_field)
         unit_runs = plan.unit_runs()
         replacement = None
         if unit_runs is not None and isinstance(disclosure, TextDisclosure):
@@ -266,8 +319,6 @@ class RedactionAppCommands:
             # Erasing every unit is erasing the field: keep no disclosure at all.
             if kept.withheld != ((0, kept.n),):
                 replacement = kept.to_bytes()
-        case = self.get_case(check_uuid(case_id, "case_id"))
-        self._bind_signer(case, signer)
         erasure = case.record_erasure(
             record=seq, field=field, basis=basis, explanation=explanation, runs=unit_runs,
             units=plan.units, at=at,
@@ -285,14 +336,17 @@ class RedactionAppCommands:
         The store's disclosure with the audience's active decisions applied;
         each withheld run names the reasons of the decisions (or ``erased``)
         that cover it. ``audience`` None: the store's own view (erasures only).
+        For the defence, a detail of a witness's MG11 back page is always withheld.
         """
         verified = self.verify(case_id)
+        if audience == Audience.DEFENCE and _is_restricted(verified.records, seq, name):
+            return FieldView(seq, name, None, withheld=("restricted",))
         covers = redactions_for(verified.records, audience).get((seq, name))
         disclosure = self.stored_disclosure(case_id, seq, name)
         covers = covers or FieldRedactions(seq, name)
         if disclosure is None or covers.whole:
-            why = covers.reasons(0, 1 << 20) if covers.whole else ("erased",)
-            return FieldView(seq, name, None, withheld=why)
+            why = covers.reasons(0, 1 << 20) if covers.whole else ()
+            return FieldView(seq, name, None, withheld=why or ("not held",))
         if not isinstance(disclosure, TextDisclosure):
             return FieldView(seq, name, None, value=disclosure.value)
         runs = covers.runs() or ()

@@ -37,19 +37,24 @@ __all__ = [
 
 #: The ``personal`` of an event that carries no personal fields.
 NO_PERSONAL: Final[Mapping[str, Any]] = types.MappingProxyType({})
-_NO_TEXT: Final[frozenset[str]] = frozenset()
 
 
 def text_names(cls: type[CaseEvent]) -> frozenset[str]:
     """The free-text fields of records of ``cls`` (committed as text, not values)."""
-    names: frozenset[str] = getattr(cls, "TEXT_FIELDS", _NO_TEXT)
-    return names
+    return cls.TEXT_FIELDS
 
 
 def committed_names(event: CaseEvent) -> frozenset[str]:
-    """The ``pd`` names of ``event``'s record: its personal values and its non-empty texts."""
-    texts = {name for name in text_names(type(event)) if event.__dict__.get(name) not in (None, "")}
-    return frozenset(event.personal).union(texts)
+    """The ``pd`` names of ``event``'s record: its personal values and its texts.
+
+    An empty optional text is not committed; a new correction's corrected
+    texts (``texts``) are, even when empty; a loaded correction holds its
+    corrected texts' names in ``personal``.
+    """
+    state = event.__dict__
+    names = {name for name in event.TEXT_FIELDS if state.get(name) not in (None, "")}
+    names.update(state.get("texts") or ())
+    return frozenset(event.personal).union(names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from casefile.errors import InvalidCommandError, UnknownReferenceError
 from casefile.events._base import CaseEvent
 from casefile.events._custody_values import Custodian
-from casefile.events._recording import NO_PERSONAL, RecordingBase, text_names
+from casefile.events._recording import RecordingBase, text_names
 from casefile.events._registry import register
 from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_text
 from casefile.verifier._redaction_codes import (
@@ -87,13 +87,16 @@ def _runs_of(data: list[list[int]] | None) -> tuple[Run, ...] | None:
 class _RedactionEvent(CaseEvent):
     # A redaction or an erasure is never corrected: it is withdrawn, or another is made.
     CORRECTION_CHECKS: ClassVar[Mapping[str, Any]] = {}
-    PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"explanation"})
+    #: Why, in words: committed as redactable text (empty: not committed).
+    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"explanation"})
+
+    explanation: str
 
     @classmethod
-    def check_personal_correction(cls, personal: Mapping[str, Any]) -> None:
-        for name in personal:
+    def check_correction(cls, fields: Mapping[str, Any]) -> None:
+        for name in fields:
             raise InvalidCommandError(
-                f"personal.{name}",
+                f"fields.{name}",
                 f"a {cls.TYPE} record is never corrected: withdraw it or record another",
             )
 
@@ -228,7 +231,7 @@ class RedactionCommands(RecordingBase):
         checked_runs = self._target_runs(record, field, runs, units)
         chosen = self._audiences(audiences)
         why = check_choice(RedactionReason, reason, "reason")
-        personal = self._explanation(explanation, why == RedactionReason.OTHER)
+        text = self._explanation(explanation, why == RedactionReason.OTHER)
         _, acting = self._acting(by)
         fields = {
             **acting,
@@ -237,8 +240,9 @@ class RedactionCommands(RecordingBase):
             "runs": _runs_data(checked_runs),
             "audiences": chosen,
             "reason": why,
+            "explanation": text,
         }
-        return self._record(RedactionDecided, at, fields, personal)
+        return self._record(RedactionDecided, at, fields)
 
     def withdraw_redaction(
         self,
@@ -257,10 +261,10 @@ class RedactionCommands(RecordingBase):
                 else "is not a redaction decision of the case"
             )
             raise InvalidCommandError("decision", f"record {decision!r} {why}")
-        personal = self._explanation(explanation, False)
+        text = self._explanation(explanation, False)
         _, acting = self._acting(by)
-        fields = {**acting, "decision": decision}
-        return self._record(RedactionWithdrawn, at, fields, personal)
+        fields = {**acting, "decision": decision, "explanation": text}
+        return self._record(RedactionWithdrawn, at, fields)
 
     def record_erasure(
         self,
@@ -297,7 +301,7 @@ class RedactionCommands(RecordingBase):
                     f"(records {', '.join(map(str, before.seqs))})",
                 )
         why = check_choice(ErasureBasis, basis, "basis")
-        personal = self._explanation(explanation, why == ErasureBasis.OTHER)
+        text = self._explanation(explanation, why == ErasureBasis.OTHER)
         _, acting = self._acting(by)
         fields = {
             **acting,
@@ -305,8 +309,9 @@ class RedactionCommands(RecordingBase):
             "field": field,
             "runs": _runs_data(checked_runs),
             "basis": why,
+            "explanation": text,
         }
-        return self._record(DisclosureErased, at, fields, personal)
+        return self._record(DisclosureErased, at, fields)
 
     # --- checks ------------------------------------------------------------------------
 
@@ -366,9 +371,9 @@ class RedactionCommands(RecordingBase):
         return sorted(chosen)
 
     @staticmethod
-    def _explanation(explanation: str | None, required: bool) -> Mapping[str, Any]:
-        if explanation is None:
+    def _explanation(explanation: str | None, required: bool) -> str:
+        if explanation is None or explanation == "":
             if required:
                 raise InvalidCommandError("explanation", "required when the code is 'other'")
-            return NO_PERSONAL
-        return {"explanation": check_text(explanation, "explanation", max_length=MAX_LONG_TEXT)}
+            return ""
+        return check_text(explanation, "explanation", max_length=MAX_LONG_TEXT)
