@@ -74,8 +74,7 @@ def _with_db(argv: list[object], db: Path) -> list[object]:
 def test_export_carries_store_evidence_and_the_exhibit_view(demo: Demo, tmp_path: Path) -> None:
     db = _station(demo, tmp_path)
     out = tmp_path / "bundle"
-    # With every text disclosed, the bundle's view is the store's view.
-    result = run_cli(_with_db(_export(demo, out, "--disclose-all"), db))
+    result = run_cli(_with_db(_export(demo, out), db))
     assert result.code == 0, result.err
     assert "continuity: no findings" in result.out
     clip = hashlib.sha256(b"RIFF0000WAVE station clip").hexdigest()
