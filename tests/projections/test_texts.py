@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casefile.errors import DisclosureError
 from casefile.events import Investigation
@@ -16,6 +20,7 @@ from casefile.projections import (
     exhibit_list,
     exhibit_register_json,
     records_as_read,
+    render_text,
 )
 from casefile.signing import TextDisclosure
 from projections.conftest import PC, STORE, committed_of, new_case
@@ -89,3 +94,24 @@ def test_a_disclosure_of_another_record_spliced_in_is_refused() -> None:
         list(records_as_read(records, [*others, spliced]))
     assert (caught.value.seq, caught.value.step) == (3, "V11")
     assert "'place'" in caught.value.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_redacted_text_shows_every_revealed_word_in_order_and_no_withheld_one(
+    data: st.DataObject,
+) -> None:
+    n = data.draw(st.integers(1, 60), label="units")
+    text = " ".join(f"w{i}" for i in range(n))
+    full = TextDisclosure.full(uuid.UUID(int=1), 2, "notes", text, bytes(range(32)))
+    bounds = sorted(data.draw(st.sets(st.integers(0, n), max_size=8), label="bounds"))
+    runs = [(a, b) for a, b in zip(bounds[::2], bounds[1::2], strict=False) if a < b]
+    shown = render_text(full.redact(runs))
+    withheld = {i for a, b in runs for i in range(a, b)}
+    words = shown.split()
+    revealed = [w for w in words if re.fullmatch(r"w[0-9]+", w)]
+    assert revealed == [f"w{i}" for i in range(n) if i not in withheld]
+    # One marker per maximal withheld run, naming how many words it holds.
+    runs_shown = re.findall(r"\[withheld (\d+) words?\]", shown)
+    merged = full.redact(runs).withheld
+    assert [int(c) for c in runs_shown] == [b - a for a, b in merged]
