@@ -89,11 +89,14 @@ def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -
     )
 
 
-def stream_case(world: World, case_id: uuid.UUID, n: int) -> Iterator[bytes]:
-    """Yield ``n`` sealed records one at a time, holding none of them (nor their texts)."""
+def stream_case(world: World, case_id: uuid.UUID, n: int, *, texts: bool = True) -> Iterator[bytes]:
+    """Yield ``n`` sealed records one at a time, holding none of them (nor their texts).
+
+    Without ``texts`` the notes commit nothing (an empty text is not committed).
+    """
     prev = ZERO_HASH
     for seq in range(1, n + 1):
-        text = {"text": f"note {seq} " + "x" * 100}
+        text = {"text": f"note {seq} " + "x" * 100} if texts else {}
         # The same seed each time the case is streamed: the records are the same.
         seed = hashlib.sha256(b"stream seed %d" % seq).digest()
         commitments, _ = commit_fields(
@@ -114,11 +117,11 @@ def stream_case(world: World, case_id: uuid.UUID, n: int) -> Iterator[bytes]:
         yield rec.raw
 
 
-def write_streamed_case(dest: Path, world: World, n: int) -> BundleInfo:
+def write_streamed_case(dest: Path, world: World, n: int, *, texts: bool = True) -> BundleInfo:
     """A bundle of ``n`` records, written without ever holding the records together."""
     case_id = uuid.UUID(int=n)
     acc = MerkleAccumulator()
-    for raw in stream_case(world, case_id, n):
+    for raw in stream_case(world, case_id, n, texts=texts):
         acc.append(hashlib.sha256(b"\x00" + raw).digest())
     checkpoint = sign_checkpoint(
         Checkpoint(f"casefile.test.police.uk/{case_id}", n, acc.root()),
@@ -128,7 +131,7 @@ def write_streamed_case(dest: Path, world: World, n: int) -> BundleInfo:
     return write_bundle(
         dest,
         case_id=case_id,
-        records=stream_case(world, case_id, n),
+        records=stream_case(world, case_id, n, texts=texts),
         disclosures=(),
         trust=world.trust,
         checkpoint_note=checkpoint,
