@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,6 +116,9 @@ def test_loaded_event_text_fields_are_withheld(
     # An empty optional text was never committed: it loads as the empty text.
     assert (opening.reason, opening.place, opening.notes) == (WITHHELD, WITHHELD, "")
     assert "notes" not in parse_record(batch.stored_events[seal_seq - 1].state).header.commitments
+    # A loaded event holds no text to commit again.
+    with pytest.raises(ValueError, match="loaded"):
+        statement.text_values()
 
 
 def _events(loaded: Investigation, batch):  # type: ignore[no-untyped-def]
