@@ -388,4 +388,5 @@ def v10(h: dict[str, Any], earlier: dict[int, dict[str, Any] | None]) -> bool:
         sub = {"$defs": tschema.get("$defs", {}), **props[name]}
         if not _valid(sub, _json_form(value)):
             return False
-    return all(name in pd_names for name in h["pd"])
+    # §10.4: every pd name but the correction's own reason names a field of the target.
+    return all(name in pd_names or name == "correction_reason" for name in h["pd"])
