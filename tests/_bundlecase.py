@@ -15,6 +15,7 @@ from casefile.bundle import _zipfmt as fmt
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, Manifest, manifest_bytes
 from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+from casefile.signing._commitments import commit_fields
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH, seal_record
 from casefile.signing._trust import TrustStore
@@ -86,9 +87,15 @@ def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -
 
 
 def stream_case(world: World, case_id: uuid.UUID, n: int) -> Iterator[bytes]:
-    """Yield ``n`` sealed records one at a time, holding none of them."""
+    """Yield ``n`` sealed records one at a time, holding none of them (nor their texts)."""
     prev = ZERO_HASH
     for seq in range(1, n + 1):
+        text = {"text": f"note {seq} " + "x" * 100}
+        # The same seed each time the case is streamed: the records are the same.
+        seed = hashlib.sha256(b"stream seed %d" % seq).digest()
+        commitments, _ = commit_fields(
+            case_id, seq, {}, texts=text, random_bytes=lambda k, seed=seed: seed[:k]
+        )
         rec = seal_record(
             case_id=case_id,
             seq=seq,
@@ -96,8 +103,9 @@ def stream_case(world: World, case_id: uuid.UUID, n: int) -> Iterator[bytes]:
             event_type="note.added",
             schema=1,
             time_ns=T0 + seq * 10**9,
-            data={"text": f"note {seq} " + "x" * 100},
+            data={},
             signer=world.alice,
+            commitments=commitments,
         )
         prev = rec.hash
         yield rec.raw

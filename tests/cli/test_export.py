@@ -82,12 +82,20 @@ def test_export_carries_store_evidence_and_the_exhibit_view(demo: Demo, tmp_path
     report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
     assert report["verified"] is True
     assert report["evidence"]["files"] == len(list((out / "evidence").iterdir()))
-    view = (out / "views" / "exhibits.json").read_text(encoding="utf-8")
-    shown = run_cli(
-        ["exhibits", "--db", db, "--case", "42NS1234526", "--trust", demo.trust, "--json"]
+    view = json.loads((out / "views" / "exhibits.json").read_text(encoding="utf-8"))
+    shown = json.loads(
+        run_cli(
+            ["exhibits", "--db", db, "--case", "42NS1234526", "--trust", demo.trust, "--json"]
+        ).out
     )
-    assert view == shown.out
-    assert "SO/9" in {e["reference"] for e in json.loads(view)["exhibits"]}
+    # The same register, but the bundle's view shows only the texts the bundle carries:
+    # none, by default. The store's own view reads every text.
+    assert [e["reference"] for e in view["exhibits"]] == [e["reference"] for e in shown["exhibits"]]
+    assert "SO/9" in {e["reference"] for e in view["exhibits"]}
+    assert not any(e["description"] for e in view["exhibits"])
+    assert all(e["description"] is not None for e in shown["exhibits"])
+    assert any(e["description"] for e in shown["exhibits"])
+    assert view["findings"] == shown["findings"]
 
 
 def test_export_by_reference_carries_hashes_but_no_files(demo: Demo, tmp_path: Path) -> None:
