@@ -19,6 +19,7 @@ from application.conftest import OFFICER, T0, Tamper
 from casefile.application import CasefileApp
 from casefile.errors import BadSignatureError, UnknownKeyError
 from casefile.events import CaseEvent, NoteAdded
+from casefile.signing._commitments import commit_fields
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._records import parse_record, seal_record
 
@@ -54,8 +55,9 @@ def test_a_forged_record_never_reaches_a_follower(app: CasefileApp, tamper: Tamp
         event_type="note.added",
         schema=1,
         time_ns=T0,
-        data={"text": "Suspect confessed."},
+        data={},
         signer=FORGER,
+        commitments=commit_fields(case_id, seq, {}, texts={"text": "Suspect confessed."})[0],
     )
     tamper(app, case_id, seq, state=forged.raw)
     with pytest.raises(UnknownKeyError) as caught:

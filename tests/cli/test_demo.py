@@ -249,3 +249,29 @@ def test_every_demo_continuity_statement_is_in_its_custodians_own_words(demo: De
     assert "[Record" not in text
     received = [s for s in statements if "I received exhibit" in s.text]
     assert {s.custodian.name for s in received} == {"Janet Moss", "Dr Priya Nair"}
+
+
+def test_the_victims_statement_names_her_home_which_is_not_the_scene(demo: Demo) -> None:
+    # What the CPS must not be sent: her home, in her own words. The scene it must keep.
+    from casefile.cli._demo_case import VICTIM_HOME
+    from casefile.signing import TextDisclosure
+
+    app = CasefileApp(store=StoreConfig.sqlite(demo.db), trust=load_trust_store(demo.trust))
+    try:
+        texts = [
+            d
+            for d in app.disclosures(app.find_case("42NS1234526"))
+            if isinstance(d, TextDisclosure)
+        ]
+        records = list(app.records(app.find_case("42NS1234526")))
+    finally:
+        app.close()
+    bodies = [d.text or "" for d in texts if d.name == "body" and VICTIM_HOME in (d.text or "")]
+    assert len(bodies) == 1
+    report_location = next(d.text for d in texts if d.name == "location" and d.seq == 3)
+    assert report_location is not None
+    assert VICTIM_HOME not in report_location
+    assert "Larch Close" in report_location
+    # Committed, never in clear: no record holds a word of it.
+    for word in re.findall(r"[A-Za-z]{4,}", VICTIM_HOME):
+        assert all(word.encode() not in raw for raw in records), word

@@ -30,11 +30,8 @@ def commitment_of(d: Disclosure) -> bytes | None:
 def mismatch(d: AnyDisclosure, commitment: bytes) -> str | None:
     """None if ``d`` opens ``commitment``, else what is wrong, in words (V11)."""
     if isinstance(d, TextDisclosure):
-        # V11.1-V11.6 for a text disclosure (FORMAT.md §4.1).
-        fault = d.opens(commitment)
-        if fault is None or fault == "does not match its commitment":
-            return fault
-        return f"is not a valid text disclosure: {fault}"
+        # V11.2-V11.6 for a text disclosure (FORMAT.md §4.1.7); V11.1 was its parsing.
+        return d.opens(commitment)
     return None if commitment_of(d) == commitment else "does not match its commitment"
 
 
