@@ -347,3 +347,67 @@ def test_a_disclosure_of_another_record_spliced_into_the_store_is_refused() -> N
         assert len(list(app.records(case_id))) == 3  # nothing recorded
     finally:
         app.close()
+
+
+def test_an_erasure_made_meanwhile_is_never_undone_by_a_stale_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casefile.errors import ConcurrencyConflictError
+
+    store = StoreConfig.sqlite(tmp_path / "cases.sqlite")
+    app = CasefileApp(store=store, trust=TRUST, clock=stepping_clock())
+    other = CasefileApp(store=store, trust=TRUST, clock=stepping_clock())
+    try:
+        case_id, seq = _note_case(app)
+        read = app.stored_disclosure
+        done: list[bool] = []
+
+        def read_then_another_erases(*args: Any) -> Any:
+            found = read(*args)
+            if not done:
+                done.append(True)
+                # Another officer's erasure lands between this read and this save.
+                other.erase_words(case_id, DPO, seq, "text", match="AB12 CDE",
+                                  basis="court_order", explanation="Order")  # fmt: skip
+            return found
+
+        monkeypatch.setattr(app, "stored_disclosure", read_then_another_erases)
+        with pytest.raises(ConcurrencyConflictError):
+            app.erase_words(case_id, DPO, seq, "text", match="Acacia",
+                            basis="erasure_request", explanation="Asked")  # fmt: skip
+        kept = app.stored_disclosure(case_id, seq, "text")
+        assert isinstance(kept, TextDisclosure)
+        assert kept.withheld == ((13, 15),)  # the other erasure stands; nothing restored
+        assert len(list(app.records(case_id))) == 3
+    finally:
+        other.close()
+        app.close()
+
+
+def test_erasing_a_whole_text_deletes_its_disclosure(rapp: CasefileApp) -> None:
+    case_id, seq = _note_case(rapp)
+    rapp.erase_words(case_id, DPO, seq, "text", whole_field=True,
+                     basis="retention_expired", explanation="Review of 2031")  # fmt: skip
+    assert rapp.stored_disclosure(case_id, seq, "text") is None
+    assert rapp.field_view(case_id, seq, "text", audience="cps").render() == "[withheld: erased]"
+    verified = rapp.verify(case_id)
+    assert verified.records[-1].data == {
+        "basis": "retention_expired", "by": verified.records[-1].data["by"], "field": "text",
+        "record": seq, "recorded_by": None, "runs": None,
+    }  # fmt: skip
+    with pytest.raises(InvalidCommandError, match="no disclosure"):
+        rapp.erase_words(case_id, DPO, seq, "text", runs=[(0, 1)],
+                         basis="retention_expired", explanation="again")  # fmt: skip
+
+
+def test_runs_of_a_value_are_refused_before_anything_is_recorded(rapp: CasefileApp) -> None:
+    case_id, seq = _victim_case(rapp)
+    with pytest.raises(InvalidCommandError, match="whole_field=True"):
+        rapp.erase_words(case_id, DPO, seq, "address", match="Quillfeather",
+                         basis="erasure_request", explanation="Asked")  # fmt: skip
+    assert len(list(rapp.records(case_id))) == 2
+    note = rapp.add_note(case_id, OFFICER, text=NOTE)
+    with pytest.raises(InvalidCommandError, match="exactly one of runs, offsets or match"):
+        rapp.plan_redaction(case_id, note, "text")
+    with pytest.raises(InvalidCommandError, match="exactly one of runs, offsets or match"):
+        rapp.plan_redaction(case_id, note, "text", runs=[(0, 1)], match="Spoke")

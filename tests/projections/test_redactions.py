@@ -110,3 +110,12 @@ def test_a_unit_is_withheld_exactly_when_an_active_decision_or_an_erasure_covers
     )
     found = redactions_for(records, audience).get((1, "body"))
     assert (found is not None and found.covered(unit, unit + 1)) == expected
+
+
+def test_a_run_past_the_last_unit_covers_nothing_of_the_text() -> None:
+    records = [_decided(2, [[0, 2]], ["cps"]), _decided(3, [[2, 9]], ["cps"])]
+    found = redactions_for(records, "cps")[(1, "body")]
+    assert found.runs() == ((0, 9),)
+    # A text of 5 units: the second decision reaches past it, so only the first applies.
+    assert found.runs(5) == ((0, 2),)
+    assert found.runs(9) == ((0, 9),)

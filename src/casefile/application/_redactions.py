@@ -349,8 +349,7 @@ class RedactionAppCommands:
             return FieldView(seq, name, None, withheld=why or ("not held",))
         if not isinstance(disclosure, TextDisclosure):
             return FieldView(seq, name, None, value=disclosure.value)
-        runs = covers.runs() or ()
-        shown = disclosure.redact([(a, min(b, disclosure.n)) for a, b in runs if a < disclosure.n])
+        shown = disclosure.redact(covers.runs(disclosure.n) or ())
         segments: list[str | WithheldRun] = []
         for piece in shown.segments():
             if isinstance(piece, Withheld):

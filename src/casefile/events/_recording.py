@@ -32,16 +32,10 @@ __all__ = [
     "CommandContext",
     "RecordingBase",
     "committed_names",
-    "text_names",
 ]
 
 #: The ``personal`` of an event that carries no personal fields.
 NO_PERSONAL: Final[Mapping[str, Any]] = types.MappingProxyType({})
-
-
-def text_names(cls: type[CaseEvent]) -> frozenset[str]:
-    """The free-text fields of records of ``cls`` (committed as text, not values)."""
-    return cls.TEXT_FIELDS
 
 
 def committed_names(event: CaseEvent) -> frozenset[str]:

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from casefile.errors import InvalidCommandError, UnknownReferenceError
 from casefile.events._base import CaseEvent
 from casefile.events._custody_values import Custodian
-from casefile.events._recording import RecordingBase, text_names
+from casefile.events._recording import RecordingBase
 from casefile.events._registry import register
 from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_text
+from casefile.signing._text import MAX_TEXT_UNITS
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
@@ -49,8 +50,6 @@ __all__ = [
     "RedactionWithdrawn",
 ]
 
-#: The most units a text may have (FORMAT.md §4.1), hence the largest run end.
-_MAX_UNITS: Final = 1 << 20
 _NOTHING: Final[frozenset[str]] = frozenset()
 
 
@@ -204,9 +203,9 @@ class RedactionCommands(RecordingBase):
     def is_text_field(self, seq: int, field: str) -> bool:
         """True if ``field`` of record ``seq`` is committed as text (runs of it can be withheld)."""
         cls = self.record_type(seq)
-        names = text_names(cls)
+        names = cls.TEXT_FIELDS
         if cls.TYPE == "record.corrected" and field not in names:
-            names = text_names(self.record_type(self._corrected_seq(seq)))
+            names = self.record_type(self._corrected_seq(seq)).TEXT_FIELDS
         return field in names and field in self._committed.get(seq, _NOTHING)
 
     def decide_redaction(
@@ -341,7 +340,7 @@ class RedactionCommands(RecordingBase):
             raise InvalidCommandError(
                 "runs", f"{field} of record {record} is a value: it is withheld whole (runs=None)"
             )
-        if type(units) is not int or not 1 <= units <= _MAX_UNITS:
+        if type(units) is not int or not 1 <= units <= MAX_TEXT_UNITS:
             raise InvalidCommandError(
                 "units", "give the number of units of the field's text to check the runs against"
             )

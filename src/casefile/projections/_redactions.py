@@ -80,11 +80,20 @@ class FieldRedactions:
         """True if a decision or erasure withholds the whole field."""
         return any(c.runs is None for c in (*self.decisions, *self.erasures))
 
-    def runs(self) -> tuple[Run, ...] | None:
-        """Every run withheld (decisions and erasures merged), or None: the whole field."""
+    def runs(self, n: int | None = None) -> tuple[Run, ...] | None:
+        """Every run withheld (decisions and erasures merged), or None: the whole field.
+
+        Given the text's number of units ``n``, a run reaching past the last
+        unit covers nothing (FORMAT.md §10.4) and is left out.
+        """
         if self.whole:
             return None
-        return merge_runs(run for c in (*self.decisions, *self.erasures) for run in c.runs or ())
+        return merge_runs(
+            run
+            for c in (*self.decisions, *self.erasures)
+            for run in c.runs or ()
+            if n is None or run[1] <= n
+        )
 
     def covered(self, start: int, end: int) -> bool:
         """True if the union of the decisions and erasures withholds all of ``[start, end)``."""
