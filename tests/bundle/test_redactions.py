@@ -146,22 +146,33 @@ def test_bundle_for_no_audience_has_no_redaction_findings() -> None:
     assert ledger.findings() == []
 
 
+def _shown(text: str, *runs: tuple[int, int]) -> TextDisclosure:
+    return TextDisclosure.full(CASE, 2, "body", text, bytes(32)).redact(runs)
+
+
 def test_report_marks_each_withheld_run_with_its_reason() -> None:
-    ledger = _ledger(((1, 5),), _decision(9, ((1, 5),)), n=6)
-    ledger.text(2, "body", n=6, withheld=((1, 5),), segments=["She lives at ", (1, 5), "now."])
+    statement = _shown("She lives at 7 Wren Terrace, Southby now.", (3, 7))
+    ledger = _ledger(((3, 7),), _decision(9, ((3, 7),)), n=8)
+    ledger.text(2, "body", n=8, withheld=((3, 7),), disclosure=statement)
     (field,) = ledger.redacted()
     assert field.text == f"She lives at [withheld 4 words: {REASON}] now."
-    erased = _ledger(((1, 5),), _erasure(9, ((1, 5),)), n=6)
-    erased.text(2, "body", n=6, withheld=((1, 5),), segments=["a ", (1, 5), "b"])
-    assert erased.redacted()[0].text == "a [erased 4 words] b"
-    bare = _ledger(((1, 2),), n=6)
-    bare.text(2, "body", n=6, withheld=((1, 2),), segments=["a ", (1, 2), "b"])
-    assert bare.redacted()[0].text == "a [withheld 1 word: no decision] b"
+    assert field.to_json()["segments"] == [
+        "She lives at ",
+        {"withheld": [3, 7], "why": f"withheld 4 words: {REASON}"},
+        "now.",
+    ]
+    erased = _ledger(((3, 7),), _erasure(9, ((3, 7),)), n=8)
+    erased.text(2, "body", n=8, withheld=((3, 7),), disclosure=statement)
+    assert erased.redacted()[0].text == "She lives at [erased 4 words] now."
+    last = _shown("a b c", (2, 3))
+    bare = _ledger(((2, 3),), n=3)
+    bare.text(2, "body", n=3, withheld=((2, 3),), disclosure=last)
+    assert bare.redacted()[0].text == "a b [withheld 1 word: no decision]"
 
 
 def test_fully_revealed_field_is_not_listed_as_redacted() -> None:
     ledger = RedactionLedger("cps")
-    ledger.text(2, "body", n=3, segments=["all ", "of ", "it"])
+    ledger.text(2, "body", n=3, disclosure=_shown("all of it"))
     assert ledger.redacted() == ()
 
 

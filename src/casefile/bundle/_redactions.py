@@ -29,6 +29,7 @@ from typing import Any, Final
 
 from casefile.bundle._runs import uncovered
 from casefile.findings import Finding
+from casefile.projections import render_text
 from casefile.projections._redactions import FieldRedactions, redactions_for
 from casefile.signing._text import TextDisclosure, Withheld
 from casefile.verifier._engine import VerifiedRecord
@@ -80,22 +81,16 @@ class Marker:
 
 @dataclass(frozen=True, slots=True)
 class RedactedField:
-    """A text field with something withheld: revealed text and markers, in order."""
+    """A text field with something withheld: revealed text and markers, in order.
+
+    ``text`` is the field as a reader sees it, rendered by
+    :func:`casefile.projections.render_text` with each marker naming why.
+    """
 
     seq: int
     field: str
     segments: tuple[str | Marker, ...]
-
-    @property
-    def text(self) -> str:
-        """The field as a reader sees it, each withheld run replaced by its marker."""
-        last = len(self.segments) - 1
-        # As casefile.projections.render_text shows a run: it took the space after its
-        # last word with it, so a marker not at the end is followed by one.
-        return "".join(
-            s if isinstance(s, str) else f"{s}{'' if i == last else ' '}"
-            for i, s in enumerate(self.segments)
-        )
+    text: str
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -114,11 +109,17 @@ class RedactedField:
 class _Text:
     n: int | None  # None: no disclosure, the whole field withheld
     withheld: tuple[Run, ...]
-    segments: tuple[str | Run, ...] = ()
+    # Kept only when something is withheld: the report shows its revealed words.
+    disclosure: TextDisclosure | None = None
 
 
 def _words(count: int) -> str:
     return f"{count} word{'' if count == 1 else 's'}"
+
+
+def _marker(run: Withheld, found: FieldRedactions) -> Marker:
+    size = _words(run.end - run.start)
+    return Marker(run.start, run.end, _label(size, found, run.start, run.end))
 
 
 def _label(size: str, covers: FieldRedactions, start: int, end: int) -> str:
@@ -152,14 +153,7 @@ class RedactionLedger:
         for name in record.commitments:
             opened = record.disclosed.get(name)
             if isinstance(opened, TextDisclosure):
-                pieces = opened.segments() if opened.withheld else ()
-                self.text(
-                    record.seq,
-                    name,
-                    n=opened.n,
-                    withheld=opened.withheld,
-                    segments=[(p.start, p.end) if isinstance(p, Withheld) else p for p in pieces],
-                )
+                self.text(record.seq, name, n=opened.n, withheld=opened.withheld, disclosure=opened)
             elif name in text_fields and name not in record.disclosed:
                 self.text(record.seq, name, n=None)
             elif name in record.disclosed:
@@ -178,14 +172,13 @@ class RedactionLedger:
         *,
         n: int | None,
         withheld: Sequence[Run] = (),
-        segments: Sequence[str | Run] = (),
+        disclosure: TextDisclosure | None = None,
     ) -> None:
         """Note a text field of record ``seq``: ``n`` units (None if it has no disclosure),
-        its withheld runs, and (for the report) its revealed pieces and runs in order."""
+        its withheld runs, and (for the report) its disclosure."""
         if self.audience is None and (n is None or not withheld):
             return  # no finding without an audience: keep only what the report shows
-        keep = tuple(segments) if withheld else ()
-        self._texts[(seq, name)] = _Text(n, tuple(withheld), keep)
+        self._texts[(seq, name)] = _Text(n, tuple(withheld), disclosure if withheld else None)
 
     def value(self, seq: int, name: str) -> None:
         """Note that the value field ``name`` of record ``seq`` is disclosed."""
@@ -286,6 +279,17 @@ class RedactionLedger:
             for decision in found.decisions
         ]
 
+    @staticmethod
+    def _shown(
+        key: tuple[int, str], disclosure: TextDisclosure, found: FieldRedactions
+    ) -> RedactedField:
+        segments = tuple(
+            piece if isinstance(piece, str) else _marker(piece, found)
+            for piece in disclosure.segments()
+        )
+        text = render_text(disclosure, lambda _seq, _name, run: str(_marker(run, found)))
+        return RedactedField(key[0], key[1], segments, text)
+
     def redacted(self) -> tuple[RedactedField, ...]:
         """Each text field with something withheld, as the report shows it."""
         covers = self.covers()
@@ -295,13 +299,7 @@ class RedactionLedger:
             found = covers.get(key, _NONE)
             if text.n is None:
                 marker = Marker(0, None, _label("whole field", found, 0, 1 << 20))
-                out.append(RedactedField(key[0], key[1], (marker,)))
-            elif text.withheld:
-                segments = tuple(
-                    piece
-                    if isinstance(piece, str)
-                    else Marker(*piece, _label(_words(piece[1] - piece[0]), found, *piece))
-                    for piece in text.segments
-                )
-                out.append(RedactedField(key[0], key[1], segments))
+                out.append(RedactedField(key[0], key[1], (marker,), str(marker)))
+            elif text.disclosure is not None:
+                out.append(self._shown(key, text.disclosure, found))
         return tuple(out)
