@@ -224,3 +224,35 @@ def test_decision_on_another_field_does_not_cover_the_run(tmp_path: Path) -> Non
     case = _case((REDACTOR, {**_decision(), "field": "place"}))
     result = _bundle(tmp_path / "b", case, withheld={(1, "text"): ADDRESS})
     assert _kinds(result) == [REDACTION_WITHOUT_DECISION]
+
+
+def _corrected(case: CaseBuilder, text: str) -> CaseBuilder:
+    """``case`` with record 1's text corrected (record 3) to ``text``."""
+    data = {"by": person_of(OFFICER_ENTRY), "recorded_by": None, "corrects": 1, "fields": {}}
+    case.add(OFFICER, "record.corrected", data,
+             texts={"correction_reason": "the house number", "text": text})  # fmt: skip
+    return case
+
+
+def test_correction_revealed_in_full_past_the_decision_on_its_original_is_reported(
+    tmp_path: Path,
+) -> None:
+    # The decision names record 1; the correction repeats the address in record 3.
+    case = _corrected(_case((REDACTOR, _decision())), NOTE.replace("7 Wren", "9 Wren"))
+    result = _bundle(tmp_path / "b", case, withheld={(1, "text"): ADDRESS})
+    assert result.verified
+    (finding,) = [f for f in result.findings if f.kind.startswith("redaction_")]
+    assert (finding.kind, finding.seq) == (REDACTION_NOT_APPLIED, 3)
+    assert "decision 2" in finding.message
+
+
+def test_correction_withheld_whole_under_the_decision_on_its_original_is_no_finding(
+    tmp_path: Path,
+) -> None:
+    case = _corrected(_case((REDACTOR, _decision())), NOTE.replace("7 Wren", "9 Wren"))
+    withheld: dict[tuple[int, str], Any] = {(1, "text"): ADDRESS, (3, "text"): None}
+    result = _bundle(tmp_path / "b", case, withheld=withheld)
+    assert result.verified
+    assert _kinds(result) == []
+    shown = {(r.seq, r.field): r.text for r in result.redacted}
+    assert shown[(3, "text")] == f"[withheld whole field: {REASON}]"

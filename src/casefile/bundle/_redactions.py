@@ -33,6 +33,7 @@ from casefile.projections import render_text
 from casefile.projections._redactions import FieldRedactions, redactions_for
 from casefile.signing._text import TextDisclosure, Withheld
 from casefile.verifier._engine import VerifiedRecord
+from casefile.verifier._payloads import CORRECTION_TYPE
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
@@ -160,9 +161,14 @@ class RedactionLedger:
                 self.value(record.seq, name)
 
     def take_acts(self, record: VerifiedRecord) -> None:
-        """Keep ``record`` if it is a redaction decision, a withdrawal or an erasure."""
+        """Keep ``record`` if it is a redaction decision, a withdrawal or an erasure,
+        and which record a correction corrects (decisions follow to it)."""
         if record.event_type in _ACTS:
             self._acts.append(_Act(record.seq, record.event_type, record.data))
+            self._covers = None
+        elif record.event_type == CORRECTION_TYPE:
+            corrects = {"corrects": record.data.get("corrects")}
+            self._acts.append(_Act(record.seq, record.event_type, corrects))
             self._covers = None
 
     def text(

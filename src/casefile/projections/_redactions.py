@@ -7,14 +7,22 @@ it; an erasure applies to everyone. A decision whose ``runs`` are not
 well formed (signed so by a redactor's key, but not what the format allows)
 covers nothing: what it meant to withhold is then reported as withheld
 without a decision rather than guessed at.
+
+A correction carries the corrected words or value under the field's own name,
+in a record of its own, which the decision on the original does not name.
+Rather than hand an audience in full what it withheld, a decision in force on
+a field also withholds that field of every correction of its record whole,
+until a decision in force for the audience names the correction's field itself
+(docs/DECISIONS.md D26).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from casefile.verifier._payloads import CORRECTION_REASON, CORRECTION_TYPE
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
@@ -131,13 +139,22 @@ def redactions_for(
     """For each (record, field), the active decisions for ``audience`` and every erasure.
 
     ``records`` are verified records in sequence order (failed ones left
-    out). ``audience`` None gives the erasures alone. Withdrawals undo the
-    decisions they name, whatever audience they were for.
+    out); of the records that are not redaction acts only corrections count.
+    ``audience`` None gives the erasures alone. Withdrawals undo the
+    decisions they name, whatever audience they were for. A field of a
+    correction that no decision in force names is withheld whole by the
+    decisions in force on the field it corrects.
     """
     decisions: dict[int, tuple[tuple[int, str], RedactionCover, frozenset[str]]] = {}
     erasures: dict[tuple[int, str], list[RedactionCover]] = {}
+    corrections: dict[int, list[int]] = {}
     for record in records:
         kind, data = record.event_type, record.data
+        if kind == CORRECTION_TYPE:
+            corrected = data.get("corrects")
+            if isinstance(corrected, int):
+                corrections.setdefault(corrected, []).append(record.seq)
+            continue
         target, name = data.get("record"), data.get("field")
         if not (isinstance(target, int) and isinstance(name, str)):
             target, name = 0, ""  # names no record: covers nothing
@@ -166,4 +183,25 @@ def redactions_for(
                 continue
             before = out.get(key, FieldRedactions(key[0], key[1]))
             out[key] = FieldRedactions(key[0], key[1], (*before.decisions, cover), before.erasures)
+        _follow_corrections(out, corrections)
     return out
+
+
+def _follow_corrections(
+    out: dict[tuple[int, str], FieldRedactions], corrections: Mapping[int, list[int]]
+) -> None:
+    """Withhold whole each corrected field whose original a decision in force names.
+
+    The decisions of the original are kept (as whole-field ones) so the reader
+    sees why; a correction's own decision in force replaces them.
+    """
+    inherited = {
+        (fix, name): tuple(replace(d, runs=None) for d in found.decisions)
+        for (seq, name), found in out.items()
+        if found.decisions and name != CORRECTION_REASON
+        for fix in corrections.get(seq, ())
+    }
+    for key, decisions in inherited.items():
+        before = out.get(key, FieldRedactions(key[0], key[1]))
+        if not before.decisions:
+            out[key] = FieldRedactions(key[0], key[1], decisions, before.erasures)
