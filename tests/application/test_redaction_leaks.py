@@ -25,6 +25,7 @@ from application.conftest import (
 )
 from casefile.application import CasefileApp, StoreConfig
 from casefile.bundle._redactions import REDACTION_NOT_APPLIED, REDACTION_WITHOUT_DECISION
+from casefile.errors import InvalidCommandError
 from casefile.signing._trust import TrustStore
 
 REDACTOR = signer_for("redactor")
@@ -120,3 +121,41 @@ def test_corrected_address_does_not_escape_a_whole_field_decision(
     _export(app, case_id, tmp_path / "cps", "cps")
     assert HOME.encode() not in _bytes_of(tmp_path / "cps")
     assert app.field_view(case_id, fix, "address", audience="cps").value is None
+
+
+def test_decision_explanation_quoting_the_withheld_words_is_refused(app: CasefileApp) -> None:
+    # The explanation is itself a text every audience of the decision reads.
+    case_id = app.open_case(OFFICER, reference="01YE1234526", offence="Burglary", channel="phone")
+    seq = app.add_note(case_id, OFFICER, text=NOTE)
+    quoted = f"her home, 7  {HOME.upper()}, is not relevant"
+    with pytest.raises(InvalidCommandError, match="explanation: quotes words it withholds"):
+        app.redact(case_id, REDACTOR, seq, "text", match=f"7 {HOME}", audiences=["cps"],
+                   reason="other", explanation=quoted)  # fmt: skip
+    assert len(list(app.records(case_id))) == 2
+
+
+def test_decision_explanation_quoting_a_withheld_value_is_refused(app: CasefileApp) -> None:
+    case_id = app.open_case(OFFICER, reference="01YE1234526", offence="Burglary", channel="phone")
+    victim = app.add_person(case_id, OFFICER, role="victim", name="Ann Example",
+                            address=f"7 {HOME} Row")  # fmt: skip
+    person = min(app.get_case(case_id).person_record_seqs(victim))
+    with pytest.raises(InvalidCommandError, match="explanation: quotes words it withholds"):
+        app.redact(case_id, REDACTOR, person, "address", audiences=["cps"], reason=REASON,
+                   whole_field=True, explanation=f"lives at 7 {HOME} Row.")  # fmt: skip
+    assert len(list(app.records(case_id))) == 2
+
+
+def test_erasure_explanation_quoting_the_erased_words_is_refused() -> None:
+    dpo = signer_for("data-protection-officer")
+    trust = TrustStore([*TRUST.entries, _entry(dpo, "dpo", {"data_protection"})])
+    app = CasefileApp(store=StoreConfig.memory(), trust=trust, clock=stepping_clock())
+    case_id = app.open_case(OFFICER, reference="01YE1234526", offence="Burglary", channel="phone")
+    seq = app.add_note(case_id, OFFICER, text=NOTE)
+    with pytest.raises(InvalidCommandError, match="explanation: quotes words it withholds"):
+        app.erase_words(case_id, dpo, seq, "text", match=f"7 {HOME}", basis="erasure_request",
+                        explanation=f"Subject asked us to erase '7 {HOME}'")  # fmt: skip
+    assert len(list(app.records(case_id))) == 2
+    done = app.erase_words(case_id, dpo, seq, "text", match=f"7 {HOME}",
+                           basis="erasure_request", explanation="Request of 2 May")  # fmt: skip
+    assert done.seq == 3
+    app.close()

@@ -4,10 +4,16 @@ A redaction withholds whole units (a word with the whitespace after it), so
 offsets and matches widen to the units they touch; the plan says so, and
 shows the words each run covers, so that a person confirms before anything is
 recorded.
+
+A decision's or an erasure's explanation is itself a text that its readers
+see (an erasure's is kept for good), so one that quotes the very words it
+withholds is refused before anything is recorded.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +21,9 @@ from casefile.errors import InvalidCommandError
 from casefile.signing._text import TextDisclosure
 from casefile.verifier._redaction_codes import Run, merge_runs
 
-__all__ = ["PlannedRun", "RedactionPlan", "plan_runs"]
+__all__ = ["PlannedRun", "RedactionPlan", "check_not_quoted", "plan_runs"]
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +159,28 @@ def plan_runs(
         pieces = [revealed[words[u][0] : words[u][1]] for u in range(a, b) if u in words]
         planned.append(PlannedRun(a, b, "".join(pieces)))
     return tuple(planned), widened
+
+
+def _words(text: str) -> str:
+    """The words of ``text``, folded, one space apart: what survives of a quote retyped."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def check_not_quoted(explanation: str | None, withheld: Iterable[str]) -> None:
+    """Refuse an ``explanation`` that holds the words of any of the ``withheld`` texts.
+
+    Words are compared folded (case, compatibility forms) and apart from the
+    spaces and punctuation between them, so a quote retyped with other
+    spacing or capitals is still caught. Raises
+    :class:`~casefile.errors.InvalidCommandError` naming ``explanation``.
+    """
+    if not explanation:
+        return
+    said = f" {_words(explanation)} "
+    for text in withheld:
+        words = _words(text)
+        if words and f" {words} " in said:
+            raise InvalidCommandError(
+                "explanation",
+                "quotes words it withholds; say why without repeating them",
+            )

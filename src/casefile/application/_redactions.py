@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from casefile.application._recorders import CaseRecorder, ErasureRow
-from casefile.application._redaction_plan import RedactionPlan, plan_runs
+from casefile.application._redaction_plan import RedactionPlan, check_not_quoted, plan_runs
 from casefile.errors import DisclosureError, InvalidCommandError
 from casefile.events import Custodian, Instant, Investigation
 from casefile.events._values import check_uuid
@@ -118,6 +118,17 @@ def _plan(
         disclosure, runs=runs, offsets=offsets, match=match, occurrence=occurrence
     )
     return RedactionPlan(seq, field, planned, disclosure.n, widened)
+
+
+def _withheld_words(
+    plan: RedactionPlan, disclosure: Disclosure | TextDisclosure | None
+) -> list[str]:
+    """What ``plan`` withholds, as text: each run's words, or a value withheld whole."""
+    if plan.runs is not None:
+        return [run.text for run in plan.runs]
+    if isinstance(disclosure, Disclosure) and isinstance(disclosure.value, str):
+        return [disclosure.value]
+    return []
 
 
 def _is_restricted(records: Sequence[VerifiedRecord], seq: int, name: str) -> bool:
@@ -248,12 +259,13 @@ class RedactionAppCommands:
         exports for ``audiences``; returns the runs chosen and the decision's seq.
 
         With ``preview`` nothing is recorded (the seq is None): show the plan,
-        then call again to record it.
+        then call again to record it. An ``explanation`` that quotes the words
+        (or the value) it withholds is refused: every reader of the decision
+        reads its explanation.
         """
-        plan = self.plan_redaction(
-            case_id, seq, field, runs=runs, offsets=offsets, match=match,
-            occurrence=occurrence, whole_field=whole_field,
-        )  # fmt: skip
+        disclosure = self.stored_disclosure(case_id, seq, field)
+        plan = _plan(disclosure, seq, field, runs, offsets, match, occurrence, whole_field)
+        check_not_quoted(explanation, _withheld_words(plan, disclosure))
         if preview:
             return RedactionResult(plan, None)
         with self.session(case_id, signer) as case:
@@ -299,7 +311,8 @@ class RedactionAppCommands:
         words) and the replacement of the stored disclosure by its redacted
         form, or its deletion, are stored in one transaction. On SQLite the
         freed bytes are overwritten and the write-ahead log emptied; on
-        PostgreSQL run ``VACUUM FULL`` (see the module and the README).
+        PostgreSQL run ``VACUUM FULL`` (see the module and the README). An
+        ``explanation`` that quotes the words (or the value) erased is refused.
         """
         # The case first, then the disclosure: an erasure stored in between makes
         # this one's record clash with its record, so a replacement is never
@@ -312,6 +325,8 @@ class RedactionAppCommands:
                 "field", f"the store holds no disclosure of {field} of record {seq} to erase"
             )
         plan = _plan(disclosure, seq, field, runs, offsets, match, occurrence, whole_field)
+        # Never the erased words (FORMAT.md §10.4): the explanation outlives them.
+        check_not_quoted(explanation, _withheld_words(plan, disclosure))
         unit_runs = plan.unit_runs()
         replacement = None
         if unit_runs is not None and isinstance(disclosure, TextDisclosure):
