@@ -256,3 +256,14 @@ def test_correction_withheld_whole_under_the_decision_on_its_original_is_no_find
     assert _kinds(result) == []
     shown = {(r.seq, r.field): r.text for r in result.redacted}
     assert shown[(3, "text")] == f"[withheld whole field: {REASON}]"
+
+
+def test_decision_naming_a_later_record_covers_nothing(tmp_path: Path) -> None:
+    # Signed before the note existed: the redactor cannot have read what it withholds.
+    case = CaseBuilder(uuid.UUID(int=0xB11), time_ns=T0 + 3600 * 10**9)
+    case.add(REDACTOR, "redaction.decided", {**_decision(), "record": 2})
+    case.add(OFFICER, "note.added", {}, texts={"text": NOTE})
+    result = _bundle(tmp_path / "b", case, withheld={(2, "text"): ADDRESS})
+    assert result.verified
+    assert _kinds(result) == [REDACTION_WITHOUT_DECISION]
+    assert "[withheld 4 words: no decision]" in result.redacted[0].text

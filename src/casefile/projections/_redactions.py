@@ -6,7 +6,8 @@ rule: a decision applies to its audiences until a verified withdrawal names
 it; an erasure applies to everyone. A decision whose ``runs`` are not
 well formed (signed so by a redactor's key, but not what the format allows)
 covers nothing: what it meant to withhold is then reported as withheld
-without a decision rather than guessed at.
+without a decision rather than guessed at; so does one that names a record
+that is not earlier than itself.
 
 A correction carries the corrected words or value under the field's own name,
 in a record of its own, which the decision on the original does not name.
@@ -158,7 +159,9 @@ def redactions_for(
         target, name = data.get("record"), data.get("field")
         if not (isinstance(target, int) and isinstance(name, str)):
             target, name = 0, ""  # names no record: covers nothing
-        named = target > 0
+        # A decision or erasure names an earlier record (§10.4): one signed before the
+        # record existed cannot have weighed its words, and covers nothing.
+        named = 0 < target < record.seq
         if kind == DECISION_TYPE:
             audiences = data.get("audiences")
             if named and isinstance(audiences, list):
