@@ -24,8 +24,10 @@ from application.conftest import (
     stepping_clock,
 )
 from casefile.application import CasefileApp, StoreConfig
+from casefile.bundle import open_bundle
 from casefile.bundle._redactions import REDACTION_NOT_APPLIED, REDACTION_WITHOUT_DECISION
 from casefile.errors import InvalidCommandError
+from casefile.signing._text import TextDisclosure, Withheld
 from casefile.signing._trust import TrustStore
 
 REDACTOR = signer_for("redactor")
@@ -159,3 +161,39 @@ def test_erasure_explanation_quoting_the_erased_words_is_refused() -> None:
                            basis="erasure_request", explanation="Request of 2 May")  # fmt: skip
     assert done.seq == 3
     app.close()
+
+
+def _carried(bundle: Path) -> list[tuple[int, str, object]]:
+    """What a bundle discloses, salts aside: each value, and each text as its reader sees it."""
+    with open_bundle(bundle) as opened:
+        entry = opened.manifest.entry("disclosures.bin")
+        return [
+            (d.seq, d.name, d.segments() if isinstance(d, TextDisclosure) else d.value)
+            for d in opened.disclosures(entry)
+        ]
+
+
+def test_every_backend_exports_the_same_redacted_bundle_for_each_audience(
+    store: StoreConfig, tmp_path: Path
+) -> None:
+    app = CasefileApp(store=store, trust=TRUST, clock=stepping_clock())
+    case_id = app.open_case(OFFICER, reference="01YE1234526", offence="Burglary", channel="phone")
+    victim = app.add_person(case_id, OFFICER, role="victim", name="Ann Example",
+                            address=f"7 {HOME}", phone="07700 900456")  # fmt: skip
+    person = min(app.get_case(case_id).person_record_seqs(victim))
+    note = app.add_note(case_id, OFFICER, text=NOTE)
+    app.redact(case_id, REDACTOR, note, "text", match=f"7 {HOME}", audiences=["cps"],
+               reason=REASON)  # fmt: skip
+    app.redact(case_id, REDACTOR, person, "address", audiences=["cps"], reason=REASON,
+               whole_field=True)  # fmt: skip
+    for audience in ("cps", "defence"):
+        _export(app, case_id, tmp_path / audience, audience)
+    app.close()
+    cps, defence = _carried(tmp_path / "cps"), _carried(tmp_path / "defence")
+    assert cps == [
+        (2, "name", "Ann Example"),
+        (2, "phone", "07700 900456"),
+        (3, "text", ("Spoke to the victim at ", Withheld(5, 7), "about the van seen outside.")),
+    ]
+    # The decisions are for the CPS: the defence reads the note whole, never her details.
+    assert defence == [(2, "name", "Ann Example"), (3, "text", (NOTE,))]
