@@ -85,8 +85,24 @@ def _library(bundle: Path, trust: Path | None) -> Report:
         for f in result.findings
         if f.kind in ("withheld_fields", "policy_fields_not_disclosed")
     }
+    b11 = ("redaction_without_decision", "redaction_not_applied")
+    out.b11 = [(f.kind, f.seq) for f in result.findings if f.kind in b11 and f.seq is not None]
+    out.redacted = [(r["seq"], r["field"], _shown(r["segments"])) for r in _redacted(result)]
     assert result.verified == out.verified
     return out
+
+
+def _redacted(result: Any) -> list[dict[str, Any]]:
+    return [r.to_json() for r in result.redacted]
+
+
+def _shown(segments: list[Any]) -> str:
+    """A redacted text as §9.6 shows it: a marker in brackets, then a space unless it ends."""
+    parts = []
+    for k, s in enumerate(segments):
+        last = k == len(segments) - 1
+        parts.append(s if isinstance(s, str) else f"[{s['why']}]" + ("" if last else " "))
+    return "".join(parts)
 
 
 def _agree(bundle: Path, trust: Path | None) -> Report:
@@ -95,6 +111,8 @@ def _agree(bundle: Path, trust: Path | None) -> Report:
     assert sorted(mine.failures, key=str) == sorted(theirs.failures, key=str)
     assert mine.noted == theirs.noted
     assert mine.counts == theirs.counts
+    assert sorted(mine.b11) == sorted(theirs.b11)
+    assert sorted(mine.redacted) == sorted(theirs.redacted)
     return mine
 
 
