@@ -71,28 +71,25 @@ class Redactions:
     acts: dict[tuple[int, str], list[_Act]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # B11.1: decisions for the audience not withdrawn, and every erasure.
+        # B11.1: decisions for the audience that no later withdrawal names, and every
+        # erasure; either counts only with runs null or well formed.
         withdrawn = {
             h["data"]["decision"]
-            for h in self.verified.values()
-            if h["type"] == "redaction.withdrawn"
+            for seq, h in self.verified.items()
+            if h["type"] == "redaction.withdrawn" and h["data"]["decision"] < seq
         }
         for seq, h in sorted(self.verified.items()):
             data = h["data"]
             if h["type"] == "redaction.decided":
-                runs = data["runs"]
-                if (
-                    self.audience not in data["audiences"]
-                    or seq in withdrawn
-                    or not (runs is None or _runs_ok(runs))
-                ):
+                if self.audience not in data["audiences"] or seq in withdrawn:
                     continue
-                act = _Act(seq, runs, data["reason"])
+                act = _Act(seq, data["runs"], data["reason"])
             elif h["type"] == "disclosure.erased":
                 act = _Act(seq, data["runs"], None)
             else:
                 continue
-            self.acts.setdefault((data["record"], data["field"]), []).append(act)
+            if act.runs is None or _runs_ok(act.runs):
+                self.acts.setdefault((data["record"], data["field"]), []).append(act)
 
     def _texts(self) -> list[tuple[int, str]]:
         """B11.3: the text fields of verified records, by schema or by their disclosure."""
@@ -149,7 +146,7 @@ class Redactions:
             d = self.shown.get(key)
             if d is None:
                 if self.audience is not None:
-                    report.redacted.append((*key, f"[withheld whole field: {self._why(key)}]"))
+                    report.redacted.append((*key, f"[{self._whole(key)}]"))
                 continue
             if not d["withheld"]:
                 continue
@@ -172,14 +169,16 @@ class Redactions:
         acts = self._touching(key, a, b, n)
         codes = sorted({act.reason for act in acts if act.reason is not None})
         erased = any(act.reason is None for act in acts)
-        words = f"{b - a} words"
+        words = "1 word" if b - a == 1 else f"{b - a} words"
         if not codes:
             return f"erased {words}" if erased else f"withheld {words}: no decision"
         return f"withheld {words}: " + ", ".join(codes + (["erased"] if erased else []))
 
-    def _why(self, key: tuple[int, str]) -> str:
-        acts = self.acts.get(key, [])
+    def _whole(self, key: tuple[int, str]) -> str:
+        """The marker of a field without a disclosure: its acts that name the whole field."""
+        acts = [act for act in self.acts.get(key, []) if act.runs is None]
         codes = sorted({act.reason for act in acts if act.reason is not None})
-        if any(act.reason is None for act in acts):
-            codes.append("erased")
-        return ", ".join(codes) or "no decision"
+        erased = any(act.reason is None for act in acts)
+        if not codes:
+            return "erased whole field" if erased else "withheld whole field: no decision"
+        return "withheld whole field: " + ", ".join(codes + (["erased"] if erased else []))

@@ -35,6 +35,7 @@ from independent._spec_rules import (
 from independent._spec_verifier import verify_dir
 from independent._variants import RECORD_VARIANTS
 from independent._variants_bundle import BUNDLE_VARIANTS
+from independent._variants_redaction import CPS_VARIANTS, DEFENCE_VARIANTS
 from independent._variants_text import TEXT_VARIANTS
 
 AT = time.time_ns()
@@ -145,6 +146,26 @@ def test_hostile_variant_gets_the_same_report_from_both(
     assert report.failures == failures
     unread = failures and failures[0][0] in ("B1", "B2", "B3")
     assert report.findings == (set() if unread else {"withheld_fields"}) | findings
+
+
+AUDIENCE_VARIANTS = {
+    **{("bundle-cps", k): v for k, v in CPS_VARIANTS.items()},
+    **{("bundle-defence", k): v for k, v in DEFENCE_VARIANTS.items()},
+}
+
+
+@pytest.mark.parametrize(("source", "name"), sorted(AUDIENCE_VARIANTS))
+def test_redaction_variant_gets_the_same_report_from_both(
+    source: str, name: str, demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # Decisions forged, absent, by a key without the role, withdrawn, for another audience,
+    # field or record; erasures; a restricted field for the defence; the audience changed.
+    change, failures, b11 = AUDIENCE_VARIANTS[(source, name)]
+    forge = Forge.read(demo / source, signers)
+    bundle = forge.write(tmp_path / "bundle", **change(forge))
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert sorted(report.failures, key=str) == sorted(failures, key=str)
+    assert sorted(report.b11) == sorted(b11)
 
 
 def test_a_listed_evidence_file_that_is_absent_fails_b4_alone_in_both(
