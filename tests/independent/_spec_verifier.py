@@ -3,9 +3,9 @@
 It imports nothing from casefile (the payload schemas are read as data, §10.2). It covers the
 rules an outside implementer is most likely to read differently: canonical JSON (§9.2), V10
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
-record still counts for (§8), V14, V15 (§8.1), B7, B10,
-the checkpoint grammar (§6) and what a report lists (§9.7). Continuity (B9) and the zip form
-are out of its scope.
+record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
+B11 and the redacted texts of a report (§9.6, in _spec_redactions), the checkpoint grammar (§6)
+and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope.
 """
 
 from __future__ import annotations

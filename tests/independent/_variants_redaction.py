@@ -16,7 +16,7 @@ from typing import Any
 from independent._forge import Forge
 from independent._variants import Change, Expected
 
-__all__ = ["CPS_VARIANTS", "DEFENCE_VARIANTS", "Findings"]
+__all__ = ["CPS_VARIANTS", "DEFENCE_VARIANTS", "Findings", "acts_changed"]
 
 #: B11's findings, as (kind, record), one per run or field.
 Findings = list[tuple[str, int]]
@@ -287,6 +287,16 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
         [],
     ),
     "manifest_audience_unknown": (_audience("public"), [("B3", "manifest", None)], []),
+    "manifest_without_an_audience": (
+        lambda f: {"manifest_edit": lambda m: m.pop("audience")},
+        [("B3", "manifest", None)],
+        [],
+    ),
+    "manifest_of_version_1": (
+        lambda f: {"manifest_edit": lambda m: m.update(version=1)},
+        [("B3", "manifest", None)],
+        [],
+    ),
 }
 
 
@@ -309,3 +319,25 @@ DEFENCE_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     "defence_bundle_carrying_a_restricted_field": (_restricted, [("B7", "manifest", 16)], []),
     "defence_manifest_audience_changed_to_cps": (_audience("cps"), [], []),
 }
+
+
+def acts_changed(
+    runs: list[list[int]] | None,
+    audiences: list[str],
+    withdrawn: bool,
+    erased: list[list[int]] | bool | None,
+) -> Change:
+    """Decision 42 remade with ``runs`` and ``audiences``; then maybe withdrawn, and an erasure.
+
+    ``erased`` False adds no erasure; otherwise the erasure's runs (None: the whole field).
+    """
+
+    def change(f: Forge) -> dict[str, Any]:
+        _decision(f, runs=runs, audiences=audiences)
+        if withdrawn:
+            _withdraw(f)
+        if erased is not False:
+            _erase(f, SUPERVISOR, erased)
+        return {}
+
+    return change

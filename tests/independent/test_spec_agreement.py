@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casefile.bundle import verify_bundle
 from casefile.errors import InputError
@@ -35,7 +38,7 @@ from independent._spec_rules import (
 from independent._spec_verifier import verify_dir
 from independent._variants import RECORD_VARIANTS
 from independent._variants_bundle import BUNDLE_VARIANTS
-from independent._variants_redaction import CPS_VARIANTS, DEFENCE_VARIANTS
+from independent._variants_redaction import CPS_VARIANTS, DEFENCE_VARIANTS, acts_changed
 from independent._variants_text import TEXT_VARIANTS
 
 AT = time.time_ns()
@@ -166,6 +169,35 @@ def test_redaction_variant_gets_the_same_report_from_both(
     report = _agree(bundle, demo / "keys" / "trust.json")
     assert sorted(report.failures, key=str) == sorted(failures, key=str)
     assert sorted(report.b11) == sorted(b11)
+
+
+# Runs around the statement's withheld [4, 10) and its end (131 units), well formed or not.
+_RUN = st.tuples(st.integers(0, 133), st.integers(1, 6)).map(lambda p: [p[0], p[0] + p[1]])
+_RUNS = st.none() | st.lists(_RUN, max_size=3)
+_AUDIENCES = st.sets(st.sampled_from(["cps", "court", "defence", "victim"]), min_size=1)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    runs=_RUNS,
+    audiences=_AUDIENCES,
+    withdrawn=st.booleans(),
+    erased=st.just(False) | _RUNS,
+)
+def test_any_decision_withdrawal_and_erasure_gets_the_same_report_from_both(
+    runs: list[list[int]] | None,
+    audiences: set[str],
+    withdrawn: bool,
+    erased: list[list[int]] | bool | None,
+    demo: Path,
+    signers: dict[bytes, Any],
+) -> None:
+    # Covers, findings and markers for runs overlapping, adjacent, unsorted, past the end.
+    forge = Forge.read(demo / "bundle-cps", signers)
+    change = acts_changed(runs, sorted(audiences), withdrawn, erased)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = forge.write(Path(tmp) / "bundle", **change(forge))
+        _agree(bundle, demo / "keys" / "trust.json")
 
 
 def test_a_listed_evidence_file_that_is_absent_fails_b4_alone_in_both(
