@@ -273,6 +273,16 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
         [("V8", "key_role", 45)],
         [(WITHOUT, STATEMENT)],
     ),
+    "redaction_decision_inside_the_withheld_run": (
+        lambda f: _decision(f, runs=[[5, 7]]),
+        [],
+        [(WITHOUT, STATEMENT), (WITHOUT, STATEMENT)],  # [4, 5) and [7, 10), once each
+    ),
+    "value_decision_with_runs_on_a_value_the_bundle_discloses": (
+        lambda f: _decision(f, VALUE_DECISION, record=16, runs=[[0, 1]]),
+        [],
+        [(NOT_APPLIED, 16)],
+    ),
     "value_decision_on_a_value_the_bundle_discloses": (
         _value_decision_on_the_witness,
         [],
