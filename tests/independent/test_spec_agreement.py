@@ -34,6 +34,7 @@ from independent._spec_rules import (
     Report,
     SpecError,
     jcs,
+    text_fields,
 )
 from independent._spec_verifier import verify_dir
 from independent._variants import RECORD_VARIANTS
@@ -149,6 +150,31 @@ def test_hostile_variant_gets_the_same_report_from_both(
     assert report.failures == failures
     unread = failures and failures[0][0] in ("B1", "B2", "B3")
     assert report.findings == (set() if unread else {"withheld_fields"}) | findings
+
+
+def test_a_bundle_for_an_audience_under_a_narrower_policy_reports_each_text_left_out(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # FORMAT.md 9.6.1: the policy applies after the decisions; a text it leaves out answers to
+    # no signed decision, so B11 names each one rather than the bundle passing for redacted.
+    keys = demo / "keys"
+    exported = run_cli(
+        [
+            "export", "--db", demo / "casefile.sqlite", "--case", "42NS1234526",
+            "--out", tmp_path / "bundle", "--trust", keys / "trust.json",
+            "--checkpoint-key", keys / "checkpoint.key",
+            "--checkpoint-name", "northshire.police.example/casefile-checkpoint",
+            "--passphrase-file", keys / "demo-passphrase.txt",
+            "--store", demo / "evidence", "--disclose", "name", "--audience", "cps",
+        ]
+    )  # fmt: skip
+    assert exported.code == 0, exported.err
+    report = _agree(tmp_path / "bundle", keys / "trust.json")
+    assert report.verified
+    forge = Forge.read(tmp_path / "bundle", signers)
+    texts = [(h["seq"], n) for h in forge.headers for n in h["pd"] if n in text_fields(h)]
+    assert sorted(report.b11) == sorted(("redaction_without_decision", s) for s, _ in texts)
+    assert len(report.redacted) == len(texts)
 
 
 AUDIENCE_VARIANTS = {
