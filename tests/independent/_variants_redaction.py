@@ -180,6 +180,13 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
         [],
         [],
     ),
+    "redaction_decision_keyed_on_behalf_of_another_officer": (
+        lambda f: _decision(
+            f, by=_holder(f, SUPERVISOR), recorded_by=f.headers[DECISION - 1]["data"]["by"]
+        ),
+        [],
+        [],  # still a decision; V15's acted_on_behalf_unconfirmed names record 42
+    ),
     "redaction_decision_for_another_audience": (
         lambda f: _decision(f, audiences=["court"]),
         [],
