@@ -41,6 +41,7 @@ __all__ = [
     "key_id",
     "mp",
     "parse_trust",
+    "text_fields",
     "v10",
 ]
 
@@ -107,6 +108,10 @@ class Report:
     noted: set[tuple[str, int | None]] = field(default_factory=set)
     #: The count a case-wide finding gives (§9.7.5: withheld fields, fields the policy covers).
     counts: dict[str, int] = field(default_factory=dict)
+    #: B11's findings, one per run or field (§9.6), as (kind, record) in any order.
+    b11: list[tuple[str, int]] = field(default_factory=list)
+    #: §9.6: each redacted text as its reader sees it, as (record, field, text with markers).
+    redacted: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def findings(self) -> set[str]:
@@ -353,6 +358,13 @@ def _anchor(schema: Any) -> Any:
 def _schema(type_: str, version: int) -> dict[str, Any] | None:
     path = resources.files("casefile.verifier") / "payloads" / f"{type_}.v{version}.json"
     return _anchor(json.loads(path.read_text("utf-8"))) if path.is_file() else None
+
+
+def text_fields(h: dict[str, Any]) -> set[str]:
+    """The ``pd`` names the record's payload schema declares texts (§10.2, §10.3 ``text``)."""
+    schema = _schema(h["type"], h["schema"])
+    props = {} if schema is None else schema["properties"]["pd"].get("properties", {})
+    return {name for name, sub in props.items() if sub.get("$ref") == "#/$defs/text"}
 
 
 def _valid(schema: dict[str, Any], instance: Any) -> bool:

@@ -3,9 +3,9 @@
 It imports nothing from casefile (the payload schemas are read as data, §10.2). It covers the
 rules an outside implementer is most likely to read differently: canonical JSON (§9.2), V10
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
-record still counts for (§8), V14, V15 (§8.1), B7, B10,
-the checkpoint grammar (§6) and what a report lists (§9.7). Continuity (B9) and the zip form
-are out of its scope.
+record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
+B11 and the redacted texts of a report (§9.6, in _spec_redactions), the checkpoint grammar (§6)
+and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import msgpack
 from nacl.exceptions import BadSignatureError
 
+from independent._spec_redactions import Redactions
 from independent._spec_rules import (
     CONFIRMATION,
     CORRECTION,
@@ -227,7 +228,14 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         and checkpoint.read_bytes() != manifest["checkpoint"].encode()
     ):
         report.fail("B5", "manifest")
-    used, captured, last = _records(root, manifest, keys, record_roles, cp_roles, at, report)
+    shown: dict[tuple[int, str], dict[str, Any]] = {}
+    verified: dict[int, dict[str, Any]] = {}
+    used, captured, last = _records(
+        root, manifest, (keys, record_roles, cp_roles), at, report, (verified, shown)
+    )
+    redactions = Redactions(manifest["audience"], verified, shown)
+    redactions.check(report)  # B11, with B9 over the same verified records
+    redactions.render(report)
     if signer is not None and last is not None and not _cp_valid(signer, at, last):
         report.fail("B2", "manifest")  # deferred: expired or revoked by the last record
     for path in listed:
@@ -315,18 +323,21 @@ def _policy_ok(policy: Any) -> bool:
 def _records(
     root: Path,
     manifest: dict[str, Any],
-    keys: dict[bytes, Key],
-    record_roles: dict[str, list[str]],
-    cp_roles: list[str],
+    trust: tuple[dict[bytes, Key], dict[str, list[str]], list[str]],
     at: int,
     report: Report,
+    out: tuple[dict[int, dict[str, Any]], dict[tuple[int, str], dict[str, Any]]],
 ) -> tuple[set[bytes], dict[str, set[int]], int | None]:
-    """B6, V1-V15, B7; the key ids of the records that verified."""
+    """B6, V1-V15, B7; the key ids of the records that verified.
+
+    ``out`` receives the verified records and the disclosures of each that passed V11.
+    """
+    keys, record_roles, cp_roles = trust
+    verified, shown = out
     case = manifest["case_id"]
     elements, fault = frames((root / "records.bin").read_bytes())
     hashes: list[bytes] = []
     stored: dict[int, dict[str, Any] | None] = {}  # §10.4 reads the type of any earlier record
-    verified: dict[int, dict[str, Any]] = {}
     pending = _disclosures(root, manifest, report)
     disclosed: set[tuple[int, str]] = set()
     commitments: set[bytes] = set()
@@ -364,7 +375,8 @@ def _records(
         failed = [(s, kind) for s, kind, ok in steps if not ok]
         for s, kind in failed:
             report.fail(s, kind, seq)
-        mine = _v11(h, pending.pop(seq, []), report)
+        theirs = pending.pop(seq, [])
+        mine = _v11(h, theirs, report)
         if failed or mine is None:
             continue
         actor = k is not None and _names_actor(h)
@@ -378,6 +390,7 @@ def _records(
         commitments |= set(values)
         disclosed |= {(seq, name) for name in mine}
         verified[seq] = h
+        shown.update({(seq, d["name"]): d for d in theirs})
         acts.verified.add(seq)
         if actor:
             acts.keep(h)

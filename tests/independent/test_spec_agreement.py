@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casefile.bundle import verify_bundle
 from casefile.errors import InputError
@@ -31,10 +34,12 @@ from independent._spec_rules import (
     Report,
     SpecError,
     jcs,
+    text_fields,
 )
 from independent._spec_verifier import verify_dir
 from independent._variants import RECORD_VARIANTS
 from independent._variants_bundle import BUNDLE_VARIANTS
+from independent._variants_redaction import CPS_VARIANTS, DEFENCE_VARIANTS, acts_changed
 from independent._variants_text import TEXT_VARIANTS
 
 AT = time.time_ns()
@@ -85,8 +90,24 @@ def _library(bundle: Path, trust: Path | None) -> Report:
         for f in result.findings
         if f.kind in ("withheld_fields", "policy_fields_not_disclosed")
     }
+    b11 = ("redaction_without_decision", "redaction_not_applied")
+    out.b11 = [(f.kind, f.seq) for f in result.findings if f.kind in b11 and f.seq is not None]
+    out.redacted = [(r["seq"], r["field"], _shown(r["segments"])) for r in _redacted(result)]
     assert result.verified == out.verified
     return out
+
+
+def _redacted(result: Any) -> list[dict[str, Any]]:
+    return [r.to_json() for r in result.redacted]
+
+
+def _shown(segments: list[Any]) -> str:
+    """A redacted text as §9.6 shows it: a marker in brackets, then a space unless it ends."""
+    parts = []
+    for k, s in enumerate(segments):
+        last = k == len(segments) - 1
+        parts.append(s if isinstance(s, str) else f"[{s['why']}]" + ("" if last else " "))
+    return "".join(parts)
 
 
 def _agree(bundle: Path, trust: Path | None) -> Report:
@@ -95,6 +116,8 @@ def _agree(bundle: Path, trust: Path | None) -> Report:
     assert sorted(mine.failures, key=str) == sorted(theirs.failures, key=str)
     assert mine.noted == theirs.noted
     assert mine.counts == theirs.counts
+    assert sorted(mine.b11) == sorted(theirs.b11)
+    assert sorted(mine.redacted) == sorted(theirs.redacted)
     return mine
 
 
@@ -127,6 +150,80 @@ def test_hostile_variant_gets_the_same_report_from_both(
     assert report.failures == failures
     unread = failures and failures[0][0] in ("B1", "B2", "B3")
     assert report.findings == (set() if unread else {"withheld_fields"}) | findings
+
+
+def test_a_bundle_for_an_audience_under_a_narrower_policy_reports_each_text_left_out(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # FORMAT.md 9.6.1: the policy applies after the decisions; a text it leaves out answers to
+    # no signed decision, so B11 names each one rather than the bundle passing for redacted.
+    keys = demo / "keys"
+    exported = run_cli(
+        [
+            "export", "--db", demo / "casefile.sqlite", "--case", "42NS1234526",
+            "--out", tmp_path / "bundle", "--trust", keys / "trust.json",
+            "--checkpoint-key", keys / "checkpoint.key",
+            "--checkpoint-name", "northshire.police.example/casefile-checkpoint",
+            "--passphrase-file", keys / "demo-passphrase.txt",
+            "--store", demo / "evidence", "--disclose", "name", "--audience", "cps",
+        ]
+    )  # fmt: skip
+    assert exported.code == 0, exported.err
+    report = _agree(tmp_path / "bundle", keys / "trust.json")
+    assert report.verified
+    forge = Forge.read(tmp_path / "bundle", signers)
+    texts = [(h["seq"], n) for h in forge.headers for n in h["pd"] if n in text_fields(h)]
+    assert sorted(report.b11) == sorted(("redaction_without_decision", s) for s, _ in texts)
+    assert len(report.redacted) == len(texts)
+
+
+AUDIENCE_VARIANTS = {
+    **{("bundle-cps", k): v for k, v in CPS_VARIANTS.items()},
+    **{("bundle-defence", k): v for k, v in DEFENCE_VARIANTS.items()},
+}
+
+
+@pytest.mark.parametrize(("source", "name"), sorted(AUDIENCE_VARIANTS))
+def test_redaction_variant_gets_the_same_report_from_both(
+    source: str, name: str, demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # Decisions forged, absent, by a key without the role, withdrawn, for another audience,
+    # field or record; erasures; a restricted field for the defence; the audience changed.
+    change, failures, b11 = AUDIENCE_VARIANTS[(source, name)]
+    forge = Forge.read(demo / source, signers)
+    bundle = forge.write(tmp_path / "bundle", **change(forge))
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert sorted(report.failures, key=str) == sorted(failures, key=str)
+    assert sorted(report.b11) == sorted(b11)
+
+
+# Runs around the statement's withheld [4, 10) and its end (131 units), well formed or not.
+_RUN = st.tuples(st.integers(0, 133), st.integers(1, 6)).map(lambda p: [p[0], p[0] + p[1]])
+_RUNS = st.none() | st.lists(_RUN, max_size=3)
+_AUDIENCES = st.sets(st.sampled_from(["cps", "court", "defence", "victim"]), min_size=1)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    runs=_RUNS,
+    audiences=_AUDIENCES,
+    withdrawn=st.booleans(),
+    erased=st.just(False) | _RUNS,
+)
+def test_any_decision_withdrawal_and_erasure_gets_the_same_report_from_both(
+    runs: list[list[int]] | None,
+    audiences: set[str],
+    withdrawn: bool,
+    erased: list[list[int]] | bool | None,
+    demo: Path,
+    signers: dict[bytes, Any],
+) -> None:
+    # Covers, findings and markers for runs overlapping, adjacent, unsorted, past the end.
+    forge = Forge.read(demo / "bundle-cps", signers)
+    change = acts_changed(runs, sorted(audiences), withdrawn, erased)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = forge.write(Path(tmp) / "bundle", **change(forge))
+        _agree(bundle, demo / "keys" / "trust.json")
 
 
 def test_a_listed_evidence_file_that_is_absent_fails_b4_alone_in_both(

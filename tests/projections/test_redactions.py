@@ -48,7 +48,7 @@ def test_erasure_applies_to_every_audience_and_to_none() -> None:
     for audience in (*AUDIENCES, None):
         found = redactions_for(records, audience)[(1, "body")]
         assert found.runs() == ((4, 6),)
-        assert found.reasons(4, 5) == ("erased",)
+        assert found.reasons(4, 5, 10) == ("erased",)
 
 
 def test_a_withdrawal_naming_no_decision_withdraws_nothing() -> None:
@@ -110,6 +110,36 @@ def test_a_unit_is_withheld_exactly_when_an_active_decision_or_an_erasure_covers
     )
     found = redactions_for(records, audience).get((1, "body"))
     assert (found is not None and found.covered(unit, unit + 1)) == expected
+
+
+def test_a_marker_never_names_a_decision_whose_run_reaches_past_the_text() -> None:
+    # B11 counts such a run as covering nothing and reports the gap as without a decision:
+    # the marker beside that finding must not name the decision's reason all the same.
+    found = redactions_for([_decided(2, [[4, 132]], ["cps"])], "cps")[(1, "body")]
+    assert found.reasons(4, 10, 132) == ("other",)
+    assert found.reasons(4, 10, 131) == ()
+
+
+def test_a_marker_names_its_reasons_sorted_whatever_order_they_were_decided_in() -> None:
+    def decided(seq: int, runs: list[list[int]], reason: str) -> _Record:
+        return _Record(
+            seq, "redaction.decided", {**_decided(seq, runs, ["cps"]).data, "reason": reason}
+        )
+
+    records = [
+        decided(2, [[4, 6]], "witness_identity"),
+        decided(3, [[6, 9]], "financial_details"),
+        _erased(4, [[5, 7]]),
+    ]
+    found = redactions_for(records, "cps")[(1, "body")]
+    assert found.reasons(4, 9, 20) == ("financial_details", "witness_identity", "erased")
+
+
+def test_a_field_without_a_disclosure_names_only_whole_field_acts() -> None:
+    # With no disclosure nothing tells the text's length, so no run can be judged (B11.2).
+    records = [_decided(2, [[0, 3]], ["cps"]), _erased(3, None)]
+    assert redactions_for(records[:1], "cps")[(1, "body")].reasons(0, 1 << 20, None) == ()
+    assert redactions_for(records, "cps")[(1, "body")].reasons(0, 1 << 20, None) == ("erased",)
 
 
 def test_a_run_past_the_last_unit_covers_nothing_of_the_text() -> None:

@@ -152,11 +152,15 @@ def render() -> str:
         "",
     ]
     shown = "".join(
-        s if isinstance(s, str) else f"[withheld {s.end - s.start} words] "
-        for s in redacted.segments()
+        s if isinstance(s, str) else _marker(s.end - s.start) for s in redacted.segments()
     )
     out += [f"    {shown}", "", END]
     return "\n".join(out) + "\n"
+
+
+def _marker(count: int) -> str:
+    """A withheld run as FORMAT.md §9.6 writes its extent: ``1 word``, ``k words``."""
+    return f"[withheld {count} word{'' if count == 1 else 's'}] "
 
 
 if __name__ == "__main__":

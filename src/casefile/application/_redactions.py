@@ -360,7 +360,7 @@ class RedactionAppCommands:
         disclosure = self.stored_disclosure(case_id, seq, name)
         covers = covers or FieldRedactions(seq, name)
         if disclosure is None or covers.whole:
-            why = covers.reasons(0, 1 << 20) if covers.whole else ()
+            why = covers.reasons(0, 1 << 20, None) if covers.whole else ()
             return FieldView(seq, name, None, withheld=why or ("not held",))
         if not isinstance(disclosure, TextDisclosure):
             return FieldView(seq, name, None, value=disclosure.value)
@@ -369,7 +369,9 @@ class RedactionAppCommands:
         for piece in shown.segments():
             if isinstance(piece, Withheld):
                 segments.append(
-                    WithheldRun(piece.start, piece.end, covers.reasons(piece.start, piece.end))
+                    WithheldRun(
+                        piece.start, piece.end, covers.reasons(piece.start, piece.end, shown.n)
+                    )
                 )
             else:
                 segments.append(piece)

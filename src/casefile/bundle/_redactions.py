@@ -118,13 +118,13 @@ def _words(count: int) -> str:
     return f"{count} word{'' if count == 1 else 's'}"
 
 
-def _marker(run: Withheld, found: FieldRedactions) -> Marker:
+def _marker(run: Withheld, found: FieldRedactions, n: int) -> Marker:
     size = _words(run.end - run.start)
-    return Marker(run.start, run.end, _label(size, found, run.start, run.end))
+    return Marker(run.start, run.end, _label(size, found, run.start, run.end, n))
 
 
-def _label(size: str, covers: FieldRedactions, start: int, end: int) -> str:
-    reasons = covers.reasons(start, end)
+def _label(size: str, covers: FieldRedactions, start: int, end: int, n: int | None) -> str:
+    reasons = covers.reasons(start, end, n)
     if reasons == ("erased",):
         return f"erased {size}"
     return f"withheld {size}: {', '.join(reasons) or 'no decision'}"
@@ -290,10 +290,12 @@ class RedactionLedger:
         key: tuple[int, str], disclosure: TextDisclosure, found: FieldRedactions
     ) -> RedactedField:
         segments = tuple(
-            piece if isinstance(piece, str) else _marker(piece, found)
+            piece if isinstance(piece, str) else _marker(piece, found, disclosure.n)
             for piece in disclosure.segments()
         )
-        text = render_text(disclosure, lambda _seq, _name, run: str(_marker(run, found)))
+        text = render_text(
+            disclosure, lambda _seq, _name, run: str(_marker(run, found, disclosure.n))
+        )
         return RedactedField(key[0], key[1], segments, text)
 
     def redacted(self) -> tuple[RedactedField, ...]:
@@ -304,7 +306,7 @@ class RedactionLedger:
             text = self._texts[key]
             found = covers.get(key, _NONE)
             if text.n is None:
-                marker = Marker(0, None, _label("whole field", found, 0, 1 << 20))
+                marker = Marker(0, None, _label("whole field", found, 0, 1 << 20, None))
                 out.append(RedactedField(key[0], key[1], (marker,), str(marker)))
             elif text.disclosure is not None:
                 out.append(self._shown(key, text.disclosure, found))

@@ -68,11 +68,18 @@ class RedactionCover:
             return True
         return any(a <= start and end <= b for a, b in self.runs)
 
-    def touches(self, start: int, end: int) -> bool:
-        """True if this decision or erasure withholds some unit of ``[start, end)``."""
+    def touches(self, start: int, end: int, n: int | None) -> bool:
+        """True if this decision or erasure withholds some unit of ``[start, end)``.
+
+        Judged as B11 counts runs (FORMAT.md §9.6): a run reaching past the
+        text's ``n`` units covers nothing, and with ``n`` unknown (no
+        disclosure) only a whole-field act withholds anything.
+        """
         if self.runs is None:
             return True
-        return any(a < end and start < b for a, b in self.runs)
+        if n is None:
+            return False
+        return any(a < end and start < b and b <= n for a, b in self.runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +118,16 @@ class FieldRedactions:
         merged = self.runs() or ()
         return any(a <= start and end <= b for a, b in merged)
 
-    def reasons(self, start: int, end: int) -> tuple[str, ...]:
-        """The reason codes of the decisions touching ``[start, end)``, and ``erased``."""
-        out = [c.reason for c in self.decisions if c.reason and c.touches(start, end)]
-        if any(c.touches(start, end) for c in self.erasures):
+    def reasons(self, start: int, end: int, n: int | None) -> tuple[str, ...]:
+        """The reason codes of the decisions touching ``[start, end)``, and ``erased``.
+
+        ``n`` is the text's number of units, or None when nothing tells it: a
+        marker then names only what B11 counts for the run, so that it never
+        names a decision the finding beside it says does not cover the run.
+        """
+        # Sorted, as FORMAT.md §9.6 says, so that two verifiers write one marker.
+        out = sorted({c.reason for c in self.decisions if c.reason and c.touches(start, end, n)})
+        if any(c.touches(start, end, n) for c in self.erasures):
             out.append("erased")
         return tuple(dict.fromkeys(out))
 

@@ -1,0 +1,360 @@
+"""Hostile variants of the demo's bundles for an audience: the redaction records and B7, B11.
+
+The demo's CPS bundle carries the victim's statement (record 7) with units [4, 10) of its
+``body`` withheld, decision 42 (``redactor``, for the CPS and the defence) covering that run,
+and decision 43 withholding the victim's ``address`` (record 2) whole. Each variant re-signs it
+with one change; both verifiers must then give the same failures, the same B11 findings (one
+per run or field, docs/FORMAT.md §9.6) and the same redacted texts with their markers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from independent._forge import Forge
+from independent._variants import Change, Expected
+
+__all__ = ["CPS_VARIANTS", "DEFENCE_VARIANTS", "Findings", "acts_changed"]
+
+#: B11's findings, as (kind, record), one per run or field.
+Findings = list[tuple[str, int]]
+WITHOUT = "redaction_without_decision"
+NOT_APPLIED = "redaction_not_applied"
+STATEMENT, DECISION, VALUE_DECISION = 7, 42, 43
+CONTACT = "victim_or_witness_contact_details"
+OFFICER, SUPERVISOR = "officer/4721", "officer/3308"  # the redactor; a supervisor, no redactor
+
+
+def _decision(f: Forge, seq: int = DECISION, **fields: Any) -> dict[str, Any]:
+    h = f.headers[seq - 1]
+    h["data"] = dict(h["data"], **fields)
+    return {}
+
+
+def _holder(f: Forge, part: str) -> dict[str, str]:
+    """The person a key's own records name in ``by`` (V15: the key's holder)."""
+    kid = f.key_named(part)
+    return next(
+        dict(h["data"]["by"])
+        for h in f.headers
+        if h["key"] == kid and h["data"].get("recorded_by", 0) is None
+    )
+
+
+def _append(f: Forge, type_: str, part: str, **data: Any) -> dict[str, Any]:
+    """A new record at the end of the case, signed by the key named ``part``."""
+    last = f.headers[-1]
+    body = {"by": _holder(f, part), "recorded_by": None, **data}
+    f.headers.append(
+        dict(
+            last,
+            seq=last["seq"] + 1,
+            type=type_,
+            schema=1,
+            key=f.key_named(part),
+            time=last["time"] + 10**9,
+            data=body,
+            pd={},
+        )
+    )
+    return {}
+
+
+def _withdraw(f: Forge, decision: int = DECISION) -> dict[str, Any]:
+    return _append(f, "redaction.withdrawn", OFFICER, decision=decision)
+
+
+def _erase(f: Forge, part: str, runs: list[list[int]] | None) -> dict[str, Any]:
+    fields = {"record": STATEMENT, "field": "body", "runs": runs, "basis": "erasure_request"}
+    return _append(f, "disclosure.erased", part, **fields)
+
+
+def _drop_decision(f: Forge) -> dict[str, Any]:
+    """Record 42 cut out and the records after it renumbered, as if it was never made."""
+    del f.headers[DECISION - 1]
+    for h in f.headers[DECISION - 1 :]:
+        h["seq"] -= 1
+    for d in f.disclosures:
+        d["seq"] -= d["seq"] > DECISION
+    return {}
+
+
+def _drop_disclosure(f: Forge, seq: int, name: str) -> None:
+    f.disclosures = [d for d in f.disclosures if (d["seq"], d["name"]) != (seq, name)]
+
+
+def _audience(value: str | None) -> Change:
+    return lambda f: {"manifest_edit": lambda m: m.update(audience=value)}
+
+
+def _both(*changes: Callable[[Forge], dict[str, Any]]) -> Change:
+    def change(f: Forge) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for c in changes:
+            out.update(c(f))
+        return out
+
+    return change
+
+
+def _signed_by(part: str, seq: int = DECISION) -> Change:
+    def change(f: Forge) -> dict[str, Any]:
+        f.headers[seq - 1] = dict(f.headers[seq - 1], key=f.key_named(part))
+        return {}
+
+    return change
+
+
+def _forged(f: Forge) -> dict[str, Any]:
+    f.bad_signatures.add(DECISION)
+    return {}
+
+
+def _withheld_whole(f: Forge) -> dict[str, Any]:
+    _drop_disclosure(f, STATEMENT, "body")
+    return _decision(f, runs=None)
+
+
+def _place_withheld(f: Forge) -> dict[str, Any]:
+    _drop_disclosure(f, STATEMENT, "place")
+    return {}
+
+
+def _value_decision_on_the_witness(f: Forge) -> dict[str, Any]:
+    return _decision(f, VALUE_DECISION, record=16)
+
+
+def _one_word_withheld(f: Forge) -> dict[str, Any]:
+    """Unit 1 of the statement withheld too: units 0-3 are leaves of the revealed cover."""
+    (d,) = [d for d in f.disclosures if (d["seq"], d["name"]) == (STATEMENT, "body")]
+    salt, unit = d["seeds"][1], d["units"][1]
+    leaf = hashlib.sha256(b"casefile:text-leaf:v2\x00" + salt + unit.encode()).digest()
+    d["withheld"] = [[1, 2], *d["withheld"]]
+    d["hashes"] = [leaf, *d["hashes"]]
+    del d["seeds"][1], d["units"][1]
+    return _decision(f, runs=[[1, 2], [4, 10]])
+
+
+def _place_erased(f: Forge) -> dict[str, Any]:
+    _drop_disclosure(f, STATEMENT, "place")
+    fields = {"record": STATEMENT, "field": "place", "runs": None, "basis": "erasure_request"}
+    return _append(f, "disclosure.erased", SUPERVISOR, **fields)
+
+
+def _withdrawn_before(f: Forge) -> dict[str, Any]:
+    """A withdrawal naming a decision made after it: the decision is the only one in force."""
+    _decision(f, audiences=["court"])
+    _append(f, "redaction.withdrawn", OFFICER, decision=46)
+    return _append(f, "redaction.decided", OFFICER, **dict(_copy42(f), audiences=["cps"]))
+
+
+# name: (change, failures, B11 findings)
+CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
+    "cps_bundle_untouched": (lambda f: {}, [], []),
+    "redaction_decision_forged": (
+        _forged,
+        [("V9", "bad_signature", DECISION)],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_absent": (_drop_decision, [], [(WITHOUT, STATEMENT)]),
+    "redaction_decision_by_a_key_without_the_role": (
+        _signed_by(SUPERVISOR),
+        [("V8", "key_role", DECISION)],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_withdrawn": (_withdraw, [], [(WITHOUT, STATEMENT)]),
+    "redaction_decision_withdrawn_and_made_again": (
+        _both(_withdraw, lambda f: _append(f, "redaction.decided", OFFICER, **_copy42(f))),
+        [],
+        [],
+    ),
+    "redaction_withdrawal_by_a_key_without_the_role": (
+        _both(_withdraw, _signed_by(SUPERVISOR, 45)),
+        [("V8", "key_role", 45)],
+        [],
+    ),
+    "redaction_withdrawal_naming_a_record_that_is_no_decision": (
+        lambda f: _withdraw(f, STATEMENT),
+        [],
+        [],
+    ),
+    "redaction_decision_keyed_on_behalf_of_another_officer": (
+        lambda f: _decision(
+            f, by=_holder(f, SUPERVISOR), recorded_by=f.headers[DECISION - 1]["data"]["by"]
+        ),
+        [],
+        [],  # still a decision; V15's acted_on_behalf_unconfirmed names record 42
+    ),
+    "redaction_decision_for_another_audience": (
+        lambda f: _decision(f, audiences=["court"]),
+        [],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_for_another_field": (
+        lambda f: _decision(f, field="place"),
+        [],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_for_another_record": (
+        lambda f: _decision(f, record=17),
+        [],
+        [(WITHOUT, STATEMENT), (NOT_APPLIED, 17)],
+    ),
+    "redaction_decision_moved_by_one_unit": (
+        lambda f: _decision(f, runs=[[5, 11]]),
+        [],
+        [(WITHOUT, STATEMENT), (NOT_APPLIED, STATEMENT)],
+    ),
+    "redaction_decision_split_around_a_revealed_unit": (
+        lambda f: _decision(f, runs=[[4, 6], [7, 12]]),
+        [],
+        [(WITHOUT, STATEMENT), (NOT_APPLIED, STATEMENT)],
+    ),
+    "redaction_decision_with_a_run_past_the_text_end": (
+        lambda f: _decision(f, runs=[[4, 132]]),
+        [],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_with_runs_that_are_not_maximal": (
+        lambda f: _decision(f, runs=[[4, 6], [6, 10]]),
+        [],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_with_overlapping_runs": (
+        lambda f: _decision(f, runs=[[4, 8], [6, 10]]),
+        [],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_with_a_whole_field_run_on_a_withheld_text": (
+        _withheld_whole,
+        [],
+        [],
+    ),
+    "two_decisions_on_one_run_named_in_sorted_order": (
+        _both(
+            lambda f: _decision(f, runs=[[4, 6]], reason="witness_identity"),
+            lambda f: _append(
+                f, "redaction.decided", OFFICER, **dict(_copy42(f), runs=[[6, 10]], reason=CONTACT)
+            ),
+        ),
+        [],
+        [],
+    ),
+    "one_word_withheld_by_a_decision": (_one_word_withheld, [], []),
+    "text_withheld_whole_by_an_erasure": (_place_erased, [], []),
+    "redaction_withdrawal_made_before_the_decision_it_names": (_withdrawn_before, [], []),
+    "redaction_decision_on_a_later_record": (
+        lambda f: _decision(f, record=44, field="reason", runs=None),
+        [],
+        [(WITHOUT, STATEMENT), (NOT_APPLIED, 44)],
+    ),
+    "erasure_with_runs_that_are_not_maximal": (
+        _both(
+            lambda f: _decision(f, audiences=["court"]),
+            lambda f: _erase(f, SUPERVISOR, [[4, 6], [6, 10]]),
+        ),
+        [],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "text_withheld_whole_under_a_decision_on_some_of_its_words": (
+        lambda f: _drop_disclosure(f, STATEMENT, "body") or {},
+        [],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "text_withheld_whole_without_a_decision": (_place_withheld, [], [(WITHOUT, STATEMENT)]),
+    "erasure_completes_a_partial_decision": (
+        _both(lambda f: _decision(f, runs=[[4, 6]]), lambda f: _erase(f, SUPERVISOR, [[6, 10]])),
+        [],
+        [],
+    ),
+    "erasure_of_the_whole_text": (lambda f: _erase(f, SUPERVISOR, None), [], []),
+    "erasure_of_words_the_bundle_reveals": (
+        lambda f: _erase(f, SUPERVISOR, [[20, 22]]),
+        [],
+        [],
+    ),
+    "erasure_by_a_key_without_the_role": (
+        _both(lambda f: _decision(f, runs=[[4, 6]]), lambda f: _erase(f, OFFICER, [[6, 10]])),
+        [("V8", "key_role", 45)],
+        [(WITHOUT, STATEMENT)],
+    ),
+    "redaction_decision_inside_the_withheld_run": (
+        lambda f: _decision(f, runs=[[5, 7]]),
+        [],
+        [(WITHOUT, STATEMENT), (WITHOUT, STATEMENT)],  # [4, 5) and [7, 10), once each
+    ),
+    "value_decision_with_runs_on_a_value_the_bundle_discloses": (
+        lambda f: _decision(f, VALUE_DECISION, record=16, runs=[[0, 1]]),
+        [],
+        [(NOT_APPLIED, 16)],
+    ),
+    "value_decision_on_a_value_the_bundle_discloses": (
+        _value_decision_on_the_witness,
+        [],
+        [(NOT_APPLIED, 16)],
+    ),
+    "manifest_audience_changed_to_court": (_audience("court"), [], [(WITHOUT, STATEMENT)]),
+    "manifest_audience_changed_to_none": (_audience(None), [], []),
+    "manifest_audience_changed_to_the_defence": (
+        _audience("defence"),
+        [("B7", "manifest", 2), ("B7", "manifest", 2)]
+        + [("B7", "manifest", 16)] * 3,  # date_of_birth, phone; address, date_of_birth, phone
+        [],
+    ),
+    "manifest_audience_unknown": (_audience("public"), [("B3", "manifest", None)], []),
+    "manifest_without_an_audience": (
+        lambda f: {"manifest_edit": lambda m: m.pop("audience")},
+        [("B3", "manifest", None)],
+        [],
+    ),
+    "manifest_of_version_1": (
+        lambda f: {"manifest_edit": lambda m: m.update(version=1)},
+        [("B3", "manifest", None)],
+        [],
+    ),
+}
+
+
+def _copy42(f: Forge) -> dict[str, Any]:
+    data = dict(f.headers[DECISION - 1]["data"])
+    return {k: v for k, v in data.items() if k not in ("by", "recorded_by")}
+
+
+def _restricted(f: Forge) -> dict[str, Any]:
+    """The witness's address, as the CPS bundle beside it discloses it, in the defence bundle."""
+    cps = Forge.read(f.src.parent / "bundle-cps", f.signers)
+    (d,) = [d for d in cps.disclosures if (d["seq"], d["name"]) == (16, "address")]
+    f.disclosures = sorted([*f.disclosures, d], key=lambda d: (d["seq"], d["name"]))
+    return {}
+
+
+# The demo's defence bundle: the same decisions, and no restricted field of the MG11 (B7).
+DEFENCE_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
+    "defence_bundle_untouched": (lambda f: {}, [], []),
+    "defence_bundle_carrying_a_restricted_field": (_restricted, [("B7", "manifest", 16)], []),
+    "defence_manifest_audience_changed_to_cps": (_audience("cps"), [], []),
+}
+
+
+def acts_changed(
+    runs: list[list[int]] | None,
+    audiences: list[str],
+    withdrawn: bool,
+    erased: list[list[int]] | bool | None,
+) -> Change:
+    """Decision 42 remade with ``runs`` and ``audiences``; then maybe withdrawn, and an erasure.
+
+    ``erased`` False adds no erasure; otherwise the erasure's runs (None: the whole field).
+    """
+
+    def change(f: Forge) -> dict[str, Any]:
+        _decision(f, runs=runs, audiences=audiences)
+        if withdrawn:
+            _withdraw(f)
+        if erased is not False:
+            _erase(f, SUPERVISOR, erased)
+        return {}
+
+    return change
