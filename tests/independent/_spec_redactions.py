@@ -88,8 +88,29 @@ class Redactions:
                 act = _Act(seq, data["runs"], None)
             else:
                 continue
-            if act.runs is None or _runs_ok(act.runs):
+            # A decision or erasure signed before the record it names, or naming itself,
+            # covers nothing.
+            if data["record"] < seq and (act.runs is None or _runs_ok(act.runs)):
                 self.acts.setdefault((data["record"], data["field"]), []).append(act)
+        self._follow_corrections()
+
+    def _follow_corrections(self) -> None:
+        """B11.2: a decision on (r0, f) withholds f of each correction of r0 whole.
+
+        Only while no decision names the correction's field itself; never its own reason.
+        """
+        decided = {
+            key: [a for a in acts if a.reason is not None] for key, acts in self.acts.items()
+        }
+        for seq, h in sorted(self.verified.items()):
+            if h["type"] != "record.corrected":
+                continue
+            r0 = h["data"]["corrects"]
+            for name in h["pd"]:
+                if name == "correction_reason" or decided.get((seq, name)):
+                    continue
+                for act in decided.get((r0, name), []):
+                    self.acts.setdefault((seq, name), []).append(_Act(act.seq, WHOLE, act.reason))
 
     def _texts(self) -> list[tuple[int, str]]:
         """B11.3: the text fields of verified records, by schema or by their disclosure."""

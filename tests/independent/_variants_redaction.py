@@ -246,9 +246,10 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     "text_withheld_whole_by_an_erasure": (_place_erased, [], []),
     "redaction_withdrawal_made_before_the_decision_it_names": (_withdrawn_before, [], []),
     "redaction_decision_on_a_later_record": (
+        # Signed before the record it names: it covers nothing (B11 step 1).
         lambda f: _decision(f, record=44, field="reason", runs=None),
         [],
-        [(WITHOUT, STATEMENT), (NOT_APPLIED, 44)],
+        [(WITHOUT, STATEMENT)],
     ),
     "erasure_with_runs_that_are_not_maximal": (
         _both(
