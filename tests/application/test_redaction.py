@@ -435,3 +435,11 @@ def test_a_field_the_record_does_not_commit_is_not_passed_off_as_withheld(
         rapp.plan_redaction(case_id, seq, "txet", whole_field=True)
     with pytest.raises(InvalidCommandError, match="commits no field 'text'"):
         rapp.field_view(case_id, 1, "text")
+
+
+def test_a_misspelt_audience_is_refused_not_read_as_no_audience(rapp: CasefileApp) -> None:
+    case_id, seq = _note_case(rapp)
+    rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue", audiences=["cps"],
+                reason="victim_or_witness_contact_details")  # fmt: skip
+    with pytest.raises(InvalidCommandError, match="'CPS' is not one of: court, cps, defence"):
+        rapp.field_view(case_id, seq, "text", audience="CPS")

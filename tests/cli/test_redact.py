@@ -214,3 +214,16 @@ def test_an_audience_bundle_without_personal_values_still_carries_its_texts(
     assert "[withheld 6 words: victim_or_witness_contact_details]" in shown
     assert b"Wren" not in (out / "disclosures.bin").read_bytes()
     assert b"Margaret Hale" not in (out / "disclosures.bin").read_bytes()  # a value: none
+
+
+def test_disclosing_a_restricted_detail_to_the_defence_is_refused_not_dropped(
+    demo: Demo, tmp_path: Path
+) -> None:
+    out = tmp_path / "for-defence"
+    refused = run_cli(export_argv(demo, out, "--audience", "defence", "--disclose", "name",
+                                  "--disclose", "address"))  # fmt: skip
+    assert refused.code == 2
+    assert "--disclose: address is a witness's restricted detail" in refused.err
+    assert not out.exists()
+    done = run_cli(export_argv(demo, out, "--audience", "cps", "--disclose", "address"))
+    assert done.code == 0, done.err

@@ -43,6 +43,8 @@ from casefile.verifier._redaction_codes import (
 
 __all__ = ["FieldView", "RedactionAppCommands", "RedactionResult", "WithheldRun"]
 
+_AUDIENCES = frozenset(str(a) for a in Audience)
+
 
 @dataclass(frozen=True, slots=True)
 class RedactionResult:
@@ -343,9 +345,15 @@ class RedactionAppCommands:
 
         The store's disclosure with the audience's active decisions applied;
         each withheld run names the reasons of the decisions (or ``erased``)
-        that cover it. ``audience`` None: the store's own view (erasures only).
+        that cover it. ``audience`` None: the store's own view (erasures only);
+        an audience that is not one of the four is refused.
         For the defence, a detail of a witness's MG11 back page is always withheld.
         """
+        if audience is not None and audience not in _AUDIENCES:
+            # Read as no audience, a misspelt one would show what every audience is denied.
+            raise InvalidCommandError(
+                "audience", f"{audience!r} is not one of: {', '.join(sorted(_AUDIENCES))}"
+            )
         verified = self.verify(case_id)
         if audience == Audience.DEFENCE and _is_restricted(verified.records, seq, name):
             return FieldView(seq, name, None, withheld=("restricted",))

@@ -14,6 +14,7 @@ from casefile.bundle import (
     AUDIENCES,
     DISCLOSE_ALL,
     DISCLOSE_NONE,
+    RESTRICTED_FIELDS,
     DisclosurePolicy,
     clean_staging,
 )
@@ -210,6 +211,13 @@ def _policy(args: argparse.Namespace) -> DisclosurePolicy:
                 raise InputError(
                     f"--disclose: {one_line(name)!r} is no personal field of any record; "
                     f"the fields are: {', '.join(sorted(known))}"
+                )
+            if args.audience == "defence" and name in RESTRICTED_FIELDS:
+                # Never written for the defence whatever the policy: asking for it is a
+                # mistake to say, not a wish to drop in silence.
+                raise InputError(
+                    f"--disclose: {name} is a witness's restricted detail (the MG11 back "
+                    "page), never disclosed to the defence (--audience defence)"
                 )
         try:
             return DisclosurePolicy.only(args.disclose)
