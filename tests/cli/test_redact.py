@@ -207,6 +207,7 @@ def test_an_audience_bundle_without_personal_values_still_carries_its_texts(
     out = tmp_path / "for-cps"
     done = run_cli(export_argv(demo, out, "--audience", "cps", "--no-disclosures"))
     assert done.code == 0, done.err
+    assert "(policy: none for personal values; every text as the audience's" in done.out
     report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
     assert report["verified"] is True
     assert not [f for f in report["findings"] if f["kind"].startswith("redaction_")]

@@ -306,6 +306,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"case       {one_line(reference)} ({case_id})\n")
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
+    if args.audience is not None and policy.mode != "all":
+        shown += " for personal values; every text as the audience's decisions leave it"
     out.write(f"disclosed  {info.disclosures} field(s) (policy: {shown})\n")
     if args.audience is not None:
         withheld = sum(1 for f in result.verification.redacted)
