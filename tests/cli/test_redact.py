@@ -228,3 +228,20 @@ def test_disclosing_a_restricted_detail_to_the_defence_is_refused_not_dropped(
     assert not out.exists()
     done = run_cli(export_argv(demo, out, "--audience", "cps", "--disclose", "address"))
     assert done.code == 0, done.err
+
+
+def test_show_says_a_field_withheld_whole_is_withheld_not_that_it_is_a_value(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    argv = _redact(demo, db, "--show", "--audience", "cps")
+    argv[argv.index("--record") + 1] = 2
+    argv[argv.index("--field") + 1] = "address"
+    shown = run_cli(argv)
+    assert shown.code == 0, shown.err
+    assert "withheld   whole: victim_or_witness_contact_details" in shown.out
+    assert "value" not in shown.out
+    defence = run_cli([*argv[:-1], "defence"])
+    assert "withheld   whole: restricted" in defence.out
+    court = run_cli([*argv[:-1], "court"])
+    assert "value      7 Wren Terrace" in court.out

@@ -171,6 +171,10 @@ def _show(app: CasefileApp, case_id: uuid.UUID, args: argparse.Namespace, out: T
     view = app.field_view(case_id, args.record, args.field, audience=audience)
     seen = f" as the {audiences[0]} audience sees it" if audiences else ""
     out.write(f"field      {one_line(args.field)} of record {args.record}{seen}\n")
+    if view.withheld is not None:
+        # Withheld whole: a text erased or decided whole as much as a value.
+        out.write(f"withheld   whole: {', '.join(view.withheld)}\n")
+        return 0
     if view.segments is None:
         out.write(f"value      {one_line(view.render())}\n")
         return 0
@@ -246,9 +250,10 @@ def run_redact(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Show the field, or plan, confirm and record one redaction decision."""
     chosen = [args.match, args.units, args.offsets, args.whole_field or None]
     if args.show:
-        if any(c is not None for c in chosen) or args.reason or args.key:
+        if any(c is not None for c in chosen) or args.reason or args.key or args.yes:
             raise InputError(
-                "--show records nothing: drop --match/--units/--offsets/--reason/--key"
+                "--show records nothing: drop --match/--units/--offsets/--whole-field/"
+                "--reason/--key/--yes"
             )
     else:
         if all(c is None for c in chosen):
