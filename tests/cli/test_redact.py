@@ -245,3 +245,20 @@ def test_show_says_a_field_withheld_whole_is_withheld_not_that_it_is_a_value(
     assert "withheld   whole: restricted" in defence.out
     court = run_cli([*argv[:-1], "court"])
     assert "value      7 Wren Terrace" in court.out
+
+
+def test_a_key_the_trust_store_lacks_is_refused_before_a_plan_is_shown(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    stranger = tmp_path / "stranger.key"
+    made = run_cli(["keys", "new", "--name", "force.example/officer/9", "--holder-name", "S",
+                    "--rank", "PC", "--number", "9", "--force", "Other Police", "--out", stranger,
+                    "--passphrase-file", demo.passphrase])  # fmt: skip
+    assert made.code == 0, made.err
+    argv = _decide(demo, db)
+    argv[argv.index("--key") + 1] = stranger
+    refused = run_cli(argv)
+    assert refused.code == 2
+    assert f"{stranger}: holds a key that {demo.trust} does not hold" in refused.err
+    assert refused.out == ""
