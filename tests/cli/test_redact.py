@@ -262,3 +262,16 @@ def test_a_key_the_trust_store_lacks_is_refused_before_a_plan_is_shown(
     assert refused.code == 2
     assert f"{stranger}: holds a key that {demo.trust} does not hold" in refused.err
     assert refused.out == ""
+
+
+def test_a_text_can_be_disclosed_by_name_without_an_audience(demo: Demo, tmp_path: Path) -> None:
+    # --disclose once knew only personal values, so no text could travel without all of them.
+    out = tmp_path / "notes-only"
+    done = run_cli(export_argv(demo, out, "--disclose", "text"))
+    assert done.code == 0, done.err
+    shown = run_cli(["verify", out, "--trust", demo.trust]).out
+    assert "disclosures  list: text" in shown
+    carried = (out / "disclosures.bin").read_bytes()
+    assert b"Scene " in carried  # units are stored one by one: "Scene ", "examined; "
+    assert b"Margaret Hale" not in carried
+    assert b"Wren" not in carried

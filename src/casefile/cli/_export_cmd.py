@@ -120,7 +120,10 @@ def add_export_parser(
         help="no personal data (the default without --audience)",
     )
     disclose.add_argument(
-        "--disclose", action="append", metavar="FIELD", help="disclose this field (repeatable)"
+        "--disclose",
+        action="append",
+        metavar="FIELD",
+        help="disclose this field, a personal value or a text (repeatable)",
     )
     disclose.add_argument("--disclose-all", action="store_true", help="every disclosure held")
     export.set_defaults(handler=run_export)
@@ -205,11 +208,14 @@ def _policy(args: argparse.Namespace) -> DisclosurePolicy:
 
         # A name no record type holds can match nothing: a typo would silently withhold the
         # field the user meant to disclose.
-        known = frozenset().union(*(event.PERSONAL_FIELDS for event in EVENT_TYPES))
+        # Texts are committed fields too: without an audience, a text travels only if named.
+        known = frozenset().union(
+            *(event.PERSONAL_FIELDS | event.TEXT_FIELDS for event in EVENT_TYPES)
+        )
         for name in args.disclose:
             if name not in known:
                 raise InputError(
-                    f"--disclose: {one_line(name)!r} is no personal field of any record; "
+                    f"--disclose: {one_line(name)!r} is no committed field of any record; "
                     f"the fields are: {', '.join(sorted(known))}"
                 )
             if args.audience == "defence" and name in RESTRICTED_FIELDS:
