@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sys
@@ -275,3 +276,26 @@ def test_a_text_can_be_disclosed_by_name_without_an_audience(demo: Demo, tmp_pat
     assert b"Scene " in carried  # units are stored one by one: "Scene ", "examined; "
     assert b"Margaret Hale" not in carried
     assert b"Wren" not in carried
+
+
+class _Terminal(io.StringIO):
+    """A keyboard: a terminal whose person types ``answer``."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "recorded"), [("y\n", True), ("n\n", False), ("", False)])
+def test_a_decision_at_a_terminal_is_recorded_only_when_confirmed(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, recorded: bool
+) -> None:
+    db = _store(demo, tmp_path)
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
+    done = run_cli(_decide(demo, db))
+    assert done.code == 0, done.err
+    assert "record this decision? [y/N]" in done.err
+    assert "withhold   units 24-26" in done.out
+    assert ("recorded   decision 45" in done.out) is recorded
+    assert ("recorded   nothing" in done.out) is not recorded
+    view = run_cli(_redact(demo, db, "--show", "--audience", "court"))
+    assert ("[24-26][withheld 3 words: irrelevant_personal_data]" in view.out) is recorded
