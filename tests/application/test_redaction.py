@@ -411,3 +411,35 @@ def test_runs_of_a_value_are_refused_before_anything_is_recorded(rapp: CasefileA
         rapp.plan_redaction(case_id, note, "text")
     with pytest.raises(InvalidCommandError, match="exactly one of runs, offsets or match"):
         rapp.plan_redaction(case_id, note, "text", runs=[(0, 1)], match="Spoke")
+
+
+def test_an_empty_match_or_no_runs_is_named_not_taken_for_no_choice() -> None:
+    # Both were once "choose by exactly one of runs, offsets or match", which hid the mistake.
+    with pytest.raises(InvalidCommandError, match=r"^match: give the text to withhold"):
+        plan_runs(_full(), match="")
+    with pytest.raises(InvalidCommandError, match=r"^runs: give at least one run"):
+        plan_runs(_full(), runs=[])
+    with pytest.raises(InvalidCommandError, match=r"^offsets: give at least one range"):
+        plan_runs(_full(), offsets=[])
+
+
+def test_a_field_the_record_does_not_commit_is_not_passed_off_as_withheld(
+    rapp: CasefileApp,
+) -> None:
+    case_id, seq = _note_case(rapp)
+    with pytest.raises(
+        InvalidCommandError, match=r"record 2 commits no field 'txet' \(it commits: text\)"
+    ):
+        rapp.field_view(case_id, seq, "txet", audience="cps")
+    with pytest.raises(InvalidCommandError, match="commits no field 'txet'"):
+        rapp.plan_redaction(case_id, seq, "txet", whole_field=True)
+    with pytest.raises(InvalidCommandError, match="commits no field 'text'"):
+        rapp.field_view(case_id, 1, "text")
+
+
+def test_a_misspelt_audience_is_refused_not_read_as_no_audience(rapp: CasefileApp) -> None:
+    case_id, seq = _note_case(rapp)
+    rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue", audiences=["cps"],
+                reason="victim_or_witness_contact_details")  # fmt: skip
+    with pytest.raises(InvalidCommandError, match="'CPS' is not one of: court, cps, defence"):
+        rapp.field_view(case_id, seq, "text", audience="CPS")

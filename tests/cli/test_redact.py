@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sys
@@ -55,7 +56,7 @@ def test_decision_prints_the_runs_chosen_and_is_recorded_with_yes(
     db = _store(demo, tmp_path)
     done = run_cli(_decide(demo, db, "--yes"))
     assert done.code == 0, done.err
-    assert "withhold   units 24-26 (3 word(s)): 'Larch Close, Northam, '" in done.out
+    assert "withhold   units 24-26 (3 words): 'Larch Close, Northam, '" in done.out
     assert "recorded   decision 45: withheld from court (irrelevant_personal_data)" in done.out
     out = tmp_path / "for-court"
     exported = run_cli([*export_argv(demo, out, "--audience", "court")[:2], db,
@@ -99,3 +100,202 @@ def test_decision_without_a_choice_of_units_is_a_usage_error(demo: Demo, tmp_pat
     refused = run_cli(_redact(demo, db, "--audience", "cps", "--reason", "other"))
     assert refused.code == 2
     assert "--match, --units, --offsets or --whole-field" in refused.err
+
+
+def test_units_copied_from_show_withhold_the_last_unit_shown(demo: Demo, tmp_path: Path) -> None:
+    # --show prints "[4-9][withheld ...]" and a plan "units 4-9": both include unit 9. Read
+    # as 4 to 8, --units 4-9 left the postcode's last word ("2LB.") revealed.
+    db = _store(demo, tmp_path)
+    key = ["--key", demo.root / "keys" / "pc-4721.key", "--passphrase-file", demo.passphrase]
+    argv = _redact(demo, db, "--units", "4-9", "--audience", "court",
+                   "--reason", "victim_or_witness_contact_details", *key, "--yes")  # fmt: skip
+    done = run_cli(argv)
+    assert done.code == 0, done.err
+    assert "withhold   units 4-9 (6 words): '7 Wren Terrace, Southby NS9 2LB. '" in done.out
+    shown = run_cli(_redact(demo, db, "--show", "--audience", "court"))
+    assert "[3]at [4-9][withheld 6 words: victim_or_witness_contact_details]" in shown.out
+    assert "2LB" not in shown.out
+    one = run_cli(_redact(demo, db, "--units", "12", "--audience", "court",
+                          "--reason", "other", "--explanation", "test", *key))  # fmt: skip
+    assert "withhold   unit 12 (1 word): 'mother '" in one.out
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        (["--units", "9-4"], "--units: 9-4 ends before it starts"),
+        (["--units", "125-140"], "--units: the run of units 125 to 140 ends past the text"),
+        (["--units", "4-"], "--units: '4-' is not a unit A or a range A-B"),
+        (["--offsets", "5-5"], "--offsets: 5-5 is empty"),
+        (["--match", ""], "--match: give the text to withhold, not an empty string"),
+        (["--match", "zebra"], "--match: 'zebra' is not in the revealed text"),
+        (["--match", "Larch", "--occurrence", "3"], "--occurrence: the text occurs 2 time(s)"),
+    ],
+)
+def test_a_bad_choice_of_units_is_named_by_its_option(
+    demo: Demo, tmp_path: Path, choice: list[str], message: str
+) -> None:
+    db = _store(demo, tmp_path)
+    before = db.read_bytes()
+    argv = _redact(demo, db, *choice, "--audience", "cps", "--reason", "witness_identity",
+                   "--key", demo.root / "keys" / "pc-4721.key",
+                   "--passphrase-file", demo.passphrase, "--yes")  # fmt: skip
+    refused = run_cli(argv)
+    assert refused.code == 2
+    assert f"casefile: error: {message}" in refused.err
+    assert "recorded" not in refused.out
+    assert db.read_bytes() == before
+
+
+def test_a_field_the_record_lacks_is_refused_not_shown_as_withheld(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    argv = _redact(demo, db, "--show")
+    argv[argv.index("--field") + 1] = "bdy"
+    refused = run_cli(argv)
+    assert refused.code == 2
+    assert "--field: record 7 commits no field 'bdy' (it commits: body, place)" in refused.err
+    assert "not held" not in refused.out
+
+
+def test_units_of_a_value_are_refused_with_the_option_that_withholds_it(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    argv = _redact(demo, db, "--match", "Wren", "--audience", "cps",
+                   "--reason", "witness_identity", "--key", demo.root / "keys" / "pc-4721.key",
+                   "--passphrase-file", demo.passphrase, "--yes")  # fmt: skip
+    argv[argv.index("--record") + 1] = 2
+    argv[argv.index("--field") + 1] = "address"
+    refused = run_cli(argv)
+    assert refused.code == 2
+    assert "--field: address of record 2 is a value, not a text" in refused.err
+    assert "give --whole-field" in refused.err
+
+
+def test_reason_other_without_explanation_is_refused_before_the_key_is_asked_for(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    # No passphrase file: had the key been unlocked first, the error would be about that.
+    argv = _redact(demo, db, "--match", "Larch", "--audience", "cps", "--reason", "other",
+                   "--key", demo.root / "keys" / "pc-4721.key", "--yes")  # fmt: skip
+    refused = run_cli(argv)
+    assert refused.code == 2
+    assert "--explanation is needed with --reason other" in refused.err
+    assert refused.out == ""
+
+
+def test_key_without_the_redactor_role_is_refused_before_a_plan_is_shown(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    argv = _decide(demo, db)
+    key = demo.root / "keys" / "ps-2291.key"
+    argv[argv.index("--key") + 1] = key
+    refused = run_cli(argv)
+    assert refused.code == 2
+    assert f"{key}: the key of northshire.police.example/staff/PS-2291" in refused.err
+    assert "needs one of: redactor" in refused.err
+    assert refused.out == ""  # nothing to confirm: it could never be recorded
+
+
+def test_an_audience_bundle_without_personal_values_still_carries_its_texts(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # --no-disclosures once withheld every text as well: 46 redaction_without_decision findings.
+    out = tmp_path / "for-cps"
+    done = run_cli(export_argv(demo, out, "--audience", "cps", "--no-disclosures"))
+    assert done.code == 0, done.err
+    assert "(policy: none for personal values; every text as the audience's" in done.out
+    report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
+    assert report["verified"] is True
+    assert not [f for f in report["findings"] if f["kind"].startswith("redaction_")]
+    shown = run_cli(["verify", out, "--trust", demo.trust]).out
+    assert "[withheld 6 words: victim_or_witness_contact_details]" in shown
+    assert b"Wren" not in (out / "disclosures.bin").read_bytes()
+    assert b"Margaret Hale" not in (out / "disclosures.bin").read_bytes()  # a value: none
+
+
+def test_disclosing_a_restricted_detail_to_the_defence_is_refused_not_dropped(
+    demo: Demo, tmp_path: Path
+) -> None:
+    out = tmp_path / "for-defence"
+    refused = run_cli(export_argv(demo, out, "--audience", "defence", "--disclose", "name",
+                                  "--disclose", "address"))  # fmt: skip
+    assert refused.code == 2
+    assert "--disclose: address is a witness's restricted detail" in refused.err
+    assert not out.exists()
+    done = run_cli(export_argv(demo, out, "--audience", "cps", "--disclose", "address"))
+    assert done.code == 0, done.err
+
+
+def test_show_says_a_field_withheld_whole_is_withheld_not_that_it_is_a_value(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    argv = _redact(demo, db, "--show", "--audience", "cps")
+    argv[argv.index("--record") + 1] = 2
+    argv[argv.index("--field") + 1] = "address"
+    shown = run_cli(argv)
+    assert shown.code == 0, shown.err
+    assert "withheld   whole: victim_or_witness_contact_details" in shown.out
+    assert "value" not in shown.out
+    defence = run_cli([*argv[:-1], "defence"])
+    assert "withheld   whole: restricted" in defence.out
+    court = run_cli([*argv[:-1], "court"])
+    assert "value      7 Wren Terrace" in court.out
+
+
+def test_a_key_the_trust_store_lacks_is_refused_before_a_plan_is_shown(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = _store(demo, tmp_path)
+    stranger = tmp_path / "stranger.key"
+    made = run_cli(["keys", "new", "--name", "force.example/officer/9", "--holder-name", "S",
+                    "--rank", "PC", "--number", "9", "--force", "Other Police", "--out", stranger,
+                    "--passphrase-file", demo.passphrase])  # fmt: skip
+    assert made.code == 0, made.err
+    argv = _decide(demo, db)
+    argv[argv.index("--key") + 1] = stranger
+    refused = run_cli(argv)
+    assert refused.code == 2
+    assert f"{stranger}: holds a key that {demo.trust} does not hold" in refused.err
+    assert refused.out == ""
+
+
+def test_a_text_can_be_disclosed_by_name_without_an_audience(demo: Demo, tmp_path: Path) -> None:
+    # --disclose once knew only personal values, so no text could travel without all of them.
+    out = tmp_path / "notes-only"
+    done = run_cli(export_argv(demo, out, "--disclose", "text"))
+    assert done.code == 0, done.err
+    shown = run_cli(["verify", out, "--trust", demo.trust]).out
+    assert "disclosures  list: text" in shown
+    carried = (out / "disclosures.bin").read_bytes()
+    assert b"Scene " in carried  # units are stored one by one: "Scene ", "examined; "
+    assert b"Margaret Hale" not in carried
+    assert b"Wren" not in carried
+
+
+class _Terminal(io.StringIO):
+    """A keyboard: a terminal whose person types ``answer``."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "recorded"), [("y\n", True), ("n\n", False), ("", False)])
+def test_a_decision_at_a_terminal_is_recorded_only_when_confirmed(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, recorded: bool
+) -> None:
+    db = _store(demo, tmp_path)
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
+    done = run_cli(_decide(demo, db))
+    assert done.code == 0, done.err
+    assert "record this decision? [y/N]" in done.err
+    assert "withhold   units 24-26" in done.out
+    assert ("recorded   decision 45" in done.out) is recorded
+    assert ("recorded   nothing" in done.out) is not recorded
+    view = run_cli(_redact(demo, db, "--show", "--audience", "court"))
+    assert ("[24-26][withheld 3 words: irrelevant_personal_data]" in view.out) is recorded

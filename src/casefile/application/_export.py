@@ -196,12 +196,20 @@ class ExportCommands:
         applies its redaction decisions still in force and every erasure: the
         runs they withhold are withheld from each text, a whole-field decision
         leaves the field out, and for the defence no restricted field travels,
-        whatever the policy. ``out`` must not exist (or, for a folder, be an
+        whatever the policy. With an audience the policy chooses personal
+        values only: every text travels as the decisions leave it (a ``none``
+        or ``list`` policy is widened by the names of the text fields, which
+        the manifest's policy then lists). ``out`` must not exist (or, for a folder, be an
         empty one). Returns the verified result; raises, leaving nothing at
         ``out``, if any step fails.
         """
         dest = Path(out)
         check_destination(dest, directory=not zip)
+        # Before the checkpoint: a refused export leaves nothing behind, not even a checkpoint.
+        if audience is not None and audience not in AUDIENCES:
+            raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+        audience = None if audience is None else str(audience)
+        policy = _audience_policy(disclosure_policy, audience)
         namespace = origin_namespace or checkpoint_name.split("/", 1)[0]
         note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
         # Officers may go on recording meanwhile: the bundle holds what the checkpoint covers.
@@ -210,10 +218,6 @@ class ExportCommands:
         )
         size = covered.size
         at = self.now()
-        if audience is not None and audience not in AUDIENCES:
-            raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
-        audience = None if audience is None else str(audience)
-        policy = disclosure_policy or (DISCLOSE_NONE if audience is None else DISCLOSE_ALL)
         withheld = {} if audience is None else self.withheld_from(case_id, audience, at, size)
 
         def carried() -> Iterator[AnyDisclosure]:
@@ -291,3 +295,24 @@ def _finders(
     if callable(evidence):
         return [evidence]
     return [_from_store(s) if isinstance(s, BlobStore) else s for s in evidence]
+
+
+@functools.cache
+def _text_field_names() -> frozenset[str]:
+    """The name of every text field of every registered record type."""
+    return frozenset().union(*(event.TEXT_FIELDS for event in EVENT_TYPES))
+
+
+def _audience_policy(given: DisclosurePolicy | None, audience: str | None) -> DisclosurePolicy:
+    """The policy a bundle is written under: for an audience, every text is allowed.
+
+    A bundle for an audience is judged by B11: a text it leaves out that no
+    decision or erasure withholds is a finding. So the policy, which a person
+    gives to choose personal values (none, or a list of them), never withholds
+    a text from an audience; its decisions do.
+    """
+    if audience is None:
+        return given or DISCLOSE_NONE
+    if given is None or given.mode == "all":
+        return DISCLOSE_ALL
+    return DisclosurePolicy.only({*given.fields, *_text_field_names()})

@@ -127,7 +127,9 @@ def plan_runs(
     ``occurrence``-th (from 1). Returns the merged runs with the revealed
     text each covers, and whether offsets or a match were widened to units.
     """
-    given = [name for name, v in (("runs", runs), ("offsets", offsets), ("match", match)) if v]
+    # None is "not given": an empty match or no runs is a mistake to name, not another choice.
+    chosen_by = (("runs", runs), ("offsets", offsets), ("match", match))
+    given = [name for name, v in chosen_by if v is not None]
     if len(given) != 1:
         raise InvalidCommandError(
             "runs", "choose the units by exactly one of runs, offsets or match"
@@ -138,13 +140,17 @@ def plan_runs(
             chosen = merge_runs(runs)
         except ValueError as exc:
             raise InvalidCommandError("runs", str(exc)) from None
-        if chosen and chosen[-1][1] > disclosure.n:
+        if not chosen:
+            raise InvalidCommandError("runs", "give at least one run of units")
+        if chosen[-1][1] > disclosure.n:
             raise InvalidCommandError(
                 "runs",
-                f"run [{chosen[-1][0]}, {chosen[-1][1]}) ends past the text, which has "
-                f"{disclosure.n} units (0 to {disclosure.n - 1})",
+                f"the run of units {chosen[-1][0]} to {chosen[-1][1] - 1} ends past the text, "
+                f"which has {disclosure.n} units (0 to {disclosure.n - 1})",
             )
     elif offsets is not None:
+        if not offsets:
+            raise InvalidCommandError("offsets", "give at least one range of characters")
         spans, widened = _spans_to_runs(disclosure, offsets, "offsets")
         chosen = merge_runs(spans)
     else:

@@ -43,6 +43,8 @@ from casefile.verifier._redaction_codes import (
 
 __all__ = ["FieldView", "RedactionAppCommands", "RedactionResult", "WithheldRun"]
 
+_AUDIENCES = frozenset(str(a) for a in Audience)
+
 
 @dataclass(frozen=True, slots=True)
 class RedactionResult:
@@ -181,24 +183,32 @@ class RedactionAppCommands:
         against the record's commitment; None if the store holds none (never given or erased).
 
         Raises :class:`~casefile.errors.InvalidCommandError` for a record the
-        case does not have, and :class:`~casefile.errors.DisclosureError`
-        (naming the record and the field) for a stored disclosure that is
-        malformed or does not open the record's commitment.
+        case does not have or a field the record does not commit, and
+        :class:`~casefile.errors.DisclosureError` (naming the record and the
+        field) for a stored disclosure that is malformed or does not open the record's commitment.
         """
         case_id = check_uuid(case_id, "case_id")
         stored = self._cases.select_events(case_id, gt=seq - 1, lte=seq) if seq >= 1 else []
         if type(seq) is not int or not stored:
             raise InvalidCommandError("seq", f"record {seq!r} does not exist in case {case_id}")
+        commitments = parse_record(stored[0].state).header.commitments
+        committed = commitments.get(field)
+        if committed is None:
+            # Not "not held": a misspelt field or the wrong record must not pass for a
+            # field that was erased or never disclosed.
+            held = ", ".join(sorted(commitments)) or "none"
+            raise InvalidCommandError(
+                "field", f"record {seq} commits no field {field!r} (it commits: {held})"
+            )
         blob = self._cases.select_disclosure(case_id, seq, field)
         if blob is None:
             return None
-        committed = parse_record(stored[0].state).header.commitments.get(field)
         try:
             found = parse_disclosure(blob)
             fault = None
             if (found.case_id, found.seq, found.name) != (case_id, seq, field):
                 fault = "belongs to another record or field"
-            elif committed is None or found.commitment() != committed:
+            elif found.commitment() != committed:
                 fault = "does not open the record's commitment"
         except DisclosureError as exc:
             fault = f"is malformed: {exc.message}"
@@ -350,9 +360,15 @@ class RedactionAppCommands:
 
         The store's disclosure with the audience's active decisions applied;
         each withheld run names the reasons of the decisions (or ``erased``)
-        that cover it. ``audience`` None: the store's own view (erasures only).
+        that cover it. ``audience`` None: the store's own view (erasures only);
+        an audience that is not one of the four is refused.
         For the defence, a detail of a witness's MG11 back page is always withheld.
         """
+        if audience is not None and audience not in _AUDIENCES:
+            # Read as no audience, a misspelt one would show what every audience is denied.
+            raise InvalidCommandError(
+                "audience", f"{audience!r} is not one of: {', '.join(sorted(_AUDIENCES))}"
+            )
         verified = self.verify(case_id)
         if audience == Audience.DEFENCE and _is_restricted(verified.records, seq, name):
             return FieldView(seq, name, None, withheld=("restricted",))

@@ -14,6 +14,7 @@ from casefile.bundle import (
     AUDIENCES,
     DISCLOSE_ALL,
     DISCLOSE_NONE,
+    RESTRICTED_FIELDS,
     DisclosurePolicy,
     clean_staging,
 )
@@ -119,7 +120,10 @@ def add_export_parser(
         help="no personal data (the default without --audience)",
     )
     disclose.add_argument(
-        "--disclose", action="append", metavar="FIELD", help="disclose this field (repeatable)"
+        "--disclose",
+        action="append",
+        metavar="FIELD",
+        help="disclose this field, a personal value or a text (repeatable)",
     )
     disclose.add_argument("--disclose-all", action="store_true", help="every disclosure held")
     export.set_defaults(handler=run_export)
@@ -204,12 +208,22 @@ def _policy(args: argparse.Namespace) -> DisclosurePolicy:
 
         # A name no record type holds can match nothing: a typo would silently withhold the
         # field the user meant to disclose.
-        known = frozenset().union(*(event.PERSONAL_FIELDS for event in EVENT_TYPES))
+        # Texts are committed fields too: without an audience, a text travels only if named.
+        known = frozenset().union(
+            *(event.PERSONAL_FIELDS | event.TEXT_FIELDS for event in EVENT_TYPES)
+        )
         for name in args.disclose:
             if name not in known:
                 raise InputError(
-                    f"--disclose: {one_line(name)!r} is no personal field of any record; "
+                    f"--disclose: {one_line(name)!r} is no committed field of any record; "
                     f"the fields are: {', '.join(sorted(known))}"
+                )
+            if args.audience == "defence" and name in RESTRICTED_FIELDS:
+                # Never written for the defence whatever the policy: asking for it is a
+                # mistake to say, not a wish to drop in silence.
+                raise InputError(
+                    f"--disclose: {name} is a witness's restricted detail (the MG11 back "
+                    "page), never disclosed to the defence (--audience defence)"
                 )
         try:
             return DisclosurePolicy.only(args.disclose)
@@ -298,6 +312,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"case       {one_line(reference)} ({case_id})\n")
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
+    if args.audience is not None and policy.mode != "all":
+        shown += " for personal values; every text as the audience's decisions leave it"
     out.write(f"disclosed  {info.disclosures} field(s) (policy: {shown})\n")
     if args.audience is not None:
         withheld = sum(1 for f in result.verification.redacted)

@@ -11,11 +11,13 @@ a signed record of its own, by a key holding the ``redactor`` role.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 import textwrap
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
@@ -23,18 +25,32 @@ from casefile.cli._errors import about
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.errors import InputError
-from casefile.signing import load_trust_store, split_units
+from casefile.errors import InputError, InvalidCommandError
+from casefile.signing import TextDisclosure, TrustStore, load_trust_store, split_units
 from casefile.verifier._redaction_codes import Audience, RedactionReason
 
 if TYPE_CHECKING:
-    from casefile.application import CasefileApp
-    from casefile.application._redaction_plan import RedactionPlan
+    from casefile.application import CasefileApp, RedactionPlan
 
 __all__ = ["add_redact_parser"]
 
 _RANGE: Final = re.compile(r"(\d{1,9})-(\d{1,9})")
+_UNIT: Final = re.compile(r"(\d{1,9})(?:-(\d{1,9}))?")
+# The library's argument names, as the options of this command that carry them.
+_OPTIONS: Final = {
+    "seq": "--record",
+    "field": "--field",
+    "runs": "--units",
+    "offsets": "--offsets",
+    "match": "--match",
+    "occurrence": "--occurrence",
+    "whole_field": "--whole-field",
+    "audiences": "--audience",
+    "reason": "--reason",
+    "explanation": "--explanation",
+}
 _WIDTH: Final = 88
+_DECISION: Final = "redaction.decided"
 
 
 def add_redact_parser(
@@ -63,7 +79,10 @@ def add_redact_parser(
     choose = redact.add_mutually_exclusive_group()
     choose.add_argument("--match", metavar="TEXT", help="withhold every occurrence of TEXT")
     choose.add_argument(
-        "--units", metavar="A-B[,C-D]", help="withhold units A to B-1 (and C to D-1 ...)"
+        "--units",
+        metavar="A-B[,C-D]",
+        help="withhold units A to B, both included, as --show numbers them (and C to D ...); "
+        "a single unit is A or A-A",
     )
     choose.add_argument(
         "--offsets", metavar="S-E[,S-E]", help="withhold characters S to E-1 (widened to units)"
@@ -97,14 +116,51 @@ def add_redact_parser(
     redact.set_defaults(handler=run_redact)
 
 
-def _ranges(text: str, option: str) -> list[tuple[int, int]]:
+def _offsets(text: str) -> list[tuple[int, int]]:
+    """``S-E[,S-E]``: character ranges, each from S to E-1 (as Python slices them)."""
     out = []
     for part in text.split(","):
         found = _RANGE.fullmatch(part.strip())
         if found is None:
-            raise InputError(f"{option}: {one_line(part)!r} is not a range START-END")
-        out.append((int(found[1]), int(found[2])))
+            raise InputError(f"--offsets: {one_line(part)!r} is not a range START-END")
+        start, end = int(found[1]), int(found[2])
+        if start >= end:
+            raise InputError(f"--offsets: {start}-{end} is empty (characters START to END-1)")
+        out.append((start, end))
     return out
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """``A-B[,C-D]``: unit runs, both ends included, as ``--show`` and the plan number them.
+
+    Inclusive because the numbers a person copies are the ones shown: ``[4-9]``
+    in ``--show`` and ``units 4-9`` in a plan both include unit 9, so
+    ``--units 4-9`` must too, or the last word shown would stay revealed.
+    """
+    out = []
+    for part in text.split(","):
+        found = _UNIT.fullmatch(part.strip())
+        if found is None:
+            raise InputError(f"--units: {one_line(part)!r} is not a unit A or a range A-B")
+        first = int(found[1])
+        last = first if found[2] is None else int(found[2])
+        if first > last:
+            raise InputError(f"--units: {first}-{last} ends before it starts (A-B, A <= B)")
+        out.append((first, last + 1))
+    return out
+
+
+@contextlib.contextmanager
+def _as_options() -> Iterator[None]:
+    """Name this command's option, not the library's argument, in a refused command."""
+    try:
+        yield
+    except InvalidCommandError as exc:
+        argument = exc.field.split("[", 1)[0]
+        option = _OPTIONS.get(argument)
+        if option is None:
+            raise
+        raise InputError(f"{option}: {exc.problem}") from None
 
 
 def _show(app: CasefileApp, case_id: uuid.UUID, args: argparse.Namespace, out: TextIO) -> int:
@@ -115,6 +171,10 @@ def _show(app: CasefileApp, case_id: uuid.UUID, args: argparse.Namespace, out: T
     view = app.field_view(case_id, args.record, args.field, audience=audience)
     seen = f" as the {audiences[0]} audience sees it" if audiences else ""
     out.write(f"field      {one_line(args.field)} of record {args.record}{seen}\n")
+    if view.withheld is not None:
+        # Withheld whole: a text erased or decided whole as much as a value.
+        out.write(f"withheld   whole: {', '.join(view.withheld)}\n")
+        return 0
     if view.segments is None:
         out.write(f"value      {one_line(view.render())}\n")
         return 0
@@ -134,15 +194,44 @@ def _show(app: CasefileApp, case_id: uuid.UUID, args: argparse.Namespace, out: T
     return 0
 
 
+def _check_redactor(args: argparse.Namespace, trust: TrustStore, key_id: bytes) -> None:
+    # Checked before the plan is shown and confirmed: the user must learn at once that the
+    # key file cannot sign a decision, and which of the key file and the trust store says so.
+    entry = trust.get(key_id)
+    if entry is None:
+        raise InputError(f"{args.key}: holds a key that {args.trust} does not hold")
+    needed = trust.policy.roles_for(_DECISION)
+    if entry.roles.isdisjoint(needed):
+        raise InputError(
+            f"{args.key}: the key of {one_line(entry.name)} holds no role that may decide a "
+            f"redaction in {args.trust} (needs one of: {', '.join(sorted(needed))})"
+        )
+
+
+def _check_text(app: CasefileApp, case_id: uuid.UUID, args: argparse.Namespace) -> None:
+    # Units are chosen in a text; a value (an address, a date of birth) goes whole or not.
+    found = app.stored_disclosure(case_id, args.record, args.field)
+    if found is None:
+        raise InputError(
+            f"--field: the store holds no text of {one_line(args.field)} of record "
+            f"{args.record} to choose units in (erased): give --whole-field"
+        )
+    if not isinstance(found, TextDisclosure):
+        raise InputError(
+            f"--field: {one_line(args.field)} of record {args.record} is a value, not a text: "
+            "it is withheld whole: give --whole-field"
+        )
+
+
 def _print_plan(plan: RedactionPlan, out: TextIO) -> None:
     if plan.runs is None:
         out.write(f"withhold   the whole of {one_line(plan.field)} of record {plan.seq}\n")
         return
     for run in plan.runs:
-        out.write(
-            f"withhold   units {run.start}-{run.end - 1} ({run.end - run.start} word(s)): "
-            f"{one_line(run.text)!r}\n"
-        )
+        count = run.end - run.start
+        units = f"unit {run.start}" if count == 1 else f"units {run.start}-{run.end - 1}"
+        words = "1 word" if count == 1 else f"{count} words"
+        out.write(f"withhold   {units} ({words}): {one_line(run.text)!r}\n")
     if plan.widened:
         out.write("note       widened to whole words (a unit is a word and the space after it)\n")
 
@@ -161,9 +250,10 @@ def run_redact(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Show the field, or plan, confirm and record one redaction decision."""
     chosen = [args.match, args.units, args.offsets, args.whole_field or None]
     if args.show:
-        if any(c is not None for c in chosen) or args.reason or args.key:
+        if any(c is not None for c in chosen) or args.reason or args.key or args.yes:
             raise InputError(
-                "--show records nothing: drop --match/--units/--offsets/--reason/--key"
+                "--show records nothing: drop --match/--units/--offsets/--whole-field/"
+                "--reason/--key/--yes"
             )
     else:
         if all(c is None for c in chosen):
@@ -177,49 +267,59 @@ def run_redact(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 raise InputError(f"{option} is needed to record a decision")
     if args.occurrence is not None and args.match is None:
         raise InputError("--occurrence goes with --match")
-    runs = None if args.units is None else _ranges(args.units, "--units")
-    offsets = None if args.offsets is None else _ranges(args.offsets, "--offsets")
+    if args.match is not None and not args.match.strip():
+        raise InputError("--match: give the text to withhold, not an empty string")
+    if args.reason == RedactionReason.OTHER and not (args.explanation or "").strip():
+        raise InputError("--explanation is needed with --reason other: say why in words")
+    runs = None if args.units is None else _units(args.units)
+    offsets = None if args.offsets is None else _offsets(args.offsets)
     with about(args.trust):
         trust = load_trust_store(args.trust)
     signer = None
     if not args.show:
         with about(args.key):
             signer = load_signer(args.key, passphrase_reader(args.passphrase_file))
+        _check_redactor(args, trust, signer.public_key.key_id)
     config = store_config(args)
     with store_errors(config):
         app = open_app(config, trust)
         try:
             case_id = find_case(app, args.case, config)
             if args.show:
-                return _show(app, case_id, args, out)
-            plan = app.plan_redaction(
-                case_id,
-                args.record,
-                args.field,
-                runs=runs,
-                offsets=offsets,
-                match=args.match,
-                occurrence=args.occurrence,
-                whole_field=bool(args.whole_field),
-            )
+                with _as_options():
+                    return _show(app, case_id, args, out)
+            with _as_options():
+                if not args.whole_field:
+                    _check_text(app, case_id, args)
+                plan = app.plan_redaction(
+                    case_id,
+                    args.record,
+                    args.field,
+                    runs=runs,
+                    offsets=offsets,
+                    match=args.match,
+                    occurrence=args.occurrence,
+                    whole_field=bool(args.whole_field),
+                )
             _print_plan(plan, out)
             out.flush()
             if signer is None or not _confirmed(args, err):
                 out.write("recorded   nothing\n")
                 return 0
             # The runs shown are the runs recorded: the plan's, not the choice again.
-            result = app.redact(
-                case_id,
-                signer,
-                args.record,
-                args.field,
-                audiences=sorted(set(args.audience)),
-                reason=args.reason,
-                explanation=args.explanation,
-                runs=plan.unit_runs(),
-                whole_field=plan.runs is None,
-                at=time.time_ns(),
-            )
+            with _as_options():
+                result = app.redact(
+                    case_id,
+                    signer,
+                    args.record,
+                    args.field,
+                    audiences=sorted(set(args.audience)),
+                    reason=args.reason,
+                    explanation=args.explanation,
+                    runs=plan.unit_runs(),
+                    whole_field=plan.runs is None,
+                    at=time.time_ns(),
+                )
         finally:
             app.close()
     out.write(
