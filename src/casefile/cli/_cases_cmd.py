@@ -65,8 +65,7 @@ def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     trust = load_trust_store(args.trust) if args.trust is not None else TrustStore([])
     config = store_config(args)
     listed = 0
-    with store_errors(config):
-        app = open_app(config, trust)
+    with store_errors(config), open_app(config, trust) as app:
         after = None
         while True:
             page = app.case_summaries(

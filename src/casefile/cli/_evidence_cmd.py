@@ -169,8 +169,7 @@ def run_evidence_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         entry = check_signer(trust, signer.public_key.key_id, "evidence.captured", now)
     store_path = _store_path(args)
     config = store_config(args)
-    with store_errors(config):
-        app = open_app(config, trust)
+    with store_errors(config), open_app(config, trust) as app:
         try:
             case_id = find_case(app, args.case, config)
             with app.session(case_id, signer) as case:

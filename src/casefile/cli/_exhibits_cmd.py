@@ -126,8 +126,7 @@ def run_exhibits(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     trust = load_trust_store(args.trust)
     config = store_config(args)
     at = time.time_ns()
-    with store_errors(config):
-        app = open_app(config, trust)
+    with store_errors(config), open_app(config, trust) as app:
         try:
             case = named_case(app, args.case, config)
             case_id, reference = case.id, case.reference

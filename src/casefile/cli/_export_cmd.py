@@ -293,8 +293,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.evidence_dir is not None:
         folder: Path = args.evidence_dir
         finders.append(lambda wanted: evidence_in(folder, set(wanted)))
-    with store_errors(config):
-        app = open_app(config, trust)
+    with store_errors(config), open_app(config, trust) as app:
         case = named_case(app, args.case, config)
         case_id, reference = case.id, case.reference
         result = app.export_bundle(

@@ -281,8 +281,7 @@ def run_redact(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             signer = load_signer(args.key, passphrase_reader(args.passphrase_file))
         _check_redactor(args, trust, signer.public_key.key_id)
     config = store_config(args)
-    with store_errors(config):
-        app = open_app(config, trust)
+    with store_errors(config), open_app(config, trust) as app:
         try:
             case_id = find_case(app, args.case, config)
             if args.show:

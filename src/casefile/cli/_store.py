@@ -162,11 +162,21 @@ def store_label(config: StoreConfig) -> str:
     return f"PostgreSQL {settings.get('POSTGRES_DBNAME', '')}@{host}:{port}"
 
 
-def open_app(config: StoreConfig, trust: TrustStore) -> CasefileApp:
-    """The application over ``config`` (call inside :func:`store_errors`)."""
+@contextlib.contextmanager
+def open_app(config: StoreConfig, trust: TrustStore) -> Iterator[CasefileApp]:
+    """The application over ``config``, closed when the block ends (use inside
+    :func:`store_errors`).
+
+    Closing matters for PostgreSQL: the connection pool's threads are stopped here,
+    not by the garbage collector at some later point, possibly from one of those threads.
+    """
     from casefile.application import CasefileApp
 
-    return CasefileApp(store=config, trust=trust)
+    app = CasefileApp(store=config, trust=trust)
+    try:
+        yield app
+    finally:
+        app.close()
 
 
 def find_case(app: CasefileApp, text: str, config: StoreConfig) -> uuid.UUID:
