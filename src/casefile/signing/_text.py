@@ -44,7 +44,9 @@ __all__ = [
     "AnyDisclosure",
     "TextDisclosure",
     "Withheld",
+    "adopt_outcomes",
     "commit_text",
+    "outcomes",
     "parse_disclosure",
     "split_units",
     "text_commitment",
@@ -219,6 +221,9 @@ class TextDisclosure:
     units: tuple[str, ...]
     # The layout depends on the fields alone, so it is worked out once.
     _layout_cache: _Layout | None = field(default=None, init=False, repr=False, compare=False)
+    # What V11 makes of it (the commitment, or the fault in words), when a
+    # verifier's worker process has worked it out on an equal copy.
+    _outcome_cache: bytes | str | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def full(
@@ -357,17 +362,31 @@ class TextDisclosure:
         # V11.6: the commitment.
         return text_commitment(self.name, self.n, root)
 
+    def outcome(self) -> bytes | str:
+        """The commitment this disclosure opens, or what is wrong with it, in words (V11).
+
+        The words follow "disclosure NAME", as the verifier reports them. An
+        outcome handed over by :func:`adopt_outcomes` is taken instead, once.
+        """
+        adopted = self._outcome_cache
+        if adopted is not None:
+            object.__setattr__(self, "_outcome_cache", None)
+            return adopted
+        try:
+            return self.commitment()
+        except DisclosureError as exc:
+            fault = exc.message.removeprefix(_fault_prefix(self.name))
+            return f"is not a valid text disclosure: {fault}"
+
     def opens(self, commitment: bytes) -> str | None:
         """None if this disclosure opens ``commitment``, else what is wrong (V11).
 
         Worded to follow "disclosure NAME", as the verifier reports it.
         """
-        try:
-            computed = self.commitment()
-        except DisclosureError as exc:
-            fault = exc.message.removeprefix(_fault_prefix(self.name))
-            return f"is not a valid text disclosure: {fault}"
-        return None if computed == commitment else "does not match its commitment"
+        outcome = self.outcome()
+        if type(outcome) is str:
+            return outcome
+        return None if outcome == commitment else "does not match its commitment"
 
     def redact(self, runs: Iterable[tuple[int, int]]) -> TextDisclosure:
         """This disclosure with ``runs`` withheld too (merged with those already withheld).
@@ -655,6 +674,23 @@ def parse_disclosure(data: bytes) -> Disclosure | TextDisclosure:
         "(case, hashes, n, name, seeds, seq, units, withheld)",
         step="V11",
     )
+
+
+def outcomes(disclosures: Iterable[TextDisclosure]) -> list[bytes | str]:
+    """:meth:`TextDisclosure.outcome` of each, as a worker process works them out."""
+    return [d.outcome() for d in disclosures]
+
+
+def adopt_outcomes(disclosures: Sequence[TextDisclosure], found: Sequence[bytes | str]) -> None:
+    """Hand each disclosure the outcome :func:`outcomes` found for an equal copy of it.
+
+    Only for outcomes worked out by this module's own code (a verifier's
+    worker process). The next :meth:`TextDisclosure.outcome` takes it, once:
+    a disclosure checked again is worked out again.
+    """
+    for d, outcome in zip(disclosures, found, strict=True):
+        if type(outcome) is bytes or type(outcome) is str:
+            object.__setattr__(d, "_outcome_cache", outcome)
 
 
 #: A disclosure of either kind, as disclosures.bin and the disclosures store hold them.
