@@ -36,6 +36,12 @@ AHEAD_UNITS = 65_536
 AHEAD_DISCLOSURES = 4_096
 
 
+def _weight(item: TextDisclosure) -> int:
+    """The units a disclosure carries; its fields are not checked yet, so no trust in ``n``."""
+    units = item.units
+    return max(1, len(units)) if type(units) is tuple else 1
+
+
 class _Batch:
     """Text disclosures whose outcomes one worker works out together."""
 
@@ -71,7 +77,9 @@ class TextAhead:
     ) -> None:
         self._source = iter(source)
         self._workers = workers
-        self._ahead = workers > 1
+        # Read ahead only where a pool could fork: otherwise the stream is
+        # read exactly as the walk takes it.
+        self._ahead = workers > 1 and _pool._fork_context() is not None
         self._held: deque[tuple[AnyDisclosure, _Batch | None]] = deque()
         self._held_units = 0
         self._read_units = 0
@@ -96,7 +104,7 @@ class TextAhead:
             raise StopIteration
         item, batch = self._held.popleft()
         if isinstance(item, TextDisclosure):
-            self._held_units -= item.n
+            self._held_units -= _weight(item)
         if batch is not None:
             if batch is self._open:
                 self._open = _Batch()  # the walk reached it: nothing more joins it
@@ -121,12 +129,13 @@ class TextAhead:
             if not isinstance(item, TextDisclosure):
                 self._held.append((item, None))
                 continue
+            weight = _weight(item)
             batch = self._open
             batch.items.append(item)
-            batch.units += item.n
+            batch.units += weight
             self._held.append((item, batch))
-            self._held_units += item.n
-            self._read_units += item.n
+            self._held_units += weight
+            self._read_units += weight
             if batch.units >= BATCH_UNITS:
                 self._submit(batch)
                 self._open = _Batch()
