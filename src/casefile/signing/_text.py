@@ -587,7 +587,8 @@ class TextDisclosure:
                 type(item) is bytes and len(item) == 32 for item in items
             ):
                 raise fault(f"{label} must be a list of 32-byte strings")
-        if type(units) is not list or not all(type(unit) is str for unit in units):
+        # One C-level pass over the units' types rather than a Python loop per word.
+        if type(units) is not list or not set(map(type, units)) <= {str}:
             raise fault("units must be a list of text strings")
         if not 1 <= n <= MAX_TEXT_UNITS:
             raise fault(f"n must be from 1 to {MAX_TEXT_UNITS}")
