@@ -424,22 +424,27 @@ class TextDisclosure:
             offsets.append(shown)
             if not is_withheld:
                 shown += b - a
-        expanded: dict[_Node, list[bytes]] = {}
+        # Seeds of nodes as far as worked out: the revealed cover nodes', then
+        # every child of a node expanded, so siblings share one SHAKE call and
+        # a lookup rarely climbs.
+        known: dict[_Node, bytes] = dict(seed_at)
 
         def seed_of(j: int, i: int) -> bytes | None:
-            for up in range(j, h + 1):
-                top = (up, i >> (_BITS * (up - j)))
-                if top in seed_at:
-                    seed = seed_at[top]
-                    for level in range(up, j, -1):
-                        node = (level, i >> (_BITS * (level - j)))
-                        if node not in expanded:
-                            below = counts[level - 1]
-                            count = min(TEXT_FANOUT, below - (node[1] << _BITS))
-                            expanded[node] = _children_seeds(seed, count)
-                        seed = expanded[node][(i >> (_BITS * (level - 1 - j))) & 15]
-                    return seed
-            return None
+            seed = known.get((j, i))
+            if seed is not None:
+                return seed
+            up = j + 1
+            while up <= h and (up, i >> (_BITS * (up - j))) not in known:
+                up += 1
+            if up > h:
+                return None  # no revealed node above it
+            for level in range(up, j, -1):
+                parent = i >> (_BITS * (level - j))
+                first = parent << _BITS
+                count = min(TEXT_FANOUT, counts[level - 1] - first)
+                for m, child in enumerate(_children_seeds(known[(level, parent)], count)):
+                    known[(level - 1, first + m)] = child
+            return known[(j, i)]
 
         def units_of(a: int, b: int) -> tuple[str, ...]:
             k = bisect.bisect_right(starts, a) - 1
