@@ -25,9 +25,10 @@ from casefile.verifier import _pool
 
 __all__ = ["PARALLEL_AFTER_UNITS", "TextAhead"]
 
-#: Worker processes start once this many text units have been read: forking
-#: costs about as much as checking this many words.
-PARALLEL_AFTER_UNITS = 16_384
+#: Worker processes start once this many text units have been read: starting
+#: and stopping a pool, and sending it the texts, cost some 10 ms, so on two
+#: cores fewer words than this (about 30 ms of checking) gain nothing.
+PARALLEL_AFTER_UNITS = 32_768
 #: A batch sent to a worker ends once it holds this many units.
 BATCH_UNITS = 4_096
 #: Disclosures are read ahead while fewer than this many units (and disclosures)
