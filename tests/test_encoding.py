@@ -222,3 +222,21 @@ def test_thirty_three_nested_containers_are_refused_by_encoder_and_decoder(
     with pytest.raises(DecodeError, match="more than 32 nested arrays and maps"):
         decode(raw)
     assert encode(value, max_depth=64) == raw
+
+
+@given(
+    st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=8), max_size=20),
+    st.data(),
+)
+def test_one_bad_string_among_ascii_units_is_still_refused(units: list[str], data: Any) -> None:
+    # A list of ASCII strings is checked in one pass; a string outside the
+    # profile, or a str subclass, anywhere in it must still be refused.
+    at = data.draw(st.integers(min_value=0, max_value=len(units)))
+
+    class Word(str):
+        pass
+
+    for bad in ("e\u0301", "\ud800", Word("x")):
+        with pytest.raises(EncodeError):
+            encode([*units[:at], bad, *units[at:]])
+    assert decode(encode(units)) == units

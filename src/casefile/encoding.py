@@ -106,6 +106,14 @@ def _check(value: Any, max_depth: int) -> bool:
                 elif not (kind is int or kind is bytes or kind is bool or kind is _NONE_TYPE):
                     raise _OutsideProfileError
         elif type(node) is list:
+            # A text's units are a long list of short strings: when all of them
+            # are ASCII, one C-level join and test stands for a loop over each.
+            # (join takes str subclasses too; strict packing refuses those.)
+            try:
+                if "".join(node).isascii():
+                    continue
+            except TypeError:
+                pass  # not all strings: checked one by one below
             for child in node:
                 kind = type(child)
                 if kind is str:

@@ -399,3 +399,15 @@ def test_library_and_spec_written_out_open_the_same_commitment(
     redacted = full.redact(data.draw(_runs(full.n)))
     for disclosure in (full, redacted):
         assert spec_commitment(decode(disclosure.to_bytes())) == full.commitment()
+
+
+@settings(max_examples=50)
+@given(st.data(), st.sampled_from([b"word ", 7, None, True, ["word "], {"u": "word "}]))
+def test_one_unit_that_is_not_text_among_many_is_not_a_disclosure(data: Any, bad: Any) -> None:
+    # V11.1: every unit is a text string, wherever the odd one sits among the rest.
+    fields = _fields(_REDACTED)
+    units = fields["units"]
+    at = data.draw(st.integers(min_value=0, max_value=len(units) - 1))
+    fields["units"] = [*units[:at], bad, *units[at + 1 :]]
+    with pytest.raises(DisclosureError, match="units must be a list of text strings"):
+        parse_disclosure(encode(fields))

@@ -18,6 +18,7 @@ import bisect
 import hashlib
 import os
 import re
+import struct
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -43,7 +44,9 @@ __all__ = [
     "AnyDisclosure",
     "TextDisclosure",
     "Withheld",
+    "adopt_outcomes",
     "commit_text",
+    "outcomes",
     "parse_disclosure",
     "split_units",
     "text_commitment",
@@ -68,6 +71,10 @@ _SPACE: Final = re.compile(r"\s*")
 _sha256: Final = hashlib.sha256
 _shake: Final = hashlib.shake_256
 _SEED_SIZES: Final = tuple(TEXT_SEED_SIZE * m for m in range(TEXT_FANOUT + 1))
+#: _SPLIT[m] cuts 32*m bytes into m seeds in one C call.
+_SPLIT: Final = tuple(
+    struct.Struct(f"{TEXT_SEED_SIZE}s" * m).unpack for m in range(TEXT_FANOUT + 1)
+)
 
 #: A node of the tree: (level, index), leaves at level 0.
 _Node = tuple[int, int]
@@ -126,27 +133,31 @@ def _cover(a: int, b: int, n: int, h: int) -> list[_Node]:
 
 
 def _children_seeds(seed: bytes, count: int) -> list[bytes]:
-    out = _shake(_SEED_TAG + seed).digest(_SEED_SIZES[count])
-    return [out[o : o + TEXT_SEED_SIZE] for o in range(0, len(out), TEXT_SEED_SIZE)]
+    return list(_SPLIT[count](_shake(_SEED_TAG + seed).digest(_SEED_SIZES[count])))
 
 
 def _leaf_salts(counts: Sequence[int], j: int, i: int, seed: bytes) -> list[bytes]:
     """The salts of every unit under node ``(j, i)`` whose seed is ``seed``."""
     seeds = [seed]
+    split16, shake, tag = _SPLIT[TEXT_FANOUT], _shake, _SEED_TAG
     for level in range(j, 0, -1):
         below = counts[level - 1]
         first = i << (_BITS * (j - level))
         last = first + len(seeds) - 1
-        # Every node of the level has 16 children except perhaps the level's last.
+        # Every node of the level has 16 children except perhaps the level's last;
+        # a struct split of each output beats slicing it 32 bytes at a time.
         tail = min(TEXT_FANOUT, below - (last << _BITS))
-        if tail == TEXT_FANOUT:
-            expanded = [_shake(_SEED_TAG + s).digest(512) for s in seeds]
-        else:
-            expanded = [_shake(_SEED_TAG + s).digest(512) for s in seeds[:-1]]
-            expanded.append(_shake(_SEED_TAG + seeds[-1]).digest(_SEED_SIZES[tail]))
-        blob = b"".join(expanded)
-        seeds = [blob[o : o + TEXT_SEED_SIZE] for o in range(0, len(blob), TEXT_SEED_SIZE)]
+        parents, final = seeds[:-1], seeds[-1]
+        seeds = [child for s in parents for child in split16(shake(tag + s).digest(512))]
+        seeds += _SPLIT[tail](shake(tag + final).digest(_SEED_SIZES[tail]))
     return seeds
+
+
+def _parents(level: list[bytes]) -> list[bytes]:
+    """The node hashes over ``level``, sixteen children to a parent."""
+    joined = b"".join(level)
+    step = TEXT_FANOUT * TEXT_HASH_SIZE
+    return [_sha256(_NODE_TAG + joined[o : o + step]).digest() for o in range(0, len(joined), step)]
 
 
 def _subtree(
@@ -160,10 +171,7 @@ def _subtree(
     ]
     hashes = level
     for _ in range(j):
-        level = [
-            _sha256(_NODE_TAG + b"".join(level[o : o + TEXT_FANOUT])).digest()
-            for o in range(0, len(level), TEXT_FANOUT)
-        ]
+        level = _parents(level)
         hashes = hashes + level
     return salts, hashes
 
@@ -213,6 +221,9 @@ class TextDisclosure:
     units: tuple[str, ...]
     # The layout depends on the fields alone, so it is worked out once.
     _layout_cache: _Layout | None = field(default=None, init=False, repr=False, compare=False)
+    # What V11 makes of it (the commitment, or the fault in words), when a
+    # verifier's worker process has worked it out on an equal copy.
+    _outcome_cache: bytes | str | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def full(
@@ -322,10 +333,7 @@ class TextDisclosure:
             size = min((i + 1) << (_BITS * j), self.n) - (i << (_BITS * j))
             below = leaves[first : first + size]
             for _ in range(j):
-                below = [
-                    _sha256(_NODE_TAG + b"".join(below[o : o + TEXT_FANOUT])).digest()
-                    for o in range(0, len(below), TEXT_FANOUT)
-                ]
+                below = _parents(below)
                 internal += below
             levels[j][i] = below[0]
         given = [digest for _, _, digest in layout.withheld]
@@ -354,17 +362,31 @@ class TextDisclosure:
         # V11.6: the commitment.
         return text_commitment(self.name, self.n, root)
 
+    def outcome(self) -> bytes | str:
+        """The commitment this disclosure opens, or what is wrong with it, in words (V11).
+
+        The words follow "disclosure NAME", as the verifier reports them. An
+        outcome handed over by :func:`adopt_outcomes` is taken instead, once.
+        """
+        adopted = self._outcome_cache
+        if adopted is not None:
+            object.__setattr__(self, "_outcome_cache", None)
+            return adopted
+        try:
+            return self.commitment()
+        except DisclosureError as exc:
+            fault = exc.message.removeprefix(_fault_prefix(self.name))
+            return f"is not a valid text disclosure: {fault}"
+
     def opens(self, commitment: bytes) -> str | None:
         """None if this disclosure opens ``commitment``, else what is wrong (V11).
 
         Worded to follow "disclosure NAME", as the verifier reports it.
         """
-        try:
-            computed = self.commitment()
-        except DisclosureError as exc:
-            fault = exc.message.removeprefix(_fault_prefix(self.name))
-            return f"is not a valid text disclosure: {fault}"
-        return None if computed == commitment else "does not match its commitment"
+        outcome = self.outcome()
+        if type(outcome) is str:
+            return outcome
+        return None if outcome == commitment else "does not match its commitment"
 
     def redact(self, runs: Iterable[tuple[int, int]]) -> TextDisclosure:
         """This disclosure with ``runs`` withheld too (merged with those already withheld).
@@ -402,22 +424,27 @@ class TextDisclosure:
             offsets.append(shown)
             if not is_withheld:
                 shown += b - a
-        expanded: dict[_Node, list[bytes]] = {}
+        # Seeds of nodes as far as worked out: the revealed cover nodes', then
+        # every child of a node expanded, so siblings share one SHAKE call and
+        # a lookup rarely climbs.
+        known: dict[_Node, bytes] = dict(seed_at)
 
         def seed_of(j: int, i: int) -> bytes | None:
-            for up in range(j, h + 1):
-                top = (up, i >> (_BITS * (up - j)))
-                if top in seed_at:
-                    seed = seed_at[top]
-                    for level in range(up, j, -1):
-                        node = (level, i >> (_BITS * (level - j)))
-                        if node not in expanded:
-                            below = counts[level - 1]
-                            count = min(TEXT_FANOUT, below - (node[1] << _BITS))
-                            expanded[node] = _children_seeds(seed, count)
-                        seed = expanded[node][(i >> (_BITS * (level - 1 - j))) & 15]
-                    return seed
-            return None
+            seed = known.get((j, i))
+            if seed is not None:
+                return seed
+            up = j + 1
+            while up <= h and (up, i >> (_BITS * (up - j))) not in known:
+                up += 1
+            if up > h:
+                return None  # no revealed node above it
+            for level in range(up, j, -1):
+                parent = i >> (_BITS * (level - j))
+                first = parent << _BITS
+                count = min(TEXT_FANOUT, counts[level - 1] - first)
+                for m, child in enumerate(_children_seeds(known[(level, parent)], count)):
+                    known[(level - 1, first + m)] = child
+            return known[(j, i)]
 
         def units_of(a: int, b: int) -> tuple[str, ...]:
             k = bisect.bisect_right(starts, a) - 1
@@ -565,7 +592,8 @@ class TextDisclosure:
                 type(item) is bytes and len(item) == 32 for item in items
             ):
                 raise fault(f"{label} must be a list of 32-byte strings")
-        if type(units) is not list or not all(type(unit) is str for unit in units):
+        # One C-level pass over the units' types rather than a Python loop per word.
+        if type(units) is not list or not set(map(type, units)) <= {str}:
             raise fault("units must be a list of text strings")
         if not 1 <= n <= MAX_TEXT_UNITS:
             raise fault(f"n must be from 1 to {MAX_TEXT_UNITS}")
@@ -652,6 +680,23 @@ def parse_disclosure(data: bytes) -> Disclosure | TextDisclosure:
         "(case, hashes, n, name, seeds, seq, units, withheld)",
         step="V11",
     )
+
+
+def outcomes(disclosures: Iterable[TextDisclosure]) -> list[bytes | str]:
+    """:meth:`TextDisclosure.outcome` of each, as a worker process works them out."""
+    return [d.outcome() for d in disclosures]
+
+
+def adopt_outcomes(disclosures: Sequence[TextDisclosure], found: Sequence[bytes | str]) -> None:
+    """Hand each disclosure the outcome :func:`outcomes` found for an equal copy of it.
+
+    Only for outcomes worked out by this module's own code (a verifier's
+    worker process). The next :meth:`TextDisclosure.outcome` takes it, once:
+    a disclosure checked again is worked out again.
+    """
+    for d, outcome in zip(disclosures, found, strict=True):
+        if type(outcome) is bytes or type(outcome) is str:
+            object.__setattr__(d, "_outcome_cache", outcome)
 
 
 #: A disclosure of either kind, as disclosures.bin and the disclosures store hold them.

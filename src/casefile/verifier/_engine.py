@@ -45,6 +45,7 @@ from casefile.verifier._disclosures import DisclosureCursor, shown_name
 from casefile.verifier._parse import Parsed
 from casefile.verifier._payloads import CORRECTION_TYPE, PayloadSchemas, RecordTypes
 from casefile.verifier._pool import parse_stream
+from casefile.verifier._texts import TextAhead
 
 __all__ = ["CaseVerification", "VerifiedRecord"]
 
@@ -142,8 +143,22 @@ class CaseVerification:
         workers: int = 1,
         with_data: bool = True,
     ) -> Iterator[VerifiedRecord]:
+        # V11's text disclosures are worked out ahead in worker processes when
+        # their words are many; the walk still compares each outcome in order.
+        texts = TextAhead(disclosures, workers)
+        try:
+            yield from self._walk(records, DisclosureCursor(texts), workers, with_data)
+        finally:
+            texts.close()
+
+    def _walk(
+        self,
+        records: Iterable[bytes],
+        pending: DisclosureCursor,
+        workers: int,
+        with_data: bool,
+    ) -> Iterator[VerifiedRecord]:
         keys = {e.key_id: e.public_key.raw for e in self.trust.entries}
-        pending = DisclosureCursor(iter(disclosures))
         for raw, item in parse_stream(records, keys, workers, with_data, self.payloads):
             expected_seq = self.next_seq
             if len(item) == 3:
