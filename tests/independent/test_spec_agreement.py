@@ -152,11 +152,11 @@ def test_hostile_variant_gets_the_same_report_from_both(
     assert report.findings == (set() if unread else {"withheld_fields"}) | findings
 
 
-def test_a_bundle_for_an_audience_under_a_narrower_policy_reports_each_text_left_out(
-    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+def test_an_audience_export_under_a_narrower_policy_still_carries_every_text(
+    demo: Path, tmp_path: Path
 ) -> None:
-    # FORMAT.md 9.6.1: the policy applies after the decisions; a text it leaves out answers to
-    # no signed decision, so B11 names each one rather than the bundle passing for redacted.
+    # FORMAT.md 9.6.1: the policy chooses personal values; casefile's writer names every text
+    # field beside them, so each text travels as the audience's decisions leave it.
     keys = demo / "keys"
     exported = run_cli(
         [
@@ -171,8 +171,25 @@ def test_a_bundle_for_an_audience_under_a_narrower_policy_reports_each_text_left
     assert exported.code == 0, exported.err
     report = _agree(tmp_path / "bundle", keys / "trust.json")
     assert report.verified
-    forge = Forge.read(tmp_path / "bundle", signers)
+    assert report.b11 == []
+
+
+def test_a_bundle_for_an_audience_whose_policy_leaves_texts_out_reports_each_one(
+    demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # FORMAT.md 9.6.1: a sender whose policy leaves texts out kept them from the audience
+    # with no signed decision, so B11 names each one rather than the bundle passing for redacted.
+    forge = Forge.read(demo / "bundle-cps", signers)
+    forge.disclosures = [d for d in forge.disclosures if "units" not in d]
     texts = [(h["seq"], n) for h in forge.headers for n in h["pd"] if n in text_fields(h)]
+    names = sorted({d["name"] for d in forge.disclosures})
+
+    def narrower(manifest: dict[str, Any]) -> None:
+        manifest["disclosure_policy"] = {"mode": "list", "fields": names}
+
+    bundle = forge.write(tmp_path / "bundle", manifest_edit=narrower)
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert report.verified
     assert sorted(report.b11) == sorted(("redaction_without_decision", s) for s, _ in texts)
     assert len(report.redacted) == len(texts)
 
