@@ -206,7 +206,7 @@ def test_findings_follow_exactly_the_units_withheld_beyond_the_decisions(
     decided: list[tuple[int, int]],
     extra: list[tuple[int, int]],
 ) -> None:
-    from casefile.verifier._redaction_codes import merge_runs
+    from casefile.signing._runs import merge_runs
 
     n = len(TextDisclosure.full(uuid.UUID(int=1), 1, "text", NOTE, bytes(32)).units)
     runs = merge_runs((a, min(a + k, n)) for a, k in decided)

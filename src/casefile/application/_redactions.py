@@ -30,6 +30,7 @@ from casefile.events._values import check_uuid
 from casefile.projections._redactions import FieldRedactions, redactions_for
 from casefile.signing._keys import Signer
 from casefile.signing._records import parse_record
+from casefile.signing._runs import Run
 from casefile.signing._text import TextDisclosure, Withheld, parse_disclosure
 from casefile.signing._value import Disclosure
 from casefile.verifier import VerifiedCase, VerifiedRecord
@@ -38,7 +39,6 @@ from casefile.verifier._redaction_codes import (
     Audience,
     ErasureBasis,
     RedactionReason,
-    Run,
 )
 
 __all__ = ["FieldView", "RedactionAppCommands", "RedactionResult", "WithheldRun"]

@@ -27,18 +27,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from casefile.bundle._runs import uncovered
 from casefile.findings import Finding
 from casefile.projections import render_text
 from casefile.projections._redactions import FieldRedactions, redactions_for
+from casefile.signing._runs import Run, uncovered
 from casefile.signing._text import TextDisclosure, Withheld
 from casefile.verifier._engine import VerifiedRecord
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
     WITHDRAWAL_TYPE,
-    Run,
-    merge_runs,
 )
 
 __all__ = [
@@ -228,12 +226,7 @@ class RedactionLedger:
                 )
             ]
         # FORMAT.md §10.4: a run past the text's last unit covers nothing.
-        cover = merge_runs(
-            run
-            for act in (*found.decisions, *found.erasures)
-            for run in act.runs or ()
-            if run[1] <= text.n
-        )
+        cover = found.runs(text.n) or ()
         return [
             Finding(
                 REDACTION_WITHOUT_DECISION,

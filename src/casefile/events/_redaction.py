@@ -25,6 +25,7 @@ from casefile.events._custody_values import Custodian
 from casefile.events._recording import RecordingBase
 from casefile.events._registry import register
 from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_text
+from casefile.signing._runs import Run, merge_runs, runs_cover
 from casefile.signing._text import MAX_TEXT_UNITS
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
@@ -33,9 +34,6 @@ from casefile.verifier._redaction_codes import (
     Audience,
     ErasureBasis,
     RedactionReason,
-    Run,
-    merge_runs,
-    runs_cover,
 )
 
 if TYPE_CHECKING:

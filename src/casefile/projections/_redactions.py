@@ -15,13 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from casefile.signing._runs import Run, merge_runs, runs_cover
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
     WITHDRAWAL_TYPE,
     Audience,
-    Run,
-    merge_runs,
 )
 
 __all__ = ["FieldRedactions", "RedactionCover", "redactions_for"]
@@ -52,12 +51,6 @@ class RedactionCover:
     @property
     def is_erasure(self) -> bool:
         return self.reason is None
-
-    def covers(self, start: int, end: int) -> bool:
-        """True if this decision or erasure withholds every unit of ``[start, end)``."""
-        if self.runs is None:
-            return True
-        return any(a <= start and end <= b for a, b in self.runs)
 
     def touches(self, start: int, end: int) -> bool:
         """True if this decision or erasure withholds some unit of ``[start, end)``."""
@@ -97,10 +90,7 @@ class FieldRedactions:
 
     def covered(self, start: int, end: int) -> bool:
         """True if the union of the decisions and erasures withholds all of ``[start, end)``."""
-        if self.whole:
-            return True
-        merged = self.runs() or ()
-        return any(a <= start and end <= b for a, b in merged)
+        return self.whole or runs_cover(self.runs() or (), [(start, end)])
 
     def reasons(self, start: int, end: int) -> tuple[str, ...]:
         """The reason codes of the decisions touching ``[start, end)``, and ``erased``."""
