@@ -411,3 +411,18 @@ def test_runs_of_a_value_are_refused_before_anything_is_recorded(rapp: CasefileA
         rapp.plan_redaction(case_id, note, "text")
     with pytest.raises(InvalidCommandError, match="exactly one of runs, offsets or match"):
         rapp.plan_redaction(case_id, note, "text", runs=[(0, 1)], match="Spoke")
+
+
+def test_redaction_of_a_field_the_record_does_not_commit_is_refused_before_recording(
+    rapp: CasefileApp,
+) -> None:
+    from casefile.errors import UnknownReferenceError
+
+    case_id, seq = _victim_case(rapp)
+    # "phone" was never given: nothing is committed under that name to withhold.
+    with pytest.raises(UnknownReferenceError, match="commits no 'phone'"):
+        rapp.redact(case_id, REDACTOR, seq, "phone", audiences=["cps"],
+                    reason="victim_or_witness_contact_details", whole_field=True)  # fmt: skip
+    with pytest.raises(UnknownReferenceError, match="record 9 does not exist"):
+        rapp.plan_redaction(case_id, 9, "address", whole_field=True)
+    assert len(list(rapp.records(case_id))) == 2

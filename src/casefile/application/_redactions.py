@@ -22,16 +22,16 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from casefile.application._recorders import CaseRecorder, ErasureRow
+from casefile.application._recorders import ErasureRow
 from casefile.application._redaction_plan import RedactionPlan, plan_runs
-from casefile.errors import DisclosureError, InvalidCommandError
+from casefile.application._texts import DisclosureReads
+from casefile.errors import InvalidCommandError
 from casefile.events import Custodian, Instant, Investigation
 from casefile.events._values import check_uuid
 from casefile.projections._redactions import FieldRedactions, redactions_for
 from casefile.signing._keys import Signer
-from casefile.signing._records import parse_record
 from casefile.signing._runs import Run
-from casefile.signing._text import TextDisclosure, Withheld, parse_disclosure
+from casefile.signing._text import TextDisclosure, Withheld
 from casefile.signing._value import Disclosure
 from casefile.verifier import VerifiedCase, VerifiedRecord
 from casefile.verifier._redaction_codes import (
@@ -133,14 +133,8 @@ def _is_restricted(records: Sequence[VerifiedRecord], seq: int, name: str) -> bo
     return record.event_type == "person.added"
 
 
-class RedactionAppCommands:
+class RedactionAppCommands(DisclosureReads):
     """The redaction and erasure commands of :class:`~casefile.application.CasefileApp`."""
-
-    _cases: CaseRecorder
-
-    @abc.abstractmethod
-    def get_case(self, case_id: uuid.UUID, *, audit: bool = False) -> Investigation:
-        """Load a case, authenticating its chain (provided by the application)."""
 
     @abc.abstractmethod
     def session(
@@ -162,43 +156,6 @@ class RedactionAppCommands:
     def _bind_signer(self, case: Investigation, signer: Signer) -> None: ...
 
     # --- reading the store ------------------------------------------------------------
-
-    def stored_disclosure(
-        self, case_id: uuid.UUID, seq: int, field: str
-    ) -> Disclosure | TextDisclosure | None:
-        """The store's disclosure of ``field`` of record ``seq``, value or text, checked
-        against the record's commitment; None if the store holds none (never given or erased).
-
-        Raises :class:`~casefile.errors.InvalidCommandError` for a record the
-        case does not have, and :class:`~casefile.errors.DisclosureError`
-        (naming the record and the field) for a stored disclosure that is
-        malformed or does not open the record's commitment.
-        """
-        case_id = check_uuid(case_id, "case_id")
-        stored = self._cases.select_events(case_id, gt=seq - 1, lte=seq) if seq >= 1 else []
-        if type(seq) is not int or not stored:
-            raise InvalidCommandError("seq", f"record {seq!r} does not exist in case {case_id}")
-        blob = self._cases.select_disclosure(case_id, seq, field)
-        if blob is None:
-            return None
-        committed = parse_record(stored[0].state).header.commitments.get(field)
-        try:
-            found = parse_disclosure(blob)
-            fault = None
-            if (found.case_id, found.seq, found.name) != (case_id, seq, field):
-                fault = "belongs to another record or field"
-            elif committed is None or found.commitment() != committed:
-                fault = "does not open the record's commitment"
-        except DisclosureError as exc:
-            fault = f"is malformed: {exc.message}"
-        if fault is not None:
-            raise DisclosureError(
-                f"the stored disclosure of {field!r} {fault}: the store was altered",
-                case_id=str(case_id),
-                seq=seq,
-                step="V11",
-            )
-        return found
 
     def plan_redaction(
         self,
