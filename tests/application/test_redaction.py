@@ -64,7 +64,7 @@ def test_withdrawn_decision_no_longer_applies(rapp: CasefileApp) -> None:
                        reason="victim_or_witness_contact_details", whole_field=True)  # fmt: skip
     assert done.seq == 3
     view = rapp.field_view(case_id, seq, "address", audience="cps")
-    assert view.render() == "[withheld: victim_or_witness_contact_details]"
+    assert view.render() == "[withheld whole field: victim_or_witness_contact_details]"
     assert rapp.field_view(case_id, seq, "address", audience="court").value == ADDRESS
     records = rapp.verify(case_id).records
     assert redactions_for(records, "cps")[(seq, "address")].whole
@@ -78,7 +78,7 @@ def test_back_page_details_are_never_shown_to_the_defence(rapp: CasefileApp) -> 
     case_id, seq = _victim_case(rapp)
     defence = rapp.field_view(case_id, seq, "address", audience="defence")
     assert defence.withheld == ("restricted",)
-    assert defence.render() == "[withheld: restricted]"
+    assert defence.render() == "[withheld whole field: restricted]"
     # Not restricted: the name, and the address for any other audience.
     assert rapp.field_view(case_id, seq, "name", audience="defence").value == "Ann Example"
     assert rapp.field_view(case_id, seq, "address", audience="victim").value == ADDRESS
@@ -107,7 +107,7 @@ def test_erasure_record_never_holds_the_erased_words(rapp: CasefileApp) -> None:
     assert erasure.data["field"] == "address"
     assert erasure.data["runs"] is None
     assert rapp.stored_disclosure(case_id, seq, "address") is None
-    assert rapp.field_view(case_id, seq, "address").render() == "[withheld: erased]"
+    assert rapp.field_view(case_id, seq, "address").render() == "[erased whole field]"
     with pytest.raises(InvalidCommandError, match="no disclosure"):
         rapp.erase_words(case_id, DPO, seq, "address", whole_field=True,
                          basis="erasure_request", explanation="again")  # fmt: skip
@@ -281,7 +281,7 @@ def test_redaction_of_words_is_shown_to_its_audience_only(rapp: CasefileApp) -> 
     assert done.seq == 3
     cps = rapp.field_view(case_id, seq, "text", audience="cps").render()
     assert cps == (
-        "Spoke to the victim at [withheld 3 words: victim_or_witness_contact_details]"
+        "Spoke to the victim at [withheld 3 words: victim_or_witness_contact_details] "
         "The car was blue, reg AB12 CDE."
     )
     assert rapp.field_view(case_id, seq, "text", audience="court").render() == NOTE
@@ -389,7 +389,7 @@ def test_erasing_a_whole_text_deletes_its_disclosure(rapp: CasefileApp) -> None:
     rapp.erase_words(case_id, DPO, seq, "text", whole_field=True,
                      basis="retention_expired", explanation="Review of 2031")  # fmt: skip
     assert rapp.stored_disclosure(case_id, seq, "text") is None
-    assert rapp.field_view(case_id, seq, "text", audience="cps").render() == "[withheld: erased]"
+    assert rapp.field_view(case_id, seq, "text", audience="cps").render() == "[erased whole field]"
     verified = rapp.verify(case_id)
     assert verified.records[-1].data == {
         "basis": "retention_expired", "by": verified.records[-1].data["by"], "field": "text",

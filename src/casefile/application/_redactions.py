@@ -28,10 +28,11 @@ from casefile.application._texts import DisclosureReads
 from casefile.errors import InvalidCommandError
 from casefile.events import Custodian, Instant, Investigation
 from casefile.events._values import check_uuid
-from casefile.projections._redactions import FieldRedactions, redactions_for
+from casefile.projections import marker_label, render_segments
+from casefile.projections._redactions import NO_DECISION, FieldRedactions, redactions_for
 from casefile.signing._keys import Signer
 from casefile.signing._runs import Run
-from casefile.signing._text import TextDisclosure, Withheld
+from casefile.signing._text import MAX_TEXT_UNITS, TextDisclosure, Withheld
 from casefile.signing._value import Disclosure
 from casefile.verifier import VerifiedCase, VerifiedRecord
 from casefile.verifier._redaction_codes import (
@@ -62,10 +63,7 @@ class WithheldRun:
 
     def marker(self) -> str:
         """``[withheld 4 words: reason]``, or ``[erased 4 words]`` for an erasure alone."""
-        count = self.end - self.start
-        if self.reasons == ("erased",):
-            return f"[erased {count} words]"
-        return f"[withheld {count} words: {', '.join(self.reasons) or 'no decision'}]"
+        return f"[{marker_label(self.end - self.start, self.reasons or (NO_DECISION,))}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +85,10 @@ class FieldView:
     def render(self) -> str:
         """The text with a marker for each withheld run (or the value, or the whole marker)."""
         if self.withheld is not None:
-            return f"[withheld: {', '.join(self.withheld) or 'no disclosure'}]"
+            return f"[{marker_label(None, self.withheld or (NO_DECISION,))}]"
         if self.segments is None:
             return str(self.value)
-        return "".join(s if isinstance(s, str) else s.marker() for s in self.segments)
+        return render_segments(self.segments, WithheldRun.marker)
 
 
 def _plan(
@@ -302,7 +300,7 @@ class RedactionAppCommands(DisclosureReads):
         disclosure = self.stored_disclosure(case_id, seq, name)
         covers = covers or FieldRedactions(seq, name)
         if disclosure is None or covers.whole:
-            why = covers.reasons(0, 1 << 20) if covers.whole else ()
+            why = covers.reasons(0, MAX_TEXT_UNITS) if covers.whole else ()
             return FieldView(seq, name, None, withheld=why or ("not held",))
         if not isinstance(disclosure, TextDisclosure):
             return FieldView(seq, name, None, value=disclosure.value)

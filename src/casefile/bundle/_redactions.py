@@ -116,15 +116,7 @@ def _words(count: int) -> str:
 
 
 def _marker(run: Withheld, found: FieldRedactions) -> Marker:
-    size = _words(run.end - run.start)
-    return Marker(run.start, run.end, _label(size, found, run.start, run.end))
-
-
-def _label(size: str, covers: FieldRedactions, start: int, end: int) -> str:
-    reasons = covers.reasons(start, end)
-    if reasons == ("erased",):
-        return f"erased {size}"
-    return f"withheld {size}: {', '.join(reasons) or 'no decision'}"
+    return Marker(run.start, run.end, found.label(run.start, run.end))
 
 
 @dataclass(slots=True)
@@ -291,7 +283,7 @@ class RedactionLedger:
             text = self._texts[key]
             found = covers.get(key, _NONE)
             if text.n is None:
-                marker = Marker(0, None, _label("whole field", found, 0, 1 << 20))
+                marker = Marker(0, None, found.label(0, None))
                 out.append(RedactedField(key[0], key[1], (marker,), str(marker)))
             elif text.disclosure is not None:
                 out.append(self._shown(key, text.disclosure, found))

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
+from casefile.projections._texts import marker_label
 from casefile.signing._runs import Run, merge_runs, runs_cover
+from casefile.signing._text import MAX_TEXT_UNITS
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
@@ -23,7 +25,10 @@ from casefile.verifier._redaction_codes import (
     Audience,
 )
 
-__all__ = ["FieldRedactions", "RedactionCover", "redactions_for"]
+__all__ = ["NO_DECISION", "FieldRedactions", "RedactionCover", "redactions_for"]
+
+#: What a marker names for withheld units that no decision or erasure covers.
+NO_DECISION: Final = "no decision"
 
 
 class _Record(Protocol):
@@ -93,11 +98,25 @@ class FieldRedactions:
         return self.whole or runs_cover(self.runs() or (), [(start, end)])
 
     def reasons(self, start: int, end: int) -> tuple[str, ...]:
-        """The reason codes of the decisions touching ``[start, end)``, and ``erased``."""
-        out = [c.reason for c in self.decisions if c.reason and c.touches(start, end)]
+        """The reason codes of the decisions touching ``[start, end)``, sorted, then ``erased``.
+
+        Sorted (FORMAT.md §9.6) so that a marker does not depend on the order
+        in which the decisions were recorded.
+        """
+        out = sorted({c.reason for c in self.decisions if c.reason and c.touches(start, end)})
         if any(c.touches(start, end) for c in self.erasures):
             out.append("erased")
-        return tuple(dict.fromkeys(out))
+        return tuple(out)
+
+    def label(self, start: int, end: int | None) -> str:
+        """What the marker of withheld units ``[start, end)`` (None: the whole field) says.
+
+        Names the reasons of the decisions and erasures that touch them, or
+        ``no decision`` when none does (:func:`marker_label` words it).
+        """
+        units = None if end is None else end - start
+        reasons = self.reasons(start, MAX_TEXT_UNITS if end is None else end)
+        return marker_label(units, reasons or (NO_DECISION,))
 
 
 def _runs(value: object) -> tuple[Run, ...] | None:
