@@ -181,6 +181,10 @@ class RedactionLedger:
             self._covers = redactions_for(self._acts, self.audience)
         return self._covers
 
+    def withheld_whole(self) -> set[tuple[int, str]]:
+        """The (record, field) pairs that the audience's decisions or an erasure withhold whole."""
+        return {key for key, found in self.covers().items() if found.whole}
+
     def withheld(self) -> dict[tuple[int, str], tuple[Run, ...] | None]:
         """What the audience may not see: per (record, field), the runs (None: all of it)."""
         return {key: found.runs() for key, found in self.covers().items()}

@@ -257,7 +257,8 @@ class _Run:
         )
         policy = manifest.disclosure_policy
         ledger = self.redactions = RedactionLedger(manifest.audience)
-        not_disclosed = 0
+        # (record, field) pairs the policy covers that have no disclosure (B7's finding).
+        not_disclosed: set[tuple[int, str]] = set()
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
@@ -271,10 +272,9 @@ class _Run:
             ledger.take(record, self.schemas.text_fields(record.event_type, record.schema))  # B11
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
-            # B7: fields the policy covers but that are not disclosed are reported.
             if policy.mode != "none":
-                not_disclosed += sum(
-                    1
+                not_disclosed.update(
+                    (record.seq, name)
                     for name in record.commitments
                     if policy.allows(name) and name not in record.disclosed
                 )
@@ -298,12 +298,21 @@ class _Run:
         self.findings.extend(walk.findings)
         # B9: the exhibit register of the records that verified (reported after B8).
         self.register = self.custody.register(self.at)
-        if not_disclosed:
+        # B7: fields the policy covers but that are not disclosed are reported, unless
+        # withheld on purpose: whole by a signed act (B11 accounts for it) or, for the
+        # defence, a restricted field (the format withholds it).
+        unexplained = len(
+            not_disclosed
+            - ledger.withheld_whole()
+            - {key for key in not_disclosed if is_restricted(manifest.audience, key[1])}
+        )
+        if unexplained:
             self.findings.append(
                 Finding(
                     "policy_fields_not_disclosed",
-                    f"{not_disclosed} personal field(s) covered by the disclosure policy "
-                    f"({policy.mode}) are not disclosed (withheld or erased)",
+                    f"{unexplained} personal field(s) covered by the disclosure policy "
+                    f"({policy.mode}) are not disclosed, and no signed decision for the "
+                    "audience or erasure withholds them",
                 )
             )
         # B2 (deferred until the records' latest time is known): as for checkpoints,
