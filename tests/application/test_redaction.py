@@ -16,7 +16,7 @@ from casefile.application import CasefileApp, StoreConfig
 from casefile.application._redaction_plan import plan_runs
 from casefile.errors import InvalidCommandError
 from casefile.projections import redactions_for
-from casefile.signing._text import TextDisclosure
+from casefile.signing._text import TextDisclosure, split_units
 from casefile.signing._trust import TrustStore
 from casefile.signing._value import Disclosure
 
@@ -426,3 +426,18 @@ def test_redaction_of_a_field_the_record_does_not_commit_is_refused_before_recor
     with pytest.raises(UnknownReferenceError, match="record 9 does not exist"):
         rapp.plan_redaction(case_id, 9, "address", whole_field=True)
     assert len(list(rapp.records(case_id))) == 2
+
+
+def test_erasing_every_unit_by_runs_is_recorded_as_erasing_the_whole_field(
+    rapp: CasefileApp,
+) -> None:
+    # No disclosure is kept, so a verifier sees no units: an erasure naming runs would
+    # leave the missing field unexplained (B11 redaction_without_decision).
+    case_id, seq = _note_case(rapp)
+    n = len(split_units(NOTE))
+    rapp.erase_words(case_id, DPO, seq, "text", runs=[(0, 5), (5, n)],
+                     basis="retention_expired", explanation="Review of 2031")  # fmt: skip
+    assert rapp.stored_disclosure(case_id, seq, "text") is None
+    erasure = rapp.verify(case_id).records[-1]
+    assert (erasure.data["field"], erasure.data["runs"]) == ("text", None)
+    assert redactions_for(rapp.verify(case_id).records, "cps")[(seq, "text")].whole

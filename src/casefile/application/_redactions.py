@@ -271,9 +271,12 @@ class RedactionAppCommands(DisclosureReads):
         replacement = None
         if unit_runs is not None and isinstance(disclosure, TextDisclosure):
             kept = disclosure.redact(unit_runs)
-            # Erasing every unit is erasing the field: keep no disclosure at all.
             if kept.withheld != ((0, kept.n),):
                 replacement = kept.to_bytes()
+            else:
+                # Erasing every unit is erasing the field: no disclosure is kept, so the
+                # record says the whole field, which is what a verifier can see (B11).
+                unit_runs = None
         erasure = case.record_erasure(
             record=seq, field=field, basis=basis, explanation=explanation, runs=unit_runs,
             units=plan.units, at=at,
