@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from casefile.application._recorders import ErasureRow
 from casefile.application._redaction_plan import RedactionPlan, plan_runs
 from casefile.application._texts import DisclosureReads
+from casefile.bundle._audience import is_restricted
 from casefile.errors import InvalidCommandError
 from casefile.events import Custodian, Instant, Investigation
 from casefile.events._values import check_uuid
@@ -34,9 +35,8 @@ from casefile.signing._keys import Signer
 from casefile.signing._runs import Run
 from casefile.signing._text import MAX_TEXT_UNITS, TextDisclosure, Withheld
 from casefile.signing._value import Disclosure
-from casefile.verifier import VerifiedCase, VerifiedRecord
+from casefile.verifier import VerifiedCase
 from casefile.verifier._redaction_codes import (
-    RESTRICTED_FIELDS,
     Audience,
     ErasureBasis,
     RedactionReason,
@@ -116,19 +116,6 @@ def _plan(
         disclosure, runs=runs, offsets=offsets, match=match, occurrence=occurrence
     )
     return RedactionPlan(seq, field, planned, disclosure.n, widened)
-
-
-def _is_restricted(records: Sequence[VerifiedRecord], seq: int, name: str) -> bool:
-    """True if ``name`` of record ``seq`` is of the MG11 back page (never to the defence)."""
-    if name not in RESTRICTED_FIELDS or not 1 <= seq <= len(records):
-        return False
-    record = records[seq - 1]
-    if record.event_type == "record.corrected":
-        target = record.data.get("corrects")
-        if type(target) is not int or not 1 <= target <= len(records):
-            return False
-        record = records[target - 1]
-    return record.event_type == "person.added"
 
 
 class RedactionAppCommands(DisclosureReads):
@@ -297,10 +284,11 @@ class RedactionAppCommands(DisclosureReads):
         For the defence, a detail of a witness's MG11 back page is always withheld.
         """
         verified = self.verify(case_id)
-        if audience == Audience.DEFENCE and _is_restricted(verified.records, seq, name):
+        disclosure = self.stored_disclosure(case_id, seq, name)
+        # The rule B7 holds a defence bundle to, by field name, so the view is the export's.
+        if is_restricted(audience, name):
             return FieldView(seq, name, None, withheld=("restricted",))
         covers = redactions_for(verified.records, audience).get((seq, name))
-        disclosure = self.stored_disclosure(case_id, seq, name)
         covers = covers or FieldRedactions(seq, name)
         if disclosure is None or covers.whole:
             why = covers.reasons(0, MAX_TEXT_UNITS) if covers.whole else ()
