@@ -226,7 +226,7 @@ def test_decision_on_another_field_does_not_cover_the_run(tmp_path: Path) -> Non
     assert _kinds(result) == [REDACTION_WITHOUT_DECISION]
 
 
-def _kinds(result: BundleVerification) -> set[str]:
+def _all_kinds(result: BundleVerification) -> set[str]:
     return {f.kind for f in result.findings}
 
 
@@ -238,8 +238,8 @@ def test_a_field_withheld_whole_by_a_decision_is_not_reported_as_left_out_by_the
     case = _case((REDACTOR, _decision(runs=None)))
     result = _bundle(tmp_path / "decided", case, withheld={(1, "text"): None})
     assert result.verified
-    assert _kinds(result) == {"withheld_fields"}
+    assert _all_kinds(result) == {"withheld_fields"}
     # The same gap for an audience no decision names is still reported, by both steps.
     court = _bundle(tmp_path / "court", case, withheld={(1, "text"): None}, audience="court")
     assert court.verified
-    assert {"policy_fields_not_disclosed", REDACTION_WITHOUT_DECISION} <= _kinds(court)
+    assert {"policy_fields_not_disclosed", REDACTION_WITHOUT_DECISION} <= _all_kinds(court)
