@@ -441,3 +441,20 @@ def test_erasing_every_unit_by_runs_is_recorded_as_erasing_the_whole_field(
     erasure = rapp.verify(case_id).records[-1]
     assert (erasure.data["field"], erasure.data["runs"]) == ("text", None)
     assert redactions_for(rapp.verify(case_id).records, "cps")[(seq, "text")].whole
+
+
+def test_the_redaction_results_are_named_by_the_public_api(rapp: CasefileApp) -> None:
+    import casefile.application as api
+
+    case_id, seq = _note_case(rapp)
+    done = rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue",
+                       audiences=["cps"], reason="victim_or_witness_contact_details")  # fmt: skip
+    assert isinstance(done, api.RedactionResult)
+    assert isinstance(done.plan, api.RedactionPlan)
+    assert all(isinstance(run, api.PlannedRun) for run in done.plan.runs or ())
+    view = rapp.field_view(case_id, seq, "text", audience="cps")
+    assert isinstance(view, api.FieldView)
+    assert [type(s) for s in view.segments or () if not isinstance(s, str)] == [api.WithheldRun]
+    assert {"FieldView", "PlannedRun", "RedactionPlan", "RedactionResult", "WithheldRun"} <= set(
+        api.__all__
+    )

@@ -37,6 +37,8 @@ from casefile.application._config import Backend, StoreConfig
 from casefile.application._export import EvidenceFinder, ExportResult, exhibit_hashes
 from casefile.application._index import CaseSummary
 from casefile.application._recorders import CaseRecorder, DisclosureRow
+from casefile.application._redaction_plan import PlannedRun, RedactionPlan
+from casefile.application._redactions import FieldView, RedactionResult, WithheldRun
 
 __all__ = [
     "Backend",
@@ -46,6 +48,11 @@ __all__ = [
     "DisclosureRow",
     "EvidenceFinder",
     "ExportResult",
+    "FieldView",
+    "PlannedRun",
+    "RedactionPlan",
+    "RedactionResult",
     "StoreConfig",
+    "WithheldRun",
     "exhibit_hashes",
 ]

@@ -28,8 +28,7 @@ from casefile.signing import load_trust_store, split_units
 from casefile.verifier._redaction_codes import Audience, RedactionReason
 
 if TYPE_CHECKING:
-    from casefile.application import CasefileApp
-    from casefile.application._redaction_plan import RedactionPlan
+    from casefile.application import CasefileApp, RedactionPlan
 
 __all__ = ["add_redact_parser"]
 
