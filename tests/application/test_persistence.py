@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from _casebuilder import commitment_flipped
@@ -378,16 +378,7 @@ def test_erasing_personal_data_keeps_case_verifiable(app: CasefileApp) -> None:
     assert sorted(erased) == sorted([*((s, n) for s, n in left_before), (6, "phone")])
 
 
-@given(
-    name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=10, max_size=40)
-    .map(lambda s: unicodedata.normalize("NFC", s))
-    .filter(lambda s: len(s) >= 10),
-    address=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=12, max_size=60).map(
-        lambda s: unicodedata.normalize("NFC", s)
-    ),
-)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_personal_data_never_appears_in_record_bytes(name: str, address: str) -> None:
+def _records_of_a_victim(name: str, address: str) -> tuple[CasefileApp, uuid.UUID, list[bytes]]:
     app = CasefileApp(store=StoreConfig.memory(), trust=TRUST, clock=stepping_clock())
     case_id = _open(app)
     with app.session(case_id, OFFICER) as case:
@@ -401,8 +392,26 @@ def test_personal_data_never_appears_in_record_bytes(name: str, address: str) ->
             started_at=T0,
             ended_at=T0,
         )
-    records = list(app.records(case_id))
-    for secret in (name, address, name + " Jr"):
+    return app, case_id, list(app.records(case_id))
+
+
+@given(
+    name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=10, max_size=40)
+    .map(lambda s: unicodedata.normalize("NFC", s))
+    .filter(lambda s: len(s) >= 10),
+    address=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=12, max_size=60).map(
+        lambda s: unicodedata.normalize("NFC", s)
+    ),
+)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_personal_data_never_appears_in_record_bytes(name: str, address: str) -> None:
+    # A value that the records hold anyway (a word of a clear field, say "organisati")
+    # proves nothing either way: the same case with other values shows which those are.
+    _, _, baseline = _records_of_a_victim("Placeholder Name", "Placeholder Address")
+    secrets = (name, address, name + " Jr")
+    assume(not any(s.encode("utf-8") in raw for s in secrets for raw in baseline))
+    app, case_id, records = _records_of_a_victim(name, address)
+    for secret in secrets:
         encoded = secret.encode("utf-8")
         assert all(encoded not in raw for raw in records)
     # The values are kept, apart from the records.

@@ -16,7 +16,7 @@ from casefile.application import CasefileApp, StoreConfig
 from casefile.application._redaction_plan import plan_runs
 from casefile.errors import InvalidCommandError
 from casefile.projections import redactions_for
-from casefile.signing._text import TextDisclosure
+from casefile.signing._text import TextDisclosure, split_units
 from casefile.signing._trust import TrustStore
 from casefile.signing._value import Disclosure
 
@@ -64,7 +64,7 @@ def test_withdrawn_decision_no_longer_applies(rapp: CasefileApp) -> None:
                        reason="victim_or_witness_contact_details", whole_field=True)  # fmt: skip
     assert done.seq == 3
     view = rapp.field_view(case_id, seq, "address", audience="cps")
-    assert view.render() == "[withheld: victim_or_witness_contact_details]"
+    assert view.render() == "[withheld whole field: victim_or_witness_contact_details]"
     assert rapp.field_view(case_id, seq, "address", audience="court").value == ADDRESS
     records = rapp.verify(case_id).records
     assert redactions_for(records, "cps")[(seq, "address")].whole
@@ -78,7 +78,7 @@ def test_back_page_details_are_never_shown_to_the_defence(rapp: CasefileApp) -> 
     case_id, seq = _victim_case(rapp)
     defence = rapp.field_view(case_id, seq, "address", audience="defence")
     assert defence.withheld == ("restricted",)
-    assert defence.render() == "[withheld: restricted]"
+    assert defence.render() == "[withheld whole field: restricted]"
     # Not restricted: the name, and the address for any other audience.
     assert rapp.field_view(case_id, seq, "name", audience="defence").value == "Ann Example"
     assert rapp.field_view(case_id, seq, "address", audience="victim").value == ADDRESS
@@ -107,7 +107,7 @@ def test_erasure_record_never_holds_the_erased_words(rapp: CasefileApp) -> None:
     assert erasure.data["field"] == "address"
     assert erasure.data["runs"] is None
     assert rapp.stored_disclosure(case_id, seq, "address") is None
-    assert rapp.field_view(case_id, seq, "address").render() == "[withheld: erased]"
+    assert rapp.field_view(case_id, seq, "address").render() == "[erased whole field]"
     with pytest.raises(InvalidCommandError, match="no disclosure"):
         rapp.erase_words(case_id, DPO, seq, "address", whole_field=True,
                          basis="erasure_request", explanation="again")  # fmt: skip
@@ -281,7 +281,7 @@ def test_redaction_of_words_is_shown_to_its_audience_only(rapp: CasefileApp) -> 
     assert done.seq == 3
     cps = rapp.field_view(case_id, seq, "text", audience="cps").render()
     assert cps == (
-        "Spoke to the victim at [withheld 3 words: victim_or_witness_contact_details]"
+        "Spoke to the victim at [withheld 3 words: victim_or_witness_contact_details] "
         "The car was blue, reg AB12 CDE."
     )
     assert rapp.field_view(case_id, seq, "text", audience="court").render() == NOTE
@@ -389,7 +389,7 @@ def test_erasing_a_whole_text_deletes_its_disclosure(rapp: CasefileApp) -> None:
     rapp.erase_words(case_id, DPO, seq, "text", whole_field=True,
                      basis="retention_expired", explanation="Review of 2031")  # fmt: skip
     assert rapp.stored_disclosure(case_id, seq, "text") is None
-    assert rapp.field_view(case_id, seq, "text", audience="cps").render() == "[withheld: erased]"
+    assert rapp.field_view(case_id, seq, "text", audience="cps").render() == "[erased whole field]"
     verified = rapp.verify(case_id)
     assert verified.records[-1].data == {
         "basis": "retention_expired", "by": verified.records[-1].data["by"], "field": "text",
@@ -426,14 +426,16 @@ def test_an_empty_match_or_no_runs_is_named_not_taken_for_no_choice() -> None:
 def test_a_field_the_record_does_not_commit_is_not_passed_off_as_withheld(
     rapp: CasefileApp,
 ) -> None:
+    from casefile.errors import UnknownReferenceError
+
     case_id, seq = _note_case(rapp)
     with pytest.raises(
-        InvalidCommandError, match=r"record 2 commits no field 'txet' \(it commits: text\)"
+        UnknownReferenceError, match=r"record 2 commits no field 'txet' \(it commits: text\)"
     ):
         rapp.field_view(case_id, seq, "txet", audience="cps")
-    with pytest.raises(InvalidCommandError, match="commits no field 'txet'"):
+    with pytest.raises(UnknownReferenceError, match="commits no field 'txet'"):
         rapp.plan_redaction(case_id, seq, "txet", whole_field=True)
-    with pytest.raises(InvalidCommandError, match="commits no field 'text'"):
+    with pytest.raises(UnknownReferenceError, match="commits no field 'text'"):
         rapp.field_view(case_id, 1, "text")
 
 
@@ -443,3 +445,50 @@ def test_a_misspelt_audience_is_refused_not_read_as_no_audience(rapp: CasefileAp
                 reason="victim_or_witness_contact_details")  # fmt: skip
     with pytest.raises(InvalidCommandError, match="'CPS' is not one of: court, cps, defence"):
         rapp.field_view(case_id, seq, "text", audience="CPS")
+
+
+def test_redaction_of_a_field_the_record_does_not_commit_is_refused_before_recording(
+    rapp: CasefileApp,
+) -> None:
+    from casefile.errors import UnknownReferenceError
+
+    case_id, seq = _victim_case(rapp)
+    # "phone" was never given: nothing is committed under that name to withhold.
+    with pytest.raises(UnknownReferenceError, match="commits no field 'phone'"):
+        rapp.redact(case_id, REDACTOR, seq, "phone", audiences=["cps"],
+                    reason="victim_or_witness_contact_details", whole_field=True)  # fmt: skip
+    with pytest.raises(UnknownReferenceError, match="record 9 does not exist"):
+        rapp.plan_redaction(case_id, 9, "address", whole_field=True)
+    assert len(list(rapp.records(case_id))) == 2
+
+
+def test_erasing_every_unit_by_runs_is_recorded_as_erasing_the_whole_field(
+    rapp: CasefileApp,
+) -> None:
+    # No disclosure is kept, so a verifier sees no units: an erasure naming runs would
+    # leave the missing field unexplained (B11 redaction_without_decision).
+    case_id, seq = _note_case(rapp)
+    n = len(split_units(NOTE))
+    rapp.erase_words(case_id, DPO, seq, "text", runs=[(0, 5), (5, n)],
+                     basis="retention_expired", explanation="Review of 2031")  # fmt: skip
+    assert rapp.stored_disclosure(case_id, seq, "text") is None
+    erasure = rapp.verify(case_id).records[-1]
+    assert (erasure.data["field"], erasure.data["runs"]) == ("text", None)
+    assert redactions_for(rapp.verify(case_id).records, "cps")[(seq, "text")].whole
+
+
+def test_the_redaction_results_are_named_by_the_public_api(rapp: CasefileApp) -> None:
+    import casefile.application as api
+
+    case_id, seq = _note_case(rapp)
+    done = rapp.redact(case_id, REDACTOR, seq, "text", match="12 Acacia Avenue",
+                       audiences=["cps"], reason="victim_or_witness_contact_details")  # fmt: skip
+    assert isinstance(done, api.RedactionResult)
+    assert isinstance(done.plan, api.RedactionPlan)
+    assert all(isinstance(run, api.PlannedRun) for run in done.plan.runs or ())
+    view = rapp.field_view(case_id, seq, "text", audience="cps")
+    assert isinstance(view, api.FieldView)
+    assert [type(s) for s in view.segments or () if not isinstance(s, str)] == [api.WithheldRun]
+    assert {"FieldView", "PlannedRun", "RedactionPlan", "RedactionResult", "WithheldRun"} <= set(
+        api.__all__
+    )

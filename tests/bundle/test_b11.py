@@ -206,7 +206,7 @@ def test_findings_follow_exactly_the_units_withheld_beyond_the_decisions(
     decided: list[tuple[int, int]],
     extra: list[tuple[int, int]],
 ) -> None:
-    from casefile.verifier._redaction_codes import merge_runs
+    from casefile.signing._runs import merge_runs
 
     n = len(TextDisclosure.full(uuid.UUID(int=1), 1, "text", NOTE, bytes(32)).units)
     runs = merge_runs((a, min(a + k, n)) for a, k in decided)
@@ -267,3 +267,22 @@ def test_decision_naming_a_later_record_covers_nothing(tmp_path: Path) -> None:
     assert result.verified
     assert _kinds(result) == [REDACTION_WITHOUT_DECISION]
     assert "[withheld 4 words: no decision]" in result.redacted[0].text
+
+
+def _all_kinds(result: BundleVerification) -> set[str]:
+    return {f.kind for f in result.findings}
+
+
+def test_a_field_withheld_whole_by_a_decision_is_not_reported_as_left_out_by_the_policy(
+    tmp_path: Path,
+) -> None:
+    # Policy all, the note withheld whole from the CPS by a signed decision: B11 accounts
+    # for it, so B7 does not also report it as a field the policy covers that was left out.
+    case = _case((REDACTOR, _decision(runs=None)))
+    result = _bundle(tmp_path / "decided", case, withheld={(1, "text"): None})
+    assert result.verified
+    assert _all_kinds(result) == {"withheld_fields"}
+    # The same gap for an audience no decision names is still reported, by both steps.
+    court = _bundle(tmp_path / "court", case, withheld={(1, "text"): None}, audience="court")
+    assert court.verified
+    assert {"policy_fields_not_disclosed", REDACTION_WITHOUT_DECISION} <= _all_kinds(court)

@@ -17,7 +17,7 @@ from casefile.bundle._redactions import (
 )
 from casefile.bundle._runs import apply_redactions
 from casefile.signing import Disclosure, TextDisclosure
-from casefile.verifier._redaction_codes import merge_runs
+from casefile.signing._runs import merge_runs
 
 REASON = "victim_or_witness_contact_details"
 CASE = uuid.UUID(int=0xC0FFEE)

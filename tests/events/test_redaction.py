@@ -20,9 +20,9 @@ from casefile.events import (
     seal_events,
 )
 from casefile.signing._records import parse_record
+from casefile.signing._runs import merge_runs, runs_cover
 from casefile.signing._trust import TrustStore
 from casefile.verifier import payload_schemas, report_case
-from casefile.verifier._redaction_codes import merge_runs, runs_cover
 from events.conftest import OFFICER, counted_bytes, entry, signer_for
 
 

@@ -405,7 +405,7 @@ def _records(
     for seq in sorted(pending) if fault is None else []:
         for _ in pending[seq]:
             report.fail("V11", "disclosure", seq)  # names no record of the case
-    _withheld(manifest["disclosure_policy"], verified, disclosed, report)
+    _withheld(manifest, verified, disclosed, report)
     if fault is None and len(elements) != manifest["records"]:
         report.fail("B6", "manifest")
     for seq in acts.unconfirmed():
@@ -496,17 +496,43 @@ def _v11(h: dict[str, Any], mine: list[dict[str, Any]], report: Report) -> set[s
     return names if ok else None
 
 
+def _withheld_whole(audience: str | None, verified: dict[int, Any]) -> set[tuple[int, str]]:
+    """B7 with B11 step 1: the fields a verified act withholds whole from the audience.
+
+    A decision in force for the audience (no verified withdrawal names it) or
+    an erasure, whose ``runs`` is null.
+    """
+    decided: dict[int, tuple[int, str]] = {}
+    erased: set[tuple[int, str]] = set()
+    for seq in sorted(verified):
+        h = verified[seq]
+        data = h["data"]
+        if h["type"] == "redaction.decided":
+            if data["runs"] is None and audience in data["audiences"]:
+                decided[seq] = (data["record"], data["field"])
+        elif h["type"] == "redaction.withdrawn":
+            decided.pop(data["decision"], None)
+        elif h["type"] == "disclosure.erased" and data["runs"] is None:
+            erased.add((data["record"], data["field"]))
+    return set(decided.values()) | erased
+
+
 def _withheld(
-    policy: dict[str, Any],
+    manifest: dict[str, Any],
     verified: dict[int, Any],
     disclosed: set[tuple[int, str]],
     report: Report,
 ) -> None:
+    policy = manifest["disclosure_policy"]
     committed = {(seq, name) for seq, h in verified.items() for name in h["pd"]}
     if committed - disclosed:
         report.note("withheld_fields")
         report.counts["withheld_fields"] = len(committed - disclosed)
     covered = {(s, n) for s, n in committed if policy["mode"] == "all" or n in policy["fields"]}
+    # B7: not the fields withheld on purpose, whole by a signed act or restricted for the defence.
+    covered -= _withheld_whole(manifest["audience"], verified)
+    if manifest["audience"] == "defence":
+        covered = {(s, n) for s, n in covered if n not in _RESTRICTED}
     if policy["mode"] != "none" and covered - disclosed:
         report.note("policy_fields_not_disclosed")
         report.counts["policy_fields_not_disclosed"] = len(covered - disclosed)

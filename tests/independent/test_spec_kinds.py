@@ -14,6 +14,7 @@ from pathlib import Path
 import casefile
 import casefile.errors as errors
 from casefile.bundle._continuity import EVIDENCE_NOT_IN_BUNDLE
+from casefile.bundle._policy_check import POLICY_FIELDS_NOT_DISCLOSED
 from casefile.bundle._redactions import REDACTION_NOT_APPLIED, REDACTION_WITHOUT_DECISION
 from casefile.projections import ContinuityFindingKind
 from casefile.verifier._actor import UNCONFIRMED_KIND
@@ -70,6 +71,7 @@ def test_the_spec_lists_exactly_the_finding_kinds_the_library_reports() -> None:
         for kind in re.findall(r'Finding\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8"))
     }
     b11 = {REDACTION_WITHOUT_DECISION, REDACTION_NOT_APPLIED}
-    reported = literal | {EVIDENCE_NOT_IN_BUNDLE, UNCONFIRMED_KIND} | b11 | continuity
+    b7 = {POLICY_FIELDS_NOT_DISCLOSED}
+    reported = literal | {EVIDENCE_NOT_IN_BUNDLE, UNCONFIRMED_KIND} | b7 | b11 | continuity
     assert literal >= {"time_after_verification", "withheld_fields", "trust_from_bundle"}
     assert listed == reported

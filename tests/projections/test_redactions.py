@@ -149,3 +149,22 @@ def test_a_run_past_the_last_unit_covers_nothing_of_the_text() -> None:
     # A text of 5 units: the second decision reaches past it, so only the first applies.
     assert found.runs(5) == ((0, 2),)
     assert found.runs(9) == ((0, 9),)
+
+
+def test_a_marker_is_worded_one_way_with_its_reasons_sorted() -> None:
+    # Decided in the reverse order of their codes: a reader of two reports of the same
+    # redaction must see the same marker (FORMAT.md §9.6: reasons sorted, then erased).
+    later = {"reason": "third_party_personal_data"}
+    records = [
+        _Record(2, "redaction.decided", {**_decided(2, [[0, 3]], ["cps"]).data, **later}),
+        _Record(3, "redaction.decided", {**_decided(3, [[2, 5]], ["cps"]).data}),
+        _erased(4, [[4, 6]]),
+    ]
+    found = redactions_for(records, "cps")[(1, "body")]
+    assert found.reasons(0, 6, 6) == ("other", "third_party_personal_data", "erased")
+    assert found.label(0, 6, 6) == "withheld 6 words: other, third_party_personal_data, erased"
+    assert found.label(0, 1, 6) == "withheld 1 word: third_party_personal_data"
+    assert found.label(5, 6, 6) == "erased 1 word"
+    whole = "withheld whole field: other, third_party_personal_data, erased"
+    assert found.label(0, None, None) == whole
+    assert redactions_for([], "cps").get((1, "body")) is None

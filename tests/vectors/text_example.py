@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from casefile.encoding import encode  # noqa: E402
+from casefile.projections import render_text  # noqa: E402
 from casefile.signing import TextDisclosure, split_units  # noqa: E402
 from casefile.signing._text import _children_seeds, _cover, _level_counts  # noqa: E402
 
@@ -151,9 +152,7 @@ def render() -> str:
         "A reader shows it as:",
         "",
     ]
-    shown = "".join(
-        s if isinstance(s, str) else _marker(s.end - s.start) for s in redacted.segments()
-    )
+    shown = render_text(redacted)
     out += [f"    {shown}", "", END]
     return "\n".join(out) + "\n"
 

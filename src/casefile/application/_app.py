@@ -28,7 +28,6 @@ from casefile.application._personal import PersonalDataCommands
 from casefile.application._queries import CaseQueries
 from casefile.application._recorders import CaseRecorder, ErasureRow
 from casefile.application._redactions import RedactionAppCommands
-from casefile.application._texts import TextReads
 from casefile.errors import (
     ConcurrencyConflictError,
     InputError,
@@ -65,7 +64,6 @@ class CasefileApp(
     CheckpointCommands,
     PersonalDataCommands,
     RedactionAppCommands,
-    TextReads,
     ExportCommands,
     Application[uuid.UUID],
 ):

@@ -53,8 +53,9 @@ from casefile.projections import (
 )
 from casefile.signing import NoteVerifier, Signer, TrustStore, open_checkpoint
 from casefile.signing._commitments import AnyDisclosure
+from casefile.signing._runs import Run
 from casefile.verifier import iter_verified_records, payload_schemas
-from casefile.verifier._redaction_codes import Audience, Run
+from casefile.verifier._redaction_codes import Audience
 
 __all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from casefile.errors import InvalidCommandError
+from casefile.signing._runs import Run, merge_runs
 from casefile.signing._text import TextDisclosure
-from casefile.verifier._redaction_codes import Run, merge_runs
 
 __all__ = ["PlannedRun", "RedactionPlan", "check_not_quoted", "plan_runs"]
 

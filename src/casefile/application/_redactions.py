@@ -22,23 +22,24 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from casefile.application._recorders import CaseRecorder, ErasureRow
+from casefile.application._recorders import ErasureRow
 from casefile.application._redaction_plan import RedactionPlan, check_not_quoted, plan_runs
-from casefile.errors import DisclosureError, InvalidCommandError
+from casefile.application._texts import DisclosureReads
+from casefile.bundle._audience import is_restricted
+from casefile.errors import InvalidCommandError
 from casefile.events import Custodian, Instant, Investigation
 from casefile.events._values import check_uuid
-from casefile.projections._redactions import FieldRedactions, redactions_for
+from casefile.projections import marker_label, render_segments
+from casefile.projections._redactions import NO_DECISION, FieldRedactions, redactions_for
 from casefile.signing._keys import Signer
-from casefile.signing._records import parse_record
-from casefile.signing._text import TextDisclosure, Withheld, parse_disclosure
+from casefile.signing._runs import Run
+from casefile.signing._text import MAX_TEXT_UNITS, TextDisclosure, Withheld
 from casefile.signing._value import Disclosure
-from casefile.verifier import VerifiedCase, VerifiedRecord
+from casefile.verifier import VerifiedCase
 from casefile.verifier._redaction_codes import (
-    RESTRICTED_FIELDS,
     Audience,
     ErasureBasis,
     RedactionReason,
-    Run,
 )
 
 __all__ = ["FieldView", "RedactionAppCommands", "RedactionResult", "WithheldRun"]
@@ -64,10 +65,7 @@ class WithheldRun:
 
     def marker(self) -> str:
         """``[withheld 4 words: reason]``, or ``[erased 4 words]`` for an erasure alone."""
-        count = self.end - self.start
-        if self.reasons == ("erased",):
-            return f"[erased {count} words]"
-        return f"[withheld {count} words: {', '.join(self.reasons) or 'no decision'}]"
+        return f"[{marker_label(self.end - self.start, self.reasons or (NO_DECISION,))}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +87,10 @@ class FieldView:
     def render(self) -> str:
         """The text with a marker for each withheld run (or the value, or the whole marker)."""
         if self.withheld is not None:
-            return f"[withheld: {', '.join(self.withheld) or 'no disclosure'}]"
+            return f"[{marker_label(None, self.withheld or (NO_DECISION,))}]"
         if self.segments is None:
             return str(self.value)
-        return "".join(s if isinstance(s, str) else s.marker() for s in self.segments)
+        return render_segments(self.segments, WithheldRun.marker)
 
 
 def _plan(
@@ -133,27 +131,8 @@ def _withheld_words(
     return []
 
 
-def _is_restricted(records: Sequence[VerifiedRecord], seq: int, name: str) -> bool:
-    """True if ``name`` of record ``seq`` is of the MG11 back page (never to the defence)."""
-    if name not in RESTRICTED_FIELDS or not 1 <= seq <= len(records):
-        return False
-    record = records[seq - 1]
-    if record.event_type == "record.corrected":
-        target = record.data.get("corrects")
-        if type(target) is not int or not 1 <= target <= len(records):
-            return False
-        record = records[target - 1]
-    return record.event_type == "person.added"
-
-
-class RedactionAppCommands:
+class RedactionAppCommands(DisclosureReads):
     """The redaction and erasure commands of :class:`~casefile.application.CasefileApp`."""
-
-    _cases: CaseRecorder
-
-    @abc.abstractmethod
-    def get_case(self, case_id: uuid.UUID, *, audit: bool = False) -> Investigation:
-        """Load a case, authenticating its chain (provided by the application)."""
 
     @abc.abstractmethod
     def session(
@@ -175,51 +154,6 @@ class RedactionAppCommands:
     def _bind_signer(self, case: Investigation, signer: Signer) -> None: ...
 
     # --- reading the store ------------------------------------------------------------
-
-    def stored_disclosure(
-        self, case_id: uuid.UUID, seq: int, field: str
-    ) -> Disclosure | TextDisclosure | None:
-        """The store's disclosure of ``field`` of record ``seq``, value or text, checked
-        against the record's commitment; None if the store holds none (never given or erased).
-
-        Raises :class:`~casefile.errors.InvalidCommandError` for a record the
-        case does not have or a field the record does not commit, and
-        :class:`~casefile.errors.DisclosureError` (naming the record and the
-        field) for a stored disclosure that is malformed or does not open the record's commitment.
-        """
-        case_id = check_uuid(case_id, "case_id")
-        stored = self._cases.select_events(case_id, gt=seq - 1, lte=seq) if seq >= 1 else []
-        if type(seq) is not int or not stored:
-            raise InvalidCommandError("seq", f"record {seq!r} does not exist in case {case_id}")
-        commitments = parse_record(stored[0].state).header.commitments
-        committed = commitments.get(field)
-        if committed is None:
-            # Not "not held": a misspelt field or the wrong record must not pass for a
-            # field that was erased or never disclosed.
-            held = ", ".join(sorted(commitments)) or "none"
-            raise InvalidCommandError(
-                "field", f"record {seq} commits no field {field!r} (it commits: {held})"
-            )
-        blob = self._cases.select_disclosure(case_id, seq, field)
-        if blob is None:
-            return None
-        try:
-            found = parse_disclosure(blob)
-            fault = None
-            if (found.case_id, found.seq, found.name) != (case_id, seq, field):
-                fault = "belongs to another record or field"
-            elif found.commitment() != committed:
-                fault = "does not open the record's commitment"
-        except DisclosureError as exc:
-            fault = f"is malformed: {exc.message}"
-        if fault is not None:
-            raise DisclosureError(
-                f"the stored disclosure of {field!r} {fault}: the store was altered",
-                case_id=str(case_id),
-                seq=seq,
-                step="V11",
-            )
-        return found
 
     def plan_redaction(
         self,
@@ -341,9 +275,12 @@ class RedactionAppCommands:
         replacement = None
         if unit_runs is not None and isinstance(disclosure, TextDisclosure):
             kept = disclosure.redact(unit_runs)
-            # Erasing every unit is erasing the field: keep no disclosure at all.
             if kept.withheld != ((0, kept.n),):
                 replacement = kept.to_bytes()
+            else:
+                # Erasing every unit is erasing the field: no disclosure is kept, so the
+                # record says the whole field, which is what a verifier can see (B11).
+                unit_runs = None
         erasure = case.record_erasure(
             record=seq, field=field, basis=basis, explanation=explanation, runs=unit_runs,
             units=plan.units, at=at,
@@ -370,13 +307,14 @@ class RedactionAppCommands:
                 "audience", f"{audience!r} is not one of: {', '.join(sorted(_AUDIENCES))}"
             )
         verified = self.verify(case_id)
-        if audience == Audience.DEFENCE and _is_restricted(verified.records, seq, name):
+        disclosure = self.stored_disclosure(case_id, seq, name)
+        # The rule B7 holds a defence bundle to, by field name, so the view is the export's.
+        if is_restricted(audience, name):
             return FieldView(seq, name, None, withheld=("restricted",))
         covers = redactions_for(verified.records, audience).get((seq, name))
-        disclosure = self.stored_disclosure(case_id, seq, name)
         covers = covers or FieldRedactions(seq, name)
         if disclosure is None or covers.whole:
-            why = covers.reasons(0, 1 << 20, None) if covers.whole else ()
+            why = covers.reasons(0, MAX_TEXT_UNITS, None) if covers.whole else ()
             return FieldView(seq, name, None, withheld=why or ("not held",))
         if not isinstance(disclosure, TextDisclosure):
             return FieldView(seq, name, None, value=disclosure.value)

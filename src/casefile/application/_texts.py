@@ -1,11 +1,11 @@
-"""Reading a record's text from the store, checked against the record's commitment.
+"""Reading a stored disclosure, checked against the commitment of the record that names it.
 
-Free text is committed in the records as redactable text (docs/FORMAT.md
-§4.1); the store keeps each text's disclosure beside the records, whole until
-words of it are erased. Reading it authenticates the case (the chain and its
-head's signature, as loading does), then checks the stored disclosure against
-the commitment of the record that names it, so that a tampered store shows an
-error, never a text the officer did not write.
+The records carry only commitments (docs/FORMAT.md §4, §4.1); the store keeps
+each value's and each text's disclosure beside them, whole until it is erased
+or words of it are. :meth:`DisclosureReads.stored_disclosure` is the one way
+the application reads one back: it checks the disclosure against its record's
+commitment, so that a tampered store shows an error, never a value or a text
+the officer did not record.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from casefile.signing._text import TextDisclosure, parse_disclosure
 if TYPE_CHECKING:
     from casefile.application._recorders import CaseRecorder
     from casefile.events import Investigation
+    from casefile.signing._value import Disclosure
 
-__all__ = ["TextReads"]
+__all__ = ["DisclosureReads"]
 
 
-class TextReads:
-    """The text reads of :class:`~casefile.application.CasefileApp`."""
+class DisclosureReads:
+    """The disclosure and text reads of :class:`~casefile.application.CasefileApp`."""
 
     _cases: CaseRecorder
 
@@ -36,49 +37,72 @@ class TextReads:
     def get_case(self, case_id: uuid.UUID, *, audit: bool = False) -> Investigation:
         """Load a case, authenticating its chain (provided by the application)."""
 
-    def text_disclosure(self, case_id: uuid.UUID, seq: int, name: str) -> TextDisclosure | None:
-        """The stored disclosure of text field ``name`` of record ``seq``, checked; None if erased.
+    def stored_disclosure(
+        self, case_id: uuid.UUID, seq: int, field: str
+    ) -> Disclosure | TextDisclosure | None:
+        """The store's disclosure of ``field`` of record ``seq``, value or text, checked
+        against the record's commitment; None if the store holds none (never given or erased).
 
-        Raises :class:`~casefile.errors.UnknownReferenceError` if the case has
-        no record ``seq`` or the record commits no text ``name``, and
+        The record itself is read as stored; load the case first (as
+        :meth:`text_disclosure` does) to authenticate it. Raises
+        :class:`~casefile.errors.UnknownReferenceError` if the case has no
+        record ``seq`` or the record commits no ``field``, and
         :class:`~casefile.errors.DisclosureError` (naming the record and the
-        field) if the stored disclosure is not a text disclosure of that
-        field or does not match its commitment.
+        field) for a stored disclosure that is malformed, belongs to another
+        record or field, or does not open the record's commitment.
         """
-        case = self.get_case(check_uuid(case_id, "case_id"))
-        if type(seq) is not int or not 1 <= seq <= case.version:
-            raise UnknownReferenceError(
-                f"seq: record {seq!r} does not exist (case {case.id} has {case.version})"
-            )
-        stored = self._cases.select_events(case.id, gt=seq - 1, lte=seq)[0].state
-        committed = parse_record(stored).header.commitments.get(name)
+        case_id = check_uuid(case_id, "case_id")
+        stored = (
+            self._cases.select_events(case_id, gt=seq - 1, lte=seq)
+            if type(seq) is int and seq >= 1
+            else []
+        )
+        if not stored:
+            raise UnknownReferenceError(f"seq: record {seq!r} does not exist in case {case_id}")
+        commitments = parse_record(stored[0].state).header.commitments
+        committed = commitments.get(field)
         if committed is None:
-            raise UnknownReferenceError(f"name: record {seq} of case {case.id} commits no {name!r}")
-        label = str(case.id)
-        blob = self._cases.select_disclosure(case.id, seq, name)
+            # Not "not held": a misspelt field or the wrong record must not pass for a
+            # field that was erased or never disclosed.
+            held = ", ".join(sorted(commitments)) or "none"
+            raise UnknownReferenceError(
+                f"field: record {seq} commits no field {field!r} (it commits: {held})"
+            )
+        blob = self._cases.select_disclosure(case_id, seq, field)
         if blob is None:
             return None
         try:
             found = parse_disclosure(blob)
+            fault = None
+            if (found.case_id, found.seq, found.name) != (case_id, seq, field):
+                fault = "belongs to another record or field"
+            elif found.commitment() != committed:
+                fault = "does not open the record's commitment"
         except DisclosureError as exc:
+            fault = f"is malformed: {exc.message}"
+        if fault is not None:
             raise DisclosureError(
-                f"the stored disclosure of {name!r} is malformed: {exc.message}",
-                case_id=label,
-                seq=seq,
-                step="V11",
-            ) from None
-        if not isinstance(found, TextDisclosure):
-            raise DisclosureError(
-                f"the stored disclosure of {name!r} is a value, not a text",
-                case_id=label,
+                f"the stored disclosure of {field!r} {fault}: the store was altered",
+                case_id=str(case_id),
                 seq=seq,
                 step="V11",
             )
-        mine = (found.case_id, found.seq, found.name) == (case.id, seq, name)
-        if not mine or found.commitment() != committed:
+        return found
+
+    def text_disclosure(self, case_id: uuid.UUID, seq: int, name: str) -> TextDisclosure | None:
+        """The stored disclosure of text field ``name`` of record ``seq``, checked; None if erased.
+
+        Authenticates the case (its chain and its head's signature) first.
+        Raises as :meth:`stored_disclosure` does, and
+        :class:`~casefile.errors.DisclosureError` if field ``name`` holds a
+        value, not a text.
+        """
+        case = self.get_case(check_uuid(case_id, "case_id"))
+        found = self.stored_disclosure(case.id, seq, name)
+        if found is not None and not isinstance(found, TextDisclosure):
             raise DisclosureError(
-                f"the stored text of {name!r} does not match the record's commitment",
-                case_id=label,
+                f"the stored disclosure of {name!r} is a value, not a text",
+                case_id=str(case.id),
                 seq=seq,
                 step="V11",
             )

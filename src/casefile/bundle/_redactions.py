@@ -27,10 +27,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from casefile.bundle._runs import uncovered
 from casefile.findings import Finding
 from casefile.projections import render_text
 from casefile.projections._redactions import FieldRedactions, redactions_for
+from casefile.signing._runs import Run, uncovered
 from casefile.signing._text import TextDisclosure, Withheld
 from casefile.verifier._engine import VerifiedRecord
 from casefile.verifier._payloads import CORRECTION_TYPE
@@ -38,8 +38,6 @@ from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
     WITHDRAWAL_TYPE,
-    Run,
-    merge_runs,
 )
 
 __all__ = [
@@ -119,15 +117,7 @@ def _words(count: int) -> str:
 
 
 def _marker(run: Withheld, found: FieldRedactions, n: int) -> Marker:
-    size = _words(run.end - run.start)
-    return Marker(run.start, run.end, _label(size, found, run.start, run.end, n))
-
-
-def _label(size: str, covers: FieldRedactions, start: int, end: int, n: int | None) -> str:
-    reasons = covers.reasons(start, end, n)
-    if reasons == ("erased",):
-        return f"erased {size}"
-    return f"withheld {size}: {', '.join(reasons) or 'no decision'}"
+    return Marker(run.start, run.end, found.label(run.start, run.end, n))
 
 
 @dataclass(slots=True)
@@ -197,6 +187,10 @@ class RedactionLedger:
             self._covers = redactions_for(self._acts, self.audience)
         return self._covers
 
+    def withheld_whole(self) -> set[tuple[int, str]]:
+        """The (record, field) pairs that the audience's decisions or an erasure withhold whole."""
+        return {key for key, found in self.covers().items() if found.whole}
+
     def withheld(self) -> dict[tuple[int, str], tuple[Run, ...] | None]:
         """What the audience may not see: per (record, field), the runs (None: all of it)."""
         return {key: found.runs() for key, found in self.covers().items()}
@@ -234,12 +228,7 @@ class RedactionLedger:
                 )
             ]
         # FORMAT.md §10.4: a run past the text's last unit covers nothing.
-        cover = merge_runs(
-            run
-            for act in (*found.decisions, *found.erasures)
-            for run in act.runs or ()
-            if run[1] <= text.n
-        )
+        cover = found.runs(text.n) or ()
         return [
             Finding(
                 REDACTION_WITHOUT_DECISION,
@@ -306,7 +295,7 @@ class RedactionLedger:
             text = self._texts[key]
             found = covers.get(key, _NONE)
             if text.n is None:
-                marker = Marker(0, None, _label("whole field", found, 0, 1 << 20, None))
+                marker = Marker(0, None, found.label(0, None, None))
                 out.append(RedactedField(key[0], key[1], (marker,), str(marker)))
             elif text.disclosure is not None:
                 out.append(self._shown(key, text.disclosure, found))

@@ -1,37 +1,17 @@
-"""Runs of text units withheld from an audience: finding the gaps, applying them to disclosures.
+"""Applying the runs withheld from an audience to the disclosures of an export.
 
-A run is ``[start, end)`` of unit positions (merged and sorted by
-:func:`casefile.verifier._redaction_codes.merge_runs`). :func:`apply_redactions`
-is the one place an export withholds runs.
+:func:`apply_redactions` is the one place an export withholds runs; the run
+arithmetic itself is :mod:`casefile.signing._runs`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 
 from casefile.signing._commitments import AnyDisclosure, TextDisclosure
-from casefile.verifier._redaction_codes import Run
+from casefile.signing._runs import Run
 
-__all__ = ["apply_redactions", "uncovered"]
-
-
-def uncovered(run: tuple[int, int], cover: Sequence[Run]) -> tuple[Run, ...]:
-    """The parts of ``run`` that ``cover`` (merged) leaves out."""
-    start, end = run
-    gaps: list[tuple[int, int]] = []
-    for a, b in cover:
-        if b <= start:
-            continue
-        if a >= end:
-            break
-        if a > start:
-            gaps.append((start, a))
-        start = max(start, b)
-        if start >= end:
-            break
-    if start < end:
-        gaps.append((start, end))
-    return tuple(gaps)
+__all__ = ["apply_redactions"]
 
 
 def apply_redactions(

@@ -1,12 +1,14 @@
-"""Verifying a bundle: steps B1-B10 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B11 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
 disclosures and checkpoint to :mod:`casefile.verifier` (the V steps of §8); B7
-holds the disclosures to the manifest's policy; B8 checks the evidence names;
+holds the disclosures to the manifest's policy and audience
+(:mod:`casefile.bundle._policy_check`); B8 checks the evidence names;
 B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
-bundle's own trust.json to what it must carry when the auditor brought keys.
+bundle's own trust.json to what it must carry when the auditor brought keys;
+B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -22,7 +24,6 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from casefile._time import instant_ns
-from casefile.bundle._audience import is_restricted
 from casefile.bundle._bundle_trust import (
     check_bundle_trust,
     manifest_key_lapsed,
@@ -37,9 +38,9 @@ from casefile.bundle._layout import (
     RECORDS,
     TRUST,
     BundleLimits,
-    shown,
 )
-from casefile.bundle._manifest import DisclosurePolicy, FileEntry, Manifest, parse_manifest
+from casefile.bundle._manifest import FileEntry, Manifest, parse_manifest
+from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
@@ -53,7 +54,6 @@ from casefile.errors import (
 from casefile.findings import Finding
 from casefile.projections import ContinuityPolicy, ExhibitRegister
 from casefile.signing._checkpoint import Checkpoint
-from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
@@ -209,36 +209,6 @@ class _Run:
         except VerificationError as exc:  # re-hashed to another digest at the end (B4)
             self.fail(exc)
 
-    def _disclosures(
-        self, policy: DisclosurePolicy, audience: str | None
-    ) -> Iterator[AnyDisclosure]:
-        for item in self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])):
-            # B7: the witness's restricted details never travel to the defence.
-            if is_restricted(audience, item.name):
-                self.fail(
-                    ManifestError(
-                        f"disclosure of the restricted field {shown(item.name)} of record "
-                        f"{item.seq} in a bundle for the defence",
-                        case_id=self.label,
-                        seq=item.seq,
-                        step="B7",
-                    )
-                )
-                continue
-            # B7: only disclosures the manifest's policy allows travel with the bundle.
-            if not policy.allows(item.name):
-                self.fail(
-                    ManifestError(
-                        f"disclosure of {shown(item.name)} is outside the manifest's "
-                        f"disclosure policy ({policy.mode})",
-                        case_id=self.label,
-                        seq=item.seq,
-                        step="B7",
-                    )
-                )
-                continue
-            yield item
-
     def _case(self) -> None:
         """B6 (the V steps, by the verifier), B7, and the deferred part of B2."""
         manifest, store, signer = self.manifest, self.trust, self.signer
@@ -255,14 +225,15 @@ class _Run:
             case_id=manifest.case_id,
             payloads=self.schemas,
         )
-        policy = manifest.disclosure_policy
+        checked = PolicyCheck(manifest.disclosure_policy, manifest.audience, self.label)  # B7
         ledger = self.redactions = RedactionLedger(manifest.audience)
-        not_disclosed = 0
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
             self._records(walk),
-            disclosures=self._disclosures(policy, manifest.audience),
+            disclosures=checked.disclosures(
+                self._guard(self.bundle.disclosures(self.observed[DISCLOSURES])), self.fail
+            ),
             workers=workers,
         )
         for record in records:
@@ -271,13 +242,7 @@ class _Run:
             ledger.take(record, self.schemas.text_fields(record.event_type, record.schema))  # B11
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
-            # B7: fields the policy covers but that are not disclosed are reported.
-            if policy.mode != "none":
-                not_disclosed += sum(
-                    1
-                    for name in record.commitments
-                    if policy.allows(name) and name not in record.disclosed
-                )
+            checked.take(record)  # B7
             if self.progress is not None and walk.size >= next_progress:
                 self.progress(walk.size)
                 next_progress = walk.size + PROGRESS_STEP
@@ -298,14 +263,9 @@ class _Run:
         self.findings.extend(walk.findings)
         # B9: the exhibit register of the records that verified (reported after B8).
         self.register = self.custody.register(self.at)
-        if not_disclosed:
-            self.findings.append(
-                Finding(
-                    "policy_fields_not_disclosed",
-                    f"{not_disclosed} personal field(s) covered by the disclosure policy "
-                    f"({policy.mode}) are not disclosed (withheld or erased)",
-                )
-            )
+        left_out = checked.finding(ledger.withheld_whole())  # B7, after B11's acts are known
+        if left_out is not None:
+            self.findings.append(left_out)
         # B2 (deferred until the records' latest time is known): as for checkpoints,
         # the manifest key must be neither expired nor revoked by the latest record.
         last = walk.latest_time if walk.latest_time is not None else self.at

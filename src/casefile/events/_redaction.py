@@ -25,6 +25,7 @@ from casefile.events._custody_values import Custodian
 from casefile.events._recording import RecordingBase
 from casefile.events._registry import register
 from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_text
+from casefile.signing._runs import Run, merge_runs, runs_cover
 from casefile.signing._text import MAX_TEXT_UNITS
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
@@ -33,9 +34,6 @@ from casefile.verifier._redaction_codes import (
     Audience,
     ErasureBasis,
     RedactionReason,
-    Run,
-    merge_runs,
-    runs_cover,
 )
 
 if TYPE_CHECKING:
@@ -231,17 +229,8 @@ class RedactionCommands(RecordingBase):
         chosen = self._audiences(audiences)
         why = check_choice(RedactionReason, reason, "reason")
         text = self._explanation(explanation, why == RedactionReason.OTHER)
-        _, acting = self._acting(by)
-        fields = {
-            **acting,
-            "record": record,
-            "field": field,
-            "runs": _runs_data(checked_runs),
-            "audiences": chosen,
-            "reason": why,
-            "explanation": text,
-        }
-        return self._record(RedactionDecided, at, fields)
+        fields = self._act_on(by, record, field, checked_runs, text)
+        return self._record(RedactionDecided, at, {**fields, "audiences": chosen, "reason": why})
 
     def withdraw_redaction(
         self,
@@ -301,18 +290,23 @@ class RedactionCommands(RecordingBase):
                 )
         why = check_choice(ErasureBasis, basis, "basis")
         text = self._explanation(explanation, why == ErasureBasis.OTHER)
-        _, acting = self._acting(by)
-        fields = {
-            **acting,
-            "record": record,
-            "field": field,
-            "runs": _runs_data(checked_runs),
-            "basis": why,
-            "explanation": text,
-        }
-        return self._record(DisclosureErased, at, fields)
+        fields = self._act_on(by, record, field, checked_runs, text)
+        return self._record(DisclosureErased, at, {**fields, "basis": why})
 
     # --- checks ------------------------------------------------------------------------
+
+    def _act_on(
+        self,
+        by: Custodian | None,
+        record: int,
+        field: str,
+        runs: tuple[Run, ...] | None,
+        explanation: str | None,
+    ) -> dict[str, Any]:
+        """The fields a decision and an erasure share: who acts, on what, and the explanation."""
+        _, acting = self._acting(by)
+        target = {"record": record, "field": field, "runs": _runs_data(runs)}
+        return {**acting, **target, "explanation": explanation}
 
     def _corrected_seq(self, seq: int) -> int:
         for target, corrections in self._corrections.items():

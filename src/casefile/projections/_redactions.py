@@ -21,19 +21,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
+from casefile.projections._texts import marker_label
+from casefile.signing._runs import Run, merge_runs, runs_cover
+from casefile.signing._text import MAX_TEXT_UNITS
 from casefile.verifier._payloads import CORRECTION_REASON, CORRECTION_TYPE
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
     WITHDRAWAL_TYPE,
     Audience,
-    Run,
-    merge_runs,
 )
 
-__all__ = ["FieldRedactions", "RedactionCover", "redactions_for"]
+__all__ = ["NO_DECISION", "FieldRedactions", "RedactionCover", "redactions_for"]
+
+#: What a marker names for withheld units that no decision or erasure covers.
+NO_DECISION: Final = "no decision"
 
 
 class _Record(Protocol):
@@ -61,12 +65,6 @@ class RedactionCover:
     @property
     def is_erasure(self) -> bool:
         return self.reason is None
-
-    def covers(self, start: int, end: int) -> bool:
-        """True if this decision or erasure withholds every unit of ``[start, end)``."""
-        if self.runs is None:
-            return True
-        return any(a <= start and end <= b for a, b in self.runs)
 
     def touches(self, start: int, end: int, n: int | None) -> bool:
         """True if this decision or erasure withholds some unit of ``[start, end)``.
@@ -113,23 +111,32 @@ class FieldRedactions:
 
     def covered(self, start: int, end: int) -> bool:
         """True if the union of the decisions and erasures withholds all of ``[start, end)``."""
-        if self.whole:
-            return True
-        merged = self.runs() or ()
-        return any(a <= start and end <= b for a, b in merged)
+        return self.whole or runs_cover(self.runs() or (), [(start, end)])
 
     def reasons(self, start: int, end: int, n: int | None) -> tuple[str, ...]:
-        """The reason codes of the decisions touching ``[start, end)``, and ``erased``.
+        """The reason codes of the decisions touching ``[start, end)``, sorted, then ``erased``.
 
-        ``n`` is the text's number of units, or None when nothing tells it: a
-        marker then names only what B11 counts for the run, so that it never
-        names a decision the finding beside it says does not cover the run.
+        Sorted (FORMAT.md §9.6) so that a marker does not depend on the order
+        in which the decisions were recorded. ``n`` is the text's number of
+        units, or None when nothing tells it: a marker then names only what B11
+        counts for the run, never a decision the finding beside it says does
+        not cover the run.
         """
-        # Sorted, as FORMAT.md §9.6 says, so that two verifiers write one marker.
         out = sorted({c.reason for c in self.decisions if c.reason and c.touches(start, end, n)})
         if any(c.touches(start, end, n) for c in self.erasures):
             out.append("erased")
-        return tuple(dict.fromkeys(out))
+        return tuple(out)
+
+    def label(self, start: int, end: int | None, n: int | None) -> str:
+        """What the marker of withheld units ``[start, end)`` (None: the whole field) says.
+
+        Names the reasons of the decisions and erasures that touch them, or
+        ``no decision`` when none does (:func:`marker_label` words it); ``n``
+        as for :meth:`reasons`.
+        """
+        units = None if end is None else end - start
+        reasons = self.reasons(start, MAX_TEXT_UNITS if end is None else end, n)
+        return marker_label(units, reasons or (NO_DECISION,))
 
 
 def _runs(value: object) -> tuple[Run, ...] | None:

@@ -26,8 +26,8 @@ never from domain classes, so an offline verifier can run this.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Final, Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, Protocol, TypeVar
 
 from casefile.errors import DisclosureError, InputError
 from casefile.projections._custody_records import CaseRecord, RecordView
@@ -46,7 +46,9 @@ __all__ = [
     "CommittedRecord",
     "TextMarker",
     "TextReader",
+    "marker_label",
     "records_as_read",
+    "render_segments",
     "render_text",
     "shown_text",
     "withheld_marker",
@@ -54,6 +56,8 @@ __all__ = [
 
 #: How a withheld run is shown: given the record, the field and the run, the marker's text.
 TextMarker = Callable[[int, str, Withheld], str]
+
+_Run = TypeVar("_Run")
 
 
 class CommittedRecord(CaseRecord, Protocol):
@@ -79,10 +83,36 @@ def shown_text(text: str | None) -> str:
     return NOT_DISCLOSED if text is None else text
 
 
+def marker_label(units: int | None, reasons: Sequence[str] = ()) -> str:
+    """What a marker says of a withheld run of ``units`` units (None: a whole field), and why.
+
+    The one wording of every view, report and command: ``withheld 3 words``
+    (why unknown), ``withheld 3 words: victim_or_witness_contact_details``,
+    ``erased 3 words`` (erasures alone), ``withheld whole field: restricted``.
+    """
+    size = "whole field" if units is None else f"{units} word{'' if units == 1 else 's'}"
+    if tuple(reasons) == ("erased",):
+        return f"erased {size}"
+    return f"withheld {size}: {', '.join(reasons)}" if reasons else f"withheld {size}"
+
+
 def withheld_marker(seq: int, name: str, run: Withheld) -> str:
     """``[withheld 3 words]``: where a run was withheld and how many units it held."""
-    count = run.end - run.start
-    return f"[withheld {count} word{'' if count == 1 else 's'}]"
+    return f"[{marker_label(run.end - run.start)}]"
+
+
+def render_segments(segments: Sequence[str | _Run], marker: Callable[[_Run], str]) -> str:
+    """Revealed pieces and withheld runs joined as a reader sees them; ``marker`` shows a run."""
+    pieces: list[str] = []
+    last = len(segments) - 1
+    for i, segment in enumerate(segments):
+        if isinstance(segment, str):
+            pieces.append(segment)
+        else:
+            shown = marker(segment)
+            # The run took the space after its last word with it.
+            pieces.append(shown if i == last else shown + " ")
+    return "".join(pieces)
 
 
 def render_text(disclosure: TextDisclosure, marker: TextMarker = withheld_marker) -> str:
@@ -90,17 +120,8 @@ def render_text(disclosure: TextDisclosure, marker: TextMarker = withheld_marker
     whole = disclosure.text
     if whole is not None:
         return whole
-    pieces: list[str] = []
-    segments = disclosure.segments()
-    last = len(segments) - 1
-    for i, segment in enumerate(segments):
-        if isinstance(segment, Withheld):
-            shown = marker(disclosure.seq, disclosure.name, segment)
-            # The run took the space after its last word with it.
-            pieces.append(shown if i == last else shown + " ")
-        else:
-            pieces.append(segment)
-    return "".join(pieces)
+    seq, name = disclosure.seq, disclosure.name
+    return render_segments(disclosure.segments(), lambda run: marker(seq, name, run))
 
 
 _NONE: Final[Mapping[tuple[int, str], TextDisclosure]] = {}
