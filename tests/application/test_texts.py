@@ -87,7 +87,7 @@ def test_field_text_of_an_erased_text_is_none_and_of_no_text_is_refused(
     recorder: Any = app.recorder
     recorder.delete_disclosures(case_id, seqs=[seq], names=["place"])
     assert app.field_text(case_id, seq, "place") is None
-    with pytest.raises(UnknownReferenceError, match="commits no 'declaration'"):
+    with pytest.raises(UnknownReferenceError, match="commits no field 'declaration'"):
         app.field_text(case_id, seq, "declaration")
     with pytest.raises(UnknownReferenceError):
         app.field_text(case_id, seq + 9, "body")
