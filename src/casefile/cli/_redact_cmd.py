@@ -25,7 +25,7 @@ from casefile.cli._errors import about
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.errors import InputError, InvalidCommandError
+from casefile.errors import InputError, InvalidCommandError, UnknownReferenceError
 from casefile.signing import TextDisclosure, TrustStore, load_trust_store, split_units
 from casefile.verifier._redaction_codes import Audience, RedactionReason
 
@@ -161,6 +161,14 @@ def _as_options() -> Iterator[None]:
         if option is None:
             raise
         raise InputError(f"{option}: {exc.problem}") from None
+    except UnknownReferenceError as exc:
+        # The library words these "ARGUMENT: what does not exist" (a record, a
+        # field the record does not commit).
+        argument, colon, problem = str(exc).partition(": ")
+        option = _OPTIONS.get(argument) if colon else None
+        if option is None:
+            raise
+        raise InputError(f"{option}: {problem}") from None
 
 
 def _show(app: CasefileApp, case_id: uuid.UUID, args: argparse.Namespace, out: TextIO) -> int:
