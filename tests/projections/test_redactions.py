@@ -165,6 +165,11 @@ def test_a_marker_is_worded_one_way_with_its_reasons_sorted() -> None:
     assert found.label(0, 6, 6) == "withheld 6 words: other, third_party_personal_data, erased"
     assert found.label(0, 1, 6) == "withheld 1 word: third_party_personal_data"
     assert found.label(5, 6, 6) == "erased 1 word"
-    # Without a disclosure nothing tells n: acts with runs are not named (D27).
+    # With no disclosure the text's units are unknown, so only a whole-field act
+    # withholds it (as B11 counts it): these runs name no reason for the whole field.
     assert found.label(0, None, None) == "withheld whole field: no decision"
+    whole = redactions_for([*records, _decided(5, None, ["cps"])], "cps")[(1, "body")]
+    assert whole.label(0, None, None) == "withheld whole field: other"
+    erased = redactions_for([*records, _erased(5, None)], "cps")[(1, "body")]
+    assert erased.label(0, None, None) == "erased whole field"
     assert redactions_for([], "cps").get((1, "body")) is None

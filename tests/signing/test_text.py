@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -26,7 +27,8 @@ from casefile.signing import (
     text_commitment,
 )
 from casefile.signing._commitments import commit_fields
-from casefile.signing._text import _cover, _level_counts
+from casefile.signing._text_tree import cover as _cover
+from casefile.signing._text_tree import level_counts as _level_counts
 from independent._spec_text import cover as spec_cover
 from independent._spec_text import text_commitment_of as spec_commitment
 
@@ -179,6 +181,18 @@ def test_redacting_out_of_range_is_refused() -> None:
     for run in [(0, 0), (-1, 2), (3, full.n + 1), (5, 4), (1, 2, 3), (True, 2), "ab", (1.0, 2)]:
         with pytest.raises(InvalidCommandError, match="not a range of units"):
             full.redact([run])
+
+
+@pytest.mark.parametrize("runs", [((5, 3),), ((3, 3),), ((-1, 2),), ((4, 6), (1, 2))])
+def test_redacting_a_disclosure_whose_own_runs_are_malformed_fails_as_a_disclosure(
+    runs: tuple[tuple[int, int], ...],
+) -> None:
+    # Such a disclosure parses (V11.1 checks types only) but does not lay out
+    # (V11.2): redacting it names that fault, even when nothing more is withheld.
+    forged = dataclasses.replace(_full(), withheld=runs)
+    for more in ([], [(0, 1)]):
+        with pytest.raises(DisclosureError, match="withheld run"):
+            forged.redact(more)
 
 
 def test_commit_text_refuses_unnormalised_text_and_bad_randomness() -> None:
@@ -349,7 +363,10 @@ def test_every_text_step_of_the_spec_is_marked_in_the_code() -> None:
     spec = (root / "docs" / "FORMAT.md").read_text(encoding="utf-8")
     steps = sorted(set(re.findall(r"\*\*(V11\.\d+) ", spec)))
     assert steps == [f"V11.{k}" for k in range(1, 7)]
-    code = (root / "src" / "casefile" / "signing" / "_text.py").read_text(encoding="utf-8")
+    # The text commitment's modules are casefile/signing/_text*.py.
+    modules = sorted((root / "src" / "casefile" / "signing").glob("_text*.py"))
+    assert len(modules) > 1
+    code = "".join(m.read_text(encoding="utf-8") for m in modules)
     for step in steps:
         assert f"# {step}" in code, step
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE.parent))
 from casefile.encoding import encode  # noqa: E402
 from casefile.projections import render_text  # noqa: E402
 from casefile.signing import TextDisclosure, split_units  # noqa: E402
-from casefile.signing._text import _children_seeds, _cover, _level_counts  # noqa: E402
+from casefile.signing._text_tree import children_seeds, cover, level_counts  # noqa: E402
 
 CASE_ID = uuid.UUID("0f8fad5b-d9cb-469f-a165-70867728950e")
 SEQ = 7
@@ -39,7 +39,7 @@ END = "<!-- text-example:end -->"
 def build() -> dict[str, Any]:
     units = split_units(TEXT)
     n = len(units)
-    counts = _level_counts(n)
+    counts = level_counts(n)
     h = len(counts) - 1
     # Seeds level by level, from the root down (FORMAT.md §4.1.3).
     seeds: list[list[bytes]] = [[] for _ in counts]
@@ -47,7 +47,7 @@ def build() -> dict[str, Any]:
     for j in range(h, 0, -1):
         for i, seed in enumerate(seeds[j]):
             kids = min(16, counts[j - 1] - 16 * i)
-            seeds[j - 1] += _children_seeds(seed, kids)
+            seeds[j - 1] += children_seeds(seed, kids)
     leaf_tag, node_tag = b"casefile:text-leaf:v2\x00", b"casefile:text-node:v2\x00"
     hashes: list[list[bytes]] = [
         [
@@ -73,9 +73,9 @@ def build() -> dict[str, Any]:
     at = 0
     for a, b in (*RUNS, (n, n)):
         if at < a:
-            covers.append(("revealed", at, a, _cover(at, a, n, h)))
+            covers.append(("revealed", at, a, cover(at, a, n, h)))
         if a < b:
-            covers.append(("withheld", a, b, _cover(a, b, n, h)))
+            covers.append(("withheld", a, b, cover(a, b, n, h)))
         at = b
     return {
         "units": units,

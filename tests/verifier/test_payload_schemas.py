@@ -146,7 +146,9 @@ def _strategy(schema: Any, root: Mapping[str, Any]) -> st.SearchStrategy[Any]:
             return st.binary(min_size=width, max_size=width)
         if "propertyNames" in schema:
             names = schema["propertyNames"]["enum"]
-            return st.dictionaries(st.sampled_from(names), st.text(max_size=5), max_size=3)
+            # Text in a record is NFC (FORMAT.md §1): anything else cannot be sealed.
+            nfc = st.text(max_size=5).map(lambda s: unicodedata.normalize("NFC", s))
+            return st.dictionaries(st.sampled_from(names), nfc, max_size=3)
         required = set(schema.get("required", ()))
         return st.fixed_dictionaries(
             {k: _strategy(s, root) for k, s in props.items() if k in required},

@@ -32,7 +32,7 @@ from casefile.projections._custody_records import (
     CONFIRMATION_TYPE,
     CORRECTION_TYPE,
 )
-from casefile.verifier._engine import VerifiedRecord
+from casefile.verifier._verified import VerifiedRecord
 
 __all__ = [
     "EVIDENCE_NOT_IN_BUNDLE",

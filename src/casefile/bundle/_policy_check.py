@@ -18,7 +18,7 @@ from casefile.bundle._manifest import DisclosurePolicy
 from casefile.errors import ManifestError, VerificationError
 from casefile.findings import Finding
 from casefile.signing._commitments import AnyDisclosure
-from casefile.verifier._engine import VerifiedRecord
+from casefile.verifier._verified import VerifiedRecord
 
 __all__ = ["POLICY_FIELDS_NOT_DISCLOSED", "PolicyCheck"]
 

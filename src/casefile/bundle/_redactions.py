@@ -32,13 +32,13 @@ from casefile.projections import render_text
 from casefile.projections._redactions import FieldRedactions, redactions_for
 from casefile.signing._runs import Run, uncovered
 from casefile.signing._text import TextDisclosure, Withheld
-from casefile.verifier._engine import VerifiedRecord
 from casefile.verifier._payloads import CORRECTION_TYPE
 from casefile.verifier._redaction_codes import (
     DECISION_TYPE,
     ERASURE_TYPE,
     WITHDRAWAL_TYPE,
 )
+from casefile.verifier._verified import VerifiedRecord
 
 __all__ = [
     "REDACTION_NOT_APPLIED",

@@ -162,9 +162,10 @@ def _as_options() -> Iterator[None]:
             raise
         raise InputError(f"{option}: {exc.problem}") from None
     except UnknownReferenceError as exc:
-        # "seq: record 9 does not exist ...", "field: record 7 commits no field ...".
-        argument, sep, problem = str(exc).partition(": ")
-        option = _OPTIONS.get(argument) if sep else None
+        # The library words these "ARGUMENT: what does not exist" (a record, a
+        # field the record does not commit).
+        argument, colon, problem = str(exc).partition(": ")
+        option = _OPTIONS.get(argument) if colon else None
         if option is None:
             raise
         raise InputError(f"{option}: {problem}") from None

@@ -32,9 +32,10 @@ from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._trust import TrustStore
-from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS, CaseVerification, VerifiedRecord
+from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS, CaseVerification
 from casefile.verifier._payloads import PayloadSchemas, payload_schemas
 from casefile.verifier._pool import available_cores
+from casefile.verifier._verified import VerifiedRecord
 
 __all__ = [
     "MAX_REPORTED_ERRORS",

@@ -1,10 +1,11 @@
 """The verification state machine over one case's record stream.
 
 Verification steps are numbered as in docs/FORMAT.md §8 and each is marked
-below with its number. V1, V2 and the signature arithmetic of V9 run per
+with its number where it is made. V1, V2 and the signature arithmetic of V9 run per
 record in :mod:`casefile.verifier._parse` (possibly in other processes); the
 steps that relate a record to its predecessors, to the trust store and to
-the disclosures run here, in order.
+the disclosures run here, in order, the signer's (V6 to V9) through
+:mod:`casefile.verifier._signer`.
 
 This module does no I/O: records, disclosures and the checkpoint arrive as
 bytes, and the time of verification is a parameter.
@@ -20,15 +21,11 @@ from typing import Any
 
 from casefile.errors import (
     ActorError,
-    BadSignatureError,
     BrokenLinkError,
     DisclosureError,
-    KeyNotValidError,
-    KeyRoleError,
     MalformedRecordError,
     RepeatedCommitmentError,
     SequenceError,
-    UnknownKeyError,
     UnknownSchemaError,
     VerificationError,
     WrongCaseError,
@@ -38,40 +35,21 @@ from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH
-from casefile.signing._trust import TrustEntry, TrustStore
+from casefile.signing._trust import TrustStore
 from casefile.verifier._actor import ACTOR_TYPES, ActorCheck
 from casefile.verifier._checkpoints import check_checkpoint
 from casefile.verifier._disclosures import DisclosureCursor, shown_name
 from casefile.verifier._parse import Parsed
 from casefile.verifier._payloads import CORRECTION_TYPE, PayloadSchemas, RecordTypes
 from casefile.verifier._pool import parse_stream
+from casefile.verifier._signer import SignerCheck
 from casefile.verifier._texts import TextAhead
+from casefile.verifier._verified import VerifiedRecord
 
-__all__ = ["CaseVerification", "VerifiedRecord"]
+__all__ = ["DEFAULT_CLOCK_SKEW_NS", "CaseVerification"]
 
 #: Record times may run this far ahead of ``at`` before a finding is raised.
 DEFAULT_CLOCK_SKEW_NS = 5 * 60 * 10**9
-#: V8 verdicts are cached for at most this many (key, type) pairs, and only
-#: for records whose signature verified: a forged stream naming a new type in
-#: every record must not grow the cache.
-_ROLE_CACHE_SIZE = 256
-
-
-@dataclass(frozen=True, slots=True)
-class VerifiedRecord:
-    """A record that passed every check, with the trust entry of its signer."""
-
-    case_id: uuid.UUID
-    seq: int
-    event_type: str
-    schema: int
-    time_ns: int
-    signer: TrustEntry
-    data: Mapping[str, Any]
-    commitments: Mapping[str, bytes]
-    disclosed: Mapping[str, Any]
-    hash: bytes
-    raw: bytes
 
 
 @dataclass(slots=True)
@@ -116,11 +94,13 @@ class CaseVerification:
     #: restate that fault, and are not made.
     unread_tail: bool = False
     actors: ActorCheck = field(default_factory=ActorCheck)
-    # Per-record work done once: the case id as text, and V8's verdict for
-    # each (key, type) pair, since a case has few signers and few types.
+    # The case id as text, worked out once.
     _label: str | None = None
-    _role_ok: dict[tuple[bytes, str], bool] = field(default_factory=dict)
     _types: RecordTypes = field(default_factory=RecordTypes)
+    _signers: SignerCheck = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._signers = SignerCheck(self.trust)
 
     @property
     def case_label(self) -> str | None:
@@ -254,55 +234,11 @@ class CaseVerification:
                     step="V5",
                 )
             )
-        # V6: the signing key is trusted.
-        entry = self.trust.get(key_id)
-        if entry is None:
-            ok = False
-            self.fail(
-                UnknownKeyError(
-                    f"signed by key {key_id.hex()[:16]}…, which the trust store does not hold",
-                    case_id=label,
-                    seq=seq,
-                    step="V6",
-                )
-            )
-        else:
-            # V7: within the key's validity window and before any revocation.
-            if not entry.valid_at(time_ns):
-                ok = False
-                self.fail(
-                    KeyNotValidError(
-                        f"key of {entry.name} is not valid at the record's time",
-                        case_id=label,
-                        seq=seq,
-                        step="V7",
-                    )
-                )
-            # V8: the key's holder may record this type of event.
-            role_ok = self._role_allows(entry, etype, sig_ok is True)
-            if not role_ok:
-                required = self.trust.policy.roles_for(etype)
-                ok = False
-                self.fail(
-                    KeyRoleError(
-                        f"key of {entry.name} lacks a role for {etype!r} "
-                        f"(needs one of {sorted(required)})",
-                        case_id=label,
-                        seq=seq,
-                        step="V8",
-                    )
-                )
-            # V9: the signature (verdict computed in _parse, possibly in parallel).
-            if sig_ok is not True:
-                ok = False
-                self.fail(
-                    BadSignatureError(
-                        f"signature does not verify under the key of {entry.name}",
-                        case_id=label,
-                        seq=seq,
-                        step="V9",
-                    )
-                )
+        # V6 to V9: the signer's key, its window, its role and the signature.
+        entry, signer_ok = self._signers.check(
+            key_id, etype, time_ns, sig_ok, self.fail, label, seq
+        )
+        ok = ok and signer_ok
         # V10: only registered event types and schema versions.
         if self.known_types is not None and schema not in self.known_types.get(etype, ()):
             ok = False
@@ -369,15 +305,6 @@ class CaseVerification:
         return VerifiedRecord(
             self.case_id, seq, etype, schema, time_ns, entry, data or {}, pd, disclosed, rhash, raw
         )
-
-    def _role_allows(self, entry: TrustEntry, etype: str, authentic: bool) -> bool:
-        cache_key = (entry.key_id, etype)
-        verdict = self._role_ok.get(cache_key)
-        if verdict is None:
-            verdict = bool(entry.roles & self.trust.policy.roles_for(etype))
-            if authentic and len(self._role_ok) < _ROLE_CACHE_SIZE:
-                self._role_ok[cache_key] = verdict
-        return verdict
 
     def _unique_commitments(self, pd: Mapping[str, bytes], seq: int, label: str | None) -> bool:
         seen = self.commitments
