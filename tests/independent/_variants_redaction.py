@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from independent._forge import Forge
+from independent._spec_text import write_text
 from independent._variants import Change, Expected
 
 __all__ = ["CPS_VARIANTS", "DEFENCE_VARIANTS", "Findings", "acts_changed"]
@@ -124,6 +125,33 @@ def _place_withheld(f: Forge) -> dict[str, Any]:
 
 def _value_decision_on_the_witness(f: Forge) -> dict[str, Any]:
     return _decision(f, VALUE_DECISION, record=16)
+
+
+REPORT, CORRECTION = 3, 28  # the crime report, and the demo's correction of it
+
+
+def _corrected_summary(f: Forge) -> dict[str, Any]:
+    """The correction (28) also corrects the report's summary, disclosed in full."""
+    units = ["Back ", "door ", "forced ", "at ", "7 ", "Wren ", "Terrace."]
+    case = f.headers[0]["case"]
+    commitment, disclosure = write_text(case, CORRECTION, "summary", units, b"\x5a" * 32, [])
+    h = f.headers[CORRECTION - 1]
+    h["pd"] = dict(h["pd"], summary=commitment)
+    f.disclosures = sorted([*f.disclosures, disclosure], key=lambda d: (d["seq"], d["name"]))
+    return {}
+
+
+def _decision_follows_to_a_correction(f: Forge) -> dict[str, Any]:
+    # Decision 42 now withholds the report's summary whole (and no longer the statement's
+    # run): it follows to the correction's summary, which the bundle reveals in full.
+    _corrected_summary(f)
+    return _decision(f, record=REPORT, field="summary", runs=None)
+
+
+def _correction_with_its_own_decision(f: Forge) -> dict[str, Any]:
+    # A decision on the correction's own field governs it; the one on the original does not.
+    _decision_follows_to_a_correction(f)
+    return _decision(f, VALUE_DECISION, record=CORRECTION, field="summary", runs=[[4, 7]])
 
 
 def _one_word_withheld(f: Forge) -> dict[str, Any]:
@@ -265,6 +293,16 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
         [(WITHOUT, STATEMENT)],
     ),
     "text_withheld_whole_without_a_decision": (_place_withheld, [], [(WITHOUT, STATEMENT)]),
+    "decision_on_the_original_follows_to_a_correction_revealed_in_full": (
+        _decision_follows_to_a_correction,
+        [],
+        [(WITHOUT, STATEMENT), (NOT_APPLIED, REPORT), (NOT_APPLIED, CORRECTION)],
+    ),
+    "decision_on_a_correction_governs_it_instead_of_the_original": (
+        _correction_with_its_own_decision,
+        [],
+        [(WITHOUT, STATEMENT), (NOT_APPLIED, REPORT), (NOT_APPLIED, CORRECTION)],
+    ),
     "erasure_completes_a_partial_decision": (
         _both(lambda f: _decision(f, runs=[[4, 6]]), lambda f: _erase(f, SUPERVISOR, [[6, 10]])),
         [],
