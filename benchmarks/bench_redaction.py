@@ -27,29 +27,24 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from bench_core import interleaved
+
 from _casebuilder import AT, World, person_of
+from _textcase import random_text
 from casefile.signing import TextDisclosure, commit_fields, split_units
 from casefile.signing._records import ZERO_HASH, seal_record
 from casefile.verifier import verify_case
 
 _CASE = uuid.UUID("0192f1a2-0000-7000-8000-0000000000bd")
-_VOCABULARY = (
-    "the a I he she was at on in and then saw heard walked ran towards from near car door "
-    "window street man woman blue red jacket shouted outside house shop corner bus stop "
-    "minutes later police arrived phone called told me about it quickly left behind bag"
-)
-_WORDS = _VOCABULARY.split(" ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +52,6 @@ class _Payload:
     event_type: str
     data: dict[str, Any]
     texts: dict[str, str]
-
-
-def _text(rng: random.Random, words: int) -> str:
-    out = []
-    for i in range(words):
-        word = rng.choice(_WORDS)
-        out.append(word + ("." if i % 12 == 11 else ""))
-    return " ".join(out)
 
 
 def case_mix(short: int, statements: int, by: dict[str, str], seed: int = 7) -> list[_Payload]:
@@ -78,7 +65,9 @@ def case_mix(short: int, statements: int, by: dict[str, str], seed: int = 7) -> 
         kind = i % 3
         if kind == 0:
             mix.append(
-                _Payload("note.added", {"note_id": i}, {"text": _text(rng, rng.randint(5, 30))})
+                _Payload(
+                    "note.added", {"note_id": i}, {"text": random_text(rng, rng.randint(5, 30))}
+                )
             )
         elif kind == 1:
             mix.append(
@@ -86,8 +75,8 @@ def case_mix(short: int, statements: int, by: dict[str, str], seed: int = 7) -> 
                     "evidence.captured",
                     {"exhibit": f"JS/{i}", "by": by, "recorded_by": None},
                     {
-                        "description": _text(rng, rng.randint(5, 30)),
-                        "location": _text(rng, rng.randint(5, 12)),
+                        "description": random_text(rng, rng.randint(5, 30)),
+                        "location": random_text(rng, rng.randint(5, 12)),
                     },
                 )
             )
@@ -96,7 +85,7 @@ def case_mix(short: int, statements: int, by: dict[str, str], seed: int = 7) -> 
                 _Payload(
                     "exhibit.transferred",
                     {"exhibit": f"JS/{i}", "seal": f"S{i:06d}", "by": by, "recorded_by": None},
-                    {"notes": _text(rng, rng.randint(5, 30))},
+                    {"notes": random_text(rng, rng.randint(5, 30))},
                 )
             )
     for i in range(statements):
@@ -109,7 +98,7 @@ def case_mix(short: int, statements: int, by: dict[str, str], seed: int = 7) -> 
                     "by": by,
                     "recorded_by": None,
                 },
-                {"body": _text(rng, 1000), "place": _text(rng, 6)},
+                {"body": random_text(rng, 1000), "place": random_text(rng, 6)},
             )
         )
     return mix
@@ -155,17 +144,6 @@ def seal_clear(world: World, mix: Sequence[_Payload]) -> list[bytes]:
         prev = rec.hash
         records.append(rec.raw)
     return records
-
-
-def interleaved(repeat: int, *fns: Callable[[], object]) -> list[float]:
-    """Median time of each function, run in turn so that load on the machine hits all alike."""
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, kept in zip(fns, times, strict=True):
-            start = time.perf_counter()
-            fn()
-            kept.append(time.perf_counter() - start)
-    return [statistics.median(kept) for kept in times]
 
 
 def measure(world: World, mix: Sequence[_Payload], repeat: int) -> tuple[float, ...]:

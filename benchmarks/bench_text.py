@@ -36,73 +36,24 @@ import gc
 import hashlib
 import random
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import nacl.bindings as sodium
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from _textcase import random_text
 from casefile.signing import TextDisclosure, commit_text, parse_disclosure, split_units
 
 _CASE = uuid.UUID("0192f1a2-0000-7000-8000-0000000000be")
-_VOCABULARY = [
-    "the",
-    "a",
-    "I",
-    "he",
-    "she",
-    "was",
-    "at",
-    "on",
-    "in",
-    "and",
-    "then",
-    "saw",
-    "heard",
-    "walked",
-    "ran",
-    "towards",
-    "from",
-    "near",
-    "car",
-    "door",
-    "window",
-    "street",
-    "road",
-    "bridge",
-    "man",
-    "woman",
-    "grey",
-    "blue",
-    "hoodie",
-    "jacket",
-    "bag",
-    "phone",
-    "shouted",
-    "grabbed",
-    "Friday",
-    "night",
-    "morning",
-    "about",
-    "o'clock",
-    "approximately",
-    "metres",
-    "tall",
-    "Acacia",
-    "Avenue",
-    "Kirkstall",
-    "Leeds",
-    "LS6",
-    "2AB,",
-    "said:",
-    '"stop"',
-    "believe",
-    "recognised.",
-]
 
 
 def _statement(words: int, rng: random.Random) -> str:
-    return " ".join(rng.choice(_VOCABULARY) for _ in range(words)) + "."
+    return random_text(rng, words) + "."
 
 
 def _runs(n: int, count: int, rng: random.Random) -> list[tuple[int, int]]:

@@ -28,73 +28,18 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _casebuilder import AT, World
-from casefile.signing import commit_fields
-from casefile.signing._records import ZERO_HASH, seal_record
+from _textcase import note_chain, random_text
 from casefile.verifier import available_cores, verify_case
 
 _CASE = uuid.UUID("0192f1a2-0000-7000-8000-0000000000bf")
-_WORDS = [
-    "the",
-    "a",
-    "I",
-    "he",
-    "she",
-    "was",
-    "at",
-    "on",
-    "in",
-    "and",
-    "then",
-    "saw",
-    "heard",
-    "walked",
-    "ran",
-    "towards",
-    "from",
-    "near",
-    "car",
-    "door",
-    "window",
-    "street",
-    "man",
-    "woman",
-    "blue",
-    "red",
-    "jacket",
-    "shouted",
-    "outside",
-    "house",
-    "shop",
-    "corner",
-    "bus",
-    "stop",
-]
 
 
 def build(world: World, notes: int, long: int) -> tuple[list[bytes], list[Any], int]:
     rng = random.Random(5)
     lengths = [rng.randint(5, 30) for _ in range(notes)] + [1000] * long
     rng.shuffle(lengths)
-    records: list[bytes] = []
-    disclosures: list[Any] = []
-    prev = ZERO_HASH
-    for seq, words in enumerate(lengths, 1):
-        text = " ".join(rng.choice(_WORDS) for _ in range(words))
-        commitments, opened = commit_fields(_CASE, seq, {}, texts={"text": text})
-        record = seal_record(
-            case_id=_CASE,
-            seq=seq,
-            prev=prev,
-            event_type="note.added",
-            schema=1,
-            time_ns=AT - 10**12 + seq,
-            data={},
-            signer=world.alice,
-            commitments=commitments,
-        )
-        prev = record.hash
-        records.append(record.raw)
-        disclosures.extend(opened)
+    texts = [random_text(rng, words) for words in lengths]
+    records, disclosures = note_chain(world.alice, _CASE, texts, time_ns=AT - 10**12)
     return records, disclosures, sum(lengths)
 
 

@@ -17,37 +17,17 @@ import uuid
 import pytest
 
 from _casebuilder import AT, World
-from casefile.signing import TextDisclosure, commit_fields
-from casefile.signing._records import ZERO_HASH, seal_record
+from _textcase import note_chain, random_text
+from casefile.signing import TextDisclosure
 from casefile.verifier import _pool, _texts, iter_verified_records, report_case
 
 _CASE = uuid.UUID(int=0x7E57)
-_WORDS = ("the", "car", "drove", "past", "a", "house", "near", "corner", "shop", "and", "stopped")
 
 
 def _case(world: World, records: int, words: int) -> tuple[list[bytes], list[TextDisclosure]]:
     rng = random.Random(3)
-    raws: list[bytes] = []
-    opened: list[TextDisclosure] = []
-    prev = ZERO_HASH
-    for seq in range(1, records + 1):
-        text = " ".join(rng.choice(_WORDS) for _ in range(words))
-        commitments, disclosures = commit_fields(_CASE, seq, {}, texts={"text": text})
-        record = seal_record(
-            case_id=_CASE,
-            seq=seq,
-            prev=prev,
-            event_type="note.added",
-            schema=1,
-            time_ns=AT - 10**12 + seq,
-            data={},
-            signer=world.alice,
-            commitments=commitments,
-        )
-        prev = record.hash
-        raws.append(record.raw)
-        opened += [d for d in disclosures if isinstance(d, TextDisclosure)]
-    return raws, opened
+    texts = [random_text(rng, words) for _ in range(records)]
+    return note_chain(world.alice, _CASE, texts, time_ns=AT - 10**12)
 
 
 def _report(records: list[bytes], disclosures: list[TextDisclosure], workers: int) -> object:
