@@ -108,12 +108,6 @@ class Party:
         """The party of a checked record map."""
         return cls(*(value[key] for key in ("name", "number", "organisation", "rank", "role")))
 
-    @classmethod
-    def of_signer(cls, entry: TrustEntry) -> Party:
-        """The holder of a trust entry (a force is the holder's organisation)."""
-        holder = entry.holder
-        return cls(holder.name, holder.number, holder.force, holder.rank)
-
 
 # Field kinds: what each value must be. "words" is a text field as read
 # (projections/_texts.py): its text, shown with markers where runs are

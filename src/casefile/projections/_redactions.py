@@ -62,10 +62,6 @@ class RedactionCover:
     reason: str | None
     basis: str | None = None
 
-    @property
-    def is_erasure(self) -> bool:
-        return self.reason is None
-
     def touches(self, start: int, end: int, n: int | None) -> bool:
         """True if this decision or erasure withholds some unit of ``[start, end)``.
 
