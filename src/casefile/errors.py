@@ -303,7 +303,16 @@ class DuplicateReferenceError(DomainError):
 
 
 class UnknownReferenceError(DomainError, LookupError):
-    """A command or query naming a case, person, statement or record that does not exist."""
+    """A command or query naming a case, person, statement or record that does not exist.
+
+    ``field`` names the argument that named it (e.g. ``seq``), when one did,
+    so that a command line can name its own option instead.
+    """
+
+    def __init__(self, problem: str, *, field: str = "") -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
 
 
 class InvalidCommandError(DomainError, ValueError):

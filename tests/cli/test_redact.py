@@ -299,3 +299,14 @@ def test_a_decision_at_a_terminal_is_recorded_only_when_confirmed(
     assert ("recorded   nothing" in done.out) is not recorded
     view = run_cli(_redact(demo, db, "--show", "--audience", "court"))
     assert ("[24-26][withheld 3 words: irrelevant_personal_data]" in view.out) is recorded
+
+
+def test_unknown_reference_names_the_argument_that_named_it() -> None:
+    # The command line maps the library's argument to its own option by this attribute,
+    # not by reading the message.
+    from casefile.errors import UnknownReferenceError
+
+    exc = UnknownReferenceError("record 9 does not exist", field="seq")
+    assert (exc.field, exc.problem, str(exc)) == ("seq", "record 9 does not exist",
+                                                  "seq: record 9 does not exist")  # fmt: skip
+    assert UnknownReferenceError("no case").field == ""

@@ -58,7 +58,9 @@ class DisclosureReads:
             else []
         )
         if not stored:
-            raise UnknownReferenceError(f"seq: record {seq!r} does not exist in case {case_id}")
+            raise UnknownReferenceError(
+                f"record {seq!r} does not exist in case {case_id}", field="seq"
+            )
         commitments = parse_record(stored[0].state).header.commitments
         committed = commitments.get(field)
         if committed is None:
@@ -66,7 +68,7 @@ class DisclosureReads:
             # field that was erased or never disclosed.
             held = ", ".join(sorted(commitments)) or "none"
             raise UnknownReferenceError(
-                f"field: record {seq} commits no field {field!r} (it commits: {held})"
+                f"record {seq} commits no field {field!r} (it commits: {held})", field="field"
             )
         blob = self._cases.select_disclosure(case_id, seq, field)
         if blob is None:

@@ -155,20 +155,12 @@ def _as_options() -> Iterator[None]:
     """Name this command's option, not the library's argument, in a refused command."""
     try:
         yield
-    except InvalidCommandError as exc:
-        argument = exc.field.split("[", 1)[0]
-        option = _OPTIONS.get(argument)
+    except (InvalidCommandError, UnknownReferenceError) as exc:
+        # Both carry the library's argument name (``field``) beside the problem.
+        option = _OPTIONS.get(exc.field.split("[", 1)[0])
         if option is None:
             raise
         raise InputError(f"{option}: {exc.problem}") from None
-    except UnknownReferenceError as exc:
-        # The library words these "ARGUMENT: what does not exist" (a record, a
-        # field the record does not commit).
-        argument, colon, problem = str(exc).partition(": ")
-        option = _OPTIONS.get(argument) if colon else None
-        if option is None:
-            raise
-        raise InputError(f"{option}: {problem}") from None
 
 
 def _show(app: CasefileApp, case_id: uuid.UUID, args: argparse.Namespace, out: TextIO) -> int:

@@ -130,7 +130,7 @@ class CaseLogCommands(RecordingBase):
         self._require_open()
         if type(seq) is not int or not 1 <= seq <= self._version:
             raise UnknownReferenceError(
-                f"seq: record {seq!r} does not exist (case {self._id} has {self._version})"
+                f"record {seq!r} does not exist (case {self._id} has {self._version})", field="seq"
             )
         target = self._classes[seq - 1]
         data, people, texts = correction_fields(target, fields or {}, personal or {})
@@ -157,7 +157,7 @@ class CaseLogCommands(RecordingBase):
         """
         if type(seq) is not int or not 1 <= seq <= self._version:
             raise UnknownReferenceError(
-                f"seq: record {seq!r} does not exist (case {self._id} has {self._version})"
+                f"record {seq!r} does not exist (case {self._id} has {self._version})", field="seq"
             )
         me = self._actor
         if me is None:

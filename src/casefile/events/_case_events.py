@@ -44,7 +44,7 @@ def check_person_of(aggregate: Any, fields: Mapping[str, Any], name: str) -> Non
     value = fields.get(name)
     if value is not None and uuid.UUID(bytes=value) not in aggregate.people:
         raise UnknownReferenceError(
-            f"fields.{name}: no person {uuid.UUID(bytes=value)} in case {aggregate.id}"
+            f"no person {uuid.UUID(bytes=value)} in case {aggregate.id}", field=f"fields.{name}"
         )
 
 

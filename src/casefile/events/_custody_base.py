@@ -109,7 +109,7 @@ class CustodyRecording(RecordingBase):
         """The exhibit's state if it may take this event; ``handles`` names custodial work."""
         state = self._custody_state(act.ref)
         if state is None:
-            raise UnknownReferenceError(f"exhibit: no exhibit {act.ref} in case {self._id}")
+            raise UnknownReferenceError(f"no exhibit {act.ref} in case {self._id}", field="exhibit")
         self._check_not_disposed(act, state)
         self._check_order(act, state)
         if handles is not None:

@@ -163,7 +163,9 @@ class PeopleCommands(RecordingBase):
         self._require_open()
         statement = self._statements.get(check_uuid(statement_id, "statement_id"))
         if statement is None:
-            raise UnknownReferenceError(f"statement_id: no statement {statement_id} in the case")
+            raise UnknownReferenceError(
+                f"no statement {statement_id} in the case", field="statement_id"
+            )
         if statement.is_signed:
             raise StatementSignedError(
                 f"statement {statement_id} was signed in record {statement.signed_seq}"

@@ -139,7 +139,7 @@ class RecordingBase(CaseState):
     def _require_person(self, person_id: object, field: str) -> uuid.UUID:
         checked = check_uuid(person_id, field)
         if checked not in self._people:
-            raise UnknownReferenceError(f"{field}: no person {checked} in case {self._id}")
+            raise UnknownReferenceError(f"no person {checked} in case {self._id}", field=field)
         return checked
 
     def _person_or_none(self, person_id: object, field: str) -> uuid.UUID | None:

@@ -319,7 +319,8 @@ class RedactionCommands(RecordingBase):
     ) -> tuple[Run, ...] | None:
         if type(record) is not int or not 1 <= record <= self._version:
             raise UnknownReferenceError(
-                f"record: record {record!r} does not exist (case {self._id} has {self._version})"
+                f"record {record!r} does not exist (case {self._id} has {self._version})",
+                field="record",
             )
         committed = self._committed.get(record, _NOTHING)
         if type(field) is not str or field not in committed:
