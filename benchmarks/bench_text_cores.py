@@ -1,7 +1,8 @@
 """Verifying a text-heavy case on every core against one process, same run.
 
-A case of few records but many words (default: 280 notes of 5-30 words and 40
-texts of 1,000 words, 320 records) is verified with ``workers=1`` and with every
+A case of few records but many words (default: 280 notes of 5-30 words and 200
+texts of 1,000 words, 480 records, about 205,000 words: well past the
+number of words at which workers start) is verified with ``workers=1`` and with every
 core, interleaved so that load on the machine hits both alike. It prints, each
 the median of ``--repeat`` runs:
 
@@ -46,7 +47,7 @@ def build(world: World, notes: int, long: int) -> tuple[list[bytes], list[Any], 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=280)
-    parser.add_argument("--long", type=int, default=40)
+    parser.add_argument("--long", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     world = World()

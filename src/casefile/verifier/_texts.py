@@ -26,9 +26,11 @@ from casefile.verifier import _pool
 __all__ = ["PARALLEL_AFTER_UNITS", "TextAhead"]
 
 #: Worker processes start once this many text units have been read: starting
-#: and stopping a pool, and sending it the texts, cost some 10 ms, so on two
-#: cores fewer words than this (about 30 ms of checking) gain nothing.
-PARALLEL_AFTER_UNITS = 32_768
+#: and stopping a pool, and sending it the texts, cost more than they save
+#: below about 60,000 words on two cores (benchmarks/bench_text_cores.py
+#: measured 0.96x the rate of one process at 45,000 words, 1.03x at 60,000,
+#: 1.14x at 75,000 and 1.32x at 600,000).
+PARALLEL_AFTER_UNITS = 65_536
 #: A batch sent to a worker ends once it holds this many units.
 BATCH_UNITS = 4_096
 #: Disclosures are read ahead while fewer than this many units (and disclosures)
