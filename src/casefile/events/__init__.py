@@ -9,9 +9,9 @@ path. Adding a type is local: a :class:`CaseEvent` subclass decorated with
 from casefile.events._base import WITHHELD, CaseEvent, datetime_of_ns
 from casefile.events._case_events import (
     CaseOpened,
+    CaseOpenedV1,
     CrimeReportRecorded,
     HandedOver,
-    MissingPersonReportRecorded,
     NoteAdded,
     RecordConfirmed,
     RecordCorrected,
@@ -59,6 +59,17 @@ from casefile.events._loading import (
     authenticate_chain,
     load_investigation,
 )
+from casefile.events._missing import (
+    EnquiryStatus,
+    MissingEnquiryRecorded,
+    MissingFound,
+    MissingOutcome,
+    MissingPerson,
+    MissingPersonCommands,
+    MissingPersonReportRecorded,
+    MissingRiskReviewed,
+    MissingSightingRecorded,
+)
 from casefile.events._people_events import (
     PERSON_DETAILS,
     YES_NO_DETAILS,
@@ -79,8 +90,27 @@ from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, pa
 from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_actors, check_signer, seal_events
 from casefile.events._state import EVIDENCE_STORE, Exhibit, ExhibitCustody, Person, Statement
+from casefile.events._summary import (
+    CaseSummaryCommands,
+    CaseSummaryVersion,
+    CaseSummaryWritten,
+    SummaryPoint,
+)
+from casefile.events._unused import (
+    Schedule,
+    ScheduleRevision,
+    UnusedDecided,
+    UnusedDecision,
+    UnusedItem,
+    UnusedItemRecorded,
+    UnusedMaterialCommands,
+    UnusedScheduled,
+)
 from casefile.events._values import (
+    EVIDENCE_TYPES,
     MIN_COMMAND_TIME_NS,
+    AnticipatedPlea,
+    CaseKind,
     CaseStatus,
     EvidenceKind,
     Instant,
@@ -90,6 +120,13 @@ from casefile.events._values import (
     Signatory,
     check_time,
 )
+from casefile.events._victims import (
+    CARE_DETAILS,
+    VictimCommands,
+    VpsOutcome,
+    VpsRecorded,
+    WitnessCareAssessed,
+)
 from casefile.verifier._redaction_codes import (
     RESTRICTED_FIELDS,
     Audience,
@@ -98,19 +135,27 @@ from casefile.verifier._redaction_codes import (
 )
 
 __all__ = [
+    "CARE_DETAILS",
     "CUSTODY_REFERENCE",
     "DEFAULT_CONTEXT",
     "EVENT_TYPES",
     "EVIDENCE_STORE",
+    "EVIDENCE_TYPES",
     "MIN_COMMAND_TIME_NS",
     "PERSON_DETAILS",
     "RESTRICTED_FIELDS",
     "WITHHELD",
     "YES_NO_DETAILS",
+    "AnticipatedPlea",
     "Audience",
     "CaseEvent",
+    "CaseKind",
     "CaseOpened",
+    "CaseOpenedV1",
     "CaseStatus",
+    "CaseSummaryCommands",
+    "CaseSummaryVersion",
+    "CaseSummaryWritten",
     "ChainEntry",
     "CommandContext",
     "CrimeReportRecorded",
@@ -120,6 +165,7 @@ __all__ = [
     "DcfUrn",
     "DcfUrnScheme",
     "DisclosureErased",
+    "EnquiryStatus",
     "Erasure",
     "ErasureBasis",
     "EventRegistry",
@@ -151,7 +197,14 @@ __all__ = [
     "HandedOver",
     "Instant",
     "Investigation",
+    "MissingEnquiryRecorded",
+    "MissingFound",
+    "MissingOutcome",
+    "MissingPerson",
+    "MissingPersonCommands",
     "MissingPersonReportRecorded",
+    "MissingRiskReviewed",
+    "MissingSightingRecorded",
     "NoteAdded",
     "Person",
     "PersonAdded",
@@ -169,6 +222,8 @@ __all__ = [
     "RetentionDecision",
     "RetentionReviewed",
     "RiskGrading",
+    "Schedule",
+    "ScheduleRevision",
     "SealOpened",
     "SealedBatch",
     "Signatory",
@@ -176,6 +231,17 @@ __all__ = [
     "StatementRecorded",
     "StatementSigned",
     "StatusChanged",
+    "SummaryPoint",
+    "UnusedDecided",
+    "UnusedDecision",
+    "UnusedItem",
+    "UnusedItemRecorded",
+    "UnusedMaterialCommands",
+    "UnusedScheduled",
+    "VictimCommands",
+    "VpsOutcome",
+    "VpsRecorded",
+    "WitnessCareAssessed",
     "authenticate_chain",
     "check_actors",
     "check_signer",
