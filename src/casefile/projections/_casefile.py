@@ -25,11 +25,13 @@ from casefile.projections._casefile_charging import build_mg3, build_mg5
 from casefile.projections._casefile_complete import FILE_TYPES, completeness
 from casefile.projections._casefile_defendants import build_defendants, hearing_of
 from casefile.projections._casefile_exhibits import build_continuity, build_mg12
+from casefile.projections._casefile_forms import (
+    CaseFile,
+    Completeness,
+)
 from casefile.projections._casefile_missing import build_missing_person
 from casefile.projections._casefile_model import (
-    CaseFile,
     CaseHeader,
-    Completeness,
     Defendant,
     FrontSheet,
     Hearing,

@@ -8,7 +8,7 @@ versions are named by their records.
 
 from __future__ import annotations
 
-from casefile.projections._casefile_model import (
+from casefile.projections._casefile_forms import (
     CaseSummary,
     ChargingDecision,
     ChargingRequest,

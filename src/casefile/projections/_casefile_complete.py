@@ -17,14 +17,16 @@ from collections.abc import Callable, Iterator
 from typing import Final
 
 from casefile.errors import InputError
-from casefile.projections._casefile_model import (
+from casefile.projections._casefile_forms import (
     CaseFile,
     Completeness,
     Lack,
-    PersonRef,
-    PointToProve,
     Schedule,
     SummaryPoint,
+)
+from casefile.projections._casefile_model import (
+    PersonRef,
+    PointToProve,
 )
 
 __all__ = ["FILE_TYPES", "completeness"]

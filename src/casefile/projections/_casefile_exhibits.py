@@ -7,7 +7,7 @@ it was built from; the register's continuity findings come with them.
 
 from __future__ import annotations
 
-from casefile.projections._casefile_model import (
+from casefile.projections._casefile_forms import (
     ContinuityPart,
     ContinuityText,
     ExhibitRow,

@@ -20,7 +20,10 @@ import uuid
 from typing import Any, Final
 
 from casefile._time import ns_to_rfc3339
-from casefile.projections._casefile_model import CaseFile, Completeness
+from casefile.projections._casefile_forms import (
+    CaseFile,
+    Completeness,
+)
 from casefile.projections._custody_records import Party
 
 __all__ = ["CASEFILE_FORMAT", "CASEFILE_VERSION", "case_file_document", "case_file_json"]

@@ -8,7 +8,7 @@ record order.
 
 from __future__ import annotations
 
-from casefile.projections._casefile_model import (
+from casefile.projections._casefile_forms import (
     EnquiryLine,
     Found,
     MissingPerson,

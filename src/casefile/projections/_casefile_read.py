@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from casefile.errors import InputError
-from casefile.projections._casefile_model import PersonRef, SignedBy
+from casefile.projections._casefile_model import (
+    PersonRef,
+    SignedBy,
+)
 from casefile.projections._custody_records import CORRECTION_TYPE, Party, RecordView, check_party
 from casefile.signing._trust import TrustEntry
 

@@ -11,7 +11,7 @@ assessment of why.
 
 from __future__ import annotations
 
-from casefile.projections._casefile_model import (
+from casefile.projections._casefile_forms import (
     Schedule,
     UndermineReport,
     UnusedDecision,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from casefile.projections._casefile_model import (
+from casefile.projections._casefile_forms import (
     CareNeeds,
     Signature,
     Statement,
