@@ -39,6 +39,7 @@ from casefile.signing import (
 if TYPE_CHECKING:
     from casefile.bundle import BundleInfo
     from casefile.cli._demo_case import DemoCase
+    from casefile.cli._demo_casefile import CaseFileOutput
     from casefile.cli._demo_custody import DemoPeople
 
 __all__ = ["DEMO_PASSPHRASE", "add_demo_parser", "run_demo"]
@@ -170,6 +171,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from casefile.application import CasefileApp, StoreConfig
     from casefile.bundle import verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
+    from casefile.cli._demo_casefile import write_case_file
     from casefile.cli._demo_prosecution import record_prosecution
     from casefile.events import DcfUrnScheme
     from casefile.evidence import FileSystemBlobStore
@@ -208,6 +210,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
+            case_file = write_case_file(app, case.case_id, root)
         finally:
             app.close()
         results = [
@@ -241,6 +244,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else "?",
         bundle=_withheld_line(exported["cps"].info, held, case),
         defence=_withheld_line(exported["defence"].info, held, case),
+        case_file=case_file,
     )
     out.write(_render(summary, case) + "\n")
     return 0
@@ -258,6 +262,7 @@ class _Summary:
     checkpoint: str
     bundle: str
     defence: str
+    case_file: CaseFileOutput
 
 
 #: The bundles the demo writes: (audience, folder); each also as ``<folder>.zip``.
@@ -266,6 +271,15 @@ _BUNDLES: Final = (("cps", "bundle"), ("defence", "bundle-defence"))
 
 def _withheld_line(info: BundleInfo, held: int, case: DemoCase) -> str:
     return f"{info.disclosures} of {held} fields disclosed"
+
+
+def _completeness(output: CaseFileOutput) -> str:
+    """The completeness report of the case file in one line, or the lacks it lists."""
+    if not output.lacking:
+        return "anticipated not-guilty plea file: complete, nothing lacking"
+    return f"anticipated not-guilty plea file lacks {len(output.lacking)}: " + "; ".join(
+        output.lacking
+    )
 
 
 def _render(summary: _Summary, case: DemoCase) -> str:
@@ -301,6 +315,8 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "victim_or_witness_contact_details)",
         f"  for defence bundle-defence/, {summary.defence}: that and her restricted details",
         "  verified    yes: each folder and its zip, against keys/trust.json",
+        f"  case file   casefile.json, for the CPS: {', '.join(summary.case_file.forms)}",
+        "              " + _completeness(summary.case_file),
         "",
         f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
@@ -308,6 +324,7 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  evidence/        the evidence store: photographs and audio, named by SHA-256",
         "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
         "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
+        "  casefile.json    the case file (MG forms) the CPS may read: casefile schema casefile",
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
         f"--trust {shown}keys{os.sep}trust.json",

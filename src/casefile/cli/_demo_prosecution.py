@@ -13,6 +13,7 @@ witness care needs. Names, places and numbers are fictional.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import time
 from collections.abc import Callable
@@ -175,6 +176,8 @@ PROSECUTION: Final = (
          "declaration": MG11_DECLARATION, "body": _VPS,
          "place": "At the victim's home", "started_at": At(400), "ended_at": At(418)},
          "vps statement"),
+    Step("pc", 419, "sign_statement", {"statement_id": Kept("vps statement"),
+         "signature_sha256": Kept("vps signature")}),
     Step("pc", 422, "record_vps", {"person_id": Kept("victim"), "outcome": "made",
          "offered_at": At(398), "statement": SeqOf("vps statement")}),
     Step("pc", 425, "assess_witness_care", {"person_id": Kept("victim"),
@@ -202,6 +205,7 @@ def record_prosecution(
         "burglary date": time.strftime("%Y-%m-%d", time.gmtime(burglary_day // 10**9)),
         # Listed a week on, at ten in the morning.
         "first hearing": burglary_day + 9 * _DAY + 10 * _HOUR,
+        "vps signature": hashlib.sha256(b"signature pad capture: Margaret Hale, VPS").digest(),
     }
 
     def capture_recording(case: Investigation, when: int, *, exhibit: str, started: int,
