@@ -61,7 +61,7 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["verified"] is True
-    assert report["records"] == 72
+    assert report["records"] == 73
     assert report["errors"] == []
     assert report["evidence"] == {
         "bytes": report["evidence"]["bytes"],
@@ -165,7 +165,7 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--trust", demo.trust])
     assert result.code == 0, result.err
     assert "42NS1234526" in result.out
-    assert "72 records" in result.out
+    assert "73 records" in result.out
     assert "charged" in result.out
 
 
