@@ -7,7 +7,7 @@ import uuid
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from _prosecution import OFFICER_KEY, T0, TRUST, Desk
+from _casework import OFFICER_KEY, T0, TRUST, Desk
 from casefile.errors import InvalidCommandError
 from casefile.events import CaseOpened, CaseOpenedV1, Investigation, load_investigation
 from casefile.signing._records import ZERO_HASH, seal_record

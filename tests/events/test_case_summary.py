@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from _prosecution import OFFICER, Desk
+from _casework import OFFICER, Desk
 from casefile.errors import InvalidCommandError, MalformedRecordError, UnknownReferenceError
 from casefile.events import CaseSummaryWritten, SummaryPoint
 
@@ -60,11 +60,66 @@ def test_a_forged_summary_version_is_refused_on_load() -> None:
 def test_a_summary_point_naming_a_record_that_is_no_alleged_offence_is_refused() -> None:
     desk = Desk.open()
     note = desk.case.add_note(text="not an offence")
-    with pytest.raises(UnknownReferenceError, match=f"record {note} .* is no alleged offence") as e:
+    with pytest.raises(
+        UnknownReferenceError, match=f"record {note} is not an offence.alleged record"
+    ) as e:
         _summary(desk, points=[SummaryPoint(offence=note, element="entry as a trespasser")])
     assert e.value.field == "points[0].offence"
     with pytest.raises(UnknownReferenceError, match="record 99"):
         _summary(desk, points=[SummaryPoint(offence=99, element="x")])
+    assert desk.case.case_summary is None
+
+
+def _alleged(desk: Desk) -> tuple[int, int]:
+    """An offence alleged against a suspect, and a statement that proves a point of it."""
+    case = desk.case
+    suspect, witness = desk.person("suspect", "Sam Suspect"), desk.person("witness")
+    case.identify_suspect(person_id=suspect, grounds="Seen leaving by the kitchen window.")
+    case.record_statement(
+        witness_id=witness,
+        declaration="This statement is true.",
+        body="I saw him climb out of the window.",
+        place="Street",
+        started_at=case.opened_ns,
+        ended_at=case.opened_ns + 60 * 10**9,
+    )
+    statement = case.version
+    offence = case.allege_offence(
+        person_id=suspect,
+        code="TH68010",
+        title="Burglary dwelling and theft",
+        wording="Entered 3 Elm Row as a trespasser and stole a laptop.",
+        place="3 Elm Row",
+        from_date="2026-03-01",
+    )
+    return offence, statement
+
+
+def test_summary_points_cite_an_alleged_offence_and_its_evidence() -> None:
+    desk = Desk.open()
+    offence, statement = _alleged(desk)
+    point = SummaryPoint(offence=offence, element="entry as a trespasser", evidence=(statement,))
+    seq = _summary(desk, points=[point], anticipated_plea="not_guilty")
+    desk.seal()
+    record = desk.verify().records[seq - 1]
+    assert record.data["points"] == [
+        {"element": "entry as a trespasser", "evidence": [statement], "offence": offence}
+    ]
+    assert desk.load().case_summary == desk.case.case_summary
+
+
+def test_a_summary_point_citing_a_record_that_is_not_evidence_is_refused() -> None:
+    desk = Desk.open()
+    offence, statement = _alleged(desk)
+    note = desk.case.add_note(text="a note proves nothing")
+    with pytest.raises(InvalidCommandError, match=f"record {note} is a note.added record") as e:
+        _summary(desk, points=[SummaryPoint(offence=offence, element="x", evidence=(note,))])
+    assert e.value.field == "points[0].evidence"
+    with pytest.raises(InvalidCommandError, match="a record is cited twice"):
+        _summary(
+            desk,
+            points=[SummaryPoint(offence=offence, element="x", evidence=(statement, statement))],
+        )
     assert desk.case.case_summary is None
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from _prosecution import OFFICER, SECOND, Desk
+from _casework import OFFICER, SECOND, Desk
 from casefile.errors import InvalidCommandError, MalformedRecordError, UnknownReferenceError
 from casefile.events import MissingFound, MissingPersonReportRecorded
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _prosecution import SECOND, Desk
+from _casework import SECOND, Desk
 from casefile.events import Investigation
 
 _PLEAS = ("guilty", "not_guilty", "unknown")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from _prosecution import OFFICER, PROSECUTOR, Desk
+from _casework import OFFICER, PROSECUTOR, Desk
 from casefile.errors import (
     CaseClosedError,
     InvalidCommandError,

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from _prosecution import SECOND, Desk
+from _casework import SECOND, Desk
 from casefile.errors import InvalidCommandError, UnknownReferenceError
 from casefile.events import CARE_DETAILS, RESTRICTED_FIELDS, StatementRecorded, WitnessCareAssessed
 

@@ -17,6 +17,16 @@ from casefile.events._case_events import (
     RecordCorrected,
     StatusChanged,
 )
+from casefile.events._charging import (
+    ChargingCommands,
+    ChargingDecided,
+    ChargingDecision,
+    ChargingOutcome,
+    ChargingRequest,
+    ChargingRequested,
+    ChargingTest,
+)
+from casefile.events._court import BailRecorded, BailStatus, CourtCommands, HearingListed
 from casefile.events._custody_commands import CustodyCommands
 from casefile.events._custody_event_base import CustodyEvent
 from casefile.events._custody_events import (
@@ -70,6 +80,16 @@ from casefile.events._missing import (
     MissingRiskReviewed,
     MissingSightingRecorded,
 )
+from casefile.events._offences import (
+    EVIDENCE_TYPES,
+    OFFENCE_CODE,
+    AllegedOffence,
+    AnticipatedPlea,
+    OffenceAlleged,
+    OffenceCharged,
+    OffenceCommands,
+    PointToProve,
+)
 from casefile.events._people_events import (
     PERSON_DETAILS,
     YES_NO_DETAILS,
@@ -96,6 +116,14 @@ from casefile.events._summary import (
     CaseSummaryWritten,
     SummaryPoint,
 )
+from casefile.events._suspects import (
+    InterviewRecorded,
+    SpecialWarning,
+    SuspectArrested,
+    SuspectAttendedVoluntarily,
+    SuspectCommands,
+    SuspectIdentified,
+)
 from casefile.events._unused import (
     Schedule,
     ScheduleRevision,
@@ -107,9 +135,7 @@ from casefile.events._unused import (
     UnusedScheduled,
 )
 from casefile.events._values import (
-    EVIDENCE_TYPES,
     MIN_COMMAND_TIME_NS,
-    AnticipatedPlea,
     CaseKind,
     CaseStatus,
     EvidenceKind,
@@ -142,12 +168,16 @@ __all__ = [
     "EVIDENCE_STORE",
     "EVIDENCE_TYPES",
     "MIN_COMMAND_TIME_NS",
+    "OFFENCE_CODE",
     "PERSON_DETAILS",
     "RESTRICTED_FIELDS",
     "WITHHELD",
     "YES_NO_DETAILS",
+    "AllegedOffence",
     "AnticipatedPlea",
     "Audience",
+    "BailRecorded",
+    "BailStatus",
     "CaseEvent",
     "CaseKind",
     "CaseOpened",
@@ -157,7 +187,15 @@ __all__ = [
     "CaseSummaryVersion",
     "CaseSummaryWritten",
     "ChainEntry",
+    "ChargingCommands",
+    "ChargingDecided",
+    "ChargingDecision",
+    "ChargingOutcome",
+    "ChargingRequest",
+    "ChargingRequested",
+    "ChargingTest",
     "CommandContext",
+    "CourtCommands",
     "CrimeReportRecorded",
     "Custodian",
     "CustodyCommands",
@@ -195,7 +233,9 @@ __all__ = [
     "FixityChecked",
     "FixityResult",
     "HandedOver",
+    "HearingListed",
     "Instant",
+    "InterviewRecorded",
     "Investigation",
     "MissingEnquiryRecorded",
     "MissingFound",
@@ -206,9 +246,13 @@ __all__ = [
     "MissingRiskReviewed",
     "MissingSightingRecorded",
     "NoteAdded",
+    "OffenceAlleged",
+    "OffenceCharged",
+    "OffenceCommands",
     "Person",
     "PersonAdded",
     "PersonRole",
+    "PointToProve",
     "RecordConfirmed",
     "RecordCorrected",
     "RecordMapper",
@@ -227,11 +271,16 @@ __all__ = [
     "SealOpened",
     "SealedBatch",
     "Signatory",
+    "SpecialWarning",
     "Statement",
     "StatementRecorded",
     "StatementSigned",
     "StatusChanged",
     "SummaryPoint",
+    "SuspectArrested",
+    "SuspectAttendedVoluntarily",
+    "SuspectCommands",
+    "SuspectIdentified",
     "UnusedDecided",
     "UnusedDecision",
     "UnusedItem",
