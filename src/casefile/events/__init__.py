@@ -70,10 +70,8 @@ from casefile.events._loading import (
     load_investigation,
 )
 from casefile.events._missing import (
-    EnquiryStatus,
     MissingEnquiryRecorded,
     MissingFound,
-    MissingOutcome,
     MissingPerson,
     MissingPersonCommands,
     MissingPersonReportRecorded,
@@ -138,8 +136,10 @@ from casefile.events._values import (
     MIN_COMMAND_TIME_NS,
     CaseKind,
     CaseStatus,
+    EnquiryStatus,
     EvidenceKind,
     Instant,
+    MissingOutcome,
     PersonRole,
     ReportingChannel,
     RiskGrading,

@@ -24,8 +24,10 @@ __all__ = [
     "MIN_COMMAND_TIME_NS",
     "CaseKind",
     "CaseStatus",
+    "EnquiryStatus",
     "EvidenceKind",
     "Instant",
+    "MissingOutcome",
     "PersonRole",
     "ReportingChannel",
     "RiskGrading",
@@ -97,6 +99,20 @@ class RiskGrading(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class MissingOutcome(StrEnum):
+    """How a missing person's absence ended: found by others, or returned of their own accord."""
+
+    FOUND = "found"
+    RETURNED = "returned"
+
+
+class EnquiryStatus(StrEnum):
+    """Where a line of enquiry stands."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
 
 
 class CaseStatus(StrEnum):
