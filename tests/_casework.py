@@ -38,6 +38,7 @@ __all__ = [
     "TRUST",
     "Desk",
     "context",
+    "trust_with",
 ]
 
 T0 = 1_767_225_600 * 10**9  # 2026-01-01T00:00:00Z
@@ -68,12 +69,17 @@ def _entry(signer: InMemorySigner, name: str, holder: Holder, role: str) -> Trus
     )
 
 
-TRUST = TrustStore(
-    [
-        _entry(OFFICER_KEY, "dc-4411", _OFFICER_HOLDER, "recorder"),
-        _entry(PROSECUTOR_KEY, "cps-17", _PROSECUTOR_HOLDER, "prosecutor"),
-    ]
-)
+def trust_with(prosecutor_role: str) -> TrustStore:
+    """The officer's key as a recorder, and the prosecutor's key holding ``prosecutor_role``."""
+    return TrustStore(
+        [
+            _entry(OFFICER_KEY, "dc-4411", _OFFICER_HOLDER, "recorder"),
+            _entry(PROSECUTOR_KEY, "cps-17", _PROSECUTOR_HOLDER, prosecutor_role),
+        ]
+    )
+
+
+TRUST = trust_with("prosecutor")
 
 
 def context() -> CommandContext:

@@ -6,15 +6,17 @@ from typing import Any
 
 import pytest
 
-from _casework import OFFICER, PROSECUTOR, Desk
+from _casework import OFFICER, PROSECUTOR, T0, Desk, trust_with
 from casefile.errors import (
     CaseClosedError,
     InvalidCommandError,
+    KeyRoleError,
     MalformedRecordError,
     UnauthorisedSignerError,
     UnknownReferenceError,
 )
 from casefile.events import UnusedDecided, UnusedItemRecorded, UnusedScheduled
+from casefile.verifier import report_case
 
 
 def _item(desk: Desk, sensitive: bool = False, **changes: Any) -> int:
@@ -167,6 +169,29 @@ def test_unused_decision_signed_by_a_recorder_only_key_is_refused() -> None:
     with pytest.raises(UnauthorisedSignerError, match=r"lacks a role for 'unused\.decided'"):
         desk.seal()
     assert desk.stored[-1].originator_version == 1  # nothing more was stored
+
+
+def test_unused_decision_signed_without_the_prosecutor_role_fails_v8_for_a_verifier() -> None:
+    desk = Desk.open()
+    _item(desk)
+    decided = desk.as_prosecutor(lambda c: c.decide_unused(item=1, decision="disclose"))
+    records = [s.state for s in desk.stored]
+    # A reader whose trust store gives the prosecutor's key no more than `recorder`.
+    report = report_case(records, trust=trust_with("recorder"), at=T0 + 10**15)
+    assert [(e.step, e.seq, type(e)) for e in report.errors] == [("V8", decided, KeyRoleError)]
+    assert desk.verify().size == decided
+
+
+def test_an_unused_decision_is_never_corrected_only_replaced() -> None:
+    desk = Desk.open()
+    _item(desk)
+    decided = desk.as_prosecutor(
+        lambda c: c.decide_unused(item=1, decision="inspect", reason="x" * 5000)
+    )
+    for name, value in (("reason", "better words"), ("decision", "disclose"), ("item", 2)):
+        with pytest.raises(InvalidCommandError, match="not a correctable field"):
+            desk.case.correct(seq=decided, reason="r", fields={name: value})
+    desk.verify()
 
 
 def test_a_decision_on_an_item_never_recorded_is_refused() -> None:
