@@ -66,13 +66,18 @@ def verified_case(
     build: Callable[[Investigation], Any],
     *,
     reference: str = "01YE1234526",
+    missing: bool = False,
     then: Callable[[CasefileApp, uuid.UUID], Any] = lambda app, case_id: None,
 ) -> VerifiedCase:
-    """A case opened and built by ``build`` in one session (``then`` adds more), verified."""
+    """A case opened and built by ``build`` in one session (``then`` adds more), verified.
+
+    A crime (a burglary), or with ``missing`` a missing-person case.
+    """
     app = new_app()
-    with app.open_session(
-        OFFICER, offence="Burglary", channel="phone", reference=reference
-    ) as case:
+    kind: dict[str, Any] = (
+        {"kind": "missing_person"} if missing else {"kind": "crime", "offence": "Burglary"}
+    )
+    with app.open_session(OFFICER, channel="phone", reference=reference, **kind) as case:
         build(case)
         case_id = case.id
     then(app, case_id)
