@@ -217,8 +217,13 @@ class Prosecution:
 STAGES = ("investigated", "decided", "charged", "disclosed")
 
 
-def prosecution(stage: str = "disclosed") -> tuple[Prosecution, VerifiedCase]:
-    """A prosecution up to ``stage`` (one of :data:`STAGES`), stored and verified."""
+def prosecution(
+    stage: str = "disclosed", more: Callable[[Investigation, Prosecution], Any] | None = None
+) -> tuple[Prosecution, VerifiedCase]:
+    """A prosecution up to ``stage`` (one of :data:`STAGES`), stored and verified.
+
+    ``more`` records what else the officer does last, in a session of its own.
+    """
     p = Prosecution()
 
     def then(app: CasefileApp, case_id: uuid.UUID) -> None:
@@ -226,6 +231,9 @@ def prosecution(stage: str = "disclosed") -> tuple[Prosecution, VerifiedCase]:
         for key, step in steps[: STAGES.index(stage)]:
             with app.session(case_id, key) as case:
                 step(case)
+        if more is not None:
+            with app.session(case_id, OFFICER) as case:
+                more(case, p)
 
     return p, verified_case(p.investigate, then=then)
 
