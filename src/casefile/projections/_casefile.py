@@ -42,7 +42,12 @@ from casefile.projections._casefile_witnesses import CARE_FIELDS, build_mg9, bui
 from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import ContinuityPolicy
 from casefile.projections._custody_records import CORRECTION_TYPE, RecordView
-from casefile.projections._texts import CommittedRecord, TextMarker, records_as_read
+from casefile.projections._texts import (
+    CommittedRecord,
+    TextMarker,
+    records_as_read,
+    require_kept,
+)
 from casefile.projections._texts import withheld_marker as _withheld
 from casefile.signing import Disclosure, TextDisclosure
 from casefile.verifier._redaction_codes import RESTRICTED_FIELDS, Audience
@@ -86,6 +91,7 @@ def build_case_file(
     or file type, or records that do not fit their payload schemas.
     """
     _check_audience(audience)
+    require_kept(records)
     given = None if disclosures is None else list(disclosures)
     personal: dict[int, dict[str, Any]] = {}
     case_ids: list[uuid.UUID] = []
@@ -177,6 +183,7 @@ def case_file_from_views(
     personal values are taken as given, already fit for ``audience``.
     """
     _check_audience(audience)
+    require_kept(views)
     if file_type is not None and file_type not in FILE_TYPES:
         raise InputError(f"file_type: {file_type!r} is not one of {', '.join(FILE_TYPES)}")
     read = list(views)
