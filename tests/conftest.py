@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 
 import pytest
 
+import casefile.projections._casefile_json as case_file_module
 import casefile.signing._records as records_module
 
 # Top-level imports work because tests/ is not a package: pytest puts this directory on sys.path.
@@ -37,6 +38,7 @@ from _postgres import (
     find_binaries,
     settings_from_environment,
 )
+from casefile.projections import case_file_schema
 from casefile.verifier._payloads import _Strict, json_form, payload_schemas
 
 
@@ -98,6 +100,45 @@ def _every_sealed_payload_fits_its_schema(request: pytest.FixtureRequest) -> Ite
     if faults:
         pytest.fail(
             "records sealed with payloads their schema refuses:\n" + "\n".join(faults[:20]),
+            pytrace=False,
+        )
+
+
+@functools.cache
+def _case_file_validator() -> Any:
+    return _Strict(case_file_schema())
+
+
+@pytest.fixture(autouse=True)
+def _every_case_file_fits_its_schema() -> Iterator[None]:
+    """Fail the test if any case-file document it builds does not fit the published schema."""
+    original: Callable[..., Any] = case_file_module.case_file_json
+    faults: list[str] = []
+
+    @functools.wraps(original)
+    def checked(case_file: Any) -> Any:
+        document = original(case_file)
+        faults.extend(
+            f"/{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+            for e in _case_file_validator().iter_errors(document)
+        )
+        return document
+
+    holders = [
+        module
+        for module in list(sys.modules.values())
+        if getattr(module, "case_file_json", None) is original
+    ]
+    for module in holders:
+        module.case_file_json = checked  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in holders:
+            module.case_file_json = original  # type: ignore[attr-defined]
+    if faults:
+        pytest.fail(
+            "case files that do not fit casefile.v1.json:\n" + "\n".join(faults[:20]),
             pytrace=False,
         )
 

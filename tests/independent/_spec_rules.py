@@ -25,8 +25,10 @@ __all__ = [
     "CONFIRMATION",
     "CORRECTION",
     "CUSTODY_ACTOR_TYPES",
+    "DEFAULT_POLICY",
     "HEADER",
     "ORIGIN",
+    "PROSECUTION_ACTOR_TYPES",
     "RECEIPT_TYPES",
     "REDACTION_ACTOR_TYPES",
     "ZERO",
@@ -76,6 +78,41 @@ CUSTODY_ACTOR_TYPES = (
 )
 # §10.4: redaction decisions, their withdrawal and erasures name who acted too.
 REDACTION_ACTOR_TYPES = ("redaction.decided", "redaction.withdrawn", "disclosure.erased")
+# §8.1: so does every record of the prosecution case file.
+PROSECUTION_ACTOR_TYPES = (
+    "suspect.identified",
+    "suspect.arrested",
+    "suspect.attended_voluntarily",
+    "interview.recorded",
+    "offence.alleged",
+    "offence.charged",
+    "charging.requested",
+    "charging.decided",
+    "bail.recorded",
+    "hearing.listed",
+    "unused.item_recorded",
+    "unused.scheduled",
+    "unused.decided",
+    "case_summary.written",
+    "vps.recorded",
+    "witness_care.assessed",
+    "missing.risk_reviewed",
+    "missing.sighting_recorded",
+    "missing.enquiry_recorded",
+    "missing.found",
+)
+# §7.1.3: the policy of a trust store that has none.
+DEFAULT_POLICY = {
+    "record_roles": {
+        "*": ["recorder"],
+        "charging.decided": ["prosecutor"],
+        "disclosure.erased": ["data_protection", "supervisor"],
+        "redaction.decided": ["redactor"],
+        "redaction.withdrawn": ["redactor"],
+        "unused.decided": ["prosecutor"],
+    },
+    "checkpoint_roles": ["checkpoint"],
+}
 CORRECTION, CONFIRMATION = "record.corrected", "record.confirmed"
 # V15 (b): records whose `to` may confirm the receipt.
 RECEIPT_TYPES = ("exhibit.transferred", "exhibit.booked")
@@ -324,9 +361,7 @@ def parse_trust(data: bytes) -> tuple[dict[bytes, Key], dict[str, list[str]], li
             kid, VerifyKey(public), name, (h["name"], h["number"], h["force"]),
             frozenset(e["roles"]), _ns(e["valid_from"]), end and _ns(end), rev and _ns(rev),
         )  # fmt: skip
-    policy = doc.get(
-        "policy", {"record_roles": {"*": ["recorder"]}, "checkpoint_roles": ["checkpoint"]}
-    )
+    policy = doc.get("policy", DEFAULT_POLICY)
     return keys, policy["record_roles"], policy["checkpoint_roles"]
 
 

@@ -26,6 +26,7 @@ from independent._spec_rules import (
     CORRECTION,
     CUSTODY_ACTOR_TYPES,
     ORIGIN,
+    PROSECUTION_ACTOR_TYPES,
     RECEIPT_TYPES,
     REDACTION_ACTOR_TYPES,
     ZERO,
@@ -50,7 +51,13 @@ __all__ = ["merkle_root", "verify_dir"]
 
 def _names_actor(h: dict[str, Any]) -> bool:
     t = h["type"]
-    actor = t in (*CUSTODY_ACTOR_TYPES, *REDACTION_ACTOR_TYPES, CORRECTION, CONFIRMATION)
+    actor = t in (
+        *CUSTODY_ACTOR_TYPES,
+        *REDACTION_ACTOR_TYPES,
+        *PROSECUTION_ACTOR_TYPES,
+        CORRECTION,
+        CONFIRMATION,
+    )
     return actor and h["schema"] == 1
 
 

@@ -30,6 +30,7 @@ from cli._support import run_cli
 from independent._forge import Forge, load_signers
 from independent._spec_rules import (
     CUSTODY_ACTOR_TYPES,
+    PROSECUTION_ACTOR_TYPES,
     REDACTION_ACTOR_TYPES,
     Report,
     SpecError,
@@ -432,7 +433,12 @@ def test_the_spec_table_of_who_acted_names_exactly_the_types_v15_checks() -> Non
         else:
             named |= set(re.findall(r"`([a-z_.]+)`", first))
     assert named == set(ACTOR_TYPES)
-    expected = {*CUSTODY_ACTOR_TYPES, *REDACTION_ACTOR_TYPES, "record.corrected"}
+    expected = {
+        *CUSTODY_ACTOR_TYPES,
+        *REDACTION_ACTOR_TYPES,
+        *PROSECUTION_ACTOR_TYPES,
+        "record.corrected",
+    }
     assert named == expected | {"record.confirmed"}
 
 

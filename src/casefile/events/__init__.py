@@ -17,6 +17,16 @@ from casefile.events._case_events import (
     RecordCorrected,
     StatusChanged,
 )
+from casefile.events._charging import (
+    ChargingCommands,
+    ChargingDecided,
+    ChargingDecision,
+    ChargingOutcome,
+    ChargingRequest,
+    ChargingRequested,
+    ChargingTest,
+)
+from casefile.events._court import BailRecorded, BailStatus, CourtCommands, HearingListed
 from casefile.events._custody_commands import CustodyCommands
 from casefile.events._custody_event_base import CustodyEvent
 from casefile.events._custody_events import (
@@ -59,6 +69,16 @@ from casefile.events._loading import (
     authenticate_chain,
     load_investigation,
 )
+from casefile.events._offences import (
+    EVIDENCE_TYPES,
+    OFFENCE_CODE,
+    AllegedOffence,
+    AnticipatedPlea,
+    OffenceAlleged,
+    OffenceCharged,
+    OffenceCommands,
+    PointToProve,
+)
 from casefile.events._people_events import (
     PERSON_DETAILS,
     YES_NO_DETAILS,
@@ -79,6 +99,14 @@ from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, pa
 from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_actors, check_signer, seal_events
 from casefile.events._state import EVIDENCE_STORE, Exhibit, ExhibitCustody, Person, Statement
+from casefile.events._suspects import (
+    InterviewRecorded,
+    SpecialWarning,
+    SuspectArrested,
+    SuspectAttendedVoluntarily,
+    SuspectCommands,
+    SuspectIdentified,
+)
 from casefile.events._values import (
     MIN_COMMAND_TIME_NS,
     CaseStatus,
@@ -102,17 +130,31 @@ __all__ = [
     "DEFAULT_CONTEXT",
     "EVENT_TYPES",
     "EVIDENCE_STORE",
+    "EVIDENCE_TYPES",
     "MIN_COMMAND_TIME_NS",
+    "OFFENCE_CODE",
     "PERSON_DETAILS",
     "RESTRICTED_FIELDS",
     "WITHHELD",
     "YES_NO_DETAILS",
+    "AllegedOffence",
+    "AnticipatedPlea",
     "Audience",
+    "BailRecorded",
+    "BailStatus",
     "CaseEvent",
     "CaseOpened",
     "CaseStatus",
     "ChainEntry",
+    "ChargingCommands",
+    "ChargingDecided",
+    "ChargingDecision",
+    "ChargingOutcome",
+    "ChargingRequest",
+    "ChargingRequested",
+    "ChargingTest",
     "CommandContext",
+    "CourtCommands",
     "CrimeReportRecorded",
     "Custodian",
     "CustodyCommands",
@@ -149,13 +191,19 @@ __all__ = [
     "FixityChecked",
     "FixityResult",
     "HandedOver",
+    "HearingListed",
     "Instant",
+    "InterviewRecorded",
     "Investigation",
     "MissingPersonReportRecorded",
     "NoteAdded",
+    "OffenceAlleged",
+    "OffenceCharged",
+    "OffenceCommands",
     "Person",
     "PersonAdded",
     "PersonRole",
+    "PointToProve",
     "RecordConfirmed",
     "RecordCorrected",
     "RecordMapper",
@@ -172,10 +220,15 @@ __all__ = [
     "SealOpened",
     "SealedBatch",
     "Signatory",
+    "SpecialWarning",
     "Statement",
     "StatementRecorded",
     "StatementSigned",
     "StatusChanged",
+    "SuspectArrested",
+    "SuspectAttendedVoluntarily",
+    "SuspectCommands",
+    "SuspectIdentified",
     "authenticate_chain",
     "check_actors",
     "check_signer",

@@ -21,6 +21,12 @@ the acting officer's key. The invariants:
   (:class:`SealMismatchError`), copies name their source's hash
   (:class:`ExhibitHashError`), and nothing follows its return or destruction
   but a correction (:class:`ExhibitDisposedError`);
+* a suspect is identified once, and only an identified suspect is
+  arrested, attends, is interviewed, is bailed or has an offence alleged;
+  an offence is charged once, on a decision to charge that includes it or
+  by the police; a request for a charging decision is decided once, and an
+  offence awaits one request at a time; only a charged suspect is listed for
+  a hearing; a point to prove cites earlier records of evidence;
 * a record that names who acted names the holder of the key that signs it,
   or says it was keyed in on that person's behalf, to be confirmed only by
   them (:class:`ActorMismatchError`, raised when sealing or confirming).
@@ -40,6 +46,8 @@ from eventsourcing.domain import Aggregate
 
 from casefile.events._case_commands import CaseLogCommands
 from casefile.events._case_events import CaseOpened
+from casefile.events._charging import ChargingCommands
+from casefile.events._court import CourtCommands
 from casefile.events._custody_commands import CustodyCommands
 from casefile.events._evidence_commands import EvidenceCommands
 from casefile.events._people_commands import PeopleCommands
@@ -63,6 +71,8 @@ class Investigation(
     EvidenceCommands,
     CustodyCommands,
     RedactionCommands,
+    CourtCommands,
+    ChargingCommands,
     Aggregate,
 ):
     """One investigation: an append-only, signed event stream and the state it implies.

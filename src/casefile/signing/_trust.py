@@ -29,6 +29,7 @@ __all__ = [
     "CHECKPOINT_ROLE",
     "DATA_PROTECTION_ROLE",
     "DEFAULT_POLICY",
+    "PROSECUTOR_ROLE",
     "RECORDER_ROLE",
     "REDACTOR_ROLE",
     "SUPERVISOR_ROLE",
@@ -50,6 +51,8 @@ REDACTOR_ROLE: Final = "redactor"
 #: The roles, either of which records a data-protection erasure under the default policy.
 DATA_PROTECTION_ROLE: Final = "data_protection"
 SUPERVISOR_ROLE: Final = "supervisor"
+#: The role that makes charging decisions and decides the disclosure of unused material.
+PROSECUTOR_ROLE: Final = "prosecutor"
 #: The key of :attr:`TrustPolicy.record_roles` that applies to types not listed.
 WILDCARD_TYPE: Final = "*"
 
@@ -270,14 +273,18 @@ class TrustPolicy:
 #: Every record type needs ``recorder``, but for redaction decisions and their
 #: withdrawals (``redactor``) and erasures (``data_protection`` or
 #: ``supervisor``): withholding or erasing what an officer recorded is a
-#: decision of its own, made by someone accountable for it. Checkpoints need
-#: ``checkpoint``. (The record type names are those of FORMAT.md §10.4.)
+#: decision of its own, made by someone accountable for it. Charging decisions
+#: and decisions on unused material are the prosecutor's (``prosecutor``), never
+#: a police officer's. Checkpoints need ``checkpoint``. (The record type names
+#: are those of FORMAT.md §10.4.)
 DEFAULT_POLICY: Final = TrustPolicy(
     record_roles={
         WILDCARD_TYPE: frozenset({RECORDER_ROLE}),
         "redaction.decided": frozenset({REDACTOR_ROLE}),
         "redaction.withdrawn": frozenset({REDACTOR_ROLE}),
         "disclosure.erased": frozenset({DATA_PROTECTION_ROLE, SUPERVISOR_ROLE}),
+        "charging.decided": frozenset({PROSECUTOR_ROLE}),
+        "unused.decided": frozenset({PROSECUTOR_ROLE}),
     },
     checkpoint_roles=frozenset({CHECKPOINT_ROLE}),
 )

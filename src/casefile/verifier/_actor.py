@@ -61,6 +61,17 @@ _CUSTODY_KINDS: Final = (
     "produced_in_court", "retention_reviewed", "returned", "destroyed", "lost", "damaged",
 )  # fmt: skip
 
+# The prosecution case file (FORMAT.md §10.4): suspects, offences, charging, court, unused
+# material, the case summary, victims and missing persons. Each names who acted.
+_PROSECUTION_TYPES: Final = (
+    "suspect.identified", "suspect.arrested", "suspect.attended_voluntarily",
+    "interview.recorded", "offence.alleged", "offence.charged", "charging.requested",
+    "charging.decided", "bail.recorded", "hearing.listed", "unused.item_recorded",
+    "unused.scheduled", "unused.decided", "case_summary.written", "vps.recorded",
+    "witness_care.assessed", "missing.risk_reviewed", "missing.sighting_recorded",
+    "missing.enquiry_recorded", "missing.found",
+)  # fmt: skip
+
 #: Record types whose payload names an actor (``by``, ``recorded_by``), with their schemas.
 ACTOR_TYPES: Final[Mapping[str, frozenset[int]]] = {
     **{f"exhibit.{kind}": frozenset({1}) for kind in _CUSTODY_KINDS},
@@ -72,6 +83,7 @@ ACTOR_TYPES: Final[Mapping[str, frozenset[int]]] = {
     WITHDRAWAL_TYPE: frozenset({1}),
     ERASURE_TYPE: frozenset({1}),
     CONFIRMATION_TYPE: frozenset({1}),
+    **{name: frozenset({1}) for name in _PROSECUTION_TYPES},
 }
 
 _PERSON_KEYS: Final = ("name", "number", "organisation", "rank", "role")

@@ -1,0 +1,388 @@
+"""The case file's forms after the front sheet: MG3 to MG12, continuity, missing person.
+
+Values follow the rules of :mod:`casefile.projections._casefile_model`: frozen,
+named as the JSON names them, ``*_at`` times in nanoseconds, texts as read,
+and ``records`` naming the records each part was built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casefile.projections._casefile_model import (
+    CaseHeader,
+    FrontSheet,
+    PersonRef,
+    Records,
+    SignedBy,
+)
+from casefile.projections._custody_records import Party
+
+__all__ = [
+    "CareNeeds",
+    "CaseFile",
+    "CaseSummary",
+    "ChargingDecision",
+    "ChargingRequest",
+    "Completeness",
+    "ContinuityPart",
+    "ContinuityText",
+    "EnquiryLine",
+    "ExhibitRow",
+    "FindingItem",
+    "Found",
+    "Lack",
+    "MissingPerson",
+    "MissingPersonPart",
+    "MissingReport",
+    "RiskReview",
+    "Schedule",
+    "Sighting",
+    "Signature",
+    "Statement",
+    "SummaryPoint",
+    "UndermineReport",
+    "UnusedDecision",
+    "UnusedItem",
+    "VictimStatement",
+    "Witness",
+    "WitnessList",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingDecision:
+    decision: int
+    outcome: str
+    test: str
+    offences: tuple[int, ...]
+    reasons: str | None
+    action_plan: str | None
+    decided_at: int
+    by: Party
+    recorded_by: Party | None
+    signed_by: SignedBy | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingRequest:
+    """MG3: a request for a charging decision and the prosecutor's decision on it, if made."""
+
+    request: int
+    offences: tuple[int, ...]
+    test: str
+    summary: str | None
+    questions: str | None
+    requested_at: int
+    by: Party
+    recorded_by: Party | None
+    decision: ChargingDecision | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPoint:
+    offence: int
+    element: str
+    evidence: tuple[int, ...]
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """MG5: the latest version of the case summary; the earlier versions by record."""
+
+    version: int
+    anticipated_plea: str
+    headline: str | None
+    chronology: str | None
+    interview_summary: str | None
+    points: tuple[SummaryPoint, ...]
+    written_at: int
+    by: Party
+    recorded_by: Party | None
+    earlier_versions: tuple[int, ...]
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedDecision:
+    decision: str
+    reason: str | None
+    decided_at: int
+    by: Party
+    recorded_by: Party | None
+    signed_by: SignedBy | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedItem:
+    """An item of unused material as it stands, with the prosecutor's latest decision on it."""
+
+    item: int
+    description: str | None
+    location: str | None
+    sensitive: bool
+    sensitivity_reason: str | None
+    undermines_or_assists: bool
+    assessment: str | None
+    by: Party
+    recorded_by: Party | None
+    decision: UnusedDecision | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """MG6C (non-sensitive) or MG6D (sensitive): the latest certified revision of a schedule.
+
+    ``items`` are those of the latest revision (None: never certified) as they
+    now stand; ``pending`` are the items that belong on this schedule as they
+    stand but are not on that revision.
+    """
+
+    schedule: str
+    revision: int | None
+    items: tuple[UnusedItem, ...]
+    pending: tuple[UnusedItem, ...]
+    disclosure_officer: Party | None
+    certified_at: int | None
+    revisions: tuple[int, ...]
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class UndermineReport:
+    """MG6E: the items that might undermine the prosecution or assist the defence."""
+
+    items: tuple[UnusedItem, ...]
+    disclosure_officer: Party | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class CareNeeds:
+    """A witness's care needs, as disclosed to the reader (None: not disclosed or not given)."""
+
+    care_needs: str | None
+    interpreter: str | None
+    special_measures: str | None
+    dates_to_avoid: str | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class VictimStatement:
+    outcome: str
+    statement: int | None
+    offered_at: int
+    by: Party
+    recorded_by: Party | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    person: PersonRef
+    statements: tuple[int, ...]
+    care: CareNeeds | None
+    vps: VictimStatement | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class WitnessList:
+    """MG9: every victim or witness who made a statement."""
+
+    witnesses: tuple[Witness, ...]
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    signatory: str
+    reader_declaration: str | None
+    signature_sha256: bytes | None
+    signed_at: int
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """MG11: one witness statement as the reader sees it, with its signatures and corrections."""
+
+    statement: int
+    statement_id: bytes
+    witness: PersonRef
+    declaration: str
+    over_18: bool
+    age: int | None
+    taken_by: Party
+    recorded_by: Party | None
+    place: str | None
+    started_at: int
+    ended_at: int
+    exhibits: tuple[str, ...]
+    body: str | None
+    signatures: tuple[Signature, ...]
+    corrected_by: tuple[int, ...]
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class ExhibitRow:
+    """MG12: one exhibit as :func:`~casefile.projections.exhibit_list` gives it."""
+
+    reference: str
+    description: str
+    produced_by: str
+    bag: str
+    seal: str
+    location: str
+    property_ref: str
+    original_or_copy: str
+    sha256: str
+    media_type: str
+    root: str
+    status: str
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuityText:
+    """A custodian's draft continuity statement (:func:`continuity_statements`)."""
+
+    custodian: Party
+    exhibits: tuple[str, ...]
+    text: str
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class FindingItem:
+    kind: str
+    message: str
+    seq: int | None
+    exhibit: str | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuityPart:
+    statements: tuple[ContinuityText, ...]
+    findings: tuple[FindingItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MissingReport:
+    last_seen_at: int
+    risk: str
+    last_seen_place: str | None
+    circumstances: str | None
+    reported_at: int
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class RiskReview:
+    risk: str
+    next_review_at: int | None
+    reasons: str | None
+    reviewed_at: int
+    by: Party
+    recorded_by: Party | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    seen_at: int
+    place: str | None
+    details: str | None
+    by: Party
+    recorded_by: Party | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class EnquiryLine:
+    status: str
+    enquiry: str | None
+    result: str | None
+    by: Party
+    recorded_by: Party | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    found_at: int
+    outcome: str
+    place: str | None
+    found_by: str | None
+    safe_and_well_at: int | None
+    safe_and_well: str | None
+    by: Party
+    recorded_by: Party | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class MissingPerson:
+    person: PersonRef
+    reports: tuple[MissingReport, ...]
+    risk_reviews: tuple[RiskReview, ...]
+    sightings: tuple[Sighting, ...]
+    enquiries: tuple[EnquiryLine, ...]
+    found: Found | None
+    records: Records
+
+
+@dataclass(frozen=True, slots=True)
+class MissingPersonPart:
+    people: tuple[MissingPerson, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lack:
+    """One thing a file of its type still lacks: a code, the form it belongs on, and why."""
+
+    item: str
+    form: str
+    message: str
+    records: Records = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    """What a file of ``file_type`` still lacks; ``complete`` when nothing."""
+
+    file_type: str
+    lacking: tuple[Lack, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.lacking
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    """The prosecution case file of one case, for one audience (None: the police's own)."""
+
+    case: CaseHeader
+    audience: str | None
+    file_type: str
+    mg1: FrontSheet
+    mg3: tuple[ChargingRequest, ...] | None
+    mg5: CaseSummary | None
+    mg6c: Schedule | None
+    mg6d: Schedule | None
+    mg6e: UndermineReport | None
+    mg9: WitnessList
+    mg11: tuple[Statement, ...]
+    mg12: tuple[ExhibitRow, ...]
+    continuity: ContinuityPart
+    missing_person: MissingPersonPart | None
+    completeness: Completeness

@@ -1,0 +1,67 @@
+"""The case file as JSON: one document per case file, the same bytes for the same records.
+
+The object (:func:`case_file_json`) follows the case file's values field by
+field: a part is an object of its fields, a tuple an array, a person acting
+(``by``, ``recorded_by``…) an object of ``name``, ``number``,
+``organisation``, ``rank``, ``role``, bytes lowercase hex, the case id its
+canonical UUID text, and every field named ``*_at`` (a time in nanoseconds)
+RFC 3339 UTC text. The document (:func:`case_file_document`) is that object
+as UTF-8 JSON with sorted keys, two-space indentation and a final newline,
+with no clock, locale or random id in it. It fits the JSON Schema
+:func:`~casefile.projections.case_file_schema` returns; docs/CASEFILE.md
+describes each part.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from typing import Any, Final
+
+from casefile._time import ns_to_rfc3339
+from casefile.projections._casefile_forms import (
+    CaseFile,
+    Completeness,
+)
+from casefile.projections._custody_records import Party
+
+__all__ = ["CASEFILE_FORMAT", "CASEFILE_VERSION", "case_file_document", "case_file_json"]
+
+#: The ``format`` of the document.
+CASEFILE_FORMAT: Final = "casefile-case-file"
+#: The ``version`` of the document; a change of shape is a new version and a new schema.
+CASEFILE_VERSION: Final = 1
+
+
+def _value(name: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return ns_to_rfc3339(value) if name.endswith("_at") else value
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Party):
+        return value.to_json()
+    if isinstance(value, tuple):
+        return [_value(name, item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: _value(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, Completeness):
+            out["complete"] = value.complete
+        return out
+    raise TypeError(f"{name}: no JSON form for {type(value).__name__}")
+
+
+def case_file_json(case_file: CaseFile) -> dict[str, Any]:
+    """The case file as a JSON-ready object (docs/CASEFILE.md §2)."""
+    body = _value("case_file", case_file)
+    return {"format": CASEFILE_FORMAT, "version": CASEFILE_VERSION, **body}
+
+
+def case_file_document(case_file: CaseFile) -> bytes:
+    """The case file as canonical JSON bytes: sorted keys, two-space indent, final newline."""
+    text = json.dumps(case_file_json(case_file), sort_keys=True, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")

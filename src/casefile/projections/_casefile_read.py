@@ -1,0 +1,271 @@
+"""The records a case file reads, gathered in one pass, corrections applied, fields checked.
+
+:class:`CaseIndex` keeps the records of the types the case file shows (by
+type, in sequence order, and by sequence number) and folds each correction
+(``record.corrected``) into the record it corrects, so every form reads a
+record as it now stands and cites the corrections it applied. Custody
+records are not kept here: the exhibit register reads them.
+
+Records reach the case file authenticated and checked against their payload
+schemas (V10), so a field of the wrong kind means the records came from
+elsewhere unchecked: :class:`Fields` then raises
+:class:`~casefile.errors.InputError` naming the record and the field,
+rather than build a file from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from casefile.errors import InputError
+from casefile.projections._casefile_model import (
+    PersonRef,
+    SignedBy,
+)
+from casefile.projections._custody_records import CORRECTION_TYPE, Party, RecordView, check_party
+from casefile.signing._trust import TrustEntry
+
+__all__ = ["CASE_FILE_TYPES", "CaseIndex", "Fields", "Kept", "signed_by"]
+
+#: The record types the case file reads (custody records go to the exhibit register).
+CASE_FILE_TYPES: Final = frozenset(
+    {
+        "case.opened",
+        "person.added",
+        "statement.recorded",
+        "statement.signed",
+        "suspect.identified",
+        "suspect.arrested",
+        "suspect.attended_voluntarily",
+        "interview.recorded",
+        "offence.alleged",
+        "offence.charged",
+        "charging.requested",
+        "charging.decided",
+        "bail.recorded",
+        "hearing.listed",
+        "unused.item_recorded",
+        "unused.scheduled",
+        "unused.decided",
+        "case_summary.written",
+        "vps.recorded",
+        "witness_care.assessed",
+        "missing_person_report.recorded",
+        "missing.risk_reviewed",
+        "missing.sighting_recorded",
+        "missing.enquiry_recorded",
+        "missing.found",
+    }
+)
+
+
+@dataclass(slots=True)
+class Kept:
+    """A record the case file reads: its data as corrected so far, and the corrections."""
+
+    event_type: str
+    seq: int
+    time_ns: int
+    schema: int
+    data: dict[str, Any]
+    signer: TrustEntry | None
+    corrected_by: list[int] = field(default_factory=list)
+
+    @property
+    def fields(self) -> Fields:
+        return Fields(self)
+
+    def wrong(self, name: str, expected: str) -> InputError:
+        """The error for field ``name`` of this record not being ``expected``."""
+        return _wrong(self, name, expected)
+
+    @property
+    def records(self) -> tuple[int, ...]:
+        """This record and the corrections applied to it."""
+        return (self.seq, *self.corrected_by)
+
+
+def _wrong(kept: Kept, name: str, expected: str) -> InputError:
+    return InputError(
+        f"record {kept.seq} ({kept.event_type}): field {name!r} is not {expected}; "
+        "build the case file from verified records"
+    )
+
+
+class Fields:
+    """Typed access to one kept record's fields; a misfit raises InputError naming both."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self, kept: Kept) -> None:
+        self._kept = kept
+
+    def _get(self, name: str) -> Any:
+        data = self._kept.data
+        if name not in data:
+            raise _wrong(self._kept, name, "present")
+        return data[name]
+
+    def integer(self, name: str) -> int:
+        value = self._get(name)
+        if type(value) is not int:
+            raise _wrong(self._kept, name, "an integer")
+        return value
+
+    def integer_or_none(self, name: str) -> int | None:
+        value = self._kept.data.get(name)
+        return None if value is None else self.integer(name)
+
+    def flag(self, name: str) -> bool:
+        value = self._get(name)
+        if type(value) is not bool:
+            raise _wrong(self._kept, name, "true or false")
+        return value
+
+    def string(self, name: str) -> str:
+        value = self._get(name)
+        if type(value) is not str:
+            raise _wrong(self._kept, name, "text")
+        return value
+
+    def string_or_none(self, name: str) -> str | None:
+        value = self._kept.data.get(name)
+        return None if value is None else self.string(name)
+
+    def text(self, name: str) -> str | None:
+        """A text field as read: the text, with markers, or None when not disclosed."""
+        value = self._kept.data.get(name, "")
+        if value is not None and type(value) is not str:
+            raise _wrong(self._kept, name, "text")
+        return value
+
+    def raw(self, name: str, size: int) -> bytes:
+        value = self._get(name)
+        if type(value) is not bytes or len(value) != size:
+            raise _wrong(self._kept, name, f"{size} bytes")
+        return value
+
+    def raw_or_none(self, name: str, size: int) -> bytes | None:
+        return None if self._kept.data.get(name) is None else self.raw(name, size)
+
+    def integers(self, name: str) -> tuple[int, ...]:
+        value = self._get(name)
+        if not isinstance(value, list | tuple) or any(type(v) is not int for v in value):
+            raise _wrong(self._kept, name, "a list of integers")
+        return tuple(value)
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self._get(name)
+        if not isinstance(value, list | tuple) or any(type(v) is not str for v in value):
+            raise _wrong(self._kept, name, "a list of text")
+        return tuple(value)
+
+    def maps(self, name: str) -> tuple[Mapping[str, Any], ...]:
+        value = self._get(name)
+        if not isinstance(value, list | tuple) or any(not isinstance(v, Mapping) for v in value):
+            raise _wrong(self._kept, name, "a list of maps")
+        return tuple(value)
+
+    def party(self, name: str) -> Party:
+        value = self._get(name)
+        if check_party(value) is not None:
+            raise _wrong(self._kept, name, "a person (name, number, organisation, rank, role)")
+        return Party.of(value)
+
+    def party_or_none(self, name: str) -> Party | None:
+        return None if self._kept.data.get(name) is None else self.party(name)
+
+    def parties(self, name: str) -> tuple[Party, ...]:
+        value = self._get(name)
+        if not isinstance(value, list | tuple) or any(check_party(v) is not None for v in value):
+            raise _wrong(self._kept, name, "a list of people")
+        return tuple(Party.of(v) for v in value)
+
+
+def signed_by(signer: TrustEntry | None) -> SignedBy | None:
+    """The key and holder of ``signer``, as the case file names who signed."""
+    if signer is None:
+        return None
+    holder = signer.holder
+    role = ",".join(sorted(signer.roles))
+    return SignedBy(signer.name, Party(holder.name, holder.number, holder.force, holder.rank, role))
+
+
+class CaseIndex:
+    """The case file's records by type and by sequence number, corrections folded in.
+
+    ``personal`` maps the sequence number of a record (a ``person.added`` or a
+    ``witness_care.assessed``) to the personal values its reader may see.
+    """
+
+    __slots__ = ("_people", "by_seq", "by_type", "count", "last_seq", "personal")
+
+    def __init__(
+        self,
+        views: Iterable[RecordView],
+        personal: Mapping[int, Mapping[str, Any]],
+    ) -> None:
+        self.by_type: dict[str, list[Kept]] = {name: [] for name in CASE_FILE_TYPES}
+        self.by_seq: dict[int, Kept] = {}
+        self.personal = personal
+        self.count = 0
+        self.last_seq: int | None = None
+        self._people: dict[bytes, Kept] = {}
+        for view in views:
+            self.count += 1
+            self.last_seq = view.seq
+            if view.event_type in CASE_FILE_TYPES:
+                kept = Kept(
+                    view.event_type,
+                    view.seq,
+                    view.time_ns,
+                    view.schema,
+                    dict(view.data),
+                    view.signer,
+                )
+                self.by_type[view.event_type].append(kept)
+                self.by_seq[view.seq] = kept
+                if view.event_type == "person.added":
+                    self._people.setdefault(kept.fields.raw("person_id", 16), kept)
+            elif view.event_type == CORRECTION_TYPE:
+                self._correct(view)
+
+    def _correct(self, view: RecordView) -> None:
+        target, fields = view.data.get("corrects"), view.data.get("fields")
+        kept = self.by_seq.get(target) if type(target) is int else None
+        if kept is None or not isinstance(fields, Mapping):
+            return
+        kept.data.update(fields)
+        kept.corrected_by.append(view.seq)
+
+    def of(self, event_type: str) -> list[Kept]:
+        """The records of ``event_type``, in sequence order."""
+        return self.by_type[event_type]
+
+    def person(self, person_id: bytes) -> PersonRef:
+        """The person of ``person_id``: their role and their name as the reader may see it."""
+        added = self._people.get(person_id)
+        if added is None:
+            return PersonRef(person_id, None, None)
+        name = self.personal.get(added.seq, {}).get("name")
+        role = added.data.get("role")
+        return PersonRef(
+            person_id,
+            name if type(name) is str else None,
+            role if type(role) is str else None,
+        )
+
+    def person_records(self, person_id: bytes) -> tuple[int, ...]:
+        """The records that name ``person_id`` as a person of the case (its person.added)."""
+        added = self._people.get(person_id)
+        return () if added is None else added.records
+
+    def personal_of(self, seq: int) -> Mapping[str, Any]:
+        return self.personal.get(seq, {})
+
+    def record(self, seq: int, event_type: str) -> Kept | None:
+        """The kept record ``seq`` if it is of ``event_type``."""
+        kept = self.by_seq.get(seq)
+        return kept if kept is not None and kept.event_type == event_type else None

@@ -1,0 +1,108 @@
+"""MG6C, MG6D and MG6E: the unused material schedules and the disclosure officer's report.
+
+An item stands as its ``unused.item_recorded`` record, corrections applied.
+Its decision is the prosecutor's latest ``unused.decided`` on it (a later
+decision replaces an earlier one). MG6C and MG6D list the items of the latest
+``unused.scheduled`` revision of each schedule, as the items now stand; the
+earlier revisions are named by their records. MG6E lists every item that
+might undermine the prosecution case or assist the defence, with the
+assessment of why.
+"""
+
+from __future__ import annotations
+
+from casefile.projections._casefile_forms import (
+    Schedule,
+    UndermineReport,
+    UnusedDecision,
+    UnusedItem,
+)
+from casefile.projections._casefile_read import CaseIndex, Kept, signed_by
+
+__all__ = ["UnusedMaterial"]
+
+
+def _decision(kept: Kept) -> UnusedDecision:
+    f = kept.fields
+    return UnusedDecision(
+        decision=f.string("decision"),
+        reason=f.text("reason"),
+        decided_at=kept.time_ns,
+        by=f.party("by"),
+        recorded_by=f.party_or_none("recorded_by"),
+        signed_by=signed_by(kept.signer),
+        records=kept.records,
+    )
+
+
+def _item(kept: Kept, decided: Kept | None) -> UnusedItem:
+    f = kept.fields
+    decision = None if decided is None else _decision(decided)
+    return UnusedItem(
+        item=f.integer("item"),
+        description=f.text("description"),
+        location=f.text("location"),
+        sensitive=f.flag("sensitive"),
+        sensitivity_reason=f.text("sensitivity_reason"),
+        undermines_or_assists=f.flag("undermines_or_assists"),
+        assessment=f.text("assessment"),
+        by=f.party("by"),
+        recorded_by=f.party_or_none("recorded_by"),
+        decision=decision,
+        records=tuple(sorted({*kept.records, *(() if decision is None else decision.records)})),
+    )
+
+
+class UnusedMaterial:
+    """The unused material of a case: its items and its schedules, read once."""
+
+    __slots__ = ("_schedules", "items")
+
+    def __init__(self, index: CaseIndex) -> None:
+        latest: dict[int, Kept] = {}
+        for kept in index.of("unused.decided"):
+            latest[kept.fields.integer("item")] = kept
+        self.items: dict[int, UnusedItem] = {}
+        for kept in index.of("unused.item_recorded"):
+            number = kept.fields.integer("item")
+            self.items.setdefault(number, _item(kept, latest.get(number)))
+        self._schedules: dict[str, list[Kept]] = {}
+        for kept in index.of("unused.scheduled"):
+            self._schedules.setdefault(kept.fields.string("schedule"), []).append(kept)
+
+    def schedule(self, name: str) -> Schedule | None:
+        """Schedule ``name`` (``mg6c`` or ``mg6d``) at its latest revision, or None if it has
+        neither a revision nor an item that belongs on it."""
+        sensitive = name == "mg6d"
+        revisions = self._schedules.get(name, [])
+        last = max(revisions, key=lambda k: (k.fields.integer("revision"), k.seq), default=None)
+        listed = () if last is None else last.fields.integers("items")
+        items = tuple(self.items[n] for n in listed if n in self.items)
+        on = set(listed)
+        pending = tuple(
+            i for n, i in sorted(self.items.items()) if i.sensitive is sensitive and n not in on
+        )
+        if last is None and not pending:
+            return None
+        records = {s for i in (*items, *pending) for s in i.records}
+        return Schedule(
+            schedule=name,
+            revision=None if last is None else last.fields.integer("revision"),
+            items=items,
+            pending=pending,
+            disclosure_officer=None if last is None else last.fields.party("by"),
+            certified_at=None if last is None else last.time_ns,
+            revisions=tuple(k.seq for k in revisions),
+            records=tuple(sorted(records | set(() if last is None else last.records))),
+        )
+
+    def undermining(self) -> UndermineReport | None:
+        """MG6E: the items that might undermine or assist, or None when there are none."""
+        items = tuple(i for _, i in sorted(self.items.items()) if i.undermines_or_assists)
+        if not items:
+            return None
+        return UndermineReport(
+            items=items,
+            disclosure_officer=items[-1].by,
+            records=tuple(sorted({s for i in items for s in i.records})),
+        )
