@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from casefile.projections._dcf_source import DroppedItem
+from casefile.projections._dcf_source import DcfDropped
 
 __all__ = [
     "DCF_LABEL",
@@ -108,7 +108,7 @@ class DcfMappingReport:
     dcf_type: str
     case_file_format: str
     case_file_version: int
-    dropped: tuple[DroppedItem, ...]
+    dropped: tuple[DcfDropped, ...]
     unfilled: tuple[DcfUnfilled, ...]
     refused: tuple[DcfRefused, ...]
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["DroppedItem", "SourceReader", "dropped_items", "pointer"]
+__all__ = ["DcfDropped", "SourceReader", "dropped_items", "pointer"]
 
 
 def _escape(token: str) -> str:
@@ -29,7 +29,7 @@ def pointer(*tokens: str | int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class DroppedItem:
+class DcfDropped:
     """A part of the case file the DCF document does not carry."""
 
     pointer: str
@@ -52,6 +52,7 @@ class SourceReader:
     def __init__(self, document: Mapping[str, Any]) -> None:
         self._document = document
         self._taken: set[str] = set()
+        self._reasons: dict[str, tuple[str, str]] = {}
 
     @property
     def document(self) -> Mapping[str, Any]:
@@ -68,8 +69,15 @@ class SourceReader:
         self._taken.add(pointer(*path))
         return value
 
+    def leave(self, *path: str | int, reason: str, message: str) -> None:
+        """Say why the export leaves the value at ``path`` behind."""
+        self._reasons[pointer(*path)] = (reason, message)
+
     def taken(self) -> frozenset[str]:
         return frozenset(self._taken)
+
+    def reasons(self) -> Mapping[str, tuple[str, str]]:
+        return dict(self._reasons)
 
 
 # Why a part of the case file has no place in the DCF, by the key that names
@@ -84,10 +92,16 @@ _REASONS: Final[Mapping[str, tuple[str, str]]] = {
     "signed_at": ("signature", "the DCF carries no signatures"),
     "signed_by": ("signature", "the DCF carries no signatures"),
     "declaration": ("declaration", "the DCF carries no MG11 declaration"),
+    "body": ("statement_text", "the DCF carries no statement text"),
+    "signatures": ("signature", "the DCF carries no signatures"),
     "text": ("statement_text", "the DCF carries no statement text"),
     "mg6c": ("unused_material", "the DCF carries no MG6C schedule of unused material"),
     "mg6d": ("unused_material", "the DCF carries no MG6D schedule of sensitive material"),
     "mg6e": ("unused_material", "the DCF carries no MG6E disclosure certificate"),
+    "mg11": (
+        "statement_text",
+        "the DCF carries no MG11 statement: no text, declaration or signature",
+    ),
     "mg12": ("exhibit_list", "the DCF carries no MG12 exhibit list"),
     "continuity": ("continuity", "the DCF carries no chain of custody"),
     "missing_person": ("missing_person", "the DCF carries no missing-person investigation"),
@@ -102,6 +116,8 @@ def _reason(path: Sequence[str | int]) -> tuple[str, str]:
     for token in reversed(path):
         if isinstance(token, str) and token in _REASONS:
             return _REASONS[token]
+        if isinstance(token, str) and token.endswith("_sha256"):
+            return _REASONS["sha256"]
     return _GENERAL
 
 
@@ -111,14 +127,18 @@ def _empty(value: Any) -> bool:
 
 
 def _walk(
-    node: Any, path: tuple[str | int, ...], taken: frozenset[str], prefixes: frozenset[str]
-) -> Iterator[DroppedItem]:
+    node: Any,
+    path: tuple[str | int, ...],
+    taken: frozenset[str],
+    prefixes: frozenset[str],
+    reasons: Mapping[str, tuple[str, str]],
+) -> Iterator[DcfDropped]:
     here = pointer(*path)
     if here in taken or _empty(node):
         return
     if here not in prefixes:
-        reason, message = _reason(path)
-        yield DroppedItem(here, reason, message)
+        reason, message = reasons.get(here) or _reason(path)
+        yield DcfDropped(here, reason, message)
         return
     children: Iterator[tuple[str | int, Any]]
     if isinstance(node, Mapping):
@@ -128,12 +148,12 @@ def _walk(
     else:  # pragma: no cover - a scalar is either taken or not a prefix
         return
     for key, child in children:
-        yield from _walk(child, (*path, key), taken, prefixes)
+        yield from _walk(child, (*path, key), taken, prefixes, reasons)
 
 
 def _prefixes(taken: frozenset[str]) -> frozenset[str]:
-    # Every proper ancestor of a carried pointer: the walk descends into
-    # these, and reports any other untaken node whole.
+    # Every proper ancestor of a pointer: the walk descends into these, and
+    # reports any other untaken node whole.
     out: set[str] = set()
     for item in taken:
         parts = item.split("/")
@@ -144,7 +164,7 @@ def _prefixes(taken: frozenset[str]) -> frozenset[str]:
 
 def dropped_items(
     reader: SourceReader, *, ignore: frozenset[str] = frozenset()
-) -> tuple[DroppedItem, ...]:
+) -> tuple[DcfDropped, ...]:
     """Each largest part of the case file the export did not carry.
 
     ``ignore`` names pointers that are not content (the document's own format
@@ -152,4 +172,8 @@ def dropped_items(
     case file always gives one list.
     """
     taken = reader.taken() | ignore
-    return tuple(_walk(reader.document, (), taken, _prefixes(taken)))
+    reasons = reader.reasons()
+    # The walk descends to each part given a reason of its own, so the reason
+    # names that part and not the larger one around it.
+    prefixes = _prefixes(taken | frozenset(reasons))
+    return tuple(_walk(reader.document, (), taken, prefixes, reasons))
