@@ -113,6 +113,18 @@ from casefile.projections._custody_records import (
     Party,
     RecordView,
 )
+from casefile.projections._dcf import dcf_export
+from casefile.projections._dcf_report import (
+    DCF_LABEL,
+    DCF_REPORT_FORMAT,
+    DCF_REPORT_VERSION,
+    DCF_SCHEMA_RELEASE,
+    DCF_SCHEMA_VERSION,
+    DcfMappingReport,
+    DcfRefused,
+    DcfUnfilled,
+)
+from casefile.projections._dcf_source import DcfDropped
 from casefile.projections._exhibit_list import ExhibitListRow, exhibit_list
 from casefile.projections._redactions import FieldRedactions, RedactionCover, redactions_for
 from casefile.projections._register_json import (
@@ -140,6 +152,11 @@ __all__ = [
     "CASEFILE_SCHEMA_ID",
     "CASEFILE_VERSION",
     "CUSTODY_TYPES",
+    "DCF_LABEL",
+    "DCF_REPORT_FORMAT",
+    "DCF_REPORT_VERSION",
+    "DCF_SCHEMA_RELEASE",
+    "DCF_SCHEMA_VERSION",
     "DEFAULT_MAX_GAP_NS",
     "EXHIBITS_VIEW",
     "FILE_TYPES",
@@ -165,6 +182,10 @@ __all__ = [
     "ContinuityText",
     "CustodyEntry",
     "CustodySpan",
+    "DcfDropped",
+    "DcfMappingReport",
+    "DcfRefused",
+    "DcfUnfilled",
     "Defendant",
     "EnquiryLine",
     "ExhibitHistory",
@@ -211,6 +232,7 @@ __all__ = [
     "case_file_schema",
     "completeness",
     "continuity_statements",
+    "dcf_export",
     "exhibit_list",
     "exhibit_register_document",
     "exhibit_register_json",

@@ -1,0 +1,403 @@
+"""The DCF export: the case file as a DCF 1.2-compatible document (public 2016 schema).
+
+:func:`dcf_export` maps the case file's JSON (:func:`case_file_json`) onto the
+last public CPS Digital Case File schema (1.2.2.1) and returns the document with
+a :class:`DcfMappingReport` of what the mapping dropped, could not fill, or
+refused. It is a lossy view (docs/DECISIONS.md D31): the case file stays the
+source of truth. The mapping is a pure function of the case file (and of the
+date given for the file), so one case file always gives one document.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+import jsonschema
+
+from casefile.errors import InputError
+from casefile.projections._casefile_schema import case_file_schema
+from casefile.projections._dcf_build import DcfWriter
+from casefile.projections._dcf_defendants import (
+    Evidence,
+    bail_breach_arrest,
+    bob_defendant,
+    first_hearing_defendant,
+)
+from casefile.projections._dcf_report import (
+    DCF_SCHEMA_VERSION,
+    DcfMappingReport,
+    dcf_urn_refusal,
+)
+from casefile.projections._dcf_source import SourceReader, dropped_items, pointer
+
+__all__ = ["dcf_export"]
+
+# The case file's own envelope: what the DCF's schema_version replaces.
+_ENVELOPE: Final = frozenset({"/format", "/version"})
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MME_MEDIA: Final = ("audio/", "video/")
+
+
+@functools.cache
+def _case_file_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(case_file_schema())
+
+
+def _check_case_file(case_file: Mapping[str, Any]) -> None:
+    errors = sorted(
+        _case_file_validator().iter_errors(case_file), key=lambda e: list(e.absolute_path)
+    )
+    if errors:
+        first = errors[0]
+        where = pointer(*first.absolute_path) or "/"
+        raise InputError(f"case file {where}: {first.message}")
+
+
+def _check_date(date: str | None) -> None:
+    if date is None:
+        return
+    try:
+        valid = _DATE.fullmatch(date) is not None and bool(datetime.date.fromisoformat(date))
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise InputError(f"date: {date!r} is not a calendar date written YYYY-MM-DD")
+
+
+def dcf_export(
+    case_file: Mapping[str, Any], *, date: str | None = None
+) -> tuple[dict[str, Any], DcfMappingReport]:
+    """The DCF 1.2-compatible document of ``case_file`` and the report of what it left behind.
+
+    ``case_file`` is the JSON of a case file (:func:`case_file_json`); it is
+    checked against the case-file schema first. ``date`` (``YYYY-MM-DD``) is
+    the file's date; by default the date its case summary (MG5) was written.
+    The document is a ``FirstHearingDCF``, or a ``BobDCF`` when the file's one
+    defendant faces no offence and was arrested under the Bail Act 1976, s.7.
+    The document passes the DCF 1.2.2.1 schema iff ``report.conforms``; the
+    report names each placeholder written so that it does.
+    Raises :class:`~casefile.errors.InputError` for a case file that does not
+    fit its schema or a malformed ``date``.
+    """
+    _check_case_file(case_file)
+    _check_date(date)
+    reader = SourceReader(case_file)
+    w = DcfWriter(reader)
+    defendants = reader.look("mg1", "defendants")
+    bob = (
+        len(defendants) == 1 and not defendants[0]["offences"] and bail_breach_arrest(defendants[0])
+    )
+    dcf_type = "BobDCF" if bob else "FirstHearingDCF"
+    case: dict[str, Any] = {}
+    _urn(w, case, dcf_type)
+    case["type"] = dcf_type
+    _summary(w, case)
+    if bob:
+        case["defendants"] = [bob_defendant(w, ("mg1", "defendants", 0), "/case/defendants/0")]
+    else:
+        case["defendants"] = _defendants(w)
+    if not case["defendants"]:
+        del case["defendants"]
+        w.omit("/case/defendants", "no defendant in the case file faces an offence", required=True)
+    case["witnesses"] = _witnesses(w, bob=bob)
+    if not case["witnesses"]:
+        del case["witnesses"]
+        w.omit("/case/witnesses", "the case file lists no witness", required=True)
+    mme = _multimedia(w, bob=bob)
+    if mme:
+        case["multimedia_evidence"] = mme
+    if reader.look("mg1", "first_hearing") is not None:
+        reader.leave(
+            "mg1",
+            "first_hearing",
+            reason="sent_with_defendant",
+            message="the DCF sends each defendant's first hearing with the defendant",
+        )
+    if not bob:
+        _first_hearing_case(w, case)
+    _officers(w, case)
+    _file_date(w, case, date)
+    report = DcfMappingReport(
+        dcf_type=dcf_type,
+        case_file_format=case_file["format"],
+        case_file_version=case_file["version"],
+        dropped=dropped_items(reader, ignore=_ENVELOPE),
+        unfilled=tuple(w.unfilled),
+        refused=tuple(w.refused),
+    )
+    return {"schema_version": DCF_SCHEMA_VERSION, "case": case}, report
+
+
+def _urn(w: DcfWriter, case: dict[str, Any], dcf_type: str) -> None:
+    urn = w.reader.look("case", "urn")
+    refusal = dcf_urn_refusal(urn, dcf_type)
+    if refusal is None:
+        case["pti_urn"] = w.reader.take("case", "urn")
+        if w.reader.look("mg1", "urn") == urn:
+            w.reader.take("mg1", "urn")
+        return
+    # A URN the CPS would refuse is never sent, nor replaced by a made-up one.
+    if urn is not None:
+        w.refuse("/case/urn", "/case/pti_urn", refusal)
+    w.omit("/case/pti_urn", refusal, required=True)
+
+
+def _summary(w: DcfWriter, case: dict[str, Any]) -> None:
+    mg5 = w.reader.look("mg5")
+    if mg5 is None:
+        case["version"] = w.placeholder(
+            "/case/version", 1, "the case file holds no case summary (MG5) to version"
+        )
+        case["brief_description_of_case"] = w.placeholder(
+            "/case/brief_description_of_case", "", "the case file holds no case summary (MG5)"
+        )
+        return
+    case["version"] = w.reader.take("mg5", "version")
+    case["brief_description_of_case"] = w.text(
+        "/case/brief_description_of_case", w.reader.take("mg5", "headline"), "MG5 headline"
+    )
+
+
+def _evidence(w: DcfWriter) -> dict[int, str]:
+    """Each piece of evidence by the seq of its record, in words for a point to prove."""
+    named: dict[int, str] = {}
+    for statement in w.reader.look("mg11"):
+        who = statement["witness"]["name"] or "a witness"
+        named[statement["statement"]] = f"statement of {who}"
+    for row in w.reader.look("mg12"):
+        for seq in row["records"]:
+            named.setdefault(seq, f"exhibit {row['reference']}")
+    for defendant in w.reader.look("mg1", "defendants"):
+        who = defendant["person"]["name"] or "the defendant"
+        for interview in defendant["interviews"]:
+            named[interview["interview"]] = f"interview of {who} on {interview['started_at'][:10]}"
+    return named
+
+
+def _sole_victim(w: DcfWriter) -> tuple[str | int, ...] | None:
+    victims = [
+        k
+        for k, witness in enumerate(w.reader.look("mg9", "witnesses"))
+        if witness["person"]["role"] == "victim"
+    ]
+    return ("mg9", "witnesses", victims[0], "person") if len(victims) == 1 else None
+
+
+def _defendants(w: DcfWriter) -> list[dict[str, Any]]:
+    evidence: Evidence = _evidence(w)
+    mg5 = w.reader.look("mg5")
+    summary = list(enumerate(mg5["points"])) if mg5 is not None else []
+    victim = _sole_victim(w)
+    out: list[dict[str, Any]] = []
+    for k, defendant in enumerate(w.reader.look("mg1", "defendants")):
+        if not defendant["offences"]:
+            w.reader.leave(
+                "mg1",
+                "defendants",
+                k,
+                reason="not_a_defendant",
+                message="a suspect who faces no offence is not a DCF defendant",
+            )
+            continue
+        path = f"/case/defendants/{len(out)}"
+        src = ("mg1", "defendants", k)
+        out.append(first_hearing_defendant(w, src, path, evidence, summary, victim))
+    return out
+
+
+def _witness_type(w: DcfWriter, path: str, role: str | None, child: bool) -> list[str]:
+    kinds = []
+    if role == "officer":
+        kinds.append("police")
+    if child:
+        kinds.append("child")
+    if kinds:
+        return kinds
+    return list(
+        w.placeholder(path, ["other"], "the case file does not say what kind of witness this is")
+    )
+
+
+def _children(w: DcfWriter) -> frozenset[str]:
+    # A witness whose statement says they are under 18 is a child witness.
+    return frozenset(
+        s["witness"]["person_id"] for s in w.reader.look("mg11") if s["over_18"] is False
+    )
+
+
+def _witness(w: DcfWriter, src: tuple[str | int, ...], path: str, *, bob: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "witness_id": w.reader.take(*src, "person", "person_id"),
+        "nature_of_involvement": w.reader.take(*src, "person", "role") or "witness",
+        "evidence_they_can_give": w.placeholder(
+            path + "/evidence_they_can_give",
+            "",
+            "the case file holds no summary of the witness's evidence (statement text is"
+            " not carried)",
+        ),
+    }
+    care = w.reader.look(*src, "care")
+    if care is not None and not bob:
+        # The DCF asks yes or no; the needs themselves stay in the case file.
+        out["special_measures"] = bool(care["special_measures"])
+        out["interpreter_required"] = bool(care["interpreter"])
+        if care["interpreter"]:
+            out["interpreter_language_or_dialect"] = w.reader.take(*src, "care", "interpreter")
+    return out
+
+
+def _witnesses(w: DcfWriter, *, bob: bool) -> list[dict[str, Any]]:
+    children = _children(w)
+    out: list[dict[str, Any]] = []
+    for k, witness in enumerate(w.reader.look("mg9", "witnesses")):
+        src = ("mg9", "witnesses", k)
+        path = f"/case/witnesses/{len(out)}"
+        role = witness["person"]["role"]
+        child = witness["person"]["person_id"] in children
+        victim = role == "victim" and not bob
+        inner = path + ("/victim/witness" if victim else "/witness")
+        item: dict[str, Any] = {"type": "PersonVictim" if victim else "StatementWitness"}
+        name = w.person_name(path + "/name", w.reader.take(*src, "person", "name"))
+        if name is not None:
+            item["name"] = name
+        kinds_path = path + ("/victim/witness_type" if victim else "/witness_type")
+        kinds = _witness_type(w, kinds_path, role, child)
+        recorded = w.placeholder(
+            path + "/visually_recorded_interview",
+            False,
+            "the case file does not record whether the witness was interviewed on video",
+        )
+        if victim:
+            item["victim"] = _victim(w, src, path + "/victim", kinds, inner)
+        else:
+            item["witness"] = _witness(w, src, inner, bob=bob)
+            item["witness_type"] = kinds
+        item["visually_recorded_interview"] = recorded
+        out.append(item)
+    return out
+
+
+def _victim(
+    w: DcfWriter, src: tuple[str | int, ...], path: str, kinds: list[str], inner: str
+) -> dict[str, Any]:
+    vps = w.reader.look(*src, "vps")
+    if vps is None:
+        made = w.placeholder(
+            path + "/has_the_victim_made_a_vps_isb",
+            False,
+            "the case file records no victim personal statement offer",
+        )
+    else:
+        made = w.reader.take(*src, "vps", "outcome") == "made"
+    # The DCF's victim kinds lack interviewing officer and the like; police stays.
+    return {
+        "witness_type": kinds,
+        "witness": _witness(w, src, inner, bob=False),
+        "victim_code_requirements_met": w.placeholder(
+            path + "/victim_code_requirements_met",
+            False,
+            "the case file does not record the Victims' Code assessment",
+        ),
+        "has_the_victim_made_a_vps_isb": made,
+    }
+
+
+def _multimedia(w: DcfWriter, *, bob: bool) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for k, row in enumerate(w.reader.look("mg12")):
+        if not row["media_type"].startswith(_MME_MEDIA):
+            continue
+        src = ("mg12", k)
+        path = f"/case/multimedia_evidence/{len(out)}"
+        item: dict[str, Any] = {
+            "id": w.reader.take(*src, "reference"),
+            "date": w.placeholder(
+                path + "/date", "", "the exhibit list gives no date for the recording"
+            ),
+            "type": w.reader.take(*src, "media_type"),
+            "evidential_value": True,
+            "description_of_what_is_contained_in_multimedia_evidence": w.text(
+                path + "/description_of_what_is_contained_in_multimedia_evidence",
+                w.reader.take(*src, "description"),
+                "exhibit description",
+            ),
+            "total_duration": w.placeholder(
+                path + "/total_duration", "", "the case file does not hold the duration"
+            ),
+        }
+        if not bob:
+            item["relied_upon_trial"] = w.placeholder(
+                path + "/relied_upon_trial", True, "listed as an exhibit: taken as relied upon"
+            )
+            item["relied_upon_sentence"] = w.placeholder(
+                path + "/relied_upon_sentence", False, "the case file does not say"
+            )
+        out.append(item)
+    return out
+
+
+def _first_hearing_case(w: DcfWriter, case: dict[str, Any]) -> None:
+    case["likely_case_progression"] = w.placeholder(
+        "/case/likely_case_progression",
+        "either_way_and_likely_to_remain_in_the_magistrates_court",
+        "the case file records no view on where the case will be heard",
+    )
+    case["expert_evidence"] = w.placeholder(
+        "/case/expert_evidence", False, "the case file does not mark expert evidence"
+    )
+    requests = w.reader.look("mg3")
+    decided = [k for k, r in enumerate(requests or ()) if r["decision"] is not None]
+    if requests is None:
+        case["pca_cps"] = w.placeholder(
+            "/case/pca_cps", False, "this reader's case file carries no MG3 (charging)"
+        )
+    else:
+        case["pca_cps"] = bool(decided)
+    if decided:
+        case["test_code"] = w.reader.take("mg3", decided[-1], "decision", "test") + "_test"
+    elif requests:
+        case["test_code"] = w.reader.take("mg3", len(requests) - 1, "test") + "_test"
+    else:
+        case["test_code"] = w.placeholder(
+            "/case/test_code", "full_code_test", "the case file holds no charging request (MG3)"
+        )
+
+
+def _officers(w: DcfWriter, case: dict[str, Any]) -> None:
+    oic = w.reader.look("mg1", "officer_in_case")
+    if oic is None:
+        w.omit(
+            "/case/officer_in_the_case", "the case file names no officer in the case", required=True
+        )
+    else:
+        officer = w.party("/case/officer_in_the_case", "mg1", "officer_in_case", "holder")
+        if officer is not None:
+            case["officer_in_the_case"] = officer
+    if w.reader.look("mg5") is not None:
+        signatory = w.party("/case/signatory_name", "mg5", "by")
+    elif "officer_in_the_case" in case:
+        signatory = w.placeholder(
+            "/case/signatory_name",
+            case["officer_in_the_case"],
+            "no case summary names its author; the officer in the case signs",
+        )
+    else:
+        signatory = None
+        w.omit("/case/signatory_name", "the case file names no officer to sign", required=True)
+    if signatory is not None:
+        case["signatory_name"] = signatory
+
+
+def _file_date(w: DcfWriter, case: dict[str, Any], date: str | None) -> None:
+    if date is not None:
+        case["date"] = date
+    elif w.reader.look("mg5") is not None:
+        case["date"] = w.reader.take("mg5", "written_at")[:10]
+    else:
+        case["date"] = w.placeholder(
+            "/case/date", "", "no date was given and the case file has no case summary"
+        )

@@ -1,0 +1,143 @@
+"""A prosecutable case for the DCF tests, built through the domain, and the DCF validator."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import pathlib
+from typing import Any
+
+import jsonschema
+
+from casefile.events import Custodian, Investigation, PointToProve
+from casefile.projections import build_case_file, case_file_json
+from projections._casefile_cases import OFFICER_HOLDER, SECOND, T0, verified_case
+
+HERE = pathlib.Path(__file__).parent
+OFFICER_AS_CUSTODIAN = Custodian(
+    name=OFFICER_HOLDER.name,
+    number=OFFICER_HOLDER.number,
+    organisation=OFFICER_HOLDER.force,
+    rank=OFFICER_HOLDER.rank,
+)
+HOUR = 3600 * SECOND
+# The events happened days before they were recorded (the test clock starts at T0).
+BASE = T0 - 240 * HOUR
+VIDEO = hashlib.sha256(b"doorbell video").digest()
+STATEMENT = "I saw a man climb through the back window of number 12 at about ten."
+WORDING = (
+    "On 22 December 2025 at Testtown entered 12 High Street as a trespasser and stole a laptop."
+)
+
+
+@functools.cache
+def dcf_validator() -> jsonschema.Draft4Validator:
+    """The public DCF 1.2.2.1 schema (third-party test data beside this file)."""
+    schema = json.loads((HERE / "combined.schema.json").read_text("utf-8"))
+    jsonschema.Draft4Validator.check_schema(schema)
+    return jsonschema.Draft4Validator(schema)
+
+
+def dcf_errors(document: dict[str, Any]) -> list[str]:
+    """The DCF schema's complaints about ``document``, with those inside each ``oneOf``."""
+    out: list[str] = []
+    stack = list(dcf_validator().iter_errors(document))
+    while stack:
+        error = stack.pop()
+        out.append(f"/{'/'.join(map(str, error.absolute_path))}: {error.message}")
+        stack.extend(error.context or ())
+    return sorted(out)
+
+
+def burglary(case: Investigation, *, code: str = "TH68001", power: str | None = None) -> None:
+    """A burglary through to charge and first hearing: the parts the DCF asks for."""
+    victim = case.add_person(role="victim", name="Vera Victim")
+    witness = case.add_person(role="witness", name="Walt Witness")
+    suspect = case.add_person(role="suspect", name="Sam Suspect")
+    statement = case.record_statement(
+        witness_id=witness,
+        declaration="This statement is true to the best of my knowledge and belief.",
+        body=STATEMENT,
+        place="14 High Street",
+        started_at=BASE,
+        ended_at=BASE + 600 * SECOND,
+    )
+    case.sign_statement(statement_id=statement)
+    video = case.capture_evidence(
+        exhibit="JS/1",
+        kind="video",
+        sha256=VIDEO,
+        size=1024,
+        media_type="video/mp4",
+        device="doorbell camera",
+        location="12 High Street",
+        captured_at=BASE + HOUR,
+        description="Doorbell video of the back garden",
+    )
+    case.identify_suspect(person_id=suspect, grounds="Seen on the doorbell video")
+    case.record_arrest(
+        person_id=suspect,
+        arrested_at=BASE + 2 * HOUR,
+        place="Testtown",
+        power=power or "Police and Criminal Evidence Act 1984 s.24",
+        grounds="Suspected burglary; necessary to interview",
+    )
+    interview = case.record_interview(
+        person_id=suspect,
+        started_at=BASE + 3 * HOUR,
+        ended_at=BASE + 4 * HOUR,
+        place="Testtown police station",
+        interviewers=[OFFICER_AS_CUSTODIAN],
+        legal_representative=True,
+        summary="Denied being at the address.",
+        denials="Denied entering the house.",
+    )
+    if power is not None:
+        return
+    offence = case.allege_offence(
+        person_id=suspect,
+        code=code,
+        title="Burglary dwelling and theft",
+        wording=WORDING,
+        place="12 High Street, Testtown",
+        from_date="2025-12-22",
+        anticipated_plea="not_guilty",
+        points_to_prove=(
+            PointToProve(
+                "entered a building as a trespasser", (case.statements[statement].seq, video)
+            ),
+            PointToProve("stole", (interview,)),
+        ),
+    )
+    case.charge_offence(offence=offence, charged_at=BASE + 5 * HOUR, wording=WORDING)
+    case.record_bail(
+        person_id=suspect,
+        status="court_bail",
+        starts_at=BASE + 5 * HOUR,
+        conditions="Not to enter High Street, Testtown",
+    )
+    case.list_hearing(
+        person_id=suspect, court="Testtown Magistrates' Court", hearing_at=BASE + 48 * HOUR
+    )
+    del victim
+
+
+def case_file_of(build: Any = burglary, **kwargs: Any) -> dict[str, Any]:
+    """The case file JSON of a case built by ``build``, as the CPS reads it."""
+    verified = verified_case(lambda case: build(case, **kwargs))
+    return case_file_json(build_case_file(verified.records, audience="cps"))
+
+
+def resolve(document: Any, path: str) -> tuple[bool, Any]:
+    """(found, value) of the JSON pointer ``path`` in ``document``."""
+    node = document
+    for raw in path.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False, None
+    return True, node
