@@ -16,6 +16,7 @@ from casefile.projections import build_case_file, case_file_json
 from casefile.signing import load_trust_store
 from casefile.verifier import verify_case
 from cli._support import Demo, run_cli
+from dcf._dcf_cases import dcf_errors
 
 
 @pytest.fixture
@@ -150,3 +151,20 @@ def test_demo_case_file_is_what_the_cps_builds_from_its_bundle(
     )
     for form in ("mg1", "mg3", "mg5", "mg6c", "mg6d", "mg6e", "mg9", "mg11", "mg12"):
         assert from_bundle[form] == case_file[form], form
+
+
+def test_demo_dcf_document_passes_the_public_dcf_schema_and_says_what_it_lost(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    dcf = json.loads((demo.root / "dcf.json").read_text("utf-8"))
+    report = json.loads((demo.root / "dcf-report.json").read_text("utf-8"))
+    assert dcf_errors(dcf) == []
+    assert report["conforms"] is True
+    assert report["refused"] == []
+    # What the DCF cannot carry is named, not silently lost: the MG6C among it.
+    dropped = {item["pointer"] for item in report["dropped"]}
+    assert "/mg6c" in dropped
+    assert f"names the {len(report['dropped'])} parts it cannot carry" in demo.output
+    assert case_file["case"]["urn"] == "42NS1234526"
+    assert dcf["case"]["pti_urn"] == case_file["case"]["urn"]
+    assert dcf["case"]["type"] == "FirstHearingDCF"

@@ -317,6 +317,11 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  verified    yes: each folder and its zip, against keys/trust.json",
         f"  case file   casefile.json, for the CPS: {', '.join(summary.case_file.forms)}",
         "              " + _completeness(summary.case_file),
+        f"  DCF 1.2     dcf.json, a {summary.case_file.dcf_type} "
+        f"({'passes' if summary.case_file.dcf_conforms else 'fails'} the public 2016 schema); "
+        "dcf-report.json",
+        f"              names the {summary.case_file.dcf_dropped} parts it cannot carry and the "
+        f"{summary.case_file.dcf_unfilled} fields it could not fill",
         "",
         f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
@@ -325,6 +330,7 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
         "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
         "  casefile.json    the case file (MG forms) the CPS may read: casefile schema casefile",
+        "  dcf.json         the same file as a DCF 1.2 document; dcf-report.json: what it lost",
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
         f"--trust {shown}keys{os.sep}trust.json",
