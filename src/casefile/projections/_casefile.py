@@ -42,6 +42,7 @@ from casefile.projections._casefile_witnesses import CARE_FIELDS, build_mg9, bui
 from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import ContinuityPolicy
 from casefile.projections._custody_records import CORRECTION_TYPE, RecordView
+from casefile.projections._pause import collection_paused
 from casefile.projections._texts import (
     CommittedRecord,
     TextMarker,
@@ -114,17 +115,18 @@ def build_case_file(
                     personal[target].update(values.of(rec))
             yield rec
 
-    views = list(records_as_read(noting(records), given, marker=marker))
-    case_id = case_ids[0] if case_ids and case_ids[0].int else None
-    return case_file_from_views(
-        views,
-        personal=personal,
-        case_id=case_id,
-        audience=audience,
-        as_of=as_of,
-        file_type=file_type,
-        policy=policy,
-    )
+    with collection_paused():
+        views = list(records_as_read(noting(records), given, marker=marker))
+        case_id = case_ids[0] if case_ids and case_ids[0].int else None
+        return case_file_from_views(
+            views,
+            personal=personal,
+            case_id=case_id,
+            audience=audience,
+            as_of=as_of,
+            file_type=file_type,
+            policy=policy,
+        )
 
 
 class _ValueReader:
@@ -186,9 +188,21 @@ def case_file_from_views(
     require_kept(views)
     if file_type is not None and file_type not in FILE_TYPES:
         raise InputError(f"file_type: {file_type!r} is not one of {', '.join(FILE_TYPES)}")
-    read = list(views)
     until = None if as_of is None else instant_ns(as_of, "as_of")
-    index = CaseIndex(read, personal or {})
+    with collection_paused():
+        return _build(list(views), personal or {}, case_id, audience, until, file_type, policy)
+
+
+def _build(
+    read: list[RecordView],
+    personal: Mapping[int, Mapping[str, Any]],
+    case_id: uuid.UUID | None,
+    audience: str | None,
+    until: int | None,
+    file_type: str | None,
+    policy: ContinuityPolicy,
+) -> CaseFile:
+    index = CaseIndex(read, personal)
     register = build_exhibit_register(read, policy=policy, as_of=until)
     age_at = until if until is not None else (read[-1].time_ns if read else None)
     header = _header(index, case_id)
