@@ -70,10 +70,8 @@ from casefile.events._loading import (
     load_investigation,
 )
 from casefile.events._missing import (
-    EnquiryStatus,
     MissingEnquiryRecorded,
     MissingFound,
-    MissingOutcome,
     MissingPerson,
     MissingPersonCommands,
     MissingPersonReportRecorded,
@@ -133,13 +131,13 @@ from casefile.events._unused import (
     UnusedScheduled,
 )
 from casefile.events._values import (
-    EVIDENCE_TYPES,
     MIN_COMMAND_TIME_NS,
-    AnticipatedPlea,
     CaseKind,
     CaseStatus,
+    EnquiryStatus,
     EvidenceKind,
     Instant,
+    MissingOutcome,
     PersonRole,
     ReportingChannel,
     RiskGrading,

@@ -13,7 +13,6 @@ import types
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from casefile.errors import InvalidCommandError, UnknownReferenceError
@@ -31,7 +30,9 @@ from casefile.events._recording import RecordingBase
 from casefile.events._registry import register
 from casefile.events._values import (
     MAX_LONG_TEXT,
+    EnquiryStatus,
     Instant,
+    MissingOutcome,
     RiskGrading,
     check_choice,
     check_text,
@@ -42,30 +43,14 @@ if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
 
 __all__ = [
-    "EnquiryStatus",
     "MissingEnquiryRecorded",
     "MissingFound",
-    "MissingOutcome",
     "MissingPerson",
     "MissingPersonCommands",
     "MissingPersonReportRecorded",
     "MissingRiskReviewed",
     "MissingSightingRecorded",
 ]
-
-
-class MissingOutcome(StrEnum):
-    """How a missing person's absence ended: found by others, or returned of their own accord."""
-
-    FOUND = "found"
-    RETURNED = "returned"
-
-
-class EnquiryStatus(StrEnum):
-    """Where a line of enquiry stands."""
-
-    OPEN = "open"
-    COMPLETED = "completed"
 
 
 @dataclass(frozen=True, slots=True)

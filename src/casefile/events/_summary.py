@@ -14,21 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from casefile.errors import InvalidCommandError, UnknownReferenceError
+from casefile.errors import InvalidCommandError
 from casefile.events._base import CaseEvent
 from casefile.events._correction_checks import CorrectionCheck
 from casefile.events._custody_values import Custodian
-from casefile.events._recording import RecordingBase
+from casefile.events._offences import AnticipatedPlea, OffenceCommands
 from casefile.events._registry import register
-from casefile.events._values import (
-    EVIDENCE_TYPES,
-    MAX_LONG_TEXT,
-    AnticipatedPlea,
-    Instant,
-    check_choice,
-    check_int,
-    check_text,
-)
+from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_text
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -38,11 +30,7 @@ __all__ = [
     "CaseSummaryVersion",
     "CaseSummaryWritten",
     "SummaryPoint",
-    "check_evidence",
 ]
-
-#: The record type a point to prove names as its offence.
-_OFFENCE_TYPE = "offence.alleged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +49,6 @@ class CaseSummaryVersion:
     version: int
     seq: int
     anticipated_plea: str
-
-
-def check_evidence(case: RecordingBase, value: object, field: str) -> tuple[int, ...]:
-    """Distinct sequence numbers of earlier records of an evidence type (:data:`EVIDENCE_TYPES`)."""
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidCommandError(field, "expected a sequence of record numbers")
-    seqs = tuple(check_int(seq, field, minimum=1) for seq in value)
-    if len(set(seqs)) != len(seqs):
-        raise InvalidCommandError(field, "a record is cited twice")
-    for seq in seqs:
-        if seq > case._version or case._classes[seq - 1].TYPE not in EVIDENCE_TYPES:
-            raise UnknownReferenceError(
-                f"record {seq} of case {case._id} is no statement, evidence, exhibit "
-                "seized, produced or found, or interview",
-                field=field,
-            )
-    return seqs
 
 
 @register
@@ -114,8 +85,8 @@ class CaseSummaryWritten(CaseEvent):
         )
 
 
-class CaseSummaryCommands(RecordingBase):
-    """Writing the case summary (MG5), version after version."""
+class CaseSummaryCommands(OffenceCommands):
+    """Writing the case summary (MG5), version after version: its points cite alleged offences."""
 
     def _init_state(self) -> None:
         super()._init_state()
@@ -164,14 +135,13 @@ class CaseSummaryCommands(RecordingBase):
     def _point(self, point: object, field: str) -> dict[str, Any]:
         if not isinstance(point, SummaryPoint):
             raise InvalidCommandError(field, f"expected a SummaryPoint, not {type(point).__name__}")
-        offence = check_int(point.offence, f"{field}.offence", minimum=1)
-        if offence > self._version or self._classes[offence - 1].TYPE != _OFFENCE_TYPE:
-            raise UnknownReferenceError(
-                f"record {offence} of case {self._id} is no alleged offence",
-                field=f"{field}.offence",
-            )
+        offence = self._require_offence(point.offence, f"{field}.offence").seq
+        evidence = list(point.evidence) if isinstance(point.evidence, Iterable) else None
+        if evidence is None:
+            raise InvalidCommandError(f"{field}.evidence", "expected a list of record seqs")
+        self._check_evidence(evidence, f"{field}.evidence")
         return {
             "element": check_text(point.element, f"{field}.element"),
-            "evidence": list(check_evidence(self, point.evidence, f"{field}.evidence")),
+            "evidence": evidence,
             "offence": offence,
         }

@@ -26,7 +26,6 @@ from casefile.events._correction_checks import (
     check_bool,
     check_long,
     check_long_maybe_empty,
-    check_maybe_empty,
     check_short,
 )
 from casefile.events._custody_values import Custodian
@@ -190,9 +189,10 @@ class UnusedDecided(CaseEvent):
 
     TYPE = "unused.decided"
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"reason"})
-    # A decision is changed by a further decision; only its wording is corrected.
+    # A decision is changed by a further decision of the prosecutor, never corrected: a
+    # correction is a recorder's record, and the decision is the prosecutor's alone.
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"item", "decision", "by", "recorded_by"})
-    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"reason": check_maybe_empty}
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {}
 
     item: int
     decision: str

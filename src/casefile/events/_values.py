@@ -18,16 +18,16 @@ from typing import Final, TypeVar
 from casefile.errors import InvalidCommandError
 
 __all__ = [
-    "EVIDENCE_TYPES",
     "EXHIBIT_REFERENCE",
     "MAX_LONG_TEXT",
     "MAX_SHORT_TEXT",
     "MIN_COMMAND_TIME_NS",
-    "AnticipatedPlea",
     "CaseKind",
     "CaseStatus",
+    "EnquiryStatus",
     "EvidenceKind",
     "Instant",
+    "MissingOutcome",
     "PersonRole",
     "ReportingChannel",
     "RiskGrading",
@@ -47,19 +47,6 @@ __all__ = [
 #: Short fields (names, places, media types) and long ones (statement bodies, notes).
 MAX_SHORT_TEXT: Final = 1024
 MAX_LONG_TEXT: Final = 1024 * 1024
-
-#: The record types a point to prove may cite as its evidence: statements, captured
-#: evidence, exhibits seized, produced or found, and interviews under caution.
-EVIDENCE_TYPES: Final = frozenset(
-    {
-        "statement.recorded",
-        "evidence.captured",
-        "exhibit.seized",
-        "exhibit.produced",
-        "exhibit.located",
-        "interview.recorded",
-    }
-)
 
 #: An exhibit reference: the producer's initials, a slash, a number without leading zeros.
 EXHIBIT_REFERENCE: Final = re.compile(r"[A-Z]{1,5}/[1-9][0-9]{0,5}")
@@ -106,20 +93,26 @@ class CaseKind(StrEnum):
     MISSING_PERSON = "missing_person"
 
 
-class AnticipatedPlea(StrEnum):
-    """The plea the officer expects, which decides the file to build (guilty or not guilty)."""
-
-    GUILTY = "guilty"
-    NOT_GUILTY = "not_guilty"
-    UNKNOWN = "unknown"
-
-
 class RiskGrading(StrEnum):
     """Risk grading of a missing person."""
 
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class MissingOutcome(StrEnum):
+    """How a missing person's absence ended: found by others, or returned of their own accord."""
+
+    FOUND = "found"
+    RETURNED = "returned"
+
+
+class EnquiryStatus(StrEnum):
+    """Where a line of enquiry stands."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
 
 
 class CaseStatus(StrEnum):
