@@ -79,8 +79,10 @@ from casefile.events._missing import (
     MissingSightingRecorded,
 )
 from casefile.events._offences import (
+    EVIDENCE_TYPES,
     OFFENCE_CODE,
     AllegedOffence,
+    AnticipatedPlea,
     OffenceAlleged,
     OffenceCharged,
     OffenceCommands,

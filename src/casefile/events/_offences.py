@@ -16,6 +16,7 @@ import types
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from casefile.errors import InvalidCommandError, UnknownReferenceError
@@ -31,9 +32,7 @@ from casefile.events._custody_values import Custodian
 from casefile.events._registry import register
 from casefile.events._suspects import SuspectCommands
 from casefile.events._values import (
-    EVIDENCE_TYPES,
     MAX_LONG_TEXT,
-    AnticipatedPlea,
     Instant,
     check_choice,
     check_date,
@@ -59,6 +58,25 @@ __all__ = [
 
 #: A CJS offence code, such as ``TH68010``.
 OFFENCE_CODE: Final = re.compile(r"[A-Z0-9]{1,16}")
+#: The record types whose records are evidence a point to prove may cite.
+EVIDENCE_TYPES: Final = frozenset(
+    {
+        "statement.recorded",
+        "evidence.captured",
+        "exhibit.seized",
+        "exhibit.produced",
+        "exhibit.located",
+        "interview.recorded",
+    }
+)
+
+
+class AnticipatedPlea(StrEnum):
+    """The plea the police anticipate to an offence."""
+
+    GUILTY = "guilty"
+    NOT_GUILTY = "not_guilty"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
