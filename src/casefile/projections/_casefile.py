@@ -99,7 +99,6 @@ def build_case_file(
     values = _ValueReader(given, audience)
 
     def noting(stream: Iterable[CommittedRecord]) -> Iterator[CommittedRecord]:
-        people: set[int] = set()
         for rec in stream:
             if not case_ids:
                 found = getattr(rec, "case_id", None)
@@ -107,11 +106,10 @@ def build_case_file(
             kind = rec.event_type
             if kind in _PERSONAL_TYPES:
                 personal[rec.seq] = values.of(rec)
-                if kind == "person.added":
-                    people.add(rec.seq)
             elif kind == CORRECTION_TYPE:
+                # A correction commits the corrected personal values of its record.
                 target = rec.data.get("corrects")
-                if type(target) is int and target in people:
+                if type(target) is int and target in personal:
                     personal[target].update(values.of(rec))
             yield rec
 
