@@ -27,6 +27,7 @@ from casefile.projections._casefile_defendants import build_defendants, hearing_
 from casefile.projections._casefile_exhibits import build_continuity, build_mg12
 from casefile.projections._casefile_forms import (
     CaseFile,
+    CaseSummary,
     Completeness,
 )
 from casefile.projections._casefile_missing import build_missing_person
@@ -254,7 +255,7 @@ def _header(index: CaseIndex, case_id: uuid.UUID | None) -> CaseHeader:
     )
 
 
-def _infer(kind: str, defendants: tuple[Defendant, ...], mg5: Any) -> str:
+def _infer(kind: str, defendants: tuple[Defendant, ...], mg5: CaseSummary | None) -> str:
     """The file a case is ready to be: see docs/CASEFILE.md §4."""
     if kind == "missing_person":
         return "missing_person"
