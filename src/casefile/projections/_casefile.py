@@ -86,13 +86,15 @@ def build_case_file(
     the record's commitments. ``file_type`` (``pre_charge``,
     ``anticipated_guilty_plea``, ``anticipated_not_guilty_plea``,
     ``missing_person``) sets the completeness rules; None infers it from the
-    records (docs/CASEFILE.md §4). ``as_of`` (ns or an aware datetime) is
-    when exhibit gaps are judged and ages taken, by default the last
-    record's time; the file never reads a clock. ``marker`` shows a withheld
-    run. Raises :class:`~casefile.errors.InputError` for an unknown audience
-    or file type, or records that do not fit their payload schemas.
+    records (docs/CASEFILE.md §4). With ``as_of`` (ns or an aware datetime)
+    an exhibit's pause running up to it outside a store is a continuity gap,
+    and a defendant with no first hearing has their age taken then; without
+    it, running pauses are not judged and ages are taken at the last record.
+    The file never reads a clock. ``marker`` shows a withheld run. Raises
+    :class:`~casefile.errors.InputError` for an unknown audience or file
+    type, or records that do not fit their payload schemas.
     """
-    _check_audience(audience)
+    _check_choices(audience, file_type)
     require_kept(records)
     given = None if disclosures is None else list(disclosures)
     personal: dict[int, dict[str, Any]] = {}
@@ -158,11 +160,13 @@ class _ValueReader:
         return found
 
 
-def _check_audience(audience: str | None) -> None:
+def _check_choices(audience: str | None, file_type: str | None) -> None:
     if audience is not None and audience not in _AUDIENCES:
         raise InputError(
             f"audience: {audience!r} is not one of {', '.join(sorted(_AUDIENCES))} or None"
         )
+    if file_type is not None and file_type not in FILE_TYPES:
+        raise InputError(f"file_type: {file_type!r} is not one of {', '.join(FILE_TYPES)}")
 
 
 def case_file_from_views(
@@ -183,10 +187,8 @@ def case_file_from_views(
     other. The other arguments are those of :func:`build_case_file`; the
     personal values are taken as given, already fit for ``audience``.
     """
-    _check_audience(audience)
+    _check_choices(audience, file_type)
     require_kept(views)
-    if file_type is not None and file_type not in FILE_TYPES:
-        raise InputError(f"file_type: {file_type!r} is not one of {', '.join(FILE_TYPES)}")
     until = None if as_of is None else instant_ns(as_of, "as_of")
     with collection_paused():
         return _build(list(views), personal or {}, case_id, audience, until, file_type, policy)
