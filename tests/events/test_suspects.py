@@ -188,3 +188,34 @@ def test_grounds_summary_and_place_are_committed_as_text_never_written_in_data(
     assert loaded.suspects == case.suspects == {person: 3}
     assert loaded.record_type(seq) is InterviewRecorded
     assert loaded.record_type(3) is SuspectIdentified
+
+
+def test_an_arrest_keyed_in_for_the_arresting_officer_awaits_their_confirmation(
+    case: Investigation,
+) -> None:
+    person = suspect(case)
+    seq = case.record_arrest(
+        person_id=person,
+        arrested_at=T0,
+        place="Home address",
+        power="Police and Criminal Evidence Act 1984 s.24",
+        grounds="Named by the victim.",
+        by=DC,
+    )
+    event = case.pending_events[-1]
+    assert (event.by, event.recorded_by) == (DC.to_data(), OFFICER.to_data())  # type: ignore[attr-defined]
+    assert case.unconfirmed == {seq: DC.identity}
+
+
+def test_a_correction_of_an_interview_that_ends_it_before_it_began_is_refused(
+    case: Investigation,
+) -> None:
+    seq = _interview(case, suspect(case))
+    with pytest.raises(InvalidCommandError) as caught:
+        case.correct(seq=seq, reason="r", fields={"started_at": T0 + SECOND, "ended_at": T0})
+    assert caught.value.field == "fields.ended_at"
+    for key in ("interviewers", "recording", "person_id"):
+        with pytest.raises(InvalidCommandError, match="not a correctable field"):
+            case.correct(seq=seq, reason="r", fields={key: None})
+    case.correct(seq=seq, reason="Solicitor arrived late", fields={"legal_representative": False})
+    assert case.corrections[seq] == (case.version,)
