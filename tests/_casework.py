@@ -1,9 +1,11 @@
 """A case worked by an officer and a prosecutor, each signing with their own key.
 
-The officer's key holds the role ``recorder``, the prosecutor's ``prosecutor``
-(the default policy: only a prosecutor decides unused material). ``Desk``
-seals what is pending with the key of whoever acts, keeps the stored records
-and disclosures, and loads or verifies them as a reader would.
+The keys and people are those of the domain tests (``events.conftest``,
+``events._prosecution``): the officer's key holds ``recorder``, the
+prosecutor's ``prosecutor`` (under the default policy only a prosecutor
+decides unused material). ``Desk`` seals what is pending with the key of
+whoever acts, keeps the stored records and disclosures, and loads or
+verifies them as a reader would.
 """
 
 from __future__ import annotations
@@ -17,16 +19,12 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from casefile.events import (
-    CommandContext,
-    Custodian,
-    Investigation,
-    load_investigation,
-    seal_events,
-)
+from casefile.events import CommandContext, Investigation, load_investigation
 from casefile.signing._keys import InMemorySigner
-from casefile.signing._trust import Holder, TrustEntry, TrustStore
+from casefile.signing._trust import TrustStore
 from casefile.verifier import VerifiedCase, payload_schemas, verify_case
+from events._prosecution import PROSECUTOR, prosecutor_entry, prosecutor_key, seal
+from events.conftest import OFFICER, SECOND, T0, entry, signer_for
 
 __all__ = [
     "OFFICER",
@@ -41,41 +39,14 @@ __all__ = [
     "trust_with",
 ]
 
-T0 = 1_767_225_600 * 10**9  # 2026-01-01T00:00:00Z
-SECOND = 10**9
-
-
-def _signer(label: str) -> InMemorySigner:
-    return InMemorySigner(hashlib.sha256(b"casefile-prosecution-test:" + label.encode()).digest())
-
-
-OFFICER_KEY = _signer("officer")
-PROSECUTOR_KEY = _signer("prosecutor")
-_OFFICER_HOLDER = Holder(name="Dana Disclosure", rank="DC", number="4411", force="Test Force")
-_PROSECUTOR_HOLDER = Holder(
-    name="Priya Prosecutor", rank="", number="CPS-17", force="Crown Prosecution Service"
-)
-OFFICER = Custodian.from_holder(_OFFICER_HOLDER)
-PROSECUTOR = Custodian.from_holder(_PROSECUTOR_HOLDER)
-
-
-def _entry(signer: InMemorySigner, name: str, holder: Holder, role: str) -> TrustEntry:
-    return TrustEntry(
-        public_key=signer.public_key,
-        name=name,
-        holder=holder,
-        roles=frozenset({role}),
-        valid_from=T0 - 86_400 * SECOND,
-    )
+OFFICER_KEY = signer_for("officer")
+PROSECUTOR_KEY = prosecutor_key()
 
 
 def trust_with(prosecutor_role: str) -> TrustStore:
     """The officer's key as a recorder, and the prosecutor's key holding ``prosecutor_role``."""
     return TrustStore(
-        [
-            _entry(OFFICER_KEY, "dc-4411", _OFFICER_HOLDER, "recorder"),
-            _entry(PROSECUTOR_KEY, "cps-17", _PROSECUTOR_HOLDER, prosecutor_role),
-        ]
+        [entry(OFFICER_KEY, "officer"), prosecutor_entry(frozenset({prosecutor_role}))]
     )
 
 
@@ -83,11 +54,11 @@ TRUST = trust_with("prosecutor")
 
 
 def context() -> CommandContext:
-    """A clock stepping one second a command, and ids and salts counted from zero."""
+    """A clock stepping one second a command, and ids counted from zero."""
     ticks, ids = itertools.count(), itertools.count()
 
     def random_bytes(n: int) -> bytes:
-        return hashlib.sha256(b"prosecution %d" % next(ids)).digest()[:n]
+        return hashlib.sha256(b"casework %d" % next(ids)).digest()[:n]
 
     return CommandContext(clock=lambda: T0 + SECOND * next(ticks), random_bytes=random_bytes)
 
@@ -112,10 +83,7 @@ class Desk:
 
     def seal(self, signer: InMemorySigner = OFFICER_KEY) -> None:
         """Store what is pending, signed by ``signer``."""
-        case = self.case
-        batch = seal_events(case, list(case.pending_events), signer, trust=TRUST)
-        case.collect_events()
-        case.mark_sealed(batch.last_seq, batch.head, batch.commitments)
+        batch = seal(self.case, signer, TRUST)
         self.stored.extend(batch.stored_events)
         self.disclosures.extend(batch.disclosures)
 

@@ -7,6 +7,7 @@ import pytest
 from _casework import OFFICER, Desk
 from casefile.errors import InvalidCommandError, MalformedRecordError, UnknownReferenceError
 from casefile.events import CaseSummaryWritten, SummaryPoint
+from events._prosecution import offence, statement, suspect
 
 
 def _summary(desk: Desk, **changes: object) -> int:
@@ -72,27 +73,8 @@ def test_a_summary_point_naming_a_record_that_is_no_alleged_offence_is_refused()
 
 def _alleged(desk: Desk) -> tuple[int, int]:
     """An offence alleged against a suspect, and a statement that proves a point of it."""
-    case = desk.case
-    suspect, witness = desk.person("suspect", "Sam Suspect"), desk.person("witness")
-    case.identify_suspect(person_id=suspect, grounds="Seen leaving by the kitchen window.")
-    case.record_statement(
-        witness_id=witness,
-        declaration="This statement is true.",
-        body="I saw him climb out of the window.",
-        place="Street",
-        started_at=case.opened_ns,
-        ended_at=case.opened_ns + 60 * 10**9,
-    )
-    statement = case.version
-    offence = case.allege_offence(
-        person_id=suspect,
-        code="TH68010",
-        title="Burglary dwelling and theft",
-        wording="Entered 3 Elm Row as a trespasser and stole a laptop.",
-        place="3 Elm Row",
-        from_date="2026-03-01",
-    )
-    return offence, statement
+    proof = statement(desk.case)
+    return offence(desk.case, suspect(desk.case)), proof
 
 
 def test_summary_points_cite_an_alleged_offence_and_its_evidence() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from _casework import OFFICER, SECOND, Desk
 from casefile.errors import InvalidCommandError, MalformedRecordError, UnknownReferenceError
-from casefile.events import MissingFound, MissingPersonReportRecorded
+from casefile.events import Custodian, MissingFound, MissingPersonReportRecorded
 
 
 def _reported(desk: Desk, risk: str = "high") -> uuid.UUID:
@@ -166,3 +166,18 @@ def test_an_enquiry_status_outside_the_list_is_refused() -> None:
         desk.case.record_enquiry(person_id=person, enquiry="e", status="closed")
     with pytest.raises(InvalidCommandError, match="outcome: 'dead' is not one of"):
         _found(desk, person, outcome="dead")
+
+
+def test_a_supervisors_review_keyed_by_an_officer_awaits_the_supervisors_confirmation() -> None:
+    desk = Desk.open(kind="missing_person", offence=None)
+    person = _reported(desk)
+    supervisor = Custodian(name="Sara Sergeant", number="77", organisation="Test Force", rank="PS")
+    seq = desk.case.review_missing_risk(
+        person_id=person, risk="high", reasons="no contact for a day", by=supervisor
+    )
+    record = desk.case.pending_events[-1]
+    assert (record.by, record.recorded_by) == (supervisor.to_data(), OFFICER.to_data())
+    assert desk.case.unconfirmed[seq] == supervisor.identity
+    desk.seal()
+    findings = [(f.kind, f.seq) for f in desk.verify().findings]
+    assert ("acted_on_behalf_unconfirmed", seq) in findings
