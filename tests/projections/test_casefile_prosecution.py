@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from casefile.events import Investigation
 from casefile.projections import build_case_file, case_file_json
 from casefile.verifier import verify_case
 from projections._casefile_cases import (
+    DAY,
     OFFICER,
+    T0,
     TRUST,
     Prosecution,
     new_app,
@@ -186,3 +189,65 @@ def test_every_item_cites_the_records_it_was_built_from() -> None:
         if part.get("lacking") is None and "item" not in part and "kind" not in part:
             assert records, part
     assert cited > 30
+
+
+def test_a_corrected_statement_shows_its_corrected_body_in_its_mg11() -> None:
+    fixes: list[int] = []
+
+    def correct(case: Investigation, p: Prosecution) -> None:
+        # An unsigned statement: what a witness signed is never corrected.
+        draft = case.record_statement(
+            witness_id=p.victim,
+            declaration="True to the best of my knowledge and belief.",
+            body="The window was broken at nine.",
+            place="12 High Street",
+            started_at=T0 + DAY,
+            ended_at=T0 + DAY + 60 * 10**9,
+        )
+        seq = case.statements[draft].seq
+        fixes.append(case.correct(seq=seq, reason="Misheard", fields={"body": "At ten."}))
+
+    _, verified = prosecution("investigated", more=correct)
+    _, mg11 = build_case_file(verified.records).mg11
+    assert mg11.body == "At ten."
+    assert mg11.corrected_by == tuple(fixes)
+    assert fixes[0] in mg11.records
+
+
+def test_a_corrected_name_is_the_name_the_file_shows() -> None:
+    def correct(case: Investigation, p: Prosecution) -> None:
+        seq = case.people[p.victim].seq
+        case.correct(seq=seq, reason="Spelt wrongly", personal={"name": "Vera Victor"})
+
+    _, verified = prosecution("investigated", more=correct)
+    file = build_case_file(verified.records)
+    assert file.mg11[0].witness.name == "Vera Victor"
+    assert file.mg9.witnesses[0].person.name == "Vera Victor"
+
+
+def test_an_mg12_row_cites_every_custody_record_of_its_exhibit() -> None:
+    p, verified = prosecution("investigated")
+    (row,) = build_case_file(verified.records).mg12
+    assert (row.reference, row.description) == ("JS/1", "Brick")
+    assert row.records == (p.exhibit,)
+
+
+def test_a_continuity_gap_is_lacking_in_a_not_guilty_file() -> None:
+    _, verified = prosecution()
+    # The brick was seized and never booked into a store: by March that is a gap.
+    file = build_case_file(verified.records, as_of=T0 + 60 * DAY)
+    (finding,) = file.continuity.findings
+    assert finding.kind == "unexplained_gap"
+    lacks = [x for x in file.completeness.lacking if x.item == "continuity"]
+    assert [(x.form, x.records) for x in lacks] == [("MG12", finding.records)]
+
+
+def test_corrected_care_needs_are_the_ones_the_mg9_shows() -> None:
+    def correct(case: Investigation, p: Prosecution) -> None:
+        assessed = case.assess_witness_care(person_id=p.victim, interpreter="Polish")
+        case.correct(seq=assessed, reason="Wrong language", personal={"interpreter": "Czech"})
+
+    _, verified = prosecution("investigated", more=correct)
+    (witness,) = build_case_file(verified.records).mg9.witnesses
+    assert witness.care is not None
+    assert witness.care.interpreter == "Czech"
