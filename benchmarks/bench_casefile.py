@@ -140,14 +140,14 @@ def _prosecution(case: Investigation, block: int, t: int, evidence: list[int]) -
     )
     interview = case.record_interview(
         person_id=suspect,
-        started_at=t,
-        ended_at=t + 30 * _MINUTE,
+        started_at=t - 40 * _MINUTE,
+        ended_at=t - 10 * _MINUTE,
         place="Interview room 1",
         interviewers=(Custodian.from_holder(OFFICER_HOLDER),),
         legal_representative=True,
         summary="Denied the offence.",
         denials="Denied being there.",
-        at=t + 31 * _MINUTE,
+        at=t,
     )
     offence = case.allege_offence(
         person_id=suspect,
@@ -161,7 +161,7 @@ def _prosecution(case: Investigation, block: int, t: int, evidence: list[int]) -
             PointToProve("Entered a building as a trespasser", tuple(evidence[:4])),
             PointToProve("Identity", (interview, *evidence[4:6])),
         ),
-        at=t + 32 * _MINUTE,
+        at=t,
     )
     request = case.request_charging_decision(
         offences=(offence,), test="full_code", summary="Identification evidence", at=t

@@ -168,3 +168,12 @@ def test_demo_dcf_document_passes_the_public_dcf_schema_and_says_what_it_lost(
     assert case_file["case"]["urn"] == "42NS1234526"
     assert dcf["case"]["pti_urn"] == case_file["case"]["urn"]
     assert dcf["case"]["type"] == "FirstHearingDCF"
+
+
+def test_demo_records_never_go_back_in_time(demo: Demo) -> None:
+    # A record dated before the one it follows is a finding (time_went_backwards):
+    # the scenario's steps must keep the order a real case's devices would.
+    report = json.loads(
+        run_cli(["verify", demo.root / "bundle", "--trust", demo.trust, "--json"]).out
+    )
+    assert {f["kind"] for f in report["findings"]} == {"withheld_fields"}

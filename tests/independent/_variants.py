@@ -132,7 +132,7 @@ RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
             or f.bad_signatures.add(len(f.headers))
             or {}
         ),
-        [("V9", "bad_signature", 44)],
+        [("V9", "bad_signature", 73)],  # the demo's last record
         set(),
     ),
     "act_recorded_on_behalf_never_confirmed": (
@@ -316,7 +316,7 @@ RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
     ),
     "disclosures_out_of_order_fail_no_record": (
         lambda f: f.disclosures.reverse() or {},
-        [("V11", "disclosure", 2)],
+        [("V11", "disclosure", 16), ("V11", "disclosure", 2)],
         {"policy_fields_not_disclosed"},
     ),
     "disclosure_naming_no_record": (

@@ -24,6 +24,8 @@ Findings = list[tuple[str, int]]
 WITHOUT = "redaction_without_decision"
 NOT_APPLIED = "redaction_not_applied"
 STATEMENT, DECISION, VALUE_DECISION = 7, 42, 43
+#: The first record a variant appends after the demo's 73.
+APPENDED = 74
 CONTACT = "victim_or_witness_contact_details"
 OFFICER, SUPERVISOR = "officer/4721", "officer/3308"  # the redactor; a supervisor, no redactor
 
@@ -77,6 +79,9 @@ def _drop_decision(f: Forge) -> dict[str, Any]:
     del f.headers[DECISION - 1]
     for h in f.headers[DECISION - 1 :]:
         h["seq"] -= 1
+        # A later confirmation names the record it confirms by seq: it follows the renumbering.
+        if h["type"] == "record.confirmed" and h["data"]["confirms"] > DECISION:
+            h["data"]["confirms"] -= 1
     for d in f.disclosures:
         d["seq"] -= d["seq"] > DECISION
     return {}
@@ -174,7 +179,8 @@ def _place_erased(f: Forge) -> dict[str, Any]:
 def _withdrawn_before(f: Forge) -> dict[str, Any]:
     """A withdrawal naming a decision made after it: the decision is the only one in force."""
     _decision(f, audiences=["court"])
-    _append(f, "redaction.withdrawn", OFFICER, decision=46)
+    # The decision is the record after the withdrawal, itself the first appended.
+    _append(f, "redaction.withdrawn", OFFICER, decision=len(f.headers) + 2)
     return _append(f, "redaction.decided", OFFICER, **dict(_copy42(f), audiences=["cps"]))
 
 
@@ -199,8 +205,8 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
         [],
     ),
     "redaction_withdrawal_by_a_key_without_the_role": (
-        _both(_withdraw, _signed_by(SUPERVISOR, 45)),
-        [("V8", "key_role", 45)],
+        _both(_withdraw, _signed_by(SUPERVISOR, APPENDED)),
+        [("V8", "key_role", APPENDED)],
         [],
     ),
     "redaction_withdrawal_naming_a_record_that_is_no_decision": (
@@ -316,7 +322,7 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     ),
     "erasure_by_a_key_without_the_role": (
         _both(lambda f: _decision(f, runs=[[4, 6]]), lambda f: _erase(f, OFFICER, [[6, 10]])),
-        [("V8", "key_role", 45)],
+        [("V8", "key_role", APPENDED)],
         [(WITHOUT, STATEMENT)],
     ),
     "redaction_decision_inside_the_withheld_run": (
@@ -339,7 +345,9 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     "manifest_audience_changed_to_the_defence": (
         _audience("defence"),
         [("B7", "manifest", 2), ("B7", "manifest", 2)]
-        + [("B7", "manifest", 16)] * 3,  # date_of_birth, phone; address, date_of_birth, phone
+        + [("B7", "manifest", 16)] * 3  # date_of_birth, phone; address, date_of_birth, phone
+        + [("B7", "manifest", 45)]  # the suspect's date_of_birth
+        + [("B7", "manifest", 73)] * 3,  # witness care: care_needs, dates_to_avoid, measures
         [],
     ),
     "manifest_audience_unknown": (_audience("public"), [("B3", "manifest", None)], []),

@@ -88,7 +88,7 @@ _CHRONOLOGY: Final = (
 #: The prosecution: (signer, minutes after the referral, command, arguments, what to keep).
 PROSECUTION: Final = (
     Step("dc", 5, "add_person", {"role": "suspect", "name": "Lee Carver",
-         "date_of_birth": "1994-06-21", "address": "3 Mill Row, Northam NS4 2DD"}, "suspect"),
+         "date_of_birth": "1994-06-21"}, "suspect"),
     Step("dc", 7, "identify_suspect", {"person_id": _SUSPECT, "grounds":
          "Recognised by PC 4721, who knows him from earlier contact, as the man on the "
          "doorbell still DR/1 leaving the alley behind 14 Larch Close."}),
@@ -176,7 +176,7 @@ PROSECUTION: Final = (
          "declaration": MG11_DECLARATION, "body": _VPS,
          "place": "At the victim's home", "started_at": At(400), "ended_at": At(418)},
          "vps statement"),
-    Step("pc", 419, "sign_statement", {"statement_id": Kept("vps statement"),
+    Step("pc", 421, "sign_statement", {"statement_id": Kept("vps statement"),
          "signature_sha256": Kept("vps signature")}),
     Step("pc", 422, "record_vps", {"person_id": Kept("victim"), "outcome": "made",
          "offered_at": At(398), "statement": SeqOf("vps statement")}),
