@@ -202,3 +202,18 @@ def test_a_file_date_that_is_no_calendar_date_is_refused(
 
 def test_the_case_file_schema_the_export_checks_is_the_shipped_one() -> None:
     assert case_file_schema()["$id"] == "https://casefile.example/schemas/casefile/v1.json"
+
+
+def test_two_identical_offences_are_sent_once_and_the_second_reported_dropped(
+    burglary_file: dict[str, Any],
+) -> None:
+    case_file = _copy(burglary_file)
+    offences = case_file["mg1"]["defendants"][0]["offences"]
+    offences.append(copy.deepcopy(offences[0]))
+    document, report = dcf_export(case_file)
+    assert dcf_errors(document) == []
+    (group,) = document["case"]["defendants"][0]["offences"]
+    assert len(group["generic_offences"]) == 1
+    reasons = {item.pointer: item.reason for item in report.dropped}
+    assert reasons["/mg1/defendants/0/offences/1"] == "duplicate"
+    assert not any(p.startswith("/mg1/defendants/0/offences/1/") for p in reasons)

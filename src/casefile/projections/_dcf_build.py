@@ -25,6 +25,15 @@ class DcfWriter:
         self.unfilled: list[DcfUnfilled] = []
         self.refused: list[DcfRefused] = []
 
+    def mark(self) -> tuple[int, int]:
+        """Where the lists stand, for :meth:`rollback`."""
+        return len(self.unfilled), len(self.refused)
+
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Forget the gaps recorded since ``mark``: the value they belonged to is not sent."""
+        del self.unfilled[mark[0] :]
+        del self.refused[mark[1] :]
+
     def placeholder(self, path: str, value: Any, reason: str, *, required: bool = True) -> Any:
         """Record that ``value`` at ``path`` stands for a value the case file lacks."""
         self.unfilled.append(DcfUnfilled(path, required, "placeholder", reason, value))

@@ -137,6 +137,55 @@ def _code(offence: Mapping[str, Any]) -> str:
     return str(offence["code"] if charge is None else charge["code"]).lower()
 
 
+def _take_code(w: DcfWriter, at: tuple[str | int, ...]) -> str:
+    if w.reader.look(*at, "charge") is not None:
+        # As charged: the alleged code stays behind in the case file.
+        w.reader.leave(*at, "code", reason="superseded", message="the code as charged is sent")
+        return str(w.reader.take(*at, "charge", "code")).lower()
+    return str(w.reader.take(*at, "code")).lower()
+
+
+def _assault(
+    w: DcfWriter,
+    at: tuple[str | int, ...],
+    here: str,
+    evidence: Evidence,
+    summary: list[Any],
+    victim: tuple[str | int, ...] | None,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"type": "AssaultOffence", "cjs_offence_code": _take_code(w, at)}
+    if victim is None:
+        w.omit(
+            here + "/victim_name",
+            "the case file names no single victim for an assault",
+            required=True,
+        )
+    else:
+        name = w.person_name(here + "/victim_name", w.reader.take(*victim, "name"))
+        if name is not None:
+            item["victim_name"] = name
+    item["offence"] = _offence(w, at, here + "/offence", evidence, summary)
+    return item
+
+
+def _generic(
+    w: DcfWriter, at: tuple[str | int, ...], here: str, evidence: Evidence, summary: list[Any]
+) -> dict[str, Any]:
+    code = _take_code(w, at)
+    if code == _RETAIL_THEFT:
+        w.omit(
+            here + "/property_ids",
+            "the DCF files th68010 under RetailTheftOffences with the ids of the property"
+            " taken, which the case file does not hold; sent as a generic offence",
+            required=False,
+        )
+    return {
+        "type": "GenericOffence",
+        "cjs_offence_code": code,
+        "offence": _offence(w, at, here + "/offence", evidence, summary),
+    }
+
+
 def _offences(
     w: DcfWriter,
     src: tuple[str | int, ...],
@@ -153,46 +202,27 @@ def _offences(
     has_generic = any(_code(o) not in ASSAULT_CODES for o in offences)
     for k in range(len(offences)):
         at = (*src, "offences", k)
-        if offences[k]["charge"] is not None:
-            # As charged: the alleged code stays behind in the case file.
-            code = w.reader.take(*at, "charge", "code").lower()
-            w.reader.leave(*at, "code", reason="superseded", message="the code as charged is sent")
-        else:
-            code = w.reader.take(*at, "code").lower()
+        mark = w.mark()
+        code = _code(offences[k])
         if code in ASSAULT_CODES:
             here = f"{path}/{1 if has_generic else 0}/assault_offences/{len(assault)}"
-            item: dict[str, Any] = {"type": "AssaultOffence", "cjs_offence_code": code}
-            if victim is not None:
-                item["victim_name"] = w.person_name(
-                    here + "/victim_name", w.reader.take(*victim, "name")
-                )
-            else:
-                w.omit(
-                    here + "/victim_name",
-                    "the case file names no single victim for an assault",
-                    required=True,
-                )
-            item["offence"] = _offence(w, at, here + "/offence", evidence, summary)
-            if item.get("victim_name") is None:
-                item.pop("victim_name", None)
-            assault.append(item)
+            item = _assault(w, at, here, evidence, summary, victim)
+            group = assault
         else:
             here = f"{path}/0/generic_offences/{len(generic)}"
-            if code == _RETAIL_THEFT:
-                w.omit(
-                    here + "/property_ids",
-                    "the DCF files th68010 under RetailTheftOffences with the ids of the"
-                    " property taken, which the case file does not hold; sent as a generic"
-                    " offence",
-                    required=False,
-                )
-            generic.append(
-                {
-                    "type": "GenericOffence",
-                    "cjs_offence_code": code,
-                    "offence": _offence(w, at, here + "/offence", evidence, summary),
-                }
+            item = _generic(w, at, here, evidence, summary)
+            group = generic
+        if item in group:
+            # The DCF refuses two identical offences in a group (uniqueItems).
+            w.rollback(mark)
+            w.reader.forget(*at)
+            w.reader.leave(
+                *at,
+                reason="duplicate",
+                message="the DCF refuses an offence identical to one already sent",
             )
+        else:
+            group.append(item)
     if generic:
         groups.append({"type": "GenericOffences", "generic_offences": generic})
     if assault:
