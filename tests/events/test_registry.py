@@ -25,7 +25,8 @@ def test_every_registered_type_has_a_record_type_name_and_schema() -> None:
 
 def test_known_types_lists_schemas_by_name() -> None:
     known = EVENT_TYPES.known_types()
-    assert known["case.opened"] == frozenset({1})
+    assert known["case.opened"] == frozenset({1, 2})
+    assert known["note.added"] == frozenset({1})
     assert set(known) == {cls.TYPE for cls in EVENT_TYPES}
 
 

@@ -272,16 +272,18 @@ def _manifest_signed(
     return True
 
 
-# §9.6 B7: the MG11 back page, never disclosed in a bundle for the defence.
+# §9.6 B7: the MG11 back page and the witness care assessment, never disclosed to the defence.
 _RESTRICTED = frozenset(
     [
         "address",
+        "care_needs",
         "consent_to_share",
         "date_of_birth",
         "dates_to_avoid",
         "email",
         "ethnicity",
         "gender",
+        "interpreter",
         "phone",
         "special_measures",
         "vps_offered",

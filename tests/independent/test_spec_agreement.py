@@ -30,6 +30,7 @@ from cli._support import run_cli
 from independent._forge import Forge, load_signers
 from independent._spec_rules import (
     CUSTODY_ACTOR_TYPES,
+    DEFAULT_POLICY,
     PROSECUTION_ACTOR_TYPES,
     REDACTION_ACTOR_TYPES,
     Report,
@@ -419,6 +420,13 @@ def test_display_text_of_a_trust_store_is_judged_alike_by_both(
         verify_dir(demo / "bundle", trust.read_bytes(), AT)
     with pytest.raises(InputError):
         load_trust_store(trust)
+
+
+def test_the_outside_verifier_reads_the_default_policy_of_the_spec() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "FORMAT.md").read_text(encoding="utf-8")
+    section = text.split("#### 7.1.3 Policy")[1].split("### 7.2")[0]
+    block = section.split("```json")[1].split("```")[0]
+    assert json.loads(block) == DEFAULT_POLICY
 
 
 def test_the_spec_table_of_who_acted_names_exactly_the_types_v15_checks() -> None:

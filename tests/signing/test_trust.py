@@ -285,6 +285,14 @@ def test_default_policy_needs_recorder_for_records_and_checkpoint_for_checkpoint
     assert DEFAULT_POLICY.checkpoint_roles == frozenset({"checkpoint"})
 
 
+def test_a_recorder_key_cannot_make_a_prosecutors_decision_under_the_default_policy() -> None:
+    for decided in ("charging.decided", "unused.decided"):
+        assert DEFAULT_POLICY.roles_for(decided) == frozenset({"prosecutor"})
+    # The request for a decision, and the charge that follows it, are the police's.
+    for recorded in ("charging.requested", "offence.charged", "unused.item_recorded"):
+        assert DEFAULT_POLICY.roles_for(recorded) == frozenset({"recorder"})
+
+
 def test_listed_type_overrides_the_wildcard() -> None:
     policy = TrustPolicy(
         record_roles={

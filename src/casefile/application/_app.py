@@ -35,6 +35,7 @@ from casefile.errors import (
 )
 from casefile.events import (
     EVENT_TYPES,
+    CaseKind,
     CommandContext,
     Custodian,
     Instant,
@@ -177,14 +178,18 @@ class CasefileApp(
         self,
         signer: Signer,
         *,
-        offence: str,
         channel: ReportingChannel | str,
+        kind: CaseKind | str = CaseKind.CRIME,
+        offence: str | None = None,
         reference: str | None = None,
         at: Instant | None = None,
         case_id: uuid.UUID | None = None,
     ) -> Iterator[Investigation]:
-        """Open a case and let the caller record more; all stored in one transaction."""
-        case = self._new_case(offence, channel, reference, at, case_id)
+        """Open a case and let the caller record more; all stored in one transaction.
+
+        A crime case (``kind="crime"``) names its ``offence``; a missing-person case none.
+        """
+        case = self._new_case(kind, offence, channel, reference, at, case_id)
         self._bind_signer(case, signer)
         yield case
         self.save_case(case, signer)
@@ -239,7 +244,8 @@ class CasefileApp(
 
     def _new_case(
         self,
-        offence: str,
+        kind: CaseKind | str,
+        offence: str | None,
         channel: ReportingChannel | str,
         reference: str | None,
         at: Instant | None,
@@ -254,6 +260,7 @@ class CasefileApp(
             reference = self.reference_scheme.issue(when)
         return Investigation.open(
             reference=reference,
+            kind=kind,
             offence=offence,
             channel=channel,
             at=when,
@@ -267,15 +274,25 @@ class CasefileApp(
         self,
         signer: Signer,
         *,
-        offence: str,
         channel: ReportingChannel | str,
+        kind: CaseKind | str = CaseKind.CRIME,
+        offence: str | None = None,
         reference: str | None = None,
         at: Instant | None = None,
         case_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
-        """Open a case; the reference scheme issues its reference unless given. Returns its id."""
+        """Open a case; the reference scheme issues its reference unless given. Returns its id.
+
+        A crime case (``kind="crime"``) names its ``offence``; a missing-person case none.
+        """
         with self.open_session(
-            signer, offence=offence, channel=channel, reference=reference, at=at, case_id=case_id
+            signer,
+            kind=kind,
+            offence=offence,
+            channel=channel,
+            reference=reference,
+            at=at,
+            case_id=case_id,
         ) as case:
             return case.id
 

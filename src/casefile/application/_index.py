@@ -44,8 +44,9 @@ class CaseSummary:
     """One case as the index holds it (derived from its records, never signed itself).
 
     ``officer`` is the trust-store name of the key that opened the case (the
-    officer in the case); times are nanoseconds since the epoch as the
-    recording devices asserted them; ``records`` is how many the case had.
+    officer in the case); ``offence`` is empty for a missing-person case; times
+    are nanoseconds since the epoch as the recording devices asserted them;
+    ``records`` is how many the case had.
     Summaries list in opening order, ``(opened_ns, case_id)``.
     """
 
@@ -157,7 +158,8 @@ def _summary(case: Investigation, last_ns: int, officer: str, records: int) -> C
     return CaseSummary(
         case_id=case.id,
         reference=case.reference,
-        offence=case.offence,
+        # A missing-person case has no offence: the index holds it as empty text.
+        offence=case.offence or "",
         status=str(case.status),
         opened_ns=case.opened_ns,
         last_activity_ns=last_ns,

@@ -83,7 +83,7 @@ def run_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     # The index is derived data: show what the authenticated records say.
                     case = app.get_case(summary.case_id)
                     reference, records, status = case.reference, case.sealed_version, case.status
-                    offence, opened = case.offence, case.opened_ns
+                    offence, opened = case.offence or "", case.opened_ns
                     last = (case.modified_on - _EPOCH) // datetime.timedelta(microseconds=1) * 1000
                 # Text from the store is shown as text, never as terminal controls; times
                 # are for people, to the second.

@@ -9,9 +9,9 @@ path. Adding a type is local: a :class:`CaseEvent` subclass decorated with
 from casefile.events._base import WITHHELD, CaseEvent, datetime_of_ns
 from casefile.events._case_events import (
     CaseOpened,
+    CaseOpenedV1,
     CrimeReportRecorded,
     HandedOver,
-    MissingPersonReportRecorded,
     NoteAdded,
     RecordConfirmed,
     RecordCorrected,
@@ -69,6 +69,15 @@ from casefile.events._loading import (
     authenticate_chain,
     load_investigation,
 )
+from casefile.events._missing import (
+    MissingEnquiryRecorded,
+    MissingFound,
+    MissingPerson,
+    MissingPersonCommands,
+    MissingPersonReportRecorded,
+    MissingRiskReviewed,
+    MissingSightingRecorded,
+)
 from casefile.events._offences import (
     EVIDENCE_TYPES,
     OFFENCE_CODE,
@@ -99,6 +108,12 @@ from casefile.events._reference import DcfUrn, DcfUrnScheme, ReferenceScheme, pa
 from casefile.events._registry import EVENT_TYPES, EventRegistry, register
 from casefile.events._sealing import SealedBatch, check_actors, check_signer, seal_events
 from casefile.events._state import EVIDENCE_STORE, Exhibit, ExhibitCustody, Person, Statement
+from casefile.events._summary import (
+    CaseSummaryCommands,
+    CaseSummaryVersion,
+    CaseSummaryWritten,
+    SummaryPoint,
+)
 from casefile.events._suspects import (
     InterviewRecorded,
     SpecialWarning,
@@ -107,16 +122,36 @@ from casefile.events._suspects import (
     SuspectCommands,
     SuspectIdentified,
 )
+from casefile.events._unused import (
+    Schedule,
+    ScheduleRevision,
+    UnusedDecided,
+    UnusedDecision,
+    UnusedItem,
+    UnusedItemRecorded,
+    UnusedMaterialCommands,
+    UnusedScheduled,
+)
 from casefile.events._values import (
     MIN_COMMAND_TIME_NS,
+    CaseKind,
     CaseStatus,
+    EnquiryStatus,
     EvidenceKind,
     Instant,
+    MissingOutcome,
     PersonRole,
     ReportingChannel,
     RiskGrading,
     Signatory,
     check_time,
+)
+from casefile.events._victims import (
+    CARE_DETAILS,
+    VictimCommands,
+    VpsOutcome,
+    VpsRecorded,
+    WitnessCareAssessed,
 )
 from casefile.verifier._redaction_codes import (
     RESTRICTED_FIELDS,
@@ -126,6 +161,7 @@ from casefile.verifier._redaction_codes import (
 )
 
 __all__ = [
+    "CARE_DETAILS",
     "CUSTODY_REFERENCE",
     "DEFAULT_CONTEXT",
     "EVENT_TYPES",
@@ -143,8 +179,13 @@ __all__ = [
     "BailRecorded",
     "BailStatus",
     "CaseEvent",
+    "CaseKind",
     "CaseOpened",
+    "CaseOpenedV1",
     "CaseStatus",
+    "CaseSummaryCommands",
+    "CaseSummaryVersion",
+    "CaseSummaryWritten",
     "ChainEntry",
     "ChargingCommands",
     "ChargingDecided",
@@ -162,6 +203,7 @@ __all__ = [
     "DcfUrn",
     "DcfUrnScheme",
     "DisclosureErased",
+    "EnquiryStatus",
     "Erasure",
     "ErasureBasis",
     "EventRegistry",
@@ -195,7 +237,14 @@ __all__ = [
     "Instant",
     "InterviewRecorded",
     "Investigation",
+    "MissingEnquiryRecorded",
+    "MissingFound",
+    "MissingOutcome",
+    "MissingPerson",
+    "MissingPersonCommands",
     "MissingPersonReportRecorded",
+    "MissingRiskReviewed",
+    "MissingSightingRecorded",
     "NoteAdded",
     "OffenceAlleged",
     "OffenceCharged",
@@ -217,6 +266,8 @@ __all__ = [
     "RetentionDecision",
     "RetentionReviewed",
     "RiskGrading",
+    "Schedule",
+    "ScheduleRevision",
     "SealOpened",
     "SealedBatch",
     "Signatory",
@@ -225,10 +276,21 @@ __all__ = [
     "StatementRecorded",
     "StatementSigned",
     "StatusChanged",
+    "SummaryPoint",
     "SuspectArrested",
     "SuspectAttendedVoluntarily",
     "SuspectCommands",
     "SuspectIdentified",
+    "UnusedDecided",
+    "UnusedDecision",
+    "UnusedItem",
+    "UnusedItemRecorded",
+    "UnusedMaterialCommands",
+    "UnusedScheduled",
+    "VictimCommands",
+    "VpsOutcome",
+    "VpsRecorded",
+    "WitnessCareAssessed",
     "authenticate_chain",
     "check_actors",
     "check_signer",

@@ -10,7 +10,6 @@ from casefile.errors import ActorMismatchError, InvalidCommandError, UnknownRefe
 from casefile.events._case_events import (
     CrimeReportRecorded,
     HandedOver,
-    MissingPersonReportRecorded,
     NoteAdded,
     RecordConfirmed,
     RecordCorrected,
@@ -23,7 +22,6 @@ from casefile.events._values import (
     MAX_LONG_TEXT,
     CaseStatus,
     Instant,
-    RiskGrading,
     check_choice,
     check_text,
     check_time,
@@ -33,7 +31,7 @@ __all__ = ["CaseLogCommands"]
 
 
 class CaseLogCommands(RecordingBase):
-    """Reports, notes, status changes, corrections and handovers."""
+    """Crime reports, notes, status changes, corrections and handovers."""
 
     def record_crime_report(
         self,
@@ -63,29 +61,6 @@ class CaseLogCommands(RecordingBase):
             else self._require_person(reported_by, "reported_by"),
         }
         return self._record(CrimeReportRecorded, at, fields)
-
-    def record_missing_person_report(
-        self,
-        *,
-        person_id: uuid.UUID,
-        risk: RiskGrading | str,
-        last_seen_at: Instant,
-        last_seen_place: str,
-        circumstances: str = "",
-        at: Instant | None = None,
-    ) -> int:
-        """Record that a person of the case is missing, with the risk grading."""
-        self._require_open()
-        fields = {
-            "person_id": self._require_person(person_id, "person_id"),
-            "risk": check_choice(RiskGrading, risk, "risk"),
-            "last_seen_at": check_time(last_seen_at, "last_seen_at"),
-            "last_seen_place": check_text(last_seen_place, "last_seen_place"),
-            "circumstances": check_text(
-                circumstances, "circumstances", max_length=MAX_LONG_TEXT, allow_empty=True
-            ),
-        }
-        return self._record(MissingPersonReportRecorded, at, fields)
 
     def add_note(self, *, text: str, at: Instant | None = None) -> int:
         """Add a free-text note to the case log."""

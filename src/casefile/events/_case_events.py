@@ -13,7 +13,6 @@ from casefile.events._base import CaseEvent
 from casefile.events._correction_checks import (
     CorrectionCheck,
     check_long,
-    check_long_maybe_empty,
     check_optional_time,
     check_person_ref,
     check_short,
@@ -21,16 +20,17 @@ from casefile.events._correction_checks import (
 )
 from casefile.events._custody_values import Custodian
 from casefile.events._registry import register
-from casefile.events._values import ReportingChannel, RiskGrading, check_time
+from casefile.events._values import CaseKind, ReportingChannel
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
 
 __all__ = [
     "CaseOpened",
+    "CaseOpenedV1",
+    "CaseOpening",
     "CrimeReportRecorded",
     "HandedOver",
-    "MissingPersonReportRecorded",
     "NoteAdded",
     "RecordConfirmed",
     "RecordCorrected",
@@ -48,11 +48,9 @@ def check_person_of(aggregate: Any, fields: Mapping[str, Any], name: str) -> Non
         )
 
 
-@register
-class CaseOpened(CaseEvent):
-    """The first record of every case: its reference, offence and how it was reported."""
+class CaseOpening(CaseEvent):
+    """What both schemas of ``case.opened`` share: the one event that creates the aggregate."""
 
-    TYPE = "case.opened"
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"reference"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
         "offence": check_short,
@@ -60,7 +58,7 @@ class CaseOpened(CaseEvent):
     }
 
     reference: str
-    offence: str
+    offence: str | None
     channel: str
 
     def mutate(self, aggregate: TAggregate | None) -> TAggregate | None:
@@ -72,8 +70,14 @@ class CaseOpened(CaseEvent):
 
         return cast("TAggregate", Investigation._start(self))
 
+    @property
+    def case_kind(self) -> str:
+        """The :class:`CaseKind` value of the case this record opens."""
+        return CaseKind.CRIME.value
+
     def apply(self, aggregate: Investigation) -> None:
         aggregate._reference = self.reference
+        aggregate._kind = self.case_kind
         aggregate._offence = self.offence
         aggregate._channel = self.channel
         aggregate._opened_ns = self.time_ns
@@ -86,6 +90,41 @@ class CaseOpened(CaseEvent):
             aggregate._offence = fields["offence"]
         if "channel" in fields:
             aggregate._channel = fields["channel"]
+
+
+@register
+class CaseOpenedV1(CaseOpening):
+    """The first record of a case written before case kinds: always a crime, with its offence.
+
+    Still read: a case opened with it is a crime case. New cases write :class:`CaseOpened`.
+    """
+
+    TYPE = "case.opened"
+    SCHEMA = 1
+
+
+@register
+class CaseOpened(CaseOpening):
+    """The first record of every case: its reference, kind, offence and how it was reported.
+
+    A crime case names its offence; a missing-person case names none (``offence`` is None).
+    """
+
+    TYPE = "case.opened"
+    SCHEMA = 2
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"reference", "kind"})
+
+    kind: str
+
+    @property
+    def case_kind(self) -> str:
+        return self.kind
+
+    @classmethod
+    def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
+        # A missing-person case has no offence to correct; a crime keeps one (check_short).
+        if "offence" in fields and aggregate.kind != CaseKind.CRIME:
+            raise InvalidCommandError("fields.offence", f"a {aggregate.kind} case names no offence")
 
 
 @register
@@ -124,31 +163,6 @@ class CrimeReportRecorded(CaseEvent):
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
         check_person_of(aggregate, fields, "reported_by")
-
-
-@register
-class MissingPersonReportRecorded(CaseEvent):
-    """A missing-person report about a person of the case, with its risk grading."""
-
-    TYPE = "missing_person_report.recorded"
-    UUID_FIELDS = ("person_id",)
-    TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"circumstances", "last_seen_place"})
-    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id"})
-    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
-        "risk": choice_of(RiskGrading),
-        "last_seen_at": check_time,
-        "last_seen_place": check_short,
-        "circumstances": check_long_maybe_empty,
-    }
-
-    person_id: uuid.UUID
-    risk: str
-    last_seen_at: int
-    last_seen_place: str
-    circumstances: str
-
-    def apply(self, aggregate: Investigation) -> None:
-        aggregate._reports.append(self.originator_version)
 
 
 @register

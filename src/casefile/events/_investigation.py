@@ -12,6 +12,10 @@ the acting officer's key. The invariants:
   runs inside that field's text; a withdrawal names an active decision;
 * a signed statement never changes: only a correction or a further statement
   (:class:`StatementSignedError`);
+* a crime case names its offence, a missing-person case none; unused
+  items, schedule revisions and case summary versions are numbered by the
+  commands, one more than the last; a missing person is found only once per
+  report;
 * exhibit references are well formed and unique in the case
   (:class:`DuplicateExhibitError`);
 * commands name only people, statements and earlier records that exist
@@ -44,16 +48,21 @@ import uuid
 
 from eventsourcing.domain import Aggregate
 
+from casefile.errors import InvalidCommandError
 from casefile.events._case_commands import CaseLogCommands
-from casefile.events._case_events import CaseOpened
+from casefile.events._case_events import CaseOpened, CaseOpening
 from casefile.events._charging import ChargingCommands
 from casefile.events._court import CourtCommands
 from casefile.events._custody_commands import CustodyCommands
 from casefile.events._evidence_commands import EvidenceCommands
+from casefile.events._missing import MissingPersonCommands
 from casefile.events._people_commands import PeopleCommands
 from casefile.events._recording import DEFAULT_CONTEXT, NO_PERSONAL, CommandContext
 from casefile.events._redaction import RedactionCommands
+from casefile.events._summary import CaseSummaryCommands
+from casefile.events._unused import UnusedMaterialCommands
 from casefile.events._values import (
+    CaseKind,
     Instant,
     ReportingChannel,
     check_choice,
@@ -61,6 +70,7 @@ from casefile.events._values import (
     check_time,
     check_uuid,
 )
+from casefile.events._victims import VictimCommands
 
 __all__ = ["Investigation"]
 
@@ -73,6 +83,10 @@ class Investigation(
     RedactionCommands,
     CourtCommands,
     ChargingCommands,
+    UnusedMaterialCommands,
+    CaseSummaryCommands,
+    VictimCommands,
+    MissingPersonCommands,
     Aggregate,
 ):
     """One investigation: an append-only, signed event stream and the state it implies.
@@ -85,16 +99,31 @@ class Investigation(
         cls,
         *,
         reference: str,
-        offence: str,
         channel: ReportingChannel | str,
+        kind: CaseKind | str = CaseKind.CRIME,
+        offence: str | None = None,
         at: Instant | None = None,
         case_id: uuid.UUID | None = None,
         context: CommandContext = DEFAULT_CONTEXT,
     ) -> Investigation:
-        """Open a new case; its first record is pending until saved."""
+        """Open a new case; its first record is pending until saved.
+
+        A crime case (``kind="crime"``) names its ``offence``; a missing-person
+        case names none.
+        """
+        case_kind = check_choice(CaseKind, kind, "kind")
+        if case_kind == CaseKind.CRIME:
+            if offence is None:
+                raise InvalidCommandError("offence", "a crime case names its offence")
+            checked: str | None = check_text(offence, "offence")
+        elif offence is not None:
+            raise InvalidCommandError("offence", f"a {case_kind} case names no offence")
+        else:
+            checked = None
         fields = {
             "reference": check_text(reference, "reference", max_length=64),
-            "offence": check_text(offence, "offence"),
+            "kind": case_kind,
+            "offence": checked,
             "channel": check_choice(ReportingChannel, channel, "channel"),
         }
         when = check_time(context.clock() if at is None else at, "at")
@@ -106,12 +135,12 @@ class Investigation(
         return aggregate
 
     @classmethod
-    def _start(cls, event: CaseOpened) -> Investigation:
+    def _start(cls, event: CaseOpening) -> Investigation:
         aggregate = cls.__new__(cls)
         aggregate.__base_init__(event.originator_id, event.originator_version, event.timestamp)
         aggregate._init_state()
         aggregate._context = DEFAULT_CONTEXT
         aggregate._modified_ns = event.time_ns
         event.apply(aggregate)
-        aggregate._classes.append(CaseOpened)
+        aggregate._classes.append(type(event))
         return aggregate

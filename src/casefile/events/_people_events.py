@@ -43,8 +43,9 @@ __all__ = [
 
 #: The personal details a person may have; each is committed, never written in clear.
 #: All but the name are the MG11's restricted back page (:data:`RESTRICTED_FIELDS`),
-#: never disclosed to the defence.
-PERSON_DETAILS: Final = frozenset({"name", *RESTRICTED_FIELDS})
+#: never disclosed to the defence. Care needs and an interpreter are not details of a
+#: person but of a witness care assessment (``witness_care.assessed``).
+PERSON_DETAILS: Final = frozenset({"name", *RESTRICTED_FIELDS} - {"care_needs", "interpreter"})
 #: The details that are yes or no; the others are text.
 YES_NO_DETAILS: Final = frozenset({"willing_to_attend", "consent_to_share", "vps_offered"})
 # The longest phone number and email address a person may be given (as add_person checks).

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from casefile.errors import UnknownReferenceError
 from casefile.events._custody_values import Custodian, ExhibitStatus
-from casefile.events._values import CaseStatus
+from casefile.events._values import CaseKind, CaseStatus
 from casefile.signing._records import ZERO_HASH
 
 if TYPE_CHECKING:
@@ -152,7 +152,8 @@ class CaseState:
 
     def _init_state(self) -> None:
         self._reference = ""
-        self._offence = ""
+        self._kind = CaseKind.CRIME.value
+        self._offence: str | None = None
         self._channel = ""
         self._opened_ns = 0
         self._modified_ns = 0
@@ -189,8 +190,13 @@ class CaseState:
         return self._reference
 
     @property
-    def offence(self) -> str:
-        """The offence the case was opened for (as last corrected)."""
+    def kind(self) -> str:
+        """What the case investigates: a :class:`CaseKind` value (``crime``, ``missing_person``)."""
+        return self._kind
+
+    @property
+    def offence(self) -> str | None:
+        """The offence of a crime case (as last corrected); None for a missing person."""
         return self._offence
 
     @property

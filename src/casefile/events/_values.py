@@ -22,9 +22,12 @@ __all__ = [
     "MAX_LONG_TEXT",
     "MAX_SHORT_TEXT",
     "MIN_COMMAND_TIME_NS",
+    "CaseKind",
     "CaseStatus",
+    "EnquiryStatus",
     "EvidenceKind",
     "Instant",
+    "MissingOutcome",
     "PersonRole",
     "ReportingChannel",
     "RiskGrading",
@@ -79,7 +82,15 @@ class PersonRole(StrEnum):
     WITNESS = "witness"
     SUSPECT = "suspect"
     OFFICER = "officer"
+    MISSING_PERSON = "missing_person"
     OTHER = "other"
+
+
+class CaseKind(StrEnum):
+    """What a case investigates: a crime (with an offence) or a missing person (with none)."""
+
+    CRIME = "crime"
+    MISSING_PERSON = "missing_person"
 
 
 class RiskGrading(StrEnum):
@@ -88,6 +99,20 @@ class RiskGrading(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class MissingOutcome(StrEnum):
+    """How a missing person's absence ended: found by others, or returned of their own accord."""
+
+    FOUND = "found"
+    RETURNED = "returned"
+
+
+class EnquiryStatus(StrEnum):
+    """Where a line of enquiry stands."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
 
 
 class CaseStatus(StrEnum):

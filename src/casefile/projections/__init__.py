@@ -9,6 +9,14 @@ each break in continuity as a :class:`~casefile.findings.Finding` (kinds in
 (:func:`continuity_statements`) and JSON for a bundle's ``views/exhibits.json``
 (:func:`exhibit_register_json`).
 
+The prosecution case file (:func:`build_case_file`) gathers the MG forms of a
+case from its verified records: MG1 with the defendants, MG3, MG5, MG6C,
+MG6D, MG6E, MG9, MG11, MG12, the continuity evidence and the missing-person
+section, every part naming the records it was built from, and what a file of
+its type still lacks (:func:`completeness`). :func:`case_file_document`
+writes it as JSON that fits the published schema :func:`case_file_schema`
+(docs/CASEFILE.md).
+
 Projections import no domain classes, database or network: they read the
 :class:`~casefile.verifier.VerifiedRecord` values of a verified case (or any
 :class:`CaseRecord`), so an offline verifier can run them. Free text is not in

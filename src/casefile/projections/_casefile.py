@@ -27,6 +27,7 @@ from casefile.projections._casefile_defendants import build_defendants, hearing_
 from casefile.projections._casefile_exhibits import build_continuity, build_mg12
 from casefile.projections._casefile_forms import (
     CaseFile,
+    CaseSummary,
     Completeness,
 )
 from casefile.projections._casefile_missing import build_missing_person
@@ -42,7 +43,13 @@ from casefile.projections._casefile_witnesses import CARE_FIELDS, build_mg9, bui
 from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import ContinuityPolicy
 from casefile.projections._custody_records import CORRECTION_TYPE, RecordView
-from casefile.projections._texts import CommittedRecord, TextMarker, records_as_read
+from casefile.projections._pause import collection_paused
+from casefile.projections._texts import (
+    CommittedRecord,
+    TextMarker,
+    records_as_read,
+    require_kept,
+)
 from casefile.projections._texts import withheld_marker as _withheld
 from casefile.signing import Disclosure, TextDisclosure
 from casefile.verifier._redaction_codes import RESTRICTED_FIELDS, Audience
@@ -79,20 +86,22 @@ def build_case_file(
     the record's commitments. ``file_type`` (``pre_charge``,
     ``anticipated_guilty_plea``, ``anticipated_not_guilty_plea``,
     ``missing_person``) sets the completeness rules; None infers it from the
-    records (docs/CASEFILE.md §4). ``as_of`` (ns or an aware datetime) is
-    when exhibit gaps are judged and ages taken, by default the last
-    record's time; the file never reads a clock. ``marker`` shows a withheld
-    run. Raises :class:`~casefile.errors.InputError` for an unknown audience
-    or file type, or records that do not fit their payload schemas.
+    records (docs/CASEFILE.md §4). With ``as_of`` (ns or an aware datetime)
+    an exhibit's pause running up to it outside a store is a continuity gap,
+    and a defendant with no first hearing has their age taken then; without
+    it, running pauses are not judged and ages are taken at the last record.
+    The file never reads a clock. ``marker`` shows a withheld run. Raises
+    :class:`~casefile.errors.InputError` for an unknown audience or file
+    type, or records that do not fit their payload schemas.
     """
-    _check_audience(audience)
+    _check_choices(audience, file_type)
+    require_kept(records)
     given = None if disclosures is None else list(disclosures)
     personal: dict[int, dict[str, Any]] = {}
     case_ids: list[uuid.UUID] = []
     values = _ValueReader(given, audience)
 
     def noting(stream: Iterable[CommittedRecord]) -> Iterator[CommittedRecord]:
-        people: set[int] = set()
         for rec in stream:
             if not case_ids:
                 found = getattr(rec, "case_id", None)
@@ -100,25 +109,25 @@ def build_case_file(
             kind = rec.event_type
             if kind in _PERSONAL_TYPES:
                 personal[rec.seq] = values.of(rec)
-                if kind == "person.added":
-                    people.add(rec.seq)
             elif kind == CORRECTION_TYPE:
+                # A correction commits the corrected personal values of its record.
                 target = rec.data.get("corrects")
-                if type(target) is int and target in people:
+                if type(target) is int and target in personal:
                     personal[target].update(values.of(rec))
             yield rec
 
-    views = list(records_as_read(noting(records), given, marker=marker))
-    case_id = case_ids[0] if case_ids and case_ids[0].int else None
-    return case_file_from_views(
-        views,
-        personal=personal,
-        case_id=case_id,
-        audience=audience,
-        as_of=as_of,
-        file_type=file_type,
-        policy=policy,
-    )
+    with collection_paused():
+        views = list(records_as_read(noting(records), given, marker=marker))
+        case_id = case_ids[0] if case_ids and case_ids[0].int else None
+        return case_file_from_views(
+            views,
+            personal=personal,
+            case_id=case_id,
+            audience=audience,
+            as_of=as_of,
+            file_type=file_type,
+            policy=policy,
+        )
 
 
 class _ValueReader:
@@ -151,11 +160,13 @@ class _ValueReader:
         return found
 
 
-def _check_audience(audience: str | None) -> None:
+def _check_choices(audience: str | None, file_type: str | None) -> None:
     if audience is not None and audience not in _AUDIENCES:
         raise InputError(
             f"audience: {audience!r} is not one of {', '.join(sorted(_AUDIENCES))} or None"
         )
+    if file_type is not None and file_type not in FILE_TYPES:
+        raise InputError(f"file_type: {file_type!r} is not one of {', '.join(FILE_TYPES)}")
 
 
 def case_file_from_views(
@@ -176,12 +187,23 @@ def case_file_from_views(
     other. The other arguments are those of :func:`build_case_file`; the
     personal values are taken as given, already fit for ``audience``.
     """
-    _check_audience(audience)
-    if file_type is not None and file_type not in FILE_TYPES:
-        raise InputError(f"file_type: {file_type!r} is not one of {', '.join(FILE_TYPES)}")
-    read = list(views)
+    _check_choices(audience, file_type)
+    require_kept(views)
     until = None if as_of is None else instant_ns(as_of, "as_of")
-    index = CaseIndex(read, personal or {})
+    with collection_paused():
+        return _build(list(views), personal or {}, case_id, audience, until, file_type, policy)
+
+
+def _build(
+    read: list[RecordView],
+    personal: Mapping[int, Mapping[str, Any]],
+    case_id: uuid.UUID | None,
+    audience: str | None,
+    until: int | None,
+    file_type: str | None,
+    policy: ContinuityPolicy,
+) -> CaseFile:
+    index = CaseIndex(read, personal)
     register = build_exhibit_register(read, policy=policy, as_of=until)
     age_at = until if until is not None else (read[-1].time_ns if read else None)
     header = _header(index, case_id)
@@ -235,7 +257,7 @@ def _header(index: CaseIndex, case_id: uuid.UUID | None) -> CaseHeader:
     )
 
 
-def _infer(kind: str, defendants: tuple[Defendant, ...], mg5: Any) -> str:
+def _infer(kind: str, defendants: tuple[Defendant, ...], mg5: CaseSummary | None) -> str:
     """The file a case is ready to be: see docs/CASEFILE.md §4."""
     if kind == "missing_person":
         return "missing_person"

@@ -54,6 +54,11 @@ def _suspects(file: CaseFile) -> Iterator[Lack]:
 
 
 def _points(file: CaseFile) -> Iterator[Lack]:
+    """Each offence has points to prove, and each point cites evidence.
+
+    A point is an element of an offence, on the offence itself or on the MG5;
+    it lacks evidence only if no point of that element of that offence cites any.
+    """
     summary: dict[int, list[SummaryPoint]] = {}
     if file.mg5 is not None:
         for point in file.mg5.points:
@@ -71,8 +76,11 @@ def _points(file: CaseFile) -> Iterator[Lack]:
                     f"offence {o.offence} ({o.title}) has no points to prove",
                     o.records,
                 )
+            proved = {p.element for p in points if p.evidence}
+            seen: set[str] = set()
             for p in points:
-                if not p.evidence:
+                if p.element not in proved and p.element not in seen:
+                    seen.add(p.element)
                     yield Lack(
                         "point_evidence",
                         "MG5",

@@ -15,6 +15,7 @@ describes each part.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import uuid
 from typing import Any, Final
@@ -25,6 +26,7 @@ from casefile.projections._casefile_forms import (
     Completeness,
 )
 from casefile.projections._custody_records import Party
+from casefile.projections._pause import collection_paused
 
 __all__ = ["CASEFILE_FORMAT", "CASEFILE_VERSION", "case_file_document", "case_file_json"]
 
@@ -34,34 +36,42 @@ CASEFILE_FORMAT: Final = "casefile-case-file"
 CASEFILE_VERSION: Final = 1
 
 
-def _value(name: str, value: Any) -> Any:
+@functools.cache
+def _fields(kind: type) -> tuple[tuple[str, bool], ...]:
+    """The fields of a dataclass, each with whether it holds a time (its name ends ``_at``)."""
+    return tuple((f.name, f.name.endswith("_at")) for f in dataclasses.fields(kind))
+
+
+def _value(value: Any, time: bool = False) -> Any:
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int):
-        return ns_to_rfc3339(value) if name.endswith("_at") else value
+        return ns_to_rfc3339(value) if time else value
+    if isinstance(value, tuple):
+        return [_value(item, time) for item in value]
     if isinstance(value, bytes):
         return value.hex()
-    if isinstance(value, uuid.UUID):
-        return str(value)
     if isinstance(value, Party):
         return value.to_json()
-    if isinstance(value, tuple):
-        return [_value(name, item) for item in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: _value(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {name: _value(getattr(value, name), at) for name, at in _fields(type(value))}
         if isinstance(value, Completeness):
             out["complete"] = value.complete
         return out
-    raise TypeError(f"{name}: no JSON form for {type(value).__name__}")
+    raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
 def case_file_json(case_file: CaseFile) -> dict[str, Any]:
     """The case file as a JSON-ready object (docs/CASEFILE.md §2)."""
-    body = _value("case_file", case_file)
+    body = _value(case_file)
     return {"format": CASEFILE_FORMAT, "version": CASEFILE_VERSION, **body}
 
 
 def case_file_document(case_file: CaseFile) -> bytes:
     """The case file as canonical JSON bytes: sorted keys, two-space indent, final newline."""
-    text = json.dumps(case_file_json(case_file), sort_keys=True, indent=2, ensure_ascii=False)
+    with collection_paused():
+        document = case_file_json(case_file)
+        text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")

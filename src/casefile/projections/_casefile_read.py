@@ -264,8 +264,3 @@ class CaseIndex:
 
     def personal_of(self, seq: int) -> Mapping[str, Any]:
         return self.personal.get(seq, {})
-
-    def record(self, seq: int, event_type: str) -> Kept | None:
-        """The kept record ``seq`` if it is of ``event_type``."""
-        kept = self.by_seq.get(seq)
-        return kept if kept is not None and kept.event_type == event_type else None

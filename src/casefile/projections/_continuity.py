@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from casefile._time import instant_ns
-from casefile.errors import InputError
 from casefile.findings import Finding
 from casefile.projections._continuity_exhibit import WorkingExhibit
 from casefile.projections._continuity_model import ContinuityFindingKind as K
@@ -38,8 +37,8 @@ from casefile.projections._custody_records import (
     check_party,
     correctable_fields,
 )
+from casefile.projections._texts import require_kept
 from casefile.signing._trust import TrustEntry
-from casefile.verifier import RecordsNotKept
 from casefile.verifier._actor import actor_problem
 
 __all__ = ["build_exhibit_register"]
@@ -83,11 +82,7 @@ def build_exhibit_register(
     (``keep_records=False``) are refused with :class:`~casefile.errors.InputError`:
     they would show a case with no exhibits.
     """
-    if isinstance(records, RecordsNotKept):
-        raise InputError(
-            "records: the case was verified with keep_records=False, which keeps none; "
-            "verify it with keep_records=True (the default) to build its views"
-        )
+    require_kept(records)
     until = None if as_of is None else instant_ns(as_of, "as_of")
     kept: dict[int, _Kept] = {}
     early: list[Finding] = []

@@ -50,6 +50,7 @@ __all__ = [
     "records_as_read",
     "render_segments",
     "render_text",
+    "require_kept",
     "shown_text",
     "withheld_marker",
 ]
@@ -204,6 +205,15 @@ class TextReader:
         return None if disclosure is None else render_text(disclosure, self._marker)
 
 
+def require_kept(records: Iterable[CaseRecord]) -> None:
+    """Refuse the records of a case verified with ``keep_records=False``: a view of none."""
+    if isinstance(records, RecordsNotKept):
+        raise InputError(
+            "records: the case was verified with keep_records=False, which keeps none; "
+            "verify it with keep_records=True (the default) to build its views"
+        )
+
+
 def records_as_read(
     records: Iterable[CommittedRecord],
     disclosures: Iterable[Disclosure | TextDisclosure] | None = None,
@@ -223,10 +233,6 @@ def records_as_read(
     with :class:`~casefile.errors.InputError`: they would show a case with
     no records.
     """
-    if isinstance(records, RecordsNotKept):
-        raise InputError(
-            "records: the case was verified with keep_records=False, which keeps none; "
-            "verify it with keep_records=True (the default) to build its views"
-        )
+    require_kept(records)
     reader = TextReader(disclosures, marker=marker, payloads=payloads)
     return map(reader.read, records)

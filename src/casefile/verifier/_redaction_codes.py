@@ -68,11 +68,14 @@ class ErasureBasis(StrEnum):
     OTHER = "other"
 
 
-#: The MG11 back page: a witness's personal fields (of ``person.added``) that
-#: never go to the defence, whatever a disclosure policy says.
+#: The MG11 back page and the witness care assessment: a witness's personal
+#: fields (of ``person.added`` and ``witness_care.assessed``) that never go to
+#: the defence, whatever a disclosure policy says.
 RESTRICTED_FIELDS: Final = frozenset(
     {
         "address",
+        "care_needs",
+        "interpreter",
         "phone",
         "email",
         "date_of_birth",
