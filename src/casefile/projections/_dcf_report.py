@@ -12,7 +12,6 @@ iff every field the DCF schema requires holds a value.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -132,7 +131,3 @@ class DcfMappingReport:
             "refused": [item.to_json() for item in self.refused],
         }
 
-
-def unfilled_paths(report: DcfMappingReport) -> Mapping[str, DcfUnfilled]:
-    """The report's unfilled fields by DCF path."""
-    return {item.path: item for item in report.unfilled}
