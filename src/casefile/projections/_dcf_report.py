@@ -130,4 +130,3 @@ class DcfMappingReport:
             "unfilled": [item.to_json() for item in self.unfilled],
             "refused": [item.to_json() for item in self.refused],
         }
-
