@@ -10,7 +10,17 @@ import pytest
 
 from casefile.errors import InputError
 from casefile.projections import DCF_LABEL, case_file_schema, dcf_export
-from dcf._dcf_cases import STATEMENT, burglary, case_file_of, dcf_errors, resolve
+from dcf._dcf_cases import (
+    HEADLINE,
+    STATEMENT,
+    VICTIM_STATEMENT,
+    VIDEO,
+    assert_every_empty_value_is_a_reported_placeholder,
+    burglary,
+    case_file_of,
+    dcf_errors,
+    resolve,
+)
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -48,6 +58,15 @@ def test_a_charged_burglary_exports_a_first_hearing_file_the_dcf_schema_accepts(
     )
     assert document["case"]["multimedia_evidence"][0]["id"] == "JS/1"
     assert document["case"]["officer_in_the_case"]["collar_number"] == "1234"
+    assert document["case"]["signatory_name"]["surname"] == "Smith"
+    assert document["case"]["brief_description_of_case"] == HEADLINE
+    assert document["case"]["date"] == burglary_file["mg5"]["written_at"][:10]
+    victim, witness = document["case"]["witnesses"]
+    assert (victim["type"], witness["type"]) == ("PersonVictim", "StatementWitness")
+    assert victim["victim"]["has_the_victim_made_a_vps_isb"] is True
+    assert victim["victim"]["witness"]["interpreter_language_or_dialect"] == "Polish"
+    assert victim["victim"]["witness"]["special_measures"] is True
+    assert_every_empty_value_is_a_reported_placeholder(document, report)
 
 
 def test_a_dcf_export_never_claims_a_statement_text_it_dropped(
@@ -55,6 +74,7 @@ def test_a_dcf_export_never_claims_a_statement_text_it_dropped(
 ) -> None:
     document, report = dcf_export(burglary_file)
     assert STATEMENT not in json.dumps(document)
+    assert VICTIM_STATEMENT not in json.dumps(document)
     dropped = {item.pointer: item.reason for item in report.dropped}
     for k, statement in enumerate(burglary_file["mg11"]):
         assert statement["body"]
@@ -67,12 +87,14 @@ def test_a_dcf_export_never_claims_a_statement_text_it_dropped(
 def test_hashes_exhibit_list_and_provenance_are_reported_dropped(
     burglary_file: dict[str, Any],
 ) -> None:
-    _, report = dcf_export(burglary_file)
+    document, report = dcf_export(burglary_file)
+    assert VIDEO.hex() not in json.dumps(document)
     reasons = {item.pointer: item.reason for item in report.dropped}
     assert reasons["/mg12/0/sha256"] == "hash"
     assert reasons["/mg12/0/location"] == "exhibit_list"
     assert reasons["/mg1/defendants/0/records"] == "provenance"
     assert reasons["/continuity"] == "continuity"
+    assert reasons["/mg11"] == "statement_text"
 
 
 def test_a_urn_the_dcf_pattern_would_refuse_is_reported_not_exported(
@@ -143,7 +165,7 @@ def test_an_assault_is_filed_under_assault_offences_naming_the_sole_victim(
     assault = group["assault_offences"][0]
     assert (assault["cjs_offence_code"], assault["victim_name"]["surname"]) == (
         "of61016",
-        "Witness",
+        "Victim",
     )
     assert document["case"]["witnesses"][0]["type"] == "PersonVictim"
 

@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 
 from casefile.projections import dcf_export
 from casefile.projections._dcf_source import SourceReader, dropped_items, pointer
-from dcf._dcf_cases import STATEMENT, burglary, case_file_of, dcf_errors, resolve
+from dcf._dcf_cases import (
+    STATEMENT,
+    VICTIM_STATEMENT,
+    assert_every_empty_value_is_a_reported_placeholder,
+    burglary,
+    case_file_of,
+    dcf_errors,
+    resolve,
+)
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OFFICER = {
@@ -193,7 +201,10 @@ def case_files(draw: st.DrawFn) -> dict[str, Any]:
     for n, entry in enumerate(people):
         entry["person"]["person_id"] = f"{n + 1:032x}"
     offence = defendant["offences"][0]["offence"]
-    if draw(st.booleans()):
+    mg5 = draw(st.sampled_from(["kept", "none", "other"]))
+    if mg5 == "none":
+        out["mg5"] = None
+    elif mg5 == "other":
         out["mg5"] = _mg5(offence, draw(st.sampled_from(["guilty", "not_guilty", "unknown"])))
     out["mg3"] = draw(
         st.one_of(
@@ -236,10 +247,9 @@ def test_every_required_dcf_field_is_filled_or_reported_unfilled(
             assert value == item.value, item.path
         else:
             assert not found, item.path
-    # With every omission filled with any value of the right kind, the document
-    # would pass: nothing required is missing that the report does not name.
     if not report.conforms:
         assert dcf_errors(document)
+    assert_every_empty_value_is_a_reported_placeholder(document, report)
 
 
 @SETTINGS
@@ -250,6 +260,7 @@ def test_a_generated_case_file_never_has_its_statement_text_or_a_refused_urn_exp
     document, report = dcf_export(case_file)
     text = json.dumps(document)
     assert STATEMENT not in text
+    assert VICTIM_STATEMENT not in text
     urn = case_file["case"]["urn"]
     if "pti_urn" in document["case"]:
         assert document["case"]["pti_urn"] == urn
