@@ -171,10 +171,10 @@ def burglary(
         )
 
 
-def case_file_of(build: Any = burglary, **kwargs: Any) -> dict[str, Any]:
-    """The case file JSON of a case built by ``build``, as the CPS reads it."""
+def case_file_of(build: Any = burglary, *, audience: str = "cps", **kwargs: Any) -> dict[str, Any]:
+    """The case file JSON of a case built by ``build``, as ``audience`` reads it."""
     verified = verified_case(lambda case: build(case, **kwargs))
-    return case_file_json(build_case_file(verified.records, audience="cps"))
+    return case_file_json(build_case_file(verified.records, audience=audience))
 
 
 def resolve(document: Any, path: str) -> tuple[bool, Any]:

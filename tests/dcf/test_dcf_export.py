@@ -8,8 +8,15 @@ from typing import Any
 
 import pytest
 
+from _casework import SECOND, T0, Desk
 from casefile.errors import InputError
-from casefile.projections import DCF_LABEL, case_file_schema, dcf_export
+from casefile.projections import (
+    DCF_LABEL,
+    build_case_file,
+    case_file_json,
+    case_file_schema,
+    dcf_export,
+)
 from dcf._dcf_cases import (
     HEADLINE,
     STATEMENT,
@@ -239,3 +246,61 @@ def test_two_identical_offences_are_sent_once_and_the_second_reported_dropped(
     reasons = {item.pointer: item.reason for item in report.dropped}
     assert reasons["/mg1/defendants/0/offences/1"] == "duplicate"
     assert not any(p.startswith("/mg1/defendants/0/offences/1/") for p in reasons)
+
+
+def test_a_prosecutors_charging_decision_is_sent_as_advice_with_the_test_it_applied() -> None:
+    desk = Desk.open()
+    case = desk.case
+    suspect = case.add_person(role="suspect", name="Sam Suspect")
+    witness = case.add_person(role="witness", name="Walt Witness")
+    case.record_statement(
+        witness_id=witness,
+        declaration="This statement is true to the best of my knowledge and belief.",
+        body=STATEMENT,
+        place="14 High Street",
+        started_at=T0 - 7200 * SECOND,
+        ended_at=T0 - 6600 * SECOND,
+    )
+    case.identify_suspect(person_id=suspect, grounds="Named by the witness")
+    offence = case.allege_offence(
+        person_id=suspect,
+        code="TH68001",
+        title="Burglary dwelling and theft",
+        wording="Entered 12 High Street as a trespasser and stole a laptop.",
+        place="12 High Street",
+        from_date="2025-12-22",
+    )
+    request = case.request_charging_decision(
+        offences=[offence], test="threshold", summary="Suspect named; video awaited."
+    )
+    desk.as_prosecutor(
+        lambda c: c.record_charging_decision(
+            request=request,
+            outcome="charge",
+            test="threshold",
+            reasons="The threshold test is met.",
+            offences=[offence],
+        )
+    )
+    desk.seal()
+    file = case_file_json(build_case_file(desk.verify().records, audience="cps"))
+    document, report = dcf_export(file)
+    assert (document["case"]["pca_cps"], document["case"]["test_code"]) == (
+        True,
+        "threshold_test",
+    )
+    placeholders = {u.path for u in report.unfilled if u.action == "placeholder"}
+    assert "/case/defendants/0/offences/0/generic_offences/0/offence/charge_date" in placeholders
+    assert "/case/defendants/0/initiation_type" in placeholders
+    assert dcf_errors(document) == []
+
+
+def test_a_defence_file_sends_no_witness_care_and_states_its_missing_charging_advice() -> None:
+    file = case_file_of(burglary, audience="defence")
+    document, report = dcf_export(file)
+    victim = document["case"]["witnesses"][0]["victim"]["witness"]
+    assert "interpreter_language_or_dialect" not in victim
+    assert "special_measures" not in victim
+    (pca,) = [u for u in report.unfilled if u.path == "/case/pca_cps"]
+    assert (pca.action, pca.value) == ("placeholder", False)
+    assert dcf_errors(document) == []
