@@ -272,13 +272,15 @@ def test_a_generated_case_file_never_has_its_statement_text_or_a_refused_urn_exp
     assert again[1] == report
 
 
-json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3),
-        st.dictionaries(st.text(alphabet="ab/~", max_size=3), inner, max_size=3),
-    ),
-    max_leaves=20,
+json_values: st.SearchStrategy[Any] = st.deferred(
+    lambda: st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.text(max_size=5),
+        st.lists(json_values, max_size=3),
+        st.dictionaries(st.text(alphabet="ab/~", max_size=3), json_values, max_size=3),
+    )
 )
 
 
