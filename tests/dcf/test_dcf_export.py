@@ -304,3 +304,9 @@ def test_a_defence_file_sends_no_witness_care_and_states_its_missing_charging_ad
     (pca,) = [u for u in report.unfilled if u.path == "/case/pca_cps"]
     assert (pca.action, pca.value) == ("placeholder", False)
     assert dcf_errors(document) == []
+
+
+@pytest.mark.parametrize("case_file", [[], "casefile", {"format": "casefile-case-file"}])
+def test_what_is_not_a_case_file_is_refused_with_an_input_error(case_file: Any) -> None:
+    with pytest.raises(InputError, match="case file"):
+        dcf_export(case_file)
