@@ -20,7 +20,7 @@ import jsonschema
 
 from casefile.errors import InputError
 from casefile.projections._casefile_schema import case_file_schema
-from casefile.projections._dcf_build import DcfWriter
+from casefile.projections._dcf_build import DcfWriter, day_of
 from casefile.projections._dcf_defendants import (
     bail_breach_arrest,
     bob_defendant,
@@ -172,7 +172,9 @@ def _evidence(w: DcfWriter) -> dict[int, str]:
     for defendant in w.reader.look("mg1", "defendants"):
         who = defendant["person"]["name"] or "the defendant"
         for interview in defendant["interviews"]:
-            named[interview["interview"]] = f"interview of {who} on {interview['started_at'][:10]}"
+            named[interview["interview"]] = (
+                f"interview of {who} on {day_of(interview['started_at'])}"
+            )
     return named
 
 
@@ -263,7 +265,7 @@ def _file_date(w: DcfWriter, case: dict[str, Any], date: str | None) -> None:
     if date is not None:
         case["date"] = date
     elif w.reader.look("mg5") is not None:
-        case["date"] = w.reader.take("mg5", "written_at")[:10]
+        case["date"] = day_of(w.reader.take("mg5", "written_at"))
     else:
         case["date"] = w.placeholder(
             "/case/date", "", "no date was given and the case file has no case summary"

@@ -14,7 +14,12 @@ from typing import Any
 from casefile.projections._dcf_report import DcfRefused, DcfUnfilled
 from casefile.projections._dcf_source import SourceReader
 
-__all__ = ["DcfWriter"]
+__all__ = ["DcfWriter", "day_of"]
+
+
+def day_of(time: str) -> str:
+    """The date (``YYYY-MM-DD``) of an RFC 3339 UTC time of the case file."""
+    return time[:10]
 
 
 class DcfWriter:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from casefile.projections._dcf_build import DcfWriter
+from casefile.projections._dcf_build import DcfWriter, day_of
 from casefile.projections._dcf_offences import Evidence, offences
 
 __all__ = [
@@ -34,10 +34,6 @@ _BAIL_ACT_S7: Final = re.compile(r"bail act 1976.*\bs(ection)?\.? ?7\b", re.IGNO
 _MISSING_ANSWER: Final = "the case file does not record it"
 
 
-def _date(time: str) -> str:
-    return time[:10]
-
-
 def _flag(w: DcfWriter, path: str, what: str) -> bool:
     # A yes/no the DCF requires and the case file does not hold: "no", stated.
     return bool(w.placeholder(path, False, f"{_MISSING_ANSWER} ({what})"))
@@ -48,8 +44,16 @@ def _arrest(w: DcfWriter, src: tuple[str | int, ...], path: str) -> dict[str, An
     if not arrests:
         w.omit(path, "the case file records no arrest of the defendant", required=False)
         return None
-    # The DCF carries one arrest: the first. Grounds, place and power have no field
-    # (comments_on_arrest_and_caution is the defendant's reply, not the grounds).
+    for later in range(1, len(arrests)):
+        w.reader.leave(
+            *src,
+            "arrests",
+            later,
+            reason="one_arrest",
+            message="the DCF carries one arrest per defendant: the first",
+        )
+    # Grounds, place and power have no field (comments_on_arrest_and_caution is
+    # the defendant's reply on arrest, which the case file does not hold).
     return {"type": "Arrest", "date_time": w.reader.take(*src, "arrests", 0, "arrested_at")}
 
 
@@ -230,7 +234,7 @@ def _existing_bail(w: DcfWriter, src: tuple[str | int, ...], path: str) -> dict[
         "to_appear_at": w.placeholder(path + "/to_appear_at", dict(unit), why),
     }
     if bail is not None:
-        out["bailed_date"] = _date(w.reader.take(*src, "bail", "starts_at"))
+        out["bailed_date"] = day_of(w.reader.take(*src, "bail", "starts_at"))
         if bail["ends_at"] is not None:
             out["datetime_to_appear"] = w.reader.take(*src, "bail", "ends_at")
     if "bailed_date" not in out:

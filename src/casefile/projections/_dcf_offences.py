@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from casefile.projections._dcf_build import DcfWriter
+from casefile.projections._dcf_build import DcfWriter, day_of
 
 __all__ = ["ASSAULT_CODES", "Evidence", "offences"]
 
@@ -29,10 +29,6 @@ _RETAIL_THEFT: Final = "th68010"
 
 #: What a piece of evidence is called in words, by the seq of its record.
 Evidence = Mapping[int, str]
-
-
-def _date(time: str) -> str:
-    return time[:10]
 
 
 def _points(
@@ -72,7 +68,7 @@ def _offence(
             path + "/to_date", o["from_date"], "an offence on one day: to_date is from_date"
         )
     if charge is not None:
-        out["charge_date"] = _date(w.reader.take(*src, "charge", "charged_at"))
+        out["charge_date"] = day_of(w.reader.take(*src, "charge", "charged_at"))
         out["offence_title"] = w.reader.take(*src, "charge", "title")
         wording = w.reader.take(*src, "charge", "wording")
         w.reader.leave(*src, "title", reason="superseded", message="the title as charged is sent")
