@@ -310,3 +310,20 @@ def test_a_defence_file_sends_no_witness_care_and_states_its_missing_charging_ad
 def test_what_is_not_a_case_file_is_refused_with_an_input_error(case_file: Any) -> None:
     with pytest.raises(InputError, match="case file"):
         dcf_export(case_file)
+
+
+def test_a_second_interview_and_arrest_are_reported_not_silently_lost(
+    burglary_file: dict[str, Any],
+) -> None:
+    case_file = _copy(burglary_file)
+    defendant = case_file["mg1"]["defendants"][0]
+    for key in ("interviews", "arrests"):
+        defendant[key].append(copy.deepcopy(defendant[key][0]))
+    document, report = dcf_export(case_file)
+    reasons = {item.pointer: item.reason for item in report.dropped}
+    assert reasons["/mg1/defendants/0/interviews/1"] == "one_interview"
+    assert reasons["/mg1/defendants/0/arrests/1"] == "one_arrest"
+    assert (
+        document["case"]["defendants"][0]["interview"]["date"]
+        == (defendant["interviews"][0]["started_at"])
+    )
