@@ -30,18 +30,19 @@ from cli._support import Demo, run_cli
 
 def test_demo_records_exports_and_verifies_the_case(demo: Demo) -> None:
     lines = demo.output.splitlines()
-    assert len(lines) < 28  # two bundles now: one for the CPS, one for the defence
+    assert len(lines) < 42  # two bundles, the prosecution, the case file and its DCF view
     assert "verified    yes" in demo.output
     assert "42NS1234526" in demo.output
     assert "continuity: no findings" in demo.output
-    assert "  exhibits    6," in demo.output
+    assert "  exhibits    7," in demo.output
     for name in ("casefile.sqlite", "bundle/manifest.dsse.json", "bundle.zip", "keys/trust.json"):
         assert (demo.root / name).is_file(), name
     # The evidence store beside the case store: each file named by its own SHA-256.
     blobs = [p for p in (demo.root / "evidence" / "sha256").rglob("*") if p.is_file()]
     assert all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in blobs)
     kinds = sorted(p.read_bytes()[:4] for p in blobs)
-    assert kinds == [b"RIFF"] + [b"\x89PNG"] * 4
+    # The doorbell audio and the interview's recording, and four photographs.
+    assert kinds == [b"RIFF"] * 2 + [b"\x89PNG"] * 4
     assert (demo.root / "bundle" / "views" / "exhibits.json").is_file()
 
 
@@ -60,11 +61,11 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["verified"] is True
-    assert report["records"] == 44
+    assert report["records"] == 73
     assert report["errors"] == []
     assert report["evidence"] == {
         "bytes": report["evidence"]["bytes"],
-        "files": 5,
+        "files": 6,
         "verified": True,
     }
     kinds = {f["kind"] for f in report["findings"]}
@@ -83,7 +84,7 @@ def test_demo_exhibits_keep_an_unbroken_chain_of_custody(demo: Demo) -> None:
     register = json.loads((demo.root / "bundle" / "views" / "exhibits.json").read_text())
     assert register["findings"] == []
     assert [e["reference"] for e in register["exhibits"]] == [
-        "SO/1", "SO/2", "MH/1", "DR/1", "DR/2", "DR/2/A",
+        "SO/1", "SO/2", "MH/1", "DR/1", "DR/2", "DR/2/A", "DR/3",
     ]  # fmt: skip
     for exhibit in register["exhibits"][:5]:
         kinds = [e["type"] for e in exhibit["events"]]
@@ -122,7 +123,7 @@ def test_demo_exhibits_keep_an_unbroken_chain_of_custody(demo: Demo) -> None:
     clip = next(e for e in register["exhibits"] if e["reference"] == "DR/2")
     assert imaged["details"]["source_sha256"] == clip["sha256"]
     assert imaged["details"]["output_sha256"] == clip["sha256"]
-    copy = register["exhibits"][-1]
+    copy = register["exhibits"][-2]
     assert (copy["source"], copy["root"], copy["original"]) == ("DR/2", "DR/2", False)
     assert copy["sha256"] == clip["sha256"]
 
@@ -134,10 +135,11 @@ def test_demo_exhibits_command_shows_the_same_clean_register(demo: Demo) -> None
     assert "NSS-113046" in result.out  # DR/2 under the lab's seal
 
 
-def test_demo_keys_hold_two_officers_and_a_checkpoint_service(demo: Demo) -> None:
+def test_demo_keys_hold_officers_a_prosecutor_and_a_checkpoint_service(demo: Demo) -> None:
     trust = load_trust_store(demo.trust)
     ranks = sorted((e.holder.rank, e.holder.number) for e in trust.entries)
     assert ranks == [
+        ("", "CPS-1187"),
         ("", "FS-0417"),
         ("", "PS-2291"),
         ("", "SVC-01"),
@@ -149,8 +151,12 @@ def test_demo_keys_hold_two_officers_and_a_checkpoint_service(demo: Demo) -> Non
     assert roles["4721"] == {"recorder", "redactor"}
     assert roles["3308"] == {"recorder", "supervisor"}
     assert roles["casefile-checkpoint"] == {"checkpoint"}
+    # The prosecutor's key decides charges and unused material, and records nothing else.
+    assert roles["CPS-1187"] == {"prosecutor"}
+    [prosecutor] = [e for e in trust.entries if "prosecutor" in e.roles]
+    assert prosecutor.holder.force == "Crown Prosecution Service"
     assert {r for e in trust.entries for r in e.roles} == {
-        "recorder", "redactor", "supervisor", "checkpoint",
+        "recorder", "redactor", "supervisor", "checkpoint", "prosecutor",
     }  # fmt: skip
     assert (demo.root / "keys" / "pc-4721.key").stat().st_mode & 0o077 == 0
 
@@ -159,8 +165,8 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--trust", demo.trust])
     assert result.code == 0, result.err
     assert "42NS1234526" in result.out
-    assert "44 records" in result.out
-    assert "referred_to_cps" in result.out
+    assert "73 records" in result.out
+    assert "charged" in result.out
 
 
 def test_cases_shows_each_summary_field_offence_opened_and_last_activity(demo: Demo) -> None:

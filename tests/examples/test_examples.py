@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,30 @@ def test_audit_of_a_tampered_bundle_fails(handed_over: Path) -> None:
     out = _run("audit_verify.py", handed_over, handed_over / "handover", code=1)
     assert "verified: NO" in out
     assert "error: record" in out
+
+
+def test_cps_casefile_reads_the_mg6c_of_a_verified_bundle(tmp_path: Path) -> None:
+    out = _run("cps_casefile.py", tmp_path)
+    lines = out.splitlines()
+    assert lines[0] == "bundle bundle-cps.zip: verified: yes"
+    assert "MG6C non-sensitive unused material, revision 1, certified by Daniel Reyes" in lines
+    items = [line.split() for line in lines if line.startswith("    ")]
+    assert [words[0] for words in items] == ["1", "2"]
+    assert "clearly_not_disclosable (Aisha Bello, Crown Prosecution Service)" in lines[3]
+    assert "disclose (Aisha Bello, Crown Prosecution Service)" in lines[4]
+    # The sensitive item is on the MG6D, never on the schedule the defence will be served.
+    assert "Intelligence report" not in out
+
+
+def test_cps_casefile_builds_nothing_from_a_tampered_bundle(tmp_path: Path) -> None:
+    _run("cps_casefile.py", tmp_path)
+    opened = tmp_path / "opened"
+    with zipfile.ZipFile(tmp_path / "bundle-cps.zip") as archive:
+        archive.extractall(opened)
+    records = opened / "records.bin"
+    data = bytearray(records.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    records.write_bytes(bytes(data))
+    out = _run("cps_casefile.py", tmp_path, opened, code=1)
+    assert "verified: NO" in out
+    assert "MG6C" not in out

@@ -39,9 +39,11 @@ from casefile.application._index import CaseSummary
 from casefile.application._recorders import CaseRecorder, DisclosureRow
 from casefile.application._redaction_plan import PlannedRun, RedactionPlan
 from casefile.application._redactions import FieldView, RedactionResult, WithheldRun
+from casefile.projections import CaseFile
 
 __all__ = [
     "Backend",
+    "CaseFile",
     "CaseRecorder",
     "CaseSummary",
     "CasefileApp",

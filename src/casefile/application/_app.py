@@ -19,6 +19,7 @@ from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.utils import Environment, EnvType
 
+from casefile.application._casefile import CaseFileQueries
 from casefile.application._checkpoints import CheckpointCommands
 from casefile.application._commands import CaseCommands
 from casefile.application._config import StoreConfig
@@ -66,6 +67,7 @@ class CasefileApp(
     PersonalDataCommands,
     RedactionAppCommands,
     ExportCommands,
+    CaseFileQueries,
     Application[uuid.UUID],
 ):
     """Investigations kept as signed, hash-chained records in one store.

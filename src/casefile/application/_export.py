@@ -171,6 +171,30 @@ class ExportCommands:
             ledger.take_acts(record)
         return ledger.withheld()
 
+    def carried_disclosures(
+        self,
+        case_id: uuid.UUID,
+        *,
+        size: int,
+        policy: DisclosurePolicy,
+        audience: str | None,
+        withheld: Mapping[tuple[int, str], tuple[Run, ...] | None],
+    ) -> Iterator[AnyDisclosure]:
+        """The disclosures of the first ``size`` records that ``audience`` is given.
+
+        The policy's fields, never a restricted one for the defence, with the
+        runs ``withheld`` (as :meth:`withheld_from` reads them) withheld: what a
+        bundle for that audience carries, and so what a view of it may show.
+        """
+        return apply_redactions(
+            (
+                d
+                for d in self.disclosures(case_id)
+                if d.seq <= size and policy.allows(d.name) and not is_restricted(audience, d.name)
+            ),
+            withheld,
+        )
+
     def export_bundle(
         self,
         case_id: uuid.UUID,
@@ -222,17 +246,9 @@ class ExportCommands:
         withheld = {} if audience is None else self.withheld_from(case_id, audience, at, size)
 
         def carried() -> Iterator[AnyDisclosure]:
-            # What the bundle carries, and so what its exhibit view may show: the policy's
-            # fields, never a restricted one for the defence, with the audience's runs withheld.
-            return apply_redactions(
-                (
-                    d
-                    for d in self.disclosures(case_id)
-                    if d.seq <= size
-                    and policy.allows(d.name)
-                    and not is_restricted(audience, d.name)
-                ),
-                withheld,
+            # What the bundle carries, and so what its exhibit view may show.
+            return self.carried_disclosures(
+                case_id, size=size, policy=policy, audience=audience, withheld=withheld
             )
 
         register = self.exhibit_register(case_id, at=at, size=size, disclosures=carried())

@@ -90,6 +90,12 @@ class DemoCase:
     victim_statement: int = 0
     #: The words of her statement withheld from the CPS and the defence: her home address.
     address_words: int = 0
+    #: The victim and the witness (person ids), and the record of the witness's statement.
+    victim: uuid.UUID | None = None
+    witness: uuid.UUID | None = None
+    witness_statement: int = 0
+    #: When the case was referred to the CPS (ns since the epoch): what follows comes after.
+    referred_at: int = 0
 
 
 def record_demo_case(
@@ -223,6 +229,7 @@ def record_demo_case(
             exhibits=["DR/1"],
             at=t + 36 * _MINUTE,
         )
+        witness_statement = case.statements[statement].seq
         case.sign_statement(
             statement_id=statement,
             signature_sha256=hashlib.sha256(b"signature pad capture: Thomas Brennan").digest(),
@@ -332,12 +339,13 @@ def record_demo_case(
     saves += 2
     withheld_runs = in_statement.plan.unit_runs() or ()
 
+    referred_at = day + _DAY + 16 * _HOUR
     app.change_status(
         case_id,
         dc.signer,
         status="referred_to_cps",
         reason="Suspect identified from DR/1; file referred to the CPS for a charging decision",
-        at=day + _DAY + 16 * _HOUR,
+        at=referred_at,
     )
     counts[dc.label] += 1
     return DemoCase(
@@ -353,4 +361,8 @@ def record_demo_case(
         working_copy=working_copy,
         victim_statement=victim_statement,
         address_words=sum(b - a for a, b in withheld_runs),
+        victim=victim,
+        witness=witness,
+        witness_statement=witness_statement,
+        referred_at=referred_at,
     )

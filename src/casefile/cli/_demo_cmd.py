@@ -25,6 +25,7 @@ from casefile.cli._secrets import key_file_bytes, load_signer
 from casefile.errors import InputError, VerificationError
 from casefile.signing import (
     CHECKPOINT_ROLE,
+    PROSECUTOR_ROLE,
     RECORDER_ROLE,
     REDACTOR_ROLE,
     SUPERVISOR_ROLE,
@@ -38,6 +39,7 @@ from casefile.signing import (
 if TYPE_CHECKING:
     from casefile.bundle import BundleInfo
     from casefile.cli._demo_case import DemoCase
+    from casefile.cli._demo_casefile import CaseFileOutput
     from casefile.cli._demo_custody import DemoPeople
 
 __all__ = ["DEMO_PASSPHRASE", "add_demo_parser", "run_demo"]
@@ -85,6 +87,7 @@ def _default_folder(now: int) -> Path:
 @dataclass(frozen=True, slots=True)
 class _Keys:
     recorders: tuple[InMemorySigner, ...]
+    prosecutor: InMemorySigner
     checkpoint: InMemorySigner
     trust: TrustStore
 
@@ -102,22 +105,32 @@ _PEOPLE: Final = (
 )  # fmt: skip
 
 
+# The CPS prosecutor who decides to charge and marks the unused material, with her own key.
+_PROSECUTOR: Final = (
+    "cps-1187",
+    "cps.gov.example/prosecutor/CPS-1187",
+    Holder("Aisha Bello", "", "CPS-1187", "Crown Prosecution Service"),
+)
+
+_PROSECUTOR_LABEL: Final = "CPS-1187 Bello"
+
 # Beyond recording: the officer in the case decides redactions, and the
 # investigating officer supervises the case, so may record an erasure.
 _EXTRA_ROLES: Final = {"pc-4721": (REDACTOR_ROLE,), "dc-3308": (SUPERVISOR_ROLE,)}
 
 
 def _make_keys(folder: Path, now: int) -> _Keys:
-    """Five keys, sealed in key files, opened again as a device would, and a trust store."""
+    """Six keys, sealed in key files, opened again as a device would, and a trust store."""
     folder.mkdir()
     passphrase = DEMO_PASSPHRASE.encode("utf-8")
     write_new_file(folder / "demo-passphrase.txt", passphrase + b"\n", mode=0o600)
     people = [
-        (file, name, holder, frozenset({RECORDER_ROLE, *_EXTRA_ROLES.get(file, ())}))
+        (file, f"{DOMAIN}/{name}", holder, frozenset({RECORDER_ROLE, *_EXTRA_ROLES.get(file, ())}))
         for file, name, holder, *_ in _PEOPLE
     ]
+    people.append((*_PROSECUTOR, frozenset({PROSECUTOR_ROLE})))
     service = Holder("Northshire case file service", "", "SVC-01", FORCE)
-    people.append(("checkpoint", "casefile-checkpoint", service, frozenset({CHECKPOINT_ROLE})))
+    people.append(("checkpoint", CHECKPOINT_NAME, service, frozenset({CHECKPOINT_ROLE})))
     entries = []
     signers = []
     for file_name, key_name, holder, role in people:
@@ -128,7 +141,7 @@ def _make_keys(folder: Path, now: int) -> _Keys:
         entries.append(
             TrustEntry(
                 public_key=signer.public_key,
-                name=f"{DOMAIN}/{key_name}",
+                name=key_name,
                 holder=holder,
                 roles=role,
                 valid_from=now - 30 * _DAY,
@@ -137,7 +150,7 @@ def _make_keys(folder: Path, now: int) -> _Keys:
         )
     trust = TrustStore(entries)
     write_new_file(folder / "trust.json", dump_trust_store(trust).encode("utf-8"))
-    return _Keys(tuple(signers[:-1]), signers[-1], trust)
+    return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust)
 
 
 def _people(signers: tuple[InMemorySigner, ...]) -> DemoPeople:
@@ -158,6 +171,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from casefile.application import CasefileApp, StoreConfig
     from casefile.bundle import verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
+    from casefile.cli._demo_casefile import write_case_file
+    from casefile.cli._demo_prosecution import record_prosecution
     from casefile.events import DcfUrnScheme
     from casefile.evidence import FileSystemBlobStore
 
@@ -176,6 +191,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             people = _people(keys.recorders)
             case = record_demo_case(app, people, now=now, store=store)
+            prosecution = record_prosecution(app, case, people, keys.prosecutor, store=store)
             # What an auditor will see: the register of the records as verified.
             register = verified_register(app, case.case_id, at=time.time_ns())
             # One bundle for the CPS and one for the defence, each applying the
@@ -194,6 +210,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
+            case_file = write_case_file(app, case.case_id, root)
         finally:
             app.close()
         results = [
@@ -209,10 +226,17 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 raise VerificationError("the demo bundle did not verify")
     checkpoint = results[0].checkpoint
     found = len(register.findings)
+    signed = dict(case.records_by)
+    labels = {"pc": people.pc.label, "dc": people.dc.label, "keeper": people.keeper.label}
+    for who, n in prosecution.signed.items():
+        label = labels.get(who, _PROSECUTOR_LABEL)
+        signed[label] = signed.get(label, 0) + n
     summary = _Summary(
         elapsed=time.perf_counter() - started,
         folder=str(folder),
-        signed=", ".join(f"{p.label} {case.records_by[p.label]}" for p in people.everyone),
+        records=sum(signed.values()),
+        saves=case.saves + prosecution.saves,
+        signed=", ".join(f"{label} {n}" for label, n in signed.items()),
         exhibits=len(register.exhibits),
         continuity=f"{found} finding(s)" if found else "no findings",
         checkpoint=f"{checkpoint.size} records, root {checkpoint.root.hex()[:16]}…"
@@ -220,6 +244,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else "?",
         bundle=_withheld_line(exported["cps"].info, held, case),
         defence=_withheld_line(exported["defence"].info, held, case),
+        case_file=case_file,
     )
     out.write(_render(summary, case) + "\n")
     return 0
@@ -229,12 +254,15 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 class _Summary:
     elapsed: float
     folder: str
+    records: int
+    saves: int
     signed: str
     exhibits: int
     continuity: str
     checkpoint: str
     bundle: str
     defence: str
+    case_file: CaseFileOutput
 
 
 #: The bundles the demo writes: (audience, folder); each also as ``<folder>.zip``.
@@ -245,22 +273,38 @@ def _withheld_line(info: BundleInfo, held: int, case: DemoCase) -> str:
     return f"{info.disclosures} of {held} fields disclosed"
 
 
+def _completeness(output: CaseFileOutput) -> str:
+    """The completeness report of the case file in one line, or the lacks it lists."""
+    if not output.lacking:
+        return "anticipated not-guilty plea file: complete, nothing lacking"
+    return f"anticipated not-guilty plea file lacks {len(output.lacking)}: " + "; ".join(
+        output.lacking
+    )
+
+
 def _render(summary: _Summary, case: DemoCase) -> str:
     shown = summary.folder + os.sep
-    total = sum(case.records_by.values())
     lines = [
-        f"casefile demo: a burglary recorded, handed over and verified in {summary.elapsed:.1f} s",
+        "casefile demo: a burglary recorded, charged, handed over and verified in "
+        f"{summary.elapsed:.1f} s",
         "",
         f"  case        {case.reference}  burglary at {case.location}",
         f"              id {case.case_id}",
-        f"  records     {total} in {case.saves} saves, each signed by the person who acted",
-        "              (receipts confirmed by receivers; one booking keyed for DC Reyes):",
+        f"  records     {summary.records} in {summary.saves} saves, each signed by the person "
+        "who acted (receipts",
+        "              confirmed by receivers; one booking keyed for DC Reyes):",
         f"              {summary.signed}",
         "  recorded    report at the scene, victim and witness (personal data committed),",
         f"              2 MG11 statements, {case.photographs} photographs and an audio clip, "
         "notes,",
         f"              a correction (record {case.corrected[0]} by record {case.corrected[1]}), "
         "2 redaction decisions, referred_to_cps",
+        "  prosecuted  suspect named, arrested, interviewed (recording DR/3, its SHA-256 checked);",
+        "              burglary alleged, each point to prove tied to its evidence; MG3 to the CPS;",
+        "              charged on the decision of the CPS prosecutor (her own key), bailed to "
+        "a first",
+        "              hearing; 3 unused items on MG6C/MG6D, each marked by the prosecutor; MG5 in",
+        "              2 versions; the victim's personal statement and witness care needs",
         f"  exhibits    {summary.exhibits}, sealed and booked into the property store; "
         f"{' and '.join(case.sent_to_lab)} sent",
         f"              to the lab, {case.imaged} imaged as {case.working_copy}; "
@@ -271,6 +315,13 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "victim_or_witness_contact_details)",
         f"  for defence bundle-defence/, {summary.defence}: that and her restricted details",
         "  verified    yes: each folder and its zip, against keys/trust.json",
+        f"  case file   casefile.json, for the CPS: {', '.join(summary.case_file.forms)}",
+        "              " + _completeness(summary.case_file),
+        f"  DCF 1.2     dcf.json, a {summary.case_file.dcf_type} "
+        f"({'passes' if summary.case_file.dcf_conforms else 'fails'} the public 2016 schema); "
+        "dcf-report.json",
+        f"              names the {summary.case_file.dcf_dropped} parts it cannot carry and the "
+        f"{summary.case_file.dcf_unfilled} fields it could not fill",
         "",
         f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
@@ -278,6 +329,8 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  evidence/        the evidence store: photographs and audio, named by SHA-256",
         "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
         "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
+        "  casefile.json    the case file (MG forms) the CPS may read: casefile schema casefile",
+        "  dcf.json         the same file as a DCF 1.2 document; dcf-report.json: what it lost",
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
         f"--trust {shown}keys{os.sep}trust.json",

@@ -47,6 +47,7 @@ SEALS: Final = {
     "MH/1": ("EB-204513", "NS-0048814"),
     "DR/1": ("EB-204520", "NS-0048821"),
     "DR/2": ("EB-204521", "NS-0048822"),
+    "DR/3": ("EB-204530", "NS-0048831"),
 }
 #: The seals the lab puts on what it examined, with the new bags.
 _LAB_SEALS: Final = {"SO/2": ("LB-77120", "NSS-113045"), "DR/2": ("LB-77121", "NSS-113046")}

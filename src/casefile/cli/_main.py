@@ -25,6 +25,7 @@ from casefile.cli._exhibits_cmd import add_exhibits_parser
 from casefile.cli._export_cmd import add_clean_parser, add_export_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._redact_cmd import add_redact_parser
+from casefile.cli._schema_cmd import add_schema_parser
 from casefile.cli._text import one_line
 from casefile.cli._verify_cmd import add_verify_parser
 from casefile.errors import CasefileError, VerificationError
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cases_parser(commands, parents)
     add_evidence_parser(commands, parents)
     add_exhibits_parser(commands, parents)
+    add_schema_parser(commands, parents)
     return parser
 
 

@@ -1,0 +1,291 @@
+"""The case file against verification: building every MG form from a large verified case.
+
+A prosecutable case of about N records (default 10,000) is recorded through the
+application (in memory): witnesses and their signed statements, captured
+exhibits packaged and booked into the store, suspects identified, arrested and
+interviewed, offences alleged with points to prove, charging requests and a
+prosecutor's decisions, charges, bail and hearings, unused material recorded,
+scheduled and marked by the prosecutor, versions of the case summary. Then,
+interleaved so that load on the machine hits both alike, each the median of
+``--repeat`` runs:
+
+1. verification (the baseline): ``verify_case`` of the stored records with
+   every disclosure, keeping the verified records, one process;
+2. the case file: ``build_case_file`` of those verified records (every form,
+   the exhibit register and continuity statements, completeness);
+3. the same and its JSON object (``case_file_json``);
+4. the same and its document bytes (``case_file_document``: sorted keys,
+   two-space indent, which Python's JSON encoder writes in pure Python).
+
+It prints each as a ratio to verification (target: the case file <= 0.25x, the
+forms cost a fraction of checking the signatures they rest on).
+
+Usage: python benchmarks/bench_casefile.py [--records N] [--repeat R] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import pstats
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from bench_core import interleaved
+
+from _casebuilder import signer_from
+from casefile.application import CasefileApp, StoreConfig
+from casefile.events import EVENT_TYPES, Custodian, Investigation, PointToProve, SummaryPoint
+from casefile.projections import CaseFile, build_case_file, case_file_document, case_file_json
+from casefile.signing import PROSECUTOR_ROLE, RECORDER_ROLE, Holder, TrustEntry, TrustStore
+from casefile.verifier import VerifiedCase, payload_schemas, verify_case
+
+_MINUTE = 60 * 10**9
+_DECLARATION = "This statement is true to the best of my knowledge and belief."
+_BODY = (
+    "I was at home when I heard glass break next door. I looked out of the window and saw a "
+    "man in a dark jacket climb out of the rear window of number 14 carrying a bag. "
+) * 6
+
+OFFICER = signer_from("bench officer")
+PROSECUTOR = signer_from("bench prosecutor")
+OFFICER_HOLDER = Holder("Bench Officer", "PC", "1", "Bench Police")
+KEEPER = Custodian.from_holder(Holder("Property Officer", "", "PS-1", "Bench Police"))
+
+
+def trust(start: int) -> TrustStore:
+    cps = Holder("Crown Prosecutor", "", "CPS-1", "Crown Prosecution Service")
+    return TrustStore(
+        [
+            TrustEntry(
+                public_key=OFFICER.public_key,
+                name="bench.police.example/officer",
+                holder=OFFICER_HOLDER,
+                roles=frozenset({RECORDER_ROLE}),
+                valid_from=start - 10**15,
+            ),
+            TrustEntry(
+                public_key=PROSECUTOR.public_key,
+                name="cps.example/prosecutor",
+                holder=cps,
+                roles=frozenset({PROSECUTOR_ROLE}),
+                valid_from=start - 10**15,
+            ),
+        ]
+    )
+
+
+def _statements_and_exhibits(case: Investigation, block: int, t: int) -> list[int]:
+    """Ten witnesses with a signed statement each, ten exhibits sealed and booked in."""
+    evidence = []
+    for i in range(10):
+        witness = case.add_person(role="witness", name=f"Witness {block}-{i}", at=t)
+        statement = case.record_statement(
+            witness_id=witness,
+            declaration=_DECLARATION,
+            body=_BODY,
+            place=f"{i} Larch Close",
+            started_at=t - 30 * _MINUTE,
+            ended_at=t - _MINUTE,
+            at=t,
+        )
+        evidence.append(case.statements[statement].seq)
+        case.sign_statement(
+            statement_id=statement,
+            signature_sha256=hashlib.sha256(f"{block}-{i}".encode()).digest(),
+            at=t,
+        )
+        ref = f"BE/{block * 10 + i + 1}"
+        evidence.append(
+            case.capture_evidence(
+                exhibit=ref,
+                kind="photo",
+                sha256=hashlib.sha256(ref.encode()).digest(),
+                size=123_456,
+                media_type="image/jpeg",
+                device="Force tablet T-1",
+                location="14 Larch Close",
+                captured_at=t - _MINUTE,
+                description=f"Photograph {ref} of the point of entry",
+                at=t,
+            )
+        )
+        seal = f"S{block:05d}{i}"
+        case.package_exhibit(exhibit=ref, place="14 Larch Close", bag=f"B{seal}", seal=seal, at=t)
+        case.book_exhibit(
+            exhibit=ref, to=KEEPER, place="Property store", property_ref=f"P{seal}", at=t
+        )
+    return evidence
+
+
+def _prosecution(case: Investigation, block: int, t: int, evidence: list[int]) -> tuple[int, int]:
+    """A suspect identified, arrested and interviewed; an offence alleged; its MG3 request.
+
+    Ten unused items and a case summary follow. Returns the offence and the request.
+    """
+    suspect = case.add_person(role="suspect", name=f"Suspect {block}", at=t)
+    case.identify_suspect(person_id=suspect, grounds="Seen on the doorbell camera", at=t)
+    case.record_arrest(
+        person_id=suspect,
+        arrested_at=t,
+        place="Mill Row",
+        power="Police and Criminal Evidence Act 1984 s.24",
+        grounds="Suspected of the burglary; necessary to interview him",
+        at=t,
+    )
+    interview = case.record_interview(
+        person_id=suspect,
+        started_at=t,
+        ended_at=t + 30 * _MINUTE,
+        place="Interview room 1",
+        interviewers=(Custodian.from_holder(OFFICER_HOLDER),),
+        legal_representative=True,
+        summary="Denied the offence.",
+        denials="Denied being there.",
+        at=t + 31 * _MINUTE,
+    )
+    offence = case.allege_offence(
+        person_id=suspect,
+        code="TH68010",
+        title="Burglary dwelling and theft",
+        wording="Having entered as a trespasser a dwelling stole therein jewellery",
+        place="14 Larch Close",
+        from_date="2026-01-05",
+        anticipated_plea="not_guilty",
+        points_to_prove=(
+            PointToProve("Entered a building as a trespasser", tuple(evidence[:4])),
+            PointToProve("Identity", (interview, *evidence[4:6])),
+        ),
+        at=t + 32 * _MINUTE,
+    )
+    request = case.request_charging_decision(
+        offences=(offence,), test="full_code", summary="Identification evidence", at=t
+    )
+    for item in range(10):
+        case.record_unused_item(
+            description=f"Enquiry log {block}-{item}",
+            location="Case papers",
+            sensitive=item == 9,
+            sensitivity_reason="Informant" if item == 9 else "",
+            at=t,
+        )
+    case.write_case_summary(
+        headline=f"Burglary {block}",
+        chronology="The house was entered and jewellery taken.",
+        anticipated_plea="not_guilty",
+        points=(SummaryPoint(offence, "Identity", (interview,)),),
+        at=t,
+    )
+    return offence, request
+
+
+def record_case(records: int) -> tuple[CasefileApp, uuid.UUID]:
+    """A prosecutable case of about ``records`` records, in an in-memory store."""
+    start = time.time_ns() - 10**15 // 10
+    app = CasefileApp(store=StoreConfig.memory(), trust=trust(start))
+    case_id = app.open_case(
+        OFFICER, offence="burglary", channel="officer_mobile", reference="01YE1234526", at=start
+    )
+    t = start + _MINUTE
+    block, last = 0, 1
+    while last < records:
+        with app.session(case_id, OFFICER) as case:
+            evidence = _statements_and_exhibits(case, block, t)
+            offence, request = _prosecution(case, block, t, evidence)
+        with app.session(case_id, PROSECUTOR) as case:
+            decision = case.record_charging_decision(
+                request=request,
+                outcome="charge",
+                test="full_code",
+                offences=(offence,),
+                reasons="Full Code Test met",
+                at=t,
+            )
+            for item in range(10):
+                case.decide_unused(
+                    item=block * 10 + item + 1, decision="clearly_not_disclosable", at=t
+                )
+        with app.session(case_id, OFFICER) as case:
+            case.charge_offence(
+                offence=offence, charged_at=t, wording="As alleged", decision=decision, at=t
+            )
+            last = case.version
+        block += 1
+        t += _MINUTE
+    return app, case_id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="profile the case file build")
+    args = parser.parse_args()
+    app, case_id = record_case(args.records)
+    stored = list(app.records(case_id))
+    disclosures = list(app.disclosures(case_id))
+    at = app.now()
+    known = EVENT_TYPES.known_types()
+    schemas = payload_schemas()
+    kinds: dict[str, int] = {}
+    verified: list[VerifiedCase] = []
+
+    def verify() -> None:
+        verified[:] = [
+            verify_case(
+                stored,
+                trust=app.trust,
+                at=at,
+                case_id=case_id,
+                disclosures=disclosures,
+                known_types=known,
+                payloads=schemas,
+                workers=1,
+            )
+        ]
+
+    verify()
+    for record in verified[0].records:
+        kinds[record.event_type] = kinds.get(record.event_type, 0) + 1
+
+    def case_file() -> CaseFile:
+        return build_case_file(verified[0].records, as_of=at)
+
+    def with_json() -> dict[str, object]:
+        return case_file_json(case_file())
+
+    def document() -> bytes:
+        return case_file_document(case_file())
+
+    size = len(document())
+    print(
+        f"casefile case file benchmark: {len(stored)} records "
+        f"({len(kinds)} types), median of {args.repeat}"
+    )
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(document)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        return
+    t_verify, t_file, t_json, t_document = interleaved(
+        args.repeat, verify, case_file, with_json, document
+    )
+    print(f"  verification (one process)           {t_verify * 1000:8.1f} ms")
+    for label, took in (
+        ("the case file (build_case_file)", t_file),
+        ("and its JSON object", t_json),
+        (f"and its document ({size // 1024} KiB)", t_document),
+    ):
+        ratio = took / t_verify
+        print(f"  {label:<36} {took * 1000:8.1f} ms  {ratio:5.2f}x verification")
+    verdict = "within" if t_file / t_verify <= 0.25 else "OVER"
+    print(f"  target: the case file <= 0.25x verification: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

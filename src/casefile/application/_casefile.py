@@ -1,0 +1,122 @@
+"""The case file of a stored case, for the system that embeds the library.
+
+:meth:`CaseFileQueries.case_file` verifies the case as an export does and
+builds the case file (the MG forms) from the verified records with the pure
+projection :func:`~casefile.projections.build_case_file`. For an audience it
+reads exactly the disclosures a bundle for that audience would carry: its
+redaction decisions in force and every erasure withhold their runs, a
+whole-field decision leaves the field out, and the defence never sees the
+restricted fields. With no audience it is the force's own view: every value and
+text the store holds.
+
+A system holding a bundle rather than a store takes the other, pure path:
+:func:`~casefile.bundle.verify_bundle`, then
+:func:`~casefile.verifier.verify_case` of the bundle's records and
+disclosures, and :func:`~casefile.projections.build_case_file` of the verified
+records, for the audience the bundle's manifest names
+(``examples/cps_casefile.py`` does exactly that).
+"""
+
+from __future__ import annotations
+
+import abc
+import itertools
+import uuid
+from collections.abc import Iterator, Mapping
+
+from casefile.bundle import AUDIENCES, DISCLOSE_ALL, DisclosurePolicy
+from casefile.errors import InvalidCommandError, UnknownReferenceError
+from casefile.events import EVENT_TYPES, Instant, check_time
+from casefile.events._values import check_uuid
+from casefile.projections import FILE_TYPES, CaseFile, build_case_file
+from casefile.signing import TrustStore
+from casefile.signing._commitments import AnyDisclosure
+from casefile.signing._runs import Run
+from casefile.verifier import iter_verified_records, payload_schemas
+from casefile.verifier._redaction_codes import Audience
+
+__all__ = ["CaseFileQueries"]
+
+
+class CaseFileQueries:
+    """The case file of :class:`~casefile.application.CasefileApp`."""
+
+    trust: TrustStore
+
+    @abc.abstractmethod
+    def records(self, case_id: uuid.UUID) -> Iterator[bytes]:
+        """The case's stored record bytes in order (provided by the application)."""
+
+    @abc.abstractmethod
+    def now(self) -> int:
+        """The application's clock (ns since the epoch)."""
+
+    @abc.abstractmethod
+    def withheld_from(
+        self, case_id: uuid.UUID, audience: Audience | str, at: int, size: int
+    ) -> dict[tuple[int, str], tuple[Run, ...] | None]:
+        """What ``audience``'s decisions withhold (provided by the export)."""
+
+    @abc.abstractmethod
+    def carried_disclosures(
+        self,
+        case_id: uuid.UUID,
+        *,
+        size: int,
+        policy: DisclosurePolicy,
+        audience: str | None,
+        withheld: Mapping[tuple[int, str], tuple[Run, ...] | None],
+    ) -> Iterator[AnyDisclosure]:
+        """What a bundle for ``audience`` carries (provided by the export)."""
+
+    def case_file(
+        self,
+        case_id: uuid.UUID,
+        *,
+        audience: Audience | str | None = None,
+        as_of: Instant | None = None,
+        file_type: str | None = None,
+    ) -> CaseFile:
+        """The case file of the case as ``audience`` (``cps``, ``defence``...) may read it.
+
+        Every record and disclosure is verified at the application's clock
+        (raising the first :class:`~casefile.errors.VerificationError`); only
+        verified records reach the projection. ``as_of`` (default: now) is the
+        time the file is judged at (exhibit gaps, ages), and ``file_type`` the
+        kind of file (``pre_charge``, ``anticipated_guilty_plea``,
+        ``anticipated_not_guilty_plea``, ``missing_person``; default: as the
+        records suggest) its completeness is judged for. Officers may go on
+        recording meanwhile: the file holds the records stored when it started.
+        Raises :class:`~casefile.errors.InvalidCommandError` naming
+        ``audience`` or ``file_type`` for a value not listed, and
+        :class:`~casefile.errors.UnknownReferenceError` for an unknown case.
+        """
+        case_id = check_uuid(case_id, "case_id")
+        if audience is not None and audience not in AUDIENCES:
+            raise InvalidCommandError(
+                "audience", f"must be one of {', '.join(AUDIENCES)} or None, not {audience!r}"
+            )
+        if file_type is not None and file_type not in FILE_TYPES:
+            raise InvalidCommandError(
+                "file_type", f"must be one of {', '.join(FILE_TYPES)} or None, not {file_type!r}"
+            )
+        shown = None if audience is None else str(audience)
+        at = self.now()
+        when = at if as_of is None else check_time(as_of, "as_of")
+        # The records stored now; those recorded from here on are not in this file.
+        size = sum(1 for _ in self.records(case_id))
+        if size == 0:
+            raise UnknownReferenceError(f"no case {case_id} in the store", field="case_id")
+        withheld = {} if shown is None else self.withheld_from(case_id, shown, at, size)
+        records = iter_verified_records(
+            itertools.islice(self.records(case_id), size),
+            trust=self.trust,
+            at=at,
+            case_id=case_id,
+            disclosures=self.carried_disclosures(
+                case_id, size=size, policy=DISCLOSE_ALL, audience=shown, withheld=withheld
+            ),
+            known_types=EVENT_TYPES.known_types(),
+            payloads=payload_schemas(),
+        )
+        return build_case_file(records, audience=shown, as_of=when, file_type=file_type)

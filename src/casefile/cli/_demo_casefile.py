@@ -1,0 +1,76 @@
+"""The demo's case file: the MG forms for the CPS as JSON, its DCF view, and what it lacks.
+
+The case file is built by the application from the case's verified records,
+with the CPS's redaction decisions applied as in the CPS's bundle, for an
+anticipated not-guilty plea; its completeness report is what the demo
+prints. The DCF 1.2 document is mapped from that file, with the report of
+what the mapping dropped or could not fill. All are written beside the
+bundles, in the demo's staging folder.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from casefile.cli._files import write_new_file
+
+if TYPE_CHECKING:
+    from casefile.application import CasefileApp
+
+__all__ = ["CASE_FILE", "DCF", "DCF_REPORT", "FILE_TYPE", "CaseFileOutput", "write_case_file"]
+
+#: The case file's JSON, beside the bundles.
+CASE_FILE: Final = "casefile.json"
+#: The DCF 1.2-compatible document, and its mapping report.
+DCF: Final = "dcf.json"
+DCF_REPORT: Final = "dcf-report.json"
+#: The kind of file the demo's case is built as.
+FILE_TYPE: Final = "anticipated_not_guilty_plea"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFileOutput:
+    """What was written, the completeness report's lines (empty: complete), the DCF's report."""
+
+    forms: tuple[str, ...]
+    lacking: tuple[str, ...]
+    dcf_type: str
+    dcf_conforms: bool
+    dcf_dropped: int
+    dcf_unfilled: int
+
+
+def write_case_file(app: CasefileApp, case_id: uuid.UUID, root: Path) -> CaseFileOutput:
+    """Write the CPS's case file JSON into ``root``; what it holds and still lacks."""
+    from casefile.projections import case_file_document, case_file_json, dcf_export
+
+    case_file = app.case_file(case_id, audience="cps", file_type=FILE_TYPE)
+    write_new_file(root / CASE_FILE, case_file_document(case_file))
+    dcf, report = dcf_export(case_file_json(case_file))
+    write_new_file(root / DCF, _document(dcf))
+    write_new_file(root / DCF_REPORT, _document(report.to_json()))
+    forms = tuple(
+        name.upper()
+        for name in ("mg1", "mg3", "mg5", "mg6c", "mg6d", "mg6e", "mg9", "mg11", "mg12")
+        if getattr(case_file, name)
+    )
+    lacking = tuple(
+        f"{lack.form} {lack.item}: {lack.message}" for lack in case_file.completeness.lacking
+    )
+    return CaseFileOutput(
+        forms,
+        lacking,
+        dcf_type=report.dcf_type,
+        dcf_conforms=report.conforms,
+        dcf_dropped=len(report.dropped),
+        dcf_unfilled=len(report.unfilled),
+    )
+
+
+def _document(value: object) -> bytes:
+    # As the case file's own document: sorted keys, two-space indent, final newline.
+    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,170 @@
+"""``casefile demo`` as a prosecutable case: the case file it writes, and what that rests on."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+import jsonschema
+import pytest
+
+from casefile.bundle import open_bundle
+from casefile.cli._demo_case import VICTIM_HOME
+from casefile.projections import build_case_file, case_file_json
+from casefile.signing import load_trust_store
+from casefile.verifier import verify_case
+from cli._support import Demo, run_cli
+from dcf._dcf_cases import dcf_errors
+
+
+@pytest.fixture
+def case_file(demo: Demo) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((demo.root / "casefile.json").read_text("utf-8"))
+    return document
+
+
+def test_demo_case_file_fits_the_schema_casefile_schema_prints(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    printed = run_cli(["schema", "casefile"])
+    assert printed.code == 0, printed.err
+    jsonschema.Draft202012Validator(json.loads(printed.out)).validate(case_file)
+    assert (case_file["format"], case_file["audience"]) == ("casefile-case-file", "cps")
+
+
+def test_demo_file_is_complete_for_an_anticipated_not_guilty_plea(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    assert case_file["file_type"] == "anticipated_not_guilty_plea"
+    assert case_file["completeness"] == {
+        "complete": True,
+        "file_type": "anticipated_not_guilty_plea",
+        "lacking": [],
+    }
+    assert "anticipated not-guilty plea file: complete, nothing lacking" in demo.output
+    assert "casefile.json, for the CPS: MG1, MG3, MG5, MG6C, MG6D, MG6E, MG9" in demo.output
+
+
+def test_demo_case_file_withholds_the_victims_home_from_the_cps(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    text = (demo.root / "casefile.json").read_text("utf-8")
+    for word in re.findall(r"[A-Za-z]{4,}", VICTIM_HOME):
+        assert word not in text, word
+    victim_statement = case_file["mg11"][0]
+    assert victim_statement["witness"]["name"] == "Margaret Hale"
+    assert "I live alone at [withheld 6 words] Since" in victim_statement["body"]
+
+
+def test_demo_charge_rests_on_the_prosecutors_own_signed_decision(
+    case_file: dict[str, Any],
+) -> None:
+    [request] = case_file["mg3"]
+    decision = request["decision"]
+    assert (decision["outcome"], decision["test"]) == ("charge", "full_code")
+    assert decision["signed_by"]["key"] == "cps.gov.example/prosecutor/CPS-1187"
+    assert decision["signed_by"]["holder"]["organisation"] == "Crown Prosecution Service"
+    assert decision["signed_by"]["holder"]["role"] == "prosecutor"
+    [defendant] = case_file["mg1"]["defendants"]
+    assert defendant["person"]["name"] == "Lee Carver"
+    [offence] = defendant["offences"]
+    assert offence["charge"]["decision"] == decision["decision"]
+    assert offence["offence"] in request["offences"]
+    assert defendant["bail"]["ends_at"] == defendant["hearings"][0]["hearing_at"]
+    assert defendant["hearings"][0]["first"] is True
+
+
+def test_demo_points_to_prove_each_cite_evidence_of_the_case(case_file: dict[str, Any]) -> None:
+    [defendant] = case_file["mg1"]["defendants"]
+    [offence] = defendant["offences"]
+    points = offence["points_to_prove"]
+    assert len(points) == 5
+    interview = defendant["interviews"][0]["interview"]
+    statements = {s["statement"] for s in case_file["mg11"]}
+    for point in points:
+        assert point["evidence"], point["element"]
+    cited = {seq for point in points for seq in point["evidence"]}
+    assert interview in cited
+    assert statements & cited
+
+
+def test_demo_interview_recording_is_an_exhibit_whose_hash_the_interview_quotes(
+    case_file: dict[str, Any],
+) -> None:
+    [interview] = case_file["mg1"]["defendants"][0]["interviews"]
+    assert interview["legal_representative"] is True
+    exhibits = {row["reference"]: row for row in case_file["mg12"]}
+    assert interview["recording"] == "DR/3"
+    assert exhibits["DR/3"]["sha256"] == interview["recording_sha256"]
+    assert exhibits["DR/3"]["media_type"] == "audio/wav"
+
+
+def test_demo_unused_material_is_scheduled_and_every_item_marked_by_the_prosecutor(
+    case_file: dict[str, Any],
+) -> None:
+    mg6c, mg6d, mg6e = case_file["mg6c"], case_file["mg6d"], case_file["mg6e"]
+    assert [i["item"] for i in mg6c["items"]] == [1, 2]
+    assert [i["item"] for i in mg6d["items"]] == [3]
+    assert [i["item"] for i in mg6e["items"]] == [2]
+    for item in mg6c["items"] + mg6d["items"]:
+        assert item["decision"]["signed_by"]["holder"]["role"] == "prosecutor", item["item"]
+    assert [i["decision"]["decision"] for i in mg6c["items"]] == [
+        "clearly_not_disclosable",
+        "disclose",
+    ]
+    assert mg6c["pending"] == mg6d["pending"] == []
+
+
+def test_demo_summary_is_in_its_second_version_and_the_victim_made_a_vps(
+    case_file: dict[str, Any],
+) -> None:
+    assert case_file["mg5"]["version"] == 2
+    assert len(case_file["mg5"]["earlier_versions"]) == 1
+    assert case_file["mg5"]["anticipated_plea"] == "not_guilty"
+    victim = next(w for w in case_file["mg9"]["witnesses"] if w["person"]["role"] == "victim")
+    assert victim["vps"]["outcome"] == "made"
+    assert victim["vps"]["statement"] in victim["statements"]
+    assert victim["care"]["special_measures"] == "Screens at court."
+
+
+def test_demo_case_file_is_what_the_cps_builds_from_its_bundle(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    # The outside path: verify the CPS's bundle and build the file from its records
+    # alone. It holds the same forms as the file the police built from their store.
+    trust = load_trust_store(demo.trust)
+    with open_bundle(demo.root / "bundle.zip") as bundle:
+        verified = verify_case(
+            bundle.records(),
+            trust=trust,
+            at=time.time_ns(),
+            disclosures=bundle.disclosures(),
+        )
+        audience = bundle.manifest.audience
+    assert audience == "cps"
+    from_bundle = case_file_json(
+        build_case_file(
+            verified.records, audience=audience, file_type="anticipated_not_guilty_plea"
+        )
+    )
+    for form in ("mg1", "mg3", "mg5", "mg6c", "mg6d", "mg6e", "mg9", "mg11", "mg12"):
+        assert from_bundle[form] == case_file[form], form
+
+
+def test_demo_dcf_document_passes_the_public_dcf_schema_and_says_what_it_lost(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    dcf = json.loads((demo.root / "dcf.json").read_text("utf-8"))
+    report = json.loads((demo.root / "dcf-report.json").read_text("utf-8"))
+    assert dcf_errors(dcf) == []
+    assert report["conforms"] is True
+    assert report["refused"] == []
+    # What the DCF cannot carry is named, not silently lost: the MG6C among it.
+    dropped = {item["pointer"] for item in report["dropped"]}
+    assert "/mg6c" in dropped
+    assert f"names the {len(report['dropped'])} parts it cannot carry" in demo.output
+    assert case_file["case"]["urn"] == "42NS1234526"
+    assert dcf["case"]["pti_urn"] == case_file["case"]["urn"]
+    assert dcf["case"]["type"] == "FirstHearingDCF"
