@@ -66,7 +66,9 @@ class DcfWriter:
         self.omit(path, reason, required=False)
         return None
 
-    def person_name(self, path: str, name: str | None, *, officer: Any = None) -> Any:
+    def person_name(
+        self, path: str, name: str | None, *, officer: tuple[str, str] | None = None
+    ) -> dict[str, Any] | None:
         """A ``PersonName`` (or ``OfficerName`` given ``officer``), or None if unnamed.
 
         The last word is the surname and the words before it the given names.
@@ -98,7 +100,7 @@ class DcfWriter:
             )
         return out
 
-    def party(self, path: str, *source: str | int) -> Any:
+    def party(self, path: str, *source: str | int) -> dict[str, Any] | None:
         """An ``OfficerName`` from a case-file person object at ``source``."""
         person = self.reader.look(*source)
         if person is None:
