@@ -327,3 +327,20 @@ def test_a_second_interview_and_arrest_are_reported_not_silently_lost(
         document["case"]["defendants"][0]["interview"]["date"]
         == (defendant["interviews"][0]["started_at"])
     )
+
+
+def test_a_headline_over_the_dcfs_1200_words_is_reported_not_exported_or_cut(
+    burglary_file: dict[str, Any],
+) -> None:
+    case_file = _copy(burglary_file)
+    case_file["mg5"]["headline"] = "word " * 1201
+    document, report = dcf_export(case_file)
+    assert "brief_description_of_case" not in document["case"]
+    assert [(r.pointer, r.path) for r in report.refused] == [
+        ("/mg5/headline", "/case/brief_description_of_case")
+    ]
+    assert not report.conforms
+    case_file["mg5"]["headline"] = "word " * 1200
+    document, report = dcf_export(case_file)
+    assert document["case"]["brief_description_of_case"] == "word " * 1200
+    assert report.conforms

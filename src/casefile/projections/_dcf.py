@@ -39,6 +39,8 @@ __all__ = ["dcf_export"]
 
 # The case file's own envelope: what the DCF's schema_version replaces.
 _ENVELOPE: Final = frozenset({"/format", "/version"})
+# The DCF's limit on the brief description of the case, in words.
+_BRIEF_WORDS: Final = 1200
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -155,6 +157,15 @@ def _summary(w: DcfWriter, case: dict[str, Any]) -> None:
         )
         return
     case["version"] = w.reader.take("mg5", "version")
+    headline = w.reader.look("mg5", "headline")
+    words = len(headline.split()) if headline else 0
+    if words > _BRIEF_WORDS:
+        # The schema means this limit but writes it as a `maximum` that checks
+        # nothing; a cut would drop words unreported, so the headline stays out.
+        reason = f"the MG5 headline has {words} words; the DCF allows {_BRIEF_WORDS}"
+        w.refuse("/mg5/headline", "/case/brief_description_of_case", reason)
+        w.omit("/case/brief_description_of_case", reason, required=True)
+        return
     case["brief_description_of_case"] = w.text(
         "/case/brief_description_of_case", w.reader.take("mg5", "headline"), "MG5 headline"
     )
