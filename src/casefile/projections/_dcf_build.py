@@ -1,4 +1,4 @@
-"""Helpers that write DCF 1.2 values and account for every gap they leave.
+"""Functions that write DCF 1.2 values and account for every gap they leave.
 
 A :class:`DcfWriter` collects, while the export builds the document, each
 DCF field the case file has no value for: :meth:`DcfWriter.placeholder`
