@@ -8,9 +8,26 @@ from typing import Any
 
 import pytest
 
+from _casework import SECOND, T0, Desk
 from casefile.errors import InputError
-from casefile.projections import DCF_LABEL, case_file_schema, dcf_export
-from dcf._dcf_cases import STATEMENT, burglary, case_file_of, dcf_errors, resolve
+from casefile.projections import (
+    DCF_LABEL,
+    build_case_file,
+    case_file_json,
+    case_file_schema,
+    dcf_export,
+)
+from dcf._dcf_cases import (
+    HEADLINE,
+    STATEMENT,
+    VICTIM_STATEMENT,
+    VIDEO,
+    assert_every_empty_value_is_a_reported_placeholder,
+    burglary,
+    case_file_of,
+    dcf_errors,
+    resolve,
+)
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -48,6 +65,15 @@ def test_a_charged_burglary_exports_a_first_hearing_file_the_dcf_schema_accepts(
     )
     assert document["case"]["multimedia_evidence"][0]["id"] == "JS/1"
     assert document["case"]["officer_in_the_case"]["collar_number"] == "1234"
+    assert document["case"]["signatory_name"]["surname"] == "Smith"
+    assert document["case"]["brief_description_of_case"] == HEADLINE
+    assert document["case"]["date"] == burglary_file["mg5"]["written_at"][:10]
+    victim, witness = document["case"]["witnesses"]
+    assert (victim["type"], witness["type"]) == ("PersonVictim", "StatementWitness")
+    assert victim["victim"]["has_the_victim_made_a_vps_isb"] is True
+    assert victim["victim"]["witness"]["interpreter_language_or_dialect"] == "Polish"
+    assert victim["victim"]["witness"]["special_measures"] is True
+    assert_every_empty_value_is_a_reported_placeholder(document, report)
 
 
 def test_a_dcf_export_never_claims_a_statement_text_it_dropped(
@@ -55,6 +81,7 @@ def test_a_dcf_export_never_claims_a_statement_text_it_dropped(
 ) -> None:
     document, report = dcf_export(burglary_file)
     assert STATEMENT not in json.dumps(document)
+    assert VICTIM_STATEMENT not in json.dumps(document)
     dropped = {item.pointer: item.reason for item in report.dropped}
     for k, statement in enumerate(burglary_file["mg11"]):
         assert statement["body"]
@@ -67,12 +94,14 @@ def test_a_dcf_export_never_claims_a_statement_text_it_dropped(
 def test_hashes_exhibit_list_and_provenance_are_reported_dropped(
     burglary_file: dict[str, Any],
 ) -> None:
-    _, report = dcf_export(burglary_file)
+    document, report = dcf_export(burglary_file)
+    assert VIDEO.hex() not in json.dumps(document)
     reasons = {item.pointer: item.reason for item in report.dropped}
     assert reasons["/mg12/0/sha256"] == "hash"
     assert reasons["/mg12/0/location"] == "exhibit_list"
     assert reasons["/mg1/defendants/0/records"] == "provenance"
     assert reasons["/continuity"] == "continuity"
+    assert reasons["/mg11"] == "statement_text"
 
 
 def test_a_urn_the_dcf_pattern_would_refuse_is_reported_not_exported(
@@ -143,7 +172,7 @@ def test_an_assault_is_filed_under_assault_offences_naming_the_sole_victim(
     assault = group["assault_offences"][0]
     assert (assault["cjs_offence_code"], assault["victim_name"]["surname"]) == (
         "of61016",
-        "Witness",
+        "Victim",
     )
     assert document["case"]["witnesses"][0]["type"] == "PersonVictim"
 
@@ -202,3 +231,116 @@ def test_a_file_date_that_is_no_calendar_date_is_refused(
 
 def test_the_case_file_schema_the_export_checks_is_the_shipped_one() -> None:
     assert case_file_schema()["$id"] == "https://casefile.example/schemas/casefile/v1.json"
+
+
+def test_two_identical_offences_are_sent_once_and_the_second_reported_dropped(
+    burglary_file: dict[str, Any],
+) -> None:
+    case_file = _copy(burglary_file)
+    offences = case_file["mg1"]["defendants"][0]["offences"]
+    offences.append(copy.deepcopy(offences[0]))
+    document, report = dcf_export(case_file)
+    assert dcf_errors(document) == []
+    (group,) = document["case"]["defendants"][0]["offences"]
+    assert len(group["generic_offences"]) == 1
+    reasons = {item.pointer: item.reason for item in report.dropped}
+    assert reasons["/mg1/defendants/0/offences/1"] == "duplicate"
+    assert not any(p.startswith("/mg1/defendants/0/offences/1/") for p in reasons)
+
+
+def test_a_prosecutors_charging_decision_is_sent_as_advice_with_the_test_it_applied() -> None:
+    desk = Desk.open()
+    case = desk.case
+    suspect = case.add_person(role="suspect", name="Sam Suspect")
+    witness = case.add_person(role="witness", name="Walt Witness")
+    case.record_statement(
+        witness_id=witness,
+        declaration="This statement is true to the best of my knowledge and belief.",
+        body=STATEMENT,
+        place="14 High Street",
+        started_at=T0 - 7200 * SECOND,
+        ended_at=T0 - 6600 * SECOND,
+    )
+    case.identify_suspect(person_id=suspect, grounds="Named by the witness")
+    offence = case.allege_offence(
+        person_id=suspect,
+        code="TH68001",
+        title="Burglary dwelling and theft",
+        wording="Entered 12 High Street as a trespasser and stole a laptop.",
+        place="12 High Street",
+        from_date="2025-12-22",
+    )
+    request = case.request_charging_decision(
+        offences=[offence], test="threshold", summary="Suspect named; video awaited."
+    )
+    desk.as_prosecutor(
+        lambda c: c.record_charging_decision(
+            request=request,
+            outcome="charge",
+            test="threshold",
+            reasons="The threshold test is met.",
+            offences=[offence],
+        )
+    )
+    desk.seal()
+    file = case_file_json(build_case_file(desk.verify().records, audience="cps"))
+    document, report = dcf_export(file)
+    assert (document["case"]["pca_cps"], document["case"]["test_code"]) == (
+        True,
+        "threshold_test",
+    )
+    placeholders = {u.path for u in report.unfilled if u.action == "placeholder"}
+    assert "/case/defendants/0/offences/0/generic_offences/0/offence/charge_date" in placeholders
+    assert "/case/defendants/0/initiation_type" in placeholders
+    assert dcf_errors(document) == []
+
+
+def test_a_defence_file_sends_no_witness_care_and_states_its_missing_charging_advice() -> None:
+    file = case_file_of(burglary, audience="defence")
+    document, report = dcf_export(file)
+    victim = document["case"]["witnesses"][0]["victim"]["witness"]
+    assert "interpreter_language_or_dialect" not in victim
+    assert "special_measures" not in victim
+    (pca,) = [u for u in report.unfilled if u.path == "/case/pca_cps"]
+    assert (pca.action, pca.value) == ("placeholder", False)
+    assert dcf_errors(document) == []
+
+
+@pytest.mark.parametrize("case_file", [[], "casefile", {"format": "casefile-case-file"}])
+def test_what_is_not_a_case_file_is_refused_with_an_input_error(case_file: Any) -> None:
+    with pytest.raises(InputError, match="case file"):
+        dcf_export(case_file)
+
+
+def test_a_second_interview_and_arrest_are_reported_not_silently_lost(
+    burglary_file: dict[str, Any],
+) -> None:
+    case_file = _copy(burglary_file)
+    defendant = case_file["mg1"]["defendants"][0]
+    for key in ("interviews", "arrests"):
+        defendant[key].append(copy.deepcopy(defendant[key][0]))
+    document, report = dcf_export(case_file)
+    reasons = {item.pointer: item.reason for item in report.dropped}
+    assert reasons["/mg1/defendants/0/interviews/1"] == "one_interview"
+    assert reasons["/mg1/defendants/0/arrests/1"] == "one_arrest"
+    assert (
+        document["case"]["defendants"][0]["interview"]["date"]
+        == (defendant["interviews"][0]["started_at"])
+    )
+
+
+def test_a_headline_over_the_dcfs_1200_words_is_reported_not_exported_or_cut(
+    burglary_file: dict[str, Any],
+) -> None:
+    case_file = _copy(burglary_file)
+    case_file["mg5"]["headline"] = "word " * 1201
+    document, report = dcf_export(case_file)
+    assert "brief_description_of_case" not in document["case"]
+    assert [(r.pointer, r.path) for r in report.refused] == [
+        ("/mg5/headline", "/case/brief_description_of_case")
+    ]
+    assert not report.conforms
+    case_file["mg5"]["headline"] = "word " * 1200
+    document, report = dcf_export(case_file)
+    assert document["case"]["brief_description_of_case"] == "word " * 1200
+    assert report.conforms

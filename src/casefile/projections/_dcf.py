@@ -20,26 +20,28 @@ import jsonschema
 
 from casefile.errors import InputError
 from casefile.projections._casefile_schema import case_file_schema
-from casefile.projections._dcf_build import DcfWriter
+from casefile.projections._dcf_build import DcfWriter, day_of
 from casefile.projections._dcf_defendants import (
-    Evidence,
     bail_breach_arrest,
     bob_defendant,
     first_hearing_defendant,
 )
+from casefile.projections._dcf_offences import Evidence
 from casefile.projections._dcf_report import (
     DCF_SCHEMA_VERSION,
     DcfMappingReport,
     dcf_urn_refusal,
 )
 from casefile.projections._dcf_source import SourceReader, dropped_items, pointer
+from casefile.projections._dcf_witnesses import multimedia, witnesses
 
 __all__ = ["dcf_export"]
 
 # The case file's own envelope: what the DCF's schema_version replaces.
 _ENVELOPE: Final = frozenset({"/format", "/version"})
+# The DCF's limit on the brief description of the case, in words.
+_BRIEF_WORDS: Final = 1200
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MME_MEDIA: Final = ("audio/", "video/")
 
 
 @functools.cache
@@ -48,11 +50,9 @@ def _case_file_validator() -> jsonschema.Draft202012Validator:
 
 
 def _check_case_file(case_file: Mapping[str, Any]) -> None:
-    errors = sorted(
-        _case_file_validator().iter_errors(case_file), key=lambda e: list(e.absolute_path)
-    )
-    if errors:
-        first = errors[0]
+    # The first error is enough to name: a hostile document may have very many.
+    first = next(iter(_case_file_validator().iter_errors(case_file)), None)
+    if first is not None:
         where = pointer(*first.absolute_path) or "/"
         raise InputError(f"case file {where}: {first.message}")
 
@@ -103,11 +103,11 @@ def dcf_export(
     if not case["defendants"]:
         del case["defendants"]
         w.omit("/case/defendants", "no defendant in the case file faces an offence", required=True)
-    case["witnesses"] = _witnesses(w, bob=bob)
+    case["witnesses"] = witnesses(w, bob=bob)
     if not case["witnesses"]:
         del case["witnesses"]
         w.omit("/case/witnesses", "the case file lists no witness", required=True)
-    mme = _multimedia(w, bob=bob)
+    mme = multimedia(w, bob=bob)
     if mme:
         case["multimedia_evidence"] = mme
     if reader.look("mg1", "first_hearing") is not None:
@@ -157,6 +157,15 @@ def _summary(w: DcfWriter, case: dict[str, Any]) -> None:
         )
         return
     case["version"] = w.reader.take("mg5", "version")
+    headline = w.reader.look("mg5", "headline")
+    words = len(headline.split()) if headline else 0
+    if words > _BRIEF_WORDS:
+        # The schema means this limit but writes it as a `maximum` that checks
+        # nothing; a cut would drop words unreported, so the headline stays out.
+        reason = f"the MG5 headline has {words} words; the DCF allows {_BRIEF_WORDS}"
+        w.refuse("/mg5/headline", "/case/brief_description_of_case", reason)
+        w.omit("/case/brief_description_of_case", reason, required=True)
+        return
     case["brief_description_of_case"] = w.text(
         "/case/brief_description_of_case", w.reader.take("mg5", "headline"), "MG5 headline"
     )
@@ -174,7 +183,9 @@ def _evidence(w: DcfWriter) -> dict[int, str]:
     for defendant in w.reader.look("mg1", "defendants"):
         who = defendant["person"]["name"] or "the defendant"
         for interview in defendant["interviews"]:
-            named[interview["interview"]] = f"interview of {who} on {interview['started_at'][:10]}"
+            named[interview["interview"]] = (
+                f"interview of {who} on {day_of(interview['started_at'])}"
+            )
     return named
 
 
@@ -206,137 +217,6 @@ def _defendants(w: DcfWriter) -> list[dict[str, Any]]:
         path = f"/case/defendants/{len(out)}"
         src = ("mg1", "defendants", k)
         out.append(first_hearing_defendant(w, src, path, evidence, summary, victim))
-    return out
-
-
-def _witness_type(w: DcfWriter, path: str, role: str | None, child: bool) -> list[str]:
-    kinds = []
-    if role == "officer":
-        kinds.append("police")
-    if child:
-        kinds.append("child")
-    if kinds:
-        return kinds
-    return list(
-        w.placeholder(path, ["other"], "the case file does not say what kind of witness this is")
-    )
-
-
-def _children(w: DcfWriter) -> frozenset[str]:
-    # A witness whose statement says they are under 18 is a child witness.
-    return frozenset(
-        s["witness"]["person_id"] for s in w.reader.look("mg11") if s["over_18"] is False
-    )
-
-
-def _witness(w: DcfWriter, src: tuple[str | int, ...], path: str, *, bob: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "witness_id": w.reader.take(*src, "person", "person_id"),
-        "nature_of_involvement": w.reader.take(*src, "person", "role") or "witness",
-        "evidence_they_can_give": w.placeholder(
-            path + "/evidence_they_can_give",
-            "",
-            "the case file holds no summary of the witness's evidence (statement text is"
-            " not carried)",
-        ),
-    }
-    care = w.reader.look(*src, "care")
-    if care is not None and not bob:
-        # The DCF asks yes or no; the needs themselves stay in the case file.
-        out["special_measures"] = bool(care["special_measures"])
-        out["interpreter_required"] = bool(care["interpreter"])
-        if care["interpreter"]:
-            out["interpreter_language_or_dialect"] = w.reader.take(*src, "care", "interpreter")
-    return out
-
-
-def _witnesses(w: DcfWriter, *, bob: bool) -> list[dict[str, Any]]:
-    children = _children(w)
-    out: list[dict[str, Any]] = []
-    for k, witness in enumerate(w.reader.look("mg9", "witnesses")):
-        src = ("mg9", "witnesses", k)
-        path = f"/case/witnesses/{len(out)}"
-        role = witness["person"]["role"]
-        child = witness["person"]["person_id"] in children
-        victim = role == "victim" and not bob
-        inner = path + ("/victim/witness" if victim else "/witness")
-        item: dict[str, Any] = {"type": "PersonVictim" if victim else "StatementWitness"}
-        name = w.person_name(path + "/name", w.reader.take(*src, "person", "name"))
-        if name is not None:
-            item["name"] = name
-        kinds_path = path + ("/victim/witness_type" if victim else "/witness_type")
-        kinds = _witness_type(w, kinds_path, role, child)
-        recorded = w.placeholder(
-            path + "/visually_recorded_interview",
-            False,
-            "the case file does not record whether the witness was interviewed on video",
-        )
-        if victim:
-            item["victim"] = _victim(w, src, path + "/victim", kinds, inner)
-        else:
-            item["witness"] = _witness(w, src, inner, bob=bob)
-            item["witness_type"] = kinds
-        item["visually_recorded_interview"] = recorded
-        out.append(item)
-    return out
-
-
-def _victim(
-    w: DcfWriter, src: tuple[str | int, ...], path: str, kinds: list[str], inner: str
-) -> dict[str, Any]:
-    vps = w.reader.look(*src, "vps")
-    if vps is None:
-        made = w.placeholder(
-            path + "/has_the_victim_made_a_vps_isb",
-            False,
-            "the case file records no victim personal statement offer",
-        )
-    else:
-        made = w.reader.take(*src, "vps", "outcome") == "made"
-    # The DCF's victim kinds lack interviewing officer and the like; police stays.
-    return {
-        "witness_type": kinds,
-        "witness": _witness(w, src, inner, bob=False),
-        "victim_code_requirements_met": w.placeholder(
-            path + "/victim_code_requirements_met",
-            False,
-            "the case file does not record the Victims' Code assessment",
-        ),
-        "has_the_victim_made_a_vps_isb": made,
-    }
-
-
-def _multimedia(w: DcfWriter, *, bob: bool) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for k, row in enumerate(w.reader.look("mg12")):
-        if not row["media_type"].startswith(_MME_MEDIA):
-            continue
-        src = ("mg12", k)
-        path = f"/case/multimedia_evidence/{len(out)}"
-        item: dict[str, Any] = {
-            "id": w.reader.take(*src, "reference"),
-            "date": w.placeholder(
-                path + "/date", "", "the exhibit list gives no date for the recording"
-            ),
-            "type": w.reader.take(*src, "media_type"),
-            "evidential_value": True,
-            "description_of_what_is_contained_in_multimedia_evidence": w.text(
-                path + "/description_of_what_is_contained_in_multimedia_evidence",
-                w.reader.take(*src, "description"),
-                "exhibit description",
-            ),
-            "total_duration": w.placeholder(
-                path + "/total_duration", "", "the case file does not hold the duration"
-            ),
-        }
-        if not bob:
-            item["relied_upon_trial"] = w.placeholder(
-                path + "/relied_upon_trial", True, "listed as an exhibit: taken as relied upon"
-            )
-            item["relied_upon_sentence"] = w.placeholder(
-                path + "/relied_upon_sentence", False, "the case file does not say"
-            )
-        out.append(item)
     return out
 
 
@@ -396,7 +276,7 @@ def _file_date(w: DcfWriter, case: dict[str, Any], date: str | None) -> None:
     if date is not None:
         case["date"] = date
     elif w.reader.look("mg5") is not None:
-        case["date"] = w.reader.take("mg5", "written_at")[:10]
+        case["date"] = day_of(w.reader.take("mg5", "written_at"))
     else:
         case["date"] = w.placeholder(
             "/case/date", "", "no date was given and the case file has no case summary"

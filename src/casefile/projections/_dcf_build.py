@@ -1,4 +1,4 @@
-"""Helpers that write DCF 1.2 values and account for every gap they leave.
+"""Functions that write DCF 1.2 values and account for every gap they leave.
 
 A :class:`DcfWriter` collects, while the export builds the document, each
 DCF field the case file has no value for: :meth:`DcfWriter.placeholder`
@@ -14,7 +14,12 @@ from typing import Any
 from casefile.projections._dcf_report import DcfRefused, DcfUnfilled
 from casefile.projections._dcf_source import SourceReader
 
-__all__ = ["DcfWriter"]
+__all__ = ["DcfWriter", "day_of"]
+
+
+def day_of(time: str) -> str:
+    """The date (``YYYY-MM-DD``) of an RFC 3339 UTC time of the case file."""
+    return time[:10]
 
 
 class DcfWriter:
@@ -24,6 +29,15 @@ class DcfWriter:
         self.reader = reader
         self.unfilled: list[DcfUnfilled] = []
         self.refused: list[DcfRefused] = []
+
+    def mark(self) -> tuple[int, int]:
+        """Where the lists stand, for :meth:`rollback`."""
+        return len(self.unfilled), len(self.refused)
+
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Forget the gaps recorded since ``mark``: the value they belonged to is not sent."""
+        del self.unfilled[mark[0] :]
+        del self.refused[mark[1] :]
 
     def placeholder(self, path: str, value: Any, reason: str, *, required: bool = True) -> Any:
         """Record that ``value`` at ``path`` stands for a value the case file lacks."""
@@ -52,7 +66,9 @@ class DcfWriter:
         self.omit(path, reason, required=False)
         return None
 
-    def person_name(self, path: str, name: str | None, *, officer: Any = None) -> Any:
+    def person_name(
+        self, path: str, name: str | None, *, officer: tuple[str, str] | None = None
+    ) -> dict[str, Any] | None:
         """A ``PersonName`` (or ``OfficerName`` given ``officer``), or None if unnamed.
 
         The last word is the surname and the words before it the given names.
@@ -84,7 +100,7 @@ class DcfWriter:
             )
         return out
 
-    def party(self, path: str, *source: str | int) -> Any:
+    def party(self, path: str, *source: str | int) -> dict[str, Any] | None:
         """An ``OfficerName`` from a case-file person object at ``source``."""
         person = self.reader.look(*source)
         if person is None:

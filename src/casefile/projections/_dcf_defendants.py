@@ -1,4 +1,4 @@
-"""DCF 1.2 defendants from the case file's MG1: offences, arrest, interview, bail, hearing.
+"""DCF 1.2 defendants from the case file's MG1: arrest, interview, bail, hearing, offences.
 
 Each function reads one part of a case-file defendant through the export's
 :class:`~casefile.projections._dcf_build.DcfWriter`, so that every value it
@@ -11,28 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from casefile.projections._dcf_build import DcfWriter
+from casefile.projections._dcf_build import DcfWriter, day_of
+from casefile.projections._dcf_offences import Evidence, offences
 
 __all__ = [
-    "ASSAULT_CODES",
-    "Evidence",
     "bail_breach_arrest",
     "bob_defendant",
     "first_hearing_defendant",
-    "has_offences",
 ]
-
-# The CJS codes the DCF files under AssaultOffences (its own enum, lower case).
-ASSAULT_CODES: Final = frozenset(
-    {
-        "cj88001", "cj88116", "cj88001b", "cj88001a", "th68025", "pl96001", "pl96002",
-        "pl96004", "cj91034", "cj91010", "ba07004", "tm04001", "ca05006", "of61095",
-        "of61102a", "of61102", "of61131", "of61016", "of61017", "cd98073", "cd98070",
-        "of61022", "of61127", "of61060", "of61126", "of61050", "of61059", "cy33049",
-    }
-)  # fmt: skip
-# The one code the DCF files under RetailTheftOffences, which needs property ids.
-_RETAIL_THEFT: Final = "th68010"
 
 _REMAND: Final = {
     "remanded_in_custody": "custody",
@@ -40,8 +26,6 @@ _REMAND: Final = {
     "released_under_investigation": "not_applicable",
 }
 
-#: What a piece of evidence is called in words, by the seq of its record.
-Evidence = Mapping[int, str]
 
 # An arrest for breaking bail (Bail Act 1976, s.7(3)) is the one arrest that needs
 # no offence: a BobDCF's defendant.
@@ -50,154 +34,9 @@ _BAIL_ACT_S7: Final = re.compile(r"bail act 1976.*\bs(ection)?\.? ?7\b", re.IGNO
 _MISSING_ANSWER: Final = "the case file does not record it"
 
 
-def has_offences(defendant: Mapping[str, Any]) -> bool:
-    return bool(defendant["offences"])
-
-
-def _date(time: str) -> str:
-    return time[:10]
-
-
 def _flag(w: DcfWriter, path: str, what: str) -> bool:
     # A yes/no the DCF requires and the case file does not hold: "no", stated.
     return bool(w.placeholder(path, False, f"{_MISSING_ANSWER} ({what})"))
-
-
-def _points(
-    w: DcfWriter, src: tuple[str | int, ...], path: str, evidence: Evidence, summary: list[Any]
-) -> str:
-    points = w.reader.look(*src, "points_to_prove")
-    lines = []
-    for k, point in enumerate(points):
-        w.reader.take(*src, "points_to_prove", k, "element")
-        w.reader.take(*src, "points_to_prove", k, "evidence")
-        named = ", ".join(evidence.get(seq, f"record {seq}") for seq in point["evidence"])
-        lines.append(f"{point['element']}: {named}" if named else point["element"])
-    if not lines:
-        # MG5's points for this offence, when the allegation itself has none.
-        seq = w.reader.look(*src, "offence")
-        for k, point in summary:
-            if point["offence"] == seq:
-                for key in ("element", "evidence", "offence"):
-                    w.reader.take("mg5", "points", k, key)
-                named = ", ".join(evidence.get(s, f"record {s}") for s in point["evidence"])
-                lines.append(f"{point['element']}: {named}" if named else point["element"])
-    if lines:
-        return "; ".join(lines)
-    return str(w.placeholder(path, "", "the case file states no point to prove for the offence"))
-
-
-def _offence(
-    w: DcfWriter, src: tuple[str | int, ...], path: str, evidence: Evidence, summary: list[Any]
-) -> dict[str, Any]:
-    o = w.reader.look(*src)
-    charge = o["charge"]
-    out: dict[str, Any] = {"type": "Offence", "from_date": w.reader.take(*src, "from_date")}
-    if o["to_date"] is not None:
-        out["to_date"] = w.reader.take(*src, "to_date")
-    else:
-        out["to_date"] = w.placeholder(
-            path + "/to_date", o["from_date"], "an offence on one day: to_date is from_date"
-        )
-    if charge is not None:
-        out["charge_date"] = _date(w.reader.take(*src, "charge", "charged_at"))
-        out["offence_title"] = w.reader.take(*src, "charge", "title")
-        wording = w.reader.take(*src, "charge", "wording")
-        w.reader.leave(*src, "title", reason="superseded", message="the title as charged is sent")
-        w.reader.leave(
-            *src, "wording", reason="superseded", message="the wording as charged is sent"
-        )
-    else:
-        out["charge_date"] = w.placeholder(
-            path + "/charge_date", "", "the offence has not been charged"
-        )
-        out["offence_title"] = w.reader.take(*src, "title")
-        wording = w.reader.take(*src, "wording")
-    out["charge_wording"] = w.text(path + "/charge_wording", wording, "charge wording")
-    out["points_to_prove_met_by"] = _points(
-        w, src, path + "/points_to_prove_met_by", evidence, summary
-    )
-    plea = o["anticipated_plea"]
-    if plea in ("guilty", "not_guilty"):
-        out["anticipated_plea"] = w.reader.take(*src, "anticipated_plea")
-    else:
-        out["anticipated_plea"] = w.placeholder(
-            path + "/anticipated_plea",
-            "not_guilty",
-            "the anticipated plea is unknown; the DCF has no 'unknown', and not guilty"
-            " asks for the fuller file",
-        )
-    out["committed_on_bail"] = w.reader.take(*src, "committed_on_bail")
-    w.omit(path + "/reply_to_charge", "the case file records no reply to charge", required=False)
-    return out
-
-
-def _code(offence: Mapping[str, Any]) -> str:
-    charge = offence["charge"]
-    return str(offence["code"] if charge is None else charge["code"]).lower()
-
-
-def _offences(
-    w: DcfWriter,
-    src: tuple[str | int, ...],
-    path: str,
-    evidence: Evidence,
-    summary: list[Any],
-    victim: tuple[str | int, ...] | None,
-) -> list[dict[str, Any]]:
-    generic: list[dict[str, Any]] = []
-    assault: list[dict[str, Any]] = []
-    groups: list[dict[str, Any]] = []
-    offences = w.reader.look(*src, "offences")
-    # Group paths depend on which groups exist: generic first, then assault.
-    has_generic = any(_code(o) not in ASSAULT_CODES for o in offences)
-    for k in range(len(offences)):
-        at = (*src, "offences", k)
-        if offences[k]["charge"] is not None:
-            # As charged: the alleged code stays behind in the case file.
-            code = w.reader.take(*at, "charge", "code").lower()
-            w.reader.leave(*at, "code", reason="superseded", message="the code as charged is sent")
-        else:
-            code = w.reader.take(*at, "code").lower()
-        if code in ASSAULT_CODES:
-            here = f"{path}/{1 if has_generic else 0}/assault_offences/{len(assault)}"
-            item: dict[str, Any] = {"type": "AssaultOffence", "cjs_offence_code": code}
-            if victim is not None:
-                item["victim_name"] = w.person_name(
-                    here + "/victim_name", w.reader.take(*victim, "name")
-                )
-            else:
-                w.omit(
-                    here + "/victim_name",
-                    "the case file names no single victim for an assault",
-                    required=True,
-                )
-            item["offence"] = _offence(w, at, here + "/offence", evidence, summary)
-            if item.get("victim_name") is None:
-                item.pop("victim_name", None)
-            assault.append(item)
-        else:
-            here = f"{path}/0/generic_offences/{len(generic)}"
-            if code == _RETAIL_THEFT:
-                w.omit(
-                    here + "/property_ids",
-                    "the DCF files th68010 under RetailTheftOffences with the ids of the"
-                    " property taken, which the case file does not hold; sent as a generic"
-                    " offence",
-                    required=False,
-                )
-            generic.append(
-                {
-                    "type": "GenericOffence",
-                    "cjs_offence_code": code,
-                    "offence": _offence(w, at, here + "/offence", evidence, summary),
-                }
-            )
-    if generic:
-        groups.append({"type": "GenericOffences", "generic_offences": generic})
-    if assault:
-        groups.append({"type": "AssaultOffences", "assault_offences": assault})
-    return groups
 
 
 def _arrest(w: DcfWriter, src: tuple[str | int, ...], path: str) -> dict[str, Any] | None:
@@ -205,8 +44,16 @@ def _arrest(w: DcfWriter, src: tuple[str | int, ...], path: str) -> dict[str, An
     if not arrests:
         w.omit(path, "the case file records no arrest of the defendant", required=False)
         return None
-    # The DCF carries one arrest: the first. Grounds, place and power have no field
-    # (comments_on_arrest_and_caution is the defendant's reply, not the grounds).
+    for later in range(1, len(arrests)):
+        w.reader.leave(
+            *src,
+            "arrests",
+            later,
+            reason="one_arrest",
+            message="the DCF carries one arrest per defendant: the first",
+        )
+    # Grounds, place and power have no field (comments_on_arrest_and_caution is
+    # the defendant's reply on arrest, which the case file does not hold).
     return {"type": "Arrest", "date_time": w.reader.take(*src, "arrests", 0, "arrested_at")}
 
 
@@ -337,7 +184,7 @@ def first_hearing_defendant(
 ) -> dict[str, Any]:
     """A ``FirstHearingDefendant`` from the case-file defendant at ``src``."""
     out = _common(w, src, path, conditions_field=True)
-    out["offences"] = _offences(w, src, path + "/offences", evidence, summary, victim)
+    out["offences"] = offences(w, src, path + "/offences", evidence, summary, victim)
     charged = [o for o in w.reader.look(*src, "offences") if o["charge"] is not None]
     out["given_charges"] = bool(charged)
     if charged:
@@ -387,7 +234,7 @@ def _existing_bail(w: DcfWriter, src: tuple[str | int, ...], path: str) -> dict[
         "to_appear_at": w.placeholder(path + "/to_appear_at", dict(unit), why),
     }
     if bail is not None:
-        out["bailed_date"] = _date(w.reader.take(*src, "bail", "starts_at"))
+        out["bailed_date"] = day_of(w.reader.take(*src, "bail", "starts_at"))
         if bail["ends_at"] is not None:
             out["datetime_to_appear"] = w.reader.take(*src, "bail", "ends_at")
     if "bailed_date" not in out:

@@ -12,7 +12,6 @@ iff every field the DCF schema requires holds a value.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -131,8 +130,3 @@ class DcfMappingReport:
             "unfilled": [item.to_json() for item in self.unfilled],
             "refused": [item.to_json() for item in self.refused],
         }
-
-
-def unfilled_paths(report: DcfMappingReport) -> Mapping[str, DcfUnfilled]:
-    """The report's unfilled fields by DCF path."""
-    return {item.path: item for item in report.unfilled}

@@ -69,6 +69,16 @@ class SourceReader:
         self._taken.add(pointer(*path))
         return value
 
+    def forget(self, *path: str | int) -> None:
+        """Unmark what was carried at or under ``path``: it was not sent after all."""
+        here = pointer(*path)
+
+        def outside(p: str) -> bool:
+            return p != here and not p.startswith(here + "/")
+
+        self._taken = {p for p in self._taken if outside(p)}
+        self._reasons = {p: r for p, r in self._reasons.items() if outside(p)}
+
     def leave(self, *path: str | int, reason: str, message: str) -> None:
         """Say why the export leaves the value at ``path`` behind."""
         self._reasons[pointer(*path)] = (reason, message)
