@@ -105,13 +105,54 @@ def test_a_schedule_revision_skipping_a_number_is_refused() -> None:
         desk.load()
 
 
-def test_a_schedule_with_no_item_of_its_kind_is_refused() -> None:
+def test_a_nil_mg6d_can_be_certified() -> None:
     desk = Desk.open()
     _item(desk)
-    with pytest.raises(InvalidCommandError, match="schedule: no sensitive item"):
-        desk.case.schedule_unused(schedule="mg6d")
+    seq = desk.case.schedule_unused(schedule="mg6d")
+    record = desk.case.pending_events[-1]
+    assert isinstance(record, UnusedScheduled)
+    assert (record.schedule, record.revision, record.items) == ("mg6d", 1, ())
+    assert desk.case.schedules["mg6d"].items == ()
+    desk.seal()
+    assert desk.load().schedules == desk.case.schedules
+    assert desk.verify().size == seq
     with pytest.raises(InvalidCommandError, match="schedule: 'mg6e' is not one of"):
         desk.case.schedule_unused(schedule="mg6e")
+
+
+def test_a_nil_mg6c_can_be_certified_with_no_unused_material_at_all() -> None:
+    desk = Desk.open()
+    desk.case.schedule_unused(schedule="mg6c")
+    desk.case.schedule_unused(schedule="mg6d")
+    assert {k: (s.revision, s.items) for k, s in desk.case.schedules.items()} == {
+        "mg6c": (1, ()),
+        "mg6d": (1, ()),
+    }
+    desk.seal()
+    assert desk.load().schedules == desk.case.schedules
+    desk.verify()
+
+
+def test_a_nil_schedule_is_revised_to_list_a_later_item() -> None:
+    desk = Desk.open()
+    desk.case.schedule_unused(schedule="mg6d")
+    _item(desk, sensitive=True)
+    desk.case.schedule_unused(schedule="mg6d")
+    latest = desk.case.schedules["mg6d"]
+    assert (latest.revision, latest.items) == (2, (1,))
+    desk.seal()
+    assert desk.load().schedules == desk.case.schedules
+
+
+def test_a_nil_mg6d_forged_over_a_sensitive_item_is_refused_on_load() -> None:
+    desk = Desk.open()
+    _item(desk, sensitive=True)
+    desk.seal()
+    # An authentic record that certifies nil while a sensitive item stands hides it.
+    _forged(desk, UnusedScheduled, {"schedule": "mg6d", "revision": 1, "items": ()})
+    desk.seal()
+    with pytest.raises(MalformedRecordError, match="lists the wrong items"):
+        desk.load()
 
 
 def test_a_corrected_sensitivity_moves_the_item_to_the_other_schedule() -> None:

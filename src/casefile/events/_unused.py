@@ -4,10 +4,12 @@ The disclosure officer records each item of material the prosecution will not
 use; the command numbers it (1, 2, … in the case). Schedules are certified as
 records: each revision of the MG6C (non-sensitive items) or MG6D (sensitive
 items) lists exactly the items of its kind as they stand, numbered one more
-than the last revision of that schedule. The prosecutor decides each item
-(disclose, clearly not disclosable, inspect); a later decision replaces an
-earlier one. Sensitive detail never reaches ``data``: descriptions, locations
-and reasons are redactable texts.
+than the last revision of that schedule. A revision with no item is a nil
+schedule: the disclosure officer certifies that there is no material of that
+kind, which the prosecutor must see stated, not inferred from silence. The
+prosecutor decides each item (disclose, clearly not disclosable, inspect); a
+later decision replaces an earlier one. Sensitive detail never reaches
+``data``: descriptions, locations and reasons are redactable texts.
 """
 
 from __future__ import annotations
@@ -273,15 +275,13 @@ class UnusedMaterialCommands(RecordingBase):
     ) -> int:
         """Certify the next revision of ``schedule``: every item of its kind as it stands now.
 
-        The MG6C lists the non-sensitive items, the MG6D the sensitive ones; a
-        schedule with no item is refused.
+        The MG6C lists the non-sensitive items, the MG6D the sensitive ones.
+        With no item of its kind the revision lists none: a nil schedule, the
+        officer's certificate that there is no such material.
         """
         self._require_open()
         kind = check_choice(Schedule, schedule, "schedule")
         items = _scheduled_items(self, kind)
-        if not items:
-            what = "sensitive" if kind == Schedule.MG6D else "non-sensitive"
-            raise InvalidCommandError("schedule", f"no {what} item of unused material to list")
         last = self._schedules.get(kind)
         fields: dict[str, Any] = {
             "schedule": kind,
