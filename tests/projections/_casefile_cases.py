@@ -102,6 +102,10 @@ class Prosecution:
     request: int = 0
     decision: int = 0
     items: tuple[int, ...] = ()
+    #: Whether the informant log is sensitive (else the MG6D is certified nil), and
+    #: the schedules the disclosure officer certifies.
+    sensitive: bool = True
+    schedules: tuple[str, ...] = ("mg6c", "mg6d")
 
     def investigate(self, case: Investigation) -> None:
         """The police's part before charge: people, statement, exhibit, arrest, interview."""
@@ -191,8 +195,8 @@ class Prosecution:
             case.record_unused_item(
                 description="Informant log",
                 location="Safe",
-                sensitive=True,
-                sensitivity_reason="Would reveal a source",
+                sensitive=self.sensitive,
+                sensitivity_reason="Would reveal a source" if self.sensitive else "",
             ),
             case.record_unused_item(
                 description="Second neighbour's note",
@@ -201,8 +205,8 @@ class Prosecution:
                 assessment="Describes a taller man",
             ),
         )
-        case.schedule_unused(schedule="mg6c")
-        case.schedule_unused(schedule="mg6d")
+        for schedule in self.schedules:
+            case.schedule_unused(schedule=schedule)
         case.record_vps(person_id=self.victim, outcome="declined", offered_at=T0 + 3 * DAY)
         case.assess_witness_care(person_id=self.victim, care_needs="Needs a hearing loop")
 
@@ -218,13 +222,16 @@ STAGES = ("investigated", "decided", "charged", "disclosed")
 
 
 def prosecution(
-    stage: str = "disclosed", more: Callable[[Investigation, Prosecution], Any] | None = None
+    stage: str = "disclosed",
+    more: Callable[[Investigation, Prosecution], Any] | None = None,
+    p: Prosecution | None = None,
 ) -> tuple[Prosecution, VerifiedCase]:
     """A prosecution up to ``stage`` (one of :data:`STAGES`), stored and verified.
 
-    ``more`` records what else the officer does last, in a session of its own.
+    ``more`` records what else the officer does last, in a session of its own;
+    ``p`` chooses the unused material (:attr:`Prosecution.sensitive`, ``schedules``).
     """
-    p = Prosecution()
+    p = Prosecution() if p is None else p
 
     def then(app: CasefileApp, case_id: uuid.UUID) -> None:
         steps = [(PROSECUTOR, p.decide), (OFFICER, p.charge), (PROSECUTOR, p.disclose)]

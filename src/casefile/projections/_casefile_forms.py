@@ -138,15 +138,21 @@ class UnusedItem:
 class Schedule:
     """MG6C (non-sensitive) or MG6D (sensitive): the latest certified revision of a schedule.
 
-    ``items`` are those of the latest revision (None: never certified) as they
-    now stand; ``pending`` are the items that belong on this schedule as they
-    stand but are not on that revision.
+    ``items`` are those of the latest revision (None: never certified) that
+    still belong on this schedule, as they now stand; ``pending`` are the items
+    that belong on it but are not on that revision; ``reclassified`` the
+    numbers of the items on that revision whose sensitivity has since been
+    corrected (only their numbers: a sensitive item's detail never reaches the
+    MG6C). ``nil`` is true when that revision lists no item: the disclosure
+    officer certified that there is no material of its kind.
     """
 
     schedule: str
     revision: int | None
     items: tuple[UnusedItem, ...]
     pending: tuple[UnusedItem, ...]
+    nil: bool
+    reclassified: tuple[int, ...]
     disclosure_officer: Party | None
     certified_at: int | None
     revisions: tuple[int, ...]

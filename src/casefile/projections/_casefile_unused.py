@@ -4,7 +4,11 @@ An item stands as its ``unused.item_recorded`` record, corrections applied.
 Its decision is the prosecutor's latest ``unused.decided`` on it (a later
 decision replaces an earlier one). MG6C and MG6D list the items of the latest
 ``unused.scheduled`` revision of each schedule, as the items now stand; the
-earlier revisions are named by their records. MG6E lists every item that
+earlier revisions are named by their records. An item the revision lists whose
+sensitivity has since been corrected is shown by number only (``reclassified``)
+and never with its detail: an item made sensitive must not stay on the MG6C
+that the defence reads. A revision listing no item is a certified nil
+schedule. MG6E lists every item that
 might undermine the prosecution case or assist the defence, with the
 assessment of why.
 """
@@ -77,7 +81,14 @@ class UnusedMaterial:
         revisions = self._schedules.get(name, [])
         last = max(revisions, key=lambda k: (k.fields.integer("revision"), k.seq), default=None)
         listed = () if last is None else last.fields.integers("items")
-        items = tuple(self.items[n] for n in listed if n in self.items)
+        items = tuple(
+            self.items[n]
+            for n in listed
+            if n in self.items and self.items[n].sensitive is sensitive
+        )
+        reclassified = tuple(
+            n for n in listed if n in self.items and self.items[n].sensitive is not sensitive
+        )
         on = set(listed)
         pending = tuple(
             i for n, i in sorted(self.items.items()) if i.sensitive is sensitive and n not in on
@@ -90,6 +101,8 @@ class UnusedMaterial:
             revision=None if last is None else last.fields.integer("revision"),
             items=items,
             pending=pending,
+            nil=last is not None and not listed,
+            reclassified=reclassified,
             disclosure_officer=None if last is None else last.fields.party("by"),
             certified_at=None if last is None else last.time_ns,
             revisions=tuple(k.seq for k in revisions),
