@@ -6,12 +6,16 @@ import jsonschema
 
 from casefile.events import Investigation
 from casefile.projections import (
+    CaseFile,
     build_case_file,
     case_file_document,
     case_file_json,
     case_file_schema,
+    completeness,
 )
-from projections._casefile_cases import Prosecution, prosecution
+from projections._casefile_cases import Prosecution, prosecution, verified_case
+
+NGAP = "anticipated_not_guilty_plea"
 
 
 def _make_sensitive(case: Investigation, p: Prosecution) -> None:
@@ -58,3 +62,112 @@ def test_an_item_made_sensitive_after_certification_never_reaches_the_defence_mg
     defence = case_file_document(build_case_file(verified.records, audience="defence"))
     assert b"Names an informant" not in defence
     assert b"CCTV, no sighting" not in defence
+
+
+def _lacks(file: CaseFile) -> list[tuple[str, str, str]]:
+    return [(x.item, x.form, x.message) for x in completeness(file, NGAP).lacking]
+
+
+def test_an_ngap_file_with_a_nil_mg6d_is_complete() -> None:
+    _, verified = prosecution("disclosed", p=Prosecution(sensitive=False))
+    assert _lacks(build_case_file(verified.records)) == []
+
+
+def test_an_ngap_file_without_a_certified_mg6d_is_incomplete() -> None:
+    _, verified = prosecution("disclosed", p=Prosecution(sensitive=False, schedules=("mg6c",)))
+    file = build_case_file(verified.records)
+    assert _lacks(file) == [
+        (
+            "schedule",
+            "MG6D",
+            "the MG6D has not been certified nil: no sensitive item is recorded",
+        )
+    ]
+    # The defence never sees the MG6D, so its file does not lack it.
+    assert _lacks(build_case_file(verified.records, audience="defence")) == []
+
+
+def test_an_ngap_file_without_a_certified_nil_mg6c_is_incomplete() -> None:
+    def build(case: Investigation) -> None:
+        case.record_unused_item(
+            description="Log", location="Safe", sensitive=True, sensitivity_reason="A source"
+        )
+        case.schedule_unused(schedule="mg6d")
+
+    file = build_case_file(verified_case(build).records)
+    (lack,) = [x for x in completeness(file, NGAP).lacking if x.item == "schedule"]
+    assert (lack.form, lack.message) == (
+        "MG6C",
+        "the MG6C has not been certified nil: no non-sensitive item is recorded",
+    )
+
+
+def test_a_schedule_made_stale_by_a_later_item_is_reported() -> None:
+    def later(case: Investigation, p: Prosecution) -> None:
+        case.record_unused_item(description="Door-to-door notes", location="Station")
+
+    _, verified = prosecution("disclosed", more=later)
+    file = build_case_file(verified.records)
+    assert file.mg6c is not None
+    (revision,) = file.mg6c.revisions
+    (added,) = file.mg6c.pending
+    assert _lacks(file) == [
+        (
+            "schedule",
+            "MG6C",
+            f"the MG6C needs a new revision: revision 1 has item {added.item} "
+            "of its kind not listed",
+        ),
+        ("unused_decision", "MG6C", f"the prosecutor has not decided on item {added.item}"),
+    ]
+    (lack, _) = completeness(file, NGAP).lacking
+    assert lack.records == tuple(sorted({*added.records, revision}))
+
+
+def test_a_nil_schedule_made_stale_by_a_later_sensitive_item_is_reported() -> None:
+    def later(case: Investigation, p: Prosecution) -> None:
+        case.record_unused_item(
+            description="Tasking log", location="Safe", sensitive=True, sensitivity_reason="Source"
+        )
+
+    _, verified = prosecution("disclosed", more=later, p=Prosecution(sensitive=False))
+    file = build_case_file(verified.records)
+    assert file.mg6d is not None
+    assert file.mg6d.nil  # revision 1 still says nil; item 4 has come since
+    assert [x[:2] for x in _lacks(file)] == [("schedule", "MG6D"), ("unused_decision", "MG6D")]
+    assert "item 4 of its kind not listed" in _lacks(file)[0][2]
+
+
+def test_a_schedule_made_stale_by_a_corrected_sensitivity_is_reported() -> None:
+    p, verified = prosecution("disclosed", more=_make_sensitive)
+    lacks = [x for x in _lacks(build_case_file(verified.records)) if x[0] == "schedule"]
+    one = p.items[0]
+    assert lacks == [
+        (
+            "schedule",
+            "MG6C",
+            f"the MG6C needs a new revision: revision 1 has item {one} listed but since "
+            "corrected to sensitive",
+        ),
+        (
+            "schedule",
+            "MG6D",
+            f"the MG6D needs a new revision: revision 1 has item {one} of its kind not listed",
+        ),
+    ]
+    # The defence's file sees the MG6C go stale, and nothing of the MG6D.
+    defence = _lacks(build_case_file(verified.records, audience="defence"))
+    assert [x[:2] for x in defence] == [("schedule", "MG6C")]
+
+
+def test_schedules_certified_again_after_a_correction_are_current() -> None:
+    def recertify(case: Investigation, p: Prosecution) -> None:
+        _make_sensitive(case, p)
+        case.schedule_unused(schedule="mg6c")
+        case.schedule_unused(schedule="mg6d")
+
+    _, verified = prosecution("disclosed", more=recertify)
+    file = build_case_file(verified.records)
+    assert file.mg6c is not None
+    assert file.mg6c.reclassified == ()
+    assert not [x for x in _lacks(file) if x[0] == "schedule"]

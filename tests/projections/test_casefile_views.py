@@ -44,7 +44,7 @@ def test_a_correction_that_makes_an_item_sensitive_moves_it_off_the_mg6c() -> No
     assert moved.sensitivity_reason == "Names an informant"
     assert fixes[0] in moved.records
     lacks = [x for x in file.completeness.lacking if x.item == "schedule"]
-    assert [x.form for x in lacks] == ["MG6D"]
+    assert [x.form for x in lacks] == ["MG6C", "MG6D"]  # both need a new revision
 
 
 def test_a_record_whose_field_is_of_the_wrong_kind_is_refused_naming_it() -> None:

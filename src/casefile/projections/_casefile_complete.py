@@ -167,24 +167,45 @@ def _charged(file: CaseFile) -> Iterator[Lack]:
         yield Lack("first_hearing", "MG1", "no first hearing has been listed")
 
 
+def _numbers(items: tuple[int, ...]) -> str:
+    return ("item " if len(items) == 1 else "items ") + ", ".join(map(str, items))
+
+
 def _schedule(name: str, form: str, schedule: Schedule | None) -> Iterator[Lack]:
-    if schedule is None:
-        if name == "mg6c":
-            yield Lack("schedule", form, "no non-sensitive unused material has been scheduled")
-        return
-    if schedule.revision is None:
-        yield Lack(
-            "schedule", form, f"the {form} schedule has not been certified", schedule.records
-        )
-    elif schedule.pending:
-        numbers = ", ".join(str(i.item) for i in schedule.pending)
+    """A schedule certified at its current state, and the prosecutor's decision on each item.
+
+    Current means its latest revision lists exactly the items of its kind as
+    they stand: none (a nil schedule) when there are none. An item recorded
+    since, or one whose sensitivity was corrected since, makes it stale.
+    """
+    kind = "sensitive" if name == "mg6d" else "non-sensitive"
+    pending = () if schedule is None else schedule.pending
+    awaiting = tuple(i.item for i in pending)
+    records = tuple(sorted({s for i in pending for s in i.records}))
+    if schedule is None or schedule.revision is None:
+        if awaiting:
+            message = f"the {form} has not been certified: {_numbers(awaiting)} await it"
+        else:
+            message = f"the {form} has not been certified nil: no {kind} item is recorded"
+        yield Lack("schedule", form, message, records)
+    elif awaiting or schedule.reclassified:
+        why = []
+        if awaiting:
+            why.append(f"{_numbers(awaiting)} of its kind not listed")
+        if schedule.reclassified:
+            moved = "non-sensitive" if name == "mg6d" else "sensitive"
+            why.append(f"{_numbers(schedule.reclassified)} listed but since corrected to {moved}")
+        latest = (schedule.revisions[-1],) if schedule.revisions else ()
         yield Lack(
             "schedule",
             form,
-            f"items {numbers} are not on the latest {form} revision",
-            tuple(sorted({s for i in schedule.pending for s in i.records})),
+            f"the {form} needs a new revision: revision {schedule.revision} has "
+            + " and ".join(why),
+            tuple(sorted({*records, *latest})),
         )
-    for item in schedule.items:
+    # Every item that belongs on the schedule, listed yet or not, needs the prosecutor's
+    # decision; an item reclassified is judged on the schedule it now belongs to.
+    for item in () if schedule is None else (*schedule.items, *pending):
         if item.decision is None:
             yield Lack(
                 "unused_decision",
