@@ -225,11 +225,13 @@ def prosecution(
     stage: str = "disclosed",
     more: Callable[[Investigation, Prosecution], Any] | None = None,
     p: Prosecution | None = None,
+    decide: Callable[[Investigation, Prosecution], Any] | None = None,
 ) -> tuple[Prosecution, VerifiedCase]:
     """A prosecution up to ``stage`` (one of :data:`STAGES`), stored and verified.
 
-    ``more`` records what else the officer does last, in a session of its own;
-    ``p`` chooses the unused material (:attr:`Prosecution.sensitive`, ``schedules``).
+    ``more`` records what else the officer does last, in a session of its own, and
+    ``decide`` what the prosecutor does after that; ``p`` chooses the unused
+    material (:attr:`Prosecution.sensitive`, ``schedules``).
     """
     p = Prosecution() if p is None else p
 
@@ -241,6 +243,9 @@ def prosecution(
         if more is not None:
             with app.session(case_id, OFFICER) as case:
                 more(case, p)
+        if decide is not None:
+            with app.session(case_id, PROSECUTOR) as case:
+                decide(case, p)
 
     return p, verified_case(p.investigate, then=then)
 

@@ -171,3 +171,55 @@ def test_schedules_certified_again_after_a_correction_are_current() -> None:
     assert file.mg6c is not None
     assert file.mg6c.reclassified == ()
     assert not [x for x in _lacks(file) if x[0] == "schedule"]
+
+
+def _recertify(case: Investigation, p: Prosecution) -> None:
+    _make_sensitive(case, p)
+    case.schedule_unused(schedule="mg6c")
+    case.schedule_unused(schedule="mg6d")
+
+
+def test_a_decision_made_before_an_item_was_made_sensitive_no_longer_stands() -> None:
+    p, verified = prosecution("disclosed", more=_recertify)
+    file = build_case_file(verified.records)
+    assert file.mg6d is not None
+    (moved,) = [i for i in file.mg6d.items if i.item == p.items[0]]
+    assert moved.decision is not None
+    assert moved.reclassified_by is not None
+    assert moved.decision.records[0] < moved.reclassified_by
+    assert _lacks(file) == [
+        (
+            "unused_decision",
+            "MG6D",
+            f"the prosecutor's decision on item {p.items[0]} (record "
+            f"{moved.decision.records[0]}) predates its correction to sensitive (record "
+            f"{moved.reclassified_by})",
+        )
+    ]
+
+
+def test_a_fresh_decision_after_the_reclassification_completes_the_file() -> None:
+    def again(case: Investigation, p: Prosecution) -> None:
+        case.decide_unused(item=p.items[0], decision="clearly_not_disclosable")
+
+    _, verified = prosecution("disclosed", more=_recertify, decide=again)
+    file = build_case_file(verified.records)
+    assert _lacks(file) == []
+    jsonschema.Draft202012Validator(case_file_schema()).validate(case_file_json(file))
+
+
+def test_a_correction_that_keeps_the_sensitivity_leaves_the_decision_standing() -> None:
+    def reword(case: Investigation, p: Prosecution) -> None:
+        seq = case.unused_items[p.items[1]].seq
+        case.correct(seq=seq, reason="clearer", fields={"description": "Informant contact log"})
+        case.correct(
+            seq=seq,
+            reason="restated",
+            fields={"sensitive": True, "sensitivity_reason": "Would reveal a source"},
+        )
+
+    _, verified = prosecution("disclosed", more=reword)
+    file = build_case_file(verified.records)
+    assert file.mg6d is not None
+    assert [i.reclassified_by for i in file.mg6d.items] == [None]
+    assert _lacks(file) == []

@@ -213,6 +213,18 @@ def _schedule(name: str, form: str, schedule: Schedule | None) -> Iterator[Lack]
                 f"the prosecutor has not decided on item {item.item}",
                 item.records,
             )
+        elif item.reclassified_by is not None and item.decision.records[0] < item.reclassified_by:
+            # Sensitive material is decided on its own terms (public interest immunity), and
+            # material no longer sensitive may now be disclosed: a decision on the item as
+            # the other kind does not stand.
+            yield Lack(
+                "unused_decision",
+                form,
+                f"the prosecutor's decision on item {item.item} (record "
+                f"{item.decision.records[0]}) predates its correction to {kind} (record "
+                f"{item.reclassified_by})",
+                item.records,
+            )
 
 
 def _unused(file: CaseFile) -> Iterator[Lack]:

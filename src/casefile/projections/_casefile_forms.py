@@ -119,7 +119,11 @@ class UnusedDecision:
 
 @dataclass(frozen=True, slots=True)
 class UnusedItem:
-    """An item of unused material as it stands, with the prosecutor's latest decision on it."""
+    """An item of unused material as it stands, with the prosecutor's latest decision on it.
+
+    ``reclassified_by`` is the correction that last changed ``sensitive``, or
+    None: a decision made before it was made on the item as the other kind.
+    """
 
     item: int
     description: str | None
@@ -131,6 +135,7 @@ class UnusedItem:
     by: Party
     recorded_by: Party | None
     decision: UnusedDecision | None
+    reclassified_by: int | None
     records: Records
 
 

@@ -63,7 +63,10 @@ CASE_FILE_TYPES: Final = frozenset(
 
 @dataclass(slots=True)
 class Kept:
-    """A record the case file reads: its data as corrected so far, and the corrections."""
+    """A record the case file reads: its data as corrected so far, and the corrections.
+
+    ``changed`` maps each field a correction changed to the last correction that did.
+    """
 
     event_type: str
     seq: int
@@ -72,6 +75,7 @@ class Kept:
     data: dict[str, Any]
     signer: TrustEntry | None
     corrected_by: list[int] = field(default_factory=list)
+    changed: dict[str, int] = field(default_factory=dict)
 
     @property
     def fields(self) -> Fields:
@@ -237,6 +241,9 @@ class CaseIndex:
         kept = self.by_seq.get(target) if type(target) is int else None
         if kept is None or not isinstance(fields, Mapping):
             return
+        for name, value in fields.items():
+            if kept.data.get(name) != value:
+                kept.changed[name] = view.seq
         kept.data.update(fields)
         kept.corrected_by.append(view.seq)
 

@@ -53,6 +53,7 @@ def _item(kept: Kept, decided: Kept | None) -> UnusedItem:
         by=f.party("by"),
         recorded_by=f.party_or_none("recorded_by"),
         decision=decision,
+        reclassified_by=kept.changed.get("sensitive"),
         records=tuple(sorted({*kept.records, *(() if decision is None else decision.records)})),
     )
 
