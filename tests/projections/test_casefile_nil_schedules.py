@@ -9,11 +9,12 @@ from casefile.projections import (
     CaseFile,
     build_case_file,
     case_file_document,
+    case_file_from_views,
     case_file_json,
     case_file_schema,
     completeness,
 )
-from projections._casefile_cases import Prosecution, prosecution, verified_case
+from projections._casefile_cases import Prosecution, Views, opened, prosecution, verified_case
 
 NGAP = "anticipated_not_guilty_plea"
 
@@ -146,8 +147,8 @@ def test_a_schedule_made_stale_by_a_corrected_sensitivity_is_reported() -> None:
         (
             "schedule",
             "MG6C",
-            f"the MG6C needs a new revision: revision 1 has item {one} listed but since "
-            "corrected to sensitive",
+            f"the MG6C needs a new revision: revision 1 has item {one} listed that is now "
+            "sensitive",
         ),
         (
             "schedule",
@@ -223,3 +224,25 @@ def test_a_correction_that_keeps_the_sensitivity_leaves_the_decision_standing() 
     assert file.mg6d is not None
     assert [i.reclassified_by for i in file.mg6d.items] == [None]
     assert _lacks(file) == []
+
+
+def test_a_signed_schedule_no_command_would_write_shows_no_sensitive_detail_and_is_stale() -> None:
+    # Records signed by a trusted key but never checked against the domain's rules: an
+    # MG6C that lists a sensitive item, and an MG6D certified nil over it.
+    views = Views()
+    opened(views)
+    item = {"item": 1, "description": "Log", "location": "Safe", "sensitive": True}
+    more = {"sensitivity_reason": "A source", "undermines_or_assists": False, "assessment": ""}
+    views.acted("unused.item_recorded", {**item, **more})
+    for name, items in (("mg6c", [1]), ("mg6d", [])):
+        views.acted("unused.scheduled", {"schedule": name, "revision": 1, "items": items})
+    defence = case_file_from_views(views, audience="defence")
+    assert defence.mg6c is not None
+    assert (defence.mg6c.items, defence.mg6c.reclassified) == ((), (1,))
+    assert b"A source" not in case_file_document(defence)
+    police = case_file_from_views(views)
+    assert police.mg6d is not None
+    assert police.mg6d.nil
+    assert [i.item for i in police.mg6d.pending] == [1]
+    schedules = [x[1] for x in _lacks(police) if x[0] == "schedule"]
+    assert schedules == ["MG6C", "MG6D"]

@@ -194,7 +194,8 @@ def _schedule(name: str, form: str, schedule: Schedule | None) -> Iterator[Lack]
             why.append(f"{_numbers(awaiting)} of its kind not listed")
         if schedule.reclassified:
             moved = "non-sensitive" if name == "mg6d" else "sensitive"
-            why.append(f"{_numbers(schedule.reclassified)} listed but since corrected to {moved}")
+            verb = "is" if len(schedule.reclassified) == 1 else "are"
+            why.append(f"{_numbers(schedule.reclassified)} listed that {verb} now {moved}")
         latest = (schedule.revisions[-1],) if schedule.revisions else ()
         yield Lack(
             "schedule",
