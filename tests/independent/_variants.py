@@ -84,7 +84,23 @@ def _nested(lists: int) -> Any:
     return value
 
 
+#: The demo's certified MG6D, revision 1 (its MG6C is record 63).
+_MG6D = 64
+
 RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
+    # A nil schedule (FORMAT.md §10.4) fits its payload schema; that it lists the right items
+    # is the domain's rule, not a verifier's step, so a nil MG6D over a sensitive item verifies.
+    "schedule_certified_nil": (lambda f: _set(f, _MG6D, items=[]), [], set()),
+    "schedule_listing_item_zero": (
+        lambda f: _set(f, _MG6D, items=[0]),
+        [("V10", "unknown_schema", _MG6D)],
+        set(),
+    ),
+    "schedule_listing_an_item_twice": (
+        lambda f: _set(f, _MG6D, items=[3, 3]),
+        [("V10", "unknown_schema", _MG6D)],
+        set(),
+    ),
     "resigned_unchanged": (lambda f: {}, [], set()),
     "custody_act_signed_by_someone_else": (
         lambda f: _signed_by(f, 10, "3308"),

@@ -135,6 +135,8 @@ def _unused(case: Investigation, n: int) -> None:
         assessment="Might assist" if n % 3 == 0 else "",
     )
     case.schedule_unused(schedule="mg6d" if sensitive else "mg6c")
+    if n % 3 == 1:  # the other schedule too: nil while it has no item
+        case.schedule_unused(schedule="mg6c" if sensitive else "mg6d")
 
 
 def _disclose(case: Investigation, n: int) -> None:
