@@ -177,3 +177,15 @@ def test_demo_records_never_go_back_in_time(demo: Demo) -> None:
         run_cli(["verify", demo.root / "bundle", "--trust", demo.trust, "--json"]).out
     )
     assert {f["kind"] for f in report["findings"]} == {"withheld_fields"}
+
+
+def test_demo_summary_states_every_time_the_victims_statement_gives(
+    case_file: dict[str, Any],
+) -> None:
+    # The MG5 chronology took the corrected 07:45 while her MG11 still says 08:30: a
+    # prosecutor must see the difference in the summary, not find it at trial.
+    chronology = case_file["mg5"]["chronology"]
+    victim = case_file["mg11"][0]
+    assert victim["witness"]["name"] == "Margaret Hale"
+    for stated in re.findall(r"\b\d\d:\d\d\b", victim["body"]):
+        assert stated in chronology, stated

@@ -79,7 +79,8 @@ _HEADLINE: Final = (
     "jewellery was taken; he is recognised on the neighbour's doorbell still (DR/1)."
 )
 _CHRONOLOGY: Final = (
-    "07:45 the victim leaves the house locked. 14:30 the neighbour sees a man leave the alley "
+    "07:45 the victim leaves the house locked (her statement says about 08:30; she corrected "
+    "the time by telephone the next day). 14:30 the neighbour sees a man leave the alley "
     "behind number 14 with a heavy holdall; his doorbell camera records him (DR/1, DR/2). "
     "17:45 the victim finds the kitchen door forced and the jewellery box gone (SO/1, MH/1). "
     "Next day PC 4721 recognises the suspect on DR/1; he is arrested and interviewed."
