@@ -189,3 +189,15 @@ def test_demo_summary_states_every_time_the_victims_statement_gives(
     assert victim["witness"]["name"] == "Margaret Hale"
     for stated in re.findall(r"\b\d\d:\d\d\b", victim["body"]):
         assert stated in chronology, stated
+
+
+def test_demo_labels_its_dcf_view_honestly_and_counts_its_placeholders(demo: Demo) -> None:
+    # The DCF document is a lossy view compatible with a public 2016 schema, and some of its
+    # values were written only because that schema demands them: the demo must not call it
+    # "the same file", and must say how many of its values are placeholders, not facts.
+    report = json.loads((demo.root / "dcf-report.json").read_text("utf-8"))
+    placeholders = sum(gap["action"] == "placeholder" for gap in report["unfilled"])
+    said = " ".join(demo.output.split())
+    assert "the same file as a DCF" not in said
+    assert f"dcf.json, {report['label']}, passes that schema: a FirstHearingDCF;" in said
+    assert f"({placeholders} hold placeholders, not facts)" in said
