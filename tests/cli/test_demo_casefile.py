@@ -201,3 +201,21 @@ def test_demo_labels_its_dcf_view_honestly_and_counts_its_placeholders(demo: Dem
     assert "the same file as a DCF" not in said
     assert f"dcf.json, {report['label']}, passes that schema: a FirstHearingDCF;" in said
     assert f"({placeholders} hold placeholders, not facts)" in said
+
+
+def test_demo_interview_gives_no_special_warning_its_arrest_cannot_support(
+    case_file: dict[str, Any],
+) -> None:
+    # CJPOA 1994 s.37 reaches a suspect the arresting officer found at the place at or about
+    # the time of the offence; the demo's arrest is the next day, outside 3 Mill Row. An
+    # inference a court cannot draw must not be claimed in the file.
+    for defendant in case_file["mg1"]["defendants"]:
+        scenes = {(o["place"], o["from_date"]) for o in defendant["offences"]}
+        found_there = any(
+            (arrest["place"], arrest["arrested_at"][:10]) in scenes
+            for arrest in defendant["arrests"]
+        )
+        for interview in defendant["interviews"]:
+            if "s37" in interview["special_warnings"]:
+                assert found_there, interview["records"]
+            assert ("s.37" in interview["summary"]) == ("s37" in interview["special_warnings"])

@@ -104,12 +104,12 @@ PROSECUTION: Final = (
     Step("dc", 165, "record_interview", {
          "person_id": _SUSPECT, "started_at": At(110), "ended_at": At(152),
          "place": f"{_STATION}, interview room 2", "interviewers": (Kept("dc"),),
-         "legal_representative": True, "special_warnings": ("s37",),
+         "legal_representative": True, "special_warnings": (),
          "recording": INTERVIEW_RECORDING, "recording_sha256": HashOf(INTERVIEW_RECORDING),
          "summary": "Interviewed under caution with his solicitor present. He denied the "
          "burglary and said he had not been in Larch Close that day; shown DR/1, he said the "
-         "man was not him. Given a special warning under s.37 he did not account for his "
-         "presence near the alley.",
+         "man was not him. No special warning was given: he was arrested the next day, "
+         "away from the scene, with nothing on him to account for.",
          "denials": "Denied entering 14 Larch Close and denied being the man on DR/1.",
          "defences": "Alibi: at his sister's flat in Eastfield all afternoon."}, "interview"),
     Step("dc", 170, "book_recording", {"exhibit": INTERVIEW_RECORDING}, "recording booked"),
