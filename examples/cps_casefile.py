@@ -87,8 +87,8 @@ def police_side(out: Path) -> Path:
             case.identify_suspect(person_id=suspect, grounds="Seen on a doorbell camera", at=t)
             case.allege_offence(
                 person_id=suspect,
-                code="TH68010",
-                title="Burglary dwelling and theft",
+                code="TH68036",
+                title="Burglary dwelling and theft - no violence",
                 wording="Having entered a dwelling as a trespasser, stole jewellery therein.",
                 place="14 Larch Close, Northam",
                 from_date=time.strftime("%Y-%m-%d", time.gmtime(t // 10**9)),

@@ -219,3 +219,15 @@ def test_demo_interview_gives_no_special_warning_its_arrest_cannot_support(
             if "s37" in interview["special_warnings"]:
                 assert found_there, interview["records"]
             assert ("s.37" in interview["summary"]) == ("s37" in interview["special_warnings"])
+
+
+def test_demo_burglary_carries_a_burglary_code_not_the_shop_theft_code(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    # TH68010 is the CJS code of theft from a shop (the DCF files it under retail theft): a
+    # burglary charged under it is a different offence on every system that reads the code.
+    (offence,) = case_file["mg1"]["defendants"][0]["offences"]
+    assert (offence["code"], offence["charge"]["code"]) == ("TH68036", "TH68036")
+    assert offence["title"].startswith("Burglary dwelling and theft")
+    report = (demo.root / "dcf-report.json").read_text("utf-8")
+    assert "RetailTheft" not in report

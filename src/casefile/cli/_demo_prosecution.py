@@ -114,7 +114,8 @@ PROSECUTION: Final = (
          "defences": "Alibi: at his sister's flat in Eastfield all afternoon."}, "interview"),
     Step("dc", 170, "book_recording", {"exhibit": INTERVIEW_RECORDING}, "recording booked"),
     Step("dc", 180, "allege_offence", {
-         "person_id": _SUSPECT, "code": "TH68010", "title": "Burglary dwelling and theft",
+         "person_id": _SUSPECT, "code": "TH68036",
+         "title": "Burglary dwelling and theft - no violence",
          "wording": _WORDING, "place": "14 Larch Close, Northam",
          "from_date": Kept("burglary date"), "anticipated_plea": "not_guilty",
          "points_to_prove": _points(PointToProve)}, "offence"),
