@@ -1,29 +1,36 @@
 """The CPS side: verify a handed-over bundle, build the case file from it, read the MG6C.
 
-    python examples/cps_casefile.py OUTPUT_DIR [BUNDLE]
+    python examples/cps_casefile.py OUTPUT_DIR [BUNDLE] [--trust TRUST]
 
 With no BUNDLE, the police side runs first, in OUTPUT_DIR: a small
 burglary (a disclosure officer records three items of unused material and
 schedules them; a CPS prosecutor, with her own key, marks each one) is handed
 over as a bundle for the CPS (OUTPUT_DIR/bundle-cps.zip), with the trust store
-(OUTPUT_DIR/trust.json) the CPS holds a copy of.
+(OUTPUT_DIR/trust.json) the CPS holds a copy of. A BUNDLE given is read with
+the trust store TRUST (default: OUTPUT_DIR/trust.json); the demo's, for one:
+
+    python examples/cps_casefile.py out casefile-demo-*/bundle.zip \
+        --trust casefile-demo-*/keys/trust.json
 
 Then, as the CPS would, with nothing but the bundle and the public keys: the
 bundle is verified (manifest, records, disclosures, checkpoint), the records
 are verified again as they are read, and the case file is built from those
 verified records with the pure projection: no database, no domain classes.
 It prints the non-sensitive unused material schedule (MG6C), each item with
-the prosecutor's decision. Exit status: 0 verified, 1 not.
+the prosecutor's decision. Exit status: 0 verified, 1 not, 2 a file that could
+not be read (named on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 from casefile.application import CasefileApp, StoreConfig
 from casefile.bundle import open_bundle, verify_bundle
+from casefile.errors import CasefileError
 from casefile.projections import build_case_file
 from casefile.signing import (
     CHECKPOINT_ROLE,
@@ -80,8 +87,8 @@ def police_side(out: Path) -> Path:
             case.identify_suspect(person_id=suspect, grounds="Seen on a doorbell camera", at=t)
             case.allege_offence(
                 person_id=suspect,
-                code="TH68010",
-                title="Burglary dwelling and theft",
+                code="TH68036",
+                title="Burglary dwelling and theft - no violence",
                 wording="Having entered a dwelling as a trespasser, stole jewellery therein.",
                 place="14 Larch Close, Northam",
                 from_date=time.strftime("%Y-%m-%d", time.gmtime(t // 10**9)),
@@ -174,9 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="a folder for the trust store and the bundle")
     parser.add_argument("bundle", type=Path, nargs="?", help="a bundle for the CPS (dir or zip)")
+    parser.add_argument(
+        "--trust", type=Path, help="the trust store to verify with (OUT/trust.json)"
+    )
     args = parser.parse_args(argv)
-    bundle = args.bundle or police_side(args.out)
-    return 0 if read_mg6c(bundle, args.out / "trust.json") else 1
+    try:
+        bundle = args.bundle or police_side(args.out)
+        return 0 if read_mg6c(bundle, args.trust or args.out / "trust.json") else 1
+    except CasefileError as exc:  # a missing or unreadable bundle or trust store
+        print(f"cps_casefile: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -278,6 +278,10 @@ def test_the_victims_statement_names_her_home_which_is_not_the_scene(demo: Demo)
     assert report_location is not None
     assert VICTIM_HOME not in report_location
     assert "Larch Close" in report_location
+    # The scene is her late mother's house: no later text may call it her home.
+    reasons = [d.text or "" for d in texts if d.name in ("reason", "correction_reason")]
+    assert any("07:45" in reason for reason in reasons)
+    assert not any("home" in reason for reason in reasons if "07:45" in reason)
     # Committed, never in clear: no record holds a word of it.
     for word in re.findall(r"[A-Za-z]{4,}", VICTIM_HOME):
         assert all(word.encode() not in raw for raw in records), word

@@ -177,3 +177,57 @@ def test_demo_records_never_go_back_in_time(demo: Demo) -> None:
         run_cli(["verify", demo.root / "bundle", "--trust", demo.trust, "--json"]).out
     )
     assert {f["kind"] for f in report["findings"]} == {"withheld_fields"}
+
+
+def test_demo_summary_states_every_time_the_victims_statement_gives(
+    case_file: dict[str, Any],
+) -> None:
+    # The MG5 chronology took the corrected 07:45 while her MG11 still says 08:30: a
+    # prosecutor must see the difference in the summary, not find it at trial.
+    chronology = case_file["mg5"]["chronology"]
+    victim = case_file["mg11"][0]
+    assert victim["witness"]["name"] == "Margaret Hale"
+    for stated in re.findall(r"\b\d\d:\d\d\b", victim["body"]):
+        assert stated in chronology, stated
+
+
+def test_demo_labels_its_dcf_view_honestly_and_counts_its_placeholders(demo: Demo) -> None:
+    # The DCF document is a lossy view compatible with a public 2016 schema, and some of its
+    # values were written only because that schema demands them: the demo must not call it
+    # "the same file", and must say how many of its values are placeholders, not facts.
+    report = json.loads((demo.root / "dcf-report.json").read_text("utf-8"))
+    placeholders = sum(gap["action"] == "placeholder" for gap in report["unfilled"])
+    said = " ".join(demo.output.split())
+    assert "the same file as a DCF" not in said
+    assert f"dcf.json, {report['label']}, passes that schema: a FirstHearingDCF;" in said
+    assert f"({placeholders} hold placeholders, not facts)" in said
+
+
+def test_demo_interview_gives_no_special_warning_its_arrest_cannot_support(
+    case_file: dict[str, Any],
+) -> None:
+    # CJPOA 1994 s.37 reaches a suspect the arresting officer found at the place at or about
+    # the time of the offence; the demo's arrest is the next day, outside 3 Mill Row. An
+    # inference a court cannot draw must not be claimed in the file.
+    for defendant in case_file["mg1"]["defendants"]:
+        scenes = {(o["place"], o["from_date"]) for o in defendant["offences"]}
+        found_there = any(
+            (arrest["place"], arrest["arrested_at"][:10]) in scenes
+            for arrest in defendant["arrests"]
+        )
+        for interview in defendant["interviews"]:
+            if "s37" in interview["special_warnings"]:
+                assert found_there, interview["records"]
+            assert ("s.37" in interview["summary"]) == ("s37" in interview["special_warnings"])
+
+
+def test_demo_burglary_carries_a_burglary_code_not_the_shop_theft_code(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    # TH68010 is the CJS code of theft from a shop (the DCF files it under retail theft): a
+    # burglary charged under it is a different offence on every system that reads the code.
+    (offence,) = case_file["mg1"]["defendants"][0]["offences"]
+    assert (offence["code"], offence["charge"]["code"]) == ("TH68036", "TH68036")
+    assert offence["title"].startswith("Burglary dwelling and theft")
+    report = (demo.root / "dcf-report.json").read_text("utf-8")
+    assert "RetailTheft" not in report

@@ -122,3 +122,25 @@ def test_random_arguments_never_produce_a_traceback(argv: list[str]) -> None:
             os.chdir(here)
     assert result.code in (0, 1, 2), (argv, result.err)
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("argv", [["schema", "casefile"], ["--help"], ["schema", "--help"]])
+def test_output_to_a_closed_pipe_ends_quietly_with_the_documented_status(argv: list[str]) -> None:
+    # ``casefile schema casefile | head -1``: the reader stops; no traceback, no message,
+    # and the status is one the help's epilog lists.
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; from casefile.cli import main; sys.exit(main())",
+             *argv],
+            stdout=write, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert done.stderr == ""
+    assert done.returncode in (0, 2)
+    assert "closed it early" in " ".join(run_cli(["--help"]).out.split())

@@ -23,6 +23,14 @@ def test_schema_casefile_prints_the_case_file_schema() -> None:
     assert result.out.endswith("}\n")
 
 
+def test_schema_casefile_pinned_to_its_own_version_is_printed_not_refused() -> None:
+    # A receiving system that pins the version it was written for must get it.
+    result = run_cli(["schema", "casefile", "--version", "1"])
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == case_file_schema()
+    assert result.out == run_cli(["schema", "casefile"]).out
+
+
 def test_schema_of_a_record_type_prints_its_payload_schema() -> None:
     result = run_cli(["schema", "statement.recorded"])
     assert result.code == 0, result.err
@@ -44,7 +52,7 @@ def test_schema_help_lists_every_schema_it_can_print() -> None:
         (["schema", "casefile.v2"], "'casefile.v2'"),
         (["schema", "../../etc/passwd"], "'../../etc/passwd'"),
         (["schema", "statement.recorded", "--version", "9"], "not 9"),
-        (["schema", "casefile", "--version", "1"], "--version"),
+        (["schema", "casefile", "--version", "2"], "not 2"),
     ],
 )
 def test_unknown_schema_is_refused_by_name_without_a_traceback(argv: list[str], named: str) -> None:

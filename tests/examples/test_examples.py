@@ -143,3 +143,28 @@ def test_cps_casefile_builds_nothing_from_a_tampered_bundle(tmp_path: Path) -> N
     out = _run("cps_casefile.py", tmp_path, opened, code=1)
     assert "verified: NO" in out
     assert "MG6C" not in out
+
+
+def test_cps_casefile_reads_a_bundle_with_the_trust_store_it_is_given(tmp_path: Path) -> None:
+    # A bundle handed over elsewhere comes with its own trust store: --trust names it.
+    _run("cps_casefile.py", tmp_path / "police")
+    out = _run(
+        "cps_casefile.py",
+        tmp_path / "cps",
+        tmp_path / "police" / "bundle-cps.zip",
+        "--trust",
+        tmp_path / "police" / "trust.json",
+    )
+    assert out.splitlines()[0] == "bundle bundle-cps.zip: verified: yes"
+
+
+def test_cps_casefile_names_a_missing_trust_store_without_a_traceback(tmp_path: Path) -> None:
+    _run("cps_casefile.py", tmp_path / "police")
+    done = subprocess.run(
+        [sys.executable, EXAMPLES / "cps_casefile.py", tmp_path / "cps",
+         tmp_path / "police" / "bundle-cps.zip"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert str(tmp_path / "cps" / "trust.json") in done.stderr

@@ -211,3 +211,15 @@ def test_a_receipt_signed_only_by_the_giver_is_not_told_in_the_receivers_words()
     forged = [*views, RecordView(transfer.event_type, transfer.seq, transfer.time_ns, own)]
     lab = _statements(forged)["Ann Lee"]
     assert "I received exhibit JS/1" in lab.text  # type: ignore[attr-defined]
+
+
+def test_an_audio_capture_is_stated_as_an_audio_never_a_audio() -> None:
+    case = new_case()
+    case.capture_evidence(
+        exhibit="JS/2", kind="audio", sha256=b"\x08" * 32, size=3, media_type="audio/wav",
+        device="Doorbell camera", location="Front door", captured_at=T0 + 60 * 10**9,
+        description="Doorbell audio", by=PC,
+    )  # fmt: skip
+    text = _statements(views_of(case))["Jane Smith"].text  # type: ignore[attr-defined]
+    assert "I captured exhibit JS/2 (Doorbell audio), an audio (audio/wav)," in text
+    assert "a audio" not in text

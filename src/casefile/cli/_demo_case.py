@@ -289,12 +289,13 @@ def record_demo_case(
         counts[dc.label] += len(case.pending_events)
         saves += 1
 
-    # The victim rang: she left at 07:45, not 08:30. Records never change; a correction is added.
+    # The victim rang: she left the scene (not her home) at 07:45, not 08:30. Records never
+    # change; a correction is added.
     correction = app.correct(
         case_id,
         pc.signer,
         seq=report_seq,
-        reason="Victim phoned: she left home at 07:45, not 08:30",
+        reason="Victim phoned: she left 14 Larch Close at 07:45, not 08:30",
         fields={"occurred_from": day + 7 * _HOUR + 45 * _MINUTE},
         at=day + _DAY + 11 * _HOUR + 10 * _MINUTE,
     )

@@ -42,11 +42,15 @@ class CaseFileOutput:
     dcf_conforms: bool
     dcf_dropped: int
     dcf_unfilled: int
+    #: Of the unfilled fields, those given a value only so that the schema accepts the file.
+    dcf_placeholders: int = 0
+    #: How the export labels itself: compatible with the public 2016 schema, nothing more.
+    dcf_label: str = ""
 
 
 def write_case_file(app: CasefileApp, case_id: uuid.UUID, root: Path) -> CaseFileOutput:
     """Write the CPS's case file JSON into ``root``; what it holds and still lacks."""
-    from casefile.projections import case_file_document, case_file_json, dcf_export
+    from casefile.projections import DCF_LABEL, case_file_document, case_file_json, dcf_export
 
     case_file = app.case_file(case_id, audience="cps", file_type=FILE_TYPE)
     write_new_file(root / CASE_FILE, case_file_document(case_file))
@@ -68,6 +72,8 @@ def write_case_file(app: CasefileApp, case_id: uuid.UUID, root: Path) -> CaseFil
         dcf_conforms=report.conforms,
         dcf_dropped=len(report.dropped),
         dcf_unfilled=len(report.unfilled),
+        dcf_placeholders=sum(gap.action == "placeholder" for gap in report.unfilled),
+        dcf_label=DCF_LABEL,
     )
 
 

@@ -317,11 +317,12 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  verified    yes: each folder and its zip, against keys/trust.json",
         f"  case file   casefile.json, for the CPS: {', '.join(summary.case_file.forms)}",
         "              " + _completeness(summary.case_file),
-        f"  DCF 1.2     dcf.json, a {summary.case_file.dcf_type} "
-        f"({'passes' if summary.case_file.dcf_conforms else 'fails'} the public 2016 schema); "
-        "dcf-report.json",
-        f"              names the {summary.case_file.dcf_dropped} parts it cannot carry and the "
-        f"{summary.case_file.dcf_unfilled} fields it could not fill",
+        f"  DCF 1.2     dcf.json, {summary.case_file.dcf_label}, "
+        f"{'passes' if summary.case_file.dcf_conforms else 'fails'} that schema:",
+        f"              a {summary.case_file.dcf_type}; dcf-report.json names the "
+        f"{summary.case_file.dcf_dropped} parts it cannot carry,",
+        f"              the {summary.case_file.dcf_unfilled} fields it could not fill "
+        f"({summary.case_file.dcf_placeholders} hold placeholders, not facts)",
         "",
         f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
@@ -330,7 +331,7 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
         "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
         "  casefile.json    the case file (MG forms) the CPS may read: casefile schema casefile",
-        "  dcf.json         the same file as a DCF 1.2 document; dcf-report.json: what it lost",
+        "  dcf.json         what of it the DCF 1.2 can carry; dcf-report.json: what it could not",
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
         f"--trust {shown}keys{os.sep}trust.json",

@@ -79,7 +79,8 @@ _HEADLINE: Final = (
     "jewellery was taken; he is recognised on the neighbour's doorbell still (DR/1)."
 )
 _CHRONOLOGY: Final = (
-    "07:45 the victim leaves the house locked. 14:30 the neighbour sees a man leave the alley "
+    "07:45 the victim leaves the house locked (her statement says about 08:30; she corrected "
+    "the time by telephone the next day). 14:30 the neighbour sees a man leave the alley "
     "behind number 14 with a heavy holdall; his doorbell camera records him (DR/1, DR/2). "
     "17:45 the victim finds the kitchen door forced and the jewellery box gone (SO/1, MH/1). "
     "Next day PC 4721 recognises the suspect on DR/1; he is arrested and interviewed."
@@ -103,17 +104,18 @@ PROSECUTION: Final = (
     Step("dc", 165, "record_interview", {
          "person_id": _SUSPECT, "started_at": At(110), "ended_at": At(152),
          "place": f"{_STATION}, interview room 2", "interviewers": (Kept("dc"),),
-         "legal_representative": True, "special_warnings": ("s37",),
+         "legal_representative": True, "special_warnings": (),
          "recording": INTERVIEW_RECORDING, "recording_sha256": HashOf(INTERVIEW_RECORDING),
          "summary": "Interviewed under caution with his solicitor present. He denied the "
          "burglary and said he had not been in Larch Close that day; shown DR/1, he said the "
-         "man was not him. Given a special warning under s.37 he did not account for his "
-         "presence near the alley.",
+         "man was not him. No special warning was given: he was arrested the next day, "
+         "away from the scene, with nothing on him to account for.",
          "denials": "Denied entering 14 Larch Close and denied being the man on DR/1.",
          "defences": "Alibi: at his sister's flat in Eastfield all afternoon."}, "interview"),
     Step("dc", 170, "book_recording", {"exhibit": INTERVIEW_RECORDING}, "recording booked"),
     Step("dc", 180, "allege_offence", {
-         "person_id": _SUSPECT, "code": "TH68010", "title": "Burglary dwelling and theft",
+         "person_id": _SUSPECT, "code": "TH68036",
+         "title": "Burglary dwelling and theft - no violence",
          "wording": _WORDING, "place": "14 Larch Close, Northam",
          "from_date": Kept("burglary date"), "anticipated_plea": "not_guilty",
          "points_to_prove": _points(PointToProve)}, "offence"),

@@ -1,8 +1,9 @@
 """The ``casefile`` command: argument parsing, dispatch, and the one place errors become exits.
 
 Exit status: 0 success (verified), 1 verification failed, 2 unusable input or
-a usage error, 3 an internal error (a bug: please report it). No traceback
-reaches the user unless ``--debug`` asks for it.
+a usage error (or standard output closed by its reader, said nowhere: the
+reader chose to stop), 3 an internal error (a bug: please report it). No
+traceback reaches the user unless ``--debug`` asks for it.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="casefile",
         description="Signed, hash-chained police case records: record, export and verify.",
         epilog="Exit status: 0 success or verified, 1 verification or fixity check failed, "
-        "2 unusable input or usage error, 3 internal error (please report it).",
+        "2 unusable input or usage error (or the reader of standard output closed it early, "
+        "as '| head' does: quietly), 3 internal error (please report it).",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"casefile {__version__}")

@@ -46,7 +46,7 @@ def add_schema_parser(
         type=int,
         metavar="N",
         dest="schema_version",
-        help="a record type's payload schema version (default: the newest)",
+        help="the schema version (default: the newest)",
     )
     schema.set_defaults(handler=run_schema)
 
@@ -79,12 +79,14 @@ def schema_document(name: str, version: int | None = None) -> Mapping[str, Any]:
     Raises :class:`~casefile.errors.InputError` naming what is unknown.
     """
     if name == CASE_FILE_SCHEMA:
-        if version is not None:
-            raise InputError(
-                f"--version: the {CASE_FILE_SCHEMA} schema has one version here; leave it out"
-            )
-        from casefile.projections import case_file_schema
+        from casefile.projections import CASEFILE_VERSION, case_file_schema
 
+        # A receiving system pins the version it was written for, as it does a record type's.
+        if version is not None and version != CASEFILE_VERSION:
+            raise InputError(
+                f"--version: {CASE_FILE_SCHEMA} has case-file schema version "
+                f"{CASEFILE_VERSION}, not {version}"
+            )
         return case_file_schema()
     documents = _payload_documents()
     versions = documents.get(name)

@@ -61,6 +61,11 @@ def _seal_words(span: CustodySpan) -> str:
     return ""
 
 
+def _a(kind: str) -> str:
+    # A kind is read aloud in a statement: "an audio", never "a audio".
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+
+
 def _what(ex: ExhibitHistory) -> str:
     return (
         f"exhibit {ex.reference} ({ex.description})"
@@ -135,7 +140,7 @@ def _received(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan)
     if kind == "evidence.captured":
         when = d["captured_at"] if type(d.get("captured_at")) is int else e.time_ns
         return (
-            f"{_on(when)}, at {shown_text(e.place)}, I captured {_what(ex)}, a {d['kind']} "
+            f"{_on(when)}, at {shown_text(e.place)}, I captured {_what(ex)}, {_a(d['kind'])} "
             f"({d['media_type']}), on {d['device']}; its SHA-256 is {d['sha256'].hex()}."
         )
     if kind == "exhibit.seized":
