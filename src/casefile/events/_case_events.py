@@ -14,6 +14,7 @@ from casefile.events._correction_checks import (
     CorrectionCheck,
     check_long,
     check_optional_time,
+    check_order,
     check_person_ref,
     check_short,
     choice_of,
@@ -156,9 +157,7 @@ class CrimeReportRecorded(CaseEvent):
     @classmethod
     def check_correction(cls, fields: Mapping[str, Any]) -> None:
         super().check_correction(fields)
-        start, end = fields.get("occurred_from"), fields.get("occurred_to")
-        if start is not None and end is not None and end < start:
-            raise InvalidCommandError("fields.occurred_to", "earlier than occurred_from")
+        check_order(fields, "occurred_from", "occurred_to")
 
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:

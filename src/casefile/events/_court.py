@@ -14,13 +14,21 @@ from casefile.events._correction_checks import (
     check_bool,
     check_long_maybe_empty,
     check_optional_time,
+    check_order,
     check_short,
     choice_of,
 )
 from casefile.events._custody_values import Custodian
 from casefile.events._offences import OffenceCommands
 from casefile.events._registry import register
-from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_text, check_time
+from casefile.events._values import (
+    MAX_LONG_TEXT,
+    Instant,
+    check_choice,
+    check_not_before,
+    check_text,
+    check_time,
+)
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -70,9 +78,7 @@ class BailRecorded(CaseEvent):
     @classmethod
     def check_correction(cls, fields: Mapping[str, Any]) -> None:
         super().check_correction(fields)
-        start, end = fields.get("starts_at"), fields.get("ends_at")
-        if start is not None and end is not None and end < start:
-            raise InvalidCommandError("fields.ends_at", "earlier than starts_at")
+        check_order(fields, "starts_at", "ends_at")
 
 
 @register
@@ -116,9 +122,8 @@ class CourtCommands(OffenceCommands):
         """Record suspect ``person_id``'s bail or remand status; returns the seq."""
         self._require_open()
         start = check_time(starts_at, "starts_at")
-        end = None if ends_at is None else check_time(ends_at, "ends_at")
-        if end is not None and end < start:
-            raise InvalidCommandError("ends_at", "earlier than starts_at")
+        end = check_optional_time(ends_at, "ends_at")
+        check_not_before(start, end, "starts_at", "ends_at")
         fields = {
             "person_id": self._require_suspect(person_id, "person_id"),
             "status": check_choice(BailStatus, status, "status"),

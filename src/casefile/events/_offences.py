@@ -25,6 +25,7 @@ from casefile.events._correction_checks import (
     CorrectionCheck,
     check_bool,
     check_long,
+    check_order,
     check_short,
     choice_of,
 )
@@ -37,6 +38,7 @@ from casefile.events._values import (
     check_choice,
     check_date,
     check_int,
+    check_not_before,
     check_text,
     check_time,
 )
@@ -133,11 +135,6 @@ def _check_points_shape(value: Any, field: str) -> Any:
     return value
 
 
-def _check_dates(fields: Mapping[str, Any], start: str, end: str) -> None:
-    if fields.get(end) is not None and start in fields and fields[end] < fields[start]:
-        raise InvalidCommandError(f"fields.{end}", f"earlier than {start}")
-
-
 @register
 class OffenceAlleged(CaseEvent):
     """An offence alleged against suspect ``person_id``; ``wording`` and ``place`` are texts."""
@@ -188,13 +185,13 @@ class OffenceAlleged(CaseEvent):
     @classmethod
     def check_correction(cls, fields: Mapping[str, Any]) -> None:
         super().check_correction(fields)
-        _check_dates(fields, "from_date", "to_date")
+        check_order(fields, "from_date", "to_date")
 
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
         offence = aggregate._offences[seq]
         dates = {"from_date": offence.from_date, "to_date": offence.to_date, **fields}
-        _check_dates(dates, "from_date", "to_date")
+        check_not_before(dates["from_date"], dates["to_date"], "from_date", "fields.to_date")
         for i, point in enumerate(fields.get("points_to_prove", ())):
             aggregate._check_evidence(point["evidence"], f"fields.points_to_prove[{i}].evidence")
 
@@ -273,8 +270,7 @@ class OffenceCommands(SuspectCommands):
         self._require_open()
         start = check_date(from_date, "from_date")
         end = _check_optional_date(to_date, "to_date")
-        if end is not None and end < start:
-            raise InvalidCommandError("to_date", "earlier than from_date")
+        check_not_before(start, end, "from_date", "to_date")
         fields = {
             "person_id": self._require_suspect(person_id, "person_id"),
             "code": _check_code(code, "code"),

@@ -15,6 +15,7 @@ from casefile.events._correction_checks import (
     check_bool,
     check_exhibit_list,
     check_long,
+    check_order,
     check_short,
     choice_of,
 )
@@ -174,9 +175,7 @@ class StatementRecorded(CaseEvent):
             raise InvalidCommandError(
                 "fields.age", "an age is given exactly for a witness under 18"
             )
-        start, end = fields.get("started_at"), fields.get("ended_at")
-        if start is not None and end is not None and end < start:
-            raise InvalidCommandError("fields.ended_at", "earlier than started_at")
+        check_order(fields, "started_at", "ended_at")
 
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:

@@ -23,6 +23,7 @@ from casefile.events._correction_checks import (
     check_bool,
     check_long,
     check_long_maybe_empty,
+    check_order,
     check_short,
 )
 from casefile.events._custody_values import Custodian, check_custodian
@@ -33,6 +34,7 @@ from casefile.events._values import (
     Instant,
     check_choice,
     check_exhibit_reference,
+    check_not_before,
     check_sha256,
     check_text,
     check_time,
@@ -65,12 +67,6 @@ def _check_warnings(value: Any, field: str) -> Any:
     if len(set(warnings)) != len(warnings):
         raise InvalidCommandError(field, "a special warning is named twice")
     return sorted(warnings)
-
-
-def _check_span(fields: Mapping[str, Any], start: str, end: str) -> None:
-    """Refuse ``end`` before ``start`` when a correction gives both."""
-    if start in fields and end in fields and fields[end] < fields[start]:
-        raise InvalidCommandError(f"fields.{end}", f"earlier than {start}")
 
 
 @register
@@ -199,7 +195,7 @@ class InterviewRecorded(CaseEvent):
     @classmethod
     def check_correction(cls, fields: Mapping[str, Any]) -> None:
         super().check_correction(fields)
-        _check_span(fields, "started_at", "ended_at")
+        check_order(fields, "started_at", "ended_at")
 
 
 class SuspectCommands(RecordingBase):
@@ -310,8 +306,7 @@ class SuspectCommands(RecordingBase):
         """
         self._require_open()
         start, end = check_time(started_at, "started_at"), check_time(ended_at, "ended_at")
-        if end < start:
-            raise InvalidCommandError("ended_at", "earlier than started_at")
+        check_not_before(start, end, "started_at", "ended_at")
         for name, value in (
             ("legal_representative", legal_representative),
             ("no_comment", no_comment),
