@@ -10,7 +10,7 @@ error) and raises :class:`~casefile.errors.InvalidCommandError`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -21,7 +21,6 @@ from casefile.events._values import (
     check_exhibit_reference,
     check_int,
     check_media_type,
-    check_not_before,
     check_text,
     check_time,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "check_media",
     "check_optional_media",
     "check_optional_time",
-    "check_order",
     "check_person_ref",
     "check_short",
     "choice_of",
@@ -72,15 +70,6 @@ def check_optional_media(value: Any, field: str) -> Any:
 
 def check_optional_time(value: Any, field: str) -> Any:
     return None if value is None else check_time(value, field)
-
-
-def check_order(fields: Mapping[str, Any], start: str, end: str) -> None:
-    """Refuse a correction that gives both ``start`` and ``end`` with the end the earlier.
-
-    A type whose end may be corrected alone checks the stored start as well
-    (``check_correction_of``), as ``offence.alleged`` does.
-    """
-    check_not_before(fields.get(start), fields.get(end), start, f"fields.{end}")
 
 
 def check_bool(value: Any, field: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from casefile.errors import InvalidCommandError
 from casefile.events._base import CaseEvent
@@ -14,7 +14,6 @@ from casefile.events._correction_checks import (
     check_bool,
     check_long_maybe_empty,
     check_optional_time,
-    check_order,
     check_short,
     choice_of,
 )
@@ -54,6 +53,7 @@ class BailRecorded(CaseEvent):
     """
 
     TYPE = "bail.recorded"
+    ORDERED_FIELDS = (("starts_at", "ends_at"),)
     UUID_FIELDS = ("person_id",)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"conditions"})
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id", "by", "recorded_by"})
@@ -74,11 +74,6 @@ class BailRecorded(CaseEvent):
 
     def apply(self, aggregate: Investigation) -> None:
         pass
-
-    @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        check_order(fields, "starts_at", "ends_at")
 
 
 @register

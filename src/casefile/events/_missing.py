@@ -22,7 +22,6 @@ from casefile.events._correction_checks import (
     check_long,
     check_long_maybe_empty,
     check_optional_time,
-    check_order,
     check_short,
     choice_of,
 )
@@ -213,6 +212,7 @@ class MissingFound(CaseEvent):
     """A missing person found (or returned): when, where, by whom, and the safe-and-well check."""
 
     TYPE = "missing.found"
+    ORDERED_FIELDS = (("found_at", "safe_and_well_at"),)
     UUID_FIELDS = ("person_id",)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"place", "found_by", "safe_and_well"})
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id", "by", "recorded_by"})
@@ -242,11 +242,6 @@ class MissingFound(CaseEvent):
         aggregate._missing[self.person_id] = dataclasses.replace(
             state, found_seq=self.originator_version
         )
-
-    @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        check_order(fields, "found_at", "safe_and_well_at")
 
 
 class MissingPersonCommands(RecordingBase):

@@ -25,7 +25,6 @@ from casefile.events._correction_checks import (
     CorrectionCheck,
     check_bool,
     check_long,
-    check_order,
     check_short,
     choice_of,
 )
@@ -140,6 +139,7 @@ class OffenceAlleged(CaseEvent):
     """An offence alleged against suspect ``person_id``; ``wording`` and ``place`` are texts."""
 
     TYPE = "offence.alleged"
+    ORDERED_FIELDS = (("from_date", "to_date"),)
     UUID_FIELDS = ("person_id",)
     LIST_FIELDS = ("points_to_prove",)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"wording", "place"})
@@ -183,15 +183,7 @@ class OffenceAlleged(CaseEvent):
             aggregate._offences[seq] = dataclasses.replace(aggregate._offences[seq], **changes)
 
     @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        check_order(fields, "from_date", "to_date")
-
-    @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
-        offence = aggregate._offences[seq]
-        dates = {"from_date": offence.from_date, "to_date": offence.to_date, **fields}
-        check_not_before(dates["from_date"], dates["to_date"], "from_date", "fields.to_date")
         for i, point in enumerate(fields.get("points_to_prove", ())):
             aggregate._check_evidence(point["evidence"], f"fields.points_to_prove[{i}].evidence")
 

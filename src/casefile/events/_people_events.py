@@ -15,7 +15,6 @@ from casefile.events._correction_checks import (
     check_bool,
     check_exhibit_list,
     check_long,
-    check_order,
     check_short,
     choice_of,
 )
@@ -106,6 +105,7 @@ class StatementRecorded(CaseEvent):
     """
 
     TYPE = "statement.recorded"
+    ORDERED_FIELDS = (("started_at", "ended_at"),)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"body", "place"})
     UUID_FIELDS = ("statement_id", "witness_id")
     LIST_FIELDS = ("exhibits",)
@@ -175,7 +175,6 @@ class StatementRecorded(CaseEvent):
             raise InvalidCommandError(
                 "fields.age", "an age is given exactly for a witness under 18"
             )
-        check_order(fields, "started_at", "ended_at")
 
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:

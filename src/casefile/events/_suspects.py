@@ -23,7 +23,6 @@ from casefile.events._correction_checks import (
     check_bool,
     check_long,
     check_long_maybe_empty,
-    check_order,
     check_short,
 )
 from casefile.events._custody_values import Custodian, check_custodian
@@ -151,6 +150,7 @@ class InterviewRecorded(CaseEvent):
     """
 
     TYPE = "interview.recorded"
+    ORDERED_FIELDS = (("started_at", "ended_at"),)
     UUID_FIELDS = ("person_id",)
     LIST_FIELDS = ("interviewers", "special_warnings")
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -191,11 +191,6 @@ class InterviewRecorded(CaseEvent):
 
     def apply(self, aggregate: Investigation) -> None:
         pass
-
-    @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        check_order(fields, "started_at", "ended_at")
 
 
 class SuspectCommands(RecordingBase):
