@@ -149,11 +149,20 @@ class ChargingDecided(CaseEvent):
     action_plan: str
 
     def apply(self, aggregate: Investigation) -> None:
+        # The command's rules, again, so that an authentic record breaking them is refused
+        # on load: one decision per request, charging only offences the request named.
+        request = aggregate._charging_requests[self.request]
+        if request.decided is not None:
+            raise ValueError(
+                f"request {self.request} was decided already (record {request.decided})"
+            )
+        for offence in self.offences:
+            if offence not in request.offences:
+                raise ValueError(f"offence {offence} is not one of request {self.request}'s")
         seq = self.originator_version
         aggregate._charging_decisions[seq] = ChargingDecision(
             seq, self.request, self.outcome, self.test, self.offences
         )
-        request = aggregate._charging_requests[self.request]
         aggregate._charging_requests[self.request] = ChargingRequest(
             request.seq, request.offences, request.test, seq
         )

@@ -73,7 +73,8 @@ class BailRecorded(CaseEvent):
     conditions: str
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record of a non-suspect is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
 
 
 @register
@@ -97,7 +98,8 @@ class HearingListed(CaseEvent):
     recorded_by: dict[str, str] | None
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record of a non-suspect is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
 
 
 class CourtCommands(OffenceCommands):

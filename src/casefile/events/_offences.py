@@ -170,6 +170,8 @@ class OffenceAlleged(CaseEvent):
     place: str
 
     def apply(self, aggregate: Investigation) -> None:
+        # Checked again so that an authentic record of a non-suspect is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
         seq = self.originator_version
         aggregate._offences[seq] = AllegedOffence(
             seq, self.person_id, self.code, self.title, self.from_date, self.to_date
@@ -216,7 +218,15 @@ class OffenceCharged(CaseEvent):
     wording: str
 
     def apply(self, aggregate: Investigation) -> None:
+        # The command's rules, again, so that an authentic record breaking them is refused
+        # on load: one charge per offence, on a decision to charge it if any.
         alleged = aggregate._offences[self.offence]
+        if alleged.charged is not None:
+            raise ValueError(
+                f"offence {self.offence} was charged already (record {alleged.charged})"
+            )
+        if self.decision is not None:
+            aggregate._require_decision_to_charge(self.decision, self.offence)
         aggregate._offences[self.offence] = dataclasses.replace(
             alleged, charged=self.originator_version
         )

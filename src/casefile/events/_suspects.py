@@ -84,6 +84,10 @@ class SuspectIdentified(CaseEvent):
     grounds: str
 
     def apply(self, aggregate: Investigation) -> None:
+        earlier = aggregate._suspects.get(self.person_id)
+        if earlier is not None:
+            # Commands refuse this; an authentic record that does so is refused on load.
+            raise ValueError(f"{self.person_id} was identified as a suspect in record {earlier}")
         aggregate._suspects[self.person_id] = self.originator_version
 
 
@@ -114,7 +118,8 @@ class SuspectArrested(CaseEvent):
     grounds: str
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record of a non-suspect is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
 
 
 @register
@@ -137,7 +142,8 @@ class SuspectAttendedVoluntarily(CaseEvent):
     place: str
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record of a non-suspect is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
 
 
 @register
@@ -190,7 +196,8 @@ class InterviewRecorded(CaseEvent):
     defences: str
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record of a non-suspect is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
 
 
 class SuspectCommands(RecordingBase):

@@ -1,0 +1,163 @@
+"""Authentic prosecution records that break the case's rules are refused when a case is loaded.
+
+A key holder's software could sign what the commands refuse; the chain would
+verify, but the case it describes could not have been recorded. Loading
+applies the same rules and names the record instead of building that case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from _casework import OFFICER, OFFICER_KEY, PROSECUTOR_KEY, Desk
+from casefile.errors import MalformedRecordError
+from casefile.events import (
+    CaseEvent,
+    ChargingDecided,
+    InterviewRecorded,
+    OffenceCharged,
+    SuspectArrested,
+    SuspectIdentified,
+)
+from casefile.signing._keys import InMemorySigner
+from events._prosecution import PROSECUTOR, decide, offence, suspect
+from events.conftest import SECOND, T0
+
+ACTING = {"by": OFFICER.to_data(), "recorded_by": None}
+
+
+def _forge(
+    desk: Desk, cls: type[CaseEvent], fields: dict[str, Any], signer: InMemorySigner = OFFICER_KEY
+) -> None:
+    """Append an authentic record of ``cls`` that no command checked, and seal it."""
+    desk.seal()
+    case = desk.case
+    case._pending_events.append(cls.new(case.id, case.version + 1, case.opened_ns, {}, fields))
+    case._version += 1
+    desk.seal(signer)
+
+
+def _refused_on_load(desk: Desk, match: str) -> None:
+    with pytest.raises(MalformedRecordError, match=match):
+        desk.load()
+
+
+def test_a_forged_arrest_of_a_person_never_identified_as_a_suspect_is_refused_on_load() -> None:
+    desk = Desk.open()
+    person = desk.case.add_person(role="witness", name="Wendy Witness")
+    fields = {"person_id": person, "arrested_at": T0, "power": "PACE s.24", **ACTING}
+    _forge(desk, SuspectArrested, {**fields, "place": "Home", "grounds": "g"})
+    _refused_on_load(desk, "has not been identified as a suspect")
+
+
+def test_a_forged_interview_of_a_person_never_identified_as_a_suspect_is_refused_on_load() -> None:
+    desk = Desk.open()
+    person = desk.case.add_person(role="witness", name="Wendy Witness")
+    fields = {
+        "person_id": person,
+        "started_at": T0,
+        "ended_at": T0 + SECOND,
+        "interviewers": (OFFICER.to_data(),),
+        "legal_representative": False,
+        "recording": None,
+        "recording_sha256": None,
+        "no_comment": True,
+        "special_warnings": (),
+        "place": "Custody suite",
+        "summary": "No comment.",
+        "admissions": "",
+        "denials": "",
+        "defences": "",
+        **ACTING,
+    }
+    _forge(desk, InterviewRecorded, fields)
+    _refused_on_load(desk, "has not been identified as a suspect")
+
+
+def test_a_forged_second_identification_of_one_suspect_is_refused_on_load() -> None:
+    desk = Desk.open()
+    person = suspect(desk.case)
+    _forge(desk, SuspectIdentified, {"person_id": person, "grounds": "again", **ACTING})
+    _refused_on_load(desk, "identified as a suspect in record")
+
+
+def _charge_fields(alleged: int, decision: int | None) -> dict[str, Any]:
+    return {
+        "offence": alleged,
+        "charged_at": T0,
+        "code": "TH68010",
+        "title": "Burglary dwelling and theft",
+        "decision": decision,
+        "wording": "w",
+        **ACTING,
+    }
+
+
+def test_a_forged_charge_citing_a_decision_not_to_charge_is_refused_on_load() -> None:
+    desk = Desk.open()
+    alleged = offence(desk.case, suspect(desk.case))
+    request = desk.case.request_charging_decision(offences=[alleged], test="full_code", summary="s")
+    decision = desk.as_prosecutor(lambda case: decide(case, request, "no_further_action"))
+    _forge(desk, OffenceCharged, _charge_fields(alleged, decision))
+    _refused_on_load(desk, "not 'charge'")
+
+
+def test_a_forged_second_charge_of_one_offence_is_refused_on_load() -> None:
+    desk = Desk.open()
+    alleged = offence(desk.case, suspect(desk.case))
+    desk.case.charge_offence(offence=alleged, charged_at=T0, wording="w")
+    _forge(desk, OffenceCharged, _charge_fields(alleged, None))
+    _refused_on_load(desk, "charged already")
+
+
+def test_a_forged_second_decision_on_one_request_is_refused_on_load() -> None:
+    desk = Desk.open()
+    alleged = offence(desk.case, suspect(desk.case))
+    request = desk.case.request_charging_decision(offences=[alleged], test="full_code", summary="s")
+    desk.as_prosecutor(lambda case: decide(case, request, "no_further_action"))
+    fields = {
+        "request": request,
+        "outcome": "charge",
+        "test": "full_code",
+        "offences": (alleged,),
+        "reasons": "r",
+        "action_plan": "",
+        "by": PROSECUTOR.to_data(),
+        "recorded_by": None,
+    }
+    _forge(desk, ChargingDecided, fields, PROSECUTOR_KEY)
+    _refused_on_load(desk, "decided already")
+
+
+def test_a_forged_decision_charging_an_offence_the_request_did_not_name_is_refused() -> None:
+    desk = Desk.open()
+    person = suspect(desk.case)
+    first, second = offence(desk.case, person), offence(desk.case, person)
+    request = desk.case.request_charging_decision(offences=[first], test="full_code", summary="s")
+    fields = {
+        "request": request,
+        "outcome": "charge",
+        "test": "full_code",
+        "offences": (second,),
+        "reasons": "r",
+        "action_plan": "",
+        "by": PROSECUTOR.to_data(),
+        "recorded_by": None,
+    }
+    _forge(desk, ChargingDecided, fields, PROSECUTOR_KEY)
+    _refused_on_load(desk, "is not one of request")
+
+
+def test_a_charge_on_a_decision_to_charge_still_loads() -> None:
+    desk = Desk.open()
+    alleged = offence(desk.case, suspect(desk.case))
+    request = desk.case.request_charging_decision(offences=[alleged], test="full_code", summary="s")
+    decision = desk.as_prosecutor(lambda case: decide(case, request, "charge", (alleged,)))
+    desk.case.charge_offence(offence=alleged, charged_at=T0, wording="w", decision=decision)
+    desk.seal()
+    loaded = desk.load()
+    assert loaded.offences[alleged].charged == loaded.version
+    assert isinstance(loaded.id, uuid.UUID)
