@@ -17,7 +17,9 @@ from casefile.errors import MalformedRecordError
 from casefile.events import (
     CaseEvent,
     ChargingDecided,
+    ChargingRequested,
     InterviewRecorded,
+    OffenceAlleged,
     OffenceCharged,
     SuspectArrested,
     SuspectIdentified,
@@ -161,3 +163,33 @@ def test_a_charge_on_a_decision_to_charge_still_loads() -> None:
     loaded = desk.load()
     assert loaded.offences[alleged].charged == loaded.version
     assert isinstance(loaded.id, uuid.UUID)
+
+
+def test_a_forged_point_to_prove_citing_a_record_that_is_not_evidence_is_refused_on_load() -> None:
+    desk = Desk.open()
+    person = suspect(desk.case)
+    note = desk.case.add_note(text="not evidence")
+    fields = {
+        "person_id": person,
+        "code": "TH68010",
+        "title": "Burglary dwelling and theft",
+        "from_date": "2026-03-01",
+        "to_date": None,
+        "anticipated_plea": "unknown",
+        "committed_on_bail": False,
+        "points_to_prove": ({"element": "entry", "evidence": [note]},),
+        "wording": "w",
+        "place": "p",
+        **ACTING,
+    }
+    _forge(desk, OffenceAlleged, fields)
+    _refused_on_load(desk, "not evidence")
+
+
+def test_a_forged_request_for_a_decision_on_a_charged_offence_is_refused_on_load() -> None:
+    desk = Desk.open()
+    alleged = offence(desk.case, suspect(desk.case))
+    desk.case.charge_offence(offence=alleged, charged_at=T0, wording="w")
+    fields = {"offences": (alleged,), "test": "full_code", "summary": "s", "questions": ""}
+    _forge(desk, ChargingRequested, {**fields, **ACTING})
+    _refused_on_load(desk, "charged already")

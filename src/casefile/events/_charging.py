@@ -116,6 +116,7 @@ class ChargingRequested(CaseEvent):
     questions: str
 
     def apply(self, aggregate: Investigation) -> None:
+        aggregate._check_requestable(self.offences)
         seq = self.originator_version
         aggregate._charging_requests[seq] = ChargingRequest(seq, self.offences, self.test)
 
@@ -209,6 +210,24 @@ class ChargingCommands(OffenceCommands):
         """Ask a prosecutor to decide on ``offences`` (seqs of offence.alleged); returns the seq."""
         self._require_open()
         asked = _check_offence_list(offences, "offences")
+        self._check_requestable(asked)
+        fields = {
+            "offences": tuple(asked),
+            "test": check_choice(ChargingTest, test, "test"),
+            "summary": check_text(summary, "summary", max_length=MAX_LONG_TEXT),
+            "questions": check_text(
+                questions, "questions", max_length=MAX_LONG_TEXT, allow_empty=True
+            ),
+            **self._acting(by)[1],
+        }
+        return self._record(ChargingRequested, at, fields)
+
+    def _check_requestable(self, asked: Iterable[int]) -> None:
+        """Refuse a request naming no offence, or one not alleged, charged or awaiting a decision.
+
+        The command checks it, and loading again (an authentic record breaking it is refused).
+        """
+        asked = list(asked)
         if not asked:
             raise InvalidCommandError("offences", "name at least one offence")
         awaiting = {
@@ -228,16 +247,6 @@ class ChargingCommands(OffenceCommands):
                     "offences",
                     f"offence {offence} awaits a decision on request {awaiting[offence]}",
                 )
-        fields = {
-            "offences": tuple(asked),
-            "test": check_choice(ChargingTest, test, "test"),
-            "summary": check_text(summary, "summary", max_length=MAX_LONG_TEXT),
-            "questions": check_text(
-                questions, "questions", max_length=MAX_LONG_TEXT, allow_empty=True
-            ),
-            **self._acting(by)[1],
-        }
-        return self._record(ChargingRequested, at, fields)
 
     def record_charging_decision(
         self,

@@ -170,8 +170,10 @@ class OffenceAlleged(CaseEvent):
     place: str
 
     def apply(self, aggregate: Investigation) -> None:
-        # Checked again so that an authentic record of a non-suspect is refused on load.
+        # Checked again so that an authentic record breaking them is refused on load.
         aggregate._require_suspect(self.person_id, "person_id")
+        for i, point in enumerate(self.points_to_prove):
+            aggregate._check_evidence(list(point["evidence"]), f"points_to_prove[{i}].evidence")
         seq = self.originator_version
         aggregate._offences[seq] = AllegedOffence(
             seq, self.person_id, self.code, self.title, self.from_date, self.to_date
