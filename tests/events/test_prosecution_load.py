@@ -16,16 +16,20 @@ from _casework import OFFICER, OFFICER_KEY, PROSECUTOR_KEY, Desk
 from casefile.errors import MalformedRecordError
 from casefile.events import (
     CaseEvent,
+    CaseSummaryWritten,
     ChargingDecided,
     ChargingRequested,
+    HearingListed,
     InterviewRecorded,
     OffenceAlleged,
     OffenceCharged,
     SuspectArrested,
     SuspectIdentified,
+    VpsRecorded,
+    WitnessCareAssessed,
 )
 from casefile.signing._keys import InMemorySigner
-from events._prosecution import PROSECUTOR, decide, offence, suspect
+from events._prosecution import PROSECUTOR, decide, offence, statement, suspect
 from events.conftest import SECOND, T0
 
 ACTING = {"by": OFFICER.to_data(), "recorded_by": None}
@@ -193,3 +197,48 @@ def test_a_forged_request_for_a_decision_on_a_charged_offence_is_refused_on_load
     fields = {"offences": (alleged,), "test": "full_code", "summary": "s", "questions": ""}
     _forge(desk, ChargingRequested, {**fields, **ACTING})
     _refused_on_load(desk, "charged already")
+
+
+def test_a_forged_hearing_of_a_suspect_never_charged_is_refused_on_load() -> None:
+    desk = Desk.open()
+    person = suspect(desk.case)
+    fields = {"person_id": person, "court": "Leeds Magistrates", "hearing_at": T0, "first": True}
+    _forge(desk, HearingListed, {**fields, **ACTING})
+    _refused_on_load(desk, "has no charged offence")
+
+
+def test_a_forged_vps_of_a_witness_or_citing_anothers_statement_is_refused_on_load() -> None:
+    desk = Desk.open()
+    witness = desk.case.add_person(role="witness", name="Wendy Witness")
+    fields = {"outcome": "declined", "statement": None, "offered_at": T0, **ACTING}
+    _forge(desk, VpsRecorded, {"person_id": witness, **fields})
+    _refused_on_load(desk, "is a witness, not a victim")
+    desk = Desk.open()
+    victim = desk.case.add_person(role="victim", name="Vera Victim")
+    other = statement(desk.case)
+    made = {**fields, "outcome": "made", "statement": other}
+    _forge(desk, VpsRecorded, {"person_id": victim, **made})
+    _refused_on_load(desk, "is no statement of")
+
+
+def test_a_forged_care_assessment_of_a_suspect_is_refused_on_load() -> None:
+    desk = Desk.open()
+    person = suspect(desk.case)
+    _forge(desk, WitnessCareAssessed, {"person_id": person, **ACTING})
+    _refused_on_load(desk, "not a victim or witness")
+
+
+def test_a_forged_summary_point_naming_a_record_that_is_no_offence_is_refused_on_load() -> None:
+    desk = Desk.open()
+    note = desk.case.add_note(text="not an offence")
+    fields = {
+        "version": 1,
+        "anticipated_plea": "unknown",
+        "points": ({"offence": note, "element": "entry", "evidence": []},),
+        "headline": "h",
+        "chronology": "c",
+        "interview_summary": "",
+        **ACTING,
+    }
+    _forge(desk, CaseSummaryWritten, fields)
+    _refused_on_load(desk, "is not an offence.alleged record")

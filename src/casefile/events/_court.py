@@ -98,12 +98,23 @@ class HearingListed(CaseEvent):
     recorded_by: dict[str, str] | None
 
     def apply(self, aggregate: Investigation) -> None:
-        # Checked again so that an authentic record of a non-suspect is refused on load.
-        aggregate._require_suspect(self.person_id, "person_id")
+        # Checked again so that an authentic record of a non-defendant is refused on load.
+        aggregate._require_defendant(self.person_id)
 
 
 class CourtCommands(OffenceCommands):
     """Recording bail and remand, and listing hearings."""
+
+    def _require_defendant(self, person_id: object) -> uuid.UUID:
+        """``person_id`` if it names a suspect with a charged offence (commands and loading)."""
+        person = self._require_suspect(person_id, "person_id")
+        if not any(
+            o.person_id == person and o.charged is not None for o in self._offences.values()
+        ):
+            raise InvalidCommandError(
+                "person_id", f"{person} has no charged offence: only a defendant is listed"
+            )
+        return person
 
     def record_bail(
         self,
@@ -145,15 +156,8 @@ class CourtCommands(OffenceCommands):
     ) -> int:
         """List charged suspect ``person_id`` for a hearing before ``court``; returns the seq."""
         self._require_open()
-        person = self._require_suspect(person_id, "person_id")
-        if not any(
-            o.person_id == person and o.charged is not None for o in self._offences.values()
-        ):
-            raise InvalidCommandError(
-                "person_id", f"{person} has no charged offence: only a defendant is listed"
-            )
         fields = {
-            "person_id": person,
+            "person_id": self._require_defendant(person_id),
             "court": check_text(court, "court"),
             "hearing_at": check_time(hearing_at, "hearing_at"),
             "first": check_bool(first, "first"),
