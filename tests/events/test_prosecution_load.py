@@ -23,6 +23,7 @@ from casefile.events import (
     InterviewRecorded,
     OffenceAlleged,
     OffenceCharged,
+    RecordCorrected,
     SuspectArrested,
     SuspectIdentified,
     VpsRecorded,
@@ -242,3 +243,26 @@ def test_a_forged_summary_point_naming_a_record_that_is_no_offence_is_refused_on
     }
     _forge(desk, CaseSummaryWritten, fields)
     _refused_on_load(desk, "is not an offence.alleged record")
+
+
+def test_a_forged_correction_ending_an_interview_before_it_began_is_refused_on_load() -> None:
+    desk = Desk.open()
+    person = suspect(desk.case)
+    seq = desk.case.record_interview(
+        person_id=person,
+        started_at=T0,
+        ended_at=T0 + 60 * SECOND,
+        place="Custody suite",
+        interviewers=[OFFICER],
+        legal_representative=False,
+        summary="No comment.",
+    )
+    fields = {
+        "corrects": seq,
+        "fields": {"ended_at": T0 - SECOND},
+        "correction_reason": "r",
+        "texts": {},
+        **ACTING,
+    }
+    _forge(desk, RecordCorrected, fields)
+    _refused_on_load(desk, "earlier than started_at")
