@@ -309,3 +309,14 @@ def test_the_reader_and_the_writer_agree_on_what_a_capture_correction_may_change
     from casefile.projections._custody_records import correctable_fields
 
     assert set(EvidenceCaptured.CORRECTION_CHECKS) == correctable_fields("evidence.captured")
+
+
+def test_a_statement_corrected_to_end_before_it_began_is_refused_one_end_at_a_time(
+    case: Investigation,
+) -> None:
+    statement = _statement(case)
+    seq = case.statements[statement].seq
+    with pytest.raises(InvalidCommandError) as caught:
+        case.correct(seq=seq, reason="Wrong time", fields={"ended_at": T0 - 10**9})
+    assert caught.value.field == "fields.ended_at"
+    assert seq not in case.corrections

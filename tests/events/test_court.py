@@ -78,3 +78,15 @@ def test_a_correction_of_bail_that_ends_it_before_it_starts_is_refused(
     assert caught.value.field == "fields.ends_at"
     case.correct(seq=seq, reason="Answer date moved", fields={"ends_at": T0 + 2 * DAY})
     assert case.corrections[seq] == (case.version,)
+
+
+def test_a_correction_of_the_answer_date_alone_is_checked_against_the_start_as_it_stands(
+    case: Investigation,
+) -> None:
+    seq = case.record_bail(
+        person_id=suspect(case), status="police_bail", starts_at=T0 + DAY, ends_at=T0 + 2 * DAY
+    )
+    with pytest.raises(InvalidCommandError) as caught:
+        case.correct(seq=seq, reason="r", fields={"ends_at": T0})
+    assert caught.value.field == "fields.ends_at"
+    assert seq not in case.corrections

@@ -134,13 +134,16 @@ def test_a_safe_and_well_check_before_the_finding_is_refused() -> None:
     person = _reported(desk)
     with pytest.raises(InvalidCommandError, match="safe_and_well_at: earlier than found_at"):
         _found(desk, person, safe_and_well_at=desk.case.opened_ns)
-    seq = _found(desk, person)
+    seq = _found(desk, person, safe_and_well_at=desk.case.opened_ns + 7200 * SECOND)
     with pytest.raises(InvalidCommandError, match=r"fields\.safe_and_well_at: earlier than"):
         desk.case.correct(
             seq=seq,
             reason="times",
             fields={"found_at": desk.case.opened_ns + 10, "safe_and_well_at": desk.case.opened_ns},
         )
+    # One end alone is checked against the other as it stands.
+    with pytest.raises(InvalidCommandError, match=r"fields\.safe_and_well_at: earlier than"):
+        desk.case.correct(seq=seq, reason="times", fields={"found_at": 2**62})
 
 
 def test_a_corrected_risk_changes_the_grading_only_while_it_is_the_latest() -> None:

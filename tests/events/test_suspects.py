@@ -219,3 +219,19 @@ def test_a_correction_of_an_interview_that_ends_it_before_it_began_is_refused(
             case.correct(seq=seq, reason="r", fields={key: None})
     case.correct(seq=seq, reason="Solicitor arrived late", fields={"legal_representative": False})
     assert case.corrections[seq] == (case.version,)
+
+
+def test_a_correction_of_one_end_of_an_interview_is_checked_against_the_other_as_it_stands(
+    case: Investigation,
+) -> None:
+    # Correcting the end alone must not be a way round the command's order check.
+    seq = _interview(case, suspect(case))
+    for fields in ({"ended_at": T0 - SECOND}, {"started_at": T0 + 3600 * SECOND}):
+        with pytest.raises(InvalidCommandError) as caught:
+            case.correct(seq=seq, reason="r", fields=fields)
+        assert caught.value.field == "fields.ended_at"
+    case.correct(seq=seq, reason="Ran on", fields={"ended_at": T0 + 3600 * SECOND})
+    case.correct(seq=seq, reason="Began late", fields={"started_at": T0 + 3000 * SECOND})
+    with pytest.raises(InvalidCommandError):
+        case.correct(seq=seq, reason="r", fields={"ended_at": T0 + 2000 * SECOND})
+    assert case.corrections[seq] == (seq + 1, seq + 2)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -106,3 +108,32 @@ def test_the_document_round_trips_through_json_unchanged() -> None:
     _, verified = prosecution()
     document = case_file_json(build_case_file(verified.records))
     assert json.loads(json.dumps(document)) == document
+
+
+def _object_at(node: dict[str, Any]) -> dict[str, Any]:
+    """The object schema ``node`` is, or the one object choice of its ``anyOf``."""
+    if "properties" in node:
+        return node
+    choices = [c for c in node.get("anyOf", ()) if "properties" in c]
+    assert len(choices) == 1, node
+    return choices[0]
+
+
+def test_casefile_md_names_every_field_of_every_object_of_the_schema() -> None:
+    # An outsider rebuilds the file from CASEFILE.md §3.1: a field it leaves out, or one the
+    # schema no longer has, would make their file differ from ours.
+    text = (Path(__file__).resolve().parents[2] / "docs" / "CASEFILE.md").read_text("utf-8")
+    section = text[text.index("### 3.1 ") : text.index("## 4. ")]
+    rows = re.findall(r"^\| `([a-z0-9_/]+)` \| ([^|]*) \|", section, flags=re.M)
+    documented = {name: re.findall(r"`([a-z0-9_]+)`", fields) for name, fields in rows}
+    schema = case_file_schema()
+    expected: dict[str, list[str]] = {}
+    for name, node in schema["properties"].items():
+        if "properties" in node or any("properties" in c for c in node.get("anyOf", ())):
+            expected["/" + name] = list(_object_at(node)["properties"])
+    for name, node in schema["$defs"].items():
+        if "properties" in node or any("properties" in c for c in node.get("anyOf", ())):
+            expected[name] = list(_object_at(node)["properties"])
+    assert sorted(documented) == sorted(expected)
+    for name, fields in expected.items():
+        assert sorted(documented[name]) == sorted(fields), name

@@ -379,6 +379,25 @@ def test_format_md_tables_list_exactly_the_fields_and_personal_names_of_the_sche
             assert sorted(texts) == sorted(text_fields), event_type
 
 
+def test_format_md_tables_stand_in_the_order_of_type_then_schema() -> None:
+    # A reader looks a type up by name; one out of place reads as one missing.
+    text = (DOCS / "FORMAT.md").read_text(encoding="utf-8")
+    heads = [
+        (name, int(schema))
+        for name, schema in re.findall(r"^#### `([a-z0-9_.]+)` \(schema ([0-9]+)\)", text, re.M)
+    ]
+    assert heads == sorted(heads)
+
+
+def test_format_md_prose_names_exactly_the_fields_a_correction_may_carry() -> None:
+    text = (DOCS / "FORMAT.md").read_text(encoding="utf-8")
+    prose = re.search(r"lets a correction change: (.*?)\. A corrected", text, re.S)
+    assert prose is not None
+    named = re.findall(r"`([a-z0-9_]+)`", prose[1])
+    fields = SCHEMAS.document("record.corrected", 1)["properties"]["data"]["properties"]["fields"]
+    assert named == fields["propertyNames"]["enum"]
+
+
 _VALUES = {"match", "mismatch", "retain", "return", "destroy"}
 
 

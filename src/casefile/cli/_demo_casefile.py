@@ -10,7 +10,6 @@ bundles, in the demo's staging folder.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +50,13 @@ class CaseFileOutput:
 def write_case_file(app: CasefileApp, case_id: uuid.UUID, root: Path) -> CaseFileOutput:
     """Write the CPS's case file JSON into ``root``; what it holds and still lacks."""
     from casefile.projections import DCF_LABEL, case_file_document, case_file_json, dcf_export
+    from casefile.projections._document import json_document
 
     case_file = app.case_file(case_id, audience="cps", file_type=FILE_TYPE)
     write_new_file(root / CASE_FILE, case_file_document(case_file))
     dcf, report = dcf_export(case_file_json(case_file))
-    write_new_file(root / DCF, _document(dcf))
-    write_new_file(root / DCF_REPORT, _document(report.to_json()))
+    write_new_file(root / DCF, json_document(dcf))
+    write_new_file(root / DCF_REPORT, json_document(report.to_json()))
     forms = tuple(
         name.upper()
         for name in ("mg1", "mg3", "mg5", "mg6c", "mg6d", "mg6e", "mg9", "mg11", "mg12")
@@ -75,8 +75,3 @@ def write_case_file(app: CasefileApp, case_id: uuid.UUID, root: Path) -> CaseFil
         dcf_placeholders=sum(gap.action == "placeholder" for gap in report.unfilled),
         dcf_label=DCF_LABEL,
     )
-
-
-def _document(value: object) -> bytes:
-    # As the case file's own document: sorted keys, two-space indent, final newline.
-    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()

@@ -92,6 +92,10 @@ class CaseEvent(Aggregate.Event):
     #: The payload fields a correction may change, each with the check of its new
     #: value (the check of the command that wrote it); other fields are never corrected.
     CORRECTION_CHECKS: ClassVar[Mapping[str, Callable[[Any, str], Any]]] = {}
+    #: (start, end) pairs of payload fields (times or dates) whose end is never the
+    #: earlier; an end may be None (open). The case keeps their values, so that a
+    #: correction of either one is checked against the other as it stands.
+    ORDERED_FIELDS: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: The payload fields in canonical (sorted) order; set when the class is registered.
     DATA_FIELDS: ClassVar[tuple[str, ...]] = ()
 

@@ -23,6 +23,7 @@ from casefile.events._values import (
     CaseStatus,
     Instant,
     check_choice,
+    check_not_before,
     check_text,
     check_time,
 )
@@ -48,8 +49,7 @@ class CaseLogCommands(RecordingBase):
         self._require_open()
         start = None if occurred_from is None else check_time(occurred_from, "occurred_from")
         end = None if occurred_to is None else check_time(occurred_to, "occurred_to")
-        if start is not None and end is not None and end < start:
-            raise InvalidCommandError("occurred_to", "earlier than occurred_from")
+        check_not_before(start, end, "occurred_from", "occurred_to")
         fields = {
             "offence": check_text(offence, "offence"),
             "summary": check_text(summary, "summary", max_length=MAX_LONG_TEXT),

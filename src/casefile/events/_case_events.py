@@ -20,7 +20,7 @@ from casefile.events._correction_checks import (
 )
 from casefile.events._custody_values import Custodian
 from casefile.events._registry import register
-from casefile.events._values import CaseKind, ReportingChannel
+from casefile.events._values import CaseKind, ReportingChannel, check_not_before
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -132,6 +132,7 @@ class CrimeReportRecorded(CaseEvent):
     """A crime report: what happened, where, when, and who reported it (a person id)."""
 
     TYPE = "crime_report.recorded"
+    ORDERED_FIELDS = (("occurred_from", "occurred_to"),)
     UUID_FIELDS = ("reported_by",)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"summary", "location"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {
@@ -152,13 +153,6 @@ class CrimeReportRecorded(CaseEvent):
 
     def apply(self, aggregate: Investigation) -> None:
         aggregate._reports.append(self.originator_version)
-
-    @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        start, end = fields.get("occurred_from"), fields.get("occurred_to")
-        if start is not None and end is not None and end < start:
-            raise InvalidCommandError("fields.occurred_to", "earlier than occurred_from")
 
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
@@ -230,8 +224,16 @@ class RecordCorrected(CaseEvent):
         return {**super().loaded_texts(committed), "texts": {}}
 
     def apply(self, aggregate: Investigation) -> None:
-        aggregate._corrections.setdefault(self.corrects, []).append(self.originator_version)
         target = aggregate.record_type(self.corrects)
+        span = aggregate._spans.get(self.corrects)
+        if span is not None:
+            # Checked here, before anything changes, so that a command and a load
+            # refuse alike an end corrected to before its start (or a start after its end).
+            span = {**span, **{k: v for k, v in self.fields.items() if k in span}}
+            for start, end in target.ORDERED_FIELDS:
+                check_not_before(span[start], span[end], start, f"fields.{end}")
+            aggregate._spans[self.corrects] = span
+        aggregate._corrections.setdefault(self.corrects, []).append(self.originator_version)
         target.apply_correction(aggregate, self.corrects, self.fields)
 
 

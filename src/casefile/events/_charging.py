@@ -116,6 +116,7 @@ class ChargingRequested(CaseEvent):
     questions: str
 
     def apply(self, aggregate: Investigation) -> None:
+        aggregate._check_requestable(self.offences)
         seq = self.originator_version
         aggregate._charging_requests[seq] = ChargingRequest(seq, self.offences, self.test)
 
@@ -149,11 +150,20 @@ class ChargingDecided(CaseEvent):
     action_plan: str
 
     def apply(self, aggregate: Investigation) -> None:
+        # The command's rules, again, so that an authentic record breaking them is refused
+        # on load: one decision per request, charging only offences the request named.
+        request = aggregate._charging_requests[self.request]
+        if request.decided is not None:
+            raise ValueError(
+                f"request {self.request} was decided already (record {request.decided})"
+            )
+        for offence in self.offences:
+            if offence not in request.offences:
+                raise ValueError(f"offence {offence} is not one of request {self.request}'s")
         seq = self.originator_version
         aggregate._charging_decisions[seq] = ChargingDecision(
             seq, self.request, self.outcome, self.test, self.offences
         )
-        request = aggregate._charging_requests[self.request]
         aggregate._charging_requests[self.request] = ChargingRequest(
             request.seq, request.offences, request.test, seq
         )
@@ -200,6 +210,24 @@ class ChargingCommands(OffenceCommands):
         """Ask a prosecutor to decide on ``offences`` (seqs of offence.alleged); returns the seq."""
         self._require_open()
         asked = _check_offence_list(offences, "offences")
+        self._check_requestable(asked)
+        fields = {
+            "offences": tuple(asked),
+            "test": check_choice(ChargingTest, test, "test"),
+            "summary": check_text(summary, "summary", max_length=MAX_LONG_TEXT),
+            "questions": check_text(
+                questions, "questions", max_length=MAX_LONG_TEXT, allow_empty=True
+            ),
+            **self._acting(by)[1],
+        }
+        return self._record(ChargingRequested, at, fields)
+
+    def _check_requestable(self, asked: Iterable[int]) -> None:
+        """Refuse a request naming no offence, or one not alleged, charged or awaiting a decision.
+
+        The command checks it, and loading again (an authentic record breaking it is refused).
+        """
+        asked = list(asked)
         if not asked:
             raise InvalidCommandError("offences", "name at least one offence")
         awaiting = {
@@ -219,16 +247,6 @@ class ChargingCommands(OffenceCommands):
                     "offences",
                     f"offence {offence} awaits a decision on request {awaiting[offence]}",
                 )
-        fields = {
-            "offences": tuple(asked),
-            "test": check_choice(ChargingTest, test, "test"),
-            "summary": check_text(summary, "summary", max_length=MAX_LONG_TEXT),
-            "questions": check_text(
-                questions, "questions", max_length=MAX_LONG_TEXT, allow_empty=True
-            ),
-            **self._acting(by)[1],
-        }
-        return self._record(ChargingRequested, at, fields)
 
     def record_charging_decision(
         self,

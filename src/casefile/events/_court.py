@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from casefile.errors import InvalidCommandError
 from casefile.events._base import CaseEvent
@@ -20,7 +20,14 @@ from casefile.events._correction_checks import (
 from casefile.events._custody_values import Custodian
 from casefile.events._offences import OffenceCommands
 from casefile.events._registry import register
-from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_text, check_time
+from casefile.events._values import (
+    MAX_LONG_TEXT,
+    Instant,
+    check_choice,
+    check_not_before,
+    check_text,
+    check_time,
+)
 
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
@@ -46,6 +53,7 @@ class BailRecorded(CaseEvent):
     """
 
     TYPE = "bail.recorded"
+    ORDERED_FIELDS = (("starts_at", "ends_at"),)
     UUID_FIELDS = ("person_id",)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"conditions"})
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id", "by", "recorded_by"})
@@ -65,14 +73,8 @@ class BailRecorded(CaseEvent):
     conditions: str
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
-
-    @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        start, end = fields.get("starts_at"), fields.get("ends_at")
-        if start is not None and end is not None and end < start:
-            raise InvalidCommandError("fields.ends_at", "earlier than starts_at")
+        # Checked again so that an authentic record of a non-suspect is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
 
 
 @register
@@ -96,11 +98,23 @@ class HearingListed(CaseEvent):
     recorded_by: dict[str, str] | None
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record of a non-defendant is refused on load.
+        aggregate._require_defendant(self.person_id)
 
 
 class CourtCommands(OffenceCommands):
     """Recording bail and remand, and listing hearings."""
+
+    def _require_defendant(self, person_id: object) -> uuid.UUID:
+        """``person_id`` if it names a suspect with a charged offence (commands and loading)."""
+        person = self._require_suspect(person_id, "person_id")
+        if not any(
+            o.person_id == person and o.charged is not None for o in self._offences.values()
+        ):
+            raise InvalidCommandError(
+                "person_id", f"{person} has no charged offence: only a defendant is listed"
+            )
+        return person
 
     def record_bail(
         self,
@@ -116,9 +130,8 @@ class CourtCommands(OffenceCommands):
         """Record suspect ``person_id``'s bail or remand status; returns the seq."""
         self._require_open()
         start = check_time(starts_at, "starts_at")
-        end = None if ends_at is None else check_time(ends_at, "ends_at")
-        if end is not None and end < start:
-            raise InvalidCommandError("ends_at", "earlier than starts_at")
+        end = check_optional_time(ends_at, "ends_at")
+        check_not_before(start, end, "starts_at", "ends_at")
         fields = {
             "person_id": self._require_suspect(person_id, "person_id"),
             "status": check_choice(BailStatus, status, "status"),
@@ -143,15 +156,8 @@ class CourtCommands(OffenceCommands):
     ) -> int:
         """List charged suspect ``person_id`` for a hearing before ``court``; returns the seq."""
         self._require_open()
-        person = self._require_suspect(person_id, "person_id")
-        if not any(
-            o.person_id == person and o.charged is not None for o in self._offences.values()
-        ):
-            raise InvalidCommandError(
-                "person_id", f"{person} has no charged offence: only a defendant is listed"
-            )
         fields = {
-            "person_id": person,
+            "person_id": self._require_defendant(person_id),
             "court": check_text(court, "court"),
             "hearing_at": check_time(hearing_at, "hearing_at"),
             "first": check_bool(first, "first"),

@@ -29,12 +29,12 @@ from casefile.events._custody_values import Custodian
 from casefile.events._recording import RecordingBase
 from casefile.events._registry import register
 from casefile.events._values import (
-    MAX_LONG_TEXT,
     EnquiryStatus,
     Instant,
     MissingOutcome,
     RiskGrading,
     check_choice,
+    check_not_before,
     check_text,
     check_time,
 )
@@ -212,6 +212,7 @@ class MissingFound(CaseEvent):
     """A missing person found (or returned): when, where, by whom, and the safe-and-well check."""
 
     TYPE = "missing.found"
+    ORDERED_FIELDS = (("found_at", "safe_and_well_at"),)
     UUID_FIELDS = ("person_id",)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"place", "found_by", "safe_and_well"})
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"person_id", "by", "recorded_by"})
@@ -241,13 +242,6 @@ class MissingFound(CaseEvent):
         aggregate._missing[self.person_id] = dataclasses.replace(
             state, found_seq=self.originator_version
         )
-
-    @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        found, checked = fields.get("found_at"), fields.get("safe_and_well_at")
-        if found is not None and checked is not None and checked < found:
-            raise InvalidCommandError("fields.safe_and_well_at", "earlier than found_at")
 
 
 class MissingPersonCommands(RecordingBase):
@@ -287,9 +281,7 @@ class MissingPersonCommands(RecordingBase):
             "risk": check_choice(RiskGrading, risk, "risk"),
             "last_seen_at": check_time(last_seen_at, "last_seen_at"),
             "last_seen_place": check_text(last_seen_place, "last_seen_place"),
-            "circumstances": check_text(
-                circumstances, "circumstances", max_length=MAX_LONG_TEXT, allow_empty=True
-            ),
+            "circumstances": check_long_maybe_empty(circumstances, "circumstances"),
         }
         return self._record(MissingPersonReportRecorded, at, fields)
 
@@ -308,8 +300,8 @@ class MissingPersonCommands(RecordingBase):
         fields = {
             "person_id": self._require_reported(person_id),
             "risk": check_choice(RiskGrading, risk, "risk"),
-            "next_review": None if next_review is None else check_time(next_review, "next_review"),
-            "reasons": check_text(reasons, "reasons", max_length=MAX_LONG_TEXT),
+            "next_review": check_optional_time(next_review, "next_review"),
+            "reasons": check_long(reasons, "reasons"),
         }
         fields.update(self._acting(by)[1])
         return self._record(MissingRiskReviewed, at, fields)
@@ -330,7 +322,7 @@ class MissingPersonCommands(RecordingBase):
             "person_id": self._require_reported(person_id),
             "seen_at": check_time(seen_at, "seen_at"),
             "place": check_text(place, "place"),
-            "details": check_text(details, "details", max_length=MAX_LONG_TEXT),
+            "details": check_long(details, "details"),
         }
         fields.update(self._acting(by)[1])
         return self._record(MissingSightingRecorded, at, fields)
@@ -351,8 +343,8 @@ class MissingPersonCommands(RecordingBase):
         fields = {
             "person_id": self._require_reported(person_id),
             "status": check_choice(EnquiryStatus, status, "status"),
-            "enquiry": check_text(enquiry, "enquiry", max_length=MAX_LONG_TEXT),
-            "result": check_text(result, "result", max_length=MAX_LONG_TEXT, allow_empty=True),
+            "enquiry": check_long(enquiry, "enquiry"),
+            "result": check_long_maybe_empty(result, "result"),
         }
         fields.update(self._acting(by)[1])
         return self._record(MissingEnquiryRecorded, at, fields)
@@ -385,11 +377,8 @@ class MissingPersonCommands(RecordingBase):
                 f"{checked} was found in record {state.found_seq} and not reported missing since",
             )
         found = check_time(found_at, "found_at")
-        checked_at = None
-        if safe_and_well_at is not None:
-            checked_at = check_time(safe_and_well_at, "safe_and_well_at")
-            if checked_at < found:
-                raise InvalidCommandError("safe_and_well_at", "earlier than found_at")
+        checked_at = check_optional_time(safe_and_well_at, "safe_and_well_at")
+        check_not_before(found, checked_at, "found_at", "safe_and_well_at")
         fields = {
             "person_id": checked,
             "found_at": found,
@@ -397,9 +386,7 @@ class MissingPersonCommands(RecordingBase):
             "safe_and_well_at": checked_at,
             "place": check_text(place, "place"),
             "found_by": check_text(found_by, "found_by"),
-            "safe_and_well": check_text(
-                safe_and_well, "safe_and_well", max_length=MAX_LONG_TEXT, allow_empty=True
-            ),
+            "safe_and_well": check_long_maybe_empty(safe_and_well, "safe_and_well"),
         }
         fields.update(self._acting(by)[1])
         return self._record(MissingFound, at, fields)

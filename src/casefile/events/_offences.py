@@ -37,6 +37,7 @@ from casefile.events._values import (
     check_choice,
     check_date,
     check_int,
+    check_not_before,
     check_text,
     check_time,
 )
@@ -133,16 +134,12 @@ def _check_points_shape(value: Any, field: str) -> Any:
     return value
 
 
-def _check_dates(fields: Mapping[str, Any], start: str, end: str) -> None:
-    if fields.get(end) is not None and start in fields and fields[end] < fields[start]:
-        raise InvalidCommandError(f"fields.{end}", f"earlier than {start}")
-
-
 @register
 class OffenceAlleged(CaseEvent):
     """An offence alleged against suspect ``person_id``; ``wording`` and ``place`` are texts."""
 
     TYPE = "offence.alleged"
+    ORDERED_FIELDS = (("from_date", "to_date"),)
     UUID_FIELDS = ("person_id",)
     LIST_FIELDS = ("points_to_prove",)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"wording", "place"})
@@ -173,6 +170,10 @@ class OffenceAlleged(CaseEvent):
     place: str
 
     def apply(self, aggregate: Investigation) -> None:
+        # Checked again so that an authentic record breaking them is refused on load.
+        aggregate._require_suspect(self.person_id, "person_id")
+        for i, point in enumerate(self.points_to_prove):
+            aggregate._check_evidence(list(point["evidence"]), f"points_to_prove[{i}].evidence")
         seq = self.originator_version
         aggregate._offences[seq] = AllegedOffence(
             seq, self.person_id, self.code, self.title, self.from_date, self.to_date
@@ -186,15 +187,7 @@ class OffenceAlleged(CaseEvent):
             aggregate._offences[seq] = dataclasses.replace(aggregate._offences[seq], **changes)
 
     @classmethod
-    def check_correction(cls, fields: Mapping[str, Any]) -> None:
-        super().check_correction(fields)
-        _check_dates(fields, "from_date", "to_date")
-
-    @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:
-        offence = aggregate._offences[seq]
-        dates = {"from_date": offence.from_date, "to_date": offence.to_date, **fields}
-        _check_dates(dates, "from_date", "to_date")
         for i, point in enumerate(fields.get("points_to_prove", ())):
             aggregate._check_evidence(point["evidence"], f"fields.points_to_prove[{i}].evidence")
 
@@ -227,7 +220,15 @@ class OffenceCharged(CaseEvent):
     wording: str
 
     def apply(self, aggregate: Investigation) -> None:
+        # The command's rules, again, so that an authentic record breaking them is refused
+        # on load: one charge per offence, on a decision to charge it if any.
         alleged = aggregate._offences[self.offence]
+        if alleged.charged is not None:
+            raise ValueError(
+                f"offence {self.offence} was charged already (record {alleged.charged})"
+            )
+        if self.decision is not None:
+            aggregate._require_decision_to_charge(self.decision, self.offence)
         aggregate._offences[self.offence] = dataclasses.replace(
             alleged, charged=self.originator_version
         )
@@ -273,8 +274,7 @@ class OffenceCommands(SuspectCommands):
         self._require_open()
         start = check_date(from_date, "from_date")
         end = _check_optional_date(to_date, "to_date")
-        if end is not None and end < start:
-            raise InvalidCommandError("to_date", "earlier than from_date")
+        check_not_before(start, end, "from_date", "to_date")
         fields = {
             "person_id": self._require_suspect(person_id, "person_id"),
             "code": _check_code(code, "code"),

@@ -18,6 +18,7 @@ from casefile.events._values import (
     check_choice,
     check_date,
     check_exhibit_reference,
+    check_not_before,
     check_optional_text,
     check_sha256,
     check_text,
@@ -128,8 +129,7 @@ class PeopleCommands(RecordingBase):
         if not over_18 and (type(age) is not int or not 0 <= age < 18):
             raise InvalidCommandError("age", "a witness under 18 needs an age from 0 to 17")
         start, end = check_time(started_at, "started_at"), check_time(ended_at, "ended_at")
-        if end < start:
-            raise InvalidCommandError("ended_at", "earlier than started_at")
+        check_not_before(start, end, "started_at", "ended_at")
         refs = tuple(check_exhibit_reference(ref, "exhibits") for ref in exhibits)
         if len(set(refs)) != len(refs):
             raise InvalidCommandError("exhibits", "an exhibit is listed twice")

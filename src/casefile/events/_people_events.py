@@ -105,6 +105,7 @@ class StatementRecorded(CaseEvent):
     """
 
     TYPE = "statement.recorded"
+    ORDERED_FIELDS = (("started_at", "ended_at"),)
     TEXT_FIELDS: ClassVar[frozenset[str]] = frozenset({"body", "place"})
     UUID_FIELDS = ("statement_id", "witness_id")
     LIST_FIELDS = ("exhibits",)
@@ -174,9 +175,6 @@ class StatementRecorded(CaseEvent):
             raise InvalidCommandError(
                 "fields.age", "an age is given exactly for a witness under 18"
             )
-        start, end = fields.get("started_at"), fields.get("ended_at")
-        if start is not None and end is not None and end < start:
-            raise InvalidCommandError("fields.ended_at", "earlier than started_at")
 
     @classmethod
     def check_correction_of(cls, aggregate: Any, seq: int, fields: Mapping[str, Any]) -> None:

@@ -81,6 +81,11 @@ class RecordingBase(CaseState):
         if event.originator_version != self._version + 1:
             raise OriginatorVersionError(event.originator_version, self._version + 1)
         event.apply(self)
+        if event.ORDERED_FIELDS:
+            state = event.__dict__
+            self._spans[event.originator_version] = {
+                name: state[name] for pair in event.ORDERED_FIELDS for name in pair
+            }
         committed = committed_names(event)
         if committed:
             self._committed[event.originator_version] = committed

@@ -166,6 +166,8 @@ class CaseState:
         self._reports: list[int] = []
         self._handovers: list[int] = []
         self._corrections: dict[int, list[int]] = {}
+        # seq -> the ORDERED_FIELDS of its record, as last corrected.
+        self._spans: dict[int, dict[str, Any]] = {}
         # Acts recorded on someone's behalf (seq -> actor identity), and confirmations.
         self._on_behalf: dict[int, tuple[str, str, str]] = {}
         self._confirmations: dict[int, int] = {}

@@ -80,6 +80,10 @@ class CaseSummaryWritten(CaseEvent):
         if self.version != expected:
             # Commands number versions; an authentic record that does not is refused on load.
             raise ValueError(f"case summary version {self.version} is not {expected}")
+        for i, point in enumerate(self.points):
+            # Checked again so that an authentic record citing what it may not is refused.
+            aggregate._require_offence(point["offence"], f"points[{i}].offence")
+            aggregate._check_evidence(list(point["evidence"]), f"points[{i}].evidence")
         aggregate._case_summary = CaseSummaryVersion(
             self.version, self.originator_version, self.anticipated_plea
         )

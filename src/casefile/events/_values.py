@@ -37,6 +37,7 @@ __all__ = [
     "check_exhibit_reference",
     "check_int",
     "check_media_type",
+    "check_not_before",
     "check_optional_text",
     "check_sha256",
     "check_text",
@@ -143,6 +144,7 @@ class Signatory(StrEnum):
 
 
 _E = TypeVar("_E", bound=StrEnum)
+_Ordered = TypeVar("_Ordered", int, str)
 
 
 _CHOICES: dict[type[StrEnum], frozenset[str]] = {}
@@ -298,3 +300,16 @@ def check_media_type(value: object, field: str = "media_type") -> str:
     if type(value) is not str or _MEDIA_TYPE.fullmatch(value) is None:
         raise InvalidCommandError(field, f"{value!r} is not a media type such as image/jpeg")
     return value
+
+
+def check_not_before(
+    start: _Ordered | None, end: _Ordered | None, start_field: str, end_field: str
+) -> None:
+    """Refuse an ``end`` (a time or a date) earlier than its ``start``.
+
+    Either may be None: not given (a correction that leaves it as it is) or
+    open (no end yet), and then there is nothing to compare. ``end_field``
+    names the argument at fault (``fields.<name>`` for a correction).
+    """
+    if start is not None and end is not None and end < start:
+        raise InvalidCommandError(end_field, f"earlier than {start_field}")

@@ -72,7 +72,10 @@ class VpsRecorded(CaseEvent):
     recorded_by: dict[str, str] | None
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record breaking the rules is refused on load.
+        aggregate._require_role(self.person_id, (PersonRole.VICTIM,))
+        if self.statement is not None:
+            aggregate._require_statement_of(self.person_id, self.statement)
 
 
 @register
@@ -89,7 +92,8 @@ class WitnessCareAssessed(CaseEvent):
     recorded_by: dict[str, str] | None
 
     def apply(self, aggregate: Investigation) -> None:
-        pass
+        # Checked again so that an authentic record breaking the rule is refused on load.
+        aggregate._require_role(self.person_id, (PersonRole.VICTIM, PersonRole.WITNESS))
 
 
 class VictimCommands(RecordingBase):
@@ -102,6 +106,12 @@ class VictimCommands(RecordingBase):
             wanted = " or ".join(r.value for r in roles)
             raise InvalidCommandError("person_id", f"{checked} is a {role}, not a {wanted}")
         return checked
+
+    def _require_statement_of(self, person: uuid.UUID, seq: int) -> None:
+        if not any(s.seq == seq and s.witness_id == person for s in self._statements.values()):
+            raise UnknownReferenceError(
+                f"record {seq} of case {self._id} is no statement of {person}", field="statement"
+            )
 
     def record_vps(
         self,
@@ -124,12 +134,7 @@ class VictimCommands(RecordingBase):
         else:
             if statement is None:
                 raise InvalidCommandError("statement", "a VPS made cites its statement record")
-            seq = check_int(statement, "statement", minimum=1)
-            if not any(s.seq == seq and s.witness_id == victim for s in self._statements.values()):
-                raise UnknownReferenceError(
-                    f"record {seq} of case {self._id} is no statement of {victim}",
-                    field="statement",
-                )
+            self._require_statement_of(victim, check_int(statement, "statement", minimum=1))
         fields: dict[str, Any] = {
             "person_id": victim,
             "outcome": result,

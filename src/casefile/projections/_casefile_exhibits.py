@@ -7,6 +7,8 @@ it was built from; the register's continuity findings come with them.
 
 from __future__ import annotations
 
+import dataclasses
+
 from casefile.projections._casefile_forms import (
     ContinuityPart,
     ContinuityText,
@@ -25,18 +27,7 @@ def build_mg12(register: ExhibitRegister) -> tuple[ExhibitRow, ...]:
     rows = exhibit_list(register)
     return tuple(
         ExhibitRow(
-            reference=row.reference,
-            description=row.description,
-            produced_by=row.produced_by,
-            bag=row.bag,
-            seal=row.seal,
-            location=row.location,
-            property_ref=row.property_ref,
-            original_or_copy=row.original_or_copy,
-            sha256=row.sha256,
-            media_type=row.media_type,
-            root=row.root,
-            status=row.status,
+            **{f.name: getattr(row, f.name) for f in dataclasses.fields(row)},
             records=tuple(sorted({e.seq for e in ex.entries})),
         )
         for row, ex in zip(rows, register.exhibits, strict=True)

@@ -17,6 +17,7 @@ from casefile.projections._casefile_model import (
     SignedBy,
 )
 from casefile.projections._custody_records import Party
+from casefile.projections._exhibit_list import ExhibitListRow
 
 __all__ = [
     "CareNeeds",
@@ -243,21 +244,10 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
-class ExhibitRow:
-    """MG12: one exhibit as :func:`~casefile.projections.exhibit_list` gives it."""
+class ExhibitRow(ExhibitListRow):
+    """MG12: one exhibit as :func:`~casefile.projections.exhibit_list` gives it, with the
+    custody records it was built from (its fields are that row's, kept in one place)."""
 
-    reference: str
-    description: str
-    produced_by: str
-    bag: str
-    seal: str
-    location: str
-    property_ref: str
-    original_or_copy: str
-    sha256: str
-    media_type: str
-    root: str
-    status: str
     records: Records
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import uuid
 from typing import Any, Final
 
@@ -26,6 +25,7 @@ from casefile.projections._casefile_forms import (
     Completeness,
 )
 from casefile.projections._custody_records import Party
+from casefile.projections._document import json_document
 from casefile.projections._pause import collection_paused
 
 __all__ = ["CASEFILE_FORMAT", "CASEFILE_VERSION", "case_file_document", "case_file_json"]
@@ -72,6 +72,4 @@ def case_file_json(case_file: CaseFile) -> dict[str, Any]:
 def case_file_document(case_file: CaseFile) -> bytes:
     """The case file as canonical JSON bytes: sorted keys, two-space indent, final newline."""
     with collection_paused():
-        document = case_file_json(case_file)
-        text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+        return json_document(case_file_json(case_file))

@@ -31,7 +31,6 @@ People (``produced_by``, ``custodian``, ``by``, ``recorded_by``) are objects of 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -43,6 +42,7 @@ from casefile.projections._continuity_model import (
     ExhibitRegister,
 )
 from casefile.projections._custody_records import Party
+from casefile.projections._document import json_document
 
 __all__ = [
     "EXHIBITS_VIEW",
@@ -150,7 +150,4 @@ def exhibit_register_document(register: ExhibitRegister) -> dict[str, Any]:
 
 def exhibit_register_json(register: ExhibitRegister) -> bytes:
     """The register as canonical JSON bytes, ready for ``views/exhibits.json``."""
-    text = json.dumps(
-        exhibit_register_document(register), sort_keys=True, indent=2, ensure_ascii=False
-    )
-    return (text + "\n").encode("utf-8")
+    return json_document(exhibit_register_document(register))
