@@ -22,6 +22,7 @@ from typing import Any, Final
 from casefile._time import instant_ns
 from casefile.errors import InputError
 from casefile.projections._casefile_charging import build_mg3, build_mg5
+from casefile.projections._casefile_checks import record_findings
 from casefile.projections._casefile_complete import FILE_TYPES, completeness
 from casefile.projections._casefile_defendants import build_defendants, hearing_of
 from casefile.projections._casefile_exhibits import build_continuity, build_mg12
@@ -211,7 +212,7 @@ def _build(
     defendants = build_defendants(index, age_at)
     mg11 = build_mg11(index)
     mg9 = build_mg9(index, mg11, with_care=audience != Audience.DEFENCE.value)
-    unused = UnusedMaterial(index)
+    unused = UnusedMaterial(index, prosecution)
     mg6d = unused.schedule("mg6d") if prosecution else None
     mg6e = unused.undermining() if prosecution else None
     mg5 = build_mg5(index)
@@ -233,6 +234,7 @@ def _build(
         continuity=build_continuity(register),
         missing_person=build_missing_person(index),
         completeness=Completeness(kind_of_file, ()),
+        findings=record_findings(index),
     )
     draft = replace(draft, mg1=replace(draft.mg1, forms=_forms(draft)))
     return replace(draft, completeness=completeness(draft, kind_of_file))

@@ -3,7 +3,8 @@
 An item stands as its ``unused.item_recorded`` record, corrections applied.
 Its decision is the prosecutor's latest ``unused.decided`` on it (a later
 decision replaces an earlier one). MG6C and MG6D list the items of the latest
-``unused.scheduled`` revision of each schedule, as the items now stand; the
+``unused.scheduled`` revision of each schedule, as the items now stand (an
+item listed on the wrong schedule is left off it and reported); the
 earlier revisions are named by their records. MG6E lists every item that
 might undermine the prosecution case or assist the defence, with the
 assessment of why.
@@ -22,11 +23,11 @@ from casefile.projections._casefile_read import CaseIndex, Kept, signed_by
 __all__ = ["UnusedMaterial"]
 
 
-def _decision(kept: Kept) -> UnusedDecision:
+def _decision(kept: Kept, prosecution: bool) -> UnusedDecision:
     f = kept.fields
     return UnusedDecision(
         decision=f.string("decision"),
-        reason=f.text("reason"),
+        reason=f.text("reason") if prosecution else None,
         decided_at=kept.time_ns,
         by=f.party("by"),
         recorded_by=f.party_or_none("recorded_by"),
@@ -35,17 +36,17 @@ def _decision(kept: Kept) -> UnusedDecision:
     )
 
 
-def _item(kept: Kept, decided: Kept | None) -> UnusedItem:
+def _item(kept: Kept, decided: Kept | None, prosecution: bool) -> UnusedItem:
     f = kept.fields
-    decision = None if decided is None else _decision(decided)
+    decision = None if decided is None else _decision(decided, prosecution)
     return UnusedItem(
         item=f.integer("item"),
         description=f.text("description"),
         location=f.text("location"),
         sensitive=f.flag("sensitive"),
-        sensitivity_reason=f.text("sensitivity_reason"),
+        sensitivity_reason=f.text("sensitivity_reason") if prosecution else None,
         undermines_or_assists=f.flag("undermines_or_assists"),
-        assessment=f.text("assessment"),
+        assessment=f.text("assessment") if prosecution else None,
         by=f.party("by"),
         recorded_by=f.party_or_none("recorded_by"),
         decision=decision,
@@ -54,18 +55,25 @@ def _item(kept: Kept, decided: Kept | None) -> UnusedItem:
 
 
 class UnusedMaterial:
-    """The unused material of a case: its items and its schedules, read once."""
+    """The unused material of a case: its items and its schedules, read once.
+
+    With ``prosecution`` false (a file for the defence, the court or a victim)
+    an item carries no sensitivity reason, no assessment of why it might
+    undermine or assist (the MG6E's content) and no reason for the
+    prosecutor's decision: those are the disclosure officer's and the
+    prosecutor's work, not the schedule served.
+    """
 
     __slots__ = ("_schedules", "items")
 
-    def __init__(self, index: CaseIndex) -> None:
+    def __init__(self, index: CaseIndex, prosecution: bool = True) -> None:
         latest: dict[int, Kept] = {}
         for kept in index.of("unused.decided"):
             latest[kept.fields.integer("item")] = kept
         self.items: dict[int, UnusedItem] = {}
         for kept in index.of("unused.item_recorded"):
             number = kept.fields.integer("item")
-            self.items.setdefault(number, _item(kept, latest.get(number)))
+            self.items.setdefault(number, _item(kept, latest.get(number), prosecution))
         self._schedules: dict[str, list[Kept]] = {}
         for kept in index.of("unused.scheduled"):
             self._schedules.setdefault(kept.fields.string("schedule"), []).append(kept)
@@ -77,7 +85,13 @@ class UnusedMaterial:
         revisions = self._schedules.get(name, [])
         last = max(revisions, key=lambda k: (k.fields.integer("revision"), k.seq), default=None)
         listed = () if last is None else last.fields.integers("items")
-        items = tuple(self.items[n] for n in listed if n in self.items)
+        # An item not of this schedule's kind as it stands is never shown on it (a
+        # sensitive item on the MG6C would reach the defence): a finding names it.
+        items = tuple(
+            self.items[n]
+            for n in listed
+            if n in self.items and self.items[n].sensitive is sensitive
+        )
         on = set(listed)
         pending = tuple(
             i for n, i in sorted(self.items.items()) if i.sensitive is sensitive and n not in on
