@@ -9,18 +9,25 @@ never complete while it stands.
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from casefile.errors import InputError
 from casefile.projections import (
     RecordView,
+    case_file_document,
     case_file_from_views,
     case_file_json,
     case_file_schema,
     records_as_read,
 )
 from casefile.projections._casefile_forms import CaseFile
+from casefile.verifier import payload_schemas
 from projections._casefile_cases import (
     DAY,
     OFFICER_ENTRY,
@@ -290,3 +297,45 @@ def test_hostile_text_in_every_field_of_a_finding_keeps_the_json_valid() -> None
     file = _file(views)
     assert "decision_request_unknown" in _kinds(file)
     assert dataclasses.replace(file).findings == file.findings
+
+
+_HOSTILE = st.text(
+    st.characters(codec="utf-8") | st.sampled_from(["\u202e", "\u2066", "\x00", "\x1b", "\ufeff"]),
+    max_size=40,
+).map(lambda s: s * 50)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    texts=st.lists(_HOSTILE, min_size=1, max_size=8), audience=st.sampled_from([None, "defence"])
+)
+def test_hostile_texts_in_every_text_field_keep_the_document_valid(
+    texts: list[str], audience: str | None
+) -> None:
+    _, views = _HOSTILE_BASE
+    schemas = payload_schemas()
+    changed, n = [], 0
+    for view in views:
+        data = dict(view.data)
+        for name in schemas.text_fields(view.event_type, view.schema):
+            if type(data.get(name)) is str:
+                data[name] = texts[n % len(texts)]
+                n += 1
+        changed.append(dataclasses.replace(view, data=data))
+    file = _file(changed, audience)
+    document = case_file_document(file)
+    assert json.loads(document) == case_file_json(file)
+
+
+def test_a_lone_surrogate_in_a_text_is_an_input_error_naming_where() -> None:
+    _, views = _HOSTILE_BASE
+    request = next(v for v in views if v.event_type == "charging.requested")
+    views = [*views]
+    views[request.seq - 1] = dataclasses.replace(
+        request, data={**request.data, "summary": "\ud800"}
+    )
+    with pytest.raises(InputError, match="/mg3/0/summary"):
+        case_file_document(case_file_from_views(views))
+
+
+_HOSTILE_BASE = _read()
