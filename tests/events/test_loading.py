@@ -215,7 +215,7 @@ def test_an_authentic_summary_out_of_sequence_is_refused_naming_the_record(
     }
     stored = _chain(case_id, [("case.opened", OPENING), ("case_summary.written", summary)], officer)
     with pytest.raises(
-        MalformedRecordError, match=r"record 2 \(case_summary\.written\) does not apply"
+        MalformedRecordError, match=r"record 2: case_summary\.written does not apply"
     ) as caught:
         load_investigation(case_id, stored, trust)
     assert caught.value.seq == 2

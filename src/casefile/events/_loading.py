@@ -254,8 +254,7 @@ def load_investigation(
         # the case stays readable by the verifier and its case file, which
         # report such a record among their findings.
         raise MalformedRecordError(
-            f"record {current.seq} ({current.event_class.TYPE}) does not apply to the case: "
-            f"{exc!r}",
+            f"{current.event_class.TYPE} does not apply to the case: {exc!r}",
             case_id=str(case_id),
             seq=current.seq,
         ) from None
