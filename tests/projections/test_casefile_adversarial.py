@@ -24,6 +24,7 @@ from casefile.projections import (
     case_file_from_views,
     case_file_json,
     case_file_schema,
+    dcf_export,
     records_as_read,
 )
 from casefile.projections._casefile_forms import CaseFile
@@ -339,3 +340,13 @@ def test_a_lone_surrogate_in_a_text_is_an_input_error_naming_where() -> None:
 
 
 _HOSTILE_BASE = _read()
+
+
+def test_a_dcf_export_of_a_file_with_findings_reports_them_left_behind() -> None:
+    p, views = _read("investigated")
+    nfa = _append(
+        views, "charging.decided", _decision(p, "no_further_action", []), PROSECUTOR_ENTRY
+    )
+    _append(views, "offence.charged", _charge(p, nfa), OFFICER_ENTRY)
+    _, report = dcf_export(case_file_json(_file(views)))
+    assert "/findings" in {d["pointer"] for d in report.to_json()["dropped"]}
