@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from casefile.errors import InputError
 from casefile.projections import (
     RecordView,
+    build_case_file,
     case_file_document,
     case_file_from_views,
     case_file_json,
@@ -350,3 +351,34 @@ def test_a_dcf_export_of_a_file_with_findings_reports_them_left_behind() -> None
     _append(views, "offence.charged", _charge(p, nfa), OFFICER_ENTRY)
     _, report = dcf_export(case_file_json(_file(views)))
     assert "/findings" in {d["pointer"] for d in report.to_json()["dropped"]}
+
+
+def test_a_defence_file_shows_a_suspects_corrected_date_of_birth_as_the_police_file_does() -> None:
+    def correct(case: Any, p: Prosecution) -> None:
+        seq = case.people[p.suspect].seq
+        born = {"date_of_birth": "1990-05-01"}
+        case.correct(seq=seq, reason="Date of birth mistyped", personal=born)
+
+    _, verified = prosecution(more=correct)
+    police = build_case_file(verified.records)
+    defence = build_case_file(verified.records, audience="defence")
+    assert police.mg1.defendants[0].age == 35
+    assert defence.mg1.defendants[0].age == police.mg1.defendants[0].age
+    assert defence.mg1.defendants[0].youth is False
+
+
+def test_an_item_corrected_to_sensitive_after_the_mg6c_never_reaches_the_defence_on_it() -> None:
+    def correct(case: Any, p: Prosecution) -> None:
+        fields = {"sensitive": True, "sensitivity_reason": "Names an informant"}
+        case.correct(seq=case.unused_items[p.items[0]].seq, reason="Informant", fields=fields)
+
+    p, verified = prosecution("charged", more=correct)
+    defence = build_case_file(verified.records, audience="defence")
+    assert defence.mg6c is not None
+    assert p.items[0] not in [i.item for i in defence.mg6c.items]
+    assert "Names an informant" not in str(case_file_json(defence))
+    assert "CCTV, no sighting" not in str(case_file_json(defence))
+    police = build_case_file(verified.records)
+    assert police.findings == ()
+    assert police.mg6d is not None
+    assert [i.item for i in police.mg6d.pending] == [p.items[0]]

@@ -99,6 +99,7 @@ def build_case_file(
     require_kept(records)
     given = None if disclosures is None else list(disclosures)
     personal: dict[int, dict[str, Any]] = {}
+    roles: dict[int, object] = {}
     case_ids: list[uuid.UUID] = []
     values = _ValueReader(given, audience)
 
@@ -109,12 +110,14 @@ def build_case_file(
                 case_ids.append(found if isinstance(found, uuid.UUID) else uuid.UUID(int=0))
             kind = rec.event_type
             if kind in _PERSONAL_TYPES:
-                personal[rec.seq] = values.of(rec)
+                roles[rec.seq] = rec.data.get("role")
+                personal[rec.seq] = values.of(rec, roles[rec.seq])
             elif kind == CORRECTION_TYPE:
-                # A correction commits the corrected personal values of its record.
+                # A correction commits the corrected personal values of its record,
+                # read for the role of the person that record added.
                 target = rec.data.get("corrects")
                 if type(target) is int and target in personal:
-                    personal[target].update(values.of(rec))
+                    personal[target].update(values.of(rec, roles[target]))
             yield rec
 
     with collection_paused():
@@ -144,7 +147,8 @@ class _ValueReader:
         )
         self._audience = audience
 
-    def of(self, rec: CommittedRecord) -> dict[str, Any]:
+    def of(self, rec: CommittedRecord, role: object) -> dict[str, Any]:
+        """The values of ``rec`` the reader may see, for a person of ``role``."""
         if self._given is None:
             found = {k: v for k, v in rec.disclosed.items() if not isinstance(v, TextDisclosure)}
         else:
@@ -156,7 +160,7 @@ class _ValueReader:
         if self._audience == Audience.DEFENCE.value:
             # The MG11 back page never reaches the defence; a defendant's own
             # date of birth is on the MG1 they are served.
-            keep = {"date_of_birth"} if rec.data.get("role") == "suspect" else set()
+            keep = {"date_of_birth"} if role == "suspect" else set()
             found = {k: v for k, v in found.items() if k not in _NEVER_TO_DEFENCE or k in keep}
         return found
 

@@ -257,7 +257,12 @@ def _unused(index: CaseIndex) -> Iterator[FindingItem]:
                     k,
                     f"lists item {number}, which was never recorded before it",
                 )
-            elif item.data.get("sensitive") is not (name == "mg6d"):
+            elif item.data.get("sensitive") is not (name == "mg6d") and not any(
+                # Corrected since: the schedule fitted it then, and the item is pending
+                # on the other schedule, which completeness reports.
+                c > k.seq
+                for c in item.corrected_by
+            ):
                 kind = "sensitive" if item.data.get("sensitive") else "not sensitive"
                 yield _finding(
                     "schedule_item_misfiled",
