@@ -16,9 +16,10 @@ Then, as the CPS would, with nothing but the bundle and the public keys: the
 bundle is verified (manifest, records, disclosures, checkpoint), the records
 are verified again as they are read, and the case file is built from those
 verified records with the pure projection: no database, no domain classes.
-It prints the non-sensitive unused material schedule (MG6C), each item with
-the prosecutor's decision. Exit status: 0 verified, 1 not, 2 a file that could
-not be read (named on stderr).
+It prints the file's findings (authentic records that break a rule between
+records), then the non-sensitive unused material schedule (MG6C), each item
+with the prosecutor's decision. Exit status: 0 verified, 1 not, 2 a file that
+could not be read (named on stderr).
 """
 
 from __future__ import annotations
@@ -157,6 +158,10 @@ def read_mg6c(bundle_path: Path, trust_path: Path) -> bool:
         )
         case_file = build_case_file(verified.records, audience=bundle.manifest.audience, as_of=at)
     print(f"case {case_file.case.urn}: {case_file.case.records} records")
+    # Authentic records may still break a rule between records (a charge citing a decision
+    # not to charge...): the file shows them as they read and names each here.
+    for finding in case_file.findings:
+        print(f"finding: {finding.kind}: {finding.message}")
     schedule = case_file.mg6c
     if schedule is None:
         print("MG6C: no non-sensitive unused material is scheduled")

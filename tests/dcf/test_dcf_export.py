@@ -221,6 +221,16 @@ def test_a_case_file_that_does_not_fit_its_schema_is_refused_naming_where(
         dcf_export(case_file)
 
 
+def test_a_huge_misfit_value_gives_a_short_error_that_does_not_repeat_it(
+    burglary_file: dict[str, Any],
+) -> None:
+    case_file = _copy(burglary_file)
+    case_file["mg1"]["urn"] = ["Vera Victim, 12 High Street"] * 100_000
+    with pytest.raises(InputError, match=r"case file /mg1/urn") as caught:
+        dcf_export(case_file)
+    assert len(str(caught.value)) < 300
+
+
 @pytest.mark.parametrize("date", ["2026-02-30", "2026-1-2", "yesterday"])
 def test_a_file_date_that_is_no_calendar_date_is_refused(
     burglary_file: dict[str, Any], date: str

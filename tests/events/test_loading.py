@@ -202,6 +202,25 @@ def test_authentic_records_that_break_the_rules_are_named(
         load_investigation(case_id, stored, trust)
 
 
+def test_an_authentic_summary_out_of_sequence_is_refused_naming_the_record(
+    officer: InMemorySigner, trust: TrustStore
+) -> None:
+    case_id = uuid.uuid4()
+    summary = {
+        "version": 5,
+        "anticipated_plea": "unknown",
+        "points": [],
+        "by": {"name": "x", "number": "1", "organisation": "y", "rank": "", "role": ""},
+        "recorded_by": None,
+    }
+    stored = _chain(case_id, [("case.opened", OPENING), ("case_summary.written", summary)], officer)
+    with pytest.raises(
+        MalformedRecordError, match=r"record 2: case_summary\.written does not apply"
+    ) as caught:
+        load_investigation(case_id, stored, trust)
+    assert caught.value.seq == 2
+
+
 def test_a_case_must_begin_by_opening(officer: InMemorySigner, trust: TrustStore) -> None:
     case_id = uuid.uuid4()
     stored = _chain(case_id, [("note.added", {})], officer)

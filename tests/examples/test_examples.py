@@ -129,6 +129,7 @@ def test_cps_casefile_reads_the_mg6c_of_a_verified_bundle(tmp_path: Path) -> Non
     assert "disclose (Aisha Bello, Crown Prosecution Service)" in lines[4]
     # The sensitive item is on the MG6D, never on the schedule the defence will be served.
     assert "Intelligence report" not in out
+    assert "finding:" not in out  # the records keep the rules between them
 
 
 def test_cps_casefile_builds_nothing_from_a_tampered_bundle(tmp_path: Path) -> None:

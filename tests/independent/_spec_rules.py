@@ -107,6 +107,7 @@ DEFAULT_POLICY = {
         "*": ["recorder"],
         "charging.decided": ["prosecutor"],
         "disclosure.erased": ["data_protection", "supervisor"],
+        "record.confirmed": ["prosecutor", "recorder"],
         "redaction.decided": ["redactor"],
         "redaction.withdrawn": ["redactor"],
         "unused.decided": ["prosecutor"],

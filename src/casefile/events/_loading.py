@@ -238,20 +238,25 @@ def load_investigation(
     """Authenticate ``stored`` (routine load) and rebuild the case from it."""
     entries = authenticate_chain(case_id, stored, trust, registry=registry)
     first = _event_of(case_id, entries[0])
+    current = entries[0]
     try:
         case = first.mutate(None)
         if not isinstance(case, Investigation):
             raise TypeError("the first record must open the case")
         evolve = case._evolve
-        for entry in entries[1:]:
-            evolve(_event_of(case_id, entry))
+        for current in entries[1:]:
+            evolve(_event_of(case_id, current))
     except VerificationError:
         raise
     except Exception as exc:
         # Authentic records that do not fit together: a key holder signed
-        # something the rules refuse. Name it, never let it pass silently.
+        # something the rules refuse. Name it, never let it pass silently:
+        # the case stays readable by the verifier and its case file, which
+        # report such a record among their findings.
         raise MalformedRecordError(
-            f"record does not apply to the case: {exc!r}", case_id=str(case_id)
+            f"{current.event_class.TYPE} does not apply to the case: {exc!r}",
+            case_id=str(case_id),
+            seq=current.seq,
         ) from None
     case.mark_sealed(
         len(entries), entries[-1].hash, (c for entry in entries for c in entry.commitments)

@@ -41,6 +41,7 @@ from casefile.events._values import (
     check_text,
     check_time,
 )
+from casefile.verifier._evidence_types import EVIDENCE_TYPES
 
 if TYPE_CHECKING:
     from casefile.events._charging import ChargingDecision
@@ -59,17 +60,6 @@ __all__ = [
 
 #: A CJS offence code, such as ``TH68010``.
 OFFENCE_CODE: Final = re.compile(r"[A-Z0-9]{1,16}")
-#: The record types whose records are evidence a point to prove may cite.
-EVIDENCE_TYPES: Final = frozenset(
-    {
-        "statement.recorded",
-        "evidence.captured",
-        "exhibit.seized",
-        "exhibit.produced",
-        "exhibit.located",
-        "interview.recorded",
-    }
-)
 
 
 class AnticipatedPlea(StrEnum):

@@ -22,6 +22,7 @@ from typing import Any, Final
 from casefile._time import instant_ns
 from casefile.errors import InputError
 from casefile.projections._casefile_charging import build_mg3, build_mg5
+from casefile.projections._casefile_checks import record_findings
 from casefile.projections._casefile_complete import FILE_TYPES, completeness
 from casefile.projections._casefile_defendants import build_defendants, hearing_of
 from casefile.projections._casefile_exhibits import build_continuity, build_mg12
@@ -98,6 +99,7 @@ def build_case_file(
     require_kept(records)
     given = None if disclosures is None else list(disclosures)
     personal: dict[int, dict[str, Any]] = {}
+    roles: dict[int, object] = {}
     case_ids: list[uuid.UUID] = []
     values = _ValueReader(given, audience)
 
@@ -108,12 +110,14 @@ def build_case_file(
                 case_ids.append(found if isinstance(found, uuid.UUID) else uuid.UUID(int=0))
             kind = rec.event_type
             if kind in _PERSONAL_TYPES:
-                personal[rec.seq] = values.of(rec)
+                roles[rec.seq] = rec.data.get("role")
+                personal[rec.seq] = values.of(rec, roles[rec.seq])
             elif kind == CORRECTION_TYPE:
-                # A correction commits the corrected personal values of its record.
+                # A correction commits the corrected personal values of its record,
+                # read for the role of the person that record added.
                 target = rec.data.get("corrects")
                 if type(target) is int and target in personal:
-                    personal[target].update(values.of(rec))
+                    personal[target].update(values.of(rec, roles[target]))
             yield rec
 
     with collection_paused():
@@ -143,7 +147,8 @@ class _ValueReader:
         )
         self._audience = audience
 
-    def of(self, rec: CommittedRecord) -> dict[str, Any]:
+    def of(self, rec: CommittedRecord, role: object) -> dict[str, Any]:
+        """The values of ``rec`` the reader may see, for a person of ``role``."""
         if self._given is None:
             found = {k: v for k, v in rec.disclosed.items() if not isinstance(v, TextDisclosure)}
         else:
@@ -155,7 +160,7 @@ class _ValueReader:
         if self._audience == Audience.DEFENCE.value:
             # The MG11 back page never reaches the defence; a defendant's own
             # date of birth is on the MG1 they are served.
-            keep = {"date_of_birth"} if rec.data.get("role") == "suspect" else set()
+            keep = {"date_of_birth"} if role == "suspect" else set()
             found = {k: v for k, v in found.items() if k not in _NEVER_TO_DEFENCE or k in keep}
         return found
 
@@ -211,7 +216,7 @@ def _build(
     defendants = build_defendants(index, age_at)
     mg11 = build_mg11(index)
     mg9 = build_mg9(index, mg11, with_care=audience != Audience.DEFENCE.value)
-    unused = UnusedMaterial(index)
+    unused = UnusedMaterial(index, prosecution)
     mg6d = unused.schedule("mg6d") if prosecution else None
     mg6e = unused.undermining() if prosecution else None
     mg5 = build_mg5(index)
@@ -233,6 +238,7 @@ def _build(
         continuity=build_continuity(register),
         missing_person=build_missing_person(index),
         completeness=Completeness(kind_of_file, ()),
+        findings=record_findings(index),
     )
     draft = replace(draft, mg1=replace(draft.mg1, forms=_forms(draft)))
     return replace(draft, completeness=completeness(draft, kind_of_file))

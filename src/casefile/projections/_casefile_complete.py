@@ -266,6 +266,12 @@ def _missing(file: CaseFile) -> Iterator[Lack]:
             )
 
 
+def _findings(file: CaseFile) -> Iterator[Lack]:
+    # A file whose records break a rule between them is no file to act on until it is put right.
+    for f in file.findings:
+        yield Lack("record_finding", "MG1", f"{f.kind}: {f.message}", f.records)
+
+
 _RULES: Final[dict[str, tuple[_Rule, ...]]] = {
     "pre_charge": (_suspects, _points, _charging_requests, _summary, _interviews, _key_statements),
     "anticipated_guilty_plea": (_suspects, _charged, _summary, _interviews),
@@ -289,4 +295,7 @@ def completeness(case_file: CaseFile, file_type: str) -> Completeness:
     rules = _RULES.get(file_type)
     if rules is None:
         raise InputError(f"file_type: {file_type!r} is not one of {', '.join(FILE_TYPES)}")
-    return Completeness(file_type, tuple(lack for rule in rules for lack in rule(case_file)))
+    return Completeness(
+        file_type,
+        tuple(lack for rule in (_findings, *rules) for lack in rule(case_file)),
+    )

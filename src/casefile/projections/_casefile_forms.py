@@ -387,3 +387,5 @@ class CaseFile:
     continuity: ContinuityPart
     missing_person: MissingPersonPart | None
     completeness: Completeness
+    #: Rules between records that the records break (docs/CASEFILE.md §2.4).
+    findings: tuple[FindingItem, ...] = ()

@@ -20,6 +20,7 @@ import uuid
 from typing import Any, Final
 
 from casefile._time import ns_to_rfc3339
+from casefile.errors import InputError
 from casefile.projections._casefile_forms import (
     CaseFile,
     Completeness,
@@ -70,6 +71,41 @@ def case_file_json(case_file: CaseFile) -> dict[str, Any]:
 
 
 def case_file_document(case_file: CaseFile) -> bytes:
-    """The case file as canonical JSON bytes: sorted keys, two-space indent, final newline."""
+    """The case file as canonical JSON bytes: sorted keys, two-space indent, final newline.
+
+    Raises :class:`~casefile.errors.InputError` naming the JSON pointer of a text
+    that is not Unicode text (a lone surrogate, which only records read from
+    elsewhere unchecked can hold), rather than write it altered or not at all.
+    """
     with collection_paused():
-        return json_document(case_file_json(case_file))
+        document = case_file_json(case_file)
+        try:
+            return json_document(document)
+        except UnicodeEncodeError:
+            pass
+    raise InputError(
+        f"{_unencodable(document, '')}: not Unicode text (a lone surrogate); "
+        "build the case file from verified records"
+    )
+
+
+def _unencodable(node: Any, where: str) -> str:
+    """The JSON pointer of the first string under ``node`` that UTF-8 cannot encode."""
+    if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+        except UnicodeEncodeError:
+            return where or "/"
+        return ""
+    items = (
+        sorted(node.items())
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
+    for key, value in items:
+        found = _unencodable(value, f"{where}/{key}")
+        if found:
+            return found
+    return ""

@@ -24,10 +24,19 @@ from casefile.projections._casefile_model import (
     PersonRef,
     SignedBy,
 )
-from casefile.projections._custody_records import CORRECTION_TYPE, Party, RecordView, check_party
+from casefile.projections._custody_records import (
+    CONFIRMATION_TYPE,
+    CORRECTION_TYPE,
+    Party,
+    RecordView,
+    check_party,
+)
 from casefile.signing._trust import TrustEntry
 
-__all__ = ["CASE_FILE_TYPES", "CaseIndex", "Fields", "Kept", "signed_by"]
+__all__ = ["CASE_FILE_TYPES", "PROSECUTOR_TYPES", "CaseIndex", "Fields", "Kept", "signed_by"]
+
+#: The records that are the prosecutor's decisions (signed under the role ``prosecutor``).
+PROSECUTOR_TYPES: Final = frozenset({"charging.decided", "unused.decided"})
 
 #: The record types the case file reads (custody records go to the exhibit register).
 CASE_FILE_TYPES: Final = frozenset(
@@ -204,7 +213,17 @@ class CaseIndex:
     ``witness_care.assessed``) to the personal values its reader may see.
     """
 
-    __slots__ = ("_people", "by_seq", "by_type", "count", "last_seq", "personal")
+    __slots__ = (
+        "_people",
+        "by_seq",
+        "by_type",
+        "confirmations",
+        "count",
+        "last_seq",
+        "personal",
+        "types",
+        "unapplied",
+    )
 
     def __init__(
         self,
@@ -217,9 +236,16 @@ class CaseIndex:
         self.count = 0
         self.last_seq: int | None = None
         self._people: dict[bytes, Kept] = {}
+        #: The type of every record read, by sequence number.
+        self.types: dict[int, str] = {}
+        #: Confirmed record -> the ``by`` of each ``record.confirmed`` naming it.
+        self.confirmations: dict[int, list[Any]] = {}
+        #: Corrections not folded in: (correction, corrected record).
+        self.unapplied: list[tuple[int, int]] = []
         for view in views:
             self.count += 1
             self.last_seq = view.seq
+            self.types[view.seq] = view.event_type
             if view.event_type in CASE_FILE_TYPES:
                 kept = Kept(
                     view.event_type,
@@ -235,11 +261,20 @@ class CaseIndex:
                     self._people.setdefault(kept.fields.raw("person_id", 16), kept)
             elif view.event_type == CORRECTION_TYPE:
                 self._correct(view)
+            elif view.event_type == CONFIRMATION_TYPE:
+                target = view.data.get("confirms")
+                if type(target) is int:
+                    self.confirmations.setdefault(target, []).append(view.data.get("by"))
 
     def _correct(self, view: RecordView) -> None:
         target, fields = view.data.get("corrects"), view.data.get("fields")
         kept = self.by_seq.get(target) if type(target) is int else None
         if kept is None or not isinstance(fields, Mapping):
+            return
+        if kept.event_type in PROSECUTOR_TYPES:
+            # A prosecutor's decision is changed by a further decision, never by a
+            # correction, which any recorder may sign: it is reported, not applied.
+            self.unapplied.append((view.seq, kept.seq))
             return
         for name, value in fields.items():
             if kept.data.get(name) != value:

@@ -7,8 +7,9 @@ decision replaces an earlier one). MG6C and MG6D list the items of the latest
 earlier revisions are named by their records. An item the revision lists whose
 sensitivity has since been corrected is shown by number only (``reclassified``)
 and never with its detail: an item made sensitive must not stay on the MG6C
-that the defence reads. A revision listing no item is a certified nil
-schedule. MG6E lists every item that
+that the defence reads; an item listed on the wrong schedule when it was
+certified is left off it and reported. A revision listing no item is a
+certified nil schedule. MG6E lists every item that
 might undermine the prosecution case or assist the defence, with the
 assessment of why.
 """
@@ -26,11 +27,11 @@ from casefile.projections._casefile_read import CaseIndex, Kept, signed_by
 __all__ = ["UnusedMaterial"]
 
 
-def _decision(kept: Kept) -> UnusedDecision:
+def _decision(kept: Kept, prosecution: bool) -> UnusedDecision:
     f = kept.fields
     return UnusedDecision(
         decision=f.string("decision"),
-        reason=f.text("reason"),
+        reason=f.text("reason") if prosecution else None,
         decided_at=kept.time_ns,
         by=f.party("by"),
         recorded_by=f.party_or_none("recorded_by"),
@@ -39,17 +40,17 @@ def _decision(kept: Kept) -> UnusedDecision:
     )
 
 
-def _item(kept: Kept, decided: Kept | None) -> UnusedItem:
+def _item(kept: Kept, decided: Kept | None, prosecution: bool) -> UnusedItem:
     f = kept.fields
-    decision = None if decided is None else _decision(decided)
+    decision = None if decided is None else _decision(decided, prosecution)
     return UnusedItem(
         item=f.integer("item"),
         description=f.text("description"),
         location=f.text("location"),
         sensitive=f.flag("sensitive"),
-        sensitivity_reason=f.text("sensitivity_reason"),
+        sensitivity_reason=f.text("sensitivity_reason") if prosecution else None,
         undermines_or_assists=f.flag("undermines_or_assists"),
-        assessment=f.text("assessment"),
+        assessment=f.text("assessment") if prosecution else None,
         by=f.party("by"),
         recorded_by=f.party_or_none("recorded_by"),
         decision=decision,
@@ -59,18 +60,25 @@ def _item(kept: Kept, decided: Kept | None) -> UnusedItem:
 
 
 class UnusedMaterial:
-    """The unused material of a case: its items and its schedules, read once."""
+    """The unused material of a case: its items and its schedules, read once.
+
+    With ``prosecution`` false (a file for the defence, the court or a victim)
+    an item carries no sensitivity reason, no assessment of why it might
+    undermine or assist (the MG6E's content) and no reason for the
+    prosecutor's decision: those are the disclosure officer's and the
+    prosecutor's work, not the schedule served.
+    """
 
     __slots__ = ("_schedules", "items")
 
-    def __init__(self, index: CaseIndex) -> None:
+    def __init__(self, index: CaseIndex, prosecution: bool = True) -> None:
         latest: dict[int, Kept] = {}
         for kept in index.of("unused.decided"):
             latest[kept.fields.integer("item")] = kept
         self.items: dict[int, UnusedItem] = {}
         for kept in index.of("unused.item_recorded"):
             number = kept.fields.integer("item")
-            self.items.setdefault(number, _item(kept, latest.get(number)))
+            self.items.setdefault(number, _item(kept, latest.get(number), prosecution))
         self._schedules: dict[str, list[Kept]] = {}
         for kept in index.of("unused.scheduled"):
             self._schedules.setdefault(kept.fields.string("schedule"), []).append(kept)
@@ -82,6 +90,8 @@ class UnusedMaterial:
         revisions = self._schedules.get(name, [])
         last = max(revisions, key=lambda k: (k.fields.integer("revision"), k.seq), default=None)
         listed = () if last is None else last.fields.integers("items")
+        # An item not of this schedule's kind as it stands is never shown on it (a
+        # sensitive item on the MG6C would reach the defence): a finding names it.
         items = tuple(
             self.items[n]
             for n in listed

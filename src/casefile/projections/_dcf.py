@@ -42,6 +42,8 @@ _ENVELOPE: Final = frozenset({"/format", "/version"})
 # The DCF's limit on the brief description of the case, in words.
 _BRIEF_WORDS: Final = 1200
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The most of a schema error's message an error repeats.
+_MESSAGE: Final = 200
 
 
 @functools.cache
@@ -54,7 +56,11 @@ def _check_case_file(case_file: Mapping[str, Any]) -> None:
     first = next(iter(_case_file_validator().iter_errors(case_file)), None)
     if first is not None:
         where = pointer(*first.absolute_path) or "/"
-        raise InputError(f"case file {where}: {first.message}")
+        # jsonschema's message quotes the value, which may be huge or personal: keep its start.
+        message = (
+            first.message if len(first.message) <= _MESSAGE else first.message[:_MESSAGE] + "…"
+        )
+        raise InputError(f"case file {where}: {message}")
 
 
 def _check_date(date: str | None) -> None:

@@ -275,7 +275,9 @@ class TrustPolicy:
 #: ``supervisor``): withholding or erasing what an officer recorded is a
 #: decision of its own, made by someone accountable for it. Charging decisions
 #: and decisions on unused material are the prosecutor's (``prosecutor``), never
-#: a police officer's. Checkpoints need ``checkpoint``. (The record type names
+#: a police officer's; a prosecutor whose decision was keyed on their behalf confirms
+#: it (``record.confirmed``: ``recorder`` or ``prosecutor``), or it stays unconfirmed
+#: for good. Checkpoints need ``checkpoint``. (The record type names
 #: are those of FORMAT.md §10.4.)
 DEFAULT_POLICY: Final = TrustPolicy(
     record_roles={
@@ -285,6 +287,7 @@ DEFAULT_POLICY: Final = TrustPolicy(
         "disclosure.erased": frozenset({DATA_PROTECTION_ROLE, SUPERVISOR_ROLE}),
         "charging.decided": frozenset({PROSECUTOR_ROLE}),
         "unused.decided": frozenset({PROSECUTOR_ROLE}),
+        "record.confirmed": frozenset({RECORDER_ROLE, PROSECUTOR_ROLE}),
     },
     checkpoint_roles=frozenset({CHECKPOINT_ROLE}),
 )
