@@ -46,11 +46,11 @@ class CaseFileOutput:
 
 def write_case_file(app: CasefileApp, case_id: uuid.UUID, root: Path) -> CaseFileOutput:
     """Write the CPS's case file JSON into ``root``; what it holds and still lacks."""
-    from casefile.projections import case_file_document, case_file_json, dcf_export
+    from casefile.projections import case_file_document, dcf_export
 
     case_file = app.case_file(case_id, audience="cps", file_type=FILE_TYPE)
     write_new_file(root / CASE_FILE, case_file_document(case_file))
-    dcf, report = dcf_export(case_file_json(case_file))
+    dcf, report = dcf_export(case_file)
     write_new_file(root / DCF, _document(dcf))
     write_new_file(root / DCF_REPORT, _document(report.to_json()))
     forms = tuple(
