@@ -77,8 +77,9 @@ def dcf_export(
 
     ``case_file`` is a :class:`CaseFile` or the JSON of one
     (:func:`case_file_json`); JSON from elsewhere is checked against the
-    case-file schema first. A :class:`CaseFile` is not: its JSON fits the
-    schema by construction, and checking a large one costs as much as
+    case-file schema first. A :class:`CaseFile` as :func:`build_case_file`
+    makes it is not: its JSON fits the schema by construction (the tests hold
+    generated case files to it), and checking a large one costs as much as
     verifying its records. ``date`` (``YYYY-MM-DD``) is
     the file's date; by default the date its case summary (MG5) was written.
     The document is a ``FirstHearingDCF``, or a ``BobDCF`` when the file's one
