@@ -17,7 +17,8 @@ the machine hits all alike, each the median of ``--repeat`` runs:
 3. the same and its JSON object (``case_file_json``);
 4. the same and its document bytes (``case_file_document``: sorted keys,
    two-space indent, which Python's JSON encoder writes in pure Python);
-5. the defence's side: verifying the records with the disclosures a bundle
+5. the same and its DCF 1.2 export (``dcf_export`` of the case file);
+6. the defence's side: verifying the records with the disclosures a bundle
    for the defence carries (the redacted runs withheld) and building the
    defence's case file, with its withheld markers, from those records.
 
@@ -48,7 +49,13 @@ from _casebuilder import signer_from
 from casefile.application import CasefileApp, StoreConfig
 from casefile.bundle import DISCLOSE_ALL
 from casefile.events import EVENT_TYPES, Custodian, Investigation, PointToProve, SummaryPoint
-from casefile.projections import CaseFile, build_case_file, case_file_document, case_file_json
+from casefile.projections import (
+    CaseFile,
+    build_case_file,
+    case_file_document,
+    case_file_json,
+    dcf_export,
+)
 from casefile.signing import (
     PROSECUTOR_ROLE,
     RECORDER_ROLE,
@@ -319,6 +326,9 @@ def main() -> None:
     def document() -> bytes:
         return case_file_document(case_file())
 
+    def dcf() -> object:
+        return dcf_export(case_file())
+
     def defence_file() -> CaseFile:
         return build_case_file(verified["defence"].records, audience="defence", as_of=at)
 
@@ -338,14 +348,15 @@ def main() -> None:
         profile.runcall(document)
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         return
-    t_verify, t_file, t_json, t_document, t_verify_defence, t_defence = interleaved(
-        args.repeat, verify, case_file, with_json, document, verify_defence, defence_file
+    t_verify, t_file, t_json, t_document, t_dcf, t_verify_defence, t_defence = interleaved(
+        args.repeat, verify, case_file, with_json, document, dcf, verify_defence, defence_file
     )
     print(f"  {'verification (one process)':<44} {t_verify * 1000:8.1f} ms")
     for label, took, base in (
         ("the case file (build_case_file)", t_file, t_verify),
         ("and its JSON object", t_json, t_verify),
         (f"and its document ({size // 1024} KiB)", t_document, t_verify),
+        ("the case file and its DCF export", t_dcf, t_verify),
         ("verification, the defence's disclosures", t_verify_defence, t_verify),
         (f"the defence's file ({marked} MG11 redacted)", t_defence, t_verify_defence),
     ):
