@@ -15,8 +15,8 @@ from casefile.application import CaseFile, CasefileApp, StoreConfig
 from casefile.bundle import open_bundle, verify_bundle
 from casefile.errors import InvalidCommandError, UnknownReferenceError, VerificationError
 from casefile.projections import build_case_file, case_file_json
-from casefile.signing import Holder, TrustEntry, TrustStore
-from casefile.verifier import verify_case
+from casefile.signing import Holder, TrustEntry, TrustStore, verify_signature
+from casefile.verifier import _parse, verify_case
 
 OFFICER = signer_for("case-file officer")
 SERVICE = signer_for("case-file checkpoint")
@@ -176,3 +176,27 @@ def test_case_file_of_an_unknown_case_is_refused(app: CasefileApp) -> None:
     with pytest.raises(UnknownReferenceError) as caught:
         app.case_file(uuid.UUID(int=7))
     assert caught.value.field == "case_id"
+
+
+@pytest.mark.parametrize("audience", [None, "cps", "defence"])
+def test_case_file_for_an_audience_checks_each_signature_once(
+    app: CasefileApp, monkeypatch: pytest.MonkeyPatch, audience: str | None
+) -> None:
+    # Reading the audience's redaction decisions must not verify the whole
+    # case a second time: that doubled the cost of every file for an audience.
+    case_id, seq = _witness_case(app)
+    app.redact(
+        case_id, OFFICER, seq, "body", audiences=["cps", "defence"],
+        reason="victim_or_witness_contact_details", match=HOME,
+    )  # fmt: skip
+    checked: list[bytes] = []
+
+    def counted(public_key: bytes, message: bytes, signature: bytes) -> bool:
+        checked.append(signature)
+        return verify_signature(public_key, message, signature)
+
+    monkeypatch.setattr(_parse, "verify_signature", counted)
+    [statement] = app.case_file(case_id, audience=audience).mg11
+    assert len(checked) == len(list(app.records(case_id)))
+    assert statement.body is not None
+    assert ("Alder" in statement.body) is (audience is None)

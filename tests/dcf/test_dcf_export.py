@@ -12,6 +12,7 @@ from _casework import SECOND, T0, Desk
 from casefile.errors import InputError
 from casefile.projections import (
     DCF_LABEL,
+    _dcf,
     build_case_file,
     case_file_json,
     case_file_schema,
@@ -27,6 +28,7 @@ from dcf._dcf_cases import (
     case_file_of,
     dcf_errors,
     resolve,
+    verified_case,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -354,3 +356,23 @@ def test_a_headline_over_the_dcfs_1200_words_is_reported_not_exported_or_cut(
     document, report = dcf_export(case_file)
     assert document["case"]["brief_description_of_case"] == "word " * 1200
     assert report.conforms
+
+
+def test_a_case_file_value_exports_as_its_json_does_without_a_schema_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Checking a large case file's JSON against its schema costs as much as
+    # verifying its records; a CaseFile the projection built fits it already.
+    verified = verified_case(burglary)
+    file = build_case_file(verified.records, audience="cps")
+    expected = dcf_export(case_file_json(file))
+    monkeypatch.setattr(_dcf, "_check_case_file", _refuse_check)
+    document, report = dcf_export(file)
+    assert json.dumps(document, sort_keys=True) == json.dumps(expected[0], sort_keys=True)
+    assert report.to_json() == expected[1].to_json()
+    with pytest.raises(AssertionError, match="schema check"):
+        dcf_export(case_file_json(file))  # JSON from elsewhere is still checked
+
+
+def _refuse_check(case_file: object) -> None:
+    raise AssertionError("schema check of a case file the projection built")

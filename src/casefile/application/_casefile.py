@@ -20,11 +20,11 @@ records, for the audience the bundle's manifest names
 from __future__ import annotations
 
 import abc
-import itertools
 import uuid
 from collections.abc import Iterator, Mapping
 
 from casefile.bundle import AUDIENCES, DISCLOSE_ALL, DisclosurePolicy
+from casefile.bundle._redactions import RedactionLedger
 from casefile.errors import InvalidCommandError, UnknownReferenceError
 from casefile.events import EVENT_TYPES, Instant, check_time
 from casefile.events._values import check_uuid
@@ -50,12 +50,6 @@ class CaseFileQueries:
     @abc.abstractmethod
     def now(self) -> int:
         """The application's clock (ns since the epoch)."""
-
-    @abc.abstractmethod
-    def withheld_from(
-        self, case_id: uuid.UUID, audience: Audience | str, at: int, size: int
-    ) -> dict[tuple[int, str], tuple[Run, ...] | None]:
-        """What ``audience``'s decisions withhold (provided by the export)."""
 
     @abc.abstractmethod
     def carried_disclosures(
@@ -103,20 +97,36 @@ class CaseFileQueries:
         shown = None if audience is None else str(audience)
         at = self.now()
         when = at if as_of is None else check_time(as_of, "as_of")
-        # The records stored now; those recorded from here on are not in this file.
-        size = sum(1 for _ in self.records(case_id))
+        # The records stored now, read once; those recorded from here on are not in this file.
+        stored = list(self.records(case_id))
+        size = len(stored)
         if size == 0:
             raise UnknownReferenceError(f"no case {case_id} in the store", field="case_id")
-        withheld = {} if shown is None else self.withheld_from(case_id, shown, at, size)
+        everything = self.carried_disclosures(
+            case_id, size=size, policy=DISCLOSE_ALL, audience=None, withheld={}
+        )
         records = iter_verified_records(
-            itertools.islice(self.records(case_id), size),
+            stored,
             trust=self.trust,
             at=at,
             case_id=case_id,
-            disclosures=self.carried_disclosures(
-                case_id, size=size, policy=DISCLOSE_ALL, audience=shown, withheld=withheld
-            ),
+            disclosures=everything,
             known_types=EVENT_TYPES.known_types(),
             payloads=payload_schemas(),
         )
-        return build_case_file(records, audience=shown, as_of=when, file_type=file_type)
+        if shown is None:
+            return build_case_file(records, as_of=when, file_type=file_type)
+        # Every record and disclosure is verified once, here; the audience's
+        # decisions are read from those verified records (as an export reads
+        # them) rather than by verifying the case again, and the projection
+        # checks each redacted disclosure it is given against its commitment.
+        verified = list(records)
+        ledger = RedactionLedger(shown)
+        for record in verified:
+            ledger.take_acts(record)
+        carried = self.carried_disclosures(
+            case_id, size=size, policy=DISCLOSE_ALL, audience=shown, withheld=ledger.withheld()
+        )
+        return build_case_file(
+            verified, audience=shown, as_of=when, file_type=file_type, disclosures=carried
+        )

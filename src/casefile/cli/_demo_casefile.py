@@ -49,12 +49,12 @@ class CaseFileOutput:
 
 def write_case_file(app: CasefileApp, case_id: uuid.UUID, root: Path) -> CaseFileOutput:
     """Write the CPS's case file JSON into ``root``; what it holds and still lacks."""
-    from casefile.projections import DCF_LABEL, case_file_document, case_file_json, dcf_export
+    from casefile.projections import DCF_LABEL, case_file_document, dcf_export
     from casefile.projections._document import json_document
 
     case_file = app.case_file(case_id, audience="cps", file_type=FILE_TYPE)
     write_new_file(root / CASE_FILE, case_file_document(case_file))
-    dcf, report = dcf_export(case_file_json(case_file))
+    dcf, report = dcf_export(case_file)
     write_new_file(root / DCF, json_document(dcf))
     write_new_file(root / DCF_REPORT, json_document(report.to_json()))
     forms = tuple(

@@ -19,6 +19,8 @@ from typing import Any, Final
 import jsonschema
 
 from casefile.errors import InputError
+from casefile.projections._casefile_forms import CaseFile
+from casefile.projections._casefile_json import case_file_json
 from casefile.projections._casefile_schema import case_file_schema
 from casefile.projections._dcf_build import DcfWriter, day_of
 from casefile.projections._dcf_defendants import (
@@ -75,12 +77,16 @@ def _check_date(date: str | None) -> None:
 
 
 def dcf_export(
-    case_file: Mapping[str, Any], *, date: str | None = None
+    case_file: CaseFile | Mapping[str, Any], *, date: str | None = None
 ) -> tuple[dict[str, Any], DcfMappingReport]:
     """The DCF 1.2-compatible document of ``case_file`` and the report of what it left behind.
 
-    ``case_file`` is the JSON of a case file (:func:`case_file_json`); it is
-    checked against the case-file schema first. ``date`` (``YYYY-MM-DD``) is
+    ``case_file`` is a :class:`CaseFile` or the JSON of one
+    (:func:`case_file_json`); JSON from elsewhere is checked against the
+    case-file schema first. A :class:`CaseFile` as :func:`build_case_file`
+    makes it is not: its JSON fits the schema by construction (the tests hold
+    generated case files to it), and checking a large one costs as much as
+    verifying its records. ``date`` (``YYYY-MM-DD``) is
     the file's date; by default the date its case summary (MG5) was written.
     The document is a ``FirstHearingDCF``, or a ``BobDCF`` when the file's one
     defendant faces no offence and was arrested under the Bail Act 1976, s.7.
@@ -89,9 +95,13 @@ def dcf_export(
     Raises :class:`~casefile.errors.InputError` for a case file that does not
     fit its schema or a malformed ``date``.
     """
-    _check_case_file(case_file)
+    if isinstance(case_file, CaseFile):
+        source: Mapping[str, Any] = case_file_json(case_file)
+    else:
+        _check_case_file(case_file)
+        source = case_file
     _check_date(date)
-    reader = SourceReader(case_file)
+    reader = SourceReader(source)
     w = DcfWriter(reader)
     defendants = reader.look("mg1", "defendants")
     bob = (
@@ -129,8 +139,8 @@ def dcf_export(
     _file_date(w, case, date)
     report = DcfMappingReport(
         dcf_type=dcf_type,
-        case_file_format=case_file["format"],
-        case_file_version=case_file["version"],
+        case_file_format=source["format"],
+        case_file_version=source["version"],
         dropped=dropped_items(reader, ignore=_ENVELOPE),
         unfilled=tuple(w.unfilled),
         refused=tuple(w.refused),
