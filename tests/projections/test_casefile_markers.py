@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from casefile.application import CasefileApp, StoreConfig
+from casefile.bundle._redactions import RedactionLedger
 from casefile.events import Investigation
 from casefile.projections import build_case_file
+from casefile.projections._casefile import _reasoned_marker
 from casefile.signing import TextDisclosure, TrustEntry, TrustStore, Withheld
+from casefile.signing._text import commit_text
 from casefile.verifier import VerifiedCase, verify_case
 from projections._casefile_cases import DAY, OFFICER, OFFICER_HOLDER, SECOND, T0
 
@@ -155,3 +162,79 @@ def test_a_callers_own_marker_still_wins_over_the_reasons() -> None:
         verified.records, audience="cps", disclosures=_withheld(verified, seq), marker=mine
     )
     assert "a man <3 gone> back window" in (file.mg11[0].body or "")
+
+
+# --- the same marker as the report, whatever the acts -------------------------------------
+
+_CASE = uuid.UUID(int=0xCA5E)
+_N = 12
+_, _FULL = commit_text(_CASE, 2, "body", " ".join(f"w{i}" for i in range(_N)), random_bytes=bytes)
+_REASONS = ("victim_or_witness_contact_details", "other", "third_party_personal_data")
+
+
+@dataclass(frozen=True)
+class _Record:
+    """What both the report's ledger and the case file's marker read of a verified record."""
+
+    seq: int
+    event_type: str
+    data: dict[str, Any]
+    commitments: dict[str, bytes] = field(default_factory=dict)
+    disclosed: dict[str, Any] = field(default_factory=dict)
+
+
+_RUNS = st.lists(st.integers(0, _N + 3), max_size=6, unique=True).map(
+    lambda xs: [[a, b] for a, b in zip(sorted(xs)[::2], sorted(xs)[1::2], strict=False)]
+)
+
+
+@st.composite
+def _acts(draw: st.DrawFn) -> list[_Record]:
+    out: list[_Record] = []
+    for seq in range(3, 3 + draw(st.integers(0, 6))):
+        kind = draw(st.sampled_from(["decided", "withdrawn", "erased"]))
+        runs = None if draw(st.integers(0, 5)) == 0 else draw(_RUNS)
+        named = {"record": 2, "field": "body", "runs": runs}
+        if kind == "decided":
+            audiences = draw(st.lists(st.sampled_from(("cps", "defence")), min_size=1))
+            data = {**named, "audiences": sorted(set(audiences))}
+            out.append(
+                _Record(
+                    seq, "redaction.decided", {**data, "reason": draw(st.sampled_from(_REASONS))}
+                )
+            )
+        elif kind == "withdrawn":
+            out.append(_Record(seq, "redaction.withdrawn", {"decision": draw(st.integers(2, seq))}))
+        else:
+            out.append(_Record(seq, "disclosure.erased", {**named, "basis": "erasure_request"}))
+    return out
+
+
+@given(
+    acts=_acts(),
+    withheld=st.lists(st.integers(0, _N), min_size=2, max_size=6, unique=True),
+    audience=st.sampled_from(("cps", "defence", None)),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_case_file_marker_is_the_reports_whatever_the_decisions(
+    acts: list[_Record], withheld: list[int], audience: str | None
+) -> None:
+    points = sorted(withheld)
+    runs = [(a, b) for a, b in zip(points[::2], points[1::2], strict=False)]
+    shown = _FULL.redact(runs)
+    statement = _Record(2, "statement.recorded", {}, {"body": b"c"}, {"body": shown})
+    records = [statement, *acts]
+    ledger = RedactionLedger(audience)
+    for record in records:
+        ledger.take(record, frozenset({"body"}))  # type: ignore[arg-type]
+    [report] = ledger.redacted()
+    marker = _reasoned_marker(records, audience)  # type: ignore[arg-type]
+    said = [s for s in report.segments if not isinstance(s, str)]
+    runs_shown = [s for s in shown.segments() if not isinstance(s, str)]
+    assert len(said) == len(runs_shown)
+    for theirs, run in zip(said, runs_shown, strict=True):
+        ours = marker(2, "body", run)
+        if theirs.label.endswith(": no decision"):
+            assert ours == f"[withheld {run.units} word{'' if run.units == 1 else 's'}]"
+        else:
+            assert ours == str(theirs)
