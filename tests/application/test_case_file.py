@@ -95,7 +95,9 @@ def test_case_file_for_the_cps_withholds_what_its_decisions_withhold(app: Casefi
     [for_cps] = app.case_file(case_id, audience="cps").mg11
     assert for_cps.body is not None
     assert "Alder" not in for_cps.body
-    assert for_cps.body.startswith("I live at [withheld 6 words] I saw")
+    assert for_cps.body.startswith(
+        "I live at [withheld 6 words: victim_or_witness_contact_details] I saw"
+    )
     # The decision was for the CPS only: the court and the police read every word.
     for audience in ("court", None):
         [statement] = app.case_file(case_id, audience=audience).mg11

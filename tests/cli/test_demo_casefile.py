@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from casefile.bundle import open_bundle
+from casefile.bundle import open_bundle, verify_bundle
 from casefile.cli._demo_case import VICTIM_HOME
 from casefile.projections import build_case_file, case_file_json
 from casefile.signing import load_trust_store
@@ -55,7 +55,26 @@ def test_demo_case_file_withholds_the_victims_home_from_the_cps(
         assert word not in text, word
     victim_statement = case_file["mg11"][0]
     assert victim_statement["witness"]["name"] == "Margaret Hale"
-    assert "I live alone at [withheld 6 words] Since" in victim_statement["body"]
+    # The marker says why: the prosecutor's file names the signed decision's reason.
+    assert (
+        "I live alone at [withheld 6 words: victim_or_witness_contact_details] Since"
+        in victim_statement["body"]
+    )
+
+
+def test_the_case_file_marker_equals_the_verification_reports_marker(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    # The CPS's bundle verified: the report's text of the victim's statement, marker
+    # and all, is the body of its MG11 in the case file the police wrote beside it.
+    report = verify_bundle(
+        demo.root / "bundle.zip", at=time.time_ns(), trust=load_trust_store(demo.trust)
+    )
+    statement = case_file["mg11"][0]
+    [shown] = [r for r in report.redacted if (r.seq, r.field) == (statement["statement"], "body")]
+    markers = [str(s) for s in shown.segments if not isinstance(s, str)]
+    assert markers == ["[withheld 6 words: victim_or_witness_contact_details]"]
+    assert shown.text == statement["body"]
 
 
 def test_demo_charge_rests_on_the_prosecutors_own_signed_decision(

@@ -6,7 +6,10 @@
 name and care needs from them, puts their texts back as the reader may see
 them (:func:`~casefile.projections.records_as_read`) and builds every form in
 one pass over the records; no domain class, database or network is needed,
-so an offline verifier runs it on a handed-over bundle.
+so an offline verifier runs it on a handed-over bundle. A withheld run is
+marked with the reasons of the decisions in force on it, as the verification
+report marks it (``_reasoned_marker``); the decisions may come after the
+record they withhold from, so their acts are read in a first pass.
 :func:`case_file_from_views` does the same from records already read, with
 the personal values given apart. docs/CASEFILE.md describes every part.
 """
@@ -45,14 +48,15 @@ from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import ContinuityPolicy
 from casefile.projections._custody_records import CORRECTION_TYPE, RecordView
 from casefile.projections._pause import collection_paused
+from casefile.projections._redactions import FieldRedactions, redactions_for
 from casefile.projections._texts import (
     CommittedRecord,
     TextMarker,
     records_as_read,
     require_kept,
+    withheld_marker,
 )
-from casefile.projections._texts import withheld_marker as _withheld
-from casefile.signing import Disclosure, TextDisclosure
+from casefile.signing import Disclosure, TextDisclosure, Withheld
 from casefile.verifier._redaction_codes import RESTRICTED_FIELDS, Audience
 
 __all__ = ["build_case_file", "case_file_from_views"]
@@ -73,7 +77,7 @@ def build_case_file(
     as_of: int | datetime.datetime | None = None,
     file_type: str | None = None,
     disclosures: Iterable[Disclosure | TextDisclosure] | None = None,
-    marker: TextMarker = _withheld,
+    marker: TextMarker | None = None,
     policy: ContinuityPolicy = _POLICY,
 ) -> CaseFile:
     """The case file of a case from its verified ``records`` (in sequence order), for ``audience``.
@@ -91,13 +95,22 @@ def build_case_file(
     an exhibit's pause running up to it outside a store is a continuity gap,
     and a defendant with no first hearing has their age taken then; without
     it, running pauses are not judged and ages are taken at the last record.
-    The file never reads a clock. ``marker`` shows a withheld run. Raises
+    The file never reads a clock. A withheld run is marked with the reasons
+    of ``audience``'s decisions in force on it and ``erased`` for an erasure
+    (with None, erasures alone), in the words of the verification report:
+    ``[withheld 6 words: victim_or_witness_contact_details]``; a run that no
+    decision in force answers for is ``[withheld 6 words]``. ``marker``, if
+    given, shows each withheld run instead. Raises
     :class:`~casefile.errors.InputError` for an unknown audience or file
     type, or records that do not fit their payload schemas.
     """
     _check_choices(audience, file_type)
     require_kept(records)
     given = None if disclosures is None else list(disclosures)
+    if marker is None:
+        # Read twice: a decision may come after the record whose words it withholds.
+        records = records if isinstance(records, list) else list(records)
+        marker = _reasoned_marker(records, audience, given)
     personal: dict[int, dict[str, Any]] = {}
     roles: dict[int, object] = {}
     case_ids: list[uuid.UUID] = []
@@ -132,6 +145,44 @@ def build_case_file(
             file_type=file_type,
             policy=policy,
         )
+
+
+def _reasoned_marker(
+    records: list[CommittedRecord],
+    audience: str | None,
+    given: list[Disclosure | TextDisclosure] | None = None,
+) -> TextMarker:
+    """Marks a withheld run with why it is withheld, by the rule and words of the report (B11).
+
+    :func:`redactions_for` says which decisions for ``audience`` are in force
+    on each field and :meth:`FieldRedactions.label` words the marker, so the
+    case file and ``casefile verify`` say the same of the same run. A run
+    that no decision in force or erasure touches keeps the plain marker (the
+    report gives a finding for it, not a reason).
+    """
+    covers = redactions_for(records, audience)
+    if not covers:
+        return withheld_marker
+    # Each covered field's number of units: a decision's run past the text's end covers nothing.
+    units: dict[tuple[int, str], int] = {}
+    if given is None:
+        for rec in records:
+            for name, value in rec.disclosed.items():
+                if (rec.seq, name) in covers and isinstance(value, TextDisclosure):
+                    units[rec.seq, name] = value.n
+    else:
+        for d in given:
+            if isinstance(d, TextDisclosure) and (d.seq, d.name) in covers:
+                units[d.seq, d.name] = d.n
+
+    def marker(seq: int, name: str, run: Withheld) -> str:
+        found: FieldRedactions | None = covers.get((seq, name))
+        n = units.get((seq, name))
+        if found is None or not found.reasons(run.start, run.end, n):
+            return withheld_marker(seq, name, run)
+        return f"[{found.label(run.start, run.end, n)}]"
+
+    return marker
 
 
 class _ValueReader:
