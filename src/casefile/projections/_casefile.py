@@ -107,10 +107,6 @@ def build_case_file(
     _check_choices(audience, file_type)
     require_kept(records)
     given = None if disclosures is None else list(disclosures)
-    if marker is None:
-        # Read twice: a decision may come after the record whose words it withholds.
-        records = records if isinstance(records, list) else list(records)
-        marker = _reasoned_marker(records, audience, given)
     personal: dict[int, dict[str, Any]] = {}
     roles: dict[int, object] = {}
     case_ids: list[uuid.UUID] = []
@@ -134,6 +130,10 @@ def build_case_file(
             yield rec
 
     with collection_paused():
+        if marker is None:
+            # Read twice: a decision may come after the record whose words it withholds.
+            records = records if isinstance(records, list) else list(records)
+            marker = _reasoned_marker(records, audience, given)
         views = list(records_as_read(noting(records), given, marker=marker))
         case_id = case_ids[0] if case_ids and case_ids[0].int else None
         return case_file_from_views(
