@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from casefile.cli._casefile_cmd import report_path
+from casefile.cli._demo_cmd import CHECKPOINT_NAME
 from cli._support import Demo, Run, run_cli
 
 URN = "42NS1234526"
@@ -136,6 +137,61 @@ def test_html_carries_every_section_and_the_verification_page(demo: Demo, tmp_pa
         assert heading.replace("'", "&#39;") in page, heading
     # The verification page names the keys that signed the records.
     assert "northshire.police.example/" in page[page.index('id="verification-h"') :]
+
+
+def _signing(demo: Demo) -> list[object]:
+    return [
+        "--checkpoint-key",
+        demo.root / "keys" / "checkpoint.key",
+        "--checkpoint-name",
+        CHECKPOINT_NAME,
+        "--passphrase-file",
+        demo.passphrase,
+    ]
+
+
+def test_html_without_a_checkpoint_key_shows_no_checkpoint(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "casefile.html"
+    assert _casefile(demo, out, "html").code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "No checkpoint was given." in page
+    assert _checkpoint_root(demo) not in page
+
+
+def test_html_with_the_checkpoint_key_shows_the_signed_checkpoint(
+    demo: Demo, tmp_path: Path
+) -> None:
+    out = tmp_path / "casefile.html"
+    result = _casefile(demo, out, "html", *_signing(demo))
+    assert result.code == 0, result.err
+    page = out.read_text(encoding="utf-8")
+    verification = page[page.index('id="verification-h"') :]
+    assert "No checkpoint was given." not in verification
+    # Nothing was recorded since the demo's export: the same root as the bundle's checkpoint.
+    assert _checkpoint_root(demo) in verification
+    origin = (demo.root / "bundle" / "checkpoint.txt").read_text(encoding="utf-8").split("\n")[0]
+    assert origin in verification
+
+
+def test_a_checkpoint_key_that_is_not_the_one_named_is_refused_before_writing(
+    demo: Demo, tmp_path: Path
+) -> None:
+    out = tmp_path / "casefile.html"
+    signing = _signing(demo)
+    signing[1] = demo.root / "keys" / "pc-4721.key"
+    result = _casefile(demo, out, "html", *signing)
+    assert result.code == 2
+    assert "--checkpoint-name" in result.err
+    assert "Traceback" not in result.err
+    assert not out.exists()
+
+
+def test_a_checkpoint_key_for_json_is_refused(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "casefile.json"
+    result = _casefile(demo, out, "json", *_signing(demo))
+    assert result.code == 2
+    assert "html and pdf only" in result.err
+    assert not out.exists()
 
 
 def test_html_for_no_audience_withholds_nothing(demo: Demo, tmp_path: Path) -> None:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
 from casefile.bundle import AUDIENCES
 from casefile.cli._errors import about
+from casefile.cli._export_cmd import check_checkpoint_key, origin_namespace
 from casefile.cli._files import check_new_path, replace_file, write_new_file
+from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import (
     add_store_arguments,
     named_case,
@@ -30,7 +33,7 @@ from casefile.cli._store import (
 from casefile.cli._text import one_line
 from casefile.errors import InputError
 from casefile.projections import FILE_TYPES
-from casefile.signing import load_trust_store
+from casefile.signing import Signer, TrustStore, load_trust_store
 
 if TYPE_CHECKING:
     import uuid
@@ -102,6 +105,31 @@ def add_casefile_parser(
         metavar="SECONDS",
         help="stop Chromium if it has not printed within this time (default: 120)",
     )
+    signed = command.add_argument_group(
+        "checkpoint (html and pdf)",
+        "sign a checkpoint over the case's records, as export does, for the verification page "
+        "to show; without these, the page shows none",
+    )
+    signed.add_argument(
+        "--checkpoint-key",
+        type=Path,
+        metavar="KEYFILE",
+        help="key file of a key holding a checkpoint role",
+    )
+    signed.add_argument(
+        "--checkpoint-name", metavar="NAME", help="that key's name in the trust store"
+    )
+    signed.add_argument(
+        "--origin-namespace",
+        metavar="NS",
+        help="checkpoint origin prefix (default: the checkpoint name up to its first '/')",
+    )
+    signed.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="the key file's passphrase in the first line of FILE (default: ask)",
+    )
     command.set_defaults(handler=run_casefile)
 
 
@@ -127,14 +155,49 @@ def _write(path: Path, data: bytes, force: bool) -> None:
         write_new_file(path, data)
 
 
-def _verification(app: CasefileApp, case_id: uuid.UUID) -> tuple[VerificationPage, str]:
+@dataclass(frozen=True)
+class _Checkpointer:
+    """The checkpoint key the user gave, checked against the trust store before any work."""
+
+    signer: Signer
+    name: str
+    namespace: str
+
+
+def _checkpointer(args: argparse.Namespace, trust: TrustStore) -> _Checkpointer | None:
+    given = (args.checkpoint_key, args.checkpoint_name, args.origin_namespace, args.passphrase_file)
+    if all(value is None for value in given):
+        return None
+    if args.format not in ("html", "pdf"):
+        raise InputError(
+            f"--checkpoint-key: a checkpoint is shown by html and pdf only, not {args.format}"
+        )
+    if args.checkpoint_key is None or args.checkpoint_name is None:
+        raise InputError("--checkpoint-key and --checkpoint-name: give both, or neither")
+    namespace = origin_namespace(args)
+    with about(args.checkpoint_key):
+        signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
+    check_checkpoint_key(args, trust, signer.public_key.key_id)
+    return _Checkpointer(signer, args.checkpoint_name, namespace)
+
+
+def _verification(
+    app: CasefileApp, case_id: uuid.UUID, checkpointer: _Checkpointer | None
+) -> tuple[VerificationPage, str]:
     """The verification page of the case's records, and their root (hex) for the PDF."""
     from casefile.projections import verification_page
 
-    # No checkpoint is signed here (that takes the checkpoint key, as export does): the
-    # root is the one a checkpoint over the records as they stand now would carry.
-    verified = app.verify(case_id)
-    page = verification_page(verified.records, checkpoint=None, findings=verified.findings)
+    note = None
+    if checkpointer is not None:
+        note = app.checkpoint(
+            case_id, checkpointer.signer, checkpointer.name, checkpointer.namespace
+        )
+    # Without a checkpoint the root is the one a checkpoint over the records as they stand
+    # now would carry: the bundle's, while nothing is recorded after an export.
+    verified = app.verify(case_id, checkpoint=note)
+    page = verification_page(
+        verified.records, checkpoint=verified.checkpoint, findings=verified.findings
+    )
     return page, verified.root.hex()
 
 
@@ -180,11 +243,12 @@ def run_casefile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     audience = None if args.audience == NO_AUDIENCE else args.audience
     with about(args.trust):
         trust = load_trust_store(args.trust)
+    checkpointer = _checkpointer(args, trust)
     config = store_config(args)
     with store_errors(config), open_app(config, trust) as app:
         case = named_case(app, args.case, config)
         case_id, reference = case.id, case.reference
-        verification = _verification(app, case_id) if fmt in ("html", "pdf") else None
+        verification = _verification(app, case_id, checkpointer) if fmt in ("html", "pdf") else None
         case_file = app.case_file(case_id, audience=audience, file_type=args.file_type)
     # Rendered and printed with the store closed: Chromium may take its time.
     data, report_data = _render(case_file, fmt, verification, args)
