@@ -123,6 +123,16 @@ def test_failing_chromium_reports_its_exit_status_and_last_error_lines(tmp_path:
     assert "ERROR: cannot open display" in str(caught.value)
 
 
+def test_chromium_that_cannot_be_run_is_a_print_error(tmp_path: Path) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    garbage = folder / "chromium"
+    garbage.write_bytes(b"\x7fELF not really a program")
+    garbage.chmod(0o755)
+    with pytest.raises(PrintError, match="cannot run Chromium"):
+        print_pdf(PAGE, checkpoint_root=ROOT, chromium=str(garbage))
+
+
 def test_chromium_that_writes_no_pdf_is_refused(tmp_path: Path) -> None:
     fake = _fake(tmp_path / "bin", "exit 0")
     with pytest.raises(PrintError, match="without writing a PDF"):

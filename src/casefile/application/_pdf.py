@@ -151,16 +151,19 @@ def _run(command: list[str], folder: Path, timeout: float) -> None:
         env[name] = str(folder)
     stderr_path = folder / "stderr.txt"
     with open(stderr_path, "wb") as stderr:
-        # The executable is the one find_chromium resolved; every argument is ours.
-        process = subprocess.Popen(  # noqa: S603
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=folder,
-            env=env,
-            start_new_session=True,
-        )
+        try:
+            # The executable is the one find_chromium resolved; every argument is ours.
+            process = subprocess.Popen(  # noqa: S603
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                cwd=folder,
+                env=env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise PrintError(f"cannot run Chromium ({command[0]}): {exc.strerror or exc}") from None
         try:
             status = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
