@@ -111,7 +111,7 @@ def test_hanging_chromium_is_killed_with_its_children_at_the_timeout(
     deadline = time.monotonic() + 5
     while _alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(child), "the helper Chromium started outlived the timeout"
+    assert not _alive(child), "the child process Chromium started outlived the timeout"
 
 
 def test_failing_chromium_reports_its_exit_status_and_last_error_lines(tmp_path: Path) -> None:

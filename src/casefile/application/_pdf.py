@@ -136,7 +136,7 @@ def _stderr_tail(path: Path) -> str:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    # Chromium starts helpers (zygote, GPU, renderer) in its group: all of them go.
+    # Chromium starts child processes (zygote, GPU, renderer) in its group: all of them go.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -175,7 +175,7 @@ def _run(command: list[str], folder: Path, timeout: float) -> None:
         except BaseException:
             _kill_group(process)
             raise
-        _kill_group(process)  # helpers it left behind, if any
+        _kill_group(process)  # child processes it left behind, if any
     if status != 0:
         how = f"signal {-status}" if status < 0 else f"exit status {status}"
         raise PrintError(
