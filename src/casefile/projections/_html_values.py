@@ -34,7 +34,17 @@ _UNSAFE: Final = re.compile(
 )
 
 #: Fields typed ``str | None`` whose None means "none given", not "not disclosed".
-_NOT_TEXTS: Final = frozenset({"urn", "offence", "recording", "key", "role", "reclassified_by"})
+_NOT_TEXTS: Final = frozenset(
+    {"urn", "offence", "recording", "key", "role", "reclassified_by", "to_date"}
+)
+#: Words of field names written as a reader knows them.
+_WORDS: Final = {"urn": "URN", "id": "ID", "sha256": "SHA-256", "vps": "VPS", "mg": "MG"}
+
+
+def _label(name: str) -> str:
+    words = [_WORDS.get(word, word) for word in name.split("_")]
+    words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
 
 
 def _code_point(match: re.Match[str]) -> str:
@@ -96,7 +106,7 @@ def _layout(kind: type) -> tuple[tuple[str, str, bool], ...]:
     for field in dataclasses.fields(kind):
         hint = hints.get(field.name)
         is_text = hint == (str | None) and field.name not in _NOT_TEXTS
-        out.append((field.name, field.name.replace("_", " ").capitalize(), is_text))
+        out.append((field.name, _label(field.name), is_text))
     return tuple(out)
 
 
