@@ -10,12 +10,14 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
+from casefile.findings import Finding
 from casefile.projections import (
     CaseFile,
     build_case_file,
     case_file_html,
     verification_page,
 )
+from casefile.signing import Checkpoint
 from projections._casefile_cases import prosecution
 from projections.test_casefile_generated import AUDIENCES, RUNS, generated_case
 
@@ -32,6 +34,10 @@ class _Outline(HTMLParser):
         self._heading: int | None = None
         self._heading_text: list[str] = []
         self.lang: str | None = None
+        self._tables: list[int] = []
+        #: For each table, in the order it closed, how many header cells of its own it has.
+        self.table_headers: list[int] = []
+        self.unscoped_headers = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
@@ -39,11 +45,18 @@ class _Outline(HTMLParser):
             self.attributes.add((tag, name))
             if tag == "html" and name == "lang":
                 self.lang = value
+        if tag == "table":
+            self._tables.append(0)
+        elif tag == "th" and self._tables:
+            self._tables[-1] += 1
+            self.unscoped_headers += not any(name == "scope" for name, _ in attrs)
         if tag in {"h1", "h2", "h3", "h4"}:
             self._heading = int(tag[1])
             self._heading_text = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "table" and self._tables:
+            self.table_headers.append(self._tables.pop())
         if self._heading is not None and tag == f"h{self._heading}":
             self.headings.append((self._heading, "".join(self._heading_text)))
             self._heading = None
@@ -163,7 +176,9 @@ def test_headings_go_down_one_level_at_a_time_and_tables_have_header_cells() -> 
     assert levels[0] == 1
     assert levels.count(1) == 1
     assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
-    assert written.count(b"<table") <= written.count(b"<th scope=")
+    assert parsed.table_headers
+    assert all(parsed.table_headers)
+    assert parsed.unscoped_headers == 0
     for fetches in (b"http://", b"https://", b"url(", b"@import", b"src="):
         assert fetches not in written
 
@@ -184,3 +199,47 @@ def test_every_generated_case_file_renders_to_a_parsing_page_the_same_each_time(
     assert "script" not in parsed.tags
     for form in ("MG1", "MG5", "MG3", "MG9", "MG11", "MG12", "MG6C", "MG6D", "MG6E"):
         assert any(title.startswith(form) for _, title in parsed.headings)
+
+
+def test_verification_page_names_every_signer_and_exactly_the_records_each_signed() -> None:
+    _, verified = prosecution()
+    page = verification_page(verified.records)
+    signed: dict[str, set[int]] = {}
+    for record in verified.records:
+        signed.setdefault(record.signer.key_id.hex(), set()).add(record.seq)
+    assert {key.key_id for key in page.keys} == set(signed)
+    for key in page.keys:
+        covered = {seq for first, last in key.runs for seq in range(first, last + 1)}
+        assert covered == signed[key.key_id]
+        assert key.records == len(covered)
+    assert page.records == len(verified.records)
+
+
+def test_the_checkpoint_and_every_finding_given_reach_the_last_page() -> None:
+    _, verified = prosecution()
+    root = bytes(range(32))
+    checkpoint = Checkpoint(origin="test.police.uk/cases", size=len(verified.records), root=root)
+    finding = Finding(kind="test.finding", message="<b>seen</b>", seq=3)
+    page = verification_page(verified.records, checkpoint=checkpoint, findings=[finding])
+    written = case_file_html(build_case_file(verified.records), verification=page)
+    text = "".join(outline(written).text)
+    assert root.hex() in text
+    assert "test.police.uk/cases" in text
+    assert "test.finding" in text
+    assert "<b>seen</b>" in text
+    assert b"<b>seen" not in written
+
+
+def test_a_urn_that_closes_the_style_sheet_stays_inside_the_print_header() -> None:
+    benign, _ = _hostile_case_file()
+    urn = '"; } </style><script>alert(6)</script><style> @page { content: "'
+    case_file = dataclasses.replace(
+        benign,
+        case=dataclasses.replace(benign.case, urn=urn),
+        mg1=dataclasses.replace(benign.mg1, urn=urn),
+    )
+    written = case_file_html(case_file)
+    style = written.split(b"<style>", 1)[1].split(b"</style>", 1)[0]
+    assert b"<" not in style
+    assert b'"; }' not in style
+    assert outline(written).tags == outline(case_file_html(benign)).tags

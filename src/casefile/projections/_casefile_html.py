@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from casefile.projections._casefile_forms import CaseFile
-from casefile.projections._html_values import party, rows, runs, text, when
+from casefile.projections._html_values import party, runs, table, text, when
 from casefile.projections._verification_page import VerificationPage
 
 __all__ = ["case_file_html"]
@@ -64,7 +64,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.globals.update(rows=rows, runs=runs, text=text, when=when, party=party, spans=_spans)
+    env.globals.update(table=table, runs=runs, text=text, when=when, party=party, spans=_spans)
     return env
 
 

@@ -3,27 +3,28 @@
 Every value that reaches the HTML goes through :func:`text`, which escapes it and
 shows each bidirectional control, control character or lone surrogate as its
 visible code point (``U+202E``), so no value can open an element, close the
-style sheet or reorder the words around it. :func:`rows` turns a part of the case
-file (a frozen dataclass) into rows the templates lay out without knowing its
-fields, so a field added to a form is shown without a template change.
+style sheet or reorder the words around it. :func:`table` lays out a part of the case
+file (a frozen dataclass) field by field without knowing its fields, so a field
+added to a form is shown without a template change; it writes plain strings,
+not one template call per field, which keeps a 10,000-record file quick.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import html
 import re
 import uuid
-from dataclasses import dataclass
-from typing import Any, Final, get_type_hints
+from typing import Final, get_type_hints
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from casefile._time import ns_to_rfc3339
 from casefile.projections._custody_records import Party
 from casefile.projections._texts import NOT_DISCLOSED
 
-__all__ = ["Row", "party", "rows", "runs", "text", "when"]
+__all__ = ["party", "runs", "table", "text", "when"]
 
 # Bidirectional embeddings, overrides, isolates and marks; C0 and C1 controls but
 # tab and newline; lone surrogates (which only unchecked records can hold).
@@ -33,51 +34,68 @@ _UNSAFE: Final = re.compile(
 )
 
 #: Fields typed ``str | None`` whose None means "none given", not "not disclosed".
-_NOT_TEXTS: Final = frozenset({"urn", "offence", "recording", "key", "role", "reclassified_by"})
+_NOT_TEXTS: Final = frozenset(
+    {"urn", "offence", "recording", "key", "role", "reclassified_by", "to_date"}
+)
+#: Words of field names written as a reader knows them.
+_WORDS: Final = {"urn": "URN", "id": "ID", "sha256": "SHA-256", "vps": "VPS", "mg": "MG"}
+
+
+def _label(name: str) -> str:
+    words = [_WORDS.get(word, word) for word in name.split("_")]
+    words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
 
 
 def _code_point(match: re.Match[str]) -> str:
     return f'<span class="cp">U+{ord(match.group()):04X}</span>'
 
 
+def _t(value: object) -> str:
+    # Escaped first (html.escape: & < > " '); the substitution only adds spans of hex digits.
+    return _UNSAFE.sub(_code_point, html.escape(str(value)))
+
+
 def text(value: object) -> Markup:
     """``value`` as inert HTML: escaped, its controls shown as code points."""
-    # Escaped first; the substitution only adds spans of hex digits.
-    return Markup(_UNSAFE.sub(_code_point, str(escape(str(value)))))  # noqa: S704
+    return Markup(_t(value))  # noqa: S704 - escaped by _t
+
+
+def _when(ns: int) -> str:
+    return _t(ns_to_rfc3339(ns).replace("T", " ").replace("Z", " UTC"))
 
 
 def when(ns: int) -> Markup:
     """A time in nanoseconds as UTC text a reader takes in at a glance."""
-    return text(ns_to_rfc3339(ns).replace("T", " ").replace("Z", " UTC"))
+    return Markup(_when(ns))  # noqa: S704 - escaped by _t
 
 
-def party(who: Party) -> Markup:
-    """A person acting: rank, name, number, organisation and role."""
+def _party(who: Party) -> str:
     name = " ".join(part for part in (who.rank, who.name) if part)
     if who.number:
         name += f" ({who.number})"
     tail = ", ".join(part for part in (who.organisation, who.role) if part)
-    return text(f"{name}, {tail}" if tail else name)
+    return _t(f"{name}, {tail}" if tail else name)
 
 
-def runs(seqs: tuple[int, ...] | list[int]) -> Markup:
-    """Record numbers as runs: ``3, 5-7``."""
+def party(who: Party) -> Markup:
+    """A person acting: rank, name, number, organisation and role."""
+    return Markup(_party(who))  # noqa: S704 - escaped by _t
+
+
+def _runs(seqs: tuple[int, ...] | list[int]) -> str:
     out: list[list[int]] = []
     for seq in sorted(seqs):
         if out and seq == out[-1][1] + 1:
             out[-1][1] = seq
         else:
             out.append([seq, seq])
-    return text(", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in out))
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in out)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One field of a part: its label, how to lay it out, its value."""
-
-    label: str
-    kind: str  # "value" (Markup), "part" (a dataclass), "parts" (a tuple of them)
-    value: Any
+def runs(seqs: tuple[int, ...] | list[int]) -> Markup:
+    """Record numbers as runs: ``3, 5-7``."""
+    return Markup(_runs(seqs))  # noqa: S704 - digits, commas and dashes only
 
 
 @functools.cache
@@ -88,50 +106,56 @@ def _layout(kind: type) -> tuple[tuple[str, str, bool], ...]:
     for field in dataclasses.fields(kind):
         hint = hints.get(field.name)
         is_text = hint == (str | None) and field.name not in _NOT_TEXTS
-        out.append((field.name, field.name.replace("_", " ").capitalize(), is_text))
+        out.append((field.name, _label(field.name), is_text))
     return tuple(out)
 
 
-def _value(name: str, value: object, is_text: bool) -> Markup:
+def _is_part(value: object) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, Party | type)
+
+
+def _value(name: str, value: object, is_text: bool) -> str:
     if value is None:
-        return text(NOT_DISCLOSED if is_text else "none")
+        return NOT_DISCLOSED if is_text else "none"
     if isinstance(value, bool):
-        return text("yes" if value else "no")
+        return "yes" if value else "no"
     if isinstance(value, int):
-        return when(value) if name.endswith("_at") else text(value)
+        return _when(value) if name.endswith("_at") else str(value)
     if isinstance(value, bytes):
-        return Markup('<code class="hash">') + text(value.hex()) + Markup("</code>")
+        return f'<code class="hash">{value.hex()}</code>'
     if isinstance(value, Party):
-        return party(value)
+        return _party(value)
     if isinstance(value, uuid.UUID):
-        return text(value)
+        return str(value)
     if isinstance(value, tuple):
-        if value and all(isinstance(item, Party) for item in value):
-            return Markup("; ").join(party(item) for item in value)
-        if name == "records" or all(isinstance(item, int) for item in value):
-            return runs(value) if value else text("none")
-        return text("; ".join(str(item) for item in value)) if value else text("none")
-    return text(value)
+        if not value:
+            return "none"
+        if _is_part(value[0]):
+            return "".join(_table(item, ()) for item in value)
+        if all(isinstance(item, Party) for item in value):
+            return "; ".join(_party(item) for item in value)
+        if all(type(item) is int for item in value):
+            return _runs(value)
+        return "; ".join(_t(item) for item in value)
+    if _is_part(value):
+        return _table(value, ())
+    return _t(value)
 
 
-def rows(part: object, skip: tuple[str, ...] = ()) -> list[Row]:
-    """The fields of ``part`` (a frozen dataclass) as rows, in declaration order."""
-    out = []
+def _table(part: object, skip: tuple[str, ...]) -> str:
     kind: type = type(part)
-    for name, label, is_text in _layout(kind):
-        if name in skip:
-            continue
-        value = getattr(part, name)
-        if isinstance(value, Party) or not dataclasses.is_dataclass(value):
-            if (
-                isinstance(value, tuple)
-                and value
-                and dataclasses.is_dataclass(value[0])
-                and not isinstance(value[0], Party)
-            ):
-                out.append(Row(label, "parts", value))
-            else:
-                out.append(Row(label, "value", _value(name, value, is_text)))
-        else:
-            out.append(Row(label, "part", value))
-    return out
+    cells = "".join(
+        f'<tr><th scope="row">{label}</th>'
+        f"<td>{_value(name, getattr(part, name), is_text)}</td></tr>"
+        for name, label, is_text in _layout(kind)
+        if name not in skip
+    )
+    return f'<table class="fields">{cells}</table>'
+
+
+def table(part: object, skip: tuple[str, ...] = ()) -> Markup:
+    """The fields of ``part`` (a frozen dataclass), in declaration order, as a table.
+
+    A field that is itself a part, or a tuple of parts, is a table in its cell.
+    """
+    return Markup(_table(part, skip))  # noqa: S704 - every value escaped by _t
