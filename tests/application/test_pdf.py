@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pypdf
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -199,3 +200,36 @@ def test_the_pdf_title_is_the_html_title_as_a_reader_sees_it(title: str) -> None
     got = pdf_module._title(page.encode("utf-8", errors="surrogatepass"))
     shown = " ".join(html.unescape(html.escape(title)).split())
     assert got == (shown or None)
+
+
+def test_chromium_without_a_usable_sandbox_prints_again_without_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Not root, in a container with no user namespaces: Chromium cannot start its sandbox.
+    monkeypatch.setattr(pdf_module.os, "geteuid", lambda: 1000)
+    real = tmp_path / "real.pdf"
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with open(real, "wb") as handle:
+        writer.write(handle)
+    fake = _fake(
+        tmp_path / "bin",
+        _WRITES_PDF
+        + 'case " $* " in *" --no-sandbox "*) cp "$FAKE_PDF" "$out";; '
+        + '*) echo "No usable sandbox! Update your kernel" >&2; exit 1;; esac',
+    )
+    monkeypatch.setenv("FAKE_PDF", str(real))
+    pdf = print_pdf(PAGE, checkpoint_root=ROOT, chromium=fake)
+    assert pdf.startswith(b"%PDF")
+
+
+def test_chromium_failing_for_another_reason_is_not_run_again_without_its_sandbox(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(pdf_module.os, "geteuid", lambda: 1000)
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("FAKE_RUNS", str(runs))
+    fake = _fake(tmp_path / "bin", 'echo run >> "$FAKE_RUNS"\necho "out of memory" >&2\nexit 1')
+    with pytest.raises(PrintError, match="out of memory"):
+        print_pdf(PAGE, checkpoint_root=ROOT, chromium=fake)
+    assert runs.read_text().splitlines() == ["run"]

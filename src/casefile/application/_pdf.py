@@ -250,6 +250,14 @@ def print_pdf(
         page, out, profile = folder / "casefile.html", folder / "casefile.pdf", folder / "profile"
         profile.mkdir(mode=0o700)
         page.write_bytes(html)
-        _run(_command(executable, profile, out, page), folder, timeout)
+        command = _command(executable, profile, out, page)
+        try:
+            _run(command, folder, timeout)
+        except PrintError as exc:
+            if "--no-sandbox" in command or "sandbox" not in str(exc).lower():
+                raise
+            # A container without user namespaces has no sandbox to give Chromium even
+            # when not root; the page is ours, self-contained and without script.
+            _run([*command[:2], "--no-sandbox", *command[2:]], folder, timeout)
         pdf = _read_pdf(out, executable)
     return _with_metadata(pdf, title=_title(html), checkpoint_root=checkpoint_root)
