@@ -81,6 +81,7 @@ def check_views(
     """B12: each view the manifest lists is one the verifier builds, byte for byte."""
     listed = [f for f in manifest.files if f.path.startswith(VIEWS_DIR + "/")]
     errors: list[ManifestError] = []
+    # B12 step 1: only a view this verifier builds can be proven.
     unknown = [f.path for f in listed if f.path[len(VIEWS_DIR) + 1 :] not in VIEW_NAMES]
     for path in unknown:
         errors.append(
@@ -94,6 +95,7 @@ def check_views(
     wanted = [f for f in listed if f.path not in unknown]
     if not wanted:
         return errors
+    # B12 step 2: built as the writer built it, from the verified records and the audience.
     try:
         rebuilt = build_views(records, audience=manifest.audience)
     except CasefileError as exc:  # records that verified always build; said plainly if not
