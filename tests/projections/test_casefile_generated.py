@@ -26,7 +26,7 @@ from casefile.projections import (
     case_file_json,
     case_file_schema,
 )
-from casefile.verifier import verify_case
+from casefile.verifier import VerifiedCase, verify_case
 from projections._casefile_cases import DAY, OFFICER, PROSECUTOR, T0, TRUST, new_app
 
 _Step = Callable[[Investigation, int], Any]
@@ -168,6 +168,28 @@ def _apply(case: Investigation, step: _Step, n: int) -> None:
         step(case, n)
 
 
+#: Runs of steps (indices into the officer's and prosecutor's steps) and audiences to draw.
+RUNS = st.lists(st.sampled_from(range(len(_STEPS))), max_size=14)
+AUDIENCES = st.sampled_from([None, "cps", "defence", "court", "victim"])
+
+
+def generated_case(run: list[int]) -> VerifiedCase:
+    """The case the steps of ``run`` record (those the case accepts), verified."""
+    app = new_app()
+    counter = itertools.count()
+    with app.open_session(
+        OFFICER, offence="Burglary", channel="phone", reference="01YE1234526"
+    ) as case:
+        case_id = case.id
+    for index in run:
+        prosecutor, step = _STEPS[index]
+        with app.session(case_id, PROSECUTOR if prosecutor else OFFICER) as case:
+            _apply(case, step, next(counter))
+    return verify_case(
+        app.records(case_id), trust=TRUST, at=app.now(), disclosures=app.disclosures(case_id)
+    )
+
+
 def _parts(value: Any) -> Iterator[dict[str, Any]]:
     if isinstance(value, dict):
         yield value
@@ -179,26 +201,11 @@ def _parts(value: Any) -> Iterator[dict[str, Any]]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    run=st.lists(st.sampled_from(range(len(_STEPS))), max_size=14),
-    audience=st.sampled_from([None, "cps", "defence", "court", "victim"]),
-)
+@given(run=RUNS, audience=AUDIENCES)
 def test_every_generated_case_file_fits_the_schema_and_its_own_rules(
     run: list[int], audience: str | None
 ) -> None:
-    app = new_app()
-    counter = itertools.count()
-    with app.open_session(
-        OFFICER, offence="Burglary", channel="phone", reference="01YE1234526"
-    ) as case:
-        case_id = case.id
-    for index in run:
-        prosecutor, step = _STEPS[index]
-        with app.session(case_id, PROSECUTOR if prosecutor else OFFICER) as case:
-            _apply(case, step, next(counter))
-    verified = verify_case(
-        app.records(case_id), trust=TRUST, at=app.now(), disclosures=app.disclosures(case_id)
-    )
+    verified = generated_case(run)
     file = build_case_file(verified.records, audience=audience)
     document = case_file_json(file)
     jsonschema.Draft202012Validator(case_file_schema()).validate(document)

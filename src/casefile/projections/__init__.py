@@ -82,6 +82,7 @@ from casefile.projections._casefile_forms import (
     Witness,
     WitnessList,
 )
+from casefile.projections._casefile_html import case_file_html
 from casefile.projections._casefile_json import (
     CASEFILE_FORMAT,
     CASEFILE_VERSION,
@@ -154,6 +155,12 @@ from casefile.projections._texts import (
     shown_text,
     withheld_marker,
 )
+from casefile.projections._verification_page import (
+    KeyUse,
+    PageCheckpoint,
+    VerificationPage,
+    verification_page,
+)
 
 __all__ = [
     "CASEFILE_FORMAT",
@@ -207,11 +214,13 @@ __all__ = [
     "Hearing",
     "Identification",
     "Interview",
+    "KeyUse",
     "Lack",
     "MissingPerson",
     "MissingPersonPart",
     "MissingReport",
     "Offence",
+    "PageCheckpoint",
     "Party",
     "PersonRef",
     "PointToProve",
@@ -229,6 +238,7 @@ __all__ = [
     "UndermineReport",
     "UnusedDecision",
     "UnusedItem",
+    "VerificationPage",
     "VictimStatement",
     "Witness",
     "WitnessList",
@@ -236,6 +246,7 @@ __all__ = [
     "build_exhibit_register",
     "case_file_document",
     "case_file_from_views",
+    "case_file_html",
     "case_file_json",
     "case_file_schema",
     "completeness",
@@ -250,5 +261,6 @@ __all__ = [
     "render_segments",
     "render_text",
     "shown_text",
+    "verification_page",
     "withheld_marker",
 ]

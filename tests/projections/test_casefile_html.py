@@ -1,0 +1,186 @@
+"""The readable case file: inert whatever the records hold, complete, the same bytes each time."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from casefile.projections import (
+    CaseFile,
+    build_case_file,
+    case_file_html,
+    verification_page,
+)
+from projections._casefile_cases import prosecution
+from projections.test_casefile_generated import AUDIENCES, RUNS, generated_case
+
+
+class _Outline(HTMLParser):
+    """Tags, attributes, headings and text of a page, and whether it parsed to the end."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.attributes: set[tuple[str, str]] = set()
+        self.headings: list[tuple[int, str]] = []
+        self.text: list[str] = []
+        self._heading: int | None = None
+        self._heading_text: list[str] = []
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            self.attributes.add((tag, name))
+            if tag == "html" and name == "lang":
+                self.lang = value
+        if tag in {"h1", "h2", "h3", "h4"}:
+            self._heading = int(tag[1])
+            self._heading_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._heading is not None and tag == f"h{self._heading}":
+            self.headings.append((self._heading, "".join(self._heading_text)))
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._heading is not None:
+            self._heading_text.append(data)
+
+
+def outline(page: bytes) -> _Outline:
+    parser = _Outline()
+    parser.feed(page.decode("utf-8"))
+    parser.close()
+    return parser
+
+
+def test_same_case_file_gives_the_same_bytes() -> None:
+    _, verified = prosecution()
+    case_file = build_case_file(verified.records, audience="cps")
+    page = verification_page(verified.records)
+    assert case_file_html(case_file, verification=page) == case_file_html(
+        case_file, verification=page
+    )
+
+
+def test_every_mg_form_is_a_heading_of_the_page() -> None:
+    _, verified = prosecution()
+    page = outline(case_file_html(build_case_file(verified.records, audience="cps")))
+    titles = {title.split(" ")[0] for level, title in page.headings if level == 2}
+    assert {"MG1", "MG3", "MG5", "MG6C", "MG6D", "MG6E", "MG9", "MG11", "MG12"} <= titles
+    assert "script" not in page.tags
+    assert page.lang == "en-GB"
+
+
+HOSTILE = (
+    "<script>alert(1)</script>",
+    "</style><script>alert(2)</script>",
+    '"><img src=x onerror=alert(3)>',
+    "' onmouseover='alert(4)",
+    "\u202egnp.exe\u202c and \u2066isolated\u2069 \u200f",
+    "bell\x07 nul\x00 esc\x1b c1\x85 cr\r",
+    '<!-- --><![CDATA[ x ]]><a href="javascript:alert(5)">',
+)
+
+
+def _hostile(value: Any, strings: Iterator[str]) -> Any:
+    """``value`` with every string in it, at any depth, replaced by the next hostile one."""
+    if isinstance(value, str):
+        return next(strings)
+    if isinstance(value, tuple):
+        return tuple(_hostile(item, strings) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: _hostile(getattr(value, field.name), strings)
+            for field in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _hostile_case_file() -> tuple[CaseFile, CaseFile]:
+    _, verified = prosecution()
+    benign = build_case_file(verified.records, audience="cps")
+    return benign, _hostile(benign, itertools.cycle(HOSTILE))
+
+
+def test_hostile_values_in_every_field_write_no_element_or_attribute() -> None:
+    benign, hostile = _hostile_case_file()
+    page = verification_page(prosecution()[1].records)
+    expected = outline(case_file_html(benign, verification=page))
+    written = case_file_html(hostile, verification=page)
+    got = outline(written)
+    assert b"<script" not in written.lower()
+    # Every string of the case file changed; no tag or attribute may come of it.
+    assert got.tags == expected.tags
+    assert got.attributes == expected.attributes
+    assert not any(name.startswith("on") for _, name in got.attributes)
+    assert "alert(1)" in "".join(got.text)
+
+
+def test_bidirectional_overrides_and_controls_are_shown_not_obeyed() -> None:
+    _, hostile = _hostile_case_file()
+    written = case_file_html(hostile).decode("utf-8")
+    for control in ("\u202e", "\u202c", "\u2066", "\u2069", "\u200f", "\x07", "\x00", "\x1b"):
+        assert control not in written
+    assert "U+202E" in written
+    assert "U+0007" in written
+
+
+def test_a_one_megabyte_text_is_written_whole_and_the_page_still_parses() -> None:
+    benign, _ = _hostile_case_file()
+    huge = "<b>" + "x" * 1_000_000 + "</style>"
+    statement = dataclasses.replace(benign.mg11[0], body=huge)
+    case_file = dataclasses.replace(benign, mg11=(statement, *benign.mg11[1:]))
+    written = case_file_html(case_file)
+    parsed = outline(written)
+    assert parsed.tags == outline(case_file_html(benign)).tags
+    assert "x" * 1_000_000 in "".join(parsed.text)
+
+
+def test_a_text_not_disclosed_reads_not_disclosed() -> None:
+    benign, _ = _hostile_case_file()
+    statement = dataclasses.replace(benign.mg11[0], body=None)
+    case_file = dataclasses.replace(benign, mg11=(statement,))
+    assert "[not disclosed]" in "".join(outline(case_file_html(case_file)).text)
+
+
+def test_headings_go_down_one_level_at_a_time_and_tables_have_header_cells() -> None:
+    _, verified = prosecution()
+    written = case_file_html(
+        build_case_file(verified.records, audience="cps"),
+        verification=verification_page(verified.records),
+    )
+    parsed = outline(written)
+    levels = [level for level, _ in parsed.headings]
+    assert levels[0] == 1
+    assert levels.count(1) == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
+    assert written.count(b"<table") <= written.count(b"<th scope=")
+    for fetches in (b"http://", b"https://", b"url(", b"@import", b"src="):
+        assert fetches not in written
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run=RUNS, audience=AUDIENCES)
+def test_every_generated_case_file_renders_to_a_parsing_page_the_same_each_time(
+    run: list[int], audience: str | None
+) -> None:
+    verified = generated_case(run)
+    case_file = build_case_file(verified.records, audience=audience)
+    page = verification_page(verified.records, findings=verified.findings)
+    written = case_file_html(case_file, verification=page)
+    assert written == case_file_html(
+        build_case_file(verified.records, audience=audience), verification=page
+    )
+    parsed = outline(written)
+    assert "script" not in parsed.tags
+    for form in ("MG1", "MG5", "MG3", "MG9", "MG11", "MG12", "MG6C", "MG6D", "MG6E"):
+        assert any(title.startswith(form) for _, title in parsed.headings)
