@@ -10,12 +10,14 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
+from casefile.findings import Finding
 from casefile.projections import (
     CaseFile,
     build_case_file,
     case_file_html,
     verification_page,
 )
+from casefile.signing import Checkpoint
 from projections._casefile_cases import prosecution
 from projections.test_casefile_generated import AUDIENCES, RUNS, generated_case
 
@@ -184,3 +186,47 @@ def test_every_generated_case_file_renders_to_a_parsing_page_the_same_each_time(
     assert "script" not in parsed.tags
     for form in ("MG1", "MG5", "MG3", "MG9", "MG11", "MG12", "MG6C", "MG6D", "MG6E"):
         assert any(title.startswith(form) for _, title in parsed.headings)
+
+
+def test_verification_page_names_every_signer_and_exactly_the_records_each_signed() -> None:
+    _, verified = prosecution()
+    page = verification_page(verified.records)
+    signed: dict[str, set[int]] = {}
+    for record in verified.records:
+        signed.setdefault(record.signer.key_id.hex(), set()).add(record.seq)
+    assert {key.key_id for key in page.keys} == set(signed)
+    for key in page.keys:
+        covered = {seq for first, last in key.runs for seq in range(first, last + 1)}
+        assert covered == signed[key.key_id]
+        assert key.records == len(covered)
+    assert page.records == len(verified.records)
+
+
+def test_the_checkpoint_and_every_finding_given_reach_the_last_page() -> None:
+    _, verified = prosecution()
+    root = bytes(range(32))
+    checkpoint = Checkpoint(origin="test.police.uk/cases", size=len(verified.records), root=root)
+    finding = Finding(kind="test.finding", message="<b>seen</b>", seq=3)
+    page = verification_page(verified.records, checkpoint=checkpoint, findings=[finding])
+    written = case_file_html(build_case_file(verified.records), verification=page)
+    text = "".join(outline(written).text)
+    assert root.hex() in text
+    assert "test.police.uk/cases" in text
+    assert "test.finding" in text
+    assert "<b>seen</b>" in text
+    assert b"<b>seen" not in written
+
+
+def test_a_urn_that_closes_the_style_sheet_stays_inside_the_print_header() -> None:
+    benign, _ = _hostile_case_file()
+    urn = '"; } </style><script>alert(6)</script><style> @page { content: "'
+    case_file = dataclasses.replace(
+        benign,
+        case=dataclasses.replace(benign.case, urn=urn),
+        mg1=dataclasses.replace(benign.mg1, urn=urn),
+    )
+    written = case_file_html(case_file)
+    style = written.split(b"<style>", 1)[1].split(b"</style>", 1)[0]
+    assert b"<" not in style
+    assert b'"; }' not in style
+    assert outline(written).tags == outline(case_file_html(benign)).tags
