@@ -17,7 +17,7 @@ from casefile.bundle import _zipfmt as fmt
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, manifest_bytes
 from casefile.bundle._views import build_views
-from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+from casefile.signing._checkpoint import Checkpoint, parse_checkpoint_body, sign_checkpoint
 from casefile.signing._commitments import commit_fields
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH, seal_record
@@ -91,6 +91,7 @@ def make_bundle(
 def carried_views(bundle_dir: Path, trust: TrustStore, audience: str | None) -> dict[str, bytes]:
     """The views of the records and disclosures a bundle carries, as an export builds them."""
     with open_bundle(bundle_dir) as bundle:
+        checkpoint = parse_checkpoint_body(bundle.checkpoint_text.split("\n\n", 1)[0] + "\n")
         records = list(
             iter_verified_records(
                 bundle.records(),
@@ -101,7 +102,7 @@ def carried_views(bundle_dir: Path, trust: TrustStore, audience: str | None) -> 
                 payloads=payload_schemas(),
             )
         )
-    return build_views(records, audience=audience)
+    return build_views(records, audience=audience, checkpoint=checkpoint)
 
 
 def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -> None:

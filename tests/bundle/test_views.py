@@ -18,7 +18,7 @@ from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, manifest_bytes
 from casefile.bundle._views import first_difference
 from casefile.errors import BundleError, ManifestError
-from casefile.signing import dump_trust_store
+from casefile.signing import TrustStore, dump_trust_store
 from cli._support import run_cli
 
 WORLD = World()
@@ -66,6 +66,47 @@ def test_a_view_altered_and_the_manifest_resigned_is_refused(tmp_path: Path, vie
     assert f"JSON pointer {where}" in caught.value.message
     report = verify_bundle(tmp_path / "b", at=AT, trust=WORLD.trust, report=True)
     assert [(e.step, e.kind) for e in report.errors] == [("B12", "manifest")]
+
+
+def test_the_case_file_page_altered_and_the_manifest_resigned_is_refused(tmp_path: Path) -> None:
+    make_bundle(tmp_path / "b", WORLD, audience="defence")
+    page = (tmp_path / "b" / "views" / "casefile.html").read_bytes()
+    assert page.startswith(b"<!DOCTYPE html>")
+    at = page.index(b"</body>")
+    altered = page[:at] + b"The defendant admitted the offence.\n" + page[at:]
+    replace_and_resign(tmp_path / "b", "views/casefile.html", altered, WORLD)
+    with pytest.raises(ManifestError, match=rf"views/casefile.html differs .* at byte {at}$"):
+        verify_bundle(tmp_path / "b", at=AT, trust=WORLD.trust)
+
+
+def test_the_case_file_page_shows_the_checkpoint_the_bundle_is_proven_against(
+    tmp_path: Path,
+) -> None:
+    make_bundle(tmp_path / "b", WORLD)
+    result = verify_bundle(tmp_path / "b", at=AT, trust=WORLD.trust)
+    assert result.checkpoint is not None
+    page = (tmp_path / "b" / "views" / "casefile.html").read_text("utf-8")
+    assert result.checkpoint.root.hex() in page
+    # Its findings depend on how it is verified: the page points to the report, never "none".
+    assert "The verification made no finding" not in page
+    assert "casefile verify" in page
+
+
+def test_an_auditor_naming_a_holder_otherwise_still_gets_the_bundles_views_proven(
+    tmp_path: Path,
+) -> None:
+    # Key ids decide who signed; the views show the holders as the bundle's trust.json
+    # names them, so they do not change with the wording of the auditor's own store.
+    make_bundle(tmp_path / "b", WORLD)
+    renamed = TrustStore(
+        [
+            dataclasses.replace(e, holder=dataclasses.replace(e.holder, name=e.holder.name + " Jr"))
+            for e in WORLD.trust
+        ],
+        WORLD.trust.policy,
+    )
+    result = verify_bundle(tmp_path / "b", at=AT, trust=renamed, report=True)
+    assert result.verified, result.errors
 
 
 def test_a_view_that_is_not_json_names_its_first_differing_byte(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ LAYOUT = [
     "manifest.dsse.json",
     "records.bin",
     "trust.json",
+    "views/casefile.html",
     "views/casefile.json",
     "views/exhibits.json",
 ]

@@ -6,8 +6,9 @@ payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) 
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
 B11 and the redacted texts of a report (§9.6, in _spec_redactions), the checkpoint grammar (§6)
 and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope, and
-so is the half of B12 that rebuilds each view: building an MG case file or an exhibit register
-from the records needs docs/CASEFILE.md and docs/CUSTODY.md, not this format alone. It checks
+so is the half of B12 that rebuilds each view: building an MG case file, its HTML page or an
+exhibit register from the records needs docs/CASEFILE.md, the library's template and
+docs/CUSTODY.md, not this format alone. It checks
 that every view is one B12 names and leaves the byte comparison to the library (the agreement
 test knows that it does).
 """
@@ -193,7 +194,7 @@ def roles_ok(k: Key, roles: list[str]) -> bool:
 # -- §9 the bundle -------------------------------------------------------------------------
 
 #: §9.6 B12: the views a verifier rebuilds, and so the only ones a bundle may carry.
-VIEW_NAMES = frozenset({"casefile.json", "exhibits.json"})
+VIEW_NAMES = frozenset({"casefile.html", "casefile.json", "exhibits.json"})
 
 
 def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:

@@ -238,13 +238,23 @@ VIEW_VARIANTS: dict[str, tuple[ViewChange, Expected, list[str]]] = {
         [],
         ["exhibits.json"],
     ),
-    "case_file_and_register_both_changed": (
+    "every_view_changed": (
         lambda views: {k: v.replace(b"\n", b"\r\n") for k, v in views.items()},
         [],
-        ["casefile.json", "exhibits.json"],
+        ["casefile.html", "casefile.json", "exhibits.json"],
+    ),
+    "case_file_page_with_a_sentence_added": (
+        lambda views: {
+            **views,
+            "casefile.html": views["casefile.html"].replace(
+                b"</body>", b"<p>The defendant admitted the offence.</p></body>"
+            ),
+        },
+        [],
+        ["casefile.html"],
     ),
     "view_the_verifier_cannot_build": (
-        lambda views: {**views, "casefile.html": b"<p>the defendant admitted it</p>\n"},
+        lambda views: {**views, "casefile.pdf": b"%PDF-1.7 the defendant admitted it\n"},
         [("B12", "manifest", None)],
         [],
     ),

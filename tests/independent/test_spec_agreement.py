@@ -164,14 +164,17 @@ def test_hostile_variant_gets_the_same_report_from_both(
     unread = failures and failures[0][0] in ("B1", "B2", "B3")
     assert report.findings == (set() if unread else {"withheld_fields"}) | findings
     if report.views_differ:
-        # A forged record that still verifies changes what the views must show: the
-        # sender kept the old views, and the library's rebuild (B12) refuses them.
+        # A forged record (or checkpoint) that still verifies changes what the views must
+        # show: the sender kept the old views, and the library's rebuild (B12) refuses them.
         assert not failures
         assert _content(bundle) != _content(demo / "bundle")
 
 
-def _content(bundle: Path) -> tuple[bytes, bytes]:
-    return (bundle / "records.bin").read_bytes(), (bundle / "disclosures.bin").read_bytes()
+def _content(bundle: Path) -> tuple[bytes, ...]:
+    """What the views are built from (§9.6.2): records, disclosures, the checkpoint's body."""
+    checkpoint = (bundle / "checkpoint.txt").read_bytes().split(b"\n\n", 1)[0]
+    records, disclosures = ((bundle / n).read_bytes() for n in ("records.bin", "disclosures.bin"))
+    return records, disclosures, checkpoint
 
 
 @pytest.mark.parametrize("name", sorted(VIEW_VARIANTS))

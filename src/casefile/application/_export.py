@@ -263,7 +263,8 @@ class ExportCommands:
                 payloads=payload_schemas(),
             )
         )
-        views = build_views(verified, audience=audience)
+        # The bundle's trust.json is a subset of this store: its signers are named as here.
+        views = build_views(verified, audience=audience, checkpoint=covered)
         register = build_exhibit_register(records_as_read(verified), as_of=at)
         del verified
         wanted = exhibit_hashes(register)

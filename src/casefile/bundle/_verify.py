@@ -45,7 +45,7 @@ from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
-from casefile.bundle._views import carries_views, check_views
+from casefile.bundle._views import as_bundle_names, carries_views, check_views
 from casefile.errors import (
     BundleError,
     MalformedRecordError,
@@ -320,14 +320,14 @@ class _Run:
 
     def _views(self) -> None:
         """B12, only when every other step passed: a view of a failing bundle proves nothing."""
-        manifest, kept = self.manifest, self.kept
-        if manifest is None or kept is None or self.errors or self.overflow:
+        manifest, kept, checkpoint = self.manifest, self.kept, self.checkpoint
+        self.kept = None
+        if manifest is None or kept is None or checkpoint is None or self.errors or self.overflow:
             return
-        try:
-            for error in check_views(self.bundle, manifest, kept, self.label):
-                self.fail(error)
-        finally:
-            self.kept = None
+        if self.own_trust:  # B10 passed: the bundle's trust.json holds every signer
+            kept = list(as_bundle_names(kept, self.bundle.trust()))
+        for error in check_views(self.bundle, manifest, kept, checkpoint, self.label):
+            self.fail(error)
 
     def _result(self) -> BundleVerification:
         manifest = self.manifest

@@ -1,18 +1,22 @@
 """B12 of docs/FORMAT.md §9.6: the views a bundle carries, rebuilt from its verified records.
 
-A view is what a reader opens instead of the records: the exhibit register, the
-case file. A bundle's view is proven only if the verifier can build it again,
-from the records that verified and the disclosures the bundle carries, and get
-the same bytes. So the writer and the verifier call one function,
-:func:`build_views`, with the same arguments: the records, the manifest's
-audience. Nothing in it reads a clock: every running pause and every age is
-judged at the time of the last record the bundle carries (:func:`views_as_of`).
+A view is what a reader opens instead of the records: the case file (JSON and
+HTML), the exhibit register. A bundle's view is proven only if the verifier can
+build it again, from the records that verified and the disclosures the bundle
+carries, and get the same bytes. So the writer and the verifier call one
+function, :func:`build_views`, with the same arguments: the records, the
+manifest's audience, the checkpoint. Nothing in it reads a clock: every running
+pause and every age is judged at the time of the last record the bundle carries
+(:func:`views_as_of`). A record's signer is shown as the bundle's own trust.json
+names it (:func:`as_bundle_names`), so a view does not depend on which trust
+store, the auditor's or the bundle's, verified it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from casefile.bundle._layout import VIEWS_DIR
@@ -24,14 +28,20 @@ from casefile.projections import (
     build_case_file,
     build_exhibit_register,
     case_file_document,
+    case_file_html,
     exhibit_register_json,
     records_as_read,
+    verification_page,
 )
+from casefile.signing._checkpoint import Checkpoint
+from casefile.signing._trust import TrustStore
 from casefile.verifier._verified import VerifiedRecord
 
 __all__ = [
+    "CASEFILE_HTML_VIEW",
     "CASEFILE_JSON_VIEW",
     "VIEW_NAMES",
+    "as_bundle_names",
     "build_views",
     "carries_views",
     "check_views",
@@ -41,9 +51,11 @@ __all__ = [
 
 #: The view name of the case file for the bundle's audience (docs/CASEFILE.md).
 CASEFILE_JSON_VIEW: Final = "casefile.json"
+#: The view name of the same case file as one printable HTML page, with its verification page.
+CASEFILE_HTML_VIEW: Final = "casefile.html"
 
 #: Every view a verifier can rebuild, and so every view a bundle may carry.
-VIEW_NAMES: Final = (CASEFILE_JSON_VIEW, EXHIBITS_VIEW)
+VIEW_NAMES: Final = (CASEFILE_HTML_VIEW, CASEFILE_JSON_VIEW, EXHIBITS_VIEW)
 
 
 def views_as_of(records: Sequence[VerifiedRecord]) -> int | None:
@@ -51,20 +63,43 @@ def views_as_of(records: Sequence[VerifiedRecord]) -> int | None:
     return max((r.time_ns for r in records), default=None)
 
 
-def build_views(records: Sequence[VerifiedRecord], *, audience: str | None) -> dict[str, bytes]:
+def build_views(
+    records: Sequence[VerifiedRecord], *, audience: str | None, checkpoint: Checkpoint
+) -> dict[str, bytes]:
     """Every view of :data:`VIEW_NAMES`, from the verified ``records`` a bundle carries.
 
     ``records`` are in sequence order with the texts and values the bundle
-    discloses (V11); ``audience`` is the manifest's. The bytes depend on
-    nothing else, so a verifier given the same records builds the same bytes.
+    discloses (V11) and their signers as the bundle's trust.json names them;
+    ``audience`` is the manifest's and ``checkpoint`` the one it names. The
+    bytes depend on nothing else, so a verifier given the same builds the same.
     """
     as_of = views_as_of(records)
     register = build_exhibit_register(records_as_read(records), as_of=as_of)
     case_file = build_case_file(list(records), audience=audience, as_of=as_of)
+    # The verifier's own findings are left off the page: they depend on how it was run
+    # (whose trust store, which continuity policy), not on the bundle, and its report lists them.
+    page = verification_page(records, checkpoint=checkpoint, findings=None)
     return {
+        CASEFILE_HTML_VIEW: case_file_html(case_file, verification=page),
         CASEFILE_JSON_VIEW: case_file_document(case_file),
         EXHIBITS_VIEW: exhibit_register_json(register),
     }
+
+
+def as_bundle_names(
+    records: Sequence[VerifiedRecord], bundle_trust: TrustStore
+) -> Iterator[VerifiedRecord]:
+    """``records`` with each signer's entry as the bundle's trust.json has it (B10 saw it there).
+
+    Key ids decide who signed; an auditor's store may still word a holder
+    otherwise than the sender's, and a view shows the words the bundle carries.
+    """
+    for record in records:
+        entry = bundle_trust.get(record.signer.key_id)
+        if entry is None or entry == record.signer:
+            yield record
+        else:
+            yield dataclasses.replace(record, signer=entry)
 
 
 def carries_views(manifest: Manifest) -> bool:
@@ -76,6 +111,7 @@ def check_views(
     bundle: Bundle,
     manifest: Manifest,
     records: Sequence[VerifiedRecord],
+    checkpoint: Checkpoint,
     label: str | None,
 ) -> list[ManifestError]:
     """B12: each view the manifest lists is one the verifier builds, byte for byte."""
@@ -97,7 +133,7 @@ def check_views(
         return errors
     # B12 step 2: built as the writer built it, from the verified records and the audience.
     try:
-        rebuilt = build_views(records, audience=manifest.audience)
+        rebuilt = build_views(records, audience=manifest.audience, checkpoint=checkpoint)
     except CasefileError as exc:  # records that verified always build; said plainly if not
         errors.append(
             ManifestError(f"the views cannot be rebuilt: {exc}", case_id=label, step="B12")
