@@ -219,3 +219,26 @@ def persistence_env(request: pytest.FixtureRequest) -> dict[str, str]:
     name = "fresh_postgres_env" if request.param == "postgres" else "sqlite_env"
     env: dict[str, str] = request.getfixturevalue(name)
     return env
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium that prints PDFs (Debian's package chromium)."""
+    from casefile.application._pdf import find_chromium
+    from casefile.errors import DependencyMissingError
+
+    try:
+        return find_chromium()
+    except DependencyMissingError as exc:
+        reason = str(exc)
+    _unavailable("Chromium", reason)
+
+
+@pytest.fixture(scope="session")
+def poppler() -> None:
+    """pdftotext and pdfinfo (Debian's package poppler-utils), to read the PDFs printed."""
+    import shutil
+
+    missing = [name for name in ("pdftotext", "pdfinfo") if shutil.which(name) is None]
+    if missing:
+        _unavailable("poppler-utils", f"{' and '.join(missing)} not on PATH")

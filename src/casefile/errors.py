@@ -12,6 +12,10 @@ families sit under it, because callers react to them differently:
   number of the verification step in ``docs/FORMAT.md`` that failed.
 * :class:`DomainError` — a command that the investigation's rules refuse
   (recording on a closed case, changing a signed statement, ...).
+
+Beside them, :class:`DependencyMissingError` and :class:`PrintError` say that a
+program outside Python (Chromium, which prints the case file to PDF) is not
+installed or did not do its job: nothing about the case is wrong.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "CheckpointSignatureError",
     "ConcurrencyConflictError",
     "DecodeError",
+    "DependencyMissingError",
     "DisclosureError",
     "DomainError",
     "DuplicateExhibitError",
@@ -48,6 +53,7 @@ __all__ = [
     "ManifestError",
     "NotCustodianError",
     "NoteError",
+    "PrintError",
     "ProofError",
     "RepeatedCommitmentError",
     "RepeatedSaltError",
@@ -365,3 +371,14 @@ class ExhibitHashError(DomainError):
     A copy must name the hash of what it was made from, so that a court can
     see it is a copy of that exhibit bit for bit.
     """
+
+
+# --- programs outside Python ----------------------------------------------
+
+
+class DependencyMissingError(CasefileError):
+    """A program the library runs is not installed; the message names the package to install."""
+
+
+class PrintError(CasefileError):
+    """The program that prints a document failed, hung or wrote something unusable."""

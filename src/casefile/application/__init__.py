@@ -36,12 +36,14 @@ from casefile.application._app import CasefileApp
 from casefile.application._config import Backend, StoreConfig
 from casefile.application._export import EvidenceFinder, ExportResult, exhibit_hashes
 from casefile.application._index import CaseSummary
+from casefile.application._pdf import CHECKPOINT_ROOT_KEY, print_pdf
 from casefile.application._recorders import CaseRecorder, DisclosureRow
 from casefile.application._redaction_plan import PlannedRun, RedactionPlan
 from casefile.application._redactions import FieldView, RedactionResult, WithheldRun
 from casefile.projections import CaseFile
 
 __all__ = [
+    "CHECKPOINT_ROOT_KEY",
     "Backend",
     "CaseFile",
     "CaseRecorder",
@@ -57,4 +59,5 @@ __all__ = [
     "StoreConfig",
     "WithheldRun",
     "exhibit_hashes",
+    "print_pdf",
 ]

@@ -38,7 +38,14 @@ if TYPE_CHECKING:
     from casefile.application import EvidenceFinder
     from casefile.evidence import BlobStore
 
-__all__ = ["add_clean_parser", "add_export_parser", "evidence_in", "namespace_of"]
+__all__ = [
+    "add_clean_parser",
+    "add_export_parser",
+    "check_checkpoint_key",
+    "evidence_in",
+    "namespace_of",
+    "origin_namespace",
+]
 
 _CHUNK = 1 << 20
 _MAX_EVIDENCE_DIR_FILES = 100_000
@@ -164,7 +171,8 @@ def namespace_of(checkpoint_name: str) -> str:
     return checkpoint_name.split("/", 1)[0]
 
 
-def _origin_namespace(args: argparse.Namespace) -> str:
+def origin_namespace(args: argparse.Namespace) -> str:
+    """The origin namespace of ``--origin-namespace`` or ``--checkpoint-name``, checked."""
     # Checked before any key is unlocked, naming the option the user can change.
     namespace: str = args.origin_namespace or namespace_of(args.checkpoint_name)
     try:
@@ -179,7 +187,8 @@ def _origin_namespace(args: argparse.Namespace) -> str:
     return namespace
 
 
-def _check_checkpoint_key(args: argparse.Namespace, trust: TrustStore, key_id: bytes) -> None:
+def check_checkpoint_key(args: argparse.Namespace, trust: TrustStore, key_id: bytes) -> None:
+    """Refuse a ``--checkpoint-key`` that is not the trusted checkpoint key it is named as."""
     # The application checks this too, but knows no file: the user must learn which of the
     # key file, the trust store and --checkpoint-name disagree.
     name: str = args.checkpoint_name
@@ -281,13 +290,13 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.evidence_dir is not None and not Path(args.evidence_dir).is_dir():
         raise InputError(f"{args.evidence_dir}: not a folder (--evidence-dir)")
     check_new_path(dest, allow_empty_dir=not args.zip)
-    namespace = _origin_namespace(args)
+    namespace = origin_namespace(args)
     policy = _policy(args)
     with about(args.trust):
         trust = load_trust_store(args.trust)
     with about(args.checkpoint_key):
         signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
-    _check_checkpoint_key(args, trust, signer.public_key.key_id)
+    check_checkpoint_key(args, trust, signer.public_key.key_id)
     config = store_config(args)
     finders: list[BlobStore | EvidenceFinder] = [] if store is None else [store]
     if args.evidence_dir is not None:

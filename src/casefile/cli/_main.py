@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Final, NoReturn, TextIO, cast
 
 from casefile import __version__
+from casefile.cli._casefile_cmd import add_casefile_parser
 from casefile.cli._cases_cmd import add_cases_parser
 from casefile.cli._demo_cmd import add_demo_parser
 from casefile.cli._errors import error_json, named_stream, path_of
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cases_parser(commands, parents)
     add_evidence_parser(commands, parents)
     add_exhibits_parser(commands, parents)
+    add_casefile_parser(commands, parents)
     add_schema_parser(commands, parents)
     return parser
 
