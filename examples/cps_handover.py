@@ -57,18 +57,20 @@ def hand_over(out: Path, reference: str | None = None) -> Path:
     try:
         case_id = pick_case(app, reference)
         case = app.get_case(case_id)  # loads and authenticates the chain
-        # The exhibit register as the CPS will read it: from every record, verified.
-        now = time.time_ns()
+        # The exhibit register as the CPS will read it: from every record, verified,
+        # with only what the bundle discloses (its verifier rebuilds the view from exactly
+        # that, B12, and refuses one that shows more), judged at the last record's time.
+        policy = DisclosurePolicy.only(["name"])
         verified = verify_case(
             app.records(case_id),
             trust=trust,
-            at=now,
+            at=time.time_ns(),
             case_id=case_id,
             known_types=EVENT_TYPES.known_types(),
-            disclosures=app.disclosures(case_id),
+            disclosures=(d for d in app.disclosures(case_id) if policy.allows(d.name)),
         )
-        # Texts (places, descriptions) are committed: read them from the disclosures.
-        register = build_exhibit_register(records_as_read(verified.records), as_of=now)
+        last = max(r.time_ns for r in verified.records)
+        register = build_exhibit_register(records_as_read(verified.records), as_of=last)
         checkpoint = app.checkpoint(
             case_id, service, officer_visit.CHECKPOINT_KEY_NAME, ORIGIN_NAMESPACE
         )
@@ -86,7 +88,7 @@ def hand_over(out: Path, reference: str | None = None) -> Path:
                 for exhibit in case.exhibits.values()
             },
             views={EXHIBITS_VIEW: exhibit_register_json(register)},
-            disclosure_policy=DisclosurePolicy.only(["name"]),
+            disclosure_policy=policy,
         )
     finally:
         app.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import shutil
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -15,17 +16,20 @@ from casefile.bundle import DISCLOSE_ALL, BundleInfo, DisclosurePolicy, open_bun
 from casefile.bundle import _zipfmt as fmt
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, manifest_bytes
-from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
+from casefile.bundle._views import build_views
+from casefile.signing._checkpoint import Checkpoint, parse_checkpoint_body, sign_checkpoint
 from casefile.signing._commitments import commit_fields
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH, seal_record
 from casefile.signing._trust import TrustStore
+from casefile.verifier import iter_verified_records, payload_schemas
 
 __all__ = [
     "AT",
     "EVIDENCE",
     "Member",
     "World",
+    "carried_views",
     "craft_zip",
     "deflate_zeros",
     "make_bundle",
@@ -50,24 +54,55 @@ def make_bundle(
     trust: TrustStore | None = None,
     audience: str | None = None,
 ) -> BundleInfo:
-    """A small signed case with personal data, one evidence file and one view, as a bundle."""
+    """A small signed case with personal data, one evidence file and its views, as a bundle.
+
+    The views are those the verifier rebuilds (B12): built, as an export builds
+    them, from the records as a first writing of the bundle carries them.
+    """
     w = world or World()
     case = w.case(records)
     evidence_file = dest.parent / f"{dest.name}.evidence"
     evidence_file.write_bytes(EVIDENCE)
-    return write_bundle(
-        dest,
-        case_id=case.case_id,
-        records=iter(case.records),
-        disclosures=iter(case.disclosures),
-        trust=trust or w.trust,
-        checkpoint_note=w.checkpoint(case),
-        signer=w.log if signer_name == "log" else signer_from(signer_name),
-        evidence={hashlib.sha256(EVIDENCE).digest(): evidence_file} if evidence else None,
-        views={"casefile.json": b'{"case": "test"}\n'} if views else None,
-        disclosure_policy=policy,
-        audience=audience,
-    )
+
+    def write(to: Path, built: dict[str, bytes] | None, files: bool = evidence) -> BundleInfo:
+        return write_bundle(
+            to,
+            case_id=case.case_id,
+            records=iter(case.records),
+            disclosures=iter(case.disclosures),
+            trust=trust or w.trust,
+            checkpoint_note=w.checkpoint(case),
+            signer=w.log if signer_name == "log" else signer_from(signer_name),
+            evidence={hashlib.sha256(EVIDENCE).digest(): evidence_file} if files else None,
+            views=built,
+            disclosure_policy=policy,
+            audience=audience,
+        )
+
+    if not views:
+        return write(dest, None)
+    plain = dest.parent / f"{dest.name}.plain"
+    write(plain, None, files=False)  # the views read no evidence file
+    built = carried_views(plain, w.trust, audience)
+    shutil.rmtree(plain)
+    return write(dest, built)
+
+
+def carried_views(bundle_dir: Path, trust: TrustStore, audience: str | None) -> dict[str, bytes]:
+    """The views of the records and disclosures a bundle carries, as an export builds them."""
+    with open_bundle(bundle_dir) as bundle:
+        checkpoint = parse_checkpoint_body(bundle.checkpoint_text.split("\n\n", 1)[0] + "\n")
+        records = list(
+            iter_verified_records(
+                bundle.records(),
+                trust=trust,
+                at=AT,
+                case_id=bundle.case_id,
+                disclosures=bundle.disclosures(),
+                payloads=payload_schemas(),
+            )
+        )
+    return build_views(records, audience=audience, checkpoint=checkpoint)
 
 
 def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -> None:

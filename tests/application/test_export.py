@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from _bundlecase import carried_views
 from application.conftest import CHECKPOINTER, NAMESPACE, OFFICER, T0, TRUST
 from casefile.application import CasefileApp
-from casefile.bundle import DisclosurePolicy, verify_bundle
+from casefile.bundle import VIEW_NAMES, DisclosurePolicy, verify_bundle
 from casefile.errors import InputError, UnauthorisedSignerError
 from casefile.evidence import FileSystemBlobStore
 from casefile.projections import build_exhibit_register, records_as_read
@@ -137,3 +139,29 @@ def test_export_never_overwrites_and_a_refused_export_leaves_nothing(
         )
     assert taken.read_bytes() == b"someone else's"
     assert [p.name for p in tmp_path.iterdir()] == ["case.zip"]
+
+
+def test_the_views_of_an_export_are_rebuilt_byte_for_byte(
+    memory_app: CasefileApp, tmp_path: Path
+) -> None:
+    # B12: the export and the verifier build each view by one function from the records
+    # the bundle carries, judged at its last record's time, never the clock of either.
+    case_id = _case_with_exhibit(memory_app)
+    out = tmp_path / "bundle"
+    result = memory_app.export_bundle(
+        case_id,
+        out,
+        checkpoint_signer=CHECKPOINTER,
+        checkpoint_name="custody-suite",
+        origin_namespace=NAMESPACE,
+        audience="cps",
+    )
+    assert result.verification.verified
+    views = {p.name: p.read_bytes() for p in (out / "views").iterdir()}
+    assert sorted(views) == sorted(VIEW_NAMES)
+    assert views == carried_views(out, TRUST, "cps")
+    case_file = json.loads(views["casefile.json"])
+    assert case_file["audience"] == "cps"
+    assert "AB/1" in views["exhibits.json"].decode()
+    # Read much later, the bundle's views are still the ones its records make.
+    assert verify_bundle(out, at=LATER + 10**18, trust=TRUST).verified

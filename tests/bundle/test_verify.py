@@ -266,7 +266,7 @@ def test_resigned_manifest_that_omits_a_file_fails(built: Path, tmp_path: Path) 
     )
     error = _fails(target)
     assert isinstance(error, ManifestError)
-    assert "views/casefile.json is not listed" in str(error)
+    assert "views/casefile.html is not listed" in str(error)
 
 
 def test_records_of_another_case_under_a_resigned_manifest_fail(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import stat
 import uuid
@@ -39,7 +40,9 @@ LAYOUT = [
     "manifest.dsse.json",
     "records.bin",
     "trust.json",
+    "views/casefile.html",
     "views/casefile.json",
+    "views/exhibits.json",
 ]
 
 
@@ -78,7 +81,8 @@ def test_directory_round_trip(tmp_path: Path) -> None:
         assert bundle.checkpoint_text == world.checkpoint(case)
         assert bundle.evidence_hashes == (hashlib.sha256(EVIDENCE).digest(),)
         assert bundle.open_evidence(hashlib.sha256(EVIDENCE).digest()).read() == EVIDENCE
-        assert bundle.open_file("views/casefile.json").read() == b'{"case": "test"}\n'
+        case_file = json.loads(bundle.open_file("views/casefile.json").read())
+        assert case_file["format"] == "casefile-case-file"
     result = verify_bundle(tmp_path / "b", at=AT, trust=world.trust)
     assert result.verified
     assert result.records == 6

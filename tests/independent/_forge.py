@@ -97,11 +97,19 @@ class Forge:
         trust: bytes | None = None,
         manifest_edit: Callable[[dict[str, Any]], None] | None = None,
         manifest_text: Callable[[bytes], bytes] | None = None,
+        views: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None,
     ) -> Path:
         shutil.copytree(self.src, dest)
         for pattern in drop:
             for path in dest.glob(pattern):
                 path.unlink()
+        if views is not None:  # the views as the sender chose to write them, then re-signed
+            folder = dest / "views"
+            carried = {p.name: p.read_bytes() for p in folder.iterdir()}
+            for p in folder.iterdir():
+                p.unlink()
+            for name, data in views(carried).items():
+                (folder / name).write_bytes(data)
         records, prev = [], bytes(32)
         for h in self.headers:
             h = dict(h, prev=prev)

@@ -150,6 +150,8 @@ class Report:
     b11: list[tuple[str, int]] = field(default_factory=list)
     #: §9.6: each redacted text as its reader sees it, as (record, field, text with markers).
     redacted: list[tuple[int, str, str]] = field(default_factory=list)
+    #: B12's byte comparison, which only the library makes: the views it found to differ.
+    views_differ: list[str] = field(default_factory=list)
 
     @property
     def findings(self) -> set[str]:

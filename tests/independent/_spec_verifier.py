@@ -5,7 +5,12 @@ rules an outside implementer is most likely to read differently: canonical JSON 
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
 B11 and the redacted texts of a report (§9.6, in _spec_redactions), the checkpoint grammar (§6)
-and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope.
+and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope, and
+so is the half of B12 that rebuilds each view: building an MG case file, its HTML page or an
+exhibit register from the records needs docs/CASEFILE.md, the library's template and
+docs/CUSTODY.md, not this format alone. It checks
+that every view is one B12 names and leaves the byte comparison to the library (the agreement
+test knows that it does).
 """
 
 from __future__ import annotations
@@ -188,6 +193,9 @@ def roles_ok(k: Key, roles: list[str]) -> bool:
 
 # -- §9 the bundle -------------------------------------------------------------------------
 
+#: §9.6 B12: the views a verifier rebuilds, and so the only ones a bundle may carry.
+VIEW_NAMES = frozenset({"casefile.html", "casefile.json", "exhibits.json"})
+
 
 def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
     """Verify a directory bundle; raise SpecError for unusable input."""
@@ -257,6 +265,10 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
                 report.fail("B10", "manifest")
         except (ValueError, KeyError, TypeError):
             report.fail("B10", "manifest")
+    if not report.failures:  # B12 runs only when every other step passed (§9.7.2)
+        for path in listed:
+            if path.startswith("views/") and path[len("views/") :] not in VIEW_NAMES:
+                report.fail("B12", "manifest")
     return report
 
 

@@ -1,19 +1,21 @@
 """Hostile variants of the demo's bundle that break a rule of the bundle around the records.
 
 The trust store it carries (B10), the checkpoint (§6, V13), the manifest's canonical JSON and
-fields (§9.2, B3, B6), the disclosure policy (B7) and the framing of its streams (§9.1.1).
+fields (§9.2, B3, B6), the disclosure policy (B7), the framing of its streams (§9.1.1) and
+the views it carries (B12).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from independent._forge import Forge
 from independent._variants import Change, Expected
 
-__all__ = ["BUNDLE_VARIANTS"]
+__all__ = ["BUNDLE_VARIANTS", "VIEW_VARIANTS"]
 
 
 def _trust_without(f: Forge, part: str) -> bytes:
@@ -195,5 +197,70 @@ BUNDLE_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
         lambda f: _policy(f, {"mode": "none", "fields": []}),
         [("B7", "manifest", 2), ("B7", "manifest", 16), ("B7", "manifest", 45)],
         set(),
+    ),
+}
+
+
+def _edited(view: str, edit: Callable[[dict[str, Any]], None]) -> ViewChange:
+    def change(views: dict[str, bytes]) -> dict[str, bytes]:
+        document = json.loads(views[view])
+        edit(document)
+        return {**views, view: json.dumps(document, indent=2, sort_keys=True).encode() + b"\n"}
+
+    return change
+
+
+ViewChange = Callable[[dict[str, bytes]], dict[str, bytes]]
+
+#: Views changed by their sender, manifest re-signed: (change, the outside verifier's
+#: failures, the views only the library's B12 rebuild finds to differ).
+VIEW_VARIANTS: dict[str, tuple[ViewChange, Expected, list[str]]] = {
+    "case_file_naming_another_audience": (
+        _edited("casefile.json", lambda d: d.update(audience="court")),
+        [],
+        ["casefile.json"],
+    ),
+    "case_file_with_an_officers_collar_number_changed_in_a_statement": (
+        lambda views: {
+            **views,
+            "casefile.json": views["casefile.json"].replace(b"I am PC 4721", b"I am PC 4712", 1),
+        },
+        [],
+        ["casefile.json"],
+    ),
+    "case_file_with_one_byte_more_at_its_end": (
+        lambda views: {**views, "casefile.json": views["casefile.json"] + b" "},
+        [],
+        ["casefile.json"],
+    ),
+    "exhibit_register_without_its_exhibits": (
+        _edited("exhibits.json", lambda d: d.update(exhibits=[])),
+        [],
+        ["exhibits.json"],
+    ),
+    "every_view_changed": (
+        lambda views: {k: v.replace(b"\n", b"\r\n") for k, v in views.items()},
+        [],
+        ["casefile.html", "casefile.json", "exhibits.json"],
+    ),
+    "case_file_page_with_a_sentence_added": (
+        lambda views: {
+            **views,
+            "casefile.html": views["casefile.html"].replace(
+                b"</body>", b"<p>The defendant admitted the offence.</p></body>"
+            ),
+        },
+        [],
+        ["casefile.html"],
+    ),
+    "view_the_verifier_cannot_build": (
+        lambda views: {**views, "casefile.pdf": b"%PDF-1.7 the defendant admitted it\n"},
+        [("B12", "manifest", None)],
+        [],
+    ),
+    "view_named_in_upper_case": (
+        lambda views: {"CASEFILE.JSON" if k == "casefile.json" else k: v for k, v in views.items()},
+        [("B12", "manifest", None)],
+        [],
     ),
 }

@@ -3,7 +3,8 @@
 Each variant is the demo's bundle re-signed by the demo's own keys with one rule broken, so
 only that rule can refuse it. Both verifiers must give the same verdict, the same failures
 (step, kind, record) and the same findings (kind, record); continuity findings (B9) are the
-library's alone and are left out of the comparison.
+library's alone and are left out of the comparison, and so is B12's byte comparison of each
+view with the one rebuilt from the records (the outside verifier checks the views' names only).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casefile.bundle import verify_bundle
-from casefile.errors import InputError
+from casefile.errors import InputError, ManifestError
 from casefile.projections import ContinuityFindingKind
 from casefile.signing import load_trust_store
 from casefile.verifier._actor import ACTOR_TYPES
@@ -40,7 +41,7 @@ from independent._spec_rules import (
 )
 from independent._spec_verifier import verify_dir
 from independent._variants import RECORD_VARIANTS
-from independent._variants_bundle import BUNDLE_VARIANTS
+from independent._variants_bundle import BUNDLE_VARIANTS, VIEW_VARIANTS
 from independent._variants_redaction import CPS_VARIANTS, DEFENCE_VARIANTS, acts_changed
 from independent._variants_text import TEXT_VARIANTS
 
@@ -85,7 +86,9 @@ def _library(bundle: Path, trust: Path | None) -> Report:
     store = None if trust is None else load_trust_store(trust)
     result = verify_bundle(bundle, at=AT, trust=store, report=True)
     out = Report()
-    out.failures = [(e.step, e.kind, e.seq) for e in result.errors]
+    rebuilt = [e for e in result.errors if e.step == "B12" and _REBUILT.search(e.message)]
+    out.views_differ = sorted(_REBUILT.search(e.message)[1] for e in rebuilt)  # type: ignore[index]
+    out.failures = [(e.step, e.kind, e.seq) for e in result.errors if e not in rebuilt]
     out.noted = {(f.kind, f.seq) for f in result.findings if f.kind not in CONTINUITY_ONLY}
     out.counts = {
         f.kind: int(f.message.split()[0])
@@ -95,8 +98,12 @@ def _library(bundle: Path, trust: Path | None) -> Report:
     b11 = ("redaction_without_decision", "redaction_not_applied")
     out.b11 = [(f.kind, f.seq) for f in result.findings if f.kind in b11 and f.seq is not None]
     out.redacted = [(r["seq"], r["field"], _shown(r["segments"])) for r in _redacted(result)]
-    assert result.verified == out.verified
+    assert result.verified == (out.verified and not rebuilt)
     return out
+
+
+#: B12's byte comparison, which the outside verifier leaves to the library.
+_REBUILT = re.compile(r"^views/(\S+) differs from the view rebuilt from the verified records")
 
 
 def _redacted(result: Any) -> list[dict[str, Any]]:
@@ -120,12 +127,14 @@ def _agree(bundle: Path, trust: Path | None) -> Report:
     assert mine.counts == theirs.counts
     assert sorted(mine.b11) == sorted(theirs.b11)
     assert sorted(mine.redacted) == sorted(theirs.redacted)
+    mine.views_differ = theirs.views_differ  # the library's alone: kept for the caller
     return mine
 
 
 def test_the_untouched_demo_bundle_verifies_in_both(demo: Path) -> None:
     report = _agree(demo / "bundle", demo / "keys" / "trust.json")
     assert report.verified
+    assert report.views_differ == []
     assert report.findings == {"withheld_fields"}
 
 
@@ -135,6 +144,7 @@ def test_the_demo_bundles_for_an_audience_verify_in_both(demo: Path, name: str) 
     # left out: an outside verifier reading the spec gives the library's report.
     report = _agree(demo / name, demo / "keys" / "trust.json")
     assert report.verified
+    assert report.views_differ == []
     # Under policy all, the fields withheld by a signed decision (the victim's address;
     # for the defence, the back page too) are withheld, but on purpose: not reported as
     # fields the policy covers that were left out (B7).
@@ -153,6 +163,33 @@ def test_hostile_variant_gets_the_same_report_from_both(
     assert report.failures == failures
     unread = failures and failures[0][0] in ("B1", "B2", "B3")
     assert report.findings == (set() if unread else {"withheld_fields"}) | findings
+    if report.views_differ:
+        # A forged record (or checkpoint) that still verifies changes what the views must
+        # show: the sender kept the old views, and the library's rebuild (B12) refuses them.
+        assert not failures
+        assert _content(bundle) != _content(demo / "bundle")
+
+
+def _content(bundle: Path) -> tuple[bytes, ...]:
+    """What the views are built from (§9.6.2): records, disclosures, the checkpoint's body."""
+    checkpoint = (bundle / "checkpoint.txt").read_bytes().split(b"\n\n", 1)[0]
+    records, disclosures = ((bundle / n).read_bytes() for n in ("records.bin", "disclosures.bin"))
+    return records, disclosures, checkpoint
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_VARIANTS))
+def test_a_view_altered_and_the_manifest_resigned_is_refused(
+    name: str, demo: Path, signers: dict[bytes, Any], tmp_path: Path
+) -> None:
+    # Every byte is covered by a manifest signed by the sender's own key: only the
+    # rebuild of each view from the verified records (B12) can tell that one lies.
+    change, failures, differ = VIEW_VARIANTS[name]
+    bundle = Forge.read(demo / "bundle", signers).write(tmp_path / "bundle", views=change)
+    report = _agree(bundle, demo / "keys" / "trust.json")
+    assert report.failures == failures
+    assert report.views_differ == differ
+    with pytest.raises(ManifestError, match=r"views/\S+ (differs from the view rebuilt|is not)"):
+        verify_bundle(bundle, at=AT, trust=load_trust_store(demo / "keys" / "trust.json"))
 
 
 def test_an_audience_export_under_a_narrower_policy_still_carries_every_text(

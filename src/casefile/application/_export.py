@@ -41,14 +41,13 @@ from casefile.bundle._audience import is_restricted
 from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._runs import apply_redactions
+from casefile.bundle._views import build_views
 from casefile.errors import BundleError
 from casefile.events import EVENT_TYPES
 from casefile.evidence import BlobStore
 from casefile.projections import (
-    EXHIBITS_VIEW,
     ExhibitRegister,
     build_exhibit_register,
-    exhibit_register_json,
     records_as_read,
 )
 from casefile.signing import NoteVerifier, Signer, TrustStore, open_checkpoint
@@ -251,7 +250,23 @@ class ExportCommands:
                 case_id, size=size, policy=policy, audience=audience, withheld=withheld
             )
 
-        register = self.exhibit_register(case_id, at=at, size=size, disclosures=carried())
+        # The records as the bundle will carry them, from which its views are built
+        # exactly as its verifier rebuilds them (B12).
+        verified = list(
+            iter_verified_records(
+                itertools.islice(self.records(case_id), size),
+                trust=self.trust,
+                at=at,
+                case_id=case_id,
+                disclosures=carried(),
+                known_types=EVENT_TYPES.known_types(),
+                payloads=payload_schemas(),
+            )
+        )
+        # The bundle's trust.json is a subset of this store: its signers are named as here.
+        views = build_views(verified, audience=audience, checkpoint=covered)
+        register = build_exhibit_register(records_as_read(verified), as_of=at)
+        del verified
         wanted = exhibit_hashes(register)
         files: dict[bytes, EvidenceSource] = {}
         for finder in _finders(evidence):
@@ -276,7 +291,7 @@ class ExportCommands:
                 checkpoint_note=note,
                 signer=checkpoint_signer,
                 evidence=files,
-                views={EXHIBITS_VIEW: exhibit_register_json(register)},
+                views=views,
                 disclosure_policy=policy,
                 audience=audience,
             )

@@ -5,8 +5,9 @@ the trust entries and the signed checkpoint needed to check them, optional
 evidence files and views, and a signed manifest covering every byte
 (docs/FORMAT.md §9). :func:`write_bundle` and :func:`zip_bundle` make one;
 :func:`open_bundle` reads one defensively; :func:`verify_bundle` checks one
-with nothing but public keys. :func:`clean_staging` removes what killed
-exports left beside their destination.
+with nothing but public keys, rebuilding each of its views (:data:`VIEW_NAMES`);
+:func:`render_views` writes the views of a verified one for a reader.
+:func:`clean_staging` removes what killed exports left beside their destination.
 """
 
 from casefile.bundle._audience import AUDIENCES, RESTRICTED_FIELDS
@@ -25,8 +26,10 @@ from casefile.bundle._manifest import (
     Manifest,
 )
 from casefile.bundle._reader import Bundle, open_bundle
+from casefile.bundle._render import RenderedViews, render_views
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
 from casefile.bundle._verify import verify_bundle
+from casefile.bundle._views import VIEW_NAMES
 from casefile.bundle._writer import BundleInfo, EvidenceSource, write_bundle
 from casefile.bundle._zipbundle import zip_bundle
 
@@ -39,6 +42,7 @@ __all__ = [
     "MANIFEST_PAYLOAD_TYPE",
     "RESTRICTED_FIELDS",
     "STAGING_PREFIX",
+    "VIEW_NAMES",
     "Bundle",
     "BundleInfo",
     "BundleLimits",
@@ -49,8 +53,10 @@ __all__ = [
     "FileEntry",
     "Manifest",
     "ManifestStatus",
+    "RenderedViews",
     "clean_staging",
     "open_bundle",
+    "render_views",
     "stale_staging",
     "verify_bundle",
     "write_bundle",

@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B11 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B12 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
@@ -8,7 +8,8 @@ holds the disclosures to the manifest's policy and audience
 B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
 bundle's own trust.json to what it must carry when the auditor brought keys;
-B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`).
+B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`);
+B12, once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -44,6 +45,7 @@ from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
+from casefile.bundle._views import as_bundle_names, carries_views, check_views
 from casefile.errors import (
     BundleError,
     MalformedRecordError,
@@ -59,6 +61,7 @@ from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
 from casefile.verifier._payloads import payload_schemas
 from casefile.verifier._pool import available_cores
+from casefile.verifier._verified import VerifiedRecord
 
 __all__ = ["PROGRESS_STEP", "verify_bundle"]
 
@@ -107,6 +110,8 @@ class _Run:
         self.register: ExhibitRegister | None = None
         # B8: the size each evidence.captured record gives its file.
         self.captured = CapturedSizes()
+        # B12: the verified records, kept only when the bundle carries views to rebuild.
+        self.kept: list[VerifiedRecord] | None = None
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -124,6 +129,7 @@ class _Run:
             self._continuity()
             self._redactions()
             self._bundle_trust()
+            self._views()
         return self._result()
 
     def _manifest(self) -> bool:
@@ -227,6 +233,7 @@ class _Run:
         )
         checked = PolicyCheck(manifest.disclosure_policy, manifest.audience, self.label)  # B7
         ledger = self.redactions = RedactionLedger(manifest.audience)
+        kept = self.kept = [] if carries_views(manifest) else None
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
@@ -243,6 +250,8 @@ class _Run:
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
             checked.take(record)  # B7
+            if kept is not None:
+                kept.append(record)  # B12
             if self.progress is not None and walk.size >= next_progress:
                 self.progress(walk.size)
                 next_progress = walk.size + PROGRESS_STEP
@@ -308,6 +317,17 @@ class _Run:
         error = check_bundle_trust(self.bundle, store, self.used_keys | {signer.key_id})
         if error is not None:
             self.fail(ManifestError(error, case_id=self.label, step="B10"))
+
+    def _views(self) -> None:
+        """B12, only when every other step passed: a view of a failing bundle proves nothing."""
+        manifest, kept, checkpoint = self.manifest, self.kept, self.checkpoint
+        self.kept = None
+        if manifest is None or kept is None or checkpoint is None or self.errors or self.overflow:
+            return
+        if self.own_trust:  # B10 passed: the bundle's trust.json holds every signer
+            kept = list(as_bundle_names(kept, self.bundle.trust()))
+        for error in check_views(self.bundle, manifest, kept, checkpoint, self.label):
+            self.fail(error)
 
     def _result(self) -> BundleVerification:
         manifest = self.manifest

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from casefile._time import ns_to_human
-from casefile.bundle import Bundle, BundleVerification, open_bundle, verify_bundle
+from casefile.bundle import (
+    Bundle,
+    BundleVerification,
+    RenderedViews,
+    open_bundle,
+    render_views,
+    verify_bundle,
+)
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._text import one_line
 from casefile.errors import CasefileError, InputError
@@ -75,6 +82,13 @@ def add_verify_parser(
         metavar="N",
         help="processes, at most the number of cores (default: all cores)",
     )
+    verify.add_argument(
+        "--render",
+        type=Path,
+        metavar="DIR",
+        help="if the bundle verifies, write its proven views (the case file, the exhibit "
+        "register) into the new folder DIR; nothing is written if it does not",
+    )
     verify.set_defaults(handler=run_verify)
 
 
@@ -128,12 +142,23 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         # Each worker holds up to two chunks of records in flight: a mistyped 100000 would
         # start that many processes and read the whole bundle into memory to feed them.
         workers = min(workers, available_cores())
+    render: Path | None = args.render
+    rendered: RenderedViews | None = None
     with about(args.path), open_bundle(args.path) as bundle:
         with _progress(_claimed_records(bundle), err) as progress:
-            result = verify_bundle(
-                bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
-            )
+            if render is None:
+                result = verify_bundle(
+                    bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
+                )
+            else:
+                with about(render):
+                    rendered = render_views(
+                        bundle, render, at=at, trust=trust, workers=workers, progress=progress
+                    )
+                result = rendered.verification
         kind = bundle.kind
+    if rendered is not None:
+        err.write(_rendered_line(rendered, str(render)))
     if args.json:
         document = result.to_json()
         document["trust"] = trust_json(trust_given=trust is not None)
@@ -146,6 +171,15 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 #: What an integrity-only check proves, said the same way in every report.
 INTEGRITY_ONLY: Final = "integrity only: keys vouched for by the bundle itself, not by you"
+
+
+def _rendered_line(rendered: RenderedViews, dest: str) -> str:
+    """What --render did, on its own line: a reader must never take silence for proof."""
+    if rendered.views:
+        return f"views written to {one_line(dest)}: {', '.join(rendered.views)}\n"
+    if not rendered.verification.verified:
+        return f"nothing written to {one_line(dest)}: the bundle did not verify\n"
+    return f"nothing written to {one_line(dest)}: the bundle carries no view\n"
 
 
 def trust_json(*, trust_given: bool) -> dict[str, object]:

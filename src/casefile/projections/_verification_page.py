@@ -46,7 +46,9 @@ class VerificationPage:
 
     keys: tuple[KeyUse, ...]
     checkpoint: PageCheckpoint | None
-    findings: tuple[Finding, ...]
+    #: None: the page was built without the verifier's findings (a view in a bundle,
+    #: whose findings depend on how it is verified); the page then says where they are.
+    findings: tuple[Finding, ...] | None
     records: int
 
 
@@ -64,12 +66,13 @@ def verification_page(
     records: Iterable[VerifiedRecord],
     *,
     checkpoint: Checkpoint | None = None,
-    findings: Iterable[Finding] = (),
+    findings: Iterable[Finding] | None = (),
 ) -> VerificationPage:
     """The verification page of ``records`` (verified), ``checkpoint`` and ``findings``.
 
     Keys are listed by note name then key id, runs in order, findings in the order
-    given (the verifier's order), so the same input gives the same page.
+    given (the verifier's order), so the same input gives the same page. With
+    ``findings=None`` the page says that the verifier's report lists them.
     """
     by_key: dict[bytes, tuple[TrustEntry, list[int]]] = {}
     count = 0
@@ -99,4 +102,5 @@ def verification_page(
         if checkpoint is None
         else PageCheckpoint(checkpoint.origin, checkpoint.size, checkpoint.root.hex())
     )
-    return VerificationPage(tuple(keys), page_checkpoint, tuple(findings), count)
+    given = None if findings is None else tuple(findings)
+    return VerificationPage(tuple(keys), page_checkpoint, given, count)
