@@ -17,6 +17,8 @@ from casefile.projections import (
     case_file_html,
     verification_page,
 )
+from casefile.projections._html_values import runs, spans
+from casefile.projections._verification_page import seq_runs
 from casefile.signing import Checkpoint
 from projections._casefile_cases import prosecution
 from projections.test_casefile_generated import AUDIENCES, RUNS, generated_case
@@ -243,3 +245,12 @@ def test_a_urn_that_closes_the_style_sheet_stays_inside_the_print_header() -> No
     assert b"<" not in style
     assert b'"; }' not in style
     assert outline(written).tags == outline(case_file_html(benign)).tags
+
+
+def test_record_numbers_are_shown_as_runs_the_same_way_everywhere() -> None:
+    # The verification page's key runs and a form's record numbers share one rule.
+    seqs = [9, 3, 5, 6, 7, 1, 2]
+    assert seq_runs(seqs) == ((1, 3), (5, 7), (9, 9))
+    assert str(runs(seqs)) == "1\u20133, 5\u20137, 9"
+    assert spans(seq_runs(seqs)) == runs(seqs)
+    assert str(runs([])) == ""

@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from casefile.projections._casefile_forms import CaseFile
-from casefile.projections._html_values import party, runs, table, text, when
+from casefile.projections._html_values import party, runs, spans, table, text, when
 from casefile.projections._verification_page import VerificationPage
 
 __all__ = ["case_file_html"]
@@ -64,12 +64,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.globals.update(table=table, runs=runs, text=text, when=when, party=party, spans=_spans)
+    env.globals.update(table=table, runs=runs, text=text, when=when, party=party, spans=spans)
     return env
-
-
-def _spans(pairs: tuple[tuple[int, int], ...]) -> Markup:
-    return text(", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in pairs))
 
 
 def _css_string(value: str) -> Markup:

@@ -23,8 +23,9 @@ from markupsafe import Markup
 from casefile._time import ns_to_rfc3339
 from casefile.projections._custody_records import Party
 from casefile.projections._texts import NOT_DISCLOSED
+from casefile.projections._verification_page import seq_runs
 
-__all__ = ["party", "runs", "table", "text", "when"]
+__all__ = ["party", "runs", "spans", "table", "text", "when"]
 
 # Bidirectional embeddings, overrides, isolates and marks; C0 and C1 controls but
 # tab and newline; lone surrogates (which only unchecked records can hold).
@@ -83,19 +84,22 @@ def party(who: Party) -> Markup:
     return Markup(_party(who))  # noqa: S704 - escaped by _t
 
 
+def _spans(pairs: tuple[tuple[int, int], ...]) -> str:
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in pairs)
+
+
 def _runs(seqs: tuple[int, ...] | list[int]) -> str:
-    out: list[list[int]] = []
-    for seq in sorted(seqs):
-        if out and seq == out[-1][1] + 1:
-            out[-1][1] = seq
-        else:
-            out.append([seq, seq])
-    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in out)
+    return _spans(seq_runs(seqs))
 
 
 def runs(seqs: tuple[int, ...] | list[int]) -> Markup:
     """Record numbers as runs: ``3, 5-7``."""
     return Markup(_runs(seqs))  # noqa: S704 - digits, commas and dashes only
+
+
+def spans(pairs: tuple[tuple[int, int], ...]) -> Markup:
+    """Runs already made (:func:`~._verification_page.seq_runs`) as text: ``3, 5-7``."""
+    return Markup(_spans(pairs))  # noqa: S704 - digits, commas and dashes only
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from casefile.findings import Finding
 from casefile.signing import Checkpoint, TrustEntry
 from casefile.verifier import VerifiedRecord
 
-__all__ = ["KeyUse", "PageCheckpoint", "VerificationPage", "verification_page"]
+__all__ = ["KeyUse", "PageCheckpoint", "VerificationPage", "seq_runs", "verification_page"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,8 @@ class VerificationPage:
     records: int
 
 
-def _runs(seqs: list[int]) -> tuple[tuple[int, int], ...]:
+def seq_runs(seqs: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    """Record numbers as runs ``(first, last)`` of consecutive numbers, in order."""
     runs: list[tuple[int, int]] = []
     for seq in sorted(seqs):
         if runs and seq == runs[-1][1] + 1:
@@ -92,7 +93,7 @@ def verification_page(
                 key_id=key_id.hex(),
                 holder=who,
                 roles=tuple(sorted(signer.roles)),
-                runs=_runs(seqs),
+                runs=seq_runs(seqs),
                 records=len(seqs),
             )
         )
