@@ -275,6 +275,28 @@ def record_case(records: int) -> tuple[CasefileApp, uuid.UUID]:
     return app, case_id
 
 
+def case_verifier(
+    app: CasefileApp, case_id: uuid.UUID, stored: list[Any], at: int, given: list[Any]
+) -> Callable[[], VerifiedCase]:
+    """``verify_case`` of the ``stored`` records with the ``given`` disclosures, one process."""
+    known = EVENT_TYPES.known_types()
+    schemas = payload_schemas()
+
+    def verify() -> VerifiedCase:
+        return verify_case(
+            stored,
+            trust=app.trust,
+            at=at,
+            case_id=case_id,
+            disclosures=given,
+            known_types=known,
+            payloads=schemas,
+            workers=1,
+        )
+
+    return verify
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
@@ -285,8 +307,6 @@ def main() -> None:
     stored = list(app.records(case_id))
     disclosures = list(app.disclosures(case_id))
     at = app.now()
-    known = EVENT_TYPES.known_types()
-    schemas = payload_schemas()
     kinds: dict[str, int] = {}
     size = len(stored)
     withheld = app.withheld_from(case_id, "defence", at, size)
@@ -298,17 +318,10 @@ def main() -> None:
     verified: dict[str, VerifiedCase] = {}
 
     def verifier(name: str, given: list[Any]) -> Callable[[], None]:
+        run = case_verifier(app, case_id, stored, at, given)
+
         def verify() -> None:
-            verified[name] = verify_case(
-                stored,
-                trust=app.trust,
-                at=at,
-                case_id=case_id,
-                disclosures=given,
-                known_types=known,
-                payloads=schemas,
-                workers=1,
-            )
+            verified[name] = run()
 
         return verify
 

@@ -24,12 +24,11 @@ import cProfile
 import pstats
 from typing import Any
 
-from bench_casefile import record_case
+from bench_casefile import case_verifier, record_case
 from bench_core import interleaved
 
-from casefile.events import EVENT_TYPES
 from casefile.projections import build_case_file, case_file_html, verification_page
-from casefile.verifier import VerifiedCase, payload_schemas, verify_case
+from casefile.verifier import VerifiedCase
 
 TARGET = 0.25
 
@@ -44,23 +43,11 @@ def main() -> None:
     stored = list(app.records(case_id))
     disclosures = list(app.disclosures(case_id))
     at = app.now()
-    known = EVENT_TYPES.known_types()
-    schemas = payload_schemas()
+    run = case_verifier(app, case_id, stored, at, disclosures)
     verified: list[VerifiedCase] = []
 
     def verify() -> None:
-        verified[:] = [
-            verify_case(
-                stored,
-                trust=app.trust,
-                at=at,
-                case_id=case_id,
-                disclosures=disclosures,
-                known_types=known,
-                payloads=schemas,
-                workers=1,
-            )
-        ]
+        verified[:] = [run()]
 
     verify()
     case_file = build_case_file(verified[0].records, as_of=at)
