@@ -4,8 +4,9 @@ One fixture is autouse: every record any test seals is checked against its type'
 payload schema (docs/FORMAT.md §10) with jsonschema's own Draft 2020-12 validator, reading a
 pattern's final ``$`` as §10 does, so the schemas and the records the library writes cannot
 drift apart. A test that seals a payload that does not fit on purpose (to see a verifier refuse
-it) says so with ``@pytest.mark.payload_not_checked``. The other fixtures are seen only by tests
-that ask.
+it) says so with ``@pytest.mark.payload_not_checked``. A second autouse fixture holds every case
+file a test turns into JSON to the published case-file schema. The other fixtures are seen only
+by tests that ask.
 
 PostgreSQL comes from ``CASEFILE_TEST_POSTGRES_DSN`` or the ``POSTGRES_*`` variables when set,
 otherwise from a throwaway cluster started once per session. When no server can be had, tests
@@ -14,6 +15,7 @@ that need one fail under ``CI=true`` and are skipped elsewhere, with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import secrets
@@ -69,6 +71,22 @@ def _payload_faults(kwargs: dict[str, Any]) -> list[str]:
     ]
 
 
+@contextlib.contextmanager
+def _rebound(name: str, original: Any, replacement: Any) -> Iterator[None]:
+    """Bind ``replacement`` in place of ``original`` under ``name`` in every loaded module."""
+    # Modules bind the function by name when they import it: rebind it in each.
+    holders = [
+        module for module in list(sys.modules.values()) if getattr(module, name, None) is original
+    ]
+    for module in holders:
+        setattr(module, name, replacement)
+    try:
+        yield
+    finally:
+        for module in holders:
+            setattr(module, name, original)
+
+
 @pytest.fixture(autouse=True)
 def _every_sealed_payload_fits_its_schema(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail the test if any record it seals has a payload its shipped schema refuses."""
@@ -84,19 +102,8 @@ def _every_sealed_payload_fits_its_schema(request: pytest.FixtureRequest) -> Ite
         faults.extend(_payload_faults(kwargs))
         return sealed
 
-    # Modules bind the function by name when they import it: rebind it in each.
-    holders = [
-        module
-        for module in list(sys.modules.values())
-        if getattr(module, "seal_record", None) is original
-    ]
-    for module in holders:
-        module.seal_record = checked  # type: ignore[attr-defined]
-    try:
+    with _rebound("seal_record", original, checked):
         yield
-    finally:
-        for module in holders:
-            module.seal_record = original  # type: ignore[attr-defined]
     if faults:
         pytest.fail(
             "records sealed with payloads their schema refuses:\n" + "\n".join(faults[:20]),
@@ -124,18 +131,8 @@ def _every_case_file_fits_its_schema() -> Iterator[None]:
         )
         return document
 
-    holders = [
-        module
-        for module in list(sys.modules.values())
-        if getattr(module, "case_file_json", None) is original
-    ]
-    for module in holders:
-        module.case_file_json = checked  # type: ignore[attr-defined]
-    try:
+    with _rebound("case_file_json", original, checked):
         yield
-    finally:
-        for module in holders:
-            module.case_file_json = original  # type: ignore[attr-defined]
     if faults:
         pytest.fail(
             "case files that do not fit casefile.v1.json:\n" + "\n".join(faults[:20]),

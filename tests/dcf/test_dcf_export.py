@@ -376,3 +376,14 @@ def test_a_case_file_value_exports_as_its_json_does_without_a_schema_check(
 
 def _refuse_check(case_file: object) -> None:
     raise AssertionError("schema check of a case file the projection built")
+
+
+def test_a_pattern_value_with_a_trailing_line_feed_is_refused(
+    burglary_file: dict[str, Any],
+) -> None:
+    # The case-file schema's patterns end at the end of the text, as the record schemas' do
+    # (ECMA-262; docs/FORMAT.md §10): plain Draft 2020-12 in Python lets "...$" match before a "\n".
+    case_file = _copy(burglary_file)
+    case_file["case"]["id"] = "00000000-0000-0000-0000-000000000000\n"
+    with pytest.raises(InputError, match=r"case file /case/id"):
+        dcf_export(case_file)
