@@ -239,3 +239,34 @@ def poppler() -> None:
     missing = [name for name in ("pdftotext", "pdfinfo") if shutil.which(name) is None]
     if missing:
         _unavailable("poppler-utils", f"{' and '.join(missing)} not on PATH")
+
+
+def _start_tsa(folder: Path, name: str) -> Any:
+    from casefile.application._local_tsa import start_local_tsa
+    from casefile.errors import DependencyMissingError
+
+    try:
+        return start_local_tsa(folder, name=name)
+    except DependencyMissingError as exc:
+        reason = str(exc)
+    _unavailable("openssl", reason)
+
+
+@pytest.fixture(scope="session")
+def local_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A time-stamping authority of ``openssl ts`` on 127.0.0.1, with a CA of its own."""
+    tsa = _start_tsa(tmp_path_factory.mktemp("tsa"), "Test")
+    try:
+        yield tsa
+    finally:
+        tsa.close()
+
+
+@pytest.fixture(scope="session")
+def other_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A second local TSA under another CA, which no test trust store names."""
+    tsa = _start_tsa(tmp_path_factory.mktemp("tsa-other"), "Other")
+    try:
+        yield tsa
+    finally:
+        tsa.close()

@@ -61,7 +61,9 @@ __all__ = [
     "SequenceError",
     "StatementSignedError",
     "TimeFormatError",
+    "TimestampAuthorityError",
     "TrustStoreError",
+    "TrustedTimeError",
     "UnauthorisedSignerError",
     "UnknownKeyError",
     "UnknownReferenceError",
@@ -263,6 +265,17 @@ class FixityError(VerificationError):
     """Evidence bytes whose SHA-256 differs from the recorded hash."""
 
 
+class TrustedTimeError(VerificationError):
+    """An RFC 3161 timestamp token that does not prove when the checkpoint existed (B16).
+
+    The token does not parse, is over another checkpoint, is not signed by a
+    time-stamping authority the trust store names, or is earlier than a record
+    of the case claims to be; or the trust store requires a token and there is none.
+    """
+
+    step = "B16"
+
+
 class ManifestError(VerificationError):
     """A bundle manifest that is unsigned, badly signed, or disagrees with the files it lists.
 
@@ -378,6 +391,11 @@ class ExhibitHashError(DomainError):
 
 class DependencyMissingError(CasefileError):
     """A program the library runs is not installed; the message names the package to install."""
+
+
+class TimestampAuthorityError(CasefileError):
+    """A time-stamping authority could not be reached, refused, or answered with something
+    that is not a timestamp over what was asked; the message names its URL."""
 
 
 class PrintError(CasefileError):

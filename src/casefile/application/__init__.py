@@ -40,6 +40,7 @@ from casefile.application._pdf import CHECKPOINT_ROOT_KEY, print_pdf
 from casefile.application._recorders import CaseRecorder, DisclosureRow
 from casefile.application._redaction_plan import PlannedRun, RedactionPlan
 from casefile.application._redactions import FieldView, RedactionResult, WithheldRun
+from casefile.application._tsa import TimestampAuthority, Transport, request_timestamp
 from casefile.projections import CaseFile
 
 __all__ = [
@@ -57,7 +58,10 @@ __all__ = [
     "RedactionPlan",
     "RedactionResult",
     "StoreConfig",
+    "TimestampAuthority",
+    "Transport",
     "WithheldRun",
     "exhibit_hashes",
     "print_pdf",
+    "request_timestamp",
 ]

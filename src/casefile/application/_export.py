@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casefile._scratch import new_locked_dir
+from casefile.application._tsa import TimestampAuthority
 from casefile.bundle import (
     AUDIENCES,
     DISCLOSE_ALL,
@@ -206,6 +207,7 @@ class ExportCommands:
         disclosure_policy: DisclosurePolicy | None = None,
         audience: Audience | str | None = None,
         zip: bool = False,
+        tsa: TimestampAuthority | None = None,
     ) -> ExportResult:
         """Checkpoint the case, write it as a bundle at ``out`` (a zip if ``zip``), verify, publish.
 
@@ -223,9 +225,11 @@ class ExportCommands:
         whatever the policy. With an audience the policy chooses personal
         values only: every text travels as the decisions leave it (a ``none``
         or ``list`` policy is widened by the names of the text fields, which
-        the manifest's policy then lists). ``out`` must not exist (or, for a folder, be an
-        empty one). Returns the verified result; raises, leaving nothing at
-        ``out``, if any step fails.
+        the manifest's policy then lists). With ``tsa``, the time-stamping
+        authority stamps the new checkpoint before the manifest is signed, and
+        the bundle carries its token (checkpoint.tsr, B16). ``out`` must not
+        exist (or, for a folder, be an empty one). Returns the verified
+        result; raises, leaving nothing at ``out``, if any step fails.
         """
         dest = Path(out)
         check_destination(dest, directory=not zip)
@@ -241,6 +245,7 @@ class ExportCommands:
             note, [NoteVerifier(checkpoint_name, checkpoint_signer.public_key)]
         )
         size = covered.size
+        token = None if tsa is None else tsa.stamp(note)
         at = self.now()
         withheld = {} if audience is None else self.withheld_from(case_id, audience, at, size)
 
@@ -294,6 +299,7 @@ class ExportCommands:
                 views=views,
                 disclosure_policy=policy,
                 audience=audience,
+                timestamp=token,
             )
             product = stage / "bundle"
             if zip:

@@ -16,6 +16,7 @@ from typing import Final
 
 from casefile.errors import BundleError
 from casefile.signing._note import MAX_NOTE_SIZE
+from casefile.signing._timestamp import MAX_TIMESTAMP_SIZE
 from casefile.signing._trust_json import MAX_TRUST_STORE_SIZE
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_MANIFEST_SIZE",
     "RECORDS",
     "REQUIRED_FILES",
+    "TIMESTAMP",
     "TRUST",
     "VIEWS_DIR",
     "BundleLimits",
@@ -49,6 +51,8 @@ RECORDS: Final = "records.bin"
 DISCLOSURES: Final = "disclosures.bin"
 TRUST: Final = "trust.json"
 CHECKPOINT: Final = "checkpoint.txt"
+#: The RFC 3161 timestamp over the checkpoint (optional, B16).
+TIMESTAMP: Final = "checkpoint.tsr"
 EVIDENCE_DIR: Final = "evidence"
 VIEWS_DIR: Final = "views"
 #: The files every bundle has besides the manifest.
@@ -125,7 +129,7 @@ def check_member_name(name: str) -> str:
         raise BundleError(f"{where}: empty or '.' path component")
     if not name.isascii():
         raise BundleError(f"{where}: non-ASCII name")
-    if name == MANIFEST or name in REQUIRED_FILES:
+    if name in (MANIFEST, TIMESTAMP) or name in REQUIRED_FILES:
         return name
     if len(parts) == 2:
         folder, leaf = parts
@@ -177,6 +181,8 @@ def member_cap(name: str, limits: BundleLimits) -> int:
         return MAX_TRUST_STORE_SIZE
     if name == CHECKPOINT:
         return MAX_NOTE_SIZE
+    if name == TIMESTAMP:
+        return MAX_TIMESTAMP_SIZE
     if name.startswith(VIEWS_DIR + "/"):
         return limits.max_view_size
     return limits.max_file_size

@@ -27,6 +27,7 @@ from casefile.bundle._layout import (
     EVIDENCE_DIR,
     MANIFEST,
     RECORDS,
+    TIMESTAMP,
     TRUST,
     BundleLimits,
     evidence_path,
@@ -53,7 +54,7 @@ __all__ = ["DEFAULT_LIMITS", "Bundle", "open_bundle"]
 DEFAULT_LIMITS = BundleLimits()
 
 #: Files read whole and kept, so that what was checked is what is used later.
-_SMALL = (MANIFEST, TRUST, CHECKPOINT)
+_SMALL = (MANIFEST, TRUST, CHECKPOINT, TIMESTAMP)
 
 
 class Bundle:
@@ -92,7 +93,7 @@ class Bundle:
         return dict(self._source.files)
 
     def read_small(self, path: str) -> bytes:
-        """The bytes of the manifest, trust.json or checkpoint.txt, as read once at open.
+        """The bytes of a small file (manifest, trust.json, checkpoint.txt, .tsr), read at open.
 
         Raises :class:`ManifestError` (step B4) if its zip member's data was changed.
         """

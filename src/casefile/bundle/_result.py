@@ -10,6 +10,7 @@ from casefile.bundle._redactions import RedactedField
 from casefile.errors import VerificationError
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
+from casefile.signing._timestamp import TrustedTime
 
 __all__ = ["BundleVerification", "EvidenceSummary", "ManifestStatus"]
 
@@ -64,6 +65,8 @@ class BundleVerification:
     #: Each text field of a verified record with something withheld, as a reader sees
     #: it: the revealed text with a marker naming why each run is withheld (B11).
     redacted: tuple[RedactedField, ...] = ()
+    #: The time an RFC 3161 token from a trusted TSA proves the checkpoint existed by (B16).
+    trusted_time: TrustedTime | None = None
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON object; every error and finding names its record (``seq``, or null).
@@ -98,5 +101,6 @@ class BundleVerification:
             "records": self.records,
             "redacted": [r.to_json() for r in self.redacted],
             "truncated_errors": self.truncated_errors,
+            "trusted_time": None if self.trusted_time is None else self.trusted_time.to_json(),
             "verified": self.verified,
         }

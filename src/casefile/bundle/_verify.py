@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B12 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B12 and B16 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
@@ -9,6 +9,7 @@ B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
 bundle's own trust.json to what it must carry when the auditor brought keys;
 B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`);
+B16 checks the RFC 3161 token over the checkpoint (:mod:`casefile.bundle._trusted_time`);
 B12, once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
@@ -37,6 +38,7 @@ from casefile.bundle._layout import (
     DISCLOSURES,
     EVIDENCE_DIR,
     RECORDS,
+    TIMESTAMP,
     TRUST,
     BundleLimits,
 )
@@ -45,6 +47,7 @@ from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
+from casefile.bundle._trusted_time import check_trusted_time
 from casefile.bundle._views import as_bundle_names, carries_views, check_views
 from casefile.errors import (
     BundleError,
@@ -56,6 +59,7 @@ from casefile.errors import (
 from casefile.findings import Finding
 from casefile.projections import ContinuityPolicy, ExhibitRegister
 from casefile.signing._checkpoint import Checkpoint
+from casefile.signing._timestamp import TrustedTime
 from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._engine import CaseVerification
@@ -112,6 +116,9 @@ class _Run:
         self.captured = CapturedSizes()
         # B12: the verified records, kept only when the bundle carries views to rebuild.
         self.kept: list[VerifiedRecord] | None = None
+        # B16: (seq, time) of the latest verified record, and the time the token proves.
+        self.latest: tuple[int, int] | None = None
+        self.trusted_time: TrustedTime | None = None
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -129,6 +136,7 @@ class _Run:
             self._continuity()
             self._redactions()
             self._bundle_trust()
+            self._trusted_time()
             self._views()
         return self._result()
 
@@ -252,6 +260,8 @@ class _Run:
             checked.take(record)  # B7
             if kept is not None:
                 kept.append(record)  # B12
+            if self.latest is None or record.time_ns > self.latest[1]:
+                self.latest = (record.seq, record.time_ns)  # B16
             if self.progress is not None and walk.size >= next_progress:
                 self.progress(walk.size)
                 next_progress = walk.size + PROGRESS_STEP
@@ -318,6 +328,21 @@ class _Run:
         if error is not None:
             self.fail(ManifestError(error, case_id=self.label, step="B10"))
 
+    def _trusted_time(self) -> None:
+        """B16: the timestamp over the checkpoint, and no record later than it."""
+        manifest, store = self.manifest, self.trust
+        if manifest is None or store is None:
+            return
+        unread = TIMESTAMP in self.bad or TIMESTAMP not in self.observed
+        found = check_trusted_time(
+            self.bundle, manifest, store, self.latest, unread=unread, label=self.label
+        )
+        self.trusted_time = found.time
+        if found.finding is not None:
+            self.findings.append(found.finding)
+        if found.error is not None:
+            self.fail(found.error)
+
     def _views(self) -> None:
         """B12, only when every other step passed: a view of a failing bundle proves nothing."""
         manifest, kept, checkpoint = self.manifest, self.kept, self.checkpoint
@@ -360,6 +385,7 @@ class _Run:
             checkpoint=self.checkpoint,
             truncated_errors=self.overflow,
             redacted=() if self.redactions is None else self.redactions.redacted(),
+            trusted_time=self.trusted_time,
         )
 
 

@@ -37,6 +37,7 @@ from casefile.bundle._layout import (
     EVIDENCE_DIR,
     MANIFEST,
     RECORDS,
+    TIMESTAMP,
     TRUST,
     VIEWS_DIR,
     evidence_path,
@@ -70,6 +71,7 @@ from casefile.signing._keys import Signer
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import NoteVerifier
 from casefile.signing._records import ZERO_HASH, parse_record
+from casefile.signing._timestamp import check_timestamp_imprint
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store
 
@@ -286,6 +288,7 @@ def write_bundle(
     views: Mapping[str, bytes] | None = None,
     disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
     audience: str | None = None,
+    timestamp: bytes | None = None,
 ) -> BundleInfo:
     """Write one case as a bundle directory at ``dest``, atomically.
 
@@ -300,7 +303,9 @@ def write_bundle(
     every signing key; only the entries needed go into trust.json.
     ``evidence`` maps SHA-256 digests to files or openers; ``views`` maps
     names to the bytes of extra projections (``views/<name>``). ``signer``
-    signs the manifest and must hold a checkpoint role.
+    signs the manifest and must hold a checkpoint role. ``timestamp`` is a
+    TSA's DER TimeStampResp over the checkpoint's body, written as
+    checkpoint.tsr (B16); one that stamps something else is refused.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
     is left behind; staging that killed exports left beside ``dest`` is
@@ -314,6 +319,8 @@ def write_bundle(
     check_destination(where, directory=True)
     clean_staging(where.parent)  # what killed exports left here, never a live one's
     manifest_key = _manifest_signer(trust, signer)
+    if timestamp is not None:
+        check_timestamp_imprint(timestamp, checkpoint_note)
     view_items = sorted((view_path(name), data) for name, data in (views or {}).items())
     for path, data in view_items:
         if type(data) is not bytes:
@@ -341,6 +348,10 @@ def write_bundle(
             with HashingSink(tmp, CHECKPOINT, mode=file_mode) as sink:
                 sink.write(checkpoint_note.encode("utf-8"))
                 entries.append(sink.finish())
+            if timestamp is not None:
+                with HashingSink(tmp, TIMESTAMP, mode=file_mode) as sink:
+                    sink.write(timestamp)
+                    entries.append(sink.finish())
             if evidence:
                 _folder(tmp / EVIDENCE_DIR, dir_mode)
                 for sha256 in sorted(_evidence_keys(evidence)):

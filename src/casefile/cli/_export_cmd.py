@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from casefile._time import ns_to_rfc3339
 from casefile.bundle import (
     AUDIENCES,
     DISCLOSE_ALL,
@@ -32,10 +33,10 @@ from casefile.cli._store import (
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
 from casefile.projections import exhibit_list
-from casefile.signing import TrustStore, case_origin, load_trust_store
+from casefile.signing import TrustedTime, TrustStore, case_origin, load_trust_store
 
 if TYPE_CHECKING:
-    from casefile.application import EvidenceFinder
+    from casefile.application import EvidenceFinder, TimestampAuthority
     from casefile.evidence import BlobStore
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
 _CHUNK = 1 << 20
 _MAX_EVIDENCE_DIR_FILES = 100_000
 _MAX_MISSING_SHOWN = 20
+#: Longer than any TSA should take; a typo of minutes for seconds is refused.
+_MAX_TSA_TIMEOUT = 300.0
 
 
 def add_export_parser(
@@ -119,6 +122,20 @@ def add_export_parser(
         help="make the bundle for this audience: apply its redaction decisions and every "
         "erasure, and disclose all the rest (unless told otherwise below); for the defence, "
         "never the witness's restricted details",
+    )
+    export.add_argument(
+        "--tsa",
+        metavar="URL",
+        help="have the RFC 3161 time-stamping authority at URL stamp the checkpoint; the "
+        "bundle carries its token (checkpoint.tsr), which a verifier whose trust store names "
+        "the authority checks",
+    )
+    export.add_argument(
+        "--tsa-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the time-stamping authority (default: 10)",
     )
     disclose = export.add_mutually_exclusive_group()
     disclose.add_argument(
@@ -281,6 +298,29 @@ def _evidence_store(args: argparse.Namespace) -> Path | None:
     return fallback if fallback is not None and is_store(fallback) else None
 
 
+def _tsa(args: argparse.Namespace) -> TimestampAuthority | None:
+    """The ``--tsa`` authority, its URL and timeout checked before anything is written."""
+    if args.tsa is None:
+        return None
+    timeout: float = args.tsa_timeout
+    if not 0 < timeout <= _MAX_TSA_TIMEOUT:
+        raise InputError(f"--tsa-timeout: must lie between 0 and {_MAX_TSA_TIMEOUT:g} seconds")
+    url: str = args.tsa
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        raise InputError(f"--tsa: {one_line(url)!r} is not an http or https URL")
+    from casefile.application import TimestampAuthority
+
+    return TimestampAuthority(url=url, timeout=timeout)
+
+
+def _stamped(proven: TrustedTime | None, url: str) -> str:
+    if proven is None:
+        # The exporter's trust store names no TSA: the token travels, unchecked here.
+        return f"checkpoint.tsr from {one_line(url)} (this trust store names no TSA to check it)"
+    return f"{ns_to_rfc3339(proven.time)} by {one_line(proven.tsa)} (checkpoint.tsr)"
+
+
 def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Checkpoint, write, verify, then publish: a bundle that fails its own check never appears."""
     dest: Path = args.out
@@ -297,6 +337,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with about(args.checkpoint_key):
         signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
     check_checkpoint_key(args, trust, signer.public_key.key_id)
+    tsa = _tsa(args)
     config = store_config(args)
     finders: list[BlobStore | EvidenceFinder] = [] if store is None else [store]
     if args.evidence_dir is not None:
@@ -315,6 +356,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             disclosure_policy=policy,
             audience=args.audience,
             zip=args.zip,
+            tsa=tsa,
         )
     info, register = result.info, result.register
     out.write(f"case       {one_line(reference)} ({case_id})\n")
@@ -351,6 +393,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     found = len(register.findings)
     continuity = f"{found} finding(s)" if found else "no findings"
     out.write(f"exhibits   {len(register.exhibits)}, continuity: {continuity}\n")
+    if tsa is not None:
+        out.write(f"timestamp  {_stamped(result.verification.trusted_time, tsa.url)}\n")
     out.write(f"bundle     {dest} ({'zip' if args.zip else 'directory'})\n")
     out.write(f"verified   {'yes' if result.verification.verified else 'NO'}\n")
     return 0

@@ -135,7 +135,7 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with about(args.add_to_trust):
             existing = load_trust_store(args.add_to_trust)
             _check_roles(entry.roles, existing.policy, err)
-            store = TrustStore([*existing.entries, entry], existing.policy)
+            store = TrustStore([*existing.entries, entry], existing.policy, existing.timestamping)
     else:
         _check_roles(entry.roles, DEFAULT_POLICY, err)
         store = TrustStore([entry])

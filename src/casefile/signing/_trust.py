@@ -24,6 +24,7 @@ from typing import Final
 from casefile._time import MAX_TIME_NS, MIN_TIME_NS
 from casefile.errors import TrustStoreError
 from casefile.signing._keys import PublicKey
+from casefile.signing._timestamp import TimestampAuthorities
 
 __all__ = [
     "CHECKPOINT_ROLE",
@@ -304,13 +305,22 @@ class TrustStore:
 
     entries: tuple[TrustEntry, ...]
     policy: TrustPolicy = DEFAULT_POLICY
+    #: The time-stamping authorities accepted for B16, or None: tokens are not checked.
+    timestamping: TimestampAuthorities | None = None
     _by_id: Mapping[bytes, TrustEntry] = field(init=False, repr=False, compare=False)
     _by_name: Mapping[str, TrustEntry] = field(init=False, repr=False, compare=False)
 
-    def __init__(self, entries: Iterable[TrustEntry], policy: TrustPolicy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self,
+        entries: Iterable[TrustEntry],
+        policy: TrustPolicy = DEFAULT_POLICY,
+        timestamping: TimestampAuthorities | None = None,
+    ) -> None:
         listed = tuple(entries)
         if type(policy) is not TrustPolicy:
             raise TrustStoreError("policy: expected a TrustPolicy")
+        if timestamping is not None and type(timestamping) is not TimestampAuthorities:
+            raise TrustStoreError("timestamping: expected TimestampAuthorities")
         by_id: dict[bytes, int] = {}
         by_name: dict[str, int] = {}
         for index, entry in enumerate(listed):
@@ -325,6 +335,7 @@ class TrustStore:
         ordered = tuple(sorted(listed, key=lambda entry: entry.name))
         object.__setattr__(self, "entries", ordered)
         object.__setattr__(self, "policy", policy)
+        object.__setattr__(self, "timestamping", timestamping)
         object.__setattr__(
             self, "_by_id", types.MappingProxyType({entry.key_id: entry for entry in ordered})
         )
@@ -345,7 +356,7 @@ class TrustStore:
         return tuple(entry for entry in self.entries if role in entry.roles)
 
     def subset(self, key_ids: Iterable[bytes]) -> TrustStore:
-        """A store of only the given keys, with the same policy (for exports).
+        """A store of only the given keys, with the same policy and TSAs (for exports).
 
         Raises :class:`TrustStoreError` if a key id is not in this store.
         """
@@ -356,7 +367,7 @@ class TrustStore:
                 shown = key_id.hex() if isinstance(key_id, bytes) else repr(key_id)
                 raise TrustStoreError(f"key id {shown} is not in the trust store")
             chosen[key_id] = entry
-        return TrustStore(chosen.values(), self.policy)
+        return TrustStore(chosen.values(), self.policy, self.timestamping)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -20,6 +20,7 @@ from casefile._readfile import read_regular_file
 from casefile._time import ns_to_rfc3339, rfc3339_to_ns
 from casefile.errors import InvalidPublicKeyError, TimeFormatError, TrustStoreError
 from casefile.signing._keys import PUBLIC_KEY_SIZE, PublicKey
+from casefile.signing._timestamp import TimestampAuthorities
 from casefile.signing._trust import (
     Holder,
     TrustEntry,
@@ -211,6 +212,22 @@ def _policy(value: Any, path: str) -> TrustPolicy:
     return TrustPolicy(record_roles=record_roles, checkpoint_roles=checkpoint_roles)
 
 
+def _timestamping(value: Any, path: str) -> TimestampAuthorities:
+    obj = _object(value, path, {"anchors", "max_skew_seconds"}, {"required"})
+    anchors = obj["anchors"]
+    if type(anchors) is not list:
+        raise TrustStoreError(f"{path}.anchors: expected an array of PEM certificates")
+    pems = [_string(pem, f"{path}.anchors[{index}]") for index, pem in enumerate(anchors)]
+    skew = obj["max_skew_seconds"]
+    if type(skew) is not int:
+        raise TrustStoreError(f"{path}.max_skew_seconds: expected an integer number of seconds")
+    required = obj.get("required", False)
+    if type(required) is not bool:
+        raise TrustStoreError(f"{path}.required: expected true or false")
+    # Range and certificate checks are the value's; its messages already say "timestamping.".
+    return TimestampAuthorities.from_pem(pems, max_skew_seconds=skew, required=required)
+
+
 def _text(data: bytes | str) -> str:
     if isinstance(data, str):
         # Characters never outnumber UTF-8 bytes, so this check comes first and
@@ -246,7 +263,7 @@ def parse_trust_store(data: bytes | str) -> TrustStore:
         raise TrustStoreError("$: not valid JSON (nested too deeply)") from None
     except ValueError as exc:  # e.g. an integer literal with thousands of digits
         raise TrustStoreError(f"$: not valid JSON ({exc})") from None
-    root = _object(document, "$", {"format", "version", "keys"}, {"policy"})
+    root = _object(document, "$", {"format", "version", "keys"}, {"policy", "timestamping"})
     if root["format"] != TRUST_STORE_FORMAT:
         raise TrustStoreError(f"format: expected {TRUST_STORE_FORMAT!r}")
     if type(root["version"]) is not int or root["version"] != TRUST_STORE_VERSION:
@@ -255,9 +272,13 @@ def parse_trust_store(data: bytes | str) -> TrustStore:
     if type(keys) is not list:
         raise TrustStoreError("keys: expected an array")
     entries = [_entry(value, f"keys[{index}]") for index, value in enumerate(keys)]
-    if "policy" not in root:
-        return TrustStore(entries)
-    return TrustStore(entries, _policy(root["policy"], "policy"))
+    policy = _policy(root["policy"], "policy") if "policy" in root else None
+    timestamping = (
+        _timestamping(root["timestamping"], "timestamping") if "timestamping" in root else None
+    )
+    if policy is None:
+        return TrustStore(entries, timestamping=timestamping)
+    return TrustStore(entries, policy, timestamping)
 
 
 def dump_trust_store(store: TrustStore) -> str:
@@ -290,12 +311,19 @@ def dump_trust_store(store: TrustStore) -> str:
         },
         "checkpoint_roles": sorted(store.policy.checkpoint_roles),
     }
-    document = {
+    document: dict[str, object] = {
         "format": TRUST_STORE_FORMAT,
         "version": TRUST_STORE_VERSION,
         "keys": keys,
         "policy": policy,
     }
+    tsa = store.timestamping
+    if tsa is not None:  # written only when set: a store without it is the same text as before
+        document["timestamping"] = {
+            "anchors": tsa.anchors_pem(),
+            "max_skew_seconds": tsa.max_skew_seconds,
+            "required": tsa.required,
+        }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
