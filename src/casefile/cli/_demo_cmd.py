@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
+from casefile._time import ns_to_human
+from casefile.cli._demo_tsa import STAMPED_AUDIENCE, demo_tsa, tsa_anchors
 from casefile.cli._files import staged_directory, write_new_file
 from casefile.cli._register import verified_register
 from casefile.cli._secrets import key_file_bytes, load_signer
@@ -31,13 +33,14 @@ from casefile.signing import (
     SUPERVISOR_ROLE,
     Holder,
     InMemorySigner,
+    TimestampAuthorities,
     TrustEntry,
     TrustStore,
     dump_trust_store,
 )
 
 if TYPE_CHECKING:
-    from casefile.bundle import BundleInfo
+    from casefile.bundle import BundleInfo, BundleVerification
     from casefile.cli._demo_case import DemoCase
     from casefile.cli._demo_casefile import CaseFileOutput
     from casefile.cli._demo_custody import DemoPeople
@@ -119,8 +122,9 @@ _PROSECUTOR_LABEL: Final = "CPS-1187 Bello"
 _EXTRA_ROLES: Final = {"pc-4721": (REDACTOR_ROLE,), "dc-3308": (SUPERVISOR_ROLE,)}
 
 
-def _make_keys(folder: Path, now: int) -> _Keys:
-    """Six keys, sealed in key files, opened again as a device would, and a trust store."""
+def _make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> _Keys:
+    """Six keys, sealed in key files, opened again as a device would, and a trust store
+    (naming the demo's time-stamping authority, if it has one)."""
     folder.mkdir()
     passphrase = DEMO_PASSPHRASE.encode("utf-8")
     write_new_file(folder / "demo-passphrase.txt", passphrase + b"\n", mode=0o600)
@@ -148,7 +152,7 @@ def _make_keys(folder: Path, now: int) -> _Keys:
                 valid_until=now + 365 * _DAY,
             )
         )
-    trust = TrustStore(entries)
+    trust = TrustStore(entries, timestamping=tsa)
     write_new_file(folder / "trust.json", dump_trust_store(trust).encode("utf-8"))
     return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust)
 
@@ -168,7 +172,7 @@ def _people(signers: tuple[InMemorySigner, ...]) -> DemoPeople:
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build the demo folder, then print what is in it."""
     # Imported here: the other commands start without eventsourcing.
-    from casefile.application import CasefileApp, StoreConfig
+    from casefile.application import CasefileApp, StoreConfig, TimestampAuthority
     from casefile.bundle import verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
     from casefile.cli._demo_casefile import write_case_file
@@ -179,8 +183,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     started = time.perf_counter()
     now = time.time_ns()
     folder: Path = args.out if args.out is not None else _default_folder(now)
-    with staged_directory(folder) as root:
-        keys = _make_keys(root / "keys", now)
+    with staged_directory(folder) as root, demo_tsa() as tsa:
+        keys = _make_keys(root / "keys", now, tsa_anchors(tsa))
         store = FileSystemBlobStore(root / "evidence")
         app = CasefileApp(
             store=StoreConfig.sqlite(root / "casefile.sqlite"),
@@ -207,6 +211,9 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     origin_namespace=DOMAIN,
                     evidence=store,
                     audience=audience,
+                    tsa=None
+                    if tsa is None or audience != STAMPED_AUDIENCE
+                    else TimestampAuthority(tsa.url),
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
@@ -243,6 +250,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if checkpoint is not None
         else "?",
         bundle=_withheld_line(exported["cps"].info, held, case),
+        timestamp=_timestamp_line(results[0]),
         defence=_withheld_line(exported["defence"].info, held, case),
         case_file=case_file,
     )
@@ -262,11 +270,21 @@ class _Summary:
     checkpoint: str
     bundle: str
     defence: str
+    timestamp: str
     case_file: CaseFileOutput
 
 
 #: The bundles the demo writes: (audience, folder); each also as ``<folder>.zip``.
 _BUNDLES: Final = (("cps", "bundle"), ("defence", "bundle-defence"))
+
+
+def _timestamp_line(result: BundleVerification) -> str:
+    proven = result.trusted_time
+    if proven is None:
+        return "skipped: openssl is not installed, so the demo has no time-stamping authority"
+    return (
+        f"bundle/'s checkpoint existed by {ns_to_human(proven.time)}, says a local TSA (openssl ts)"
+    )
 
 
 def _withheld_line(info: BundleInfo, held: int, case: DemoCase) -> str:
@@ -314,6 +332,7 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         f"              ({case.address_words} words of her statement and her address field: "
         "victim_or_witness_contact_details)",
         f"  for defence bundle-defence/, {summary.defence}: that and her restricted details",
+        f"  timestamp   {summary.timestamp}",
         "  verified    yes: each folder and its zip, against keys/trust.json",
         f"  case file   casefile.json, for the CPS: {', '.join(summary.case_file.forms)}",
         "              " + _completeness(summary.case_file),

@@ -213,6 +213,13 @@ def render_report(
     checkpoint = result.checkpoint
     if checkpoint is not None:
         lines.append(f"  checkpoint   size {checkpoint.size}, root {checkpoint.root.hex()[:16]}…")
+    proven = result.trusted_time
+    if proven is not None:
+        # B16: a TSA the trust store names says the checkpoint existed by then.
+        lines.append(
+            f"  timestamp    checkpoint existed by {ns_to_human(proven.time)}, "
+            f"stamped by {one_line(proven.tsa)}"
+        )
     manifest = result.manifest
     signer = one_line(manifest.signer) if manifest.signer else "(no trusted signature)"
     listed = f", {manifest.files} files" if checked else ""
