@@ -142,6 +142,11 @@ class Forge:
             f"\u2014 {extra} {base64.b64encode(sig).decode()}\n" for extra, sig in extra_signatures
         )
         (dest / "checkpoint.txt").write_text(checkpoint, encoding="utf-8")
+        stamped = dest / "checkpoint.tsr"
+        if stamped.exists() and not self.manifest["checkpoint"].startswith(body + "\n"):
+            # A TSA's token stamps the body it was shown (§6.1); a forger who changed the
+            # body has none over the new one, and B16's own attacks are in test_spec_time.
+            stamped.unlink()
         if trust is not None:
             (dest / "trust.json").write_bytes(trust)
         manifest = dict(self.manifest, checkpoint=checkpoint, records=len(records))

@@ -47,6 +47,7 @@ from independent._spec_rules import (
     v10,
 )
 from independent._spec_text import text_commitment_of, text_parses
+from independent._spec_time import check_trusted_time
 
 __all__ = ["merkle_root", "verify_dir"]
 
@@ -265,6 +266,10 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
                 report.fail("B10", "manifest")
         except (ValueError, KeyError, TypeError):
             report.fail("B10", "manifest")
+    bundle_trust = None if own or "trust.json" in changed else (root / "trust.json").read_bytes()
+    check_trusted_time(  # B16, after B10 (§9.7.2), with the store B2 used
+        root, manifest, trust_doc or bundle_trust or b"{}", changed, verified, report
+    )
     if not report.failures:  # B12 runs only when every other step passed (§9.7.2)
         for path in listed:
             if path.startswith("views/") and path[len("views/") :] not in VIEW_NAMES:

@@ -76,7 +76,12 @@ def test_documented_examples_parse() -> None:
     spec = (REPO / "docs" / "FORMAT.md").read_text("utf-8")
     text = spec[spec.index("## 7. Trust store") : spec.index("## 8. ")]
     blocks = re.findall(r"```json\n(.*?)```", text, re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
+    # §7.1.4's example is a member of the document: added to §7.1's, it parses.
+    with_tsa = parse_trust_store(blocks[0].rstrip().rstrip("}") + ", " + blocks[2] + "}")
+    assert with_tsa.timestamping is not None
+    assert len(with_tsa.timestamping.anchors) == 1
+    assert with_tsa.timestamping.max_skew_seconds == 300
     store = parse_trust_store(blocks[0])
     assert len(store) == 2
     checkpoint = store.by_name("casefile.met.police.uk/checkpoint")

@@ -1,0 +1,81 @@
+"""B16 as docs/FORMAT.md §6.1, §7.1.4 and §9.6 state it, checked with OpenSSL's own ``ts``.
+
+No casefile code and not rfc3161-client: steps 1-3 are ``openssl ts -verify`` over the
+digest of the checkpoint's body with the anchors as CA file, as §9.6 says an outside
+verifier may do; step 4 reads ``genTime`` and the accuracy from ``openssl ts -text``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from independent._spec_rules import Report
+
+_TIME = re.compile(r"^Time stamp: (\w+ +\d+ \d\d:\d\d:\d\d)(\.\d+)? (\d{4}) GMT$", re.M)
+_ACCURACY = re.compile(r"^Accuracy: (?:0x([0-9A-Fa-f]+)|unspecified) seconds", re.M)
+
+
+def _gen_time(text: str) -> int:
+    found = _TIME.search(text)
+    if found is None:
+        raise ValueError("no genTime")
+    stamp = time.strptime(f"{found[1]} {found[3]}", "%b %d %H:%M:%S %Y")
+    fraction = int(((found[2] or ".")[1:] + "000000000")[:9])
+    return calendar.timegm(stamp) * 10**9 + fraction
+
+
+def _accuracy(text: str) -> int:
+    found = _ACCURACY.search(text)
+    return 0 if found is None or found[1] is None else int(found[1], 16) * 10**9
+
+
+def check_trusted_time(
+    root: Path,
+    manifest: dict[str, Any],
+    trust_doc: bytes,
+    changed: set[str],
+    verified: dict[int, dict[str, Any]],
+    report: Report,
+) -> None:
+    """B16 over a bundle directory whose manifest B2 authenticated."""
+    tsa = json.loads(trust_doc).get("timestamping")
+    listed = {f["path"] for f in manifest["files"]}
+    if "checkpoint.tsr" not in listed:
+        if tsa is not None and tsa.get("required") is True:
+            report.fail("B16", "trusted_time")
+        return
+    if "checkpoint.tsr" in changed:
+        return  # failed B4: not read again
+    if tsa is None:
+        report.note("timestamp_not_checked")
+        return
+    body = manifest["checkpoint"].split("\n\n", 1)[0] + "\n"  # §6.1: the three lines
+    token = root / "checkpoint.tsr"
+    with tempfile.TemporaryDirectory() as work:
+        anchors = Path(work) / "anchors.pem"
+        anchors.write_text("".join(tsa["anchors"]), "ascii")
+        checked = subprocess.run(
+            ["openssl", "ts", "-verify", "-in", token, "-CAfile", anchors,
+             "-digest", hashlib.sha256(body.encode()).hexdigest()],
+            capture_output=True, check=False,
+        )  # fmt: skip
+    shown = subprocess.run(
+        ["openssl", "ts", "-reply", "-in", token, "-text"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if checked.returncode != 0 or token.stat().st_size > 256 * 1024 or shown.returncode != 0:
+        report.fail("B16", "trusted_time")
+        return
+    bound = _gen_time(shown.stdout) + _accuracy(shown.stdout) + tsa["max_skew_seconds"] * 10**9
+    late = [seq for seq, h in sorted(verified.items()) if h["time"] > bound]
+    if late:
+        latest = max(verified[seq]["time"] for seq in late)
+        report.fail("B16", "trusted_time", min(s for s in late if verified[s]["time"] == latest))

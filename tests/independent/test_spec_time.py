@@ -1,0 +1,75 @@
+"""B16 judged alike by the library and by OpenSSL's ``ts`` following docs/FORMAT.md alone."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from _bundlecase import replace_and_resign
+from _casebuilder import CaseBuilder, World
+from _tsa import stamp, with_tsa
+from casefile.bundle import verify_bundle, write_bundle
+from casefile.signing import TrustStore, dump_trust_store
+from independent._spec_verifier import verify_dir
+
+NOW = time.time_ns()
+DAY = 86_400 * 10**9
+AT = NOW + 3 * DAY
+
+
+def _bundle(dest: Path, world: World, *, start: int, token: Callable[[str], bytes] | None) -> Path:
+    case = CaseBuilder(uuid.uuid4(), time_ns=start)
+    for _ in range(3):
+        case.add(world.alice)
+    note = world.checkpoint(case)
+    write_bundle(
+        dest,
+        case_id=case.case_id,
+        records=iter(case.records),
+        disclosures=iter(case.disclosures),
+        trust=world.trust,
+        checkpoint_note=note,
+        signer=world.log,
+        timestamp=None if token is None else token(note),
+    )
+    return dest
+
+
+def _agree(bundle: Path, trust: TrustStore) -> tuple[list[Any], set[str]]:
+    doc = dump_trust_store(trust).encode()
+    theirs = verify_dir(bundle, doc, AT)
+    mine = verify_bundle(bundle, at=AT, trust=trust, report=True)
+    failures = sorted((e.step, e.kind, e.seq) for e in mine.errors)
+    assert sorted(theirs.failures, key=str) == sorted(failures, key=str)
+    timestamp = {f.kind for f in mine.findings if f.kind.startswith("timestamp")}
+    assert {k for k in theirs.findings if k.startswith("timestamp")} == timestamp
+    return failures, timestamp
+
+
+def test_a_token_from_a_trusted_tsa_passes_in_both(tmp_path: Path, local_tsa: Any) -> None:
+    world = World()
+    path = _bundle(tmp_path / "b", world, start=NOW - DAY, token=lambda n: stamp(local_tsa, n))
+    assert _agree(path, with_tsa(world.trust, local_tsa)) == ([], set())
+    assert _agree(path, world.trust) == ([], {"timestamp_not_checked"})
+
+
+@pytest.mark.parametrize("case", ["other checkpoint", "untrusted tsa", "late record", "required"])
+def test_a_refused_token_is_refused_by_both(
+    case: str, tmp_path: Path, local_tsa: Any, other_tsa: Any
+) -> None:
+    world = World()
+    start = NOW + DAY if case == "late record" else NOW - DAY
+    tsa = other_tsa if case == "untrusted tsa" else local_tsa
+    token = None if case == "required" else (lambda n: stamp(tsa, n))
+    path = _bundle(tmp_path / "b", world, start=start, token=token)
+    if case == "other checkpoint":
+        other = _bundle(tmp_path / "o", world, start=NOW - DAY, token=lambda n: stamp(tsa, n))
+        replace_and_resign(path, "checkpoint.tsr", (other / "checkpoint.tsr").read_bytes(), world)
+    trust = with_tsa(world.trust, local_tsa, required=case == "required")
+    failures, _ = _agree(path, trust)
+    assert failures == [("B16", "trusted_time", 3 if case == "late record" else None)]
