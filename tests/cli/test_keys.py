@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _tsa import with_tsa
 from casefile._time import rfc3339_to_ns
 from casefile.cli._secrets import encode_unencrypted_key, load_signer
 from casefile.errors import KeyFileError
-from casefile.signing import InMemorySigner, load_private_key, load_trust_store, parse_trust_store
+from casefile.signing import (
+    InMemorySigner,
+    dump_trust_store,
+    load_private_key,
+    load_trust_store,
+    parse_trust_store,
+)
 from cli._support import run_cli
 
 
@@ -154,3 +162,15 @@ def test_arbitrary_bytes_are_not_a_key(
     path.write_bytes(data)
     with pytest.raises(KeyFileError):
         load_signer(path, lambda: b"x")
+
+
+def test_adding_a_key_keeps_the_trust_stores_tsa_anchors(tmp_path: Path, local_tsa: Any) -> None:
+    trust = tmp_path / "trust.json"
+    assert run_cli(_new(tmp_path, "--no-passphrase", "--trust-entry", trust)).code == 0
+    named = with_tsa(load_trust_store(trust), local_tsa, skew=60, required=True)
+    trust.write_text(dump_trust_store(named), "utf-8")
+    added = run_cli(
+        _new(tmp_path, "--no-passphrase", "--add-to-trust", trust, name="test.police.uk/dc/77")
+    )
+    assert added.code == 0, added.err
+    assert load_trust_store(trust).timestamping == named.timestamping
