@@ -158,7 +158,8 @@ def start_local_tsa(folder: Path | None = None, *, name: str = "Local") -> Local
 
     class _Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
+            size = self.headers.get("Content-Length") or ""
+            length = int(size) if size.isdigit() else 0
             if self.headers.get("Content-Type") != "application/timestamp-query" or not (
                 0 < length <= _MAX_QUERY
             ):
