@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from _tsa import with_tsa
-from casefile.signing import dump_trust_store, load_trust_store
+from casefile.signing import TrustStore, dump_trust_store, load_trust_store
 from cli._support import Demo, run_cli
 from cli._support import export_argv as _export
 
@@ -24,7 +24,7 @@ def _with_trust(argv: list[object], trust: Path) -> list[object]:
 
 
 def test_export_with_tsa_carries_a_token_that_verify_reports(
-    demo: Demo, tmp_path: Path, local_tsa: Any
+    demo: Demo, tmp_path: Path, local_tsa: Any, other_tsa: Any
 ) -> None:
     trust = _trust_naming(demo, local_tsa, tmp_path)
     out = tmp_path / "bundle"
@@ -39,10 +39,19 @@ def test_export_with_tsa_carries_a_token_that_verify_reports(
     report = json.loads(run_cli(["verify", out, "--trust", trust, "--json"]).out)
     assert report["trusted_time"]["tsa"].endswith("CN=Test TSA")
     # An auditor whose trust store names no TSA is told the token went unchecked.
-    plain = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
+    keys = load_trust_store(demo.trust)
+    no_tsa = tmp_path / "no-tsa.json"
+    no_tsa.write_text(dump_trust_store(TrustStore(keys.entries, keys.policy)), "utf-8")
+    plain = json.loads(run_cli(["verify", out, "--trust", no_tsa, "--json"]).out)
     assert plain["verified"] is True
     assert plain["trusted_time"] is None
     assert "timestamp_not_checked" in {f["kind"] for f in plain["findings"]}
+    # One that names only another TSA (the demo's, when openssl made one) refuses it.
+    other = with_tsa(keys, other_tsa)
+    (tmp_path / "other.json").write_text(dump_trust_store(other), "utf-8")
+    refused = run_cli(["verify", out, "--trust", tmp_path / "other.json"])
+    assert refused.code == 1
+    assert "step B16 (trusted_time)" in refused.out
 
 
 def test_export_with_unreachable_tsa_fails_and_writes_nothing(demo: Demo, tmp_path: Path) -> None:
