@@ -59,8 +59,10 @@ __all__ = [
     "RepeatedSaltError",
     "SealMismatchError",
     "SequenceError",
+    "SignerError",
     "StatementSignedError",
     "TimeFormatError",
+    "TokenKeyError",
     "TrustStoreError",
     "UnauthorisedSignerError",
     "UnknownKeyError",
@@ -113,6 +115,13 @@ class TrustStoreError(InputError):
 
 class KeyFileError(InputError):
     """A private key file that does not parse, or a wrong passphrase."""
+
+
+class TokenKeyError(InputError):
+    """A key in a PKCS#11 token that cannot be used: URI, module, token, PIN or key.
+
+    The message names the URI with any PIN in it masked.
+    """
 
 
 class NoteError(InputError):
@@ -378,6 +387,14 @@ class ExhibitHashError(DomainError):
 
 class DependencyMissingError(CasefileError):
     """A program the library runs is not installed; the message names the package to install."""
+
+
+class SignerError(CasefileError):
+    """A signer returned a signature that its own public key does not verify.
+
+    A faulty or tampered token: the signature is discarded and nothing is
+    recorded with it.
+    """
 
 
 class PrintError(CasefileError):

@@ -31,6 +31,7 @@ from casefile.signing import (
     SUPERVISOR_ROLE,
     Holder,
     InMemorySigner,
+    Signer,
     TrustEntry,
     TrustStore,
     dump_trust_store,
@@ -86,9 +87,9 @@ def _default_folder(now: int) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class _Keys:
-    recorders: tuple[InMemorySigner, ...]
-    prosecutor: InMemorySigner
-    checkpoint: InMemorySigner
+    recorders: tuple[Signer, ...]
+    prosecutor: Signer
+    checkpoint: Signer
     trust: TrustStore
 
 
@@ -153,7 +154,7 @@ def _make_keys(folder: Path, now: int) -> _Keys:
     return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust)
 
 
-def _people(signers: tuple[InMemorySigner, ...]) -> DemoPeople:
+def _people(signers: tuple[Signer, ...]) -> DemoPeople:
     """The demo's recorders, each with the key opened from their key file."""
     from casefile.cli._demo_custody import DemoPeople, Officer
 

@@ -1,4 +1,8 @@
-"""``casefile keys new``: an officer's (or a service's) key pair and its trust entry."""
+"""``casefile keys new``: an officer's (or a service's) key pair and its trust entry.
+
+The private key goes to a key file (``--out``) or is made inside a PKCS#11 token
+(``--pkcs11 URI``), which it never leaves.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,22 @@ from typing import TextIO
 from casefile._time import ns_to_human
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, replace_file, write_new_file
-from casefile.cli._secrets import key_file_bytes, passphrase_reader
+from casefile.cli._secrets import (
+    key_argument,
+    key_file_bytes,
+    passphrase_reader,
+    pin_reader,
+    token_module,
+)
 from casefile.cli._text import one_line
 from casefile.errors import InputError
 from casefile.signing import (
-    DEFAULT_POLICY,
     RECORDER_ROLE,
     Holder,
     InMemorySigner,
+    Pkcs11Signer,
+    Pkcs11Uri,
+    PublicKey,
     TrustEntry,
     TrustPolicy,
     TrustStore,
@@ -67,7 +79,15 @@ def add_keys_parser(
         metavar="RFC3339",
         help="end of validity (default: none)",
     )
-    new.add_argument("--out", required=True, type=Path, metavar="KEYFILE", help="key file to write")
+    where = new.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="KEYFILE", help="key file to write")
+    where.add_argument(
+        "--pkcs11",
+        type=key_argument,
+        metavar="URI",
+        help="generate the key inside the PKCS#11 token this pkcs11: URI names, labelled "
+        "with its object= (the private key never leaves the token)",
+    )
     trust = new.add_mutually_exclusive_group()
     trust.add_argument(
         "--trust-entry",
@@ -118,32 +138,53 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     valid_until = (
         None if args.valid_until is None else rfc3339_option("--valid-until", args.valid_until)
     )
-    key_path: Path = args.out
-    check_new_path(key_path)
+    key_path: Path | None = args.out
+    token_uri: Pkcs11Uri | Path | None = args.pkcs11
+    if token_uri is not None:
+        if not isinstance(token_uri, Pkcs11Uri):
+            raise InputError("--pkcs11: give a pkcs11: URI naming the token and the new key")
+        if args.no_passphrase or args.passphrase_file is not None:
+            raise InputError(
+                "--pkcs11: a token key is guarded by the token's PIN, not a passphrase"
+            )
+    if key_path is not None:
+        check_new_path(key_path)
     if args.trust_entry is not None:
         check_new_path(args.trust_entry)
-    signer = InMemorySigner.generate()
-    entry = TrustEntry(
-        public_key=signer.public_key,
-        name=args.name,
-        holder=Holder(args.holder_name, args.rank, args.number, args.force),
-        roles=frozenset(args.roles or [RECORDER_ROLE]),
-        valid_from=valid_from,
-        valid_until=valid_until,
-    )
-    if args.add_to_trust is not None:
+
+    def trust_with(public_key: PublicKey) -> tuple[TrustEntry, TrustStore]:
+        entry = TrustEntry(
+            public_key=public_key,
+            name=args.name,
+            holder=Holder(args.holder_name, args.rank, args.number, args.force),
+            roles=frozenset(args.roles or [RECORDER_ROLE]),
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        if args.add_to_trust is None:
+            return entry, TrustStore([entry])
         with about(args.add_to_trust):
             existing = load_trust_store(args.add_to_trust)
-            _check_roles(entry.roles, existing.policy, err)
-            store = TrustStore([*existing.entries, entry], existing.policy)
-    else:
-        _check_roles(entry.roles, DEFAULT_POLICY, err)
-        store = TrustStore([entry])
+            return entry, TrustStore([*existing.entries, entry], existing.policy)
+
+    file_signer = InMemorySigner.generate()
+    # Every check of the entry runs before a key is made in a token, where it would stay.
+    entry, store = trust_with(file_signer.public_key)
+    _check_roles(entry.roles, store.policy, err)
+    if token_uri is not None:
+        with (
+            about(token_uri),
+            Pkcs11Signer.generate(
+                token_uri, pin=pin_reader(token_uri), module_path=token_module()
+            ) as token_signer,
+        ):
+            entry, store = trust_with(token_signer.public_key)
     trust_text = dump_trust_store(store).encode("utf-8")
-    passphrase = (
-        None if args.no_passphrase else passphrase_reader(args.passphrase_file, confirm=True)()
-    )
-    write_new_file(key_path, key_file_bytes(signer, passphrase), mode=0o600)
+    if key_path is not None:
+        passphrase = (
+            None if args.no_passphrase else passphrase_reader(args.passphrase_file, confirm=True)()
+        )
+        write_new_file(key_path, key_file_bytes(file_signer, passphrase), mode=0o600)
     try:
         if args.trust_entry is not None:
             write_new_file(args.trust_entry, trust_text)
@@ -151,12 +192,16 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             replace_file(args.add_to_trust, trust_text)
     except BaseException:
         # The key is useless without its trust entry: take it back.
-        os.unlink(key_path)
+        if key_path is not None:
+            os.unlink(key_path)
         raise
     where = args.trust_entry or args.add_to_trust
     # Without a trust file the entry goes to stdout alone, so that it can be redirected.
     report = out if where is not None else err
-    report.write(f"key file  {key_path}{' (UNENCRYPTED)' if args.no_passphrase else ''}\n")
+    if token_uri is not None:
+        report.write(f"token key {token_uri}\n")
+    else:
+        report.write(f"key file  {key_path}{' (UNENCRYPTED)' if args.no_passphrase else ''}\n")
     report.write(f"key id    {entry.key_id.hex()}\n")
     report.write(f"name      {entry.name} (roles: {', '.join(sorted(entry.roles))})\n")
     until = "" if valid_until is None else f" until {ns_to_human(valid_until)}"
