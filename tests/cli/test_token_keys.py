@@ -15,6 +15,7 @@ import pytest
 
 from _softhsm import SoftHsmToken
 from casefile.application import CasefileApp, StoreConfig
+from casefile.errors import TokenKeyError
 from casefile.signing import Pkcs11Signer, TrustStore, dump_trust_store, load_trust_store
 from casefile.signing import parse_trust_store as load_trust_store_text
 from casefile.signing._pkcs11_session import _logins
@@ -143,3 +144,40 @@ def test_module_from_the_environment_when_the_uri_names_none(
     assert made.code == 0, made.err
     with Pkcs11Signer.open(softhsm_token.uri(label)) as signer:
         assert load_trust_store_text(made.out).entries[0].public_key == signer.public_key
+
+
+def test_token_key_is_discarded_when_its_trust_entry_cannot_be_written(
+    softhsm_token: SoftHsmToken, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import casefile.cli._keys_cmd as keys_cmd
+
+    def full_disk(path: Path, data: bytes, mode: int = 0o644) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(keys_cmd, "write_new_file", full_disk)
+    uri = softhsm_token.uri(f"pc-{secrets.token_hex(4)}")
+    trust = tmp_path / "trust.json"
+    made = run_cli(["keys", "new", "--name", "n", *PEOPLE, "--pkcs11", uri, "--trust-entry", trust])
+    assert made.code == 2
+    assert "No space left on device" in made.err
+    with pytest.raises(TokenKeyError, match="no such private key"):
+        Pkcs11Signer.open(uri)
+    assert _logins == {}
+
+
+def test_token_key_without_a_pin_source_off_a_terminal_is_refused(
+    softhsm_pin_token: SoftHsmToken, tmp_path: Path
+) -> None:
+    uri = softhsm_pin_token.uri("any", pin=False)
+    made = run_cli(["keys", "new", "--name", "n", *PEOPLE, "--pkcs11", uri])
+    assert made.code == 2
+    assert "the token's PIN is needed: give pin-source=file:PATH" in made.err
+
+
+def test_token_key_with_a_passphrase_option_is_refused(
+    softhsm_token: SoftHsmToken, tmp_path: Path
+) -> None:
+    uri = softhsm_token.uri("any")
+    made = run_cli(["keys", "new", "--name", "n", *PEOPLE, "--pkcs11", uri, "--no-passphrase"])
+    assert made.code == 2
+    assert "guarded by the token's PIN, not a passphrase" in made.err

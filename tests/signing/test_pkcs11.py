@@ -249,3 +249,86 @@ def test_two_signers_on_one_token_keep_signing_when_one_closes(
     assert second.public_key.verify(b"after the first closed", signature)
     second.close()
     assert _logins == {}
+
+
+def _generate_raw(token: SoftHsmToken, label: str, params: bytes) -> None:
+    from pkcs11 import Attribute, KeyType, Mechanism
+
+    with _session(token) as session:
+        session.generate_keypair(
+            KeyType.EC_EDWARDS,
+            mechanism=Mechanism.EC_EDWARDS_KEY_PAIR_GEN,
+            store=True,
+            label=label,
+            public_template={Attribute.EC_PARAMS: params},
+            private_template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False},
+        )
+
+
+def test_edwards_key_on_another_curve_is_refused(softhsm_token: SoftHsmToken) -> None:
+    label = unique_label("ed448")
+    _generate_raw(softhsm_token, label, bytes.fromhex("06032b6571"))  # id-Ed448
+    with pytest.raises(TokenKeyError, match="an Edwards curve with CKA_EC_PARAMS"):
+        Pkcs11Signer.open(softhsm_token.uri(label))
+    assert _logins == {}
+
+
+def test_ed25519_named_by_its_printable_curve_name_is_used(softhsm_token: SoftHsmToken) -> None:
+    label = unique_label("named")
+    _generate_raw(softhsm_token, label, b"\x13\x0cedwards25519")
+    with Pkcs11Signer.open(softhsm_token.uri(label)) as signer:
+        assert signer.public_key.verify(b"m", signer.sign(b"m"))
+
+
+def test_closed_signer_refuses_to_sign(softhsm_token: SoftHsmToken) -> None:
+    signer = Pkcs11Signer.generate(softhsm_token.uri(unique_label()))
+    signer.close()
+    with pytest.raises(TokenKeyError, match="the signer is closed"):
+        signer.sign(b"after close")
+
+
+def test_discarded_key_is_gone_from_the_token(softhsm_token: SoftHsmToken) -> None:
+    uri = softhsm_token.uri(unique_label())
+    Pkcs11Signer.generate(uri).discard()
+    with pytest.raises(TokenKeyError, match="no such private key"):
+        Pkcs11Signer.open(uri)
+    Pkcs11Signer.generate(uri).close()  # the label is free again
+
+
+def test_signers_used_from_many_threads_give_valid_signatures(
+    softhsm_token: SoftHsmToken,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Pkcs11Signer.generate(softhsm_token.uri(unique_label())) as signer:
+        messages = [b"record %d" % i for i in range(200)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            signatures = list(pool.map(signer.sign, messages))
+    assert all(
+        verify_signature(signer.public_key.raw, m, s)
+        for m, s in zip(messages, signatures, strict=True)
+    )
+
+
+def test_missing_python_pkcs11_is_a_clear_dependency_error(
+    softhsm_token: SoftHsmToken, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from casefile.errors import DependencyMissingError
+
+    monkeypatch.setitem(sys.modules, "pkcs11", None)
+    with pytest.raises(DependencyMissingError, match=r"python-pkcs11.*casefile\[hsm\]"):
+        Pkcs11Signer.open(softhsm_token.uri("any"))
+
+
+def test_the_verifier_and_the_bundle_reader_never_import_python_pkcs11() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, casefile.verifier, casefile.bundle, casefile.signing\n"
+        "assert 'pkcs11' not in sys.modules, 'pkcs11 imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()

@@ -131,6 +131,13 @@ def _check_roles(roles: frozenset[str], policy: TrustPolicy, err: TextIO) -> Non
         err.write(f"note: role {one_line(role)!r} grants nothing under this trust policy\n")
 
 
+def _write_trust(args: argparse.Namespace, trust_text: bytes) -> None:
+    if args.trust_entry is not None:
+        write_new_file(args.trust_entry, trust_text)
+    elif args.add_to_trust is not None:
+        replace_file(args.add_to_trust, trust_text)
+
+
 def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Make the key, then write the key file and the trust entry, or nothing at all."""
     now = time.time_ns()
@@ -139,14 +146,11 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         None if args.valid_until is None else rfc3339_option("--valid-until", args.valid_until)
     )
     key_path: Path | None = args.out
-    token_uri: Pkcs11Uri | Path | None = args.pkcs11
-    if token_uri is not None:
-        if not isinstance(token_uri, Pkcs11Uri):
-            raise InputError("--pkcs11: give a pkcs11: URI naming the token and the new key")
-        if args.no_passphrase or args.passphrase_file is not None:
-            raise InputError(
-                "--pkcs11: a token key is guarded by the token's PIN, not a passphrase"
-            )
+    if args.pkcs11 is not None and not isinstance(args.pkcs11, Pkcs11Uri):
+        raise InputError("--pkcs11: give a pkcs11: URI naming the token and the new key")
+    token_uri: Pkcs11Uri | None = args.pkcs11
+    if token_uri is not None and (args.no_passphrase or args.passphrase_file is not None):
+        raise InputError("--pkcs11: a token key is guarded by the token's PIN, not a passphrase")
     if key_path is not None:
         check_new_path(key_path)
     if args.trust_entry is not None:
@@ -168,33 +172,36 @@ def run_keys_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return entry, TrustStore([*existing.entries, entry], existing.policy)
 
     file_signer = InMemorySigner.generate()
-    # Every check of the entry runs before a key is made in a token, where it would stay.
+    # Every check of the entry runs before a key is made in a token.
     entry, store = trust_with(file_signer.public_key)
     _check_roles(entry.roles, store.policy, err)
-    if token_uri is not None:
-        with (
-            about(token_uri),
-            Pkcs11Signer.generate(
-                token_uri, pin=pin_reader(token_uri), module_path=token_module()
-            ) as token_signer,
-        ):
-            entry, store = trust_with(token_signer.public_key)
-    trust_text = dump_trust_store(store).encode("utf-8")
     if key_path is not None:
+        trust_text = dump_trust_store(store).encode("utf-8")
         passphrase = (
             None if args.no_passphrase else passphrase_reader(args.passphrase_file, confirm=True)()
         )
         write_new_file(key_path, key_file_bytes(file_signer, passphrase), mode=0o600)
-    try:
-        if args.trust_entry is not None:
-            write_new_file(args.trust_entry, trust_text)
-        elif args.add_to_trust is not None:
-            replace_file(args.add_to_trust, trust_text)
-    except BaseException:
-        # The key is useless without its trust entry: take it back.
-        if key_path is not None:
+        try:
+            _write_trust(args, trust_text)
+        except BaseException:
+            # The key is useless without its trust entry: take it back.
             os.unlink(key_path)
-        raise
+            raise
+    elif token_uri is not None:
+        with about(token_uri):
+            token_signer = Pkcs11Signer.generate(
+                token_uri, pin=pin_reader(token_uri), module_path=token_module()
+            )
+        try:
+            entry, store = trust_with(token_signer.public_key)
+            trust_text = dump_trust_store(store).encode("utf-8")
+            _write_trust(args, trust_text)
+        except BaseException:
+            # As for a key file: a key trusted nowhere must not stay behind in the token.
+            with about(token_uri):
+                token_signer.discard()
+            raise
+        token_signer.close()
     where = args.trust_entry or args.add_to_trust
     # Without a trust file the entry goes to stdout alone, so that it can be redirected.
     report = out if where is not None else err

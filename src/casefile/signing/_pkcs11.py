@@ -39,7 +39,9 @@ __all__ = ["ED25519_EC_PARAMS", "Pkcs11Signer"]
 
 # CKA_EC_PARAMS naming Ed25519: the DER of OID 1.3.101.112 (RFC 8410), or the
 # DER PrintableString "edwards25519" that PKCS#11 3.0 also allows.
-ED25519_EC_PARAMS: Final = frozenset({bytes.fromhex("06032b6570"), b"\x13\x0c" + b"edwards25519"})
+_ED25519_OID: Final = bytes.fromhex("06032b6570")
+ED25519_EC_PARAMS: Final = frozenset({_ED25519_OID, b"\x13\x0c" + b"edwards25519"})
+
 _GENERATED_ID_SIZE: Final = 16
 _SELF_TEST_TAG: Final = b"casefile:pkcs11-self-test:v1\x00"
 
@@ -123,7 +125,7 @@ class Pkcs11Signer:
                     store=True,
                     public_template={
                         **common,
-                        attr.EC_PARAMS: min(ED25519_EC_PARAMS),
+                        attr.EC_PARAMS: _ED25519_OID,
                         attr.VERIFY: True,
                     },
                     private_template={
@@ -134,7 +136,12 @@ class Pkcs11Signer:
                         attr.SIGN: True,
                     },
                 )
-                return cls._checked(uri, session, key)
+                try:
+                    return cls._checked(uri, session, key)
+                except BaseException:
+                    # A key this token cannot vouch for must not stay behind under the label.
+                    _destroy_pair(session.session, uri.object, key_id)
+                    raise
             except BaseException:
                 session.close()
                 raise
@@ -143,8 +150,13 @@ class Pkcs11Signer:
     def _checked(cls, uri: Pkcs11Uri, session: TokenSession, key: Any) -> Pkcs11Signer:
         lib = pkcs11_module()
         attr = lib.Attribute
-        if key.key_type != lib.KeyType.EC_EDWARDS or key[attr.EC_PARAMS] not in ED25519_EC_PARAMS:
-            raise TokenKeyError(f"{uri}: not an Ed25519 key (type {key.key_type.name})")
+        if key.key_type != lib.KeyType.EC_EDWARDS:
+            raise TokenKeyError(f"{uri}: not an Ed25519 key (CKA_KEY_TYPE {key.key_type.name})")
+        params = bytes(key[attr.EC_PARAMS])
+        if params not in ED25519_EC_PARAMS:
+            raise TokenKeyError(
+                f"{uri}: not an Ed25519 key (an Edwards curve with CKA_EC_PARAMS {params.hex()})"
+            )
         if not key[attr.SIGN]:
             raise TokenKeyError(f"{uri}: the token does not allow this key to sign")
         # The token sets ALWAYS_SENSITIVE and NEVER_EXTRACTABLE itself: they attest the key
@@ -182,6 +194,8 @@ class Pkcs11Signer:
         """The token's Ed25519 signature of ``message``, verified before it is returned."""
         lib = pkcs11_module()
         with self._lock, token_errors(self._uri):
+            if self._session.closed:
+                raise TokenKeyError(f"{self._uri}: the signer is closed")
             signature = self._key.sign(message, mechanism=lib.Mechanism.EDDSA)
         if type(signature) is not bytes or len(signature) != SIGNATURE_SIZE:
             raise SignerError(f"{self._uri}: the token returned no 64-byte Ed25519 signature")
@@ -198,6 +212,19 @@ class Pkcs11Signer:
         with self._lock, token_errors(self._uri):
             self._session.close()
 
+    def discard(self) -> None:
+        """Delete this key pair from the token and close the signer.
+
+        For a key just made whose trust entry could not be written: a key that
+        is trusted nowhere is of no use, and leaving it would shadow its label.
+        """
+        with self._lock, token_errors(self._uri):
+            if self._session.closed:
+                raise TokenKeyError(f"{self._uri}: the signer is closed")
+            lib = pkcs11_module()
+            _destroy_pair(self._session.session, self._uri.object, self._key[lib.Attribute.ID])
+            self._session.close()
+
     def __enter__(self) -> Pkcs11Signer:
         return self
 
@@ -206,6 +233,17 @@ class Pkcs11Signer:
 
     def __repr__(self) -> str:
         return f"Pkcs11Signer({self._uri}, {self._public_key.key_id.hex()[:16]}…)"
+
+
+def _destroy_pair(session: Any, label: str | None, key_id: bytes) -> None:
+    lib = pkcs11_module()
+    attr = lib.Attribute
+    match: dict[Any, Any] = {attr.ID: key_id}
+    if label is not None:
+        match[attr.LABEL] = label
+    for kind in (lib.ObjectClass.PRIVATE_KEY, lib.ObjectClass.PUBLIC_KEY):
+        for found in list(session.get_objects({**match, attr.CLASS: kind})):
+            found.destroy()
 
 
 def _what(match: dict[Any, Any]) -> str:

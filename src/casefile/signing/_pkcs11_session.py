@@ -65,6 +65,11 @@ class TokenSession:
         self._key = key
         self._closed = False
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run."""
+        return self._closed
+
     def close(self) -> None:
         """Close the session; the last user of the token's login logs the process out."""
         if self._closed:
