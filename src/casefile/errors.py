@@ -15,7 +15,9 @@ families sit under it, because callers react to them differently:
 
 Beside them, :class:`DependencyMissingError` and :class:`PrintError` say that a
 program outside Python (Chromium, which prints the case file to PDF) is not
-installed or did not do its job: nothing about the case is wrong.
+installed or did not do its job: nothing about the case is wrong. Likewise
+:class:`SignerError` says that a signer (a key in a token) returned a signature
+its own public key does not verify; nothing was recorded with it.
 """
 
 from __future__ import annotations
