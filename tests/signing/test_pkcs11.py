@@ -300,14 +300,15 @@ def test_signers_used_from_many_threads_give_valid_signatures(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    with Pkcs11Signer.generate(softhsm_token.uri(unique_label())) as signer:
-        messages = [b"record %d" % i for i in range(200)]
+    with (
+        Pkcs11Signer.generate(softhsm_token.uri(unique_label())) as officer,
+        Pkcs11Signer.generate(softhsm_token.uri(unique_label("checkpoint"))) as checkpoint,
+    ):
+        jobs = [((officer, checkpoint)[i % 2], b"record %d" % i) for i in range(200)]
         with ThreadPoolExecutor(max_workers=8) as pool:
-            signatures = list(pool.map(signer.sign, messages))
-    assert all(
-        verify_signature(signer.public_key.raw, m, s)
-        for m, s in zip(messages, signatures, strict=True)
-    )
+            signatures = list(pool.map(lambda job: job[0].sign(job[1]), jobs))
+    for (signer, message), signature in zip(jobs, signatures, strict=True):
+        assert verify_signature(signer.public_key.raw, message, signature)
 
 
 def test_missing_python_pkcs11_is_a_clear_dependency_error(

@@ -17,7 +17,6 @@ casefile (least of all the verifier) needs it installed.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -51,11 +50,12 @@ class Pkcs11Signer:
 
     Open an existing key with :meth:`open`, or make one in the token with
     :meth:`generate`. The session stays logged in until :meth:`close` (or the
-    end of a ``with`` block). Signing is serialised: a PKCS#11 session runs one
-    operation at a time.
+    end of a ``with`` block). Signing is serialised per module: a PKCS#11
+    session runs one operation at a time, and the module was not told that
+    threads may call it at once.
     """
 
-    __slots__ = ("_key", "_lock", "_public_key", "_session", "_uri")
+    __slots__ = ("_key", "_public_key", "_session", "_uri")
 
     def __init__(self, uri: Pkcs11Uri, session: TokenSession, key: Any, public: PublicKey) -> None:
         # Private: use open() or generate(), which check the key before building this.
@@ -63,7 +63,6 @@ class Pkcs11Signer:
         self._session = session
         self._key = key
         self._public_key = public
-        self._lock = threading.Lock()
 
     @classmethod
     def open(
@@ -84,8 +83,9 @@ class Pkcs11Signer:
         with token_errors(uri):
             session = open_session(uri, pin, module_path, rw=False)
             try:
-                key = _one_private_key(uri, session.session)
-                return cls._checked(uri, session, key)
+                with session.lock:
+                    key = _one_private_key(uri, session.session)
+                    return cls._checked(uri, session, key)
             except BaseException:
                 session.close()
                 raise
@@ -113,35 +113,19 @@ class Pkcs11Signer:
         with token_errors(uri):
             session = open_session(uri, pin, module_path, rw=True)
             try:
-                for match in ({attr.LABEL: uri.object}, {attr.ID: key_id}):
-                    if any(True for _ in session.session.get_objects(match)):
-                        raise TokenKeyError(
-                            f"{uri}: the token already holds an object {_what(match)}"
-                        )
-                common = {attr.TOKEN: True, attr.LABEL: uri.object, attr.ID: key_id}
-                _, key = session.session.generate_keypair(
-                    lib.KeyType.EC_EDWARDS,
-                    mechanism=lib.Mechanism.EC_EDWARDS_KEY_PAIR_GEN,
-                    store=True,
-                    public_template={
-                        **common,
-                        attr.EC_PARAMS: _ED25519_OID,
-                        attr.VERIFY: True,
-                    },
-                    private_template={
-                        **common,
-                        attr.PRIVATE: True,
-                        attr.SENSITIVE: True,
-                        attr.EXTRACTABLE: False,
-                        attr.SIGN: True,
-                    },
-                )
-                try:
-                    return cls._checked(uri, session, key)
-                except BaseException:
-                    # A key this token cannot vouch for must not stay behind under the label.
-                    _destroy_pair(session.session, uri.object, key_id)
-                    raise
+                with session.lock:
+                    for match in ({attr.LABEL: uri.object}, {attr.ID: key_id}):
+                        if any(True for _ in session.session.get_objects(match)):
+                            raise TokenKeyError(
+                                f"{uri}: the token already holds an object {_what(match)}"
+                            )
+                    key = _generate_pair(session.session, uri.object, key_id)
+                    try:
+                        return cls._checked(uri, session, key)
+                    except BaseException:
+                        # A key this token cannot vouch for must not stay behind under the label.
+                        _destroy_pair(session.session, uri.object, key_id)
+                        raise
             except BaseException:
                 session.close()
                 raise
@@ -193,7 +177,7 @@ class Pkcs11Signer:
     def sign(self, message: bytes) -> bytes:
         """The token's Ed25519 signature of ``message``, verified before it is returned."""
         lib = pkcs11_module()
-        with self._lock, token_errors(self._uri):
+        with self._session.lock, token_errors(self._uri):
             if self._session.closed:
                 raise TokenKeyError(f"{self._uri}: the signer is closed")
             signature = self._key.sign(message, mechanism=lib.Mechanism.EDDSA)
@@ -209,7 +193,7 @@ class Pkcs11Signer:
 
     def close(self) -> None:
         """End the token session (logging out); the signer cannot sign afterwards."""
-        with self._lock, token_errors(self._uri):
+        with self._session.lock, token_errors(self._uri):
             self._session.close()
 
     def discard(self) -> None:
@@ -218,7 +202,7 @@ class Pkcs11Signer:
         For a key just made whose trust entry could not be written: a key that
         is trusted nowhere is of no use, and leaving it would shadow its label.
         """
-        with self._lock, token_errors(self._uri):
+        with self._session.lock, token_errors(self._uri):
             if self._session.closed:
                 raise TokenKeyError(f"{self._uri}: the signer is closed")
             lib = pkcs11_module()
@@ -233,6 +217,26 @@ class Pkcs11Signer:
 
     def __repr__(self) -> str:
         return f"Pkcs11Signer({self._uri}, {self._public_key.key_id.hex()[:16]}…)"
+
+
+def _generate_pair(session: Any, label: str, key_id: bytes) -> Any:
+    lib = pkcs11_module()
+    attr = lib.Attribute
+    common = {attr.TOKEN: True, attr.LABEL: label, attr.ID: key_id}
+    _, key = session.generate_keypair(
+        lib.KeyType.EC_EDWARDS,
+        mechanism=lib.Mechanism.EC_EDWARDS_KEY_PAIR_GEN,
+        store=True,
+        public_template={**common, attr.EC_PARAMS: _ED25519_OID, attr.VERIFY: True},
+        private_template={
+            **common,
+            attr.PRIVATE: True,
+            attr.SENSITIVE: True,
+            attr.EXTRACTABLE: False,
+            attr.SIGN: True,
+        },
+    )
+    return key
 
 
 def _destroy_pair(session: Any, label: str | None, key_id: bytes) -> None:

@@ -4,7 +4,9 @@ PKCS#11 logs in an *application*, not a session: the first session to log in
 makes every session of the process on that token logged in, and closing it
 logs them all out. So the login is held here, once per token, by a session of
 its own, and kept while any signer uses the token; each signer signs in a
-session of its own. ``python-pkcs11`` is imported only when a token is used.
+session of its own. python-pkcs11 initialises a module without telling it that
+threads may call it at once, so every call into one module is serialised here
+(one lock per module). ``python-pkcs11`` is imported only when a token is used.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ _MAX_PIN_FILE: Final = 4096
 _logins_lock = threading.Lock()
 # (module path, slot id) -> [the session holding the login, how many signers use it]
 _logins: dict[tuple[str, int], list[Any]] = {}
+_module_locks: dict[str, threading.RLock] = {}
+
+
+def _module_lock(path: str) -> threading.RLock:
+    with _logins_lock:
+        return _module_locks.setdefault(path, threading.RLock())
 
 
 def pkcs11_module() -> types.ModuleType:
@@ -58,10 +66,12 @@ def token_errors(uri: Pkcs11Uri) -> Iterator[None]:
 class TokenSession:
     """A session on a token, holding a share of the process's login until closed."""
 
-    __slots__ = ("_closed", "_key", "session")
+    __slots__ = ("_closed", "_key", "lock", "session")
 
-    def __init__(self, session: Any, key: tuple[str, int]) -> None:
+    def __init__(self, session: Any, key: tuple[str, int], lock: threading.RLock) -> None:
         self.session = session
+        #: Held around every call into the token's module.
+        self.lock = lock
         self._key = key
         self._closed = False
 
@@ -72,18 +82,23 @@ class TokenSession:
 
     def close(self) -> None:
         """Close the session; the last user of the token's login logs the process out."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self.session.close()
-        finally:
-            with _logins_lock:
-                entry = _logins[self._key]
-                entry[1] -= 1
-                if entry[1] == 0:
-                    del _logins[self._key]
-                    entry[0].close()
+        with self.lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self.session.close()
+            finally:
+                _release(self._key)
+
+
+def _release(key: tuple[str, int]) -> None:
+    with _logins_lock:
+        entry = _logins[key]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _logins[key]
+            entry[0].close()
 
 
 def open_session(
@@ -102,11 +117,12 @@ def open_session(
             f"{uri}: no PKCS#11 module: give module-path= in the URI "
             "(or set CASEFILE_PKCS11_MODULE for the command line)"
         )
-    try:
-        module = lib.lib(path)
-    except lib.PKCS11Error as exc:
-        raise TokenKeyError(f"{uri}: {path} is not a loadable PKCS#11 module ({exc})") from None
-    with token_errors(uri):
+    lock = _module_lock(path)
+    with lock, token_errors(uri):
+        try:
+            module = lib.lib(path)
+        except lib.PKCS11Error as exc:
+            raise TokenKeyError(f"{uri}: {path} is not a loadable PKCS#11 module ({exc})") from None
         tokens = [
             token
             for token in module.get_tokens(token_label=uri.token)
@@ -126,13 +142,9 @@ def open_session(
                 entry = _logins[key] = [_log_in(uri, token, pin), 0]
             entry[1] += 1
         try:
-            return TokenSession(token.open(rw=rw), key)
+            return TokenSession(token.open(rw=rw), key, lock)
         except BaseException:
-            with _logins_lock:
-                entry[1] -= 1
-                if entry[1] == 0:
-                    del _logins[key]
-                    entry[0].close()
+            _release(key)
             raise
 
 
