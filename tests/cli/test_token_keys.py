@@ -181,3 +181,25 @@ def test_token_key_with_a_passphrase_option_is_refused(
     made = run_cli(["keys", "new", "--name", "n", *PEOPLE, "--pkcs11", uri, "--no-passphrase"])
     assert made.code == 2
     assert "guarded by the token's PIN, not a passphrase" in made.err
+
+
+def test_malformed_uri_is_a_usage_error_that_never_shows_its_pin(tmp_path: Path) -> None:
+    uri = "pkcs11:token=t;object=k;colour=red?pin-value=hunter2"
+    ran = run_cli(
+        [
+            "evidence", "add", "--db", tmp_path / "c.sqlite", "--case", "X", "--file",
+            tmp_path / "f", "--exhibit", "A/1", "--kind", "photo", "--media-type", "image/jpeg",
+            "--key", uri, "--trust", tmp_path / "t.json",
+        ]
+    )  # fmt: skip
+    assert ran.code == 2
+    assert "argument --key" in ran.err
+    assert "unknown attribute 'colour'" in ran.err
+    assert "hunter2" not in ran.err
+    assert "pin-value=***" in ran.err
+
+
+def test_keys_new_pkcs11_with_a_path_is_refused(tmp_path: Path) -> None:
+    made = run_cli(["keys", "new", "--name", "n", *PEOPLE, "--pkcs11", tmp_path / "k.key"])
+    assert made.code == 2
+    assert "--pkcs11: give a pkcs11: URI" in made.err

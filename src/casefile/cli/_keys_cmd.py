@@ -53,9 +53,10 @@ def add_keys_parser(
     new = actions.add_parser(
         "new",
         parents=parents,
-        help="a new key pair: an encrypted private key file and a trust entry",
+        help="a new key pair: an encrypted private key file (or a token key) and a trust entry",
         description="Generate an Ed25519 key pair, write the private key file (sealed under "
-        "a passphrase) and the key's trust entry.",
+        "a passphrase), or make the key inside a PKCS#11 token (--pkcs11), and write the "
+        "key's trust entry.",
     )
     new.add_argument("--name", required=True, help="note key name, e.g. force.police.uk/pc/1234")
     new.add_argument("--holder-name", required=True, help="who holds the key")
