@@ -104,3 +104,19 @@ def test_parser_either_parses_or_names_the_fault(text: str) -> None:
     except TokenKeyError as exc:
         message = str(exc)
         assert message.startswith("pkcs11:") or "pkcs11:" in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pkcs11:object=k?pin%2Dvalue=hunter2",
+        "pkcs11:object=k;pin-value=hunter2",
+        "pkcs11:object=k?PIN-VALUE=hunter2",
+        "pkcs11:object=k?pin-value=hunter2&pin-value=hunter2",
+        "pkcs11:object=k?pin-value=hunter2&colour=red",
+    ],
+)
+def test_refused_uri_never_shows_its_pin(text: str) -> None:
+    with pytest.raises(TokenKeyError) as refused:
+        Pkcs11Uri.parse(text)
+    assert "hunter2" not in str(refused.value)

@@ -180,5 +180,16 @@ def _decode(shown: str, name: str, raw: str) -> str | bytes:
 
 
 def _masked(text: str) -> str:
-    # A PIN given in the URI must not reach a message, a log or a terminal's scrollback.
-    return re.sub(r"(pin-value=)[^&]*", r"\1***", text[:MAX_PKCS11_URI_SIZE])
+    # A PIN given in the URI must not reach a message, a log or a terminal's scrollback,
+    # wherever it stands and however its attribute's name is spelt.
+    path, question, query = text[:MAX_PKCS11_URI_SIZE].partition("?")
+
+    def mask(part: str, separator: str) -> str:
+        items = part.split(separator)
+        for i, item in enumerate(items):
+            name, equals, _ = item.partition("=")
+            if equals and urllib.parse.unquote(name).strip().lower() == "pin-value":
+                items[i] = f"{name}=***"
+        return separator.join(items)
+
+    return mask(path, ";") + question + mask(query, "&")
