@@ -3,8 +3,9 @@
 Every figure is set beside a baseline measured in the same run:
 
 1. ``Pkcs11Signer.sign`` (the token's signature, then its check against the
-   public key) against python-pkcs11's bare ``sign`` on the same key: the cost
-   of checking every signature (target: ours / bare <= 1.3);
+   public key) against python-pkcs11's bare ``sign`` on the same key: what the
+   check adds, set against one PyNaCl verification (target: the check costs at
+   most 1.2 verifications, i.e. nothing beyond the verification itself);
 2. ``Pkcs11Signer.sign`` against ``InMemorySigner.sign``: what keeping the key
    in a (software) token costs per record.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _softhsm import SoftHsmUnavailableError, make_tokens
-from casefile.signing import InMemorySigner, Pkcs11Signer
+from casefile.signing import InMemorySigner, Pkcs11Signer, verify_signature
 
 
 def _seconds(fn: Callable[[], object]) -> float:
@@ -66,7 +67,14 @@ def main() -> None:
                 for m in messages:
                     memory.sign(m)
 
-            candidates = {"ours": ours, "bare": bare, "memory": in_memory}
+            public = memory.public_key.raw
+            signed = [(m, memory.sign(m)) for m in messages]
+
+            def verify() -> None:
+                for m, signature in signed:
+                    verify_signature(public, m, signature)
+
+            candidates = {"ours": ours, "bare": bare, "memory": in_memory, "verify": verify}
             samples: dict[str, list[float]] = {name: [] for name in candidates}
             # Interleaved rounds, so that machine noise hits every candidate alike.
             for _ in range(args.repeat):
@@ -75,11 +83,14 @@ def main() -> None:
     t = {name: statistics.median(values) / len(messages) for name, values in samples.items()}
     print(f"messages: {len(messages)}, repeats: {args.repeat} (medians, per signature)")
     print(f"in memory (PyNaCl)                 {t['memory'] * 1e6:8.1f} us")
+    print(f"verification (PyNaCl)              {t['verify'] * 1e6:8.1f} us")
     print(f"token, bare python-pkcs11 sign     {t['bare'] * 1e6:8.1f} us")
     print(f"token, Pkcs11Signer.sign (checked) {t['ours'] * 1e6:8.1f} us")
-    check = t["ours"] / t["bare"]
-    print(f"checked / bare   {check:5.2f}  ({'within' if check <= 1.3 else 'OVER'} target 1.3)")
-    print(f"token / memory   {t['ours'] / t['memory']:5.1f}")
+    check = (t["ours"] - t["bare"]) / t["verify"]
+    verdict = "within" if check <= 1.2 else "OVER"
+    print(f"check / one verification  {check:5.2f}  ({verdict} target 1.2)")
+    print(f"checked / bare            {t['ours'] / t['bare']:5.2f}")
+    print(f"token / memory            {t['ours'] / t['memory']:5.1f}")
 
 
 if __name__ == "__main__":
