@@ -333,3 +333,13 @@ def test_the_verifier_and_the_bundle_reader_never_import_python_pkcs11() -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_key_named_by_id_alone_is_the_key_made_with_that_id(softhsm_token: SoftHsmToken) -> None:
+    key_id = secrets.token_bytes(8)
+    quoted = "".join(f"%{b:02x}" for b in key_id)
+    made = Pkcs11Signer.generate(softhsm_token.uri(f"{unique_label()};id={quoted}"))
+    made.close()
+    by_id = softhsm_token.uri("x").replace(";object=x", f";id={quoted}")
+    with Pkcs11Signer.open(by_id) as opened:
+        assert opened.public_key == made.public_key
