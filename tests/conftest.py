@@ -40,6 +40,7 @@ from _postgres import (
     find_binaries,
     settings_from_environment,
 )
+from _softhsm import SoftHsmToken, SoftHsmUnavailableError, make_tokens
 from casefile.projections import case_file_schema
 from casefile.verifier._payloads import _Strict, json_form, payload_schemas
 
@@ -148,6 +149,35 @@ def _unavailable(what: str, reason: str) -> NoReturn:
     if _in_ci():
         pytest.fail(f"{what} is required when CI=true: {reason}", pytrace=False)
     pytest.skip(f"{what} not available: {reason}")
+
+
+@pytest.fixture(scope="session")
+def _softhsm_tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[SoftHsmToken]]:
+    before = os.environ.get("SOFTHSM2_CONF")
+    try:
+        made = make_tokens(tmp_path_factory.mktemp("softhsm"), ("casefile-test", "casefile-pin"))
+    except SoftHsmUnavailableError as exc:
+        _unavailable("SoftHSM2", str(exc))
+    yield made
+    if before is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = before
+
+
+@pytest.fixture
+def softhsm_token(_softhsm_tokens: list[SoftHsmToken]) -> SoftHsmToken:
+    """A SoftHSM2 token private to this test run (failing under CI=true without SoftHSM2).
+
+    Tests share it: each names its keys uniquely (``unique_label``).
+    """
+    return _softhsm_tokens[0]
+
+
+@pytest.fixture
+def softhsm_pin_token(_softhsm_tokens: list[SoftHsmToken]) -> SoftHsmToken:
+    """A second token that no signer logs in to, so a wrong PIN meets the token itself."""
+    return _softhsm_tokens[1]
 
 
 def _external_or_throwaway() -> tuple[ServerSettings, ThrowawayCluster | None]:

@@ -15,7 +15,9 @@ families sit under it, because callers react to them differently:
 
 Beside them, :class:`DependencyMissingError` and :class:`PrintError` say that a
 program outside Python (Chromium, which prints the case file to PDF) is not
-installed or did not do its job: nothing about the case is wrong.
+installed or did not do its job: nothing about the case is wrong. Likewise
+:class:`SignerError` says that a signer (a key in a token) returned a signature
+its own public key does not verify; nothing was recorded with it.
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ __all__ = [
     "RepeatedSaltError",
     "SealMismatchError",
     "SequenceError",
+    "SignerError",
     "StatementSignedError",
     "TimeFormatError",
     "TimestampAuthorityError",
+    "TokenKeyError",
     "TrustStoreError",
     "TrustedTimeError",
     "UnauthorisedSignerError",
@@ -115,6 +119,13 @@ class TrustStoreError(InputError):
 
 class KeyFileError(InputError):
     """A private key file that does not parse, or a wrong passphrase."""
+
+
+class TokenKeyError(InputError):
+    """A key in a PKCS#11 token that cannot be used: URI, module, token, PIN or key.
+
+    The message names the URI with any PIN in it masked.
+    """
 
 
 class NoteError(InputError):
@@ -396,6 +407,14 @@ class DependencyMissingError(CasefileError):
 class TimestampAuthorityError(CasefileError):
     """A time-stamping authority could not be reached, refused, or answered with something
     that is not a timestamp over what was asked; the message names its URL."""
+
+
+class SignerError(CasefileError):
+    """A signer returned a signature that its own public key does not verify.
+
+    A faulty or tampered token: the signature is discarded and nothing is
+    recorded with it.
+    """
 
 
 class PrintError(CasefileError):

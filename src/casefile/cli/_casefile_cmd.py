@@ -22,7 +22,7 @@ from casefile.bundle import AUDIENCES
 from casefile.cli._errors import about
 from casefile.cli._export_cmd import check_checkpoint_key, origin_namespace
 from casefile.cli._files import check_new_path, replace_file, write_new_file
-from casefile.cli._secrets import load_signer, passphrase_reader
+from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import (
     add_store_arguments,
     named_case,
@@ -112,9 +112,9 @@ def add_casefile_parser(
     )
     signed.add_argument(
         "--checkpoint-key",
-        type=Path,
-        metavar="KEYFILE",
-        help="key file of a key holding a checkpoint role",
+        type=key_argument,
+        metavar="KEY",
+        help="key file, or pkcs11: URI of a token key, of a key holding a checkpoint role",
     )
     signed.add_argument(
         "--checkpoint-name", metavar="NAME", help="that key's name in the trust store"

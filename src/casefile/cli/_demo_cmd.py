@@ -33,6 +33,7 @@ from casefile.signing import (
     SUPERVISOR_ROLE,
     Holder,
     InMemorySigner,
+    Signer,
     TimestampAuthorities,
     TrustEntry,
     TrustStore,
@@ -89,9 +90,9 @@ def _default_folder(now: int) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class _Keys:
-    recorders: tuple[InMemorySigner, ...]
-    prosecutor: InMemorySigner
-    checkpoint: InMemorySigner
+    recorders: tuple[Signer, ...]
+    prosecutor: Signer
+    checkpoint: Signer
     trust: TrustStore
 
 
@@ -157,7 +158,7 @@ def _make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> _Key
     return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust)
 
 
-def _people(signers: tuple[InMemorySigner, ...]) -> DemoPeople:
+def _people(signers: tuple[Signer, ...]) -> DemoPeople:
     """The demo's recorders, each with the key opened from their key file."""
     from casefile.cli._demo_custody import DemoPeople, Officer
 

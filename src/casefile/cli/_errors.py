@@ -23,13 +23,17 @@ _ATTRIBUTE: Final = "_casefile_cli_path"
 
 
 @contextlib.contextmanager
-def about(path: Path | str) -> Iterator[None]:
-    """Mark a casefile or OS error raised in the block as being about ``path`` (the first wins)."""
+def about(path: Path | str | object) -> Iterator[None]:
+    """Mark a casefile or OS error raised in the block as being about ``path`` (the first wins).
+
+    ``path`` may also be a token key's URI, shown by its ``str()`` (which masks a PIN).
+    """
     try:
         yield
     except (CasefileError, OSError) as exc:
         if getattr(exc, _ATTRIBUTE, None) is None:
-            setattr(exc, _ATTRIBUTE, os.fspath(path))
+            shown = os.fspath(path) if isinstance(path, str | os.PathLike) else str(path)
+            setattr(exc, _ATTRIBUTE, shown)
         raise
 
 

@@ -21,7 +21,7 @@ from typing import Any, Final, TextIO
 from casefile._time import ns_to_human
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._register import default_store, is_store, open_existing_store
-from casefile.cli._secrets import load_signer, passphrase_reader
+from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.errors import CaseClosedError, DuplicateExhibitError, InputError
@@ -68,7 +68,11 @@ def add_evidence_parser(
     add.add_argument("--kind", required=True, choices=EVIDENCE_KINDS, help="what the file is")
     add.add_argument("--media-type", required=True, metavar="TYPE", help="e.g. image/jpeg")
     add.add_argument(
-        "--key", required=True, type=Path, metavar="KEYFILE", help="the recording officer's key"
+        "--key",
+        required=True,
+        type=key_argument,
+        metavar="KEY",
+        help="the recording officer's key file, or pkcs11: URI of a token key",
     )
     add.add_argument(
         "--passphrase-file",

@@ -22,7 +22,7 @@ from casefile.bundle import (
 from casefile.cli._errors import about
 from casefile.cli._files import check_new_path
 from casefile.cli._register import default_store, is_store, open_existing_store
-from casefile.cli._secrets import load_signer, passphrase_reader
+from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import (
     add_store_arguments,
     named_case,
@@ -77,9 +77,10 @@ def add_export_parser(
     export.add_argument(
         "--checkpoint-key",
         required=True,
-        type=Path,
-        metavar="KEYFILE",
-        help="key file of a key holding a checkpoint role (signs checkpoint and manifest)",
+        type=key_argument,
+        metavar="KEY",
+        help="key file, or pkcs11: URI of a token key, of a key holding a checkpoint role "
+        "(signs checkpoint and manifest)",
     )
     export.add_argument(
         "--checkpoint-name",

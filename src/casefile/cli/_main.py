@@ -28,6 +28,7 @@ from casefile.cli._export_cmd import add_clean_parser, add_export_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._redact_cmd import add_redact_parser
 from casefile.cli._schema_cmd import add_schema_parser
+from casefile.cli._secrets import close_token_signers
 from casefile.cli._text import one_line
 from casefile.cli._verify_cmd import add_verify_parser
 from casefile.errors import CasefileError, VerificationError
@@ -173,7 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # document on failure too: a script parsing it must never meet an empty stdout.
     as_json = bool(getattr(args, "json", False))
     try:
-        status: int = args.handler(args, out, err)
+        try:
+            status: int = args.handler(args, out, err)
+        finally:
+            close_token_signers()
         # Flushed here, not at exit, so that a full disk behind stdout is reported, and named.
         out.flush()
         return status

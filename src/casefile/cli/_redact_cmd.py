@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
 from casefile.cli._errors import about
-from casefile.cli._secrets import load_signer, passphrase_reader
+from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.errors import InputError, InvalidCommandError, UnknownReferenceError
@@ -106,7 +106,12 @@ def add_redact_parser(
     )
     redact.add_argument("--explanation", metavar="TEXT", help="in words (needed for 'other')")
     redact.add_argument("--yes", action="store_true", help="record without asking")
-    redact.add_argument("--key", type=Path, metavar="KEYFILE", help="the redactor's key")
+    redact.add_argument(
+        "--key",
+        type=key_argument,
+        metavar="KEY",
+        help="the redactor's key file, or pkcs11: URI of a token key",
+    )
     redact.add_argument(
         "--passphrase-file",
         type=Path,

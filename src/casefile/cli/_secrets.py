@@ -7,11 +7,19 @@ instead, only when explicitly asked: the canonical encoding of
 "public_key": bytes(32)}``, written readable by its owner only. Passphrases
 come from a file (its first line) or from the terminal, never from the
 command line, where other users could read them.
+
+Wherever a key file is taken, an RFC 7512 ``pkcs11:`` URI may name a key held
+in a token instead (:class:`~casefile.signing.Pkcs11Signer`). Its PIN comes from
+the URI's ``pin-source`` file or the terminal (``pin-value`` works, but puts the
+PIN where other users can read it); its module from ``module-path`` or the
+``CASEFILE_PKCS11_MODULE`` environment variable.
 """
 
 from __future__ import annotations
 
+import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,22 +27,34 @@ from typing import Final
 
 from casefile._readfile import read_regular_file
 from casefile.encoding import decode, encode
-from casefile.errors import DecodeError, InputError, KeyFileError
+from casefile.errors import DecodeError, InputError, KeyFileError, TokenKeyError
 from casefile.signing import (
     InMemorySigner,
+    Pkcs11Signer,
+    Pkcs11Uri,
+    Signer,
     dearmor_private_key,
     decrypt_private_key,
     encrypt_private_key,
+    is_pkcs11_uri,
 )
 
 __all__ = [
+    "MODULE_VARIABLE",
     "UNENCRYPTED_KEY_FORMAT",
+    "close_token_signers",
     "encode_unencrypted_key",
+    "key_argument",
     "key_file_bytes",
     "load_signer",
     "passphrase_reader",
+    "pin_reader",
     "read_passphrase_file",
+    "token_module",
 ]
+
+#: The PKCS#11 module used when a ``pkcs11:`` URI names none.
+MODULE_VARIABLE: Final = "CASEFILE_PKCS11_MODULE"
 
 UNENCRYPTED_KEY_FORMAT: Final = "casefile-private-key-unencrypted"
 _MAX_KEY_FILE: Final = 8192
@@ -117,8 +137,62 @@ def _unencrypted(data: bytes) -> InMemorySigner | None:
     return signer
 
 
-def load_signer(path: Path, passphrase: Callable[[], bytes]) -> InMemorySigner:
-    """Open the key file at ``path``; ``passphrase`` is asked for only if the file is sealed."""
+# Token sessions opened by this command, closed (logging out) when it ends.
+_token_signers: list[Pkcs11Signer] = []
+
+
+def key_argument(text: str) -> Path | Pkcs11Uri:
+    """An argparse type: a ``pkcs11:`` URI, parsed, or else a key file's path."""
+    if not is_pkcs11_uri(text):
+        return Path(text)
+    try:
+        return Pkcs11Uri.parse(text)
+    except TokenKeyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def token_module() -> str | None:
+    """The module named by ``CASEFILE_PKCS11_MODULE``, if set."""
+    return os.environ.get(MODULE_VARIABLE) or None
+
+
+def pin_reader(uri: Pkcs11Uri) -> Callable[[], str]:
+    """A function asking the token's PIN at the terminal (when the URI names no PIN file)."""
+
+    def ask() -> str:
+        if not sys.stdin.isatty():
+            raise TokenKeyError(
+                f"{uri}: the token's PIN is needed: give pin-source=file:PATH in the URI, "
+                "or run in a terminal to be asked"
+            )
+        pin = getpass.getpass(f"PIN of token {uri.token or ''}: ")
+        if not pin:
+            raise TokenKeyError(f"{uri}: the PIN must not be empty")
+        return pin
+
+    return ask
+
+
+def close_token_signers() -> None:
+    """Close every token session the command opened (the command has ended)."""
+    while _token_signers:
+        _token_signers.pop().close()
+
+
+def load_signer(source: Path | Pkcs11Uri, passphrase: Callable[[], bytes]) -> Signer:
+    """Open the key file at ``source``, or the token key it names.
+
+    ``passphrase`` is asked for only if a key file is sealed; a token's PIN
+    comes from :func:`pin_reader`.
+    """
+    if isinstance(source, Pkcs11Uri):
+        signer = Pkcs11Signer.open(source, pin=pin_reader(source), module_path=token_module())
+        _token_signers.append(signer)
+        return signer
+    return _load_key_file(source, passphrase)
+
+
+def _load_key_file(path: Path, passphrase: Callable[[], bytes]) -> InMemorySigner:
     try:
         data = read_regular_file(path, limit=_MAX_KEY_FILE, what="key file", error=KeyFileError)
     except OSError as exc:

@@ -75,6 +75,13 @@ from casefile.signing._note import (
     open_note,
     sign_note,
 )
+from casefile.signing._pkcs11 import ED25519_EC_PARAMS, Pkcs11Signer
+from casefile.signing._pkcs11_uri import (
+    MAX_PKCS11_URI_SIZE,
+    PKCS11_URI_SCHEME,
+    Pkcs11Uri,
+    is_pkcs11_uri,
+)
 from casefile.signing._records import (
     FORMAT_VERSION,
     MAX_RECORD_SIZE,
@@ -142,6 +149,7 @@ __all__ = [
     "CHECKPOINT_ROLE",
     "DATA_PROTECTION_ROLE",
     "DEFAULT_POLICY",
+    "ED25519_EC_PARAMS",
     "EMPTY_ROOT",
     "FORMAT_VERSION",
     "HASH_SIZE",
@@ -151,6 +159,7 @@ __all__ = [
     "MAX_MEMLIMIT",
     "MAX_NOTE_SIZE",
     "MAX_OPSLIMIT",
+    "MAX_PKCS11_URI_SIZE",
     "MAX_PROOF_HASHES",
     "MAX_RECORD_SIZE",
     "MAX_SALT_SIZE",
@@ -165,6 +174,7 @@ __all__ = [
     "NOTE_KEY_ID_SIZE",
     "OPSLIMIT_INTERACTIVE",
     "OPSLIMIT_MODERATE",
+    "PKCS11_URI_SCHEME",
     "PROSECUTOR_ROLE",
     "PUBLIC_KEY_SIZE",
     "RECORDER_ROLE",
@@ -188,6 +198,8 @@ __all__ = [
     "MerkleAccumulator",
     "NoteVerifier",
     "ParsedRecord",
+    "Pkcs11Signer",
+    "Pkcs11Uri",
     "PublicKey",
     "RecordHeader",
     "SealedRecord",
@@ -220,6 +232,7 @@ __all__ = [
     "encrypt_private_key",
     "format_tlog_proof",
     "inclusion_proof",
+    "is_pkcs11_uri",
     "key_id_of",
     "leaf_hash",
     "load_private_key",
