@@ -206,6 +206,8 @@ class ExportCommands:
         disclosure_policy: DisclosurePolicy | None = None,
         audience: Audience | str | None = None,
         zip: bool = False,
+        trust_list: bytes | None = None,
+        roots: Mapping[int, bytes] | None = None,
     ) -> ExportResult:
         """Checkpoint the case, write it as a bundle at ``out`` (a zip if ``zip``), verify, publish.
 
@@ -224,8 +226,10 @@ class ExportCommands:
         values only: every text travels as the decisions leave it (a ``none``
         or ``list`` policy is widened by the names of the text fields, which
         the manifest's policy then lists). ``out`` must not exist (or, for a folder, be an
-        empty one). Returns the verified result; raises, leaving nothing at
-        ``out``, if any step fails.
+        empty one). ``trust_list`` (the force's signed trust list) and
+        ``roots`` (its root documents by version) travel under ``trust-root/``
+        for a verifier that pins the root (step B17). Returns the verified result;
+        raises, leaving nothing at ``out``, if any step fails.
         """
         dest = Path(out)
         check_destination(dest, directory=not zip)
@@ -294,6 +298,8 @@ class ExportCommands:
                 views=views,
                 disclosure_policy=policy,
                 audience=audience,
+                trust_list=trust_list,
+                roots=roots,
             )
             product = stage / "bundle"
             if zip:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from casefile._time import ns_to_rfc3339
 from casefile.bundle._manifest import DisclosurePolicy
 from casefile.bundle._redactions import RedactedField
 from casefile.errors import VerificationError
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
 
-__all__ = ["BundleVerification", "EvidenceSummary", "ManifestStatus"]
+__all__ = ["BundleVerification", "EvidenceSummary", "ManifestStatus", "TrustRootStatus"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,27 @@ class ManifestStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustRootStatus:
+    """What B17 established: the final root and the signed trust list taken as the trust store."""
+
+    root_version: int
+    root_expires: int
+    trust_list_version: int
+    trust_list_expires: int
+    #: The names of the final root's keys whose signatures on the trust list verified.
+    signers: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "root_expires": ns_to_rfc3339(self.root_expires),
+            "root_version": self.root_version,
+            "signers": list(self.signers),
+            "trust_list_expires": ns_to_rfc3339(self.trust_list_expires),
+            "trust_list_version": self.trust_list_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class BundleVerification:
     """The outcome of :func:`verify_bundle`: the verdict, every error, every finding."""
 
@@ -64,6 +86,8 @@ class BundleVerification:
     #: Each text field of a verified record with something withheld, as a reader sees
     #: it: the revealed text with a marker naming why each run is withheld (B11).
     redacted: tuple[RedactedField, ...] = ()
+    #: Set when the trust store came from the bundle's signed trust list (B17).
+    trust_root: TrustRootStatus | None = None
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON object; every error and finding names its record (``seq``, or null).
@@ -98,5 +122,6 @@ class BundleVerification:
             "records": self.records,
             "redacted": [r.to_json() for r in self.redacted],
             "truncated_errors": self.truncated_errors,
+            "trust_root": None if self.trust_root is None else self.trust_root.to_json(),
             "verified": self.verified,
         }

@@ -24,6 +24,7 @@ from typing import Final
 from casefile._time import ns_to_rfc3339
 from casefile.bundle import _json
 from casefile.bundle._dsse import MultiEnvelope, parse_multi_envelope, seal_multi_envelope
+from casefile.bundle._layout import MAX_TRUST_LIST_FILE_SIZE, TRUST_LIST
 from casefile.bundle._trust_root import (
     MAX_ROOT_KEYS,
     Root,
@@ -58,7 +59,6 @@ TRUST_LIST_FORMAT: Final = "casefile-trust-list"
 TRUST_LIST_PAYLOAD_TYPE: Final = "application/vnd.casefile.trust-list.v1+json"
 #: The trust store's own cap plus room for the wrapper; the envelope's base64 adds a third.
 MAX_TRUST_LIST_SIZE: Final = MAX_TRUST_STORE_SIZE + 64 * 1024
-_MAX_ENVELOPE_SIZE: Final = MAX_TRUST_LIST_SIZE * 4 // 3 + 64 * 1024 + MAX_ROOT_KEYS * 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ def _envelope(data: bytes) -> MultiEnvelope:
     return parse_multi_envelope(
         data,
         payload_type=TRUST_LIST_PAYLOAD_TYPE,
-        max_size=_MAX_ENVELOPE_SIZE,
+        max_size=MAX_TRUST_LIST_FILE_SIZE,
         max_signatures=MAX_ROOT_KEYS,
         fail=lambda problem: _fail(f"trust list: {problem}"),
     )
@@ -201,7 +201,7 @@ def resolve_trust(
     if root.expires <= at:  # B17.3: expiry of the final root only, as TUF
         raise _fail(f"root version {root.version} expired at {ns_to_rfc3339(root.expires)}")
     if trust_list is None:
-        raise _fail("the bundle carries no signed trust list (trust-root/trust-list.json)")
+        raise _fail(f"the bundle carries no signed trust list ({TRUST_LIST})")
     listed, signers = open_trust_list(  # B17.4
         trust_list, root, at=at, min_version=min_trust_version
     )

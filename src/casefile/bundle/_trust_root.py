@@ -23,6 +23,7 @@ from typing import Any, Final
 from casefile._time import ns_to_rfc3339, rfc3339_to_ns
 from casefile.bundle import _json
 from casefile.bundle._dsse import MultiEnvelope, parse_multi_envelope, seal_multi_envelope
+from casefile.bundle._layout import MAX_ROOT_FILE_SIZE
 from casefile.errors import InvalidPublicKeyError, TimeFormatError, TrustRootError
 from casefile.signing._keys import PublicKey, Signer, verify_signature
 from casefile.signing._trust import check_note_name
@@ -191,7 +192,7 @@ def root_envelope(data: bytes, what: str = "root") -> MultiEnvelope:
     return parse_multi_envelope(
         data,
         payload_type=ROOT_PAYLOAD_TYPE,
-        max_size=MAX_ROOT_SIZE * 2,
+        max_size=MAX_ROOT_FILE_SIZE,
         max_signatures=MAX_ROOT_KEYS,
         fail=lambda problem: _fail(f"{what}: {problem}"),
     )

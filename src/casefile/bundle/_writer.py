@@ -38,8 +38,11 @@ from casefile.bundle._layout import (
     MANIFEST,
     RECORDS,
     TRUST,
+    TRUST_LIST,
+    TRUST_ROOT_DIR,
     VIEWS_DIR,
     evidence_path,
+    root_path,
     view_path,
 )
 from casefile.bundle._manifest import (
@@ -273,6 +276,24 @@ def _manifest_signer(trust: TrustStore, signer: Signer) -> bytes:
     return key_id
 
 
+def _write_trust_root(
+    tmp: Path, trust_list: bytes | None, roots: Mapping[int, bytes], file_mode: int, dir_mode: int
+) -> list[FileEntry]:
+    _folder(tmp / TRUST_ROOT_DIR, dir_mode)
+    files = [(root_path(version), data) for version, data in sorted(roots.items())]
+    if trust_list is not None:
+        files.append((TRUST_LIST, trust_list))
+    written = []
+    for path, data in files:
+        if type(data) is not bytes:
+            raise TypeError(f"{path}: content must be bytes")
+        with HashingSink(tmp, path, mode=file_mode) as sink:
+            sink.write(data)
+            written.append(sink.finish())
+    fsync_dir(tmp / TRUST_ROOT_DIR)
+    return written
+
+
 def write_bundle(
     dest: str | os.PathLike[str],
     *,
@@ -286,6 +307,8 @@ def write_bundle(
     views: Mapping[str, bytes] | None = None,
     disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
     audience: str | None = None,
+    trust_list: bytes | None = None,
+    roots: Mapping[int, bytes] | None = None,
 ) -> BundleInfo:
     """Write one case as a bundle directory at ``dest``, atomically.
 
@@ -300,7 +323,10 @@ def write_bundle(
     every signing key; only the entries needed go into trust.json.
     ``evidence`` maps SHA-256 digests to files or openers; ``views`` maps
     names to the bytes of extra projections (``views/<name>``). ``signer``
-    signs the manifest and must hold a checkpoint role.
+    signs the manifest and must hold a checkpoint role. ``trust_list`` (a
+    signed trust list) and ``roots`` (root documents by version, those after
+    the first a verifier pins) travel under ``trust-root/`` for step B17; they
+    are copied as given, signatures and all.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
     is left behind; staging that killed exports left beside ``dest`` is
@@ -346,6 +372,8 @@ def write_bundle(
                 for sha256 in sorted(_evidence_keys(evidence)):
                     entries.append(_write_evidence(tmp, sha256, evidence[sha256], file_mode))
                 fsync_dir(tmp / EVIDENCE_DIR)
+            if trust_list is not None or roots:
+                entries.extend(_write_trust_root(tmp, trust_list, roots or {}, file_mode, dir_mode))
             if view_items:
                 _folder(tmp / VIEWS_DIR, dir_mode)
                 for path, data in view_items:
