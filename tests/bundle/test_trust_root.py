@@ -17,7 +17,7 @@ from casefile.bundle._trust_list import (
     sign_trust_list,
 )
 from casefile.bundle._trust_root import Root, RootKey, open_root, sign_root, update_root
-from casefile.errors import TrustRootError
+from casefile.errors import TrustRootError, TrustStoreError
 from casefile.signing import (
     DEFAULT_POLICY,
     RECORDER_ROLE,
@@ -25,6 +25,8 @@ from casefile.signing import (
     InMemorySigner,
     TrustEntry,
     TrustStore,
+    dump_trust_store,
+    parse_trust_store,
 )
 
 T0 = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
@@ -223,7 +225,7 @@ def test_any_changed_byte_of_a_root_is_refused(data: st.DataObject) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=300))
-def test_arbitrary_bytes_never_parse_as_a_trust_list_unless_they_do_cleanly(data: bytes) -> None:
+def test_arbitrary_bytes_are_refused_as_a_trust_list_by_a_clear_error(data: bytes) -> None:
     with pytest.raises(TrustRootError):
         read_trust_list(data)
 
@@ -242,3 +244,13 @@ def test_root_round_trips_and_counts_each_key_once(keys: list[int], k: int, vers
     if threshold > 1:
         with pytest.raises(TrustRootError):
             open_root(sign_root(root, [_signer(n) for n in keys[: threshold - 1]] * 3))
+
+
+def test_signed_trust_list_is_never_accepted_as_a_bare_trust_store() -> None:
+    with pytest.raises(TrustStoreError, match="unknown field 'payload'"):
+        parse_trust_store(_list(1, 1, [1]))
+
+
+def test_bare_trust_store_is_never_accepted_as_a_signed_trust_list() -> None:
+    with pytest.raises(TrustRootError, match="expected exactly the fields payload"):
+        open_trust_list(_json.dumps(json.loads(dump_trust_store(_store()))), _root(1, [1]), at=AT)

@@ -149,3 +149,12 @@ def test_garbage_root_is_unusable_input_not_a_traceback(
     assert result.code == 2
     assert "Traceback" not in result.err
     assert str(root) in result.err
+
+
+def test_trust_show_of_deeply_nested_json_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 100_000)
+    result = run_cli(["trust", "show", path])
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert str(path) in result.err

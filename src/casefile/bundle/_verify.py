@@ -153,6 +153,7 @@ class _Run:
         """B17, before all else when a root is pinned: it gives the trust store B2 uses."""
         if self.root is None:
             return True
+        # B17: the chain from the pinned root, then the trust list the final root signed.
         try:
             roots, listed = self.bundle.trust_root_files()
             resolved = resolve_trust(

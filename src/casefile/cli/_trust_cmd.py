@@ -202,12 +202,10 @@ def run_trust_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             root, _ = load_root(args.root)
     with about(args.file):
         data = read_document(args.file, MAX_TRUST_LIST_FILE_SIZE, "signed trust document")
+        # Both are canonical JSON: the type's member is spelled exactly so or not at all.
+        is_root = b'"payloadType":' + json.dumps(ROOT_PAYLOAD_TYPE).encode() in data
         try:
-            kind = json.loads(data).get("payloadType")
-        except (ValueError, AttributeError):
-            kind = None
-        try:
-            if kind == ROOT_PAYLOAD_TYPE:
+            if is_root:
                 document, _ = read_root(data)
                 out.write(show_root(document, data))
             else:
