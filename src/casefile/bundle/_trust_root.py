@@ -24,7 +24,12 @@ from casefile._time import ns_to_rfc3339, rfc3339_to_ns
 from casefile.bundle import _json
 from casefile.bundle._dsse import MultiEnvelope, parse_multi_envelope, seal_multi_envelope
 from casefile.bundle._layout import MAX_ROOT_FILE_SIZE
-from casefile.errors import InvalidPublicKeyError, TimeFormatError, TrustRootError
+from casefile.errors import (
+    InvalidPublicKeyError,
+    TimeFormatError,
+    TrustRootError,
+    TrustStoreError,
+)
 from casefile.signing._keys import PublicKey, Signer, verify_signature
 from casefile.signing._trust import check_note_name
 
@@ -155,7 +160,7 @@ def _root_key(value: Any, where: str) -> RootKey:
         raise _fail(f"{where}.name: expected a string")
     try:
         return RootKey(public_key, name)
-    except Exception as exc:  # check_note_name's TrustStoreError, worded for a trust entry
+    except TrustStoreError as exc:  # check_note_name's, worded for a trust entry
         raise _fail(f"{where}.name: {exc}") from None
 
 

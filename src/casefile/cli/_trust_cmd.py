@@ -29,7 +29,7 @@ from casefile.cli._trust_files import (
     load_root_signers,
     read_document,
 )
-from casefile.errors import InputError, TrustRootError
+from casefile.errors import InputError, TrustRootError, TrustStoreError
 from casefile.signing import InMemorySigner, TrustStore, load_trust_store
 
 __all__ = ["add_trust_parser", "root_keys", "show_root", "show_trust_list"]
@@ -126,7 +126,7 @@ def root_keys(args: argparse.Namespace) -> tuple[list[RootKey], list[InMemorySig
     for signer, name in zip(signers, names, strict=True):
         try:
             keys.append(RootKey(signer.public_key, name))
-        except Exception as exc:  # a name that is not a note key name
+        except TrustStoreError as exc:  # a name that is not a note key name
             raise InputError(f"--name {one_line(name)!r}: {exc}") from None
     return keys, signers
 
