@@ -53,6 +53,8 @@ def make_bundle(
     signer_name: str = "log",
     trust: TrustStore | None = None,
     audience: str | None = None,
+    trust_list: bytes | None = None,
+    roots: dict[int, bytes] | None = None,
 ) -> BundleInfo:
     """A small signed case with personal data, one evidence file and its views, as a bundle.
 
@@ -77,6 +79,8 @@ def make_bundle(
             views=built,
             disclosure_policy=policy,
             audience=audience,
+            trust_list=trust_list,
+            roots=roots,
         )
 
     if not views:

@@ -87,6 +87,7 @@ def test_the_readme_shows_every_command() -> None:
         "verify",
         "clean",
         "redact",
+        "trust",
     } <= shown
 
 

@@ -294,6 +294,16 @@ class ManifestError(VerificationError):
     """
 
 
+class TrustRootError(VerificationError):
+    """A signed trust root or trust list that fails step B17 (docs/FORMAT.md §7.5, §9.6).
+
+    It is malformed, not signed by enough of the keys that must sign it, out of
+    version order, an older version than one already trusted, or expired.
+    """
+
+    step = "B17"
+
+
 # --- domain rules ---------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from cli._support import Demo, run_cli
 
 def test_demo_records_exports_and_verifies_the_case(demo: Demo) -> None:
     lines = demo.output.splitlines()
-    assert len(lines) < 42  # two bundles, the prosecution, the case file and its DCF view
+    assert len(lines) < 46  # two bundles, the prosecution, the case file and its DCF view, trust
     assert "verified    yes" in demo.output
     assert "42NS1234526" in demo.output
     assert "continuity: no findings" in demo.output

@@ -309,6 +309,15 @@ _RESTRICTED = frozenset(
 )
 
 
+#: §9.1: the paths a bundle may hold besides the manifest (B3 refuses any other).
+_LAYOUT = re.compile(
+    r"records\.bin|disclosures\.bin|trust\.json|checkpoint\.txt|checkpoint\.tsr"
+    r"|evidence/[0-9a-f]{64}"
+    r"|views/[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+    r"|trust-root/root\.[1-9][0-9]{0,9}\.json|trust-root/trust-list\.json"
+)
+
+
 def _manifest_ok(m: Any) -> bool:
     """B3: exactly the fields of §9.2, with their types."""
     names = [
@@ -334,6 +343,7 @@ def _manifest_ok(m: Any) -> bool:
         and isinstance(m["checkpoint"], str)
         and paths == sorted(set(paths))
         and required <= set(paths)
+        and all(isinstance(p, str) and _LAYOUT.fullmatch(p) for p in paths)
     )
 
 

@@ -103,6 +103,23 @@ def test_flipped_byte_in_a_token_gives_a_clear_error_or_the_same_time(
     assert again.time == proven.time
 
 
+def test_every_byte_of_a_token_changed_is_refused_or_keeps_its_time(
+    token: bytes, note: str, authorities: TimestampAuthorities
+) -> None:
+    # Exhaustive over positions where the property test above samples: one byte changed to a
+    # duplicated certificate extension once escaped as cryptography's DuplicateExtension.
+    proven = verify_timestamp(token, note, authorities)
+    for index in range(len(token)):
+        for flip in (0x01, 0xFF):
+            data = bytearray(token)
+            data[index] ^= flip
+            try:
+                again = verify_timestamp(bytes(data), note, authorities)
+            except TrustedTimeError:
+                continue
+            assert again.time == proven.time, (index, flip)
+
+
 # --- the trust store's timestamping field (docs/FORMAT.md §7.1.4) ------------
 
 

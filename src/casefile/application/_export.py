@@ -208,6 +208,8 @@ class ExportCommands:
         audience: Audience | str | None = None,
         zip: bool = False,
         tsa: TimestampAuthority | None = None,
+        trust_list: bytes | None = None,
+        roots: Mapping[int, bytes] | None = None,
     ) -> ExportResult:
         """Checkpoint the case, write it as a bundle at ``out`` (a zip if ``zip``), verify, publish.
 
@@ -227,9 +229,12 @@ class ExportCommands:
         or ``list`` policy is widened by the names of the text fields, which
         the manifest's policy then lists). With ``tsa``, the time-stamping
         authority stamps the new checkpoint before the manifest is signed, and
-        the bundle carries its token (checkpoint.tsr, B16). ``out`` must not
-        exist (or, for a folder, be an empty one). Returns the verified
-        result; raises, leaving nothing at ``out``, if any step fails.
+        the bundle carries its token (checkpoint.tsr, B16). ``trust_list``
+        (the force's signed trust list) and ``roots`` (its root documents by
+        version) travel under ``trust-root/`` for a verifier that pins the
+        root (step B17). ``out`` must not exist (or, for a folder, be an empty
+        one). Returns the verified result; raises, leaving nothing at ``out``,
+        if any step fails.
         """
         dest = Path(out)
         check_destination(dest, directory=not zip)
@@ -300,6 +305,8 @@ class ExportCommands:
                 disclosure_policy=policy,
                 audience=audience,
                 timestamp=token,
+                trust_list=trust_list,
+                roots=roots,
             )
             product = stage / "bundle"
             if zip:

@@ -8,6 +8,10 @@ evidence files and views, and a signed manifest covering every byte
 with nothing but public keys, rebuilding each of its views (:data:`VIEW_NAMES`);
 :func:`render_views` writes the views of a verified one for a reader.
 :func:`clean_staging` removes what killed exports left beside their destination.
+A force's signed trust root (:class:`Root`, :func:`sign_root`, :func:`update_root`)
+signs its trust list (:func:`sign_trust_list`); a verifier that pins a root
+(``verify_bundle(..., root=...)``) takes the bundle's trust list through
+:func:`resolve_trust` (step B17).
 """
 
 from casefile.bundle._audience import AUDIENCES, RESTRICTED_FIELDS
@@ -27,7 +31,32 @@ from casefile.bundle._manifest import (
 )
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._render import RenderedViews, render_views
-from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
+from casefile.bundle._result import (
+    BundleVerification,
+    EvidenceSummary,
+    ManifestStatus,
+    TrustRootStatus,
+)
+from casefile.bundle._trust_list import (
+    TRUST_LIST_FORMAT,
+    TRUST_LIST_PAYLOAD_TYPE,
+    SignedTrustList,
+    TrustResolution,
+    open_trust_list,
+    read_trust_list,
+    resolve_trust,
+    sign_trust_list,
+)
+from casefile.bundle._trust_root import (
+    ROOT_FORMAT,
+    ROOT_PAYLOAD_TYPE,
+    Root,
+    RootKey,
+    open_root,
+    read_root,
+    sign_root,
+    update_root,
+)
 from casefile.bundle._verify import verify_bundle
 from casefile.bundle._views import VIEW_NAMES
 from casefile.bundle._writer import BundleInfo, EvidenceSource, write_bundle
@@ -41,7 +70,11 @@ __all__ = [
     "DISCLOSE_NONE",
     "MANIFEST_PAYLOAD_TYPE",
     "RESTRICTED_FIELDS",
+    "ROOT_FORMAT",
+    "ROOT_PAYLOAD_TYPE",
     "STAGING_PREFIX",
+    "TRUST_LIST_FORMAT",
+    "TRUST_LIST_PAYLOAD_TYPE",
     "VIEW_NAMES",
     "Bundle",
     "BundleInfo",
@@ -54,10 +87,23 @@ __all__ = [
     "Manifest",
     "ManifestStatus",
     "RenderedViews",
+    "Root",
+    "RootKey",
+    "SignedTrustList",
+    "TrustResolution",
+    "TrustRootStatus",
     "clean_staging",
     "open_bundle",
+    "open_root",
+    "open_trust_list",
+    "read_root",
+    "read_trust_list",
     "render_views",
+    "resolve_trust",
+    "sign_root",
+    "sign_trust_list",
     "stale_staging",
+    "update_root",
     "verify_bundle",
     "write_bundle",
     "zip_bundle",

@@ -28,16 +28,22 @@ __all__ = [
     "MANIFEST",
     "MANIFEST_PAYLOAD_TYPE",
     "MAX_MANIFEST_SIZE",
+    "MAX_ROOT_FILE_SIZE",
+    "MAX_TRUST_LIST_FILE_SIZE",
     "RECORDS",
     "REQUIRED_FILES",
     "TIMESTAMP",
     "TRUST",
+    "TRUST_LIST",
+    "TRUST_ROOT_DIR",
     "VIEWS_DIR",
     "BundleLimits",
     "check_member_name",
     "desktop_debris",
     "evidence_path",
     "member_cap",
+    "root_path",
+    "root_version_of",
     "shown",
     "view_path",
 ]
@@ -55,6 +61,13 @@ CHECKPOINT: Final = "checkpoint.txt"
 TIMESTAMP: Final = "checkpoint.tsr"
 EVIDENCE_DIR: Final = "evidence"
 VIEWS_DIR: Final = "views"
+#: The signed trust root's files (§7.5): root versions after the first, and the trust list.
+TRUST_ROOT_DIR: Final = "trust-root"
+TRUST_LIST: Final = f"{TRUST_ROOT_DIR}/trust-list.json"
+#: A root document envelope: a few keys and signatures, far below this.
+MAX_ROOT_FILE_SIZE: Final = 2 * 1024 * 1024
+#: A signed trust list: a trust store (8 MiB) in base64 with its wrapper and signatures.
+MAX_TRUST_LIST_FILE_SIZE: Final = 12 * 1024 * 1024
 #: The files every bundle has besides the manifest.
 REQUIRED_FILES: Final = frozenset({RECORDS, DISCLOSURES, TRUST, CHECKPOINT})
 
@@ -63,6 +76,7 @@ MAX_MANIFEST_SIZE: Final = 64 * 1024 * 1024
 
 _EVIDENCE_NAME: Final = re.compile(r"[0-9a-f]{64}")
 _VIEW_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_ROOT_NAME: Final = re.compile(r"root\.([1-9][0-9]{0,9})\.json")
 _DRIVE: Final = re.compile(r"[A-Za-z]:")
 _SHOWN: Final = 120
 
@@ -137,6 +151,8 @@ def check_member_name(name: str) -> str:
             return name
         if folder == VIEWS_DIR and _VIEW_NAME.fullmatch(leaf):
             return name
+        if name == TRUST_LIST or (folder == TRUST_ROOT_DIR and _ROOT_NAME.fullmatch(leaf)):
+            return name
     debris = desktop_debris(name)
     if debris is not None:
         raise BundleError(f"{where}: {debris}")
@@ -173,6 +189,20 @@ def view_path(name: str) -> str:
     return f"{VIEWS_DIR}/{name}"
 
 
+def root_path(version: int) -> str:
+    """The bundle path of the root document of ``version``."""
+    if type(version) is not int or not 1 <= version < 10**10:
+        raise ValueError("a root version is an integer from 1 to 9999999999")
+    return f"{TRUST_ROOT_DIR}/root.{version}.json"
+
+
+def root_version_of(name: str) -> int | None:
+    """The version a ``trust-root/root.<N>.json`` path names, or None for any other path."""
+    folder, _, leaf = name.partition("/")
+    match = _ROOT_NAME.fullmatch(leaf) if folder == TRUST_ROOT_DIR else None
+    return None if match is None else int(match.group(1))
+
+
 def member_cap(name: str, limits: BundleLimits) -> int:
     """The largest size a member of this (already checked) name may have."""
     if name == MANIFEST:
@@ -185,4 +215,8 @@ def member_cap(name: str, limits: BundleLimits) -> int:
         return MAX_TIMESTAMP_SIZE
     if name.startswith(VIEWS_DIR + "/"):
         return limits.max_view_size
+    if name == TRUST_LIST:
+        return MAX_TRUST_LIST_FILE_SIZE
+    if name.startswith(TRUST_ROOT_DIR + "/"):
+        return MAX_ROOT_FILE_SIZE
     return limits.max_file_size

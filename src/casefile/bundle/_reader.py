@@ -29,8 +29,10 @@ from casefile.bundle._layout import (
     RECORDS,
     TIMESTAMP,
     TRUST,
+    TRUST_LIST,
     BundleLimits,
     evidence_path,
+    root_version_of,
     shown,
 )
 from casefile.bundle._manifest import FileEntry, Manifest, parse_manifest
@@ -134,6 +136,20 @@ class Bundle:
     def trust(self) -> TrustStore:
         """The trust store shipped in trust.json (the sender's keys: not independent)."""
         return parse_trust_store(self.read_small(TRUST))
+
+    def trust_root_files(self) -> tuple[dict[int, bytes], bytes | None]:
+        """The root documents (by the version their names give) and the signed trust list.
+
+        Each is capped by its size limit (§9.4) and authenticated only by B17.
+        Raises :class:`ManifestError` (step B4) if a zip member's data was changed.
+        """
+        roots = {
+            version: b"".join(self.raw_chunks(path))
+            for path in self.files
+            if (version := root_version_of(path)) is not None
+        }
+        listed = b"".join(self.raw_chunks(TRUST_LIST)) if TRUST_LIST in self.files else None
+        return roots, listed
 
     @property
     def evidence_hashes(self) -> tuple[bytes, ...]:

@@ -32,6 +32,7 @@ from casefile.bundle._files import (
 from casefile.bundle._layout import VIEWS_DIR, BundleLimits, shown
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._result import BundleVerification
+from casefile.bundle._trust_root import Root
 from casefile.bundle._verify import verify_bundle
 from casefile.errors import BundleError
 from casefile.signing._trust import TrustStore
@@ -59,6 +60,8 @@ def render_views(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     limits: BundleLimits | None = None,
+    root: Root | None = None,
+    min_trust_version: int = 1,
 ) -> RenderedViews:
     """Verify a bundle (as :func:`verify_bundle` with ``report=True``); if it verified,
     write its views, each proven by B12, into the new folder ``dest``.
@@ -70,10 +73,11 @@ def render_views(
     """
     where = Path(dest)
     check_destination(where, directory=True)  # before the walk, which may take minutes
+    pinned = (root, min_trust_version)
     if isinstance(source, Bundle):
-        return _render(source, where, at, trust, workers, progress)
+        return _render(source, where, at, trust, workers, progress, pinned)
     with open_bundle(source, limits=limits) as bundle:
-        return _render(bundle, where, at, trust, workers, progress)
+        return _render(bundle, where, at, trust, workers, progress, pinned)
 
 
 def _render(
@@ -83,12 +87,20 @@ def _render(
     trust: TrustStore | None,
     workers: int | None,
     progress: Callable[[int], None] | None,
+    pinned: tuple[Root | None, int],
 ) -> RenderedViews:
     if bundle.kind == "directory" and where.resolve().is_relative_to(bundle.path.resolve()):
         # A file added to a bundle's folder makes it fail B4 from then on.
         raise BundleError(f"{shown(str(where))}: inside the bundle itself; choose another folder")
     result = verify_bundle(
-        bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
+        bundle,
+        at=at,
+        trust=trust,
+        workers=workers,
+        report=True,
+        progress=progress,
+        root=pinned[0],
+        min_trust_version=pinned[1],
     )
     prefix = VIEWS_DIR + "/"
     listed = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from casefile._time import ns_to_rfc3339
 from casefile.bundle._manifest import DisclosurePolicy
 from casefile.bundle._redactions import RedactedField
 from casefile.errors import VerificationError
@@ -12,7 +13,7 @@ from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._timestamp import TrustedTime
 
-__all__ = ["BundleVerification", "EvidenceSummary", "ManifestStatus"]
+__all__ = ["BundleVerification", "EvidenceSummary", "ManifestStatus", "TrustRootStatus"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,27 @@ class ManifestStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustRootStatus:
+    """What B17 established: the final root and the signed trust list taken as the trust store."""
+
+    root_version: int
+    root_expires: int
+    trust_list_version: int
+    trust_list_expires: int
+    #: The names of the final root's keys whose signatures on the trust list verified.
+    signers: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "root_expires": ns_to_rfc3339(self.root_expires),
+            "root_version": self.root_version,
+            "signers": list(self.signers),
+            "trust_list_expires": ns_to_rfc3339(self.trust_list_expires),
+            "trust_list_version": self.trust_list_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class BundleVerification:
     """The outcome of :func:`verify_bundle`: the verdict, every error, every finding."""
 
@@ -67,6 +89,8 @@ class BundleVerification:
     redacted: tuple[RedactedField, ...] = ()
     #: The time an RFC 3161 token from a trusted TSA proves the checkpoint existed by (B16).
     trusted_time: TrustedTime | None = None
+    #: Set when the trust store came from the bundle's signed trust list (B17).
+    trust_root: TrustRootStatus | None = None
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON object; every error and finding names its record (``seq``, or null).
@@ -102,5 +126,6 @@ class BundleVerification:
             "redacted": [r.to_json() for r in self.redacted],
             "truncated_errors": self.truncated_errors,
             "trusted_time": None if self.trusted_time is None else self.trusted_time.to_json(),
+            "trust_root": None if self.trust_root is None else self.trust_root.to_json(),
             "verified": self.verified,
         }

@@ -18,6 +18,7 @@ from typing import Final, Protocol
 
 from casefile.bundle._layout import (
     EVIDENCE_DIR,
+    TRUST_ROOT_DIR,
     VIEWS_DIR,
     BundleLimits,
     check_member_name,
@@ -38,7 +39,7 @@ _OPEN_FLAGS: Final = (
     | getattr(os, "O_NONBLOCK", 0)
     | getattr(os, "O_BINARY", 0)
 )
-_FOLDERS: Final = frozenset({EVIDENCE_DIR, VIEWS_DIR})
+_FOLDERS: Final = frozenset({EVIDENCE_DIR, VIEWS_DIR, TRUST_ROOT_DIR})
 _KINDS: Final = {
     stat.S_IFCHR: "character device",
     stat.S_IFBLK: "block device",

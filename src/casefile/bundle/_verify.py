@@ -1,4 +1,8 @@
-"""Verifying a bundle: steps B1-B12 and B16 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B12, B16 and B17 of docs/FORMAT.md §9.6, each marked below.
+
+B17, when the verifier pins a trust root, runs first: it follows the bundle's
+root chain and opens its signed trust list, which then stands as the
+verifier's own trust store for every later step.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
@@ -46,13 +50,21 @@ from casefile.bundle._manifest import FileEntry, Manifest, parse_manifest
 from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._redactions import RedactionLedger
-from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
+from casefile.bundle._result import (
+    BundleVerification,
+    EvidenceSummary,
+    ManifestStatus,
+    TrustRootStatus,
+)
+from casefile.bundle._trust_list import resolve_trust
+from casefile.bundle._trust_root import Root
 from casefile.bundle._trusted_time import check_trusted_time
 from casefile.bundle._views import as_bundle_names, carries_views, check_views
 from casefile.errors import (
     BundleError,
     MalformedRecordError,
     ManifestError,
+    TrustRootError,
     TrustStoreError,
     VerificationError,
 )
@@ -87,8 +99,13 @@ class _Run:
         report: bool,
         progress: Callable[[int], None] | None,
         continuity_policy: ContinuityPolicy | None = None,
+        root: Root | None = None,
+        min_trust_version: int = 1,
     ) -> None:
         self.bundle = bundle
+        self.root = root
+        self.min_trust_version = min_trust_version
+        self.trust_root: TrustRootStatus | None = None
         self.trust = trust
         self.own_trust = trust is not None
         # Key ids whose signatures counted: the manifest's, the verified
@@ -129,7 +146,7 @@ class _Run:
             self.overflow = True
 
     def run(self) -> BundleVerification:
-        if self._manifest():
+        if self._trust_root() and self._manifest():
             self._files()
             self._case()
             self._evidence()
@@ -139,6 +156,33 @@ class _Run:
             self._trusted_time()
             self._views()
         return self._result()
+
+    def _trust_root(self) -> bool:
+        """B17, before all else when a root is pinned: it gives the trust store B2 uses."""
+        if self.root is None:
+            return True
+        # B17: the chain from the pinned root, then the trust list the final root signed.
+        try:
+            roots, listed = self.bundle.trust_root_files()
+            resolved = resolve_trust(
+                self.root, roots, listed, at=self.at, min_trust_version=self.min_trust_version
+            )
+        except ManifestError as exc:  # a zip member's data was changed
+            self.fail(TrustRootError(exc.message))
+            return False
+        except TrustRootError as exc:
+            self.fail(exc)
+            return False
+        self.trust = resolved.trust_list.store
+        self.own_trust = True  # B10 then holds trust.json to the keys that signed
+        self.trust_root = TrustRootStatus(
+            root_version=resolved.root.version,
+            root_expires=resolved.root.expires,
+            trust_list_version=resolved.trust_list.version,
+            trust_list_expires=resolved.trust_list.expires,
+            signers=tuple(key.name for key in resolved.signers),
+        )
+        return True
 
     def _manifest(self) -> bool:
         """B1-B3; False when nothing further can be checked against the manifest."""
@@ -386,6 +430,7 @@ class _Run:
             truncated_errors=self.overflow,
             redacted=() if self.redactions is None else self.redactions.redacted(),
             trusted_time=self.trusted_time,
+            trust_root=self.trust_root,
         )
 
 
@@ -399,6 +444,8 @@ def verify_bundle(
     progress: Callable[[int], None] | None = None,
     limits: BundleLimits | None = None,
     continuity_policy: ContinuityPolicy | None = None,
+    root: Root | None = None,
+    min_trust_version: int = 1,
 ) -> BundleVerification:
     """Verify a bundle (a directory, a ``.zip`` or an opened :class:`Bundle`).
 
@@ -417,9 +464,30 @@ def verify_bundle(
     ``continuity_policy`` (default :class:`~casefile.projections.ContinuityPolicy`),
     and exhibits whose evidence file the bundle lacks are findings of the
     result, never failures: they leave ``verified`` as it is.
+
+    ``root`` pins a trust root (:func:`~casefile.bundle.open_root`) instead of
+    a trust store: step B17 then follows the bundle's root chain from it and
+    takes the bundle's signed trust list, signed by the final root, no older
+    than ``min_trust_version`` and unexpired at ``at``, as the trust store.
     """
     at = instant_ns(at, "at")
+    if root is not None and trust is not None:
+        raise ValueError("give a pinned root or a trust store, not both")
+
+    def run(bundle: Bundle) -> BundleVerification:
+        return _Run(
+            bundle,
+            trust,
+            at,
+            workers,
+            report,
+            progress,
+            continuity_policy,
+            root,
+            min_trust_version,
+        ).run()
+
     if isinstance(source, Bundle):
-        return _Run(source, trust, at, workers, report, progress, continuity_policy).run()
+        return run(source)
     with open_bundle(source, limits=limits) as bundle:
-        return _Run(bundle, trust, at, workers, report, progress, continuity_policy).run()
+        return run(bundle)

@@ -39,8 +39,11 @@ from casefile.bundle._layout import (
     RECORDS,
     TIMESTAMP,
     TRUST,
+    TRUST_LIST,
+    TRUST_ROOT_DIR,
     VIEWS_DIR,
     evidence_path,
+    root_path,
     view_path,
 )
 from casefile.bundle._manifest import (
@@ -275,6 +278,24 @@ def _manifest_signer(trust: TrustStore, signer: Signer) -> bytes:
     return key_id
 
 
+def _write_trust_root(
+    tmp: Path, trust_list: bytes | None, roots: Mapping[int, bytes], file_mode: int, dir_mode: int
+) -> list[FileEntry]:
+    _folder(tmp / TRUST_ROOT_DIR, dir_mode)
+    files = [(root_path(version), data) for version, data in sorted(roots.items())]
+    if trust_list is not None:
+        files.append((TRUST_LIST, trust_list))
+    written = []
+    for path, data in files:
+        if type(data) is not bytes:
+            raise TypeError(f"{path}: content must be bytes")
+        with HashingSink(tmp, path, mode=file_mode) as sink:
+            sink.write(data)
+            written.append(sink.finish())
+    fsync_dir(tmp / TRUST_ROOT_DIR)
+    return written
+
+
 def write_bundle(
     dest: str | os.PathLike[str],
     *,
@@ -289,6 +310,8 @@ def write_bundle(
     disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
     audience: str | None = None,
     timestamp: bytes | None = None,
+    trust_list: bytes | None = None,
+    roots: Mapping[int, bytes] | None = None,
 ) -> BundleInfo:
     """Write one case as a bundle directory at ``dest``, atomically.
 
@@ -305,7 +328,10 @@ def write_bundle(
     names to the bytes of extra projections (``views/<name>``). ``signer``
     signs the manifest and must hold a checkpoint role. ``timestamp`` is a
     TSA's DER TimeStampResp over the checkpoint's body, written as
-    checkpoint.tsr (B16); one that stamps something else is refused.
+    checkpoint.tsr (B16); one that stamps something else is refused. ``trust_list`` (a
+    signed trust list) and ``roots`` (root documents by version, those after
+    the first a verifier pins) travel under ``trust-root/`` for step B17; they
+    are copied as given, signatures and all.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
     is left behind; staging that killed exports left beside ``dest`` is
@@ -357,6 +383,8 @@ def write_bundle(
                 for sha256 in sorted(_evidence_keys(evidence)):
                     entries.append(_write_evidence(tmp, sha256, evidence[sha256], file_mode))
                 fsync_dir(tmp / EVIDENCE_DIR)
+            if trust_list is not None or roots:
+                entries.extend(_write_trust_root(tmp, trust_list, roots or {}, file_mode, dir_mode))
             if view_items:
                 _folder(tmp / VIEWS_DIR, dir_mode)
                 for path, data in view_items:

@@ -41,7 +41,7 @@ from casefile.signing import (
 )
 
 if TYPE_CHECKING:
-    from casefile.bundle import BundleInfo, BundleVerification
+    from casefile.bundle import BundleInfo, BundleVerification, Root
     from casefile.cli._demo_case import DemoCase
     from casefile.cli._demo_casefile import CaseFileOutput
     from casefile.cli._demo_custody import DemoPeople
@@ -94,6 +94,9 @@ class _Keys:
     prosecutor: Signer
     checkpoint: Signer
     trust: TrustStore
+    #: The force's root (keys/root.json) and the trust store signed under it.
+    root: Root
+    trust_list: bytes
 
 
 # (key file, key name, holder, role, surname, initials, custody role)
@@ -155,7 +158,25 @@ def _make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> _Key
         )
     trust = TrustStore(entries, timestamping=tsa)
     write_new_file(folder / "trust.json", dump_trust_store(trust).encode("utf-8"))
-    return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust)
+    root, trust_list = _sign_trust(folder, trust, now, passphrase)
+    return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust, root, trust_list)
+
+
+def _sign_trust(folder: Path, trust: TrustStore, now: int, passphrase: bytes) -> tuple[Root, bytes]:
+    """The force's root key (kept offline in practice), its root, and the trust list it signs."""
+    from casefile.bundle import Root, RootKey, open_root, sign_root, sign_trust_list
+
+    path = folder / "root.key"
+    write_new_file(path, key_file_bytes(InMemorySigner.generate(), passphrase), mode=0o600)
+    key = load_signer(path, lambda: passphrase)
+    root = Root(1, now + 5 * 365 * _DAY, (RootKey(key.public_key, f"{DOMAIN}/root"),), 1)
+    root_bytes = sign_root(root, [key])
+    write_new_file(folder / "root.json", root_bytes)
+    listed = sign_trust_list(
+        trust, version=1, expires=now + 365 * _DAY, root_version=1, signers=[key]
+    )
+    write_new_file(folder / "trust-list.json", listed)
+    return open_root(root_bytes), listed
 
 
 def _people(signers: tuple[Signer, ...]) -> DemoPeople:
@@ -215,6 +236,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     tsa=None
                     if tsa is None or audience != STAMPED_AUDIENCE
                     else TimestampAuthority(tsa.url),
+                    trust_list=keys.trust_list,
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
@@ -222,7 +244,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         finally:
             app.close()
         results = [
-            verify_bundle(root / path, at=time.time_ns(), trust=keys.trust, report=True)
+            verify_bundle(root / path, at=time.time_ns(), root=keys.root, report=True)
             for _, name in _BUNDLES
             for path in (name, f"{name}.zip")
         ]
@@ -334,7 +356,8 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "victim_or_witness_contact_details)",
         f"  for defence bundle-defence/, {summary.defence}: that and her restricted details",
         f"  timestamp   {summary.timestamp}",
-        "  verified    yes: each folder and its zip, against keys/trust.json",
+        "  verified    yes: each folder and its zip, against the force's root keys/root.json",
+        "              (step B17: the bundle's trust list, signed by the root key)",
         f"  case file   casefile.json, for the CPS: {', '.join(summary.case_file.forms)}",
         "              " + _completeness(summary.case_file),
         f"  DCF 1.2     dcf.json, {summary.case_file.dcf_label}, "
@@ -346,7 +369,8 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "",
         f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
-        "  keys/            sealed key files (passphrase: keys/demo-passphrase.txt), trust.json",
+        "  keys/            sealed key files (passphrase: keys/demo-passphrase.txt), trust.json;",
+        "                   root.json, the force's root, and trust-list.json signed by root.key",
         "  evidence/        the evidence store: photographs and audio, named by SHA-256",
         "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
         "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
@@ -355,6 +379,6 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
         f"--trust {shown}keys{os.sep}trust.json",
-        f"     casefile verify {shown}bundle.zip --trust {shown}keys{os.sep}trust.json",
+        f"     casefile verify {shown}bundle.zip --root {shown}keys{os.sep}root.json",
     ]
     return "\n".join(lines)

@@ -31,6 +31,7 @@ from casefile.cli._store import (
     store_errors,
 )
 from casefile.cli._text import one_line
+from casefile.cli._trust_files import signed_trust_files
 from casefile.errors import InputError, NoteError
 from casefile.projections import exhibit_list
 from casefile.signing import TrustedTime, TrustStore, case_origin, load_trust_store
@@ -73,6 +74,20 @@ def add_export_parser(
     export.add_argument("--zip", action="store_true", help="write DEST as a zip file")
     export.add_argument(
         "--trust", required=True, type=Path, metavar="TRUSTFILE", help="the force's trust store"
+    )
+    export.add_argument(
+        "--trust-list",
+        type=Path,
+        metavar="FILE",
+        help="the force's signed trust list, carried for verifiers that pin its root",
+    )
+    export.add_argument(
+        "--root-file",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="ROOT",
+        help="a root document the verifier must follow to the trust list's root (repeatable)",
     )
     export.add_argument(
         "--checkpoint-key",
@@ -339,6 +354,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         signer = load_signer(args.checkpoint_key, passphrase_reader(args.passphrase_file))
     check_checkpoint_key(args, trust, signer.public_key.key_id)
     tsa = _tsa(args)
+    trust_list, roots = signed_trust_files(args.trust_list, args.root_file)
     config = store_config(args)
     finders: list[BlobStore | EvidenceFinder] = [] if store is None else [store]
     if args.evidence_dir is not None:
@@ -358,6 +374,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             audience=args.audience,
             zip=args.zip,
             tsa=tsa,
+            trust_list=trust_list,
+            roots=roots,
         )
     info, register = result.info, result.register
     out.write(f"case       {one_line(reference)} ({case_id})\n")

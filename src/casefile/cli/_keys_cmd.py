@@ -15,6 +15,7 @@ from typing import TextIO
 from casefile._time import ns_to_human
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, replace_file, write_new_file
+from casefile.cli._root_keys_cmd import add_root_key_actions
 from casefile.cli._secrets import (
     key_argument,
     key_file_bytes,
@@ -115,6 +116,7 @@ def add_keys_parser(
         help="write the private key UNENCRYPTED (only for keys held in a secure store)",
     )
     new.set_defaults(handler=run_keys_new)
+    add_root_key_actions(actions, parents)
 
 
 def _check_roles(roles: frozenset[str], policy: TrustPolicy, err: TextIO) -> None:

@@ -30,6 +30,7 @@ from casefile.cli._redact_cmd import add_redact_parser
 from casefile.cli._schema_cmd import add_schema_parser
 from casefile.cli._secrets import close_token_signers
 from casefile.cli._text import one_line
+from casefile.cli._trust_cmd import add_trust_parser
 from casefile.cli._verify_cmd import add_verify_parser
 from casefile.errors import CasefileError, VerificationError
 
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     parents = [common]
     add_demo_parser(commands, parents)
     add_keys_parser(commands, parents)
+    add_trust_parser(commands, parents)
     add_export_parser(commands, parents)
     add_redact_parser(commands, parents)
     add_clean_parser(commands, parents)

@@ -21,12 +21,14 @@ from casefile.bundle import (
     Bundle,
     BundleVerification,
     RenderedViews,
+    Root,
     open_bundle,
     render_views,
     verify_bundle,
 )
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._text import one_line
+from casefile.cli._trust_files import load_root
 from casefile.errors import CasefileError, InputError
 from casefile.signing import TrustStore, load_trust_store
 from casefile.verifier._pool import available_cores
@@ -66,9 +68,23 @@ def add_verify_parser(
         help="your own trust store: the keys you accept (needed to verify who signed)",
     )
     trust.add_argument(
+        "--root",
+        type=Path,
+        metavar="ROOT",
+        help="a trust root you pinned: the bundle's signed trust list must follow from it "
+        "(step B17)",
+    )
+    trust.add_argument(
         "--trust-bundle",
         action="store_true",
         help="integrity only: accept the keys the bundle vouches for itself, not keys you trust",
+    )
+    verify.add_argument(
+        "--min-trust-version",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --root: refuse a trust list older than version N (one you have seen)",
     )
     verify.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     verify.add_argument(
@@ -124,17 +140,26 @@ def _claimed_records(bundle: Bundle) -> int:
 
 def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Verify, print the report, and return 0 (verified) or 1 (not)."""
-    if args.trust is None and not args.trust_bundle:
+    if args.trust is None and args.root is None and not args.trust_bundle:
         raise InputError(
             "no trust store: give --trust FILE, the trust store of the keys you accept "
-            "(e.g. the force's published trust.json), or --trust-bundle to check integrity "
-            "only against the keys the bundle vouches for itself"
+            "(e.g. the force's published trust.json), --root FILE, the force's trust root "
+            "you pinned, or --trust-bundle to check integrity only against the keys the "
+            "bundle vouches for itself"
         )
+    if args.min_trust_version != 1 and args.root is None:
+        raise InputError("--min-trust-version applies only with --root")
+    if args.min_trust_version < 1:
+        raise InputError("--min-trust-version must be at least 1")
     at = time.time_ns() if args.at is None else rfc3339_option("--at", args.at)
     trust: TrustStore | None = None
     if args.trust is not None:
         with about(args.trust):
             trust = load_trust_store(args.trust)
+    root: Root | None = None
+    if args.root is not None:
+        with about(args.root):
+            root, _ = load_root(args.root)
     workers: int | None = args.workers
     if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
@@ -148,12 +173,26 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with _progress(_claimed_records(bundle), err) as progress:
             if render is None:
                 result = verify_bundle(
-                    bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
+                    bundle,
+                    at=at,
+                    trust=trust,
+                    workers=workers,
+                    report=True,
+                    progress=progress,
+                    root=root,
+                    min_trust_version=args.min_trust_version,
                 )
             else:
                 with about(render):
                     rendered = render_views(
-                        bundle, render, at=at, trust=trust, workers=workers, progress=progress
+                        bundle,
+                        render,
+                        at=at,
+                        trust=trust,
+                        workers=workers,
+                        progress=progress,
+                        root=root,
+                        min_trust_version=args.min_trust_version,
                     )
                 result = rendered.verification
         kind = bundle.kind
@@ -161,11 +200,12 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(_rendered_line(rendered, str(render)))
     if args.json:
         document = result.to_json()
-        document["trust"] = trust_json(trust_given=trust is not None)
+        document["trust"] = trust_json(trust_given=trust is not None, pinned=root is not None)
         out.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
         out.write("\n")
     else:
-        out.write(render_report(result, str(args.path), kind, trust_given=trust is not None, at=at))
+        given = trust is not None or root is not None
+        out.write(render_report(result, str(args.path), kind, trust_given=given, at=at))
     return 0 if result.verified else 1
 
 
@@ -182,8 +222,10 @@ def _rendered_line(rendered: RenderedViews, dest: str) -> str:
     return f"nothing written to {one_line(dest)}: the bundle carries no view\n"
 
 
-def trust_json(*, trust_given: bool) -> dict[str, object]:
+def trust_json(*, trust_given: bool, pinned: bool = False) -> dict[str, object]:
     """The ``trust`` member of the JSON report: whose keys the verdict rests on."""
+    if pinned:
+        return {"source": "root", "integrity_only": False}
     if trust_given:
         return {"source": "supplied", "integrity_only": False}
     return {"source": "bundle", "integrity_only": True, "note": INTEGRITY_ONLY}
@@ -240,6 +282,16 @@ def render_report(
     else:
         lines.append(f"  evidence     {unchecked}")
     source = "supplied (--trust)" if trust_given else INTEGRITY_ONLY
+    pinned = result.trust_root
+    if pinned is not None:
+        signers = ", ".join(one_line(name) for name in pinned.signers)
+        source = (
+            f"pinned root (--root), followed to root version {pinned.root_version}; "
+            f"trust list version {pinned.trust_list_version} signed by {signers}, "
+            f"expires {ns_to_human(pinned.trust_list_expires)}"
+        )
+    elif trust_given and result.errors and result.errors[0].step == "B17":
+        source = "pinned root (--root): the bundle's trust list was NOT accepted"
     lines.append(f"  trust        {source}")
     for error in result.errors[:_MAX_SHOWN]:
         if error.seq is not None:

@@ -47,6 +47,10 @@ _FAULTS: Final = (
     LookupError,
     StopIteration,
     x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.ExtensionNotFound,
+    x509.UnsupportedGeneralNameType,
+    x509.AttributeNotFound,
     rfc3161_client.VerificationError,
 )
 

@@ -37,6 +37,7 @@ __all__ = [
     "dump_trust_store",
     "load_trust_store",
     "parse_trust_store",
+    "trust_store_from_json",
 ]
 
 TRUST_STORE_FORMAT: Final = "casefile-trust-store"
@@ -71,10 +72,12 @@ def _reject_constant(name: str) -> Any:
     raise TrustStoreError(f"$: {name} is not allowed in a trust store")
 
 
-def _object(value: Any, path: str, required: set[str], optional: set[str]) -> _Object:
-    if type(value) is not _Object:
+def _object(value: Any, path: str, required: set[str], optional: set[str]) -> dict[str, Any]:
+    # A plain dict comes from a parser that already refused duplicate keys
+    # (the canonical JSON of a signed trust list, trust_store_from_json).
+    if type(value) is not _Object and type(value) is not dict:
         raise TrustStoreError(f"{path}: expected a JSON object")
-    if value.duplicate is not None:
+    if type(value) is _Object and value.duplicate is not None:
         raise TrustStoreError(f"{path}: duplicate key {value.duplicate!r}")
     for key in sorted(value):
         if key not in required and key not in optional:
@@ -199,9 +202,9 @@ def _policy(value: Any, path: str) -> TrustPolicy:
     obj = _object(value, path, {"record_roles", "checkpoint_roles"}, set())
     record_path = f"{path}.record_roles"
     mapping = obj["record_roles"]
-    if type(mapping) is not _Object:
+    if type(mapping) is not _Object and type(mapping) is not dict:
         raise TrustStoreError(f"{record_path}: expected a JSON object")
-    if mapping.duplicate is not None:
+    if type(mapping) is _Object and mapping.duplicate is not None:
         raise TrustStoreError(f"{record_path}: duplicate key {mapping.duplicate!r}")
     record_roles = {
         event_type: _roles(roles, f"{record_path}[{event_type!r}]")
@@ -263,6 +266,26 @@ def parse_trust_store(data: bytes | str) -> TrustStore:
         raise TrustStoreError("$: not valid JSON (nested too deeply)") from None
     except ValueError as exc:  # e.g. an integer literal with thousands of digits
         raise TrustStoreError(f"$: not valid JSON ({exc})") from None
+    return trust_store_from_json(document)
+
+
+def trust_store_from_json(document: object, path: str = "") -> TrustStore:
+    """The trust store of a JSON value already parsed by a parser that refuses duplicate keys.
+
+    A signed trust list (§7.5) carries its trust store as a value of its
+    canonical JSON; ``path`` (e.g. ``"trust."``) is put before each error's place.
+    """
+    try:
+        return _store(document)
+    except TrustStoreError as exc:
+        if not path:
+            raise
+        text = str(exc)
+        where = path.rstrip(".") + text[1:] if text.startswith("$") else path + text
+        raise TrustStoreError(where) from None
+
+
+def _store(document: object) -> TrustStore:
     root = _object(document, "$", {"format", "version", "keys"}, {"policy", "timestamping"})
     if root["format"] != TRUST_STORE_FORMAT:
         raise TrustStoreError(f"format: expected {TRUST_STORE_FORMAT!r}")

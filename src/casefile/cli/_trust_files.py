@@ -1,0 +1,116 @@
+"""Reading the signed trust documents and the root keys that sign them, for the CLI."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from casefile._readfile import read_regular_file
+from casefile.bundle import Root, SignedTrustList, open_root, open_trust_list, read_trust_list
+from casefile.bundle._layout import MAX_ROOT_FILE_SIZE, MAX_TRUST_LIST_FILE_SIZE
+from casefile.cli._errors import about
+from casefile.cli._secrets import load_signer, passphrase_reader
+from casefile.errors import InputError, TrustRootError, TrustStoreError
+from casefile.signing import Pkcs11Uri, Signer
+
+__all__ = [
+    "add_passphrase_option",
+    "load_root",
+    "load_root_signers",
+    "load_signed_trust_list",
+    "read_document",
+    "signed_trust_files",
+]
+
+
+def read_document(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a signed trust document, refused past ``limit``."""
+    try:
+        data = read_regular_file(path, limit=limit, what=what, error=TrustStoreError)
+    except OSError as exc:
+        raise TrustStoreError(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    if len(data) > limit:
+        raise TrustStoreError(f"{path}: larger than {limit} bytes: not a {what}")
+    return data
+
+
+def load_root(path: Path) -> tuple[Root, bytes]:
+    """A root document given on the command line: checked against its own keys.
+
+    A root that does not check is unusable input (exit 2), not a failed verification.
+    """
+    data = read_document(path, MAX_ROOT_FILE_SIZE, "trust root")
+    try:
+        return open_root(data), data
+    except TrustRootError as exc:
+        raise TrustStoreError(f"{path}: {exc.message}") from None
+
+
+def load_signed_trust_list(path: Path, root: Root) -> tuple[SignedTrustList, bytes]:
+    """A signed trust list signed under ``root`` (its expiry is not judged here)."""
+    data = read_document(path, MAX_TRUST_LIST_FILE_SIZE, "signed trust list")
+    try:
+        listed, _ = open_trust_list(data, root, at=0)
+    except TrustRootError as exc:
+        raise TrustStoreError(f"{path}: {exc.message}") from None
+    return listed, data
+
+
+def add_passphrase_option(parser: argparse.ArgumentParser) -> None:
+    """``--passphrase-file``, shared by the commands that open root keys."""
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="the root key files' passphrase in the first line of FILE (default: ask)",
+    )
+
+
+def load_root_signers(
+    paths: Sequence[Path | Pkcs11Uri], passphrase_file: Path | None
+) -> list[Signer]:
+    """Open each root key file (one passphrase for all, asked once if needed)."""
+    if not paths:
+        raise InputError("give at least one --root-key KEYFILE to sign with")
+    cached: list[bytes] = []
+    ask = passphrase_reader(passphrase_file)
+
+    def passphrase() -> bytes:
+        if not cached:
+            cached.append(ask())
+        return cached[0]
+
+    signers = []
+    for path in paths:
+        with about(path):
+            signers.append(load_signer(path, passphrase))
+    return signers
+
+
+def signed_trust_files(
+    trust_list: Path | None, root_files: Sequence[Path]
+) -> tuple[bytes | None, dict[int, bytes]]:
+    """The signed trust list and root documents an export carries, read and parsed.
+
+    Each must be well formed (roots signed by their own keys); the chain
+    itself is checked by the verifier that pins the first root (B17).
+    """
+    if root_files and trust_list is None:
+        raise InputError("--root-file: give the signed trust list too (--trust-list)")
+    roots: dict[int, bytes] = {}
+    for path in root_files:
+        with about(path):
+            root, data = load_root(path)
+        if root.version in roots:
+            raise InputError(f"{path}: a second root of version {root.version}")
+        roots[root.version] = data
+    if trust_list is None:
+        return None, roots
+    with about(trust_list):
+        data = read_document(trust_list, MAX_TRUST_LIST_FILE_SIZE, "signed trust list")
+        try:
+            read_trust_list(data)
+        except TrustRootError as exc:
+            raise TrustStoreError(f"{trust_list}: {exc.message}") from None
+    return data, roots
