@@ -226,7 +226,8 @@ def _at(document: Any, pointer: str) -> Any:
 @given(_JSON, _JSON)
 def test_the_json_pointer_names_a_value_the_two_views_disagree_on(a: Any, b: Any) -> None:
     where = first_difference(json.dumps(a).encode(), json.dumps(b).encode())
-    if a == b:
+    # Compared as JSON: Python holds False == 0, JSON does not.
+    if json.dumps(a) == json.dumps(b):
         assert "JSON pointer" not in where
         return
     pointer = where.split("JSON pointer ", 1)[1]
