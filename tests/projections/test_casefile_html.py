@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from casefile.findings import Finding
 from casefile.projections import (
     CaseFile,
+    Undisclosed,
     build_case_file,
     case_file_html,
     verification_page,
@@ -160,11 +161,14 @@ def test_a_one_megabyte_text_is_written_whole_and_the_page_still_parses() -> Non
     assert "x" * 1_000_000 in "".join(parsed.text)
 
 
-def test_a_text_not_disclosed_reads_not_disclosed() -> None:
+def test_a_withheld_text_and_a_text_never_given_read_differently() -> None:
     benign, _ = _hostile_case_file()
-    statement = dataclasses.replace(benign.mg11[0], body=None)
-    case_file = dataclasses.replace(benign, mg11=(statement,))
-    assert "[not disclosed]" in "".join(outline(case_file_html(case_file)).text)
+    withheld = dataclasses.replace(benign.mg11[0], body=Undisclosed(("witness_identity",)))
+    empty = dataclasses.replace(benign.mg11[0], body="")
+    shown = "".join(outline(case_file_html(dataclasses.replace(benign, mg11=(withheld,)))).text)
+    blank = "".join(outline(case_file_html(dataclasses.replace(benign, mg11=(empty,)))).text)
+    assert "[withheld whole field: witness_identity]" in shown
+    assert "withheld" not in blank.split("MG11 Witness statements", 1)[1]
 
 
 def test_headings_go_down_one_level_at_a_time_and_tables_have_header_cells() -> None:

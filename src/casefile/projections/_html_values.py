@@ -16,15 +16,16 @@ import functools
 import html
 import re
 import uuid
-from typing import Final, get_type_hints
+from typing import Final
 
 from markupsafe import Markup
 
 from casefile._time import date_to_reading, ns_to_reading
-from casefile.projections._casefile_model import PersonRef, SignedBy
+from casefile.projections._casefile_model import PersonRef, SignedBy, Undisclosed
 from casefile.projections._custody_records import Party
 from casefile.projections._labels import CODE_FIELDS, label
-from casefile.projections._texts import NOT_DISCLOSED
+from casefile.projections._redactions import NO_DECISION
+from casefile.projections._texts import marker_label
 from casefile.projections._verification_page import seq_runs
 
 __all__ = ["code", "name", "party", "person", "runs", "spans", "table", "text", "when"]
@@ -36,10 +37,8 @@ _UNSAFE: Final = re.compile(
     "\u2066-\u2069\ud800-\udfff]"
 )
 
-#: Fields typed ``str | None`` whose None means "none given", not "not disclosed".
-_NOT_TEXTS: Final = frozenset(
-    {"urn", "offence", "recording", "key", "role", "reclassified_by", "to_date"}
-)
+#: A person the records name without a name.
+_NO_NAME: Final = "(no name given)"
 #: Words of field names written as a reader knows them.
 _WORDS: Final = {"urn": "URN", "id": "ID", "sha256": "SHA-256", "vps": "VPS", "mg": "MG"}
 
@@ -59,8 +58,19 @@ def _t(value: object) -> str:
     return _UNSAFE.sub(_code_point, html.escape(str(value)))
 
 
+def _withheld(value: Undisclosed) -> str:
+    # In the report's words (B11): why, or "no decision" when nothing answers for it.
+    shown = marker_label(None, value.withheld or (NO_DECISION,))
+    return f'<span class="withheld">[{_t(shown)}]</span>'
+
+
 def text(value: object) -> Markup:
-    """``value`` as inert HTML: escaped, its controls shown as code points."""
+    """``value`` as inert HTML: escaped, its controls shown as code points.
+
+    A value withheld from the reader (:class:`Undisclosed`) is its marker.
+    """
+    if isinstance(value, Undisclosed):
+        return Markup(_withheld(value))  # noqa: S704 - escaped by _t
     return Markup(_t(value))  # noqa: S704 - escaped by _t
 
 
@@ -118,23 +128,21 @@ def spans(pairs: tuple[tuple[int, int], ...]) -> Markup:
 
 
 @functools.cache
-def _layout(kind: type) -> tuple[tuple[str, str, bool], ...]:
-    """Each field of ``kind``: name, label, and whether None means "not disclosed"."""
-    hints = get_type_hints(kind)
-    out = []
-    for field in dataclasses.fields(kind):
-        hint = hints.get(field.name)
-        is_text = hint == (str | None) and field.name not in _NOT_TEXTS
-        out.append((field.name, _label(field.name), is_text))
-    return tuple(out)
+def _layout(kind: type) -> tuple[tuple[str, str], ...]:
+    """Each field of ``kind``: its name and its label."""
+    return tuple((field.name, _label(field.name)) for field in dataclasses.fields(kind))
 
 
 def _is_part(value: object) -> bool:
-    return dataclasses.is_dataclass(value) and not isinstance(value, Party | PersonRef | type)
+    return dataclasses.is_dataclass(value) and not isinstance(
+        value, Party | PersonRef | Undisclosed | type
+    )
 
 
 def _name(who: PersonRef) -> str:
-    return _t(NOT_DISCLOSED if who.name is None else who.name)
+    if isinstance(who.name, Undisclosed):
+        return _withheld(who.name)
+    return _t(_NO_NAME if who.name is None else who.name)
 
 
 def name(who: PersonRef) -> Markup:
@@ -151,10 +159,12 @@ def person(who: PersonRef) -> Markup:
     return Markup(_person(who))  # noqa: S704 - escaped by _t and _code
 
 
-def _value(name: str, value: object, is_text: bool) -> str | None:
+def _value(name: str, value: object) -> str | None:
     """A field's cell, or None when the field holds nothing to show (its row is left out)."""
     if value is None:
-        return NOT_DISCLOSED if is_text else None
+        return None
+    if isinstance(value, Undisclosed):
+        return _withheld(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -194,8 +204,8 @@ def _value(name: str, value: object, is_text: bool) -> str | None:
     return _t(value)
 
 
-def _row(name: str, heading: str, value: object, is_text: bool) -> str:
-    cell = _value(name, value, is_text)
+def _row(name: str, heading: str, value: object) -> str:
+    cell = _value(name, value)
     if cell is None:
         return ""
     if _is_part(value) or (isinstance(value, tuple) and value and _is_part(value[0])):
@@ -211,8 +221,8 @@ def _row(name: str, heading: str, value: object, is_text: bool) -> str:
 def _table(part: object, skip: tuple[str, ...]) -> str:
     kind: type = type(part)
     cells = "".join(
-        _row(name, heading, getattr(part, name), is_text)
-        for name, heading, is_text in _layout(kind)
+        _row(name, heading, getattr(part, name))
+        for name, heading in _layout(kind)
         if name not in skip
     )
     return (
