@@ -46,7 +46,7 @@ from casefile.projections._casefile_read import CaseIndex, signed_by
 from casefile.projections._casefile_unused import UnusedMaterial
 from casefile.projections._casefile_witnesses import CARE_FIELDS, build_mg9, build_mg11
 from casefile.projections._continuity import build_exhibit_register
-from casefile.projections._continuity_model import ContinuityPolicy
+from casefile.projections._continuity_model import ContinuityPolicy, ExhibitRegister
 from casefile.projections._custody_records import CORRECTION_TYPE, RecordView
 from casefile.projections._pause import collection_paused
 from casefile.projections._redactions import FieldRedactions, redactions_for
@@ -62,7 +62,7 @@ from casefile.signing._text import MAX_TEXT_UNITS
 from casefile.verifier._payloads import CORRECTION_REASON, payload_schemas
 from casefile.verifier._redaction_codes import RESTRICTED_FIELDS, Audience
 
-__all__ = ["build_case_file", "case_file_from_views"]
+__all__ = ["build_case_file", "case_file_and_register", "case_file_from_views"]
 
 _POLICY: Final = ContinuityPolicy()
 _PERSONAL_TYPES: Final = frozenset({"person.added", "witness_care.assessed"})
@@ -108,6 +108,32 @@ def build_case_file(
     given, shows each withheld run instead. Raises
     :class:`~casefile.errors.InputError` for an unknown audience or file
     type, or records that do not fit their payload schemas.
+    """
+    return case_file_and_register(
+        records,
+        audience=audience,
+        as_of=as_of,
+        file_type=file_type,
+        disclosures=disclosures,
+        marker=marker,
+        policy=policy,
+    )[0]
+
+
+def case_file_and_register(
+    records: Iterable[CommittedRecord],
+    *,
+    audience: str | None = None,
+    as_of: int | datetime.datetime | None = None,
+    file_type: str | None = None,
+    disclosures: Iterable[Disclosure | TextDisclosure] | None = None,
+    marker: TextMarker | None = None,
+    policy: ContinuityPolicy = _POLICY,
+) -> tuple[CaseFile, ExhibitRegister]:
+    """:func:`build_case_file`, with the exhibit register its MG12 and continuity come from.
+
+    A bundle's views (B12) show the case file and the register: built once,
+    from one reading of the records, they cannot say different things.
     """
     _check_choices(audience, file_type)
     require_kept(records)
@@ -290,7 +316,7 @@ def case_file_from_views(
     require_kept(views)
     until = None if as_of is None else instant_ns(as_of, "as_of")
     with collection_paused():
-        return _build(list(views), personal or {}, case_id, audience, until, file_type, policy)
+        return _build(list(views), personal or {}, case_id, audience, until, file_type, policy)[0]
 
 
 def _build(
@@ -302,7 +328,7 @@ def _build(
     file_type: str | None,
     policy: ContinuityPolicy,
     why: Callable[[int, str], tuple[str, ...]] | None = None,
-) -> CaseFile:
+) -> tuple[CaseFile, ExhibitRegister]:
     index = CaseIndex(read, personal, why)
     register = build_exhibit_register(read, policy=policy, as_of=until)
     age_at = until if until is not None else (read[-1].time_ns if read else None)
@@ -336,7 +362,7 @@ def _build(
         findings=record_findings(index),
     )
     draft = replace(draft, mg1=replace(draft.mg1, forms=_forms(draft)))
-    return replace(draft, completeness=completeness(draft, kind_of_file))
+    return replace(draft, completeness=completeness(draft, kind_of_file)), register
 
 
 def _header(index: CaseIndex, case_id: uuid.UUID | None) -> CaseHeader:
