@@ -37,6 +37,8 @@ _UNSAFE: Final = re.compile(
     "\u2066-\u2069\ud800-\udfff]"
 )
 
+#: What a code of the records looks like; anything else in a code field is words.
+_CODE: Final = re.compile(r"[a-z0-9_.,-]+")
 #: A person the records name without a name.
 _NO_NAME: Final = "(no name given)"
 #: Words of field names written as a reader knows them.
@@ -88,11 +90,16 @@ def _code(value: str) -> str:
     words = [label(part) for part in value.split(",")]
     if value and all(words):
         return _t(", ".join(word for word in words if word))
+    if not _CODE.fullmatch(value):
+        return _t(value)  # words, not a code: "copy of DR/2"
     return f"<code>{_t(value)}</code>"
 
 
 def code(value: str) -> Markup:
-    """A code of the records in the reader's words, or the raw code shown as code."""
+    """A code of the records in the reader's words, or the raw code shown as code.
+
+    A value that is not a code (words, such as ``copy of DR/2``) is shown as text.
+    """
     return Markup(_code(value))  # noqa: S704 - escaped by _t
 
 
@@ -135,7 +142,7 @@ def _layout(kind: type) -> tuple[tuple[str, str], ...]:
 
 def _is_part(value: object) -> bool:
     return dataclasses.is_dataclass(value) and not isinstance(
-        value, Party | PersonRef | Undisclosed | type
+        value, Party | PersonRef | SignedBy | Undisclosed | type
     )
 
 
