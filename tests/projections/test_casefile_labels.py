@@ -85,3 +85,12 @@ def test_a_date_that_is_not_a_date_is_shown_as_given() -> None:
     assert date_to_reading("2026-03-04") == "Wed 4 Mar 2026"
     assert date_to_reading("2026-02-30") is None
     assert date_to_reading("٢٠٢٦-03-04") is None
+
+
+def test_the_defence_file_says_charging_advice_is_not_part_of_it_not_that_none_was_asked() -> None:
+    _, verified = prosecution()
+    defence = _text(case_file_html(build_case_file(verified.records, audience="defence")))
+    cps = _text(case_file_html(build_case_file(verified.records, audience="cps")))
+    assert "charging advice is between the police and the prosecutor" in defence
+    assert "No charging request is recorded" not in defence
+    assert "charging advice is between" not in cps
