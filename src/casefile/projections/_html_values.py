@@ -191,7 +191,10 @@ def _value(name: str, value: object) -> str | None:
     if isinstance(value, PersonRef):
         return _person(value)
     if isinstance(value, SignedBy):
-        return f"{_party(value.holder)}<br><code>{_t(value.key)}</code>"
+        # The holder's role here is the key's roles (docs/CASEFILE.md §2): shown as roles.
+        holder = _party(dataclasses.replace(value.holder, role=""))
+        roles = f" ({_code(value.holder.role)})" if value.holder.role else ""
+        return f"{holder}<br>key <code>{_t(value.key)}</code>{roles}"
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, tuple):
