@@ -20,8 +20,10 @@ from casefile.errors import TimeFormatError
 __all__ = [
     "MAX_TIME_NS",
     "MIN_TIME_NS",
+    "date_to_reading",
     "instant_ns",
     "ns_to_human",
+    "ns_to_reading",
     "ns_to_rfc3339",
     "rfc3339_to_ns",
 ]
@@ -37,6 +39,7 @@ MAX_TIME_NS: Final = (
     (datetime.date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL + 1) * _SECONDS_PER_DAY
 ) * _NS_PER_SECOND - 1
 
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # [0-9] rather than \d: \d would also match non-ASCII digits such as "٣".
 _RFC3339: Final = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?Z"
@@ -111,6 +114,44 @@ def ns_to_human(ns: int) -> str:
     """
     text = ns_to_rfc3339(ns - ns % _NS_PER_SECOND)
     return f"{text[:10]} {text[11:19]} UTC"
+
+
+#: Fixed English names: a page rendered anywhere reads the same (no locale).
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+)  # fmt: skip
+
+
+def _day(date: datetime.date) -> str:
+    return f"{_DAYS[date.weekday()]} {date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+def ns_to_reading(ns: int) -> str:
+    """``ns`` as a printed document gives it: weekday, date and UTC time, in fixed English.
+
+    To the minute, with the seconds only when they are not zero (the fraction
+    is dropped: the records and the JSON keep it).
+
+    >>> ns_to_reading(1_772_633_100_000_000_000)
+    'Wed 4 Mar 2026, 14:05 UTC'
+    >>> ns_to_reading(1_772_633_109_500_000_000)
+    'Wed 4 Mar 2026, 14:05:09 UTC'
+    """
+    text = ns_to_rfc3339(ns - ns % _NS_PER_SECOND)
+    date = datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+    clock = text[11:16] if text[17:19] == "00" else text[11:19]
+    return f"{_day(date)}, {clock} UTC"
+
+
+def date_to_reading(text: str) -> str | None:
+    """A ``YYYY-MM-DD`` date as ``Wed 4 Mar 2026``, or None if ``text`` is not one."""
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        return _day(datetime.date.fromisoformat(text))
+    except ValueError:
+        return None
 
 
 def instant_ns(value: object, what: str) -> int:

@@ -7,11 +7,13 @@ import json
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from casefile.cli._casefile_cmd import report_path
 from casefile.cli._demo_cmd import CHECKPOINT_NAME
+from casefile.verifier._engine import CaseVerification
 from cli._support import Demo, Run, run_cli
 
 URN = "42NS1234526"
@@ -137,6 +139,26 @@ def test_html_carries_every_section_and_the_verification_page(demo: Demo, tmp_pa
         assert heading.replace("'", "&#39;") in page, heading
     # The verification page names the keys that signed the records.
     assert "northshire.police.example/" in page[page.index('id="verification-h"') :]
+
+
+@pytest.mark.parametrize("fmt", ["html", "json"])
+def test_the_case_is_verified_once_for_the_file_and_its_verification_page(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    walks: list[int] = []
+    run = CaseVerification.run
+
+    def counted(self: CaseVerification, *args: Any, **kwargs: Any) -> Any:
+        walks.append(1)
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseVerification, "run", counted)
+    result = _casefile(demo, tmp_path / f"casefile.{fmt}", fmt, *_signing(demo))
+    if fmt == "json":
+        assert result.code == 2  # a checkpoint is shown by html and pdf only
+        result = _casefile(demo, tmp_path / f"casefile.{fmt}", fmt)
+    assert result.code == 0, result.err
+    assert len(walks) == 1
 
 
 def _signing(demo: Demo) -> list[object]:

@@ -250,3 +250,18 @@ def test_demo_burglary_carries_a_burglary_code_not_the_shop_theft_code(
     assert offence["title"].startswith("Burglary dwelling and theft")
     report = (demo.root / "dcf-report.json").read_text("utf-8")
     assert "RetailTheft" not in report
+
+
+def test_demo_writes_the_cps_case_file_as_a_page_and_says_how_to_print_it(
+    demo: Demo, case_file: dict[str, Any]
+) -> None:
+    page = (demo.root / "casefile.html").read_text("utf-8")
+    assert page.lower().startswith("<!doctype html>")
+    for heading in ("MG1 File front sheet", "MG11 Witness statements", "MG12 Exhibit list"):
+        assert heading in page
+    verification = page[page.index('id="verification-h"') :]
+    # The page rests on a checkpoint signed over the records it shows.
+    assert "No checkpoint was given." not in verification
+    assert f"northshire.police.example/{case_file['case']['id']}" in verification
+    (line,) = [line for line in demo.output.splitlines() if "casefile.html," in line]
+    assert "--audience cps --format pdf --out casefile.pdf" in line

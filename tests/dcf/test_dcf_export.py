@@ -387,3 +387,18 @@ def test_a_pattern_value_with_a_trailing_line_feed_is_refused(
     case_file["case"]["id"] = "00000000-0000-0000-0000-000000000000\n"
     with pytest.raises(InputError, match=r"case file /case/id"):
         dcf_export(case_file)
+
+
+def test_a_name_withheld_from_the_reader_is_left_out_not_exported_as_a_name(
+    burglary_file: dict[str, Any],
+) -> None:
+    withheld = _copy(burglary_file)
+    withheld["mg1"]["defendants"][0]["person"]["name"] = {"withheld": ["witness_identity"]}
+    bail = withheld["mg1"]["defendants"][0]["bail"]
+    if bail is not None:
+        bail["conditions"] = {"withheld": []}
+    document, report = dcf_export(withheld)
+    defendant = document["case"]["defendants"][0]
+    assert "withheld" not in json.dumps(document)
+    assert "name" not in defendant or "Suspect" not in json.dumps(defendant["name"])
+    assert not any(d.pointer.startswith("/mg1/defendants/0/person/name") for d in report.dropped)

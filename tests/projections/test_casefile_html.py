@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from casefile.findings import Finding
 from casefile.projections import (
     CaseFile,
+    Undisclosed,
     build_case_file,
     case_file_html,
     verification_page,
@@ -85,11 +87,34 @@ def test_same_case_file_gives_the_same_bytes() -> None:
     )
 
 
-def test_every_mg_form_is_a_heading_of_the_page() -> None:
+#: Every section of the printed file, by the heading a reader looks for, in page order.
+SECTIONS = (
+    "MG1 File front sheet",
+    "MG5 Case summary",
+    "MG3 Report to the CPS and charging decision",
+    "MG9 Witness list",
+    "MG11 Witness statements",
+    "MG12 Exhibit list",
+    "MG6C Schedule of non-sensitive unused material",
+    "MG6D Schedule of sensitive unused material",
+    "MG6E Disclosure officer's report",
+    "Findings",
+    "Completeness",
+    "Verification",
+)
+
+
+@pytest.mark.parametrize("audience", ["cps", "defence", None])
+def test_every_section_is_a_heading_of_the_page_in_the_order_a_reader_expects(
+    audience: str | None,
+) -> None:
     _, verified = prosecution()
-    page = outline(case_file_html(build_case_file(verified.records, audience="cps")))
-    titles = {title.split(" ")[0] for level, title in page.headings if level == 2}
-    assert {"MG1", "MG3", "MG5", "MG6C", "MG6D", "MG6E", "MG9", "MG11", "MG12"} <= titles
+    page = outline(case_file_html(build_case_file(verified.records, audience=audience)))
+    sections = [title for level, title in page.headings if level == 2 and title != "Contents"]
+    assert sections == list(SECTIONS)
+    text = "".join(page.text)
+    for title in SECTIONS:
+        assert title in text
     assert "script" not in page.tags
     assert page.lang == "en-GB"
 
@@ -160,17 +185,23 @@ def test_a_one_megabyte_text_is_written_whole_and_the_page_still_parses() -> Non
     assert "x" * 1_000_000 in "".join(parsed.text)
 
 
-def test_a_text_not_disclosed_reads_not_disclosed() -> None:
+def test_a_withheld_text_and_a_text_never_given_read_differently() -> None:
     benign, _ = _hostile_case_file()
-    statement = dataclasses.replace(benign.mg11[0], body=None)
-    case_file = dataclasses.replace(benign, mg11=(statement,))
-    assert "[not disclosed]" in "".join(outline(case_file_html(case_file)).text)
+    withheld = dataclasses.replace(benign.mg11[0], body=Undisclosed(("witness_identity",)))
+    empty = dataclasses.replace(benign.mg11[0], body="")
+    shown = "".join(outline(case_file_html(dataclasses.replace(benign, mg11=(withheld,)))).text)
+    blank = "".join(outline(case_file_html(dataclasses.replace(benign, mg11=(empty,)))).text)
+    assert "[withheld whole field: witness_identity]" in shown
+    assert "withheld" not in blank.split("MG11 Witness statements", 1)[1]
 
 
-def test_headings_go_down_one_level_at_a_time_and_tables_have_header_cells() -> None:
+@pytest.mark.parametrize("audience", ["cps", "defence", None])
+def test_headings_go_down_one_level_at_a_time_and_tables_have_header_cells(
+    audience: str | None,
+) -> None:
     _, verified = prosecution()
     written = case_file_html(
-        build_case_file(verified.records, audience="cps"),
+        build_case_file(verified.records, audience=audience),
         verification=verification_page(verified.records),
     )
     parsed = outline(written)

@@ -20,6 +20,7 @@ from casefile.bundle._redactions import RedactionLedger
 from casefile.events import Investigation
 from casefile.projections import build_case_file
 from casefile.projections._casefile import _reasoned_marker
+from casefile.projections._redactions import redactions_for
 from casefile.signing import TextDisclosure, TrustEntry, TrustStore, Withheld
 from casefile.signing._text import commit_text
 from casefile.verifier import VerifiedCase, verify_case
@@ -228,7 +229,7 @@ def test_the_case_file_marker_is_the_reports_whatever_the_decisions(
     for record in records:
         ledger.take(record, frozenset({"body"}))  # type: ignore[arg-type]
     [report] = ledger.redacted()
-    marker = _reasoned_marker(records, audience)  # type: ignore[arg-type]
+    marker = _reasoned_marker(records, redactions_for(records, audience))  # type: ignore[arg-type]
     said = [s for s in report.segments if not isinstance(s, str)]
     runs_shown = [s for s in shown.segments() if not isinstance(s, str)]
     assert len(said) == len(runs_shown)

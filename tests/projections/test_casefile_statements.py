@@ -6,9 +6,15 @@ import uuid
 from typing import Any
 
 from casefile.events import Investigation
-from casefile.projections import build_case_file, case_file_document, case_file_json
+from casefile.projections import (
+    Undisclosed,
+    build_case_file,
+    case_file_document,
+    case_file_html,
+    case_file_json,
+)
 from casefile.signing import TextDisclosure
-from projections._casefile_cases import SECOND, T0, verified_case
+from projections._casefile_cases import SECOND, T0, prosecution, verified_case
 
 BODY = "I saw a man climb through the back window of number 12 at about ten."
 
@@ -70,7 +76,7 @@ def test_a_withheld_run_of_a_statement_shows_as_a_marker_in_its_mg11() -> None:
     assert "back window" in body
 
 
-def test_a_statement_with_no_disclosure_shows_its_body_as_not_disclosed() -> None:
+def test_a_statement_with_no_disclosure_shows_its_body_as_withheld_not_absent() -> None:
     verified = verified_case(_witness_case)
     statement = build_case_file(verified.records).mg11[0].statement
     disclosures = [
@@ -80,8 +86,8 @@ def test_a_statement_with_no_disclosure_shows_its_body_as_not_disclosed() -> Non
         if not (isinstance(value, TextDisclosure) and value.seq == statement)
     ]
     file = build_case_file(verified.records, disclosures=disclosures)
-    assert file.mg11[0].body is None
-    assert case_file_json(file)["mg11"][0]["body"] is None
+    assert file.mg11[0].body == Undisclosed(())
+    assert case_file_json(file)["mg11"][0]["body"] == {"withheld": []}
 
 
 def test_a_defence_file_carries_no_witness_care_needs() -> None:
@@ -125,3 +131,39 @@ def test_the_officer_in_the_case_is_the_holder_of_the_key_that_opened_it() -> No
     assert file.mg1.urn == "01YE1234526"
     assert file.case.urn == "01YE1234526"
     assert file.mg1.forms == ("MG1", "MG9", "MG11")
+
+
+def test_a_withheld_care_need_and_one_never_given_differ_in_json_and_html() -> None:
+    _, verified = prosecution()
+    assessed = next(r.seq for r in verified.records if r.event_type == "witness_care.assessed")
+    disclosures = [
+        value
+        for record in verified.records
+        for name, value in record.disclosed.items()
+        if not (record.seq == assessed and name == "care_needs")
+    ]
+    file = build_case_file(verified.records, audience="cps", disclosures=disclosures)
+    care = file.mg9.witnesses[0].care
+    assert care is not None
+    assert care.care_needs == Undisclosed(())
+    assert care.interpreter is None
+    shown = case_file_json(file)["mg9"]["witnesses"][0]["care"]
+    assert shown["care_needs"] == {"withheld": []}
+    assert shown["interpreter"] is None
+    page = case_file_html(file).decode()
+    assert "[withheld whole field: no decision]" in page
+    assert ">Interpreter<" not in page
+
+
+def test_a_name_withheld_from_the_reader_is_not_a_name_never_given() -> None:
+    _, verified = prosecution()
+    name = next(r.seq for r in verified.records if r.event_type == "person.added")
+    disclosures = [
+        value
+        for record in verified.records
+        for field, value in record.disclosed.items()
+        if not (record.seq == name and field == "name")
+    ]
+    file = build_case_file(verified.records, audience="defence", disclosures=disclosures)
+    assert file.mg9.witnesses[0].person.name == Undisclosed(())
+    assert case_file_json(file)["mg9"]["witnesses"][0]["person"]["name"] == {"withheld": []}

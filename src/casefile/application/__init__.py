@@ -33,6 +33,7 @@ True
 """
 
 from casefile.application._app import CasefileApp
+from casefile.application._casefile import VerifiedCaseFile
 from casefile.application._config import Backend, StoreConfig
 from casefile.application._export import EvidenceFinder, ExportResult, exhibit_hashes
 from casefile.application._index import CaseSummary
@@ -60,6 +61,7 @@ __all__ = [
     "StoreConfig",
     "TimestampAuthority",
     "Transport",
+    "VerifiedCaseFile",
     "WithheldRun",
     "exhibit_hashes",
     "print_pdf",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import abc
 import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from casefile.bundle import AUDIENCES, DISCLOSE_ALL, DisclosurePolicy
 from casefile.bundle._redactions import RedactionLedger
@@ -32,10 +33,23 @@ from casefile.projections import FILE_TYPES, CaseFile, build_case_file
 from casefile.signing import TrustStore
 from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._runs import Run
-from casefile.verifier import iter_verified_records, payload_schemas
+from casefile.verifier import VerifiedCase, payload_schemas, verify_case
 from casefile.verifier._redaction_codes import Audience
 
-__all__ = ["CaseFileQueries"]
+__all__ = ["CaseFileQueries", "VerifiedCaseFile"]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedCaseFile:
+    """A case file and the one verification of the records it was built from.
+
+    ``verified`` is what a verification page needs (the verified records, the
+    checkpoint, the findings, the root): the file and its page rest on the same
+    verification rather than on two of the store read at different moments.
+    """
+
+    case_file: CaseFile
+    verified: VerifiedCase
 
 
 class CaseFileQueries:
@@ -73,6 +87,8 @@ class CaseFileQueries:
     ) -> CaseFile:
         """The case file of the case as ``audience`` (``cps``, ``defence``...) may read it.
 
+        :meth:`verified_case_file` gives it with the verification it rests on.
+
         Every record and disclosure is verified at the application's clock
         (raising the first :class:`~casefile.errors.VerificationError`); only
         verified records reach the projection. ``as_of`` (default: now) is the
@@ -84,6 +100,27 @@ class CaseFileQueries:
         Raises :class:`~casefile.errors.InvalidCommandError` naming
         ``audience`` or ``file_type`` for a value not listed, and
         :class:`~casefile.errors.UnknownReferenceError` for an unknown case.
+        """
+        return self.verified_case_file(
+            case_id, audience=audience, as_of=as_of, file_type=file_type
+        ).case_file
+
+    def verified_case_file(
+        self,
+        case_id: uuid.UUID,
+        *,
+        audience: Audience | str | None = None,
+        as_of: Instant | None = None,
+        file_type: str | None = None,
+        checkpoint: str | None = None,
+    ) -> VerifiedCaseFile:
+        """The case file as :meth:`case_file` builds it, and the verification it was built from.
+
+        The case is verified once, with ``checkpoint`` (a signed checkpoint
+        note over the records, V12, V13) when given: a readable case file's
+        verification page is made from ``verified`` (every signer, the
+        checkpoint, the findings) and a PDF carries its ``root``. The
+        arguments and errors are those of :meth:`case_file`.
         """
         case_id = check_uuid(case_id, "case_id")
         if audience is not None and audience not in AUDIENCES:
@@ -105,28 +142,31 @@ class CaseFileQueries:
         everything = self.carried_disclosures(
             case_id, size=size, policy=DISCLOSE_ALL, audience=None, withheld={}
         )
-        records = iter_verified_records(
+        verified = verify_case(
             stored,
             trust=self.trust,
             at=at,
             case_id=case_id,
             disclosures=everything,
+            checkpoint=checkpoint,
             known_types=EVENT_TYPES.known_types(),
             payloads=payload_schemas(),
         )
+        records = list(verified.records)
         if shown is None:
-            return build_case_file(records, as_of=when, file_type=file_type)
+            built = build_case_file(records, as_of=when, file_type=file_type)
+            return VerifiedCaseFile(built, verified)
         # Every record and disclosure is verified once, here; the audience's
         # decisions are read from those verified records (as an export reads
         # them) rather than by verifying the case again, and the projection
         # checks each redacted disclosure it is given against its commitment.
-        verified = list(records)
         ledger = RedactionLedger(shown)
-        for record in verified:
+        for record in records:
             ledger.take_acts(record)
         carried = self.carried_disclosures(
             case_id, size=size, policy=DISCLOSE_ALL, audience=shown, withheld=ledger.withheld()
         )
-        return build_case_file(
-            verified, audience=shown, as_of=when, file_type=file_type, disclosures=carried
+        built = build_case_file(
+            records, audience=shown, as_of=when, file_type=file_type, disclosures=carried
         )
+        return VerifiedCaseFile(built, verified)

@@ -25,14 +25,12 @@ from casefile.bundle._reader import Bundle
 from casefile.errors import CasefileError, ManifestError
 from casefile.projections import (
     EXHIBITS_VIEW,
-    build_case_file,
-    build_exhibit_register,
     case_file_document,
     case_file_html,
     exhibit_register_json,
-    records_as_read,
     verification_page,
 )
+from casefile.projections._casefile import case_file_and_register
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._trust import TrustStore
 from casefile.verifier._verified import VerifiedRecord
@@ -73,9 +71,10 @@ def build_views(
     ``audience`` is the manifest's and ``checkpoint`` the one it names. The
     bytes depend on nothing else, so a verifier given the same builds the same.
     """
-    as_of = views_as_of(records)
-    register = build_exhibit_register(records_as_read(records), as_of=as_of)
-    case_file = build_case_file(list(records), audience=audience, as_of=as_of)
+    # One reading of the records gives the case file and the register its MG12 is built from.
+    case_file, register = case_file_and_register(
+        list(records), audience=audience, as_of=views_as_of(records)
+    )
     # The verifier's own findings are left off the page: they depend on how it was run
     # (whose trust store, which continuity policy), not on the bundle, and its report lists them.
     page = verification_page(records, checkpoint=checkpoint, findings=None)

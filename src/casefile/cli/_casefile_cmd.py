@@ -36,10 +36,9 @@ from casefile.projections import FILE_TYPES
 from casefile.signing import Signer, TrustStore, load_trust_store
 
 if TYPE_CHECKING:
-    import uuid
-
-    from casefile.application import CaseFile, CasefileApp
+    from casefile.application import CaseFile
     from casefile.projections import VerificationPage
+    from casefile.verifier import VerifiedCase
 
 __all__ = ["FORMATS", "NO_AUDIENCE", "add_casefile_parser", "report_path", "run_casefile"]
 
@@ -181,20 +180,14 @@ def _checkpointer(args: argparse.Namespace, trust: TrustStore) -> _Checkpointer 
     return _Checkpointer(signer, args.checkpoint_name, namespace)
 
 
-def _verification(
-    app: CasefileApp, case_id: uuid.UUID, checkpointer: _Checkpointer | None
-) -> tuple[VerificationPage, str]:
-    """The verification page of the case's records, and their root (hex) for the PDF."""
+def _verification(verified: VerifiedCase) -> tuple[VerificationPage, str]:
+    """The verification page of the case's records, and their root (hex) for the PDF.
+
+    Without a checkpoint the root is the one a checkpoint over the records as
+    they stand would carry: the bundle's, while nothing is recorded after an export.
+    """
     from casefile.projections import verification_page
 
-    note = None
-    if checkpointer is not None:
-        note = app.checkpoint(
-            case_id, checkpointer.signer, checkpointer.name, checkpointer.namespace
-        )
-    # Without a checkpoint the root is the one a checkpoint over the records as they stand
-    # now would carry: the bundle's, while nothing is recorded after an export.
-    verified = app.verify(case_id, checkpoint=note)
     page = verification_page(
         verified.records, checkpoint=verified.checkpoint, findings=verified.findings
     )
@@ -248,8 +241,17 @@ def run_casefile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with store_errors(config), open_app(config, trust) as app:
         case = named_case(app, args.case, config)
         case_id, reference = case.id, case.reference
-        verification = _verification(app, case_id, checkpointer) if fmt in ("html", "pdf") else None
-        case_file = app.case_file(case_id, audience=audience, file_type=args.file_type)
+        note = None
+        if checkpointer is not None:
+            note = app.checkpoint(
+                case_id, checkpointer.signer, checkpointer.name, checkpointer.namespace
+            )
+        # One verification serves the file and its verification page.
+        built = app.verified_case_file(
+            case_id, audience=audience, file_type=args.file_type, checkpoint=note
+        )
+        case_file = built.case_file
+        verification = _verification(built.verified) if fmt in ("html", "pdf") else None
     # Rendered and printed with the store closed: Chromium may take its time.
     data, report_data = _render(case_file, fmt, verification, args)
     _write(dest, data, force)

@@ -240,7 +240,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
-            case_file = write_case_file(app, case.case_id, root)
+            note = app.checkpoint(case.case_id, keys.checkpoint, CHECKPOINT_NAME, DOMAIN)
+            case_file = write_case_file(app, case.case_id, root, checkpoint=note)
         finally:
             app.close()
         results = [
@@ -360,6 +361,9 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "              (step B17: the bundle's trust list, signed by the root key)",
         f"  case file   casefile.json, for the CPS: {', '.join(summary.case_file.forms)}",
         "              " + _completeness(summary.case_file),
+        f"  readable    casefile.html, the same file as one printable page; as a PDF: casefile "
+        f"casefile --db {shown}casefile.sqlite --case {case.reference} --trust "
+        f"{shown}keys{os.sep}trust.json --audience cps --format pdf --out casefile.pdf",
         f"  DCF 1.2     dcf.json, {summary.case_file.dcf_label}, "
         f"{'passes' if summary.case_file.dcf_conforms else 'fails'} that schema:",
         f"              a {summary.case_file.dcf_type}; dcf-report.json names the "
@@ -375,6 +379,7 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
         "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
         "  casefile.json    the case file (MG forms) the CPS may read: casefile schema casefile",
+        "  casefile.html    the same case file as one printable page, with who signed what",
         "  dcf.json         what of it the DCF 1.2 can carry; dcf-report.json: what it could not",
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "

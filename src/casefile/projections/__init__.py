@@ -104,6 +104,7 @@ from casefile.projections._casefile_model import (
     PersonRef,
     PointToProve,
     SignedBy,
+    Undisclosed,
 )
 from casefile.projections._casefile_schema import CASEFILE_SCHEMA_ID, case_file_schema
 from casefile.projections._continuity import build_exhibit_register
@@ -236,6 +237,7 @@ __all__ = [
     "TextMarker",
     "TextReader",
     "UndermineReport",
+    "Undisclosed",
     "UnusedDecision",
     "UnusedItem",
     "VerificationPage",

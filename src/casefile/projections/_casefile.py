@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any, Final
 
@@ -40,12 +40,13 @@ from casefile.projections._casefile_model import (
     Defendant,
     FrontSheet,
     Hearing,
+    Undisclosed,
 )
 from casefile.projections._casefile_read import CaseIndex, signed_by
 from casefile.projections._casefile_unused import UnusedMaterial
 from casefile.projections._casefile_witnesses import CARE_FIELDS, build_mg9, build_mg11
 from casefile.projections._continuity import build_exhibit_register
-from casefile.projections._continuity_model import ContinuityPolicy
+from casefile.projections._continuity_model import ContinuityPolicy, ExhibitRegister
 from casefile.projections._custody_records import CORRECTION_TYPE, RecordView
 from casefile.projections._pause import collection_paused
 from casefile.projections._redactions import FieldRedactions, redactions_for
@@ -57,9 +58,11 @@ from casefile.projections._texts import (
     withheld_marker,
 )
 from casefile.signing import Disclosure, TextDisclosure, Withheld
+from casefile.signing._text import MAX_TEXT_UNITS
+from casefile.verifier._payloads import CORRECTION_REASON, payload_schemas
 from casefile.verifier._redaction_codes import RESTRICTED_FIELDS, Audience
 
-__all__ = ["build_case_file", "case_file_from_views"]
+__all__ = ["build_case_file", "case_file_and_register", "case_file_from_views"]
 
 _POLICY: Final = ContinuityPolicy()
 _PERSONAL_TYPES: Final = frozenset({"person.added", "witness_care.assessed"})
@@ -68,6 +71,8 @@ _PERSONAL_TYPES: Final = frozenset({"person.added", "witness_care.assessed"})
 _PROSECUTION: Final = frozenset({None, Audience.CPS.value})
 _AUDIENCES: Final = frozenset(a.value for a in Audience)
 _NEVER_TO_DEFENCE: Final = RESTRICTED_FIELDS | frozenset(CARE_FIELDS)
+#: Why the defence never sees a value of ``_NEVER_TO_DEFENCE`` (the report's word).
+_RESTRICTED: Final = ("restricted",)
 
 
 def build_case_file(
@@ -104,13 +109,38 @@ def build_case_file(
     :class:`~casefile.errors.InputError` for an unknown audience or file
     type, or records that do not fit their payload schemas.
     """
+    return case_file_and_register(
+        records,
+        audience=audience,
+        as_of=as_of,
+        file_type=file_type,
+        disclosures=disclosures,
+        marker=marker,
+        policy=policy,
+    )[0]
+
+
+def case_file_and_register(
+    records: Iterable[CommittedRecord],
+    *,
+    audience: str | None = None,
+    as_of: int | datetime.datetime | None = None,
+    file_type: str | None = None,
+    disclosures: Iterable[Disclosure | TextDisclosure] | None = None,
+    marker: TextMarker | None = None,
+    policy: ContinuityPolicy = _POLICY,
+) -> tuple[CaseFile, ExhibitRegister]:
+    """:func:`build_case_file`, with the exhibit register its MG12 and continuity come from.
+
+    A bundle's views (B12) show the case file and the register: built once,
+    from one reading of the records, they cannot say different things.
+    """
     _check_choices(audience, file_type)
     require_kept(records)
     given = None if disclosures is None else list(disclosures)
     personal: dict[int, dict[str, Any]] = {}
     roles: dict[int, object] = {}
     case_ids: list[uuid.UUID] = []
-    values = _ValueReader(given, audience)
 
     def noting(stream: Iterable[CommittedRecord]) -> Iterator[CommittedRecord]:
         for rec in stream:
@@ -130,26 +160,39 @@ def build_case_file(
             yield rec
 
     with collection_paused():
+        # Read twice: a decision may come after the record whose words it withholds.
+        records = records if isinstance(records, list) else list(records)
+        covers = redactions_for(records, audience)
+        why = _why(covers)
+        values = _ValueReader(given, audience, why)
         if marker is None:
-            # Read twice: a decision may come after the record whose words it withholds.
-            records = records if isinstance(records, list) else list(records)
-            marker = _reasoned_marker(records, audience, given)
+            marker = _reasoned_marker(records, covers, given)
         views = list(records_as_read(noting(records), given, marker=marker))
         case_id = case_ids[0] if case_ids and case_ids[0].int else None
-        return case_file_from_views(
-            views,
-            personal=personal,
-            case_id=case_id,
-            audience=audience,
-            as_of=as_of,
-            file_type=file_type,
-            policy=policy,
-        )
+        _check_choices(audience, file_type)
+        until = None if as_of is None else instant_ns(as_of, "as_of")
+        return _build(views, personal, case_id, audience, until, file_type, policy, why)
+
+
+def _why(
+    covers: Mapping[tuple[int, str], FieldRedactions],
+) -> Callable[[int, str], tuple[str, ...]]:
+    """Why a field is withheld whole: the reasons of the decisions and erasures that do it.
+
+    Judged as B11 judges a field with no disclosure (only a whole-field act
+    answers for it); empty when none does.
+    """
+
+    def why(seq: int, name: str) -> tuple[str, ...]:
+        found = covers.get((seq, name))
+        return () if found is None else found.reasons(0, MAX_TEXT_UNITS, None)
+
+    return why
 
 
 def _reasoned_marker(
     records: list[CommittedRecord],
-    audience: str | None,
+    covers: Mapping[tuple[int, str], FieldRedactions],
     given: list[Disclosure | TextDisclosure] | None = None,
 ) -> TextMarker:
     """Marks a withheld run with why it is withheld, by the rule and words of the report (B11).
@@ -160,7 +203,6 @@ def _reasoned_marker(
     that no decision in force or erasure touches keeps the plain marker (the
     report gives a finding for it, not a reason).
     """
-    covers = redactions_for(records, audience)
     if not covers:
         return withheld_marker
     # Each covered field's number of units: a decision's run past the text's end covers nothing.
@@ -188,18 +230,29 @@ def _reasoned_marker(
 class _ValueReader:
     """The personal values of a record its reader may see."""
 
-    __slots__ = ("_audience", "_given")
+    __slots__ = ("_audience", "_given", "_payloads", "_why")
 
-    def __init__(self, given: list[Disclosure | TextDisclosure] | None, audience: str | None):
+    def __init__(
+        self,
+        given: list[Disclosure | TextDisclosure] | None,
+        audience: str | None,
+        why: Callable[[int, str], tuple[str, ...]],
+    ):
         self._given = (
             None
             if given is None
             else {(d.seq, d.name): d for d in given if isinstance(d, Disclosure)}
         )
         self._audience = audience
+        self._why = why
+        self._payloads = payload_schemas()
 
     def of(self, rec: CommittedRecord, role: object) -> dict[str, Any]:
-        """The values of ``rec`` the reader may see, for a person of ``role``."""
+        """The values of ``rec`` the reader may see, for a person of ``role``.
+
+        A value the record commits that the reader may not see is an
+        :class:`Undisclosed` naming why; one it does not commit is absent.
+        """
         if self._given is None:
             found = {k: v for k, v in rec.disclosed.items() if not isinstance(v, TextDisclosure)}
         else:
@@ -212,7 +265,23 @@ class _ValueReader:
             # The MG11 back page never reaches the defence; a defendant's own
             # date of birth is on the MG1 they are served.
             keep = {"date_of_birth"} if role == "suspect" else set()
-            found = {k: v for k, v in found.items() if k not in _NEVER_TO_DEFENCE or k in keep}
+            found = {
+                k: v if k not in _NEVER_TO_DEFENCE or k in keep else Undisclosed(_RESTRICTED)
+                for k, v in found.items()
+            }
+        texts = self._payloads.text_fields(rec.event_type, rec.schema)
+        if rec.event_type == CORRECTION_TYPE:
+            # A correction commits its record's values under their own names.
+            texts = texts | {CORRECTION_REASON}
+        for name in rec.commitments:
+            if name not in found and name not in texts:
+                found[name] = Undisclosed(
+                    _RESTRICTED
+                    if self._audience == Audience.DEFENCE.value
+                    and name in _NEVER_TO_DEFENCE
+                    and not (name == "date_of_birth" and role == "suspect")
+                    else self._why(rec.seq, name)
+                )
         return found
 
 
@@ -247,7 +316,7 @@ def case_file_from_views(
     require_kept(views)
     until = None if as_of is None else instant_ns(as_of, "as_of")
     with collection_paused():
-        return _build(list(views), personal or {}, case_id, audience, until, file_type, policy)
+        return _build(list(views), personal or {}, case_id, audience, until, file_type, policy)[0]
 
 
 def _build(
@@ -258,8 +327,9 @@ def _build(
     until: int | None,
     file_type: str | None,
     policy: ContinuityPolicy,
-) -> CaseFile:
-    index = CaseIndex(read, personal)
+    why: Callable[[int, str], tuple[str, ...]] | None = None,
+) -> tuple[CaseFile, ExhibitRegister]:
+    index = CaseIndex(read, personal, why)
     register = build_exhibit_register(read, policy=policy, as_of=until)
     age_at = until if until is not None else (read[-1].time_ns if read else None)
     header = _header(index, case_id)
@@ -292,7 +362,7 @@ def _build(
         findings=record_findings(index),
     )
     draft = replace(draft, mg1=replace(draft.mg1, forms=_forms(draft)))
-    return replace(draft, completeness=completeness(draft, kind_of_file))
+    return replace(draft, completeness=completeness(draft, kind_of_file)), register
 
 
 def _header(index: CaseIndex, case_id: uuid.UUID | None) -> CaseHeader:

@@ -43,7 +43,11 @@ _Rule = Callable[[CaseFile], Iterator[Lack]]
 
 
 def _who(person: PersonRef) -> str:
-    return person.name if person.name else f"person {person.person_id.hex()}"
+    return (
+        person.name
+        if isinstance(person.name, str) and person.name
+        else f"person {person.person_id.hex()}"
+    )
 
 
 def _suspects(file: CaseFile) -> Iterator[Lack]:

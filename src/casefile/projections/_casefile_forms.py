@@ -15,6 +15,7 @@ from casefile.projections._casefile_model import (
     PersonRef,
     Records,
     SignedBy,
+    Text,
 )
 from casefile.projections._custody_records import Party
 from casefile.projections._exhibit_list import ExhibitListRow
@@ -57,8 +58,8 @@ class ChargingDecision:
     outcome: str
     test: str
     offences: tuple[int, ...]
-    reasons: str | None
-    action_plan: str | None
+    reasons: Text | None
+    action_plan: Text | None
     decided_at: int
     by: Party
     recorded_by: Party | None
@@ -73,8 +74,8 @@ class ChargingRequest:
     request: int
     offences: tuple[int, ...]
     test: str
-    summary: str | None
-    questions: str | None
+    summary: Text | None
+    questions: Text | None
     requested_at: int
     by: Party
     recorded_by: Party | None
@@ -96,9 +97,9 @@ class CaseSummary:
 
     version: int
     anticipated_plea: str
-    headline: str | None
-    chronology: str | None
-    interview_summary: str | None
+    headline: Text | None
+    chronology: Text | None
+    interview_summary: Text | None
     points: tuple[SummaryPoint, ...]
     written_at: int
     by: Party
@@ -110,7 +111,7 @@ class CaseSummary:
 @dataclass(frozen=True, slots=True)
 class UnusedDecision:
     decision: str
-    reason: str | None
+    reason: Text | None
     decided_at: int
     by: Party
     recorded_by: Party | None
@@ -127,12 +128,12 @@ class UnusedItem:
     """
 
     item: int
-    description: str | None
-    location: str | None
+    description: Text | None
+    location: Text | None
     sensitive: bool
-    sensitivity_reason: str | None
+    sensitivity_reason: Text | None
     undermines_or_assists: bool
-    assessment: str | None
+    assessment: Text | None
     by: Party
     recorded_by: Party | None
     decision: UnusedDecision | None
@@ -176,12 +177,12 @@ class UndermineReport:
 
 @dataclass(frozen=True, slots=True)
 class CareNeeds:
-    """A witness's care needs, as disclosed to the reader (None: not disclosed or not given)."""
+    """A witness's care needs as the reader may see them (None: not given)."""
 
-    care_needs: str | None
-    interpreter: str | None
-    special_measures: str | None
-    dates_to_avoid: str | None
+    care_needs: Text | None
+    interpreter: Text | None
+    special_measures: Text | None
+    dates_to_avoid: Text | None
     records: Records
 
 
@@ -233,11 +234,11 @@ class Statement:
     age: int | None
     taken_by: Party
     recorded_by: Party | None
-    place: str | None
+    place: Text | None
     started_at: int
     ended_at: int
     exhibits: tuple[str, ...]
-    body: str | None
+    body: Text | None
     signatures: tuple[Signature, ...]
     corrected_by: tuple[int, ...]
     records: Records
@@ -280,8 +281,8 @@ class ContinuityPart:
 class MissingReport:
     last_seen_at: int
     risk: str
-    last_seen_place: str | None
-    circumstances: str | None
+    last_seen_place: Text | None
+    circumstances: Text | None
     reported_at: int
     records: Records
 
@@ -290,7 +291,7 @@ class MissingReport:
 class RiskReview:
     risk: str
     next_review_at: int | None
-    reasons: str | None
+    reasons: Text | None
     reviewed_at: int
     by: Party
     recorded_by: Party | None
@@ -300,8 +301,8 @@ class RiskReview:
 @dataclass(frozen=True, slots=True)
 class Sighting:
     seen_at: int
-    place: str | None
-    details: str | None
+    place: Text | None
+    details: Text | None
     by: Party
     recorded_by: Party | None
     records: Records
@@ -310,8 +311,8 @@ class Sighting:
 @dataclass(frozen=True, slots=True)
 class EnquiryLine:
     status: str
-    enquiry: str | None
-    result: str | None
+    enquiry: Text | None
+    result: Text | None
     by: Party
     recorded_by: Party | None
     records: Records
@@ -321,10 +322,10 @@ class EnquiryLine:
 class Found:
     found_at: int
     outcome: str
-    place: str | None
-    found_by: str | None
+    place: Text | None
+    found_by: Text | None
     safe_and_well_at: int | None
-    safe_and_well: str | None
+    safe_and_well: Text | None
     by: Party
     recorded_by: Party | None
     records: Records

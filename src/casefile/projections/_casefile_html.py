@@ -26,7 +26,17 @@ import jinja2
 from markupsafe import Markup
 
 from casefile.projections._casefile_forms import CaseFile
-from casefile.projections._html_values import party, runs, spans, table, text, when
+from casefile.projections._html_values import (
+    code,
+    name,
+    party,
+    person,
+    runs,
+    spans,
+    table,
+    text,
+    when,
+)
 from casefile.projections._verification_page import VerificationPage
 
 __all__ = ["case_file_html"]
@@ -64,7 +74,17 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.globals.update(table=table, runs=runs, text=text, when=when, party=party, spans=spans)
+    env.globals.update(
+        table=table,
+        runs=runs,
+        text=text,
+        when=when,
+        party=party,
+        spans=spans,
+        code=code,
+        person=person,
+        name=name,
+    )
     return env
 
 

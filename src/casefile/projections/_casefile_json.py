@@ -29,7 +29,13 @@ from casefile.projections._custody_records import Party
 from casefile.projections._document import json_document
 from casefile.projections._pause import collection_paused
 
-__all__ = ["CASEFILE_FORMAT", "CASEFILE_VERSION", "case_file_document", "case_file_json"]
+__all__ = [
+    "CASEFILE_FORMAT",
+    "CASEFILE_VERSION",
+    "case_file_document",
+    "case_file_json",
+    "is_withheld",
+]
 
 #: The ``format`` of the document.
 CASEFILE_FORMAT: Final = "casefile-case-file"
@@ -62,6 +68,11 @@ def _value(value: Any, time: bool = False) -> Any:
             out["complete"] = value.complete
         return out
     raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def is_withheld(value: object) -> bool:
+    """True for the JSON of a value withheld from the reader: ``{"withheld": [...]}``."""
+    return isinstance(value, dict) and value.keys() == {"withheld"}
 
 
 def case_file_json(case_file: CaseFile) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Every value is frozen. Field names are the names of the JSON document
 (docs/CASEFILE.md); a field whose name ends in ``_at`` is a time in integer
 nanoseconds since the epoch (UTC), written as RFC 3339 in the JSON. Texts are
 as their reader may see them: whole, with markers where runs are withheld, or
-None when not disclosed. Every part built from records names them in
+:class:`Undisclosed` when withheld whole; so are personal values. None is a
+value the records never gave. Every part built from records names them in
 ``records``: the sequence numbers, ascending, it was read from (the record
 itself, the records it links, and the corrections applied to them).
 """
@@ -32,9 +33,29 @@ __all__ = [
     "PointToProve",
     "Records",
     "SignedBy",
+    "Text",
+    "Undisclosed",
 ]
 
 Records = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Undisclosed:
+    """A value the records give that is withheld from the reader, and why.
+
+    ``withheld`` names why as the verification report does (docs/FORMAT.md
+    §9.6.1, B11): the reason codes of the audience's decisions in force on the
+    whole field, sorted, then ``erased`` for an erasure; ``restricted`` for a
+    value the defence is never served; empty when no decision in force answers
+    for it. A value the records never gave is None, never this.
+    """
+
+    withheld: tuple[str, ...]
+
+
+#: A text or personal value as its reader may see it, or why it is withheld.
+Text = str | Undisclosed
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +71,7 @@ class PersonRef:
     """A person of the case by ``person_id``, with their name as the reader may see it."""
 
     person_id: bytes
-    name: str | None
+    name: Text | None
     role: str | None
 
 
@@ -69,7 +90,7 @@ class CaseHeader:
 
 @dataclass(frozen=True, slots=True)
 class Identification:
-    grounds: str | None
+    grounds: Text | None
     by: Party
     recorded_by: Party | None
     identified_at: int
@@ -79,9 +100,9 @@ class Identification:
 @dataclass(frozen=True, slots=True)
 class Arrest:
     arrested_at: int
-    place: str | None
+    place: Text | None
     power: str
-    grounds: str | None
+    grounds: Text | None
     by: Party
     recorded_by: Party | None
     records: Records
@@ -90,7 +111,7 @@ class Arrest:
 @dataclass(frozen=True, slots=True)
 class Attendance:
     attended_at: int
-    place: str | None
+    place: Text | None
     by: Party
     recorded_by: Party | None
     records: Records
@@ -101,17 +122,17 @@ class Interview:
     interview: int
     started_at: int
     ended_at: int
-    place: str | None
+    place: Text | None
     interviewers: tuple[Party, ...]
     legal_representative: bool
     no_comment: bool
     special_warnings: tuple[str, ...]
     recording: str | None
     recording_sha256: bytes | None
-    summary: str | None
-    admissions: str | None
-    denials: str | None
-    defences: str | None
+    summary: Text | None
+    admissions: Text | None
+    denials: Text | None
+    defences: Text | None
     by: Party
     recorded_by: Party | None
     records: Records
@@ -131,7 +152,7 @@ class Charge:
     charged_at: int
     code: str
     title: str
-    wording: str | None
+    wording: Text | None
     decision: int | None
     by: Party
     recorded_by: Party | None
@@ -145,8 +166,8 @@ class Offence:
     offence: int
     code: str
     title: str
-    wording: str | None
-    place: str | None
+    wording: Text | None
+    place: Text | None
     from_date: str
     to_date: str | None
     anticipated_plea: str
@@ -163,7 +184,7 @@ class Bail:
     status: str
     starts_at: int
     ends_at: int | None
-    conditions: str | None
+    conditions: Text | None
     by: Party
     recorded_by: Party | None
     records: Records

@@ -15,7 +15,7 @@ rather than build a file from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -23,6 +23,8 @@ from casefile.errors import InputError
 from casefile.projections._casefile_model import (
     PersonRef,
     SignedBy,
+    Text,
+    Undisclosed,
 )
 from casefile.projections._custody_records import (
     CONFIRMATION_TYPE,
@@ -85,6 +87,8 @@ class Kept:
     signer: TrustEntry | None
     corrected_by: list[int] = field(default_factory=list)
     changed: dict[str, int] = field(default_factory=dict)
+    #: Why each text withheld whole (None in ``data``) is withheld.
+    withheld: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def fields(self) -> Fields:
@@ -147,10 +151,16 @@ class Fields:
         value = self._kept.data.get(name)
         return None if value is None else self.string(name)
 
-    def text(self, name: str) -> str | None:
-        """A text field as read: the text, with markers, or None when not disclosed."""
+    def text(self, name: str) -> Text:
+        """A text field as read: the text, with markers, or why it is withheld whole.
+
+        A text the record does not commit is ``""``: the format commits no
+        empty text (FORMAT.md §10.4), so an empty text and none are one.
+        """
         value = self._kept.data.get(name, "")
-        if value is not None and type(value) is not str:
+        if value is None:
+            return Undisclosed(self._kept.withheld.get(name, ()))
+        if type(value) is not str:
             raise _wrong(self._kept, name, "text")
         return value
 
@@ -210,11 +220,14 @@ class CaseIndex:
     """The case file's records by type and by sequence number, corrections folded in.
 
     ``personal`` maps the sequence number of a record (a ``person.added`` or a
-    ``witness_care.assessed``) to the personal values its reader may see.
+    ``witness_care.assessed``) to the personal values its reader may see (an
+    :class:`Undisclosed` for one withheld). ``why`` says why field ``name`` of
+    record ``seq`` is withheld whole, for a text the reader may not see.
     """
 
     __slots__ = (
         "_people",
+        "_why",
         "by_seq",
         "by_type",
         "confirmations",
@@ -229,7 +242,9 @@ class CaseIndex:
         self,
         views: Iterable[RecordView],
         personal: Mapping[int, Mapping[str, Any]],
+        why: Callable[[int, str], tuple[str, ...]] | None = None,
     ) -> None:
+        self._why = why
         self.by_type: dict[str, list[Kept]] = {name: [] for name in CASE_FILE_TYPES}
         self.by_seq: dict[int, Kept] = {}
         self.personal = personal
@@ -255,6 +270,7 @@ class CaseIndex:
                     dict(view.data),
                     view.signer,
                 )
+                self._note_withheld(kept, view.seq, view.data)
                 self.by_type[view.event_type].append(kept)
                 self.by_seq[view.seq] = kept
                 if view.event_type == "person.added":
@@ -280,7 +296,17 @@ class CaseIndex:
             if kept.data.get(name) != value:
                 kept.changed[name] = view.seq
         kept.data.update(fields)
+        self._note_withheld(kept, view.seq, fields)
         kept.corrected_by.append(view.seq)
+
+    def _note_withheld(self, kept: Kept, seq: int, data: Mapping[str, Any]) -> None:
+        # A text withheld whole is None in the record as read; a correction's
+        # text is withheld for the reasons that name the correction.
+        for name, value in data.items():
+            if value is None:
+                kept.withheld[name] = () if self._why is None else self._why(seq, name)
+            else:
+                kept.withheld.pop(name, None)
 
     def of(self, event_type: str) -> list[Kept]:
         """The records of ``event_type``, in sequence order."""
@@ -295,7 +321,7 @@ class CaseIndex:
         role = added.data.get("role")
         return PersonRef(
             person_id,
-            name if type(name) is str else None,
+            name if isinstance(name, str | Undisclosed) else None,
             role if type(role) is str else None,
         )
 

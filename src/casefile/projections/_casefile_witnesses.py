@@ -22,6 +22,7 @@ from casefile.projections._casefile_forms import (
     Witness,
     WitnessList,
 )
+from casefile.projections._casefile_model import Undisclosed
 from casefile.projections._casefile_read import CaseIndex, Kept
 
 __all__ = ["CARE_FIELDS", "build_mg9", "build_mg11"]
@@ -81,13 +82,13 @@ def _care(index: CaseIndex, person_id: bytes, assessed: list[Kept]) -> CareNeeds
     if added:
         own = index.personal_of(added[0])
         for name in ("special_measures", "dates_to_avoid"):
-            if type(own.get(name)) is str:
+            if isinstance(own.get(name), str | Undisclosed):
                 values[name] = own[name]
                 records.update(added)
     for kept in assessed:
         disclosed = index.personal_of(kept.seq)
         for name in CARE_FIELDS:
-            if type(disclosed.get(name)) is str:
+            if isinstance(disclosed.get(name), str | Undisclosed):
                 values[name] = disclosed[name]
                 records.update(kept.records)
     if not values:

@@ -175,7 +175,7 @@ def _summary(w: DcfWriter, case: dict[str, Any]) -> None:
         return
     case["version"] = w.reader.take("mg5", "version")
     headline = w.reader.look("mg5", "headline")
-    words = len(headline.split()) if headline else 0
+    words = len(headline.split()) if isinstance(headline, str) else 0
     if words > _BRIEF_WORDS:
         # The schema means this limit but writes it as a `maximum` that checks
         # nothing; a cut would drop words unreported, so the headline stays out.
@@ -192,13 +192,15 @@ def _evidence(w: DcfWriter) -> dict[int, str]:
     """Each piece of evidence by the seq of its record, in words for a point to prove."""
     named: dict[int, str] = {}
     for statement in w.reader.look("mg11"):
-        who = statement["witness"]["name"] or "a witness"
+        given = statement["witness"]["name"]
+        who = given if isinstance(given, str) and given else "a witness"
         named[statement["statement"]] = f"statement of {who}"
     for row in w.reader.look("mg12"):
         for seq in row["records"]:
             named.setdefault(seq, f"exhibit {row['reference']}")
     for defendant in w.reader.look("mg1", "defendants"):
-        who = defendant["person"]["name"] or "the defendant"
+        given = defendant["person"]["name"]
+        who = given if isinstance(given, str) and given else "the defendant"
         for interview in defendant["interviews"]:
             named[interview["interview"]] = (
                 f"interview of {who} on {day_of(interview['started_at'])}"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from casefile.projections._casefile_json import is_withheld
 from casefile.projections._dcf_build import DcfWriter, day_of
 from casefile.projections._dcf_offences import Evidence, offences
 
@@ -106,6 +107,9 @@ def _remand(
     conditions = w.reader.look(*src, "bail", "conditions")
     if kind in _REMAND:
         return _REMAND[kind], []
+    if is_withheld(conditions):
+        # Conditions were set; the reader may not see them, so none is sent.
+        return "conditional_bail", []
     if conditions:
         if conditions_field:
             w.reader.take(*src, "bail", "conditions")

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from casefile.projections._casefile_json import is_withheld
+
 __all__ = ["DcfDropped", "SourceReader", "dropped_items", "pointer"]
 
 
@@ -65,9 +67,10 @@ class SourceReader:
         return node
 
     def take(self, *path: str | int) -> Any:
+        """The value at ``path``, marked carried; a value withheld from the reader is None."""
         value = self.look(*path)
         self._taken.add(pointer(*path))
-        return value
+        return None if is_withheld(value) else value
 
     def forget(self, *path: str | int) -> None:
         """Unmark what was carried at or under ``path``: it was not sent after all."""
@@ -132,8 +135,14 @@ def _reason(path: Sequence[str | int]) -> tuple[str, str]:
 
 
 def _empty(value: Any) -> bool:
-    # Nothing is lost by leaving out an absent value or an empty container.
-    return value is None or value == "" or (isinstance(value, list | dict) and not value)
+    # Nothing is lost by leaving out an absent value, an empty container or a
+    # value the case file's reader was never shown.
+    return (
+        value is None
+        or value == ""
+        or (isinstance(value, list | dict) and not value)
+        or is_withheld(value)
+    )
 
 
 def _walk(

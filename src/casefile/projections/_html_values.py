@@ -16,16 +16,19 @@ import functools
 import html
 import re
 import uuid
-from typing import Final, get_type_hints
+from typing import Final
 
 from markupsafe import Markup
 
-from casefile._time import ns_to_rfc3339
+from casefile._time import date_to_reading, ns_to_reading
+from casefile.projections._casefile_model import PersonRef, SignedBy, Undisclosed
 from casefile.projections._custody_records import Party
-from casefile.projections._texts import NOT_DISCLOSED
+from casefile.projections._labels import CODE_FIELDS, label
+from casefile.projections._redactions import NO_DECISION
+from casefile.projections._texts import marker_label
 from casefile.projections._verification_page import seq_runs
 
-__all__ = ["party", "runs", "spans", "table", "text", "when"]
+__all__ = ["code", "name", "party", "person", "runs", "spans", "table", "text", "when"]
 
 # Bidirectional embeddings, overrides, isolates and marks; C0 and C1 controls but
 # tab and newline; lone surrogates (which only unchecked records can hold).
@@ -34,10 +37,10 @@ _UNSAFE: Final = re.compile(
     "\u2066-\u2069\ud800-\udfff]"
 )
 
-#: Fields typed ``str | None`` whose None means "none given", not "not disclosed".
-_NOT_TEXTS: Final = frozenset(
-    {"urn", "offence", "recording", "key", "role", "reclassified_by", "to_date"}
-)
+#: What a code of the records looks like; anything else in a code field is words.
+_CODE: Final = re.compile(r"[a-z0-9_.,-]+")
+#: A person the records name without a name.
+_NO_NAME: Final = "(no name given)"
 #: Words of field names written as a reader knows them.
 _WORDS: Final = {"urn": "URN", "id": "ID", "sha256": "SHA-256", "vps": "VPS", "mg": "MG"}
 
@@ -57,18 +60,47 @@ def _t(value: object) -> str:
     return _UNSAFE.sub(_code_point, html.escape(str(value)))
 
 
+def _withheld(value: Undisclosed) -> str:
+    # In the report's words (B11): why, or "no decision" when nothing answers for it.
+    shown = marker_label(None, value.withheld or (NO_DECISION,))
+    return f'<span class="withheld">[{_t(shown)}]</span>'
+
+
 def text(value: object) -> Markup:
-    """``value`` as inert HTML: escaped, its controls shown as code points."""
+    """``value`` as inert HTML: escaped, its controls shown as code points.
+
+    A value withheld from the reader (:class:`Undisclosed`) is its marker.
+    """
+    if isinstance(value, Undisclosed):
+        return Markup(_withheld(value))  # noqa: S704 - escaped by _t
     return Markup(_t(value))  # noqa: S704 - escaped by _t
 
 
 def _when(ns: int) -> str:
-    return _t(ns_to_rfc3339(ns).replace("T", " ").replace("Z", " UTC"))
+    return _t(ns_to_reading(ns))
 
 
 def when(ns: int) -> Markup:
-    """A time in nanoseconds as UTC text a reader takes in at a glance."""
+    """A time in nanoseconds as a printed document gives it: ``Wed 4 Mar 2026, 14:05 UTC``."""
     return Markup(_when(ns))  # noqa: S704 - escaped by _t
+
+
+def _code(value: str) -> str:
+    # A key's roles come joined by commas (docs/CASEFILE.md §2): each is a code.
+    words = [label(part) for part in value.split(",")]
+    if value and all(words):
+        return _t(", ".join(word for word in words if word))
+    if not _CODE.fullmatch(value):
+        return _t(value)  # words, not a code: "copy of DR/2"
+    return f"<code>{_t(value)}</code>"
+
+
+def code(value: str) -> Markup:
+    """A code of the records in the reader's words, or the raw code shown as code.
+
+    A value that is not a code (words, such as ``copy of DR/2``) is shown as text.
+    """
+    return Markup(_code(value))  # noqa: S704 - escaped by _t
 
 
 def _party(who: Party) -> str:
@@ -103,63 +135,118 @@ def spans(pairs: tuple[tuple[int, int], ...]) -> Markup:
 
 
 @functools.cache
-def _layout(kind: type) -> tuple[tuple[str, str, bool], ...]:
-    """Each field of ``kind``: name, label, and whether None means "not disclosed"."""
-    hints = get_type_hints(kind)
-    out = []
-    for field in dataclasses.fields(kind):
-        hint = hints.get(field.name)
-        is_text = hint == (str | None) and field.name not in _NOT_TEXTS
-        out.append((field.name, _label(field.name), is_text))
-    return tuple(out)
+def _layout(kind: type) -> tuple[tuple[str, str], ...]:
+    """Each field of ``kind``: its name and its label."""
+    return tuple((field.name, _label(field.name)) for field in dataclasses.fields(kind))
 
 
 def _is_part(value: object) -> bool:
-    return dataclasses.is_dataclass(value) and not isinstance(value, Party | type)
+    return dataclasses.is_dataclass(value) and not isinstance(
+        value, Party | PersonRef | SignedBy | Undisclosed | type
+    )
 
 
-def _value(name: str, value: object, is_text: bool) -> str:
+def _name(who: PersonRef) -> str:
+    if isinstance(who.name, Undisclosed):
+        return _withheld(who.name)
+    return _t(_NO_NAME if who.name is None else who.name)
+
+
+def name(who: PersonRef) -> Markup:
+    """A person's name as the reader may see it."""
+    return Markup(_name(who))  # noqa: S704 - escaped by _t
+
+
+def _person(who: PersonRef) -> str:
+    return _name(who) + (f" ({_code(who.role)})" if who.role else "")
+
+
+def person(who: PersonRef) -> Markup:
+    """A person of the case: their name as the reader may see it, and their role."""
+    return Markup(_person(who))  # noqa: S704 - escaped by _t and _code
+
+
+def _value(name: str, value: object) -> str | None:
+    """A field's cell, or None when the field holds nothing to show (its row is left out)."""
     if value is None:
-        return NOT_DISCLOSED if is_text else "none"
+        return None
+    if isinstance(value, Undisclosed):
+        return _withheld(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
         return _when(value) if name.endswith("_at") else str(value)
+    if isinstance(value, str):
+        if not value:
+            return None
+        if name in CODE_FIELDS:
+            return _code(value)
+        if name.endswith("_date"):
+            return _t(date_to_reading(value) or value)
+        return _t(value)
     if isinstance(value, bytes):
         return f'<code class="hash">{value.hex()}</code>'
     if isinstance(value, Party):
         return _party(value)
+    if isinstance(value, PersonRef):
+        return _person(value)
+    if isinstance(value, SignedBy):
+        # The holder's role here is the key's roles (docs/CASEFILE.md §2): shown as roles.
+        holder = _party(dataclasses.replace(value.holder, role=""))
+        roles = f" ({_code(value.holder.role)})" if value.holder.role else ""
+        return f"{holder}<br>key <code>{_t(value.key)}</code>{roles}"
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, tuple):
         if not value:
-            return "none"
+            return None
         if _is_part(value[0]):
             return "".join(_table(item, ()) for item in value)
         if all(isinstance(item, Party) for item in value):
             return "; ".join(_party(item) for item in value)
         if all(type(item) is int for item in value):
             return _runs(value)
+        if name in CODE_FIELDS:
+            return "; ".join(_code(str(item)) for item in value)
         return "; ".join(_t(item) for item in value)
     if _is_part(value):
         return _table(value, ())
     return _t(value)
 
 
+def _row(name: str, heading: str, value: object) -> str:
+    cell = _value(name, value)
+    if cell is None:
+        return ""
+    if _is_part(value) or (isinstance(value, tuple) and value and _is_part(value[0])):
+        # A part within a part takes the page's width under its own heading row,
+        # rather than a narrow column beside its label.
+        return (
+            f'<tr><th colspan="2" scope="colgroup" class="part">{heading}</th></tr>'
+            f'<tr><td colspan="2" class="part">{cell}</td></tr>'
+        )
+    return f'<tr><th scope="row">{heading}</th><td>{cell}</td></tr>'
+
+
 def _table(part: object, skip: tuple[str, ...]) -> str:
     kind: type = type(part)
     cells = "".join(
-        f'<tr><th scope="row">{label}</th>'
-        f"<td>{_value(name, getattr(part, name), is_text)}</td></tr>"
-        for name, label, is_text in _layout(kind)
+        _row(name, heading, getattr(part, name))
+        for name, heading in _layout(kind)
         if name not in skip
     )
-    return f'<table class="fields">{cells}</table>'
+    return (
+        f'<table class="fields">{cells}</table>'
+        if cells
+        else '<p class="none">Nothing recorded.</p>'
+    )
 
 
 def table(part: object, skip: tuple[str, ...] = ()) -> Markup:
     """The fields of ``part`` (a frozen dataclass), in declaration order, as a table.
 
-    A field that is itself a part, or a tuple of parts, is a table in its cell.
+    A field that is itself a part, or a tuple of parts, is a table under a
+    heading row of its own; a field with nothing to show (absent, empty) has
+    no row; a code is shown in the reader's words (:mod:`._labels`).
     """
     return Markup(_table(part, skip))  # noqa: S704 - every value escaped by _t

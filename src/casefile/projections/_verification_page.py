@@ -84,9 +84,10 @@ def verification_page(
     keys = []
     for key_id, (signer, seqs) in by_key.items():
         holder = signer.holder
-        who = ", ".join(
-            part for part in (holder.rank, holder.name, holder.number, holder.force) if part
-        )
+        who = " ".join(part for part in (holder.rank, holder.name) if part)
+        if holder.number:
+            who += f" ({holder.number})"
+        who = ", ".join(part for part in (who, holder.force) if part)
         keys.append(
             KeyUse(
                 name=signer.name,
