@@ -38,12 +38,15 @@ from casefile.bundle import (
     zip_bundle,
 )
 from casefile.bundle._audience import is_restricted
+from casefile.bundle._earlier import earlier_handovers
 from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
+from casefile.bundle._history import HistoryCollector
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._runs import apply_redactions
 from casefile.bundle._views import build_views
-from casefile.errors import BundleError
+from casefile.errors import BundleError, ConcurrencyConflictError, InvalidCommandError
 from casefile.events import EVENT_TYPES
+from casefile.events._values import Instant
 from casefile.evidence import BlobStore
 from casefile.projections import (
     ExhibitRegister,
@@ -107,9 +110,29 @@ class ExportCommands:
 
     @abc.abstractmethod
     def checkpoint(
-        self, case_id: uuid.UUID, checkpoint_signer: Signer, name: str, origin_namespace: str
+        self,
+        case_id: uuid.UUID,
+        checkpoint_signer: Signer,
+        name: str,
+        origin_namespace: str,
+        *,
+        size: int | None = None,
     ) -> str:
-        """A signed checkpoint over the case as it stands (provided by the application)."""
+        """A signed checkpoint over the case as it stands, or its first ``size`` records
+        (provided by the application)."""
+
+    @abc.abstractmethod
+    def record_handover(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        recipient: str,
+        checkpoint: str,
+        audience: Audience | str | None = None,
+        at: Instant | None = None,
+    ) -> int:
+        """Record a handover over the records before it (provided by the application)."""
 
     @abc.abstractmethod
     def now(self) -> int:
@@ -205,6 +228,8 @@ class ExportCommands:
         evidence: BlobStore | EvidenceFinder | Iterable[BlobStore | EvidenceFinder] = (),
         disclosure_policy: DisclosurePolicy | None = None,
         audience: Audience | str | None = None,
+        recipient: str | None = None,
+        handed_over_by: Signer | None = None,
         zip: bool = False,
     ) -> ExportResult:
         """Checkpoint the case, write it as a bundle at ``out`` (a zip if ``zip``), verify, publish.
@@ -223,9 +248,24 @@ class ExportCommands:
         whatever the policy. With an audience the policy chooses personal
         values only: every text travels as the decisions leave it (a ``none``
         or ``list`` policy is widened by the names of the text fields, which
-        the manifest's policy then lists). ``out`` must not exist (or, for a folder, be an
-        empty one). Returns the verified result; raises, leaving nothing at
-        ``out``, if any step fails.
+        the manifest's policy then lists).
+
+        With a ``recipient`` the export is a handover (docs/FORMAT.md B13): a
+        ``case.handed_over`` record naming the recipient, the audience and the
+        checkpoint of every record before it is appended first, signed by
+        ``handed_over_by`` (by default the checkpoint key, as the service
+        that hands the case over), and the bundle ends with that record. A
+        bundle for an audience is always a handover: without ``recipient``
+        it is handed to the audience itself (``"cps"``, ...), so successive
+        bundles for it are linked (B14). Without either, the bundle is the case
+        as it stands, handed to no one (an auditor's or the force's own copy),
+        and nothing is recorded.
+
+        ``out`` must not exist (or, for a folder, be an empty one). Returns the
+        verified result; raises, leaving nothing at ``out``, if any step fails.
+        A handover recorded before a later step failed stays in the case, as
+        the record of an attempt: the next export names it among the earlier
+        handovers to that recipient (B14), which is what happened.
         """
         dest = Path(out)
         check_destination(dest, directory=not zip)
@@ -233,9 +273,23 @@ class ExportCommands:
         if audience is not None and audience not in AUDIENCES:
             raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
         audience = None if audience is None else str(audience)
+        if audience is not None and recipient is None:
+            recipient = audience  # a bundle for an audience is always a handover
         policy = _audience_policy(disclosure_policy, audience)
         namespace = origin_namespace or checkpoint_name.split("/", 1)[0]
-        note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
+        if recipient is None:
+            note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
+        else:
+            seq = self._hand_over(
+                case_id,
+                handed_over_by or checkpoint_signer,
+                recipient=recipient,
+                audience=audience,
+                checkpoint=lambda: self.checkpoint(
+                    case_id, checkpoint_signer, checkpoint_name, namespace
+                ),
+            )
+            note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace, size=seq)
         # Officers may go on recording meanwhile: the bundle holds what the checkpoint covers.
         covered, _ = open_checkpoint(
             note, [NoteVerifier(checkpoint_name, checkpoint_signer.public_key)]
@@ -265,6 +319,20 @@ class ExportCommands:
         )
         # The bundle's trust.json is a subset of this store: its signers are named as here.
         views = build_views(verified, audience=audience, checkpoint=covered)
+        # B14: when the bundle ends with a handover (its own, or, handed to no one, the
+        # case's last), the checkpoints that recipient was given before, each with its proof.
+        handovers = None
+        collected = HistoryCollector()
+        for r in verified:
+            collected.take(r.seq, r.event_type, r.schema, r.time_ns, r.data, r.hash)
+        history = collected.history(size)
+        if history is not None:
+            handovers = earlier_handovers(
+                history,
+                lambda n: self.checkpoint(
+                    case_id, checkpoint_signer, checkpoint_name, namespace, size=n
+                ),
+            )
         register = build_exhibit_register(records_as_read(verified), as_of=at)
         del verified
         wanted = exhibit_hashes(register)
@@ -294,6 +362,7 @@ class ExportCommands:
                 views=views,
                 disclosure_policy=policy,
                 audience=audience,
+                handovers=handovers,
             )
             product = stage / "bundle"
             if zip:
@@ -317,6 +386,39 @@ class ExportCommands:
             register=register,
             missing_evidence=frozenset(wanted) - frozenset(files),
         )
+
+    def _hand_over(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        recipient: str,
+        audience: str | None,
+        checkpoint: Callable[[], str],
+    ) -> int:
+        """Append the handover over the records before it; its seq.
+
+        Officers may record between the checkpoint and the handover: the
+        handover then no longer follows the records its note covers, and is
+        refused (or its save conflicts), so it is tried again on the case as it
+        has become.
+        """
+        for attempt in range(_HANDOVER_ATTEMPTS):
+            try:
+                return self.record_handover(
+                    case_id, signer, recipient=recipient, checkpoint=checkpoint(),
+                    audience=audience,
+                )  # fmt: skip
+            except (InvalidCommandError, ConcurrencyConflictError) as exc:
+                if attempt + 1 == _HANDOVER_ATTEMPTS or (
+                    isinstance(exc, InvalidCommandError) and exc.field != "checkpoint"
+                ):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: How often a handover is tried again when records keep arriving meanwhile.
+_HANDOVER_ATTEMPTS = 5
 
 
 def _finders(

@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B12 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B14 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
@@ -9,7 +9,9 @@ B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
 bundle's own trust.json to what it must carry when the auditor brought keys;
 B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`);
-B12, once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
+B13 holds each handover record to the records before it, and a bundle for an
+audience to its own handover (:mod:`casefile.bundle._history`); B12, once all
+else passed, rebuilds every view (:mod:`casefile.bundle._views`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -31,11 +33,19 @@ from casefile.bundle._bundle_trust import (
     manifest_signer,
 )
 from casefile.bundle._continuity import CustodyCollector, evidence_findings
+from casefile.bundle._earlier import check_earlier_handovers
 from casefile.bundle._fixity import CapturedSizes, listed_files
+from casefile.bundle._history import (
+    CaseHistory,
+    HistoryCollector,
+    check_handover,
+    manifest_origin,
+)
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
+    HANDOVERS,
     RECORDS,
     TRUST,
     BundleLimits,
@@ -112,6 +122,9 @@ class _Run:
         self.captured = CapturedSizes()
         # B12: the verified records, kept only when the bundle carries views to rebuild.
         self.kept: list[VerifiedRecord] | None = None
+        # B13, B14: the record hashes and handovers of the records that verified.
+        self.collected = HistoryCollector()
+        self.history: CaseHistory | None = None
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -128,6 +141,7 @@ class _Run:
             self._evidence()
             self._continuity()
             self._redactions()
+            self._handovers()
             self._bundle_trust()
             self._views()
         return self._result()
@@ -250,6 +264,10 @@ class _Run:
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
             checked.take(record)  # B7
+            self.collected.take(  # B13, B14
+                record.seq, record.event_type, record.schema, record.time_ns, record.data,
+                record.hash,
+            )  # fmt: skip
             if kept is not None:
                 kept.append(record)  # B12
             if self.progress is not None and walk.size >= next_progress:
@@ -270,6 +288,9 @@ class _Run:
                 )
             )
         self.findings.extend(walk.findings)
+        if walk.size == manifest.records and not walk.unread_tail:
+            self.history = self.collected.history(walk.size)
+        self.collected = HistoryCollector()
         # B9: the exhibit register of the records that verified (reported after B8).
         self.register = self.custody.register(self.at)
         left_out = checked.finding(ledger.withheld_whole())  # B7, after B11's acts are known
@@ -306,6 +327,48 @@ class _Run:
         """B11: each withheld run of text is covered by an active decision or an erasure."""
         if self.redactions is not None:
             self.findings.extend(self.redactions.findings())
+
+    def _handovers(self) -> None:
+        """B13, B14, when every record verified: a handover names the records before it, and
+        a bundle the earlier handovers to its recipient."""
+        manifest, history, store = self.manifest, self.history, self.trust
+        if manifest is None or store is None:
+            return
+        if history is None:
+            return  # a record that failed B6 leaves no prefix root to compare
+        # B13: each handover's checkpoint is over the records before it; a bundle for an
+        # audience ends with its handover for that audience.
+        errors, used = check_handover(
+            history,
+            case_id=manifest.case_id,
+            origin=manifest_origin(manifest.checkpoint),
+            audience=manifest.audience,
+            trust=store,
+            at=self.at,
+            label=self.label,
+        )
+        self.used_keys |= used
+        for error in errors:
+            self.fail(error)
+        # B14: handovers.json holds exactly the earlier handovers to this bundle's recipient.
+        data = None
+        if HANDOVERS in self.bundle.files:
+            try:
+                data = self.bundle.read_small(HANDOVERS)
+            except ManifestError:
+                data = b""  # its zip member's data was changed: B4 failed it
+        errors, used = check_earlier_handovers(
+            history,
+            data,
+            case_id=manifest.case_id,
+            origin=manifest_origin(manifest.checkpoint),
+            trust=store,
+            at=self.at,
+            label=self.label,
+        )
+        self.used_keys |= used
+        for error in errors:
+            self.fail(error)
 
     def _bundle_trust(self) -> None:
         """B10, only when the auditor supplied the trust store (otherwise B2 and B6 used it)."""
@@ -360,6 +423,7 @@ class _Run:
             checkpoint=self.checkpoint,
             truncated_errors=self.overflow,
             redacted=() if self.redactions is None else self.redactions.redacted(),
+            history=self.history if not self.errors and not self.overflow else None,
         )
 
 
