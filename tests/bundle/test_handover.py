@@ -20,11 +20,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _casebuilder import AT, CaseBuilder, World, signer_from
-from casefile.bundle import DISCLOSE_ALL, BundleVerification, check_extends, verify_bundle
+from casefile.bundle import (
+    DISCLOSE_ALL,
+    BundleVerification,
+    check_extends,
+    parse_handovers,
+    verify_bundle,
+)
 from casefile.bundle import write_bundle as write
 from casefile.bundle._json import dumps as canonical_json
 from casefile.errors import (
     CheckpointSignatureError,
+    HandoverError,
     InconsistentHistoryError,
     ProofError,
     RollbackError,
@@ -332,3 +339,59 @@ def test_consistency_holds_for_an_extension_and_fails_for_any_change_in_the_old_
     old[changed] = hashlib.sha256(b"rewritten " + old[changed]).digest()
     with pytest.raises(ProofError):
         verify_consistency(m, n, merkle_root(old), new_root, proof)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    doc=st.one_of(
+        _JSON,
+        st.fixed_dictionaries(
+            {
+                "format": st.sampled_from(["casefile-handovers", "casefile-bundle"]),
+                "version": st.integers(0, 2),
+                "handovers": st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "seq": st.integers(-1, 2**40),
+                            "checkpoint": st.text(max_size=30),
+                            "consistency": st.lists(
+                                st.binary(min_size=31, max_size=33).map(
+                                    lambda b: base64.b64encode(b).decode()
+                                ),
+                                max_size=3,
+                            ),
+                        }
+                    ),
+                    max_size=3,
+                ),
+            }
+        ),
+    ),
+    junk=st.binary(max_size=40),
+)
+def test_handovers_json_of_any_shape_is_parsed_or_refused_with_a_handover_error(
+    doc: Any, junk: bytes
+) -> None:
+    for data in (canonical_json(doc), junk):
+        try:
+            entries = parse_handovers(data)
+        except HandoverError as exc:
+            refused = exc.step
+            assert refused == "B14"  # every input: parsed, or refused at its step
+            continue
+        # What parses is exactly a well-formed list, and writes back to the same bytes.
+        again = {
+            "format": "casefile-handovers",
+            "handovers": [e.to_json() for e in entries],
+            "version": 1,
+        }
+        assert canonical_json(again) == data
