@@ -152,6 +152,7 @@ class Forge:
         manifest_edit: Callable[[dict[str, Any]], None] | None = None,
         manifest_text: Callable[[bytes], bytes] | None = None,
         views: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None,
+        handovers: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
     ) -> Path:
         shutil.copytree(self.src, dest)
         for pattern in drop:
@@ -195,6 +196,12 @@ class Forge:
             records,
             origin if origin is not None and ORIGIN.fullmatch(origin) else None,
         )
+        written = dest / "handovers.json"
+        if handovers is not None and written.is_file():  # the sender's change, then re-signed
+            changed = handovers(json.loads(written.read_bytes()))
+            written.unlink()
+            if changed is not None:
+                written.write_bytes(jcs(changed))
         disclosures = [msgpack.packb(canon(d), use_bin_type=True) for d in self.disclosures]
         (dest / "disclosures.bin").write_bytes(_frame(disclosures) + disclosures_tail)
         leaves = [hashlib.sha256(b"\x00" + r).digest() for r in records][:checkpoint_records]

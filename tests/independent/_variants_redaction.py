@@ -9,6 +9,7 @@ per run or field, docs/FORMAT.md §9.6) and the same redacted texts with their m
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -188,8 +189,51 @@ def _withdrawn_before(f: Forge) -> dict[str, Any]:
 
 
 # name: (change, failures, B11 findings)
+def _flip_proof(doc: dict[str, Any]) -> dict[str, Any]:
+    proof = doc["handovers"][0]["consistency"]
+    raw = bytearray(base64.b64decode(proof[0]))
+    raw[-1] ^= 0x80
+    proof[0] = base64.b64encode(bytes(raw)).decode()
+    return doc
+
+
+def _truncate_proof(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["handovers"][0]["consistency"].pop()
+    return doc
+
+
+def _name_own_handover(doc: dict[str, Any]) -> dict[str, Any]:
+    first = doc["handovers"][0]
+    doc["handovers"].append(dict(first, seq=FIRST_HANDOVER + 2))
+    return doc
+
+
+#: The CPS bundle's earlier handover to the same recipient (B14): the first bundle's last record.
+FIRST_HANDOVER = 74
+
 CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     "cps_bundle_untouched": (lambda f: {}, [], []),
+    # B14: what a recipient holding only the first checkpoint relies on.
+    "earlier_handover_left_out_of_handovers_json": (
+        lambda f: {"handovers": lambda doc: None},
+        [("B14", "handover", None)],
+        [],
+    ),
+    "handovers_json_with_a_forged_proof": (
+        lambda f: {"handovers": _flip_proof},
+        [("B14", "handover", FIRST_HANDOVER)],
+        [],
+    ),
+    "handovers_json_with_a_truncated_proof": (
+        lambda f: {"handovers": _truncate_proof},
+        [("B14", "handover", FIRST_HANDOVER)],
+        [],
+    ),
+    "handovers_json_naming_the_bundles_own_handover": (
+        lambda f: {"handovers": _name_own_handover},
+        [("B14", "handover", None)],
+        [],
+    ),
     "redaction_decision_forged": (
         _forged,
         [("V9", "bad_signature", DECISION)],
