@@ -111,3 +111,34 @@ def test_a_handover_naming_other_than_the_records_before_it_is_refused(
             case_id, OFFICER, recipient="CPS", checkpoint=early, audience="cps"
         )
     assert memory_app.verify(case_id, at=LATER).size == 2
+
+
+def test_a_record_made_between_checkpoint_and_handover_is_not_skipped_by_the_handover(
+    memory_app: CasefileApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An officer records while the export runs: the handover first tried names a checkpoint
+    # that no longer ends where the case does, and is made again over the case as it is.
+    case_id = _case(memory_app)
+    original = CasefileApp.checkpoint
+    calls: list[int | None] = []
+
+    def checkpoint_then_record(self: CasefileApp, *args: object, **kwargs: object) -> str:
+        note = original(self, *args, **kwargs)  # type: ignore[arg-type]
+        calls.append(kwargs.get("size"))  # type: ignore[arg-type]
+        if len(calls) == 1:
+            self.add_note(case_id, OFFICER, text="Recorded while the export ran.")
+        return note
+
+    monkeypatch.setattr(CasefileApp, "checkpoint", checkpoint_then_record)
+    result = memory_app.export_bundle(
+        case_id,
+        tmp_path / "b",
+        checkpoint_signer=CHECKPOINTER,
+        checkpoint_name="custody-suite",
+        audience="cps",
+    )
+    assert result.verification.verified
+    records = memory_app.verify(case_id, at=LATER).records
+    assert [r.event_type for r in records[-2:]] == ["note.added", "case.handed_over"]
+    assert result.info.records == 4
+    assert calls[:2] == [None, None]  # the first handover was refused, the second made

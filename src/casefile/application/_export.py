@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casefile._scratch import new_locked_dir
+from casefile.application._handover import handovers_file, with_retries
 from casefile.bundle import (
     AUDIENCES,
     DISCLOSE_ALL,
@@ -38,13 +39,11 @@ from casefile.bundle import (
     zip_bundle,
 )
 from casefile.bundle._audience import is_restricted
-from casefile.bundle._earlier import earlier_handovers
 from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
-from casefile.bundle._history import HistoryCollector
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._runs import apply_redactions
 from casefile.bundle._views import build_views
-from casefile.errors import BundleError, ConcurrencyConflictError, InvalidCommandError
+from casefile.errors import BundleError
 from casefile.events import EVENT_TYPES
 from casefile.events._values import Instant
 from casefile.evidence import BlobStore
@@ -280,14 +279,17 @@ class ExportCommands:
         if recipient is None:
             note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
         else:
-            seq = self._hand_over(
-                case_id,
-                handed_over_by or checkpoint_signer,
-                recipient=recipient,
-                audience=audience,
-                checkpoint=lambda: self.checkpoint(
-                    case_id, checkpoint_signer, checkpoint_name, namespace
-                ),
+            by = handed_over_by or checkpoint_signer
+            seq = with_retries(
+                lambda: self.record_handover(
+                    case_id,
+                    by,
+                    recipient=str(recipient),
+                    audience=audience,
+                    checkpoint=self.checkpoint(
+                        case_id, checkpoint_signer, checkpoint_name, namespace
+                    ),
+                )
             )
             note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace, size=seq)
         # Officers may go on recording meanwhile: the bundle holds what the checkpoint covers.
@@ -319,20 +321,15 @@ class ExportCommands:
         )
         # The bundle's trust.json is a subset of this store: its signers are named as here.
         views = build_views(verified, audience=audience, checkpoint=covered)
-        # B14: when the bundle ends with a handover (its own, or, handed to no one, the
-        # case's last), the checkpoints that recipient was given before, each with its proof.
-        handovers = None
-        collected = HistoryCollector()
-        for r in verified:
-            collected.take(r.seq, r.event_type, r.schema, r.time_ns, r.data, r.hash)
-        history = collected.history(size)
-        if history is not None:
-            handovers = earlier_handovers(
-                history,
-                lambda n: self.checkpoint(
-                    case_id, checkpoint_signer, checkpoint_name, namespace, size=n
-                ),
-            )
+        # B14: the checkpoints the recipient of the handover the bundle ends with was given
+        # before, each with its proof.
+        handovers = handovers_file(
+            verified,
+            size,
+            lambda n: self.checkpoint(
+                case_id, checkpoint_signer, checkpoint_name, namespace, size=n
+            ),
+        )
         register = build_exhibit_register(records_as_read(verified), as_of=at)
         del verified
         wanted = exhibit_hashes(register)
@@ -386,39 +383,6 @@ class ExportCommands:
             register=register,
             missing_evidence=frozenset(wanted) - frozenset(files),
         )
-
-    def _hand_over(
-        self,
-        case_id: uuid.UUID,
-        signer: Signer,
-        *,
-        recipient: str,
-        audience: str | None,
-        checkpoint: Callable[[], str],
-    ) -> int:
-        """Append the handover over the records before it; its seq.
-
-        Officers may record between the checkpoint and the handover: the
-        handover then no longer follows the records its note covers, and is
-        refused (or its save conflicts), so it is tried again on the case as it
-        has become.
-        """
-        for attempt in range(_HANDOVER_ATTEMPTS):
-            try:
-                return self.record_handover(
-                    case_id, signer, recipient=recipient, checkpoint=checkpoint(),
-                    audience=audience,
-                )  # fmt: skip
-            except (InvalidCommandError, ConcurrencyConflictError) as exc:
-                if attempt + 1 == _HANDOVER_ATTEMPTS or (
-                    isinstance(exc, InvalidCommandError) and exc.field != "checkpoint"
-                ):
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-#: How often a handover is tried again when records keep arriving meanwhile.
-_HANDOVER_ATTEMPTS = 5
 
 
 def _finders(

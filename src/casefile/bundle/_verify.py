@@ -33,19 +33,13 @@ from casefile.bundle._bundle_trust import (
     manifest_signer,
 )
 from casefile.bundle._continuity import CustodyCollector, evidence_findings
-from casefile.bundle._earlier import check_earlier_handovers
 from casefile.bundle._fixity import CapturedSizes, listed_files
-from casefile.bundle._history import (
-    CaseHistory,
-    HistoryCollector,
-    check_handover,
-    manifest_origin,
-)
+from casefile.bundle._handover_steps import check_handovers
+from casefile.bundle._history import CaseHistory, HistoryCollector
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
-    HANDOVERS,
     RECORDS,
     TRUST,
     BundleLimits,
@@ -336,36 +330,9 @@ class _Run:
             return
         if history is None:
             return  # a record that failed B6 leaves no prefix root to compare
-        # B13: each handover's checkpoint is over the records before it; a bundle for an
-        # audience ends with its handover for that audience.
-        errors, used = check_handover(
-            history,
-            case_id=manifest.case_id,
-            origin=manifest_origin(manifest.checkpoint),
-            audience=manifest.audience,
-            trust=store,
-            at=self.at,
-            label=self.label,
-        )
-        self.used_keys |= used
-        for error in errors:
-            self.fail(error)
-        # B14: handovers.json holds exactly the earlier handovers to this bundle's recipient.
-        data = None
-        if HANDOVERS in self.bundle.files:
-            try:
-                data = self.bundle.read_small(HANDOVERS)
-            except ManifestError:
-                data = b""  # its zip member's data was changed: B4 failed it
-        errors, used = check_earlier_handovers(
-            history,
-            data,
-            case_id=manifest.case_id,
-            origin=manifest_origin(manifest.checkpoint),
-            trust=store,
-            at=self.at,
-            label=self.label,
-        )
+        errors, used = check_handovers(
+            self.bundle, manifest, history, trust=store, at=self.at, label=self.label
+        )  # B13, B14
         self.used_keys |= used
         for error in errors:
             self.fail(error)
