@@ -40,12 +40,15 @@ def prove_record(verification: object, checkpoint_note: str, seq: int) -> str:
     """The tlog-proof text for record ``seq`` (from 1) of a bundle that verified.
 
     ``verification`` is that bundle's :class:`~casefile.bundle.BundleVerification`
-    and ``checkpoint_note`` its ``checkpoint.txt``, carried verbatim. Raises
-    ValueError if the bundle did not verify or has no record ``seq``.
+    (verified with ``keep_history=True``) and ``checkpoint_note`` its
+    ``checkpoint.txt``, carried verbatim. Raises ValueError if the bundle did
+    not verify or has no record ``seq``.
     """
     history = getattr(verification, "history", None)
     if not getattr(verification, "verified", False) or history is None:
         raise ValueError("prove_record needs the result of a bundle that verified")
+    if history.hashes is None:
+        raise ValueError("prove_record needs the bundle verified with keep_history=True")
     if type(seq) is not int or not 1 <= seq <= history.size:
         raise ValueError(f"the bundle holds records 1 to {history.size}, not {seq!r}")
     return format_tlog_proof(seq - 1, history.inclusion(seq), checkpoint_note)
