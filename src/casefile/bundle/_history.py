@@ -15,7 +15,7 @@ import uuid
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from casefile._time import instant_ns
 from casefile.errors import (
@@ -35,6 +35,9 @@ from casefile.signing._merkle import (
 )
 from casefile.signing._note import NoteVerifier, VerifiedNote, open_note
 from casefile.signing._trust import TrustStore
+
+if TYPE_CHECKING:
+    from casefile.bundle._result import BundleVerification
 
 __all__ = [
     "HANDOVER_SCHEMA",
@@ -300,7 +303,7 @@ def _handover_problem(
 
 
 def check_extends(
-    verification: Any,
+    verification: BundleVerification,
     previous: str | bytes,
     *,
     trust: TrustStore,
@@ -326,9 +329,8 @@ def check_extends(
     :class:`~casefile.errors.NoteError` when it is not a trusted checkpoint.
     """
     at_ns = instant_ns(at, "at")
-    history: CaseHistory | None = getattr(verification, "history", None)
-    new: Checkpoint | None = getattr(verification, "checkpoint", None)
-    if not getattr(verification, "verified", False) or history is None or new is None:
+    history, new = verification.history, verification.checkpoint
+    if not verification.verified or history is None or new is None:
         raise ValueError("check_extends needs the result of a bundle that verified")
     if history.hashes is None:
         raise ValueError("check_extends needs the bundle verified with keep_history=True")

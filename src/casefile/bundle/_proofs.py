@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from casefile._time import instant_ns
+from casefile.bundle._result import BundleVerification
 from casefile.errors import (
     BadSignatureError,
     CheckpointMismatchError,
@@ -36,7 +37,7 @@ from casefile.signing._trust import TrustStore
 __all__ = ["ProvenRecord", "check_record_proof", "prove_record"]
 
 
-def prove_record(verification: object, checkpoint_note: str, seq: int) -> str:
+def prove_record(verification: BundleVerification, checkpoint_note: str, seq: int) -> str:
     """The tlog-proof text for record ``seq`` (from 1) of a bundle that verified.
 
     ``verification`` is that bundle's :class:`~casefile.bundle.BundleVerification`
@@ -44,8 +45,8 @@ def prove_record(verification: object, checkpoint_note: str, seq: int) -> str:
     ``checkpoint.txt``, carried verbatim. Raises ValueError if the bundle did
     not verify or has no record ``seq``.
     """
-    history = getattr(verification, "history", None)
-    if not getattr(verification, "verified", False) or history is None:
+    history = verification.history
+    if not verification.verified or history is None:
         raise ValueError("prove_record needs the result of a bundle that verified")
     if history.hashes is None:
         raise ValueError("prove_record needs the bundle verified with keep_history=True")
