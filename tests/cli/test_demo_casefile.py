@@ -263,5 +263,7 @@ def test_demo_writes_the_cps_case_file_as_a_page_and_says_how_to_print_it(
     # The page rests on a checkpoint signed over the records it shows.
     assert "No checkpoint was given." not in verification
     assert f"northshire.police.example/{case_file['case']['id']}" in verification
-    (line,) = [line for line in demo.output.splitlines() if "casefile.html," in line]
+    assert any("casefile.html," in line for line in demo.output.splitlines())
+    (line,) = [line for line in demo.output.splitlines() if "--format pdf" in line]
+    assert line.split()[:2] == ["casefile", "casefile"]
     assert "--audience cps --format pdf --out casefile.pdf" in line

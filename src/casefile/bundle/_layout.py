@@ -25,8 +25,10 @@ __all__ = [
     "CHECKPOINT",
     "DISCLOSURES",
     "EVIDENCE_DIR",
+    "HANDOVERS",
     "MANIFEST",
     "MANIFEST_PAYLOAD_TYPE",
+    "MAX_HANDOVERS_SIZE",
     "MAX_MANIFEST_SIZE",
     "MAX_ROOT_FILE_SIZE",
     "MAX_TRUST_LIST_FILE_SIZE",
@@ -59,6 +61,10 @@ TRUST: Final = "trust.json"
 CHECKPOINT: Final = "checkpoint.txt"
 #: The RFC 3161 timestamp over the checkpoint (optional, B16).
 TIMESTAMP: Final = "checkpoint.tsr"
+#: The earlier handovers of the case to the bundle's recipient (B14), when there are any.
+HANDOVERS: Final = "handovers.json"
+#: Enough for thousands of earlier handovers, each a checkpoint note and a short proof.
+MAX_HANDOVERS_SIZE: Final = 8 * 1024 * 1024
 EVIDENCE_DIR: Final = "evidence"
 VIEWS_DIR: Final = "views"
 #: The signed trust root's files (§7.5): root versions after the first, and the trust list.
@@ -143,7 +149,7 @@ def check_member_name(name: str) -> str:
         raise BundleError(f"{where}: empty or '.' path component")
     if not name.isascii():
         raise BundleError(f"{where}: non-ASCII name")
-    if name in (MANIFEST, TIMESTAMP) or name in REQUIRED_FILES:
+    if name in (MANIFEST, TIMESTAMP, HANDOVERS) or name in REQUIRED_FILES:
         return name
     if len(parts) == 2:
         folder, leaf = parts
@@ -213,6 +219,8 @@ def member_cap(name: str, limits: BundleLimits) -> int:
         return MAX_NOTE_SIZE
     if name == TIMESTAMP:
         return MAX_TIMESTAMP_SIZE
+    if name == HANDOVERS:
+        return MAX_HANDOVERS_SIZE
     if name.startswith(VIEWS_DIR + "/"):
         return limits.max_view_size
     if name == TRUST_LIST:

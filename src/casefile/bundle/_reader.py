@@ -25,6 +25,7 @@ from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
+    HANDOVERS,
     MANIFEST,
     RECORDS,
     TIMESTAMP,
@@ -56,7 +57,7 @@ __all__ = ["DEFAULT_LIMITS", "Bundle", "open_bundle"]
 DEFAULT_LIMITS = BundleLimits()
 
 #: Files read whole and kept, so that what was checked is what is used later.
-_SMALL = (MANIFEST, TRUST, CHECKPOINT, TIMESTAMP)
+_SMALL = (MANIFEST, TRUST, CHECKPOINT, TIMESTAMP, HANDOVERS)
 
 
 class Bundle:
@@ -95,7 +96,8 @@ class Bundle:
         return dict(self._source.files)
 
     def read_small(self, path: str) -> bytes:
-        """The bytes of a small file (manifest, trust.json, checkpoint.txt, .tsr), read at open.
+        """The bytes of a small file (manifest, trust.json, checkpoint.txt, checkpoint.tsr,
+        handovers.json), as read once at open.
 
         Raises :class:`ManifestError` (step B4) if its zip member's data was changed.
         """

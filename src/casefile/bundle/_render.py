@@ -62,6 +62,7 @@ def render_views(
     limits: BundleLimits | None = None,
     root: Root | None = None,
     min_trust_version: int = 1,
+    keep_history: bool = False,
 ) -> RenderedViews:
     """Verify a bundle (as :func:`verify_bundle` with ``report=True``); if it verified,
     write its views, each proven by B12, into the new folder ``dest``.
@@ -69,15 +70,16 @@ def render_views(
     ``dest`` must not exist (or be an empty folder), nor lie inside a directory
     bundle. Nothing is written when the bundle fails verification or carries
     no view; a :class:`~casefile.errors.BundleError` is raised, leaving nothing
-    at ``dest``, when it cannot be written.
+    at ``dest``, when it cannot be written. ``keep_history`` is passed to the
+    verification, as to :func:`verify_bundle`.
     """
     where = Path(dest)
     check_destination(where, directory=True)  # before the walk, which may take minutes
     pinned = (root, min_trust_version)
     if isinstance(source, Bundle):
-        return _render(source, where, at, trust, workers, progress, pinned)
+        return _render(source, where, at, trust, workers, progress, pinned, keep_history)
     with open_bundle(source, limits=limits) as bundle:
-        return _render(bundle, where, at, trust, workers, progress, pinned)
+        return _render(bundle, where, at, trust, workers, progress, pinned, keep_history)
 
 
 def _render(
@@ -88,6 +90,7 @@ def _render(
     workers: int | None,
     progress: Callable[[int], None] | None,
     pinned: tuple[Root | None, int],
+    keep_history: bool = False,
 ) -> RenderedViews:
     if bundle.kind == "directory" and where.resolve().is_relative_to(bundle.path.resolve()):
         # A file added to a bundle's folder makes it fail B4 from then on.
@@ -101,6 +104,7 @@ def _render(
         progress=progress,
         root=pinned[0],
         min_trust_version=pinned[1],
+        keep_history=keep_history,
     )
     prefix = VIEWS_DIR + "/"
     listed = (

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from casefile._time import ns_to_rfc3339
+from casefile.bundle._history import CaseHistory
 from casefile.bundle._manifest import DisclosurePolicy
 from casefile.bundle._redactions import RedactedField
 from casefile.errors import VerificationError
 from casefile.findings import Finding
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._timestamp import TrustedTime
+from casefile.signing._trust import TrustStore
 
 __all__ = ["BundleVerification", "EvidenceSummary", "ManifestStatus", "TrustRootStatus"]
 
@@ -60,6 +62,9 @@ class TrustRootStatus:
     trust_list_expires: int
     #: The names of the final root's keys whose signatures on the trust list verified.
     signers: tuple[str, ...]
+    #: The trust list's trust store, which stood as the verifier's own (what a later check
+    #: of the same bundle, such as ``--previous``, must judge by too).
+    store: TrustStore | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -91,6 +96,10 @@ class BundleVerification:
     trusted_time: TrustedTime | None = None
     #: Set when the trust store came from the bundle's signed trust list (B17).
     trust_root: TrustRootStatus | None = None
+    #: The record hashes and handovers of a bundle whose records all verified (else None):
+    #: what :func:`~casefile.bundle.check_extends` and :func:`~casefile.bundle.prove_record`
+    #: compute prefix roots and proofs from.
+    history: CaseHistory | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON object; every error and finding names its record (``seq``, or null).

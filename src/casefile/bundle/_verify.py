@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B12, B16 and B17 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B17 of docs/FORMAT.md §9.6, each marked below.
 
 B17, when the verifier pins a trust root, runs first: it follows the bundle's
 root chain and opens its signed trust list, which then stands as the
@@ -13,8 +13,10 @@ B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
 bundle's own trust.json to what it must carry when the auditor brought keys;
 B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`);
-B16 checks the RFC 3161 token over the checkpoint (:mod:`casefile.bundle._trusted_time`);
-B12, once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
+B13 holds each handover record to the records before it, and a bundle for an
+audience to its own handover (:mod:`casefile.bundle._history`); B16 checks the
+RFC 3161 token over the checkpoint (:mod:`casefile.bundle._trusted_time`); B12,
+once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -37,6 +39,8 @@ from casefile.bundle._bundle_trust import (
 )
 from casefile.bundle._continuity import CustodyCollector, evidence_findings
 from casefile.bundle._fixity import CapturedSizes, listed_files
+from casefile.bundle._handover_steps import check_handovers
+from casefile.bundle._history import CaseHistory, HistoryCollector
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
@@ -101,11 +105,13 @@ class _Run:
         continuity_policy: ContinuityPolicy | None = None,
         root: Root | None = None,
         min_trust_version: int = 1,
+        keep_history: bool = False,
     ) -> None:
         self.bundle = bundle
         self.root = root
         self.min_trust_version = min_trust_version
         self.trust_root: TrustRootStatus | None = None
+        self.keep_history = keep_history
         self.trust = trust
         self.own_trust = trust is not None
         # Key ids whose signatures counted: the manifest's, the verified
@@ -136,6 +142,9 @@ class _Run:
         # B16: (seq, time) of the latest verified record, and the time the token proves.
         self.latest: tuple[int, int] | None = None
         self.trusted_time: TrustedTime | None = None
+        # B13, B14: the record hashes and handovers of the records that verified.
+        self.collected = HistoryCollector(keep=keep_history)
+        self.history: CaseHistory | None = None
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -152,6 +161,7 @@ class _Run:
             self._evidence()
             self._continuity()
             self._redactions()
+            self._handovers()
             self._bundle_trust()
             self._trusted_time()
             self._views()
@@ -181,6 +191,7 @@ class _Run:
             trust_list_version=resolved.trust_list.version,
             trust_list_expires=resolved.trust_list.expires,
             signers=tuple(key.name for key in resolved.signers),
+            store=resolved.trust_list.store,
         )
         return True
 
@@ -302,6 +313,10 @@ class _Run:
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
             checked.take(record)  # B7
+            self.collected.take(  # B13, B14
+                record.seq, record.event_type, record.schema, record.time_ns, record.data,
+                record.hash,
+            )  # fmt: skip
             if kept is not None:
                 kept.append(record)  # B12
             if self.latest is None or record.time_ns > self.latest[1]:
@@ -324,6 +339,9 @@ class _Run:
                 )
             )
         self.findings.extend(walk.findings)
+        if walk.size == manifest.records and not walk.unread_tail:
+            self.history = self.collected.history(walk.size)
+        self.collected = HistoryCollector()
         # B9: the exhibit register of the records that verified (reported after B8).
         self.register = self.custody.register(self.at)
         left_out = checked.finding(ledger.withheld_whole())  # B7, after B11's acts are known
@@ -360,6 +378,21 @@ class _Run:
         """B11: each withheld run of text is covered by an active decision or an erasure."""
         if self.redactions is not None:
             self.findings.extend(self.redactions.findings())
+
+    def _handovers(self) -> None:
+        """B13, B14, when every record verified: a handover names the records before it, and
+        a bundle the earlier handovers to its recipient."""
+        manifest, history, store = self.manifest, self.history, self.trust
+        if manifest is None or store is None:
+            return
+        if history is None:
+            return  # a record that failed B6 leaves no prefix root to compare
+        errors, used = check_handovers(
+            self.bundle, manifest, history, trust=store, at=self.at, label=self.label
+        )  # B13, B14
+        self.used_keys |= used
+        for error in errors:
+            self.fail(error)
 
     def _bundle_trust(self) -> None:
         """B10, only when the auditor supplied the trust store (otherwise B2 and B6 used it)."""
@@ -431,6 +464,7 @@ class _Run:
             redacted=() if self.redactions is None else self.redactions.redacted(),
             trusted_time=self.trusted_time,
             trust_root=self.trust_root,
+            history=self.history if not self.errors and not self.overflow else None,
         )
 
 
@@ -446,6 +480,7 @@ def verify_bundle(
     continuity_policy: ContinuityPolicy | None = None,
     root: Root | None = None,
     min_trust_version: int = 1,
+    keep_history: bool = False,
 ) -> BundleVerification:
     """Verify a bundle (a directory, a ``.zip`` or an opened :class:`Bundle`).
 
@@ -469,25 +504,17 @@ def verify_bundle(
     a trust store: step B17 then follows the bundle's root chain from it and
     takes the bundle's signed trust list, signed by the final root, no older
     than ``min_trust_version`` and unexpired at ``at``, as the trust store.
+
+    With ``keep_history`` the result keeps every record hash of a bundle that
+    verified (40 bytes a record), which :func:`~casefile.bundle.check_extends`
+    and :func:`~casefile.bundle.prove_record` need; without it memory stays
+    flat whatever the number of records.
     """
     at = instant_ns(at, "at")
     if root is not None and trust is not None:
         raise ValueError("give a pinned root or a trust store, not both")
-
-    def run(bundle: Bundle) -> BundleVerification:
-        return _Run(
-            bundle,
-            trust,
-            at,
-            workers,
-            report,
-            progress,
-            continuity_policy,
-            root,
-            min_trust_version,
-        ).run()
-
+    options = (workers, report, progress, continuity_policy, root, min_trust_version, keep_history)
     if isinstance(source, Bundle):
-        return run(source)
+        return _Run(source, trust, at, *options).run()
     with open_bundle(source, limits=limits) as bundle:
-        return run(bundle)
+        return _Run(bundle, trust, at, *options).run()

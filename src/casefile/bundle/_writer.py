@@ -35,6 +35,7 @@ from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
+    HANDOVERS,
     MANIFEST,
     RECORDS,
     TIMESTAMP,
@@ -312,6 +313,7 @@ def write_bundle(
     timestamp: bytes | None = None,
     trust_list: bytes | None = None,
     roots: Mapping[int, bytes] | None = None,
+    handovers: bytes | None = None,
 ) -> BundleInfo:
     """Write one case as a bundle directory at ``dest``, atomically.
 
@@ -331,7 +333,9 @@ def write_bundle(
     checkpoint.tsr (B16); one that stamps something else is refused. ``trust_list`` (a
     signed trust list) and ``roots`` (root documents by version, those after
     the first a verifier pins) travel under ``trust-root/`` for step B17; they
-    are copied as given, signatures and all.
+    are copied as given, signatures and all. ``handovers`` is the
+    content of ``handovers.json`` (B14: see :func:`~casefile.bundle.earlier_handovers`),
+    for a bundle whose recipient was handed the case before.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
     is left behind; staging that killed exports left beside ``dest`` is
@@ -377,6 +381,10 @@ def write_bundle(
             if timestamp is not None:
                 with HashingSink(tmp, TIMESTAMP, mode=file_mode) as sink:
                     sink.write(timestamp)
+                    entries.append(sink.finish())
+            if handovers is not None:
+                with HashingSink(tmp, HANDOVERS, mode=file_mode) as sink:
+                    sink.write(handovers)
                     entries.append(sink.finish())
             if evidence:
                 _folder(tmp / EVIDENCE_DIR, dir_mode)

@@ -153,6 +153,14 @@ def add_export_parser(
         metavar="SECONDS",
         help="how long to wait for the time-stamping authority (default: 10)",
     )
+    export.add_argument(
+        "--recipient",
+        metavar="NAME",
+        help="hand the case to NAME (e.g. 'CPS Direct, Northshire'): a signed handover record "
+        "naming NAME, the audience and the checkpoint of the records before it ends the "
+        "bundle, which also carries NAME's earlier handovers (default with --audience: the "
+        "audience's name; without either, the bundle is the case as it stands, handed to no one)",
+    )
     disclose = export.add_mutually_exclusive_group()
     disclose.add_argument(
         "--no-disclosures",
@@ -346,6 +354,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.evidence_dir is not None and not Path(args.evidence_dir).is_dir():
         raise InputError(f"{args.evidence_dir}: not a folder (--evidence-dir)")
     check_new_path(dest, allow_empty_dir=not args.zip)
+    if args.recipient is not None and not args.recipient.strip():
+        raise InputError("--recipient: give the name of whom the case is handed to")
     namespace = origin_namespace(args)
     policy = _policy(args)
     with about(args.trust):
@@ -372,6 +382,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             evidence=finders,
             disclosure_policy=policy,
             audience=args.audience,
+            recipient=args.recipient,
             zip=args.zip,
             tsa=tsa,
             trust_list=trust_list,
@@ -380,6 +391,9 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     info, register = result.info, result.register
     out.write(f"case       {one_line(reference)} ({case_id})\n")
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
+    recipient = args.recipient or args.audience
+    if recipient is not None:
+        out.write(f"handed to  {one_line(recipient)}: record {info.records} says so\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
     if args.audience is not None and policy.mode != "all":
         shown += " for personal values; every text as the audience's decisions leave it"
