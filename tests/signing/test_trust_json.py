@@ -560,7 +560,8 @@ def test_witness_policy_parses_and_round_trips() -> None:
 
 def test_store_without_witness_policy_has_none_and_writes_none() -> None:
     store = _parse(_doc())
-    assert store.policy.witness_threshold == 0 and not store.policy.witnesses
+    assert store.policy.witness_threshold == 0
+    assert not store.policy.witnesses
     assert '"witnesses"' not in dump_trust_store(store)
 
 
