@@ -32,6 +32,7 @@ from independent._spec_rules import (
     CUSTODY_ACTOR_TYPES,
     ORIGIN,
     PROSECUTION_ACTOR_TYPES,
+    RECEIPT_RECORDED,
     RECEIPT_TYPES,
     REDACTION_ACTOR_TYPES,
     ZERO,
@@ -62,6 +63,7 @@ def _names_actor(h: dict[str, Any]) -> bool:
         *PROSECUTION_ACTOR_TYPES,
         CORRECTION,
         CONFIRMATION,
+        RECEIPT_RECORDED,
     )
     return actor and h["schema"] == 1
 
@@ -96,6 +98,8 @@ class _Acts:
             return False
         if rb is not None and (_identity(rb) != holder or by == holder):
             return False
+        if h["type"] == RECEIPT_RECORDED and rb is None:
+            return False  # always keyed for the recipient by the sender
         if h["type"] == CONFIRMATION:
             c = data.get("confirms")
             ok = (
@@ -114,8 +118,8 @@ class _Acts:
         if h["type"] == CONFIRMATION:
             self.confirmed.add((data["confirms"], by))
             return
-        if data["recorded_by"] is not None:
-            self.on_behalf[h["seq"]] = by
+        if data["recorded_by"] is not None and h["type"] != RECEIPT_RECORDED:
+            self.on_behalf[h["seq"]] = by  # a receipt is confirmed by its cosignature
         receiver = _identity(data.get("to")) if h["type"] in RECEIPT_TYPES else None
         if receiver is not None and h["schema"] == 1:
             self.receivers[h["seq"]] = receiver

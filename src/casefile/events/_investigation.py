@@ -50,6 +50,7 @@ from eventsourcing.domain import Aggregate
 
 from casefile.errors import InvalidCommandError
 from casefile.events._case_commands import CaseLogCommands
+from casefile.events._receipts import ReceiptCommands
 from casefile.events._case_events import CaseOpened, CaseOpening
 from casefile.events._charging import ChargingCommands
 from casefile.events._court import CourtCommands
@@ -87,6 +88,7 @@ class Investigation(
     CaseSummaryCommands,
     VictimCommands,
     MissingPersonCommands,
+    ReceiptCommands,
     Aggregate,
 ):
     """One investigation: an append-only, signed event stream and the state it implies.
