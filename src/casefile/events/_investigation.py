@@ -50,7 +50,6 @@ from eventsourcing.domain import Aggregate
 
 from casefile.errors import InvalidCommandError
 from casefile.events._case_commands import CaseLogCommands
-from casefile.events._receipts import ReceiptCommands
 from casefile.events._case_events import CaseOpened, CaseOpening
 from casefile.events._charging import ChargingCommands
 from casefile.events._court import CourtCommands
@@ -58,6 +57,7 @@ from casefile.events._custody_commands import CustodyCommands
 from casefile.events._evidence_commands import EvidenceCommands
 from casefile.events._missing import MissingPersonCommands
 from casefile.events._people_commands import PeopleCommands
+from casefile.events._receipts import ReceiptCommands
 from casefile.events._recording import DEFAULT_CONTEXT, NO_PERSONAL, CommandContext
 from casefile.events._redaction import RedactionCommands
 from casefile.events._summary import CaseSummaryCommands
