@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B12 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B12 and B15 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
@@ -9,6 +9,8 @@ B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
 bundle's own trust.json to what it must carry when the auditor brought keys;
 B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`);
+B15 holds recipients' receipts to the records and the checkpoint to the witness
+policy (:mod:`casefile.bundle._receipts`);
 B12, once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
@@ -43,6 +45,7 @@ from casefile.bundle._layout import (
 from casefile.bundle._manifest import FileEntry, Manifest, parse_manifest
 from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._reader import Bundle, open_bundle
+from casefile.bundle._receipts import ReceiptCheck
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
 from casefile.bundle._views import as_bundle_names, carries_views, check_views
@@ -112,6 +115,8 @@ class _Run:
         self.captured = CapturedSizes()
         # B12: the verified records, kept only when the bundle carries views to rebuild.
         self.kept: list[VerifiedRecord] | None = None
+        self.receipts: ReceiptCheck | None = None
+        self.latest: int | None = None
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -128,6 +133,7 @@ class _Run:
             self._evidence()
             self._continuity()
             self._redactions()
+            self._receipts()
             self._bundle_trust()
             self._views()
         return self._result()
@@ -234,6 +240,7 @@ class _Run:
         checked = PolicyCheck(manifest.disclosure_policy, manifest.audience, self.label)  # B7
         ledger = self.redactions = RedactionLedger(manifest.audience)
         kept = self.kept = [] if carries_views(manifest) else None
+        receipts = self.receipts = ReceiptCheck(store, manifest.case_id, walk.clock_skew_ns)  # B15
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
@@ -250,6 +257,7 @@ class _Run:
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
             checked.take(record)  # B7
+            receipts.take(record)  # B15
             if kept is not None:
                 kept.append(record)  # B12
             if self.progress is not None and walk.size >= next_progress:
@@ -277,6 +285,7 @@ class _Run:
             self.findings.append(left_out)
         # B2 (deferred until the records' latest time is known): as for checkpoints,
         # the manifest key must be neither expired nor revoked by the latest record.
+        self.latest = walk.latest_time
         last = walk.latest_time if walk.latest_time is not None else self.at
         lapsed = manifest_key_lapsed(signer, last)
         if lapsed is not None:
@@ -306,6 +315,18 @@ class _Run:
         """B11: each withheld run of text is covered by an active decision or an erasure."""
         if self.redactions is not None:
             self.findings.extend(self.redactions.findings())
+
+    def _receipts(self) -> None:
+        """B15: receipts hold against the records; the witness policy holds for the checkpoint.
+
+        Before B10, which looks in trust.json for the cosigners that counted.
+        """
+        receipts, manifest = self.receipts, self.manifest
+        if receipts is None or manifest is None:
+            return
+        for error in receipts.failures(manifest.checkpoint, self.checkpoint, self.at, self.latest):
+            self.fail(error)
+        self.used_keys |= receipts.used_keys
 
     def _bundle_trust(self) -> None:
         """B10, only when the auditor supplied the trust store (otherwise B2 and B6 used it)."""

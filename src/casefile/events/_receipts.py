@@ -85,6 +85,12 @@ class ReceiptCommands(RecordingBase):
             raise InvalidCommandError(
                 "checkpoint", f"covers {parsed.size} records; the case has {self._version}"
             )
+        if parsed.size not in self._handovers:
+            raise InvalidCommandError(
+                "checkpoint",
+                f"covers {parsed.size} records, which do not end with a handover: a receipt"
+                " acknowledges the checkpoint of a handover",
+            )
         try:
             parse_cosignature(line)
         except NoteError as exc:

@@ -29,6 +29,7 @@ from casefile.signing._commitments import (
 )
 from casefile.signing._cosignature import (
     COSIGNATURE_HEADER,
+    COSIGNATURE_PAYLOAD_SIZE,
     COSIGNATURE_TYPE,
     MAX_COSIGNATURE_TIME,
     Cosignature,
@@ -36,6 +37,7 @@ from casefile.signing._cosignature import (
     cosign_checkpoint,
     cosignature_key_id,
     cosignature_message,
+    cosignature_of,
     parse_cosignature,
     verify_cosignature,
 )
@@ -147,6 +149,7 @@ from casefile.signing._trust_json import (
 __all__ = [
     "CHECKPOINT_ROLE",
     "COSIGNATURE_HEADER",
+    "COSIGNATURE_PAYLOAD_SIZE",
     "COSIGNATURE_TYPE",
     "DATA_PROTECTION_ROLE",
     "DEFAULT_POLICY",
@@ -225,6 +228,7 @@ __all__ = [
     "cosign_checkpoint",
     "cosignature_key_id",
     "cosignature_message",
+    "cosignature_of",
     "dearmor_private_key",
     "decrypt_private_key",
     "dump_trust_store",

@@ -28,6 +28,7 @@ from casefile.errors import CosignatureError, NoteError
 from casefile.signing._keys import SIGNATURE_SIZE, PublicKey, Signer, verify_signature
 from casefile.signing._note import (
     NOTE_KEY_ID_SIZE,
+    NoteSignature,
     check_key_name,
     parse_signature_line,
     split_note,
@@ -35,6 +36,7 @@ from casefile.signing._note import (
 
 __all__ = [
     "COSIGNATURE_HEADER",
+    "COSIGNATURE_PAYLOAD_SIZE",
     "COSIGNATURE_TYPE",
     "MAX_COSIGNATURE_TIME",
     "Cosignature",
@@ -42,6 +44,7 @@ __all__ = [
     "cosign_checkpoint",
     "cosignature_key_id",
     "cosignature_message",
+    "cosignature_of",
     "parse_cosignature",
     "verify_cosignature",
 ]
@@ -55,7 +58,8 @@ MAX_COSIGNATURE_TIME: Final = 2**63 - 1
 
 _PREFIX: Final = "\u2014 "
 _TIMESTAMP: Final = struct.Struct(">Q")
-_PAYLOAD_SIZE: Final = _TIMESTAMP.size + SIGNATURE_SIZE
+#: What follows a cosignature line's key id: the u64 timestamp and the Ed25519 signature.
+COSIGNATURE_PAYLOAD_SIZE: Final = _TIMESTAMP.size + SIGNATURE_SIZE
 
 
 def _check_time(timestamp: object) -> int:
@@ -114,11 +118,15 @@ def parse_cosignature(line: str) -> Cosignature:
         line = line[:-1]
     if "\n" in line:
         raise NoteError("a cosignature is one line")
-    parsed = parse_signature_line(line)
-    if len(parsed.payload) != _PAYLOAD_SIZE:
+    return cosignature_of(parse_signature_line(line))
+
+
+def cosignature_of(parsed: NoteSignature) -> Cosignature:
+    """Read a note's signature line (from :func:`split_note`) as a cosignature; verify nothing."""
+    if len(parsed.payload) != COSIGNATURE_PAYLOAD_SIZE:
         raise NoteError(
             f"cosignature by {parsed.name}: {NOTE_KEY_ID_SIZE + len(parsed.payload)} bytes,"
-            f" not {NOTE_KEY_ID_SIZE + _PAYLOAD_SIZE} (key id, time, Ed25519 signature)"
+            f" not {NOTE_KEY_ID_SIZE + COSIGNATURE_PAYLOAD_SIZE} (key id, time, Ed25519 signature)"
         )
     (timestamp,) = _TIMESTAMP.unpack(parsed.payload[: _TIMESTAMP.size])
     if timestamp > MAX_COSIGNATURE_TIME:
