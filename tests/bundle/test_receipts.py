@@ -28,7 +28,8 @@ from casefile.signing._cosignature import (
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._note import split_note
 from casefile.signing._trust import Holder, TrustEntry, TrustPolicy, TrustStore
-from casefile.signing._trust_json import parse_trust_store
+from casefile.signing._trust_json import dump_trust_store, parse_trust_store
+from independent._spec_verifier import verify_dir
 
 CPS = signer_for("cps-receipts")
 WITNESSES = [signer_for(f"witness-{n}") for n in range(3)]
@@ -120,8 +121,14 @@ def _bundle(app: CasefileApp, case_id: uuid.UUID, dest: Path, note: str | None =
 
 
 def _b15(path: Path, trust: TrustStore = TRUST) -> list[str]:
+    """B15's messages; the verifier written from FORMAT.md alone must fail the same records."""
     report = verify_bundle(path, at=LATER, trust=trust, report=True)
-    return [e.message for e in report.errors if e.step == "B15"]
+    outside = verify_dir(path, dump_trust_store(trust).encode(), LATER)
+    assert outside.verified == report.verified
+    ours = [e for e in report.errors if e.step == "B15"]
+    theirs = [(seq, kind) for step, kind, seq in outside.failures if step == "B15"]
+    assert theirs == [(e.seq, e.kind) for e in ours]
+    return [e.message for e in ours]
 
 
 def _record(app: CasefileApp, case_id: uuid.UUID, body: str, line: str) -> int:
@@ -142,6 +149,7 @@ def test_receipt_of_the_first_handover_travels_in_the_second_bundle_and_verifies
     path = _bundle(app, case_id, tmp_path / "second")
     result = verify_bundle(path, at=LATER, trust=TRUST)
     assert result.verified
+    assert _b15(path) == []
     # V15: confirmed by its own cosignature, so no finding awaits a record.confirmed.
     assert all(f.seq != seq for f in result.findings)
     # B10: the recipient's key travels in the bundle's trust.json.
@@ -272,6 +280,7 @@ def test_checkpoint_cosigned_by_k_witnesses_meets_the_policy(
 ) -> None:
     path = _witnessed(app, tmp_path, (0, 30), (2, 31))
     assert verify_bundle(path, at=LATER, trust=_policy(2)).verified
+    assert _b15(path, _policy(2)) == []
     # The witnesses' keys travel with the bundle (B10 looks for them).
     carried = parse_trust_store((path / TRUST_FILE).read_bytes())
     assert {WITNESS_NAMES[0], WITNESS_NAMES[2]} <= {e.name for e in carried}
@@ -309,3 +318,4 @@ def test_witness_cosignature_is_ignored_without_a_policy_and_v12_still_passes(
 ) -> None:
     path = _witnessed(app, tmp_path, (0, 30))
     assert verify_bundle(path, at=LATER, trust=TRUST).verified
+    assert _b15(path) == []

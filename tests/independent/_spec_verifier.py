@@ -25,6 +25,7 @@ from typing import Any
 import msgpack
 from nacl.exceptions import BadSignatureError
 
+from independent._spec_receipts import b15, witness_policy
 from independent._spec_redactions import Redactions
 from independent._spec_rules import (
     CONFIRMATION,
@@ -249,7 +250,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         report.fail("B5", "manifest")
     shown: dict[tuple[int, str], dict[str, Any]] = {}
     verified: dict[int, dict[str, Any]] = {}
-    used, captured, last = _records(
+    used, captured, last, hashes = _records(
         root, manifest, (keys, record_roles, cp_roles), at, report, (verified, shown)
     )
     redactions = Redactions(manifest["audience"], verified, shown)
@@ -261,6 +262,11 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         sizes = captured.get(path[9:], set()) - {listed[path]["size"]}
         if path.startswith("evidence/") and (listed[path]["sha256"] != path[9:] or sizes):
             report.fail("B8", "fixity")
+    doc = trust_doc if trust_doc is not None else (root / "trust.json").read_bytes()
+    used |= b15(
+        manifest["checkpoint"], keys, witness_policy(doc), verified, hashes,
+        (at, at if last is None else last), report, _identity,
+    )  # fmt: skip
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:
             bundle_keys = parse_trust((root / "trust.json").read_bytes())[0]
@@ -352,8 +358,8 @@ def _records(
     at: int,
     report: Report,
     out: tuple[dict[int, dict[str, Any]], dict[tuple[int, str], dict[str, Any]]],
-) -> tuple[set[bytes], dict[str, set[int]], int | None]:
-    """B6, V1-V15, B7; the key ids of the records that verified.
+) -> tuple[set[bytes], dict[str, set[int]], int | None, list[bytes]]:
+    """B6, V1-V15, B7; the key ids of the records that verified, and every record's hash.
 
     ``out`` receives the verified records and the disclosures of each that passed V11.
     """
@@ -448,7 +454,7 @@ def _records(
     for h in verified.values():
         if h["type"] == "evidence.captured":
             captured.setdefault(h["data"]["sha256"].hex(), set()).add(h["data"]["size"])
-    return used, captured, max((h["time"] for h in verified.values()), default=None)
+    return used, captured, max((h["time"] for h in verified.values()), default=None), hashes
 
 
 def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:

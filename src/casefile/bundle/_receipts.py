@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from casefile.errors import CosignatureError, NoteError
-from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
+from casefile.signing._checkpoint import case_of_checkpoint, parse_checkpoint_body
 from casefile.signing._cosignature import (
     COSIGNATURE_PAYLOAD_SIZE,
     Cosignature,
@@ -117,19 +117,21 @@ class ReceiptCheck:
         if record.event_type == COSIGNED_RECEIPT_TYPE:
             self._receipts.append(_Receipt(record.seq, record.time_ns, dict(record.data)))
 
-    def failures(
-        self, note: str, checkpoint: Checkpoint | None, at: int, latest: int | None
-    ) -> Iterator[CosignatureError]:
+    def failures(self, note: str, at: int, latest: int | None) -> Iterator[CosignatureError]:
         """B15's failures: each receipt that does not hold, then the witness policy."""
         label = str(self.case_id)
+        try:  # the origin the manifest's checkpoint names, whether or not V13 passed
+            origin: str | None = split_note(note)[0].split("\n", 1)[0]
+        except NoteError:
+            origin = None
         for receipt in self._receipts:
-            problem = self._receipt_problem(receipt, checkpoint)
+            problem = self._receipt_problem(receipt, origin)
             if problem is not None:
                 yield CosignatureError(problem, case_id=label, seq=receipt.seq, step="B15")
         for problem in self._witness_problems(note, at, latest):
             yield CosignatureError(problem, case_id=label, step="B15")
 
-    def _receipt_problem(self, receipt: _Receipt, bundle: Checkpoint | None) -> str | None:
+    def _receipt_problem(self, receipt: _Receipt, origin: str | None) -> str | None:
         body, line, by = (receipt.data.get(k) for k in ("checkpoint", "cosignature", "by"))
         if type(body) is not str or type(line) is not str:
             return "the receipt holds no checkpoint text and cosignature line"
@@ -139,7 +141,7 @@ class ReceiptCheck:
             cosignature = parse_cosignature(line)
         except NoteError as exc:
             return f"the receipt's {exc}"
-        if named != self.case_id or (bundle is not None and cosigned.origin != bundle.origin):
+        if named != self.case_id or (origin is not None and cosigned.origin != origin):
             return (
                 f"the receipt cosigns a checkpoint of origin {cosigned.origin!r}, not this case's"
             )

@@ -324,7 +324,7 @@ class _Run:
         receipts, manifest = self.receipts, self.manifest
         if receipts is None or manifest is None:
             return
-        for error in receipts.failures(manifest.checkpoint, self.checkpoint, self.at, self.latest):
+        for error in receipts.failures(manifest.checkpoint, self.at, self.latest):
             self.fail(error)
         self.used_keys |= receipts.used_keys
 
