@@ -13,7 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from application.conftest import CHECKPOINTER, NAMESPACE, OFFICER, SECOND, T0, signer_for
+from _receiptcase import (
+    CPS,
+    CPS_NAME,
+    CPS_PERSON,
+    LATER,
+    TRUST,
+    WITNESS_NAMES,
+    WITNESSES,
+    body_of,
+    checkpoint_note,
+    clock,
+    handed_over,
+    seconds_after_t0,
+    witness_policy,
+)
+from application.conftest import CHECKPOINTER, OFFICER
 from casefile.application import CasefileApp, StoreConfig
 from casefile.bundle import verify_bundle, write_bundle
 from casefile.bundle._layout import TRUST as TRUST_FILE
@@ -25,86 +40,17 @@ from casefile.signing._cosignature import (
     append_cosignatures,
     cosign_checkpoint,
 )
-from casefile.signing._keys import InMemorySigner
-from casefile.signing._note import split_note
-from casefile.signing._trust import Holder, TrustEntry, TrustPolicy, TrustStore
+from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store, parse_trust_store
 from independent._spec_verifier import verify_dir
-
-CPS = signer_for("cps-receipts")
-WITNESSES = [signer_for(f"witness-{n}") for n in range(3)]
-LATER = T0 + 10**12
-CPS_NAME = "cps.example/receipts"
-WITNESS_NAMES = [f"witness.example/w{n}" for n in range(3)]
-
-
-def _entry(signer: InMemorySigner, name: str, roles: set[str], force: str) -> TrustEntry:
-    return TrustEntry(
-        public_key=signer.public_key,
-        name=name,
-        holder=Holder(name=name, rank="", number="1187", force=force),
-        roles=frozenset(roles),
-        valid_from=T0 - 86_400 * SECOND,
-    )
-
-
-ENTRIES = [
-    _entry(OFFICER, "pc-1234", {"recorder"}, "Test Force"),
-    _entry(CHECKPOINTER, "custody-suite", {"checkpoint"}, "Test Force"),
-    _entry(CPS, CPS_NAME, {"recipient"}, "Crown Prosecution Service"),
-    *(_entry(s, n, {"witness"}, "Witness") for s, n in zip(WITNESSES, WITNESS_NAMES, strict=True)),
-]
-TRUST = TrustStore(ENTRIES)
-CPS_PERSON = Custodian.from_holder(ENTRIES[2].holder, role="recipient")
-
-
-def _policy(k: int) -> TrustStore:
-    policy = TrustPolicy(
-        TRUST.policy.record_roles,
-        TRUST.policy.checkpoint_roles,
-        witnesses=frozenset(WITNESS_NAMES),
-        witness_threshold=k,
-    )
-    return TrustStore(ENTRIES, policy)
-
-
-def _clock() -> Iterator[int]:
-    n = 0
-    while True:
-        n += 1
-        yield T0 + n * SECOND
 
 
 @pytest.fixture
 def app() -> Iterator[CasefileApp]:
-    ticks = _clock()
+    ticks = clock()
     made = CasefileApp(store=StoreConfig.memory(), trust=TRUST, clock=lambda: next(ticks))
     yield made
     made.close()
-
-
-def _handed_over(app: CasefileApp, case_id: uuid.UUID | None = None, notes: int = 2) -> uuid.UUID:
-    """A case with ``notes`` notes and a handover record; returns its id."""
-    case_id = app.open_case(
-        OFFICER, offence="Burglary", channel="online", reference="01YE0000126", case_id=case_id
-    )
-    for n in range(notes):
-        app.add_note(case_id, OFFICER, text=f"note {n}")
-    before = app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
-    app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=before)
-    return case_id
-
-
-def _note(app: CasefileApp, case_id: uuid.UUID) -> str:
-    return app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
-
-
-def _body(note: str) -> str:
-    return split_note(note)[0]
-
-
-def _at(seconds: int) -> int:
-    return T0 // SECOND + seconds
 
 
 def _bundle(app: CasefileApp, case_id: uuid.UUID, dest: Path, note: str | None = None) -> Path:
@@ -114,7 +60,7 @@ def _bundle(app: CasefileApp, case_id: uuid.UUID, dest: Path, note: str | None =
         records=app.records(case_id),
         disclosures=iter(()),
         trust=TRUST,
-        checkpoint_note=note or _note(app, case_id),
+        checkpoint_note=note or checkpoint_note(app, case_id),
         signer=CHECKPOINTER,
     )
     return dest
@@ -139,10 +85,10 @@ def _record(app: CasefileApp, case_id: uuid.UUID, body: str, line: str) -> int:
 def test_receipt_of_the_first_handover_travels_in_the_second_bundle_and_verifies(
     app: CasefileApp, tmp_path: Path
 ) -> None:
-    case_id = _handed_over(app)
-    handed = _note(app, case_id)
+    case_id = handed_over(app)
+    handed = checkpoint_note(app, case_id)
     receipted = append_cosignatures(
-        handed, (cosign_checkpoint(_body(handed), CPS_NAME, CPS, _at(60)),)
+        handed, (cosign_checkpoint(body_of(handed), CPS_NAME, CPS, seconds_after_t0(60)),)
     )
     seq = app.record_receipt(case_id, OFFICER, receipted=receipted)
     app.add_note(case_id, OFFICER, text="after the receipt")
@@ -158,9 +104,9 @@ def test_receipt_of_the_first_handover_travels_in_the_second_bundle_and_verifies
 
 
 def test_forged_cosignature_is_refused(app: CasefileApp, tmp_path: Path) -> None:
-    case_id = _handed_over(app)
-    body = _body(_note(app, case_id))
-    made = cosign_checkpoint(body, CPS_NAME, CPS, _at(60))
+    case_id = handed_over(app)
+    body = body_of(checkpoint_note(app, case_id))
+    made = cosign_checkpoint(body, CPS_NAME, CPS, seconds_after_t0(60))
     forged = Cosignature(made.name, made.key_id, made.timestamp, bytes(64))
     _record(app, case_id, body, forged.line)
     (problem,) = _b15(_bundle(app, case_id, tmp_path / "b"))
@@ -170,13 +116,13 @@ def test_forged_cosignature_is_refused(app: CasefileApp, tmp_path: Path) -> None
 def test_replayed_cosignature_over_another_checkpoint_is_refused(
     app: CasefileApp, tmp_path: Path
 ) -> None:
-    case_id = _handed_over(app)
-    first = _body(_note(app, case_id))
+    case_id = handed_over(app)
+    first = body_of(checkpoint_note(app, case_id))
     app.add_note(case_id, OFFICER, text="more")
-    app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=_note(app, case_id))
-    second = _body(_note(app, case_id))
+    app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=checkpoint_note(app, case_id))
+    second = body_of(checkpoint_note(app, case_id))
     # The CPS receipted the first handover; the sender presents it as a receipt for the second.
-    line = cosign_checkpoint(first, CPS_NAME, CPS, _at(60)).line
+    line = cosign_checkpoint(first, CPS_NAME, CPS, seconds_after_t0(60)).line
     _record(app, case_id, second, line)
     (problem,) = _b15(_bundle(app, case_id, tmp_path / "b"))
     assert "does not verify" in problem
@@ -185,10 +131,10 @@ def test_replayed_cosignature_over_another_checkpoint_is_refused(
 def test_replayed_cosignature_over_another_origin_is_refused(
     app: CasefileApp, tmp_path: Path
 ) -> None:
-    case_id = _handed_over(app)
-    ours = parse_checkpoint_body(_body(_note(app, case_id)))
+    case_id = handed_over(app)
+    ours = parse_checkpoint_body(body_of(checkpoint_note(app, case_id)))
     theirs = Checkpoint(f"other.police.uk/{case_id}", ours.size, ours.root).body()
-    line = cosign_checkpoint(theirs, CPS_NAME, CPS, _at(60)).line
+    line = cosign_checkpoint(theirs, CPS_NAME, CPS, seconds_after_t0(60)).line
     _record(app, case_id, theirs, line)  # as cosigned: the origin is not the bundle's
     _record(app, case_id, ours.body(), line)  # as ours: the signature is not over it
     problems = _b15(_bundle(app, case_id, tmp_path / "b"))
@@ -200,14 +146,16 @@ def test_replayed_cosignature_over_another_origin_is_refused(
 def test_receipt_for_a_history_the_sender_then_rewrote_is_refused(tmp_path: Path) -> None:
     # Same case id, same keys, another history: the receipt the CPS gave for the
     # first no longer matches the records before it.
-    ticks = _clock()
+    ticks = clock()
     first = CasefileApp(store=StoreConfig.memory(), trust=TRUST, clock=lambda: next(ticks))
     rewritten = CasefileApp(store=StoreConfig.memory(), trust=TRUST, clock=lambda: next(ticks))
-    case_id = _handed_over(first)
-    _handed_over(rewritten, case_id)  # notes at other times: other records
-    body = _body(_note(first, case_id))
-    assert body != _body(_note(rewritten, case_id))
-    _record(rewritten, case_id, body, cosign_checkpoint(body, CPS_NAME, CPS, _at(60)).line)
+    case_id = handed_over(first)
+    handed_over(rewritten, case_id)  # notes at other times: other records
+    body = body_of(checkpoint_note(first, case_id))
+    assert body != body_of(checkpoint_note(rewritten, case_id))
+    _record(
+        rewritten, case_id, body, cosign_checkpoint(body, CPS_NAME, CPS, seconds_after_t0(60)).line
+    )
     (problem,) = _b15(_bundle(rewritten, case_id, tmp_path / "b"))
     assert "not this case's" in problem
     first.close()
@@ -217,14 +165,14 @@ def test_receipt_for_a_history_the_sender_then_rewrote_is_refused(tmp_path: Path
 def test_receipt_by_a_key_without_the_recipient_or_witness_role_is_refused(
     app: CasefileApp, tmp_path: Path
 ) -> None:
-    case_id = _handed_over(app)
-    body = _body(_note(app, case_id))
-    line = cosign_checkpoint(body, "pc-1234", OFFICER, _at(60)).line
+    case_id = handed_over(app)
+    body = body_of(checkpoint_note(app, case_id))
+    line = cosign_checkpoint(body, "pc-1234", OFFICER, seconds_after_t0(60)).line
     _record(app, case_id, body, line)
     (problem,) = _b15(_bundle(app, case_id, tmp_path / "b"))
     assert "no trusted key holding the role recipient or witness" in problem
     # The application refuses to record it in the first place.
-    receipted = append_cosignatures(_note(app, case_id), ())
+    receipted = append_cosignatures(checkpoint_note(app, case_id), ())
     with pytest.raises(InvalidCommandError, match="holds 0 cosignatures"):
         app.record_receipt(case_id, OFFICER, receipted=receipted)
 
@@ -232,9 +180,9 @@ def test_receipt_by_a_key_without_the_recipient_or_witness_role_is_refused(
 def test_receipt_naming_another_person_than_the_cosigner_is_refused(
     app: CasefileApp, tmp_path: Path
 ) -> None:
-    case_id = _handed_over(app)
-    body = _body(_note(app, case_id))
-    line = cosign_checkpoint(body, CPS_NAME, CPS, _at(60)).line
+    case_id = handed_over(app)
+    body = body_of(checkpoint_note(app, case_id))
+    line = cosign_checkpoint(body, CPS_NAME, CPS, seconds_after_t0(60)).line
     other = Custodian("Someone Else", "999", "Crown Prosecution Service", role="recipient")
     with app.session(case_id, OFFICER) as case:
         case.record_receipt(checkpoint=body, cosignature=line, recipient=other)
@@ -245,9 +193,9 @@ def test_receipt_naming_another_person_than_the_cosigner_is_refused(
 def test_receipt_cosigned_after_it_was_recorded_is_refused(
     app: CasefileApp, tmp_path: Path
 ) -> None:
-    case_id = _handed_over(app)
-    body = _body(_note(app, case_id))
-    _record(app, case_id, body, cosign_checkpoint(body, CPS_NAME, CPS, _at(3600)).line)
+    case_id = handed_over(app)
+    body = body_of(checkpoint_note(app, case_id))
+    _record(app, case_id, body, cosign_checkpoint(body, CPS_NAME, CPS, seconds_after_t0(3600)).line)
     (problem,) = _b15(_bundle(app, case_id, tmp_path / "b"))
     assert "after the receipt was recorded" in problem
 
@@ -255,11 +203,13 @@ def test_receipt_cosigned_after_it_was_recorded_is_refused(
 def test_receipt_of_a_checkpoint_that_ends_in_no_handover_is_refused(
     app: CasefileApp, tmp_path: Path
 ) -> None:
-    case_id = _handed_over(app)
+    case_id = handed_over(app)
     app.add_note(case_id, OFFICER, text="not handed over")
-    body = _body(_note(app, case_id))
+    body = body_of(checkpoint_note(app, case_id))
     with pytest.raises(InvalidCommandError, match="do not end with a handover"):
-        _record(app, case_id, body, cosign_checkpoint(body, CPS_NAME, CPS, _at(60)).line)
+        _record(
+            app, case_id, body, cosign_checkpoint(body, CPS_NAME, CPS, seconds_after_t0(60)).line
+        )
 
 
 # --- witnesses ---------------------------------------------------------------------
@@ -267,20 +217,21 @@ def test_receipt_of_a_checkpoint_that_ends_in_no_handover_is_refused(
 
 def _witnessed(app: CasefileApp, tmp_path: Path, *cosigners: tuple[int, int]) -> Path:
     """A bundle whose checkpoint carries the cosignatures of (witness, second) pairs."""
-    case_id = _handed_over(app)
-    note = _note(app, case_id)
+    case_id = handed_over(app)
+    note = checkpoint_note(app, case_id)
     lines = tuple(
-        cosign_checkpoint(_body(note), WITNESS_NAMES[w], WITNESSES[w], _at(s)) for w, s in cosigners
+        cosign_checkpoint(body_of(note), WITNESS_NAMES[w], WITNESSES[w], seconds_after_t0(s))
+        for w, s in cosigners
     )
     return _bundle(app, case_id, tmp_path / "w", append_cosignatures(note, lines))
 
 
-def test_checkpoint_cosigned_by_k_witnesses_meets_the_policy(
+def test_checkpoint_cosigned_by_k_witnesses_meets_thewitness_policy(
     app: CasefileApp, tmp_path: Path
 ) -> None:
     path = _witnessed(app, tmp_path, (0, 30), (2, 31))
-    assert verify_bundle(path, at=LATER, trust=_policy(2)).verified
-    assert _b15(path, _policy(2)) == []
+    assert verify_bundle(path, at=LATER, trust=witness_policy(2)).verified
+    assert _b15(path, witness_policy(2)) == []
     # The witnesses' keys travel with the bundle (B10 looks for them).
     carried = parse_trust_store((path / TRUST_FILE).read_bytes())
     assert {WITNESS_NAMES[0], WITNESS_NAMES[2]} <= {e.name for e in carried}
@@ -290,25 +241,25 @@ def test_witness_policy_not_met_with_k_minus_one_witnesses_is_refused(
     app: CasefileApp, tmp_path: Path
 ) -> None:
     path = _witnessed(app, tmp_path, (1, 30))
-    (problem,) = _b15(path, _policy(2))
+    (problem,) = _b15(path, witness_policy(2))
     assert "needs 2 of the 3 named witnesses" in problem
     assert "1 did (witness.example/w1)" in problem
 
 
 def test_one_witness_cosigning_twice_counts_once(app: CasefileApp, tmp_path: Path) -> None:
     path = _witnessed(app, tmp_path, (1, 30), (1, 40))
-    (problem,) = _b15(path, _policy(2))
+    (problem,) = _b15(path, witness_policy(2))
     assert "1 did" in problem
 
 
 def test_forged_witness_cosignature_is_refused(app: CasefileApp, tmp_path: Path) -> None:
-    case_id = _handed_over(app)
-    note = _note(app, case_id)
-    good = cosign_checkpoint(_body(note), WITNESS_NAMES[0], WITNESSES[0], _at(30))
-    made = cosign_checkpoint(_body(note), WITNESS_NAMES[1], WITNESSES[1], _at(30))
+    case_id = handed_over(app)
+    note = checkpoint_note(app, case_id)
+    good = cosign_checkpoint(body_of(note), WITNESS_NAMES[0], WITNESSES[0], seconds_after_t0(30))
+    made = cosign_checkpoint(body_of(note), WITNESS_NAMES[1], WITNESSES[1], seconds_after_t0(30))
     forged = Cosignature(made.name, made.key_id, made.timestamp + 1, made.signature)
     path = _bundle(app, case_id, tmp_path / "w", append_cosignatures(note, (good, forged)))
-    problems = _b15(path, _policy(1))
+    problems = _b15(path, witness_policy(1))
     assert len(problems) == 1
     assert "does not verify" in problems[0]
 
