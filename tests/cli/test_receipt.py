@@ -146,3 +146,14 @@ def test_receipt_record_of_a_checkpoint_that_ends_in_no_handover_is_refused(
     assert result.code == 2, result.err
     assert "handover" in result.err
     assert "Traceback" not in result.err
+
+
+def test_receipt_after_an_integrity_only_check_says_so(demo: Demo, tmp_path: Path) -> None:
+    key, _, _ = _recipient(demo, tmp_path / "cps")
+    result = run_cli(
+        ["receipt", demo.root / "bundle", "--key", key, "--trust-bundle",
+         "--passphrase-file", demo.passphrase, "--name", "cps.example/r"]
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "integrity-only" in result.err
+    assert result.out.startswith("\u2014 cps.example/r ")

@@ -164,6 +164,11 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cosignature = cosign_checkpoint(text, name, signer, signed_at // _SECOND)
     except NoteError as exc:
         raise InputError(f"--name: {exc}") from None
+    if trust is None:
+        err.write(
+            "casefile: cosigned after an integrity-only check (--trust-bundle): the bundle is "
+            "intact, but was not shown to come from keys you trust\n"
+        )
     if args.out is not None:
         with about(args.out):
             write_new_file(args.out, append_cosignatures(note, (cosignature,)).encode("utf-8"))
