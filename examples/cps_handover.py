@@ -4,17 +4,17 @@
 
 Uses the case store, keys and evidence store of examples/officer_visit.py in
 OUTPUT_DIR (recording a visit first if there is none). The force's case file
-service signs a checkpoint over the case's records; the bundle carries the
-records, the witnesses' names (other personal data is withheld), the evidence
-files, the exhibit register (views/exhibits.json) and the trust entries needed,
-under a signed manifest. It writes
+service records the handover to the CPS and signs a checkpoint over the
+case's records, that one last; the bundle carries the records, the witnesses'
+names (other personal data is withheld), the evidence files, its views (the
+case file and the exhibit register) and the trust entries needed, under a
+signed manifest. It writes
 OUTPUT_DIR/handover/ and OUTPUT_DIR/handover.zip, and refuses to overwrite them.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import time
 import uuid
 from pathlib import Path
@@ -22,17 +22,9 @@ from pathlib import Path
 import officer_visit  # the example beside this one: same force, same files
 
 from casefile.application import CasefileApp, StoreConfig
-from casefile.bundle import DisclosurePolicy, verify_bundle, write_bundle, zip_bundle
-from casefile.events import EVENT_TYPES
+from casefile.bundle import DisclosurePolicy, verify_bundle, zip_bundle
 from casefile.evidence import FileSystemBlobStore
-from casefile.projections import (
-    EXHIBITS_VIEW,
-    build_exhibit_register,
-    exhibit_register_json,
-    records_as_read,
-)
 from casefile.signing import load_private_key, load_trust_store
-from casefile.verifier import verify_case
 
 ORIGIN_NAMESPACE = "example.police.uk"
 
@@ -57,46 +49,28 @@ def hand_over(out: Path, reference: str | None = None) -> Path:
     try:
         case_id = pick_case(app, reference)
         case = app.get_case(case_id)  # loads and authenticates the chain
-        # The exhibit register as the CPS will read it: from every record, verified,
-        # with only what the bundle discloses (its verifier rebuilds the view from exactly
-        # that, B12, and refuses one that shows more), judged at the last record's time.
-        policy = DisclosurePolicy.only(["name"])
-        verified = verify_case(
-            app.records(case_id),
-            trust=trust,
-            at=time.time_ns(),
-            case_id=case_id,
-            known_types=EVENT_TYPES.known_types(),
-            disclosures=(d for d in app.disclosures(case_id) if policy.allows(d.name)),
-        )
-        last = max(r.time_ns for r in verified.records)
-        register = build_exhibit_register(records_as_read(verified.records), as_of=last)
-        checkpoint = app.checkpoint(
-            case_id, service, officer_visit.CHECKPOINT_KEY_NAME, ORIGIN_NAMESPACE
-        )
-        info = write_bundle(
+        # One call records the handover to the CPS (the case says who was given what,
+        # B13), checkpoints the case with it, writes the bundle with its evidence and
+        # views, verifies it with the same public keys the CPS will use, and only then
+        # gives it its name; the zip is the same files.
+        handed = app.export_bundle(
+            case_id,
             out / "handover",
-            case_id=case_id,
-            records=app.records(case_id),  # streamed, never all in memory
-            disclosures=app.disclosures(case_id),
-            trust=trust,
-            checkpoint_note=checkpoint,
-            signer=service,
-            # Evidence is streamed from the store; every read re-checks its SHA-256.
-            evidence={
-                exhibit.sha256: functools.partial(evidence.open, exhibit.sha256)
-                for exhibit in case.exhibits.values()
-            },
-            views={EXHIBITS_VIEW: exhibit_register_json(register)},
-            disclosure_policy=policy,
+            checkpoint_signer=service,
+            checkpoint_name=officer_visit.CHECKPOINT_KEY_NAME,
+            origin_namespace=ORIGIN_NAMESPACE,
+            evidence=evidence,  # streamed from the store; every read re-checks its SHA-256
+            disclosure_policy=DisclosurePolicy.only(["name"]),
+            recipient="CPS Direct",
         )
     finally:
         app.close()
     archive = zip_bundle(out / "handover", out / "handover.zip")
-    # The sender checks what it sends, with the same public keys the CPS will use.
     result = verify_bundle(archive, at=time.time_ns(), trust=trust)
+    info, register = handed.info, handed.register
     print(
-        f"case {case.reference}: {info.records} records, {info.disclosures} names disclosed, "
+        f"case {case.reference}: {info.records} records (the last, its handover to CPS Direct), "
+        f"{info.disclosures} names disclosed, "
         f"{info.evidence_files} evidence file(s), {len(register.exhibits)} exhibit(s) with "
         f"{len(register.findings)} continuity finding(s) -> {archive} (verified: {result.verified})"
     )

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _casebuilder import AT, T0, World, entry_for, signer_from
-from casefile.bundle import DISCLOSE_ALL, BundleInfo, DisclosurePolicy, open_bundle, write_bundle
+from casefile.bundle import (
+    AUDIENCES,
+    DISCLOSE_ALL,
+    BundleInfo,
+    DisclosurePolicy,
+    open_bundle,
+    write_bundle,
+)
 from casefile.bundle import _zipfmt as fmt
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, manifest_bytes
@@ -61,6 +68,8 @@ def make_bundle(
     """
     w = world or World()
     case = w.case(records)
+    if audience in AUDIENCES:
+        w.hand_over(case, audience)  # a bundle for an audience ends with its handover (B13)
     evidence_file = dest.parent / f"{dest.name}.evidence"
     evidence_file.write_bytes(EVIDENCE)
 

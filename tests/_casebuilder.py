@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from casefile.bundle._earlier import earlier_handovers
+from casefile.bundle._history import HistoryCollector
 from casefile.signing._checkpoint import Checkpoint, sign_checkpoint
 from casefile.signing._commitments import AnyDisclosure, commit_fields
 from casefile.signing._keys import InMemorySigner
@@ -128,6 +130,7 @@ class CaseBuilder:
         time_ns: int | None = None,
         texts: Mapping[str, str] | None = None,
         texts_in_clear: bool = False,
+        schema: int = 1,
     ) -> SealedRecord:
         seq = len(self.records) + 1
         payload = dict(data) if data is not None else {"text": f"note {seq}"}
@@ -150,7 +153,7 @@ class CaseBuilder:
             seq=seq,
             prev=self.head,
             event_type=event_type,
-            schema=1,
+            schema=schema,
             time_ns=self.time_ns,
             data=payload,
             signer=signer,
@@ -161,6 +164,37 @@ class CaseBuilder:
         self.sealed.append(rec)
         self.disclosures.extend(disclosures)
         return rec
+
+    def hand_over(
+        self,
+        log: InMemorySigner,
+        entry: TrustEntry,
+        *,
+        audience: str | None,
+        recipient: str | None = None,
+        checkpoint: str | None = None,
+    ) -> SealedRecord:
+        """A handover (schema 2) by the checkpoint key ``log`` (whose trust entry is
+        ``entry``), naming the checkpoint of every record so far, as an export appends one."""
+        note = self.checkpoint(log, entry.name) if checkpoint is None else checkpoint
+        data = {
+            "audience": audience,
+            "by": person_of(entry),
+            "checkpoint": note,
+            "recipient": recipient or audience or "auditor",
+            "recorded_by": None,
+        }
+        return self.add(log, "case.handed_over", data, schema=2)
+
+    def earlier_handovers(self, signer: InMemorySigner, name: str) -> bytes | None:
+        """handovers.json for a bundle of this case as it stands (B14), as an export writes it."""
+        collected = HistoryCollector()
+        for rec in self.sealed:
+            h = rec.header
+            collected.take(h.seq, h.event_type, h.schema, h.time_ns, h.data, rec.hash)
+        history = collected.history(len(self.sealed))
+        assert history is not None
+        return earlier_handovers(history, lambda n: self.checkpoint(signer, name, n))
 
     def checkpoint(self, signer: InMemorySigner, name: str, size: int | None = None) -> str:
         n = len(self.sealed) if size is None else size
@@ -204,6 +238,14 @@ class World:
 
     def checkpoint(self, builder: CaseBuilder, size: int | None = None) -> str:
         return builder.checkpoint(self.log, "test.police.uk/log", size)
+
+    def hand_over(
+        self, builder: CaseBuilder, audience: str | None, recipient: str | None = None
+    ) -> SealedRecord:
+        """Append the handover an export for ``audience`` makes (B13), by the log key."""
+        entry = self.trust.get(self.log.public_key.key_id)
+        assert entry is not None
+        return builder.hand_over(self.log, entry, audience=audience, recipient=recipient)
 
 
 @dataclass

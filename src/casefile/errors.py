@@ -44,6 +44,9 @@ __all__ = [
     "ExhibitDisposedError",
     "ExhibitHashError",
     "FixityError",
+    "HandoverError",
+    "HistoryError",
+    "InconsistentHistoryError",
     "InputError",
     "InvalidCommandError",
     "InvalidPublicKeyError",
@@ -58,6 +61,7 @@ __all__ = [
     "ProofError",
     "RepeatedCommitmentError",
     "RepeatedSaltError",
+    "RollbackError",
     "SealMismatchError",
     "SequenceError",
     "StatementSignedError",
@@ -263,6 +267,26 @@ class CosignatureError(CheckpointError):
 
 class ProofError(VerificationError):
     """An inclusion or consistency proof that does not verify."""
+
+
+class HandoverError(VerificationError):
+    """A bundle whose handover record, or the earlier handovers it carries, disagree with its
+    records (docs/FORMAT.md B13, B14)."""
+
+
+class HistoryError(VerificationError):
+    """A bundle that does not extend a checkpoint its recipient was given before (``verify
+    --previous``, :func:`~casefile.bundle.check_extends`). The message names both
+    checkpoints (origin, size, root)."""
+
+
+class InconsistentHistoryError(HistoryError):
+    """The case was rewritten after the previous checkpoint, or it is of another log."""
+
+
+class RollbackError(HistoryError):
+    """A bundle shorter than a checkpoint its recipient was given before: an older state of
+    the case presented as the latest."""
 
 
 class FixityError(VerificationError):

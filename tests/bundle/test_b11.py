@@ -9,6 +9,7 @@ shows as a finding, while the words still revealed remain authentic.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,13 +36,14 @@ REASON = "victim_or_witness_contact_details"
 OFFICER = signer_from("b11-officer")
 REDACTOR = signer_from("b11-redactor")
 LOG = signer_from("b11-log")
+LOG_ENTRY = entry_for(LOG, "test.police.uk/log", roles=frozenset({"checkpoint"}))
 OFFICER_ENTRY = entry_for(OFFICER, "test.police.uk/officer/okafor")
 REDACTOR_ENTRY = entry_for(REDACTOR, "test.police.uk/officer/hale", roles=frozenset({"redactor"}))
 TRUST = TrustStore(
     [
         OFFICER_ENTRY,
         REDACTOR_ENTRY,
-        entry_for(LOG, "test.police.uk/log", roles=frozenset({"checkpoint"})),
+        LOG_ENTRY,
     ]
 )
 
@@ -77,6 +79,10 @@ def _bundle(
     audience: str | None = "cps",
     records: list[bytes] | None = None,
 ) -> BundleVerification:
+    if records is None and audience is not None:
+        # A bundle for an audience ends with its handover (B13), appended to a copy of the case.
+        case = copy.deepcopy(case)
+        case.hand_over(LOG, LOG_ENTRY, audience=audience)
     raws = case.records if records is None else records
     root = merkle_root([parse_record(r).hash for r in raws])
     note = sign_checkpoint(

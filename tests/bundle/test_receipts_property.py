@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from _receiptcase import CPS, CPS_NAME, CPS_PERSON, ENTRIES, TRUST
 from application.conftest import T0
+from casefile.bundle._history import HistoryCollector
 from casefile.bundle._receipts import ReceiptCheck
 from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._cosignature import cosign_checkpoint
@@ -26,24 +27,32 @@ ORIGIN = f"casefile.test.police.uk/{CASE}"
 SECOND = 10**9
 
 
+_HANDED = {"recipient": "CPS", "audience": "cps", "checkpoint": "not read by B15"}
+
+
 def _record(seq: int, event_type: str, digest: bytes, data: dict[str, Any]) -> VerifiedRecord:
+    schema = 2 if event_type == "case.handed_over" else 1
     return VerifiedRecord(
-        case_id=CASE, seq=seq, event_type=event_type, schema=1, time_ns=T0 + seq * SECOND,
+        case_id=CASE, seq=seq, event_type=event_type, schema=schema, time_ns=T0 + seq * SECOND,
         signer=ENTRIES[0], data=data, commitments={}, disclosed={}, hash=digest, raw=b"",
     )  # fmt: skip
 
 
 def _failures(hashes: list[bytes], handover: int, data: dict[str, Any]) -> list[str]:
     records = [
-        _record(seq, "case.handed_over" if seq == handover else "note.added", h, {})
+        _record(seq, "case.handed_over", h, _HANDED)
+        if seq == handover
+        else _record(seq, "note.added", h, {})
         for seq, h in enumerate(hashes, 1)
     ]
     records.append(_record(len(hashes) + 1, "receipt.recorded", bytes(32), data))
-    check = ReceiptCheck(TRUST, CASE, 300 * SECOND)
-    for record in records:
-        check.take(record)
+    check, collected = ReceiptCheck(TRUST, CASE, 300 * SECOND), HistoryCollector()
+    for r in records:
+        check.take(r)
+        collected.take(r.seq, r.event_type, r.schema, r.time_ns, r.data, r.hash)
+    history = collected.history(len(records))
     note = Checkpoint(ORIGIN, len(records), bytes(32)).body() + "\n\u2014 x AAAAAAAA\n"
-    return [e.message for e in check.failures(note, T0 + 10**12, None)]
+    return [e.message for e in check.failures(note, T0 + 10**12, None, history)]
 
 
 _histories = st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=12)

@@ -56,10 +56,15 @@ def export_argv(
     key: Path | None = None,
     name: str = CHECKPOINT_NAME,
     case: str = "42NS1234526",
+    db: Path | None = None,
 ) -> list[object]:
-    """``casefile export`` of the demo's case to ``out`` (the demo's checkpoint key by default)."""
+    """``casefile export`` of the demo's case to ``out`` (the demo's checkpoint key by default).
+
+    An export for an audience records its handover: give it ``db``, a copy of the demo's
+    store, so that the demo's own stays as the demo left it for the other tests.
+    """
     return [
-        "export", "--db", demo.db, "--case", case, "--out", out, "--trust", demo.trust,
+        "export", "--db", db or demo.db, "--case", case, "--out", out, "--trust", demo.trust,
         "--checkpoint-key", key or demo.root / "keys" / "checkpoint.key",
         "--checkpoint-name", name, "--passphrase-file", demo.passphrase, *extra,
     ]  # fmt: skip

@@ -52,8 +52,10 @@ def _casefile(demo: Demo, out: Path, fmt: str, *extra: object, audience: str = "
 
 
 def _checkpoint_root(demo: Demo) -> str:
-    # The note's third line is the root, base64 (C2SP tlog-checkpoint).
-    lines = (demo.root / "bundle" / "checkpoint.txt").read_text(encoding="utf-8").splitlines()
+    # The note's third line is the root, base64 (C2SP tlog-checkpoint). The demo's last
+    # bundle, to the defence, ends with the case's last record.
+    checkpoint = demo.root / "bundle-defence" / "checkpoint.txt"
+    lines = checkpoint.read_text(encoding="utf-8").splitlines()
     return base64.b64decode(lines[2]).hex()
 
 

@@ -30,7 +30,7 @@ from cli._support import Demo, run_cli
 
 def test_demo_records_exports_and_verifies_the_case(demo: Demo) -> None:
     lines = demo.output.splitlines()
-    assert len(lines) < 42  # two bundles, the prosecution, the case file and its DCF view
+    assert len(lines) < 46  # three bundles (two linked), the prosecution, the case file, DCF
     assert "verified    yes" in demo.output
     assert "42NS1234526" in demo.output
     assert "continuity: no findings" in demo.output
@@ -61,7 +61,7 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["verified"] is True
-    assert report["records"] == 73
+    assert report["records"] == 76  # the second bundle for the CPS ends with its handover
     assert report["errors"] == []
     assert report["evidence"] == {
         "bytes": report["evidence"]["bytes"],
@@ -165,7 +165,7 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--trust", demo.trust])
     assert result.code == 0, result.err
     assert "42NS1234526" in result.out
-    assert "73 records" in result.out
+    assert "77 records" in result.out
     assert "charged" in result.out
 
 

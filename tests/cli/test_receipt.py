@@ -126,7 +126,7 @@ def test_receipt_with_a_name_no_note_may_carry_is_refused(
     assert "--name" in result.err
 
 
-def test_receipt_record_of_a_checkpoint_that_ends_in_no_handover_is_refused(
+def test_receipt_record_records_the_receipt_of_the_bundles_handover(
     demo: Demo, tmp_path: Path
 ) -> None:
     key, trust, _ = _recipient(demo, tmp_path / "cps")
@@ -138,14 +138,22 @@ def test_receipt_record_of_a_checkpoint_that_ends_in_no_handover_is_refused(
     assert made.code == 0, made.err
     db = tmp_path / "copy.sqlite"
     shutil.copy(demo.db, db)
-    result = run_cli(
-        ["receipt-record", "--db", db, "--case", "42NS1234526", "--receipted", receipted,
-         "--trust", trust, "--key", demo.root / "keys" / "pc-4721.key",
-         "--passphrase-file", demo.passphrase]
-    )  # fmt: skip
-    assert result.code == 2, result.err
-    assert "handover" in result.err
-    assert "Traceback" not in result.err
+    argv = [
+        "receipt-record", "--db", db, "--case", "42NS1234526", "--receipted", receipted,
+        "--trust", trust, "--key", demo.root / "keys" / "pc-4721.key",
+        "--passphrase-file", demo.passphrase,
+    ]  # fmt: skip
+    result = run_cli(argv)
+    assert result.code == 0, result.err
+    assert result.out.startswith("receipt recorded as record ")
+    # A receipted checkpoint whose cosignature was altered records nothing.
+    text = receipted.read_text("utf-8")
+    forged = tmp_path / "forged.txt"
+    forged.write_text(text[:-10] + ("A" if text[-10] != "A" else "B") + text[-9:], "utf-8")
+    refused = run_cli([*argv[:6], forged, *argv[7:]])
+    assert refused.code == 1, refused.err
+    assert "does not verify" in refused.err
+    assert "Traceback" not in refused.err
 
 
 def test_receipt_after_an_integrity_only_check_says_so(demo: Demo, tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_decision_prints_the_runs_chosen_and_is_recorded_with_yes(
     done = run_cli(_decide(demo, db, "--yes"))
     assert done.code == 0, done.err
     assert "withhold   units 24-26 (3 words): 'Larch Close, Northam, '" in done.out
-    assert "recorded   decision 74: withheld from court (irrelevant_personal_data)" in done.out
+    assert "recorded   decision 78: withheld from court (irrelevant_personal_data)" in done.out
     out = tmp_path / "for-court"
     exported = run_cli([*export_argv(demo, out, "--audience", "court")[:2], db,
                         *export_argv(demo, out, "--audience", "court")[3:]])  # fmt: skip
@@ -206,7 +206,8 @@ def test_an_audience_bundle_without_personal_values_still_carries_its_texts(
 ) -> None:
     # --no-disclosures once withheld every text as well: 46 redaction_without_decision findings.
     out = tmp_path / "for-cps"
-    done = run_cli(export_argv(demo, out, "--audience", "cps", "--no-disclosures"))
+    db = _store(demo, tmp_path)
+    done = run_cli(export_argv(demo, out, "--audience", "cps", "--no-disclosures", db=db))
     assert done.code == 0, done.err
     assert "(policy: none for personal values; every text as the audience's" in done.out
     report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
@@ -227,7 +228,11 @@ def test_disclosing_a_restricted_detail_to_the_defence_is_refused_not_dropped(
     assert refused.code == 2
     assert "--disclose: address is a witness's restricted detail" in refused.err
     assert not out.exists()
-    done = run_cli(export_argv(demo, out, "--audience", "cps", "--disclose", "address"))
+    done = run_cli(
+        export_argv(
+            demo, out, "--audience", "cps", "--disclose", "address", db=_store(demo, tmp_path)
+        )
+    )
     assert done.code == 0, done.err
 
 
@@ -295,7 +300,7 @@ def test_a_decision_at_a_terminal_is_recorded_only_when_confirmed(
     assert done.code == 0, done.err
     assert "record this decision? [y/N]" in done.err
     assert "withhold   units 24-26" in done.out
-    assert ("recorded   decision 74" in done.out) is recorded
+    assert ("recorded   decision 78" in done.out) is recorded
     assert ("recorded   nothing" in done.out) is not recorded
     view = run_cli(_redact(demo, db, "--show", "--audience", "court"))
     assert ("[24-26][withheld 3 words: irrelevant_personal_data]" in view.out) is recorded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from casefile.bundle import VIEW_NAMES
@@ -12,7 +13,9 @@ from cli._support import Demo, export_argv, run_cli
 def test_export_carries_the_case_file_and_the_register_by_default(
     demo: Demo, tmp_path: Path
 ) -> None:
-    done = run_cli(export_argv(demo, tmp_path / "b", "--audience", "defence", "--zip"))
+    db = tmp_path / "casefile.sqlite"
+    shutil.copy(demo.db, db)  # the export records its handover in the copy
+    done = run_cli(export_argv(demo, tmp_path / "b", "--audience", "defence", "--zip", db=db))
     assert done.code == 0, done.err
     rendered = run_cli(
         ["verify", tmp_path / "b", "--trust", demo.trust, "--render", tmp_path / "read"]

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _casework import handover_note
 from casefile.errors import ActorMismatchError, InvalidCommandError, UnauthorisedSignerError
 from casefile.events import EVENT_TYPES, Custodian, Investigation, load_investigation, seal_events
 from casefile.signing._keys import InMemorySigner
@@ -319,7 +320,7 @@ def _act_of(case: Investigation, kind: str, by: Custodian) -> None:
             ended_at=T0, by=by,
         )  # fmt: skip
     elif kind == "case.handed_over":
-        case.record_handover(recipient="CPS", checkpoint="note", by=by)
+        case.record_handover(recipient="CPS", checkpoint=handover_note(case), by=by)
     else:
         seized = _seized(case, by=OFFICER)
         case.correct(seq=seized, reason="typo", fields={"place": "Elsewhere"}, by=by)

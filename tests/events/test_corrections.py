@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _casework import handover_note
 from casefile.errors import (
     InvalidCommandError,
     StatementSignedError,
@@ -166,7 +167,7 @@ RECORDS = {
     "missing_person": _missing,
     "note": lambda case: case.add_note(text="Called back"),
     "status": lambda case: case.change_status(status="charged", reason="CPS advice"),
-    "handover": lambda case: case.record_handover(recipient="CPS", checkpoint="note"),
+    "handover": lambda case: case.record_handover(recipient="CPS", checkpoint=handover_note(case)),
     "capture": _capture,
     "statement": lambda case: case.statements[_statement(case)].seq,
     "opening": lambda case: 1,
@@ -215,7 +216,7 @@ def test_a_correction_refuses_a_value_its_command_would_refuse(
 
 def test_the_checkpoint_of_a_handover_is_never_corrected(case: Investigation) -> None:
     # The application checked that note against the case when it recorded the handover.
-    seq = case.record_handover(recipient="CPS", checkpoint="note")
+    seq = case.record_handover(recipient="CPS", checkpoint=handover_note(case))
     with pytest.raises(InvalidCommandError, match="not a correctable field"):
         case.correct(seq=seq, reason="r", fields={"checkpoint": "another note"})
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _casework import handover_note
 from casefile.errors import (
     CaseClosedError,
     DomainError,
@@ -414,7 +415,9 @@ COMMANDS_ON_A_CASE: dict[str, Callable[[Investigation, uuid.UUID, uuid.UUID], ob
     "add_note": lambda c, p, s: c.add_note(text="n"),
     "change_status": lambda c, p, s: c.change_status(status="charged", reason="r"),
     "correct": lambda c, p, s: c.correct(seq=1, reason="r", fields={"offence": "Robbery"}),
-    "record_handover": lambda c, p, s: c.record_handover(recipient="CPS", checkpoint="note"),
+    "record_handover": lambda c, p, s: c.record_handover(
+        recipient="CPS", checkpoint=handover_note(c)
+    ),
     "close_again": lambda c, p, s: c.change_status(status="closed", reason="r"),
 }
 
@@ -517,7 +520,7 @@ def test_a_status_is_changed_by_a_new_record_never_corrected(case: Investigation
 
 
 def test_handover_records_recipient_and_checkpoint(case: Investigation) -> None:
-    seq = case.record_handover(recipient="CPS Direct", checkpoint="origin\n1\nroot\n")
+    seq = case.record_handover(recipient="CPS Direct", checkpoint=handover_note(case))
     assert isinstance(_last(case), HandedOver)
     assert case.handovers == (seq,)
 

@@ -21,7 +21,7 @@ from nacl import pwhash
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
 from nacl.signing import SigningKey
 
-from independent._spec_rules import canon, jcs, key_id
+from independent._spec_rules import ORIGIN, canon, jcs, key_id
 from independent._spec_verifier import merkle_root
 
 __all__ = ["Forge", "load_signers"]
@@ -47,6 +47,17 @@ def load_signers(keys_dir: Path, passphrase: bytes) -> dict[bytes, SigningKey]:
 
 def _frame(items: list[bytes]) -> bytes:
     return b"".join(msgpack.packb(i, use_bin_type=True) for i in items)
+
+
+def _proof(m: int, leaves: list[bytes], whole: bool) -> list[bytes]:
+    """SUBPROOF(m, D[n], b) of RFC 9162 §2.1.4.1."""
+    n = len(leaves)
+    if m == n:
+        return [] if whole else [merkle_root(leaves)]
+    k = 1 << ((n - 1).bit_length() - 1)
+    if m <= k:
+        return [*_proof(m, leaves[:k], whole), merkle_root(leaves[k:])]
+    return [*_proof(m - k, leaves[k:], False), merkle_root(leaves[:k])]
 
 
 def _pae(kind: bytes, body: bytes) -> bytes:
@@ -83,6 +94,49 @@ class Forge:
         (entry,) = [e for e in doc["keys"] if name_part in e["name"]]
         return bytes.fromhex(entry["key_id"])
 
+    def _note(
+        self, key: SigningKey, leaves: list[bytes], tail: str = "", origin: str | None = None
+    ) -> str:
+        """A checkpoint note over ``leaves`` (§6), signed by the demo's checkpoint key."""
+        case = self.manifest["case_id"]
+        body = f"{origin or 'northshire.police.example/' + case}\n{len(leaves)}\n"
+        body += base64.b64encode(merkle_root(leaves)).decode() + "\n" + tail
+        name = "northshire.police.example/casefile-checkpoint"
+        note_id = hashlib.sha256(name.encode() + b"\n\x01" + bytes(key.verify_key)).digest()[:4]
+        line = base64.b64encode(note_id + key.sign(body.encode()).signature).decode()
+        return f"{body}\n\u2014 {name} {line}\n"
+
+    def _earlier_handovers(
+        self, dest: Path, key: SigningKey, records: list[bytes], origin: str | None
+    ) -> None:
+        """handovers.json as B14 (§9.8) wants it for the records as re-signed, or none."""
+        leaves = [hashlib.sha256(b"\x00" + r).digest() for r in records]
+        handovers = [
+            h for h in self.headers if h["type"] == "case.handed_over" and h["schema"] == 2
+        ]
+        own = handovers[-1] if handovers and handovers[-1]["seq"] == len(records) else None
+        earlier = [
+            h["seq"]
+            for h in handovers
+            if own is not None
+            and h["seq"] < own["seq"]
+            and h["data"]["recipient"] == own["data"]["recipient"]
+        ]
+        path = dest / "handovers.json"
+        path.unlink(missing_ok=True)
+        if not earlier:
+            return
+        entries = [
+            {
+                "checkpoint": self._note(key, leaves[:s], origin=origin),
+                "consistency": [base64.b64encode(h).decode() for h in _proof(s, leaves, True)],
+                "seq": s,
+            }
+            for s in earlier
+        ]
+        doc = {"format": "casefile-handovers", "handovers": entries, "version": 1}
+        path.write_bytes(jcs(doc))
+
     def write(
         self,
         dest: Path,
@@ -98,6 +152,7 @@ class Forge:
         manifest_edit: Callable[[dict[str, Any]], None] | None = None,
         manifest_text: Callable[[bytes], bytes] | None = None,
         views: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None,
+        handovers: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
     ) -> Path:
         shutil.copytree(self.src, dest)
         for pattern in drop:
@@ -110,9 +165,17 @@ class Forge:
                 p.unlink()
             for name, data in views(carried).items():
                 (folder / name).write_bytes(data)
+        cp_id = self.key_named("checkpoint")
+        cp_key = self.signers[cp_id]
         records, prev = [], bytes(32)
         for h in self.headers:
             h = dict(h, prev=prev)
+            if h["type"] == "case.handed_over" and h["schema"] == 2 and h["seq"] not in self.raw:
+                # B13: as the sender would, the handover names the records before it as they
+                # now are, so that a variant is refused only by the rule it breaks.
+                done = [hashlib.sha256(b"\x00" + r).digest() for r in records]
+                own = origin if origin is not None and ORIGIN.fullmatch(origin) else None
+                h["data"] = dict(h["data"], checkpoint=self._note(cp_key, done, origin=own))
             rec = msgpack.packb(canon(h), use_bin_type=True)
             sig = (
                 self.signers[h["key"]]
@@ -127,10 +190,20 @@ class Forge:
             records.append(raw)
             prev = hashlib.sha256(b"\x00" + raw).digest()
         (dest / "records.bin").write_bytes(_frame(records) + records_tail)
+        self._earlier_handovers(
+            dest,
+            cp_key,
+            records,
+            origin if origin is not None and ORIGIN.fullmatch(origin) else None,
+        )
+        written = dest / "handovers.json"
+        if handovers is not None and written.is_file():  # the sender's change, then re-signed
+            changed = handovers(json.loads(written.read_bytes()))
+            written.unlink()
+            if changed is not None:
+                written.write_bytes(jcs(changed))
         disclosures = [msgpack.packb(canon(d), use_bin_type=True) for d in self.disclosures]
         (dest / "disclosures.bin").write_bytes(_frame(disclosures) + disclosures_tail)
-        cp_id = self.key_named("checkpoint")
-        cp_key = self.signers[cp_id]
         leaves = [hashlib.sha256(b"\x00" + r).digest() for r in records][:checkpoint_records]
         case = self.manifest["case_id"]
         body = f"{origin or 'northshire.police.example/' + case}\n{len(leaves)}\n"

@@ -84,6 +84,7 @@ def _receipt_ok(
     verified: dict[int, dict[str, Any]],
     hashes: list[bytes],
     identity: Callable[[Any], tuple[str, str, str] | None],
+    complete: bool,
 ) -> tuple[bool, bytes | None]:
     data, seq = h["data"], h["seq"]
     body, line = data.get("checkpoint"), data.get("cosignature")
@@ -107,13 +108,13 @@ def _receipt_ok(
         return False, None
     if identity(data.get("by")) != key.holder or size >= seq:
         return False, None
-    if all(i in verified for i in range(1, size + 1)):
+    if complete:  # every record passed B6: the case's roots are known
         last = verified.get(size)
-        if last is None or last["type"] != _HANDOVER:
+        if last is None or last["type"] != _HANDOVER or last["schema"] != 2:
             return False, None
         if base64.b64encode(_root(hashes[:size])).decode() != root:
             return False, None
-        if t_ns + _TOLERANCE < last["time"]:
+        if t_ns + _TOLERANCE < max(verified[i]["time"] for i in range(1, size + 1)):
             return False, None
     return True, key.key_id
 
@@ -127,9 +128,14 @@ def b15(
     times: tuple[int, int],
     report: Report,
     identity: Callable[[Any], tuple[str, str, str] | None],
+    records: int,
 ) -> set[bytes]:
-    """B15's failures into ``report``; the key ids of the cosignatures that passed (for B10)."""
+    """B15's failures into ``report``; the key ids of the cosignatures that passed (for B10).
+
+    ``records`` is the manifest's count: the roots are compared only when every record passed.
+    """
     at, last = times
+    complete = len(hashes) == records == len(verified)
     body, _, block = note.rpartition("\n\n")
     body += "\n"
     origin = body.split("\n")[0]
@@ -138,7 +144,7 @@ def b15(
         h = verified[seq]
         if h["type"] != RECEIPT_RECORDED or h["schema"] != 1:
             continue
-        ok, kid = _receipt_ok(h, origin, keys, verified, hashes, identity)
+        ok, kid = _receipt_ok(h, origin, keys, verified, hashes, identity, complete)
         if not ok:
             report.fail("B15", "cosignature", seq)
         elif kid is not None:

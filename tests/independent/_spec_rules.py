@@ -106,6 +106,7 @@ PROSECUTION_ACTOR_TYPES = (
 DEFAULT_POLICY = {
     "record_roles": {
         "*": ["recorder"],
+        "case.handed_over": ["checkpoint", "recorder"],
         "charging.decided": ["prosecutor"],
         "disclosure.erased": ["data_protection", "supervisor"],
         "record.confirmed": ["prosecutor", "recorder"],

@@ -4,7 +4,8 @@ It imports nothing from casefile (the payload schemas are read as data, §10.2).
 rules an outside implementer is most likely to read differently: canonical JSON (§9.2), V10
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
-B11 and the redacted texts of a report (§9.6, in _spec_redactions), the checkpoint grammar (§6)
+B11 and the redacted texts of a report (§9.6, in _spec_redactions), B13 and B14 (in
+_spec_handovers), the checkpoint grammar (§6)
 and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope, and
 so is the half of B12 that rebuilds each view: building an MG case file, its HTML page or an
 exhibit register from the records needs docs/CASEFILE.md, the library's template and
@@ -25,6 +26,7 @@ from typing import Any
 import msgpack
 from nacl.exceptions import BadSignatureError
 
+from independent._spec_handovers import check_handovers
 from independent._spec_receipts import b15, witness_policy
 from independent._spec_redactions import Redactions
 from independent._spec_rules import (
@@ -258,6 +260,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
     redactions.render(report)
     if signer is not None and last is not None and not _cp_valid(signer, at, last):
         report.fail("B2", "manifest")  # deferred: expired or revoked by the last record
+    used |= check_handovers(root, manifest, verified, (keys, cp_roles), at, report)  # B13, B14
     for path in listed:
         sizes = captured.get(path[9:], set()) - {listed[path]["size"]}
         if path.startswith("evidence/") and (listed[path]["sha256"] != path[9:] or sizes):
@@ -265,7 +268,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
     doc = trust_doc if trust_doc is not None else (root / "trust.json").read_bytes()
     used |= b15(
         manifest["checkpoint"], keys, witness_policy(doc), verified, hashes,
-        (at, at if last is None else last), report, _identity,
+        (at, at if last is None else last), report, _identity, manifest["records"],
     )  # fmt: skip
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:

@@ -128,7 +128,7 @@ BUNDLE_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
     ),
     "manifest_with_an_integer_beyond_i_json": (
         lambda f: {
-            "manifest_text": lambda b: b.replace(b'"records":73', b'"records":9007199254740992')
+            "manifest_text": lambda b: b.replace(b'"records":77', b'"records":9007199254740992')
         },
         [("B3", "manifest", None)],
         set(),
@@ -164,7 +164,7 @@ BUNDLE_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
         set(),
     ),
     "manifest_with_an_integer_written_as_a_fraction": (
-        lambda f: {"manifest_text": lambda b: b.replace(b'"records":73', b'"records":73.0')},
+        lambda f: {"manifest_text": lambda b: b.replace(b'"records":77', b'"records":77.0')},
         [("B3", "manifest", None)],
         set(),
     ),
@@ -175,12 +175,12 @@ BUNDLE_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
     ),
     "records_ending_in_a_truncated_element": (
         lambda f: {"records_tail": b"\xc4\x05ab"},
-        [("V1", "malformed_record", 74)],
+        [("V1", "malformed_record", 78)],
         set(),
     ),
     "records_with_a_length_not_in_its_shortest_form": (
         lambda f: {"records_tail": b"\xc5\x00\x01\x00"},
-        [("V1", "malformed_record", 74)],
+        [("V1", "malformed_record", 78)],
         set(),
     ),
     "disclosures_ending_in_a_truncated_element": (

@@ -9,6 +9,7 @@ per run or field, docs/FORMAT.md §9.6) and the same redacted texts with their m
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +25,8 @@ Findings = list[tuple[str, int]]
 WITHOUT = "redaction_without_decision"
 NOT_APPLIED = "redaction_not_applied"
 STATEMENT, DECISION, VALUE_DECISION = 7, 42, 43
-#: The first record a variant appends after the demo's 73.
-APPENDED = 74
+#: The record a variant inserts before the handover that ends the CPS bundle (75 records, then it).
+APPENDED = 76
 CONTACT = "victim_or_witness_contact_details"
 OFFICER, SUPERVISOR = "officer/4721", "officer/3308"  # the redactor; a supervisor, no redactor
 
@@ -47,7 +48,9 @@ def _holder(f: Forge, part: str) -> dict[str, str]:
 
 
 def _append(f: Forge, type_: str, part: str, **data: Any) -> dict[str, Any]:
-    """A new record at the end of the case, signed by the key named ``part``."""
+    """A new record signed by the key named ``part``, just before the bundle's own handover
+    (which stays last, a second later: the sender hands over what it now holds, B13)."""
+    handover = f.headers.pop()
     last = f.headers[-1]
     body = {"by": _holder(f, part), "recorded_by": None, **data}
     f.headers.append(
@@ -57,11 +60,12 @@ def _append(f: Forge, type_: str, part: str, **data: Any) -> dict[str, Any]:
             type=type_,
             schema=1,
             key=f.key_named(part),
-            time=last["time"] + 10**9,
+            time=max(last["time"], handover["time"]) + 10**9,
             data=body,
             pd={},
         )
     )
+    f.headers.append(dict(handover, seq=last["seq"] + 2, time=f.headers[-1]["time"] + 10**9))
     return {}
 
 
@@ -185,8 +189,51 @@ def _withdrawn_before(f: Forge) -> dict[str, Any]:
 
 
 # name: (change, failures, B11 findings)
+def _flip_proof(doc: dict[str, Any]) -> dict[str, Any]:
+    proof = doc["handovers"][0]["consistency"]
+    raw = bytearray(base64.b64decode(proof[0]))
+    raw[-1] ^= 0x80
+    proof[0] = base64.b64encode(bytes(raw)).decode()
+    return doc
+
+
+def _truncate_proof(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["handovers"][0]["consistency"].pop()
+    return doc
+
+
+def _name_own_handover(doc: dict[str, Any]) -> dict[str, Any]:
+    first = doc["handovers"][0]
+    doc["handovers"].append(dict(first, seq=FIRST_HANDOVER + 2))
+    return doc
+
+
+#: The CPS bundle's earlier handover to the same recipient (B14): the first bundle's last record.
+FIRST_HANDOVER = 74
+
 CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     "cps_bundle_untouched": (lambda f: {}, [], []),
+    # B14: what a recipient holding only the first checkpoint relies on.
+    "earlier_handover_left_out_of_handovers_json": (
+        lambda f: {"handovers": lambda doc: None},
+        [("B14", "handover", None)],
+        [],
+    ),
+    "handovers_json_with_a_forged_proof": (
+        lambda f: {"handovers": _flip_proof},
+        [("B14", "handover", FIRST_HANDOVER)],
+        [],
+    ),
+    "handovers_json_with_a_truncated_proof": (
+        lambda f: {"handovers": _truncate_proof},
+        [("B14", "handover", FIRST_HANDOVER)],
+        [],
+    ),
+    "handovers_json_naming_the_bundles_own_handover": (
+        lambda f: {"handovers": _name_own_handover},
+        [("B14", "handover", None)],
+        [],
+    ),
     "redaction_decision_forged": (
         _forged,
         [("V9", "bad_signature", DECISION)],
@@ -340,14 +387,20 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
         [],
         [(NOT_APPLIED, 16)],
     ),
-    "manifest_audience_changed_to_court": (_audience("court"), [], [(WITHOUT, STATEMENT)]),
+    # B13: the bundle ends with the handover to the CPS, for the CPS.
+    "manifest_audience_changed_to_court": (
+        _audience("court"),
+        [("B13", "handover", 76)],
+        [(WITHOUT, STATEMENT)],
+    ),
     "manifest_audience_changed_to_none": (_audience(None), [], []),
     "manifest_audience_changed_to_the_defence": (
         _audience("defence"),
         [("B7", "manifest", 2), ("B7", "manifest", 2)]
         + [("B7", "manifest", 16)] * 3  # date_of_birth, phone; address, date_of_birth, phone
         + [("B7", "manifest", 45)]  # the suspect's date_of_birth
-        + [("B7", "manifest", 73)] * 3,  # witness care: care_needs, dates_to_avoid, measures
+        + [("B7", "manifest", 73)] * 3  # witness care: care_needs, dates_to_avoid, measures
+        + [("B13", "handover", 76)],  # its handover is to the CPS, for the CPS
         [],
     ),
     "manifest_audience_unknown": (_audience("public"), [("B3", "manifest", None)], []),
@@ -381,7 +434,11 @@ def _restricted(f: Forge) -> dict[str, Any]:
 DEFENCE_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     "defence_bundle_untouched": (lambda f: {}, [], []),
     "defence_bundle_carrying_a_restricted_field": (_restricted, [("B7", "manifest", 16)], []),
-    "defence_manifest_audience_changed_to_cps": (_audience("cps"), [], []),
+    "defence_manifest_audience_changed_to_cps": (
+        _audience("cps"),
+        [("B13", "handover", 77)],  # its handover is for the defence
+        [],
+    ),
 }
 
 

@@ -54,6 +54,7 @@ from casefile.signing._text import TextDisclosure, parse_disclosure
 from casefile.signing._trust import TrustStore
 from casefile.signing._value import Disclosure
 from casefile.verifier import VerifiedCase, payload_schemas, verify_case
+from casefile.verifier._redaction_codes import Audience
 
 __all__ = ["CasefileApp"]
 
@@ -305,18 +306,23 @@ class CasefileApp(
         *,
         recipient: str,
         checkpoint: str,
+        audience: Audience | str | None = None,
         at: Instant | None = None,
     ) -> int:
-        """Record that ``recipient`` was given ``checkpoint``, a signed note over this case.
+        """Record that ``recipient`` is given the case for ``audience``; returns its seq.
 
-        The note must verify under a trusted checkpoint key that the verifier
-        would accept for it (V12) and describe a prefix of this case's records
-        (origin, size and root).
+        ``checkpoint`` is the signed note over every record the case holds
+        before this one: it must verify under a trusted checkpoint key that the
+        verifier would accept for it (V12) and describe those records (origin,
+        size and root). :meth:`export_bundle` with a ``recipient`` records the
+        handover and makes the bundle that ends with it in one call.
         """
         case_id = check_uuid(case_id, "case_id")
         self._check_checkpoint(case_id, checkpoint)
         with self.session(case_id, signer) as case:
-            return case.record_handover(recipient=recipient, checkpoint=checkpoint, at=at)
+            return case.record_handover(
+                recipient=recipient, checkpoint=checkpoint, audience=audience, at=at
+            )
 
     def now(self) -> int:
         """The application's clock: ns since the epoch (injected, ``time.time_ns`` by default)."""

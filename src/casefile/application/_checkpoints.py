@@ -59,9 +59,16 @@ class CheckpointCommands:
     session: Callable[[uuid.UUID, Signer], AbstractContextManager[Investigation]]
 
     def checkpoint(
-        self, case_id: uuid.UUID, checkpoint_signer: Signer, name: str, origin_namespace: str
+        self,
+        case_id: uuid.UUID,
+        checkpoint_signer: Signer,
+        name: str,
+        origin_namespace: str,
+        *,
+        size: int | None = None,
     ) -> str:
-        """A signed C2SP checkpoint note over the case's records as they stand.
+        """A signed C2SP checkpoint note over the case's records as they stand (or its
+        first ``size`` records).
 
         The chain is authenticated first; ``checkpoint_signer`` must be the
         trusted key named ``name`` holding a checkpoint role. The origin is
@@ -82,6 +89,10 @@ class CheckpointCommands:
         except NoteError as exc:
             raise InvalidCommandError("origin_namespace", str(exc)) from None
         chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
+        if size is not None:
+            if not 1 <= size <= len(chain):
+                raise InvalidCommandError("size", f"the case has {len(chain)} records, not {size}")
+            chain = chain[:size]
         checkpoint = Checkpoint(
             origin=origin,
             size=len(chain),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casefile._scratch import new_locked_dir
+from casefile.application._handover import handovers_file, with_retries
 from casefile.bundle import (
     AUDIENCES,
     DISCLOSE_ALL,
@@ -44,6 +45,7 @@ from casefile.bundle._runs import apply_redactions
 from casefile.bundle._views import build_views
 from casefile.errors import BundleError
 from casefile.events import EVENT_TYPES
+from casefile.events._values import Instant
 from casefile.evidence import BlobStore
 from casefile.projections import (
     ExhibitRegister,
@@ -107,9 +109,29 @@ class ExportCommands:
 
     @abc.abstractmethod
     def checkpoint(
-        self, case_id: uuid.UUID, checkpoint_signer: Signer, name: str, origin_namespace: str
+        self,
+        case_id: uuid.UUID,
+        checkpoint_signer: Signer,
+        name: str,
+        origin_namespace: str,
+        *,
+        size: int | None = None,
     ) -> str:
-        """A signed checkpoint over the case as it stands (provided by the application)."""
+        """A signed checkpoint over the case as it stands, or its first ``size`` records
+        (provided by the application)."""
+
+    @abc.abstractmethod
+    def record_handover(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        recipient: str,
+        checkpoint: str,
+        audience: Audience | str | None = None,
+        at: Instant | None = None,
+    ) -> int:
+        """Record a handover over the records before it (provided by the application)."""
 
     @abc.abstractmethod
     def now(self) -> int:
@@ -205,6 +227,8 @@ class ExportCommands:
         evidence: BlobStore | EvidenceFinder | Iterable[BlobStore | EvidenceFinder] = (),
         disclosure_policy: DisclosurePolicy | None = None,
         audience: Audience | str | None = None,
+        recipient: str | None = None,
+        handed_over_by: Signer | None = None,
         zip: bool = False,
     ) -> ExportResult:
         """Checkpoint the case, write it as a bundle at ``out`` (a zip if ``zip``), verify, publish.
@@ -223,9 +247,24 @@ class ExportCommands:
         whatever the policy. With an audience the policy chooses personal
         values only: every text travels as the decisions leave it (a ``none``
         or ``list`` policy is widened by the names of the text fields, which
-        the manifest's policy then lists). ``out`` must not exist (or, for a folder, be an
-        empty one). Returns the verified result; raises, leaving nothing at
-        ``out``, if any step fails.
+        the manifest's policy then lists).
+
+        With a ``recipient`` the export is a handover (docs/FORMAT.md B13): a
+        ``case.handed_over`` record naming the recipient, the audience and the
+        checkpoint of every record before it is appended first, signed by
+        ``handed_over_by`` (by default the checkpoint key, as the service
+        that hands the case over), and the bundle ends with that record. A
+        bundle for an audience is always a handover: without ``recipient``
+        it is handed to the audience itself (``"cps"``, ...), so successive
+        bundles for it are linked (B14). Without either, the bundle is the case
+        as it stands, handed to no one (an auditor's or the force's own copy),
+        and nothing is recorded.
+
+        ``out`` must not exist (or, for a folder, be an empty one). Returns the
+        verified result; raises, leaving nothing at ``out``, if any step fails.
+        A handover recorded before a later step failed stays in the case, as
+        the record of an attempt: the next export names it among the earlier
+        handovers to that recipient (B14), which is what happened.
         """
         dest = Path(out)
         check_destination(dest, directory=not zip)
@@ -233,9 +272,26 @@ class ExportCommands:
         if audience is not None and audience not in AUDIENCES:
             raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
         audience = None if audience is None else str(audience)
+        if audience is not None and recipient is None:
+            recipient = audience  # a bundle for an audience is always a handover
         policy = _audience_policy(disclosure_policy, audience)
         namespace = origin_namespace or checkpoint_name.split("/", 1)[0]
-        note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
+        if recipient is None:
+            note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
+        else:
+            by = handed_over_by or checkpoint_signer
+            seq = with_retries(
+                lambda: self.record_handover(
+                    case_id,
+                    by,
+                    recipient=str(recipient),
+                    audience=audience,
+                    checkpoint=self.checkpoint(
+                        case_id, checkpoint_signer, checkpoint_name, namespace
+                    ),
+                )
+            )
+            note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace, size=seq)
         # Officers may go on recording meanwhile: the bundle holds what the checkpoint covers.
         covered, _ = open_checkpoint(
             note, [NoteVerifier(checkpoint_name, checkpoint_signer.public_key)]
@@ -265,6 +321,15 @@ class ExportCommands:
         )
         # The bundle's trust.json is a subset of this store: its signers are named as here.
         views = build_views(verified, audience=audience, checkpoint=covered)
+        # B14: the checkpoints the recipient of the handover the bundle ends with was given
+        # before, each with its proof.
+        handovers = handovers_file(
+            verified,
+            size,
+            lambda n: self.checkpoint(
+                case_id, checkpoint_signer, checkpoint_name, namespace, size=n
+            ),
+        )
         register = build_exhibit_register(records_as_read(verified), as_of=at)
         del verified
         wanted = exhibit_hashes(register)
@@ -294,6 +359,7 @@ class ExportCommands:
                 views=views,
                 disclosure_policy=policy,
                 audience=audience,
+                handovers=handovers,
             )
             product = stage / "bundle"
             if zip:

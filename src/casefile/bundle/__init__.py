@@ -7,11 +7,16 @@ evidence files and views, and a signed manifest covering every byte
 :func:`open_bundle` reads one defensively; :func:`verify_bundle` checks one
 with nothing but public keys, rebuilding each of its views (:data:`VIEW_NAMES`);
 :func:`render_views` writes the views of a verified one for a reader.
+:func:`check_extends` shows that a verified bundle extends a checkpoint its
+recipient was given before; :func:`prove_record` writes an inclusion proof of
+one record (a C2SP tlog-proof) that :func:`check_record_proof` checks.
 :func:`clean_staging` removes what killed exports left beside their destination.
 """
 
 from casefile.bundle._audience import AUDIENCES, RESTRICTED_FIELDS
+from casefile.bundle._earlier import EarlierHandover, earlier_handovers, parse_handovers
 from casefile.bundle._files import STAGING_PREFIX, clean_staging, stale_staging
+from casefile.bundle._history import CaseHistory, Handover, check_extends
 from casefile.bundle._layout import (
     BUNDLE_FORMAT,
     BUNDLE_VERSION,
@@ -25,6 +30,7 @@ from casefile.bundle._manifest import (
     FileEntry,
     Manifest,
 )
+from casefile.bundle._proofs import ProvenRecord, check_record_proof, prove_record
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._render import RenderedViews, render_views
 from casefile.bundle._result import BundleVerification, EvidenceSummary, ManifestStatus
@@ -47,15 +53,24 @@ __all__ = [
     "BundleInfo",
     "BundleLimits",
     "BundleVerification",
+    "CaseHistory",
     "DisclosurePolicy",
+    "EarlierHandover",
     "EvidenceSource",
     "EvidenceSummary",
     "FileEntry",
+    "Handover",
     "Manifest",
     "ManifestStatus",
+    "ProvenRecord",
     "RenderedViews",
+    "check_extends",
+    "check_record_proof",
     "clean_staging",
+    "earlier_handovers",
     "open_bundle",
+    "parse_handovers",
+    "prove_record",
     "render_views",
     "stale_staging",
     "verify_bundle",

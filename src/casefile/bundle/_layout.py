@@ -24,8 +24,10 @@ __all__ = [
     "CHECKPOINT",
     "DISCLOSURES",
     "EVIDENCE_DIR",
+    "HANDOVERS",
     "MANIFEST",
     "MANIFEST_PAYLOAD_TYPE",
+    "MAX_HANDOVERS_SIZE",
     "MAX_MANIFEST_SIZE",
     "RECORDS",
     "REQUIRED_FILES",
@@ -49,6 +51,10 @@ RECORDS: Final = "records.bin"
 DISCLOSURES: Final = "disclosures.bin"
 TRUST: Final = "trust.json"
 CHECKPOINT: Final = "checkpoint.txt"
+#: The earlier handovers of the case to the bundle's recipient (B14), when there are any.
+HANDOVERS: Final = "handovers.json"
+#: Enough for thousands of earlier handovers, each a checkpoint note and a short proof.
+MAX_HANDOVERS_SIZE: Final = 8 * 1024 * 1024
 EVIDENCE_DIR: Final = "evidence"
 VIEWS_DIR: Final = "views"
 #: The files every bundle has besides the manifest.
@@ -125,7 +131,7 @@ def check_member_name(name: str) -> str:
         raise BundleError(f"{where}: empty or '.' path component")
     if not name.isascii():
         raise BundleError(f"{where}: non-ASCII name")
-    if name == MANIFEST or name in REQUIRED_FILES:
+    if name in (MANIFEST, HANDOVERS) or name in REQUIRED_FILES:
         return name
     if len(parts) == 2:
         folder, leaf = parts
@@ -177,6 +183,8 @@ def member_cap(name: str, limits: BundleLimits) -> int:
         return MAX_TRUST_STORE_SIZE
     if name == CHECKPOINT:
         return MAX_NOTE_SIZE
+    if name == HANDOVERS:
+        return MAX_HANDOVERS_SIZE
     if name.startswith(VIEWS_DIR + "/"):
         return limits.max_view_size
     return limits.max_file_size

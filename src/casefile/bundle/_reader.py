@@ -25,6 +25,7 @@ from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
+    HANDOVERS,
     MANIFEST,
     RECORDS,
     TRUST,
@@ -53,7 +54,7 @@ __all__ = ["DEFAULT_LIMITS", "Bundle", "open_bundle"]
 DEFAULT_LIMITS = BundleLimits()
 
 #: Files read whole and kept, so that what was checked is what is used later.
-_SMALL = (MANIFEST, TRUST, CHECKPOINT)
+_SMALL = (MANIFEST, TRUST, CHECKPOINT, HANDOVERS)
 
 
 class Bundle:
@@ -92,7 +93,8 @@ class Bundle:
         return dict(self._source.files)
 
     def read_small(self, path: str) -> bytes:
-        """The bytes of the manifest, trust.json or checkpoint.txt, as read once at open.
+        """The bytes of the manifest, trust.json, checkpoint.txt or handovers.json, as read
+        once at open.
 
         Raises :class:`ManifestError` (step B4) if its zip member's data was changed.
         """

@@ -3,12 +3,11 @@
 A ``receipt.recorded`` record carries a recipient's cosignature
 (c2sp.org/tlog-cosignature) of a checkpoint they were handed. The bundle holds
 every record, so the verifier computes the root of the records that checkpoint
-covered and holds the receipt to it: a receipt binds the sender to that
-history, and a bundle whose records before the receipt differ fails here. A
-receipt acknowledges a handover: the checkpoint it cosigns ends with a
-``case.handed_over`` record (every bundle handed to a recipient does, FORMAT.md
-§9.6 B13), so only the roots after handover records are kept, never one per
-record.
+covered (from the case's history, :mod:`casefile.bundle._history`, which B13
+and B14 read too) and holds the receipt to it: a receipt binds the sender to
+that history, and a bundle whose records before the receipt differ fails here.
+A receipt acknowledges a handover: the checkpoint it cosigns ends with a
+``case.handed_over`` record (every bundle handed to a recipient does, B13).
 
 A trust policy may also require ``k`` of ``n`` named witnesses to have
 cosigned the bundle's own checkpoint; their lines follow the checkpoint's
@@ -23,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from casefile.bundle._history import CaseHistory
 from casefile.errors import CosignatureError, NoteError
 from casefile.signing._checkpoint import case_of_checkpoint, parse_checkpoint_body
 from casefile.signing._cosignature import (
@@ -33,16 +33,13 @@ from casefile.signing._cosignature import (
     parse_cosignature,
     verify_cosignature,
 )
-from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._note import split_note
 from casefile.signing._trust import RECIPIENT_ROLE, WITNESS_ROLE, TrustEntry, TrustStore
 from casefile.verifier._actor import COSIGNED_RECEIPT_TYPE, holder_identity, person_identity
 from casefile.verifier._verified import VerifiedRecord
 
-__all__ = ["HANDOVER_TYPE", "ReceiptCheck", "cosigner_entry", "cosigner_keys"]
+__all__ = ["ReceiptCheck", "cosigner_entry", "cosigner_keys"]
 
-#: The record type after which a recipient holds a checkpoint it may cosign.
-HANDOVER_TYPE: Final = "case.handed_over"
 _SECOND: Final = 1_000_000_000
 _COSIGNER_ROLES: Final = frozenset({RECIPIENT_ROLE, WITNESS_ROLE})
 
@@ -99,39 +96,36 @@ class ReceiptCheck:
     clock_skew_ns: int
     #: Key ids of the cosigners whose cosignatures counted (B10 looks for them).
     used_keys: set[bytes] = field(default_factory=set)
-    _merkle: MerkleAccumulator = field(default_factory=MerkleAccumulator)
-    # size -> (root, time of the handover record that ends it)
-    _handovers: dict[int, tuple[bytes, int]] = field(default_factory=dict)
     _receipts: list[_Receipt] = field(default_factory=list)
-    # Every record up to this size verified, so roots up to it are the case's.
-    _complete: bool = True
 
     def take(self, record: VerifiedRecord) -> None:
-        """Take the next record that verified (records that failed leave a gap)."""
-        if not self._complete or record.seq != self._merkle.size + 1:
-            self._complete = False
-        else:
-            self._merkle.append(record.hash)
-            if record.event_type == HANDOVER_TYPE:
-                self._handovers[record.seq] = (self._merkle.root(), record.time_ns)
+        """Take the next record that verified; only receipts are kept."""
         if record.event_type == COSIGNED_RECEIPT_TYPE:
             self._receipts.append(_Receipt(record.seq, record.time_ns, dict(record.data)))
 
-    def failures(self, note: str, at: int, latest: int | None) -> Iterator[CosignatureError]:
-        """B15's failures: each receipt that does not hold, then the witness policy."""
+    def failures(
+        self, note: str, at: int, latest: int | None, history: CaseHistory | None
+    ) -> Iterator[CosignatureError]:
+        """B15's failures: each receipt that does not hold, then the witness policy.
+
+        ``history`` is None when a record failed B6: the case's roots are then
+        not known, and that failure is reported already.
+        """
         label = str(self.case_id)
         try:  # the origin the manifest's checkpoint names, whether or not V13 passed
             origin: str | None = split_note(note)[0].split("\n", 1)[0]
         except NoteError:
             origin = None
         for receipt in self._receipts:
-            problem = self._receipt_problem(receipt, origin)
+            problem = self._receipt_problem(receipt, origin, history)
             if problem is not None:
                 yield CosignatureError(problem, case_id=label, seq=receipt.seq, step="B15")
         for problem in self._witness_problems(note, at, latest):
             yield CosignatureError(problem, case_id=label, step="B15")
 
-    def _receipt_problem(self, receipt: _Receipt, origin: str | None) -> str | None:
+    def _receipt_problem(
+        self, receipt: _Receipt, origin: str | None, history: CaseHistory | None
+    ) -> str | None:
         body, line, by = (receipt.data.get(k) for k in ("checkpoint", "cosignature", "by"))
         if type(body) is not str or type(line) is not str:
             return "the receipt holds no checkpoint text and cosignature line"
@@ -164,18 +158,16 @@ class ReceiptCheck:
             return f"names as the recipient someone else than {entry.name}'s holder"
         if cosigned.size >= receipt.seq:
             return f"cosigns {cosigned.size} records, not only records before the receipt"
-        # Past a record that failed, the case's roots are not known (that failure is reported).
-        if cosigned.size <= self._merkle.size:
-            known = self._handovers.get(cosigned.size)
-            if known is None:
+        if history is not None:
+            handover = next((h for h in history.handovers if h.seq == cosigned.size), None)
+            if handover is None:
                 return f"cosigns {cosigned.size} records, which do not end with a handover"
-            root, handed_ns = known
-            if cosigned.root != root:
+            if cosigned.root != history.root(cosigned.size):
                 return (
                     f"cosigns a root of {cosigned.size} records that is not this case's: "
                     "the records it acknowledged were changed"
                 )
-            if time_ns + self.clock_skew_ns < handed_ns:
+            if time_ns + self.clock_skew_ns < history.latest_time(cosigned.size):
                 return f"cosigned by {entry.name} before the handover it acknowledges"
         self.used_keys.add(entry.key_id)
         return None

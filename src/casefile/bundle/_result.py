@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from casefile.bundle._history import CaseHistory
 from casefile.bundle._manifest import DisclosurePolicy
 from casefile.bundle._redactions import RedactedField
 from casefile.errors import VerificationError
@@ -64,6 +65,10 @@ class BundleVerification:
     #: Each text field of a verified record with something withheld, as a reader sees
     #: it: the revealed text with a marker naming why each run is withheld (B11).
     redacted: tuple[RedactedField, ...] = ()
+    #: The record hashes and handovers of a bundle whose records all verified (else None):
+    #: what :func:`~casefile.bundle.check_extends` and :func:`~casefile.bundle.prove_record`
+    #: compute prefix roots and proofs from.
+    history: CaseHistory | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON object; every error and finding names its record (``seq``, or null).

@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B12 and B15 of docs/FORMAT.md §9.6, each marked below.
+"""Verifying a bundle: steps B1-B15 of docs/FORMAT.md §9.6, each marked below.
 
 B1-B5 establish that the manifest is signed by a trusted checkpoint key and
 that the files are exactly those it lists, byte for byte; B6 hands the records,
@@ -9,9 +9,11 @@ B9 walks the exhibits' chains of custody, whose breaks are findings, never
 errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
 bundle's own trust.json to what it must carry when the auditor brought keys;
 B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`);
-B15 holds recipients' receipts to the records and the checkpoint to the witness
-policy (:mod:`casefile.bundle._receipts`);
-B12, once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
+B13 holds each handover record to the records before it, and a bundle for an
+audience to its own handover (:mod:`casefile.bundle._history`); B15 holds
+recipients' receipts to the records and the checkpoint to the witness policy
+(:mod:`casefile.bundle._receipts`); B12, once all else passed, rebuilds every
+view (:mod:`casefile.bundle._views`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -34,6 +36,8 @@ from casefile.bundle._bundle_trust import (
 )
 from casefile.bundle._continuity import CustodyCollector, evidence_findings
 from casefile.bundle._fixity import CapturedSizes, listed_files
+from casefile.bundle._handover_steps import check_handovers
+from casefile.bundle._history import CaseHistory, HistoryCollector
 from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
@@ -115,6 +119,9 @@ class _Run:
         self.captured = CapturedSizes()
         # B12: the verified records, kept only when the bundle carries views to rebuild.
         self.kept: list[VerifiedRecord] | None = None
+        # B13, B14: the record hashes and handovers of the records that verified.
+        self.collected = HistoryCollector()
+        self.history: CaseHistory | None = None
         self.receipts: ReceiptCheck | None = None
         self.latest: int | None = None
 
@@ -133,6 +140,7 @@ class _Run:
             self._evidence()
             self._continuity()
             self._redactions()
+            self._handovers()
             self._receipts()
             self._bundle_trust()
             self._views()
@@ -257,6 +265,10 @@ class _Run:
             if record.event_type == "evidence.captured":
                 self.captured.note(record.data)
             checked.take(record)  # B7
+            self.collected.take(  # B13, B14
+                record.seq, record.event_type, record.schema, record.time_ns, record.data,
+                record.hash,
+            )  # fmt: skip
             receipts.take(record)  # B15
             if kept is not None:
                 kept.append(record)  # B12
@@ -278,6 +290,9 @@ class _Run:
                 )
             )
         self.findings.extend(walk.findings)
+        if walk.size == manifest.records and not walk.unread_tail:
+            self.history = self.collected.history(walk.size)
+        self.collected = HistoryCollector()
         # B9: the exhibit register of the records that verified (reported after B8).
         self.register = self.custody.register(self.at)
         left_out = checked.finding(ledger.withheld_whole())  # B7, after B11's acts are known
@@ -316,6 +331,21 @@ class _Run:
         if self.redactions is not None:
             self.findings.extend(self.redactions.findings())
 
+    def _handovers(self) -> None:
+        """B13, B14, when every record verified: a handover names the records before it, and
+        a bundle the earlier handovers to its recipient."""
+        manifest, history, store = self.manifest, self.history, self.trust
+        if manifest is None or store is None:
+            return
+        if history is None:
+            return  # a record that failed B6 leaves no prefix root to compare
+        errors, used = check_handovers(
+            self.bundle, manifest, history, trust=store, at=self.at, label=self.label
+        )  # B13, B14
+        self.used_keys |= used
+        for error in errors:
+            self.fail(error)
+
     def _receipts(self) -> None:
         """B15: receipts hold against the records; the witness policy holds for the checkpoint.
 
@@ -324,7 +354,7 @@ class _Run:
         receipts, manifest = self.receipts, self.manifest
         if receipts is None or manifest is None:
             return
-        for error in receipts.failures(manifest.checkpoint, self.at, self.latest):
+        for error in receipts.failures(manifest.checkpoint, self.at, self.latest, self.history):
             self.fail(error)
         self.used_keys |= receipts.used_keys
 
@@ -381,6 +411,7 @@ class _Run:
             checkpoint=self.checkpoint,
             truncated_errors=self.overflow,
             redacted=() if self.redactions is None else self.redactions.redacted(),
+            history=self.history if not self.errors and not self.overflow else None,
         )
 
 

@@ -35,6 +35,7 @@ from casefile.bundle._layout import (
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
+    HANDOVERS,
     MANIFEST,
     RECORDS,
     TRUST,
@@ -294,6 +295,7 @@ def write_bundle(
     views: Mapping[str, bytes] | None = None,
     disclosure_policy: DisclosurePolicy = DISCLOSE_NONE,
     audience: str | None = None,
+    handovers: bytes | None = None,
 ) -> BundleInfo:
     """Write one case as a bundle directory at ``dest``, atomically.
 
@@ -308,7 +310,9 @@ def write_bundle(
     every signing key; only the entries needed go into trust.json.
     ``evidence`` maps SHA-256 digests to files or openers; ``views`` maps
     names to the bytes of extra projections (``views/<name>``). ``signer``
-    signs the manifest and must hold a checkpoint role.
+    signs the manifest and must hold a checkpoint role. ``handovers`` is the
+    content of ``handovers.json`` (B14: see :func:`~casefile.bundle.earlier_handovers`),
+    for a bundle whose recipient was handed the case before.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
     is left behind; staging that killed exports left beside ``dest`` is
@@ -350,6 +354,10 @@ def write_bundle(
             with HashingSink(tmp, CHECKPOINT, mode=file_mode) as sink:
                 sink.write(checkpoint_note.encode("utf-8"))
                 entries.append(sink.finish())
+            if handovers is not None:
+                with HashingSink(tmp, HANDOVERS, mode=file_mode) as sink:
+                    sink.write(handovers)
+                    entries.append(sink.finish())
             if evidence:
                 _folder(tmp / EVIDENCE_DIR, dir_mode)
                 for sha256 in sorted(_evidence_keys(evidence)):

@@ -169,7 +169,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build the demo folder, then print what is in it."""
     # Imported here: the other commands start without eventsourcing.
     from casefile.application import CasefileApp, StoreConfig
-    from casefile.bundle import verify_bundle, zip_bundle
+    from casefile.bundle import check_extends, verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
     from casefile.cli._demo_casefile import write_case_file
     from casefile.cli._demo_prosecution import record_prosecution
@@ -194,12 +194,16 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             prosecution = record_prosecution(app, case, people, keys.prosecutor, store=store)
             # What an auditor will see: the register of the records as verified.
             register = verified_register(app, case.case_id, at=time.time_ns())
-            # One bundle for the CPS and one for the defence, each applying the
-            # redaction decisions made for it (and, for the defence, never the
-            # witness's restricted details); each is zipped as well.
+            # Two successive handovers to the CPS, with a record made between them, and
+            # one to the defence; each applies the redaction decisions made for its
+            # audience (and, for the defence, never the witness's restricted details),
+            # ends with its own handover record, and is zipped as well. The second CPS
+            # bundle carries the first's checkpoint with a proof that it extends it.
             exported = {}
             for audience, name in _BUNDLES:
-                exported[audience] = app.export_bundle(
+                if name == _SECOND_CPS:
+                    app.add_note(case.case_id, people.pc.signer, text=_BETWEEN_HANDOVERS)
+                exported[name] = app.export_bundle(
                     case.case_id,
                     root / name,
                     checkpoint_signer=keys.checkpoint,
@@ -207,30 +211,43 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     origin_namespace=DOMAIN,
                     evidence=store,
                     audience=audience,
+                    recipient=_RECIPIENTS[audience],
+                    # The officer in the case hands the file over, with her own key.
+                    handed_over_by=people.pc.signer,
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
             case_file = write_case_file(app, case.case_id, root)
         finally:
             app.close()
-        results = [
-            verify_bundle(root / path, at=time.time_ns(), trust=keys.trust, report=True)
+        verified = {
+            path: verify_bundle(root / path, at=time.time_ns(), trust=keys.trust, report=True)
             for _, name in _BUNDLES
             for path in (name, f"{name}.zip")
-        ]
-        for result in results:
+        }
+        for result in verified.values():
             if not result.verified:
                 first = result.errors[0] if result.errors else None
                 if first is not None:
                     raise first
                 raise VerificationError("the demo bundle did not verify")
-    checkpoint = results[0].checkpoint
+        # What `casefile verify bundle --previous bundle-first` shows: the CPS's second
+        # bundle extends the first (same records first, a consistency proof between).
+        previous = check_extends(
+            verified[_SECOND_CPS],
+            exported[_FIRST_CPS].checkpoint,
+            trust=keys.trust,
+            at=time.time_ns(),
+        )
+    checkpoint = verified[_SECOND_CPS].checkpoint
     found = len(register.findings)
     signed = dict(case.records_by)
     labels = {"pc": people.pc.label, "dc": people.dc.label, "keeper": people.keeper.label}
     for who, n in prosecution.signed.items():
         label = labels.get(who, _PROSECUTOR_LABEL)
         signed[label] = signed.get(label, 0) + n
+    # The note between the two handovers to the CPS, and the three handovers: hers.
+    signed[people.pc.label] = signed.get(people.pc.label, 0) + 1 + len(_BUNDLES)
     summary = _Summary(
         elapsed=time.perf_counter() - started,
         folder=str(folder),
@@ -242,8 +259,10 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         checkpoint=f"{checkpoint.size} records, root {checkpoint.root.hex()[:16]}…"
         if checkpoint is not None
         else "?",
-        bundle=_withheld_line(exported["cps"].info, held, case),
-        defence=_withheld_line(exported["defence"].info, held, case),
+        bundle=_withheld_line(exported[_SECOND_CPS].info, held, case),
+        defence=_withheld_line(exported["bundle-defence"].info, held, case),
+        first=exported[_FIRST_CPS].info.records,
+        linked=f"{previous.size} of its {checkpoint.size if checkpoint else '?'} records",
         case_file=case_file,
     )
     out.write(_render(summary, case) + "\n")
@@ -262,11 +281,24 @@ class _Summary:
     checkpoint: str
     bundle: str
     defence: str
+    first: int
+    linked: str
     case_file: CaseFileOutput
 
 
-#: The bundles the demo writes: (audience, folder); each also as ``<folder>.zip``.
-_BUNDLES: Final = (("cps", "bundle"), ("defence", "bundle-defence"))
+#: The bundles the demo writes, in order: (audience, folder); each also as ``<folder>.zip``.
+_FIRST_CPS: Final = "bundle-first"
+_SECOND_CPS: Final = "bundle"
+_BUNDLES: Final = (("cps", _FIRST_CPS), ("cps", _SECOND_CPS), ("defence", "bundle-defence"))
+#: Whom each audience's bundles are handed to (their handover records name them).
+_RECIPIENTS: Final = {
+    "cps": "CPS Direct, Northshire",
+    "defence": "Defence solicitors for the suspect",
+}
+#: Recorded after the first handover to the CPS and before the second.
+_BETWEEN_HANDOVERS: Final = (
+    "Victim told of the charge and of the first hearing date, as the Victims' Code requires."
+)
 
 
 def _withheld_line(info: BundleInfo, held: int, case: DemoCase) -> str:
@@ -310,6 +342,10 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         f"              to the lab, {case.imaged} imaged as {case.working_copy}; "
         f"continuity: {summary.continuity}",
         f"  checkpoint  {summary.checkpoint}, signed by {CHECKPOINT_NAME}",
+        f"  handed over bundle-first/ to CPS Direct ({summary.first} records, its handover last);"
+        " then a note;",
+        f"              bundle/ to CPS Direct again: extends bundle-first/ ({summary.linked},",
+        "              checked as verify --previous does; handovers.json carries the proof)",
         f"  for CPS     bundle/, {summary.bundle}: her home address withheld",
         f"              ({case.address_words} words of her statement and her address field: "
         "victim_or_witness_contact_details)",
@@ -328,13 +364,16 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         "  casefile.sqlite  the case store (embedded SQLite)",
         "  keys/            sealed key files (passphrase: keys/demo-passphrase.txt), trust.json",
         "  evidence/        the evidence store: photographs and audio, named by SHA-256",
-        "  bundle/          the bundle for the CPS (bundle-defence/: for the defence); each",
-        "                   also as one zip file, the same files: bundle.zip, bundle-defence.zip",
+        "  bundle/          the second bundle for the CPS (bundle-first/: the first;",
+        "                   bundle-defence/: for the defence); each also as one zip file, the",
+        "                   same files: bundle.zip, bundle-first.zip, bundle-defence.zip",
         "  casefile.json    the case file (MG forms) the CPS may read: casefile schema casefile",
         "  dcf.json         what of it the DCF 1.2 can carry; dcf-report.json: what it could not",
         "",
         f"try: casefile exhibits --db {shown}casefile.sqlite --case {case.reference} "
         f"--trust {shown}keys{os.sep}trust.json",
         f"     casefile verify {shown}bundle.zip --trust {shown}keys{os.sep}trust.json",
+        f"     casefile verify {shown}bundle.zip --trust {shown}keys{os.sep}trust.json "
+        f"--previous {shown}bundle-first.zip",
     ]
     return "\n".join(lines)

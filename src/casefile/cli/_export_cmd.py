@@ -120,6 +120,14 @@ def add_export_parser(
         "erasure, and disclose all the rest (unless told otherwise below); for the defence, "
         "never the witness's restricted details",
     )
+    export.add_argument(
+        "--recipient",
+        metavar="NAME",
+        help="hand the case to NAME (e.g. 'CPS Direct, Northshire'): a signed handover record "
+        "naming NAME, the audience and the checkpoint of the records before it ends the "
+        "bundle, which also carries NAME's earlier handovers (default with --audience: the "
+        "audience's name; without either, the bundle is the case as it stands, handed to no one)",
+    )
     disclose = export.add_mutually_exclusive_group()
     disclose.add_argument(
         "--no-disclosures",
@@ -290,6 +298,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.evidence_dir is not None and not Path(args.evidence_dir).is_dir():
         raise InputError(f"{args.evidence_dir}: not a folder (--evidence-dir)")
     check_new_path(dest, allow_empty_dir=not args.zip)
+    if args.recipient is not None and not args.recipient.strip():
+        raise InputError("--recipient: give the name of whom the case is handed to")
     namespace = origin_namespace(args)
     policy = _policy(args)
     with about(args.trust):
@@ -314,11 +324,15 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             evidence=finders,
             disclosure_policy=policy,
             audience=args.audience,
+            recipient=args.recipient,
             zip=args.zip,
         )
     info, register = result.info, result.register
     out.write(f"case       {one_line(reference)} ({case_id})\n")
     out.write(f"records    {info.records}, checkpoint signed by {args.checkpoint_name}\n")
+    recipient = args.recipient or args.audience
+    if recipient is not None:
+        out.write(f"handed to  {one_line(recipient)}: record {info.records} says so\n")
     shown = policy.mode if policy.mode != "list" else ", ".join(policy.fields)
     if args.audience is not None and policy.mode != "all":
         shown += " for personal values; every text as the audience's decisions leave it"

@@ -25,6 +25,7 @@ from casefile.cli._errors import error_json, named_stream, path_of
 from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
 from casefile.cli._export_cmd import add_clean_parser, add_export_parser
+from casefile.cli._handover_cmd import add_prove_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._receipt_cmd import add_receipt_parsers
 from casefile.cli._redact_cmd import add_redact_parser
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_clean_parser(commands, parents)
     add_verify_parser(commands, parents)
     add_receipt_parsers(commands, parents)
+    add_prove_parser(commands, parents)
     add_cases_parser(commands, parents)
     add_evidence_parser(commands, parents)
     add_exhibits_parser(commands, parents)

@@ -8,6 +8,7 @@ stopping at the first, so an auditor sees the whole picture in one run.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import textwrap
@@ -26,9 +27,10 @@ from casefile.bundle import (
     verify_bundle,
 )
 from casefile.cli._errors import about, rfc3339_option
+from casefile.cli._handover_cmd import check_previous
 from casefile.cli._text import one_line
 from casefile.errors import CasefileError, InputError
-from casefile.signing import TrustStore, load_trust_store
+from casefile.signing import Checkpoint, TrustStore, load_trust_store
 from casefile.verifier._pool import available_cores
 
 __all__ = [
@@ -88,6 +90,14 @@ def add_verify_parser(
         metavar="DIR",
         help="if the bundle verifies, write its proven views (the case file, the exhibit "
         "register) into the new folder DIR; nothing is written if it does not",
+    )
+    verify.add_argument(
+        "--previous",
+        type=Path,
+        metavar="OLD",
+        help="what you were handed before (a bundle folder or zip, or its checkpoint file, "
+        "cosigned or not): refuse this bundle unless it extends it (a rewritten case, or an "
+        "older, shorter one, is refused)",
     )
     verify.set_defaults(handler=run_verify)
 
@@ -157,15 +167,30 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     )
                 result = rendered.verification
         kind = bundle.kind
+        # --previous is judged by the keys the bundle was: the auditor's, or its own.
+        keys = trust
+        if args.previous is not None and keys is None and result.verified:
+            keys = bundle.trust()
+    previous: Checkpoint | None = None
+    if args.previous is not None:
+        with about(args.previous):
+            result, previous = check_previous(result, args.previous, keys, at)
     if rendered is not None:
         err.write(_rendered_line(rendered, str(render)))
     if args.json:
         document = result.to_json()
         document["trust"] = trust_json(trust_given=trust is not None)
+        if args.previous is not None:
+            document["previous"] = None if previous is None else _checkpoint_json(previous)
         out.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
         out.write("\n")
     else:
-        out.write(render_report(result, str(args.path), kind, trust_given=trust is not None, at=at))
+        shown = None if args.previous is None else (str(args.previous), previous)
+        out.write(
+            render_report(
+                result, str(args.path), kind, trust_given=trust is not None, at=at, previous=shown
+            )
+        )
     return 0 if result.verified else 1
 
 
@@ -194,10 +219,22 @@ def _wrapped(text: str) -> list[str]:
     return textwrap.wrap(text, width=_TEXT_WIDTH, break_long_words=True) or [""]
 
 
+def _checkpoint_json(checkpoint: Checkpoint) -> dict[str, object]:
+    root = base64.b64encode(checkpoint.root).decode("ascii")
+    return {"origin": checkpoint.origin, "root": root, "size": checkpoint.size}
+
+
 def render_report(
-    result: BundleVerification, path: str, kind: str, *, trust_given: bool, at: int | None = None
+    result: BundleVerification,
+    path: str,
+    kind: str,
+    *,
+    trust_given: bool,
+    at: int | None = None,
+    previous: tuple[str, Checkpoint | None] | None = None,
 ) -> str:
-    """The human-readable report of a verification (``at``: the time it was verified as of)."""
+    """The human-readable report of a verification (``at``: the time it was verified as of;
+    ``previous``: the path given to --previous and its checkpoint if the bundle extends it)."""
     lines = [f"verified: {'yes' if result.verified else 'NO'}"]
     lines.append(f"  bundle       {one_line(path)} ({kind})")
     if at is not None:
@@ -213,6 +250,16 @@ def render_report(
     checkpoint = result.checkpoint
     if checkpoint is not None:
         lines.append(f"  checkpoint   size {checkpoint.size}, root {checkpoint.root.hex()[:16]}…")
+    if previous is not None:
+        old_path, old = previous
+        if old is not None:
+            lines.append(
+                f"  previous     {one_line(old_path)}: extended (its {old.size} records are this "
+                f"bundle's first, root {old.root.hex()[:16]}…)"
+            )
+        else:
+            outcome = "NOT extended (see the error)" if result.errors else "not compared"
+            lines.append(f"  previous     {one_line(old_path)}: {outcome}")
     manifest = result.manifest
     signer = one_line(manifest.signer) if manifest.signer else "(no trusted signature)"
     listed = f", {manifest.files} files" if checked else ""

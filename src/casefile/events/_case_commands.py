@@ -6,7 +6,12 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from casefile.errors import ActorMismatchError, InvalidCommandError, UnknownReferenceError
+from casefile.errors import (
+    ActorMismatchError,
+    InvalidCommandError,
+    NoteError,
+    UnknownReferenceError,
+)
 from casefile.events._case_events import (
     CrimeReportRecorded,
     HandedOver,
@@ -27,6 +32,8 @@ from casefile.events._values import (
     check_text,
     check_time,
 )
+from casefile.signing._checkpoint import parse_checkpoint_body
+from casefile.verifier._redaction_codes import Audience
 
 __all__ = ["CaseLogCommands"]
 
@@ -170,18 +177,34 @@ class CaseLogCommands(RecordingBase):
         *,
         recipient: str,
         checkpoint: str,
+        audience: Audience | str | None = None,
         by: Custodian | None = None,
         at: Instant | None = None,
     ) -> int:
-        """Record that the case was handed to ``recipient`` with the signed ``checkpoint`` note.
+        """Record that the case is handed to ``recipient`` for ``audience`` (None: for no
+        audience), with ``checkpoint``, the signed note over exactly the records before this one.
 
         ``by`` handed it over: by default the bound signer (see ``bind_actor``).
+        The note's signature is the caller's to check (the application checks it
+        against its trust store); its size must be the number of records so far.
         """
         self._require_open()
+        note = check_text(checkpoint, "checkpoint", max_length=16 * 1024)
+        try:
+            size = parse_checkpoint_body(note.split("\n\n", 1)[0] + "\n").size
+        except NoteError as exc:
+            raise InvalidCommandError("checkpoint", f"not a checkpoint note: {exc}") from None
+        if size != self._version:
+            raise InvalidCommandError(
+                "checkpoint",
+                f"covers {size} records; a handover names the {self._version} records before it",
+            )
+        chosen = None if audience is None else check_choice(Audience, audience, "audience")
         _, acting = self._acting(by)
         fields = {
             **acting,
             "recipient": check_text(recipient, "recipient"),
-            "checkpoint": check_text(checkpoint, "checkpoint", max_length=16 * 1024),
+            "audience": chosen,
+            "checkpoint": note,
         }
         return self._record(HandedOver, at, fields)

@@ -31,6 +31,8 @@ __all__ = [
     "CaseOpening",
     "CrimeReportRecorded",
     "HandedOver",
+    "HandedOverV1",
+    "HandingOver",
     "NoteAdded",
     "RecordConfirmed",
     "RecordCorrected",
@@ -237,11 +239,9 @@ class RecordCorrected(CaseEvent):
         target.apply_correction(aggregate, self.corrects, self.fields)
 
 
-@register
-class HandedOver(CaseEvent):
-    """The case handed to a recipient, with the signed checkpoint note given to them."""
+class HandingOver(CaseEvent):
+    """What both schemas of ``case.handed_over`` share: the case given to a recipient."""
 
-    TYPE = "case.handed_over"
     # The note handed over was checked against the case when it was recorded.
     KEY_FIELDS: ClassVar[frozenset[str]] = frozenset({"checkpoint", "by", "recorded_by"})
     CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {"recipient": check_short}
@@ -253,6 +253,36 @@ class HandedOver(CaseEvent):
 
     def apply(self, aggregate: Investigation) -> None:
         aggregate._handovers.append(self.originator_version)
+
+
+@register
+class HandedOverV1(HandingOver):
+    """A handover recorded before handovers named their audience: a signed checkpoint note
+    of some earlier state of the case, given to ``recipient``. Still read; new handovers
+    write :class:`HandedOver`."""
+
+    TYPE = "case.handed_over"
+    SCHEMA = 1
+
+
+@register
+class HandedOver(HandingOver):
+    """The case handed to ``recipient`` for ``audience`` (None: no audience's redactions).
+
+    ``checkpoint`` is the signed checkpoint note over exactly the records before
+    this one; the bundle handed over ends with this record (docs/FORMAT.md B13).
+    """
+
+    TYPE = "case.handed_over"
+    SCHEMA = 2
+    KEY_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"checkpoint", "by", "recorded_by", "audience"}
+    )
+    # Later handovers to the same recipient are linked by its name (B14): a
+    # correction of it would unlink them, so a handover's recipient stays as signed.
+    CORRECTION_CHECKS: ClassVar[Mapping[str, CorrectionCheck]] = {}
+
+    audience: str | None
 
 
 @register

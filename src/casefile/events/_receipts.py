@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from casefile.errors import InvalidCommandError, NoteError
 from casefile.events._base import CaseEvent
+from casefile.events._case_events import HandedOver
 from casefile.events._custody_values import Custodian
 from casefile.events._recording import RecordingBase
 from casefile.events._registry import register
@@ -85,7 +86,7 @@ class ReceiptCommands(RecordingBase):
             raise InvalidCommandError(
                 "checkpoint", f"covers {parsed.size} records; the case has {self._version}"
             )
-        if parsed.size not in self._handovers:
+        if parsed.size not in self._handovers or self._classes[parsed.size - 1] is not HandedOver:
             raise InvalidCommandError(
                 "checkpoint",
                 f"covers {parsed.size} records, which do not end with a handover: a receipt"

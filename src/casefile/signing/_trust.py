@@ -322,6 +322,8 @@ DEFAULT_POLICY: Final = TrustPolicy(
         "charging.decided": frozenset({PROSECUTOR_ROLE}),
         "unused.decided": frozenset({PROSECUTOR_ROLE}),
         "record.confirmed": frozenset({RECORDER_ROLE, PROSECUTOR_ROLE}),
+        # The export service that checkpoints a case for a recipient records the handover.
+        "case.handed_over": frozenset({CHECKPOINT_ROLE, RECORDER_ROLE}),
     },
     checkpoint_roles=frozenset({CHECKPOINT_ROLE}),
 )

@@ -83,7 +83,7 @@ ACTOR_TYPES: Final[Mapping[str, frozenset[int]]] = {
     **{f"exhibit.{kind}": frozenset({1}) for kind in _CUSTODY_KINDS},
     "evidence.captured": frozenset({1}),
     "statement.recorded": frozenset({1}),
-    "case.handed_over": frozenset({1}),
+    "case.handed_over": frozenset({1, 2}),
     "record.corrected": frozenset({1}),
     DECISION_TYPE: frozenset({1}),
     WITHDRAWAL_TYPE: frozenset({1}),

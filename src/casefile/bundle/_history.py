@@ -1,0 +1,309 @@
+"""A verified bundle's history: its record hashes, and what its handovers say of them.
+
+The hashes of the records that passed B6, in order, are all that is needed to
+compute the root of any prefix of the case, and so to check a handover's
+checkpoint (B13), an earlier handover's checkpoint and consistency proof (B14),
+that the bundle extends a checkpoint its recipient holds
+(:func:`check_extends`), and to prove one record's inclusion.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import uuid
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from casefile._time import instant_ns
+from casefile.errors import (
+    HandoverError,
+    InconsistentHistoryError,
+    NoteError,
+    RollbackError,
+    VerificationError,
+)
+from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
+from casefile.signing._merkle import HASH_SIZE, consistency_proof, inclusion_proof, merkle_root
+from casefile.signing._note import NoteVerifier, VerifiedNote, open_note
+from casefile.signing._trust import TrustStore
+
+__all__ = [
+    "HANDOVER_SCHEMA",
+    "HANDOVER_TYPE",
+    "CaseHistory",
+    "Handover",
+    "HistoryCollector",
+    "check_extends",
+    "check_handover",
+    "describe",
+    "manifest_origin",
+    "open_case_checkpoint",
+]
+
+HANDOVER_TYPE: Final = "case.handed_over"
+#: The schema whose handovers B13 and B14 check (schema 1 named no audience and no prefix).
+HANDOVER_SCHEMA: Final = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """A verified schema 2 handover record: who was given the case, for which audience."""
+
+    seq: int
+    recipient: str
+    audience: str | None
+    checkpoint: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CaseHistory:
+    """The record hashes of a bundle whose records all verified, in sequence order.
+
+    ``latest[i]`` is the latest time of records 1..i+1: a checkpoint over
+    them was made after it (the rule of V12 for its key).
+    """
+
+    hashes: bytes
+    latest: array[int]
+    handovers: tuple[Handover, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """The number of records."""
+        return len(self.hashes) // HASH_SIZE
+
+    def leaves(self, size: int | None = None) -> list[bytes]:
+        """The record hashes (the Merkle leaves) of the first ``size`` records (all)."""
+        n = self.size if size is None else size
+        return [self.hashes[i * HASH_SIZE : (i + 1) * HASH_SIZE] for i in range(n)]
+
+    def root(self, size: int) -> bytes:
+        """The Merkle root of the first ``size`` records (1 ≤ size ≤ the number of records)."""
+        if not 1 <= size <= self.size:
+            raise ValueError(f"no prefix of {size} records in a case of {self.size}")
+        return merkle_root(self.leaves(size))
+
+    def consistency(self, old_size: int) -> list[bytes]:
+        """The RFC 9162 consistency proof from the first ``old_size`` records to all."""
+        return consistency_proof(self.leaves(), old_size)
+
+    def inclusion(self, seq: int) -> list[bytes]:
+        """The RFC 9162 inclusion proof of record ``seq`` (from 1) in the tree of all records."""
+        return inclusion_proof(self.leaves(), seq - 1)
+
+    def latest_time(self, size: int) -> int:
+        """The latest record time of the first ``size`` records."""
+        return self.latest[size - 1]
+
+
+@dataclass(slots=True)
+class HistoryCollector:
+    """Collects the history of the records that pass B6, as they pass, in order."""
+
+    hashes: bytearray = field(default_factory=bytearray)
+    latest: array[int] = field(default_factory=lambda: array("q"))
+    handovers: list[Handover] = field(default_factory=list)
+    broken: bool = False
+
+    def take(
+        self, seq: int, event_type: str, schema: int, time_ns: int, data: Any, h: bytes
+    ) -> None:
+        # A record missing before this one leaves no prefix to compute a root of.
+        if seq != len(self.latest) + 1:
+            self.broken = True
+            return
+        self.hashes += h
+        self.latest.append(max(time_ns, self.latest[-1]) if self.latest else time_ns)
+        if event_type == HANDOVER_TYPE and schema == HANDOVER_SCHEMA:
+            self.handovers.append(
+                Handover(seq, data["recipient"], data["audience"], data["checkpoint"])
+            )
+
+    def history(self, records: int) -> CaseHistory | None:
+        """The history, when each of the ``records`` records passed B6; otherwise None."""
+        if self.broken or len(self.latest) != records or records == 0:
+            return None
+        return CaseHistory(bytes(self.hashes), self.latest, tuple(self.handovers))
+
+
+def describe(checkpoint: Checkpoint) -> str:
+    """A checkpoint as a person compares it: origin, size and root."""
+    root = base64.b64encode(checkpoint.root).decode("ascii")
+    return f"{checkpoint.origin} size {checkpoint.size} root {root}"
+
+
+def open_case_checkpoint(
+    note: str | bytes, trust: TrustStore, *, last: int, at: int
+) -> tuple[Checkpoint, VerifiedNote]:
+    """Open a checkpoint note of a case as V12 and V13 judge one: signed by a key holding a
+    checkpoint role, valid by ``at`` and neither expired nor revoked by ``last`` (the
+    latest time of the records it covers), and a casefile checkpoint (§6).
+
+    Signature lines of keys the store does not hold are ignored (signed-note).
+    Raises :class:`~casefile.errors.NoteError` or
+    :class:`~casefile.errors.CheckpointSignatureError`.
+    """
+    verifiers = [
+        NoteVerifier(e.name, e.public_key)
+        for e in trust.entries
+        if e.has_role(trust.policy.checkpoint_roles) and e.may_sign_after(last, at)
+    ]
+    verified = open_note(note, verifiers)
+    checkpoint = parse_checkpoint_body(verified.text)
+    case_of_checkpoint(checkpoint)
+    return checkpoint, verified
+
+
+def manifest_origin(note: str) -> str | None:
+    """The origin of the manifest's checkpoint text, if it is a casefile checkpoint.
+
+    The text is authenticated by the manifest's signature (B2); whether a
+    trusted checkpoint key signed it is V12's question, not this one's.
+    """
+    try:
+        checkpoint = parse_checkpoint_body(note.split("\n\n", 1)[0] + "\n")
+        case_of_checkpoint(checkpoint)
+    except NoteError:
+        return None
+    return checkpoint.origin
+
+
+def check_handover(
+    history: CaseHistory,
+    *,
+    case_id: uuid.UUID,
+    origin: str | None,
+    audience: str | None,
+    trust: TrustStore,
+    at: int,
+    label: str | None,
+) -> tuple[list[VerificationError], set[bytes]]:
+    """B13 over a bundle whose records all verified: each schema 2 handover's checkpoint is
+    the note over exactly the records before it, and a bundle for an audience ends with
+    its handover for that audience. Returns the failures and the keys whose signatures
+    counted (for B10)."""
+    errors: list[VerificationError] = []
+    used: set[bytes] = set()
+    for handover in history.handovers:
+        problem, keys = _handover_problem(handover, history, case_id, origin, trust, at)
+        used |= keys
+        if problem is not None:
+            errors.append(HandoverError(problem, case_id=label, seq=handover.seq, step="B13"))
+    if audience is not None:
+        last = history.handovers[-1] if history.handovers else None
+        n = history.size
+        if last is None or last.seq != n:
+            errors.append(
+                HandoverError(
+                    f"a bundle for {audience} must end with its handover; record {n} is no "
+                    "case.handed_over of schema 2",
+                    case_id=label,
+                    seq=n,
+                    step="B13",
+                )
+            )
+        elif last.audience != audience:
+            errors.append(
+                HandoverError(
+                    f"the handover names the audience {last.audience or 'none'}, the manifest "
+                    f"{audience}",
+                    case_id=label,
+                    seq=n,
+                    step="B13",
+                )
+            )
+    return errors, used
+
+
+def _handover_problem(
+    handover: Handover,
+    history: CaseHistory,
+    case_id: uuid.UUID,
+    origin: str | None,
+    trust: TrustStore,
+    at: int,
+) -> tuple[str | None, set[bytes]]:
+    before = handover.seq - 1
+    try:
+        named, verified = open_case_checkpoint(
+            handover.checkpoint, trust, last=history.latest_time(before), at=at
+        )
+    except (NoteError, VerificationError) as exc:
+        return f"the handover's checkpoint does not verify: {exc}", set()
+    keys = {v.public_key.key_id for v in verified.verifiers}
+    if case_of_checkpoint(named) != case_id or (origin is not None and named.origin != origin):
+        return (
+            f"the handover's checkpoint names the origin {named.origin!r}, the bundle's "
+            f"{origin or case_id}",
+            keys,
+        )
+    if named.size != before:
+        return (
+            f"the handover's checkpoint covers {named.size} records, not the {before} before it",
+            keys,
+        )
+    if named.root != history.root(before):
+        return (f"the handover's checkpoint root is not that of records 1-{before}", keys)
+    return None, keys
+
+
+def check_extends(
+    verification: Any,
+    previous: str | bytes,
+    *,
+    trust: TrustStore,
+    at: int | datetime.datetime,
+) -> Checkpoint:
+    """Check that a verified bundle extends ``previous``, a checkpoint its recipient holds.
+
+    ``verification`` is the result of :func:`~casefile.bundle.verify_bundle`
+    that verified; ``previous`` is a checkpoint note (the ``checkpoint.txt``
+    of an earlier bundle, perhaps with cosignature lines of keys ``trust``
+    does not hold, which are ignored). The note must be signed by a
+    checkpoint key of ``trust`` (as V12 judges one), name the bundle's origin,
+    and its root must be that of the bundle's first records (an RFC 9162
+    consistency proof from it to the bundle's checkpoint verifies).
+
+    Returns the previous checkpoint. Raises a
+    :class:`~casefile.errors.HistoryError` naming both checkpoints:
+    :class:`~casefile.errors.RollbackError` when it is longer than the bundle,
+    :class:`~casefile.errors.InconsistentHistoryError` when the bundle's case
+    is not an extension of it; a
+    :class:`~casefile.errors.CheckpointSignatureError` or
+    :class:`~casefile.errors.NoteError` when it is not a trusted checkpoint.
+    """
+    at_ns = instant_ns(at, "at")
+    history: CaseHistory | None = getattr(verification, "history", None)
+    new: Checkpoint | None = getattr(verification, "checkpoint", None)
+    if not getattr(verification, "verified", False) or history is None or new is None:
+        raise ValueError("check_extends needs the result of a bundle that verified")
+    label = str(verification.case_id)
+    old, _ = open_case_checkpoint(previous, trust, last=0, at=at_ns)
+    if old.size == 0:
+        raise InconsistentHistoryError(
+            f"the previous checkpoint covers no record: {describe(old)}", case_id=label, step="B14"
+        )
+    # As V12: the key must not have lapsed by the latest record the old checkpoint covers.
+    open_case_checkpoint(
+        previous, trust, last=history.latest_time(min(old.size, history.size)), at=at_ns
+    )
+    both = f"previous {describe(old)}; this bundle {describe(new)}"
+    if old.origin != new.origin:
+        raise InconsistentHistoryError(
+            f"the previous checkpoint is of another log: {both}", case_id=label, step="B14"
+        )
+    if old.size > new.size:
+        raise RollbackError(
+            f"this bundle is older than the previous checkpoint (rollback): {both}",
+            case_id=label,
+            step="B14",
+        )
+    if old.root != history.root(old.size):
+        raise InconsistentHistoryError(
+            f"the case was rewritten after the previous checkpoint: {both}",
+            case_id=label,
+            step="B14",
+        )
+    return old

@@ -1,0 +1,121 @@
+"""``verify --previous`` and ``prove`` on the demo's two successive handovers to the CPS."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from cli._support import Demo, run_cli
+
+
+def test_demo_output_says_the_second_handover_extends_the_first(demo: Demo) -> None:
+    assert "bundle/ to CPS Direct again: extends bundle-first/ (74 of its 76 records" in (
+        demo.output
+    )
+    assert "--previous" in demo.output
+
+
+@pytest.mark.parametrize("old", ["bundle-first", "bundle-first.zip", "bundle-first/checkpoint.txt"])
+def test_second_handover_verifies_against_the_first(demo: Demo, old: str) -> None:
+    result = run_cli(
+        ["verify", demo.root / "bundle.zip", "--trust", demo.trust, "--previous", demo.root / old]
+    )
+    assert result.code == 0, result.out + result.err
+    assert f"previous     {demo.root / old}: extended (its 74 records" in result.out
+
+
+def test_rollback_to_a_shorter_bundle_is_refused_with_previous(demo: Demo) -> None:
+    argv = ["verify", demo.root / "bundle-first", "--trust", demo.trust, "--json"]
+    result = run_cli([*argv, "--previous", demo.root / "bundle.zip"])
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert report["previous"] is None
+    (error,) = report["errors"]
+    assert (error["kind"], error["step"]) == ("rollback", "B14")
+    assert "size 76 root" in error["message"]
+    assert "size 74 root" in error["message"]
+
+
+def test_previous_checkpoint_cosigned_by_an_unknown_witness_is_accepted(
+    demo: Demo, tmp_path: Path
+) -> None:
+    note = (demo.root / "bundle-first" / "checkpoint.txt").read_text(encoding="utf-8")
+    cosigned = tmp_path / "received.txt"
+    line = base64.b64encode(b"\x01\x02\x03\x04" + bytes(72)).decode()
+    cosigned.write_text(note + f"\u2014 witness.example {line}\n", encoding="utf-8")
+    argv = ["verify", demo.root / "bundle", "--trust", demo.trust, "--previous", cosigned]
+    assert run_cli(argv).code == 0
+
+
+def test_previous_that_is_no_checkpoint_is_unusable_input(demo: Demo, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(b"\xff\xfe not text")
+    argv = ["verify", demo.root / "bundle", "--trust", demo.trust, "--previous", junk]
+    result = run_cli(argv)
+    assert result.code == 2
+    assert "junk.txt" in result.err
+    assert "Traceback" not in result.err
+
+
+def _tlog(text: str) -> tuple[int, list[bytes], str]:
+    """An independent reading of c2sp.org/tlog-proof@v1: index, proof hashes, checkpoint."""
+    head, rest = text.split("\n", 1)
+    assert head == "c2sp.org/tlog-proof@v1"
+    index_line, rest = rest.split("\n", 1)
+    assert index_line.startswith("index ")
+    hashes, note = rest.split("\n\n", 1)
+    proof = [base64.b64decode(h, validate=True) for h in hashes.split("\n") if h]
+    return int(index_line[6:]), proof, note
+
+
+def _root_from(leaf: bytes, index: int, size: int, proof: list[bytes]) -> bytes:
+    """RFC 9162 §2.1.3.2, written again from the RFC."""
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        assert sn != 0
+        if fn & 1 or fn == sn:
+            r = hashlib.sha256(b"\x01" + p + r).digest()
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = hashlib.sha256(b"\x01" + r + p).digest()
+        fn, sn = fn >> 1, sn >> 1
+    assert sn == 0
+    return r
+
+
+def _records(bundle: Path) -> list[bytes]:
+    import msgpack
+
+    unpacker = msgpack.Unpacker(raw=False)
+    unpacker.feed((bundle / "records.bin").read_bytes())
+    return list(unpacker)
+
+
+def test_prove_writes_a_tlog_proof_an_outside_reader_checks(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "record-7.tlog-proof"
+    argv = ["prove", demo.root / "bundle", "--record", "7", "--trust", demo.trust, "--out", out]
+    result = run_cli(argv)
+    assert result.code == 0, result.err
+    text = out.read_text(encoding="utf-8")
+    index, proof, note = _tlog(text)
+    assert note == (demo.root / "bundle" / "checkpoint.txt").read_text(encoding="utf-8")
+    _, size, root = note.split("\n")[:3]
+    record = _records(demo.root / "bundle")[6]
+    leaf = hashlib.sha256(b"\x00" + record).digest()
+    assert index == 6
+    assert _root_from(leaf, index, int(size), proof) == base64.b64decode(root)
+    # An altered record, or another record, leads to another root.
+    other = hashlib.sha256(b"\x00" + _records(demo.root / "bundle")[7]).digest()
+    assert _root_from(other, index, int(size), proof) != base64.b64decode(root)
+
+
+def test_prove_of_a_record_the_bundle_lacks_is_refused(demo: Demo, tmp_path: Path) -> None:
+    argv = ["prove", demo.root / "bundle", "--record", "77", "--trust", demo.trust]
+    result = run_cli(argv)
+    assert result.code == 2
+    assert "records 1 to 76" in result.err
