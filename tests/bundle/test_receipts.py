@@ -30,9 +30,9 @@ from _receiptcase import (
 )
 from application.conftest import CHECKPOINTER, OFFICER
 from casefile.application import CasefileApp, StoreConfig
-from casefile.bundle import verify_bundle, write_bundle
+from casefile.bundle import check_extends, verify_bundle, write_bundle
 from casefile.bundle._layout import TRUST as TRUST_FILE
-from casefile.errors import InvalidCommandError
+from casefile.errors import InvalidCommandError, RollbackError
 from casefile.events._custody_values import Custodian
 from casefile.signing._checkpoint import Checkpoint, parse_checkpoint_body
 from casefile.signing._cosignature import (
@@ -42,6 +42,7 @@ from casefile.signing._cosignature import (
 )
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store, parse_trust_store
+from cli._support import run_cli
 from independent._spec_verifier import verify_dir
 
 
@@ -270,3 +271,37 @@ def test_witness_cosignature_is_ignored_without_a_policy_and_v12_still_passes(
     path = _witnessed(app, tmp_path, (0, 30))
     assert verify_bundle(path, at=LATER, trust=TRUST).verified
     assert _b15(path) == []
+
+
+# --- a receipt binds the sender outside the bundle too: verify --previous --------------------
+
+
+def test_rollback_to_shorter_bundle_with_receipt_for_longer_is_refused(
+    app: CasefileApp, tmp_path: Path
+) -> None:
+    # The sender hands over an older, shorter bundle after the CPS receipted a longer one.
+    case_id = app.open_case(OFFICER, offence="Burglary", channel="online", reference="01YE0000126")
+    app.add_note(case_id, OFFICER, text="first")
+    shorter = _bundle(app, case_id, tmp_path / "shorter")
+    app.add_note(case_id, OFFICER, text="second")
+    app.record_handover(case_id, OFFICER, recipient="CPS", checkpoint=checkpoint_note(app, case_id))
+    handed = checkpoint_note(app, case_id)
+    receipted = append_cosignatures(
+        handed, (cosign_checkpoint(body_of(handed), CPS_NAME, CPS, seconds_after_t0(60)),)
+    )
+    kept = tmp_path / "receipted.txt"
+    kept.write_text(receipted, "utf-8")
+    result = verify_bundle(shorter, at=LATER, trust=TRUST)
+    assert result.verified  # on its own, the older bundle verifies
+    with pytest.raises(RollbackError, match="rollback"):
+        check_extends(result, receipted, trust=TRUST, at=LATER)
+    trust_file = tmp_path / "trust.json"
+    trust_file.write_text(dump_trust_store(TRUST), "utf-8")
+    at = "2030-01-01T00:00:00Z"
+    refused = run_cli(["verify", shorter, "--trust", trust_file, "--previous", kept, "--at", at])
+    assert refused.code == 1, refused.err + refused.out
+    assert "rollback" in refused.out + refused.err
+    # The receipted checkpoint itself is accepted as --previous (its cosignature line ignored).
+    longer = _bundle(app, case_id, tmp_path / "longer", handed)
+    accepted = run_cli(["verify", longer, "--trust", trust_file, "--previous", kept, "--at", at])
+    assert accepted.code == 0, accepted.out

@@ -13,7 +13,7 @@ from cli._support import Demo, run_cli
 
 
 def test_demo_output_says_the_second_handover_extends_the_first(demo: Demo) -> None:
-    assert "bundle/ to CPS Direct again: extends bundle-first/ (74 of its 76 records" in (
+    assert "bundle/ to CPS Direct again: extends bundle-first/ (74 of its 77 records" in (
         demo.output
     )
     assert "--previous" in demo.output
@@ -36,7 +36,7 @@ def test_rollback_to_a_shorter_bundle_is_refused_with_previous(demo: Demo) -> No
     assert report["previous"] is None
     (error,) = report["errors"]
     assert (error["kind"], error["step"]) == ("rollback", "B14")
-    assert "size 76 root" in error["message"]
+    assert "size 77 root" in error["message"]
     assert "size 74 root" in error["message"]
 
 
@@ -115,7 +115,7 @@ def test_prove_writes_a_tlog_proof_an_outside_reader_checks(demo: Demo, tmp_path
 
 
 def test_prove_of_a_record_the_bundle_lacks_is_refused(demo: Demo, tmp_path: Path) -> None:
-    argv = ["prove", demo.root / "bundle", "--record", "77", "--trust", demo.trust]
+    argv = ["prove", demo.root / "bundle", "--record", "78", "--trust", demo.trust]
     result = run_cli(argv)
     assert result.code == 2
-    assert "records 1 to 76" in result.err
+    assert "records 1 to 77" in result.err

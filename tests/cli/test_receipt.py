@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from casefile.bundle import open_bundle
 from casefile.cli._secrets import key_file_bytes
 from casefile.signing import (
     TrustEntry,
@@ -19,10 +21,11 @@ from casefile.signing import (
 )
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._note import NoteVerifier
+from casefile.signing._records import parse_record
 from casefile.signing._trust_json import dump_trust_store
 from cli._support import Demo, run_cli
 
-CPS_NAME = "cps.gov.example/receipts"
+CPS_NAME = "cps.test.example/receipts"
 
 
 def _recipient(demo: Demo, folder: Path) -> tuple[Path, Path, InMemorySigner]:
@@ -165,3 +168,28 @@ def test_receipt_after_an_integrity_only_check_says_so(demo: Demo, tmp_path: Pat
     assert result.code == 0, result.err
     assert "integrity-only" in result.err
     assert result.out.startswith("\u2014 cps.example/r ")
+
+
+def test_the_demos_second_bundle_carries_the_cps_receipt_of_the_first(demo: Demo) -> None:
+    match = re.search(r"receipted it \(record (\d+),", demo.output)
+    assert match is not None, demo.output
+    seq = int(match[1])
+    # The record is in the second bundle, whose verification (B15) checked it.
+    raw = _records(demo.root / "bundle")[seq - 1]
+    assert parse_record(raw).header.event_type == "receipt.recorded"
+    assert seq > len(_records(demo.root / "bundle-first"))
+    # The receipted checkpoint the CPS keeps is the first bundle's, cosigned by CPS Direct.
+    receipted = (demo.root / "bundle-first.receipt.txt").read_text("utf-8")
+    assert receipted.startswith((demo.root / "bundle-first" / "checkpoint.txt").read_text("utf-8"))
+    assert parse_cosignature(receipted.splitlines()[-1]).name == "cps.gov.example/receipts"
+    extends = run_cli(
+        ["verify", demo.root / "bundle", "--trust", demo.trust,
+         "--previous", demo.root / "bundle-first.receipt.txt"]
+    )  # fmt: skip
+    assert extends.code == 0, extends.out
+
+
+def _records(bundle: Path) -> list[bytes]:
+    with open_bundle(bundle) as opened:
+        entry = next(f for f in opened.manifest.files if f.path == "records.bin")
+        return list(opened.records(entry))

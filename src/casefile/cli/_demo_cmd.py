@@ -26,6 +26,7 @@ from casefile.errors import InputError, VerificationError
 from casefile.signing import (
     CHECKPOINT_ROLE,
     PROSECUTOR_ROLE,
+    RECIPIENT_ROLE,
     RECORDER_ROLE,
     REDACTOR_ROLE,
     SUPERVISOR_ROLE,
@@ -88,6 +89,7 @@ def _default_folder(now: int) -> Path:
 class _Keys:
     recorders: tuple[InMemorySigner, ...]
     prosecutor: InMemorySigner
+    receipts: InMemorySigner
     checkpoint: InMemorySigner
     trust: TrustStore
 
@@ -114,13 +116,20 @@ _PROSECUTOR: Final = (
 
 _PROSECUTOR_LABEL: Final = "CPS-1187 Bello"
 
+# The key with which CPS Direct gives receipts (cosignatures) for the bundles it receives.
+_CPS_RECEIPTS: Final = (
+    "cps-receipts",
+    "cps.gov.example/receipts",
+    Holder("CPS Direct, Northshire", "", "CPS-DIRECT", "Crown Prosecution Service"),
+)
+
 # Beyond recording: the officer in the case decides redactions, and the
 # investigating officer supervises the case, so may record an erasure.
 _EXTRA_ROLES: Final = {"pc-4721": (REDACTOR_ROLE,), "dc-3308": (SUPERVISOR_ROLE,)}
 
 
 def _make_keys(folder: Path, now: int) -> _Keys:
-    """Six keys, sealed in key files, opened again as a device would, and a trust store."""
+    """Seven keys, sealed in key files, opened again as a device would, and a trust store."""
     folder.mkdir()
     passphrase = DEMO_PASSPHRASE.encode("utf-8")
     write_new_file(folder / "demo-passphrase.txt", passphrase + b"\n", mode=0o600)
@@ -129,6 +138,7 @@ def _make_keys(folder: Path, now: int) -> _Keys:
         for file, name, holder, *_ in _PEOPLE
     ]
     people.append((*_PROSECUTOR, frozenset({PROSECUTOR_ROLE})))
+    people.append((*_CPS_RECEIPTS, frozenset({RECIPIENT_ROLE})))
     service = Holder("Northshire case file service", "", "SVC-01", FORCE)
     people.append(("checkpoint", CHECKPOINT_NAME, service, frozenset({CHECKPOINT_ROLE})))
     entries = []
@@ -150,7 +160,7 @@ def _make_keys(folder: Path, now: int) -> _Keys:
         )
     trust = TrustStore(entries)
     write_new_file(folder / "trust.json", dump_trust_store(trust).encode("utf-8"))
-    return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust)
+    return _Keys(tuple(signers[:-3]), signers[-3], signers[-2], signers[-1], trust)
 
 
 def _people(signers: tuple[InMemorySigner, ...]) -> DemoPeople:
@@ -172,7 +182,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from casefile.bundle import check_extends, verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
     from casefile.cli._demo_casefile import write_case_file
-    from casefile.cli._demo_prosecution import record_prosecution
+    from casefile.cli._demo_prosecution import cps_receipt, record_prosecution
     from casefile.events import DcfUrnScheme
     from casefile.evidence import FileSystemBlobStore
 
@@ -202,6 +212,13 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             exported = {}
             for audience, name in _BUNDLES:
                 if name == _SECOND_CPS:
+                    # CPS Direct receipts the first bundle (cosigns its checkpoint with
+                    # its own key); the officer in the case records that receipt.
+                    receipted = cps_receipt(root / _FIRST_CPS, _CPS_RECEIPTS[1], keys.receipts)
+                    write_new_file(root / _RECEIPTED, receipted.encode("utf-8"))
+                    receipt = app.record_receipt(
+                        case.case_id, people.pc.signer, receipted=receipted
+                    )
                     app.add_note(case.case_id, people.pc.signer, text=_BETWEEN_HANDOVERS)
                 exported[name] = app.export_bundle(
                     case.case_id,
@@ -246,8 +263,9 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for who, n in prosecution.signed.items():
         label = labels.get(who, _PROSECUTOR_LABEL)
         signed[label] = signed.get(label, 0) + n
-    # The note between the two handovers to the CPS, and the three handovers: hers.
-    signed[people.pc.label] = signed.get(people.pc.label, 0) + 1 + len(_BUNDLES)
+    # The receipt and the note between the two handovers to the CPS, and the three
+    # handovers: hers.
+    signed[people.pc.label] = signed.get(people.pc.label, 0) + 2 + len(_BUNDLES)
     summary = _Summary(
         elapsed=time.perf_counter() - started,
         folder=str(folder),
@@ -263,6 +281,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         defence=_withheld_line(exported["bundle-defence"].info, held, case),
         first=exported[_FIRST_CPS].info.records,
         linked=f"{previous.size} of its {checkpoint.size if checkpoint else '?'} records",
+        receipt=receipt,
         case_file=case_file,
     )
     out.write(_render(summary, case) + "\n")
@@ -283,6 +302,7 @@ class _Summary:
     defence: str
     first: int
     linked: str
+    receipt: int
     case_file: CaseFileOutput
 
 
@@ -296,6 +316,8 @@ _RECIPIENTS: Final = {
     "defence": "Defence solicitors for the suspect",
 }
 #: Recorded after the first handover to the CPS and before the second.
+#: The first CPS bundle's checkpoint with the CPS's cosignature: what the CPS keeps.
+_RECEIPTED: Final = "bundle-first.receipt.txt"
 _BETWEEN_HANDOVERS: Final = (
     "Victim told of the charge and of the first hearing date, as the Victims' Code requires."
 )
@@ -343,7 +365,9 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         f"continuity: {summary.continuity}",
         f"  checkpoint  {summary.checkpoint}, signed by {CHECKPOINT_NAME}",
         f"  handed over bundle-first/ to CPS Direct ({summary.first} records, its handover last);"
-        " then a note;",
+        " the CPS",
+        f"              receipted it (record {summary.receipt}, checked by B15; it keeps "
+        f"{_RECEIPTED}); a note;",
         f"              bundle/ to CPS Direct again: extends bundle-first/ ({summary.linked},",
         "              checked as verify --previous does; handovers.json carries the proof)",
         f"  for CPS     bundle/, {summary.bundle}: her home address withheld",
