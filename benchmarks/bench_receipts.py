@@ -1,8 +1,8 @@
 """What B15 (receipts and witnesses) adds to verifying a bundle, against floors of the same run.
 
 Verifying a record is bound by one Ed25519 verification (PyNaCl). B15 looks at each record
-for receipts and, per receipt, recomputes the root of the prefix it acknowledges from the
-record hashes B13 and B14 already keep, and checks one cosignature. Printed ratios:
+for receipts and, per receipt, reads the root of the prefix it acknowledges from the history
+B13 and B14 snapshot after each handover, and checks one cosignature. Printed ratios:
 
 * B15 over n records holding one receipt of a handover halfway / n Ed25519 verifications: the
   share of the verification floor B15 adds to such a bundle (0.02 means 2 %);

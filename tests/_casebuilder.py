@@ -188,7 +188,7 @@ class CaseBuilder:
 
     def earlier_handovers(self, signer: InMemorySigner, name: str) -> bytes | None:
         """handovers.json for a bundle of this case as it stands (B14), as an export writes it."""
-        collected = HistoryCollector()
+        collected = HistoryCollector(keep=True)
         for rec in self.sealed:
             h = rec.header
             collected.take(h.seq, h.event_type, h.schema, h.time_ns, h.data, rec.hash)

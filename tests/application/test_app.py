@@ -201,13 +201,15 @@ def test_checkpoints_need_a_trusted_checkpoint_key(memory_app: CasefileApp) -> N
 def test_handover_records_a_checkpoint_of_this_case(memory_app: CasefileApp) -> None:
     app = memory_app
     case_id = _case(app)
+    app.add_note(case_id, OFFICER, text="before the checkpoint")
+    # The note names every record before the handover (B13), no fewer.
     note = app.checkpoint(case_id, CHECKPOINTER, "custody-suite", NAMESPACE)
-    app.add_note(case_id, OFFICER, text="after the checkpoint")
     seq = app.record_handover(case_id, SECOND_OFFICER, recipient="CPS Direct", checkpoint=note)
     case = app.get_case(case_id)
     assert case.handovers == (seq,)
     data = parse_record(list(app.records(case_id))[seq - 1]).header.data
-    assert {k: data[k] for k in ("checkpoint", "recipient", "recorded_by")} == {
+    assert {k: data[k] for k in ("audience", "checkpoint", "recipient", "recorded_by")} == {
+        "audience": None,
         "checkpoint": note,
         "recipient": "CPS Direct",
         "recorded_by": None,

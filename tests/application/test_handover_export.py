@@ -96,7 +96,7 @@ def test_second_handover_extends_the_first(memory_app: CasefileApp, tmp_path: Pa
     # The second carries the first: its checkpoint, and the proof that the second extends it.
     (earlier,) = parse_handovers((tmp_path / "second" / "handovers.json").read_bytes())
     assert (earlier.seq, earlier.checkpoint) == (3, first.checkpoint)
-    again = verify_bundle(tmp_path / "second", at=LATER, trust=TRUST)
+    again = verify_bundle(tmp_path / "second", at=LATER, trust=TRUST, keep_history=True)
     old = check_extends(again, first.checkpoint, trust=TRUST, at=LATER)
     assert old.size == 3
 

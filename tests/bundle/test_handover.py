@@ -61,7 +61,7 @@ def _bundle(
         audience=audience,
         handovers=handovers,
     )
-    return verify_bundle(dest, at=AT, trust=WORLD.trust, report=True)
+    return verify_bundle(dest, at=AT, trust=WORLD.trust, report=True, keep_history=True)
 
 
 def _steps(result: BundleVerification) -> list[tuple[str, str, int | None]]:
@@ -395,3 +395,17 @@ def test_handovers_json_of_any_shape_is_parsed_or_refused_with_a_handover_error(
             "version": 1,
         }
         assert canonical_json(again) == data
+
+
+def test_plain_verification_keeps_no_record_hashes_and_check_extends_says_so(
+    tmp_path: Path,
+) -> None:
+    # Memory stays flat unless a caller asks for what check_extends and prove_record need.
+    case, first = _pair(tmp_path)
+    _bundle(tmp_path / "b", case, "cps")
+    plain = verify_bundle(tmp_path / "b", at=AT, trust=WORLD.trust)
+    assert plain.verified
+    assert plain.history is not None
+    assert plain.history.hashes is None
+    with pytest.raises(ValueError, match="keep_history=True"):
+        check_extends(plain, first, trust=WORLD.trust, at=AT)

@@ -42,7 +42,7 @@ def _verified(dest: Path, case: CaseBuilder) -> tuple[BundleVerification, str]:
         signer=WORLD.log,
         disclosure_policy=DISCLOSE_ALL,
     )
-    result = verify_bundle(dest, at=AT, trust=WORLD.trust)
+    result = verify_bundle(dest, at=AT, trust=WORLD.trust, keep_history=True)
     return result, note
 
 

@@ -291,7 +291,7 @@ def test_rollback_to_shorter_bundle_with_receipt_for_longer_is_refused(
     )
     kept = tmp_path / "receipted.txt"
     kept.write_text(receipted, "utf-8")
-    result = verify_bundle(shorter, at=LATER, trust=TRUST)
+    result = verify_bundle(shorter, at=LATER, trust=TRUST, keep_history=True)
     assert result.verified  # on its own, the older bundle verifies
     with pytest.raises(RollbackError, match="rollback"):
         check_extends(result, receipted, trust=TRUST, at=LATER)

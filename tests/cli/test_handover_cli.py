@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from cli._support import Demo, run_cli
+from cli._support import Demo, export_argv, run_cli
 
 
 def test_demo_output_says_the_second_handover_extends_the_first(demo: Demo) -> None:
@@ -119,3 +120,31 @@ def test_prove_of_a_record_the_bundle_lacks_is_refused(demo: Demo, tmp_path: Pat
     result = run_cli(argv)
     assert result.code == 2
     assert "records 1 to 77" in result.err
+
+
+def test_export_to_a_named_recipient_records_the_handover_the_bundle_ends_with(
+    demo: Demo, tmp_path: Path
+) -> None:
+    db = tmp_path / "casefile.sqlite"
+    shutil.copy(demo.db, db)  # the export records its handover in the copy
+    out = tmp_path / "for-audit"
+    argv = export_argv(demo, out, "--recipient", "Internal audit", "--disclose", "name", db=db)
+    done = run_cli(argv)
+    assert done.code == 0, done.err
+    assert "handed to  Internal audit: record 79 says so" in done.out
+    report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
+    assert report["verified"] is True
+    assert report["records"] == 79
+    # Handed to no one: nothing recorded, the bundle is the case as it stands.
+    plain = run_cli(export_argv(demo, tmp_path / "plain", db=db))
+    assert plain.code == 0, plain.err
+    assert "handed to" not in plain.out
+
+
+def test_an_empty_recipient_is_refused_before_anything_is_recorded(
+    demo: Demo, tmp_path: Path
+) -> None:
+    result = run_cli(export_argv(demo, tmp_path / "b", "--recipient", "  "))
+    assert result.code == 2
+    assert "--recipient" in result.err
+    assert not (tmp_path / "b").exists()

@@ -365,7 +365,7 @@ class ExportCommands:
             if zip:
                 product = zip_bundle(product, stage / "bundle.zip")
             # Checked against the application's own trust, as the recipient will with theirs.
-            checked = verify_bundle(product, at=self.now(), trust=self.trust)
+            checked = verify_bundle(product, at=self.now(), trust=self.trust, keep_history=True)
             if zip:
                 publish_file(product, dest)
             else:

@@ -48,7 +48,7 @@ def handovers_file(
     case's last), the checkpoints that recipient was given before, each signed
     again by ``note_for(size)``, with its proof.
     """
-    collected = HistoryCollector()
+    collected = HistoryCollector(keep=True)
     for r in records:
         collected.take(r.seq, r.event_type, r.schema, r.time_ns, r.data, r.hash)
     history = collected.history(size)

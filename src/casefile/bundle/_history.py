@@ -13,8 +13,9 @@ import base64
 import datetime
 import uuid
 from array import array
-from dataclasses import dataclass, field
-from typing import Any, Final
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
 
 from casefile._time import instant_ns
 from casefile.errors import (
@@ -25,9 +26,18 @@ from casefile.errors import (
     VerificationError,
 )
 from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
-from casefile.signing._merkle import HASH_SIZE, consistency_proof, inclusion_proof, merkle_root
+from casefile.signing._merkle import (
+    HASH_SIZE,
+    MerkleAccumulator,
+    consistency_proof,
+    inclusion_proof,
+    merkle_root,
+)
 from casefile.signing._note import NoteVerifier, VerifiedNote, open_note
 from casefile.signing._trust import TrustStore
+
+if TYPE_CHECKING:
+    from casefile.bundle._result import BundleVerification
 
 __all__ = [
     "HANDOVER_SCHEMA",
@@ -59,31 +69,36 @@ class Handover:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CaseHistory:
-    """The record hashes of a bundle whose records all verified, in sequence order.
+    """What a bundle whose records all verified says of its prefixes.
 
-    ``latest[i]`` is the latest time of records 1..i+1: a checkpoint over
-    them was made after it (the rule of V12 for its key).
+    ``roots`` and ``times`` hold, for the sizes that its handovers name
+    (before and after each) and for the whole case, the Merkle root and the
+    latest record time of that prefix: what B13 and B14 compare, gathered in
+    O(log n) memory as the records stream. ``hashes`` (32 bytes per record)
+    and ``latest`` (the latest time of each prefix) are kept only when asked
+    (``verify_bundle(..., keep_history=True)``): :func:`check_extends` and
+    :func:`~casefile.bundle.prove_record` compute any prefix from them.
     """
 
-    hashes: bytes
-    latest: array[int]
+    size: int
+    roots: Mapping[int, bytes]
+    times: Mapping[int, int]
     handovers: tuple[Handover, ...] = ()
-
-    @property
-    def size(self) -> int:
-        """The number of records."""
-        return len(self.hashes) // HASH_SIZE
+    hashes: bytes | None = None
+    latest: array[int] | None = None
 
     def leaves(self, size: int | None = None) -> list[bytes]:
         """The record hashes (the Merkle leaves) of the first ``size`` records (all)."""
+        hashes = self._kept()
         n = self.size if size is None else size
-        return [self.hashes[i * HASH_SIZE : (i + 1) * HASH_SIZE] for i in range(n)]
+        return [hashes[i * HASH_SIZE : (i + 1) * HASH_SIZE] for i in range(n)]
 
     def root(self, size: int) -> bytes:
         """The Merkle root of the first ``size`` records (1 ≤ size ≤ the number of records)."""
         if not 1 <= size <= self.size:
             raise ValueError(f"no prefix of {size} records in a case of {self.size}")
-        return merkle_root(self.leaves(size))
+        known = self.roots.get(size)
+        return known if known is not None else merkle_root(self.leaves(size))
 
     def consistency(self, old_size: int) -> list[bytes]:
         """The RFC 9162 consistency proof from the first ``old_size`` records to all."""
@@ -95,37 +110,75 @@ class CaseHistory:
 
     def latest_time(self, size: int) -> int:
         """The latest record time of the first ``size`` records."""
+        known = self.times.get(size)
+        if known is not None:
+            return known
+        if self.latest is None:
+            raise ValueError("this history was not kept: verify with keep_history=True")
         return self.latest[size - 1]
 
+    def _kept(self) -> bytes:
+        if self.hashes is None:
+            raise ValueError("this history was not kept: verify with keep_history=True")
+        return self.hashes
 
-@dataclass(slots=True)
+
 class HistoryCollector:
-    """Collects the history of the records that pass B6, as they pass, in order."""
+    """Collects the history of the records that pass B6, as they pass, in order.
 
-    hashes: bytearray = field(default_factory=bytearray)
-    latest: array[int] = field(default_factory=lambda: array("q"))
-    handovers: list[Handover] = field(default_factory=list)
-    broken: bool = False
+    Always the prefixes its handovers name (O(log n) memory for the roots);
+    with ``keep`` every record hash and prefix time as well (40 bytes a record).
+    """
+
+    __slots__ = ("_acc", "_broken", "_handovers", "_hashes", "_last", "_latest", "_roots", "_times")
+
+    def __init__(self, *, keep: bool = False) -> None:
+        self._acc = MerkleAccumulator()
+        self._hashes: bytearray | None = bytearray() if keep else None
+        self._latest: array[int] | None = array("q") if keep else None
+        self._last: int | None = None
+        self._roots: dict[int, bytes] = {}
+        self._times: dict[int, int] = {}
+        self._handovers: list[Handover] = []
+        self._broken = False
+
+    def _snapshot(self) -> None:
+        size = self._acc.size
+        if size and size not in self._roots and self._last is not None:
+            self._roots[size] = self._acc.root()
+            self._times[size] = self._last
 
     def take(
         self, seq: int, event_type: str, schema: int, time_ns: int, data: Any, h: bytes
     ) -> None:
         # A record missing before this one leaves no prefix to compute a root of.
-        if seq != len(self.latest) + 1:
-            self.broken = True
+        if self._broken or seq != self._acc.size + 1:
+            self._broken = True
             return
-        self.hashes += h
-        self.latest.append(max(time_ns, self.latest[-1]) if self.latest else time_ns)
-        if event_type == HANDOVER_TYPE and schema == HANDOVER_SCHEMA:
-            self.handovers.append(
+        handover = event_type == HANDOVER_TYPE and schema == HANDOVER_SCHEMA
+        if handover:
+            self._snapshot()  # B13: the records before it
+        self._acc.append(h)
+        self._last = time_ns if self._last is None else max(self._last, time_ns)
+        if self._hashes is not None and self._latest is not None:
+            self._hashes += h
+            self._latest.append(self._last)
+        if handover:
+            self._snapshot()  # B14: the records up to it, as its own bundle held them
+            self._handovers.append(
                 Handover(seq, data["recipient"], data["audience"], data["checkpoint"])
             )
 
     def history(self, records: int) -> CaseHistory | None:
         """The history, when each of the ``records`` records passed B6; otherwise None."""
-        if self.broken or len(self.latest) != records or records == 0:
+        if self._broken or self._acc.size != records or records == 0:
             return None
-        return CaseHistory(bytes(self.hashes), self.latest, tuple(self.handovers))
+        self._snapshot()
+        hashes = None if self._hashes is None else bytes(self._hashes)
+        return CaseHistory(
+            records, dict(self._roots), dict(self._times), tuple(self._handovers), hashes,
+            self._latest,
+        )  # fmt: skip
 
 
 def describe(checkpoint: Checkpoint) -> str:
@@ -250,7 +303,7 @@ def _handover_problem(
 
 
 def check_extends(
-    verification: Any,
+    verification: BundleVerification,
     previous: str | bytes,
     *,
     trust: TrustStore,
@@ -259,9 +312,10 @@ def check_extends(
     """Check that a verified bundle extends ``previous``, a checkpoint its recipient holds.
 
     ``verification`` is the result of :func:`~casefile.bundle.verify_bundle`
-    that verified; ``previous`` is a checkpoint note (the ``checkpoint.txt``
-    of an earlier bundle, perhaps with cosignature lines of keys ``trust``
-    does not hold, which are ignored). The note must be signed by a
+    that verified, called with ``keep_history=True``; ``previous`` is a
+    checkpoint note (the ``checkpoint.txt`` of an earlier bundle, perhaps
+    with cosignature lines of keys ``trust`` does not hold, which are
+    ignored). The note must be signed by a
     checkpoint key of ``trust`` (as V12 judges one), name the bundle's origin,
     and its root must be that of the bundle's first records (an RFC 9162
     consistency proof from it to the bundle's checkpoint verifies).
@@ -275,10 +329,11 @@ def check_extends(
     :class:`~casefile.errors.NoteError` when it is not a trusted checkpoint.
     """
     at_ns = instant_ns(at, "at")
-    history: CaseHistory | None = getattr(verification, "history", None)
-    new: Checkpoint | None = getattr(verification, "checkpoint", None)
-    if not getattr(verification, "verified", False) or history is None or new is None:
+    history, new = verification.history, verification.checkpoint
+    if not verification.verified or history is None or new is None:
         raise ValueError("check_extends needs the result of a bundle that verified")
+    if history.hashes is None:
+        raise ValueError("check_extends needs the bundle verified with keep_history=True")
     label = str(verification.case_id)
     old, _ = open_case_checkpoint(previous, trust, last=0, at=at_ns)
     if old.size == 0:

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from casefile._time import instant_ns
+from casefile.bundle._result import BundleVerification
 from casefile.errors import (
     BadSignatureError,
     CheckpointMismatchError,
@@ -36,16 +37,19 @@ from casefile.signing._trust import TrustStore
 __all__ = ["ProvenRecord", "check_record_proof", "prove_record"]
 
 
-def prove_record(verification: object, checkpoint_note: str, seq: int) -> str:
+def prove_record(verification: BundleVerification, checkpoint_note: str, seq: int) -> str:
     """The tlog-proof text for record ``seq`` (from 1) of a bundle that verified.
 
     ``verification`` is that bundle's :class:`~casefile.bundle.BundleVerification`
-    and ``checkpoint_note`` its ``checkpoint.txt``, carried verbatim. Raises
-    ValueError if the bundle did not verify or has no record ``seq``.
+    (verified with ``keep_history=True``) and ``checkpoint_note`` its
+    ``checkpoint.txt``, carried verbatim. Raises ValueError if the bundle did
+    not verify or has no record ``seq``.
     """
-    history = getattr(verification, "history", None)
-    if not getattr(verification, "verified", False) or history is None:
+    history = verification.history
+    if not verification.verified or history is None:
         raise ValueError("prove_record needs the result of a bundle that verified")
+    if history.hashes is None:
+        raise ValueError("prove_record needs the bundle verified with keep_history=True")
     if type(seq) is not int or not 1 <= seq <= history.size:
         raise ValueError(f"the bundle holds records 1 to {history.size}, not {seq!r}")
     return format_tlog_proof(seq - 1, history.inclusion(seq), checkpoint_note)

@@ -3,8 +3,8 @@
 A ``receipt.recorded`` record carries a recipient's cosignature
 (c2sp.org/tlog-cosignature) of a checkpoint they were handed. The bundle holds
 every record, so the verifier computes the root of the records that checkpoint
-covered (from the case's history, :mod:`casefile.bundle._history`, which B13
-and B14 read too) and holds the receipt to it: a receipt binds the sender to
+covered (the case's history, :mod:`casefile.bundle._history`, snapshots it
+after each handover, for B13 and B14 too) and holds the receipt to it: a receipt binds the sender to
 that history, and a bundle whose records before the receipt differ fails here.
 A receipt acknowledges a handover: the checkpoint it cosigns ends with a
 ``case.handed_over`` record (every bundle handed to a recipient does, B13).

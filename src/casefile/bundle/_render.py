@@ -59,6 +59,7 @@ def render_views(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     limits: BundleLimits | None = None,
+    keep_history: bool = False,
 ) -> RenderedViews:
     """Verify a bundle (as :func:`verify_bundle` with ``report=True``); if it verified,
     write its views, each proven by B12, into the new folder ``dest``.
@@ -66,14 +67,15 @@ def render_views(
     ``dest`` must not exist (or be an empty folder), nor lie inside a directory
     bundle. Nothing is written when the bundle fails verification or carries
     no view; a :class:`~casefile.errors.BundleError` is raised, leaving nothing
-    at ``dest``, when it cannot be written.
+    at ``dest``, when it cannot be written. ``keep_history`` is passed to the
+    verification, as to :func:`verify_bundle`.
     """
     where = Path(dest)
     check_destination(where, directory=True)  # before the walk, which may take minutes
     if isinstance(source, Bundle):
-        return _render(source, where, at, trust, workers, progress)
+        return _render(source, where, at, trust, workers, progress, keep_history)
     with open_bundle(source, limits=limits) as bundle:
-        return _render(bundle, where, at, trust, workers, progress)
+        return _render(bundle, where, at, trust, workers, progress, keep_history)
 
 
 def _render(
@@ -83,12 +85,19 @@ def _render(
     trust: TrustStore | None,
     workers: int | None,
     progress: Callable[[int], None] | None,
+    keep_history: bool = False,
 ) -> RenderedViews:
     if bundle.kind == "directory" and where.resolve().is_relative_to(bundle.path.resolve()):
         # A file added to a bundle's folder makes it fail B4 from then on.
         raise BundleError(f"{shown(str(where))}: inside the bundle itself; choose another folder")
     result = verify_bundle(
-        bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
+        bundle,
+        at=at,
+        trust=trust,
+        workers=workers,
+        report=True,
+        progress=progress,
+        keep_history=keep_history,
     )
     prefix = VIEWS_DIR + "/"
     listed = (

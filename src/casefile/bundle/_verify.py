@@ -90,8 +90,10 @@ class _Run:
         report: bool,
         progress: Callable[[int], None] | None,
         continuity_policy: ContinuityPolicy | None = None,
+        keep_history: bool = False,
     ) -> None:
         self.bundle = bundle
+        self.keep_history = keep_history
         self.trust = trust
         self.own_trust = trust is not None
         # Key ids whose signatures counted: the manifest's, the verified
@@ -120,7 +122,7 @@ class _Run:
         # B12: the verified records, kept only when the bundle carries views to rebuild.
         self.kept: list[VerifiedRecord] | None = None
         # B13, B14: the record hashes and handovers of the records that verified.
-        self.collected = HistoryCollector()
+        self.collected = HistoryCollector(keep=keep_history)
         self.history: CaseHistory | None = None
         self.receipts: ReceiptCheck | None = None
         self.latest: int | None = None
@@ -425,6 +427,7 @@ def verify_bundle(
     progress: Callable[[int], None] | None = None,
     limits: BundleLimits | None = None,
     continuity_policy: ContinuityPolicy | None = None,
+    keep_history: bool = False,
 ) -> BundleVerification:
     """Verify a bundle (a directory, a ``.zip`` or an opened :class:`Bundle`).
 
@@ -443,9 +446,15 @@ def verify_bundle(
     ``continuity_policy`` (default :class:`~casefile.projections.ContinuityPolicy`),
     and exhibits whose evidence file the bundle lacks are findings of the
     result, never failures: they leave ``verified`` as it is.
+
+    With ``keep_history`` the result keeps every record hash of a bundle that
+    verified (40 bytes a record), which :func:`~casefile.bundle.check_extends`
+    and :func:`~casefile.bundle.prove_record` need; without it memory stays
+    flat whatever the number of records.
     """
     at = instant_ns(at, "at")
+    options = (workers, report, progress, continuity_policy, keep_history)
     if isinstance(source, Bundle):
-        return _Run(source, trust, at, workers, report, progress, continuity_policy).run()
+        return _Run(source, trust, at, *options).run()
     with open_bundle(source, limits=limits) as bundle:
-        return _Run(bundle, trust, at, workers, report, progress, continuity_policy).run()
+        return _Run(bundle, trust, at, *options).run()

@@ -238,7 +238,9 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         finally:
             app.close()
         verified = {
-            path: verify_bundle(root / path, at=time.time_ns(), trust=keys.trust, report=True)
+            path: verify_bundle(
+                root / path, at=time.time_ns(), trust=keys.trust, report=True, keep_history=True
+            )
             for _, name in _BUNDLES
             for path in (name, f"{name}.zip")
         }

@@ -98,7 +98,7 @@ def run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with about(args.trust):
             trust = load_trust_store(args.trust)
     with about(args.path), open_bundle(args.path) as bundle:
-        result = verify(bundle, at=at, trust=trust, report=True)
+        result = verify(bundle, at=at, trust=trust, report=True, keep_history=True)
         note = bundle.checkpoint_text if result.verified else ""
     if not result.verified:
         first = result.errors[0] if result.errors else None

@@ -158,12 +158,24 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with _progress(_claimed_records(bundle), err) as progress:
             if render is None:
                 result = verify_bundle(
-                    bundle, at=at, trust=trust, workers=workers, report=True, progress=progress
+                    bundle,
+                    at=at,
+                    trust=trust,
+                    workers=workers,
+                    report=True,
+                    progress=progress,
+                    keep_history=args.previous is not None,
                 )
             else:
                 with about(render):
                     rendered = render_views(
-                        bundle, render, at=at, trust=trust, workers=workers, progress=progress
+                        bundle,
+                        render,
+                        at=at,
+                        trust=trust,
+                        workers=workers,
+                        progress=progress,
+                        keep_history=args.previous is not None,
                     )
                 result = rendered.verification
         kind = bundle.kind
