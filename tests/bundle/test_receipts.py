@@ -305,3 +305,13 @@ def test_rollback_to_shorter_bundle_with_receipt_for_longer_is_refused(
     longer = _bundle(app, case_id, tmp_path / "longer", handed)
     accepted = run_cli(["verify", longer, "--trust", trust_file, "--previous", kept, "--at", at])
     assert accepted.code == 0, accepted.out
+
+
+def test_witness_cosignature_from_before_the_last_record_does_not_count(
+    app: CasefileApp, tmp_path: Path
+) -> None:
+    # Witness 0 cosigned at T0, before the case's records were made: it cannot have seen them.
+    path = _witnessed(app, tmp_path, (0, -3600), (1, 30))
+    (problem,) = _b15(path, witness_policy(2))
+    assert "1 did (witness.example/w1)" in problem
+    assert "witness.example/w0 cosigned before the last record was made" in problem

@@ -181,6 +181,7 @@ class ReceiptCheck:
         except NoteError:
             return  # V12 reports it
         counted: dict[str, bytes] = {}
+        uncounted: list[str] = []
         for line in lines:
             if line.name not in policy.witnesses:
                 continue
@@ -195,20 +196,23 @@ class ReceiptCheck:
             except (NoteError, CosignatureError) as exc:
                 yield f"witness cosignature line {line.number}: {exc}"
                 continue
+            # A cosignature that verifies but cannot count is no failure of its own: it is
+            # named if the policy then goes unmet.
             time_ns = cosignature.timestamp * _SECOND
             if not entry.valid_at(time_ns):
-                yield f"the key of witness {entry.name} was not valid at its cosignature's time"
+                uncounted.append(f"{entry.name}'s key was not valid at its time")
             elif time_ns > at + self.clock_skew_ns:
-                yield f"witness {entry.name} cosigned at a time after the verification time"
-            elif latest is not None and time_ns + self.clock_skew_ns < latest:
-                yield f"witness {entry.name} cosigned before the last record was made"
+                uncounted.append(f"{entry.name} cosigned after the verification time")
+            elif time_ns + self.clock_skew_ns < (at if latest is None else latest):
+                uncounted.append(f"{entry.name} cosigned before the last record was made")
             else:
                 counted[entry.name] = entry.key_id
         if len(counted) < policy.witness_threshold:
             shown = ", ".join(sorted(counted)) or "none"
+            why = f"; not counted: {'; '.join(uncounted)}" if uncounted else ""
             yield (
                 f"the trust policy needs {policy.witness_threshold} of the "
                 f"{len(policy.witnesses)} named witnesses to cosign the checkpoint; "
-                f"{len(counted)} did ({shown})"
+                f"{len(counted)} did ({shown}){why}"
             )
         self.used_keys.update(counted.values())
