@@ -34,6 +34,7 @@ __all__ = [
     "CheckpointMismatchError",
     "CheckpointSignatureError",
     "ConcurrencyConflictError",
+    "CosignatureError",
     "DecodeError",
     "DependencyMissingError",
     "DisclosureError",
@@ -270,6 +271,11 @@ class CheckpointMismatchError(CheckpointError):
 
 class CheckpointSignatureError(CheckpointError):
     """A checkpoint that no trusted key signs validly."""
+
+
+class CosignatureError(CheckpointError):
+    """A cosignature (a recipient's receipt or a witness's) that does not verify, or a
+    checkpoint without the cosignatures its trust policy requires."""
 
 
 class ProofError(VerificationError):

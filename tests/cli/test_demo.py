@@ -61,7 +61,7 @@ def test_demo_bundle_verifies_with_the_trust_store(demo: Demo, name: str) -> Non
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["verified"] is True
-    assert report["records"] == 76  # the second bundle for the CPS ends with its handover
+    assert report["records"] == 77  # the second bundle for the CPS ends with its handover
     assert report["errors"] == []
     assert report["evidence"] == {
         "bytes": report["evidence"]["bytes"],
@@ -140,6 +140,7 @@ def test_demo_keys_hold_officers_a_prosecutor_and_a_checkpoint_service(demo: Dem
     ranks = sorted((e.holder.rank, e.holder.number) for e in trust.entries)
     assert ranks == [
         ("", "CPS-1187"),
+        ("", "CPS-DIRECT"),
         ("", "FS-0417"),
         ("", "PS-2291"),
         ("", "SVC-01"),
@@ -153,10 +154,12 @@ def test_demo_keys_hold_officers_a_prosecutor_and_a_checkpoint_service(demo: Dem
     assert roles["casefile-checkpoint"] == {"checkpoint"}
     # The prosecutor's key decides charges and unused material, and records nothing else.
     assert roles["CPS-1187"] == {"prosecutor"}
+    # CPS Direct's key gives receipts for the bundles the CPS receives, and signs no record.
+    assert roles["receipts"] == {"recipient"}
     [prosecutor] = [e for e in trust.entries if "prosecutor" in e.roles]
     assert prosecutor.holder.force == "Crown Prosecution Service"
     assert {r for e in trust.entries for r in e.roles} == {
-        "recorder", "redactor", "supervisor", "checkpoint", "prosecutor",
+        "recorder", "redactor", "supervisor", "checkpoint", "prosecutor", "recipient",
     }  # fmt: skip
     assert (demo.root / "keys" / "pc-4721.key").stat().st_mode & 0o077 == 0
 
@@ -165,7 +168,7 @@ def test_demo_case_is_listed_with_its_reference(demo: Demo) -> None:
     result = run_cli(["cases", "--db", demo.db, "--trust", demo.trust])
     assert result.code == 0, result.err
     assert "42NS1234526" in result.out
-    assert "77 records" in result.out
+    assert "78 records" in result.out
     assert "charged" in result.out
 
 

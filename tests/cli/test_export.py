@@ -201,7 +201,7 @@ def test_cases_without_trust_lists_and_says_it_did_not_authenticate(demo: Demo) 
     result = run_cli(["cases", "--db", demo.db])
     assert result.code == 0
     assert "42NS1234526" in result.out
-    assert "77 records" in result.out
+    assert "78 records" in result.out
     assert "not authenticated" in result.err
 
 
@@ -294,12 +294,12 @@ def test_export_of_a_case_recorded_into_meanwhile_carries_one_consistent_snapsho
     argv[argv.index("--db") + 1] = db
     result = run_cli(argv)
     assert result.code == 0, result.err
-    assert "records    77," in result.out
+    assert "records    78," in result.out
     report = json.loads(run_cli(["verify", tmp_path / "b", "--trust", demo.trust, "--json"]).out)
     assert report["verified"] is True
-    assert report["records"] == 77
+    assert report["records"] == 78
     view = json.loads((tmp_path / "b" / "views" / "exhibits.json").read_text())
-    assert max(ex["last_seq"] for ex in view["exhibits"]) <= 77
+    assert max(ex["last_seq"] for ex in view["exhibits"]) <= 78
 
 
 @pytest.mark.parametrize("namespace", ["Met Police", "met.police.uk/cases", "siân.example"])

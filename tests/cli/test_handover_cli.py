@@ -14,7 +14,7 @@ from cli._support import Demo, export_argv, run_cli
 
 
 def test_demo_output_says_the_second_handover_extends_the_first(demo: Demo) -> None:
-    assert "bundle/ to CPS Direct again: extends bundle-first/ (74 of its 76 records" in (
+    assert "bundle/ to CPS Direct again: extends bundle-first/ (74 of its 77 records" in (
         demo.output
     )
     assert "--previous" in demo.output
@@ -37,7 +37,7 @@ def test_rollback_to_a_shorter_bundle_is_refused_with_previous(demo: Demo) -> No
     assert report["previous"] is None
     (error,) = report["errors"]
     assert (error["kind"], error["step"]) == ("rollback", "B14")
-    assert "size 76 root" in error["message"]
+    assert "size 77 root" in error["message"]
     assert "size 74 root" in error["message"]
 
 
@@ -116,10 +116,10 @@ def test_prove_writes_a_tlog_proof_an_outside_reader_checks(demo: Demo, tmp_path
 
 
 def test_prove_of_a_record_the_bundle_lacks_is_refused(demo: Demo, tmp_path: Path) -> None:
-    argv = ["prove", demo.root / "bundle", "--record", "77", "--trust", demo.trust]
+    argv = ["prove", demo.root / "bundle", "--record", "78", "--trust", demo.trust]
     result = run_cli(argv)
     assert result.code == 2
-    assert "records 1 to 76" in result.err
+    assert "records 1 to 77" in result.err
 
 
 def test_export_to_a_named_recipient_records_the_handover_the_bundle_ends_with(
@@ -131,10 +131,10 @@ def test_export_to_a_named_recipient_records_the_handover_the_bundle_ends_with(
     argv = export_argv(demo, out, "--recipient", "Internal audit", "--disclose", "name", db=db)
     done = run_cli(argv)
     assert done.code == 0, done.err
-    assert "handed to  Internal audit: record 78 says so" in done.out
+    assert "handed to  Internal audit: record 79 says so" in done.out
     report = json.loads(run_cli(["verify", out, "--trust", demo.trust, "--json"]).out)
     assert report["verified"] is True
-    assert report["records"] == 78
+    assert report["records"] == 79
     # Handed to no one: nothing recorded, the bundle is the case as it stands.
     plain = run_cli(export_argv(demo, tmp_path / "plain", db=db))
     assert plain.code == 0, plain.err

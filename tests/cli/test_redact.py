@@ -57,7 +57,7 @@ def test_decision_prints_the_runs_chosen_and_is_recorded_with_yes(
     done = run_cli(_decide(demo, db, "--yes"))
     assert done.code == 0, done.err
     assert "withhold   units 24-26 (3 words): 'Larch Close, Northam, '" in done.out
-    assert "recorded   decision 78: withheld from court (irrelevant_personal_data)" in done.out
+    assert "recorded   decision 79: withheld from court (irrelevant_personal_data)" in done.out
     out = tmp_path / "for-court"
     exported = run_cli([*export_argv(demo, out, "--audience", "court")[:2], db,
                         *export_argv(demo, out, "--audience", "court")[3:]])  # fmt: skip
@@ -300,7 +300,7 @@ def test_a_decision_at_a_terminal_is_recorded_only_when_confirmed(
     assert done.code == 0, done.err
     assert "record this decision? [y/N]" in done.err
     assert "withhold   units 24-26" in done.out
-    assert ("recorded   decision 78" in done.out) is recorded
+    assert ("recorded   decision 79" in done.out) is recorded
     assert ("recorded   nothing" in done.out) is not recorded
     view = run_cli(_redact(demo, db, "--show", "--audience", "court"))
     assert ("[24-26][withheld 3 words: irrelevant_personal_data]" in view.out) is recorded

@@ -106,6 +106,20 @@ class Forge:
         line = base64.b64encode(note_id + key.sign(body.encode()).signature).decode()
         return f"{body}\n\u2014 {name} {line}\n"
 
+    def _receipt(
+        self, data: dict[str, Any], leaves: list[bytes], key: SigningKey, origin: str | None
+    ) -> dict[str, Any]:
+        """A receipt's checkpoint (§6) and cosignature (§6.1) made again over ``leaves``."""
+        size = int(data["checkpoint"].split("\n")[1])
+        body = self._note(key, leaves[:size], origin=origin).split("\n\n")[0] + "\n"
+        name, encoded = data["cosignature"].removeprefix("\u2014 ").split(" ")
+        t = int.from_bytes(base64.b64decode(encoded)[4:12], "big")
+        cps = self.signers[self.key_named(name)]
+        kid = hashlib.sha256(name.encode() + b"\n\x04" + bytes(cps.verify_key)).digest()[:4]
+        sig = cps.sign(b"cosignature/v1\ntime %d\n" % t + body.encode()).signature
+        line = base64.b64encode(kid + t.to_bytes(8, "big") + sig).decode()
+        return dict(data, checkpoint=body, cosignature=f"\u2014 {name} {line}")
+
     def _earlier_handovers(
         self, dest: Path, key: SigningKey, records: list[bytes], origin: str | None
     ) -> None:
@@ -176,6 +190,12 @@ class Forge:
                 done = [hashlib.sha256(b"\x00" + r).digest() for r in records]
                 own = origin if origin is not None and ORIGIN.fullmatch(origin) else None
                 h["data"] = dict(h["data"], checkpoint=self._note(cp_key, done, origin=own))
+            if h["type"] == "receipt.recorded" and h["seq"] not in self.raw:
+                # B15: the recipient's cosignature over the records as they now are (the
+                # forger holds every key), so that a variant is refused by its own rule.
+                done = [hashlib.sha256(b"\x00" + r).digest() for r in records]
+                own = origin if origin is not None and ORIGIN.fullmatch(origin) else None
+                h["data"] = self._receipt(h["data"], done, cp_key, own)
             rec = msgpack.packb(canon(h), use_bin_type=True)
             sig = (
                 self.signers[h["key"]]
@@ -217,7 +237,7 @@ class Forge:
         (dest / "checkpoint.txt").write_text(checkpoint, encoding="utf-8")
         stamped = dest / "checkpoint.tsr"
         if stamped.exists() and not self.manifest["checkpoint"].startswith(body + "\n"):
-            # A TSA's token stamps the body it was shown (§6.1); a forger who changed the
+            # A TSA's token stamps the body it was shown (§6.2); a forger who changed the
             # body has none over the new one, and B16's own attacks are in test_spec_time.
             stamped.unlink()
         if trust is not None:

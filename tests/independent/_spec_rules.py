@@ -29,6 +29,7 @@ __all__ = [
     "HEADER",
     "ORIGIN",
     "PROSECUTION_ACTOR_TYPES",
+    "RECEIPT_RECORDED",
     "RECEIPT_TYPES",
     "REDACTION_ACTOR_TYPES",
     "ZERO",
@@ -116,6 +117,8 @@ DEFAULT_POLICY = {
     "checkpoint_roles": ["checkpoint"],
 }
 CORRECTION, CONFIRMATION = "record.corrected", "record.confirmed"
+# §8.1, §10.4: a recipient's receipt, keyed for them, confirmed by its own cosignature (B15).
+RECEIPT_RECORDED = "receipt.recorded"
 # V15 (b): records whose `to` may confirm the receipt.
 RECEIPT_TYPES = ("exhibit.transferred", "exhibit.booked")
 ORIGIN = re.compile(

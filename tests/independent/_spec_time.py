@@ -1,4 +1,4 @@
-"""B16 as docs/FORMAT.md §6.1, §7.1.4 and §9.6 state it, checked with OpenSSL's own ``ts``.
+"""B16 as docs/FORMAT.md §6.2, §7.1.4 and §9.6 state it, checked with OpenSSL's own ``ts``.
 
 No casefile code and not rfc3161-client: steps 1-3 are ``openssl ts -verify`` over the
 digest of the checkpoint's body with the anchors as CA file, as §9.6 says an outside
@@ -57,7 +57,7 @@ def check_trusted_time(
     if tsa is None:
         report.note("timestamp_not_checked")
         return
-    body = manifest["checkpoint"].split("\n\n", 1)[0] + "\n"  # §6.1: the three lines
+    body = manifest["checkpoint"].split("\n\n", 1)[0] + "\n"  # §6.2: the three lines
     token = root / "checkpoint.tsr"
     with tempfile.TemporaryDirectory() as work:
         anchors = Path(work) / "anchors.pem"

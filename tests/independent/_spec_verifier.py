@@ -27,6 +27,7 @@ import msgpack
 from nacl.exceptions import BadSignatureError
 
 from independent._spec_handovers import check_handovers
+from independent._spec_receipts import b15, witness_policy
 from independent._spec_redactions import Redactions
 from independent._spec_rules import (
     CONFIRMATION,
@@ -34,6 +35,7 @@ from independent._spec_rules import (
     CUSTODY_ACTOR_TYPES,
     ORIGIN,
     PROSECUTION_ACTOR_TYPES,
+    RECEIPT_RECORDED,
     RECEIPT_TYPES,
     REDACTION_ACTOR_TYPES,
     ZERO,
@@ -65,6 +67,7 @@ def _names_actor(h: dict[str, Any]) -> bool:
         *PROSECUTION_ACTOR_TYPES,
         CORRECTION,
         CONFIRMATION,
+        RECEIPT_RECORDED,
     )
     return actor and h["schema"] == 1
 
@@ -99,6 +102,8 @@ class _Acts:
             return False
         if rb is not None and (_identity(rb) != holder or by == holder):
             return False
+        if h["type"] == RECEIPT_RECORDED and rb is None:
+            return False  # always keyed for the recipient by the sender
         if h["type"] == CONFIRMATION:
             c = data.get("confirms")
             ok = (
@@ -117,8 +122,8 @@ class _Acts:
         if h["type"] == CONFIRMATION:
             self.confirmed.add((data["confirms"], by))
             return
-        if data["recorded_by"] is not None:
-            self.on_behalf[h["seq"]] = by
+        if data["recorded_by"] is not None and h["type"] != RECEIPT_RECORDED:
+            self.on_behalf[h["seq"]] = by  # a receipt is confirmed by its cosignature
         receiver = _identity(data.get("to")) if h["type"] in RECEIPT_TYPES else None
         if receiver is not None and h["schema"] == 1:
             self.receivers[h["seq"]] = receiver
@@ -248,7 +253,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         report.fail("B5", "manifest")
     shown: dict[tuple[int, str], dict[str, Any]] = {}
     verified: dict[int, dict[str, Any]] = {}
-    used, captured, last = _records(
+    used, captured, last, hashes = _records(
         root, manifest, (keys, record_roles, cp_roles), at, report, (verified, shown)
     )
     redactions = Redactions(manifest["audience"], verified, shown)
@@ -261,6 +266,11 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
         sizes = captured.get(path[9:], set()) - {listed[path]["size"]}
         if path.startswith("evidence/") and (listed[path]["sha256"] != path[9:] or sizes):
             report.fail("B8", "fixity")
+    doc = trust_doc if trust_doc is not None else (root / "trust.json").read_bytes()
+    used |= b15(
+        manifest["checkpoint"], keys, witness_policy(doc), verified, hashes,
+        (at, at if last is None else last), report, _identity, manifest["records"],
+    )  # fmt: skip
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:
             bundle_keys = parse_trust((root / "trust.json").read_bytes())[0]
@@ -366,8 +376,8 @@ def _records(
     at: int,
     report: Report,
     out: tuple[dict[int, dict[str, Any]], dict[tuple[int, str], dict[str, Any]]],
-) -> tuple[set[bytes], dict[str, set[int]], int | None]:
-    """B6, V1-V15, B7; the key ids of the records that verified.
+) -> tuple[set[bytes], dict[str, set[int]], int | None, list[bytes]]:
+    """B6, V1-V15, B7; the key ids of the records that verified, and every record's hash.
 
     ``out`` receives the verified records and the disclosures of each that passed V11.
     """
@@ -462,7 +472,7 @@ def _records(
     for h in verified.values():
         if h["type"] == "evidence.captured":
             captured.setdefault(h["data"]["sha256"].hex(), set()).add(h["data"]["size"])
-    return used, captured, max((h["time"] for h in verified.values()), default=None)
+    return used, captured, max((h["time"] for h in verified.values()), default=None), hashes
 
 
 def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:

@@ -148,7 +148,7 @@ RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
             or f.bad_signatures.add(len(f.headers))
             or {}
         ),
-        [("V9", "bad_signature", 77)],  # the demo's last record
+        [("V9", "bad_signature", 78)],  # the demo's last record
         set(),
     ),
     "act_recorded_on_behalf_never_confirmed": (

@@ -25,8 +25,8 @@ Findings = list[tuple[str, int]]
 WITHOUT = "redaction_without_decision"
 NOT_APPLIED = "redaction_not_applied"
 STATEMENT, DECISION, VALUE_DECISION = 7, 42, 43
-#: The record a variant inserts before the handover that ends the CPS bundle (75 records, then it).
-APPENDED = 76
+#: The record a variant inserts before the handover that ends the CPS bundle (76 records, then it).
+APPENDED = 77
 CONTACT = "victim_or_witness_contact_details"
 OFFICER, SUPERVISOR = "officer/4721", "officer/3308"  # the redactor; a supervisor, no redactor
 
@@ -390,7 +390,7 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     # B13: the bundle ends with the handover to the CPS, for the CPS.
     "manifest_audience_changed_to_court": (
         _audience("court"),
-        [("B13", "handover", 76)],
+        [("B13", "handover", 77)],
         [(WITHOUT, STATEMENT)],
     ),
     "manifest_audience_changed_to_none": (_audience(None), [], []),
@@ -400,7 +400,7 @@ CPS_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
         + [("B7", "manifest", 16)] * 3  # date_of_birth, phone; address, date_of_birth, phone
         + [("B7", "manifest", 45)]  # the suspect's date_of_birth
         + [("B7", "manifest", 73)] * 3  # witness care: care_needs, dates_to_avoid, measures
-        + [("B13", "handover", 76)],  # its handover is to the CPS, for the CPS
+        + [("B13", "handover", 77)],  # its handover is to the CPS, for the CPS
         [],
     ),
     "manifest_audience_unknown": (_audience("public"), [("B3", "manifest", None)], []),
@@ -436,7 +436,7 @@ DEFENCE_VARIANTS: dict[str, tuple[Change, Expected, Findings]] = {
     "defence_bundle_carrying_a_restricted_field": (_restricted, [("B7", "manifest", 16)], []),
     "defence_manifest_audience_changed_to_cps": (
         _audience("cps"),
-        [("B13", "handover", 77)],  # its handover is for the defence
+        [("B13", "handover", 78)],  # its handover is for the defence
         [],
     ),
 }

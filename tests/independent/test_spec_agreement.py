@@ -493,7 +493,7 @@ def test_the_spec_table_of_who_acted_names_exactly_the_types_v15_checks() -> Non
         *PROSECUTION_ACTOR_TYPES,
         "record.corrected",
     }
-    assert named == expected | {"record.confirmed"}
+    assert named == expected | {"record.confirmed", "receipt.recorded"}
 
 
 def test_canonical_json_sorts_names_by_utf16_code_units() -> None:

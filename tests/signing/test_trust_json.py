@@ -483,7 +483,10 @@ def _stores(draw: st.DrawFn) -> TrustStore:
             max_size=3,
         )
     )
-    return TrustStore(entries, TrustPolicy(record_roles, draw(_ROLES)))
+    witnesses = draw(st.frozensets(_NAME, max_size=3))
+    threshold = draw(st.integers(1, len(witnesses))) if witnesses else 0
+    policy = TrustPolicy(record_roles, draw(_ROLES), witnesses, threshold)
+    return TrustStore(entries, policy)
 
 
 @settings(max_examples=100, deadline=None)
@@ -539,3 +542,57 @@ def test_load_does_not_read_past_the_size_cap(tmp_path: Path) -> None:
         handle.truncate(MAX_TRUST_STORE_SIZE * 4)
     with pytest.raises(TrustStoreError, match=r"huge\.json: \$: larger than"):
         load_trust_store(path)
+
+
+# --- the witness policy (B15) --------------------------------------------------
+
+
+def _with_witnesses(witnesses: Any) -> dict[str, Any]:
+    doc = _doc()
+    doc["policy"]["witnesses"] = witnesses
+    return doc
+
+
+def test_witness_policy_parses_and_round_trips() -> None:
+    names = ["witness.example/b", "witness.example/a", "witness.example/c"]
+    store = _parse(_with_witnesses({"threshold": 2, "names": names}))
+    assert store.policy.witnesses == frozenset(names)
+    assert store.policy.witness_threshold == 2
+    text = dump_trust_store(store)
+    assert '"witnesses"' in text
+    assert parse_trust_store(text) == store
+
+
+def test_store_without_witness_policy_has_none_and_writes_none() -> None:
+    store = _parse(_doc())
+    assert store.policy.witness_threshold == 0
+    assert not store.policy.witnesses
+    assert '"witnesses"' not in dump_trust_store(store)
+
+
+@pytest.mark.parametrize(
+    ("witnesses", "message"),
+    [
+        ({"threshold": 0, "names": ["w.example/a"]}, r"policy\.witnesses\.threshold: 0 is not"),
+        ({"threshold": 2, "names": ["w.example/a"]}, r"policy\.witnesses\.threshold: 2 is not"),
+        ({"threshold": "1", "names": ["w.example/a"]}, r"threshold: expected an integer"),
+        ({"threshold": 1, "names": []}, r"policy\.witnesses\.names: expected a non-empty"),
+        (
+            {"threshold": 2, "names": ["w.example/a", "w.example/a"]},
+            r"policy\.witnesses\.names\[1\]: 'w.example/a' is named twice",
+        ),
+        ({"threshold": 1, "names": ["w example"]}, r"policy\.witnesses\.names\[0\]:"),
+        ({"threshold": 1}, r"policy\.witnesses: missing field 'names'"),
+        ({"threshold": 1, "names": ["w.example/a"], "k": 1}, r"policy\.witnesses: unknown field"),
+    ],
+)
+def test_malformed_witness_policy_is_refused_naming_the_place(witnesses: Any, message: str) -> None:
+    with pytest.raises(TrustStoreError, match=message):
+        _parse(_with_witnesses(witnesses))
+
+
+def test_witness_policy_counting_one_witness_twice_cannot_be_built() -> None:
+    with pytest.raises(TrustStoreError, match="threshold"):
+        TrustPolicy(
+            {"*": frozenset({"recorder"})}, frozenset({"checkpoint"}), frozenset({"w/a"}), 2
+        )

@@ -321,3 +321,33 @@ def test_an_on_behalf_transfer_is_confirmed_once_by_its_giver_and_once_by_its_re
     again = _case(*base, _confirms(WORLD.bob, BOB, 3), _confirms(WORLD.bob, BOB, 3))
     with pytest.raises(ActorError, match="already confirmed by record 4"):
         _verify(again)
+
+
+# --- receipt.recorded: always keyed for the recipient, confirmed by its cosignature (B15) -----
+
+
+def _receipt(by: Any, recorded_by: Any) -> dict[str, Any]:
+    # V15 reads only by and recorded_by; B15 checks the checkpoint and the cosignature.
+    return {"by": by, "recorded_by": recorded_by, "checkpoint": "c\n", "cosignature": "l"}
+
+
+def test_receipt_recorded_for_the_recipient_awaits_no_confirmation() -> None:
+    verified = _verify(_case((WORLD.bob, "receipt.recorded", _receipt(ALICE, BOB))))
+    assert verified.findings == ()
+
+
+@pytest.mark.payload_not_checked  # recorded_by nil: V10 would refuse it first
+def test_receipt_recorded_by_the_recipient_themself_fails_v15() -> None:
+    with pytest.raises(ActorError, match="recorded by the sender") as failed:
+        _verify(_case((WORLD.alice, "receipt.recorded", _receipt(ALICE, None))))
+    assert (failed.value.step, failed.value.seq) == ("V15", 2)
+
+
+def test_a_confirmation_of_a_receipt_fails_v15() -> None:
+    case = _case(
+        (WORLD.bob, "receipt.recorded", _receipt(ALICE, BOB)),
+        (WORLD.alice, "record.confirmed", {"by": ALICE, "confirms": 2, "recorded_by": None}),
+    )
+    with pytest.raises(ActorError, match="not recorded on anyone's behalf") as failed:
+        _verify(case)
+    assert failed.value.seq == 3

@@ -11,14 +11,17 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from casefile.bundle._receipts import cosigner_entry
 from casefile.errors import (
     CheckpointMismatchError,
+    CosignatureError,
     InvalidCommandError,
     NoteError,
     UnauthorisedSignerError,
 )
 from casefile.events import authenticate_chain
-from casefile.events._values import check_uuid
+from casefile.events._custody_values import Custodian
+from casefile.events._values import Instant, check_uuid
 from casefile.signing._checkpoint import (
     Checkpoint,
     case_of_checkpoint,
@@ -26,15 +29,23 @@ from casefile.signing._checkpoint import (
     open_checkpoint,
     sign_checkpoint,
 )
+from casefile.signing._cosignature import (
+    COSIGNATURE_PAYLOAD_SIZE,
+    Cosignature,
+    cosignature_of,
+    verify_cosignature,
+)
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
-from casefile.signing._note import NoteVerifier
+from casefile.signing._note import NoteVerifier, split_note
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
     from casefile.application._recorders import CaseRecorder
-    from casefile.signing._trust import TrustStore
+    from casefile.events import Investigation
+    from casefile.signing._trust import TrustEntry, TrustStore
 
 __all__ = ["CheckpointCommands"]
 
@@ -45,6 +56,7 @@ class CheckpointCommands:
     trust: TrustStore
     _cases: CaseRecorder
     _clock: Callable[[], int]
+    session: Callable[[uuid.UUID, Signer], AbstractContextManager[Investigation]]
 
     def checkpoint(
         self,
@@ -120,3 +132,52 @@ class CheckpointCommands:
             note,
             [NoteVerifier(e.name, e.public_key) for e in candidates if e.may_sign_after(last, now)],
         )
+
+    def record_receipt(
+        self,
+        case_id: uuid.UUID,
+        signer: Signer,
+        *,
+        receipted: str,
+        cosigner: str | None = None,
+        at: Instant | None = None,
+    ) -> int:
+        """Record the receipt in ``receipted``, the checkpoint a recipient cosigned and returned.
+
+        ``receipted`` is this case's signed checkpoint note with the recipient's
+        cosignature line appended (``casefile receipt --out``). The note must
+        verify as :meth:`record_handover` requires; the cosignature is that of
+        ``cosigner`` (a trust entry name), or the only one by a trusted key with
+        the role ``recipient`` or ``witness``, and must verify under that key,
+        valid at the cosignature's time. ``signer`` keys the record for the
+        recipient (FORMAT.md §10.4 ``receipt.recorded``). Returns its seq.
+        """
+        case_id = check_uuid(case_id, "case_id")
+        self._check_checkpoint(case_id, receipted)
+        text, lines = split_note(receipted)
+        found: list[tuple[Cosignature, TrustEntry]] = []
+        for line in lines:
+            if len(line.payload) != COSIGNATURE_PAYLOAD_SIZE:
+                continue
+            cosignature = cosignature_of(line)
+            entry = cosigner_entry(self.trust, cosignature)
+            if entry is not None and (cosigner is None or entry.name == cosigner):
+                found.append((cosignature, entry))
+        if len(found) != 1:
+            wanted = "the role recipient or witness" if cosigner is None else f"name {cosigner}"
+            raise InvalidCommandError(
+                "receipted",
+                f"holds {len(found)} cosignatures by trusted keys of {wanted}; one is needed",
+            )
+        cosignature, entry = found[0]
+        verify_cosignature(cosignature, text, entry.public_key)
+        if not entry.valid_at(cosignature.timestamp * 1_000_000_000):
+            raise CosignatureError(
+                f"the key of {entry.name} was not valid at its cosignature's time",
+                case_id=str(case_id),
+            )
+        recipient = Custodian.from_holder(entry.holder, role="recipient")
+        with self.session(case_id, signer) as case:
+            return case.record_receipt(
+                checkpoint=text, cosignature=cosignature.line, recipient=recipient, at=at
+            )

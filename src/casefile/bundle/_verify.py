@@ -14,9 +14,11 @@ errors (a court weighs a gap; a wrong hash is a failure); B10 holds the
 bundle's own trust.json to what it must carry when the auditor brought keys;
 B11 holds each withheld run to a signed act (:mod:`casefile.bundle._redactions`);
 B13 holds each handover record to the records before it, and a bundle for an
-audience to its own handover (:mod:`casefile.bundle._history`); B16 checks the
-RFC 3161 token over the checkpoint (:mod:`casefile.bundle._trusted_time`); B12,
-once all else passed, rebuilds every view (:mod:`casefile.bundle._views`).
+audience to its own handover (:mod:`casefile.bundle._history`); B15 holds
+recipients' receipts to the records and the checkpoint to the witness policy
+(:mod:`casefile.bundle._receipts`); B16 checks the RFC 3161 token over the
+checkpoint (:mod:`casefile.bundle._trusted_time`); B12, once all else passed,
+rebuilds every view (:mod:`casefile.bundle._views`).
 Records are streamed from the bundle and re-hashed as they are read, so memory
 stays flat and a file changed after B4 still fails. A zip member whose data
 fails its CRC-32 is a B4 failure like a directory file that does not match its
@@ -53,6 +55,7 @@ from casefile.bundle._layout import (
 from casefile.bundle._manifest import FileEntry, Manifest, parse_manifest
 from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._reader import Bundle, open_bundle
+from casefile.bundle._receipts import ReceiptCheck
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import (
     BundleVerification,
@@ -145,6 +148,8 @@ class _Run:
         # B13, B14: the record hashes and handovers of the records that verified.
         self.collected = HistoryCollector(keep=keep_history)
         self.history: CaseHistory | None = None
+        self.receipts: ReceiptCheck | None = None
+        self.latest_time: int | None = None
 
     def fail(self, exc: VerificationError) -> None:
         if not self.report:
@@ -162,6 +167,7 @@ class _Run:
             self._continuity()
             self._redactions()
             self._handovers()
+            self._receipts()
             self._bundle_trust()
             self._trusted_time()
             self._views()
@@ -297,6 +303,7 @@ class _Run:
         checked = PolicyCheck(manifest.disclosure_policy, manifest.audience, self.label)  # B7
         ledger = self.redactions = RedactionLedger(manifest.audience)
         kept = self.kept = [] if carries_views(manifest) else None
+        receipts = self.receipts = ReceiptCheck(store, manifest.case_id, walk.clock_skew_ns)  # B15
         next_progress = PROGRESS_STEP
         workers = available_cores() if self.workers is None else max(1, self.workers)
         records = walk.run(
@@ -317,6 +324,7 @@ class _Run:
                 record.seq, record.event_type, record.schema, record.time_ns, record.data,
                 record.hash,
             )  # fmt: skip
+            receipts.take(record)  # B15
             if kept is not None:
                 kept.append(record)  # B12
             if self.latest is None or record.time_ns > self.latest[1]:
@@ -349,6 +357,7 @@ class _Run:
             self.findings.append(left_out)
         # B2 (deferred until the records' latest time is known): as for checkpoints,
         # the manifest key must be neither expired nor revoked by the latest record.
+        self.latest_time = walk.latest_time
         last = walk.latest_time if walk.latest_time is not None else self.at
         lapsed = manifest_key_lapsed(signer, last)
         if lapsed is not None:
@@ -393,6 +402,20 @@ class _Run:
         self.used_keys |= used
         for error in errors:
             self.fail(error)
+
+    def _receipts(self) -> None:
+        """B15: receipts hold against the records; the witness policy holds for the checkpoint.
+
+        Before B10, which looks in trust.json for the cosigners that counted.
+        """
+        receipts, manifest = self.receipts, self.manifest
+        if receipts is None or manifest is None:
+            return
+        for error in receipts.failures(
+            manifest.checkpoint, self.at, self.latest_time, self.history
+        ):
+            self.fail(error)
+        self.used_keys |= receipts.used_keys
 
     def _bundle_trust(self) -> None:
         """B10, only when the auditor supplied the trust store (otherwise B2 and B6 used it)."""

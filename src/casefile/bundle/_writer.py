@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,6 +54,7 @@ from casefile.bundle._manifest import (
     Manifest,
     manifest_bytes,
 )
+from casefile.bundle._receipts import cosigner_keys
 from casefile.bundle._stream import CHUNK_SIZE, write_frame
 from casefile.errors import (
     BrokenLinkError,
@@ -78,6 +79,7 @@ from casefile.signing._records import ZERO_HASH, parse_record
 from casefile.signing._timestamp import check_timestamp_imprint
 from casefile.signing._trust import TrustStore
 from casefile.signing._trust_json import dump_trust_store
+from casefile.verifier._actor import COSIGNED_RECEIPT_TYPE
 
 __all__ = ["BundleInfo", "EvidenceSource", "write_bundle"]
 
@@ -120,6 +122,8 @@ class _Walk:
     last_hash: bytes = ZERO_HASH
     merkle: MerkleAccumulator | None = None
     key_ids: set[bytes] | None = None
+    #: Cosignature lines of the receipts among the records (B15 checks them).
+    cosignatures: list[str] = field(default_factory=list)
 
 
 def _write_records(root: Path, records: Iterable[bytes], walk: _Walk, mode: int) -> FileEntry:
@@ -154,6 +158,10 @@ def _write_records(root: Path, records: Iterable[bytes], walk: _Walk, mode: int)
                     "previous-record hash does not match", case_id=label, seq=position, step="V5"
                 )
             keys.add(header.key_id)
+            if header.event_type == COSIGNED_RECEIPT_TYPE:
+                line = header.data.get("cosignature")
+                if type(line) is str:
+                    walk.cosignatures.append(line)
             merkle.append(parsed.hash)
             walk.last_hash = parsed.hash
             walk.count = position
@@ -372,6 +380,7 @@ def write_bundle(
             )
             entries.append(file_entry)
             needed = (walk.key_ids or set()) | signers | {manifest_key}
+            needed |= cosigner_keys(trust, checkpoint_note, walk.cosignatures)  # B15, B10
             with HashingSink(tmp, TRUST, mode=file_mode) as sink:
                 sink.write(dump_trust_store(trust.subset(sorted(needed))).encode("utf-8"))
                 entries.append(sink.finish())

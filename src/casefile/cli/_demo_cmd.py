@@ -28,6 +28,7 @@ from casefile.errors import InputError, VerificationError
 from casefile.signing import (
     CHECKPOINT_ROLE,
     PROSECUTOR_ROLE,
+    RECIPIENT_ROLE,
     RECORDER_ROLE,
     REDACTOR_ROLE,
     SUPERVISOR_ROLE,
@@ -92,6 +93,7 @@ def _default_folder(now: int) -> Path:
 class _Keys:
     recorders: tuple[Signer, ...]
     prosecutor: Signer
+    receipts: Signer
     checkpoint: Signer
     trust: TrustStore
     #: The force's root (keys/root.json) and the trust store signed under it.
@@ -121,13 +123,20 @@ _PROSECUTOR: Final = (
 
 _PROSECUTOR_LABEL: Final = "CPS-1187 Bello"
 
+# The key with which CPS Direct gives receipts (cosignatures) for the bundles it receives.
+_CPS_RECEIPTS: Final = (
+    "cps-receipts",
+    "cps.gov.example/receipts",
+    Holder("CPS Direct, Northshire", "", "CPS-DIRECT", "Crown Prosecution Service"),
+)
+
 # Beyond recording: the officer in the case decides redactions, and the
 # investigating officer supervises the case, so may record an erasure.
 _EXTRA_ROLES: Final = {"pc-4721": (REDACTOR_ROLE,), "dc-3308": (SUPERVISOR_ROLE,)}
 
 
 def _make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> _Keys:
-    """Six keys, sealed in key files, opened again as a device would, and a trust store
+    """Seven keys, sealed in key files, opened again as a device would, and a trust store
     (naming the demo's time-stamping authority, if it has one)."""
     folder.mkdir()
     passphrase = DEMO_PASSPHRASE.encode("utf-8")
@@ -137,6 +146,7 @@ def _make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> _Key
         for file, name, holder, *_ in _PEOPLE
     ]
     people.append((*_PROSECUTOR, frozenset({PROSECUTOR_ROLE})))
+    people.append((*_CPS_RECEIPTS, frozenset({RECIPIENT_ROLE})))
     service = Holder("Northshire case file service", "", "SVC-01", FORCE)
     people.append(("checkpoint", CHECKPOINT_NAME, service, frozenset({CHECKPOINT_ROLE})))
     entries = []
@@ -159,7 +169,9 @@ def _make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> _Key
     trust = TrustStore(entries, timestamping=tsa)
     write_new_file(folder / "trust.json", dump_trust_store(trust).encode("utf-8"))
     root, trust_list = _sign_trust(folder, trust, now, passphrase)
-    return _Keys(tuple(signers[:-2]), signers[-2], signers[-1], trust, root, trust_list)
+    return _Keys(
+        tuple(signers[:-3]), signers[-3], signers[-2], signers[-1], trust, root, trust_list
+    )
 
 
 def _sign_trust(folder: Path, trust: TrustStore, now: int, passphrase: bytes) -> tuple[Root, bytes]:
@@ -198,7 +210,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from casefile.bundle import check_extends, verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
     from casefile.cli._demo_casefile import write_case_file
-    from casefile.cli._demo_prosecution import record_prosecution
+    from casefile.cli._demo_prosecution import cps_receipt, record_prosecution
     from casefile.events import DcfUrnScheme
     from casefile.evidence import FileSystemBlobStore
 
@@ -228,6 +240,13 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             exported = {}
             for audience, name in _BUNDLES:
                 if name == _SECOND_CPS:
+                    # CPS Direct receipts the first bundle (cosigns its checkpoint with
+                    # its own key); the officer in the case records that receipt.
+                    receipted = cps_receipt(root / _FIRST_CPS, _CPS_RECEIPTS[1], keys.receipts)
+                    write_new_file(root / _RECEIPTED, receipted.encode("utf-8"))
+                    receipt = app.record_receipt(
+                        case.case_id, people.pc.signer, receipted=receipted
+                    )
                     app.add_note(case.case_id, people.pc.signer, text=_BETWEEN_HANDOVERS)
                 exported[name] = app.export_bundle(
                     case.case_id,
@@ -278,8 +297,9 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for who, n in prosecution.signed.items():
         label = labels.get(who, _PROSECUTOR_LABEL)
         signed[label] = signed.get(label, 0) + n
-    # The note between the two handovers to the CPS, and the three handovers: hers.
-    signed[people.pc.label] = signed.get(people.pc.label, 0) + 1 + len(_BUNDLES)
+    # The receipt and the note between the two handovers to the CPS, and the three
+    # handovers: hers.
+    signed[people.pc.label] = signed.get(people.pc.label, 0) + 2 + len(_BUNDLES)
     summary = _Summary(
         elapsed=time.perf_counter() - started,
         folder=str(folder),
@@ -296,6 +316,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         defence=_withheld_line(exported["bundle-defence"].info, held, case),
         first=exported[_FIRST_CPS].info.records,
         linked=f"{previous.size} of its {checkpoint.size if checkpoint else '?'} records",
+        receipt=receipt,
         case_file=case_file,
     )
     out.write(_render(summary, case) + "\n")
@@ -317,6 +338,7 @@ class _Summary:
     timestamp: str
     first: int
     linked: str
+    receipt: int
     case_file: CaseFileOutput
 
 
@@ -330,6 +352,8 @@ _RECIPIENTS: Final = {
     "defence": "Defence solicitors for the suspect",
 }
 #: Recorded after the first handover to the CPS and before the second.
+#: The first CPS bundle's checkpoint with the CPS's cosignature: what the CPS keeps.
+_RECEIPTED: Final = "bundle-first.receipt.txt"
 _BETWEEN_HANDOVERS: Final = (
     "Victim told of the charge and of the first hearing date, as the Victims' Code requires."
 )
@@ -386,7 +410,9 @@ def _render(summary: _Summary, case: DemoCase) -> str:
         f"continuity: {summary.continuity}",
         f"  checkpoint  {summary.checkpoint}, signed by {CHECKPOINT_NAME}",
         f"  handed over bundle-first/ to CPS Direct ({summary.first} records, its handover last);"
-        " then a note;",
+        " the CPS",
+        f"              receipted it (record {summary.receipt}, checked by B15; it keeps "
+        f"{_RECEIPTED}); a note;",
         f"              bundle/ to CPS Direct again: extends bundle-first/ ({summary.linked},",
         "              checked as verify --previous does; handovers.json carries the proof)",
         f"  for CPS     bundle/, {summary.bundle}: her home address withheld",

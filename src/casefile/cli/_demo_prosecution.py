@@ -25,14 +25,17 @@ from casefile.cli._demo_custody import DemoPeople, book_in, seal_captured
 from casefile.cli._demo_steps import At, Build, HashOf, Kept, Recorded, SeqOf, Step, run_steps
 from casefile.cli._media import demo_wav
 from casefile.events import PointToProve, SummaryPoint
+from casefile.signing import append_cosignatures, cosign_checkpoint, split_note
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from casefile.application import CasefileApp
     from casefile.events import Investigation
     from casefile.evidence import FileSystemBlobStore
     from casefile.signing import Signer
 
-__all__ = ["INTERVIEW_RECORDING", "PROSECUTION", "record_prosecution"]
+__all__ = ["INTERVIEW_RECORDING", "PROSECUTION", "cps_receipt", "record_prosecution"]
 
 #: The exhibit holding the recording of the suspect's interview.
 INTERVIEW_RECORDING: Final = "DR/3"
@@ -247,3 +250,11 @@ def record_prosecution(
         kept=given,
         helpers={"capture_recording": capture_recording, "book_recording": book_recording},
     )
+
+
+def cps_receipt(bundle: Path, name: str, key: Signer) -> str:
+    """The CPS's receipted checkpoint of ``bundle``: its checkpoint, cosigned now with the
+    CPS's receipt ``key`` named ``name`` (``casefile receipt`` does the same, after verifying)."""
+    note = (bundle / "checkpoint.txt").read_text("utf-8")
+    line = cosign_checkpoint(split_note(note)[0], name, key, int(time.time()))
+    return append_cosignatures(note, (line,))

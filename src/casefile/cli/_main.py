@@ -27,6 +27,7 @@ from casefile.cli._exhibits_cmd import add_exhibits_parser
 from casefile.cli._export_cmd import add_clean_parser, add_export_parser
 from casefile.cli._handover_cmd import add_prove_parser
 from casefile.cli._keys_cmd import add_keys_parser
+from casefile.cli._receipt_cmd import add_receipt_parsers
 from casefile.cli._redact_cmd import add_redact_parser
 from casefile.cli._schema_cmd import add_schema_parser
 from casefile.cli._secrets import close_token_signers
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_redact_parser(commands, parents)
     add_clean_parser(commands, parents)
     add_verify_parser(commands, parents)
+    add_receipt_parsers(commands, parents)
     add_prove_parser(commands, parents)
     add_cases_parser(commands, parents)
     add_evidence_parser(commands, parents)

@@ -96,6 +96,7 @@ from casefile.events._people_events import (
     StatementRecorded,
     StatementSigned,
 )
+from casefile.events._receipts import ReceiptCommands, ReceiptRecorded
 from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._redaction import (
     DisclosureErased,
@@ -255,6 +256,8 @@ __all__ = [
     "PersonAdded",
     "PersonRole",
     "PointToProve",
+    "ReceiptCommands",
+    "ReceiptRecorded",
     "RecordConfirmed",
     "RecordCorrected",
     "RecordMapper",

@@ -57,6 +57,7 @@ from casefile.events._custody_commands import CustodyCommands
 from casefile.events._evidence_commands import EvidenceCommands
 from casefile.events._missing import MissingPersonCommands
 from casefile.events._people_commands import PeopleCommands
+from casefile.events._receipts import ReceiptCommands
 from casefile.events._recording import DEFAULT_CONTEXT, NO_PERSONAL, CommandContext
 from casefile.events._redaction import RedactionCommands
 from casefile.events._summary import CaseSummaryCommands
@@ -87,6 +88,7 @@ class Investigation(
     CaseSummaryCommands,
     VictimCommands,
     MissingPersonCommands,
+    ReceiptCommands,
     Aggregate,
 ):
     """One investigation: an append-only, signed event stream and the state it implies.

@@ -25,11 +25,14 @@ __all__ = [
     "MAX_NOTE_SIZE",
     "MAX_SIGNATURES",
     "NOTE_KEY_ID_SIZE",
+    "NoteSignature",
     "NoteVerifier",
     "VerifiedNote",
     "note_key_id",
     "open_note",
+    "parse_signature_line",
     "sign_note",
+    "split_note",
 ]
 
 #: Notes larger than this (in UTF-8 bytes) are refused before any parsing.
@@ -194,20 +197,26 @@ def _decode_note(note: str | bytes) -> str:
     return note
 
 
-def open_note(note: str | bytes, verifiers: Iterable[NoteVerifier]) -> VerifiedNote:
-    """Verify a signed note against trusted ``verifiers`` and return its text.
+@dataclass(frozen=True, slots=True)
+class NoteSignature:
+    """One signature line of a note, parsed but not verified.
 
-    1. The note is at most ``MAX_NOTE_SIZE`` bytes of UTF-8 without control
-       characters other than newline.
-    2. The last blank line splits it into text (ending in a newline) and a
-       non-empty block of newline-terminated signature lines.
-    3. Each signature line is ``— <name> <base64>``, with a valid name and
-       canonical base64 of at least 5 bytes; at most ``MAX_SIGNATURES`` lines.
-    4. Lines whose (name, key id) is not a trusted key are ignored.
-    5. Every line from a trusted key must verify, or the note is rejected.
-    6. At least one trusted key must have verified the note.
+    ``payload`` is what follows the 4-byte key id: the signature itself for
+    Ed25519 note signatures, a timestamp and a signature for cosignatures.
     """
-    trusted = {(v.name, v.key_id): v for v in verifiers}
+
+    name: str
+    key_id: bytes
+    payload: bytes
+    number: int
+
+
+def split_note(note: str | bytes) -> tuple[str, tuple[NoteSignature, ...]]:
+    """Parse a signed note into its text and its signature lines, verifying nothing.
+
+    Steps 1-3 of :func:`open_note`. The text must not be interpreted until a
+    trusted key has verified it.
+    """
     # Step 1.
     whole = _decode_note(note)
     _check_chars(whole, "note")
@@ -218,31 +227,57 @@ def open_note(note: str | bytes, verifiers: Iterable[NoteVerifier]) -> VerifiedN
     text, block = whole[: split + 1], whole[split + 2 :]
     if not block or not block.endswith("\n"):
         raise NoteError("note must end in newline-terminated signature lines")
-    text_bytes = text.encode("utf-8")
     lines = block[:-1].split("\n")
     # Step 3.
     if len(lines) > MAX_SIGNATURES:
         raise NoteError(f"note has {len(lines)} signature lines, more than {MAX_SIGNATURES}")
+    return text, tuple(parse_signature_line(line, number) for number, line in enumerate(lines, 1))
+
+
+def parse_signature_line(line: str, number: int = 1) -> NoteSignature:
+    """Parse one ``— <name> <base64>`` line (without its newline); ``number`` names it in errors."""
+    if not line.startswith(_SIG_PREFIX):
+        raise NoteError(f"signature line {number} does not start with an em dash and a space")
+    name, space, encoded = line[len(_SIG_PREFIX) :].partition(" ")
+    if not space:
+        raise NoteError(f"signature line {number} has no signature after the key name")
+    check_key_name(name)
+    _check_chars(line, f"signature line {number}")
+    raw = strict_b64decode(encoded, f"signature line {number}")
+    if len(raw) < NOTE_KEY_ID_SIZE + 1:
+        raise NoteError(f"signature line {number} is too short to hold a key id and signature")
+    return NoteSignature(name, raw[:NOTE_KEY_ID_SIZE], raw[NOTE_KEY_ID_SIZE:], number)
+
+
+def open_note(note: str | bytes, verifiers: Iterable[NoteVerifier]) -> VerifiedNote:
+    """Verify a signed note against trusted ``verifiers`` and return its text.
+
+    1. The note is at most ``MAX_NOTE_SIZE`` bytes of UTF-8 without control
+       characters other than newline.
+    2. The last blank line splits it into text (ending in a newline) and a
+       non-empty block of newline-terminated signature lines.
+    3. Each signature line is ``— <name> <base64>``, with a valid name and
+       canonical base64 of at least 5 bytes; at most ``MAX_SIGNATURES`` lines.
+    4. Lines whose (name, key id) is not a trusted key are ignored (among
+       them cosignatures, whose key ids are of another signature type).
+    5. Every line from a trusted key must verify, or the note is rejected.
+    6. At least one trusted key must have verified the note.
+    """
+    trusted = {(v.name, v.key_id): v for v in verifiers}
+    text, signatures = split_note(note)  # steps 1-3
+    text_bytes = text.encode("utf-8")
     verified: dict[tuple[str, bytes], NoteVerifier] = {}
-    for number, line in enumerate(lines, 1):
-        if not line.startswith(_SIG_PREFIX):
-            raise NoteError(f"signature line {number} does not start with an em dash and a space")
-        name, space, encoded = line[len(_SIG_PREFIX) :].partition(" ")
-        if not space:
-            raise NoteError(f"signature line {number} has no signature after the key name")
-        check_key_name(name)
-        raw = strict_b64decode(encoded, f"signature line {number}")
-        if len(raw) < NOTE_KEY_ID_SIZE + 1:
-            raise NoteError(f"signature line {number} is too short to hold a key id and signature")
+    for line in signatures:
         # Step 4.
-        key = (name, raw[:NOTE_KEY_ID_SIZE])
+        key = (line.name, line.key_id)
         verifier = trusted.get(key)
         if verifier is None:
             continue
         # Step 5: every line from a trusted key is checked, repeats included.
-        if not verify_signature(verifier.public_key.raw, text_bytes, raw[NOTE_KEY_ID_SIZE:]):
+        if not verify_signature(verifier.public_key.raw, text_bytes, line.payload):
             raise CheckpointSignatureError(
-                f"signature line {number} by trusted key {name} ({key[1].hex()}) does not verify"
+                f"signature line {line.number} by trusted key {line.name} ({key[1].hex()})"
+                " does not verify"
             )
         verified.setdefault(key, verifier)
     # Step 6.

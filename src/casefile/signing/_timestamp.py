@@ -1,7 +1,7 @@
 """RFC 3161 timestamps over checkpoints: what is stamped, and checking a stamp (B16).
 
 A time-stamping authority (TSA) signs the SHA-256 of a checkpoint note's
-**body** (its three lines, docs/FORMAT.md §6.1), not of the whole note: a
+**body** (its three lines, docs/FORMAT.md §6.2), not of the whole note: a
 cosignature line added later leaves the body, and so the token, unchanged.
 Every byte of ASN.1 is read and written by ``rfc3161-client``; this module
 decides what the token must say. The token is kept as the TSA's DER

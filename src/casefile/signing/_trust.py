@@ -30,11 +30,14 @@ __all__ = [
     "CHECKPOINT_ROLE",
     "DATA_PROTECTION_ROLE",
     "DEFAULT_POLICY",
+    "MAX_WITNESSES",
     "PROSECUTOR_ROLE",
+    "RECIPIENT_ROLE",
     "RECORDER_ROLE",
     "REDACTOR_ROLE",
     "SUPERVISOR_ROLE",
     "WILDCARD_TYPE",
+    "WITNESS_ROLE",
     "Holder",
     "TrustEntry",
     "TrustPolicy",
@@ -54,6 +57,12 @@ DATA_PROTECTION_ROLE: Final = "data_protection"
 SUPERVISOR_ROLE: Final = "supervisor"
 #: The role that makes charging decisions and decides the disclosure of unused material.
 PROSECUTOR_ROLE: Final = "prosecutor"
+#: The role of a recipient's key, whose cosignature of a checkpoint is a receipt (B15).
+RECIPIENT_ROLE: Final = "recipient"
+#: The role of a witness's key, whose cosignature says it saw the checkpoint (B15).
+WITNESS_ROLE: Final = "witness"
+#: A witness policy names at most this many witnesses (a note carries at most 100 lines).
+MAX_WITNESSES: Final = 64
 #: The key of :attr:`TrustPolicy.record_roles` that applies to types not listed.
 WILDCARD_TYPE: Final = "*"
 
@@ -241,6 +250,10 @@ class TrustPolicy:
 
     record_roles: Mapping[str, frozenset[str]]
     checkpoint_roles: frozenset[str]
+    #: The note names of the witnesses of which ``witness_threshold`` must
+    #: cosign a bundle's checkpoint (B15); empty with a threshold of 0: no policy.
+    witnesses: frozenset[str] = frozenset()
+    witness_threshold: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.record_roles, Mapping):
@@ -259,9 +272,30 @@ class TrustPolicy:
         ordered = {event_type: frozen[event_type] for event_type in sorted(frozen)}
         object.__setattr__(self, "record_roles", types.MappingProxyType(ordered))
         _check_roles(self.checkpoint_roles, "policy.checkpoint_roles")
+        if type(self.witnesses) is not frozenset:
+            raise TrustStoreError("policy.witnesses.names: expected a frozenset of key names")
+        if len(self.witnesses) > MAX_WITNESSES:
+            raise TrustStoreError(f"policy.witnesses.names: more than {MAX_WITNESSES} witnesses")
+        for name in self.witnesses:
+            check_note_name(name)
+        threshold = self.witness_threshold
+        if type(threshold) is not int or not 0 <= threshold <= len(self.witnesses):
+            raise TrustStoreError(
+                f"policy.witnesses.threshold: {threshold!r} is not an integer from 1 to the"
+                f" number of witnesses named ({len(self.witnesses)})"
+            )
+        if self.witnesses and threshold == 0:
+            raise TrustStoreError("policy.witnesses.threshold: must be at least 1")
 
     def __hash__(self) -> int:
-        return hash((frozenset(self.record_roles.items()), self.checkpoint_roles))
+        return hash(
+            (
+                frozenset(self.record_roles.items()),
+                self.checkpoint_roles,
+                self.witnesses,
+                self.witness_threshold,
+            )
+        )
 
     def roles_for(self, event_type: str) -> frozenset[str]:
         """The roles any one of which may sign a record of ``event_type`` (empty: none may)."""

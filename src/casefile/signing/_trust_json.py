@@ -198,8 +198,34 @@ def _entry(value: Any, path: str) -> TrustEntry:
     )
 
 
+def _witnesses(value: Any, path: str) -> tuple[frozenset[str], int]:
+    obj = _object(value, path, {"threshold", "names"}, set())
+    threshold = obj["threshold"]
+    if type(threshold) is not int:
+        raise TrustStoreError(f"{path}.threshold: expected an integer")
+    names = obj["names"]
+    if type(names) is not list or not names:
+        raise TrustStoreError(f"{path}.names: expected a non-empty array of key names")
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        where = f"{path}.names[{index}]"
+        _string(name, where)
+        try:
+            check_note_name(name)
+        except TrustStoreError as exc:
+            raise TrustStoreError(f"{where}: {_problem(exc)}") from None
+        if name in seen:
+            raise TrustStoreError(f"{where}: {name!r} is named twice")
+        seen.add(name)
+    if not 1 <= threshold <= len(seen):
+        raise TrustStoreError(
+            f"{path}.threshold: {threshold} is not from 1 to the {len(seen)} witnesses named"
+        )
+    return frozenset(seen), threshold
+
+
 def _policy(value: Any, path: str) -> TrustPolicy:
-    obj = _object(value, path, {"record_roles", "checkpoint_roles"}, set())
+    obj = _object(value, path, {"record_roles", "checkpoint_roles"}, {"witnesses"})
     record_path = f"{path}.record_roles"
     mapping = obj["record_roles"]
     if type(mapping) is not _Object and type(mapping) is not dict:
@@ -211,8 +237,18 @@ def _policy(value: Any, path: str) -> TrustPolicy:
         for event_type, roles in mapping.items()
     }
     checkpoint_roles = _roles(obj["checkpoint_roles"], f"{path}.checkpoint_roles")
+    witnesses, threshold = (
+        _witnesses(obj["witnesses"], f"{path}.witnesses")
+        if "witnesses" in obj
+        else (frozenset[str](), 0)
+    )
     # TrustPolicy checks the record type names; its errors already say "policy.".
-    return TrustPolicy(record_roles=record_roles, checkpoint_roles=checkpoint_roles)
+    return TrustPolicy(
+        record_roles=record_roles,
+        checkpoint_roles=checkpoint_roles,
+        witnesses=witnesses,
+        witness_threshold=threshold,
+    )
 
 
 def _timestamping(value: Any, path: str) -> TimestampAuthorities:
@@ -328,12 +364,18 @@ def dump_trust_store(store: TrustStore) -> str:
         }
         for entry in store.entries
     ]
-    policy = {
+    policy: dict[str, Any] = {
         "record_roles": {
             event_type: sorted(roles) for event_type, roles in store.policy.record_roles.items()
         },
         "checkpoint_roles": sorted(store.policy.checkpoint_roles),
     }
+    # Written only when set, so that a store without it reads as before (§7.1.3).
+    if store.policy.witness_threshold:
+        policy["witnesses"] = {
+            "names": sorted(store.policy.witnesses, key=lambda name: name.encode()),
+            "threshold": store.policy.witness_threshold,
+        }
     document: dict[str, object] = {
         "format": TRUST_STORE_FORMAT,
         "version": TRUST_STORE_VERSION,

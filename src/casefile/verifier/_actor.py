@@ -17,6 +17,9 @@ of it, and a key rotation keeps it.
   with a ``by`` of the same identity, or a transfer or booking whose ``to``
   has that identity (a receipt confirmation: the receiver signs nothing
   else), and that this identity has not confirmed before.
+* ``receipt.recorded`` is always on-behalf (the sender records the recipient's
+  receipt), and is confirmed by the recipient's cosignature inside it, which
+  B15 checks: it never awaits a ``record.confirmed``.
 
 The table lives here, with no domain import, so that an auditor's verifier
 knows which records name an actor; the domain checks its own records with
@@ -36,6 +39,7 @@ from casefile.verifier._redaction_codes import DECISION_TYPE, ERASURE_TYPE, WITH
 __all__ = [
     "ACTOR_TYPES",
     "CONFIRMATION_TYPE",
+    "COSIGNED_RECEIPT_TYPE",
     "RECEIPT_TYPES",
     "UNCONFIRMED_KIND",
     "ActorCheck",
@@ -50,6 +54,8 @@ Identity = tuple[str, str, str]
 
 #: The record type by which a person confirms an act recorded on their behalf.
 CONFIRMATION_TYPE: Final = "record.confirmed"
+#: The record type of a recipient's receipt, confirmed by its own cosignature (B15).
+COSIGNED_RECEIPT_TYPE: Final = "receipt.recorded"
 #: Record types that hand an exhibit to ``to``, who may confirm the receipt.
 RECEIPT_TYPES: Final = frozenset({"exhibit.transferred", "exhibit.booked"})
 #: The finding kind of an on-behalf record that its actor has not confirmed.
@@ -83,6 +89,7 @@ ACTOR_TYPES: Final[Mapping[str, frozenset[int]]] = {
     WITHDRAWAL_TYPE: frozenset({1}),
     ERASURE_TYPE: frozenset({1}),
     CONFIRMATION_TYPE: frozenset({1}),
+    COSIGNED_RECEIPT_TYPE: frozenset({1}),
     **{name: frozenset({1}) for name in _PROSECUTION_TYPES},
 }
 
@@ -178,6 +185,10 @@ class ActorCheck:
                 self._held = (seq, by, None, None, data["confirms"])
             return problem
         keyed = person_identity(data["recorded_by"])
+        if event_type == COSIGNED_RECEIPT_TYPE:
+            if keyed is None:
+                return "a receipt is recorded by the sender for the recipient, never by them"
+            keyed = None  # confirmed by its cosignature (B15), never by record.confirmed
         to = person_identity(data.get("to")) if event_type in RECEIPT_TYPES else None
         self._held = (seq, by, keyed, to, None)
         return None
