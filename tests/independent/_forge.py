@@ -167,8 +167,12 @@ class Forge:
         manifest_text: Callable[[bytes], bytes] | None = None,
         views: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None,
         handovers: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
+        added: dict[str, bytes] | None = None,
     ) -> Path:
         shutil.copytree(self.src, dest)
+        for path, data in (added or {}).items():  # files the sender adds, listed and signed
+            (dest / path).parent.mkdir(parents=True, exist_ok=True)
+            (dest / path).write_bytes(data)
         for pattern in drop:
             for path in dest.glob(pattern):
                 path.unlink()

@@ -5,7 +5,8 @@ rules an outside implementer is most likely to read differently: canonical JSON 
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
 B11 and the redacted texts of a report (§9.6, in _spec_redactions), B13 and B14 (in
-_spec_handovers), the checkpoint grammar (§6)
+_spec_handovers), B17 under a pinned root (§7.5, in _spec_trust_root), the checkpoint
+grammar (§6)
 and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope, and
 so is the half of B12 that rebuilds each view: building an MG case file, its HTML page or an
 exhibit register from the records needs docs/CASEFILE.md, the library's template and
@@ -52,6 +53,7 @@ from independent._spec_rules import (
 )
 from independent._spec_text import text_commitment_of, text_parses
 from independent._spec_time import check_trusted_time
+from independent._spec_trust_root import TrustRootFaultError, pinned_root, trust_from_root
 
 __all__ = ["merkle_root", "verify_dir"]
 
@@ -205,9 +207,25 @@ def roles_ok(k: Key, roles: list[str]) -> bool:
 VIEW_NAMES = frozenset({"casefile.html", "casefile.json", "exhibits.json"})
 
 
-def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
-    """Verify a directory bundle; raise SpecError for unusable input."""
+def verify_dir(
+    root: Path, trust_doc: bytes | None, at: int, pinned: bytes | None = None, oldest: int = 1
+) -> Report:
+    """Verify a directory bundle; raise SpecError for unusable input.
+
+    With ``pinned`` (a root document, §7.5) instead of a trust store, B17 runs first and
+    the trust list's store is the verifier's own; ``oldest`` is the lowest list version taken.
+    """
     report = Report()
+    if pinned is not None:
+        try:
+            pinned_at = pinned_root(pinned)
+        except ValueError as exc:
+            raise SpecError(str(exc)) from exc  # §9.7.1: unusable input, before any step
+        try:
+            trust_doc = trust_from_root(root, pinned_at, at, oldest)  # B17
+        except TrustRootFaultError:
+            report.fail("B17", "trust_root")  # §9.7.2: the only failure reported
+            return report
     own = trust_doc is not None
     try:
         trust = parse_trust(trust_doc) if trust_doc is not None else None

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casefile.bundle import verify_bundle
+from casefile.bundle import open_root, verify_bundle
 from casefile.errors import InputError, ManifestError
 from casefile.projections import ContinuityFindingKind
 from casefile.signing import load_trust_store
@@ -84,9 +84,14 @@ def signers(demo: Path) -> dict[bytes, Any]:
     return load_signers(demo / "keys", passphrase)
 
 
-def _library(bundle: Path, trust: Path | None) -> Report:
+def _library(
+    bundle: Path, trust: Path | None, pinned: bytes | None = None, oldest: int = 1
+) -> Report:
     store = None if trust is None else load_trust_store(trust)
-    result = verify_bundle(bundle, at=AT, trust=store, report=True)
+    root = None if pinned is None else open_root(pinned)
+    result = verify_bundle(
+        bundle, at=AT, trust=store, root=root, min_trust_version=oldest, report=True
+    )
     out = Report()
     rebuilt = [e for e in result.errors if e.step == "B12" and _REBUILT.search(e.message)]
     out.views_differ = sorted(_REBUILT.search(e.message)[1] for e in rebuilt)  # type: ignore[index]
@@ -121,9 +126,11 @@ def _shown(segments: list[Any]) -> str:
     return "".join(parts)
 
 
-def _agree(bundle: Path, trust: Path | None) -> Report:
-    mine = verify_dir(bundle, None if trust is None else trust.read_bytes(), AT)
-    theirs = _library(bundle, trust)
+def _agree(
+    bundle: Path, trust: Path | None, pinned: bytes | None = None, oldest: int = 1
+) -> Report:
+    mine = verify_dir(bundle, None if trust is None else trust.read_bytes(), AT, pinned, oldest)
+    theirs = _library(bundle, trust, pinned, oldest)
     assert sorted(mine.failures, key=str) == sorted(theirs.failures, key=str)
     assert mine.noted == theirs.noted
     assert mine.counts == theirs.counts
