@@ -159,6 +159,8 @@ def _checkpoint(text: str, case: str, hashes: list[bytes], report: Report) -> No
 
 
 def merkle_root(leaves: list[bytes]) -> bytes:
+    if not leaves:  # RFC 9162 §2.1.1: the hash of the empty string
+        return hashlib.sha256(b"").digest()
     if len(leaves) == 1:
         return leaves[0]
     k = 1 << ((len(leaves) - 1).bit_length() - 1)

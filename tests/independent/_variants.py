@@ -87,7 +87,21 @@ def _nested(lists: int) -> Any:
 #: The demo's certified MG6D, revision 1 (its MG6C is record 63).
 _MG6D = 64
 
+
+def _handover_first(f: Forge) -> dict[str, Any]:
+    """Record 1 is a handover of schema 2: it hands over no record (FORMAT.md §9.6 B13 1)."""
+    handover = next(h for h in f.headers if h["type"] == "case.handed_over" and h["schema"] == 2)
+    f.headers[0] = dict(handover, seq=1)
+    return {}
+
+
 RECORD_VARIANTS: dict[str, tuple[Change, Expected, set[str]]] = {
+    # Refused by B13, not a crash: no record time bounds its checkpoint key's validity.
+    "handover_as_the_first_record": (
+        _handover_first,
+        [("B13", "handover", 1)],
+        {"time_went_backwards"},
+    ),
     # A nil schedule (FORMAT.md §10.4) fits its payload schema; that it lists the right items
     # is the domain's rule, not a verifier's step, so a nil MG6D over a sensitive item verifies.
     "schedule_certified_nil": (lambda f: _set(f, _MG6D, items=[]), [], set()),

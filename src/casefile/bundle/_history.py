@@ -279,6 +279,10 @@ def _handover_problem(
     at: int,
 ) -> tuple[str | None, set[bytes]]:
     before = handover.seq - 1
+    if before == 0:
+        # No record before it: nothing was handed over, and no record time bounds when
+        # its checkpoint key must still have been valid (FORMAT §9.6 B13 step 1).
+        return "a handover must follow at least one record: record 1 hands nothing over", set()
     try:
         named, verified = open_case_checkpoint(
             handover.checkpoint, trust, last=history.latest_time(before), at=at
