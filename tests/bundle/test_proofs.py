@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from casefile.bundle import (
     write_bundle,
 )
 from casefile.errors import CasefileError, CheckpointMismatchError, ProofError
-from casefile.signing import TrustStore
+from casefile.signing import TrustStore, parse_record
 
 WORLD = World()
 LOG = "test.police.uk/log"
@@ -158,6 +159,27 @@ def test_proof_checked_with_a_store_lacking_the_signer_is_refused(
     only_log = TrustStore([e for e in WORLD.trust.entries if "log" in e.name])
     with pytest.raises(CasefileError, match="not in the trust store"):
         check_record_proof(text, case.records[0], trust=only_log, at=AT)
+
+
+def _log_revoked(at_ns: int) -> TrustStore:
+    entries = [
+        replace(e, revoked_at=at_ns) if "log" in e.name else e for e in WORLD.trust.entries
+    ]
+    return TrustStore(entries, WORLD.trust.policy)
+
+
+def test_proof_whose_checkpoint_key_was_revoked_by_the_record_time_is_refused(
+    proven: tuple[CaseBuilder, BundleVerification, str],
+) -> None:
+    # A compromised checkpoint key, revoked at or before the record was made, cannot have
+    # signed a checkpoint over it: V12's rule, with the record's time the latest one known.
+    case, result, note = proven
+    text = prove_record(result, note, 4)
+    made = parse_record(case.records[3]).header.time_ns
+    with pytest.raises(CasefileError, match="no trusted key has signed"):
+        check_record_proof(text, case.records[3], trust=_log_revoked(made), at=AT)
+    shown = check_record_proof(text, case.records[3], trust=_log_revoked(made + 1), at=AT)
+    assert shown.seq == 4
 
 
 @settings(
