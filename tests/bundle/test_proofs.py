@@ -162,9 +162,7 @@ def test_proof_checked_with_a_store_lacking_the_signer_is_refused(
 
 
 def _log_revoked(at_ns: int) -> TrustStore:
-    entries = [
-        replace(e, revoked_at=at_ns) if "log" in e.name else e for e in WORLD.trust.entries
-    ]
+    entries = [replace(e, revoked_at=at_ns) if "log" in e.name else e for e in WORLD.trust.entries]
     return TrustStore(entries, WORLD.trust.policy)
 
 
