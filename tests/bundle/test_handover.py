@@ -163,6 +163,15 @@ def test_next_handover_extends_the_previous_checkpoint(tmp_path: Path) -> None:
     assert (old.size, result.records) == (5, 7)
 
 
+def test_previous_checkpoint_over_no_record_is_an_inconsistent_history(tmp_path: Path) -> None:
+    # FORMAT §9.6 B14 (--previous): a signed checkpoint of size 0 covers nothing to extend.
+    case, _ = _pair(tmp_path)
+    empty = WORLD.checkpoint(case, 0)
+    result = _bundle(tmp_path / "b", case, "cps")
+    with pytest.raises(InconsistentHistoryError, match="covers no record"):
+        check_extends(result, empty, trust=WORLD.trust, at=AT)
+
+
 def test_previous_checkpoint_with_unknown_cosignature_lines_is_accepted(tmp_path: Path) -> None:
     case, first = _pair(tmp_path)
     witness = sign_note(first.split("\n\n", 1)[0] + "\n", "witness.example", signer_from("w"))

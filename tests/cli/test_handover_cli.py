@@ -52,6 +52,27 @@ def test_previous_checkpoint_cosigned_by_an_unknown_witness_is_accepted(
     assert run_cli(argv).code == 0
 
 
+def test_previous_checkpoint_no_trusted_key_signed_is_a_b14_signature_failure(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # FORMAT §9.6 B14: a checkpoint that parses but that no trusted key signs is a failure
+    # of the comparison, not unusable input, and the bundle is then not shown to extend it.
+    from nacl.signing import SigningKey
+
+    body = (demo.root / "bundle-first" / "checkpoint.txt").read_text("utf-8").split("\n\n")[0]
+    name, stranger = "northshire.police.example/casefile-checkpoint", SigningKey(bytes(32))
+    kid = hashlib.sha256(name.encode() + b"\n\x01" + bytes(stranger.verify_key)).digest()[:4]
+    sig = stranger.sign((body + "\n").encode()).signature
+    forged = tmp_path / "forged.txt"
+    line = base64.b64encode(kid + sig).decode()
+    forged.write_text(f"{body}\n\n\u2014 {name} {line}\n", encoding="utf-8")
+    argv = ["verify", demo.root / "bundle", "--trust", demo.trust, "--json"]
+    result = run_cli([*argv, "--previous", forged])
+    assert result.code == 1, result.err
+    (error,) = json.loads(result.out)["errors"]
+    assert (error["kind"], error["step"]) == ("checkpoint_signature", "B14")
+
+
 def test_previous_that_is_no_checkpoint_is_unusable_input(demo: Demo, tmp_path: Path) -> None:
     junk = tmp_path / "junk.txt"
     junk.write_bytes(b"\xff\xfe not text")
