@@ -91,6 +91,12 @@ CASES: dict[str, tuple[list[str], int, list[str], Lines, int]] = {
         [W1], 1, ["witness"],
         lambda b, last, at: (_line(W1, b, last + 1), _line(W2, b, last + 1, bad=True)), 0,
     ),
+    "a_line_of_the_witness_key_id_too_short_for_a_cosignature": (
+        [W1], 1, ["witness"], lambda b, last, at: ((W1, _line(W1, b, last + 1)[1][:8]),), 2,
+    ),
+    "a_line_of_the_witness_key_id_too_long_for_a_cosignature": (
+        [W1], 1, ["witness"], lambda b, last, at: ((W1, _line(W1, b, last + 1)[1] + b"x"),), 2,
+    ),
 }  # fmt: skip
 
 
