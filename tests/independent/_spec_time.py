@@ -20,7 +20,11 @@ from typing import Any
 from independent._spec_rules import Report
 
 _TIME = re.compile(r"^Time stamp: (\w+ +\d+ \d\d:\d\d:\d\d)(\.\d+)? (\d{4}) GMT$", re.M)
-_ACCURACY = re.compile(r"^Accuracy: (?:0x([0-9A-Fa-f]+)|unspecified) seconds", re.M)
+_ACCURACY = re.compile(
+    r"^Accuracy: (?:0x([0-9A-Fa-f]+)|unspecified) seconds, "
+    r"(?:0x([0-9A-Fa-f]+)|unspecified) millis, (?:0x([0-9A-Fa-f]+)|unspecified) micros",
+    re.M,
+)
 
 
 def _gen_time(text: str) -> int:
@@ -33,8 +37,12 @@ def _gen_time(text: str) -> int:
 
 
 def _accuracy(text: str) -> int:
+    """§9.6 B16 step 4: seconds, millis and micros of the accuracy (each 0 when absent)."""
     found = _ACCURACY.search(text)
-    return 0 if found is None or found[1] is None else int(found[1], 16) * 10**9
+    if found is None:
+        return 0
+    parts = [0 if p is None else int(p, 16) for p in found.groups()]
+    return parts[0] * 10**9 + parts[1] * 10**6 + parts[2] * 10**3
 
 
 def check_trusted_time(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from _bundlecase import replace_and_resign
 from _casebuilder import CaseBuilder, World
 from _tsa import stamp, with_tsa
 from casefile.bundle import verify_bundle, write_bundle
-from casefile.signing import TrustStore, dump_trust_store
+from casefile.signing import TrustStore, dump_trust_store, timestamp_query
 from independent._spec_verifier import verify_dir
 
 NOW = time.time_ns()
@@ -73,3 +74,40 @@ def test_a_refused_token_is_refused_by_both(
     trust = with_tsa(world.trust, local_tsa, required=case == "required")
     failures, _ = _agree(path, trust)
     assert failures == [("B16", "trusted_time", 3 if case == "late record" else None)]
+
+
+def test_an_accuracy_in_milliseconds_widens_the_bound_in_both(
+    tmp_path: Path, local_tsa: Any
+) -> None:
+    # B16 step 4: T is genTime plus the accuracy's seconds, millis and micros. The TSA
+    # stamps whole seconds with an accuracy of 900 ms and no seconds; the last record is
+    # half a second after the second it is stamped in, within the accuracy, with no skew.
+    folder = local_tsa.folder
+    config = (folder / "openssl.cnf").read_text("utf-8")
+    (folder / "millis.cnf").write_text(config.replace("secs:1", "millisecs:900"), "utf-8")
+    world = World()
+    second = time.time_ns() // 10**9 + 2
+    case = CaseBuilder(uuid.uuid4(), time_ns=(second - 60) * 10**9)
+    for offset in (-2, -1, 0):
+        case.add(world.alice, time_ns=second * 10**9 + offset * 10**9 + 500_000_000)
+    note = world.checkpoint(case)
+    query = tmp_path / "query.tsq"
+    query.write_bytes(timestamp_query(note).der)
+    time.sleep(max(0.0, second + 0.05 - time.time()))
+    subprocess.run(
+        ["openssl", "ts", "-reply", "-config", "millis.cnf", "-queryfile", query,
+         "-out", tmp_path / "reply.tsr"],
+        cwd=folder, check=True, capture_output=True,
+    )  # fmt: skip
+    path = tmp_path / "b"
+    write_bundle(
+        path,
+        case_id=case.case_id,
+        records=iter(case.records),
+        disclosures=iter(case.disclosures),
+        trust=world.trust,
+        checkpoint_note=note,
+        signer=world.log,
+        timestamp=(tmp_path / "reply.tsr").read_bytes(),
+    )
+    assert _agree(path, with_tsa(world.trust, local_tsa, skew=0)) == ([], set())
