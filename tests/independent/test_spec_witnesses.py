@@ -97,6 +97,9 @@ CASES: dict[str, tuple[list[str], int, list[str], Lines, int]] = {
     "a_line_of_the_witness_key_id_too_long_for_a_cosignature": (
         [W1], 1, ["witness"], lambda b, last, at: ((W1, _line(W1, b, last + 1)[1] + b"x"),), 2,
     ),
+    "a_time_of_two_to_the_63_minus_one_seconds_is_after_every_record_time": (
+        [W1], 1, ["witness"], lambda b, last, at: (_line(W1, b, 2**63 - 1),), 1,
+    ),
 }  # fmt: skip
 
 
