@@ -5,14 +5,13 @@ rules an outside implementer is most likely to read differently: canonical JSON 
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
 B11 and the redacted texts of a report (§9.6, in _spec_redactions), B13 and B14 (in
-_spec_handovers), B17 under a pinned root (§7.5, in _spec_trust_root), the checkpoint
-grammar (§6)
-and what a report lists (§9.7). Continuity (B9) and the zip form are out of its scope, and
-so is the half of B12 that rebuilds each view: building an MG case file, its HTML page or an
-exhibit register from the records needs docs/CASEFILE.md, the library's template and
-docs/CUSTODY.md, not this format alone. It checks
-that every view is one B12 names and leaves the byte comparison to the library (the agreement
-test knows that it does).
+_spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B17 under a pinned root
+(§7.5, in _spec_trust_root), the checkpoint grammar (§6) and what a report lists (§9.7).
+Continuity (B9) and the zip form are out of its scope, and so is the half of B12 that rebuilds
+each view: building an MG case file, its HTML page or an exhibit register from the records
+needs docs/CASEFILE.md, the library's template and docs/CUSTODY.md, not this format alone. It
+checks that every view is one B12 names and leaves the byte comparison to the library (the
+agreement test knows that it does).
 """
 
 from __future__ import annotations
