@@ -281,7 +281,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
             report.fail("B10", "manifest")
     bundle_trust = None if own or "trust.json" in changed else (root / "trust.json").read_bytes()
     check_trusted_time(  # B16, after B10 (§9.7.2), with the store B2 used
-        root, manifest, trust_doc or bundle_trust or b"{}", changed, verified, report
+        root, manifest, trust_doc or bundle_trust or b"{}", changed, verified, report, at
     )
     if not report.failures:  # B12 runs only when every other step passed (§9.7.2)
         for path in listed:

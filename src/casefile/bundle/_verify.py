@@ -435,7 +435,7 @@ class _Run:
             return
         unread = TIMESTAMP in self.bad or TIMESTAMP not in self.observed
         found = check_trusted_time(
-            self.bundle, manifest, store, self.latest, unread=unread, label=self.label
+            self.bundle, manifest, store, self.latest, at=self.at, unread=unread, label=self.label
         )
         self.trusted_time = found.time
         if found.finding is not None:
