@@ -270,6 +270,7 @@ def verify_dir(root: Path, trust_doc: bytes | None, at: int) -> Report:
     used |= b15(
         manifest["checkpoint"], keys, witness_policy(doc), verified, hashes,
         (at, at if last is None else last), report, _identity, manifest["records"],
+        set(cp_roles),
     )  # fmt: skip
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:

@@ -44,15 +44,31 @@ _SECOND: Final = 1_000_000_000
 _COSIGNER_ROLES: Final = frozenset({RECIPIENT_ROLE, WITNESS_ROLE})
 
 
-def cosigner_entry(
-    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str] = _COSIGNER_ROLES
+def _named_entry(
+    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str]
 ) -> TrustEntry | None:
-    """The trust entry whose name and type-0x04 key id the cosignature names, holding one of
-    ``roles``; None if there is none (signed-note: a line by an unknown key is ignored)."""
     entry = trust.by_name(cosignature.name)
     if entry is None or not entry.has_role(roles):
         return None
     if cosignature_key_id(entry.name, entry.public_key) != cosignature.key_id:
+        return None
+    return entry
+
+
+def _signs_checkpoints(trust: TrustStore, entry: TrustEntry) -> bool:
+    """True if ``entry`` may sign the case's checkpoints: it is the sender's key, and a
+    cosignature by it is the sender vouching for itself, neither a receipt nor a witness."""
+    return entry.has_role(trust.policy.checkpoint_roles)
+
+
+def cosigner_entry(
+    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str] = _COSIGNER_ROLES
+) -> TrustEntry | None:
+    """The trust entry whose name and type-0x04 key id the cosignature names, holding one of
+    ``roles`` and no checkpoint role; None if there is none (signed-note: a line by an
+    unknown key is ignored)."""
+    entry = _named_entry(trust, cosignature, roles)
+    if entry is None or _signs_checkpoints(trust, entry):
         return None
     return entry
 
@@ -139,11 +155,16 @@ class ReceiptCheck:
             return (
                 f"the receipt cosigns a checkpoint of origin {cosigned.origin!r}, not this case's"
             )
-        entry = cosigner_entry(self.trust, cosignature)
+        entry = _named_entry(self.trust, cosignature, _COSIGNER_ROLES)
         if entry is None:
             return (
                 f"the cosignature by {cosignature.name} ({cosignature.key_id.hex()}) is by no "
                 "trusted key holding the role recipient or witness"
+            )
+        if _signs_checkpoints(self.trust, entry):
+            return (
+                f"the cosignature by {entry.name} is by a key that also signs the case's "
+                "checkpoints: a sender cannot receipt its own handover"
             )
         try:
             verify_cosignature(cosignature, body, entry.public_key)
@@ -190,6 +211,9 @@ class ReceiptCheck:
                 continue
             if cosignature_key_id(entry.name, entry.public_key) != line.key_id:
                 continue  # another key under the name: ignored, as signed-note says
+            if _signs_checkpoints(self.trust, entry):
+                uncounted.append(f"{entry.name} also signs the case's checkpoints")
+                continue
             try:
                 cosignature = cosignature_of(line)
                 verify_cosignature(cosignature, text, entry.public_key)
