@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from casefile._readfile import read_regular_file
 from casefile.bundle import BundleVerification, check_extends, open_bundle, prove_record
 from casefile.bundle import verify_bundle as verify
 from casefile.cli._errors import about, rfc3339_option
@@ -30,8 +31,8 @@ def previous_checkpoint(path: Path) -> str:
         with about(path), open_bundle(path) as bundle:
             return bundle.checkpoint_text
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_NOTE_SIZE + 1)
+        # A FIFO or a device named by mistake is refused, not waited on or read for ever.
+        data = read_regular_file(path, limit=MAX_NOTE_SIZE, what="previous checkpoint")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the previous checkpoint ({exc.strerror})") from None
     if len(data) > MAX_NOTE_SIZE:
