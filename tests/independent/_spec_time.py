@@ -20,7 +20,11 @@ from typing import Any
 from independent._spec_rules import Report
 
 _TIME = re.compile(r"^Time stamp: (\w+ +\d+ \d\d:\d\d:\d\d)(\.\d+)? (\d{4}) GMT$", re.M)
-_ACCURACY = re.compile(r"^Accuracy: (?:0x([0-9A-Fa-f]+)|unspecified) seconds", re.M)
+_ACCURACY = re.compile(
+    r"^Accuracy: (?:0x([0-9A-Fa-f]+)|unspecified) seconds, "
+    r"(?:0x([0-9A-Fa-f]+)|unspecified) millis, (?:0x([0-9A-Fa-f]+)|unspecified) micros",
+    re.M,
+)
 
 
 def _gen_time(text: str) -> int:
@@ -34,7 +38,12 @@ def _gen_time(text: str) -> int:
 
 def _accuracy(text: str) -> int:
     found = _ACCURACY.search(text)
-    return 0 if found is None or found[1] is None else int(found[1], 16) * 10**9
+    if found is None:
+        return 0
+    units = (10**9, 10**6, 10**3)  # seconds, millis, micros, in nanoseconds
+    return sum(
+        int(part, 16) * unit for part, unit in zip(found.groups(), units, strict=True) if part
+    )
 
 
 def check_trusted_time(

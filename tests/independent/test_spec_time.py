@@ -75,7 +75,9 @@ def test_a_refused_token_is_refused_by_both(
     assert failures == [("B16", "trusted_time", 3 if case == "late record" else None)]
 
 
-@pytest.mark.parametrize("case", ["huge accuracy", "token from the future"])
+@pytest.mark.parametrize(
+    "case", ["huge accuracy", "a day and half a second", "token from the future"]
+)
 def test_a_token_that_proves_no_bound_is_refused_by_both(
     case: str, tmp_path: Path, local_tsa: Any
 ) -> None:
@@ -85,6 +87,10 @@ def test_a_token_that_proves_no_bound_is_refused_by_both(
     if case == "huge accuracy":
         token = lambda n: stamp_with_accuracy(local_tsa, n, work, "secs:1000000000")  # noqa: E731
         start = NOW + 2 * DAY
+    elif case == "a day and half a second":  # the bound counts the millis too
+        accuracy = "secs:86400,millisecs:500"
+        token = lambda n: stamp_with_accuracy(local_tsa, n, work, accuracy)  # noqa: E731
+        start = NOW - DAY
     else:
         year = time.gmtime(AT / 10**9).tm_year + 2
         token = lambda n: retime_token(stamp(local_tsa, n), local_tsa, work, year)  # noqa: E731
