@@ -132,15 +132,17 @@ class ReceiptCheck:
             origin: str | None = split_note(note)[0].split("\n", 1)[0]
         except NoteError:
             origin = None
+        # One set, not a walk over every handover for each receipt (quadratic in a long case).
+        handed = set() if history is None else {h.seq for h in history.handovers}
         for receipt in self._receipts:
-            problem = self._receipt_problem(receipt, origin, history)
+            problem = self._receipt_problem(receipt, origin, history, handed)
             if problem is not None:
                 yield CosignatureError(problem, case_id=label, seq=receipt.seq, step="B15")
         for problem in self._witness_problems(note, at, latest):
             yield CosignatureError(problem, case_id=label, step="B15")
 
     def _receipt_problem(
-        self, receipt: _Receipt, origin: str | None, history: CaseHistory | None
+        self, receipt: _Receipt, origin: str | None, history: CaseHistory | None, handed: set[int]
     ) -> str | None:
         body, line, by = (receipt.data.get(k) for k in ("checkpoint", "cosignature", "by"))
         if type(body) is not str or type(line) is not str:
@@ -180,8 +182,7 @@ class ReceiptCheck:
         if cosigned.size >= receipt.seq:
             return f"cosigns {cosigned.size} records, not only records before the receipt"
         if history is not None:
-            handover = next((h for h in history.handovers if h.seq == cosigned.size), None)
-            if handover is None:
+            if cosigned.size not in handed:
                 return f"cosigns {cosigned.size} records, which do not end with a handover"
             if cosigned.root != history.root(cosigned.size):
                 return (
