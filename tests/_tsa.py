@@ -40,3 +40,35 @@ def resign_token(reply: bytes, signer_folder: Path, work: Path) -> bytes:
              "-outform", "DER", "-out", "forged.der")  # fmt: skip
     _openssl(work, "ts", "-reply", "-in", "forged.der", "-token_in", "-out", "forged.tsr")
     return (work / "forged.tsr").read_bytes()
+
+
+def stamp_with_accuracy(tsa: Any, note: str, work: Path, accuracy: str) -> bytes:
+    """The reply of ``tsa`` over ``note``'s body with ``accuracy`` (openssl's form, e.g.
+    ``secs:1000000000``) in place of the one its configuration states."""
+    config = (tsa.folder / "openssl.cnf").read_text(encoding="utf-8")
+    (work / "accuracy.cnf").write_text(
+        config.replace("accuracy = secs:1", f"accuracy = {accuracy}"), encoding="utf-8"
+    )
+    (work / "query.tsq").write_bytes(timestamp_query(note).der)
+    _openssl(work, "ts", "-reply", "-config", "accuracy.cnf",
+             "-queryfile", "query.tsq", "-out", "accuracy.tsr")  # fmt: skip
+    return (work / "accuracy.tsr").read_bytes()
+
+
+def retime_token(reply: bytes, tsa: Any, work: Path, year: int) -> bytes:
+    """``reply`` with the year of its genTime set to ``year``, signed again by ``tsa``'s own
+    certificate and key: a trusted TSA whose clock is wrong."""
+    (work / "reply.tsr").write_bytes(reply)
+    _openssl(work, "ts", "-reply", "-in", "reply.tsr", "-token_out", "-out", "token.der")
+    _openssl(work, "cms", "-verify", "-noverify", "-binary", "-inform", "DER",
+             "-in", "token.der", "-out", "tstinfo.der")  # fmt: skip
+    tstinfo = (work / "tstinfo.der").read_bytes()
+    at = tstinfo.index(b"\x18\x0f")  # GeneralizedTime of 15 bytes: YYYYMMDDhhmmssZ
+    changed = tstinfo[: at + 2] + str(year).encode("ascii") + tstinfo[at + 6 :]
+    (work / "tstinfo.der").write_bytes(changed)
+    _openssl(work, "cms", "-sign", "-binary", "-nodetach", "-md", "sha256",
+             "-econtent_type", "1.2.840.113549.1.9.16.1.4", "-in", "tstinfo.der",
+             "-signer", str(tsa.folder / "tsa.crt"), "-inkey", str(tsa.folder / "tsa.key"),
+             "-outform", "DER", "-out", "retimed.der")  # fmt: skip
+    _openssl(work, "ts", "-reply", "-in", "retimed.der", "-token_in", "-out", "retimed.tsr")
+    return (work / "retimed.tsr").read_bytes()

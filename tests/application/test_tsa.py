@@ -97,3 +97,49 @@ def test_unreachable_tsa_names_the_url() -> None:
 def test_url_other_than_http_is_refused(url: str) -> None:
     with pytest.raises(TimestampAuthorityError, match="not an http or https URL"):
         TimestampAuthority(url).stamp(_note())
+
+
+@pytest.fixture
+def dripping_server() -> Iterator[str]:
+    """An HTTP server that promises a reply and sends it a byte every 0.2 s, for 12 s at most."""
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 4000\r\n\r\n")
+            end = time.monotonic() + 12
+            while not stop.is_set() and time.monotonic() < end:
+                try:
+                    conn.sendall(b"\x30")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    stop.set()
+    listener.close()
+    thread.join()
+
+
+def test_tsa_dripping_its_reply_is_cut_off_at_the_timeout(dripping_server: str) -> None:
+    # Each read returns within the socket timeout, so only a deadline over the whole reply
+    # keeps a slow (or hostile) TSA from holding the export for hours.
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(TimestampAuthorityError, match=rf"{dripping_server}: no answer within 1 s"):
+        request_timestamp(_note(), dripping_server, timeout=1)
+    assert time.monotonic() - started < 5

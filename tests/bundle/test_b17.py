@@ -113,3 +113,24 @@ def test_pinned_root_and_trust_store_together_are_refused(tmp_path: Path) -> Non
     world = World()
     with pytest.raises(ValueError, match="not both"):
         verify_bundle(_bundle(tmp_path), at=AT, root=_root(1, 1), trust=world.trust)
+
+
+def test_many_large_root_files_are_not_all_read_before_the_chain_fails(tmp_path: Path) -> None:
+    # Before the manifest is authenticated, B17 reads the root documents a bundle carries:
+    # a sender could add thousands of them at the 2 MiB cap (compressing to almost nothing in
+    # a zip). Only the next version of the chain is read; it fails, and nothing more is.
+    import tracemalloc
+
+    path = _bundle(tmp_path)
+    junk = b" " * (2 * 1024 * 1024 - 1)
+    for version in range(2, 32):
+        (path / "trust-root" / f"root.{version}.json").write_bytes(junk)
+    tracemalloc.start()
+    try:
+        result = verify_bundle(path, at=AT, root=_root(1, 1), report=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [e.step for e in result.errors] == ["B17"]
+    assert "root version 2" in result.errors[0].message
+    assert peak < 16 * 1024 * 1024, peak

@@ -273,3 +273,10 @@ def test_an_error_met_while_verifying_names_the_bundle_it_is_about(
     assert result.err.startswith(f"casefile: error: {bundle}: member 'records.bin': replaced")
     error = _json_error(run_cli(["verify", bundle, "--trust", demo.trust, "--json"]))
     assert error["path"] == str(bundle)
+
+
+def test_fifo_as_previous_checkpoint_is_refused_instead_of_hanging(demo: Demo, fifo: Path) -> None:
+    argv = ["verify", demo.root / "bundle", "--trust", demo.trust, "--previous", fifo]
+    result = _refused_at_once(argv)
+    message = f"{fifo}: cannot read the previous checkpoint: a FIFO (named pipe), not a regular"
+    assert message in result.err

@@ -19,7 +19,7 @@ from casefile.errors import TokenKeyError
 from casefile.signing import Pkcs11Signer, TrustStore, dump_trust_store, load_trust_store
 from casefile.signing import parse_trust_store as load_trust_store_text
 from casefile.signing._pkcs11_session import _logins
-from cli._support import run_cli
+from cli._support import Demo, run_cli
 
 PEOPLE = ["--holder-name", "A Officer", "--rank", "PC", "--number", "4721", "--force", "Test"]
 
@@ -203,3 +203,32 @@ def test_keys_new_pkcs11_with_a_path_is_refused(tmp_path: Path) -> None:
     made = run_cli(["keys", "new", "--name", "n", *PEOPLE, "--pkcs11", tmp_path / "k.key"])
     assert made.code == 2
     assert "--pkcs11: give a pkcs11: URI" in made.err
+
+
+def test_receipt_commands_take_a_token_key_as_every_key_option_does(
+    softhsm_token: SoftHsmToken, demo: Demo, tmp_path: Path
+) -> None:
+    # The recipient's key in a token cosigns the bundle it received; before, the URI was
+    # taken for a key file's path and refused as a missing file.
+    uri = softhsm_token.uri(f"cps-{secrets.token_hex(4)}")
+    trust = tmp_path / "cps.json"
+    _keys_new(uri, trust, "cps.example/receipts", "recorder", first=True)
+    bundle = demo.root / "bundle"
+    ran = run_cli(
+        ["receipt", bundle, "--key", uri, "--name", "cps.example/receipts", "--trust", demo.trust]
+    )
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith("\u2014 cps.example/receipts ")
+    assert _logins == {}
+    # receipt-record takes one for the recording officer's key as well.
+    absent = softhsm_token.uri(f"absent-{secrets.token_hex(4)}")
+    kept = tmp_path / "receipted.txt"
+    kept.write_text("x\n", "utf-8")
+    recorded = run_cli(
+        [
+            "receipt-record", "--receipted", kept, "--db", demo.db, "--case", "42NS1234526",
+            "--key", absent, "--trust", demo.trust,
+        ]
+    )  # fmt: skip
+    assert recorded.code == 2
+    assert "no such private key in the token" in recorded.err

@@ -158,3 +158,20 @@ def test_trust_show_of_deeply_nested_json_is_a_clear_error(tmp_path: Path) -> No
     assert result.code == 2
     assert "Traceback" not in result.err
     assert str(path) in result.err
+
+
+def test_trust_list_older_than_the_previous_bundles_is_refused_as_a_rollback(
+    tmp_path: Path, demo: Demo
+) -> None:
+    # The recipient holds a bundle judged by trust list version 2 (say, the one that revoked a
+    # key); the sender's next bundle comes with version 1, from before the revocation.
+    root = _root(tmp_path)
+    old, new = tmp_path / "old", tmp_path / "new"
+    assert run_cli(export_argv(demo, old, "--trust-list", _sign(tmp_path, demo, root, 2))).code == 0
+    assert run_cli(export_argv(demo, new, "--trust-list", _sign(tmp_path, demo, root, 1))).code == 0
+    assert run_cli(["verify", new, "--root", root]).code == 0  # on its own, it verifies
+    result = run_cli(["verify", new, "--root", root, "--previous", old])
+    assert result.code == 1, result.out
+    assert "version 1 is older than version 2" in result.out
+    # The same bundle against a previous bundle judged by the same list version is accepted.
+    assert run_cli(["verify", new, "--root", root, "--previous", new]).code == 0

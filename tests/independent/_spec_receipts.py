@@ -63,10 +63,14 @@ def _signed(key: Key, body: str, t: int, signature: bytes) -> bool:
     return True
 
 
-def _entry(keys: dict[bytes, Key], name: str, kid: bytes, roles: set[str]) -> Key | None:
+def _entry(
+    keys: dict[bytes, Key], name: str, kid: bytes, roles: set[str], cp_roles: set[str]
+) -> Key | None:
+    """The key of this name and cosignature key id holding one of ``roles``; a key that may
+    sign checkpoints (``cp_roles``) is the sender's and cosigns for no one (§9.6 B15)."""
     for key in keys.values():
         if key.name == name and key.roles & roles and _key_id(name, key) == kid:
-            return key
+            return None if key.roles & cp_roles else key
     return None
 
 
@@ -85,6 +89,7 @@ def _receipt_ok(
     hashes: list[bytes],
     identity: Callable[[Any], tuple[str, str, str] | None],
     complete: bool,
+    cp_roles: set[str],
 ) -> tuple[bool, bytes | None]:
     data, seq = h["data"], h["seq"]
     body, line = data.get("checkpoint"), data.get("cosignature")
@@ -100,7 +105,7 @@ def _receipt_ok(
     if parsed is None:
         return False, None
     name, kid, t, signature = parsed
-    key = _entry(keys, name, kid, {"recipient", "witness"})
+    key = _entry(keys, name, kid, {"recipient", "witness"}, cp_roles)
     if key is None or not _signed(key, body, t, signature):
         return False, None
     t_ns = t * _SECOND
@@ -129,10 +134,12 @@ def b15(
     report: Report,
     identity: Callable[[Any], tuple[str, str, str] | None],
     records: int,
+    cp_roles: set[str],
 ) -> set[bytes]:
     """B15's failures into ``report``; the key ids of the cosignatures that passed (for B10).
 
-    ``records`` is the manifest's count: the roots are compared only when every record passed.
+    ``records`` is the manifest's count: the roots are compared only when every record passed;
+    ``cp_roles`` the policy's checkpoint roles.
     """
     at, last = times
     complete = len(hashes) == records == len(verified)
@@ -144,7 +151,7 @@ def b15(
         h = verified[seq]
         if h["type"] != RECEIPT_RECORDED or h["schema"] != 1:
             continue
-        ok, kid = _receipt_ok(h, origin, keys, verified, hashes, identity, complete)
+        ok, kid = _receipt_ok(h, origin, keys, verified, hashes, identity, complete, cp_roles)
         if not ok:
             report.fail("B15", "cosignature", seq)
         elif kid is not None:
@@ -158,7 +165,7 @@ def b15(
         if name not in names:
             continue
         raw = base64.b64decode(b64)
-        key = _entry(keys, name, raw[:4], {"witness"})
+        key = _entry(keys, name, raw[:4], {"witness"}, cp_roles)
         if key is None:
             continue
         parsed = _cosignature(line)

@@ -2,7 +2,7 @@
 
 No casefile code and not rfc3161-client: steps 1-3 are ``openssl ts -verify`` over the
 digest of the checkpoint's body with the anchors as CA file, as §9.6 says an outside
-verifier may do; step 4 reads ``genTime`` and the accuracy from ``openssl ts -text``.
+verifier may do; steps 4 and 5 read ``genTime`` and the accuracy from ``openssl ts -text``.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ def _accuracy(text: str) -> int:
     found = _ACCURACY.search(text)
     if found is None:
         return 0
-    parts = [0 if p is None else int(p, 16) for p in found.groups()]
-    return parts[0] * 10**9 + parts[1] * 10**6 + parts[2] * 10**3
+    units = (10**9, 10**6, 10**3)  # seconds, millis, micros, in nanoseconds
+    return sum(
+        int(part, 16) * unit for part, unit in zip(found.groups(), units, strict=True) if part
+    )
 
 
 def check_trusted_time(
@@ -52,8 +54,9 @@ def check_trusted_time(
     changed: set[str],
     verified: dict[int, dict[str, Any]],
     report: Report,
+    at: int,
 ) -> None:
-    """B16 over a bundle directory whose manifest B2 authenticated."""
+    """B16 over a bundle directory whose manifest B2 authenticated, verified at ``at``."""
     tsa = json.loads(trust_doc).get("timestamping")
     listed = {f["path"] for f in manifest["files"]}
     if "checkpoint.tsr" not in listed:
@@ -82,7 +85,13 @@ def check_trusted_time(
     if checked.returncode != 0 or token.stat().st_size > 256 * 1024 or shown.returncode != 0:
         report.fail("B16", "trusted_time")
         return
-    bound = _gen_time(shown.stdout) + _accuracy(shown.stdout) + tsa["max_skew_seconds"] * 10**9
+    gen_time, accuracy = _gen_time(shown.stdout), _accuracy(shown.stdout)
+    skew = tsa["max_skew_seconds"] * 10**9
+    # Step 4: an accuracy of at most a day, and a genTime not after the verification time.
+    if accuracy > 86_400 * 10**9 or gen_time - accuracy > at + skew:
+        report.fail("B16", "trusted_time")
+        return
+    bound = gen_time + accuracy + skew
     late = [seq for seq, h in sorted(verified.items()) if h["time"] > bound]
     if late:
         latest = max(verified[seq]["time"] for seq in late)

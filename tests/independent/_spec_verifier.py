@@ -289,6 +289,7 @@ def verify_dir(
     used |= b15(
         manifest["checkpoint"], keys, witness_policy(doc), verified, hashes,
         (at, at if last is None else last), report, _identity, manifest["records"],
+        set(cp_roles),
     )  # fmt: skip
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:
@@ -300,7 +301,7 @@ def verify_dir(
             report.fail("B10", "manifest")
     bundle_trust = None if own or "trust.json" in changed else (root / "trust.json").read_bytes()
     check_trusted_time(  # B16, after B10 (§9.7.2), with the store B2 used
-        root, manifest, trust_doc or bundle_trust or b"{}", changed, verified, report
+        root, manifest, trust_doc or bundle_trust or b"{}", changed, verified, report, at
     )
     if not report.failures:  # B12 runs only when every other step passed (§9.7.2)
         for path in listed:

@@ -13,7 +13,7 @@ import pytest
 
 from _bundlecase import replace_and_resign
 from _casebuilder import CaseBuilder, World
-from _tsa import stamp, with_tsa
+from _tsa import retime_token, stamp, stamp_with_accuracy, with_tsa
 from casefile.bundle import verify_bundle, write_bundle
 from casefile.signing import TrustStore, dump_trust_store, timestamp_query
 from independent._spec_verifier import verify_dir
@@ -111,3 +111,28 @@ def test_an_accuracy_in_milliseconds_widens_the_bound_in_both(
         timestamp=(tmp_path / "reply.tsr").read_bytes(),
     )
     assert _agree(path, with_tsa(world.trust, local_tsa, skew=0)) == ([], set())
+
+
+@pytest.mark.parametrize(
+    "case", ["huge accuracy", "a day and half a second", "token from the future"]
+)
+def test_a_token_that_proves_no_bound_is_refused_by_both(
+    case: str, tmp_path: Path, local_tsa: Any
+) -> None:
+    world = World()
+    work = tmp_path / "work"
+    work.mkdir()
+    if case == "huge accuracy":
+        token = lambda n: stamp_with_accuracy(local_tsa, n, work, "secs:1000000000")  # noqa: E731
+        start = NOW + 2 * DAY
+    elif case == "a day and half a second":  # the bound counts the millis too
+        accuracy = "secs:86400,millisecs:500"
+        token = lambda n: stamp_with_accuracy(local_tsa, n, work, accuracy)  # noqa: E731
+        start = NOW - DAY
+    else:
+        year = time.gmtime(AT / 10**9).tm_year + 2
+        token = lambda n: retime_token(stamp(local_tsa, n), local_tsa, work, year)  # noqa: E731
+        start = NOW - DAY
+    path = _bundle(tmp_path / "b", world, start=start, token=token)
+    failures, _ = _agree(path, with_tsa(world.trust, local_tsa))
+    assert failures == [("B16", "trusted_time", None)]

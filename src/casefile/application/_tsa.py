@@ -8,6 +8,8 @@ verifier's question (B16), asked with the recipient's own anchors.
 
 from __future__ import annotations
 
+import http.client
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,16 +26,31 @@ __all__ = ["TimestampAuthority", "Transport", "request_timestamp"]
 Transport = Callable[[str, bytes, float], bytes]
 
 _QUERY_TYPE: Final = "application/timestamp-query"
+_CHUNK: Final = 16 * 1024
 
 
 def _post(url: str, query: bytes, timeout: float) -> bytes:
+    # The socket timeout bounds each read, not the reply: a server sending a byte a second
+    # would hold the export for days. The whole exchange gets twice the timeout at most.
+    deadline = time.monotonic() + timeout
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked by the caller
         url, data=query, method="POST", headers={"Content-Type": _QUERY_TYPE}
     )
-    with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-        # One byte over the limit is enough to know the reply is too large.
-        body: bytes = answer.read(MAX_TIMESTAMP_SIZE + 1)
-    return body
+    parts: list[bytes] = []
+    left = MAX_TIMESTAMP_SIZE + 1  # one byte over the limit is enough to know it is too large
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            while left > 0:
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                chunk: bytes = answer.read1(min(left, _CHUNK))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                left -= len(chunk)
+    except http.client.HTTPException as exc:
+        raise OSError(f"a broken HTTP reply ({type(exc).__name__})") from None
+    return b"".join(parts)
 
 
 def _check_url(url: str) -> None:

@@ -51,6 +51,7 @@ from casefile.bundle._trust_list import (
     open_trust_list,
     read_trust_list,
     resolve_trust,
+    seen_trust_list_version,
     sign_trust_list,
 )
 from casefile.bundle._trust_root import (
@@ -115,6 +116,7 @@ __all__ = [
     "read_trust_list",
     "render_views",
     "resolve_trust",
+    "seen_trust_list_version",
     "sign_root",
     "sign_trust_list",
     "stale_staging",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -139,19 +139,20 @@ class Bundle:
         """The trust store shipped in trust.json (the sender's keys: not independent)."""
         return parse_trust_store(self.read_small(TRUST))
 
-    def trust_root_files(self) -> tuple[dict[int, bytes], bytes | None]:
+    def trust_root_files(self) -> tuple[Mapping[int, bytes], bytes | None]:
         """The root documents (by the version their names give) and the signed trust list.
 
-        Each is capped by its size limit (§9.4) and authenticated only by B17.
+        Each is capped by its size limit (§9.4) and authenticated only by B17. A root
+        document is read only when B17 asks for its version: they are read before the
+        manifest is authenticated, and a bundle may carry thousands at the size cap, so
+        holding them all at once would let a sender exhaust the verifier's memory.
         Raises :class:`ManifestError` (step B4) if a zip member's data was changed.
         """
-        roots = {
-            version: b"".join(self.raw_chunks(path))
-            for path in self.files
-            if (version := root_version_of(path)) is not None
+        paths = {
+            version: path for path in self.files if (version := root_version_of(path)) is not None
         }
         listed = b"".join(self.raw_chunks(TRUST_LIST)) if TRUST_LIST in self.files else None
-        return roots, listed
+        return _RootFiles(paths, self.raw_chunks), listed
 
     @property
     def evidence_hashes(self) -> tuple[bytes, ...]:
@@ -287,3 +288,20 @@ def open_bundle(path: str | os.PathLike[str], *, limits: BundleLimits | None = N
         if str(exc).startswith(label):
             raise
         raise BundleError(f"{label}: {exc}") from None
+
+
+class _RootFiles(Mapping[int, bytes]):
+    """Root documents by version, each read from the bundle when it is looked up."""
+
+    def __init__(self, paths: dict[int, str], read: Callable[[str], Iterator[bytes]]) -> None:
+        self._paths = paths
+        self._read = read
+
+    def __getitem__(self, version: int) -> bytes:
+        return b"".join(self._read(self._paths[version]))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)

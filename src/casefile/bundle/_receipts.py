@@ -44,15 +44,31 @@ _SECOND: Final = 1_000_000_000
 _COSIGNER_ROLES: Final = frozenset({RECIPIENT_ROLE, WITNESS_ROLE})
 
 
-def cosigner_entry(
-    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str] = _COSIGNER_ROLES
+def _named_entry(
+    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str]
 ) -> TrustEntry | None:
-    """The trust entry whose name and type-0x04 key id the cosignature names, holding one of
-    ``roles``; None if there is none (signed-note: a line by an unknown key is ignored)."""
     entry = trust.by_name(cosignature.name)
     if entry is None or not entry.has_role(roles):
         return None
     if cosignature_key_id(entry.name, entry.public_key) != cosignature.key_id:
+        return None
+    return entry
+
+
+def _signs_checkpoints(trust: TrustStore, entry: TrustEntry) -> bool:
+    """True if ``entry`` may sign the case's checkpoints: it is the sender's key, and a
+    cosignature by it is the sender vouching for itself, neither a receipt nor a witness."""
+    return entry.has_role(trust.policy.checkpoint_roles)
+
+
+def cosigner_entry(
+    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str] = _COSIGNER_ROLES
+) -> TrustEntry | None:
+    """The trust entry whose name and type-0x04 key id the cosignature names, holding one of
+    ``roles`` and no checkpoint role; None if there is none (signed-note: a line by an
+    unknown key is ignored)."""
+    entry = _named_entry(trust, cosignature, roles)
+    if entry is None or _signs_checkpoints(trust, entry):
         return None
     return entry
 
@@ -116,15 +132,17 @@ class ReceiptCheck:
             origin: str | None = split_note(note)[0].split("\n", 1)[0]
         except NoteError:
             origin = None
+        # One set, not a walk over every handover for each receipt (quadratic in a long case).
+        handed = set() if history is None else {h.seq for h in history.handovers}
         for receipt in self._receipts:
-            problem = self._receipt_problem(receipt, origin, history)
+            problem = self._receipt_problem(receipt, origin, history, handed)
             if problem is not None:
                 yield CosignatureError(problem, case_id=label, seq=receipt.seq, step="B15")
         for problem in self._witness_problems(note, at, latest):
             yield CosignatureError(problem, case_id=label, step="B15")
 
     def _receipt_problem(
-        self, receipt: _Receipt, origin: str | None, history: CaseHistory | None
+        self, receipt: _Receipt, origin: str | None, history: CaseHistory | None, handed: set[int]
     ) -> str | None:
         body, line, by = (receipt.data.get(k) for k in ("checkpoint", "cosignature", "by"))
         if type(body) is not str or type(line) is not str:
@@ -139,11 +157,16 @@ class ReceiptCheck:
             return (
                 f"the receipt cosigns a checkpoint of origin {cosigned.origin!r}, not this case's"
             )
-        entry = cosigner_entry(self.trust, cosignature)
+        entry = _named_entry(self.trust, cosignature, _COSIGNER_ROLES)
         if entry is None:
             return (
                 f"the cosignature by {cosignature.name} ({cosignature.key_id.hex()}) is by no "
                 "trusted key holding the role recipient or witness"
+            )
+        if _signs_checkpoints(self.trust, entry):
+            return (
+                f"the cosignature by {entry.name} is by a key that also signs the case's "
+                "checkpoints: a sender cannot receipt its own handover"
             )
         try:
             verify_cosignature(cosignature, body, entry.public_key)
@@ -159,8 +182,7 @@ class ReceiptCheck:
         if cosigned.size >= receipt.seq:
             return f"cosigns {cosigned.size} records, not only records before the receipt"
         if history is not None:
-            handover = next((h for h in history.handovers if h.seq == cosigned.size), None)
-            if handover is None:
+            if cosigned.size not in handed:
                 return f"cosigns {cosigned.size} records, which do not end with a handover"
             if cosigned.root != history.root(cosigned.size):
                 return (
@@ -190,6 +212,9 @@ class ReceiptCheck:
                 continue
             if cosignature_key_id(entry.name, entry.public_key) != line.key_id:
                 continue  # another key under the name: ignored, as signed-note says
+            if _signs_checkpoints(self.trust, entry):
+                uncounted.append(f"{entry.name} also signs the case's checkpoints")
+                continue
             try:
                 cosignature = cosignature_of(line)
                 verify_cosignature(cosignature, text, entry.public_key)

@@ -52,6 +52,7 @@ __all__ = [
     "open_trust_list",
     "read_trust_list",
     "resolve_trust",
+    "seen_trust_list_version",
     "sign_trust_list",
 ]
 
@@ -175,6 +176,38 @@ def sign_trust_list(
     return seal_multi_envelope(payload, TRUST_LIST_PAYLOAD_TYPE, signers)
 
 
+def _follow(pinned: Root, roots: Mapping[int, bytes]) -> Root:
+    """B17 steps 1 and 2: the final root reached from ``pinned`` through ``roots``."""
+    root = pinned  # B17.1: the pinned root, already checked against its own keys
+    newer = sorted(v for v in roots if v > pinned.version)
+    for expected, version in enumerate(newer, start=pinned.version + 1):
+        if version != expected:
+            raise _fail(
+                f"root version {expected} is missing: the chain goes from version "
+                f"{expected - 1} to {version} (a root cannot skip a version)"
+            )
+        root = update_root(root, roots[version], f"root version {version}")  # B17.2
+    return root
+
+
+def seen_trust_list_version(pinned: Root, roots: Mapping[int, bytes], trust_list: bytes) -> int:
+    """The version of a trust list a verifier accepted before (an earlier bundle's), as
+    authenticated from ``pinned``: B17 steps 1, 2 and 4 but for its expiry, which has no
+    bearing on its having been seen. A later bundle's list must be at least as new (§7.5.4
+    ``m``). Raises :class:`TrustRootError` if the chain or the list does not authenticate.
+    """
+    root = _follow(pinned, roots)
+    envelope = _envelope(trust_list)
+    if len(signed_by(root, envelope)) < root.threshold:
+        raise _fail(f"trust list: not signed by a threshold of root version {root.version}")
+    listed = _parse(envelope.payload)
+    if listed.root_version != root.version:
+        raise _fail(
+            f"trust list: signed under root version {listed.root_version}, not {root.version}"
+        )
+    return listed.version
+
+
 def resolve_trust(
     pinned: Root,
     roots: Mapping[int, bytes],
@@ -189,15 +222,7 @@ def resolve_trust(
     root already stands for them). Those above it must run without a gap; a
     trust list signed under a root older than the pinned one is refused.
     """
-    root = pinned  # B17.1: the pinned root, already checked against its own keys
-    newer = sorted(v for v in roots if v > pinned.version)
-    for expected, version in enumerate(newer, start=pinned.version + 1):
-        if version != expected:
-            raise _fail(
-                f"root version {expected} is missing: the chain goes from version "
-                f"{expected - 1} to {version} (a root cannot skip a version)"
-            )
-        root = update_root(root, roots[version], f"root version {version}")  # B17.2
+    root = _follow(pinned, roots)  # B17.1, B17.2
     if root.expires <= at:  # B17.3: expiry of the final root only, as TUF
         raise _fail(f"root version {root.version} expired at {ns_to_rfc3339(root.expires)}")
     if trust_list is None:

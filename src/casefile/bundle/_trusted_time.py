@@ -37,11 +37,13 @@ def check_trusted_time(
     trust: TrustStore,
     latest: tuple[int, int] | None,
     *,
+    at: int,
     unread: bool,
     label: str | None,
 ) -> TrustedTimeCheck:
     """B16 over an authenticated ``manifest``; ``latest`` is (seq, time) of the latest
-    verified record; ``unread`` says checkpoint.tsr already failed B4 (nothing to add)."""
+    verified record; ``at`` the verification time (ns); ``unread`` says checkpoint.tsr
+    already failed B4 (nothing to add)."""
     authorities = trust.timestamping
     listed = manifest.entry(TIMESTAMP) is not None
     if not listed:
@@ -64,13 +66,16 @@ def check_trusted_time(
             )
         )
     try:
-        # B16 steps 1-3: parses, stamps this checkpoint's body, signed by a trusted TSA.
-        proven = verify_timestamp(bundle.read_small(TIMESTAMP), manifest.checkpoint, authorities)
+        # B16 steps 1-4: parses, stamps this checkpoint's body, signed by a trusted TSA, with
+        # a bounded accuracy and a time not after the verification time.
+        proven = verify_timestamp(
+            bundle.read_small(TIMESTAMP), manifest.checkpoint, authorities, at=at
+        )
     except TrustedTimeError as exc:
         return TrustedTimeCheck(error=TrustedTimeError(f"{TIMESTAMP}: {exc}", case_id=label))
     except ManifestError as exc:  # its zip member's data was changed: a B4 failure
         return TrustedTimeCheck(error=exc)
-    # B16 step 4: no record claims a time after the token's, beyond accuracy and skew.
+    # B16 step 5: no record claims a time after the token's, beyond accuracy and skew.
     bound = proven.time + proven.accuracy_ns + authorities.max_skew_ns
     if latest is not None and latest[1] > bound:
         seq, claimed = latest

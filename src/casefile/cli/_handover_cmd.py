@@ -13,15 +13,23 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from casefile.bundle import BundleVerification, check_extends, open_bundle, prove_record
+from casefile._readfile import read_regular_file
+from casefile.bundle import (
+    BundleVerification,
+    Root,
+    check_extends,
+    open_bundle,
+    prove_record,
+    seen_trust_list_version,
+)
 from casefile.bundle import verify_bundle as verify
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._text import one_line
-from casefile.errors import InputError, NoteError, VerificationError
+from casefile.errors import InputError, ManifestError, NoteError, TrustRootError, VerificationError
 from casefile.signing import MAX_NOTE_SIZE, Checkpoint, TrustStore, load_trust_store
 
-__all__ = ["add_prove_parser", "check_previous", "previous_checkpoint"]
+__all__ = ["add_prove_parser", "check_previous", "previous_checkpoint", "previous_trust_version"]
 
 
 def previous_checkpoint(path: Path) -> str:
@@ -30,8 +38,8 @@ def previous_checkpoint(path: Path) -> str:
         with about(path), open_bundle(path) as bundle:
             return bundle.checkpoint_text
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_NOTE_SIZE + 1)
+        # A FIFO or a device named by mistake is refused, not waited on or read for ever.
+        data = read_regular_file(path, limit=MAX_NOTE_SIZE, what="previous checkpoint")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the previous checkpoint ({exc.strerror})") from None
     if len(data) > MAX_NOTE_SIZE:
@@ -40,6 +48,24 @@ def previous_checkpoint(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}): no checkpoint") from None
+
+
+def previous_trust_version(path: Path, root: Root) -> int:
+    """The version of the trust list an earlier bundle at ``path`` was judged by, when the
+    pinned ``root`` authenticates it; 1 (no floor) for a checkpoint file, a bundle without a
+    signed trust list, or one the root does not reach (signed under an older root).
+
+    A later bundle's list must be at least as new (FORMAT §7.5.4 ``m``): a list from before
+    a revocation, replayed once the recipient has seen the one that made it, is a rollback.
+    """
+    if not (path.is_dir() or path.suffix == ".zip"):
+        return 1
+    with about(path), open_bundle(path) as bundle:
+        try:
+            roots, listed = bundle.trust_root_files()
+            return 1 if listed is None else seen_trust_list_version(root, roots, listed)
+        except (ManifestError, TrustRootError):
+            return 1
 
 
 def check_previous(

@@ -21,7 +21,7 @@ from casefile.bundle import open_bundle, verify_bundle
 from casefile.bundle._layout import CHECKPOINT
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, write_new_file
-from casefile.cli._secrets import load_signer, passphrase_reader
+from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
@@ -54,7 +54,11 @@ def add_receipt_parsers(
     )
     receipt.add_argument("path", type=Path, metavar="BUNDLE", help="bundle directory or .zip")
     receipt.add_argument(
-        "--key", required=True, type=Path, metavar="KEYFILE", help="the recipient's own key"
+        "--key",
+        required=True,
+        type=key_argument,
+        metavar="KEY",
+        help="the recipient's own key: a key file, or a pkcs11: URI naming a key in a token",
     )
     receipt.add_argument(
         "--name",
@@ -114,7 +118,11 @@ def add_receipt_parsers(
         "--trust", required=True, type=Path, metavar="TRUSTFILE", help="the force's trust store"
     )
     record.add_argument(
-        "--key", required=True, type=Path, metavar="KEYFILE", help="the recording officer's key"
+        "--key",
+        required=True,
+        type=key_argument,
+        metavar="KEY",
+        help="the recording officer's key: a key file, or a pkcs11: URI naming a key in a token",
     )
     record.add_argument(
         "--passphrase-file",

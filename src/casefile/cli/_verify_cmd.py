@@ -28,7 +28,7 @@ from casefile.bundle import (
     verify_bundle,
 )
 from casefile.cli._errors import about, rfc3339_option
-from casefile.cli._handover_cmd import check_previous
+from casefile.cli._handover_cmd import check_previous, previous_trust_version
 from casefile.cli._text import one_line
 from casefile.cli._trust_files import load_root
 from casefile.errors import CasefileError, InputError
@@ -170,6 +170,10 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.root is not None:
         with about(args.root):
             root, _ = load_root(args.root)
+    min_trust_version: int = args.min_trust_version
+    if root is not None and args.previous is not None:
+        # A list older than the one the earlier bundle was judged by is a rollback (§7.5.4).
+        min_trust_version = max(min_trust_version, previous_trust_version(args.previous, root))
     workers: int | None = args.workers
     if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
@@ -190,7 +194,7 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     report=True,
                     progress=progress,
                     root=root,
-                    min_trust_version=args.min_trust_version,
+                    min_trust_version=min_trust_version,
                     keep_history=args.previous is not None,
                 )
             else:
@@ -203,7 +207,7 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         workers=workers,
                         progress=progress,
                         root=root,
-                        min_trust_version=args.min_trust_version,
+                        min_trust_version=min_trust_version,
                         keep_history=args.previous is not None,
                     )
                 result = rendered.verification

@@ -22,6 +22,7 @@ from casefile._time import MAX_TIME_NS, instant_ns, ns_to_rfc3339
 from casefile.errors import TimestampAuthorityError, TrustedTimeError, TrustStoreError
 
 __all__ = [
+    "MAX_ACCURACY_NS",
     "MAX_SKEW_SECONDS",
     "MAX_TIMESTAMP_SIZE",
     "TimestampAuthorities",
@@ -38,8 +39,10 @@ __all__ = [
 MAX_TIMESTAMP_SIZE: Final = 256 * 1024
 #: The largest clock skew a trust store may allow: a day.
 MAX_SKEW_SECONDS: Final = 86_400
-_SHA256_OID: Final = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
 _NS: Final = 1_000_000_000
+#: The largest accuracy a token may claim (B16 step 4): a day, as the skew.
+MAX_ACCURACY_NS: Final = MAX_SKEW_SECONDS * _NS
+_SHA256_OID: Final = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
 # What rfc3161-client and cryptography raise on hostile DER: each becomes a clear refusal.
 _FAULTS: Final = (
     ValueError,
@@ -214,13 +217,17 @@ def check_timestamp_imprint(data: bytes, note: str) -> None:
     _stamped(data, note)
 
 
-def verify_timestamp(data: bytes, note: str, authorities: TimestampAuthorities) -> TrustedTime:
+def verify_timestamp(
+    data: bytes, note: str, authorities: TimestampAuthorities, *, at: int | None = None
+) -> TrustedTime:
     """Check a DER ``TimeStampResp`` over the checkpoint ``note``; return the time it proves.
 
-    B16 steps 1-3 (docs/FORMAT.md §9.6): it parses and was granted; its message
+    B16 steps 1-4 (docs/FORMAT.md §9.6): it parses and was granted; its message
     imprint is SHA-256 of the note's body; it is signed by a TSA certificate
     with the critical timeStamping usage that chains, at the token's time, to
-    one of ``authorities.anchors``. Raises :class:`TrustedTimeError` otherwise.
+    one of ``authorities.anchors``; its accuracy is at most a day, and (when
+    ``at``, the verification time in ns, is given) its time is not after ``at``.
+    Raises :class:`TrustedTimeError` otherwise.
     """
     reply, digest = _stamped(data, note)  # B16.1, B16.2
     # B16.3: signed by a TSA certificate that chains to an anchor, with the timeStamping EKU.
@@ -238,7 +245,22 @@ def verify_timestamp(data: bytes, note: str, authorities: TimestampAuthorities) 
         ) from None
     if not 0 <= time <= MAX_TIME_NS:
         raise TrustedTimeError("the token's time lies outside the years 1970-9999")
-    return TrustedTime(time=time, accuracy_ns=_accuracy_ns(reply), tsa=subject, serial=serial)
+    # B16.4: step 5 allows a record the token's accuracy, so an accuracy without bound (a
+    # TSA signs whatever its configuration says) would excuse any record time.
+    accuracy = _accuracy_ns(reply)
+    if accuracy > MAX_ACCURACY_NS:
+        raise TrustedTimeError(
+            f"the token's accuracy of {accuracy / _NS:g} s exceeds {MAX_SKEW_SECONDS} s: it "
+            "proves no time a record can be held to"
+        )
+    # A token from the future (a TSA clock far ahead) would let records claim the future too.
+    if at is not None and time - accuracy > at + authorities.max_skew_ns:
+        raise TrustedTimeError(
+            f"the token's time {ns_to_rfc3339(time)} lies after the verification time "
+            f"{ns_to_rfc3339(at)} beyond its accuracy and the {authorities.max_skew_seconds} s "
+            "the trust store allows"
+        )
+    return TrustedTime(time=time, accuracy_ns=accuracy, tsa=subject, serial=serial)
 
 
 @dataclass(frozen=True, slots=True)
