@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from eventsourcing.application import Application, Repository
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import Environment, EnvType
 
+from casefile.application._capture import CaptureAttachCommands
 from casefile.application._casefile import CaseFileQueries
 from casefile.application._checkpoints import CheckpointCommands
 from casefile.application._commands import CaseCommands
@@ -27,7 +28,7 @@ from casefile.application._export import ExportCommands
 from casefile.application._index import index_entry, officer_of
 from casefile.application._personal import PersonalDataCommands
 from casefile.application._queries import CaseQueries
-from casefile.application._recorders import CaseRecorder, ErasureRow
+from casefile.application._recorders import CaseRecorder, DisclosureRow, ErasureRow
 from casefile.application._redactions import RedactionAppCommands
 from casefile.errors import (
     ConcurrencyConflictError,
@@ -69,6 +70,7 @@ class CasefileApp(
     RedactionAppCommands,
     ExportCommands,
     CaseFileQueries,
+    CaptureAttachCommands,
     Application[uuid.UUID],
 ):
     """Investigations kept as signed, hash-chained records in one store.
@@ -203,7 +205,12 @@ class CasefileApp(
         case.bind_actor(None if entry is None else Custodian.from_holder(entry.holder))
 
     def save_case(
-        self, case: Investigation, signer: Signer, *, erase: Sequence[ErasureRow] = ()
+        self,
+        case: Investigation,
+        signer: Signer,
+        *,
+        erase: Sequence[ErasureRow] = (),
+        carried: tuple[Sequence[StoredEvent], Sequence[DisclosureRow]] = ((), ()),
     ) -> list[int]:
         """Seal the case's pending events with ``signer`` and store them with their disclosures.
 
@@ -212,7 +219,8 @@ class CasefileApp(
         stale and must be reloaded. Opening a case whose reference another case
         has raises :class:`~casefile.errors.DuplicateReferenceError`. The case
         index is brought up to date, and the disclosures ``erase`` names are
-        replaced or deleted, in the same transaction.
+        replaced or deleted, in the same transaction, as are ``carried``: records
+        of capture streams, stored as they were signed, with their disclosure rows.
         """
         pending = list(case.pending_events)
         if not pending:
@@ -225,6 +233,7 @@ class CasefileApp(
             random_bytes=self._random_bytes,
         )
         rows = [(d.case_id, d.seq, d.name, d.to_bytes()) for d in batch.disclosures]
+        rows.extend(carried[1])
         index = index_entry(
             case,
             events=pending,
@@ -233,7 +242,7 @@ class CasefileApp(
         )
         try:
             self._cases.insert_events(
-                batch.stored_events, disclosures=rows, index=index, erase=erase
+                [*carried[0], *batch.stored_events], disclosures=rows, index=index, erase=erase
             )
         except IntegrityError:
             first = batch.stored_events[0].originator_version
