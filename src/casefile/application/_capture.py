@@ -23,6 +23,7 @@ from casefile.bundle._capture_receipt import AttachReceipt, findings_of, sign_re
 from casefile.errors import (
     CaptureError,
     CapturePackageError,
+    CheckpointSignatureError,
     InputError,
     ProofError,
     UnauthorisedSignerError,
@@ -82,7 +83,7 @@ def verify_capture_checkpoint(
     try:
         checkpoint, _ = open_checkpoint(note, keys)  # A2
         named = case_of_checkpoint(checkpoint)
-    except InputError as exc:
+    except (InputError, CheckpointSignatureError) as exc:
         raise CaptureError(f"capture checkpoint: {exc}", case_id=label, step="A2") from None
     # A3: the checkpoint is over exactly the records carried.
     if named != verified.case_id:

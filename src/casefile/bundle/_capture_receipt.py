@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from casefile.errors import CaptureError, NoteError
+from casefile.errors import CaptureError, CheckpointSignatureError, NoteError
 from casefile.signing._checkpoint import Checkpoint, _parse_decimal, case_of_checkpoint
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import HASH_SIZE
@@ -98,7 +98,7 @@ def open_receipt(note: bytes | str, trust: TrustStore, *, at: int) -> AttachRece
         verified = open_note(note, [NoteVerifier(e.name, e.public_key) for e in candidates])
         # R3 (read only once a trusted key vouches for the text)
         receipt = _parse(verified.text)
-    except NoteError as exc:
+    except (NoteError, CheckpointSignatureError) as exc:
         raise CaptureError(f"receipt: {exc}", step="R1") from None
     # R2: the key that signed was valid when the receipt says the package arrived.
     valid = [e for e in candidates if e.name in verified.signers]
