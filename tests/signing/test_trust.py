@@ -18,9 +18,8 @@ from casefile.signing._trust import (
     TrustEntry,
     TrustPolicy,
     TrustStore,
-    check_note_name,
-    check_role,
 )
+from casefile.signing._trust_names import check_note_name, check_role
 
 HOLDER = Holder(name="Jane Smith", rank="PC", number="1234", force="Metropolitan Police Service")
 

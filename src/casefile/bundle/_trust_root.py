@@ -31,7 +31,7 @@ from casefile.errors import (
     TrustStoreError,
 )
 from casefile.signing._keys import PublicKey, Signer, verify_signature
-from casefile.signing._trust import check_note_name
+from casefile.signing._trust_names import check_note_name
 
 __all__ = [
     "MAX_ROOT_KEYS",

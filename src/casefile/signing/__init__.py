@@ -152,8 +152,6 @@ from casefile.signing._trust import (
     TrustEntry,
     TrustPolicy,
     TrustStore,
-    check_note_name,
-    check_role,
 )
 from casefile.signing._trust_json import (
     MAX_TRUST_STORE_SIZE,
@@ -163,6 +161,7 @@ from casefile.signing._trust_json import (
     load_trust_store,
     parse_trust_store,
 )
+from casefile.signing._trust_names import check_note_name, check_role
 
 __all__ = [
     "CHECKPOINT_ROLE",

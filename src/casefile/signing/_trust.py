@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import re
 import types
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from casefile._time import MAX_TIME_NS, MIN_TIME_NS
 from casefile.errors import TrustStoreError
 from casefile.signing._keys import PublicKey
 from casefile.signing._timestamp import TimestampAuthorities
+from casefile.signing._trust_names import (
+    check_display_text,
+    check_note_name,
+    check_roles,
+    check_time,
+)
 
 __all__ = [
     "CHECKPOINT_ROLE",
@@ -42,8 +46,6 @@ __all__ = [
     "TrustEntry",
     "TrustPolicy",
     "TrustStore",
-    "check_note_name",
-    "check_role",
 ]
 
 #: The role every record type needs under the default policy.
@@ -66,98 +68,8 @@ MAX_WITNESSES: Final = 64
 #: The key of :attr:`TrustPolicy.record_roles` that applies to types not listed.
 WILDCARD_TYPE: Final = "*"
 
-_MAX_TEXT: Final = 256
-_ROLE: Final = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 # The record type names of docs/FORMAT.md §3.
 _EVENT_TYPE: Final = re.compile(r"[a-z][a-z0-9_.]{0,63}")
-
-
-# Characters that display as nothing or reorder what follows, so that two
-# different names could look identical to a court: every format character
-# (Unicode category Cf, listed here as of Unicode 15.0 so that the rule does
-# not move with the Python version) and the line and paragraph separators.
-_INVISIBLE: Final = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f]"
-)
-_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f]")
-_SURROGATE: Final = re.compile("[\ud800-\udfff]")
-# The Unicode White_Space property, which a note key name may not contain.
-_WHITE_SPACE: Final = re.compile(
-    "[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-)
-
-
-def _check_text(value: object, what: str, *, allow_empty: bool = False) -> str:
-    """The display text rules of FORMAT.md §7.1.2, shared by key names and holders."""
-    if type(value) is not str:
-        raise TrustStoreError(f"{what}: expected a string, not {type(value).__name__}")
-    if not value and not allow_empty:
-        raise TrustStoreError(f"{what}: must not be empty")
-    if len(value) > _MAX_TEXT:
-        raise TrustStoreError(f"{what}: longer than {_MAX_TEXT} characters")
-    # Lone surrogates come from JSON "\ud800" escapes and have no UTF-8 form.
-    for pattern, problem in (
-        (_CONTROL, "the control character"),
-        (_SURROGATE, "an unpaired surrogate"),
-        (_INVISIBLE, "the invisible formatting character"),
-    ):
-        found = pattern.search(value)
-        if found is not None:
-            code = ord(found.group())
-            raise TrustStoreError(f"{what}: contains {problem} U+{code:04X} at {found.start()}")
-    # Refused rather than normalised: the text a key was registered under is
-    # the text shown, and "é" must not have two spellings.
-    if not unicodedata.is_normalized("NFC", value):
-        raise TrustStoreError(f"{what}: is not in Unicode normalisation form NFC")
-    return value
-
-
-def check_note_name(name: object) -> str:
-    """Return ``name`` if it is a valid C2SP signed-note key name, else raise.
-
-    c2sp.org/signed-note: non-empty, well-formed UTF-8, no Unicode space and no
-    ``+`` (which separates the name from the key id in a verifier key). The
-    display text rules of holders apply as well (FORMAT.md §7.1.2).
-    """
-    text = _check_text(name, "name")
-    found = _WHITE_SPACE.search(text) or re.search("[+]", text)
-    if found is not None:
-        raise TrustStoreError(
-            f"name: {text!r} contains {found.group()!r}, not allowed in a note key name"
-        )
-    return text
-
-
-def check_role(role: object) -> str:
-    """Return ``role`` if it is a role token (``[a-z][a-z0-9_.-]{0,63}``), else raise."""
-    if type(role) is not str or _ROLE.fullmatch(role) is None:
-        raise TrustStoreError(
-            f"role: {role!r} is not a role name (a lower-case letter, then up to 63 of [a-z0-9_.-])"
-        )
-    return role
-
-
-def _check_roles(roles: object, what: str) -> frozenset[str]:
-    if type(roles) is not frozenset:
-        raise TrustStoreError(f"{what}: expected a frozenset of role names")
-    if not roles:
-        raise TrustStoreError(f"{what}: must name at least one role")
-    for role in roles:
-        check_role(role)
-    return roles
-
-
-def _check_time(value: object, what: str, *, optional: bool) -> None:
-    if value is None and optional:
-        return
-    if type(value) is not int:
-        raise TrustStoreError(f"{what}: expected integer nanoseconds since the epoch")
-    # Kept within the text form's range so that every store can be written out.
-    if not MIN_TIME_NS <= value <= MAX_TIME_NS:
-        raise TrustStoreError(f"{what}: {value} ns lies outside the years 0001-9999")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +86,10 @@ class Holder:
     force: str
 
     def __post_init__(self) -> None:
-        _check_text(self.name, "holder.name")
-        _check_text(self.rank, "holder.rank", allow_empty=True)
-        _check_text(self.number, "holder.number")
-        _check_text(self.force, "holder.force")
+        check_display_text(self.name, "holder.name")
+        check_display_text(self.rank, "holder.rank", allow_empty=True)
+        check_display_text(self.number, "holder.number")
+        check_display_text(self.force, "holder.force")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +113,10 @@ class TrustEntry:
         check_note_name(self.name)
         if type(self.holder) is not Holder:
             raise TrustStoreError("holder: expected a Holder")
-        _check_roles(self.roles, "roles")
-        _check_time(self.valid_from, "valid_from", optional=False)
-        _check_time(self.valid_until, "valid_until", optional=True)
-        _check_time(self.revoked_at, "revoked_at", optional=True)
+        check_roles(self.roles, "roles")
+        check_time(self.valid_from, "valid_from", optional=False)
+        check_time(self.valid_until, "valid_until", optional=True)
+        check_time(self.revoked_at, "revoked_at", optional=True)
         if self.valid_until is not None and self.valid_until <= self.valid_from:
             raise TrustStoreError("valid_until: must be later than valid_from")
 
@@ -266,12 +178,12 @@ class TrustPolicy:
                 raise TrustStoreError(
                     f"policy.record_roles: {event_type!r} is neither '*' nor a record type name"
                 )
-            frozen[event_type] = _check_roles(roles, f"policy.record_roles[{event_type!r}]")
+            frozen[event_type] = check_roles(roles, f"policy.record_roles[{event_type!r}]")
         # A private, sorted copy behind a read-only view: the caller's dict can
         # change afterwards without changing a policy already in use.
         ordered = {event_type: frozen[event_type] for event_type in sorted(frozen)}
         object.__setattr__(self, "record_roles", types.MappingProxyType(ordered))
-        _check_roles(self.checkpoint_roles, "policy.checkpoint_roles")
+        check_roles(self.checkpoint_roles, "policy.checkpoint_roles")
         if type(self.witnesses) is not frozenset:
             raise TrustStoreError("policy.witnesses.names: expected a frozenset of key names")
         if len(self.witnesses) > MAX_WITNESSES:

@@ -26,9 +26,8 @@ from casefile.signing._trust import (
     TrustEntry,
     TrustPolicy,
     TrustStore,
-    check_note_name,
-    check_role,
 )
+from casefile.signing._trust_names import check_note_name, check_role
 
 __all__ = [
     "MAX_TRUST_STORE_SIZE",
