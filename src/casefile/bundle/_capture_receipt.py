@@ -1,4 +1,4 @@
-"""The attach receipt: the centre's signed word that a capture joined a case (FORMAT §12.6).
+"""The attach receipt: the centre's signed word that a capture joined a case (docs/FORMAT.md §12.6).
 
 A receipt is a C2SP signed note whose text names the capture (its checkpoint's
 origin, size and root), the case, the ``capture.attached`` record that binds it,
@@ -50,7 +50,7 @@ class AttachReceipt:
         return case_of_checkpoint(Checkpoint(self.origin, self.size, self.root))
 
     def body(self) -> str:
-        """The note text (FORMAT §12.6)."""
+        """The note text (docs/FORMAT.md §12.6)."""
         lines = [
             RECEIPT_HEADER,
             self.origin,
@@ -87,16 +87,17 @@ def sign_receipt(receipt: AttachReceipt, name: str, signer: Signer) -> AttachRec
 def open_receipt(note: bytes | str, trust: TrustStore, *, at: int) -> AttachReceipt:
     """Verify a receipt note under ``trust`` and parse it, or raise :class:`CaptureError`.
 
-    R1: a signature by a trusted key holding a checkpoint role verifies; R2: that
-    key was valid at the time of receipt the text states, and had not started
-    after ``at``; R3: the text is a receipt.
+    R1: a signature by a trusted key holding a checkpoint role verifies, over a
+    receipt's text; R2: that key was valid at the time of receipt the text
+    states, and had not started after ``at``; R3: the origin names a stream.
+    (R4, the stream's own records, is the device's: :meth:`DeviceApp.accept_receipt`.)
     """
     policy = trust.policy
     candidates = [e for e in trust.entries if not e.roles.isdisjoint(policy.checkpoint_roles)]
     try:
         # R1
         verified = open_note(note, [NoteVerifier(e.name, e.public_key) for e in candidates])
-        # R3 (read only once a trusted key vouches for the text)
+        # R1: the text is read only once a trusted key vouches for it
         receipt = _parse(verified.text)
     except (NoteError, CheckpointSignatureError) as exc:
         raise CaptureError(f"receipt: {exc}", step="R1") from None
@@ -106,6 +107,11 @@ def open_receipt(note: bytes | str, trust: TrustStore, *, at: int) -> AttachRece
         raise CaptureError(
             "receipt: no signing key was valid at the stated time of receipt", step="R2"
         )
+    # R3: the origin names a stream.
+    try:
+        receipt.stream  # noqa: B018 - read for its check
+    except (NoteError, ValueError) as exc:
+        raise CaptureError(f"receipt: {exc}", step="R3") from None
     text = note.decode("utf-8") if isinstance(note, bytes) else note
     return AttachReceipt(
         receipt.origin,
@@ -142,9 +148,7 @@ def _parse(text: str) -> AttachReceipt:
     if count > _MAX_FINDINGS or len(lines) != 8 + count:
         raise NoteError("receipt findings: the count does not match the lines")
     findings = tuple(_finding(line) for line in lines[8:])
-    receipt = AttachReceipt(origin, size, root, case_id, seq, received, findings)
-    receipt.stream  # noqa: B018 - the origin must name a capture stream
-    return receipt
+    return AttachReceipt(origin, size, root, case_id, seq, received, findings)
 
 
 def _parse_signed(text: str) -> int:
