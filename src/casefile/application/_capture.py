@@ -18,26 +18,24 @@ from typing import TYPE_CHECKING, Any, Final
 
 from eventsourcing.persistence import StoredEvent
 
+from casefile.bundle._capture_check import check_capture_types, verify_capture_checkpoint
 from casefile.bundle._capture_package import DEFAULT_MAX_PACKAGE_SIZE, read_capture_package
 from casefile.bundle._capture_receipt import AttachReceipt, findings_of, sign_receipt
 from casefile.errors import (
     CaptureError,
     CapturePackageError,
-    CheckpointSignatureError,
     InputError,
     ProofError,
     UnauthorisedSignerError,
 )
-from casefile.events import EVENT_TYPES, CaptureOpened, load_investigation
+from casefile.events import EVENT_TYPES, load_investigation
 from casefile.events._values import Instant, check_time, check_uuid
 from casefile.signing._checkpoint import (
     Checkpoint,
-    case_of_checkpoint,
-    open_checkpoint,
     parse_checkpoint_body,
 )
 from casefile.signing._merkle import consistency_proof, merkle_root, verify_consistency
-from casefile.signing._note import NoteVerifier, split_note
+from casefile.signing._note import split_note
 from casefile.signing._records import parse_record, record_hash
 from casefile.signing._text import parse_disclosure
 from casefile.verifier import VerifiedCase, payload_schemas, verify_case
@@ -50,52 +48,7 @@ if TYPE_CHECKING:
     from casefile.signing._trust import TrustStore
     from casefile.verifier import VerifiedRecord
 
-__all__ = ["CAPTURE_ONLY_TYPES", "CaptureAttachCommands", "capture_checkpoint_roles"]
-
-#: Types a capture stream never holds beyond its first record: a capture opens no
-#: case, binds no other capture and is handed over only through the case it joins.
-CAPTURE_ONLY_TYPES: Final = frozenset(
-    {"case.opened", "capture.opened", "capture.attached", "case.handed_over", "receipt.recorded"}
-)
-
-
-def capture_checkpoint_roles(trust: TrustStore) -> frozenset[str]:
-    """The roles that may sign a capture's checkpoint: those that may open a capture.
-
-    Offline, no checkpoint service is reachable: the officer's own key signs
-    (docs/DECISIONS.md D52).
-    """
-    return trust.policy.roles_for(CaptureOpened.TYPE)
-
-
-def verify_capture_checkpoint(
-    note: str, verified: VerifiedCase, trust: TrustStore, *, at: int
-) -> Checkpoint:
-    """A1-A3 of FORMAT §12.3 for a stream whose records ``verified`` holds."""
-    label = str(verified.case_id)
-    roles = capture_checkpoint_roles(trust)
-    last = max((r.time_ns for r in verified.records), default=at)
-    keys = [
-        NoteVerifier(e.name, e.public_key)
-        for e in trust.entries
-        if not e.roles.isdisjoint(roles) and e.may_sign_after(last, at)
-    ]
-    try:
-        checkpoint, _ = open_checkpoint(note, keys)  # A2
-        named = case_of_checkpoint(checkpoint)
-    except (InputError, CheckpointSignatureError) as exc:
-        raise CaptureError(f"capture checkpoint: {exc}", case_id=label, step="A2") from None
-    # A3: the checkpoint is over exactly the records carried.
-    if named != verified.case_id:
-        raise CaptureError("capture checkpoint names another stream", case_id=label, step="A3")
-    if checkpoint.size != verified.size or checkpoint.root != verified.root:
-        raise CaptureError(
-            f"capture checkpoint (size {checkpoint.size}) is not over the "
-            f"{verified.size} records carried",
-            case_id=label,
-            step="A3",
-        )
-    return checkpoint
+__all__ = ["CaptureAttachCommands"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,22 +171,9 @@ class CaptureAttachCommands:
             workers=1,
         )
         checkpoint = verify_capture_checkpoint(parsed.checkpoint, verified, self.trust, at=received)
-        # A4: a capture stream: opened by capture.opened, holding no type of a case's own.
+        named = check_capture_types(verified)  # A4
         records = verified.records
         first = records[0]
-        if (first.event_type, first.schema) != (CaptureOpened.TYPE, CaptureOpened.SCHEMA):
-            raise CaptureError("not a capture stream: record 1 is not capture.opened",
-                               case_id=label, seq=1, step="A4")  # fmt: skip
-        for record in records[1:]:
-            if record.event_type in CAPTURE_ONLY_TYPES:
-                raise CaptureError(
-                    f"a capture stream holds no {record.event_type}",
-                    case_id=label,
-                    seq=record.seq,
-                    step="A4",
-                )
-        target = first.data["target"]
-        named = None if target is None else uuid.UUID(bytes=target)
         # A5: the capture is for this case (a stream replayed into another is refused).
         if named is None:
             if case_id is None:

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from casefile.application._app import CasefileApp
-from casefile.application._capture import capture_checkpoint_roles
 from casefile.application._config import StoreConfig
 from casefile.application._recorders import (
     CASE_EXHIBITS_TABLE,
@@ -26,6 +25,7 @@ from casefile.application._recorders import (
     DISCLOSURES_TABLE,
     EVENTS_TABLE,
 )
+from casefile.bundle._capture_check import capture_checkpoint_roles
 from casefile.bundle._capture_package import write_capture_package
 from casefile.bundle._capture_receipt import AttachReceipt, open_receipt
 from casefile.errors import CaptureError, InvalidCommandError, NoteError, UnauthorisedSignerError
