@@ -68,9 +68,9 @@ class CasefileApp(
     CheckpointCommands,
     PersonalDataCommands,
     RedactionAppCommands,
+    CaptureAttachCommands,
     ExportCommands,
     CaseFileQueries,
-    CaptureAttachCommands,
     Application[uuid.UUID],
 ):
     """Investigations kept as signed, hash-chained records in one store.

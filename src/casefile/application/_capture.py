@@ -10,16 +10,25 @@ transaction. The case stays one linear chain; the capture is never re-signed.
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from eventsourcing.persistence import StoredEvent
 
-from casefile.bundle._capture_check import check_capture_types, verify_capture_checkpoint
-from casefile.bundle._capture_package import DEFAULT_MAX_PACKAGE_SIZE, read_capture_package
+from casefile.bundle._capture_check import (
+    CAPTURE_ATTACHED,
+    check_capture_types,
+    verify_capture_checkpoint,
+)
+from casefile.bundle._capture_package import (
+    DEFAULT_MAX_PACKAGE_SIZE,
+    read_capture_package,
+    write_capture_package,
+)
 from casefile.bundle._capture_receipt import AttachReceipt, findings_of, sign_receipt
 from casefile.errors import (
     CaptureError,
@@ -72,6 +81,7 @@ class CaptureAttachCommands:
     session: Callable[[uuid.UUID, Signer], AbstractContextManager[Investigation]]
     get_case: Callable[..., Investigation]
     save_case: Callable[..., list[int]]
+    records: Callable[[uuid.UUID], Iterator[bytes]]
     _bind_signer: Callable[[Investigation, Signer], None]
 
     def attach_capture(
@@ -142,6 +152,25 @@ class CaptureAttachCommands:
         ]
         self.save_case(case, signer, carried=(carried, rows))
         return self._receipt_for(case, found.stream, name, signer)
+
+    def carried_captures(self, verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, bytes]:
+        """The package of each capture the verified case records bind, as a bundle carries it
+        (B18-B20): the stream's bound records and its latest bound checkpoint.
+
+        Capture disclosures do not travel yet: a bundle shows captured personal
+        fields and texts as withheld.
+        """
+        latest: dict[uuid.UUID, tuple[int, str]] = {}
+        for record in verified:
+            if record.event_type == CAPTURE_ATTACHED:
+                stream = uuid.UUID(bytes=record.data["stream"])
+                latest[stream] = (record.data["size"], record.data["checkpoint"])
+        return {
+            stream: write_capture_package(
+                stream, note, itertools.islice(self.records(stream), size), ()
+            )
+            for stream, (size, note) in latest.items()
+        }
 
     # --- steps ------------------------------------------------------------------
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+from casefile.bundle._capture_package import CapturePackage
 from casefile.errors import CaptureError, CheckpointSignatureError, InputError
 from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, open_checkpoint
-from casefile.signing._note import NoteVerifier
+from casefile.signing._note import NoteVerifier, split_note
+from casefile.signing._records import parse_record
 from casefile.signing._trust import TrustStore
 from casefile.verifier import VerifiedCase
 
@@ -21,6 +23,7 @@ __all__ = [
     "CAPTURE_ONLY_TYPES",
     "CAPTURE_OPENED",
     "capture_checkpoint_roles",
+    "capture_signers",
     "check_capture_types",
     "verify_capture_checkpoint",
 ]
@@ -100,3 +103,23 @@ def check_capture_types(verified: VerifiedCase, *, step: str = "A4") -> uuid.UUI
             )
     target = first.data["target"]
     return None if target is None else uuid.UUID(bytes=target)
+
+
+def capture_signers(package: CapturePackage, trust: TrustStore) -> set[bytes]:
+    """The key ids of ``trust`` that sign a carried capture: its records' and its
+    checkpoint's (a bundle's trust.json must hold them, B10). Reads headers only."""
+    found: set[bytes] = set()
+    for raw in package.records:
+        try:
+            found.add(parse_record(raw).header.key_id)
+        except InputError:
+            continue  # B19 names a record that does not parse
+    try:
+        _text, signatures = split_note(package.checkpoint)
+    except InputError:
+        return found
+    for entry in trust.entries:
+        key = NoteVerifier(entry.name, entry.public_key)
+        if any((s.name, s.key_id) == (key.name, key.key_id) for s in signatures):
+            found.add(entry.public_key.key_id)
+    return found
