@@ -5,7 +5,7 @@ B17 and B1-B5 (whose keys, whose manifest, which files) in
 :mod:`casefile.bundle._verify_manifest`; B6 with B7 and the deferred part of
 B2, the one streamed pass over the records, in :mod:`casefile.bundle._verify_walk`;
 B8-B11, B13-B16 and, last, B12 in :mod:`casefile.bundle._verify_checks`; B18-B20,
-the capture streams carried, in :mod:`casefile.bundle._capture_steps`. What
+the capture streams carried, in :mod:`casefile.bundle._verify_captures`. What
 they find is kept in one :class:`~casefile.bundle._verify_state.VerifyState`.
 """
 
@@ -16,11 +16,11 @@ import os
 from collections.abc import Callable
 
 from casefile._time import instant_ns
-from casefile.bundle._capture_steps import check_captures
 from casefile.bundle._layout import BundleLimits
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._result import BundleVerification
 from casefile.bundle._trust_root import Root
+from casefile.bundle._verify_captures import check_captures
 from casefile.bundle._verify_checks import (
     check_bundle_trust_file,
     check_continuity,

@@ -37,7 +37,7 @@ from casefile.verifier._payloads import payload_schemas
 from casefile.verifier._verified import VerifiedRecord
 
 if TYPE_CHECKING:
-    from casefile.bundle._capture_steps import CaptureBindings
+    from casefile.bundle._verify_captures import CaptureBindings
 
 __all__ = ["VerifyState"]
 

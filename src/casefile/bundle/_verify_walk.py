@@ -20,12 +20,12 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 from casefile.bundle._bundle_trust import manifest_key_lapsed
-from casefile.bundle._capture_steps import CaptureBindings
 from casefile.bundle._history import HistoryCollector
 from casefile.bundle._layout import DISCLOSURES, RECORDS
 from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._receipts import ReceiptCheck
 from casefile.bundle._redactions import RedactionLedger
+from casefile.bundle._verify_captures import CaptureBindings
 from casefile.bundle._verify_state import VerifyState
 from casefile.bundle._views import carries_views
 from casefile.errors import MalformedRecordError, ManifestError, VerificationError
