@@ -365,3 +365,23 @@ def test_a_receipt_for_other_records_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CaptureError, match="does not describe") as caught:
         dev.accept_receipt(receipt.to_bytes())  # type: ignore[attr-defined]
     assert caught.value.step == "R4"
+
+
+def test_the_centre_refuses_to_record_into_an_attached_capture(tmp_path: Path) -> None:
+    # Its copy is what it bound: a record added there would fork it from the device's.
+    app, _case_id, dev, stream = _scene(tmp_path)
+    _attach(app, _package(dev, stream))
+    with pytest.raises(InvalidCommandError, match="is a capture stream"):
+        app.add_note(stream, DETECTIVE, text="Added at the centre.")
+    assert len(list(app.records(stream))) == 2
+
+
+def test_a_device_session_refuses_a_stream_that_is_not_a_capture(tmp_path: Path) -> None:
+    dev = device(tmp_path)
+    case_id = dev._store.open_case(SCENE, offence="theft", channel="phone", reference="X1")
+    with (
+        pytest.raises(InvalidCommandError, match="not a capture stream"),
+        dev.session(case_id, SCENE) as case,
+    ):
+        case.add_note(text="Never stored.")
+    assert len(list(dev._store.records(case_id))) == 1

@@ -85,6 +85,8 @@ class CasefileApp(
     """
 
     name = "casefile"
+    #: Whether this store records into capture streams (a device's store does).
+    _records_captures = False
 
     def __init__(
         self,
@@ -174,6 +176,13 @@ class CasefileApp(
         writer stored records first: reload and retry.
         """
         case = self.get_case(case_id, audit=audit)
+        if case.capture_of is not None and not self._records_captures:
+            # The centre's copy of a capture is what it bound: written only by attaching.
+            raise InvalidCommandError(
+                "case_id",
+                f"{case_id} is a capture stream: it is recorded on its device and joins "
+                "its case by attach_capture",
+            )
         self._bind_signer(case, signer)
         yield case
         self.save_case(case, signer)

@@ -48,6 +48,12 @@ _STREAM_ROWS: Final = (
 )
 
 
+class _DeviceStore(CasefileApp):
+    """The device's own store: the one place where a capture stream is recorded into."""
+
+    _records_captures = True
+
+
 class DeviceApp:
     """Capture streams on one device, in the SQLite file ``path``.
 
@@ -70,7 +76,7 @@ class DeviceApp:
         self.device = device
         self.origin_namespace = origin_namespace
         self._clock = clock
-        self._store = CasefileApp(
+        self._store = _DeviceStore(
             store=StoreConfig.sqlite(path), trust=trust, clock=clock, random_bytes=random_bytes
         )
         with self._datastore().transaction(commit=True) as c:
