@@ -385,3 +385,12 @@ def test_a_device_session_refuses_a_stream_that_is_not_a_capture(tmp_path: Path)
     ):
         case.add_note(text="Never stored.")
     assert len(list(dev._store.records(case_id))) == 1
+
+
+def test_the_centres_copy_of_a_capture_is_listed_and_indexed_as_no_case(tmp_path: Path) -> None:
+    app, case_id, dev, stream = _scene(tmp_path)
+    _attach(app, _package(dev, stream))
+    assert app.list_cases() == [case_id]
+    assert app.rebuild_case_index() == 1
+    assert [s.case_id for s in app.case_summaries()] == [case_id]
+    assert dev.streams() == [stream]

@@ -30,6 +30,7 @@ from casefile.application._personal import PersonalDataCommands
 from casefile.application._queries import CaseQueries
 from casefile.application._recorders import CaseRecorder, DisclosureRow, ErasureRow
 from casefile.application._redactions import RedactionAppCommands
+from casefile.bundle._capture_check import CAPTURE_OPENED
 from casefile.errors import (
     ConcurrencyConflictError,
     InputError,
@@ -374,8 +375,17 @@ class CasefileApp(
             yield parse_disclosure(blob)
 
     def list_cases(self) -> list[uuid.UUID]:
-        """Every case id in the store, in the order the cases were opened."""
-        return self._cases.select_case_ids()
+        """Every case id in the store, in the order the cases were opened.
+
+        Capture streams (attached at the centre, recorded on a device) are not cases:
+        a device lists them with :meth:`DeviceApp.streams`.
+        """
+        return [c for c in self._cases.select_case_ids() if not self._is_capture(c)]
+
+    def _is_capture(self, case_id: uuid.UUID) -> bool:
+        # The stored topic of record 1 is its type; the records authenticate it when loaded.
+        first = self._cases.select_events(case_id, lte=1)
+        return bool(first) and first[0].topic == CAPTURE_OPENED
 
     def verify(
         self,

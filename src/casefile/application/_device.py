@@ -143,7 +143,7 @@ class DeviceApp:
 
     def streams(self) -> list[uuid.UUID]:
         """The capture streams this device holds, in the order they were opened."""
-        return self._store.list_cases()
+        return [c for c in self._store._cases.select_case_ids() if self._store._is_capture(c)]
 
     # --- to the centre ----------------------------------------------------------
 
