@@ -43,7 +43,7 @@ from casefile.application._recorders import CaseRecorder, DisclosureRow
 from casefile.application._redaction_plan import PlannedRun, RedactionPlan
 from casefile.application._redactions import FieldView, RedactionResult, WithheldRun
 from casefile.application._tsa import TimestampAuthority, Transport, request_timestamp
-from casefile.bundle._capture_receipt import AttachReceipt
+from casefile.bundle import AttachReceipt
 from casefile.projections import CaseFile
 
 __all__ = [
