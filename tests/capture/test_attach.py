@@ -394,3 +394,16 @@ def test_the_centres_copy_of_a_capture_is_listed_and_indexed_as_no_case(tmp_path
     assert app.rebuild_case_index() == 1
     assert [s.case_id for s in app.case_summaries()] == [case_id]
     assert dev.streams() == [stream]
+
+
+def test_a_capture_checkpoint_by_an_untrusted_key_is_refused(tmp_path: Path) -> None:
+    app, case_id, dev, stream = _scene(tmp_path)
+    parsed = read_capture_package(_package(dev, stream))
+    stranger = InMemorySigner.generate()
+    root = merkle_root([record_hash(r) for r in parsed.records])
+    note = sign_checkpoint(Checkpoint(case_origin(NAMESPACE, stream), 2, root), "pc-1001", stranger)
+    forged = write_capture_package(stream, note, parsed.records, parsed.disclosures)
+    with pytest.raises(CaptureError, match="no trusted key") as caught:
+        _attach(app, forged)
+    assert caught.value.step == "A2"
+    assert _case_types(app, case_id) == ["case.opened"]
