@@ -28,6 +28,8 @@ __all__ = [
     "BadSignatureError",
     "BrokenLinkError",
     "BundleError",
+    "CaptureError",
+    "CapturePackageError",
     "CaseClosedError",
     "CasefileError",
     "CheckpointError",
@@ -139,6 +141,10 @@ class NoteError(InputError):
 
 class BundleError(InputError):
     """A bundle that cannot be read safely (missing, not a bundle, hostile archive)."""
+
+
+class CapturePackageError(InputError):
+    """Bytes that are not a capture package (docs/FORMAT.md §12.2), named at the fault."""
 
 
 class EvidenceError(InputError):
@@ -300,6 +306,12 @@ class InconsistentHistoryError(HistoryError):
 class RollbackError(HistoryError):
     """A bundle shorter than a checkpoint its recipient was given before: an older state of
     the case presented as the latest."""
+
+
+class CaptureError(VerificationError):
+    """A capture stream that may not join this case, or a binding or receipt that does not
+    hold (docs/FORMAT.md §12): another case's stream, a stream that diverged from what was
+    attached, a receipt not signed by a trusted centre key."""
 
 
 class FixityError(VerificationError):

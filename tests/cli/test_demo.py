@@ -213,7 +213,7 @@ def test_failed_demo_leaves_no_partial_folder(
     def fail(*args: object, **kwargs: object) -> None:
         raise InputError("the device ran out of battery")
 
-    monkeypatch.setattr(_demo_cmd, "_make_keys", fail)
+    monkeypatch.setattr(_demo_cmd, "make_keys", fail)
     result = run_cli(["demo", "--out", tmp_path / "demo"])
     assert result.code == 2
     assert result.err == "casefile: error: the device ran out of battery\n"

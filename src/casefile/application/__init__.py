@@ -35,6 +35,7 @@ True
 from casefile.application._app import CasefileApp
 from casefile.application._casefile import VerifiedCaseFile
 from casefile.application._config import Backend, StoreConfig
+from casefile.application._device import DeviceApp
 from casefile.application._export import EvidenceFinder, ExportResult, exhibit_hashes
 from casefile.application._index import CaseSummary
 from casefile.application._pdf import CHECKPOINT_ROOT_KEY, print_pdf
@@ -42,15 +43,18 @@ from casefile.application._recorders import CaseRecorder, DisclosureRow
 from casefile.application._redaction_plan import PlannedRun, RedactionPlan
 from casefile.application._redactions import FieldView, RedactionResult, WithheldRun
 from casefile.application._tsa import TimestampAuthority, Transport, request_timestamp
+from casefile.bundle import AttachReceipt
 from casefile.projections import CaseFile
 
 __all__ = [
     "CHECKPOINT_ROOT_KEY",
+    "AttachReceipt",
     "Backend",
     "CaseFile",
     "CaseRecorder",
     "CaseSummary",
     "CasefileApp",
+    "DeviceApp",
     "DisclosureRow",
     "EvidenceFinder",
     "ExportResult",

@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from eventsourcing.application import Application, Repository
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import Environment, EnvType
 
+from casefile.application._capture import CaptureAttachCommands
 from casefile.application._casefile import CaseFileQueries
 from casefile.application._checkpoints import CheckpointCommands
 from casefile.application._commands import CaseCommands
@@ -27,8 +28,9 @@ from casefile.application._export import ExportCommands
 from casefile.application._index import index_entry, officer_of
 from casefile.application._personal import PersonalDataCommands
 from casefile.application._queries import CaseQueries
-from casefile.application._recorders import CaseRecorder, ErasureRow
+from casefile.application._recorders import CaseRecorder, DisclosureRow, ErasureRow
 from casefile.application._redactions import RedactionAppCommands
+from casefile.bundle._capture_check import CAPTURE_OPENED
 from casefile.errors import (
     ConcurrencyConflictError,
     InputError,
@@ -67,6 +69,7 @@ class CasefileApp(
     CheckpointCommands,
     PersonalDataCommands,
     RedactionAppCommands,
+    CaptureAttachCommands,
     ExportCommands,
     CaseFileQueries,
     Application[uuid.UUID],
@@ -83,6 +86,8 @@ class CasefileApp(
     """
 
     name = "casefile"
+    #: Whether this store records into capture streams (a device's store does).
+    _records_captures = False
 
     def __init__(
         self,
@@ -172,6 +177,13 @@ class CasefileApp(
         writer stored records first: reload and retry.
         """
         case = self.get_case(case_id, audit=audit)
+        if case.capture_of is not None and not self._records_captures:
+            # The centre's copy of a capture is what it bound: written only by attaching.
+            raise InvalidCommandError(
+                "case_id",
+                f"{case_id} is a capture stream: it is recorded on its device and joins "
+                "its case by attach_capture",
+            )
         self._bind_signer(case, signer)
         yield case
         self.save_case(case, signer)
@@ -203,7 +215,12 @@ class CasefileApp(
         case.bind_actor(None if entry is None else Custodian.from_holder(entry.holder))
 
     def save_case(
-        self, case: Investigation, signer: Signer, *, erase: Sequence[ErasureRow] = ()
+        self,
+        case: Investigation,
+        signer: Signer,
+        *,
+        erase: Sequence[ErasureRow] = (),
+        carried: tuple[Sequence[StoredEvent], Sequence[DisclosureRow]] = ((), ()),
     ) -> list[int]:
         """Seal the case's pending events with ``signer`` and store them with their disclosures.
 
@@ -212,7 +229,8 @@ class CasefileApp(
         stale and must be reloaded. Opening a case whose reference another case
         has raises :class:`~casefile.errors.DuplicateReferenceError`. The case
         index is brought up to date, and the disclosures ``erase`` names are
-        replaced or deleted, in the same transaction.
+        replaced or deleted, in the same transaction, as are ``carried``: records
+        of capture streams, stored as they were signed, with their disclosure rows.
         """
         pending = list(case.pending_events)
         if not pending:
@@ -225,6 +243,7 @@ class CasefileApp(
             random_bytes=self._random_bytes,
         )
         rows = [(d.case_id, d.seq, d.name, d.to_bytes()) for d in batch.disclosures]
+        rows.extend(carried[1])
         index = index_entry(
             case,
             events=pending,
@@ -233,7 +252,7 @@ class CasefileApp(
         )
         try:
             self._cases.insert_events(
-                batch.stored_events, disclosures=rows, index=index, erase=erase
+                [*carried[0], *batch.stored_events], disclosures=rows, index=index, erase=erase
             )
         except IntegrityError:
             first = batch.stored_events[0].originator_version
@@ -356,8 +375,17 @@ class CasefileApp(
             yield parse_disclosure(blob)
 
     def list_cases(self) -> list[uuid.UUID]:
-        """Every case id in the store, in the order the cases were opened."""
-        return self._cases.select_case_ids()
+        """Every case id in the store, in the order the cases were opened.
+
+        Capture streams (attached at the centre, recorded on a device) are not cases:
+        a device lists them with :meth:`DeviceApp.streams`.
+        """
+        return [c for c in self._cases.select_case_ids() if not self._is_capture(c)]
+
+    def _is_capture(self, case_id: uuid.UUID) -> bool:
+        # The stored topic of record 1 is its type; the records authenticate it when loaded.
+        first = self._cases.select_events(case_id, lte=1)
+        return bool(first) and first[0].topic == CAPTURE_OPENED
 
     def verify(
         self,

@@ -58,6 +58,7 @@ from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._runs import Run
 from casefile.verifier import iter_verified_records, payload_schemas
 from casefile.verifier._redaction_codes import Audience
+from casefile.verifier._verified import VerifiedRecord
 
 __all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
 
@@ -107,6 +108,10 @@ class ExportCommands:
     @abc.abstractmethod
     def disclosures(self, case_id: uuid.UUID) -> Iterator[AnyDisclosure]:
         """The case's disclosures by (seq, name) (provided by the application)."""
+
+    @abc.abstractmethod
+    def carried_captures(self, verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, bytes]:
+        """The packages of the captures the records bind (provided by the application)."""
 
     @abc.abstractmethod
     def checkpoint(
@@ -342,6 +347,7 @@ class ExportCommands:
             ),
         )
         register = build_exhibit_register(records_as_read(verified), as_of=at)
+        captures = self.carried_captures(verified)  # B18-B20
         del verified
         wanted = exhibit_hashes(register)
         files: dict[bytes, EvidenceSource] = {}
@@ -374,6 +380,7 @@ class ExportCommands:
                 trust_list=trust_list,
                 roots=roots,
                 handovers=handovers,
+                captures=captures,
             )
             product = stage / "bundle"
             if zip:

@@ -10,7 +10,7 @@ case found this way authenticates it as always.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import StoredEvent
@@ -36,6 +36,8 @@ class CaseQueries:
 
     trust: TrustStore
     _cases: CaseRecorder
+    _records_captures: bool
+    _is_capture: Callable[[uuid.UUID], bool]
 
     def find_case(self, reference: str) -> uuid.UUID:
         """The id of the case opened with ``reference`` (crime reference or URN).
@@ -90,6 +92,8 @@ class CaseQueries:
         """
         count = 0
         for case_id in self._cases.select_case_ids():
+            if self._is_capture(case_id) and not self._records_captures:
+                continue  # the centre's copy of a capture is no case of its own
             self._cases.rebuild_index_entry(case_id, self._entry_deriver(case_id))
             count += 1
         return count

@@ -18,6 +18,12 @@ signs its trust list (:func:`sign_trust_list`); a verifier that pins a root
 """
 
 from casefile.bundle._audience import AUDIENCES, RESTRICTED_FIELDS
+from casefile.bundle._capture_package import (
+    CapturePackage,
+    read_capture_package,
+    write_capture_package,
+)
+from casefile.bundle._capture_receipt import AttachReceipt, open_receipt
 from casefile.bundle._earlier import EarlierHandover, earlier_handovers, parse_handovers
 from casefile.bundle._files import STAGING_PREFIX, clean_staging, stale_staging
 from casefile.bundle._history import CaseHistory, Handover, check_extends
@@ -83,10 +89,12 @@ __all__ = [
     "TRUST_LIST_FORMAT",
     "TRUST_LIST_PAYLOAD_TYPE",
     "VIEW_NAMES",
+    "AttachReceipt",
     "Bundle",
     "BundleInfo",
     "BundleLimits",
     "BundleVerification",
+    "CapturePackage",
     "CaseHistory",
     "DisclosurePolicy",
     "EarlierHandover",
@@ -108,10 +116,12 @@ __all__ = [
     "clean_staging",
     "earlier_handovers",
     "open_bundle",
+    "open_receipt",
     "open_root",
     "open_trust_list",
     "parse_handovers",
     "prove_record",
+    "read_capture_package",
     "read_root",
     "read_trust_list",
     "render_views",
@@ -123,5 +133,6 @@ __all__ = [
     "update_root",
     "verify_bundle",
     "write_bundle",
+    "write_capture_package",
     "zip_bundle",
 ]

@@ -11,6 +11,7 @@ and anything outside the layout is refused as unexpected.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,6 +23,7 @@ from casefile.signing._trust_json import MAX_TRUST_STORE_SIZE
 __all__ = [
     "BUNDLE_FORMAT",
     "BUNDLE_VERSION",
+    "CAPTURES_DIR",
     "CHECKPOINT",
     "DISCLOSURES",
     "EVIDENCE_DIR",
@@ -40,6 +42,8 @@ __all__ = [
     "TRUST_ROOT_DIR",
     "VIEWS_DIR",
     "BundleLimits",
+    "capture_path",
+    "capture_stream_of",
     "check_member_name",
     "desktop_debris",
     "evidence_path",
@@ -66,6 +70,11 @@ HANDOVERS: Final = "handovers.json"
 #: Enough for thousands of earlier handovers, each a checkpoint note and a short proof.
 MAX_HANDOVERS_SIZE: Final = 8 * 1024 * 1024
 EVIDENCE_DIR: Final = "evidence"
+#: The capture streams the case attached (FORMAT.md §12), one package each (B18-B20).
+CAPTURES_DIR: Final = "captures"
+_CAPTURE_NAME: Final = re.compile(
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.pkg", re.ASCII
+)
 VIEWS_DIR: Final = "views"
 #: The signed trust root's files (§7.5): root versions after the first, and the trust list.
 TRUST_ROOT_DIR: Final = "trust-root"
@@ -157,6 +166,8 @@ def check_member_name(name: str) -> str:
             return name
         if folder == VIEWS_DIR and _VIEW_NAME.fullmatch(leaf):
             return name
+        if folder == CAPTURES_DIR and _CAPTURE_NAME.fullmatch(leaf):
+            return name
         if name == TRUST_LIST or (folder == TRUST_ROOT_DIR and _ROOT_NAME.fullmatch(leaf)):
             return name
     debris = desktop_debris(name)
@@ -183,6 +194,18 @@ def desktop_debris(name: str) -> str | None:
 def evidence_path(sha256: bytes) -> str:
     """The bundle path of the evidence file with this SHA-256."""
     return f"{EVIDENCE_DIR}/{sha256.hex()}"
+
+
+def capture_path(stream: uuid.UUID) -> str:
+    """The bundle path of the package of capture stream ``stream``."""
+    return f"{CAPTURES_DIR}/{stream}.pkg"
+
+
+def capture_stream_of(name: str) -> uuid.UUID | None:
+    """The stream a ``captures/<uuid>.pkg`` path names, or None for any other path."""
+    folder, _, leaf = name.partition("/")
+    match = _CAPTURE_NAME.fullmatch(leaf) if folder == CAPTURES_DIR else None
+    return None if match is None else uuid.UUID(match.group(1))
 
 
 def view_path(name: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Final, Protocol
 
 from casefile.bundle._layout import (
+    CAPTURES_DIR,
     EVIDENCE_DIR,
     TRUST_ROOT_DIR,
     VIEWS_DIR,
@@ -39,7 +40,7 @@ _OPEN_FLAGS: Final = (
     | getattr(os, "O_NONBLOCK", 0)
     | getattr(os, "O_BINARY", 0)
 )
-_FOLDERS: Final = frozenset({EVIDENCE_DIR, VIEWS_DIR, TRUST_ROOT_DIR})
+_FOLDERS: Final = frozenset({EVIDENCE_DIR, VIEWS_DIR, TRUST_ROOT_DIR, CAPTURES_DIR})
 _KINDS: Final = {
     stat.S_IFCHR: "character device",
     stat.S_IFBLK: "block device",

@@ -4,7 +4,8 @@ Each group of steps lives with its marks in its own module:
 B17 and B1-B5 (whose keys, whose manifest, which files) in
 :mod:`casefile.bundle._verify_manifest`; B6 with B7 and the deferred part of
 B2, the one streamed pass over the records, in :mod:`casefile.bundle._verify_walk`;
-B8-B11, B13-B16 and, last, B12 in :mod:`casefile.bundle._verify_checks`. What
+B8-B11, B13-B16 and, last, B12 in :mod:`casefile.bundle._verify_checks`; B18-B20,
+the capture streams carried, in :mod:`casefile.bundle._verify_captures`. What
 they find is kept in one :class:`~casefile.bundle._verify_state.VerifyState`.
 """
 
@@ -19,6 +20,7 @@ from casefile.bundle._layout import BundleLimits
 from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._result import BundleVerification
 from casefile.bundle._trust_root import Root
+from casefile.bundle._verify_captures import check_captures
 from casefile.bundle._verify_checks import (
     check_bundle_trust_file,
     check_continuity,
@@ -40,7 +42,8 @@ __all__ = ["PROGRESS_STEP", "verify_bundle"]
 
 def _run(run: VerifyState) -> BundleVerification:
     """The steps in their order: B17 first (it gives B2 its keys), B15 before B10
-    (B10 looks for the cosigners that counted), B12 last (it needs all else passed)."""
+    (B10 looks for the cosigners that counted), B18-B20 before B10 (B10 looks for the
+    captures' signers), B12 last (it needs all else passed)."""
     if check_trust_root(run) and check_manifest(run):  # B17, B1-B3
         check_files(run)  # B4, B5
         walk_case(run)  # B6, B7, B2 (deferred)
@@ -49,6 +52,7 @@ def _run(run: VerifyState) -> BundleVerification:
         check_redactions(run)  # B11
         check_handover_records(run)  # B13, B14
         check_receipts(run)  # B15
+        check_captures(run)  # B18, B19, B20
         check_bundle_trust_file(run)  # B10
         check_time(run)  # B16
         check_views_last(run)  # B12

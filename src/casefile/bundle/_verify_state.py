@@ -9,6 +9,7 @@ it into the :class:`~casefile.bundle.BundleVerification` the caller sees.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from casefile.bundle._continuity import CustodyCollector
 from casefile.bundle._fixity import CapturedSizes
@@ -34,6 +35,9 @@ from casefile.signing._trust import TrustEntry, TrustStore
 from casefile.verifier import MAX_REPORTED_ERRORS
 from casefile.verifier._payloads import payload_schemas
 from casefile.verifier._verified import VerifiedRecord
+
+if TYPE_CHECKING:
+    from casefile.bundle._verify_captures import CaptureBindings
 
 __all__ = ["VerifyState"]
 
@@ -94,6 +98,8 @@ class VerifyState:
         self.history: CaseHistory | None = None
         self.receipts: ReceiptCheck | None = None
         self.latest_time: int | None = None
+        # B18-B20: the capture.attached records that verified.
+        self.captures: CaptureBindings | None = None
 
     def fail(self, exc: VerificationError) -> None:
         """Raise the failure, or, in report mode, list it (up to a bound)."""

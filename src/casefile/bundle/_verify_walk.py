@@ -25,6 +25,7 @@ from casefile.bundle._layout import DISCLOSURES, RECORDS
 from casefile.bundle._policy_check import PolicyCheck
 from casefile.bundle._receipts import ReceiptCheck
 from casefile.bundle._redactions import RedactionLedger
+from casefile.bundle._verify_captures import CaptureBindings
 from casefile.bundle._verify_state import VerifyState
 from casefile.bundle._views import carries_views
 from casefile.errors import MalformedRecordError, ManifestError, VerificationError
@@ -78,6 +79,7 @@ def walk_case(run: VerifyState) -> None:
     ledger = run.redactions = RedactionLedger(manifest.audience)
     kept = run.kept = [] if carries_views(manifest) else None
     receipts = run.receipts = ReceiptCheck(store, manifest.case_id, walk.clock_skew_ns)  # B15
+    bindings = run.captures = CaptureBindings()  # B18-B20
     next_progress = PROGRESS_STEP
     workers = available_cores() if run.workers is None else max(1, run.workers)
     records = walk.run(
@@ -99,6 +101,7 @@ def walk_case(run: VerifyState) -> None:
             record.hash,
         )  # fmt: skip
         receipts.take(record)  # B15
+        bindings.take(record)  # B18-B20
         if kept is not None:
             kept.append(record)  # B12
         if run.latest is None or record.time_ns > run.latest[1]:

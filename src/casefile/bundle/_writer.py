@@ -18,6 +18,8 @@ from typing import BinaryIO
 
 from casefile._scratch import new_locked_dir
 from casefile.bundle._audience import AUDIENCES, is_restricted
+from casefile.bundle._capture_check import capture_signers
+from casefile.bundle._capture_package import read_capture_package
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._files import (
     DIR_MODE,
@@ -32,6 +34,7 @@ from casefile.bundle._files import (
     remove,
 )
 from casefile.bundle._layout import (
+    CAPTURES_DIR,
     CHECKPOINT,
     DISCLOSURES,
     EVIDENCE_DIR,
@@ -43,6 +46,7 @@ from casefile.bundle._layout import (
     TRUST_LIST,
     TRUST_ROOT_DIR,
     VIEWS_DIR,
+    capture_path,
     evidence_path,
     root_path,
     view_path,
@@ -322,6 +326,7 @@ def write_bundle(
     trust_list: bytes | None = None,
     roots: Mapping[int, bytes] | None = None,
     handovers: bytes | None = None,
+    captures: Mapping[uuid.UUID, bytes] | None = None,
 ) -> BundleInfo:
     """Write one case as a bundle directory at ``dest``, atomically.
 
@@ -343,7 +348,9 @@ def write_bundle(
     the first a verifier pins) travel under ``trust-root/`` for step B17; they
     are copied as given, signatures and all. ``handovers`` is the
     content of ``handovers.json`` (B14: see :func:`~casefile.bundle.earlier_handovers`),
-    for a bundle whose recipient was handed the case before.
+    for a bundle whose recipient was handed the case before. ``captures`` maps
+    each capture stream the case attached to its package (FORMAT.md §12.2),
+    written as ``captures/<stream>.pkg`` (B18-B20); its signers join trust.json.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
     is left behind; staging that killed exports left beside ``dest`` is
@@ -381,6 +388,9 @@ def write_bundle(
             entries.append(file_entry)
             needed = (walk.key_ids or set()) | signers | {manifest_key}
             needed |= cosigner_keys(trust, checkpoint_note, walk.cosignatures)  # B15, B10
+            capture_items = sorted((capture_path(s), data) for s, data in (captures or {}).items())
+            for _path, data in capture_items:
+                needed |= capture_signers(read_capture_package(data), trust)  # B19, B10
             with HashingSink(tmp, TRUST, mode=file_mode) as sink:
                 sink.write(dump_trust_store(trust.subset(sorted(needed))).encode("utf-8"))
                 entries.append(sink.finish())
@@ -400,6 +410,13 @@ def write_bundle(
                 for sha256 in sorted(_evidence_keys(evidence)):
                     entries.append(_write_evidence(tmp, sha256, evidence[sha256], file_mode))
                 fsync_dir(tmp / EVIDENCE_DIR)
+            if capture_items:
+                _folder(tmp / CAPTURES_DIR, dir_mode)
+                for path, data in capture_items:
+                    with HashingSink(tmp, path, mode=file_mode) as sink:
+                        sink.write(data)
+                        entries.append(sink.finish())
+                fsync_dir(tmp / CAPTURES_DIR)
             if trust_list is not None or roots:
                 entries.extend(_write_trust_root(tmp, trust_list, roots or {}, file_mode, dir_mode))
             if view_items:

@@ -7,6 +7,12 @@ path. Adding a type is local: a :class:`CaseEvent` subclass decorated with
 """
 
 from casefile.events._base import WITHHELD, CaseEvent, datetime_of_ns
+from casefile.events._capture import (
+    CAPTURE_FINDING_KINDS,
+    CaptureAttached,
+    CaptureCommands,
+    CaptureOpened,
+)
 from casefile.events._case_events import (
     CaseOpened,
     CaseOpenedV1,
@@ -163,6 +169,7 @@ from casefile.verifier._redaction_codes import (
 )
 
 __all__ = [
+    "CAPTURE_FINDING_KINDS",
     "CARE_DETAILS",
     "CUSTODY_REFERENCE",
     "DEFAULT_CONTEXT",
@@ -180,6 +187,9 @@ __all__ = [
     "Audience",
     "BailRecorded",
     "BailStatus",
+    "CaptureAttached",
+    "CaptureCommands",
+    "CaptureOpened",
     "CaseEvent",
     "CaseKind",
     "CaseOpened",

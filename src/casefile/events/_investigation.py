@@ -49,6 +49,7 @@ import uuid
 from eventsourcing.domain import Aggregate
 
 from casefile.errors import InvalidCommandError
+from casefile.events._capture import CaptureCommands, open_capture_event
 from casefile.events._case_commands import CaseLogCommands
 from casefile.events._case_events import CaseOpened, CaseOpening
 from casefile.events._charging import ChargingCommands
@@ -89,6 +90,7 @@ class Investigation(
     VictimCommands,
     MissingPersonCommands,
     ReceiptCommands,
+    CaptureCommands,
     Aggregate,
 ):
     """One investigation: an append-only, signed event stream and the state it implies.
@@ -131,6 +133,37 @@ class Investigation(
         when = check_time(context.clock() if at is None else at, "at")
         case = check_uuid(case_id, "case_id") if case_id is not None else context.new_id()
         event = CaseOpened.new(case, 1, when, NO_PERSONAL, fields)
+        aggregate = cls._start(event)
+        aggregate._context = context
+        aggregate._pending_events.append(event)
+        return aggregate
+
+    @classmethod
+    def open_capture(
+        cls,
+        *,
+        reference: str,
+        device: str,
+        kind: CaseKind | str = CaseKind.CRIME,
+        target: uuid.UUID | None = None,
+        at: Instant | None = None,
+        stream_id: uuid.UUID | None = None,
+        context: CommandContext = DEFAULT_CONTEXT,
+    ) -> Investigation:
+        """Open a capture stream for case ``target`` (None: a case whose reference is
+        issued later; ``reference`` is then provisional), recorded on ``device``.
+
+        The stream takes the same commands as a case; its first record is pending.
+        """
+        event = open_capture_event(
+            reference=reference,
+            device=device,
+            kind=kind,
+            target=target,
+            at=at,
+            stream_id=stream_id,
+            context=context,
+        )
         aggregate = cls._start(event)
         aggregate._context = context
         aggregate._pending_events.append(event)

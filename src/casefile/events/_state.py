@@ -165,6 +165,10 @@ class CaseState:
         self._seals: dict[str, int] = {}
         self._reports: list[int] = []
         self._handovers: list[int] = []
+        # Capture streams: what this stream captures for (if it is one), and the
+        # streams attached to this case (stream -> (size attached, binding seqs)).
+        self._capture_of: tuple[uuid.UUID | None, str, str] | None = None
+        self._attached: dict[uuid.UUID, tuple[int, tuple[int, ...]]] = {}
         self._corrections: dict[int, list[int]] = {}
         # seq -> the ORDERED_FIELDS of its record, as last corrected.
         self._spans: dict[int, dict[str, Any]] = {}

@@ -1,0 +1,159 @@
+"""Steps B18-B20 of docs/FORMAT.md §9.6: the capture streams a bundle carries.
+
+The walk (B6) hands each verified ``capture.attached`` record to a
+:class:`CaptureBindings`; once the case is walked, B18 matches the bindings
+with the ``captures/`` files one to one, B19 verifies each carried stream as
+the centre did when it attached it (A1-A4), and B20 holds each stream to what
+the case bound: its checkpoint is the latest bound one, and it names this case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from casefile.bundle._capture_check import (
+    CAPTURE_ATTACHED,
+    capture_signers,
+    check_capture_types,
+    verify_capture_checkpoint,
+)
+from casefile.bundle._capture_package import CapturePackage, read_capture_package
+from casefile.bundle._layout import capture_path, capture_stream_of
+from casefile.bundle._verify_state import VerifyState
+from casefile.errors import CaptureError, CapturePackageError, InputError, VerificationError
+from casefile.signing._commitments import AnyDisclosure
+from casefile.signing._text import parse_disclosure
+from casefile.verifier import verify_case
+from casefile.verifier._payloads import payload_schemas
+from casefile.verifier._verified import VerifiedRecord
+
+__all__ = ["Binding", "CaptureBindings", "check_captures"]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One verified ``capture.attached`` record of the case."""
+
+    seq: int
+    stream: uuid.UUID
+    from_size: int
+    size: int
+    checkpoint: str
+
+
+class CaptureBindings:
+    """The case's bindings, collected as the records verify (a few per capture)."""
+
+    def __init__(self) -> None:
+        self.by_stream: dict[uuid.UUID, list[Binding]] = {}
+
+    def take(self, record: VerifiedRecord) -> None:
+        """Keep ``record`` if it binds a capture."""
+        if record.event_type != CAPTURE_ATTACHED or record.schema != 1:
+            return
+        data = record.data
+        stream = uuid.UUID(bytes=data["stream"])
+        binding = Binding(record.seq, stream, data["from_size"], data["size"], data["checkpoint"])
+        self.by_stream.setdefault(stream, []).append(binding)
+
+
+def check_captures(run: VerifyState) -> None:
+    """B18, B19, B20 over every binding and every ``captures/`` file."""
+    manifest, store = run.manifest, run.trust
+    if manifest is None or store is None or run.captures is None:
+        return
+    label = run.label
+    bound = run.captures.by_stream
+    carried = {
+        stream: f.path for f in manifest.files if (stream := capture_stream_of(f.path)) is not None
+    }
+    # B18: each bound stream's bindings run unbroken from record 1, and the bundle
+    # carries exactly the streams the case bound.
+    for stream, bindings in bound.items():
+        expected = 0
+        for binding in bindings:
+            if binding.from_size != expected or binding.size <= expected:
+                run.fail(CaptureError(
+                    f"capture {stream}: binds from {binding.from_size}, after {expected}",
+                    case_id=label, seq=binding.seq, step="B18",
+                ))  # fmt: skip
+            expected = binding.size
+        if stream not in carried:
+            run.fail(CaptureError(
+                f"capture {stream} is bound but the bundle lacks {capture_path(stream)}",
+                case_id=label, seq=bindings[-1].seq, step="B18",
+            ))  # fmt: skip
+    for stream, path in sorted(carried.items()):
+        if stream not in bound:
+            run.fail(CaptureError(
+                f"{path}: a capture the case never bound is no part of it",
+                case_id=label, step="B18",
+            ))  # fmt: skip
+            continue
+        package = _read(run, path)
+        if package is not None:
+            _check_one(run, package, stream, bound[stream][-1])
+
+
+def _read(run: VerifyState, path: str) -> CapturePackage | None:
+    try:
+        package = read_capture_package(b"".join(run.bundle.chunks(path)))
+    except VerificationError as exc:  # B4: changed since it was listed
+        run.fail(exc)
+        return None
+    except CapturePackageError as exc:
+        run.fail(CaptureError(f"{path}: {exc}", case_id=run.label, step="B19"))
+        return None
+    if package.stream != capture_stream_of(path):
+        run.fail(CaptureError(
+            f"{path}: the package is of capture {package.stream}", case_id=run.label, step="B19",
+        ))  # fmt: skip
+        return None
+    return package
+
+
+def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, last: Binding) -> None:
+    store = run.trust
+    if store is None:
+        return
+    try:
+        # B19: the stream verifies as a case does (V1-V15), with its checkpoint (A2, A3)
+        # and as a capture (A4).
+        verified = verify_case(
+            package.records,
+            trust=store,
+            at=run.at,
+            case_id=stream,
+            disclosures=_disclosures(package),
+            payloads=payload_schemas(),
+            workers=1,
+        )
+        verify_capture_checkpoint(package.checkpoint, verified, store, at=run.at, step="B19")
+        target = check_capture_types(verified, step="B19")
+    except (VerificationError, InputError) as exc:
+        run.fail(exc if isinstance(exc, VerificationError) else CaptureError(
+            f"capture {stream}: {exc}", case_id=run.label, step="B19"
+        ))  # fmt: skip
+        return
+    run.used_keys |= capture_signers(package, store)
+    # B20: the carried stream is what the case bound, for this case: the latest
+    # binding's checkpoint is the package's, byte for byte (so its size and root,
+    # over which B19 checked the records, are those the case bound).
+    if package.checkpoint != last.checkpoint:
+        run.fail(CaptureError(
+            f"capture {stream} differs from what record {last.seq} bound",
+            case_id=run.label, seq=last.seq, step="B20",
+        ))  # fmt: skip
+    manifest = run.manifest
+    if target is not None and manifest is not None and target != manifest.case_id:
+        run.fail(CaptureError(
+            f"capture {stream} was recorded for case {target}",
+            case_id=run.label, seq=last.seq, step="B20",
+        ))  # fmt: skip
+
+
+def _disclosures(package: CapturePackage) -> Iterator[AnyDisclosure]:
+    for raw in package.disclosures:
+        yield parse_disclosure(raw)
