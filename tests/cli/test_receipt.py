@@ -193,3 +193,22 @@ def _records(bundle: Path) -> list[bytes]:
     with open_bundle(bundle) as opened:
         entry = next(f for f in opened.manifest.files if f.path == "records.bin")
         return list(opened.records(entry))
+
+
+def test_receipt_by_a_key_without_the_recipient_or_witness_role_cosigns_nothing(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # An officer's key is in the trust store, but a cosignature by it would not count at B15
+    # and receipt-record would refuse it: the command must not hand out such a receipt.
+    officer = demo.root / "keys" / "pc-4721.key"
+    receipted = tmp_path / "receipted.txt"
+    result = run_cli(
+        ["receipt", demo.root / "bundle", "--key", officer, "--trust", demo.trust,
+         "--passphrase-file", demo.passphrase, "--out", receipted]
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.out == ""
+    assert "without the role recipient or witness" in result.err
+    assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not receipted.exists()

@@ -27,6 +27,8 @@ from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError
 from casefile.signing import (
     MAX_NOTE_SIZE,
+    RECIPIENT_ROLE,
+    WITNESS_ROLE,
     TrustStore,
     append_cosignatures,
     cosign_checkpoint,
@@ -150,9 +152,17 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 1
         note = bundle.read_small(CHECKPOINT).decode("utf-8")
         keys = trust if trust is not None else bundle.trust()
+    entry = keys.get(signer.public_key.key_id)
+    # A trust store that lists the key without either role says its cosignature would not
+    # count (B15), and the sender could not record it: sign nothing the recipient cannot use.
+    if entry is not None and not entry.roles & {RECIPIENT_ROLE, WITNESS_ROLE}:
+        raise InputError(
+            f"--key: the trust store lists this key as {one_line(entry.name)}, without the "
+            f"role {RECIPIENT_ROLE} or {WITNESS_ROLE}: a receipt by it would not count; "
+            "nothing was cosigned"
+        )
     name = args.name
     if name is None:
-        entry = keys.get(signer.public_key.key_id)
         if entry is None:
             raise InputError(
                 "--name: your key is not in the trust store; give the name the sender's "
