@@ -148,3 +148,19 @@ def test_an_empty_recipient_is_refused_before_anything_is_recorded(
     assert result.code == 2
     assert "--recipient" in result.err
     assert not (tmp_path / "b").exists()
+
+
+def test_previous_that_is_a_tlog_proof_is_unusable_input_not_a_failed_bundle(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # A tlog-proof ends with a signed checkpoint, so it splits as a note; its text is the
+    # proof, not a checkpoint. Blaming the bundle (exit 1, B14) would mislead its reader.
+    proof = tmp_path / "r7.tlog-proof"
+    made = run_cli(["prove", demo.root / "bundle", "--record", "7", "--trust", demo.trust,
+                    "--out", proof])  # fmt: skip
+    assert made.code == 0, made.err
+    argv = ["verify", demo.root / "bundle.zip", "--trust", demo.trust, "--previous", proof]
+    result = run_cli(argv)
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {proof}: not a checkpoint")
+    assert "Traceback" not in result.err

@@ -19,7 +19,14 @@ from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._text import one_line
 from casefile.errors import InputError, NoteError, VerificationError
-from casefile.signing import MAX_NOTE_SIZE, Checkpoint, TrustStore, load_trust_store
+from casefile.signing import (
+    MAX_NOTE_SIZE,
+    Checkpoint,
+    TrustStore,
+    load_trust_store,
+    parse_checkpoint_body,
+    split_note,
+)
 
 __all__ = ["add_prove_parser", "check_previous", "previous_checkpoint"]
 
@@ -49,6 +56,12 @@ def check_previous(
     checkpoint when it does. A bundle that did not verify is not compared: nothing in it
     can be relied on."""
     note = previous_checkpoint(previous)
+    try:
+        # Only the shape is read, and nothing in it is relied on: a file whose note text is
+        # no checkpoint (a tlog-proof, say) is unusable input, not a bundle that failed B14.
+        parse_checkpoint_body(split_note(note)[0])
+    except NoteError as exc:
+        raise InputError(f"{previous}: not a checkpoint ({exc})") from None
     if not result.verified or trust is None:
         return result, None
     try:
