@@ -158,3 +158,32 @@ def test_trust_show_of_deeply_nested_json_is_a_clear_error(tmp_path: Path) -> No
     assert result.code == 2
     assert "Traceback" not in result.err
     assert str(path) in result.err
+
+
+@pytest.mark.parametrize("action", ["trust sign", "trust root", "keys revoke", "keys rotate"])
+def test_an_expiry_already_past_signs_nothing(tmp_path: Path, demo: Demo, action: str) -> None:
+    # A verifier refuses an expired root or trust list (B17): signing one hands the force a
+    # file that cannot be used, and says nothing until a bundle carrying it is refused.
+    root = _root(tmp_path)
+    listed = _sign(tmp_path, demo, root)
+    out = tmp_path / "new.json"
+    past = ["--expires", "2020-01-01T00:00:00Z", "--out", out]
+    argv = {
+        "trust sign": ["trust", "sign", "--root", root, "--root-key", tmp_path / "root1.key",
+                       "--in", demo.trust, "--version", 2, *past],
+        "trust root": ["trust", "root", "--key", tmp_path / "root1.key",
+                       "--name", "test.police.uk/root/1", *past],
+        "keys revoke": ["keys", "revoke", "northshire.police.example/officer/4721",
+                        "--at", "2026-06-01T00:00:00Z", "--trust-list", listed, "--root", root,
+                        "--root-key", tmp_path / "root1.key", *past],
+        "keys rotate": ["keys", "rotate", "--root", root, "--root-key", tmp_path / "root1.key",
+                        "--key", _root_key(tmp_path, 2), "--name", "test.police.uk/root/2",
+                        *past],
+    }[action]  # fmt: skip
+    result = run_cli(argv)
+    assert result.code == 2, result.out
+    assert result.err == (
+        "casefile: error: --expires: 2020-01-01 00:00:00 UTC has passed; a verifier refuses "
+        "what has expired (B17), so nothing was signed\n"
+    )
+    assert not out.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -33,7 +34,7 @@ from casefile.cli._trust_files import (
 from casefile.errors import InputError, TrustRootError, TrustStoreError
 from casefile.signing import Pkcs11Uri, Signer, TrustStore, load_trust_store
 
-__all__ = ["add_trust_parser", "root_keys", "show_root", "show_trust_list"]
+__all__ = ["add_trust_parser", "future_expiry", "root_keys", "show_root", "show_trust_list"]
 
 
 def add_trust_parser(
@@ -132,6 +133,18 @@ def root_keys(args: argparse.Namespace) -> tuple[list[RootKey], list[Signer]]:
     return keys, signers
 
 
+def future_expiry(text: str) -> int:
+    """``--expires`` as integer ns, refused unless it lies ahead: a verifier refuses an
+    expired root or trust list (B17), so signing one would hand out what cannot be used."""
+    expires = rfc3339_option("--expires", text)
+    if expires <= time.time_ns():
+        raise InputError(
+            f"--expires: {ns_to_human(expires)} has passed; a verifier refuses what has "
+            "expired (B17), so nothing was signed"
+        )
+    return expires
+
+
 def new_root(version: int, keys: list[RootKey], threshold: int, expires: int) -> Root:
     """A root of these values, or an InputError naming what is wrong."""
     try:
@@ -142,7 +155,7 @@ def new_root(version: int, keys: list[RootKey], threshold: int, expires: int) ->
 
 def run_trust_root(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write root version 1, signed by all its keys."""
-    expires = rfc3339_option("--expires", args.expires)
+    expires = future_expiry(args.expires)
     check_new_path(args.out)
     keys, signers = root_keys(args)
     root = new_root(1, keys, args.threshold, expires)
@@ -155,7 +168,7 @@ def run_trust_root(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_trust_sign(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Sign ``--in`` as trust list ``--version`` under ``--root``."""
-    expires = rfc3339_option("--expires", args.expires)
+    expires = future_expiry(args.expires)
     if args.list_version < 1:
         raise InputError("--version must be at least 1")
     check_new_path(args.out)
