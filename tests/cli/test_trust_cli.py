@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from casefile.bundle import open_root, read_trust_list
+from casefile.bundle import open_root, read_trust_list, sign_trust_list
+from casefile.signing import InMemorySigner, load_trust_store
 from cli._support import Demo, export_argv, run_cli
 
 EXPIRES = "2099-01-01T00:00:00Z"
@@ -187,3 +189,26 @@ def test_an_expiry_already_past_signs_nothing(tmp_path: Path, demo: Demo, action
         "what has expired (B17), so nothing was signed\n"
     )
     assert not out.exists()
+
+
+def test_export_carrying_an_expired_trust_list_records_and_writes_nothing(
+    tmp_path: Path, demo: Demo
+) -> None:
+    # The bundle would pass the export's own check (by --trust) and then be refused by every
+    # recipient who pins the root (B17), after a handover naming it had been recorded.
+    signer = InMemorySigner.generate()
+    expired = tmp_path / "trust-list.json"
+    expired.write_bytes(
+        sign_trust_list(load_trust_store(demo.trust), version=1, expires=10**18,
+                        root_version=1, signers=[signer])
+    )  # fmt: skip
+    db = tmp_path / "cases.sqlite"
+    shutil.copyfile(demo.db, db)
+    before = db.read_bytes()
+    bundle = tmp_path / "bundle"
+    result = run_cli(export_argv(demo, bundle, "--audience", "cps", "--trust-list", expired, db=db))
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {expired}: trust list version 1 expired at ")
+    assert "2001-09-09" in result.err
+    assert not bundle.exists()
+    assert db.read_bytes() == before  # no handover recorded

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from casefile._readfile import read_regular_file
+from casefile._time import ns_to_human
 from casefile.bundle import Root, SignedTrustList, open_root, open_trust_list, read_trust_list
 from casefile.bundle._layout import MAX_ROOT_FILE_SIZE, MAX_TRUST_LIST_FILE_SIZE
 from casefile.cli._errors import about
@@ -110,7 +112,15 @@ def signed_trust_files(
     with about(trust_list):
         data = read_document(trust_list, MAX_TRUST_LIST_FILE_SIZE, "signed trust list")
         try:
-            read_trust_list(data)
+            listed, _ = read_trust_list(data)
         except TrustRootError as exc:
             raise TrustStoreError(f"{trust_list}: {exc.message}") from None
+    # Read unauthenticated, for a refusal only: a verifier refuses an expired list (B17),
+    # and an export is a recorded handover that should not carry one.
+    if listed.expires <= time.time_ns():
+        raise InputError(
+            f"{trust_list}: trust list version {listed.version} expired at "
+            f"{ns_to_human(listed.expires)}; a verifier that pins the root would refuse the "
+            "bundle (B17): sign the next version (casefile trust sign)"
+        )
     return data, roots
