@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -326,3 +328,22 @@ def test_help_names_every_format_and_exit_status() -> None:
     assert result.code == 0
     for word in ("json", "html", "pdf", "dcf", "--force", "Exit status", "chromium"):
         assert word in result.out, word
+
+
+def test_verification_page_lists_each_handover_and_the_receipt_of_the_first(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # A prosecutor reading the file learns from its last page what was handed to whom, which
+    # records each bundle held, and that CPS Direct receipted the first: all of it signed.
+    out = tmp_path / "casefile.html"
+    assert _casefile(demo, out, "html").code == 0
+    page = html.unescape(re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
+    shown = " ".join(page[page.index("Handovers and receipts") :].split())
+    assert "74 Handed over to CPS Direct, Northshire (for Crown Prosecution Service)" in shown
+    assert "the bundle held records 1\u201374" in shown
+    assert (
+        "75 Receipt: CPS Direct, Northshire (CPS-DIRECT), Crown Prosecution Service cosigned "
+        "the checkpoint of records 1\u201374, which end with the handover at record 74"
+    ) in shown
+    assert "77 Handed over to CPS Direct" in shown
+    assert "78 Handed over to Defence solicitors for the suspect (for Defence)" in shown
