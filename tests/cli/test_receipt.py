@@ -212,3 +212,22 @@ def test_receipt_by_a_key_without_the_recipient_or_witness_role_cosigns_nothing(
     assert "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert not receipted.exists()
+
+
+def test_receipt_recorded_twice_is_refused_and_records_nothing(demo: Demo, tmp_path: Path) -> None:
+    # The demo recorded CPS Direct's receipt of the first bundle; the same returned file given
+    # again would add a second record of one fact, which a reader would count as two receipts.
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(demo.db, db)
+    before = db.read_bytes()
+    result = run_cli(
+        ["receipt-record", "--db", db, "--case", "42NS1234526",
+         "--receipted", demo.root / "bundle-first.receipt.txt", "--trust", demo.trust,
+         "--key", demo.root / "keys" / "pc-4721.key", "--passphrase-file", demo.passphrase]
+    )  # fmt: skip
+    assert result.code == 2, result.out
+    assert "receipt of the checkpoint of 74 records is already recorded, as record 75" in (
+        result.err
+    )
+    assert "Traceback" not in result.err
+    assert db.read_bytes() == before

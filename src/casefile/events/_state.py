@@ -165,6 +165,8 @@ class CaseState:
         self._seals: dict[str, int] = {}
         self._reports: list[int] = []
         self._handovers: list[int] = []
+        # (checkpoint text, cosigner's key name) -> the seq of the receipt.recorded holding it.
+        self._cosigned: dict[tuple[str, str], int] = {}
         self._corrections: dict[int, list[int]] = {}
         # seq -> the ORDERED_FIELDS of its record, as last corrected.
         self._spans: dict[int, dict[str, Any]] = {}
