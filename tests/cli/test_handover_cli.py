@@ -164,3 +164,14 @@ def test_previous_that_is_a_tlog_proof_is_unusable_input_not_a_failed_bundle(
     assert result.code == 2, result.out
     assert result.err.startswith(f"casefile: error: {proof}: not a checkpoint")
     assert "Traceback" not in result.err
+
+
+def test_verify_report_names_the_handovers_the_bundle_holds(demo: Demo) -> None:
+    # The recipient reading the report learns whom the case was handed to, and that this
+    # bundle is the handover at its end (B13, B14 passed), not only that it verified.
+    result = run_cli(["verify", demo.root / "bundle.zip", "--trust", demo.trust])
+    assert result.code == 0, result.out
+    assert (
+        "  handovers    record 74 to CPS Direct, Northshire (cps); record 77 to CPS Direct, "
+        "Northshire (cps) (this bundle's last record)\n"
+    ) in result.out
