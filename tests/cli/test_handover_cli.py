@@ -175,3 +175,14 @@ def test_verify_report_names_the_handovers_the_bundle_holds(demo: Demo) -> None:
         "  handovers    record 74 to CPS Direct, Northshire (cps); record 77 to CPS Direct, "
         "Northshire (cps) (this bundle's last record)\n"
     ) in result.out
+
+
+def test_prove_against_a_pinned_root(demo: Demo, tmp_path: Path) -> None:
+    # Whoever verifies by the force's pinned root (verify --root) proves a record by it too.
+    out = tmp_path / "r7.tlog-proof"
+    result = run_cli(
+        ["prove", demo.root / "bundle.zip", "--record", "7",
+         "--root", demo.root / "keys" / "root.json", "--out", out]
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert out.read_text(encoding="utf-8").startswith("c2sp.org/tlog-proof@v1\nindex 6\n")

@@ -231,3 +231,21 @@ def test_receipt_recorded_twice_is_refused_and_records_nothing(demo: Demo, tmp_p
     )
     assert "Traceback" not in result.err
     assert db.read_bytes() == before
+
+
+def test_receipt_against_the_senders_pinned_root_cosigns_with_the_name_its_list_gives(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # A recipient who pinned the force's root (verify --root) had no way to receipt by it:
+    # receipt took only a trust store or the bundle's own keys.
+    key = demo.root / "keys" / "cps-receipts.key"
+    receipted = tmp_path / "receipted.txt"
+    result = run_cli(
+        ["receipt", demo.root / "bundle.zip", "--key", key, "--root",
+         demo.root / "keys" / "root.json", "--passphrase-file", demo.passphrase,
+         "--out", receipted]
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert result.err == ""  # not an integrity-only check: no warning
+    assert parse_cosignature(result.out).name == "cps.gov.example/receipts"
+    assert receipted.exists()

@@ -24,6 +24,7 @@ from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
+from casefile.cli._trust_files import load_root
 from casefile.errors import InputError, NoteError
 from casefile.signing import (
     MAX_NOTE_SIZE,
@@ -65,6 +66,13 @@ def add_receipt_parsers(
     )
     trust = receipt.add_mutually_exclusive_group(required=True)
     trust.add_argument("--trust", type=Path, metavar="FILE", help="the keys you accept")
+    trust.add_argument(
+        "--root",
+        type=Path,
+        metavar="ROOT",
+        help="the sender's trust root you pinned: the bundle's signed trust list must follow "
+        "from it (step B17)",
+    )
     trust.add_argument(
         "--trust-bundle",
         action="store_true",
@@ -138,10 +146,14 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.trust is not None:
         with about(args.trust):
             trust = load_trust_store(args.trust)
+    root = None
+    if args.root is not None:
+        with about(args.root):
+            root, _ = load_root(args.root)
     with about(args.key):
         signer = load_signer(args.key, passphrase_reader(args.passphrase_file))
     with about(args.path), open_bundle(args.path) as bundle:
-        result = verify_bundle(bundle, at=at, trust=trust, report=True)
+        result = verify_bundle(bundle, at=at, trust=trust, report=True, root=root)
         if not result.verified:
             first = result.errors[0] if result.errors else None
             shown = "" if first is None else f" (step {first.step}: {one_line(first.message)})"
@@ -151,7 +163,9 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return 1
         note = bundle.read_small(CHECKPOINT).decode("utf-8")
-        keys = trust if trust is not None else bundle.trust()
+        # The keys it verified by: yours, those of the list your pinned root signed, or its own.
+        pinned = None if result.trust_root is None else result.trust_root.store
+        keys = trust if trust is not None else pinned if pinned is not None else bundle.trust()
     entry = keys.get(signer.public_key.key_id)
     # A trust store that lists the key without either role says its cosignature would not
     # count (B15), and the sender could not record it: sign nothing the recipient cannot use.
@@ -174,7 +188,7 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cosignature = cosign_checkpoint(text, name, signer, signed_at // _SECOND)
     except NoteError as exc:
         raise InputError(f"--name: {exc}") from None
-    if trust is None:
+    if trust is None and root is None:
         err.write(
             "casefile: cosigned after an integrity-only check (--trust-bundle): the bundle is "
             "intact, but was not shown to come from keys you trust\n"
