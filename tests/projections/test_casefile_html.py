@@ -318,3 +318,17 @@ def test_a_key_name_breaks_between_its_parts_and_stays_inert() -> None:
     assert str(breakable("a/<b>\u202e/c")) == (
         'a/<wbr>&lt;b&gt;<span class="cp">U+202E</span>/<wbr>c'
     )
+
+
+def test_the_front_sheet_counts_witnesses_statements_and_exhibits_in_words() -> None:
+    # "Witnesses, statements, exhibits: 2, 3, 7" left the reader to pair labels and numbers.
+    _, verified = prosecution()
+    case_file = build_case_file(verified.records)
+    text = " ".join("".join(outline(case_file_html(case_file)).text).split())
+    witnesses, statements, exhibits = (
+        len(case_file.mg9.witnesses), len(case_file.mg11), len(case_file.mg12)
+    )  # fmt: skip
+    assert f"In the file{witnesses} witness" in text
+    assert f"{statements} statement" in text
+    assert f"{exhibits} exhibit" in text
+    assert "Witnesses, statements, exhibits" not in text
