@@ -332,3 +332,6 @@ def test_the_front_sheet_counts_witnesses_statements_and_exhibits_in_words() -> 
     assert f"{statements} statement" in text
     assert f"{exhibits} exhibit" in text
     assert "Witnesses, statements, exhibits" not in text
+    # Every record is in the file, so the last one's number is the count: said once.
+    assert case_file.case.last_seq == case_file.case.records
+    assert f"Records{case_file.case.records}Defendants" in text.replace(" ", "")
