@@ -86,6 +86,12 @@ def test_demo_case_file_prints_to_a_pdf_a_prosecutor_can_read(
     assert URN in flat
     # The CPS's decision withholds the victim's contact details in her MG11.
     assert "[withheld 6 words: victim_or_witness_contact_details]" in flat
+    # Laid out to be read: the MG12's first heading fits its column instead of running into
+    # the next, and a key's name breaks between its parts, not inside one ("CP" / "S-1187").
+    assert "ExhibitDescription" not in text
+    assert "Exhibit Description" in text
+    for cut in ("cps.gov.example/prosecutor/CP\n", "northshire.police.example/lab/F\n"):
+        assert cut not in text
     info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True).stdout
     pages = next(line for line in info.splitlines() if line.startswith("Pages:"))
     assert int(pages.split()[1]) > 1
