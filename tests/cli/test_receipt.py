@@ -226,6 +226,7 @@ def test_receipt_recorded_twice_is_refused_and_records_nothing(demo: Demo, tmp_p
          "--key", demo.root / "keys" / "pc-4721.key", "--passphrase-file", demo.passphrase]
     )  # fmt: skip
     assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {demo.root / 'bundle-first.receipt.txt'}: ")
     assert "receipt of the checkpoint of 74 records is already recorded, as record 75" in (
         result.err
     )
@@ -249,3 +250,21 @@ def test_receipt_against_the_senders_pinned_root_cosigns_with_the_name_its_list_
     assert result.err == ""  # not an integrity-only check: no warning
     assert parse_cosignature(result.out).name == "cps.gov.example/receipts"
     assert receipted.exists()
+
+
+def test_receipt_record_of_a_file_without_a_usable_cosignature_names_the_file(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # The bundle's own checkpoint, returned without a cosignature: the error named the
+    # argument ("receipted:"), not the file the officer gave.
+    bare = tmp_path / "returned.txt"
+    shutil.copy(demo.root / "bundle" / "checkpoint.txt", bare)
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(demo.db, db)
+    result = run_cli(
+        ["receipt-record", "--db", db, "--case", "42NS1234526", "--receipted", bare,
+         "--trust", demo.trust, "--key", demo.root / "keys" / "pc-4721.key",
+         "--passphrase-file", demo.passphrase]
+    )  # fmt: skip
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {bare}: holds 0 cosignatures")

@@ -25,7 +25,7 @@ from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
 from casefile.cli._trust_files import load_root
-from casefile.errors import InputError, NoteError
+from casefile.errors import InputError, InvalidCommandError, NoteError
 from casefile.signing import (
     MAX_NOTE_SIZE,
     RECIPIENT_ROLE,
@@ -215,6 +215,12 @@ def run_receipt_record(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
     config = store_config(args)
     with store_errors(config), open_app(config, trust) as app:
         case_id = find_case(app, args.case, config)
-        seq = app.record_receipt(case_id, signer, receipted=receipted, cosigner=args.cosigner)
+        try:
+            seq = app.record_receipt(case_id, signer, receipted=receipted, cosigner=args.cosigner)
+        except InvalidCommandError as exc:
+            # The rules name the argument; the reader gave a file, and wants it named.
+            if exc.field not in {"receipted", "checkpoint", "cosignature"}:
+                raise
+            raise InputError(f"{args.receipted}: {exc.problem}") from None
     out.write(f"receipt recorded as record {seq} of case {case_id}\n")
     return 0
