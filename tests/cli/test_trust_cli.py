@@ -212,3 +212,27 @@ def test_export_carrying_an_expired_trust_list_records_and_writes_nothing(
     assert "2001-09-09" in result.err
     assert not bundle.exists()
     assert db.read_bytes() == before  # no handover recorded
+
+
+@pytest.mark.parametrize(
+    ("argv", "given", "said"),
+    [
+        (["verify", "BUNDLE", "--root"], "bundle.zip", "(this is a zip file: a bundle?)"),
+        (["verify", "BUNDLE", "--root"], "keys/trust.json", "(this is a trust store, unsigned"),
+        (["verify", "BUNDLE", "--root"], "keys/trust-list.json",
+         "(this is a signed trust list, not a trust root)"),
+        (["trust", "show"], "keys/trust.json", "'casefile trust sign' makes a signed trust list"),
+        (["trust", "show"], "bundle.zip", "(this is a zip file: a bundle?)"),
+    ],
+)  # fmt: skip
+def test_a_file_of_another_kind_where_a_root_or_trust_list_is_wanted_is_named_as_such(
+    demo: Demo, argv: list[str], given: str, said: str
+) -> None:
+    # "root: not in canonical form (RFC 8785 ...)" for the trust store a reader gave by mistake
+    # left them reading about JSON canonicalisation instead of taking the right file.
+    filled = [demo.root / "bundle.zip" if a == "BUNDLE" else a for a in argv]
+    result = run_cli([*filled, demo.root / given])
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {demo.root / given}: ")
+    assert said in result.err
+    assert len(result.err.splitlines()) == 1

@@ -29,6 +29,7 @@ from casefile.cli._trust_files import (
     add_passphrase_option,
     load_root,
     load_root_signers,
+    other_kind,
     read_document,
 )
 from casefile.errors import InputError, TrustRootError, TrustStoreError
@@ -225,7 +226,7 @@ def run_trust_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 out.write(show_trust_list(data, root))
         except TrustRootError as exc:
-            raise InputError(exc.message) from None
+            raise InputError(exc.message + other_kind(data, "signed trust list")) from None
     return 0
 
 
