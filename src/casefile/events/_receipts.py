@@ -52,7 +52,11 @@ class ReceiptRecorded(CaseEvent):
         # The cosignature is the recipient's own confirmation (FORMAT.md V15, B15).
         seq = self.originator_version
         aggregate._confirmations[seq] = seq
-        aggregate._cosigned[(self.checkpoint, parse_cosignature(self.cosignature).name)] = seq
+        try:
+            cosigner = parse_cosignature(self.cosignature).name
+        except NoteError:  # the command checked it; a stored event must still load
+            return
+        aggregate._cosigned[(self.checkpoint, cosigner)] = seq
 
 
 class ReceiptCommands(RecordingBase):
