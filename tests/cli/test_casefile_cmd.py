@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -84,6 +86,12 @@ def test_demo_case_file_prints_to_a_pdf_a_prosecutor_can_read(
     assert URN in flat
     # The CPS's decision withholds the victim's contact details in her MG11.
     assert "[withheld 6 words: victim_or_witness_contact_details]" in flat
+    # Laid out to be read: the MG12's first heading fits its column instead of running into
+    # the next, and a key's name breaks between its parts, not inside one ("CP" / "S-1187").
+    assert "ExhibitDescription" not in text
+    assert "Exhibit Description" in text
+    for cut in ("cps.gov.example/prosecutor/CP\n", "northshire.police.example/lab/F\n"):
+        assert cut not in text
     info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True).stdout
     pages = next(line for line in info.splitlines() if line.startswith("Pages:"))
     assert int(pages.split()[1]) > 1
@@ -326,3 +334,22 @@ def test_help_names_every_format_and_exit_status() -> None:
     assert result.code == 0
     for word in ("json", "html", "pdf", "dcf", "--force", "Exit status", "chromium"):
         assert word in result.out, word
+
+
+def test_verification_page_lists_each_handover_and_the_receipt_of_the_first(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # A prosecutor reading the file learns from its last page what was handed to whom, which
+    # records each bundle held, and that CPS Direct receipted the first: all of it signed.
+    out = tmp_path / "casefile.html"
+    assert _casefile(demo, out, "html").code == 0
+    page = html.unescape(re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
+    shown = " ".join(page[page.index("Handovers and receipts") :].split())
+    assert "74 Handed over to CPS Direct, Northshire (for Crown Prosecution Service)" in shown
+    assert "the bundle held records 1\u201374" in shown
+    assert (
+        "75 Receipt: CPS Direct, Northshire (CPS-DIRECT), Crown Prosecution Service cosigned "
+        "the checkpoint of records 1\u201374, which end with the handover at record 74"
+    ) in shown
+    assert "77 Handed over to CPS Direct" in shown
+    assert "78 Handed over to Defence solicitors for the suspect (for Defence)" in shown

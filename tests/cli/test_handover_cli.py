@@ -169,3 +169,41 @@ def test_an_empty_recipient_is_refused_before_anything_is_recorded(
     assert result.code == 2
     assert "--recipient" in result.err
     assert not (tmp_path / "b").exists()
+
+
+def test_previous_that_is_a_tlog_proof_is_unusable_input_not_a_failed_bundle(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # A tlog-proof ends with a signed checkpoint, so it splits as a note; its text is the
+    # proof, not a checkpoint. Blaming the bundle (exit 1, B14) would mislead its reader.
+    proof = tmp_path / "r7.tlog-proof"
+    made = run_cli(["prove", demo.root / "bundle", "--record", "7", "--trust", demo.trust,
+                    "--out", proof])  # fmt: skip
+    assert made.code == 0, made.err
+    argv = ["verify", demo.root / "bundle.zip", "--trust", demo.trust, "--previous", proof]
+    result = run_cli(argv)
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {proof}: not a checkpoint")
+    assert "Traceback" not in result.err
+
+
+def test_verify_report_names_the_handovers_the_bundle_holds(demo: Demo) -> None:
+    # The recipient reading the report learns whom the case was handed to, and that this
+    # bundle is the handover at its end (B13, B14 passed), not only that it verified.
+    result = run_cli(["verify", demo.root / "bundle.zip", "--trust", demo.trust])
+    assert result.code == 0, result.out
+    assert (
+        "  handovers    record 74 to CPS Direct, Northshire (cps); record 77 to CPS Direct, "
+        "Northshire (cps) (this bundle's last record)\n"
+    ) in result.out
+
+
+def test_prove_against_a_pinned_root(demo: Demo, tmp_path: Path) -> None:
+    # Whoever verifies by the force's pinned root (verify --root) proves a record by it too.
+    out = tmp_path / "r7.tlog-proof"
+    result = run_cli(
+        ["prove", demo.root / "bundle.zip", "--record", "7",
+         "--root", demo.root / "keys" / "root.json", "--out", out]
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert out.read_text(encoding="utf-8").startswith("c2sp.org/tlog-proof@v1\nindex 6\n")

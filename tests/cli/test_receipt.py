@@ -193,3 +193,78 @@ def _records(bundle: Path) -> list[bytes]:
     with open_bundle(bundle) as opened:
         entry = next(f for f in opened.manifest.files if f.path == "records.bin")
         return list(opened.records(entry))
+
+
+def test_receipt_by_a_key_without_the_recipient_or_witness_role_cosigns_nothing(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # An officer's key is in the trust store, but a cosignature by it would not count at B15
+    # and receipt-record would refuse it: the command must not hand out such a receipt.
+    officer = demo.root / "keys" / "pc-4721.key"
+    receipted = tmp_path / "receipted.txt"
+    result = run_cli(
+        ["receipt", demo.root / "bundle", "--key", officer, "--trust", demo.trust,
+         "--passphrase-file", demo.passphrase, "--out", receipted]
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.out == ""
+    assert "without the role recipient or witness" in result.err
+    assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not receipted.exists()
+
+
+def test_receipt_recorded_twice_is_refused_and_records_nothing(demo: Demo, tmp_path: Path) -> None:
+    # The demo recorded CPS Direct's receipt of the first bundle; the same returned file given
+    # again would add a second record of one fact, which a reader would count as two receipts.
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(demo.db, db)
+    before = db.read_bytes()
+    result = run_cli(
+        ["receipt-record", "--db", db, "--case", "42NS1234526",
+         "--receipted", demo.root / "bundle-first.receipt.txt", "--trust", demo.trust,
+         "--key", demo.root / "keys" / "pc-4721.key", "--passphrase-file", demo.passphrase]
+    )  # fmt: skip
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {demo.root / 'bundle-first.receipt.txt'}: ")
+    assert "receipt of the checkpoint of 74 records is already recorded, as record 75" in (
+        result.err
+    )
+    assert "Traceback" not in result.err
+    assert db.read_bytes() == before
+
+
+def test_receipt_against_the_senders_pinned_root_cosigns_with_the_name_its_list_gives(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # A recipient who pinned the force's root (verify --root) had no way to receipt by it:
+    # receipt took only a trust store or the bundle's own keys.
+    key = demo.root / "keys" / "cps-receipts.key"
+    receipted = tmp_path / "receipted.txt"
+    result = run_cli(
+        ["receipt", demo.root / "bundle.zip", "--key", key, "--root",
+         demo.root / "keys" / "root.json", "--passphrase-file", demo.passphrase,
+         "--out", receipted]
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert result.err == ""  # not an integrity-only check: no warning
+    assert parse_cosignature(result.out).name == "cps.gov.example/receipts"
+    assert receipted.exists()
+
+
+def test_receipt_record_of_a_file_without_a_usable_cosignature_names_the_file(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # The bundle's own checkpoint, returned without a cosignature: the error named the
+    # argument ("receipted:"), not the file the officer gave.
+    bare = tmp_path / "returned.txt"
+    shutil.copy(demo.root / "bundle" / "checkpoint.txt", bare)
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(demo.db, db)
+    result = run_cli(
+        ["receipt-record", "--db", db, "--case", "42NS1234526", "--receipted", bare,
+         "--trust", demo.trust, "--key", demo.root / "keys" / "pc-4721.key",
+         "--passphrase-file", demo.passphrase]
+    )  # fmt: skip
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {bare}: holds 0 cosignatures")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from casefile.bundle import open_root, read_trust_list
+from casefile.bundle import open_root, read_trust_list, sign_trust_list
+from casefile.signing import InMemorySigner, load_trust_store
 from cli._support import Demo, export_argv, run_cli
 
 EXPIRES = "2099-01-01T00:00:00Z"
@@ -175,3 +177,79 @@ def test_trust_list_older_than_the_previous_bundles_is_refused_as_a_rollback(
     assert "version 1 is older than version 2" in result.out
     # The same bundle against a previous bundle judged by the same list version is accepted.
     assert run_cli(["verify", new, "--root", root, "--previous", new]).code == 0
+
+
+@pytest.mark.parametrize("action", ["trust sign", "trust root", "keys revoke", "keys rotate"])
+def test_an_expiry_already_past_signs_nothing(tmp_path: Path, demo: Demo, action: str) -> None:
+    # A verifier refuses an expired root or trust list (B17): signing one hands the force a
+    # file that cannot be used, and says nothing until a bundle carrying it is refused.
+    root = _root(tmp_path)
+    listed = _sign(tmp_path, demo, root)
+    out = tmp_path / "new.json"
+    past = ["--expires", "2020-01-01T00:00:00Z", "--out", out]
+    argv = {
+        "trust sign": ["trust", "sign", "--root", root, "--root-key", tmp_path / "root1.key",
+                       "--in", demo.trust, "--version", 2, *past],
+        "trust root": ["trust", "root", "--key", tmp_path / "root1.key",
+                       "--name", "test.police.uk/root/1", *past],
+        "keys revoke": ["keys", "revoke", "northshire.police.example/officer/4721",
+                        "--at", "2026-06-01T00:00:00Z", "--trust-list", listed, "--root", root,
+                        "--root-key", tmp_path / "root1.key", *past],
+        "keys rotate": ["keys", "rotate", "--root", root, "--root-key", tmp_path / "root1.key",
+                        "--key", _root_key(tmp_path, 2), "--name", "test.police.uk/root/2",
+                        *past],
+    }[action]  # fmt: skip
+    result = run_cli(argv)
+    assert result.code == 2, result.out
+    assert result.err == (
+        "casefile: error: --expires: 2020-01-01 00:00:00 UTC has passed; a verifier refuses "
+        "what has expired (B17), so nothing was signed\n"
+    )
+    assert not out.exists()
+
+
+def test_export_carrying_an_expired_trust_list_records_and_writes_nothing(
+    tmp_path: Path, demo: Demo
+) -> None:
+    # The bundle would pass the export's own check (by --trust) and then be refused by every
+    # recipient who pins the root (B17), after a handover naming it had been recorded.
+    signer = InMemorySigner.generate()
+    expired = tmp_path / "trust-list.json"
+    expired.write_bytes(
+        sign_trust_list(load_trust_store(demo.trust), version=1, expires=10**18,
+                        root_version=1, signers=[signer])
+    )  # fmt: skip
+    db = tmp_path / "cases.sqlite"
+    shutil.copyfile(demo.db, db)
+    before = db.read_bytes()
+    bundle = tmp_path / "bundle"
+    result = run_cli(export_argv(demo, bundle, "--audience", "cps", "--trust-list", expired, db=db))
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {expired}: trust list version 1 expired at ")
+    assert "2001-09-09" in result.err
+    assert not bundle.exists()
+    assert db.read_bytes() == before  # no handover recorded
+
+
+@pytest.mark.parametrize(
+    ("argv", "given", "said"),
+    [
+        (["verify", "BUNDLE", "--root"], "bundle.zip", "(this is a zip file: a bundle?)"),
+        (["verify", "BUNDLE", "--root"], "keys/trust.json", "(this is a trust store, unsigned"),
+        (["verify", "BUNDLE", "--root"], "keys/trust-list.json",
+         "(this is a signed trust list, not a trust root)"),
+        (["trust", "show"], "keys/trust.json", "'casefile trust sign' makes a signed trust list"),
+        (["trust", "show"], "bundle.zip", "(this is a zip file: a bundle?)"),
+    ],
+)  # fmt: skip
+def test_a_file_of_another_kind_where_a_root_or_trust_list_is_wanted_is_named_as_such(
+    demo: Demo, argv: list[str], given: str, said: str
+) -> None:
+    # "root: not in canonical form (RFC 8785 ...)" for the trust store a reader gave by mistake
+    # left them reading about JSON canonicalisation instead of taking the right file.
+    filled = [demo.root / "bundle.zip" if a == "BUNDLE" else a for a in argv]
+    result = run_cli([*filled, demo.root / given])
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"casefile: error: {demo.root / given}: ")
+    assert said in result.err
+    assert len(result.err.splitlines()) == 1

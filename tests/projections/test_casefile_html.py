@@ -19,7 +19,7 @@ from casefile.projections import (
     case_file_html,
     verification_page,
 )
-from casefile.projections._html_values import runs, spans
+from casefile.projections._html_values import breakable, runs, spans
 from casefile.projections._verification_page import seq_runs
 from casefile.signing import Checkpoint
 from projections._casefile_cases import prosecution
@@ -285,3 +285,53 @@ def test_record_numbers_are_shown_as_runs_the_same_way_everywhere() -> None:
     assert str(runs(seqs)) == "1\u20133, 5\u20137, 9"
     assert spans(seq_runs(seqs)) == runs(seqs)
     assert str(runs([])) == ""
+
+
+def _handed_over(record: Any, recipient: str, person: str) -> Any:
+    # A verified handover record as the verifier yields one (FORMAT §10.4, schema 2).
+    who = {"name": person, "number": "1", "organisation": person, "rank": "", "role": ""}
+    data = {"audience": "cps", "by": who, "checkpoint": "x", "recipient": recipient,
+            "recorded_by": None}  # fmt: skip
+    return dataclasses.replace(record, event_type="case.handed_over", schema=2, data=data)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_a_hostile_recipient_on_the_verification_page_writes_no_element(hostile: str) -> None:
+    # The handover list shows what the records say in words: a recipient's name and the
+    # person who handed over are values like any other, inert whatever they hold.
+    records = list(prosecution()[1].records)
+    benign = [*records[:-1], _handed_over(records[-1], "CPS Direct", "A Officer")]
+    hostile_records = [*records[:-1], _handed_over(records[-1], hostile, hostile)]
+    case_file = build_case_file(records)
+    expected = outline(case_file_html(case_file, verification=verification_page(benign)))
+    written = case_file_html(case_file, verification=verification_page(hostile_records))
+    got = outline(written)
+    assert b"<script" not in written.lower()
+    assert got.tags == expected.tags
+    assert got.attributes == expected.attributes
+    assert "Handovers and receipts" in [title for _, title in got.headings]
+
+
+def test_a_key_name_breaks_between_its_parts_and_stays_inert() -> None:
+    assert str(breakable("force.example/officer/1234")) == ("force.example/<wbr>officer/<wbr>1234")
+    # Each part is escaped on its own, and a code point marker's "</span>" gains no <wbr>.
+    assert str(breakable("a/<b>\u202e/c")) == (
+        'a/<wbr>&lt;b&gt;<span class="cp">U+202E</span>/<wbr>c'
+    )
+
+
+def test_the_front_sheet_counts_witnesses_statements_and_exhibits_in_words() -> None:
+    # "Witnesses, statements, exhibits: 2, 3, 7" left the reader to pair labels and numbers.
+    _, verified = prosecution()
+    case_file = build_case_file(verified.records)
+    text = " ".join("".join(outline(case_file_html(case_file)).text).split())
+    witnesses, statements, exhibits = (
+        len(case_file.mg9.witnesses), len(case_file.mg11), len(case_file.mg12)
+    )  # fmt: skip
+    assert f"In the file{witnesses} witness" in text
+    assert f"{statements} statement" in text
+    assert f"{exhibits} exhibit" in text
+    assert "Witnesses, statements, exhibits" not in text
+    # Every record is in the file, so the last one's number is the count: said once.
+    assert case_file.case.last_seq == case_file.case.records
+    assert f"Records{case_file.case.records}Defendants" in text.replace(" ", "")

@@ -26,8 +26,16 @@ from casefile.bundle import verify_bundle as verify
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._text import one_line
+from casefile.cli._trust_files import load_root
 from casefile.errors import InputError, ManifestError, NoteError, TrustRootError, VerificationError
-from casefile.signing import MAX_NOTE_SIZE, Checkpoint, TrustStore, load_trust_store
+from casefile.signing import (
+    MAX_NOTE_SIZE,
+    Checkpoint,
+    TrustStore,
+    load_trust_store,
+    parse_checkpoint_body,
+    split_note,
+)
 
 __all__ = ["add_prove_parser", "check_previous", "previous_checkpoint", "previous_trust_version"]
 
@@ -75,6 +83,12 @@ def check_previous(
     checkpoint when it does. A bundle that did not verify is not compared: nothing in it
     can be relied on."""
     note = previous_checkpoint(previous)
+    try:
+        # Only the shape is read, and nothing in it is relied on: a file whose note text is
+        # no checkpoint (a tlog-proof, say) is unusable input, not a bundle that failed B14.
+        parse_checkpoint_body(split_note(note)[0])
+    except NoteError as exc:
+        raise InputError(f"{previous}: not a checkpoint ({exc})") from None
     if not result.verified or trust is None:
         return result, None
     try:
@@ -107,6 +121,13 @@ def add_prove_parser(
     trust = prove.add_mutually_exclusive_group(required=True)
     trust.add_argument("--trust", type=Path, metavar="FILE", help="the keys you accept")
     trust.add_argument(
+        "--root",
+        type=Path,
+        metavar="ROOT",
+        help="a trust root you pinned: the bundle's signed trust list must follow from it "
+        "(step B17)",
+    )
+    trust.add_argument(
         "--trust-bundle", action="store_true", help="integrity only: the bundle's own keys"
     )
     prove.add_argument("--at", metavar="RFC3339", help="time of verification (default: now)")
@@ -123,8 +144,12 @@ def run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.trust is not None:
         with about(args.trust):
             trust = load_trust_store(args.trust)
+    root = None
+    if args.root is not None:
+        with about(args.root):
+            root, _ = load_root(args.root)
     with about(args.path), open_bundle(args.path) as bundle:
-        result = verify(bundle, at=at, trust=trust, report=True, keep_history=True)
+        result = verify(bundle, at=at, trust=trust, report=True, keep_history=True, root=root)
         note = bundle.checkpoint_text if result.verified else ""
     if not result.verified:
         first = result.errors[0] if result.errors else None

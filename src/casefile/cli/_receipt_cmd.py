@@ -24,9 +24,12 @@ from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.errors import InputError, NoteError
+from casefile.cli._trust_files import load_root
+from casefile.errors import InputError, InvalidCommandError, NoteError
 from casefile.signing import (
     MAX_NOTE_SIZE,
+    RECIPIENT_ROLE,
+    WITNESS_ROLE,
     TrustStore,
     append_cosignatures,
     cosign_checkpoint,
@@ -67,6 +70,13 @@ def add_receipt_parsers(
     )
     trust = receipt.add_mutually_exclusive_group(required=True)
     trust.add_argument("--trust", type=Path, metavar="FILE", help="the keys you accept")
+    trust.add_argument(
+        "--root",
+        type=Path,
+        metavar="ROOT",
+        help="the sender's trust root you pinned: the bundle's signed trust list must follow "
+        "from it (step B17)",
+    )
     trust.add_argument(
         "--trust-bundle",
         action="store_true",
@@ -144,10 +154,14 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.trust is not None:
         with about(args.trust):
             trust = load_trust_store(args.trust)
+    root = None
+    if args.root is not None:
+        with about(args.root):
+            root, _ = load_root(args.root)
     with about(args.key):
         signer = load_signer(args.key, passphrase_reader(args.passphrase_file))
     with about(args.path), open_bundle(args.path) as bundle:
-        result = verify_bundle(bundle, at=at, trust=trust, report=True)
+        result = verify_bundle(bundle, at=at, trust=trust, report=True, root=root)
         if not result.verified:
             first = result.errors[0] if result.errors else None
             shown = "" if first is None else f" (step {first.step}: {one_line(first.message)})"
@@ -157,10 +171,20 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return 1
         note = bundle.read_small(CHECKPOINT).decode("utf-8")
-        keys = trust if trust is not None else bundle.trust()
+        # The keys it verified by: yours, those of the list your pinned root signed, or its own.
+        pinned = None if result.trust_root is None else result.trust_root.store
+        keys = trust if trust is not None else pinned if pinned is not None else bundle.trust()
+    entry = keys.get(signer.public_key.key_id)
+    # A trust store that lists the key without either role says its cosignature would not
+    # count (B15), and the sender could not record it: sign nothing the recipient cannot use.
+    if entry is not None and not entry.roles & {RECIPIENT_ROLE, WITNESS_ROLE}:
+        raise InputError(
+            f"--key: the trust store lists this key as {one_line(entry.name)}, without the "
+            f"role {RECIPIENT_ROLE} or {WITNESS_ROLE}: a receipt by it would not count; "
+            "nothing was cosigned"
+        )
     name = args.name
     if name is None:
-        entry = keys.get(signer.public_key.key_id)
         if entry is None:
             raise InputError(
                 "--name: your key is not in the trust store; give the name the sender's "
@@ -172,7 +196,7 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cosignature = cosign_checkpoint(text, name, signer, signed_at // _SECOND)
     except NoteError as exc:
         raise InputError(f"--name: {exc}") from None
-    if trust is None:
+    if trust is None and root is None:
         err.write(
             "casefile: cosigned after an integrity-only check (--trust-bundle): the bundle is "
             "intact, but was not shown to come from keys you trust\n"
@@ -199,6 +223,12 @@ def run_receipt_record(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
     config = store_config(args)
     with store_errors(config), open_app(config, trust) as app:
         case_id = find_case(app, args.case, config)
-        seq = app.record_receipt(case_id, signer, receipted=receipted, cosigner=args.cosigner)
+        try:
+            seq = app.record_receipt(case_id, signer, receipted=receipted, cosigner=args.cosigner)
+        except InvalidCommandError as exc:
+            # The rules name the argument; the reader gave a file, and wants it named.
+            if exc.field not in {"receipted", "checkpoint", "cosignature"}:
+                raise
+            raise InputError(f"{args.receipted}: {exc.problem}") from None
     out.write(f"receipt recorded as record {seq} of case {case_id}\n")
     return 0

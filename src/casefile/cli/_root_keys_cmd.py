@@ -21,6 +21,7 @@ from casefile.cli._secrets import key_argument
 from casefile.cli._text import one_line
 from casefile.cli._trust_cmd import (
     add_root_key_options,
+    future_expiry,
     new_root,
     root_keys,
     show_root,
@@ -103,7 +104,7 @@ def _target(store: TrustStore, key: str) -> TrustEntry:
 def run_keys_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Re-sign the trust list, one version up, with the key revoked."""
     revoked_at = rfc3339_option("--at", args.at)
-    expires = rfc3339_option("--expires", args.expires)
+    expires = future_expiry(args.expires)
     check_new_path(args.out)
     with about(args.root):
         root, _ = load_root(args.root)
@@ -124,7 +125,7 @@ def run_keys_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_keys_rotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write the next root version, checked as a verifier will check it."""
-    expires = rfc3339_option("--expires", args.expires)
+    expires = future_expiry(args.expires)
     check_new_path(args.out)
     with about(args.root):
         current, _ = load_root(args.root)

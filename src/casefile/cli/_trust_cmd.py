@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -28,12 +29,13 @@ from casefile.cli._trust_files import (
     add_passphrase_option,
     load_root,
     load_root_signers,
+    other_kind,
     read_document,
 )
 from casefile.errors import InputError, TrustRootError, TrustStoreError
 from casefile.signing import Pkcs11Uri, Signer, TrustStore, load_trust_store
 
-__all__ = ["add_trust_parser", "root_keys", "show_root", "show_trust_list"]
+__all__ = ["add_trust_parser", "future_expiry", "root_keys", "show_root", "show_trust_list"]
 
 
 def add_trust_parser(
@@ -132,6 +134,18 @@ def root_keys(args: argparse.Namespace) -> tuple[list[RootKey], list[Signer]]:
     return keys, signers
 
 
+def future_expiry(text: str) -> int:
+    """``--expires`` as integer ns, refused unless it lies ahead: a verifier refuses an
+    expired root or trust list (B17), so signing one would hand out what cannot be used."""
+    expires = rfc3339_option("--expires", text)
+    if expires <= time.time_ns():
+        raise InputError(
+            f"--expires: {ns_to_human(expires)} has passed; a verifier refuses what has "
+            "expired (B17), so nothing was signed"
+        )
+    return expires
+
+
 def new_root(version: int, keys: list[RootKey], threshold: int, expires: int) -> Root:
     """A root of these values, or an InputError naming what is wrong."""
     try:
@@ -142,7 +156,7 @@ def new_root(version: int, keys: list[RootKey], threshold: int, expires: int) ->
 
 def run_trust_root(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write root version 1, signed by all its keys."""
-    expires = rfc3339_option("--expires", args.expires)
+    expires = future_expiry(args.expires)
     check_new_path(args.out)
     keys, signers = root_keys(args)
     root = new_root(1, keys, args.threshold, expires)
@@ -155,7 +169,7 @@ def run_trust_root(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_trust_sign(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Sign ``--in`` as trust list ``--version`` under ``--root``."""
-    expires = rfc3339_option("--expires", args.expires)
+    expires = future_expiry(args.expires)
     if args.list_version < 1:
         raise InputError("--version must be at least 1")
     check_new_path(args.out)
@@ -212,7 +226,7 @@ def run_trust_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 out.write(show_trust_list(data, root))
         except TrustRootError as exc:
-            raise InputError(exc.message) from None
+            raise InputError(exc.message + other_kind(data, "signed trust list")) from None
     return 0
 
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from casefile._readfile import read_regular_file
-from casefile.bundle import Root, SignedTrustList, open_root, open_trust_list, read_trust_list
+from casefile._time import ns_to_human
+from casefile.bundle import (
+    ROOT_PAYLOAD_TYPE,
+    TRUST_LIST_PAYLOAD_TYPE,
+    Root,
+    SignedTrustList,
+    open_root,
+    open_trust_list,
+    read_trust_list,
+)
 from casefile.bundle._layout import MAX_ROOT_FILE_SIZE, MAX_TRUST_LIST_FILE_SIZE
 from casefile.cli._errors import about
 from casefile.cli._secrets import load_signer, passphrase_reader
@@ -19,6 +29,7 @@ __all__ = [
     "load_root",
     "load_root_signers",
     "load_signed_trust_list",
+    "other_kind",
     "read_document",
     "signed_trust_files",
 ]
@@ -35,6 +46,23 @@ def read_document(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
+def other_kind(data: bytes, expected: str) -> str:
+    """What a file refused as ``expected`` (a root, a signed trust list) seems to be, when it
+    is another file of the library's: said after the refusal, so that the reader finds the
+    right file instead of puzzling over canonical JSON or envelope fields."""
+    if data.startswith(b"PK\x03\x04"):
+        return " (this is a zip file: a bundle?)"
+    if b'"casefile-trust-store"' in data:
+        return " (this is a trust store, unsigned: 'casefile trust sign' makes a signed trust list)"
+    for payload_type, kind in (
+        (ROOT_PAYLOAD_TYPE, "trust root"),
+        (TRUST_LIST_PAYLOAD_TYPE, "signed trust list"),
+    ):
+        if kind != expected and payload_type.encode() in data:
+            return f" (this is a {kind}, not a {expected})"
+    return ""
+
+
 def load_root(path: Path) -> tuple[Root, bytes]:
     """A root document given on the command line: checked against its own keys.
 
@@ -44,7 +72,8 @@ def load_root(path: Path) -> tuple[Root, bytes]:
     try:
         return open_root(data), data
     except TrustRootError as exc:
-        raise TrustStoreError(f"{path}: {exc.message}") from None
+        hint = other_kind(data, "trust root")
+        raise TrustStoreError(f"{path}: {exc.message}{hint}") from None
 
 
 def load_signed_trust_list(path: Path, root: Root) -> tuple[SignedTrustList, bytes]:
@@ -53,7 +82,8 @@ def load_signed_trust_list(path: Path, root: Root) -> tuple[SignedTrustList, byt
     try:
         listed, _ = open_trust_list(data, root, at=0)
     except TrustRootError as exc:
-        raise TrustStoreError(f"{path}: {exc.message}") from None
+        hint = other_kind(data, "signed trust list")
+        raise TrustStoreError(f"{path}: {exc.message}{hint}") from None
     return listed, data
 
 
@@ -110,7 +140,16 @@ def signed_trust_files(
     with about(trust_list):
         data = read_document(trust_list, MAX_TRUST_LIST_FILE_SIZE, "signed trust list")
         try:
-            read_trust_list(data)
+            listed, _ = read_trust_list(data)
         except TrustRootError as exc:
-            raise TrustStoreError(f"{trust_list}: {exc.message}") from None
+            hint = other_kind(data, "signed trust list")
+            raise TrustStoreError(f"{trust_list}: {exc.message}{hint}") from None
+    # Read unauthenticated, for a refusal only: a verifier refuses an expired list (B17),
+    # and an export is a recorded handover that should not carry one.
+    if listed.expires <= time.time_ns():
+        raise InputError(
+            f"{trust_list}: trust list version {listed.version} expired at "
+            f"{ns_to_human(listed.expires)}; a verifier that pins the root would refuse the "
+            "bundle (B17): sign the next version (casefile trust sign)"
+        )
     return data, roots

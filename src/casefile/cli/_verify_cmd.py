@@ -306,6 +306,16 @@ def render_report(
             f"  timestamp    checkpoint existed by {ns_to_human(proven.time)}, "
             f"stamped by {one_line(proven.tsa)}"
         )
+    history = result.history
+    if result.verified and history is not None and history.handovers:
+        # B13 and B14 passed: the handovers the records hold, the last being this bundle's.
+        handed = "; ".join(
+            f"record {h.seq} to {one_line(h.recipient)}"
+            + ("" if h.audience is None else f" ({one_line(h.audience)})")
+            for h in history.handovers
+        )
+        last = " (this bundle's last record)" if history.handovers[-1].seq == result.records else ""
+        lines.append(f"  handovers    {handed}{last}")
     if previous is not None:
         old_path, old = previous
         if old is not None:

@@ -52,6 +52,11 @@ class ReceiptRecorded(CaseEvent):
         # The cosignature is the recipient's own confirmation (FORMAT.md V15, B15).
         seq = self.originator_version
         aggregate._confirmations[seq] = seq
+        try:
+            cosigner = parse_cosignature(self.cosignature).name
+        except NoteError:  # the command checked it; a stored event must still load
+            return
+        aggregate._cosigned[(self.checkpoint, cosigner)] = seq
 
 
 class ReceiptCommands(RecordingBase):
@@ -93,9 +98,17 @@ class ReceiptCommands(RecordingBase):
                 " acknowledges the checkpoint of a handover",
             )
         try:
-            parse_cosignature(line)
+            cosigner = parse_cosignature(line).name
         except NoteError as exc:
             raise InvalidCommandError("cosignature", str(exc)) from None
+        # One receipt is one fact: recording it again would add a record saying nothing new.
+        earlier = self._cosigned.get((body, cosigner))
+        if earlier is not None:
+            raise InvalidCommandError(
+                "cosignature",
+                f"{cosigner}'s receipt of the checkpoint of {parsed.size} records is already "
+                f"recorded, as record {earlier}",
+            )
         if line.endswith("\n"):
             raise InvalidCommandError("cosignature", "give the line without its newline")
         _, acting = self._acting(recipient, "recipient")

@@ -169,6 +169,8 @@ class CaseState:
         # streams attached to this case (stream -> (size attached, binding seqs)).
         self._capture_of: tuple[uuid.UUID | None, str, str] | None = None
         self._attached: dict[uuid.UUID, tuple[int, tuple[int, ...]]] = {}
+        # (checkpoint text, cosigner's key name) -> the seq of the receipt.recorded holding it.
+        self._cosigned: dict[tuple[str, str], int] = {}
         self._corrections: dict[int, list[int]] = {}
         # seq -> the ORDERED_FIELDS of its record, as last corrected.
         self._spans: dict[int, dict[str, Any]] = {}

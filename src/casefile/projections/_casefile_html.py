@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from casefile.projections._casefile_forms import CaseFile
 from casefile.projections._html_values import (
+    breakable,
     code,
     name,
     party,
@@ -76,6 +77,7 @@ def _environment() -> jinja2.Environment:
     )
     env.globals.update(
         table=table,
+        breakable=breakable,
         runs=runs,
         text=text,
         when=when,

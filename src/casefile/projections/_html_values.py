@@ -28,7 +28,7 @@ from casefile.projections._redactions import NO_DECISION
 from casefile.projections._texts import marker_label
 from casefile.projections._verification_page import seq_runs
 
-__all__ = ["code", "name", "party", "person", "runs", "spans", "table", "text", "when"]
+__all__ = ["breakable", "code", "name", "party", "person", "runs", "spans", "table", "text", "when"]
 
 # Bidirectional embeddings, overrides, isolates and marks; C0 and C1 controls but
 # tab and newline; lone surrogates (which only unchecked records can hold).
@@ -74,6 +74,13 @@ def text(value: object) -> Markup:
     if isinstance(value, Undisclosed):
         return Markup(_withheld(value))  # noqa: S704 - escaped by _t
     return Markup(_t(value))  # noqa: S704 - escaped by _t
+
+
+def breakable(value: str) -> Markup:
+    """A name without spaces (a key's ``force.example/officer/1234``) as :func:`text`, with a
+    line-break opportunity after each ``/`` so that a narrow column breaks it between parts,
+    not inside a word. Each part is escaped on its own: no ``<wbr>`` lands inside markup."""
+    return Markup("/<wbr>".join(_t(part) for part in str(value).split("/")))  # noqa: S704
 
 
 def _when(ns: int) -> str:

@@ -2,21 +2,34 @@
 
 :func:`verification_page` is a pure function of verified records: for each key
 that signed any of them, its note name, key id, holder and roles, with the runs of
-record numbers it signed; the checkpoint the records were proven against, when
+record numbers it signed; each handover the records hold and each recipient's
+receipt of one (B13, B15); the checkpoint the records were proven against, when
 given; and the findings the verification made. The case file's own findings and
 its continuity findings are already in the :class:`CaseFile` and are not repeated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, Final
 
+from casefile.errors import NoteError
 from casefile.findings import Finding
-from casefile.signing import Checkpoint, TrustEntry
+from casefile.signing import Checkpoint, TrustEntry, parse_checkpoint_body, parse_cosignature
 from casefile.verifier import VerifiedRecord
 
-__all__ = ["KeyUse", "PageCheckpoint", "VerificationPage", "seq_runs", "verification_page"]
+__all__ = [
+    "KeyUse",
+    "PageCheckpoint",
+    "PageHandover",
+    "VerificationPage",
+    "seq_runs",
+    "verification_page",
+]
+
+_HANDOVER: Final = "case.handed_over"
+_RECEIPT: Final = "receipt.recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +54,31 @@ class PageCheckpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class PageHandover:
+    """A handover the records hold, or a recipient's receipt of one, in record order.
+
+    A handover (``receipt`` False) was to ``recipient`` (for ``audience``, if named), by
+    ``by``, at ``at`` (the record's time, ns); its bundle ended with record ``seq``. A
+    receipt says ``by`` (the recipient) cosigned at ``at`` the checkpoint of the first
+    ``covers`` records, which ended with the handover it acknowledges.
+    """
+
+    seq: int
+    receipt: bool
+    recipient: str
+    audience: str | None
+    by: str
+    at: int
+    covers: int
+
+
+@dataclass(frozen=True, slots=True)
 class VerificationPage:
     """The last page of a readable case file."""
 
     keys: tuple[KeyUse, ...]
     checkpoint: PageCheckpoint | None
+    handovers: tuple[PageHandover, ...]
     #: None: the page was built without the verifier's findings (a view in a bundle,
     #: whose findings depend on how it is verified); the page then says where they are.
     findings: tuple[Finding, ...] | None
@@ -76,23 +109,22 @@ def verification_page(
     ``findings=None`` the page says that the verifier's report lists them.
     """
     by_key: dict[bytes, tuple[TrustEntry, list[int]]] = {}
+    handovers: list[PageHandover] = []
     count = 0
     for record in records:
         count += 1
         entry = record.signer
         by_key.setdefault(entry.key_id, (entry, []))[1].append(record.seq)
+        if record.event_type in (_HANDOVER, _RECEIPT):
+            handovers.extend(_handover(record))
     keys = []
     for key_id, (signer, seqs) in by_key.items():
         holder = signer.holder
-        who = " ".join(part for part in (holder.rank, holder.name) if part)
-        if holder.number:
-            who += f" ({holder.number})"
-        who = ", ".join(part for part in (who, holder.force) if part)
         keys.append(
             KeyUse(
                 name=signer.name,
                 key_id=key_id.hex(),
-                holder=who,
+                holder=_who(holder.rank, holder.name, holder.number, holder.force),
                 roles=tuple(sorted(signer.roles)),
                 runs=seq_runs(seqs),
                 records=len(seqs),
@@ -105,4 +137,36 @@ def verification_page(
         else PageCheckpoint(checkpoint.origin, checkpoint.size, checkpoint.root.hex())
     )
     given = None if findings is None else tuple(findings)
-    return VerificationPage(tuple(keys), page_checkpoint, given, count)
+    return VerificationPage(tuple(keys), page_checkpoint, tuple(handovers), given, count)
+
+
+def _who(rank: str, name: str, number: str, organisation: str) -> str:
+    # "PC Sarah Okafor (4721), Northshire Police": a key's holder and a record's person alike.
+    who = " ".join(part for part in (rank, name) if part)
+    if number:
+        who += f" ({number})"
+    return ", ".join(part for part in (who, organisation) if part)
+
+
+def _person(value: Any) -> str:
+    if not isinstance(value, Mapping):
+        return ""
+    parts = (value.get(key) for key in ("rank", "name", "number", "organisation"))
+    return _who(*(part if isinstance(part, str) else "" for part in parts))
+
+
+def _handover(record: VerifiedRecord) -> tuple[PageHandover, ...]:
+    """The handover or receipt ``record`` holds, read from its verified data (FORMAT §10.4)."""
+    data = record.data
+    by = _person(data.get("by"))
+    if record.event_type == _HANDOVER:
+        audience = data.get("audience")
+        recipient = str(data.get("recipient", ""))
+        shown = audience if isinstance(audience, str) else None
+        return (PageHandover(record.seq, False, recipient, shown, by, record.time_ns, record.seq),)
+    try:
+        covers = parse_checkpoint_body(str(data.get("checkpoint", ""))).size
+        at = parse_cosignature(str(data.get("cosignature", ""))).timestamp * 1_000_000_000
+    except NoteError:  # a record of schema 1 checks both; no other reaches a verified page
+        return ()
+    return (PageHandover(record.seq, True, by, None, by, at, covers),)
