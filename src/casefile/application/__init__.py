@@ -35,7 +35,8 @@ True
 from casefile.application._app import CasefileApp
 from casefile.application._casefile import VerifiedCaseFile
 from casefile.application._config import Backend, StoreConfig
-from casefile.application._export import EvidenceFinder, ExportResult, exhibit_hashes
+from casefile.application._export import ExportResult
+from casefile.application._export_evidence import EvidenceFinder, exhibit_hashes
 from casefile.application._index import CaseSummary
 from casefile.application._pdf import CHECKPOINT_ROOT_KEY, print_pdf
 from casefile.application._recorders import CaseRecorder, DisclosureRow
