@@ -26,6 +26,7 @@ from casefile.signing._checkpoint import (
     Checkpoint,
     case_of_checkpoint,
     case_origin,
+    checkpoint_verifiers,
     open_checkpoint,
     sign_checkpoint,
 )
@@ -37,7 +38,7 @@ from casefile.signing._cosignature import (
 )
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
-from casefile.signing._note import NoteVerifier, split_note
+from casefile.signing._note import split_note
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,13 +104,7 @@ class CheckpointCommands:
     def _check_checkpoint(self, case_id: uuid.UUID, note: str) -> None:
         if type(note) is not str:
             raise InvalidCommandError("checkpoint", "expected the signed note text")
-        policy = self.trust.policy
-        candidates = [
-            e for e in self.trust.entries if not e.roles.isdisjoint(policy.checkpoint_roles)
-        ]
-        checkpoint, _signers = open_checkpoint(
-            note, [NoteVerifier(e.name, e.public_key) for e in candidates]
-        )
+        checkpoint, _signers = open_checkpoint(note, checkpoint_verifiers(self.trust))
         label = str(case_id)
         chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
         try:
@@ -128,10 +123,7 @@ class CheckpointCommands:
         # As the verifier judges it (V12): a key valid by now, neither expired nor revoked
         # by the latest record the note covers (record times may go backwards), signed it.
         now, last = self._clock(), max(link.time_ns for link in chain[: checkpoint.size])
-        open_checkpoint(
-            note,
-            [NoteVerifier(e.name, e.public_key) for e in candidates if e.may_sign_after(last, now)],
-        )
+        open_checkpoint(note, checkpoint_verifiers(self.trust, last=last, at=now))
 
     def record_receipt(
         self,
