@@ -71,6 +71,7 @@ __all__ = [
     "TimeFormatError",
     "TimestampAuthorityError",
     "TokenKeyError",
+    "TrustRootError",
     "TrustStoreError",
     "TrustedTimeError",
     "UnauthorisedSignerError",
