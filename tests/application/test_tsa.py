@@ -97,3 +97,22 @@ def test_unreachable_tsa_names_the_url() -> None:
 def test_url_other_than_http_is_refused(url: str) -> None:
     with pytest.raises(TimestampAuthorityError, match="not an http or https URL"):
         TimestampAuthority(url).stamp(_note())
+
+
+def test_tsa_nonce_is_drawn_by_the_injected_source_and_sent_in_the_query() -> None:
+    # Randomness is injected where it shapes what is sent: a test or an audit replays
+    # a run's query byte for byte; the reply must still echo that nonce.
+    from casefile.signing import timestamp_query
+
+    sent: list[bytes] = []
+
+    def capture(url: str, query: bytes, timeout: float) -> bytes:
+        sent.append(query)
+        raise OSError("offline")
+
+    note = _note()
+    tsa = TimestampAuthority("http://tsa.test/", transport=capture, nonces=lambda: 42)
+    for _ in range(2):
+        with pytest.raises(TimestampAuthorityError, match="offline"):
+            tsa.stamp(note)
+    assert sent == [timestamp_query(note, 42).der] * 2

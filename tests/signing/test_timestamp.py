@@ -175,3 +175,36 @@ def test_same_anchor_twice_is_refused(local_tsa: Any) -> None:
     value = {"anchors": [local_tsa.anchor_pem] * 2, "max_skew_seconds": 1}
     with pytest.raises(TrustStoreError, match="the same certificate twice"):
         parse_trust_store(_document(value))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet="abc/-0123456789", min_size=1, max_size=40))
+def test_tsa_query_nonce_is_injected_and_the_query_is_the_reference_builders_bytes(
+    origin: str,
+) -> None:
+    # The nonce was drawn inside rfc3161-client, out of the caller's reach: no run
+    # could be reproduced. The query is now written here with the caller's nonce (or
+    # a random one), and must stay byte for byte what that builder writes.
+    import rfc3161_client
+
+    from casefile.signing import timestamp_query
+
+    note = f"{origin}\n3\n{'A' * 43}=\n\n\u2014 k AAAA\n"
+    body = note.split("\n\n", 1)[0] + "\n"
+    reference = (
+        rfc3161_client.TimestampRequestBuilder()
+        .data(body.encode())
+        .hash_algorithm(rfc3161_client.HashAlgorithm.SHA256)
+        .nonce(nonce=True)
+        .cert_request(cert_request=True)
+        .build()
+    )
+    assert reference.nonce is not None
+    ours = timestamp_query(note, nonce=reference.nonce)
+    assert ours.der == reference.as_bytes()
+    assert ours.nonce == reference.nonce
+    assert timestamp_query(note, nonce=7).der == timestamp_query(note, nonce=7).der
+    assert timestamp_query(note).nonce != timestamp_query(note).nonce
+    for wrong in (0, 2**64, -1):
+        with pytest.raises(ValueError, match="nonce"):
+            timestamp_query(note, nonce=wrong)

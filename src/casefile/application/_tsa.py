@@ -48,6 +48,7 @@ def request_timestamp(
     *,
     timeout: float,
     transport: Transport | None = None,
+    nonce: int | None = None,
 ) -> bytes:
     """The DER TimeStampResp of the TSA at ``url`` over ``checkpoint_note``'s body.
 
@@ -56,11 +57,12 @@ def request_timestamp(
     :class:`~casefile.errors.TimestampAuthorityError` naming ``url`` when the
     TSA cannot be reached, times out, answers an HTTP error, too much, or a
     reply that is not granted or not over this query (nonce, imprint).
+    ``nonce`` is the query's (by default 64 random bits).
     """
     _check_url(url)
     if not timeout > 0:
         raise ValueError("timeout must be a positive number of seconds")
-    query = timestamp_query(checkpoint_note)
+    query = timestamp_query(checkpoint_note, nonce)
     send = _post if transport is None else transport
     try:
         reply = send(url, query.der, timeout)
@@ -90,9 +92,16 @@ class TimestampAuthority:
     url: str
     timeout: float = 10.0
     transport: Transport | None = None
+    #: Draws each query's nonce (from 1 to 2^64-1); by default the operating system's
+    #: random source. Given, a run can be reproduced.
+    nonces: Callable[[], int] | None = None
 
     def stamp(self, checkpoint_note: str) -> bytes:
         """The TSA's DER TimeStampResp over the note's body (see :func:`request_timestamp`)."""
         return request_timestamp(
-            checkpoint_note, self.url, timeout=self.timeout, transport=self.transport
+            checkpoint_note,
+            self.url,
+            timeout=self.timeout,
+            transport=self.transport,
+            nonce=None if self.nonces is None else self.nonces(),
         )

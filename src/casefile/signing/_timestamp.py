@@ -11,6 +11,7 @@ decides what the token must say. The token is kept as the TSA's DER
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Final
 
@@ -39,6 +40,12 @@ MAX_TIMESTAMP_SIZE: Final = 256 * 1024
 #: The largest clock skew a trust store may allow: a day.
 MAX_SKEW_SECONDS: Final = 86_400
 _SHA256_OID: Final = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
+# The fixed parts of a query (RFC 3161 §2.4.1): version 1, SHA-256 with NULL parameters, and
+# certReq TRUE; the nonce is at most 64 bits, as rfc3161-client's builder draws it.
+_VERSION_1: Final = bytes.fromhex("020101")
+_SHA256_ALGORITHM: Final = bytes.fromhex("300d06096086480165030402010500")
+_CERT_REQ: Final = bytes.fromhex("0101ff")
+_MAX_NONCE: Final = 2**64 - 1
 _NS: Final = 1_000_000_000
 # What rfc3161-client and cryptography raise on hostile DER: each becomes a clear refusal.
 _FAULTS: Final = (
@@ -250,25 +257,29 @@ class TimestampQuery:
     imprint: bytes
 
 
-def timestamp_query(note: str) -> TimestampQuery:
+def _der(tag: int, content: bytes) -> bytes:
+    # Every part of a query is shorter than 128 bytes: the short length form suffices.
+    return bytes([tag, len(content)]) + content
+
+
+def timestamp_query(note: str, nonce: int | None = None) -> TimestampQuery:
     """The query for the SHA-256 of ``note``'s body, asking for the TSA's certificate.
 
-    The nonce is drawn by ``rfc3161-client`` from the operating system's random
-    source; the library takes no nonce from its caller.
+    ``nonce`` (from 1 to 2^64-1) is the caller's, so that a run can be
+    reproduced; by default it is 64 bits from the operating system's random
+    source. The DER ``TimeStampReq`` (RFC 3161 §2.4.1) is written here, byte
+    for byte what ``rfc3161-client``'s builder writes, because that builder
+    draws its own nonce and takes none from its caller.
     """
-    body = checkpoint_body(note)
-    query = (
-        rfc3161_client.TimestampRequestBuilder()
-        .data(body)
-        .hash_algorithm(rfc3161_client.HashAlgorithm.SHA256)
-        .nonce(nonce=True)
-        .cert_request(cert_request=True)
-        .build()
-    )
-    nonce = query.nonce
-    if nonce is None:  # pragma: no cover - asked for above
-        raise TimestampAuthorityError("the query has no nonce")
-    return TimestampQuery(der=query.as_bytes(), nonce=nonce, imprint=hashlib.sha256(body).digest())
+    if nonce is None:
+        nonce = secrets.randbelow(_MAX_NONCE) + 1
+    if type(nonce) is not int or not 1 <= nonce <= _MAX_NONCE:
+        raise ValueError(f"nonce must be an int from 1 to {_MAX_NONCE}")
+    imprint = hashlib.sha256(checkpoint_body(note)).digest()
+    message_imprint = _der(0x30, _SHA256_ALGORITHM + _der(0x04, imprint))
+    nonce_der = _der(0x02, nonce.to_bytes(nonce.bit_length() // 8 + 1, "big"))
+    der = _der(0x30, _VERSION_1 + message_imprint + nonce_der + _CERT_REQ)
+    return TimestampQuery(der=der, nonce=nonce, imprint=imprint)
 
 
 def check_timestamp_reply(reply: bytes, query: TimestampQuery) -> None:
