@@ -73,6 +73,7 @@ __all__ = [
     "TimeFormatError",
     "TimestampAuthorityError",
     "TokenKeyError",
+    "TrustRootError",
     "TrustStoreError",
     "TrustedTimeError",
     "UnauthorisedSignerError",

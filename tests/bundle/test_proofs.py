@@ -7,6 +7,7 @@ c2sp.org/tlog-proof format with a from-scratch RFC 9162 §2.1.3.2 check.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,12 @@ from casefile.bundle import (
     verify_bundle,
     write_bundle,
 )
-from casefile.errors import CasefileError, CheckpointMismatchError, ProofError
+from casefile.errors import (
+    CasefileError,
+    CheckpointMismatchError,
+    CheckpointSignatureError,
+    ProofError,
+)
 from casefile.signing import TrustStore, parse_record
 
 WORLD = World()
@@ -202,3 +208,30 @@ def test_any_changed_byte_of_a_proof_is_refused_or_unparsable(
         bytes(raw).split(b"\n\n", 1)[0]
         == prove_record(result, note, seq).encode().split(b"\n\n", 1)[0]
     )
+
+
+def test_proof_whose_checkpoint_key_was_revoked_before_the_record_was_made_is_refused(
+    proven: tuple[CaseBuilder, BundleVerification, str],
+) -> None:
+    # A checkpoint covers records made before it, so a key revoked (its compromise begun)
+    # before the record was made cannot have signed a checkpoint of it, as V12 judges a
+    # bundle's: otherwise a stolen checkpoint key could still vouch for any tree.
+    case, result, note = proven
+    text = prove_record(result, note, 4)
+    made = parse_record(case.records[3]).header.time_ns
+    trust = TrustStore(
+        [
+            dataclasses.replace(e, revoked_at=made - 1) if "log" in e.name else e
+            for e in WORLD.trust.entries
+        ]
+    )
+    with pytest.raises(CheckpointSignatureError):
+        check_record_proof(text, case.records[3], trust=trust, at=AT)
+    expired = TrustStore(
+        [
+            dataclasses.replace(e, valid_until=made) if "log" in e.name else e
+            for e in WORLD.trust.entries
+        ]
+    )
+    with pytest.raises(CheckpointSignatureError):
+        check_record_proof(text, case.records[3], trust=expired, at=AT)

@@ -174,3 +174,18 @@ def test_adding_a_key_keeps_the_trust_stores_tsa_anchors(tmp_path: Path, local_t
     )
     assert added.code == 0, added.err
     assert load_trust_store(trust).timestamping == named.timestamping
+
+
+def test_an_armored_key_file_opens_as_the_binary_one_does(tmp_path: Path) -> None:
+    # The command line reads key files pasted as text (armored) as well as binary ones;
+    # both are told apart by the armor line of casefile.signing, kept in one place.
+    from casefile.cli._secrets import key_file_bytes, load_signer
+    from casefile.signing import InMemorySigner
+    from casefile.signing._keyfile import armor_private_key
+
+    signer = InMemorySigner.generate()
+    sealed = key_file_bytes(signer, b"a passphrase")
+    armored = tmp_path / "armored.key"
+    armored.write_text(armor_private_key(sealed), encoding="ascii")
+    opened = load_signer(armored, lambda: b"a passphrase")
+    assert opened.public_key == signer.public_key

@@ -125,3 +125,26 @@ def test_record_receipt_by_a_key_not_valid_at_its_time_is_refused() -> None:
             app.record_receipt(case_id, OFFICER, receipted=receipted)
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(
+    ("cosigned", "why"),
+    [
+        (seconds_after_t0(3600), "after the receipt"),  # an hour after it is recorded
+        (seconds_after_t0(-3600), "before the handover"),  # an hour before the handover
+    ],
+)
+def test_receipt_that_b15_would_refuse_for_its_time_is_never_recorded(
+    app: CasefileApp, cosigned: int, why: str
+) -> None:
+    # A record is never removed: a receipt B15 refuses would fail every later bundle of
+    # the case, so its cosignature's time is held to B15's rules before it is recorded.
+    case_id = handed_over(app)
+    handed = checkpoint_note(app, case_id)
+    receipted = append_cosignatures(
+        handed, (cosign_checkpoint(body_of(handed), CPS_NAME, CPS, cosigned),)
+    )
+    before = sum(1 for _ in app.records(case_id))
+    with pytest.raises(CosignatureError, match=why):
+        app.record_receipt(case_id, OFFICER, receipted=receipted)
+    assert sum(1 for _ in app.records(case_id)) == before

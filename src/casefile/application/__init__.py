@@ -36,7 +36,8 @@ from casefile.application._app import CasefileApp
 from casefile.application._casefile import VerifiedCaseFile
 from casefile.application._config import Backend, StoreConfig
 from casefile.application._device import DeviceApp
-from casefile.application._export import EvidenceFinder, ExportResult, exhibit_hashes
+from casefile.application._export import ExportResult
+from casefile.application._export_evidence import EvidenceFinder, exhibit_hashes
 from casefile.application._index import CaseSummary
 from casefile.application._pdf import CHECKPOINT_ROOT_KEY, print_pdf
 from casefile.application._recorders import CaseRecorder, DisclosureRow

@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from casefile.bundle._receipts import cosigner_entry
+from casefile._time import instant_ns
+from casefile.bundle._receipts import cosigner_entry, receipt_time_problem
 from casefile.errors import (
     CheckpointMismatchError,
     CosignatureError,
@@ -26,6 +27,7 @@ from casefile.signing._checkpoint import (
     Checkpoint,
     case_of_checkpoint,
     case_origin,
+    checkpoint_verifiers,
     open_checkpoint,
     sign_checkpoint,
 )
@@ -37,7 +39,8 @@ from casefile.signing._cosignature import (
 )
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
-from casefile.signing._note import NoteVerifier, split_note
+from casefile.signing._note import split_note
+from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -100,16 +103,12 @@ class CheckpointCommands:
         )
         return sign_checkpoint(checkpoint, name, checkpoint_signer)
 
-    def _check_checkpoint(self, case_id: uuid.UUID, note: str) -> None:
+    def _check_checkpoint(self, case_id: uuid.UUID, note: str) -> int:
+        """Check ``note`` as V12 and V13 would over the case's first records; return the
+        latest time of the records it covers."""
         if type(note) is not str:
             raise InvalidCommandError("checkpoint", "expected the signed note text")
-        policy = self.trust.policy
-        candidates = [
-            e for e in self.trust.entries if not e.roles.isdisjoint(policy.checkpoint_roles)
-        ]
-        checkpoint, _signers = open_checkpoint(
-            note, [NoteVerifier(e.name, e.public_key) for e in candidates]
-        )
+        checkpoint, _signers = open_checkpoint(note, checkpoint_verifiers(self.trust))
         label = str(case_id)
         chain = authenticate_chain(case_id, self._cases.select_events(case_id), self.trust)
         try:
@@ -128,10 +127,8 @@ class CheckpointCommands:
         # As the verifier judges it (V12): a key valid by now, neither expired nor revoked
         # by the latest record the note covers (record times may go backwards), signed it.
         now, last = self._clock(), max(link.time_ns for link in chain[: checkpoint.size])
-        open_checkpoint(
-            note,
-            [NoteVerifier(e.name, e.public_key) for e in candidates if e.may_sign_after(last, now)],
-        )
+        open_checkpoint(note, checkpoint_verifiers(self.trust, last=last, at=now))
+        return last
 
     def record_receipt(
         self,
@@ -153,7 +150,7 @@ class CheckpointCommands:
         recipient (FORMAT.md §10.4 ``receipt.recorded``). Returns its seq.
         """
         case_id = check_uuid(case_id, "case_id")
-        self._check_checkpoint(case_id, receipted)
+        acknowledged = self._check_checkpoint(case_id, receipted)
         text, lines = split_note(receipted)
         found: list[tuple[Cosignature, TrustEntry]] = []
         for line in lines:
@@ -171,13 +168,21 @@ class CheckpointCommands:
             )
         cosignature, entry = found[0]
         verify_cosignature(cosignature, text, entry.public_key)
-        if not entry.valid_at(cosignature.timestamp * 1_000_000_000):
+        if not entry.valid_at(cosignature.time_ns):
             raise CosignatureError(
                 f"the key of {entry.name} was not valid at its cosignature's time",
                 case_id=str(case_id),
             )
+        # A record is never removed: a receipt whose time B15 refuses would fail every
+        # later bundle of the case, so it is refused here, before it is recorded.
+        when = self._clock() if at is None else instant_ns(at, "at")
+        problem = receipt_time_problem(
+            entry.name, cosignature.time_ns, when, acknowledged, DEFAULT_CLOCK_SKEW_NS
+        )
+        if problem is not None:
+            raise CosignatureError(problem, case_id=str(case_id))
         recipient = Custodian.from_holder(entry.holder, role="recipient")
         with self.session(case_id, signer) as case:
             return case.record_receipt(
-                checkpoint=text, cosignature=cosignature.line, recipient=recipient, at=at
+                checkpoint=text, cosignature=cosignature.line, recipient=recipient, at=when
             )

@@ -13,27 +13,24 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-import functools
 import itertools
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from casefile._scratch import new_locked_dir
+from casefile.application._export_evidence import EvidenceFinder, exhibit_hashes, find_evidence
+from casefile.application._export_policy import audience_policy
 from casefile.application._handover import handovers_file, with_retries
 from casefile.application._tsa import TimestampAuthority
 from casefile.bundle import (
     AUDIENCES,
-    DISCLOSE_ALL,
-    DISCLOSE_NONE,
     STAGING_PREFIX,
     BundleInfo,
     BundleVerification,
     DisclosurePolicy,
-    EvidenceSource,
     clean_staging,
     verify_bundle,
     write_bundle,
@@ -60,10 +57,7 @@ from casefile.verifier import iter_verified_records, payload_schemas
 from casefile.verifier._redaction_codes import Audience
 from casefile.verifier._verified import VerifiedRecord
 
-__all__ = ["EvidenceFinder", "ExportCommands", "ExportResult", "exhibit_hashes"]
-
-#: Finds files for some of the wanted SHA-256 digests: ``{digest: path or opener}``.
-EvidenceFinder = Callable[[Set[bytes]], Mapping[bytes, EvidenceSource]]
+__all__ = ["ExportCommands", "ExportResult"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,22 +72,6 @@ class ExportResult:
     register: ExhibitRegister
     #: SHA-256 of the case's exhibits whose files the bundle does not carry.
     missing_evidence: frozenset[bytes]
-
-
-def exhibit_hashes(register: ExhibitRegister) -> list[bytes]:
-    """The distinct SHA-256 digests of the register's exhibits, in order of introduction."""
-    seen: dict[bytes, None] = {}
-    for history in register.exhibits:
-        if history.sha256 is not None:
-            seen.setdefault(history.sha256, None)
-    return list(seen)
-
-
-def _from_store(store: BlobStore) -> EvidenceFinder:
-    def find(wanted: Set[bytes]) -> dict[bytes, Callable[[], BinaryIO]]:
-        return {d: functools.partial(store.open, d) for d in wanted if store.contains(d)}
-
-    return find
 
 
 class ExportCommands:
@@ -289,7 +267,7 @@ class ExportCommands:
         audience = None if audience is None else str(audience)
         if audience is not None and recipient is None:
             recipient = audience  # a bundle for an audience is always a handover
-        policy = _audience_policy(disclosure_policy, audience)
+        policy = audience_policy(disclosure_policy, audience)
         namespace = origin_namespace or checkpoint_name.split("/", 1)[0]
         if recipient is None:
             note = self.checkpoint(case_id, checkpoint_signer, checkpoint_name, namespace)
@@ -350,12 +328,7 @@ class ExportCommands:
         captures = self.carried_captures(verified)  # B18-B20
         del verified
         wanted = exhibit_hashes(register)
-        files: dict[bytes, EvidenceSource] = {}
-        for finder in _finders(evidence):
-            absent = set(wanted) - set(files)
-            if not absent:
-                break
-            files.update((d, src) for d, src in finder(absent).items() if d in absent)
+        files = find_evidence(evidence, wanted)
         clean_staging(dest.parent)
         try:
             lock, stage = new_locked_dir(dest.parent, STAGING_PREFIX)
@@ -404,34 +377,3 @@ class ExportCommands:
             register=register,
             missing_evidence=frozenset(wanted) - frozenset(files),
         )
-
-
-def _finders(
-    evidence: BlobStore | EvidenceFinder | Iterable[BlobStore | EvidenceFinder],
-) -> list[EvidenceFinder]:
-    if isinstance(evidence, BlobStore):
-        return [_from_store(evidence)]
-    if callable(evidence):
-        return [evidence]
-    return [_from_store(s) if isinstance(s, BlobStore) else s for s in evidence]
-
-
-@functools.cache
-def _text_field_names() -> frozenset[str]:
-    """The name of every text field of every registered record type."""
-    return frozenset().union(*(event.TEXT_FIELDS for event in EVENT_TYPES))
-
-
-def _audience_policy(given: DisclosurePolicy | None, audience: str | None) -> DisclosurePolicy:
-    """The policy a bundle is written under: for an audience, every text is allowed.
-
-    A bundle for an audience is judged by B11: a text it leaves out that no
-    decision or erasure withholds is a finding. So the policy, which a person
-    gives to choose personal values (none, or a list of them), never withholds
-    a text from an audience; its decisions do.
-    """
-    if audience is None:
-        return given or DISCLOSE_NONE
-    if given is None or given.mode == "all":
-        return DISCLOSE_ALL
-    return DisclosurePolicy.only({*given.fields, *_text_field_names()})

@@ -25,7 +25,12 @@ from casefile.errors import (
     RollbackError,
     VerificationError,
 )
-from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
+from casefile.signing._checkpoint import (
+    Checkpoint,
+    case_of_checkpoint,
+    checkpoint_verifiers,
+    parse_checkpoint_body,
+)
 from casefile.signing._merkle import (
     HASH_SIZE,
     MerkleAccumulator,
@@ -33,7 +38,7 @@ from casefile.signing._merkle import (
     inclusion_proof,
     merkle_root,
 )
-from casefile.signing._note import NoteVerifier, VerifiedNote, open_note
+from casefile.signing._note import VerifiedNote, open_note
 from casefile.signing._trust import TrustStore
 
 if TYPE_CHECKING:
@@ -198,12 +203,7 @@ def open_case_checkpoint(
     Raises :class:`~casefile.errors.NoteError` or
     :class:`~casefile.errors.CheckpointSignatureError`.
     """
-    verifiers = [
-        NoteVerifier(e.name, e.public_key)
-        for e in trust.entries
-        if e.has_role(trust.policy.checkpoint_roles) and e.may_sign_after(last, at)
-    ]
-    verified = open_note(note, verifiers)
+    verified = open_note(note, checkpoint_verifiers(trust, last=last, at=at))
     checkpoint = parse_checkpoint_body(verified.text)
     case_of_checkpoint(checkpoint)
     return checkpoint, verified

@@ -25,12 +25,12 @@ from casefile.errors import (
 from casefile.signing._checkpoint import (
     Checkpoint,
     case_of_checkpoint,
+    checkpoint_verifiers,
     format_tlog_proof,
     parse_tlog_proof,
     verify_tlog_proof,
 )
 from casefile.signing._keys import verify_signature
-from casefile.signing._note import NoteVerifier
 from casefile.signing._records import parse_record, signing_input
 from casefile.signing._trust import TrustStore
 
@@ -72,8 +72,9 @@ def check_record_proof(
     """Check a tlog-proof for ``record`` (its stored bytes) against ``trust``.
 
     Steps of docs/FORMAT.md §9.9: the leaf hash is the record's hash; a
-    trusted checkpoint key, valid by ``at`` and neither expired nor revoked by
-    the record's time, signs the checkpoint, whose origin
+    trusted checkpoint key valid by ``at`` and neither expired nor revoked by the
+    record's time (V12's rule, the record's time standing for the latest one the
+    checkpoint covers) signs the checkpoint, whose origin
     names the record's case; the inclusion proof binds the leaf at the proof's
     index (the record's ``seq`` minus 1) to the checkpoint's root; the
     record's own signature verifies under a key the store holds, valid at the
@@ -86,13 +87,9 @@ def check_record_proof(
     rec = parse_record(record)
     header = rec.header
     label = str(header.case_id)
-    # As V12 judges a checkpoint: the one here was made after the record it proves, so a
-    # key that expired or was revoked by that record's time cannot have signed it.
-    verifiers = [
-        NoteVerifier(e.name, e.public_key)
-        for e in trust.entries
-        if e.has_role(trust.policy.checkpoint_roles) and e.may_sign_after(header.time_ns, at_ns)
-    ]
+    # As V12, with the record's time as the latest known: a checkpoint was made after
+    # every record it covers, so its key was neither expired nor revoked by this one's.
+    verifiers = checkpoint_verifiers(trust, last=header.time_ns, at=at_ns)
     checkpoint, _ = verify_tlog_proof(parsed, rec.hash, verifiers)
     try:
         named = case_of_checkpoint(checkpoint)

@@ -33,19 +33,19 @@ from casefile.signing._cosignature import (
     parse_cosignature,
     verify_cosignature,
 )
-from casefile.signing._note import split_note
+from casefile.signing._note import NoteSignature, split_note
 from casefile.signing._trust import RECIPIENT_ROLE, WITNESS_ROLE, TrustEntry, TrustStore
 from casefile.verifier._actor import COSIGNED_RECEIPT_TYPE, holder_identity, person_identity
 from casefile.verifier._verified import VerifiedRecord
 
-__all__ = ["ReceiptCheck", "cosigner_entry", "cosigner_keys"]
+__all__ = ["ReceiptCheck", "cosigner_entry", "cosigner_keys", "receipt_time_problem"]
 
-_SECOND: Final = 1_000_000_000
 _COSIGNER_ROLES: Final = frozenset({RECIPIENT_ROLE, WITNESS_ROLE})
+_WITNESS_ROLES: Final = frozenset({WITNESS_ROLE})
 
 
 def _named_entry(
-    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str]
+    trust: TrustStore, cosignature: Cosignature | NoteSignature, roles: frozenset[str]
 ) -> TrustEntry | None:
     entry = trust.by_name(cosignature.name)
     if entry is None or not entry.has_role(roles):
@@ -62,15 +62,30 @@ def _signs_checkpoints(trust: TrustStore, entry: TrustEntry) -> bool:
 
 
 def cosigner_entry(
-    trust: TrustStore, cosignature: Cosignature, roles: frozenset[str] = _COSIGNER_ROLES
+    trust: TrustStore,
+    cosignature: Cosignature | NoteSignature,
+    roles: frozenset[str] = _COSIGNER_ROLES,
 ) -> TrustEntry | None:
-    """The trust entry whose name and type-0x04 key id the cosignature names, holding one of
-    ``roles`` and no checkpoint role; None if there is none (signed-note: a line by an
-    unknown key is ignored)."""
+    """The trust entry whose name and type-0x04 key id the cosignature (or a note's signature
+    line) names, holding one of ``roles`` and no checkpoint role; None if there is none
+    (signed-note: a line by an unknown key is ignored)."""
     entry = _named_entry(trust, cosignature, roles)
     if entry is None or _signs_checkpoints(trust, entry):
         return None
     return entry
+
+
+def receipt_time_problem(
+    name: str, cosigned_ns: int, recorded_ns: int, acknowledged_ns: int | None, skew_ns: int
+) -> str | None:
+    """B15's rules for a receipt's time, or None when they hold: ``name`` cosigned no later
+    than the receipt was recorded, and no earlier than the latest record of the handover it
+    acknowledges (when known), each within the clock skew."""
+    if cosigned_ns > recorded_ns + skew_ns:
+        return f"cosigned by {name} after the receipt was recorded"
+    if acknowledged_ns is not None and cosigned_ns + skew_ns < acknowledged_ns:
+        return f"cosigned by {name} before the handover it acknowledges"
+    return None
 
 
 def cosigner_keys(trust: TrustStore, note: str, receipts: Iterable[str]) -> set[bytes]:
@@ -172,11 +187,12 @@ class ReceiptCheck:
             verify_cosignature(cosignature, body, entry.public_key)
         except CosignatureError as exc:
             return exc.message
-        time_ns = cosignature.timestamp * _SECOND
+        time_ns = cosignature.time_ns
         if not entry.valid_at(time_ns):
             return f"the key of {entry.name} was not valid at the cosignature's time"
-        if time_ns > receipt.time_ns + self.clock_skew_ns:
-            return f"cosigned by {entry.name} after the receipt was recorded"
+        late = receipt_time_problem(entry.name, time_ns, receipt.time_ns, None, self.clock_skew_ns)
+        if late is not None:
+            return late
         if person_identity(by) != holder_identity(entry.holder):
             return f"names as the recipient someone else than {entry.name}'s holder"
         if cosigned.size >= receipt.seq:
@@ -189,8 +205,15 @@ class ReceiptCheck:
                     f"cosigns a root of {cosigned.size} records that is not this case's: "
                     "the records it acknowledged were changed"
                 )
-            if time_ns + self.clock_skew_ns < history.latest_time(cosigned.size):
-                return f"cosigned by {entry.name} before the handover it acknowledges"
+            early = receipt_time_problem(
+                entry.name,
+                time_ns,
+                receipt.time_ns,
+                history.latest_time(cosigned.size),
+                self.clock_skew_ns,
+            )
+            if early is not None:
+                return early
         self.used_keys.add(entry.key_id)
         return None
 
@@ -207,11 +230,9 @@ class ReceiptCheck:
         for line in lines:
             if line.name not in policy.witnesses:
                 continue
-            entry = self.trust.by_name(line.name)
-            if entry is None or WITNESS_ROLE not in entry.roles:
-                continue
-            if cosignature_key_id(entry.name, entry.public_key) != line.key_id:
-                continue  # another key under the name: ignored, as signed-note says
+            entry = _named_entry(self.trust, line, _WITNESS_ROLES)
+            if entry is None:
+                continue  # no witness key under that name and key id: ignored (signed-note)
             if _signs_checkpoints(self.trust, entry):
                 uncounted.append(f"{entry.name} also signs the case's checkpoints")
                 continue
@@ -223,7 +244,7 @@ class ReceiptCheck:
                 continue
             # A cosignature that verifies but cannot count is no failure of its own: it is
             # named if the policy then goes unmet.
-            time_ns = cosignature.timestamp * _SECOND
+            time_ns = cosignature.time_ns
             if not entry.valid_at(time_ns):
                 uncounted.append(f"{entry.name}'s key was not valid at its time")
             elif time_ns > at + self.clock_skew_ns:

@@ -74,11 +74,10 @@ from casefile.errors import (
     UnknownKeyError,
     WrongCaseError,
 )
-from casefile.signing._checkpoint import case_of_checkpoint, open_checkpoint
+from casefile.signing._checkpoint import case_of_checkpoint, checkpoint_verifiers, open_checkpoint
 from casefile.signing._commitments import AnyDisclosure, Disclosure, TextDisclosure
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import MerkleAccumulator
-from casefile.signing._note import NoteVerifier
 from casefile.signing._records import ZERO_HASH, parse_record
 from casefile.signing._timestamp import check_timestamp_imprint
 from casefile.signing._trust import TrustStore
@@ -175,12 +174,7 @@ def _write_records(root: Path, records: Iterable[bytes], walk: _Walk, mode: int)
 
 def _checkpoint_signers(note: str, trust: TrustStore, walk: _Walk) -> set[bytes]:
     label = str(walk.case_id)
-    verifiers = [
-        NoteVerifier(e.name, e.public_key)
-        for e in trust.entries
-        if e.roles & trust.policy.checkpoint_roles
-    ]
-    checkpoint, names = open_checkpoint(note, verifiers)
+    checkpoint, names = open_checkpoint(note, checkpoint_verifiers(trust))
     if walk.merkle is None or walk.count == 0:
         raise SequenceError("the case has no records", case_id=label, step="V4")
     try:

@@ -38,6 +38,7 @@ from casefile.signing import (
     encrypt_private_key,
     is_pkcs11_uri,
 )
+from casefile.signing._keyfile import is_armored
 
 __all__ = [
     "MODULE_VARIABLE",
@@ -59,7 +60,6 @@ MODULE_VARIABLE: Final = "CASEFILE_PKCS11_MODULE"
 UNENCRYPTED_KEY_FORMAT: Final = "casefile-private-key-unencrypted"
 _MAX_KEY_FILE: Final = 8192
 _MAX_PASSPHRASE_FILE: Final = 4096
-_ARMOR_PREFIX: Final = b"-----BEGIN CASEFILE PRIVATE KEY-----"
 
 
 def read_passphrase_file(path: Path) -> bytes:
@@ -200,7 +200,7 @@ def _load_key_file(path: Path, passphrase: Callable[[], bytes]) -> InMemorySigne
     if len(data) > _MAX_KEY_FILE:
         raise KeyFileError(f"{path}: too large to be a key file")
     try:
-        if data.startswith(_ARMOR_PREFIX):
+        if is_armored(data):
             data = dearmor_private_key(data.decode("ascii", "replace"))
         plain = _unencrypted(data)
         if plain is not None:

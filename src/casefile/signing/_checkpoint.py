@@ -30,6 +30,7 @@ from casefile.signing._note import (
     sign_note,
     strict_b64decode,
 )
+from casefile.signing._trust import TrustStore
 
 __all__ = [
     "MAX_TREE_SIZE",
@@ -38,6 +39,7 @@ __all__ = [
     "TlogProof",
     "case_of_checkpoint",
     "case_origin",
+    "checkpoint_verifiers",
     "format_tlog_proof",
     "open_checkpoint",
     "parse_checkpoint_body",
@@ -176,6 +178,26 @@ def case_of_checkpoint(checkpoint: Checkpoint) -> uuid.UUID:
 def sign_checkpoint(checkpoint: Checkpoint, name: str, signer: Signer) -> str:
     """The checkpoint as a signed note, signed by ``signer`` under key ``name``."""
     return sign_note(checkpoint.body(), name, signer)
+
+
+def checkpoint_verifiers(
+    trust: TrustStore, *, last: int | None = None, at: int | None = None
+) -> list[NoteVerifier]:
+    """The note verifiers of the keys of ``trust`` holding a checkpoint role.
+
+    With ``last`` and ``at``, only the keys that may sign a checkpoint made after
+    ``last`` (the latest time of the records it covers, or a lower bound of it)
+    and known by ``at`` (V12): valid by ``at``, neither expired nor revoked by
+    ``last``. Without them, every checkpoint key (a signer checking its own note).
+    """
+    if (last is None) != (at is None):
+        raise ValueError("give both last and at, or neither")
+    roles = trust.policy.checkpoint_roles
+    return [
+        NoteVerifier(e.name, e.public_key)
+        for e in trust.entries
+        if e.has_role(roles) and (last is None or at is None or e.may_sign_after(last, at))
+    ]
 
 
 def open_checkpoint(

@@ -57,6 +57,7 @@ COSIGNATURE_HEADER: Final = "cosignature/v1"
 MAX_COSIGNATURE_TIME: Final = 2**63 - 1
 
 _PREFIX: Final = "\u2014 "
+_NS_PER_SECOND: Final = 1_000_000_000
 _TIMESTAMP: Final = struct.Struct(">Q")
 #: What follows a cosignature line's key id: the u64 timestamp and the Ed25519 signature.
 COSIGNATURE_PAYLOAD_SIZE: Final = _TIMESTAMP.size + SIGNATURE_SIZE
@@ -98,6 +99,11 @@ class Cosignature:
         _check_time(self.timestamp)
         if type(self.signature) is not bytes or len(self.signature) != SIGNATURE_SIZE:
             raise NoteError(f"a cosignature's signature is {SIGNATURE_SIZE} bytes")
+
+    @property
+    def time_ns(self) -> int:
+        """The cosigning time in nanoseconds since the epoch, as records and keys are timed."""
+        return self.timestamp * _NS_PER_SECOND
 
     @property
     def line(self) -> str:

@@ -53,6 +53,7 @@ __all__ = [
     "dearmor_private_key",
     "decrypt_private_key",
     "encrypt_private_key",
+    "is_armored",
     "load_private_key",
     "read_public_key",
 ]
@@ -313,6 +314,11 @@ def dearmor_private_key(text: str) -> bytes:
     return data
 
 
+def is_armored(data: bytes) -> bool:
+    """True if ``data`` starts as an armored key file does (:func:`armor_private_key`)."""
+    return data.startswith(_ARMOR_BEGIN.encode("ascii"))
+
+
 def load_private_key(path: str | os.PathLike[str], passphrase: bytes) -> InMemorySigner:
     """Read a key file (binary or armored) at ``path`` and open it with ``passphrase``."""
     try:
@@ -321,7 +327,7 @@ def load_private_key(path: str | os.PathLike[str], passphrase: bytes) -> InMemor
     except OSError as exc:
         raise KeyFileError(f"{os.fspath(path)}: cannot read ({exc.strerror})") from None
     try:
-        if data.startswith(_ARMOR_BEGIN.encode("ascii")):
+        if is_armored(data):
             data = dearmor_private_key(data.decode("ascii", "replace"))
         return decrypt_private_key(data, passphrase)
     except KeyFileError as exc:

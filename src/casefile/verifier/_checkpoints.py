@@ -9,8 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casefile.errors import CheckpointMismatchError, CheckpointSignatureError, NoteError
-from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_checkpoint_body
-from casefile.signing._note import NoteVerifier, open_note
+from casefile.signing._checkpoint import (
+    Checkpoint,
+    case_of_checkpoint,
+    checkpoint_verifiers,
+    parse_checkpoint_body,
+)
+from casefile.signing._note import open_note
 
 if TYPE_CHECKING:
     from casefile.verifier._engine import CaseVerification
@@ -24,11 +29,7 @@ def check_checkpoint(walk: CaseVerification, note: bytes | str) -> Checkpoint | 
     # A checkpoint was made after every record it covers: judged at the latest
     # record time, not the last in sequence (whose clock may lag an earlier one's).
     last = walk.latest_time if walk.latest_time is not None else walk.at
-    verifiers = [
-        NoteVerifier(e.name, e.public_key)
-        for e in walk.trust.entries
-        if e.roles & walk.trust.policy.checkpoint_roles and e.may_sign_after(last, walk.at)
-    ]
+    verifiers = checkpoint_verifiers(walk.trust, last=last, at=walk.at)
     # V12: the note parses and is signed by a trusted checkpoint key.
     try:
         verified = open_note(note, verifiers)
