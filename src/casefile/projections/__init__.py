@@ -144,6 +144,7 @@ from casefile.projections._register_json import (
     exhibit_register_json,
 )
 from casefile.projections._statements import ContinuityStatement, continuity_statements
+from casefile.projections._story import StoryEntry, capture_reference, case_story
 from casefile.projections._texts import (
     NOT_DISCLOSED,
     CommittedRecord,
@@ -233,6 +234,7 @@ __all__ = [
     "Signature",
     "SignedBy",
     "Statement",
+    "StoryEntry",
     "SummaryPoint",
     "TextMarker",
     "TextReader",
@@ -246,11 +248,13 @@ __all__ = [
     "WitnessList",
     "build_case_file",
     "build_exhibit_register",
+    "capture_reference",
     "case_file_document",
     "case_file_from_views",
     "case_file_html",
     "case_file_json",
     "case_file_schema",
+    "case_story",
     "completeness",
     "continuity_statements",
     "dcf_export",
