@@ -17,6 +17,10 @@ its type still lacks (:func:`completeness`). :func:`case_file_document`
 writes it as JSON that fits the published schema :func:`case_file_schema`
 (docs/CASEFILE.md).
 
+:func:`case_story` orders a case's records and the capture records its
+bindings bound as one story (docs/FORMAT.md §12.5), each cited by
+:attr:`StoryEntry.cite`; the register and the case file do not read it yet.
+
 Projections import no domain classes, database or network: they read the
 :class:`~casefile.verifier.VerifiedRecord` values of a verified case (or any
 :class:`CaseRecord`), so an offline verifier can run them. Free text is not in
