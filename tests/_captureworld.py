@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casefile.application import CasefileApp, DeviceApp, StoreConfig
+from casefile.bundle import write_bundle
 from casefile.signing._keys import InMemorySigner
 from casefile.signing._trust import Holder, TrustEntry, TrustStore
 
@@ -111,3 +112,36 @@ def device(
 
 def open_case(app: CasefileApp) -> uuid.UUID:
     return app.open_case(DETECTIVE, offence="burglary", channel="phone", reference="01YE0000126")
+
+
+def attached_case(folder: Path) -> tuple[CasefileApp, uuid.UUID, DeviceApp, uuid.UUID]:
+    """A centre whose case (record 2) bound a tablet's capture of two records."""
+    app = centre()
+    case_id = open_case(app)
+    dev = device(folder)
+    stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
+    with dev.session(stream, SCENE) as capture:
+        capture.add_note(text="At the scene.")
+    app.attach_capture(
+        dev.capture_package(stream, signer=SCENE, name="pc-1001"),
+        signer=INTAKE,
+        name="intake-0001",
+    )
+    return app, case_id, dev, stream
+
+
+def capture_bundle(
+    app: CasefileApp, case_id: uuid.UUID, dest: Path, captures: dict[uuid.UUID, bytes]
+) -> Path:
+    """A bundle of the case at ``dest`` that carries ``captures`` (stream to package bytes)."""
+    write_bundle(
+        dest,
+        case_id=case_id,
+        records=app.records(case_id),
+        disclosures=app.disclosures(case_id),
+        trust=TRUST,
+        checkpoint_note=app.checkpoint(case_id, INTAKE, "intake-0001", NAMESPACE),
+        signer=INTAKE,
+        captures=captures,
+    )
+    return dest

@@ -5,7 +5,8 @@ rules an outside implementer is most likely to read differently: canonical JSON 
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
 B11 and the redacted texts of a report (§9.6, in _spec_redactions), B13 and B14 (in
-_spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B17 under a pinned root
+_spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B18-B20 over the capture
+streams a bundle carries (§12, in _spec_captures), B17 under a pinned root
 (§7.5, in _spec_trust_root), the checkpoint grammar (§6) and what a report lists (§9.7).
 Continuity (B9) and the zip form are out of its scope, and so is the half of B12 that rebuilds
 each view: building an MG case file, its HTML page or an exhibit register from the records
@@ -26,6 +27,7 @@ from typing import Any
 import msgpack
 from nacl.exceptions import BadSignatureError
 
+from independent._spec_captures import check_captures
 from independent._spec_handovers import check_handovers
 from independent._spec_receipts import b15, witness_policy
 from independent._spec_redactions import Redactions
@@ -272,8 +274,9 @@ def verify_dir(
         report.fail("B5", "manifest")
     shown: dict[tuple[int, str], dict[str, Any]] = {}
     verified: dict[int, dict[str, Any]] = {}
+    files = ((root / "records.bin").read_bytes(), (root / "disclosures.bin").read_bytes())
     used, captured, last, hashes = _records(
-        root, manifest, (keys, record_roles, cp_roles), at, report, (verified, shown)
+        files, manifest, (keys, record_roles, cp_roles), at, report, (verified, shown)
     )
     redactions = Redactions(manifest["audience"], verified, shown)
     redactions.check(report)  # B11, with B9 over the same verified records
@@ -291,6 +294,9 @@ def verify_dir(
         (at, at if last is None else last), report, _identity, manifest["records"],
         set(cp_roles),
     )  # fmt: skip
+    used |= check_captures(  # B18, B19, B20, after B15 and before B10 (§9.7.2)
+        root, set(listed), changed, verified, (manifest["case_id"], trust, at), report, _records
+    )
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:
             bundle_keys = parse_trust((root / "trust.json").read_bytes())[0]
@@ -346,6 +352,7 @@ _RESTRICTED = frozenset(
 _LAYOUT = re.compile(
     r"records\.bin|disclosures\.bin|trust\.json|checkpoint\.txt|checkpoint\.tsr|handovers\.json"
     r"|evidence/[0-9a-f]{64}"
+    r"|captures/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.pkg"
     r"|views/[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
     r"|trust-root/root\.[1-9][0-9]{0,9}\.json|trust-root/trust-list\.json"
 )
@@ -390,7 +397,7 @@ def _policy_ok(policy: Any) -> bool:
 
 
 def _records(
-    root: Path,
+    files: tuple[bytes, bytes],
     manifest: dict[str, Any],
     trust: tuple[dict[bytes, Key], dict[str, list[str]], list[str]],
     at: int,
@@ -399,15 +406,16 @@ def _records(
 ) -> tuple[set[bytes], dict[str, set[int]], int | None, list[bytes]]:
     """B6, V1-V15, B7; the key ids of the records that verified, and every record's hash.
 
+    ``files`` are records.bin and disclosures.bin (or a capture's, framed the same);
     ``out`` receives the verified records and the disclosures of each that passed V11.
     """
     keys, record_roles, cp_roles = trust
     verified, shown = out
     case = manifest["case_id"]
-    elements, fault = frames((root / "records.bin").read_bytes())
+    elements, fault = frames(files[0])
     hashes: list[bytes] = []
     stored: dict[int, dict[str, Any] | None] = {}  # §10.4 reads the type of any earlier record
-    pending = _disclosures(root, manifest, report)
+    pending = _disclosures(files[1], manifest, report)
     disclosed: set[tuple[int, str]] = set()
     commitments: set[bytes] = set()
     acts = _Acts()
@@ -506,11 +514,11 @@ def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:
 
 
 def _disclosures(
-    root: Path, manifest: dict[str, Any], report: Report
+    data: bytes, manifest: dict[str, Any], report: Report
 ) -> dict[int, list[dict[str, Any]]]:
     """disclosures.bin by record, after B7 has set aside those the policy does not allow."""
     policy = manifest["disclosure_policy"]
-    elements, fault = frames((root / "disclosures.bin").read_bytes())
+    elements, fault = frames(data)
     out: dict[int, list[dict[str, Any]]] = {}
     last: tuple[int, str] = (0, "")
     for raw in elements:

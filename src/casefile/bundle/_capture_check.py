@@ -17,6 +17,7 @@ from casefile.signing._note import NoteVerifier, split_note
 from casefile.signing._records import parse_record
 from casefile.signing._trust import TrustStore
 from casefile.verifier import VerifiedCase
+from casefile.verifier._payloads import CAPTURE_ATTACHED, CAPTURE_OPENED
 
 __all__ = [
     "CAPTURE_ATTACHED",
@@ -28,8 +29,6 @@ __all__ = [
     "verify_capture_checkpoint",
 ]
 
-CAPTURE_OPENED: Final = "capture.opened"
-CAPTURE_ATTACHED: Final = "capture.attached"
 #: Types a capture stream never holds beyond its first record: a capture opens no
 #: case, binds no other capture and is handed over only through the case it joins.
 CAPTURE_ONLY_TYPES: Final = frozenset(

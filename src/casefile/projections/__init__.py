@@ -17,6 +17,10 @@ its type still lacks (:func:`completeness`). :func:`case_file_document`
 writes it as JSON that fits the published schema :func:`case_file_schema`
 (docs/CASEFILE.md).
 
+:func:`case_story` orders a case's records and the capture records its
+bindings bound as one story (docs/FORMAT.md §12.5), each cited by
+:attr:`StoryEntry.cite`; the register and the case file do not read it yet.
+
 Projections import no domain classes, database or network: they read the
 :class:`~casefile.verifier.VerifiedRecord` values of a verified case (or any
 :class:`CaseRecord`), so an offline verifier can run them. Free text is not in
@@ -144,6 +148,7 @@ from casefile.projections._register_json import (
     exhibit_register_json,
 )
 from casefile.projections._statements import ContinuityStatement, continuity_statements
+from casefile.projections._story import StoryEntry, capture_reference, case_story
 from casefile.projections._texts import (
     NOT_DISCLOSED,
     CommittedRecord,
@@ -233,6 +238,7 @@ __all__ = [
     "Signature",
     "SignedBy",
     "Statement",
+    "StoryEntry",
     "SummaryPoint",
     "TextMarker",
     "TextReader",
@@ -246,11 +252,13 @@ __all__ = [
     "WitnessList",
     "build_case_file",
     "build_exhibit_register",
+    "capture_reference",
     "case_file_document",
     "case_file_from_views",
     "case_file_html",
     "case_file_json",
     "case_file_schema",
+    "case_story",
     "completeness",
     "continuity_statements",
     "dcf_export",

@@ -31,6 +31,8 @@ from jsonschema.protocols import Validator
 from casefile.verifier._payload_checker import Check, compile_schema, end_anchored
 
 __all__ = [
+    "CAPTURE_ATTACHED",
+    "CAPTURE_OPENED",
     "CORRECTION_REASON",
     "CORRECTION_TYPE",
     "PayloadFormError",
@@ -40,6 +42,11 @@ __all__ = [
     "json_pointer",
     "payload_schemas",
 ]
+
+#: The record that opens a capture stream (FORMAT §12.1), and the case's record
+#: that binds one (§12.3).
+CAPTURE_OPENED: Final = "capture.opened"
+CAPTURE_ATTACHED: Final = "capture.attached"
 
 _FILE_NAME: Final = re.compile(r"([a-z][a-z0-9_.]{0,63})\.v([1-9][0-9]{0,18})\.json")
 # How much of an offending key or schema value a fault message quotes.

@@ -1,0 +1,152 @@
+"""B18-B20 of docs/FORMAT.md §9.6: the capture streams a bundle carries, read from §12 alone.
+
+A capture package (§12.2) is framed as records.bin is; its records and disclosures verify as
+a case does, with the stream as the case, so the verifier's own record walk runs on them, with
+the capture roles (§12.1: those the policy gives ``capture.opened``) in place of the checkpoint
+roles: its V12 is A2 and its V13 is A3. A capture is judged alone and reported once, at its
+first fault (§9.7.4).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgpack
+
+from independent._spec_rules import Key, Report, frames, mp
+
+PATH = re.compile(r"captures/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.pkg")
+#: §12.1: the types a capture never holds after its record 1 (A4).
+_NOT_CAPTURED = {
+    "case.opened",
+    "capture.opened",
+    "capture.attached",
+    "case.handed_over",
+    "receipt.recorded",
+}
+_HEAD = ["checkpoint", "disclosures", "format", "records", "stream", "v"]
+_MIB = 1 << 20
+
+Trust = tuple[dict[bytes, Key], dict[str, list[str]], list[str]]
+#: The verifier's record walk: (records.bin, disclosures.bin), a manifest's fields, the trust
+#: store, the time, a report, and where the verified records go; it gives the key ids used first.
+Walk = Callable[..., tuple[set[bytes], Any, Any, Any]]
+
+
+def check_captures(
+    root: Path,
+    listed: set[str],
+    changed: set[str],
+    verified: dict[int, dict[str, Any]],
+    context: tuple[str, Trust, int],
+    report: Report,
+    walk: Walk,
+) -> set[bytes]:
+    """B18, B19, B20 for the case ``context[0]``; the key ids the verified captures used (B10)."""
+    case, trust, at = context
+    bound: dict[str, list[tuple[int, int, int, str]]] = {}
+    for seq in sorted(verified):
+        h = verified[seq]
+        if h["type"] == "capture.attached" and h["schema"] == 1:
+            d = h["data"]
+            stream = str(uuid.UUID(bytes=d["stream"]))
+            bound.setdefault(stream, []).append((seq, d["from_size"], d["size"], d["checkpoint"]))
+    carried = {m[1]: path for path in sorted(listed) if (m := PATH.fullmatch(path))}
+    for stream, bindings in bound.items():  # B18
+        expected = 0
+        for seq, start, size, _note in bindings:
+            if start != expected or size <= expected:
+                report.fail("B18", "capture", seq)
+            expected = size
+        if stream not in carried:
+            report.fail("B18", "capture", bindings[-1][0])
+    used: set[bytes] = set()
+    for stream, path in carried.items():
+        if stream not in bound:
+            report.fail("B18", "capture")  # records of a stream never bound are no part of it
+        elif path not in changed:  # a changed file failed B4 already
+            used |= _one(root / path, stream, bound[stream][-1], (case, trust, at), report, walk)
+    return used
+
+
+def _one(
+    path: Path,
+    stream: str,
+    last: tuple[int, int, int, str],
+    context: tuple[str, Trust, int],
+    report: Report,
+    walk: Walk,
+) -> set[bytes]:
+    case, (keys, record_roles, _), at = context
+    package = _package(path.read_bytes(), stream)
+    if package is None:
+        report.fail("B19", "capture")
+        return set()
+    note, n, files = package
+    capture_roles = record_roles.get("capture.opened", record_roles.get("*", []))
+    fields = {
+        "case_id": stream,
+        "records": n,
+        "checkpoint": note,
+        "audience": None,
+        "disclosure_policy": {"mode": "all"},
+    }
+    mine = Report()
+    records: dict[int, dict[str, Any]] = {}
+    used, *_ = walk(files, fields, (keys, record_roles, capture_roles), at, mine, (records, {}))
+    if mine.failures:  # B19: the first fault only; A2 and A3 are the walk's V12 and V13
+        step, kind, seq = mine.failures[0]
+        report.fail(*(("B19", "capture", None) if step in ("V12", "V13") else (step, kind, seq)))
+        return set()
+    first = records[1]
+    later = (h["type"] for s, h in records.items() if s > 1)
+    if (first["type"], first["schema"]) != ("capture.opened", 1) or _NOT_CAPTURED & set(later):
+        report.fail("B19", "capture")  # A4
+        return set()
+    target = first["data"]["target"]
+    if note != last[3]:  # B20: exactly the records the latest binding bound
+        report.fail("B20", "capture", last[0])
+    if target is not None and str(uuid.UUID(bytes=target)) != case:
+        report.fail("B20", "capture", last[0])
+    return used
+
+
+def _package(data: bytes, stream: str) -> tuple[str, int, tuple[bytes, bytes]] | None:
+    """§12.2: the head's note and count, and the records and disclosures framed as in §9.1.1."""
+    elements, fault = frames(data)
+    if fault is not None or not elements or len(elements[0]) > 64 * 1024:
+        return None
+    head = mp(elements[0])
+    if not isinstance(head, dict) or sorted(head) != _HEAD:
+        return None
+    n, m, note = head["records"], head["disclosures"], head["checkpoint"]
+    if (
+        head["format"] != "casefile-capture-package"
+        or type(head["v"]) is not int
+        or head["v"] != 1
+        or type(n) is not int
+        or type(m) is not int
+        or n < 1
+        or m < 0
+        or not isinstance(note, str)
+        or not 1 <= len(note) <= 4096
+        or head["stream"] != uuid.UUID(stream).bytes  # of the stream the file name gives
+        or len(elements) != 1 + n + m
+    ):
+        return None
+    records, disclosures = elements[1 : 1 + n], elements[1 + n :]
+    if any(len(r) > 16 * _MIB for r in records) or any(len(d) > _MIB for d in disclosures):
+        return None
+    frame = b"".join
+    return (
+        note,
+        n,
+        (
+            frame(msgpack.packb(r, use_bin_type=True) for r in records),
+            frame(msgpack.packb(d, use_bin_type=True) for d in disclosures),
+        ),
+    )
