@@ -26,13 +26,12 @@ from casefile.bundle import verify_bundle as verify
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._text import one_line
-from casefile.cli._trust_files import load_root
+from casefile.cli._trust_files import verifier_trust
 from casefile.errors import InputError, ManifestError, NoteError, TrustRootError, VerificationError
 from casefile.signing import (
     MAX_NOTE_SIZE,
     Checkpoint,
     TrustStore,
-    load_trust_store,
     parse_checkpoint_body,
     split_note,
 )
@@ -140,14 +139,7 @@ def run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     dest: Path | None = args.out
     if dest is not None:
         check_new_path(dest)
-    trust: TrustStore | None = None
-    if args.trust is not None:
-        with about(args.trust):
-            trust = load_trust_store(args.trust)
-    root = None
-    if args.root is not None:
-        with about(args.root):
-            root, _ = load_root(args.root)
+    trust, root = verifier_trust(args)
     with about(args.path), open_bundle(args.path) as bundle:
         result = verify(bundle, at=at, trust=trust, report=True, keep_history=True, root=root)
         note = bundle.checkpoint_text if result.verified else ""

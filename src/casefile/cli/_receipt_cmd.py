@@ -24,13 +24,12 @@ from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.cli._trust_files import load_root
+from casefile.cli._trust_files import verifier_trust
 from casefile.errors import InputError, InvalidCommandError, NoteError
 from casefile.signing import (
     MAX_NOTE_SIZE,
     RECIPIENT_ROLE,
     WITNESS_ROLE,
-    TrustStore,
     append_cosignatures,
     cosign_checkpoint,
     load_trust_store,
@@ -150,14 +149,7 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     at = signed_at if args.at is None else rfc3339_option("--at", args.at)
     if args.out is not None:
         check_new_path(args.out)
-    trust: TrustStore | None = None
-    if args.trust is not None:
-        with about(args.trust):
-            trust = load_trust_store(args.trust)
-    root = None
-    if args.root is not None:
-        with about(args.root):
-            root, _ = load_root(args.root)
+    trust, root = verifier_trust(args)
     with about(args.key):
         signer = load_signer(args.key, passphrase_reader(args.passphrase_file))
     with about(args.path), open_bundle(args.path) as bundle:

@@ -22,7 +22,7 @@ from casefile.bundle._layout import MAX_ROOT_FILE_SIZE, MAX_TRUST_LIST_FILE_SIZE
 from casefile.cli._errors import about
 from casefile.cli._secrets import load_signer, passphrase_reader
 from casefile.errors import InputError, TrustRootError, TrustStoreError
-from casefile.signing import Pkcs11Uri, Signer
+from casefile.signing import Pkcs11Uri, Signer, TrustStore, load_trust_store
 
 __all__ = [
     "add_passphrase_option",
@@ -32,6 +32,7 @@ __all__ = [
     "other_kind",
     "read_document",
     "signed_trust_files",
+    "verifier_trust",
 ]
 
 
@@ -95,6 +96,20 @@ def add_passphrase_option(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the root key files' passphrase in the first line of FILE (default: ask)",
     )
+
+
+def verifier_trust(args: argparse.Namespace) -> tuple[TrustStore | None, Root | None]:
+    """What ``--trust FILE`` and ``--root ROOT`` name, for a command that verifies a bundle:
+    the trust store, the pinned root, either or neither (the bundle's own keys)."""
+    trust: TrustStore | None = None
+    if args.trust is not None:
+        with about(args.trust):
+            trust = load_trust_store(args.trust)
+    root: Root | None = None
+    if args.root is not None:
+        with about(args.root):
+            root, _ = load_root(args.root)
+    return trust, root
 
 
 def load_root_signers(
