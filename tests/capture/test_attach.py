@@ -343,6 +343,24 @@ def test_a_receipt_signed_by_a_key_without_the_checkpoint_role_is_refused(
         dev.prune(stream)
 
 
+def test_a_receipt_forged_under_the_intake_name_by_an_untrusted_key_is_refused(
+    tmp_path: Path,
+) -> None:
+    # A service in the middle answers for the centre: right name, right words, its own key.
+    app, _case_id, dev, stream = _scene(tmp_path)
+    genuine = _attach(app, _package(dev, stream))
+    from casefile.bundle._capture_receipt import sign_receipt
+
+    forged = sign_receipt(genuine, "intake-0001", InMemorySigner.generate())  # type: ignore[arg-type]
+    assert forged.body() == genuine.body()  # type: ignore[attr-defined]
+    with pytest.raises(CaptureError) as caught:
+        dev.accept_receipt(forged.to_bytes())
+    assert caught.value.step == "R1"
+    assert dev.receipt(stream) is None
+    with pytest.raises(InvalidCommandError, match="prune only what the centre holds"):
+        dev.prune(stream)
+
+
 def test_a_receipt_whose_text_was_altered_is_refused(tmp_path: Path) -> None:
     app, _case_id, dev, stream = _scene(tmp_path)
     genuine = _attach(app, _package(dev, stream)).to_bytes()  # type: ignore[attr-defined]
