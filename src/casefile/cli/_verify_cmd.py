@@ -86,7 +86,10 @@ def add_verify_parser(
         type=int,
         default=1,
         metavar="N",
-        help="with --root: refuse a trust list older than version N (one you have seen)",
+        help=(
+            "with --root: refuse a trust list older than version N (one you have seen); "
+            "a --previous bundle's own list counts as seen"
+        ),
     )
     verify.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     verify.add_argument(
