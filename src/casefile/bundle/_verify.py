@@ -1,4 +1,4 @@
-"""Verifying a bundle: steps B1-B17 of docs/FORMAT.md §9.6, in the order below.
+"""Verifying a bundle: steps B1-B20 of docs/FORMAT.md §9.6, in the order below.
 
 Each group of steps lives with its marks in its own module:
 B17 and B1-B5 (whose keys, whose manifest, which files) in
