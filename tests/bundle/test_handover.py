@@ -320,6 +320,17 @@ def test_handovers_json_with_the_checkpoint_of_a_rewritten_prefix_is_refused(
     assert "not that of records 1-5" in result.errors[0].message
 
 
+def test_handovers_json_with_a_proof_hash_that_is_not_ascii_is_refused(tmp_path: Path) -> None:
+    # base64 of a str outside ASCII raises a bare ValueError, not binascii.Error: it must
+    # still be a B14 failure, not an exception escaping verification.
+    case, _ = _pair(tmp_path)
+    doc = _doc(case)
+    doc["handovers"][0]["consistency"][0] = "\u00e9" * 44
+    result = _bundle(tmp_path / "b", case, "cps", handovers=_again(doc))
+    assert _steps(result) == [("handover", "B14", None)]
+    assert "not base64" in result.errors[0].message
+
+
 def test_handovers_json_that_is_not_canonical_is_refused(tmp_path: Path) -> None:
     case, _ = _pair(tmp_path)
     spaced = json.dumps(_doc(case), indent=1).encode()

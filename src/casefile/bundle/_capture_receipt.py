@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from casefile.errors import CaptureError, CheckpointSignatureError, NoteError
-from casefile.signing._checkpoint import Checkpoint, _parse_decimal, case_of_checkpoint
+from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, parse_decimal
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import HASH_SIZE
 from casefile.signing._note import NoteVerifier, open_note, sign_note, strict_b64decode
@@ -132,7 +132,7 @@ def _parse(text: str) -> AttachReceipt:
     if len(lines) < 8 or lines[0] != RECEIPT_HEADER:
         raise NoteError("not a capture receipt")
     origin = lines[1]
-    size = _parse_decimal(lines[2], "receipt size")
+    size = parse_decimal(lines[2], "receipt size")
     root = strict_b64decode(lines[3], "receipt root")
     if len(root) != HASH_SIZE:
         raise NoteError("receipt root is not 32 bytes")
@@ -142,9 +142,9 @@ def _parse(text: str) -> AttachReceipt:
         raise NoteError("receipt case: not a UUID") from None
     if str(case_id) != lines[4]:
         raise NoteError("receipt case: not in lowercase hyphenated form")
-    seq = _parse_decimal(lines[5], "receipt record")
+    seq = parse_decimal(lines[5], "receipt record")
     received = _parse_signed(lines[6])
-    count = _parse_decimal(lines[7], "receipt findings")
+    count = parse_decimal(lines[7], "receipt findings")
     if count > _MAX_FINDINGS or len(lines) != 8 + count:
         raise NoteError("receipt findings: the count does not match the lines")
     findings = tuple(_finding(line) for line in lines[8:])
@@ -153,7 +153,7 @@ def _parse(text: str) -> AttachReceipt:
 
 def _parse_signed(text: str) -> int:
     negative = text.startswith("-")
-    value = _parse_decimal(text[1:] if negative else text, "receipt time")
+    value = parse_decimal(text[1:] if negative else text, "receipt time")
     return -value if negative else value
 
 
@@ -161,7 +161,7 @@ def _finding(line: str) -> tuple[str, int]:
     kind, _, seq = line.partition(" ")
     if not kind or not kind.replace("_", "").isalpha() or not kind.islower():
         raise NoteError(f"receipt finding {line!r}: not '<kind> <seq>'")
-    return kind, _parse_decimal(seq, "receipt finding seq")
+    return kind, parse_decimal(seq, "receipt finding seq")
 
 
 def findings_of(rows: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:

@@ -9,7 +9,6 @@ the proofs; the verifier, holding every record, also recomputes each root.
 from __future__ import annotations
 
 import base64
-import binascii
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,7 +92,7 @@ def _b64_hash(value: object, where: str) -> bytes:
         raise HandoverError(f"{where}: expected a base64 hash", step="B14")
     try:
         raw = base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a bare ValueError for a str outside ASCII
         raise HandoverError(f"{where}: not base64", step="B14") from None
     if len(raw) != HASH_SIZE or base64.b64encode(raw).decode("ascii") != value:
         raise HandoverError(f"{where}: not a canonical base64 {HASH_SIZE}-byte hash", step="B14")

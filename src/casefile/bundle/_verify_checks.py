@@ -1,4 +1,4 @@
-"""Steps B8-B16 and B12 of docs/FORMAT.md §9.6: what is judged once the records are walked.
+"""Steps B8-B11, B13-B16 and B12 of docs/FORMAT.md §9.6: judged once the records are walked.
 
 B8 checks the evidence names; B9 walks the exhibits' chains of custody, whose
 breaks are findings, never errors (a court weighs a gap; a wrong hash is a
@@ -6,11 +6,12 @@ failure); B10 holds the bundle's own trust.json to what it must carry when the
 auditor brought keys; B11 holds each withheld run to a signed act
 (:mod:`casefile.bundle._redactions`); B13 holds each handover record to the
 records before it, and a bundle for an audience to its own handover
-(:mod:`casefile.bundle._history`); B15 holds recipients' receipts to the
-records and the checkpoint to the witness policy
-(:mod:`casefile.bundle._receipts`); B16 checks the RFC 3161 token over the
-checkpoint (:mod:`casefile.bundle._trusted_time`); B12, once all else passed,
-rebuilds every view (:mod:`casefile.bundle._views`).
+(:mod:`casefile.bundle._history`); B14 holds handovers.json to the earlier
+handovers of the case to the same recipient (:mod:`casefile.bundle._earlier`);
+B15 holds recipients' receipts to the records and the checkpoint to the witness
+policy (:mod:`casefile.bundle._receipts`); B16 checks the RFC 3161 token over
+the checkpoint (:mod:`casefile.bundle._trusted_time`); B12, once all else
+passed, rebuilds every view (:mod:`casefile.bundle._views`).
 """
 
 from __future__ import annotations

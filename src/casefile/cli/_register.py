@@ -9,12 +9,10 @@ beside an SQLite case store); every read re-checks the file's SHA-256.
 
 from __future__ import annotations
 
-import functools
 import stat
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Final
 
 from casefile.errors import InputError
 from casefile.evidence import FileSystemBlobStore
@@ -26,10 +24,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_STORE_NAME",
     "default_store",
-    "exhibit_hashes",
     "is_store",
     "open_existing_store",
-    "store_evidence",
     "verified_register",
 ]
 
@@ -64,19 +60,3 @@ def verified_register(
 ) -> ExhibitRegister:
     """The case's exhibit register from its verified records (see ``app.exhibit_register``)."""
     return app.exhibit_register(case_id, at=at, size=size)
-
-
-def exhibit_hashes(register: ExhibitRegister) -> list[bytes]:
-    """The distinct SHA-256 digests of the register's exhibits, in order of introduction."""
-    from casefile.application import exhibit_hashes as hashes
-
-    return hashes(register)
-
-
-def store_evidence(
-    store: FileSystemBlobStore, wanted: list[bytes]
-) -> dict[bytes, Callable[[], BinaryIO]]:
-    """Openers of the ``wanted`` files that ``store`` holds (each read re-checks its hash)."""
-    return {
-        digest: functools.partial(store.open, digest) for digest in wanted if store.contains(digest)
-    }

@@ -35,7 +35,16 @@ from casefile.cli._trust_files import (
 from casefile.errors import InputError, TrustRootError, TrustStoreError
 from casefile.signing import Pkcs11Uri, Signer, TrustStore, load_trust_store
 
-__all__ = ["add_trust_parser", "future_expiry", "root_keys", "show_root", "show_trust_list"]
+__all__ = [
+    "add_root_key_options",
+    "add_trust_parser",
+    "future_expiry",
+    "new_root",
+    "root_keys",
+    "show_root",
+    "show_trust_list",
+    "sign_list",
+]
 
 
 def add_trust_parser(

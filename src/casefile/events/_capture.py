@@ -40,6 +40,7 @@ __all__ = [
     "CaptureCommands",
     "CaptureOpened",
     "check_device",
+    "open_capture_event",
 ]
 
 #: The outcomes of the case's rules that a ``capture.attached`` may record

@@ -43,6 +43,7 @@ __all__ = [
     "format_tlog_proof",
     "open_checkpoint",
     "parse_checkpoint_body",
+    "parse_decimal",
     "parse_tlog_proof",
     "sign_checkpoint",
     "verify_tlog_proof",
@@ -64,7 +65,9 @@ _CASE_ORIGIN: Final = re.compile(
 )
 
 
-def _parse_decimal(text: str, what: str) -> int:
+def parse_decimal(text: str, what: str) -> int:
+    """A note's decimal field (a size, an index, a count): no sign, no leading zero, at most
+    :data:`MAX_TREE_SIZE`; raise :class:`NoteError` naming ``what`` otherwise."""
     # int() alone would also take signs, spaces, underscores and non-ASCII digits.
     if not _DECIMAL.fullmatch(text):
         raise NoteError(f"{what} {text[:40]!r} is not a decimal without leading zeros")
@@ -130,7 +133,7 @@ def parse_checkpoint_body(text: str) -> Checkpoint:
         raise NoteError(f"checkpoint text has {len(lines)} lines, at least 3 are needed")
     origin, size_text, root_text, *extensions = lines
     _check_line(origin, "checkpoint origin")
-    size = _parse_decimal(size_text, "checkpoint size")
+    size = parse_decimal(size_text, "checkpoint size")
     root = strict_b64decode(root_text, "checkpoint root")
     if len(root) != HASH_SIZE:
         raise NoteError(f"checkpoint root is {len(root)} bytes, not {HASH_SIZE}")
@@ -275,7 +278,7 @@ def parse_tlog_proof(text: str | bytes) -> TlogProof:
         line, sep, rest = rest.partition("\n")
     if not sep or not line.startswith("index "):
         raise NoteError("tlog proof has no 'index' line after its header")
-    index = _parse_decimal(line[len("index ") :], "tlog proof index")
+    index = parse_decimal(line[len("index ") :], "tlog proof index")
     hashes: list[bytes] = []
     while True:
         line, sep, rest = rest.partition("\n")

@@ -28,11 +28,13 @@ __all__ = [
     "NoteSignature",
     "NoteVerifier",
     "VerifiedNote",
+    "check_key_name",
     "note_key_id",
     "open_note",
     "parse_signature_line",
     "sign_note",
     "split_note",
+    "strict_b64decode",
 ]
 
 #: Notes larger than this (in UTF-8 bytes) are refused before any parsing.
