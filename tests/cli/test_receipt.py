@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -210,6 +211,29 @@ def test_receipt_by_a_key_without_the_recipient_or_witness_role_cosigns_nothing(
     assert result.out == ""
     assert "without the role recipient or witness" in result.err
     assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not receipted.exists()
+
+
+def test_receipt_by_a_key_that_also_signs_checkpoints_cosigns_nothing(
+    demo: Demo, tmp_path: Path
+) -> None:
+    # B15 never counts a cosignature by a key that may sign the case's checkpoints (the
+    # sender receipting itself), even when it also holds the recipient role.
+    document = json.loads(demo.trust.read_text("utf-8"))
+    for key in document["keys"]:
+        if "checkpoint" in key["roles"]:
+            key["roles"] = ["checkpoint", "recipient"]
+    both = tmp_path / "trust.json"
+    both.write_text(json.dumps(document), "utf-8")
+    receipted = tmp_path / "receipted.txt"
+    result = run_cli(
+        ["receipt", demo.root / "bundle", "--key", demo.root / "keys" / "checkpoint.key",
+         "--trust", both, "--passphrase-file", demo.passphrase, "--out", receipted]
+    )  # fmt: skip
+    assert result.code == 2, result.out
+    assert result.out == ""
+    assert "sign the case's checkpoints" in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert not receipted.exists()
 

@@ -175,6 +175,12 @@ def run_receipt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"role {RECIPIENT_ROLE} or {WITNESS_ROLE}: a receipt by it would not count; "
             "nothing was cosigned"
         )
+    # Nor does one by a key that may sign the case's checkpoints: the sender's own (B15).
+    if entry is not None and entry.has_role(keys.policy.checkpoint_roles):
+        raise InputError(
+            f"--key: the trust store lets {one_line(entry.name)} sign the case's checkpoints: a "
+            "receipt by the sender's own key would not count; nothing was cosigned"
+        )
     name = args.name
     if name is None:
         if entry is None:
