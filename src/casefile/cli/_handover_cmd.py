@@ -26,7 +26,7 @@ from casefile.bundle import verify_bundle as verify
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._text import one_line
-from casefile.cli._trust_files import verifier_trust
+from casefile.cli._trust_files import add_verifier_trust_options, verifier_trust
 from casefile.errors import InputError, ManifestError, NoteError, TrustRootError, VerificationError
 from casefile.signing import (
     MAX_NOTE_SIZE,
@@ -117,18 +117,7 @@ def add_prove_parser(
     prove.add_argument("path", type=Path, metavar="BUNDLE", help="bundle directory or .zip")
     prove.add_argument("--record", required=True, type=int, metavar="N", help="record number")
     prove.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
-    trust = prove.add_mutually_exclusive_group(required=True)
-    trust.add_argument("--trust", type=Path, metavar="FILE", help="the keys you accept")
-    trust.add_argument(
-        "--root",
-        type=Path,
-        metavar="ROOT",
-        help="a trust root you pinned: the bundle's signed trust list must follow from it "
-        "(step B17)",
-    )
-    trust.add_argument(
-        "--trust-bundle", action="store_true", help="integrity only: the bundle's own keys"
-    )
+    add_verifier_trust_options(prove, required=True)
     prove.add_argument("--at", metavar="RFC3339", help="time of verification (default: now)")
     prove.set_defaults(handler=run_prove)
 

@@ -24,7 +24,7 @@ from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._secrets import key_argument, load_signer, passphrase_reader
 from casefile.cli._store import add_store_arguments, find_case, open_app, store_config, store_errors
 from casefile.cli._text import one_line
-from casefile.cli._trust_files import verifier_trust
+from casefile.cli._trust_files import add_verifier_trust_options, verifier_trust
 from casefile.errors import InputError, InvalidCommandError, NoteError
 from casefile.signing import (
     MAX_NOTE_SIZE,
@@ -67,20 +67,7 @@ def add_receipt_parsers(
         metavar="NAME",
         help="the key's name as the sender's trust store lists it (default: looked up there)",
     )
-    trust = receipt.add_mutually_exclusive_group(required=True)
-    trust.add_argument("--trust", type=Path, metavar="FILE", help="the keys you accept")
-    trust.add_argument(
-        "--root",
-        type=Path,
-        metavar="ROOT",
-        help="the sender's trust root you pinned: the bundle's signed trust list must follow "
-        "from it (step B17)",
-    )
-    trust.add_argument(
-        "--trust-bundle",
-        action="store_true",
-        help="integrity only: accept the keys the bundle vouches for itself",
-    )
+    add_verifier_trust_options(receipt, required=True)
     receipt.add_argument(
         "--time", metavar="RFC3339", help="the cosignature's time (default: now), in seconds"
     )

@@ -26,6 +26,7 @@ from casefile.signing import Pkcs11Uri, Signer, TrustStore, load_trust_store
 
 __all__ = [
     "add_passphrase_option",
+    "add_verifier_trust_options",
     "load_root",
     "load_root_signers",
     "load_signed_trust_list",
@@ -95,6 +96,30 @@ def add_passphrase_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="the root key files' passphrase in the first line of FILE (default: ask)",
+    )
+
+
+def add_verifier_trust_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    """``--trust FILE | --root ROOT | --trust-bundle``: whose keys a command that verifies a
+    bundle judges it by (read back with :func:`verifier_trust`)."""
+    trust = parser.add_mutually_exclusive_group(required=required)
+    trust.add_argument(
+        "--trust",
+        type=Path,
+        metavar="FILE",
+        help="your own trust store: the keys you accept (needed to verify who signed)",
+    )
+    trust.add_argument(
+        "--root",
+        type=Path,
+        metavar="ROOT",
+        help="a trust root you pinned: the bundle's signed trust list must follow from it "
+        "(step B17)",
+    )
+    trust.add_argument(
+        "--trust-bundle",
+        action="store_true",
+        help="integrity only: accept the keys the bundle vouches for itself, not keys you trust",
     )
 
 

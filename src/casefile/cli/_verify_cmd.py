@@ -22,7 +22,6 @@ from casefile.bundle import (
     Bundle,
     BundleVerification,
     RenderedViews,
-    Root,
     open_bundle,
     render_views,
     verify_bundle,
@@ -30,9 +29,9 @@ from casefile.bundle import (
 from casefile.cli._errors import about, rfc3339_option
 from casefile.cli._handover_cmd import check_previous, previous_trust_version
 from casefile.cli._text import one_line
-from casefile.cli._trust_files import load_root
+from casefile.cli._trust_files import add_verifier_trust_options, verifier_trust
 from casefile.errors import CasefileError, InputError
-from casefile.signing import Checkpoint, TrustStore, load_trust_store
+from casefile.signing import Checkpoint
 from casefile.verifier._pool import available_cores
 
 __all__ = [
@@ -62,25 +61,7 @@ def add_verify_parser(
         "1 verification failed, 2 unusable input.",
     )
     verify.add_argument("path", type=Path, metavar="PATH", help="bundle directory or .zip")
-    trust = verify.add_mutually_exclusive_group()
-    trust.add_argument(
-        "--trust",
-        type=Path,
-        metavar="FILE",
-        help="your own trust store: the keys you accept (needed to verify who signed)",
-    )
-    trust.add_argument(
-        "--root",
-        type=Path,
-        metavar="ROOT",
-        help="a trust root you pinned: the bundle's signed trust list must follow from it "
-        "(step B17)",
-    )
-    trust.add_argument(
-        "--trust-bundle",
-        action="store_true",
-        help="integrity only: accept the keys the bundle vouches for itself, not keys you trust",
-    )
+    add_verifier_trust_options(verify, required=False)
     verify.add_argument(
         "--min-trust-version",
         type=int,
@@ -165,14 +146,7 @@ def run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.min_trust_version < 1:
         raise InputError("--min-trust-version must be at least 1")
     at = time.time_ns() if args.at is None else rfc3339_option("--at", args.at)
-    trust: TrustStore | None = None
-    if args.trust is not None:
-        with about(args.trust):
-            trust = load_trust_store(args.trust)
-    root: Root | None = None
-    if args.root is not None:
-        with about(args.root):
-            root, _ = load_root(args.root)
+    trust, root = verifier_trust(args)
     min_trust_version: int = args.min_trust_version
     if root is not None and args.previous is not None:
         # A list older than the one the earlier bundle was judged by is a rollback (§7.5.4).
