@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from casefile.errors import CaptureError, CheckpointSignatureError, NoteError
@@ -71,17 +71,7 @@ class AttachReceipt:
 
 def sign_receipt(receipt: AttachReceipt, name: str, signer: Signer) -> AttachReceipt:
     """``receipt`` with its note signed by ``signer`` under key ``name``."""
-    note = sign_note(receipt.body(), name, signer)
-    return AttachReceipt(
-        receipt.origin,
-        receipt.size,
-        receipt.root,
-        receipt.case_id,
-        receipt.seq,
-        receipt.received,
-        receipt.findings,
-        note,
-    )
+    return replace(receipt, note=sign_note(receipt.body(), name, signer))
 
 
 def open_receipt(note: bytes | str, trust: TrustStore, *, at: int) -> AttachReceipt:
@@ -112,17 +102,7 @@ def open_receipt(note: bytes | str, trust: TrustStore, *, at: int) -> AttachRece
         receipt.stream  # noqa: B018 - read for its check
     except (NoteError, ValueError) as exc:
         raise CaptureError(f"receipt: {exc}", step="R3") from None
-    text = note.decode("utf-8") if isinstance(note, bytes) else note
-    return AttachReceipt(
-        receipt.origin,
-        receipt.size,
-        receipt.root,
-        receipt.case_id,
-        receipt.seq,
-        receipt.received,
-        receipt.findings,
-        text,
-    )
+    return replace(receipt, note=note.decode("utf-8") if isinstance(note, bytes) else note)
 
 
 def _parse(text: str) -> AttachReceipt:
