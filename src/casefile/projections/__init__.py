@@ -147,6 +147,7 @@ from casefile.projections._register_json import (
     exhibit_register_document,
     exhibit_register_json,
 )
+from casefile.projections._labels import label as code_label
 from casefile.projections._statements import ContinuityStatement, continuity_statements
 from casefile.projections._story import StoryEntry, capture_reference, case_story
 from casefile.projections._texts import (
@@ -259,6 +260,7 @@ __all__ = [
     "case_file_json",
     "case_file_schema",
     "case_story",
+    "code_label",
     "completeness",
     "continuity_statements",
     "dcf_export",
