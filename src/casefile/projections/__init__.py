@@ -140,6 +140,7 @@ from casefile.projections._dcf_report import (
 )
 from casefile.projections._dcf_source import DcfDropped
 from casefile.projections._exhibit_list import ExhibitListRow, exhibit_list
+from casefile.projections._labels import label as code_label
 from casefile.projections._redactions import FieldRedactions, RedactionCover, redactions_for
 from casefile.projections._register_json import (
     EXHIBITS_VIEW,
@@ -147,7 +148,6 @@ from casefile.projections._register_json import (
     exhibit_register_document,
     exhibit_register_json,
 )
-from casefile.projections._labels import label as code_label
 from casefile.projections._statements import ContinuityStatement, continuity_statements
 from casefile.projections._story import StoryEntry, capture_reference, case_story
 from casefile.projections._texts import (
