@@ -32,7 +32,8 @@ from casefile.errors import (
     NotCustodianError,
     VerificationError,
 )
-from casefile.events import Custodian, ExhibitCustody, Investigation
+from casefile.events import EVENT_TYPES, Custodian, ExhibitCustody, Investigation
+from casefile.events._fold import is_folded
 
 OFFICER_NAME = {id(SCENE): "pc-1001", id(OTHER): "pc-2002"}
 
@@ -364,3 +365,39 @@ def test_a_captured_transfer_is_never_confirmed_by_a_record_of_the_case(tmp_path
         pytest.raises(InvalidCommandError, match="hands no exhibit"),
     ):
         case.confirm(seq=2)
+
+
+def test_the_folded_types_are_those_format_names() -> None:
+    # FORMAT §12.7 "What joins": a new exhibit type must be placed there, or here, knowingly.
+    classes = [
+        EVENT_TYPES.get(name, schema)
+        for name, schemas in EVENT_TYPES.known_types().items()
+        for schema in schemas
+    ]
+    folded = {cls.TYPE for cls in classes if cls is not None and is_folded(cls)}
+    custody = {
+        f"exhibit.{name}"
+        for name in [
+            "located",
+            "seized",
+            "produced",
+            "packaged",
+            "booked",
+            "transferred",
+            "seal_opened",
+            "resealed",
+            "examined",
+            "imaged",
+            "derived",
+            "accessed",
+            "fixity_checked",
+            "disclosed",
+            "retention_reviewed",
+            "produced_in_court",
+            "returned",
+            "destroyed",
+            "lost",
+            "damaged",
+        ]
+    }
+    assert folded == {"evidence.captured", *custody}
