@@ -14,6 +14,10 @@ before, and so on down the chain: one verified signature authenticates every
 byte of every record. Only then are payloads mapped to event classes, by
 registered name, and applied. Nothing is imported on the strength of a stored
 string. An audit (every signature, every disclosure) is the verifier's job.
+
+Given a way to read capture streams, a load also authenticates each stream the
+case binds, the same way, and folds its exhibit records into the case's state
+right after each binding (docs/FORMAT.md §12.7).
 """
 
 from __future__ import annotations
@@ -327,7 +331,9 @@ def load_investigation(
     state holds its own records only.
     """
     entries = authenticate_chain(case_id, stored, trust, registry=registry)
-    return investigation_of(case_id, entries, trust, context=context, captured=captured)
+    return investigation_of(
+        case_id, entries, trust, registry=registry, context=context, captured=captured
+    )
 
 
 def investigation_of(
