@@ -19,10 +19,12 @@ from _captureworld import (
     T0,
     TRUST,
     centre,
+    counting_random,
     device,
     open_case,
+    stepping_clock,
 )
-from casefile.application import CasefileApp, DeviceApp
+from casefile.application import CasefileApp, DeviceApp, StoreConfig
 from casefile.bundle._capture_package import read_capture_package
 from casefile.errors import (
     BadSignatureError,
@@ -96,10 +98,20 @@ def _replace_stored(app: CasefileApp, stream: uuid.UUID, records: list[bytes]) -
 # --- what joins ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_captured_exhibit_can_be_booked_into_the_property_store_after_attach(
-    tmp_path: Path,
+    tmp_path: Path, backend: str
 ) -> None:
-    app = centre()
+    app = (
+        centre()
+        if backend == "memory"
+        else CasefileApp(
+            store=StoreConfig.sqlite(tmp_path / "centre.sqlite"),
+            trust=TRUST,
+            clock=stepping_clock(),
+            random_bytes=counting_random("centre"),
+        )
+    )
     case_id = open_case(app)
     dev = device(tmp_path)
     stream = _stream(dev, case_id)
