@@ -34,8 +34,15 @@ from casefile.errors import (
     NotCustodianError,
     VerificationError,
 )
-from casefile.events import EVENT_TYPES, Custodian, ExhibitCustody, Investigation
+from casefile.events import (
+    CAPTURE_FINDING_KINDS,
+    EVENT_TYPES,
+    Custodian,
+    ExhibitCustody,
+    Investigation,
+)
 from casefile.events._fold import is_folded
+from casefile.verifier import payload_schemas
 
 OFFICER_NAME = {id(SCENE): "pc-1001", id(OTHER): "pc-2002"}
 
@@ -413,3 +420,10 @@ def test_the_folded_types_are_those_format_names() -> None:
         ]
     }
     assert folded == {"evidence.captured", *custody}
+
+
+def test_every_finding_kind_a_binding_records_passes_the_payload_schema() -> None:
+    # A kind the centre records but the published schema lacks would fail V15 at every verifier.
+    document = payload_schemas().document("capture.attached", 1)
+    finding = document["properties"]["data"]["properties"]["findings"]["items"]
+    assert set(finding["properties"]["kind"]["enum"]) == CAPTURE_FINDING_KINDS
