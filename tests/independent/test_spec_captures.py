@@ -63,7 +63,9 @@ def test_a_capture_swapped_for_another_signed_copy_is_refused_by_both(tmp_path: 
         capture.add_note(text="Other words.")
     swapped = {stream: fork.capture_package(stream, signer=SCENE, name="pc-1001")}
     bundle = capture_bundle(app, case_id, tmp_path / "b", swapped)
-    assert _both(bundle) == [("B20", "capture", 2)]
+    # The device's package carries its note's text, which a bundle under the policy none
+    # may not (B21), besides not being what the case bound (B20).
+    assert _both(bundle) == [("B20", "capture", 2), ("B21", "capture", 2)]
 
 
 def test_a_captured_record_altered_in_transit_is_refused_by_both(tmp_path: Path) -> None:
