@@ -5,7 +5,7 @@ rules an outside implementer is most likely to read differently: canonical JSON 
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
 B11 and the redacted texts of a report (§9.6, in _spec_redactions), B13 and B14 (in
-_spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B18-B20 over the capture
+_spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B18-B21 over the capture
 streams a bundle carries (§12, in _spec_captures), B17 under a pinned root
 (§7.5, in _spec_trust_root), the checkpoint grammar (§6) and what a report lists (§9.7).
 Continuity (B9) and the zip form are out of its scope, and so is the half of B12 that rebuilds
