@@ -38,7 +38,7 @@ policies = st.one_of(
     st.none(),
     st.just(DISCLOSE_NONE),
     st.just(DISCLOSE_ALL),
-    st.sets(st.sampled_from([*VALUES, *TEXTS])).map(DisclosurePolicy.only),
+    st.sets(st.sampled_from([*VALUES, *TEXTS]), min_size=1).map(DisclosurePolicy.only),
 )
 
 
