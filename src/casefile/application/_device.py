@@ -237,13 +237,27 @@ class DeviceApp:
 
         Raises :class:`~casefile.errors.CaptureError` for a receipt no trusted
         centre key signed (R1, R2), or one that does not describe a prefix of a
-        stream of this device (R4).
+        stream of this device (R4). After :meth:`prune`, the receipt kept is what
+        the device knows of the stream: the same receipt sent again is accepted
+        (and the kept one returned); a receipt of another size or root is refused.
         """
         opened = open_receipt(receipt, self.trust, at=self._clock())
         stream = opened.stream
         label = str(stream)
         stored = self._store._cases.select_events(stream)
         kept = self.receipt(stream)
+        if not stored and kept is not None:
+            # Pruned: what the device kept is the receipt it accepted, so a receipt
+            # sent again (a reply that was lost, then resent) is recognised by it;
+            # any other is a claim about records the device no longer holds.
+            if (opened.size, opened.root) == (kept.size, kept.root):
+                return kept
+            raise CaptureError(
+                f"the stream was pruned after a receipt for its {kept.size} records; "
+                "a receipt for other records cannot be checked",
+                case_id=label,
+                step="R4",
+            )
         if not stored:
             raise CaptureError(
                 "the receipt names no stream of this device", case_id=label, step="R4"
