@@ -19,10 +19,14 @@ from _captureworld import (
     INTAKE,
     NAMESPACE,
     SCENE,
+    SECOND,
     SERGEANT,
     STATEMENT,
     T0,
     TRUST,
+    centre,
+    device,
+    open_case,
     statement_capture,
 )
 from casefile.application import CasefileApp, DeviceApp
@@ -212,14 +216,12 @@ def test_words_erased_on_the_tablet_after_the_sync_never_reach_an_auditors_bundl
     tmp_path: Path,
 ) -> None:
     app, case_id, dev, stream = statement_capture(tmp_path)
+    first_sent = _first_body(app, stream)
     dev.erase_words(
         stream, SERGEANT, 3, "body", runs=[(0, 2)], basis="erasure_request",
         explanation="The witness asked.",
     )  # fmt: skip
     app.attach_capture(_device_package(dev, stream), signer=INTAKE, name="intake-0001")
-    # The centre still holds the statement as first sent (it stores only new records).
-    held = app.disclosures(stream)
-    assert any(isinstance(d, TextDisclosure) and d.text == STATEMENT for d in held)
     bundle = _export(app, case_id, tmp_path / "all", policy=DISCLOSE_ALL)
     assert verify_bundle(bundle, at=AT, trust=TRUST).verified
     body = _opened(_carried(bundle, stream))[(3, "body")]
@@ -228,11 +230,69 @@ def test_words_erased_on_the_tablet_after_the_sync_never_reach_an_auditors_bundl
     # A sender who carries the words anyway, in a bundle for no audience, is refused.
     exported = _carried(bundle, stream)
     whole = [
-        d.to_bytes() if (d.seq, d.name) != (3, "body") else _first_body(app, stream)
+        d.to_bytes() if (d.seq, d.name) != (3, "body") else first_sent
         for d in map(parse_disclosure, exported.disclosures)
     ]
     _swap(bundle, stream, _package(exported, whole))
     assert _b21(bundle) == [("B21", str(stream), 3)]
+
+
+def test_an_erasure_synced_after_its_record_was_attached_erases_the_centres_copy(
+    tmp_path: Path,
+) -> None:
+    # The centre stored the statement with the first package; the erasure comes later.
+    app, _case_id, dev, stream = statement_capture(tmp_path)
+    assert any(
+        isinstance(d, TextDisclosure) and d.text == STATEMENT for d in app.disclosures(stream)
+    )
+    dev.erase_words(
+        stream, SERGEANT, 3, "body", runs=[(0, 2)], basis="erasure_request",
+        explanation="The witness asked.",
+    )  # fmt: skip
+    dev.erase_words(
+        stream, SERGEANT, 2, "phone", whole_field=True, basis="erasure_request",
+        explanation="The witness asked.",
+    )  # fmt: skip
+    app.attach_capture(_device_package(dev, stream), signer=INTAKE, name="intake-0001")
+    held = {(d.seq, d.name): d for d in app.disclosures(stream)}
+    body = held[(3, "body")]
+    assert isinstance(body, TextDisclosure)
+    assert body.withheld == ((0, 2),)
+    assert (2, "phone") not in held
+    # The centre's copy is the device's: the same disclosures, byte for byte.
+    on_device = {(d.seq, d.name): d.to_bytes() for d in dev._store.disclosures(stream)}
+    assert {k: d.to_bytes() for k, d in held.items()} == on_device
+
+
+def test_words_a_package_carries_beside_their_erasure_are_not_kept_by_the_centre(
+    tmp_path: Path,
+) -> None:
+    # A device that sends the words with the erasure of them in one package (a fault
+    # or a sender who kept a copy): the centre applies the erasure as it stores them.
+    app = centre()
+    case_id = open_case(app)
+    dev = device(tmp_path)
+    stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
+    with dev.session(stream, SCENE) as capture:
+        witness = capture.add_person(role="witness", name="Ann Example", phone="07700 900123")
+        capture.record_statement(
+            witness_id=witness,
+            declaration="This statement is true.",
+            body=STATEMENT,
+            place="Her kitchen",
+            started_at=T0,
+            ended_at=T0 + 600 * SECOND,
+        )
+    unerased = [d.to_bytes() for d in dev._store.disclosures(stream)]
+    dev.erase_words(
+        stream, SERGEANT, 3, "body", runs=[(0, 2)], basis="erasure_request",
+        explanation="The witness asked.",
+    )  # fmt: skip
+    sent = read_capture_package(_device_package(dev, stream))
+    app.attach_capture(_package(sent, unerased), signer=INTAKE, name="intake-0001")
+    (body,) = (d for d in app.disclosures(stream) if (d.seq, d.name) == (3, "body"))
+    assert isinstance(body, TextDisclosure)
+    assert body.withheld == ((0, 2),)
 
 
 def _first_body(app: CasefileApp, stream: uuid.UUID) -> bytes:

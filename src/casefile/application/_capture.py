@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
 
+from casefile.application._capture_erasures import apply_capture_erasures
 from casefile.bundle._capture_check import (
     CAPTURE_ATTACHED,
     check_capture_types,
@@ -85,6 +86,7 @@ class CaptureAttachCommands:
     get_case: Callable[..., Investigation]
     save_case: Callable[..., list[int]]
     records: Callable[[uuid.UUID], Iterator[bytes]]
+    stored_disclosure: Callable[[uuid.UUID, int, str], AnyDisclosure | None]
     _bind_signer: Callable[[Investigation, Signer], None]
 
     def attach_capture(
@@ -153,7 +155,14 @@ class CaptureAttachCommands:
             for seq, field, raw in found.raw_disclosures
             if seq > before
         ]
-        self.save_case(case, signer, carried=(carried, rows))
+        rows, erase = apply_capture_erasures(
+            found.stream,
+            records,
+            before,
+            rows,
+            lambda seq, field: self.stored_disclosure(found.stream, seq, field),
+        )
+        self.save_case(case, signer, carried=(carried, rows), erase=erase)
         return self._receipt_for(case, found.stream, name, signer)
 
     def carried_captures(
