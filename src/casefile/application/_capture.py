@@ -38,8 +38,8 @@ from casefile.errors import (
     ProofError,
     UnauthorisedSignerError,
 )
-from casefile.events import EVENT_TYPES, ChainEntry, authenticate_chain
-from casefile.events._loading import fold_attached, investigation_of
+from casefile.events import EVENT_TYPES, ChainEntry
+from casefile.events._loading import chain_of_verified, fold_attached, investigation_of
 from casefile.events._values import Instant, check_time, check_uuid
 from casefile.signing._checkpoint import (
     Checkpoint,
@@ -245,12 +245,9 @@ class CaptureAttachCommands:
                     step="A5",
                 )
             chosen = named
-        # The case's rules over the stream itself, as a load of any case applies them.
-        chain = authenticate_chain(
-            parsed.stream,
-            [StoredEvent(parsed.stream, r.seq, r.event_type, r.raw) for r in records],
-            self.trust,
-        )
+        # The case's rules over the stream itself, as a load of any case applies them,
+        # on the records A1 verified (read once: the chain a load would authenticate).
+        chain = chain_of_verified(records)
         investigation_of(parsed.stream, chain, self.trust, context=self._context)
         return _Attachment(
             stream=parsed.stream,
