@@ -40,7 +40,7 @@ from casefile.bundle._audience import is_restricted
 from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._runs import apply_redactions
-from casefile.bundle._views import build_views
+from casefile.bundle._views import build_views, carried_capture_records
 from casefile.errors import BundleError
 from casefile.events import EVENT_TYPES
 from casefile.events._values import Instant
@@ -313,8 +313,15 @@ class ExportCommands:
                 payloads=payload_schemas(),
             )
         )
+        captures = self.carried_captures(verified)  # B18-B20
         # The bundle's trust.json is a subset of this store: its signers are named as here.
-        views = build_views(verified, audience=audience, checkpoint=covered)
+        # Captured records are read from the very packages the bundle carries, as B12 reads them.
+        views = build_views(
+            verified,
+            audience=audience,
+            checkpoint=covered,
+            captures=carried_capture_records(captures, self.trust, at),
+        )
         # B14: the checkpoints the recipient of the handover the bundle ends with was given
         # before, each with its proof.
         handovers = handovers_file(
@@ -325,7 +332,6 @@ class ExportCommands:
             ),
         )
         register = build_exhibit_register(records_as_read(verified), as_of=at)
-        captures = self.carried_captures(verified)  # B18-B20
         del verified
         wanted = exhibit_hashes(register)
         files = find_evidence(evidence, wanted)
