@@ -16,12 +16,14 @@ import functools
 import html
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Final
 
 from markupsafe import Markup
 
 from casefile._time import date_to_reading, ns_to_reading
 from casefile.projections._casefile_model import PersonRef, SignedBy, Undisclosed
+from casefile.projections._cite import Cite
 from casefile.projections._custody_records import Party
 from casefile.projections._labels import CODE_FIELDS, label
 from casefile.projections._redactions import NO_DECISION
@@ -127,13 +129,28 @@ def _spans(pairs: tuple[tuple[int, int], ...]) -> str:
     return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in pairs)
 
 
-def _runs(seqs: tuple[int, ...] | list[int]) -> str:
-    return _spans(seq_runs(seqs))
+def _runs(seqs: Sequence[Cite]) -> str:
+    numbers = [s for s in seqs if type(s) is int]
+    if len(numbers) == len(seqs):
+        return _spans(seq_runs(numbers))
+    # Records of the case's story: in story order, a run joins consecutive records of one
+    # stream (``<stream>#3-5``), as it joins consecutive records of the case.
+    pieces: list[tuple[str, int, int]] = []
+    for cite in seqs:
+        stream, _, n = str(cite).rpartition("#")
+        seq = int(n)
+        if pieces and pieces[-1][0] == stream and pieces[-1][2] + 1 == seq:
+            pieces[-1] = (stream, pieces[-1][1], seq)
+        else:
+            pieces.append((stream, seq, seq))
+    return ", ".join(
+        _t(f"{s}#{a}" if s else str(a)) + ("" if a == b else f"\u2013{b}") for s, a, b in pieces
+    )
 
 
-def runs(seqs: tuple[int, ...] | list[int]) -> Markup:
-    """Record numbers as runs: ``3, 5-7``."""
-    return Markup(_runs(seqs))  # noqa: S704 - digits, commas and dashes only
+def runs(seqs: Sequence[Cite]) -> Markup:
+    """Record citations as runs: ``3, 5-7``, ``<stream-uuid>#2-4``."""
+    return Markup(_runs(seqs))  # noqa: S704 - digits, commas, dashes and escaped citations
 
 
 def spans(pairs: tuple[tuple[int, int], ...]) -> Markup:
