@@ -129,3 +129,26 @@ def test_a_story_whose_captured_records_were_not_given_is_refused(tmp_path: Path
         build_case_file(records, captures={stream: captures[stream][:2]})
     with pytest.raises(InputError, match=f"binds capture {stream} up to record 4, but 0 of"):
         build_exhibit_register(records, captures={uuid.uuid4(): captures[stream]})
+
+
+def test_the_application_register_and_case_file_read_the_bound_capture(tmp_path: Path) -> None:
+    app, case_id, stream = _scene_visit(tmp_path)
+    register = app.exhibit_register(case_id, at=app.now())
+    assert [(ex.reference, ex.first_seq) for ex in register.exhibits] == [("AB/1", f"{stream}#4")]
+    # The store holds the capture's texts: the register shows them as the case's own.
+    assert register.exhibits[0].description == "Brick"
+    file = app.case_file(case_id)
+    (statement,) = file.mg11
+    assert (statement.statement, statement.body) == (
+        f"{stream}#3",
+        "I saw a man climb out of the back window.",
+    )
+    defence = app.case_file(case_id, audience="defence")
+    assert [row.records for row in defence.mg12] == [(f"{stream}#4",)]
+
+
+def test_a_register_read_up_to_before_the_binding_holds_no_captured_record(
+    tmp_path: Path,
+) -> None:
+    app, case_id, _stream = _scene_visit(tmp_path)
+    assert app.exhibit_register(case_id, at=app.now(), size=1).exhibits == ()

@@ -53,6 +53,7 @@ from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS
 if TYPE_CHECKING:
     from casefile.application._recorders import CaseRecorder, DisclosureRow
     from casefile.events import CommandContext, Investigation
+    from casefile.signing._commitments import AnyDisclosure
     from casefile.signing._keys import Signer
     from casefile.signing._trust import TrustStore
     from casefile.verifier import VerifiedRecord
@@ -82,6 +83,7 @@ class CaptureAttachCommands:
     get_case: Callable[..., Investigation]
     save_case: Callable[..., list[int]]
     records: Callable[[uuid.UUID], Iterator[bytes]]
+    disclosures: Callable[[uuid.UUID], Iterator[AnyDisclosure]]
     _bind_signer: Callable[[Investigation, Signer], None]
 
     def attach_capture(
@@ -160,17 +162,35 @@ class CaptureAttachCommands:
         Capture disclosures do not travel yet: a bundle shows captured personal
         fields and texts as withheld.
         """
-        latest: dict[uuid.UUID, tuple[int, str]] = {}
-        for record in verified:
-            if record.event_type == CAPTURE_ATTACHED:
-                stream = uuid.UUID(bytes=record.data["stream"])
-                latest[stream] = (record.data["size"], record.data["checkpoint"])
         return {
             stream: write_capture_package(
                 stream, note, itertools.islice(self.records(stream), size), ()
             )
-            for stream, (size, note) in latest.items()
+            for stream, (size, note) in _latest_bindings(verified).items()
         }
+
+    def bound_capture_records(
+        self, verified: Iterable[VerifiedRecord], *, at: int
+    ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+        """The records of each capture the verified case records bind, verified at ``at``.
+
+        Each stream's records up to its latest bound size, with the
+        disclosures the store holds for it: what the projections read as the
+        case's story (docs/FORMAT.md §12.5). Raises the first
+        :class:`~casefile.errors.VerificationError` of a stream.
+        """
+        out: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
+        for stream, (size, _note) in _latest_bindings(verified).items():
+            out[stream] = verify_case(
+                itertools.islice(self.records(stream), size),
+                trust=self.trust,
+                at=at,
+                case_id=stream,
+                disclosures=(d for d in self.disclosures(stream) if d.seq <= size),
+                known_types=EVENT_TYPES.known_types(),
+                payloads=payload_schemas(),
+            ).records
+        return out
 
     # --- steps ------------------------------------------------------------------
 
@@ -333,3 +353,13 @@ _OPENING_TYPES: Final = frozenset(
 def _binding_data(cases: CaseRecorder, case_id: uuid.UUID, seq: int) -> dict[str, Any]:
     stored = cases.select_events(case_id, gt=seq - 1, lte=seq)
     return dict(parse_record(stored[0].state).header.data)
+
+
+def _latest_bindings(verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, tuple[int, str]]:
+    """Per bound stream, the size and checkpoint of the latest binding of the records."""
+    latest: dict[uuid.UUID, tuple[int, str]] = {}
+    for record in verified:
+        if record.event_type == CAPTURE_ATTACHED:
+            stream = uuid.UUID(bytes=record.data["stream"])
+            latest[stream] = (record.data["size"], record.data["checkpoint"])
+    return latest

@@ -7,7 +7,8 @@ reads exactly the disclosures a bundle for that audience would carry: its
 redaction decisions in force and every erasure withhold their runs, a
 whole-field decision leaves the field out, and the defence never sees the
 restricted fields. With no audience it is the force's own view: every value and
-text the store holds.
+text the store holds. The captures the case bound are read with it as one story
+(docs/FORMAT.md §12.5), each under its own stream's decisions for the audience.
 
 A system holding a bundle rather than a store takes the other, pure path:
 :func:`~casefile.bundle.verify_bundle`, then
@@ -20,8 +21,9 @@ records, for the audience the bundle's manifest names
 from __future__ import annotations
 
 import abc
+import itertools
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from casefile.bundle import AUDIENCES, DISCLOSE_ALL, DisclosurePolicy
@@ -33,7 +35,7 @@ from casefile.projections import FILE_TYPES, CaseFile, build_case_file
 from casefile.signing import TrustStore
 from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._runs import Run
-from casefile.verifier import VerifiedCase, payload_schemas, verify_case
+from casefile.verifier import VerifiedCase, VerifiedRecord, payload_schemas, verify_case
 from casefile.verifier._redaction_codes import Audience
 
 __all__ = ["CaseFileQueries", "VerifiedCaseFile"]
@@ -76,6 +78,12 @@ class CaseFileQueries:
         withheld: Mapping[tuple[int, str], tuple[Run, ...] | None],
     ) -> Iterator[AnyDisclosure]:
         """What a bundle for ``audience`` carries (provided by the export)."""
+
+    @abc.abstractmethod
+    def bound_capture_records(
+        self, verified: Iterable[VerifiedRecord], *, at: int
+    ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+        """The verified records of the captures the records bind (provided by the application)."""
 
     def case_file(
         self,
@@ -153,8 +161,10 @@ class CaseFileQueries:
             payloads=payload_schemas(),
         )
         records = list(verified.records)
+        # The captures the case bound are read with it, as one story (FORMAT §12.5).
+        captured = self.bound_capture_records(records, at=at)
         if shown is None:
-            built = build_case_file(records, as_of=when, file_type=file_type)
+            built = build_case_file(records, as_of=when, file_type=file_type, captures=captured)
             return VerifiedCaseFile(built, verified)
         # Every record and disclosure is verified once, here; the audience's
         # decisions are read from those verified records (as an export reads
@@ -166,7 +176,36 @@ class CaseFileQueries:
         carried = self.carried_disclosures(
             case_id, size=size, policy=DISCLOSE_ALL, audience=shown, withheld=ledger.withheld()
         )
+        captured = {
+            stream: self._read_by(stream, held, shown, at) for stream, held in captured.items()
+        }
         built = build_case_file(
-            records, audience=shown, as_of=when, file_type=file_type, disclosures=carried
+            records,
+            audience=shown,
+            as_of=when,
+            file_type=file_type,
+            disclosures=carried,
+            captures=captured,
         )
         return VerifiedCaseFile(built, verified)
+
+    def _read_by(
+        self, stream: uuid.UUID, held: tuple[VerifiedRecord, ...], audience: str, at: int
+    ) -> tuple[VerifiedRecord, ...]:
+        """A capture's records as ``audience`` reads them: under the stream's own decisions."""
+        ledger = RedactionLedger(audience)
+        for record in held:
+            ledger.take_acts(record)
+        size = len(held)
+        carried = self.carried_disclosures(
+            stream, size=size, policy=DISCLOSE_ALL, audience=audience, withheld=ledger.withheld()
+        )
+        return verify_case(
+            itertools.islice(self.records(stream), size),
+            trust=self.trust,
+            at=at,
+            case_id=stream,
+            disclosures=carried,
+            known_types=EVENT_TYPES.known_types(),
+            payloads=payload_schemas(),
+        ).records

@@ -92,6 +92,12 @@ class ExportCommands:
         """The packages of the captures the records bind (provided by the application)."""
 
     @abc.abstractmethod
+    def bound_capture_records(
+        self, verified: Iterable[VerifiedRecord], *, at: int
+    ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+        """The verified records of the captures the records bind (provided by the application)."""
+
+    @abc.abstractmethod
     def checkpoint(
         self,
         case_id: uuid.UUID,
@@ -135,12 +141,15 @@ class ExportCommands:
         does not verify at ``at``; ``size`` reads only the first records (those
         a checkpoint covers). A pause in custody running up to ``at`` is a finding.
         Texts are read from ``disclosures`` (by default, every one the store
-        holds): a text without one shows as not disclosed.
+        holds): a text without one shows as not disclosed. The records of
+        each capture the case bound (as far as the records read bind it) are
+        read with it as one story (docs/FORMAT.md §12.5), with the texts the
+        store holds for them, and cited ``"<stream-uuid>#<seq>"``.
         """
         stored = self.records(case_id)
         if disclosures is None:
             disclosures = self.disclosures(case_id)
-        records = iter_verified_records(
+        records = list(iter_verified_records(
             stored if size is None else itertools.islice(stored, size),
             trust=self.trust,
             at=at,
@@ -150,9 +159,14 @@ class ExportCommands:
             ),
             known_types=EVENT_TYPES.known_types(),
             payloads=payload_schemas(),
-        )
+        ))  # fmt: skip
+        captured = self.bound_capture_records(records, at=at)
         # The texts as the store holds them, each checked by the verifier (V11).
-        return build_exhibit_register(records_as_read(records), as_of=at)
+        return build_exhibit_register(
+            records_as_read(records),
+            as_of=at,
+            captures={s: list(records_as_read(rs)) for s, rs in captured.items()},
+        )
 
     def withheld_from(
         self, case_id: uuid.UUID, audience: Audience | str, at: int, size: int
