@@ -17,7 +17,9 @@ from casefile.projections import (
     build_exhibit_register,
     case_file_document,
     case_file_html,
+    case_file_json,
     case_file_schema,
+    dcf_export,
     exhibit_register_json,
     records_as_read,
 )
@@ -91,6 +93,10 @@ def test_the_case_file_cites_captured_records_and_fits_its_schema(tmp_path: Path
     (row,) = file.mg12
     assert row.records == (f"{stream}#4",)
     assert file.case.last_seq == 3  # the case's own last record, the detective's note
+    unsigned = next(
+        lack for lack in file.completeness.lacking if lack.item == "statement_signature"
+    )
+    assert unsigned.message == f"statement {stream}#3 of Wanda Witness is not signed"
     document = json.loads(case_file_document(file))
     jsonschema.Draft202012Validator(case_file_schema()).validate(document)
     assert f"{stream}#3" in case_file_html(file).decode()
@@ -152,3 +158,16 @@ def test_a_register_read_up_to_before_the_binding_holds_no_captured_record(
 ) -> None:
     app, case_id, _stream = _scene_visit(tmp_path)
     assert app.exhibit_register(case_id, at=app.now(), size=1).exhibits == ()
+
+
+def test_the_dcf_export_reads_a_case_file_citing_captured_records(tmp_path: Path) -> None:
+    app, case_id, stream = _scene_visit(tmp_path)
+    records, captures = _verified(app, case_id, stream)
+    document = case_file_json(build_case_file(records, captures=captures))
+    assert document["mg9"]["witnesses"][0]["statements"] == [f"{stream}#3"]
+    # JSON from elsewhere is held to the schema first: a captured citation fits it.
+    dcf, _report = dcf_export(document, date="2026-01-02")
+    assert dcf["case"]["pti_urn"] == "01YE0000126"
+    document["mg9"]["witnesses"][0]["statements"] = [f"{stream}#03"]
+    with pytest.raises(InputError):
+        dcf_export(document, date="2026-01-02")
