@@ -22,6 +22,7 @@ from casefile.projections import (
     dcf_export,
     exhibit_register_json,
     records_as_read,
+    verification_page,
 )
 from casefile.verifier import VerifiedRecord
 
@@ -171,3 +172,19 @@ def test_the_dcf_export_reads_a_case_file_citing_captured_records(tmp_path: Path
     document["mg9"]["witnesses"][0]["statements"] = [f"{stream}#03"]
     with pytest.raises(InputError):
         dcf_export(document, date="2026-01-02")
+
+
+def test_the_verification_page_lists_the_captured_records_under_the_officer_who_signed_them(
+    tmp_path: Path,
+) -> None:
+    app, case_id, stream = _scene_visit(tmp_path)
+    records, captures = _verified(app, case_id, stream)
+    page = verification_page(records, captures=captures)
+    runs = {key.name: (key.runs, key.records) for key in page.keys}
+    assert runs["pc-1001"] == (((f"{stream}#1", f"{stream}#4"),), 4)
+    assert runs["dc-3003"] == (((1, 1), (3, 3)), 2)
+    assert page.records == 3 + 4
+    html = case_file_html(build_case_file(records, captures=captures), verification=page)
+    assert f"4: {stream}#1\u20134" in html.decode()
+    # Read without the captures, the page lists the case's own records alone, as before.
+    assert {key.name for key in verification_page(records).keys} == {"dc-3003", "intake-0001"}

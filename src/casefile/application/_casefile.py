@@ -24,7 +24,7 @@ import abc
 import itertools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from casefile.bundle import AUDIENCES, DISCLOSE_ALL, DisclosurePolicy
 from casefile.bundle._redactions import RedactionLedger
@@ -48,10 +48,14 @@ class VerifiedCaseFile:
     ``verified`` is what a verification page needs (the verified records, the
     checkpoint, the findings, the root): the file and its page rest on the same
     verification rather than on two of the store read at different moments.
+    ``captured`` holds the verified records of each capture the case bound,
+    which the file read with the case's (docs/FORMAT.md §12.5) and the page
+    lists with their signers.
     """
 
     case_file: CaseFile
     verified: VerifiedCase
+    captured: Mapping[uuid.UUID, tuple[VerifiedRecord, ...]] = field(default_factory=dict)
 
 
 class CaseFileQueries:
@@ -165,7 +169,7 @@ class CaseFileQueries:
         captured = self.bound_capture_records(records, at=at)
         if shown is None:
             built = build_case_file(records, as_of=when, file_type=file_type, captures=captured)
-            return VerifiedCaseFile(built, verified)
+            return VerifiedCaseFile(built, verified, captured)
         # Every record and disclosure is verified once, here; the audience's
         # decisions are read from those verified records (as an export reads
         # them) rather than by verifying the case again, and the projection
@@ -187,7 +191,7 @@ class CaseFileQueries:
             disclosures=carried,
             captures=captured,
         )
-        return VerifiedCaseFile(built, verified)
+        return VerifiedCaseFile(built, verified, captured)
 
     def _read_by(
         self, stream: uuid.UUID, held: tuple[VerifiedRecord, ...], audience: str, at: int

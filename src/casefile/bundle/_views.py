@@ -88,7 +88,7 @@ def build_views(
     )
     # The verifier's own findings are left off the page: they depend on how it was run
     # (whose trust store, which continuity policy), not on the bundle, and its report lists them.
-    page = verification_page(records, checkpoint=checkpoint, findings=None)
+    page = verification_page(records, checkpoint=checkpoint, findings=None, captures=captures)
     return {
         CASEFILE_HTML_VIEW: case_file_html(case_file, verification=page),
         CASEFILE_JSON_VIEW: case_file_document(case_file),

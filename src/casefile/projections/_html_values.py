@@ -28,7 +28,7 @@ from casefile.projections._custody_records import Party
 from casefile.projections._labels import CODE_FIELDS, label
 from casefile.projections._redactions import NO_DECISION
 from casefile.projections._texts import marker_label
-from casefile.projections._verification_page import seq_runs
+from casefile.projections._verification_page import cite_runs
 
 __all__ = ["breakable", "code", "name", "party", "person", "runs", "spans", "table", "text", "when"]
 
@@ -125,27 +125,15 @@ def party(who: Party) -> Markup:
     return Markup(_party(who))  # noqa: S704 - escaped by _t
 
 
-def _spans(pairs: tuple[tuple[int, int], ...]) -> str:
-    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in pairs)
+def _spans(pairs: tuple[tuple[Cite, Cite], ...]) -> str:
+    # A run of one stream's records names the stream once: ``<stream>#2-4``.
+    return ", ".join(
+        _t(str(a)) if a == b else f"{_t(str(a))}\u2013{str(b).rpartition('#')[2]}" for a, b in pairs
+    )
 
 
 def _runs(seqs: Sequence[Cite]) -> str:
-    numbers = [s for s in seqs if type(s) is int]
-    if len(numbers) == len(seqs):
-        return _spans(seq_runs(numbers))
-    # Records of the case's story: in story order, a run joins consecutive records of one
-    # stream (``<stream>#3-5``), as it joins consecutive records of the case.
-    pieces: list[tuple[str, int, int]] = []
-    for cite in seqs:
-        stream, _, n = str(cite).rpartition("#")
-        seq = int(n)
-        if pieces and pieces[-1][0] == stream and pieces[-1][2] + 1 == seq:
-            pieces[-1] = (stream, pieces[-1][1], seq)
-        else:
-            pieces.append((stream, seq, seq))
-    return ", ".join(
-        _t(f"{s}#{a}" if s else str(a)) + ("" if a == b else f"\u2013{b}") for s, a, b in pieces
-    )
+    return _spans(cite_runs(seqs))
 
 
 def runs(seqs: Sequence[Cite]) -> Markup:
@@ -153,9 +141,9 @@ def runs(seqs: Sequence[Cite]) -> Markup:
     return Markup(_runs(seqs))  # noqa: S704 - digits, commas, dashes and escaped citations
 
 
-def spans(pairs: tuple[tuple[int, int], ...]) -> Markup:
-    """Runs already made (:func:`~._verification_page.seq_runs`) as text: ``3, 5-7``."""
-    return Markup(_spans(pairs))  # noqa: S704 - digits, commas and dashes only
+def spans(pairs: tuple[tuple[Cite, Cite], ...]) -> Markup:
+    """Runs already made (:func:`~._verification_page.cite_runs`) as text: ``3, 5-7``."""
+    return Markup(_spans(pairs))  # noqa: S704 - digits, commas, dashes and escaped citations
 
 
 @functools.cache
