@@ -13,10 +13,12 @@ import pytest
 
 from _captureworld import DETECTIVE, INTAKE, NAMESPACE, SCENE, T0, TRUST, centre, device, open_case
 from casefile.application import CasefileApp
-from casefile.bundle import open_bundle, verify_bundle
+from casefile.bundle import bundle_capture_records, open_bundle, verify_bundle
 from casefile.bundle._dsse import seal_envelope
 from casefile.bundle._manifest import FileEntry, manifest_bytes
 from casefile.errors import ManifestError
+from casefile.projections import build_case_file
+from casefile.verifier import verify_case
 
 AT = T0 + 86_400 * 10**9
 
@@ -106,3 +108,18 @@ def test_a_view_that_leaves_the_captured_records_out_is_refused(tmp_path: Path) 
     _replace_and_resign(bundle, path, altered)
     report = verify_bundle(bundle, at=AT, trust=TRUST, report=True)
     assert [(e.step, e.kind) for e in report.errors] == [("B12", "manifest")]
+
+
+def test_a_recipient_builds_the_case_file_of_a_bundle_with_its_captures(tmp_path: Path) -> None:
+    bundle_dir, stream = _exported(tmp_path)
+    with open_bundle(bundle_dir) as bundle:
+        assert verify_bundle(bundle, at=AT, trust=TRUST).verified
+        verified = verify_case(
+            bundle.records(), trust=TRUST, at=AT, disclosures=bundle.disclosures()
+        )
+        captures = bundle_capture_records(bundle, trust=TRUST, at=AT)
+    assert list(captures) == [stream]
+    file = build_case_file(verified.records, captures=captures)
+    assert [row.records for row in file.mg12] == [(f"{stream}#2",), (3,)]
+    carried = json.loads((bundle_dir / "views" / "casefile.json").read_bytes())
+    assert carried["mg12"][0]["records"] == [f"{stream}#2"]

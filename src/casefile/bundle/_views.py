@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from casefile.bundle._capture_check import verify_capture_records
 from casefile.bundle._capture_package import read_capture_package
-from casefile.bundle._layout import VIEWS_DIR
+from casefile.bundle._layout import VIEWS_DIR, capture_stream_of
 from casefile.bundle._manifest import Manifest
 from casefile.bundle._reader import Bundle
 from casefile.errors import CasefileError, ManifestError
@@ -44,6 +44,7 @@ __all__ = [
     "VIEW_NAMES",
     "as_bundle_names",
     "build_views",
+    "bundle_capture_records",
     "carried_capture_records",
     "carries_views",
     "check_views",
@@ -108,6 +109,27 @@ def carried_capture_records(
         stream: verify_capture_records(read_capture_package(raw), trust, at=at).records
         for stream, raw in packages.items()
     }
+
+
+def bundle_capture_records(
+    bundle: Bundle, *, trust: TrustStore, at: int
+) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+    """The records of each capture ``bundle`` carries, verified as B19 verifies them.
+
+    For a recipient that builds a case file from a verified bundle: pass them
+    as ``captures`` to :func:`~casefile.projections.build_case_file` beside
+    the case's verified records, and the file reads the case's story as the
+    bundle's views do (docs/FORMAT.md §12.5). Call it on a bundle that
+    :func:`~casefile.bundle.verify_bundle` passed (B18-B20 hold its captures to
+    the case); raises :class:`~casefile.errors.VerificationError` for a
+    capture that does not verify.
+    """
+    packages = {
+        stream: b"".join(bundle.chunks(f.path, f))
+        for f in bundle.manifest.files
+        if (stream := capture_stream_of(f.path)) is not None
+    }
+    return carried_capture_records(packages, trust, at)
 
 
 def as_bundle_names(
