@@ -15,10 +15,11 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
 
+from casefile.bundle import DISCLOSE_ALL
 from casefile.bundle._capture_check import (
     CAPTURE_ATTACHED,
     check_capture_types,
@@ -37,12 +38,14 @@ from casefile.errors import (
     ProofError,
     UnauthorisedSignerError,
 )
-from casefile.events import EVENT_TYPES, load_investigation
+from casefile.events import EVENT_TYPES, ChainEntry, authenticate_chain
+from casefile.events._loading import fold_attached, investigation_of
 from casefile.events._values import Instant, check_time, check_uuid
 from casefile.signing._checkpoint import (
     Checkpoint,
     parse_checkpoint_body,
 )
+from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._merkle import consistency_proof, merkle_root, verify_consistency
 from casefile.signing._note import split_note
 from casefile.signing._records import parse_record, record_hash
@@ -68,6 +71,7 @@ class _Attachment:
     checkpoint: Checkpoint
     note: str
     verified: VerifiedCase
+    chain: tuple[ChainEntry, ...]
     device: str
     raw_disclosures: tuple[tuple[int, str, bytes], ...]
 
@@ -83,7 +87,7 @@ class CaptureAttachCommands:
     get_case: Callable[..., Investigation]
     save_case: Callable[..., list[int]]
     records: Callable[[uuid.UUID], Iterator[bytes]]
-    disclosures: Callable[[uuid.UUID], Iterator[AnyDisclosure]]
+    capture_disclosures: Callable[..., list[AnyDisclosure]]
     _bind_signer: Callable[[Investigation, Signer], None]
 
     def attach_capture(
@@ -155,28 +159,41 @@ class CaptureAttachCommands:
         self.save_case(case, signer, carried=(carried, rows))
         return self._receipt_for(case, found.stream, name, signer)
 
-    def carried_captures(self, verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, bytes]:
+    def carried_captures(
+        self,
+        verified: Iterable[VerifiedRecord],
+        *,
+        disclosures: Callable[[uuid.UUID, int], Iterable[AnyDisclosure]] | None = None,
+    ) -> dict[uuid.UUID, bytes]:
         """The package of each capture the verified case records bind, as a bundle carries it
-        (B18-B20): the stream's bound records and its latest bound checkpoint.
+        (B18-B21): the stream's bound records, its latest bound checkpoint, and the
+        disclosures ``disclosures(stream, size)`` gives for its first ``size`` records
+        (by default none, as for a bundle under the policy ``none``).
 
-        Capture disclosures do not travel yet: a bundle shows captured personal
-        fields and texts as withheld.
+        An export gives those its audience may see
+        (:meth:`~casefile.application.CasefileApp.capture_disclosures`).
         """
         return {
             stream: write_capture_package(
-                stream, note, itertools.islice(self.records(stream), size), ()
+                stream,
+                note,
+                itertools.islice(self.records(stream), size),
+                # §12.2: the disclosures travel sorted by (seq, name), as stored.
+                (d.to_bytes() for d in (disclosures(stream, size) if disclosures else ())),
             )
             for stream, (size, note) in _latest_bindings(verified).items()
         }
 
     def bound_capture_records(
-        self, verified: Iterable[VerifiedRecord], *, at: int
+        self, verified: Iterable[VerifiedRecord], *, at: int, audience: str | None = None
     ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
         """The records of each capture the verified case records bind, verified at ``at``.
 
         Each stream's records up to its latest bound size, with the
-        disclosures the store holds for it: what the projections read as the
-        case's story (docs/FORMAT.md §12.5). Raises the first
+        disclosures of it that a bundle for ``audience`` would carry (every
+        one, less what the stream's own decisions for ``audience`` and its
+        erasures withhold): what the projections read as the case's story
+        (docs/FORMAT.md §12.5). Raises the first
         :class:`~casefile.errors.VerificationError` of a stream.
         """
         out: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
@@ -186,7 +203,9 @@ class CaptureAttachCommands:
                 trust=self.trust,
                 at=at,
                 case_id=stream,
-                disclosures=(d for d in self.disclosures(stream) if d.seq <= size),
+                disclosures=self.capture_disclosures(
+                    stream, size=size, policy=DISCLOSE_ALL, audience=audience, at=at
+                ),
                 known_types=EVENT_TYPES.known_types(),
                 payloads=payload_schemas(),
             ).records
@@ -243,18 +262,19 @@ class CaptureAttachCommands:
                 )
             chosen = named
         # The case's rules over the stream itself, as a load of any case applies them.
-        load_investigation(
+        chain = authenticate_chain(
             parsed.stream,
             [StoredEvent(parsed.stream, r.seq, r.event_type, r.raw) for r in records],
             self.trust,
-            context=self._context,
         )
+        investigation_of(parsed.stream, chain, self.trust, context=self._context)
         return _Attachment(
             stream=parsed.stream,
             case_id=chosen,
             checkpoint=checkpoint,
             note=parsed.checkpoint,
             verified=verified,
+            chain=tuple(chain),
             device=first.data["device"],
             raw_disclosures=tuple(raw_disclosures),
         )
@@ -290,23 +310,22 @@ class CaptureAttachCommands:
     ) -> tuple[tuple[str, int], ...]:
         # A7: the case's rules over what joins it; each breach is recorded, never dropped.
         rows: list[tuple[str, int]] = []
-        new = found.verified.records[before:]
-        in_use = set(case.custody) | set(case.exhibits)
-        for other in case.attached:
-            if other != found.stream:
-                in_use |= set(self.get_case(other).custody)
-        if before:
-            in_use |= set(self.get_case(found.stream).custody)
-        introduced: set[str] = set()
-        for record in new:
+        for record in found.verified.records[before:]:
             if record.time_ns > received + skew:
                 rows.append(("device_time_after_receipt", record.seq))
             if case.is_closed and record.seq > 1:
                 rows.append(("recorded_while_closed", record.seq))
-            for ref in _refs(record):
-                if ref in in_use and ref not in introduced:
-                    rows.append(("exhibit_reference_in_use", record.seq))
-                introduced.add(ref)
+        # The references and seals in use: folding the new records into the case,
+        # at the seq its binding takes, as every later load folds them (§12.7). What
+        # would not fold is refused here, never left to break a load of the case.
+        try:
+            rows += fold_attached(case, found.stream, case.version + 1, found.chain[before:])
+        except ValueError as exc:
+            raise CaptureError(
+                f"the capture does not fold into the case: {exc}",
+                case_id=str(found.case_id),
+                step="A7",
+            ) from None
         return findings_of(rows)
 
     def _receipt_for(
@@ -328,26 +347,6 @@ class CaptureAttachCommands:
             findings=findings_of((f["kind"], f["seq"]) for b in bindings for f in b["findings"]),
         )
         return sign_receipt(receipt, name, signer)
-
-
-def _refs(record: VerifiedRecord) -> list[str]:
-    if record.event_type not in _OPENING_TYPES:
-        return []
-    values = (record.data.get("exhibit"), record.data.get("derived"))
-    return [v for v in values if type(v) is str and v]
-
-
-#: The record types that bring an exhibit reference into a case (CUSTODY.md §2).
-_OPENING_TYPES: Final = frozenset(
-    {
-        "evidence.captured",
-        "exhibit.seized",
-        "exhibit.produced",
-        "exhibit.located",
-        "exhibit.imaged",
-        "exhibit.derived",
-    }
-)
 
 
 def _binding_data(cases: CaseRecorder, case_id: uuid.UUID, seq: int) -> dict[str, Any]:

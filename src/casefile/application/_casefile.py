@@ -21,7 +21,6 @@ records, for the audience the bundle's manifest names
 from __future__ import annotations
 
 import abc
-import itertools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -85,7 +84,7 @@ class CaseFileQueries:
 
     @abc.abstractmethod
     def bound_capture_records(
-        self, verified: Iterable[VerifiedRecord], *, at: int
+        self, verified: Iterable[VerifiedRecord], *, at: int, audience: str | None = None
     ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
         """The verified records of the captures the records bind (provided by the application)."""
 
@@ -165,8 +164,9 @@ class CaseFileQueries:
             payloads=payload_schemas(),
         )
         records = list(verified.records)
-        # The captures the case bound are read with it, as one story (FORMAT §12.5).
-        captured = self.bound_capture_records(records, at=at)
+        # The captures the case bound are read with it, as one story (FORMAT §12.5), each
+        # with the disclosures of it a bundle for the audience would carry.
+        captured = self.bound_capture_records(records, at=at, audience=shown)
         if shown is None:
             built = build_case_file(records, as_of=when, file_type=file_type, captures=captured)
             return VerifiedCaseFile(built, verified, captured)
@@ -180,9 +180,6 @@ class CaseFileQueries:
         carried = self.carried_disclosures(
             case_id, size=size, policy=DISCLOSE_ALL, audience=shown, withheld=ledger.withheld()
         )
-        captured = {
-            stream: self._read_by(stream, held, shown, at) for stream, held in captured.items()
-        }
         built = build_case_file(
             records,
             audience=shown,
@@ -192,24 +189,3 @@ class CaseFileQueries:
             captures=captured,
         )
         return VerifiedCaseFile(built, verified, captured)
-
-    def _read_by(
-        self, stream: uuid.UUID, held: tuple[VerifiedRecord, ...], audience: str, at: int
-    ) -> tuple[VerifiedRecord, ...]:
-        """A capture's records as ``audience`` reads them: under the stream's own decisions."""
-        ledger = RedactionLedger(audience)
-        for record in held:
-            ledger.take_acts(record)
-        size = len(held)
-        carried = self.carried_disclosures(
-            stream, size=size, policy=DISCLOSE_ALL, audience=audience, withheld=ledger.withheld()
-        )
-        return verify_case(
-            itertools.islice(self.records(stream), size),
-            trust=self.trust,
-            at=at,
-            case_id=stream,
-            disclosures=carried,
-            known_types=EVENT_TYPES.known_types(),
-            payloads=payload_schemas(),
-        ).records

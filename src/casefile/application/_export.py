@@ -16,7 +16,7 @@ import dataclasses
 import itertools
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,12 +88,18 @@ class ExportCommands:
         """The case's disclosures by (seq, name) (provided by the application)."""
 
     @abc.abstractmethod
-    def carried_captures(self, verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, bytes]:
-        """The packages of the captures the records bind (provided by the application)."""
+    def carried_captures(
+        self,
+        verified: Iterable[VerifiedRecord],
+        *,
+        disclosures: Callable[[uuid.UUID, int], Iterable[AnyDisclosure]] | None = None,
+    ) -> dict[uuid.UUID, bytes]:
+        """The packages of the captures the records bind, each with the disclosures
+        ``disclosures(stream, size)`` gives (provided by the application)."""
 
     @abc.abstractmethod
     def bound_capture_records(
-        self, verified: Iterable[VerifiedRecord], *, at: int
+        self, verified: Iterable[VerifiedRecord], *, at: int, audience: str | None = None
     ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
         """The verified records of the captures the records bind (provided by the application)."""
 
@@ -169,16 +175,18 @@ class ExportCommands:
         )
 
     def withheld_from(
-        self, case_id: uuid.UUID, audience: Audience | str, at: int, size: int
+        self, case_id: uuid.UUID, audience: Audience | str | None, at: int, size: int
     ) -> dict[tuple[int, str], tuple[Run, ...] | None]:
         """Per (record, field) of the first ``size`` records: the runs (None: the whole
-        field) that ``audience``'s decisions in force and the erasures withhold.
+        field) that ``audience``'s decisions in force and the erasures withhold
+        (``audience`` None: the erasures alone). ``case_id`` may name a capture
+        stream, whose acts name its own records (FORMAT.md §12.1).
 
         Read from the verified records by the ledger that judges a bundle (B11),
         so that what an export withholds and what its verifier expects withheld
         cannot drift apart.
         """
-        ledger = RedactionLedger(str(audience))
+        ledger = RedactionLedger(None if audience is None else str(audience))
         for record in iter_verified_records(
             itertools.islice(self.records(case_id), size),
             trust=self.trust,
@@ -212,6 +220,35 @@ class ExportCommands:
                 if d.seq <= size and policy.allows(d.name) and not is_restricted(audience, d.name)
             ),
             withheld,
+        )
+
+    def capture_disclosures(
+        self,
+        stream: uuid.UUID,
+        *,
+        size: int,
+        policy: DisclosurePolicy,
+        audience: str | None,
+        at: int,
+    ) -> list[AnyDisclosure]:
+        """The disclosures of capture ``stream``'s first ``size`` records that a bundle for
+        ``audience`` under ``policy`` carries (FORMAT.md §12.2, B21).
+
+        As :meth:`carried_disclosures` gives the case's, with the runs withheld
+        that the stream's own decisions in force for ``audience`` and its
+        erasures withhold, read from its verified records (a decision recorded
+        in the case names a case record, never a captured one). Erasures apply
+        to a bundle for no audience too: a stream's erasure synced after its
+        record was attached reaches the bundle even though the centre still
+        holds the words. Under the policy ``none``, nothing.
+        """
+        if policy.mode == "none":
+            return []
+        withheld = self.withheld_from(stream, audience, at, size)
+        return list(
+            self.carried_disclosures(
+                stream, size=size, policy=policy, audience=audience, withheld=withheld
+            )
         )
 
     def export_bundle(
@@ -248,7 +285,10 @@ class ExportCommands:
         whatever the policy. With an audience the policy chooses personal
         values only: every text travels as the decisions leave it (a ``none``
         or ``list`` policy is widened by the names of the text fields, which
-        the manifest's policy then lists).
+        the manifest's policy then lists). Each capture the case bound travels
+        with its disclosures chosen by the same rules, its own stream's
+        decisions and erasures in place of the case's
+        (:meth:`capture_disclosures`).
 
         With a ``recipient`` the export is a handover (docs/FORMAT.md B13): a
         ``case.handed_over`` record naming the recipient, the audience and the
@@ -327,7 +367,12 @@ class ExportCommands:
                 payloads=payload_schemas(),
             )
         )
-        captures = self.carried_captures(verified)  # B18-B20
+        captures = self.carried_captures(
+            verified,
+            disclosures=lambda stream, bound: self.capture_disclosures(
+                stream, size=bound, policy=policy, audience=audience, at=at
+            ),
+        )  # B18-B21
         # The bundle's trust.json is a subset of this store: its signers are named as here.
         # Captured records are read from the very packages the bundle carries, as B12 reads them.
         views = build_views(
