@@ -9,9 +9,19 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from _captureworld import DETECTIVE, INTAKE, SCENE, centre, device, open_case
+from _captureworld import (
+    DETECTIVE,
+    INTAKE,
+    SCENE,
+    STATEMENT,
+    centre,
+    device,
+    open_case,
+    statement_capture,
+)
 from casefile.application import CasefileApp
 from casefile.errors import InputError
+from casefile.events import Custodian
 from casefile.projections import (
     build_case_file,
     build_exhibit_register,
@@ -188,3 +198,34 @@ def test_the_verification_page_lists_the_captured_records_under_the_officer_who_
     assert f"4: {stream}#1\u20134" in html.decode()
     # Read without the captures, the page lists the case's own records alone, as before.
     assert {key.name for key in verification_page(records).keys} == {"dc-3003", "intake-0001"}
+
+
+def test_a_captured_statement_is_read_under_its_own_streams_decision_for_the_audience(
+    tmp_path: Path,
+) -> None:
+    app, case_id, _dev, stream = statement_capture(tmp_path)
+    (police,) = app.case_file(case_id).mg11
+    assert police.body == STATEMENT
+    for audience in ("cps", "defence"):
+        (served,) = app.case_file(case_id, audience=audience).mg11
+        assert served.statement == f"{stream}#3"
+        assert served.body is not None
+        assert "1 High Street" not in served.body
+        assert "victim_or_witness_contact_details]" in served.body
+
+
+def test_a_captured_exhibit_booked_at_the_centre_has_one_custody_history(tmp_path: Path) -> None:
+    app, case_id, stream = _scene_visit(tmp_path)
+    store = Custodian(name="Property store", number="PS-1", organisation="Test Force")
+    with app.session(case_id, SCENE) as case:
+        booking = case.book_exhibit(
+            exhibit="AB/1", to=store, place="Central store", property_ref="P/1"
+        )
+    register = app.exhibit_register(case_id, at=app.now())
+    (brick,) = register.exhibits
+    assert [(e.seq, e.event_type) for e in brick.entries] == [
+        (f"{stream}#4", "exhibit.seized"),
+        (booking, "exhibit.booked"),
+    ]
+    assert (brick.first_seq, brick.last_seq, brick.in_store) == (f"{stream}#4", booking, True)
+    assert [span.start_seq for span in brick.spans] == [f"{stream}#4", booking]
