@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from casefile.application import CasefileApp, StoreConfig
-from casefile.bundle import open_bundle, verify_bundle
+from casefile.bundle import bundle_capture_records, open_bundle, verify_bundle
 from casefile.errors import CasefileError
 from casefile.projections import build_case_file
 from casefile.signing import (
@@ -156,7 +156,11 @@ def read_mg6c(bundle_path: Path, trust_path: Path) -> bool:
             case_id=result.case_id,
             disclosures=bundle.disclosures(),
         )
-        case_file = build_case_file(verified.records, audience=bundle.manifest.audience, as_of=at)
+        # Work an officer recorded offline and the case bound is read in its place (§12.5).
+        captures = bundle_capture_records(bundle, trust=trust, at=at)
+        case_file = build_case_file(
+            verified.records, audience=bundle.manifest.audience, as_of=at, captures=captures
+        )
     print(f"case {case_file.case.urn}: {case_file.case.records} records")
     # Authentic records may still break a rule between records (a charge citing a decision
     # not to charge...): the file shows them as they read and names each here.

@@ -14,11 +14,16 @@ __all__ = ["Finding"]
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One observation: a stable ``kind``, a sentence, and where it was made."""
+    """One observation: a stable ``kind``, a sentence, and where it was made.
+
+    ``seq`` is the record it concerns: its sequence number in the case, or
+    for a record of a capture stream the case bound, ``"<stream-uuid>#<seq>"``
+    (docs/FORMAT.md §12.5).
+    """
 
     kind: str
     message: str
-    seq: int | None = None
+    seq: int | str | None = None
     exhibit: str | None = None
 
     def to_json(self) -> dict[str, object]:

@@ -19,7 +19,7 @@ from casefile.application import CasefileApp, StoreConfig
 from casefile.bundle._redactions import RedactionLedger
 from casefile.events import Investigation
 from casefile.projections import build_case_file
-from casefile.projections._casefile import _reasoned_marker
+from casefile.projections._casefile_stream import _reasoned_marker
 from casefile.projections._redactions import redactions_for
 from casefile.signing import TextDisclosure, TrustEntry, TrustStore, Withheld
 from casefile.signing._text import commit_text

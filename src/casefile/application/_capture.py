@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import StoredEvent
 
 from casefile.application._capture_erasures import apply_capture_erasures
+from casefile.bundle import DISCLOSE_ALL
 from casefile.bundle._capture_check import (
     CAPTURE_ATTACHED,
     check_capture_types,
@@ -56,6 +57,7 @@ from casefile.verifier._engine import DEFAULT_CLOCK_SKEW_NS
 if TYPE_CHECKING:
     from casefile.application._recorders import CaseRecorder, DisclosureRow
     from casefile.events import CommandContext, Investigation
+    from casefile.signing._commitments import AnyDisclosure
     from casefile.signing._keys import Signer
     from casefile.signing._trust import TrustStore
     from casefile.verifier import VerifiedRecord
@@ -87,6 +89,7 @@ class CaptureAttachCommands:
     save_case: Callable[..., list[int]]
     records: Callable[[uuid.UUID], Iterator[bytes]]
     stored_disclosure: Callable[[uuid.UUID, int, str], AnyDisclosure | None]
+    capture_disclosures: Callable[..., list[AnyDisclosure]]
     _bind_signer: Callable[[Investigation, Signer], None]
 
     def attach_capture(
@@ -179,11 +182,6 @@ class CaptureAttachCommands:
         An export gives those its audience may see
         (:meth:`~casefile.application.CasefileApp.capture_disclosures`).
         """
-        latest: dict[uuid.UUID, tuple[int, str]] = {}
-        for record in verified:
-            if record.event_type == CAPTURE_ATTACHED:
-                stream = uuid.UUID(bytes=record.data["stream"])
-                latest[stream] = (record.data["size"], record.data["checkpoint"])
         return {
             stream: write_capture_package(
                 stream,
@@ -192,8 +190,35 @@ class CaptureAttachCommands:
                 # §12.2: the disclosures travel sorted by (seq, name), as stored.
                 (d.to_bytes() for d in (disclosures(stream, size) if disclosures else ())),
             )
-            for stream, (size, note) in latest.items()
+            for stream, (size, note) in _latest_bindings(verified).items()
         }
+
+    def bound_capture_records(
+        self, verified: Iterable[VerifiedRecord], *, at: int, audience: str | None = None
+    ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+        """The records of each capture the verified case records bind, verified at ``at``.
+
+        Each stream's records up to its latest bound size, with the
+        disclosures of it that a bundle for ``audience`` would carry (every
+        one, less what the stream's own decisions for ``audience`` and its
+        erasures withhold): what the projections read as the case's story
+        (docs/FORMAT.md §12.5). Raises the first
+        :class:`~casefile.errors.VerificationError` of a stream.
+        """
+        out: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
+        for stream, (size, _note) in _latest_bindings(verified).items():
+            out[stream] = verify_case(
+                itertools.islice(self.records(stream), size),
+                trust=self.trust,
+                at=at,
+                case_id=stream,
+                disclosures=self.capture_disclosures(
+                    stream, size=size, policy=DISCLOSE_ALL, audience=audience, at=at
+                ),
+                known_types=EVENT_TYPES.known_types(),
+                payloads=payload_schemas(),
+            ).records
+        return out
 
     # --- steps ------------------------------------------------------------------
 
@@ -333,3 +358,13 @@ class CaptureAttachCommands:
 def _binding_data(cases: CaseRecorder, case_id: uuid.UUID, seq: int) -> dict[str, Any]:
     stored = cases.select_events(case_id, gt=seq - 1, lte=seq)
     return dict(parse_record(stored[0].state).header.data)
+
+
+def _latest_bindings(verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, tuple[int, str]]:
+    """Per bound stream, the size and checkpoint of the latest binding of the records."""
+    latest: dict[uuid.UUID, tuple[int, str]] = {}
+    for record in verified:
+        if record.event_type == CAPTURE_ATTACHED:
+            stream = uuid.UUID(bytes=record.data["stream"])
+            latest[stream] = (record.data["size"], record.data["checkpoint"])
+    return latest

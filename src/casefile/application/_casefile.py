@@ -7,7 +7,8 @@ reads exactly the disclosures a bundle for that audience would carry: its
 redaction decisions in force and every erasure withhold their runs, a
 whole-field decision leaves the field out, and the defence never sees the
 restricted fields. With no audience it is the force's own view: every value and
-text the store holds.
+text the store holds. The captures the case bound are read with it as one story
+(docs/FORMAT.md §12.5), each under its own stream's decisions for the audience.
 
 A system holding a bundle rather than a store takes the other, pure path:
 :func:`~casefile.bundle.verify_bundle`, then
@@ -21,8 +22,8 @@ from __future__ import annotations
 
 import abc
 import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from casefile.bundle import AUDIENCES, DISCLOSE_ALL, DisclosurePolicy
 from casefile.bundle._redactions import RedactionLedger
@@ -33,7 +34,7 @@ from casefile.projections import FILE_TYPES, CaseFile, build_case_file
 from casefile.signing import TrustStore
 from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._runs import Run
-from casefile.verifier import VerifiedCase, payload_schemas, verify_case
+from casefile.verifier import VerifiedCase, VerifiedRecord, payload_schemas, verify_case
 from casefile.verifier._redaction_codes import Audience
 
 __all__ = ["CaseFileQueries", "VerifiedCaseFile"]
@@ -46,10 +47,14 @@ class VerifiedCaseFile:
     ``verified`` is what a verification page needs (the verified records, the
     checkpoint, the findings, the root): the file and its page rest on the same
     verification rather than on two of the store read at different moments.
+    ``captured`` holds the verified records of each capture the case bound,
+    which the file read with the case's (docs/FORMAT.md §12.5) and the page
+    lists with their signers.
     """
 
     case_file: CaseFile
     verified: VerifiedCase
+    captured: Mapping[uuid.UUID, tuple[VerifiedRecord, ...]] = field(default_factory=dict)
 
 
 class CaseFileQueries:
@@ -76,6 +81,12 @@ class CaseFileQueries:
         withheld: Mapping[tuple[int, str], tuple[Run, ...] | None],
     ) -> Iterator[AnyDisclosure]:
         """What a bundle for ``audience`` carries (provided by the export)."""
+
+    @abc.abstractmethod
+    def bound_capture_records(
+        self, verified: Iterable[VerifiedRecord], *, at: int, audience: str | None = None
+    ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+        """The verified records of the captures the records bind (provided by the application)."""
 
     def case_file(
         self,
@@ -153,9 +164,12 @@ class CaseFileQueries:
             payloads=payload_schemas(),
         )
         records = list(verified.records)
+        # The captures the case bound are read with it, as one story (FORMAT §12.5), each
+        # with the disclosures of it a bundle for the audience would carry.
+        captured = self.bound_capture_records(records, at=at, audience=shown)
         if shown is None:
-            built = build_case_file(records, as_of=when, file_type=file_type)
-            return VerifiedCaseFile(built, verified)
+            built = build_case_file(records, as_of=when, file_type=file_type, captures=captured)
+            return VerifiedCaseFile(built, verified, captured)
         # Every record and disclosure is verified once, here; the audience's
         # decisions are read from those verified records (as an export reads
         # them) rather than by verifying the case again, and the projection
@@ -167,6 +181,11 @@ class CaseFileQueries:
             case_id, size=size, policy=DISCLOSE_ALL, audience=shown, withheld=ledger.withheld()
         )
         built = build_case_file(
-            records, audience=shown, as_of=when, file_type=file_type, disclosures=carried
+            records,
+            audience=shown,
+            as_of=when,
+            file_type=file_type,
+            disclosures=carried,
+            captures=captured,
         )
-        return VerifiedCaseFile(built, verified)
+        return VerifiedCaseFile(built, verified, captured)

@@ -40,7 +40,7 @@ from casefile.bundle._audience import is_restricted
 from casefile.bundle._files import check_destination, publish_dir, publish_file, remove
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._runs import apply_redactions
-from casefile.bundle._views import build_views
+from casefile.bundle._views import build_views, carried_capture_records
 from casefile.errors import BundleError
 from casefile.events import EVENT_TYPES
 from casefile.events._values import Instant
@@ -98,6 +98,12 @@ class ExportCommands:
         ``disclosures(stream, size)`` gives (provided by the application)."""
 
     @abc.abstractmethod
+    def bound_capture_records(
+        self, verified: Iterable[VerifiedRecord], *, at: int, audience: str | None = None
+    ) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+        """The verified records of the captures the records bind (provided by the application)."""
+
+    @abc.abstractmethod
     def checkpoint(
         self,
         case_id: uuid.UUID,
@@ -141,12 +147,15 @@ class ExportCommands:
         does not verify at ``at``; ``size`` reads only the first records (those
         a checkpoint covers). A pause in custody running up to ``at`` is a finding.
         Texts are read from ``disclosures`` (by default, every one the store
-        holds): a text without one shows as not disclosed.
+        holds): a text without one shows as not disclosed. The records of
+        each capture the case bound (as far as the records read bind it) are
+        read with it as one story (docs/FORMAT.md §12.5), with the texts the
+        store holds for them, and cited ``"<stream-uuid>#<seq>"``.
         """
         stored = self.records(case_id)
         if disclosures is None:
             disclosures = self.disclosures(case_id)
-        records = iter_verified_records(
+        records = list(iter_verified_records(
             stored if size is None else itertools.islice(stored, size),
             trust=self.trust,
             at=at,
@@ -156,9 +165,14 @@ class ExportCommands:
             ),
             known_types=EVENT_TYPES.known_types(),
             payloads=payload_schemas(),
-        )
+        ))  # fmt: skip
+        captured = self.bound_capture_records(records, at=at)
         # The texts as the store holds them, each checked by the verifier (V11).
-        return build_exhibit_register(records_as_read(records), as_of=at)
+        return build_exhibit_register(
+            records_as_read(records),
+            as_of=at,
+            captures={s: list(records_as_read(rs)) for s, rs in captured.items()},
+        )
 
     def withheld_from(
         self, case_id: uuid.UUID, audience: Audience | str | None, at: int, size: int
@@ -353,8 +367,20 @@ class ExportCommands:
                 payloads=payload_schemas(),
             )
         )
+        captures = self.carried_captures(
+            verified,
+            disclosures=lambda stream, bound: self.capture_disclosures(
+                stream, size=bound, policy=policy, audience=audience, at=at
+            ),
+        )  # B18-B21
         # The bundle's trust.json is a subset of this store: its signers are named as here.
-        views = build_views(verified, audience=audience, checkpoint=covered)
+        # Captured records are read from the very packages the bundle carries, as B12 reads them.
+        views = build_views(
+            verified,
+            audience=audience,
+            checkpoint=covered,
+            captures=carried_capture_records(captures, self.trust, at),
+        )
         # B14: the checkpoints the recipient of the handover the bundle ends with was given
         # before, each with its proof.
         handovers = handovers_file(
@@ -365,12 +391,6 @@ class ExportCommands:
             ),
         )
         register = build_exhibit_register(records_as_read(verified), as_of=at)
-        captures = self.carried_captures(
-            verified,
-            disclosures=lambda stream, bound: self.capture_disclosures(
-                stream, size=bound, policy=policy, audience=audience, at=at
-            ),
-        )  # B18-B21
         del verified
         wanted = exhibit_hashes(register)
         files = find_evidence(evidence, wanted)

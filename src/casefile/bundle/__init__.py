@@ -6,7 +6,9 @@ evidence files and views, and a signed manifest covering every byte
 (docs/FORMAT.md §9). :func:`write_bundle` and :func:`zip_bundle` make one;
 :func:`open_bundle` reads one defensively; :func:`verify_bundle` checks one
 with nothing but public keys, rebuilding each of its views (:data:`VIEW_NAMES`);
-:func:`render_views` writes the views of a verified one for a reader.
+:func:`render_views` writes the views of a verified one for a reader, and
+:func:`bundle_capture_records` gives the verified records of the captures
+it carries, for a case file built offline from it.
 :func:`check_extends` shows that a verified bundle extends a checkpoint its
 recipient was given before; :func:`prove_record` writes an inclusion proof of
 one record (a C2SP tlog-proof) that :func:`check_record_proof` checks.
@@ -71,7 +73,7 @@ from casefile.bundle._trust_root import (
     update_root,
 )
 from casefile.bundle._verify import verify_bundle
-from casefile.bundle._views import VIEW_NAMES
+from casefile.bundle._views import VIEW_NAMES, bundle_capture_records
 from casefile.bundle._writer import BundleInfo, EvidenceSource, write_bundle
 from casefile.bundle._zipbundle import zip_bundle
 
@@ -111,6 +113,7 @@ __all__ = [
     "SignedTrustList",
     "TrustResolution",
     "TrustRootStatus",
+    "bundle_capture_records",
     "check_extends",
     "check_record_proof",
     "clean_staging",

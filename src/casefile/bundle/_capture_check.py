@@ -15,9 +15,10 @@ from casefile.errors import CaptureError, CheckpointSignatureError, InputError
 from casefile.signing._checkpoint import Checkpoint, case_of_checkpoint, open_checkpoint
 from casefile.signing._note import NoteVerifier, split_note
 from casefile.signing._records import parse_record
+from casefile.signing._text import parse_disclosure
 from casefile.signing._trust import TrustStore
-from casefile.verifier import VerifiedCase
-from casefile.verifier._payloads import CAPTURE_ATTACHED, CAPTURE_OPENED
+from casefile.verifier import VerifiedCase, verify_case
+from casefile.verifier._payloads import CAPTURE_ATTACHED, CAPTURE_OPENED, payload_schemas
 
 __all__ = [
     "CAPTURE_ATTACHED",
@@ -27,6 +28,7 @@ __all__ = [
     "capture_signers",
     "check_capture_types",
     "verify_capture_checkpoint",
+    "verify_capture_records",
 ]
 
 #: Types a capture stream never holds beyond its first record: a capture opens no
@@ -77,6 +79,23 @@ def verify_capture_checkpoint(
             step=content,
         )
     return checkpoint
+
+
+def verify_capture_records(package: CapturePackage, trust: TrustStore, *, at: int) -> VerifiedCase:
+    """The package's records verified as a case's (V1-V15), with the disclosures it carries.
+
+    B19 judges a carried capture by them, and a bundle's views (B12) read
+    them: the writer builds its views from the very packages it carries.
+    """
+    return verify_case(
+        package.records,
+        trust=trust,
+        at=at,
+        case_id=package.stream,
+        disclosures=(parse_disclosure(raw) for raw in package.disclosures),
+        payloads=payload_schemas(),
+        workers=1,
+    )
 
 
 def check_capture_types(verified: VerifiedCase, *, step: str = "A4") -> uuid.UUID | None:

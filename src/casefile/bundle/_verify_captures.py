@@ -12,7 +12,6 @@ B21 holds each capture's disclosures to what the bundle's audience may see
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from casefile.bundle._capture_check import (
@@ -20,16 +19,13 @@ from casefile.bundle._capture_check import (
     capture_signers,
     check_capture_types,
     verify_capture_checkpoint,
+    verify_capture_records,
 )
 from casefile.bundle._capture_disclosures import capture_disclosure_faults
 from casefile.bundle._capture_package import CapturePackage, read_capture_package
 from casefile.bundle._layout import capture_path, capture_stream_of, shown
 from casefile.bundle._verify_state import VerifyState
 from casefile.errors import CaptureError, CapturePackageError, InputError, VerificationError
-from casefile.signing._commitments import AnyDisclosure
-from casefile.signing._text import parse_disclosure
-from casefile.verifier import verify_case
-from casefile.verifier._payloads import payload_schemas
 from casefile.verifier._verified import VerifiedRecord
 
 __all__ = ["Binding", "CaptureBindings", "check_captures"]
@@ -124,15 +120,7 @@ def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, las
     try:
         # B19: the stream verifies as a case does (V1-V15), with its checkpoint (A2, A3)
         # and as a capture (A4).
-        verified = verify_case(
-            package.records,
-            trust=store,
-            at=run.at,
-            case_id=stream,
-            disclosures=_disclosures(package),
-            payloads=payload_schemas(),
-            workers=1,
-        )
+        verified = verify_capture_records(package, store, at=run.at)
         verify_capture_checkpoint(package.checkpoint, verified, store, at=run.at, step="B19")
         target = check_capture_types(verified, step="B19")
     except (VerificationError, InputError) as exc:
@@ -149,6 +137,8 @@ def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, las
             f"capture {stream} differs from what record {last.seq} bound",
             case_id=run.label, seq=last.seq, step="B20",
         ))  # fmt: skip
+    if run.kept is not None:  # B12 rebuilds the views from these records too
+        run.kept_captures[stream] = verified.records
     manifest = run.manifest
     if target is not None and manifest is not None and target != manifest.case_id:
         run.fail(CaptureError(
@@ -168,8 +158,3 @@ def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, las
             f"{fault.why}",
             case_id=str(stream), seq=fault.seq, step="B21",
         ))  # fmt: skip
-
-
-def _disclosures(package: CapturePackage) -> Iterator[AnyDisclosure]:
-    for raw in package.disclosures:
-        yield parse_disclosure(raw)

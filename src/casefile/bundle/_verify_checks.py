@@ -128,7 +128,11 @@ def check_views_last(run: VerifyState) -> None:
     run.kept = None
     if manifest is None or kept is None or checkpoint is None or run.errors or run.overflow:
         return
+    captures = run.kept_captures
+    run.kept_captures = {}
     if run.own_trust:  # B10 passed: the bundle's trust.json holds every signer
-        kept = list(as_bundle_names(kept, run.bundle.trust()))
-    for error in check_views(run.bundle, manifest, kept, checkpoint, run.label):
+        names = run.bundle.trust()
+        kept = list(as_bundle_names(kept, names))
+        captures = {s: tuple(as_bundle_names(rs, names)) for s, rs in captures.items()}
+    for error in check_views(run.bundle, manifest, kept, checkpoint, run.label, captures):
         run.fail(error)

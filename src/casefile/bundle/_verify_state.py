@@ -8,6 +8,7 @@ it into the :class:`~casefile.bundle.BundleVerification` the caller sees.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -100,6 +101,8 @@ class VerifyState:
         self.latest_time: int | None = None
         # B18-B20: the capture.attached records that verified.
         self.captures: CaptureBindings | None = None
+        # B12: the records of each carried capture that B19 verified (kept with ``kept``).
+        self.kept_captures: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
 
     def fail(self, exc: VerificationError) -> None:
         """Raise the failure, or, in report mode, list it (up to a bound)."""

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from casefile.bundle._layout import VIEWS_DIR
+from casefile.bundle._capture_check import verify_capture_records
+from casefile.bundle._capture_package import read_capture_package
+from casefile.bundle._layout import VIEWS_DIR, capture_stream_of
 from casefile.bundle._manifest import Manifest
 from casefile.bundle._reader import Bundle
 from casefile.errors import CasefileError, ManifestError
@@ -41,6 +44,8 @@ __all__ = [
     "VIEW_NAMES",
     "as_bundle_names",
     "build_views",
+    "bundle_capture_records",
+    "carried_capture_records",
     "carries_views",
     "check_views",
     "first_difference",
@@ -62,27 +67,69 @@ def views_as_of(records: Sequence[VerifiedRecord]) -> int | None:
 
 
 def build_views(
-    records: Sequence[VerifiedRecord], *, audience: str | None, checkpoint: Checkpoint
+    records: Sequence[VerifiedRecord],
+    *,
+    audience: str | None,
+    checkpoint: Checkpoint,
+    captures: Mapping[uuid.UUID, Sequence[VerifiedRecord]] | None = None,
 ) -> dict[str, bytes]:
     """Every view of :data:`VIEW_NAMES`, from the verified ``records`` a bundle carries.
 
     ``records`` are in sequence order with the texts and values the bundle
     discloses (V11) and their signers as the bundle's trust.json names them;
-    ``audience`` is the manifest's and ``checkpoint`` the one it names. The
-    bytes depend on nothing else, so a verifier given the same builds the same.
+    ``audience`` is the manifest's and ``checkpoint`` the one it names;
+    ``captures`` maps each capture the bundle carries to its verified records
+    (B19), which the case file and the register read in the case's story
+    (docs/FORMAT.md §12.5). The bytes depend on nothing else, so a verifier
+    given the same builds the same.
     """
     # One reading of the records gives the case file and the register its MG12 is built from.
     case_file, register = case_file_and_register(
-        list(records), audience=audience, as_of=views_as_of(records)
+        list(records), audience=audience, as_of=views_as_of(records), captures=captures
     )
     # The verifier's own findings are left off the page: they depend on how it was run
     # (whose trust store, which continuity policy), not on the bundle, and its report lists them.
-    page = verification_page(records, checkpoint=checkpoint, findings=None)
+    page = verification_page(records, checkpoint=checkpoint, findings=None, captures=captures)
     return {
         CASEFILE_HTML_VIEW: case_file_html(case_file, verification=page),
         CASEFILE_JSON_VIEW: case_file_document(case_file),
         EXHIBITS_VIEW: exhibit_register_json(register),
     }
+
+
+def carried_capture_records(
+    packages: Mapping[uuid.UUID, bytes], trust: TrustStore, at: int
+) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+    """The records of each capture package a bundle carries, verified as B19 verifies them.
+
+    A writer builds its views from these, so its views read what the bundle
+    carries (records and disclosures) and nothing its store holds beyond.
+    """
+    return {
+        stream: verify_capture_records(read_capture_package(raw), trust, at=at).records
+        for stream, raw in packages.items()
+    }
+
+
+def bundle_capture_records(
+    bundle: Bundle, *, trust: TrustStore, at: int
+) -> dict[uuid.UUID, tuple[VerifiedRecord, ...]]:
+    """The records of each capture ``bundle`` carries, verified as B19 verifies them.
+
+    For a recipient that builds a case file from a verified bundle: pass them
+    as ``captures`` to :func:`~casefile.projections.build_case_file` beside
+    the case's verified records, and the file reads the case's story as the
+    bundle's views do (docs/FORMAT.md §12.5). Call it on a bundle that
+    :func:`~casefile.bundle.verify_bundle` passed (B18-B20 hold its captures to
+    the case); raises :class:`~casefile.errors.VerificationError` for a
+    capture that does not verify.
+    """
+    packages = {
+        stream: b"".join(bundle.chunks(f.path, f))
+        for f in bundle.manifest.files
+        if (stream := capture_stream_of(f.path)) is not None
+    }
+    return carried_capture_records(packages, trust, at)
 
 
 def as_bundle_names(
@@ -112,6 +159,7 @@ def check_views(
     records: Sequence[VerifiedRecord],
     checkpoint: Checkpoint,
     label: str | None,
+    captures: Mapping[uuid.UUID, Sequence[VerifiedRecord]] | None = None,
 ) -> list[ManifestError]:
     """B12: each view the manifest lists is one the verifier builds, byte for byte."""
     listed = [f for f in manifest.files if f.path.startswith(VIEWS_DIR + "/")]
@@ -132,7 +180,9 @@ def check_views(
         return errors
     # B12 step 2: built as the writer built it, from the verified records and the audience.
     try:
-        rebuilt = build_views(records, audience=manifest.audience, checkpoint=checkpoint)
+        rebuilt = build_views(
+            records, audience=manifest.audience, checkpoint=checkpoint, captures=captures
+        )
     except CasefileError as exc:  # records that verified always build; said plainly if not
         errors.append(
             ManifestError(f"the views cannot be rebuilt: {exc}", case_id=label, step="B12")

@@ -36,9 +36,8 @@ from casefile.projections import FILE_TYPES, code_label
 from casefile.signing import Signer, TrustStore, load_trust_store
 
 if TYPE_CHECKING:
-    from casefile.application import CaseFile
+    from casefile.application import CaseFile, VerifiedCaseFile
     from casefile.projections import VerificationPage
-    from casefile.verifier import VerifiedCase
 
 __all__ = ["FORMATS", "NO_AUDIENCE", "add_casefile_parser", "report_path", "run_casefile"]
 
@@ -180,16 +179,21 @@ def _checkpointer(args: argparse.Namespace, trust: TrustStore) -> _Checkpointer 
     return _Checkpointer(signer, args.checkpoint_name, namespace)
 
 
-def _verification(verified: VerifiedCase) -> tuple[VerificationPage, str]:
-    """The verification page of the case's records, and their root (hex) for the PDF.
+def _verification(built: VerifiedCaseFile) -> tuple[VerificationPage, str]:
+    """The verification page of the case's records (and those of the captures it bound),
+    and the case's root (hex) for the PDF.
 
     Without a checkpoint the root is the one a checkpoint over the records as
     they stand would carry: the bundle's, while nothing is recorded after an export.
     """
     from casefile.projections import verification_page
 
+    verified = built.verified
     page = verification_page(
-        verified.records, checkpoint=verified.checkpoint, findings=verified.findings
+        verified.records,
+        checkpoint=verified.checkpoint,
+        findings=verified.findings,
+        captures=built.captured,
     )
     return page, verified.root.hex()
 
@@ -251,7 +255,7 @@ def run_casefile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             case_id, audience=audience, file_type=args.file_type, checkpoint=note
         )
         case_file = built.case_file
-        verification = _verification(built.verified) if fmt in ("html", "pdf") else None
+        verification = _verification(built) if fmt in ("html", "pdf") else None
     # Rendered and printed with the store closed: Chromium may take its time.
     data, report_data = _render(case_file, fmt, verification, args)
     _write(dest, data, force)

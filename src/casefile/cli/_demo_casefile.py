@@ -83,7 +83,10 @@ def write_case_file(
     case_file, verified = built.case_file, built.verified
     write_new_file(root / CASE_FILE, case_file_document(case_file))
     page = verification_page(
-        verified.records, checkpoint=verified.checkpoint, findings=verified.findings
+        verified.records,
+        checkpoint=verified.checkpoint,
+        findings=verified.findings,
+        captures=built.captured,
     )
     write_new_file(root / CASE_FILE_HTML, case_file_html(case_file, verification=page))
     dcf, report = dcf_export(case_file)

@@ -19,7 +19,11 @@ writes it as JSON that fits the published schema :func:`case_file_schema`
 
 :func:`case_story` orders a case's records and the capture records its
 bindings bound as one story (docs/FORMAT.md §12.5), each cited by
-:attr:`StoryEntry.cite`; the register and the case file do not read it yet.
+:attr:`StoryEntry.cite`. Given a case's ``captures`` (each bound stream's
+records), the register and the case file read that story, and every value
+that names a record holds its :data:`Cite`: the ``seq`` of a case record, or
+``"<stream-uuid>#<seq>"`` (:data:`CITE_PATTERN`, :func:`parse_cite`) for a
+captured one.
 
 Projections import no domain classes, database or network: they read the
 :class:`~casefile.verifier.VerifiedRecord` values of a verified case (or any
@@ -111,6 +115,7 @@ from casefile.projections._casefile_model import (
     Undisclosed,
 )
 from casefile.projections._casefile_schema import CASEFILE_SCHEMA_ID, case_file_schema
+from casefile.projections._cite import CITE_PATTERN, Cite, Cites, parse_cite
 from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import (
     DEFAULT_MAX_GAP_NS,
@@ -173,6 +178,7 @@ __all__ = [
     "CASEFILE_FORMAT",
     "CASEFILE_SCHEMA_ID",
     "CASEFILE_VERSION",
+    "CITE_PATTERN",
     "CUSTODY_TYPES",
     "DCF_LABEL",
     "DCF_REPORT_FORMAT",
@@ -195,6 +201,8 @@ __all__ = [
     "Charge",
     "ChargingDecision",
     "ChargingRequest",
+    "Cite",
+    "Cites",
     "CommittedRecord",
     "Completeness",
     "ContinuityFindingKind",
@@ -268,6 +276,7 @@ __all__ = [
     "exhibit_register_document",
     "exhibit_register_json",
     "marker_label",
+    "parse_cite",
     "records_as_read",
     "redactions_for",
     "render_segments",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Final
 
@@ -40,39 +40,32 @@ from casefile.projections._casefile_model import (
     Defendant,
     FrontSheet,
     Hearing,
-    Undisclosed,
 )
 from casefile.projections._casefile_read import CaseIndex, signed_by
+from casefile.projections._casefile_stream import StreamReading, read_stream
 from casefile.projections._casefile_unused import UnusedMaterial
-from casefile.projections._casefile_witnesses import CARE_FIELDS, build_mg9, build_mg11
+from casefile.projections._casefile_witnesses import build_mg9, build_mg11
+from casefile.projections._cite import cited
 from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import ContinuityPolicy, ExhibitRegister
-from casefile.projections._custody_records import CORRECTION_TYPE, RecordView
+from casefile.projections._custody_records import RecordView
 from casefile.projections._pause import collection_paused
-from casefile.projections._redactions import FieldRedactions, redactions_for
+from casefile.projections._story_records import StoryRecords, story_records
 from casefile.projections._texts import (
     CommittedRecord,
     TextMarker,
-    records_as_read,
     require_kept,
-    withheld_marker,
 )
-from casefile.signing import Disclosure, TextDisclosure, Withheld
-from casefile.signing._text import MAX_TEXT_UNITS
-from casefile.verifier._payloads import CORRECTION_REASON, payload_schemas
-from casefile.verifier._redaction_codes import RESTRICTED_FIELDS, Audience
+from casefile.signing import Disclosure, TextDisclosure
+from casefile.verifier._redaction_codes import Audience
 
 __all__ = ["build_case_file", "case_file_and_register", "case_file_from_views"]
 
 _POLICY: Final = ContinuityPolicy()
-_PERSONAL_TYPES: Final = frozenset({"person.added", "witness_care.assessed"})
 #: Forms only the police and the prosecutor see: charging advice, the sensitive
 #: schedule and the disclosure officer's report on undermining material.
 _PROSECUTION: Final = frozenset({None, Audience.CPS.value})
 _AUDIENCES: Final = frozenset(a.value for a in Audience)
-_NEVER_TO_DEFENCE: Final = RESTRICTED_FIELDS | frozenset(CARE_FIELDS)
-#: Why the defence never sees a value of ``_NEVER_TO_DEFENCE`` (the report's word).
-_RESTRICTED: Final = ("restricted",)
 
 
 def build_case_file(
@@ -84,6 +77,7 @@ def build_case_file(
     disclosures: Iterable[Disclosure | TextDisclosure] | None = None,
     marker: TextMarker | None = None,
     policy: ContinuityPolicy = _POLICY,
+    captures: Mapping[uuid.UUID, Sequence[CommittedRecord]] | None = None,
 ) -> CaseFile:
     """The case file of a case from its verified ``records`` (in sequence order), for ``audience``.
 
@@ -105,7 +99,12 @@ def build_case_file(
     (with None, erasures alone), in the words of the verification report:
     ``[withheld 6 words: victim_or_witness_contact_details]``; a run that no
     decision in force answers for is ``[withheld 6 words]``. ``marker``, if
-    given, shows each withheld run instead. Raises
+    given, shows each withheld run instead. ``captures`` maps the id of each
+    capture stream the case bound to that stream's verified records (from 1,
+    in order; texts and values those each record's ``disclosed`` holds, read
+    with the stream's own decisions): the file then reads the case's story
+    (docs/FORMAT.md §12.5) and cites a captured record as
+    ``"<stream-uuid>#<seq>"`` wherever a case record is cited by its seq. Raises
     :class:`~casefile.errors.InputError` for an unknown audience or file
     type, or records that do not fit their payload schemas.
     """
@@ -117,6 +116,7 @@ def build_case_file(
         disclosures=disclosures,
         marker=marker,
         policy=policy,
+        captures=captures,
     )[0]
 
 
@@ -129,6 +129,7 @@ def case_file_and_register(
     disclosures: Iterable[Disclosure | TextDisclosure] | None = None,
     marker: TextMarker | None = None,
     policy: ContinuityPolicy = _POLICY,
+    captures: Mapping[uuid.UUID, Sequence[CommittedRecord]] | None = None,
 ) -> tuple[CaseFile, ExhibitRegister]:
     """:func:`build_case_file`, with the exhibit register its MG12 and continuity come from.
 
@@ -138,151 +139,56 @@ def case_file_and_register(
     _check_choices(audience, file_type)
     require_kept(records)
     given = None if disclosures is None else list(disclosures)
-    personal: dict[int, dict[str, Any]] = {}
-    roles: dict[int, object] = {}
-    case_ids: list[uuid.UUID] = []
-
-    def noting(stream: Iterable[CommittedRecord]) -> Iterator[CommittedRecord]:
-        for rec in stream:
-            if not case_ids:
-                found = getattr(rec, "case_id", None)
-                case_ids.append(found if isinstance(found, uuid.UUID) else uuid.UUID(int=0))
-            kind = rec.event_type
-            if kind in _PERSONAL_TYPES:
-                roles[rec.seq] = rec.data.get("role")
-                personal[rec.seq] = values.of(rec, roles[rec.seq])
-            elif kind == CORRECTION_TYPE:
-                # A correction commits the corrected personal values of its record,
-                # read for the role of the person that record added.
-                target = rec.data.get("corrects")
-                if type(target) is int and target in personal:
-                    personal[target].update(values.of(rec, roles[target]))
-            yield rec
-
     with collection_paused():
-        # Read twice: a decision may come after the record whose words it withholds.
         records = records if isinstance(records, list) else list(records)
-        covers = redactions_for(records, audience)
-        why = _why(covers)
-        values = _ValueReader(given, audience, why)
-        if marker is None:
-            marker = _reasoned_marker(records, covers, given)
-        views = list(records_as_read(noting(records), given, marker=marker))
-        case_id = case_ids[0] if case_ids and case_ids[0].int else None
-        _check_choices(audience, file_type)
+        case = read_stream(records, given, audience, marker)
         until = None if as_of is None else instant_ns(as_of, "as_of")
-        return _build(views, personal, case_id, audience, until, file_type, policy, why)
+        if not captures:
+            why = case.why
+            return _build(case.views, case.personal, case.case_id, audience, until, file_type,
+                          policy, why)  # fmt: skip
+        streams: dict[uuid.UUID | None, StreamReading] = {None: case}
+        for stream, captured in captures.items():
+            require_kept(captured)
+            streams[stream] = read_stream(list(captured), None, audience, marker)
+        story = story_records(case.views, {s: r.views for s, r in streams.items() if s is not None})
+        file, register = _build(
+            list(story.records),
+            _personal_by_position(story, streams),
+            case.case_id,
+            audience,
+            until,
+            file_type,
+            policy,
+            _why_by_position(story, streams),
+        )
+        return cited(file, story.cites), cited(register, story.cites)
 
 
-def _why(
-    covers: Mapping[tuple[int, str], FieldRedactions],
+def _personal_by_position(
+    story: StoryRecords, streams: Mapping[uuid.UUID | None, StreamReading]
+) -> dict[int, dict[str, Any]]:
+    """Each stream's personal values, keyed by the position of their record in the story."""
+    out: dict[int, dict[str, Any]] = {}
+    for p, (stream, seq) in enumerate(story.origins, start=1):
+        found = streams[stream].personal.get(seq)
+        if found is not None:
+            out[p] = found
+    return out
+
+
+def _why_by_position(
+    story: StoryRecords, streams: Mapping[uuid.UUID | None, StreamReading]
 ) -> Callable[[int, str], tuple[str, ...]]:
-    """Why a field is withheld whole: the reasons of the decisions and erasures that do it.
+    """Why a field is withheld, asked of the stream that holds the record at a position."""
 
-    Judged as B11 judges a field with no disclosure (only a whole-field act
-    answers for it); empty when none does.
-    """
-
-    def why(seq: int, name: str) -> tuple[str, ...]:
-        found = covers.get((seq, name))
-        return () if found is None else found.reasons(0, MAX_TEXT_UNITS, None)
+    def why(p: int, name: str) -> tuple[str, ...]:
+        if not 1 <= p <= len(story.origins):
+            return ()
+        stream, seq = story.origins[p - 1]
+        return streams[stream].why(seq, name)
 
     return why
-
-
-def _reasoned_marker(
-    records: list[CommittedRecord],
-    covers: Mapping[tuple[int, str], FieldRedactions],
-    given: list[Disclosure | TextDisclosure] | None = None,
-) -> TextMarker:
-    """Marks a withheld run with why it is withheld, by the rule and words of the report (B11).
-
-    :func:`redactions_for` says which decisions for ``audience`` are in force
-    on each field and :meth:`FieldRedactions.label` words the marker, so the
-    case file and ``casefile verify`` say the same of the same run. A run
-    that no decision in force or erasure touches keeps the plain marker (the
-    report gives a finding for it, not a reason).
-    """
-    if not covers:
-        return withheld_marker
-    # Each covered field's number of units: a decision's run past the text's end covers nothing.
-    units: dict[tuple[int, str], int] = {}
-    if given is None:
-        for rec in records:
-            for name, value in rec.disclosed.items():
-                if (rec.seq, name) in covers and isinstance(value, TextDisclosure):
-                    units[rec.seq, name] = value.n
-    else:
-        for d in given:
-            if isinstance(d, TextDisclosure) and (d.seq, d.name) in covers:
-                units[d.seq, d.name] = d.n
-
-    def marker(seq: int, name: str, run: Withheld) -> str:
-        found: FieldRedactions | None = covers.get((seq, name))
-        n = units.get((seq, name))
-        if found is None or not found.reasons(run.start, run.end, n):
-            return withheld_marker(seq, name, run)
-        return f"[{found.label(run.start, run.end, n)}]"
-
-    return marker
-
-
-class _ValueReader:
-    """The personal values of a record its reader may see."""
-
-    __slots__ = ("_audience", "_given", "_payloads", "_why")
-
-    def __init__(
-        self,
-        given: list[Disclosure | TextDisclosure] | None,
-        audience: str | None,
-        why: Callable[[int, str], tuple[str, ...]],
-    ):
-        self._given = (
-            None
-            if given is None
-            else {(d.seq, d.name): d for d in given if isinstance(d, Disclosure)}
-        )
-        self._audience = audience
-        self._why = why
-        self._payloads = payload_schemas()
-
-    def of(self, rec: CommittedRecord, role: object) -> dict[str, Any]:
-        """The values of ``rec`` the reader may see, for a person of ``role``.
-
-        A value the record commits that the reader may not see is an
-        :class:`Undisclosed` naming why; one it does not commit is absent.
-        """
-        if self._given is None:
-            found = {k: v for k, v in rec.disclosed.items() if not isinstance(v, TextDisclosure)}
-        else:
-            found = {}
-            for name, committed in rec.commitments.items():
-                d = self._given.get((rec.seq, name))
-                if d is not None and d.commitment() == committed:
-                    found[name] = d.value
-        if self._audience == Audience.DEFENCE.value:
-            # The MG11 back page never reaches the defence; a defendant's own
-            # date of birth is on the MG1 they are served.
-            keep = {"date_of_birth"} if role == "suspect" else set()
-            found = {
-                k: v if k not in _NEVER_TO_DEFENCE or k in keep else Undisclosed(_RESTRICTED)
-                for k, v in found.items()
-            }
-        texts = self._payloads.text_fields(rec.event_type, rec.schema)
-        if rec.event_type == CORRECTION_TYPE:
-            # A correction commits its record's values under their own names.
-            texts = texts | {CORRECTION_REASON}
-        for name in rec.commitments:
-            if name not in found and name not in texts:
-                found[name] = Undisclosed(
-                    _RESTRICTED
-                    if self._audience == Audience.DEFENCE.value
-                    and name in _NEVER_TO_DEFENCE
-                    and not (name == "date_of_birth" and role == "suspect")
-                    else self._why(rec.seq, name)
-                )
-        return found
 
 
 def _check_choices(audience: str | None, file_type: str | None) -> None:

@@ -28,6 +28,7 @@ from casefile.projections._casefile_model import (
     PersonRef,
     PointToProve,
 )
+from casefile.projections._cite import Cite, Cites, position
 
 __all__ = ["FILE_TYPES", "completeness"]
 
@@ -63,7 +64,7 @@ def _points(file: CaseFile) -> Iterator[Lack]:
     A point is an element of an offence, on the offence itself or on the MG5;
     it lacks evidence only if no point of that element of that offence cites any.
     """
-    summary: dict[int, list[SummaryPoint]] = {}
+    summary: dict[Cite, list[SummaryPoint]] = {}
     if file.mg5 is not None:
         for point in file.mg5.points:
             summary.setdefault(point.offence, []).append(point)
@@ -113,7 +114,7 @@ def _summary(file: CaseFile) -> Iterator[Lack]:
         yield Lack("case_summary", "MG5", "no case summary has been written")
 
 
-def _evidence_cited(file: CaseFile) -> set[int]:
+def _evidence_cited(file: CaseFile) -> set[Cite]:
     cited = {s for d in file.mg1.defendants for o in d.offences for p in o.points_to_prove
              for s in p.evidence}  # fmt: skip
     if file.mg5 is not None:
@@ -134,7 +135,7 @@ def _key_statements(file: CaseFile) -> Iterator[Lack]:
             yield _unsigned(s.statement, s.witness, s.records)
 
 
-def _unsigned(seq: int, witness: PersonRef, records: tuple[int, ...]) -> Lack:
+def _unsigned(seq: Cite, witness: PersonRef, records: Cites) -> Lack:
     return Lack(
         "statement_signature", "MG11", f"statement {seq} of {_who(witness)} is not signed", records
     )
@@ -218,7 +219,9 @@ def _schedule(name: str, form: str, schedule: Schedule | None) -> Iterator[Lack]
                 f"the prosecutor has not decided on item {item.item}",
                 item.records,
             )
-        elif item.reclassified_by is not None and item.decision.records[0] < item.reclassified_by:
+        elif item.reclassified_by is not None and position(item.decision.records[0]) < position(
+            item.reclassified_by
+        ):
             # Sensitive material is decided on its own terms (public interest immunity), and
             # material no longer sensitive may now be disclosed: a decision on the item as
             # the other kind does not stand.

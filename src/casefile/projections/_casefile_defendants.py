@@ -25,14 +25,15 @@ from casefile.projections._casefile_model import (
     PointToProve,
 )
 from casefile.projections._casefile_read import CaseIndex, Kept
+from casefile.projections._cite import Cites, position
 
 __all__ = ["build_defendants", "hearing_of"]
 
 _ADULT: Final = 18
 
 
-def _span(*parts: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(sorted({seq for part in parts for seq in part}))
+def _span(*parts: Cites) -> Cites:
+    return tuple(sorted({position(seq) for part in parts for seq in part}))
 
 
 def _identification(kept: Kept) -> Identification:

@@ -15,6 +15,7 @@ from casefile.projections._casefile_forms import (
     ExhibitRow,
     FindingItem,
 )
+from casefile.projections._cite import position
 from casefile.projections._continuity_model import ExhibitRegister
 from casefile.projections._exhibit_list import exhibit_list
 from casefile.projections._statements import continuity_statements
@@ -28,7 +29,7 @@ def build_mg12(register: ExhibitRegister) -> tuple[ExhibitRow, ...]:
     return tuple(
         ExhibitRow(
             **{f.name: getattr(row, f.name) for f in dataclasses.fields(row)},
-            records=tuple(sorted({e.seq for e in ex.entries})),
+            records=tuple(sorted({position(e.seq) for e in ex.entries})),
         )
         for row, ex in zip(rows, register.exhibits, strict=True)
     )
@@ -43,9 +44,11 @@ def build_continuity(register: ExhibitRegister) -> ContinuityPart:
         seqs: set[int] = set()
         for reference in statement.exhibits:
             ex = by_reference[reference]
-            seqs.update(e.seq for e in ex.entries if e.by is not None and e.by.identity == me)
             seqs.update(
-                s.start_seq
+                position(e.seq) for e in ex.entries if e.by is not None and e.by.identity == me
+            )
+            seqs.update(
+                position(s.start_seq)
                 for s in ex.spans
                 if s.custodian is not None and s.custodian.identity == me
             )

@@ -17,6 +17,7 @@ from casefile.projections._casefile_model import (
     SignedBy,
     Text,
 )
+from casefile.projections._cite import Cite, Cites
 from casefile.projections._custody_records import Party
 from casefile.projections._exhibit_list import ExhibitListRow
 
@@ -54,10 +55,10 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class ChargingDecision:
-    decision: int
+    decision: Cite
     outcome: str
     test: str
-    offences: tuple[int, ...]
+    offences: Cites
     reasons: Text | None
     action_plan: Text | None
     decided_at: int
@@ -71,8 +72,8 @@ class ChargingDecision:
 class ChargingRequest:
     """MG3: a request for a charging decision and the prosecutor's decision on it, if made."""
 
-    request: int
-    offences: tuple[int, ...]
+    request: Cite
+    offences: Cites
     test: str
     summary: Text | None
     questions: Text | None
@@ -85,9 +86,9 @@ class ChargingRequest:
 
 @dataclass(frozen=True, slots=True)
 class SummaryPoint:
-    offence: int
+    offence: Cite
     element: str
-    evidence: tuple[int, ...]
+    evidence: Cites
     records: Records
 
 
@@ -104,7 +105,7 @@ class CaseSummary:
     written_at: int
     by: Party
     recorded_by: Party | None
-    earlier_versions: tuple[int, ...]
+    earlier_versions: Cites
     records: Records
 
 
@@ -137,7 +138,7 @@ class UnusedItem:
     by: Party
     recorded_by: Party | None
     decision: UnusedDecision | None
-    reclassified_by: int | None
+    reclassified_by: Cite | None
     records: Records
 
 
@@ -162,7 +163,7 @@ class Schedule:
     reclassified: tuple[int, ...]
     disclosure_officer: Party | None
     certified_at: int | None
-    revisions: tuple[int, ...]
+    revisions: Cites
     records: Records
 
 
@@ -189,7 +190,7 @@ class CareNeeds:
 @dataclass(frozen=True, slots=True)
 class VictimStatement:
     outcome: str
-    statement: int | None
+    statement: Cite | None
     offered_at: int
     by: Party
     recorded_by: Party | None
@@ -199,7 +200,7 @@ class VictimStatement:
 @dataclass(frozen=True, slots=True)
 class Witness:
     person: PersonRef
-    statements: tuple[int, ...]
+    statements: Cites
     care: CareNeeds | None
     vps: VictimStatement | None
     records: Records
@@ -226,7 +227,7 @@ class Signature:
 class Statement:
     """MG11: one witness statement as the reader sees it, with its signatures and corrections."""
 
-    statement: int
+    statement: Cite
     statement_id: bytes
     witness: PersonRef
     declaration: str
@@ -240,7 +241,7 @@ class Statement:
     exhibits: tuple[str, ...]
     body: Text | None
     signatures: tuple[Signature, ...]
-    corrected_by: tuple[int, ...]
+    corrected_by: Cites
     records: Records
 
 
@@ -266,7 +267,7 @@ class ContinuityText:
 class FindingItem:
     kind: str
     message: str
-    seq: int | None
+    seq: Cite | None
     exhibit: str | None
     records: Records
 

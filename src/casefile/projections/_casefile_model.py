@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from casefile.projections._cite import Cite, Cites
 from casefile.projections._custody_records import Party
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
     "Undisclosed",
 ]
 
-Records = tuple[int, ...]
+Records = Cites
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ class CaseHeader:
     opened_at: int | None
     offence: str | None
     records: int
-    last_seq: int | None
+    last_seq: Cite | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ class Attendance:
 
 @dataclass(frozen=True, slots=True)
 class Interview:
-    interview: int
+    interview: Cite
     started_at: int
     ended_at: int
     place: Text | None
@@ -143,7 +144,7 @@ class PointToProve:
     """An element the prosecution must prove, and the records of the evidence for it."""
 
     element: str
-    evidence: tuple[int, ...]
+    evidence: Cites
     records: Records
 
 
@@ -153,7 +154,7 @@ class Charge:
     code: str
     title: str
     wording: Text | None
-    decision: int | None
+    decision: Cite | None
     by: Party
     recorded_by: Party | None
     records: Records
@@ -163,7 +164,7 @@ class Charge:
 class Offence:
     """An offence alleged against a defendant (``offence`` is its record), charged or not."""
 
-    offence: int
+    offence: Cite
     code: str
     title: str
     wording: Text | None
@@ -214,7 +215,7 @@ class Defendant:
     interviews: tuple[Interview, ...]
     offences: tuple[Offence, ...]
     bail: Bail | None
-    bail_history: tuple[int, ...]
+    bail_history: Cites
     hearings: tuple[Hearing, ...]
     records: Records
 

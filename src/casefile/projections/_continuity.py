@@ -11,12 +11,14 @@ an auditor's offline verifier can run it over a handed-over bundle.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from casefile._time import instant_ns
 from casefile.findings import Finding
+from casefile.projections._cite import cited
 from casefile.projections._continuity_exhibit import WorkingExhibit
 from casefile.projections._continuity_model import ContinuityFindingKind as K
 from casefile.projections._continuity_model import (
@@ -37,6 +39,7 @@ from casefile.projections._custody_records import (
     check_party,
     correctable_fields,
 )
+from casefile.projections._story_records import story_records
 from casefile.projections._texts import require_kept
 from casefile.signing._trust import TrustEntry
 from casefile.verifier._actor import actor_problem
@@ -71,6 +74,7 @@ def build_exhibit_register(
     *,
     policy: ContinuityPolicy = _DEFAULT_POLICY,
     as_of: int | datetime.datetime | None = None,
+    captures: Mapping[uuid.UUID, Sequence[CaseRecord]] | None = None,
 ) -> ExhibitRegister:
     """Every exhibit's custody timeline and the continuity findings, from a case's records.
 
@@ -80,9 +84,16 @@ def build_exhibit_register(
     too. Records that do not fit their schema are reported as findings, never
     raised. The records of a case verified without keeping them
     (``keep_records=False``) are refused with :class:`~casefile.errors.InputError`:
-    they would show a case with no exhibits.
+    they would show a case with no exhibits. ``captures`` maps the id of
+    each capture stream the case bound to that stream's records (from 1, in
+    order): the register then reads the case's story (docs/FORMAT.md §12.5)
+    and cites a captured record as ``"<stream-uuid>#<seq>"``.
     """
     require_kept(records)
+    if captures:
+        story = story_records(records, captures)
+        register = build_exhibit_register(story.records, policy=policy, as_of=as_of)
+        return cited(register, story.cites)
     until = None if as_of is None else instant_ns(as_of, "as_of")
     kept: dict[int, _Kept] = {}
     early: list[Finding] = []

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from casefile.findings import Finding
+from casefile.projections._cite import position
 from casefile.projections._continuity_model import ContinuityFindingKind as K
 from casefile.projections._continuity_model import ContinuityPolicy, CustodyEntry, CustodySpan
 from casefile.projections._custody_records import Party
@@ -129,5 +130,6 @@ class WalkState:
     def record(self, ex: WorkingExhibit, entry: CustodyEntry, when: int) -> None:
         self.exhibits[ex.reference] = ex
         ex.entries.append(entry)
-        ex.last_seq, ex.last_ns = entry.seq, when
-        ex.mark_span(when, entry.seq)
+        seq = position(entry.seq)
+        ex.last_seq, ex.last_ns = seq, when
+        ex.mark_span(when, seq)

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from casefile.errors import UnknownReferenceError
 from casefile.findings import Finding
+from casefile.projections._cite import Cite, Cites
 from casefile.projections._custody_records import Party
 
 __all__ = [
@@ -100,7 +101,7 @@ class CustodyEntry:
     receiver (``to``) confirmed the receipt with their own key.
     """
 
-    seq: int
+    seq: Cite
     event_type: str
     time_ns: int
     recorded_ns: int
@@ -108,10 +109,10 @@ class CustodyEntry:
     place: str | None
     details: Mapping[str, Any]
     signed_by: str | None
-    corrected_by: tuple[int, ...]
+    corrected_by: Cites
     recorded_by: Party | None = None
-    confirmed_by: int | None = None
-    receipt_confirmed_by: int | None = None
+    confirmed_by: Cite | None = None
+    receipt_confirmed_by: Cite | None = None
 
     @property
     def own_act(self) -> bool:
@@ -129,7 +130,7 @@ class CustodySpan:
 
     start_ns: int
     end_ns: int | None
-    start_seq: int
+    start_seq: Cite
     custodian: Party | None
     location: str | None
     property_ref: str | None
@@ -152,8 +153,8 @@ class ExhibitHistory:
     sha256: bytes | None
     media_type: str | None
     produced_by: Party | None
-    first_seq: int
-    last_seq: int
+    first_seq: Cite
+    last_seq: Cite
     custodian: Party | None
     location: str | None
     property_ref: str | None

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from casefile.projections._cite import position
 from casefile.projections._continuity_exhibit import (
     CUSTODIAL,
     DISPOSED,
@@ -63,7 +64,7 @@ class ContinuityWalk(KindRules):
         self, event_type: str, time_ns: int, data: Mapping[str, Any], entry: CustodyEntry
     ) -> None:
         """One custody record: check it against the exhibit's state, then apply it."""
-        seq, ref, by = entry.seq, data["exhibit"], entry.by
+        seq, ref, by = position(entry.seq), data["exhibit"], entry.by
         if by is None:  # checked by the schema; custody records always name who acted
             raise ValueError("a custody entry names who acted")
         ex = self.exhibits.get(ref)
@@ -173,19 +174,19 @@ class ContinuityWalk(KindRules):
     def _originate(
         self, event_type: str, time_ns: int, data: Mapping[str, Any], entry: CustodyEntry
     ) -> None:
-        ref = data["exhibit"]
+        ref, seq = data["exhibit"], position(entry.seq)
         occurred = data["occurred_at"]
         when = time_ns if occurred is None else min(occurred, time_ns)
         if occurred is not None and occurred > time_ns:
             self.find(
                 K.TIME_OUT_OF_ORDER,
-                entry.seq,
+                seq,
                 ref,
-                f"record {entry.seq} says it happened after it was recorded",
+                f"record {seq} says it happened after it was recorded",
             )
         ex = WorkingExhibit(
             ref, ref, None, True, data["description"], data["sha256"], data["media_type"],
-            entry.by, entry.seq, entry.seq, when, location=data["place"],
+            entry.by, seq, seq, when, location=data["place"],
         )  # fmt: skip
         if event_type != "exhibit.located":
             ex.custodian = entry.by

@@ -20,6 +20,7 @@ from casefile.errors import InputError
 from casefile.projections._casefile_forms import CaseFile
 from casefile.projections._casefile_json import case_file_json
 from casefile.projections._casefile_schema import case_file_schema
+from casefile.projections._cite import Cite
 from casefile.projections._dcf_build import DcfWriter, day_of
 from casefile.projections._dcf_defendants import (
     bail_breach_arrest,
@@ -188,9 +189,9 @@ def _summary(w: DcfWriter, case: dict[str, Any]) -> None:
     )
 
 
-def _evidence(w: DcfWriter) -> dict[int, str]:
-    """Each piece of evidence by the seq of its record, in words for a point to prove."""
-    named: dict[int, str] = {}
+def _evidence(w: DcfWriter) -> dict[Cite, str]:
+    """Each piece of evidence by its record's citation, in words for a point to prove."""
+    named: dict[Cite, str] = {}
     for statement in w.reader.look("mg11"):
         given = statement["witness"]["name"]
         who = given if isinstance(given, str) and given else "a witness"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from casefile.projections._cite import Cite
 from casefile.projections._dcf_build import DcfWriter, day_of
 
 __all__ = ["ASSAULT_CODES", "Evidence", "offences"]
@@ -27,8 +28,9 @@ ASSAULT_CODES: Final = frozenset(
 # The one code the DCF files under RetailTheftOffences, which needs property ids.
 _RETAIL_THEFT: Final = "th68010"
 
-#: What a piece of evidence is called in words, by the seq of its record.
-Evidence = Mapping[int, str]
+#: What a piece of evidence is called in words, by its record's citation (seq, or
+#: ``<stream-uuid>#<seq>`` for a captured record).
+Evidence = Mapping[Cite, str]
 
 
 def _points(

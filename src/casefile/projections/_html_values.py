@@ -16,17 +16,19 @@ import functools
 import html
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Final
 
 from markupsafe import Markup
 
 from casefile._time import date_to_reading, ns_to_reading
 from casefile.projections._casefile_model import PersonRef, SignedBy, Undisclosed
+from casefile.projections._cite import Cite
 from casefile.projections._custody_records import Party
 from casefile.projections._labels import CODE_FIELDS, label
 from casefile.projections._redactions import NO_DECISION
 from casefile.projections._texts import marker_label
-from casefile.projections._verification_page import seq_runs
+from casefile.projections._verification_page import cite_runs
 
 __all__ = ["breakable", "code", "name", "party", "person", "runs", "spans", "table", "text", "when"]
 
@@ -123,22 +125,25 @@ def party(who: Party) -> Markup:
     return Markup(_party(who))  # noqa: S704 - escaped by _t
 
 
-def _spans(pairs: tuple[tuple[int, int], ...]) -> str:
-    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in pairs)
+def _spans(pairs: tuple[tuple[Cite, Cite], ...]) -> str:
+    # A run of one stream's records names the stream once: ``<stream>#2-4``.
+    return ", ".join(
+        _t(str(a)) if a == b else f"{_t(str(a))}\u2013{str(b).rpartition('#')[2]}" for a, b in pairs
+    )
 
 
-def _runs(seqs: tuple[int, ...] | list[int]) -> str:
-    return _spans(seq_runs(seqs))
+def _runs(seqs: Sequence[Cite]) -> str:
+    return _spans(cite_runs(seqs))
 
 
-def runs(seqs: tuple[int, ...] | list[int]) -> Markup:
-    """Record numbers as runs: ``3, 5-7``."""
-    return Markup(_runs(seqs))  # noqa: S704 - digits, commas and dashes only
+def runs(seqs: Sequence[Cite]) -> Markup:
+    """Record citations as runs: ``3, 5-7``, ``<stream-uuid>#2-4``."""
+    return Markup(_runs(seqs))  # noqa: S704 - digits, commas, dashes and escaped citations
 
 
-def spans(pairs: tuple[tuple[int, int], ...]) -> Markup:
-    """Runs already made (:func:`~._verification_page.seq_runs`) as text: ``3, 5-7``."""
-    return Markup(_spans(pairs))  # noqa: S704 - digits, commas and dashes only
+def spans(pairs: tuple[tuple[Cite, Cite], ...]) -> Markup:
+    """Runs already made (:func:`~._verification_page.cite_runs`) as text: ``3, 5-7``."""
+    return Markup(_spans(pairs))  # noqa: S704 - digits, commas, dashes and escaped citations
 
 
 @functools.cache

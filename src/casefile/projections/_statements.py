@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from casefile._time import ns_to_human
+from casefile.projections._cite import position
 from casefile.projections._continuity_model import (
     CustodyEntry,
     CustodySpan,
@@ -222,7 +223,7 @@ def _holder_after(ex: ExhibitHistory) -> list[CustodySpan]:
     """The custody span in force after each entry of ``ex`` (entries and spans share seqs)."""
     out, i = [], 0
     for entry in ex.entries:
-        while i + 1 < len(ex.spans) and ex.spans[i + 1].start_seq <= entry.seq:
+        while i + 1 < len(ex.spans) and position(ex.spans[i + 1].start_seq) <= position(entry.seq):
             i += 1
         out.append(ex.spans[i])
     return out
@@ -243,7 +244,7 @@ def _spells(ex: ExhibitHistory) -> list[tuple[Party, int, str]]:
             spells.append((holder, start, " ".join(words)))
             holder = None
         if holder is None and now is not None:
-            holder, start, words = now, entry.seq, [_received(ex, entry, now, span)]
+            holder, start, words = now, position(entry.seq), [_received(ex, entry, now, span)]
         elif same and holder is not None and entry.by is not None:
             say = _WHILE_HELD.get(entry.event_type)
             if say is not None and entry.by.identity == holder.identity:

@@ -10,12 +10,15 @@ its continuity findings are already in the :class:`CaseFile` and are not repeate
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from casefile.errors import NoteError
 from casefile.findings import Finding
+from casefile.projections._cite import Cite
+from casefile.projections._story import StoryEntry, case_story
 from casefile.signing import Checkpoint, TrustEntry, parse_checkpoint_body, parse_cosignature
 from casefile.verifier import VerifiedRecord
 
@@ -24,6 +27,7 @@ __all__ = [
     "PageCheckpoint",
     "PageHandover",
     "VerificationPage",
+    "cite_runs",
     "seq_runs",
     "verification_page",
 ]
@@ -34,13 +38,17 @@ _RECEIPT: Final = "receipt.recorded"
 
 @dataclass(frozen=True, slots=True)
 class KeyUse:
-    """One signing key and the records it signed, as runs ``(first, last)`` of seq."""
+    """One signing key and the records it signed, as runs ``(first, last)`` of citations.
+
+    A run is of consecutive records of the case, or of one capture stream the
+    case bound (``("<stream>#2", "<stream>#4")``, docs/FORMAT.md §12.5).
+    """
 
     name: str
     key_id: str
     holder: str
     roles: tuple[str, ...]
-    runs: tuple[tuple[int, int], ...]
+    runs: tuple[tuple[Cite, Cite], ...]
     records: int
 
 
@@ -96,26 +104,54 @@ def seq_runs(seqs: Iterable[int]) -> tuple[tuple[int, int], ...]:
     return tuple(runs)
 
 
+def cite_runs(cites: Sequence[Cite]) -> tuple[tuple[Cite, Cite], ...]:
+    """Citations as runs ``(first, last)``: of consecutive case records, or of one stream's.
+
+    Case records alone are taken in ``seq`` order (:func:`seq_runs`); with
+    captured records, in the order given (the story's).
+    """
+    numbers = [c for c in cites if type(c) is int]
+    if len(numbers) == len(cites):
+        return seq_runs(numbers)
+    runs: list[tuple[Cite, Cite]] = []
+    last: tuple[str, int] | None = None
+    for cite in cites:
+        stream, _, n = str(cite).rpartition("#")
+        here = (stream, int(n))
+        if runs and last is not None and last[0] == stream and last[1] + 1 == here[1]:
+            runs[-1] = (runs[-1][0], cite)
+        else:
+            runs.append((cite, cite))
+        last = here
+    return tuple(runs)
+
+
 def verification_page(
     records: Iterable[VerifiedRecord],
     *,
     checkpoint: Checkpoint | None = None,
     findings: Iterable[Finding] | None = (),
+    captures: Mapping[uuid.UUID, Sequence[VerifiedRecord]] | None = None,
 ) -> VerificationPage:
     """The verification page of ``records`` (verified), ``checkpoint`` and ``findings``.
 
     Keys are listed by note name then key id, runs in order, findings in the order
     given (the verifier's order), so the same input gives the same page. With
     ``findings=None`` the page says that the verifier's report lists them.
+    ``captures`` (each bound stream's verified records) adds the records the
+    case bound to the keys that signed them, in story order (docs/FORMAT.md
+    §12.5), cited ``<stream-uuid>#<seq>``.
     """
-    by_key: dict[bytes, tuple[TrustEntry, list[int]]] = {}
+    by_key: dict[bytes, tuple[TrustEntry, list[Cite]]] = {}
     handovers: list[PageHandover] = []
     count = 0
-    for record in records:
+    story = case_story(records, captures) if captures else map(StoryEntry, records)
+    for entry in story:
+        record = entry.record
         count += 1
-        entry = record.signer
-        by_key.setdefault(entry.key_id, (entry, []))[1].append(record.seq)
-        if record.event_type in (_HANDOVER, _RECEIPT):
+        signer = record.signer
+        by_key.setdefault(signer.key_id, (signer, []))[1].append(entry.cite)
+        if entry.stream is None and record.event_type in (_HANDOVER, _RECEIPT):
             handovers.extend(_handover(record))
     keys = []
     for key_id, (signer, seqs) in by_key.items():
@@ -126,7 +162,7 @@ def verification_page(
                 key_id=key_id.hex(),
                 holder=_who(holder.rank, holder.name, holder.number, holder.force),
                 roles=tuple(sorted(signer.roles)),
-                runs=seq_runs(seqs),
+                runs=cite_runs(seqs),
                 records=len(seqs),
             )
         )
