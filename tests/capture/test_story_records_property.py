@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from casefile.errors import InputError
 from casefile.findings import Finding
 from casefile.projections import CITE_PATTERN, RecordView, parse_cite
-from casefile.projections._cite import cited
+from casefile.projections._cite import cite_of, cited, citing
 from casefile.projections._story_records import story_records
 
 T = 1_767_225_600 * 10**9
@@ -111,8 +111,20 @@ def test_a_story_whose_stream_was_not_given_is_refused() -> None:
 def test_a_finding_names_the_captured_record_in_its_words() -> None:
     stream = uuid.UUID(int=7)
     cites = [1, 2, f"{stream}#1", f"{stream}#2", 3]
-    finding = Finding("gap", "records 3 to 4 follow record 2; record 12 is no record", 4)
-    assert cited(finding, cites) == Finding(
-        "gap", f"records {stream}#1 to {stream}#2 follow record 2; record 12 is no record",
-        f"{stream}#2",
-    )  # fmt: skip
+    with citing(cites):
+        message = f"records {cite_of(3)} to {cite_of(4)} follow record {cite_of(2)}"
+        beyond = cite_of(12)
+    assert message == f"records {stream}#1 to {stream}#2 follow record 2"
+    assert beyond == "12"  # no record of the story: the number as given
+    assert cite_of(3) == "3"  # outside a story, a position is the case's own seq
+    finding = Finding("gap", message, 4)
+    assert cited(finding, cites) == Finding("gap", message, f"{stream}#2")
+
+
+def test_an_officers_words_that_look_like_a_record_are_never_rewritten() -> None:
+    # A place or a seal number an officer typed is shown as typed, captures or not.
+    stream = uuid.UUID(int=7)
+    cites = [1, 2, f"{stream}#1", f"{stream}#2", 3]
+    typed = "Property store, record 3 shelf; statement 4 tray"
+    finding = Finding("seal_reused", f"seal {typed} was already used in record 2", 4)
+    assert cited(finding, cites).message == finding.message

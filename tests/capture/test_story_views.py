@@ -229,3 +229,27 @@ def test_a_captured_exhibit_booked_at_the_centre_has_one_custody_history(tmp_pat
     ]
     assert (brick.first_seq, brick.last_seq, brick.in_store) == (f"{stream}#4", booking, True)
     assert [span.start_seq for span in brick.spans] == [f"{stream}#4", booking]
+
+
+def test_an_officers_place_that_reads_like_a_record_number_is_shown_as_typed(
+    tmp_path: Path,
+) -> None:
+    # The views cite captured records by their stream; the words an officer typed are
+    # never taken for a citation and rewritten, even where they look like one.
+    app = centre()
+    case_id = open_case(app)
+    dev = device(tmp_path)
+    stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
+    typed = "Garage, record 2 shelf, statement 3 tray"
+    with dev.session(stream, SCENE) as capture:
+        capture.seize_exhibit(exhibit="AB/1", place=typed, description="Brick", power="PACE s.19")
+    app.attach_capture(
+        dev.capture_package(stream, signer=SCENE, name="pc-1001"),
+        signer=INTAKE,
+        name="intake-0001",
+    )
+    file = app.case_file(case_id)
+    texts = [t.text for t in file.continuity.statements]
+    assert any(typed in text for text in texts), texts
+    assert not any(f"{stream}#" in text for text in texts)
+    assert typed in json.dumps(case_file_json(file), ensure_ascii=False)

@@ -45,7 +45,7 @@ from casefile.projections._casefile_read import CaseIndex, signed_by
 from casefile.projections._casefile_stream import StreamReading, read_stream
 from casefile.projections._casefile_unused import UnusedMaterial
 from casefile.projections._casefile_witnesses import build_mg9, build_mg11
-from casefile.projections._cite import cited
+from casefile.projections._cite import cited, citing
 from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import ContinuityPolicy, ExhibitRegister
 from casefile.projections._custody_records import RecordView
@@ -152,16 +152,17 @@ def case_file_and_register(
             require_kept(captured)
             streams[stream] = read_stream(list(captured), None, audience, marker)
         story = story_records(case.views, {s: r.views for s, r in streams.items() if s is not None})
-        file, register = _build(
-            list(story.records),
-            _personal_by_position(story, streams),
-            case.case_id,
-            audience,
-            until,
-            file_type,
-            policy,
-            _why_by_position(story, streams),
-        )
+        with citing(story.cites):
+            file, register = _build(
+                list(story.records),
+                _personal_by_position(story, streams),
+                case.case_id,
+                audience,
+                until,
+                file_type,
+                policy,
+                _why_by_position(story, streams),
+            )
         return cited(file, story.cites), cited(register, story.cites)
 
 

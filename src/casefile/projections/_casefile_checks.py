@@ -18,6 +18,7 @@ from typing import Any
 
 from casefile.projections._casefile_forms import FindingItem
 from casefile.projections._casefile_read import PROSECUTOR_TYPES, CaseIndex, Kept
+from casefile.projections._cite import cite_of
 from casefile.signing._trust import PROSECUTOR_ROLE
 from casefile.verifier._actor import person_identity
 from casefile.verifier._evidence_types import EVIDENCE_TYPES
@@ -28,7 +29,7 @@ __all__ = ["record_findings"]
 def _finding(kind: str, kept: Kept, message: str, *others: int) -> FindingItem:
     records = tuple(sorted({*kept.records, *others}))
     return FindingItem(
-        kind, f"record {kept.seq} ({kept.event_type}) {message}", kept.seq, None, records
+        kind, f"record {cite_of(kept.seq)} ({kept.event_type}) {message}", kept.seq, None, records
     )
 
 
@@ -80,7 +81,8 @@ def _charging(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "decision_repeated",
                 k,
-                f"decides request {request} again; the MG3 shows record {decided[request]}",
+                f"decides request {request} again; "
+                f"the MG3 shows record {cite_of(decided[request])}",
                 request,
                 decided[request],
             )
@@ -119,7 +121,7 @@ def _charges(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "charged_twice",
                 k,
-                f"charges offence {offence}, already charged by record {charged[offence]}",
+                f"charges offence {offence}, already charged by record {cite_of(charged[offence])}",
                 charged[offence],
             )
         charged.setdefault(offence, k.seq)
@@ -130,7 +132,7 @@ def _charges(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "charge_decision_invalid",
                 k,
-                f"cites record {decision}, which is no earlier charging decision",
+                f"cites record {cite_of(decision)}, which is no earlier charging decision",
             )
             continue
         outcome = cited.fields.string("outcome")
@@ -172,7 +174,8 @@ def _prosecutor(index: CaseIndex) -> Iterator[FindingItem]:
         kept = index.by_seq[target]
         yield FindingItem(
             "correction_not_applied",
-            f"record {correction} (record.corrected) corrects the prosecutor's decision {target}, "
+            f"record {cite_of(correction)} (record.corrected) corrects the prosecutor's decision "
+            f"{cite_of(target)}, "
             "which only a further decision changes; it is not applied",
             correction,
             None,
@@ -187,7 +190,7 @@ def _cited(index: CaseIndex, k: Kept, point: Mapping[str, Any]) -> Iterator[Find
             yield _finding(
                 "point_evidence_invalid",
                 k,
-                f"cites record {seq} as evidence of {point.get('element')!r}, "
+                f"cites record {cite_of(seq)} as evidence of {point.get('element')!r}, "
                 "which is no earlier evidence record",
             )
 
@@ -227,7 +230,8 @@ def _unused(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "unused_item_repeated",
                 k,
-                f"records item {number} again; the case file shows record {items[number].seq}",
+                f"records item {number} again; "
+                f"the case file shows record {cite_of(items[number].seq)}",
                 items[number].seq,
             )
         items.setdefault(number, k)
@@ -306,7 +310,9 @@ def _victims(index: CaseIndex) -> Iterator[FindingItem]:
         outcome = k.fields.string("outcome")
         if (statement is None) != (outcome != "made"):
             yield _finding(
-                "vps_statement_invalid", k, f"has outcome {outcome} and statement {statement}"
+                "vps_statement_invalid",
+                k,
+                f"has outcome {outcome} and statement {cite_of(statement)}",
             )
         elif statement is not None:
             cited = index.by_seq.get(statement)
@@ -318,7 +324,8 @@ def _victims(index: CaseIndex) -> Iterator[FindingItem]:
                 yield _finding(
                     "vps_statement_invalid",
                     k,
-                    f"cites record {statement}, which is no earlier statement of the victim",
+                    f"cites record {cite_of(statement)}, "
+                    "which is no earlier statement of the victim",
                 )
 
 
@@ -340,7 +347,7 @@ def _missing(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "found_twice",
                 k,
-                f"records a person found again, already found by record {earlier}",
+                f"records a person found again, already found by record {cite_of(earlier)}",
                 earlier,
             )
         else:

@@ -28,7 +28,7 @@ from casefile.projections._casefile_model import (
     PersonRef,
     PointToProve,
 )
-from casefile.projections._cite import Cite, Cites, position
+from casefile.projections._cite import Cite, Cites, cite_of, position
 
 __all__ = ["FILE_TYPES", "completeness"]
 
@@ -137,7 +137,10 @@ def _key_statements(file: CaseFile) -> Iterator[Lack]:
 
 def _unsigned(seq: Cite, witness: PersonRef, records: Cites) -> Lack:
     return Lack(
-        "statement_signature", "MG11", f"statement {seq} of {_who(witness)} is not signed", records
+        "statement_signature",
+        "MG11",
+        f"statement {cite_of(seq)} of {_who(witness)} is not signed",
+        records,
     )
 
 

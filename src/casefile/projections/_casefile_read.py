@@ -26,6 +26,7 @@ from casefile.projections._casefile_model import (
     Text,
     Undisclosed,
 )
+from casefile.projections._cite import cite_of
 from casefile.projections._custody_records import (
     CONFIRMATION_TYPE,
     CORRECTION_TYPE,
@@ -106,7 +107,7 @@ class Kept:
 
 def _wrong(kept: Kept, name: str, expected: str) -> InputError:
     return InputError(
-        f"record {kept.seq} ({kept.event_type}): field {name!r} is not {expected}; "
+        f"record {cite_of(kept.seq)} ({kept.event_type}): field {name!r} is not {expected}; "
         "build the case file from verified records"
     )
 

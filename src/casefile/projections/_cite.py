@@ -6,23 +6,30 @@ in the story (1 for the first), which for a case without captures is the
 record's ``seq``; :func:`cited` turns every position a finished view holds
 into the citation of the record at that position, once, at the end. Which
 values are record numbers is said by their type: a field annotated
-:data:`Cite`, ``Cite | None``, :data:`Cites` or ``Records`` holds them, and
-the sentence of a finding names a record as ``record 12``, ``records 3 to 7``
-or ``statement 12``.
+:data:`Cite`, ``Cite | None``, :data:`Cites` or ``Records`` holds them.
+
+Sentences (a finding's message, a continuity statement's paragraph) are
+written with their citations as they are built: the builder reads the story
+inside :func:`citing`, and each generated mention of a record goes through
+:func:`cite_of`. A sentence is never rewritten afterwards, so the words an
+officer recorded inside it (a place, a seal's number) are shown as written
+even when they look like "record 3".
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, Final, TypeVar
 
 from casefile.errors import InputError
 from casefile.findings import Finding
 
-__all__ = ["CITE_PATTERN", "Cite", "Cites", "cited", "parse_cite", "position"]
+__all__ = ["CITE_PATTERN", "Cite", "Cites", "cite_of", "cited", "citing", "parse_cite", "position"]
 
 #: A record's citation: its ``seq`` in the case, or ``"<stream-uuid>#<seq>"`` in a capture.
 Cite = int | str
@@ -39,12 +46,8 @@ _MAX_SEQ: Final = 2**63 - 1
 # Annotations (as written, under postponed evaluation) of the fields that hold record numbers.
 _ONE: Final = frozenset({"Cite", "Cite | None"})
 _MANY: Final = frozenset({"Cites", "Records"})
-# "record 12", "Record 12", "records 3 to 7": how a sentence of a view names a record.
-_NAMED: Final = re.compile(
-    r"\b([Rr]ecords? |[Ss]tatement )([1-9][0-9]*)\b(?:( to )([1-9][0-9]*)\b)?"
-)
-# Generated texts beside the findings' sentences that name records the same way.
-_WORDED: Final = frozenset({("ContinuityText", "text"), ("ContinuityStatement", "paragraphs")})
+# The citations of the story being read, while a builder writes its sentences (None: none).
+_READING: Final[ContextVar[Sequence[Cite] | None]] = ContextVar("casefile_citing", default=None)
 
 T = TypeVar("T")
 
@@ -64,6 +67,29 @@ def parse_cite(text: str) -> Cite:
         f"citation {text!r}: not a record number (1 to 2^63-1, no leading zero) "
         "nor <stream-uuid>#<seq> with a lowercase hyphenated UUID"
     )
+
+
+@contextmanager
+def citing(cites: Sequence[Cite]) -> Iterator[None]:
+    """Within the block, :func:`cite_of` names a story position by its citation in ``cites``."""
+    token = _READING.set(cites)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def cite_of(position: Cite | None) -> str:
+    """How a sentence being built names the record at story ``position``.
+
+    Its citation in the story being read (:func:`citing`); outside one, or for
+    a number that is no position, the number itself (a case read alone cites
+    its records by their ``seq``, which is their position); a citation as it is.
+    """
+    cites = _READING.get()
+    if cites is not None and type(position) is int and 1 <= position <= len(cites):
+        return str(cites[position - 1])
+    return str(position)
 
 
 def cited(value: T, cites: Sequence[Cite]) -> T:
@@ -87,20 +113,9 @@ class _Citer:
             return self._cites[value - 1]
         return value
 
-    def text(self, sentence: str) -> str:
-        def name(match: re.Match[str]) -> str:
-            out = match.group(1) + str(self.one(int(match.group(2))))
-            if match.group(4) is not None:
-                out += match.group(3) + str(self.one(int(match.group(4))))
-            return out
-
-        return _NAMED.sub(name, sentence)
-
     def value(self, value: Any) -> Any:
         if isinstance(value, Finding):
-            return dataclasses.replace(
-                value, seq=self.one(value.seq), message=self.text(value.message)
-            )
+            return dataclasses.replace(value, seq=self.one(value.seq))
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             changes: dict[str, Any] = {}
             for name, how in _plan(type(value)):
@@ -123,19 +138,13 @@ def _many(citer: _Citer, values: Any) -> Any:
     return tuple(citer.one(v) for v in values)
 
 
-def _message(citer: _Citer, value: Any) -> Any:
-    if isinstance(value, tuple):
-        return tuple(citer.text(v) if isinstance(v, str) else v for v in value)
-    return citer.text(value) if isinstance(value, str) else value
-
-
 def _nested(citer: _Citer, value: Any) -> Any:
     return citer.value(value)
 
 
 @cache
 def _plan(kind: type) -> tuple[tuple[str, _How], ...]:
-    """What to do with each field of dataclass ``kind``: cite it, word it, or look inside."""
+    """What to do with each field of dataclass ``kind``: cite it, or look inside."""
     plan: list[tuple[str, _How]] = []
     for field in dataclasses.fields(kind):
         written = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "")
@@ -143,8 +152,6 @@ def _plan(kind: type) -> tuple[tuple[str, _How], ...]:
             plan.append((field.name, _Citer.one))
         elif written in _MANY:
             plan.append((field.name, _many))
-        elif field.name == "message" or (kind.__name__, field.name) in _WORDED:
-            plan.append((field.name, _message))
         elif not _plain(written):
             plan.append((field.name, _nested))
     return tuple(plan)

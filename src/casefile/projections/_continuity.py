@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from casefile._time import instant_ns
 from casefile.findings import Finding
-from casefile.projections._cite import cited
+from casefile.projections._cite import cite_of, cited, citing
 from casefile.projections._continuity_exhibit import WorkingExhibit
 from casefile.projections._continuity_model import ContinuityFindingKind as K
 from casefile.projections._continuity_model import (
@@ -92,7 +92,8 @@ def build_exhibit_register(
     require_kept(records)
     if captures:
         story = story_records(records, captures)
-        register = build_exhibit_register(story.records, policy=policy, as_of=as_of)
+        with citing(story.cites):
+            register = build_exhibit_register(story.records, policy=policy, as_of=as_of)
         return cited(register, story.cites)
     until = None if as_of is None else instant_ns(as_of, "as_of")
     kept: dict[int, _Kept] = {}
@@ -169,7 +170,7 @@ def _unconfirmed(seq: int, kept: _Kept) -> Finding:
     by, keyed = Party.of(kept.data["by"]), Party.of(kept.data["recorded_by"])
     return Finding(
         K.ACTED_ON_BEHALF_UNCONFIRMED.value,
-        f"record {seq} ({kept.event_type}) was made on behalf of {by.describe()} by "
+        f"record {cite_of(seq)} ({kept.event_type}) was made on behalf of {by.describe()} by "
         f"{keyed.describe()}, and {by.describe()} has not confirmed it",
         seq,
         _exhibit_of(kept.data),
@@ -196,17 +197,17 @@ def _correct(
         return
     ref = _exhibit_of(target.data)
     if actor is not None:
-        out.append(_malformed(seq, ref, f"correction of record {target_seq}: {actor}"))
+        out.append(_malformed(seq, ref, f"correction of record {cite_of(target_seq)}: {actor}"))
         return
     keys = sorted(set(fields) - correctable_fields(target.event_type))
     if keys:
-        message = f"correction of record {target_seq} changes fields it may not: {keys}"
+        message = f"correction of record {cite_of(target_seq)} changes fields it may not: {keys}"
         out.append(_malformed(seq, ref, message))
         return
     merged = {**target.data, **fields}
     problem = check_custody_data(target.event_type, merged)
     if problem is not None:
-        out.append(_malformed(seq, ref, f"correction of record {target_seq}: {problem}"))
+        out.append(_malformed(seq, ref, f"correction of record {cite_of(target_seq)}: {problem}"))
         return
     target.data = merged
     target.corrected_by.append(seq)
@@ -249,7 +250,7 @@ def _final_gaps(walk: ContinuityWalk, as_of: int) -> None:
                 ex.last_seq,
                 ex.reference,
                 f"no custody record of exhibit {ex.reference} for {idle // _DAY} days since "
-                f"record {ex.last_seq}, outside a store",
+                f"record {cite_of(ex.last_seq)}, outside a store",
             )
 
 

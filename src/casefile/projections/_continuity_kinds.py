@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from casefile.projections._cite import cite_of
 from casefile.projections._continuity_exhibit import WalkState, WorkingExhibit
 from casefile.projections._continuity_model import ContinuityFindingKind as K
 from casefile.projections._custody_records import Party
@@ -40,7 +41,7 @@ class KindRules(WalkState):
                 K.SEAL_REUSED,
                 seq,
                 ex.reference,
-                f"seal {seal} was already used in record {self.seals[seal]}",
+                f"seal {seal} was already used in record {cite_of(self.seals[seal])}",
             )
         else:
             self.seals[seal] = seq
@@ -73,8 +74,8 @@ class KindRules(WalkState):
                 K.HASH_MISMATCH,
                 seq,
                 ex.reference,
-                f"record {seq} gives exhibit {ex.reference} another SHA-256 than record "
-                f"{ex.first_seq}",
+                f"record {cite_of(seq)} gives exhibit {ex.reference} another SHA-256 than record "
+                f"{cite_of(ex.first_seq)}",
             )
         ex.custodian, ex.status, ex.in_store = by, "active", False
         ex.description = ex.description or data["description"]

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from casefile.projections._cite import position
+from casefile.projections._cite import cite_of, position
 from casefile.projections._continuity_exhibit import (
     CUSTODIAL,
     DISPOSED,
@@ -51,7 +51,7 @@ class ContinuityWalk(KindRules):
                 K.TIME_OUT_OF_ORDER,
                 seq,
                 ref,
-                f"record {seq} says it was captured after it was recorded",
+                f"record {cite_of(seq)} says it was captured after it was recorded",
             )
         ex = WorkingExhibit(
             ref, ref, None, True, data["description"], data["sha256"], data["media_type"],
@@ -85,7 +85,7 @@ class ContinuityWalk(KindRules):
                 K.ACTIVITY_AFTER_DISPOSAL,
                 seq,
                 ref,
-                f"{event_type} after exhibit {ref} was {ex.status} (record {ex.last_seq})",
+                f"{event_type} after exhibit {ref} was {ex.status} (record {cite_of(ex.last_seq)})",
             )
             ex.entries.append(dataclasses.replace(entry, time_ns=when))
             return
@@ -112,7 +112,7 @@ class ContinuityWalk(KindRules):
                 K.TIME_OUT_OF_ORDER,
                 seq,
                 ex.reference,
-                f"record {seq} says it happened after it was recorded",
+                f"record {cite_of(seq)} says it happened after it was recorded",
             )
             when = time_ns
         if when < ex.last_ns:
@@ -120,8 +120,8 @@ class ContinuityWalk(KindRules):
                 K.TIME_OUT_OF_ORDER,
                 seq,
                 ex.reference,
-                f"record {seq} happened before exhibit {ex.reference}'s previous event "
-                f"(record {ex.last_seq})",
+                f"record {cite_of(seq)} happened before exhibit {ex.reference}'s previous event "
+                f"(record {cite_of(ex.last_seq)})",
             )
             when = ex.last_ns
         return when
@@ -134,7 +134,7 @@ class ContinuityWalk(KindRules):
                 seq,
                 ex.reference,
                 f"no custody record of exhibit {ex.reference} for {days} days, outside a "
-                f"store (records {ex.last_seq} to {seq})",
+                f"store (records {cite_of(ex.last_seq)} to {cite_of(seq)})",
             )
 
     def _check_custodian(self, event_type: str, ex: WorkingExhibit, by: Party, seq: int) -> None:
@@ -167,7 +167,7 @@ class ContinuityWalk(KindRules):
             K.DUPLICATE_EXHIBIT,
             seq,
             ex.reference,
-            f"exhibit {ex.reference} already exists (record {ex.first_seq}{held})",
+            f"exhibit {ex.reference} already exists (record {cite_of(ex.first_seq)}{held})",
         )
         return False
 
@@ -182,7 +182,7 @@ class ContinuityWalk(KindRules):
                 K.TIME_OUT_OF_ORDER,
                 seq,
                 ref,
-                f"record {seq} says it happened after it was recorded",
+                f"record {cite_of(seq)} says it happened after it was recorded",
             )
         ex = WorkingExhibit(
             ref, ref, None, True, data["description"], data["sha256"], data["media_type"],

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from casefile._time import ns_to_human
-from casefile.projections._cite import position
+from casefile.projections._cite import cite_of, position
 from casefile.projections._continuity_model import (
     CustodyEntry,
     CustodySpan,
@@ -128,7 +128,7 @@ _WHILE_HELD: Final[dict[str, _Say]] = {
 def _awaits(e: CustodyEntry) -> str:
     keyed = "" if e.recorded_by is None else f" by {e.recorded_by.describe()}"
     return (
-        f"[Record {e.seq} ({e.event_type}) was made on my behalf{keyed} and awaits my "
+        f"[Record {cite_of(e.seq)} ({e.event_type}) was made on my behalf{keyed} and awaits my "
         "confirmation: it is not stated here.]"
     )
 
@@ -184,7 +184,8 @@ def _handed_to(ex: ExhibitHistory, e: CustodyEntry, me: Party, span: CustodySpan
             f"{_seal_words(span)} from {by}{why}."
         )
     return (
-        f"[Record {e.seq} ({e.event_type}), signed by {by}, says that o{_on(e.time_ns)[1:]}, "
+        f"[Record {cite_of(e.seq)} ({e.event_type}), signed by {by}, "
+        f"says that o{_on(e.time_ns)[1:]}, "
         f"at {shown_text(e.place)}, {_what(ex)}{_seal_words(span)} was handed to me{why}. "
         "I signed no record of receiving it, so it is not stated here in my words.]"
     )
