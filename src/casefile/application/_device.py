@@ -25,6 +25,7 @@ from casefile.application._recorders import (
     DISCLOSURES_TABLE,
     EVENTS_TABLE,
 )
+from casefile.application._redactions import RedactionResult
 from casefile.bundle._capture_check import capture_checkpoint_roles
 from casefile.bundle._capture_package import write_capture_package
 from casefile.bundle._capture_receipt import AttachReceipt, open_receipt
@@ -140,6 +141,22 @@ class DeviceApp:
             if capture.capture_of is None:
                 raise InvalidCommandError("stream", f"{stream} is not a capture stream")
             yield capture
+
+    def redact(
+        self, stream: uuid.UUID, signer: Signer, seq: int, field: str, **options: Any
+    ) -> RedactionResult:
+        """Decide to withhold units of a field of the stream's record ``seq``, as
+        :meth:`CasefileApp.redact <casefile.application.CasefileApp.redact>` does for a case.
+
+        ``seq`` names a record of the same stream (FORMAT.md §12.1); the decision
+        syncs with the stream's other records.
+        """
+        self._capture_stream(stream)
+        return self._store.redact(stream, signer, seq, field, **options)
+
+    def _capture_stream(self, stream: uuid.UUID) -> None:
+        if not self._store._is_capture(check_uuid(stream, "stream")):
+            raise InvalidCommandError("stream", f"{stream} is not a capture stream")
 
     def streams(self) -> list[uuid.UUID]:
         """The capture streams this device holds, in the order they were opened."""
