@@ -26,6 +26,7 @@ from casefile.bundle._manifest import FileEntry, manifest_bytes
 from casefile.bundle._views import build_views
 from casefile.signing._checkpoint import Checkpoint, parse_checkpoint_body, sign_checkpoint
 from casefile.signing._commitments import commit_fields
+from casefile.signing._keys import Signer
 from casefile.signing._merkle import MerkleAccumulator
 from casefile.signing._records import ZERO_HASH, seal_record
 from casefile.signing._trust import TrustStore
@@ -124,6 +125,11 @@ def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -
     What a sender holding a trusted checkpoint key can do: the manifest is then
     authentic, and only the later steps can tell what is wrong.
     """
+    resign_with(bundle_dir, name, data, world.log)
+
+
+def resign_with(bundle_dir: Path, name: str, data: bytes, signer: Signer) -> None:
+    """:func:`replace_and_resign` with the manifest signed by ``signer``."""
     (bundle_dir / name).write_bytes(data)
     with open_bundle(bundle_dir) as bundle:
         m = bundle.manifest
@@ -132,9 +138,7 @@ def replace_and_resign(bundle_dir: Path, name: str, data: bytes, world: World) -
         for f in m.files
     )
     manifest = dataclasses.replace(m, files=files)
-    (bundle_dir / "manifest.dsse.json").write_bytes(
-        seal_envelope(manifest_bytes(manifest), world.log)
-    )
+    (bundle_dir / "manifest.dsse.json").write_bytes(seal_envelope(manifest_bytes(manifest), signer))
 
 
 def stream_case(world: World, case_id: uuid.UUID, n: int, *, texts: bool = True) -> Iterator[bytes]:

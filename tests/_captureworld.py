@@ -3,7 +3,8 @@
 The officers' keys hold ``recorder`` (they record and, by the default policy,
 may open and checkpoint a capture); the intake service's key holds
 ``recorder`` and ``checkpoint`` (it records ``capture.attached`` and signs
-receipts). Nothing here reaches a network: devices and centre exchange bytes.
+receipts); the sergeant's holds ``redactor`` too. Nothing here reaches a network: devices
+and centre exchange bytes.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ DETECTIVE = signer_for("detective")
 INTAKE = signer_for("intake")
 REVOKED = signer_for("revoked-officer")
 LAPSED = signer_for("lapsed-officer")
+#: The scene officer's sergeant, who decides what the audiences of a capture may not see.
+SERGEANT = signer_for("scene-sergeant")
 
 
 def _entry(
@@ -65,6 +68,7 @@ TRUST = TrustStore(
         _entry(REVOKED, "pc-4004", {"recorder"}, revoked_at=T0 + 3600 * SECOND),
         # Its window closed at 2026-01-01T01:00Z.
         _entry(LAPSED, "pc-5005", {"recorder"}, valid_until=T0 + 3600 * SECOND),
+        _entry(SERGEANT, "ps-6006", {"recorder", "redactor"}),
     ]
 )
 
@@ -145,3 +149,43 @@ def capture_bundle(
         captures=captures,
     )
     return dest
+
+
+#: What the scene officer's witness says; "12 Acacia Avenue " is three units (words with the
+#: whitespace after them), units 5 to 7 of the text.
+STATEMENT = "I saw a man leave 12 Acacia Avenue over the back fence."
+ADDRESS_RUN = (5, 8)
+
+
+def statement_capture(
+    folder: Path, *, audiences: tuple[str, ...] = ("cps", "defence")
+) -> tuple[CasefileApp, uuid.UUID, DeviceApp, uuid.UUID]:
+    """A case that bound a tablet's capture holding a witness (record 2), her statement
+    (record 3) and the sergeant's decision (record 4) to withhold the address in it from
+    ``audiences``."""
+    app = centre()
+    case_id = open_case(app)
+    dev = device(folder)
+    stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
+    with dev.session(stream, SCENE) as capture:
+        witness = capture.add_person(
+            role="witness", name="Ann Example", address="1 High Street", phone="07700 900123"
+        )
+        capture.record_statement(
+            witness_id=witness,
+            declaration="This statement is true.",
+            body=STATEMENT,
+            place="Her kitchen",
+            started_at=T0,
+            ended_at=T0 + 600 * SECOND,
+        )
+    dev.redact(
+        stream, SERGEANT, 3, "body", runs=[ADDRESS_RUN], audiences=audiences,
+        reason="victim_or_witness_contact_details",
+    )  # fmt: skip
+    app.attach_capture(
+        dev.capture_package(stream, signer=SCENE, name="pc-1001"),
+        signer=INTAKE,
+        name="intake-0001",
+    )
+    return app, case_id, dev, stream

@@ -425,3 +425,27 @@ def test_a_capture_checkpoint_by_an_untrusted_key_is_refused(tmp_path: Path) -> 
         _attach(app, forged)
     assert caught.value.step == "A2"
     assert _case_types(app, case_id) == ["case.opened"]
+
+
+def test_a_receipt_sent_again_after_the_prune_is_recognised(tmp_path: Path) -> None:
+    # The centre's reply was lost after the device had pruned on an earlier copy of it.
+    app, _case_id, dev, stream = _scene(tmp_path)
+    receipt = _attach(app, _package(dev, stream))
+    dev.accept_receipt(receipt.to_bytes())  # type: ignore[attr-defined]
+    dev.prune(stream)
+    assert dev.accept_receipt(receipt.to_bytes()) == receipt  # type: ignore[attr-defined]
+
+
+def test_a_receipt_for_other_records_after_the_prune_is_refused(tmp_path: Path) -> None:
+    # Once pruned, the device cannot check a claim about records it no longer holds.
+    app, _case_id, dev, stream = _scene(tmp_path)
+    first = _attach(app, _package(dev, stream))
+    with dev.session(stream, SCENE) as capture:
+        capture.add_note(text="A second note.")
+    longer = _attach(app, _package(dev, stream))
+    dev.accept_receipt(longer.to_bytes())  # type: ignore[attr-defined]
+    dev.prune(stream)
+    with pytest.raises(CaptureError, match="pruned after a receipt for its 3 records") as caught:
+        dev.accept_receipt(first.to_bytes())  # type: ignore[attr-defined]
+    assert caught.value.step == "R4"
+    assert dev.receipt(stream) == longer

@@ -137,6 +137,9 @@ def test_json_is_the_case_file_document(demo: Demo, tmp_path: Path) -> None:
     assert document["audience"] == "cps"
     assert URN in out.read_text(encoding="utf-8")
     assert f"json       {out}" in result.out
+    # The summary line reads as the page does: the file type's words, not its code.
+    assert "file type Anticipated not guilty plea" in result.out
+    assert document["file_type"] == "anticipated_not_guilty_plea"
 
 
 def test_html_carries_every_section_and_the_verification_page(demo: Demo, tmp_path: Path) -> None:

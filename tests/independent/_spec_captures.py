@@ -1,10 +1,11 @@
-"""B18-B20 of docs/FORMAT.md §9.6: the capture streams a bundle carries, read from §12 alone.
+"""B18-B21 of docs/FORMAT.md §9.6: the capture streams a bundle carries, read from §12 alone.
 
 A capture package (§12.2) is framed as records.bin is; its records and disclosures verify as
 a case does, with the stream as the case, so the verifier's own record walk runs on them, with
 the capture roles (§12.1: those the policy gives ``capture.opened``) in place of the checkpoint
 roles: its V12 is A2 and its V13 is A3. A capture is judged alone and reported once, at its
-first fault (§9.7.4).
+first fault (§9.7.4). B21 holds the disclosures that passed V11 there to the bundle's policy and
+audience, and to the stream's own decisions and erasures, counted as B11 counts the case's.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 import msgpack
 
-from independent._spec_rules import Key, Report, frames, mp
+from independent._spec_redactions import Redactions, _revealed, _units
+from independent._spec_rules import RESTRICTED, Key, Report, frames, mp
 
 PATH = re.compile(r"captures/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.pkg")
 #: §12.1: the types a capture never holds after its record 1 (A4).
@@ -42,12 +44,13 @@ def check_captures(
     listed: set[str],
     changed: set[str],
     verified: dict[int, dict[str, Any]],
-    context: tuple[str, Trust, int],
+    context: tuple[dict[str, Any], Trust, int],
     report: Report,
     walk: Walk,
 ) -> set[bytes]:
-    """B18, B19, B20 for the case ``context[0]``; the key ids the verified captures used (B10)."""
-    case, trust, at = context
+    """B18-B21 for the bundle whose manifest is ``context[0]``; the key ids the verified
+    captures used (B10)."""
+    manifest, trust, at = context
     bound: dict[str, list[tuple[int, int, int, str]]] = {}
     for seq in sorted(verified):
         h = verified[seq]
@@ -69,7 +72,9 @@ def check_captures(
         if stream not in bound:
             report.fail("B18", "capture")  # records of a stream never bound are no part of it
         elif path not in changed:  # a changed file failed B4 already
-            used |= _one(root / path, stream, bound[stream][-1], (case, trust, at), report, walk)
+            used |= _one(
+                root / path, stream, bound[stream][-1], (manifest, trust, at), report, walk
+            )
     return used
 
 
@@ -77,11 +82,11 @@ def _one(
     path: Path,
     stream: str,
     last: tuple[int, int, int, str],
-    context: tuple[str, Trust, int],
+    context: tuple[dict[str, Any], Trust, int],
     report: Report,
     walk: Walk,
 ) -> set[bytes]:
-    case, (keys, record_roles, _), at = context
+    manifest, (keys, record_roles, _), at = context
     package = _package(path.read_bytes(), stream)
     if package is None:
         report.fail("B19", "capture")
@@ -97,7 +102,8 @@ def _one(
     }
     mine = Report()
     records: dict[int, dict[str, Any]] = {}
-    used, *_ = walk(files, fields, (keys, record_roles, capture_roles), at, mine, (records, {}))
+    shown: dict[tuple[int, str], dict[str, Any]] = {}
+    used, *_ = walk(files, fields, (keys, record_roles, capture_roles), at, mine, (records, shown))
     if mine.failures:  # B19: the first fault only; A2 and A3 are the walk's V12 and V13
         step, kind, seq = mine.failures[0]
         report.fail(*(("B19", "capture", None) if step in ("V12", "V13") else (step, kind, seq)))
@@ -110,9 +116,40 @@ def _one(
     target = first["data"]["target"]
     if note != last[3]:  # B20: exactly the records the latest binding bound
         report.fail("B20", "capture", last[0])
-    if target is not None and str(uuid.UUID(bytes=target)) != case:
+    if target is not None and str(uuid.UUID(bytes=target)) != manifest["case_id"]:
         report.fail("B20", "capture", last[0])
+    for seq, _name in _b21(manifest, records, shown):
+        report.fail("B21", "capture", seq)
     return used
+
+
+def _b21(
+    manifest: dict[str, Any],
+    records: dict[int, dict[str, Any]],
+    shown: dict[tuple[int, str], dict[str, Any]],
+) -> list[tuple[int, str]]:
+    """B21: the capture's disclosures that the bundle's audience may not see, by (seq, name)."""
+    policy, audience = manifest["disclosure_policy"], manifest["audience"]
+    acts = Redactions(audience, records, shown).acts  # B11 steps 1-2 over the stream alone
+    out = []
+    for key, d in sorted(shown.items()):
+        name = key[1]
+        named = acts.get(key, [])
+        whole = any(a.runs is None for a in named)
+        if (
+            (audience == "defence" and name in RESTRICTED)
+            or policy["mode"] == "none"
+            or (policy["mode"] == "list" and name not in policy["fields"])
+            or whole
+        ):
+            bad = True
+        elif "salt" in d:  # a value: any decision in force or erasure withholds it
+            bad = any(a.runs for a in named)
+        else:
+            bad = bool({u for a in named for u in _units(a.runs or [], d["n"])} & _revealed(d))
+        if bad:
+            out.append(key)
+    return out
 
 
 def _package(data: bytes, stream: str) -> tuple[str, int, tuple[bytes, bytes]] | None:

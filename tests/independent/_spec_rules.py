@@ -32,6 +32,7 @@ __all__ = [
     "RECEIPT_RECORDED",
     "RECEIPT_TYPES",
     "REDACTION_ACTOR_TYPES",
+    "RESTRICTED",
     "ZERO",
     "Key",
     "Report",
@@ -49,6 +50,24 @@ __all__ = [
 ]
 
 ZERO = bytes(32)
+#: §9.6 B7: the MG11 back page and the witness care assessment, never disclosed to the defence.
+RESTRICTED = frozenset(
+    [
+        "address",
+        "care_needs",
+        "consent_to_share",
+        "date_of_birth",
+        "dates_to_avoid",
+        "email",
+        "ethnicity",
+        "gender",
+        "interpreter",
+        "phone",
+        "special_measures",
+        "vps_offered",
+        "willing_to_attend",
+    ]
+)
 CUSTODY_KINDS = [
     "accessed",
     "booked",

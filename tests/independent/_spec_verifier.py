@@ -5,7 +5,7 @@ rules an outside implementer is most likely to read differently: canonical JSON 
 payloads (§10), V11 for value and text disclosures (§4, §4.1, in _spec_text) and what a failed
 record still counts for (§8), V14, V15 (§8.1), B7 (with the defence's restricted fields), B10,
 B11 and the redacted texts of a report (§9.6, in _spec_redactions), B13 and B14 (in
-_spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B18-B20 over the capture
+_spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B18-B21 over the capture
 streams a bundle carries (§12, in _spec_captures), B17 under a pinned root
 (§7.5, in _spec_trust_root), the checkpoint grammar (§6) and what a report lists (§9.7).
 Continuity (B9) and the zip form are out of its scope, and so is the half of B12 that rebuilds
@@ -40,6 +40,7 @@ from independent._spec_rules import (
     RECEIPT_RECORDED,
     RECEIPT_TYPES,
     REDACTION_ACTOR_TYPES,
+    RESTRICTED,
     ZERO,
     Key,
     Report,
@@ -294,8 +295,8 @@ def verify_dir(
         (at, at if last is None else last), report, _identity, manifest["records"],
         set(cp_roles),
     )  # fmt: skip
-    used |= check_captures(  # B18, B19, B20, after B15 and before B10 (§9.7.2)
-        root, set(listed), changed, verified, (manifest["case_id"], trust, at), report, _records
+    used |= check_captures(  # B18-B21, after B15 and before B10 (§9.7.2)
+        root, set(listed), changed, verified, (manifest, trust, at), report, _records
     )
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:
@@ -326,26 +327,6 @@ def _manifest_signed(
     except BadSignatureError:
         return False
     return True
-
-
-# §9.6 B7: the MG11 back page and the witness care assessment, never disclosed to the defence.
-_RESTRICTED = frozenset(
-    [
-        "address",
-        "care_needs",
-        "consent_to_share",
-        "date_of_birth",
-        "dates_to_avoid",
-        "email",
-        "ethnicity",
-        "gender",
-        "interpreter",
-        "phone",
-        "special_measures",
-        "vps_offered",
-        "willing_to_attend",
-    ]
-)
 
 
 #: §9.1: the paths a bundle may hold besides the manifest (B3 refuses any other).
@@ -526,7 +507,7 @@ def _disclosures(
         if not _is_disclosure(d):  # §9.7.3: once, and nothing after it is read
             report.fail("V11", "disclosure", d.get("seq") if isinstance(d, dict) else None)
             return out
-        restricted = manifest["audience"] == "defence" and d["name"] in _RESTRICTED
+        restricted = manifest["audience"] == "defence" and d["name"] in RESTRICTED
         if (
             policy["mode"] == "none"
             or (policy["mode"] == "list" and d["name"] not in policy["fields"])
@@ -609,7 +590,7 @@ def _withheld(
     # B7: not the fields withheld on purpose, whole by a signed act or restricted for the defence.
     covered -= _withheld_whole(manifest["audience"], verified)
     if manifest["audience"] == "defence":
-        covered = {(s, n) for s, n in covered if n not in _RESTRICTED}
+        covered = {(s, n) for s, n in covered if n not in RESTRICTED}
     if policy["mode"] != "none" and covered - disclosed:
         report.note("policy_fields_not_disclosed")
         report.counts["policy_fields_not_disclosed"] = len(covered - disclosed)

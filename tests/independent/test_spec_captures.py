@@ -1,6 +1,6 @@
 """The verifier written from docs/FORMAT.md alone judges a bundle's captures as the library does.
 
-B18-B20 (§9.6) over bundles of a case that bound one tablet's capture: both verifiers give the
+B18-B21 (§9.6) over bundles of a case that bound one tablet's capture: both verifiers give the
 same verdict and the same failures (step, kind, record), untouched and under each attack.
 """
 
@@ -9,10 +9,24 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from _captureworld import SCENE, T0, TRUST, attached_case, capture_bundle, device
-from casefile.application import CasefileApp
-from casefile.bundle import verify_bundle
+import pytest
+
+from _bundlecase import resign_with
+from _captureworld import (
+    INTAKE,
+    NAMESPACE,
+    SCENE,
+    T0,
+    TRUST,
+    attached_case,
+    capture_bundle,
+    device,
+    statement_capture,
+)
+from casefile.application import CasefileApp, DeviceApp
+from casefile.bundle import DISCLOSE_ALL, DisclosurePolicy, verify_bundle
 from casefile.bundle._capture_package import read_capture_package, write_capture_package
+from casefile.signing._text import parse_disclosure
 from independent._spec_rules import Report
 from independent._spec_verifier import verify_dir
 
@@ -63,7 +77,9 @@ def test_a_capture_swapped_for_another_signed_copy_is_refused_by_both(tmp_path: 
         capture.add_note(text="Other words.")
     swapped = {stream: fork.capture_package(stream, signer=SCENE, name="pc-1001")}
     bundle = capture_bundle(app, case_id, tmp_path / "b", swapped)
-    assert _both(bundle) == [("B20", "capture", 2)]
+    # The device's package carries its note's text, which a bundle under the policy none
+    # may not (B21), besides not being what the case bound (B20).
+    assert _both(bundle) == [("B20", "capture", 2), ("B21", "capture", 2)]
 
 
 def test_a_captured_record_altered_in_transit_is_refused_by_both(tmp_path: Path) -> None:
@@ -84,3 +100,73 @@ def test_a_capture_cut_short_of_its_checkpoint_is_refused_by_both(tmp_path: Path
     short = write_capture_package(stream, parsed.checkpoint, parsed.records[:1], ())
     bundle = capture_bundle(app, case_id, tmp_path / "b", {stream: short})
     assert _both(bundle) == [("B19", "capture", None)]
+
+
+def _export(app: CasefileApp, case_id: uuid.UUID, dest: Path, **options: object) -> Path:
+    app.export_bundle(
+        case_id,
+        dest,
+        checkpoint_signer=INTAKE,
+        checkpoint_name="intake-0001",
+        origin_namespace=NAMESPACE,
+        **options,  # type: ignore[arg-type]
+    )
+    return dest
+
+
+def _with_disclosures(bundle: Path, stream: uuid.UUID, disclosures: list[bytes]) -> None:
+    """Re-sign the bundle over its own capture package carrying ``disclosures`` instead."""
+    path = f"captures/{stream}.pkg"
+    parsed = read_capture_package((bundle / path).read_bytes())
+    package = write_capture_package(stream, parsed.checkpoint, parsed.records, disclosures)
+    resign_with(bundle, path, package, INTAKE)
+
+
+def _stored(dev: DeviceApp, stream: uuid.UUID) -> dict[tuple[int, str], bytes]:
+    package = read_capture_package(dev.capture_package(stream, signer=SCENE, name="pc-1001"))
+    return {(d.seq, d.name): raw for raw in package.disclosures if (d := parse_disclosure(raw))}
+
+
+@pytest.mark.parametrize("audience", [None, "cps", "defence", "court", "victim"])
+def test_a_bundle_carrying_a_captures_disclosures_verifies_in_both(
+    tmp_path: Path, audience: str | None
+) -> None:
+    app, case_id, _dev, _stream = statement_capture(tmp_path)
+    bundle = _export(
+        app, case_id, tmp_path / "b", audience=audience, disclosure_policy=DISCLOSE_ALL
+    )
+    assert _both(bundle) == []
+
+
+@pytest.mark.parametrize(
+    ("audience", "policy", "added", "expected"),
+    [
+        # The statement whole, though the stream's decision withholds the address in it.
+        ("cps", DISCLOSE_ALL, (3, "body"), 3),
+        # The witness's address, restricted from the defence whatever the policy.
+        ("defence", DISCLOSE_ALL, (2, "address"), 2),
+        # A value the policy leaves out.
+        (None, DisclosurePolicy.only({"name"}), (2, "phone"), 2),
+        # The victim's bundle: the decision names the CPS and the defence only, so the
+        # whole statement travels, and the phone as the policy allows: nothing to refuse.
+        ("victim", DISCLOSE_ALL, (3, "body"), None),
+    ],
+)
+def test_a_capture_disclosure_the_audience_may_not_see_is_refused_by_both(
+    tmp_path: Path,
+    audience: str | None,
+    policy: DisclosurePolicy,
+    added: tuple[int, str],
+    expected: int | None,
+) -> None:
+    app, case_id, dev, stream = statement_capture(tmp_path)
+    bundle = _export(app, case_id, tmp_path / "b", audience=audience, disclosure_policy=policy)
+    path = bundle / "captures" / f"{stream}.pkg"
+    carried = {
+        (d.seq, d.name): raw
+        for raw in read_capture_package(path.read_bytes()).disclosures
+        if (d := parse_disclosure(raw))
+    }
+    carried[added] = _stored(dev, stream)[added]
+    _with_disclosures(bundle, stream, [carried[k] for k in sorted(carried)])
+    assert _both(bundle) == ([] if expected is None else [("B21", "capture", expected)])

@@ -43,6 +43,7 @@ from casefile.signing._checkpoint import (
     Checkpoint,
     parse_checkpoint_body,
 )
+from casefile.signing._commitments import AnyDisclosure
 from casefile.signing._merkle import consistency_proof, merkle_root, verify_consistency
 from casefile.signing._note import split_note
 from casefile.signing._records import parse_record, record_hash
@@ -153,12 +154,19 @@ class CaptureAttachCommands:
         self.save_case(case, signer, carried=(carried, rows))
         return self._receipt_for(case, found.stream, name, signer)
 
-    def carried_captures(self, verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, bytes]:
+    def carried_captures(
+        self,
+        verified: Iterable[VerifiedRecord],
+        *,
+        disclosures: Callable[[uuid.UUID, int], Iterable[AnyDisclosure]] | None = None,
+    ) -> dict[uuid.UUID, bytes]:
         """The package of each capture the verified case records bind, as a bundle carries it
-        (B18-B20): the stream's bound records and its latest bound checkpoint.
+        (B18-B21): the stream's bound records, its latest bound checkpoint, and the
+        disclosures ``disclosures(stream, size)`` gives for its first ``size`` records
+        (by default none, as for a bundle under the policy ``none``).
 
-        Capture disclosures do not travel yet: a bundle shows captured personal
-        fields and texts as withheld.
+        An export gives those its audience may see
+        (:meth:`~casefile.application.CasefileApp.capture_disclosures`).
         """
         latest: dict[uuid.UUID, tuple[int, str]] = {}
         for record in verified:
@@ -167,7 +175,11 @@ class CaptureAttachCommands:
                 latest[stream] = (record.data["size"], record.data["checkpoint"])
         return {
             stream: write_capture_package(
-                stream, note, itertools.islice(self.records(stream), size), ()
+                stream,
+                note,
+                itertools.islice(self.records(stream), size),
+                # §12.2: the disclosures travel sorted by (seq, name), as stored.
+                (d.to_bytes() for d in (disclosures(stream, size) if disclosures else ())),
             )
             for stream, (size, note) in latest.items()
         }

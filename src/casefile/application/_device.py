@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -35,7 +35,9 @@ from casefile.events._values import check_uuid
 from casefile.signing._checkpoint import Checkpoint, case_origin, sign_checkpoint
 from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
+from casefile.signing._runs import Run
 from casefile.signing._trust import TrustStore
+from casefile.verifier._redaction_codes import Audience, RedactionReason
 
 __all__ = ["DeviceApp"]
 
@@ -142,25 +144,64 @@ class DeviceApp:
                 raise InvalidCommandError("stream", f"{stream} is not a capture stream")
             yield capture
 
-    def redact(
-        self, stream: uuid.UUID, signer: Signer, seq: int, field: str, **options: Any
-    ) -> RedactionResult:
-        """Decide to withhold units of a field of the stream's record ``seq``, as
-        :meth:`CasefileApp.redact <casefile.application.CasefileApp.redact>` does for a case.
-
-        ``seq`` names a record of the same stream (FORMAT.md §12.1); the decision
-        syncs with the stream's other records.
-        """
-        self._capture_stream(stream)
-        return self._store.redact(stream, signer, seq, field, **options)
-
-    def _capture_stream(self, stream: uuid.UUID) -> None:
-        if not self._store._is_capture(check_uuid(stream, "stream")):
-            raise InvalidCommandError("stream", f"{stream} is not a capture stream")
-
     def streams(self) -> list[uuid.UUID]:
         """The capture streams this device holds, in the order they were opened."""
         return [c for c in self._store._cases.select_case_ids() if self._store._is_capture(c)]
+
+    # --- withholding -----------------------------------------------------------
+
+    def redact(
+        self,
+        stream: uuid.UUID,
+        signer: Signer,
+        seq: int,
+        field: str,
+        *,
+        audiences: Iterable[Audience | str],
+        reason: RedactionReason | str,
+        explanation: str | None = None,
+        runs: Iterable[Run] | None = None,
+        offsets: Sequence[tuple[int, int]] | None = None,
+        match: str | None = None,
+        occurrence: int | None = None,
+        whole_field: bool = False,
+        preview: bool = False,
+        at: Instant | None = None,
+    ) -> RedactionResult:
+        """Decide, in capture ``stream``, to withhold units of field ``field`` of its record
+        ``seq`` from exports for ``audiences``: :meth:`CasefileApp.redact` on the stream.
+
+        A capture's decision names a record of the same capture (FORMAT.md §12.1),
+        and a decision recorded in the case cannot name a captured record: this is
+        where a captured text is withheld. It reaches the centre with the stream's
+        next package; every bundle then applies it (B21). ``signer`` holds
+        ``redactor`` under the default policy.
+        """
+        return self._store.redact(
+            self._capture(stream), signer, seq, field, audiences=audiences, reason=reason,
+            explanation=explanation, runs=runs, offsets=offsets, match=match,
+            occurrence=occurrence, whole_field=whole_field, preview=preview, at=at,
+        )  # fmt: skip
+
+    def withdraw_redaction(
+        self,
+        stream: uuid.UUID,
+        signer: Signer,
+        decision_seq: int,
+        explanation: str | None = None,
+        *,
+        at: Instant | None = None,
+    ) -> int:
+        """Withdraw the decision of record ``decision_seq`` of capture ``stream``; its seq."""
+        return self._store.withdraw_redaction(
+            self._capture(stream), signer, decision_seq, explanation, at=at
+        )
+
+    def _capture(self, stream: uuid.UUID) -> uuid.UUID:
+        stream = check_uuid(stream, "stream")
+        if not self._store._is_capture(stream):
+            raise InvalidCommandError("stream", f"{stream} is not a capture stream of this device")
+        return stream
 
     # --- to the centre ----------------------------------------------------------
 
@@ -196,13 +237,27 @@ class DeviceApp:
 
         Raises :class:`~casefile.errors.CaptureError` for a receipt no trusted
         centre key signed (R1, R2), or one that does not describe a prefix of a
-        stream of this device (R4).
+        stream of this device (R4). After :meth:`prune`, the receipt kept is what
+        the device knows of the stream: the same receipt sent again is accepted
+        (and the kept one returned); a receipt of another size or root is refused.
         """
         opened = open_receipt(receipt, self.trust, at=self._clock())
         stream = opened.stream
         label = str(stream)
         stored = self._store._cases.select_events(stream)
         kept = self.receipt(stream)
+        if not stored and kept is not None:
+            # Pruned: what the device kept is the receipt it accepted, so a receipt
+            # sent again (a reply that was lost, then resent) is recognised by it;
+            # any other is a claim about records the device no longer holds.
+            if (opened.size, opened.root) == (kept.size, kept.root):
+                return kept
+            raise CaptureError(
+                f"the stream was pruned after a receipt for its {kept.size} records; "
+                "a receipt for other records cannot be checked",
+                case_id=label,
+                step="R4",
+            )
         if not stored:
             raise CaptureError(
                 "the receipt names no stream of this device", case_id=label, step="R4"

@@ -16,7 +16,7 @@ import dataclasses
 import itertools
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,8 +88,14 @@ class ExportCommands:
         """The case's disclosures by (seq, name) (provided by the application)."""
 
     @abc.abstractmethod
-    def carried_captures(self, verified: Iterable[VerifiedRecord]) -> dict[uuid.UUID, bytes]:
-        """The packages of the captures the records bind (provided by the application)."""
+    def carried_captures(
+        self,
+        verified: Iterable[VerifiedRecord],
+        *,
+        disclosures: Callable[[uuid.UUID, int], Iterable[AnyDisclosure]] | None = None,
+    ) -> dict[uuid.UUID, bytes]:
+        """The packages of the captures the records bind, each with the disclosures
+        ``disclosures(stream, size)`` gives (provided by the application)."""
 
     @abc.abstractmethod
     def checkpoint(
@@ -155,16 +161,18 @@ class ExportCommands:
         return build_exhibit_register(records_as_read(records), as_of=at)
 
     def withheld_from(
-        self, case_id: uuid.UUID, audience: Audience | str, at: int, size: int
+        self, case_id: uuid.UUID, audience: Audience | str | None, at: int, size: int
     ) -> dict[tuple[int, str], tuple[Run, ...] | None]:
         """Per (record, field) of the first ``size`` records: the runs (None: the whole
-        field) that ``audience``'s decisions in force and the erasures withhold.
+        field) that ``audience``'s decisions in force and the erasures withhold
+        (``audience`` None: the erasures alone). ``case_id`` may name a capture
+        stream, whose acts name its own records (FORMAT.md §12.1).
 
         Read from the verified records by the ledger that judges a bundle (B11),
         so that what an export withholds and what its verifier expects withheld
         cannot drift apart.
         """
-        ledger = RedactionLedger(str(audience))
+        ledger = RedactionLedger(None if audience is None else str(audience))
         for record in iter_verified_records(
             itertools.islice(self.records(case_id), size),
             trust=self.trust,
@@ -198,6 +206,35 @@ class ExportCommands:
                 if d.seq <= size and policy.allows(d.name) and not is_restricted(audience, d.name)
             ),
             withheld,
+        )
+
+    def capture_disclosures(
+        self,
+        stream: uuid.UUID,
+        *,
+        size: int,
+        policy: DisclosurePolicy,
+        audience: str | None,
+        at: int,
+    ) -> list[AnyDisclosure]:
+        """The disclosures of capture ``stream``'s first ``size`` records that a bundle for
+        ``audience`` under ``policy`` carries (FORMAT.md §12.2, B21).
+
+        As :meth:`carried_disclosures` gives the case's, with the runs withheld
+        that the stream's own decisions in force for ``audience`` and its
+        erasures withhold, read from its verified records (a decision recorded
+        in the case names a case record, never a captured one). Erasures apply
+        to a bundle for no audience too: a stream's erasure synced after its
+        record was attached reaches the bundle even though the centre still
+        holds the words. Under the policy ``none``, nothing.
+        """
+        if policy.mode == "none":
+            return []
+        withheld = self.withheld_from(stream, audience, at, size)
+        return list(
+            self.carried_disclosures(
+                stream, size=size, policy=policy, audience=audience, withheld=withheld
+            )
         )
 
     def export_bundle(
@@ -325,7 +362,12 @@ class ExportCommands:
             ),
         )
         register = build_exhibit_register(records_as_read(verified), as_of=at)
-        captures = self.carried_captures(verified)  # B18-B20
+        captures = self.carried_captures(
+            verified,
+            disclosures=lambda stream, bound: self.capture_disclosures(
+                stream, size=bound, policy=policy, audience=audience, at=at
+            ),
+        )  # B18-B21
         del verified
         wanted = exhibit_hashes(register)
         files = find_evidence(evidence, wanted)

@@ -70,7 +70,7 @@ HANDOVERS: Final = "handovers.json"
 #: Enough for thousands of earlier handovers, each a checkpoint note and a short proof.
 MAX_HANDOVERS_SIZE: Final = 8 * 1024 * 1024
 EVIDENCE_DIR: Final = "evidence"
-#: The capture streams the case attached (FORMAT.md §12), one package each (B18-B20).
+#: The capture streams the case attached (FORMAT.md §12), one package each (B18-B21).
 CAPTURES_DIR: Final = "captures"
 _CAPTURE_NAME: Final = re.compile(
     r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.pkg", re.ASCII

@@ -1,10 +1,12 @@
-"""Steps B18-B20 of docs/FORMAT.md §9.6: the capture streams a bundle carries.
+"""Steps B18-B21 of docs/FORMAT.md §9.6: the capture streams a bundle carries.
 
 The walk (B6) hands each verified ``capture.attached`` record to a
 :class:`CaptureBindings`; once the case is walked, B18 matches the bindings
 with the ``captures/`` files one to one, B19 verifies each carried stream as
 the centre did when it attached it (A1-A4), and B20 holds each stream to what
 the case bound: its checkpoint is the latest bound one, and it names this case.
+B21 holds each capture's disclosures to what the bundle's audience may see
+(:mod:`casefile.bundle._capture_disclosures`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from casefile.bundle._capture_check import (
     check_capture_types,
     verify_capture_checkpoint,
 )
+from casefile.bundle._capture_disclosures import capture_disclosure_faults
 from casefile.bundle._capture_package import CapturePackage, read_capture_package
-from casefile.bundle._layout import capture_path, capture_stream_of
+from casefile.bundle._layout import capture_path, capture_stream_of, shown
 from casefile.bundle._verify_state import VerifyState
 from casefile.errors import CaptureError, CapturePackageError, InputError, VerificationError
 from casefile.signing._commitments import AnyDisclosure
@@ -60,7 +63,7 @@ class CaptureBindings:
 
 
 def check_captures(run: VerifyState) -> None:
-    """B18, B19, B20 over every binding and every ``captures/`` file."""
+    """B18, B19, B20, B21 over every binding and every ``captures/`` file."""
     manifest, store = run.manifest, run.trust
     if manifest is None or store is None or run.captures is None:
         return
@@ -151,6 +154,19 @@ def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, las
         run.fail(CaptureError(
             f"capture {stream} was recorded for case {target}",
             case_id=run.label, seq=last.seq, step="B20",
+        ))  # fmt: skip
+    if manifest is None:
+        return
+    # B21: the capture's disclosures (matched by V11 in B19) are what the bundle's
+    # audience may see: its policy, never the defence's restricted fields, and
+    # nothing the stream's own decisions in force or erasures withhold.
+    for fault in capture_disclosure_faults(
+        verified.records, policy=manifest.disclosure_policy, audience=manifest.audience
+    ):
+        run.fail(CaptureError(
+            f"capture {stream}: disclosure of {shown(fault.field)} of record {fault.seq}: "
+            f"{fault.why}",
+            case_id=str(stream), seq=fault.seq, step="B21",
         ))  # fmt: skip
 
 

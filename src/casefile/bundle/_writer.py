@@ -344,7 +344,7 @@ def write_bundle(
     content of ``handovers.json`` (B14: see :func:`~casefile.bundle.earlier_handovers`),
     for a bundle whose recipient was handed the case before. ``captures`` maps
     each capture stream the case attached to its package (FORMAT.md §12.2),
-    written as ``captures/<stream>.pkg`` (B18-B20); its signers join trust.json.
+    written as ``captures/<stream>.pkg`` (B18-B21); its signers join trust.json.
 
     ``dest`` must not exist, or be an empty directory. On any error nothing
     is left behind; staging that killed exports left beside ``dest`` is

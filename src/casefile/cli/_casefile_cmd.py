@@ -32,7 +32,7 @@ from casefile.cli._store import (
 )
 from casefile.cli._text import one_line
 from casefile.errors import InputError
-from casefile.projections import FILE_TYPES
+from casefile.projections import FILE_TYPES, code_label
 from casefile.signing import Signer, TrustStore, load_trust_store
 
 if TYPE_CHECKING:
@@ -265,7 +265,8 @@ def run_casefile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise
     whose = "the force (nothing withheld)" if audience is None else audience
     out.write(f"case       {one_line(reference)} ({case_id})\n")
-    out.write(f"audience   {whose}, file type {case_file.file_type}\n")
+    kind = code_label(case_file.file_type) or case_file.file_type
+    out.write(f"audience   {whose}, file type {kind}\n")
     out.write(f"{fmt:<10} {dest} ({len(data)} bytes)\n")
     if report is not None:
         out.write(f"report     {report}\n")

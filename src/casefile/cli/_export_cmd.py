@@ -1,4 +1,4 @@
-"""``casefile export`` (one case to a bundle) and ``clean`` (what killed exports left)."""
+"""``casefile export``: one case to a bundle, verified before it is published."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from casefile.bundle import (
     DISCLOSE_NONE,
     RESTRICTED_FIELDS,
     DisclosurePolicy,
-    clean_staging,
 )
 from casefile.cli._errors import about
 from casefile.cli._files import check_new_path
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from casefile.evidence import BlobStore
 
 __all__ = [
-    "add_clean_parser",
     "add_export_parser",
     "check_checkpoint_key",
     "evidence_in",
@@ -175,36 +173,6 @@ def add_export_parser(
     )
     disclose.add_argument("--disclose-all", action="store_true", help="every disclosure held")
     export.set_defaults(handler=run_export)
-
-
-def add_clean_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    parents: list[argparse.ArgumentParser],
-) -> None:
-    """Register ``clean``."""
-    clean = commands.add_parser(
-        "clean",
-        parents=parents,
-        help="remove the staging folders that killed exports left in a folder",
-        description="Remove the .casefile-staging-* folders and files in DIR that no live "
-        "export is writing (each live export holds a lock on its own; those are left "
-        "alone). Every export also does this in its destination's folder when it starts.",
-    )
-    clean.add_argument("dir", type=Path, metavar="DIR", help="the folder exports were written to")
-    clean.set_defaults(handler=run_clean)
-
-
-def run_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Remove stale export staging in DIR; say how much, and how many live ones were left."""
-    folder: Path = args.dir
-    if not folder.is_dir():
-        raise InputError(f"{folder}: not a folder")
-    removed = clean_staging(folder)
-    out.write(f"folder     {one_line(str(folder))}\n")
-    out.write(f"removed    {removed.count} stale staging entry(ies), {removed.size} bytes\n")
-    if removed.live:
-        out.write(f"left       {removed.live} a live export is writing\n")
-    return 0
 
 
 def namespace_of(checkpoint_name: str) -> str:

@@ -20,11 +20,12 @@ from typing import Final, NoReturn, TextIO, cast
 from casefile import __version__
 from casefile.cli._casefile_cmd import add_casefile_parser
 from casefile.cli._cases_cmd import add_cases_parser
+from casefile.cli._clean_cmd import add_clean_parser
 from casefile.cli._demo_cmd import add_demo_parser
 from casefile.cli._errors import error_json, named_stream, path_of
 from casefile.cli._evidence_cmd import add_evidence_parser
 from casefile.cli._exhibits_cmd import add_exhibits_parser
-from casefile.cli._export_cmd import add_clean_parser, add_export_parser
+from casefile.cli._export_cmd import add_export_parser
 from casefile.cli._handover_cmd import add_prove_parser
 from casefile.cli._keys_cmd import add_keys_parser
 from casefile.cli._receipt_cmd import add_receipt_parsers

@@ -140,6 +140,7 @@ from casefile.projections._dcf_report import (
 )
 from casefile.projections._dcf_source import DcfDropped
 from casefile.projections._exhibit_list import ExhibitListRow, exhibit_list
+from casefile.projections._labels import label as code_label
 from casefile.projections._redactions import FieldRedactions, RedactionCover, redactions_for
 from casefile.projections._register_json import (
     EXHIBITS_VIEW,
@@ -259,6 +260,7 @@ __all__ = [
     "case_file_json",
     "case_file_schema",
     "case_story",
+    "code_label",
     "completeness",
     "continuity_statements",
     "dcf_export",

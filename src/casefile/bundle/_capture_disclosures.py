@@ -1,0 +1,97 @@
+"""B21 of docs/FORMAT.md §9.6: a carried capture discloses only what the bundle's audience may see.
+
+A capture's disclosures passed V11 in B19: the words are the officer's. B21
+says whether they may be in this bundle at all, by the rules B7 and B11 hold
+the case's own disclosures to: the manifest's policy allows each name, the
+defence gets no restricted field, and no unit or value that the stream's own
+decisions in force for the audience (or its erasures, for every bundle) withhold
+is revealed. A decision recorded in a capture names a record of the same
+capture (§12.1), so the stream's acts are read over the stream's records, with
+the ledger the case's B11 and the export use.
+
+Unlike B11, whose faults are findings, a fault here is a failure: no bundle
+made before capture disclosures travelled carries one, and a centre that
+writes a bundle applies the stream's acts itself (docs/DECISIONS.md D67).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from casefile.bundle._audience import is_restricted
+from casefile.bundle._manifest import DisclosurePolicy
+from casefile.bundle._redactions import RedactionLedger
+from casefile.projections._redactions import FieldRedactions
+from casefile.signing._runs import uncovered
+from casefile.signing._text import TextDisclosure
+from casefile.verifier._verified import VerifiedRecord
+
+__all__ = ["CaptureDisclosureFault", "capture_disclosure_faults"]
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureDisclosureFault:
+    """A disclosure of record ``seq`` of a capture that the bundle must not carry, and why."""
+
+    seq: int
+    field: str
+    why: str
+
+
+def capture_disclosure_faults(
+    records: Iterable[VerifiedRecord], *, policy: DisclosurePolicy, audience: str | None
+) -> Iterator[CaptureDisclosureFault]:
+    """B21 over the verified records of one carried capture (with the disclosures V11 matched).
+
+    Yields one fault per disclosure, in (seq, name) order.
+    """
+    kept = list(records)
+    ledger = RedactionLedger(audience)
+    for record in kept:
+        ledger.take_acts(record)
+    covers = ledger.covers()
+    for record in kept:
+        for name in sorted(record.disclosed):
+            why = _fault(
+                name,
+                record.disclosed[name],
+                covers.get((record.seq, name)),
+                policy=policy,
+                audience=audience,
+            )
+            if why is not None:
+                yield CaptureDisclosureFault(record.seq, name, why)
+
+
+def _fault(
+    name: str,
+    opened: object,
+    found: FieldRedactions | None,
+    *,
+    policy: DisclosurePolicy,
+    audience: str | None,
+) -> str | None:
+    # B21.1: B7's rules, for the capture's disclosures as for the case's.
+    if is_restricted(audience, name):
+        return "a restricted field in a bundle for the defence"
+    if not policy.allows(name):
+        return f"outside the manifest's disclosure policy ({policy.mode})"
+    if found is None:
+        return None
+    # B21.2: the stream's decisions in force for the audience and its erasures (B11 steps 1-2).
+    acts = (*found.decisions, *found.erasures)
+    if found.whole:
+        whole = [c.seq for c in acts if c.runs is None]
+        return f"withheld whole by record {whole[0]} of the capture"
+    if not isinstance(opened, TextDisclosure):
+        # A value is withheld whole or not at all: any act that counts withholds it.
+        counted = [c.seq for c in acts if c.runs]
+        return None if not counted else f"a value withheld by record {counted[0]} of the capture"
+    revealed = [
+        part for run in found.runs(opened.n) or () for part in uncovered(run, opened.withheld)
+    ]
+    if not revealed:
+        return None
+    a, b = revealed[0]
+    return f"reveals units [{a}, {b}) that the capture's decisions or erasures withhold"
