@@ -12,10 +12,9 @@ from _captureworld import INTAKE, NAMESPACE, SCENE, T0, TRUST
 from casefile.bundle import AttachReceipt, open_receipt
 from casefile.bundle._capture_receipt import sign_receipt
 from casefile.errors import CaptureError
+from casefile.events import CAPTURE_FINDING_KINDS
 
-_KINDS = st.sampled_from(
-    ["device_time_after_receipt", "exhibit_reference_in_use", "recorded_while_closed"]
-)
+_KINDS = st.sampled_from(sorted(CAPTURE_FINDING_KINDS))
 
 
 @st.composite

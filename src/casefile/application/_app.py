@@ -153,13 +153,17 @@ class CasefileApp(
         A routine load checks every record's framing, case, sequence and link
         and the head record's signature, which covers the chain; ``audit=True``
         also verifies every signature and disclosure with the offline verifier.
+        The exhibits of attached captures join the case's state (FORMAT.md
+        §12.7), their streams authenticated as the case's chain is.
         Raises :class:`~casefile.errors.UnknownReferenceError` for an unknown case.
         """
         case_id = check_uuid(case_id, "case_id")
         stored = self._cases.select_events(case_id)
         if audit and stored:
             self._verify([s.state for s in stored], case_id, at=self._clock())
-        return load_investigation(case_id, stored, self.trust, context=self._context)
+        return load_investigation(
+            case_id, stored, self.trust, context=self._context, captured=self._cases.select_events
+        )
 
     @contextmanager
     def session(

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
 
@@ -37,7 +37,8 @@ from casefile.errors import (
     ProofError,
     UnauthorisedSignerError,
 )
-from casefile.events import EVENT_TYPES, load_investigation
+from casefile.events import EVENT_TYPES, ChainEntry, authenticate_chain
+from casefile.events._loading import fold_attached, investigation_of
 from casefile.events._values import Instant, check_time, check_uuid
 from casefile.signing._checkpoint import (
     Checkpoint,
@@ -68,6 +69,7 @@ class _Attachment:
     checkpoint: Checkpoint
     note: str
     verified: VerifiedCase
+    chain: tuple[ChainEntry, ...]
     device: str
     raw_disclosures: tuple[tuple[int, str, bytes], ...]
 
@@ -235,18 +237,19 @@ class CaptureAttachCommands:
                 )
             chosen = named
         # The case's rules over the stream itself, as a load of any case applies them.
-        load_investigation(
+        chain = authenticate_chain(
             parsed.stream,
             [StoredEvent(parsed.stream, r.seq, r.event_type, r.raw) for r in records],
             self.trust,
-            context=self._context,
         )
+        investigation_of(parsed.stream, chain, self.trust, context=self._context)
         return _Attachment(
             stream=parsed.stream,
             case_id=chosen,
             checkpoint=checkpoint,
             note=parsed.checkpoint,
             verified=verified,
+            chain=tuple(chain),
             device=first.data["device"],
             raw_disclosures=tuple(raw_disclosures),
         )
@@ -282,23 +285,22 @@ class CaptureAttachCommands:
     ) -> tuple[tuple[str, int], ...]:
         # A7: the case's rules over what joins it; each breach is recorded, never dropped.
         rows: list[tuple[str, int]] = []
-        new = found.verified.records[before:]
-        in_use = set(case.custody) | set(case.exhibits)
-        for other in case.attached:
-            if other != found.stream:
-                in_use |= set(self.get_case(other).custody)
-        if before:
-            in_use |= set(self.get_case(found.stream).custody)
-        introduced: set[str] = set()
-        for record in new:
+        for record in found.verified.records[before:]:
             if record.time_ns > received + skew:
                 rows.append(("device_time_after_receipt", record.seq))
             if case.is_closed and record.seq > 1:
                 rows.append(("recorded_while_closed", record.seq))
-            for ref in _refs(record):
-                if ref in in_use and ref not in introduced:
-                    rows.append(("exhibit_reference_in_use", record.seq))
-                introduced.add(ref)
+        # The references and seals in use: folding the new records into the case,
+        # at the seq its binding takes, as every later load folds them (§12.7). What
+        # would not fold is refused here, never left to break a load of the case.
+        try:
+            rows += fold_attached(case, found.stream, case.version + 1, found.chain[before:])
+        except ValueError as exc:
+            raise CaptureError(
+                f"the capture does not fold into the case: {exc}",
+                case_id=str(found.case_id),
+                step="A7",
+            ) from None
         return findings_of(rows)
 
     def _receipt_for(
@@ -320,26 +322,6 @@ class CaptureAttachCommands:
             findings=findings_of((f["kind"], f["seq"]) for b in bindings for f in b["findings"]),
         )
         return sign_receipt(receipt, name, signer)
-
-
-def _refs(record: VerifiedRecord) -> list[str]:
-    if record.event_type not in _OPENING_TYPES:
-        return []
-    values = (record.data.get("exhibit"), record.data.get("derived"))
-    return [v for v in values if type(v) is str and v]
-
-
-#: The record types that bring an exhibit reference into a case (CUSTODY.md §2).
-_OPENING_TYPES: Final = frozenset(
-    {
-        "evidence.captured",
-        "exhibit.seized",
-        "exhibit.produced",
-        "exhibit.located",
-        "exhibit.imaged",
-        "exhibit.derived",
-    }
-)
 
 
 def _binding_data(cases: CaseRecorder, case_id: uuid.UUID, seq: int) -> dict[str, Any]:

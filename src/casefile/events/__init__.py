@@ -72,10 +72,10 @@ from casefile.events._exhibit_work_events import (
 from casefile.events._investigation import Investigation
 from casefile.events._loading import (
     ChainEntry,
-    RecordMapper,
     authenticate_chain,
     load_investigation,
 )
+from casefile.events._mapper import RecordMapper
 from casefile.events._missing import (
     MissingEnquiryRecorded,
     MissingFound,

@@ -46,7 +46,12 @@ __all__ = [
 #: The outcomes of the case's rules that a ``capture.attached`` may record
 #: (docs/FORMAT.md §12.4); each names the capture record it concerns.
 CAPTURE_FINDING_KINDS: Final = frozenset(
-    {"exhibit_reference_in_use", "recorded_while_closed", "device_time_after_receipt"}
+    {
+        "exhibit_reference_in_use",
+        "seal_number_in_use",
+        "recorded_while_closed",
+        "device_time_after_receipt",
+    }
 )
 _MAX_DEVICE: Final = 128
 _MAX_FINDINGS: Final = 10_000

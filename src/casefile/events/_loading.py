@@ -14,16 +14,20 @@ before, and so on down the chain: one verified signature authenticates every
 byte of every record. Only then are payloads mapped to event classes, by
 registered name, and applied. Nothing is imported on the strength of a stored
 string. An audit (every signature, every disclosure) is the verifier's job.
+
+Given a way to read capture streams, a load also authenticates each stream the
+case binds, the same way, and folds its exhibit records into the case's state
+right after each binding (docs/FORMAT.md §12.7).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from casefile.errors import (
     BadSignatureError,
@@ -39,10 +43,15 @@ from casefile.errors import (
     WrongCaseError,
 )
 from casefile.events._base import WITHHELD, CaseEvent
+from casefile.events._capture import CaptureAttached
+from casefile.events._fold import fold_capture, is_folded
 from casefile.events._investigation import Investigation
 from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._registry import EVENT_TYPES, EventRegistry
+from casefile.signing._checkpoint import parse_checkpoint_body
 from casefile.signing._keys import verify_signature
+from casefile.signing._merkle import merkle_root
+from casefile.signing._note import split_note
 from casefile.signing._records import (
     ZERO_HASH,
     parse_authenticated_record,
@@ -52,7 +61,16 @@ from casefile.signing._records import (
 )
 from casefile.signing._trust import TrustStore
 
-__all__ = ["ChainEntry", "RecordMapper", "authenticate_chain", "load_investigation"]
+__all__ = [
+    "ChainEntry",
+    "authenticate_chain",
+    "authenticate_record",
+    "event_of",
+    "fold_attached",
+    "investigation_of",
+    "load_investigation",
+    "record_header",
+]
 
 _NO_PERSONAL: Final[Mapping[str, Any]] = {}
 
@@ -71,7 +89,7 @@ class ChainEntry:
     commitments: tuple[bytes, ...] = ()
 
 
-def _header(raw: object, case_id: uuid.UUID, seq: int) -> dict[str, Any]:
+def record_header(raw: object, case_id: uuid.UUID, seq: int) -> dict[str, Any]:
     """V1 and V2, named at this case and position (no canonical re-encoding)."""
     if type(raw) is not bytes:
         raise MalformedRecordError(
@@ -109,7 +127,7 @@ def authenticate_chain(
     header: dict[str, Any] = {}
     for seq, item in enumerate(stored, 1):
         raw = item.state
-        header = _header(raw, case_id, seq)
+        header = record_header(raw, case_id, seq)
         # V3: the record belongs to this case.
         if header["case"] != case_bytes or item.originator_id != case_id:
             raise WrongCaseError("record of another case", case_id=label, seq=seq, step="V3")
@@ -158,11 +176,11 @@ def authenticate_chain(
                 tuple(header["pd"].values()),
             )
         )
-    _authenticate_record(stored[-1].state, case_id, len(stored), trust)
+    authenticate_record(stored[-1].state, case_id, len(stored), trust)
     return entries
 
 
-def _authenticate_record(raw: bytes, case_id: uuid.UUID, seq: int, trust: TrustStore) -> None:
+def authenticate_record(raw: bytes, case_id: uuid.UUID, seq: int, trust: TrustStore) -> None:
     """V1, V2 canonically and V6-V9 for one record (the head's signature covers the chain)."""
     label = str(case_id)
     try:
@@ -205,7 +223,8 @@ def _authenticate_record(raw: bytes, case_id: uuid.UUID, seq: int, trust: TrustS
         )
 
 
-def _event_of(case_id: uuid.UUID, entry: ChainEntry) -> CaseEvent:
+def event_of(case_id: uuid.UUID, entry: ChainEntry, seq: int | None = None) -> CaseEvent:
+    """The event of an authenticated record (at ``seq`` of ``case_id``: a folded capture record)."""
     cls = entry.event_class
     try:
         fields = cls.fields_from_data(entry.data)
@@ -224,7 +243,74 @@ def _event_of(case_id: uuid.UUID, entry: ChainEntry) -> CaseEvent:
         fields.update(cls.loaded_texts(names))
     elif texts or cls.NOT_DATA:
         fields.update(cls.loaded_texts(()))
-    return cls.new(case_id, entry.seq, entry.time_ns, personal, fields)
+    return cls.new(case_id, entry.seq if seq is None else seq, entry.time_ns, personal, fields)
+
+
+def fold_attached(
+    case: Investigation, stream: uuid.UUID, seq: int, entries: Iterable[ChainEntry]
+) -> list[tuple[str, int]]:
+    """Fold authenticated records of ``stream`` into ``case`` as of its record ``seq``.
+
+    ``entries`` are the records the binding at ``seq`` attaches; returns the
+    findings of the fold (:func:`~casefile.events._fold.fold_capture`).
+    """
+    case_id = case.id
+    return fold_capture(
+        case,
+        stream,
+        ((e.seq, event_of(case_id, e, seq)) for e in entries if is_folded(e.event_class)),
+    )
+
+
+class _Captures:
+    """The attached streams of one case, each read and authenticated once as its load needs it."""
+
+    def __init__(
+        self,
+        case_id: uuid.UUID,
+        entries: Sequence[ChainEntry],
+        read: Callable[[uuid.UUID], Sequence[StoredEvent]],
+        trust: TrustStore,
+        registry: EventRegistry,
+    ) -> None:
+        self._case_id = case_id
+        self._read = read
+        self._trust = trust
+        self._registry = registry
+        # The longest bound prefix of each stream: one signature authenticates it whole.
+        self._sizes: dict[uuid.UUID, int] = {}
+        for entry in entries:
+            if entry.event_class is CaptureAttached:
+                stream = uuid.UUID(bytes=entry.data["stream"])
+                self._sizes[stream] = max(self._sizes.get(stream, 0), entry.data["size"])
+        self._chains: dict[uuid.UUID, list[ChainEntry]] = {}
+
+    def fold(self, case: Investigation, binding: CaptureAttached) -> None:
+        stream, seq = binding.stream, binding.originator_version
+        chain = self._chains.get(stream)
+        if chain is None:
+            size = self._sizes[stream]
+            stored = self._read(stream)[:size]
+            if len(stored) < size:
+                raise SequenceError(
+                    f"capture {stream} holds {len(stored)} records; the case binds {size}",
+                    case_id=str(self._case_id),
+                    seq=seq,
+                )
+            chain = authenticate_chain(stream, stored, self._trust, registry=self._registry)
+            self._chains[stream] = chain
+        bound = chain[: binding.size]
+        # The records are the ones the binding's checkpoint commits to, not another
+        # history signed by the same device key.
+        root = parse_checkpoint_body(split_note(binding.checkpoint)[0]).root
+        if merkle_root([e.hash for e in bound]) != root:
+            raise BrokenLinkError(
+                f"capture {stream}: the stored records are not those its binding's "
+                "checkpoint commits to",
+                case_id=str(self._case_id),
+                seq=seq,
+            )
+        fold_attached(case, stream, seq, bound[binding.from_size :])
 
 
 def load_investigation(
@@ -234,10 +320,34 @@ def load_investigation(
     *,
     registry: EventRegistry = EVENT_TYPES,
     context: CommandContext = DEFAULT_CONTEXT,
+    captured: Callable[[uuid.UUID], Sequence[StoredEvent]] | None = None,
 ) -> Investigation:
-    """Authenticate ``stored`` (routine load) and rebuild the case from it."""
+    """Authenticate ``stored`` (routine load) and rebuild the case from it.
+
+    ``captured`` reads the stored records of a capture stream: with it, the
+    records each ``capture.attached`` binds are authenticated in their stream
+    (V1-V10 as a routine load checks them, and the binding's Merkle root) and
+    folded into the case's state (FORMAT.md §12.7). Without it, the case's
+    state holds its own records only.
+    """
     entries = authenticate_chain(case_id, stored, trust, registry=registry)
-    first = _event_of(case_id, entries[0])
+    return investigation_of(
+        case_id, entries, trust, registry=registry, context=context, captured=captured
+    )
+
+
+def investigation_of(
+    case_id: uuid.UUID,
+    entries: Sequence[ChainEntry],
+    trust: TrustStore,
+    *,
+    registry: EventRegistry = EVENT_TYPES,
+    context: CommandContext = DEFAULT_CONTEXT,
+    captured: Callable[[uuid.UUID], Sequence[StoredEvent]] | None = None,
+) -> Investigation:
+    """The case of a chain :func:`authenticate_chain` returned, as :func:`load_investigation`."""
+    streams = None if captured is None else _Captures(case_id, entries, captured, trust, registry)
+    first = event_of(case_id, entries[0])
     current = entries[0]
     try:
         case = first.mutate(None)
@@ -245,7 +355,10 @@ def load_investigation(
             raise TypeError("the first record must open the case")
         evolve = case._evolve
         for current in entries[1:]:
-            evolve(_event_of(case_id, current))
+            event = event_of(case_id, current)
+            evolve(event)
+            if streams is not None and type(event) is CaptureAttached:
+                streams.fold(case, event)
     except VerificationError:
         raise
     except Exception as exc:
@@ -263,73 +376,3 @@ def load_investigation(
     )
     case.bind_context(context)
     return case
-
-
-class RecordMapper(Mapper[uuid.UUID]):
-    """eventsourcing's mapper seam, closed to import paths.
-
-    Mapping a stored event checks the record's framing (V1, V2), that it is
-    the stored event's own case, version and type, and that the type is
-    registered; it never resolves a topic. Given a ``trust`` store (the
-    application's mapper always is), it also authenticates the lone record
-    (V6-V9: a trusted key, valid at the record's time, with a role for its
-    type, and its signature) before its payload becomes an event, since
-    projection runners and followers map records one at a time, outside
-    their chain. Events are stored only by sealing
-    (:func:`~casefile.events._sealing.seal_events`), so
-    :meth:`to_stored_event` refuses.
-    """
-
-    registry: EventRegistry = EVENT_TYPES
-
-    def __init__(
-        self,
-        transcoder: Any,
-        compressor: Any = None,
-        cipher: Any = None,
-        *,
-        trust: TrustStore | None = None,
-    ) -> None:
-        super().__init__(transcoder, compressor, cipher)
-        self.trust = trust
-
-    def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        raise TypeError(
-            "investigation events are stored only as sealed records: save them with "
-            "the application's session or commands, which sign them"
-        )
-
-    def to_domain_event(self, stored_event: StoredEvent) -> CaseEvent:
-        case_id = stored_event.originator_id
-        if not isinstance(case_id, uuid.UUID):
-            raise MalformedRecordError(f"originator id {case_id!r} is not a UUID")
-        seq = stored_event.originator_version
-        header = _header(stored_event.state, case_id, seq)
-        label = str(case_id)
-        if header["case"] != case_id.bytes:
-            raise WrongCaseError("record of another case", case_id=label, seq=seq, step="V3")
-        if header["seq"] != seq:
-            raise SequenceError("stored at another position", case_id=label, seq=seq, step="V4")
-        if stored_event.topic != header["type"]:
-            raise MalformedRecordError(
-                "stored topic is not the record's type", case_id=label, seq=seq, step="V2"
-            )
-        event_class = self.registry.get(header["type"], header["schema"])
-        if event_class is None:
-            raise UnknownSchemaError(
-                f"event type {header['type']!r} schema {header['schema']} is not registered",
-                case_id=label,
-                seq=seq,
-                step="V10",
-            )
-        if self.trust is not None:
-            _authenticate_record(stored_event.state, case_id, seq, self.trust)
-        entry = ChainEntry(
-            event_class,
-            seq,
-            header["time"],
-            header["data"],
-            tuple(header["pd"]),
-            record_hash(stored_event.state),
-        )
-        return _event_of(case_id, entry)

@@ -169,6 +169,10 @@ class CaseState:
         # streams attached to this case (stream -> (size attached, binding seqs)).
         self._capture_of: tuple[uuid.UUID | None, str, str] | None = None
         self._attached: dict[uuid.UUID, tuple[int, tuple[int, ...]]] = {}
+        # Exhibits the case's state took from captures (reference -> stream), and
+        # the references each stream holds apart from it (FORMAT.md §12.7).
+        self._captured_refs: dict[str, uuid.UUID] = {}
+        self._apart: dict[uuid.UUID, set[str]] = {}
         # (checkpoint text, cosigner's key name) -> the seq of the receipt.recorded holding it.
         self._cosigned: dict[tuple[str, str], int] = {}
         self._corrections: dict[int, list[int]] = {}
@@ -246,6 +250,21 @@ class CaseState:
     def custody(self) -> Mapping[str, ExhibitCustody]:
         """Every exhibit's custody state by reference, captured evidence included."""
         return types.MappingProxyType(dict(sorted(self._custody.items())))
+
+    @property
+    def captured_exhibits(self) -> Mapping[str, uuid.UUID]:
+        """Exhibits an attached capture brought into the case's state: reference -> stream."""
+        return types.MappingProxyType(self._captured_refs)
+
+    @property
+    def captured_apart(self) -> Mapping[uuid.UUID, frozenset[str]]:
+        """References attached captures hold apart from the case's state: stream -> references.
+
+        A reference the case or another capture held first stays with that
+        holder; the capture's records naming it (and its copies) stay in the
+        stream, for a supervisor to resolve (FORMAT.md §12.7).
+        """
+        return types.MappingProxyType({s: frozenset(r) for s, r in self._apart.items()})
 
     def custody_of(self, exhibit: str) -> ExhibitCustody:
         """The custody state of ``exhibit``; raises :class:`UnknownReferenceError` if unknown."""
