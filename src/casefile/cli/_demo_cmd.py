@@ -1,7 +1,8 @@
 """``casefile demo``: the whole life of a burglary case on embedded SQLite, in a few seconds.
 
 Two officers, a property officer and a lab examiner get keys (sealed key
-files and a trust store) and record the case on their devices: statements,
+files and a trust store) and record the case on their devices (the scene
+officer's first visit offline on her tablet, attached when it syncs): statements,
 photographs and an audio clip (kept in the evidence store, in the custody of
 whoever captured them), and the exhibits' custody to the lab. The force's case file service signs a
 checkpoint and hands the case over as a bundle (a directory and a zip) with
@@ -31,6 +32,7 @@ from casefile.cli._demo_keys import (
     CPS_RECEIPTS,
     DEMO_PASSPHRASE,
     DOMAIN,
+    INTAKE_NAME,
     PROSECUTOR_LABEL,
     demo_people,
     make_keys,
@@ -64,6 +66,12 @@ def add_demo_parser(
         metavar="DIR",
         help="a new (or empty) folder to write into (default: ./casefile-demo-<time>)",
     )
+    demo.add_argument(
+        "--no-tablet",
+        action="store_true",
+        help="record the first visit at the centre, as a force without tablets does: "
+        "the case then binds no capture",
+    )
     demo.set_defaults(handler=run_demo)
 
 
@@ -79,11 +87,12 @@ def _default_folder(now: int) -> Path:
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build the demo folder, then print what is in it."""
     # Imported here: the other commands start without eventsourcing.
-    from casefile.application import CasefileApp, StoreConfig, TimestampAuthority
+    from casefile.application import CasefileApp, DeviceApp, StoreConfig, TimestampAuthority
     from casefile.bundle import check_extends, verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
     from casefile.cli._demo_casefile import write_case_file
     from casefile.cli._demo_prosecution import cps_receipt, record_prosecution
+    from casefile.cli._demo_tablet import TABLET
     from casefile.events import DcfUrnScheme
     from casefile.evidence import FileSystemBlobStore
 
@@ -99,9 +108,24 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             # One station's counter; a force keeps it in its database.
             reference_scheme=DcfUrnScheme("42", "NS", lambda: 12345),
         )
+        # PC Okafor's tablet: its own store, in which she records offline.
+        tablet = (
+            None
+            if args.no_tablet
+            else DeviceApp(
+                root / "tablet.sqlite", trust=keys.trust, device=TABLET, origin_namespace=DOMAIN
+            )
+        )
         try:
             people = demo_people(keys.recorders)
-            case = record_demo_case(app, people, now=now, store=store)
+            case = record_demo_case(
+                app,
+                people,
+                now=now,
+                store=store,
+                tablet=tablet,
+                intake=(keys.intake, INTAKE_NAME),
+            )
             prosecution = record_prosecution(app, case, people, keys.prosecutor, store=store)
             # What an auditor will see: the register of the records as verified.
             register = verified_register(app, case.case_id, at=time.time_ns())
@@ -141,6 +165,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             note = app.checkpoint(case.case_id, keys.checkpoint, CHECKPOINT_NAME, DOMAIN)
             case_file = write_case_file(app, case.case_id, root, checkpoint=note)
         finally:
+            if tablet is not None:
+                tablet.close()
             app.close()
         verified = {
             path: verify_bundle(
