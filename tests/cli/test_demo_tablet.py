@@ -148,3 +148,22 @@ def test_summary_says_what_came_from_the_tablet(demo: Demo) -> None:
     assert f"offline on {TABLET}: {SECOND} records" in demo.output
     assert f"synced 2 times (records 1-{FIRST}, then {FIRST + 1}-{SECOND}, bound by" in demo.output
     assert "tablet.sqlite" in demo.output
+
+
+def test_points_to_prove_cite_only_evidence_records_of_the_case(demo: Demo) -> None:
+    # A point's evidence is a list of the case's seqs (FORMAT §10.4): the tablet's statement
+    # and photographs are records of its capture, and a captured exhibit's seq in the case
+    # is its binding, so neither may be cited; the rest of the evidence still is.
+    from casefile.events import EVIDENCE_TYPES
+
+    with _centre(demo) as (app, case_id):
+        headers = [parse_record(r).header for r in app.records(case_id)]
+    types = {h.seq: h.event_type for h in headers}
+    (alleged,) = [h for h in headers if h.event_type == "offence.alleged"]
+    cited = {p["element"]: p["evidence"] for p in alleged.data["points_to_prove"]}
+    assert all(types[seq] in EVIDENCE_TYPES for seqs in cited.values() for seq in seqs)
+    defendant = cited["The defendant was the person who did so"]
+    assert [types[seq] for seq in defendant] == [
+        "statement.recorded", "evidence.captured", "interview.recorded",
+    ]  # fmt: skip
+    assert cited["Entered a building or part of a building"] == []
