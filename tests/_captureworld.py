@@ -3,8 +3,8 @@
 The officers' keys hold ``recorder`` (they record and, by the default policy,
 may open and checkpoint a capture); the intake service's key holds
 ``recorder`` and ``checkpoint`` (it records ``capture.attached`` and signs
-receipts); the sergeant's holds ``redactor`` too. Nothing here reaches a network: devices
-and centre exchange bytes.
+receipts); the sergeant's holds ``redactor`` and ``supervisor`` too. Nothing here
+reaches a network: devices and centre exchange bytes.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ DETECTIVE = signer_for("detective")
 INTAKE = signer_for("intake")
 REVOKED = signer_for("revoked-officer")
 LAPSED = signer_for("lapsed-officer")
-#: The scene officer's sergeant, who decides what the audiences of a capture may not see.
+#: The scene officer's sergeant, who decides what the audiences of a capture may not see
+#: (``redactor``) and what is erased from it (``supervisor``).
 SERGEANT = signer_for("scene-sergeant")
 
 
@@ -68,7 +69,7 @@ TRUST = TrustStore(
         _entry(REVOKED, "pc-4004", {"recorder"}, revoked_at=T0 + 3600 * SECOND),
         # Its window closed at 2026-01-01T01:00Z.
         _entry(LAPSED, "pc-5005", {"recorder"}, valid_until=T0 + 3600 * SECOND),
-        _entry(SERGEANT, "ps-6006", {"recorder", "redactor"}),
+        _entry(SERGEANT, "ps-6006", {"recorder", "redactor", "supervisor"}),
     ]
 )
 

@@ -206,3 +206,35 @@ def _package(exported: CapturePackage, disclosures: list[bytes]) -> bytes:
     return write_capture_package(
         exported.stream, exported.checkpoint, exported.records, disclosures
     )
+
+
+def test_words_erased_on_the_tablet_after_the_sync_never_reach_an_auditors_bundle(
+    tmp_path: Path,
+) -> None:
+    app, case_id, dev, stream = statement_capture(tmp_path)
+    dev.erase_words(
+        stream, SERGEANT, 3, "body", runs=[(0, 2)], basis="erasure_request",
+        explanation="The witness asked.",
+    )  # fmt: skip
+    app.attach_capture(_device_package(dev, stream), signer=INTAKE, name="intake-0001")
+    # The centre still holds the statement as first sent (it stores only new records).
+    held = app.disclosures(stream)
+    assert any(isinstance(d, TextDisclosure) and d.text == STATEMENT for d in held)
+    bundle = _export(app, case_id, tmp_path / "all", policy=DISCLOSE_ALL)
+    assert verify_bundle(bundle, at=AT, trust=TRUST).verified
+    body = _opened(_carried(bundle, stream))[(3, "body")]
+    assert isinstance(body, TextDisclosure)
+    assert body.withheld == ((0, 2),)
+    # A sender who carries the words anyway, in a bundle for no audience, is refused.
+    exported = _carried(bundle, stream)
+    whole = [
+        d.to_bytes() if (d.seq, d.name) != (3, "body") else _first_body(app, stream)
+        for d in map(parse_disclosure, exported.disclosures)
+    ]
+    _swap(bundle, stream, _package(exported, whole))
+    assert _b21(bundle) == [("B21", str(stream), 3)]
+
+
+def _first_body(app: CasefileApp, stream: uuid.UUID) -> bytes:
+    (body,) = (d for d in app.disclosures(stream) if (d.seq, d.name) == (3, "body"))
+    return body.to_bytes()

@@ -16,6 +16,7 @@ from _captureworld import (
     INTAKE,
     NAMESPACE,
     SCENE,
+    SERGEANT,
     T0,
     TRUST,
     attached_case,
@@ -170,3 +171,31 @@ def test_a_capture_disclosure_the_audience_may_not_see_is_refused_by_both(
     carried[added] = _stored(dev, stream)[added]
     _with_disclosures(bundle, stream, [carried[k] for k in sorted(carried)])
     assert _both(bundle) == ([] if expected is None else [("B21", "capture", expected)])
+
+
+def test_words_a_stream_erased_carried_in_a_bundle_for_no_audience_are_refused_by_both(
+    tmp_path: Path,
+) -> None:
+    app, case_id, dev, stream = statement_capture(tmp_path)
+    dev.erase_words(
+        stream, SERGEANT, 3, "body", runs=[(0, 2)], basis="erasure_request",
+        explanation="The witness asked.",
+    )  # fmt: skip
+    app.attach_capture(
+        dev.capture_package(stream, signer=SCENE, name="pc-1001"),
+        signer=INTAKE,
+        name="intake-0001",
+    )
+    bundle = _export(app, case_id, tmp_path / "b", disclosure_policy=DISCLOSE_ALL)
+    assert _both(bundle) == []
+    # The centre still holds the words as first sent; a sender who carries them is refused.
+    held = {(d.seq, d.name): d.to_bytes() for d in app.disclosures(stream)}
+    path = bundle / "captures" / f"{stream}.pkg"
+    carried = {
+        (d.seq, d.name): raw
+        for raw in read_capture_package(path.read_bytes()).disclosures
+        if (d := parse_disclosure(raw))
+    }
+    carried[(3, "body")] = held[(3, "body")]
+    _with_disclosures(bundle, stream, [carried[k] for k in sorted(carried)])
+    assert _both(bundle) == [("B21", "capture", 3)]

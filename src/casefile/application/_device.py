@@ -37,7 +37,7 @@ from casefile.signing._keys import Signer
 from casefile.signing._merkle import merkle_root
 from casefile.signing._runs import Run
 from casefile.signing._trust import TrustStore
-from casefile.verifier._redaction_codes import Audience, RedactionReason
+from casefile.verifier._redaction_codes import Audience, ErasureBasis, RedactionReason
 
 __all__ = ["DeviceApp"]
 
@@ -196,6 +196,36 @@ class DeviceApp:
         return self._store.withdraw_redaction(
             self._capture(stream), signer, decision_seq, explanation, at=at
         )
+
+    def erase_words(
+        self,
+        stream: uuid.UUID,
+        signer: Signer,
+        seq: int,
+        field: str,
+        *,
+        basis: ErasureBasis | str,
+        explanation: str,
+        runs: Iterable[Run] | None = None,
+        offsets: Sequence[tuple[int, int]] | None = None,
+        match: str | None = None,
+        occurrence: int | None = None,
+        whole_field: bool = False,
+        at: Instant | None = None,
+    ) -> RedactionResult:
+        """Erase units of field ``field`` of record ``seq`` of capture ``stream`` from this
+        device for good: :meth:`CasefileApp.erase_words` on the stream.
+
+        The ``disclosure.erased`` record reaches the centre with the stream's next
+        package. A centre that already holds the record keeps the words it was sent,
+        but every bundle withholds what the stream's erasures name, whatever its
+        audience (FORMAT.md §12.2, B21).
+        """
+        return self._store.erase_words(
+            self._capture(stream), signer, seq, field, basis=basis, explanation=explanation,
+            runs=runs, offsets=offsets, match=match, occurrence=occurrence,
+            whole_field=whole_field, at=at,
+        )  # fmt: skip
 
     def _capture(self, stream: uuid.UUID) -> uuid.UUID:
         stream = check_uuid(stream, "stream")

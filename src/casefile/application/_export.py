@@ -271,7 +271,10 @@ class ExportCommands:
         whatever the policy. With an audience the policy chooses personal
         values only: every text travels as the decisions leave it (a ``none``
         or ``list`` policy is widened by the names of the text fields, which
-        the manifest's policy then lists).
+        the manifest's policy then lists). Each capture the case bound travels
+        with its disclosures chosen by the same rules, its own stream's
+        decisions and erasures in place of the case's
+        (:meth:`capture_disclosures`).
 
         With a ``recipient`` the export is a handover (docs/FORMAT.md B13): a
         ``case.handed_over`` record naming the recipient, the audience and the
