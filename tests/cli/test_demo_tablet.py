@@ -167,3 +167,18 @@ def test_points_to_prove_cite_only_evidence_records_of_the_case(demo: Demo) -> N
         "statement.recorded", "evidence.captured", "interview.recorded",
     ]  # fmt: skip
     assert cited["Entered a building or part of a building"] == []
+
+
+def test_tablets_withholding_reaches_the_bundles_and_no_byte_of_her_home_does(demo: Demo) -> None:
+    # Her address field and the words of her statement naming her home were withheld on
+    # the tablet, by decisions of its capture: each bundle's capture leaves them out.
+    from cli.test_demo_redaction import _contents, _needles
+
+    assert "bundle/, 80 of 80 fields disclosed, the tablet's 21 of 22:" in demo.output
+    assert "bundle-defence/, 72 of 80 fields disclosed, the tablet's 19 of 22:" in demo.output
+    for name in ("bundle", "bundle-first", "bundle-defence"):
+        contents = _contents(demo.root / name, demo.root / f"{name}.zip")
+        assert any("captures/" in where for where in contents)
+        for where, data in contents.items():
+            for needle in _needles():
+                assert needle not in data, (where, needle)

@@ -37,7 +37,13 @@ from casefile.cli._demo_keys import (
     demo_people,
     make_keys,
 )
-from casefile.cli._demo_summary import DemoSummary, render_summary, timestamp_line, withheld_line
+from casefile.cli._demo_summary import (
+    DemoSummary,
+    carried_line,
+    render_summary,
+    timestamp_line,
+    withheld_line,
+)
 from casefile.cli._demo_tsa import demo_tsa, tsa_anchors
 from casefile.cli._files import staged_directory, write_new_file
 from casefile.cli._register import verified_register
@@ -162,6 +168,10 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
+            # The centre holds the tablet's disclosures under its stream's id.
+            captured = (
+                0 if case.tablet is None else sum(1 for _ in app.disclosures(case.tablet.stream))
+            )
             note = app.checkpoint(case.case_id, keys.checkpoint, CHECKPOINT_NAME, DOMAIN)
             case_file = write_case_file(app, case.case_id, root, checkpoint=note)
         finally:
@@ -210,9 +220,11 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         checkpoint=f"{checkpoint.size} records, root {checkpoint.root.hex()[:16]}…"
         if checkpoint is not None
         else "?",
-        bundle=withheld_line(exported[SECOND_CPS].info, held),
+        bundle=withheld_line(exported[SECOND_CPS].info, held)
+        + carried_line(folder / SECOND_CPS, captured),
         timestamp=timestamp_line(verified[SECOND_CPS]),
-        defence=withheld_line(exported["bundle-defence"].info, held),
+        defence=withheld_line(exported["bundle-defence"].info, held)
+        + carried_line(folder / "bundle-defence", captured),
         first=exported[FIRST_CPS].info.records,
         linked=f"{previous.size} of its {checkpoint.size if checkpoint else '?'} records",
         receipt=receipt,

@@ -12,11 +12,13 @@ from casefile.cli._demo_keys import CHECKPOINT_NAME
 from casefile.cli._demo_tablet import TABLET
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from casefile.bundle import BundleInfo, BundleVerification
     from casefile.cli._demo_case import DemoCase
     from casefile.cli._demo_casefile import CaseFileOutput
 
-__all__ = ["DemoSummary", "render_summary", "timestamp_line", "withheld_line"]
+__all__ = ["DemoSummary", "carried_line", "render_summary", "timestamp_line", "withheld_line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,19 @@ def timestamp_line(result: BundleVerification) -> str:
 def withheld_line(info: BundleInfo, held: int) -> str:
     """How many of the case's disclosures a bundle carries."""
     return f"{info.disclosures} of {held} fields disclosed"
+
+
+def carried_line(bundle: Path, held: int) -> str:
+    """How many of the tablet's disclosures (``held`` at the centre) a bundle's capture carries,
+    or nothing for a bundle that carries no capture."""
+    from casefile.bundle._capture_package import read_capture_package
+
+    folder = bundle / "captures"
+    packages = sorted(folder.iterdir()) if folder.is_dir() else []
+    if not packages:
+        return ""
+    carried = sum(len(read_capture_package(p.read_bytes()).disclosures) for p in packages)
+    return f", the tablet's {carried} of {held}"
 
 
 def _completeness(output: CaseFileOutput) -> str:
