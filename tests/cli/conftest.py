@@ -12,9 +12,11 @@ from cli._support import Demo, run_cli
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """One demo run shared by the session's tests (which must not change it)."""
+    """One demo run shared by the session's tests (which must not change it): the case
+    recorded at the centre alone, which binds no capture (test_demo_tablet.py runs the
+    demo's tablet)."""
     root = tmp_path_factory.mktemp("demo") / "casefile-demo"
-    result = run_cli(["demo", "--out", root])
+    result = run_cli(["demo", "--no-tablet", "--out", root])
     assert result.code == 0, result.err
     return Demo(root, result.out)
 

@@ -144,6 +144,7 @@ def test_demo_keys_hold_officers_a_prosecutor_and_a_checkpoint_service(demo: Dem
         ("", "FS-0417"),
         ("", "PS-2291"),
         ("", "SVC-01"),
+        ("", "SVC-02"),
         ("DC", "3308"),
         ("PC", "4721"),
     ]
@@ -152,6 +153,8 @@ def test_demo_keys_hold_officers_a_prosecutor_and_a_checkpoint_service(demo: Dem
     assert roles["4721"] == {"recorder", "redactor"}
     assert roles["3308"] == {"recorder", "supervisor"}
     assert roles["casefile-checkpoint"] == {"checkpoint"}
+    # The capture intake records each attachment and signs the receipt a tablet keeps.
+    assert roles["casefile-intake"] == {"recorder", "checkpoint"}
     # The prosecutor's key decides charges and unused material, and records nothing else.
     assert roles["CPS-1187"] == {"prosecutor"}
     # CPS Direct's key gives receipts for the bundles the CPS receives, and signs no record.

@@ -222,7 +222,7 @@ def test_receipt_by_a_key_that_also_signs_checkpoints_cosigns_nothing(
     # sender receipting itself), even when it also holds the recipient role.
     document = json.loads(demo.trust.read_text("utf-8"))
     for key in document["keys"]:
-        if "checkpoint" in key["roles"]:
+        if key["roles"] == ["checkpoint"]:
             key["roles"] = ["checkpoint", "recipient"]
     both = tmp_path / "trust.json"
     both.write_text(json.dumps(document), "utf-8")

@@ -15,7 +15,7 @@ from dcf._dcf_cases import assert_every_empty_value_is_a_reported_placeholder, d
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("dcf-demo") / "casefile-demo"
-    result = run_cli(["demo", "--out", root])
+    result = run_cli(["demo", "--no-tablet", "--out", root])
     assert result.code == 0, result.err
     return {
         name: json.loads((root / name).read_text("utf-8"))

@@ -57,7 +57,7 @@ CONTINUITY_ONLY.add("evidence_not_in_bundle")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("independent") / "demo"
-    done = run_cli(["demo", "--out", root])
+    done = run_cli(["demo", "--no-tablet", "--out", root])
     assert done.code == 0, done.err
     # The hostile variants below are written against a bundle made for no audience that
     # discloses names only; the demo's own bundles, made for the CPS and the defence,

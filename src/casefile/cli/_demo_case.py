@@ -1,5 +1,10 @@
 """The demo's burglary, recorded as its officers, property officer and examiner would record it.
 
+The scene officer records the first visit offline on her tablet, which syncs
+it into the case twice (:mod:`casefile.cli._demo_tablet`), while the
+detective records at the station; without a tablet she records it at the
+centre, as before devices.
+
 All names, addresses and numbers are fictional (07700 900xxx numbers are
 reserved for drama). The burglary happens two days before ``now`` (UTC), and
 every record is dated before ``now``, so the case reads the same whenever
@@ -19,9 +24,8 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from casefile.application import CasefileApp
 from casefile.cli._demo_custody import (
     DemoPeople,
     book_in,
@@ -30,37 +34,28 @@ from casefile.cli._demo_custody import (
     seal_captured,
     send_to_lab,
 )
+from casefile.cli._demo_keys import INTAKE_LABEL
+from casefile.cli._demo_tablet import (
+    MG11_DECLARATION,
+    VICTIM_HOME,
+    record_first_visit,
+    sync_tablet,
+)
 from casefile.cli._media import demo_png, demo_wav
-from casefile.evidence import FileSystemBlobStore
 
-__all__ = ["MG11_DECLARATION", "VICTIM_HOME", "DemoCase", "record_demo_case"]
+if TYPE_CHECKING:
+    from casefile.application import CasefileApp, DeviceApp
+    from casefile.bundle import AttachReceipt
+    from casefile.evidence import FileSystemBlobStore
+    from casefile.signing import Signer
+
+__all__ = ["MG11_DECLARATION", "VICTIM_HOME", "DemoCase", "TabletWork", "record_demo_case"]
 
 _MINUTE: Final = 60 * 10**9
 _HOUR: Final = 60 * _MINUTE
 _DAY: Final = 24 * _HOUR
 # The exhibits the lab examines: the shoe mark photograph and the doorbell audio.
 _TO_LAB: Final = ("SO/2", "DR/2")
-
-#: The declaration of Criminal Procedure Rules 16.2, as printed on the MG11.
-MG11_DECLARATION: Final = (
-    "This statement is true to the best of my knowledge and belief and I make it knowing "
-    "that, if it is tendered in evidence, I shall be liable to prosecution if I have wilfully "
-    "stated in it anything which I know to be false, or do not believe to be true."
-)
-
-#: The victim's home: not the scene. Her statement names it; the CPS does not need it.
-VICTIM_HOME: Final = "7 Wren Terrace, Southby NS9 2LB"
-
-_VICTIM_STATEMENT: Final = (
-    f"I live alone at {VICTIM_HOME}. Since my mother died in March I have been clearing her "
-    "house at 14 Larch Close, Northam, where I kept some of my own jewellery. This morning I "
-    "left 14 Larch Close at about 08:30, locking the back kitchen door and the front door. I "
-    "came back at about 17:45 and found the kitchen door open and the frame splintered by "
-    "the lock. In the main bedroom the jewellery box on the dressing table was gone. It held "
-    "my late husband's gold wedding ring, a silver locket with a photograph of my mother, and "
-    "a pearl necklace. I produce a photograph of the ring from my phone as exhibit MH/1. "
-    "Nobody had permission to enter the house or to take anything."
-)
 
 _WITNESS_STATEMENT: Final = (
     "I live at 16 Larch Close, next door to number 14. Yesterday at about 14:30 I was in my "
@@ -73,8 +68,26 @@ _WITNESS_STATEMENT: Final = (
 
 
 @dataclass(frozen=True, slots=True)
+class TabletWork:
+    """What came from PC Okafor's tablet: its stream, its records, and the two syncs.
+
+    ``syncs`` holds, for each sync, the case record of its ``capture.attached`` and
+    the records of the stream bound by then; ``receipt`` is the centre's last receipt
+    as the tablet accepted it (a signed note).
+    """
+
+    stream: uuid.UUID
+    records: int
+    syncs: tuple[tuple[int, int], ...]
+    receipt: str
+
+
+@dataclass(frozen=True, slots=True)
 class DemoCase:
-    """What the demo recorded: the case, who recorded how much, the exhibits."""
+    """What the demo recorded: the case, who recorded how much, the exhibits.
+
+    ``records_by`` counts the case's own records; the tablet's are in ``tablet``.
+    """
 
     case_id: uuid.UUID
     reference: str
@@ -86,7 +99,8 @@ class DemoCase:
     sent_to_lab: tuple[str, ...]
     imaged: str
     working_copy: str
-    #: The record of the victim's statement, whose body names her home (:data:`VICTIM_HOME`).
+    #: The capture's record of the victim's statement, whose body names her home
+    #: (:data:`VICTIM_HOME`).
     victim_statement: int = 0
     #: The words of her statement withheld from the CPS and the defence: her home address.
     address_words: int = 0
@@ -96,6 +110,7 @@ class DemoCase:
     witness_statement: int = 0
     #: When the case was referred to the CPS (ns since the epoch): what follows comes after.
     referred_at: int = 0
+    tablet: TabletWork | None = None
 
 
 def record_demo_case(
@@ -104,8 +119,13 @@ def record_demo_case(
     *,
     now: int,
     store: FileSystemBlobStore,
+    tablet: DeviceApp | None = None,
+    intake: tuple[Signer, str] | None = None,
 ) -> DemoCase:
-    """Record the burglary in nine saves (visits, bookings, the lab, a correction, a referral)."""
+    """Record the burglary: the first visit on ``tablet`` (synced twice by the intake key
+    ``intake``: signer, name), or without one at the centre; the rest at the centre (visits,
+    bookings, the lab, a referral).
+    """
     pc, dc, keeper, examiner = people.everyone
     counts = {person.label: 0 for person in people.everyone}
     saves = 0
@@ -119,85 +139,52 @@ def record_demo_case(
     def photo(exhibit: str) -> tuple[bytes, int]:
         return ingest(demo_png(f"casefile demo exhibit {exhibit}"))
 
-    # Visit 1: PC Okafor at the scene, the evening of the burglary: one transaction.
+    syncs: list[AttachReceipt] = []
+
     t = day + 18 * _HOUR + 30 * _MINUTE
-    with app.open_session(pc.signer, offence="burglary", channel="officer_mobile", at=t) as case:
-        victim = case.add_person(
-            role="victim",
-            name="Margaret Hale",
-            date_of_birth="1958-03-14",
-            address=VICTIM_HOME,
-            phone="07700 900123",
-            at=t + _MINUTE,
-        )
-        report_seq = case.record_crime_report(
-            offence="Burglary (dwelling), Theft Act 1968 s.9(1)(b)",
-            summary="Rear kitchen door of an unoccupied house forced while the victim, who is "
-            "clearing it, was at work. Jewellery box taken from the main bedroom: gold "
-            "wedding ring, silver locket, pearl necklace (about £2,400).",
-            location=location,
-            occurred_from=day + 8 * _HOUR + 30 * _MINUTE,
-            occurred_to=day + 17 * _HOUR + 45 * _MINUTE,
-            reported_by=victim,
-            at=t + 3 * _MINUTE,
-        )
-        for offset, exhibit, what, where in (
-            (10, "SO/1", "Rear kitchen door: pry marks on the frame at lock height", "rear door"),
-            (14, "SO/2", "Partial shoe mark in the flowerbed below the kitchen window", "garden"),
-        ):
-            digest, size = photo(exhibit)
-            case.capture_evidence(
-                exhibit=exhibit,
-                kind="photo",
-                sha256=digest,
-                size=size,
-                media_type="image/png",
-                device="Northshire tablet NT-0193",
-                location=f"{location}, {where}",
-                captured_at=t + offset * _MINUTE,
-                description=what,
-                at=t + (offset + 1) * _MINUTE,
+    if tablet is None:
+        # Visit 1: PC Okafor opens the case at the scene, the evening of the burglary, and
+        # records her visit at the centre: one transaction.
+        with app.open_session(pc.signer, offence="burglary", channel="officer_mobile", at=t) as s:
+            case_id, reference = s.id, s.reference
+            visit = record_first_visit(
+                s, pc, reference=reference, location=location, day=day, at=t, photo=photo
             )
-        ring_photo, size = photo("MH/1")
-        ring = "Photograph of the stolen gold wedding ring, produced by the victim"
-        case.capture_evidence(
-            exhibit="MH/1",
-            kind="photo",
-            sha256=ring_photo,
-            size=size,
-            media_type="image/png",
-            device="Victim's phone, copied to tablet NT-0193",
-            location=location,
-            captured_at=t + 25 * _MINUTE,
-            description=ring,
-            produced_by=victim,
-            at=t + 26 * _MINUTE,
-        )
-        statement = case.record_statement(
-            witness_id=victim,
-            declaration=MG11_DECLARATION,
-            body=_VICTIM_STATEMENT,
-            place=location,
-            started_at=t + 30 * _MINUTE,
-            ended_at=t + 65 * _MINUTE,
-            exhibits=["MH/1"],
-            at=t + 66 * _MINUTE,
-        )
-        victim_statement = case.statements[statement].seq
-        case.sign_statement(
-            statement_id=statement,
-            signature_sha256=hashlib.sha256(b"signature pad capture: Margaret Hale").digest(),
-            at=t + 67 * _MINUTE,
-        )
-        case.add_note(
-            text=f"Scene examined; CSI requested for the shoe mark (SO/2). Victim given the "
-            f"crime reference {case.reference} and the Victims' Code leaflet.",
-            at=t + 70 * _MINUTE,
-        )
-        # Captured by PC Okafor, the photographs are in her custody: she seals them.
-        seal_captured(case, pc, ["SO/1", "SO/2", "MH/1"], place=location, at=t + 72 * _MINUTE)
-        case_id, reference = case.id, case.reference
-        counts[pc.label] += len(case.pending_events)
+            counts[pc.label] += len(s.pending_events)
+            saves += 1
+        victim = visit.victim
+    else:
+        # The victim rings in; DC Reyes opens the case at the station and records her as
+        # the caller. PC Okafor is dispatched with the case's id on her tablet.
+        call = day + 18 * _HOUR + 5 * _MINUTE
+        with app.open_session(dc.signer, offence="burglary", channel="phone", at=call) as s:
+            victim = s.add_person(
+                role="victim", name="Margaret Hale", phone="07700 900123", at=call + _MINUTE
+            )
+            case_id, reference = s.id, s.reference
+            counts[dc.label] += len(s.pending_events)
+            saves += 1
+        # Visit 1, offline on her tablet: a capture stream naming the case.
+        with tablet.open_session(pc.signer, reference=reference, case_id=case_id, at=t) as s:
+            visit = record_first_visit(
+                s, pc, reference=reference, location=location, day=day, at=t, photo=photo
+            )
+        # Meanwhile, at the station, DC Reyes writes the same case: no fork, the tablet's
+        # records join it later beside his.
+        with app.session(case_id, dc.signer) as s:
+            s.add_note(
+                text="Intelligence check: two dwelling burglaries by rear-door forcing within "
+                "a mile in the last month; no suspect named.",
+                at=t + 20 * _MINUTE,
+            )
+            s.add_note(
+                text="Ash Road shops asked to keep their CCTV of today, 08:00 to 18:00.",
+                at=t + 40 * _MINUTE,
+            )
+            counts[dc.label] += len(s.pending_events)
+            saves += 1
+        # Back at the station the tablet syncs: its exhibits join the case.
+        syncs.append(sync_tablet(app, tablet, visit.stream, pc, intake, at=t + 95 * _MINUTE))
         saves += 1
 
     # Back at the station, PC Okafor books the sealed exhibits into the property store.
@@ -290,17 +277,18 @@ def record_demo_case(
         saves += 1
 
     # The victim rang: she left the scene (not her home) at 07:45, not 08:30. Records never
-    # change; a correction is added.
-    correction = app.correct(
-        case_id,
-        pc.signer,
-        seq=report_seq,
-        reason="Victim phoned: she left 14 Larch Close at 07:45, not 08:30",
-        fields={"occurred_from": day + 7 * _HOUR + 45 * _MINUTE},
-        at=day + _DAY + 11 * _HOUR + 10 * _MINUTE,
-    )
-    counts[pc.label] += 1
-    saves += 1
+    # change; a correction is added where the report is: in the case, or in the tablet's
+    # capture (whose numbers name its own records).
+    recorder: CasefileApp | DeviceApp = app if tablet is None else tablet
+    with recorder.session(visit.stream, pc.signer) as s:
+        correction = s.correct(
+            seq=visit.report,
+            reason="Victim phoned: she left 14 Larch Close at 07:45, not 08:30",
+            fields={"occurred_from": day + 7 * _HOUR + 45 * _MINUTE},
+            at=day + _DAY + 11 * _HOUR + 10 * _MINUTE,
+        )
+        counts[pc.label] += 0 if tablet else len(s.pending_events)
+    saves += 0 if tablet else 1
 
     # The property officer confirms, with her own key, receiving what PC Okafor
     # booked in (his records, not hers), then sends the shoe mark and the audio
@@ -323,22 +311,30 @@ def record_demo_case(
 
     # Before the file goes to the CPS, PC Okafor withholds the victim's home address
     # (not the scene) from the CPS and the defence: her statement's words and her
-    # address field. Each decision is a record of its own, signed with her key.
+    # address field. Each decision is a record of its own, signed with her key, in the
+    # stream that holds what it withholds.
     audiences = ("cps", "defence")
     why = "victim_or_witness_contact_details"
     t = day + _DAY + 15 * _HOUR
-    in_statement = app.redact(
-        case_id, pc.signer, victim_statement, "body", audiences=audiences, reason=why,
+    in_statement = recorder.redact(
+        visit.stream, pc.signer, visit.statement, "body", audiences=audiences, reason=why,
         match=VICTIM_HOME, at=t,
     )  # fmt: skip
-    person_seq = min(app.get_case(case_id).person_record_seqs(victim))
-    app.redact(
-        case_id, pc.signer, person_seq, "address", audiences=audiences, reason=why,
-        whole_field=True, at=t + _MINUTE,
+    recorder.redact(
+        visit.stream, pc.signer, visit.victim_record, "address", audiences=audiences,
+        reason=why, whole_field=True, at=t + _MINUTE,
     )  # fmt: skip
-    counts[pc.label] += 2
-    saves += 2
     withheld_runs = in_statement.plan.unit_runs() or ()
+    if tablet is None:
+        counts[pc.label] += 2
+        saves += 2
+    else:
+        # The second sync binds only the three new records (with a consistency proof of
+        # the first); the tablet keeps the receipt, and forgets the stream the centre holds.
+        syncs.append(sync_tablet(app, tablet, visit.stream, pc, intake, at=t + 10 * _MINUTE))
+        saves += 1
+        tablet.prune(visit.stream)
+        counts[INTAKE_LABEL] = len(syncs)
 
     referred_at = day + _DAY + 16 * _HOUR
     app.change_status(
@@ -355,15 +351,23 @@ def record_demo_case(
         location=location,
         saves=saves + 1,
         records_by=counts,
-        corrected=(report_seq, correction),
+        corrected=(visit.report, correction),
         photographs=4,
         sent_to_lab=_TO_LAB,
         imaged="DR/2",
         working_copy=working_copy,
-        victim_statement=victim_statement,
+        victim_statement=visit.statement,
         address_words=sum(b - a for a, b in withheld_runs),
         victim=victim,
         witness=witness,
         witness_statement=witness_statement,
         referred_at=referred_at,
+        tablet=None
+        if tablet is None
+        else TabletWork(
+            stream=visit.stream,
+            records=syncs[-1].size,
+            syncs=tuple((r.seq, r.size) for r in syncs),
+            receipt=syncs[-1].note,
+        ),
     )

@@ -1,7 +1,8 @@
 """``casefile demo``: the whole life of a burglary case on embedded SQLite, in a few seconds.
 
 Two officers, a property officer and a lab examiner get keys (sealed key
-files and a trust store) and record the case on their devices: statements,
+files and a trust store) and record the case on their devices (the scene
+officer's first visit offline on her tablet, attached when it syncs): statements,
 photographs and an audio clip (kept in the evidence store, in the custody of
 whoever captured them), and the exhibits' custody to the lab. The force's case file service signs a
 checkpoint and hands the case over as a bundle (a directory and a zip) with
@@ -31,11 +32,18 @@ from casefile.cli._demo_keys import (
     CPS_RECEIPTS,
     DEMO_PASSPHRASE,
     DOMAIN,
+    INTAKE_NAME,
     PROSECUTOR_LABEL,
     demo_people,
     make_keys,
 )
-from casefile.cli._demo_summary import DemoSummary, render_summary, timestamp_line, withheld_line
+from casefile.cli._demo_summary import (
+    DemoSummary,
+    carried_line,
+    render_summary,
+    timestamp_line,
+    withheld_line,
+)
 from casefile.cli._demo_tsa import demo_tsa, tsa_anchors
 from casefile.cli._files import staged_directory, write_new_file
 from casefile.cli._register import verified_register
@@ -64,6 +72,12 @@ def add_demo_parser(
         metavar="DIR",
         help="a new (or empty) folder to write into (default: ./casefile-demo-<time>)",
     )
+    demo.add_argument(
+        "--no-tablet",
+        action="store_true",
+        help="record the first visit at the centre, as a force without tablets does: "
+        "the case then binds no capture",
+    )
     demo.set_defaults(handler=run_demo)
 
 
@@ -79,11 +93,12 @@ def _default_folder(now: int) -> Path:
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build the demo folder, then print what is in it."""
     # Imported here: the other commands start without eventsourcing.
-    from casefile.application import CasefileApp, StoreConfig, TimestampAuthority
+    from casefile.application import CasefileApp, DeviceApp, StoreConfig, TimestampAuthority
     from casefile.bundle import check_extends, verify_bundle, zip_bundle
     from casefile.cli._demo_case import record_demo_case
     from casefile.cli._demo_casefile import write_case_file
     from casefile.cli._demo_prosecution import cps_receipt, record_prosecution
+    from casefile.cli._demo_tablet import TABLET
     from casefile.events import DcfUrnScheme
     from casefile.evidence import FileSystemBlobStore
 
@@ -99,9 +114,24 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             # One station's counter; a force keeps it in its database.
             reference_scheme=DcfUrnScheme("42", "NS", lambda: 12345),
         )
+        # PC Okafor's tablet: its own store, in which she records offline.
+        tablet = (
+            None
+            if args.no_tablet
+            else DeviceApp(
+                root / "tablet.sqlite", trust=keys.trust, device=TABLET, origin_namespace=DOMAIN
+            )
+        )
         try:
             people = demo_people(keys.recorders)
-            case = record_demo_case(app, people, now=now, store=store)
+            case = record_demo_case(
+                app,
+                people,
+                now=now,
+                store=store,
+                tablet=tablet,
+                intake=(keys.intake, INTAKE_NAME),
+            )
             prosecution = record_prosecution(app, case, people, keys.prosecutor, store=store)
             # What an auditor will see: the register of the records as verified.
             register = verified_register(app, case.case_id, at=time.time_ns())
@@ -138,9 +168,15 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 zip_bundle(root / name, root / f"{name}.zip")
             held = sum(1 for _ in app.disclosures(case.case_id))
+            # The centre holds the tablet's disclosures under its stream's id.
+            captured = (
+                0 if case.tablet is None else sum(1 for _ in app.disclosures(case.tablet.stream))
+            )
             note = app.checkpoint(case.case_id, keys.checkpoint, CHECKPOINT_NAME, DOMAIN)
             case_file = write_case_file(app, case.case_id, root, checkpoint=note)
         finally:
+            if tablet is not None:
+                tablet.close()
             app.close()
         verified = {
             path: verify_bundle(
@@ -184,9 +220,11 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         checkpoint=f"{checkpoint.size} records, root {checkpoint.root.hex()[:16]}…"
         if checkpoint is not None
         else "?",
-        bundle=withheld_line(exported[SECOND_CPS].info, held),
+        bundle=withheld_line(exported[SECOND_CPS].info, held)
+        + carried_line(folder / SECOND_CPS, captured),
         timestamp=timestamp_line(verified[SECOND_CPS]),
-        defence=withheld_line(exported["bundle-defence"].info, held),
+        defence=withheld_line(exported["bundle-defence"].info, held)
+        + carried_line(folder / "bundle-defence", captured),
         first=exported[FIRST_CPS].info.records,
         linked=f"{previous.size} of its {checkpoint.size if checkpoint else '?'} records",
         receipt=receipt,

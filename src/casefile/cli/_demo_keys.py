@@ -39,6 +39,8 @@ __all__ = [
     "DEMO_PASSPHRASE",
     "DOMAIN",
     "FORCE",
+    "INTAKE_LABEL",
+    "INTAKE_NAME",
     "PEOPLE",
     "PROSECUTOR_LABEL",
     "DemoKeys",
@@ -52,6 +54,9 @@ FORCE: Final = "Northshire Police (fictional)"
 LAB_ORGANISATION: Final = "Northshire Scientific Services (fictional)"
 DOMAIN: Final = "northshire.police.example"
 CHECKPOINT_NAME: Final = f"{DOMAIN}/casefile-checkpoint"
+#: The station's capture intake: it attaches what officers' devices sync, and receipts it.
+INTAKE_NAME: Final = f"{DOMAIN}/casefile-intake"
+INTAKE_LABEL: Final = "SVC-02 capture intake"
 _DAY: Final = 86_400 * 10**9
 
 
@@ -61,6 +66,8 @@ class DemoKeys:
 
     recorders: tuple[Signer, ...]
     prosecutor: Signer
+    #: The capture intake's key: it records each ``capture.attached`` and signs receipts.
+    intake: Signer
     receipts: Signer
     checkpoint: Signer
     trust: TrustStore
@@ -104,7 +111,7 @@ _EXTRA_ROLES: Final = {"pc-4721": (REDACTOR_ROLE,), "dc-3308": (SUPERVISOR_ROLE,
 
 
 def make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> DemoKeys:
-    """Seven keys, sealed in key files, opened again as a device would, and a trust store
+    """Eight keys, sealed in key files, opened again as a device would, and a trust store
     (naming the demo's time-stamping authority, if it has one)."""
     folder.mkdir()
     passphrase = DEMO_PASSPHRASE.encode("utf-8")
@@ -115,6 +122,11 @@ def make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> DemoK
     ]
     people.append((*_PROSECUTOR, frozenset({PROSECUTOR_ROLE})))
     people.append((*CPS_RECEIPTS, frozenset({RECIPIENT_ROLE})))
+    # Attaching records ``capture.attached`` (recorder) and receipts it (checkpoint).
+    intake_service = Holder("Northshire capture intake service", "", "SVC-02", FORCE)
+    people.append(
+        ("intake", INTAKE_NAME, intake_service, frozenset({RECORDER_ROLE, CHECKPOINT_ROLE}))
+    )
     service = Holder("Northshire case file service", "", "SVC-01", FORCE)
     people.append(("checkpoint", CHECKPOINT_NAME, service, frozenset({CHECKPOINT_ROLE})))
     entries = []
@@ -137,8 +149,9 @@ def make_keys(folder: Path, now: int, tsa: TimestampAuthorities | None) -> DemoK
     trust = TrustStore(entries, timestamping=tsa)
     write_new_file(folder / "trust.json", dump_trust_store(trust).encode("utf-8"))
     root, trust_list = _sign_trust(folder, trust, now, passphrase)
+    *recorders, prosecutor, receipts, intake, checkpoint = signers
     return DemoKeys(
-        tuple(signers[:-3]), signers[-3], signers[-2], signers[-1], trust, root, trust_list
+        tuple(recorders), prosecutor, intake, receipts, checkpoint, trust, root, trust_list
     )
 
 

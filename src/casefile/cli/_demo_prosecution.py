@@ -22,7 +22,17 @@ from typing import TYPE_CHECKING, Final
 from casefile._time import ns_to_human
 from casefile.cli._demo_case import MG11_DECLARATION, DemoCase
 from casefile.cli._demo_custody import DemoPeople, book_in, seal_captured
-from casefile.cli._demo_steps import At, Build, HashOf, Kept, Recorded, SeqOf, Step, run_steps
+from casefile.cli._demo_steps import (
+    At,
+    Build,
+    EvidenceOf,
+    HashOf,
+    Kept,
+    Recorded,
+    SeqOf,
+    Step,
+    run_steps,
+)
 from casefile.cli._media import demo_wav
 from casefile.events import PointToProve, SummaryPoint
 from casefile.signing import append_cosignatures, cosign_checkpoint, split_note
@@ -58,7 +68,9 @@ _VPS: Final = (
     "has affected me."
 )
 
-# Each element of burglary under s.9(1)(b), with the records that prove it.
+# Each element of burglary under s.9(1)(b), with the records that prove it. A point cites
+# records of the case (FORMAT.md §10.4): what came in by a device's capture (the victim's
+# statement and SO/1 and MH/1, when taken on the tablet) is left out (EvidenceOf).
 _POINTS: Final = (
     ("Entered a building or part of a building", ("victim statement", "SO/1")),
     ("As a trespasser", ("victim statement",)),
@@ -71,7 +83,7 @@ _POINTS: Final = (
 def _points(factory: Callable[..., object], **extra: object) -> tuple[Build, ...]:
     """The points to prove, as ``factory`` values (of the offence, or of the summary)."""
     return tuple(
-        Build(factory, {**extra, "element": element, "evidence": tuple(SeqOf(n) for n in names)})
+        Build(factory, {**extra, "element": element, "evidence": EvidenceOf(names)})
         for element, names in _POINTS
     )
 
@@ -205,7 +217,6 @@ def record_prosecution(
     given: dict[str, object] = {
         "dc": people.dc.custodian,
         "victim": recorded.victim,
-        "victim statement": recorded.victim_statement,
         "witness statement": recorded.witness_statement,
         "burglary date": time.strftime("%Y-%m-%d", time.gmtime(burglary_day // 10**9)),
         # Listed a week on, at ten in the morning.
@@ -241,6 +252,9 @@ def record_prosecution(
         "keeper": people.keeper.signer,
         "cps": prosecutor,
     }
+    if recorded.tablet is None:
+        # Taken at the centre, her statement is a record of the case a point may cite.
+        given["victim statement"] = recorded.victim_statement
     return run_steps(
         app,
         recorded.case_id,

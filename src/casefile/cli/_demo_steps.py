@@ -5,7 +5,8 @@ key are recorded in one session (one transaction, as one device would save
 them). Arguments known only as the case is recorded are placeholders
 resolved just before the command runs: :class:`Kept` (the result of an
 earlier step, or a value the scenario was given), :class:`SeqOf` (the record
-that introduced a kept statement, or an exhibit by reference), :class:`HashOf`
+that introduced a kept statement, or an exhibit by reference), :class:`EvidenceOf`
+(those of several such records that are evidence of the case itself), :class:`HashOf`
 (an exhibit's SHA-256), :class:`At` (a time, in minutes after the scenario's
 start) and :class:`Build` (a value object made of them). The commands are the
 :class:`~casefile.events.Investigation` methods of that name; a step may also
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -26,7 +27,18 @@ if TYPE_CHECKING:
     from casefile.events import Investigation
     from casefile.signing import Signer
 
-__all__ = ["At", "Build", "HashOf", "Helper", "Kept", "Recorded", "SeqOf", "Step", "run_steps"]
+__all__ = [
+    "At",
+    "Build",
+    "EvidenceOf",
+    "HashOf",
+    "Helper",
+    "Kept",
+    "Recorded",
+    "SeqOf",
+    "Step",
+    "run_steps",
+]
 
 _MINUTE: Final = 60 * 10**9
 
@@ -46,6 +58,16 @@ class SeqOf:
     """The sequence number of the record that introduced a kept statement or an exhibit."""
 
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceOf:
+    """The records named (as :class:`SeqOf` names them) that are evidence records of the case
+    itself, in order: a point to prove cites only those (FORMAT.md §10.4). A name neither kept
+    nor an exhibit (a statement taken on a device), or whose record in the case is not evidence
+    (an exhibit a capture brought in, known by its binding), is left out."""
+
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +125,29 @@ def _resolve(value: object, case: Investigation, kept: Mapping[str, object], sta
         if isinstance(target, int):
             return target
         return case.exhibits[str(target)].seq
+    if isinstance(value, EvidenceOf):
+        return tuple(seq for seq in _named_seqs(value.names, case, kept) if _is_evidence(case, seq))
     if isinstance(value, tuple | list):
         return tuple(_resolve(v, case, kept, start) for v in value)
     if isinstance(value, Build):
         return value.factory(**{k: _resolve(v, case, kept, start) for k, v in value.args.items()})
     return value
+
+
+def _named_seqs(
+    names: Sequence[str], case: Investigation, kept: Mapping[str, object]
+) -> Iterator[int]:
+    for name in names:
+        if name in kept:
+            yield _resolve(SeqOf(name), case, kept, 0)
+        elif name in case.exhibits:
+            yield case.exhibits[name].seq
+
+
+def _is_evidence(case: Investigation, seq: int) -> bool:
+    from casefile.events import EVIDENCE_TYPES
+
+    return case.record_type(seq).TYPE in EVIDENCE_TYPES
 
 
 def run_steps(

@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING
 from casefile._time import ns_to_human
 from casefile.cli._demo_handovers import RECEIPTED
 from casefile.cli._demo_keys import CHECKPOINT_NAME
+from casefile.cli._demo_tablet import TABLET
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from casefile.bundle import BundleInfo, BundleVerification
     from casefile.cli._demo_case import DemoCase
     from casefile.cli._demo_casefile import CaseFileOutput
 
-__all__ = ["DemoSummary", "render_summary", "timestamp_line", "withheld_line"]
+__all__ = ["DemoSummary", "carried_line", "render_summary", "timestamp_line", "withheld_line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,19 @@ def withheld_line(info: BundleInfo, held: int) -> str:
     return f"{info.disclosures} of {held} fields disclosed"
 
 
+def carried_line(bundle: Path, held: int) -> str:
+    """How many of the tablet's disclosures (``held`` at the centre) a bundle's capture carries,
+    or nothing for a bundle that carries no capture."""
+    from casefile.bundle._capture_package import read_capture_package
+
+    folder = bundle / "captures"
+    packages = sorted(folder.iterdir()) if folder.is_dir() else []
+    if not packages:
+        return ""
+    carried = sum(len(read_capture_package(p.read_bytes()).disclosures) for p in packages)
+    return f", the tablet's {carried} of {held}"
+
+
 def _completeness(output: CaseFileOutput) -> str:
     """The completeness report of the case file in one line, or the lacks it lists."""
     if not output.lacking:
@@ -61,6 +77,26 @@ def _completeness(output: CaseFileOutput) -> str:
     return f"anticipated not-guilty plea file lacks {len(output.lacking)}: " + "; ".join(
         output.lacking
     )
+
+
+_TABLET_FILE = (
+    "  tablet.sqlite    PC Okafor's tablet: its capture pruned once the centre receipted it"
+)
+
+
+def _tablet_lines(case: DemoCase) -> list[str]:
+    """What came from the tablet: its records, its syncs, the receipt it kept."""
+    work = case.tablet
+    if work is None:
+        return []
+    bound = ", then ".join(f"1-{size}" if i == 0 else f"{work.syncs[i - 1][1] + 1}-{size}"
+                           for i, (_, size) in enumerate(work.syncs))  # fmt: skip
+    bindings = " and ".join(str(seq) for seq, _ in work.syncs)
+    return [
+        f"  tablet      PC Okafor's first visit, offline on {TABLET}: {work.records} records,",
+        f"              synced {len(work.syncs)} times (records {bound}, bound by records "
+        f"{bindings}), pruned",
+    ]
 
 
 def render_summary(summary: DemoSummary, case: DemoCase) -> str:
@@ -76,10 +112,12 @@ def render_summary(summary: DemoSummary, case: DemoCase) -> str:
         "who acted (receipts",
         "              confirmed by receivers; one booking keyed for DC Reyes):",
         f"              {summary.signed}",
+        *_tablet_lines(case),
         "  recorded    report at the scene, victim and witness (personal data committed),",
         f"              2 MG11 statements, {case.photographs} photographs and an audio clip, "
         "notes,",
-        f"              a correction (record {case.corrected[0]} by record {case.corrected[1]}), "
+        f"              a correction ({'tablet ' if case.tablet else ''}record "
+        f"{case.corrected[0]} by record {case.corrected[1]}), "
         "2 redaction decisions, referred_to_cps",
         "  prosecuted  suspect named, arrested, interviewed (recording DR/3, its SHA-256 checked);",
         "              burglary alleged, each point to prove tied to its evidence; MG3 to the CPS;",
@@ -118,6 +156,7 @@ def render_summary(summary: DemoSummary, case: DemoCase) -> str:
         "",
         f"files in {shown}",
         "  casefile.sqlite  the case store (embedded SQLite)",
+        *([_TABLET_FILE] if case.tablet else []),
         "  keys/            sealed key files (passphrase: keys/demo-passphrase.txt), trust.json;",
         "                   root.json, the force's root, and trust-list.json signed by root.key",
         "  evidence/        the evidence store: photographs and audio, named by SHA-256",
