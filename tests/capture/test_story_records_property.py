@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -13,7 +14,7 @@ from casefile.errors import InputError
 from casefile.findings import Finding
 from casefile.projections import CITE_PATTERN, RecordView, parse_cite
 from casefile.projections._cite import cite_of, cited, citing
-from casefile.projections._story_records import story_records
+from casefile.projections._story_records import REFERENCE_FIELDS, story_records
 
 T = 1_767_225_600 * 10**9
 
@@ -128,3 +129,35 @@ def test_an_officers_words_that_look_like_a_record_are_never_rewritten() -> None
     typed = "Property store, record 3 shelf; statement 4 tray"
     finding = Finding("seal_reused", f"seal {typed} was already used in record 2", 4)
     assert cited(finding, cites).message == finding.message
+
+
+def test_every_reference_field_of_the_format_is_followed_to_its_position() -> None:
+    # One record of each type that names records, after a binding of two captured records:
+    # each named case record must come back as its position (its seq plus the two).
+    stream = uuid.UUID(int=9)
+    named = {
+        "case_summary.written": {"points": [{"offence": 3, "evidence": [3], "element": "e"}]},
+        "charging.decided": {"request": 3, "offences": [3]},
+        "charging.requested": {"offences": [3]},
+        "disclosure.erased": {"record": 3},
+        "offence.alleged": {"points_to_prove": [{"element": "e", "evidence": [3]}]},
+        "offence.charged": {"offence": 3, "decision": 3},
+        "record.confirmed": {"confirms": 3},
+        "record.corrected": {"corrects": 3, "fields": {}},
+        "redaction.decided": {"record": 3},
+        "redaction.withdrawn": {"decision": 3},
+        "vps.recorded": {"statement": 3},
+    }
+    assert set(named) == set(REFERENCE_FIELDS)
+    captured = [RecordView("capture.opened", 1, T, {}), RecordView("note.added", 2, T, {})]
+    for kind, data in named.items():
+        case = [
+            RecordView("case.opened", 1, T, {}),
+            _binding(2, stream, 0, 2),
+            RecordView("note.added", 3, T, {}),
+            RecordView(kind, 4, T, data),
+        ]
+        story = story_records(case, {stream: captured})
+        mapped = story.records[-1].data
+        assert "3" not in json.dumps(mapped, default=str), (kind, mapped)
+        assert "5" in json.dumps(mapped, default=str), (kind, mapped)

@@ -32,7 +32,7 @@ REFERENCE_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "charging.decided": ("request", "offences[]"),
     "charging.requested": ("offences[]",),
     "disclosure.erased": ("record",),
-    "offence.alleged": ("points[].evidence[]",),
+    "offence.alleged": ("points_to_prove[].evidence[]",),
     "offence.charged": ("offence", "decision"),
     "record.confirmed": ("confirms",),
     "record.corrected": ("corrects",),
