@@ -4,6 +4,7 @@ never forks it, travels in every bundle, and leaves the tablet once the centre r
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -182,3 +183,26 @@ def test_tablets_withholding_reaches_the_bundles_and_no_byte_of_her_home_does(de
         for where, data in contents.items():
             for needle in _needles():
                 assert needle not in data, (where, needle)
+
+
+def test_the_case_file_reads_the_tablets_first_visit_in_its_place(demo: Demo) -> None:
+    # The projections read the case and the tablet's stream as one story: the victim's
+    # statement taken on the tablet is an MG11 of the file, cited by its stream, and every
+    # record a sentence of the file names is cited as the case or the stream numbers it.
+    with _centre(demo) as (app, case_id):
+        first, _ = _bindings(app, case_id)
+        stream = _stream(first)
+        document = json.loads((demo.root / "casefile.json").read_bytes())
+        offences = [
+            h.seq
+            for h in (parse_record(r).header for r in app.records(case_id))
+            if h.event_type == "offence.alleged"
+        ]
+    statements = document["mg11"]
+    taken = [s for s in statements if str(s["records"][0]).startswith(f"{stream}#")]
+    assert taken, "the statement taken on the tablet is not in the case file"
+    assert "exhibits    7" in demo.output
+    assert "continuity: no findings" in demo.output
+    for lack in document["completeness"]["lacking"]:
+        for named in re.findall(r"offence (\d+)", lack["message"]):
+            assert int(named) in offences, lack["message"]

@@ -62,7 +62,7 @@ def _charging(index: CaseIndex) -> Iterator[FindingItem]:
                 yield _finding(
                     "request_offence_unknown",
                     k,
-                    f"names offence {o}, which is no earlier alleged offence",
+                    f"names offence {cite_of(o)}, which is no earlier alleged offence",
                     o,
                 )
     decided: dict[int, int] = {}
@@ -74,14 +74,14 @@ def _charging(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "decision_request_unknown",
                 k,
-                f"decides request {request}, which is no earlier charging request",
+                f"decides request {cite_of(request)}, which is no earlier charging request",
             )
             continue
         if request in decided:
             yield _finding(
                 "decision_repeated",
                 k,
-                f"decides request {request} again; "
+                f"decides request {cite_of(request)} again; "
                 f"the MG3 shows record {cite_of(decided[request])}",
                 request,
                 decided[request],
@@ -115,7 +115,7 @@ def _charges(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "charge_offence_unknown",
                 k,
-                f"charges offence {offence}, which is no earlier alleged offence",
+                f"charges offence {cite_of(offence)}, which is no earlier alleged offence",
             )
         elif offence in charged:
             yield _finding(
@@ -140,14 +140,15 @@ def _charges(index: CaseIndex) -> Iterator[FindingItem]:
             yield _finding(
                 "charge_decision_invalid",
                 k,
-                f"cites decision {decision}, whose outcome is {outcome}, not charge",
+                f"cites decision {cite_of(decision)}, whose outcome is {outcome}, not charge",
                 decision,
             )
         elif offence not in cited.fields.integers("offences"):
             yield _finding(
                 "charge_decision_invalid",
                 k,
-                f"cites decision {decision}, which does not decide to charge offence {offence}",
+                f"cites decision {cite_of(decision)}, "
+                f"which does not decide to charge offence {cite_of(offence)}",
                 decision,
             )
 
@@ -206,7 +207,8 @@ def _points(index: CaseIndex) -> Iterator[FindingItem]:
                 yield _finding(
                     "point_offence_unknown",
                     k,
-                    f"has a point of offence {offence}, which is no earlier alleged offence",
+                    f"has a point of offence {cite_of(offence)}, "
+                    "which is no earlier alleged offence",
                 )
             yield from _cited(index, k, point)
 

@@ -78,7 +78,7 @@ def _points(file: CaseFile) -> Iterator[Lack]:
                 yield Lack(
                     "points_to_prove",
                     "MG5",
-                    f"offence {o.offence} ({o.title}) has no points to prove",
+                    f"offence {cite_of(o.offence)} ({o.title}) has no points to prove",
                     o.records,
                 )
             proved = {p.element for p in points if p.evidence}
@@ -89,7 +89,8 @@ def _points(file: CaseFile) -> Iterator[Lack]:
                     yield Lack(
                         "point_evidence",
                         "MG5",
-                        f"point to prove {p.element!r} of offence {o.offence} cites no evidence",
+                        f"point to prove {p.element!r} of offence {cite_of(o.offence)} "
+                        "cites no evidence",
                         p.records,
                     )
 
@@ -104,7 +105,8 @@ def _charging_requests(file: CaseFile) -> Iterator[Lack]:
                 yield Lack(
                     "charging_request",
                     "MG3",
-                    f"no charging decision has been requested for offence {o.offence} ({o.title})",
+                    "no charging decision has been requested for offence "
+                    f"{cite_of(o.offence)} ({o.title})",
                     o.records,
                 )
 
