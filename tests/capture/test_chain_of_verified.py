@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from _captureworld import SCENE, TRUST, device
 from casefile.errors import UnknownSchemaError
 from casefile.events import EVENT_TYPES, EventRegistry, authenticate_chain
-from casefile.events._loading import chain_of_verified
+from casefile.events._chain import chain_of_verified
 from casefile.verifier import payload_schemas, verify_case
 
 _STEP = st.one_of(

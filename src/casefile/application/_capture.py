@@ -40,7 +40,8 @@ from casefile.errors import (
     UnauthorisedSignerError,
 )
 from casefile.events import EVENT_TYPES, ChainEntry
-from casefile.events._loading import chain_of_verified, fold_attached, investigation_of
+from casefile.events._chain import chain_of_verified
+from casefile.events._loading import fold_attached, investigation_of
 from casefile.events._values import Instant, check_time, check_uuid
 from casefile.signing._checkpoint import (
     Checkpoint,

@@ -24,6 +24,7 @@ from casefile.events._case_events import (
     RecordCorrected,
     StatusChanged,
 )
+from casefile.events._chain import ChainEntry, authenticate_chain
 from casefile.events._charging import (
     ChargingCommands,
     ChargingDecided,
@@ -70,11 +71,7 @@ from casefile.events._exhibit_work_events import (
     RetentionReviewed,
 )
 from casefile.events._investigation import Investigation
-from casefile.events._loading import (
-    ChainEntry,
-    authenticate_chain,
-    load_investigation,
-)
+from casefile.events._loading import load_investigation
 from casefile.events._mapper import RecordMapper
 from casefile.events._missing import (
     MissingEnquiryRecorded,

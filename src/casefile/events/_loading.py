@@ -1,17 +1,8 @@
 """Loading a case: authenticate the stored records, then map registered types to events.
 
-A routine load makes two passes over the case's stored records:
-
-1. the chain: every record's framing and header types (V1, V2, decoded
-   strictly but not re-encoded), its case id (V3), its place in the sequence
-   (V4), its link to the record before (V5), its stored topic (which must be
-   the record's own type) and its registration (V10);
-2. the head: the last record is parsed canonically and its key and signature
-   checked against the trust store (V6-V9).
-
-The head's signature covers its ``prev``, which is the hash of the record
-before, and so on down the chain: one verified signature authenticates every
-byte of every record. Only then are payloads mapped to event classes, by
+The chain is authenticated first (:mod:`casefile.events._chain`: every
+record's framing, case, place and link, and the head's signature, which
+covers every byte of every record). Only then are payloads mapped to event classes, by
 registered name, and applied. Nothing is imported on the strength of a stored
 string. An audit (every signature, every disclosure) is the verifier's job.
 
@@ -24,238 +15,37 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from eventsourcing.persistence import StoredEvent
 
 from casefile.errors import (
-    BadSignatureError,
     BrokenLinkError,
-    KeyNotValidError,
-    KeyRoleError,
     MalformedRecordError,
     SequenceError,
-    UnknownKeyError,
-    UnknownReferenceError,
     UnknownSchemaError,
     VerificationError,
-    WrongCaseError,
 )
 from casefile.events._base import WITHHELD, CaseEvent
 from casefile.events._capture import CaptureAttached
+from casefile.events._chain import ChainEntry, authenticate_chain
 from casefile.events._fold import fold_capture, is_folded
 from casefile.events._investigation import Investigation
 from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._registry import EVENT_TYPES, EventRegistry
 from casefile.signing._checkpoint import parse_checkpoint_body
-from casefile.signing._keys import verify_signature
 from casefile.signing._merkle import merkle_root
 from casefile.signing._note import split_note
-from casefile.signing._records import (
-    ZERO_HASH,
-    parse_authenticated_record,
-    parse_record,
-    record_hash,
-    signing_input,
-)
 from casefile.signing._trust import TrustStore
-from casefile.verifier import VerifiedRecord
 
 __all__ = [
-    "ChainEntry",
-    "authenticate_chain",
-    "authenticate_record",
-    "chain_of_verified",
     "event_of",
     "fold_attached",
     "investigation_of",
     "load_investigation",
-    "record_header",
 ]
 
 _NO_PERSONAL: Final[Mapping[str, Any]] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class ChainEntry:
-    """One record of an authenticated chain: what the loader maps to an event."""
-
-    event_class: type[CaseEvent]
-    seq: int
-    time_ns: int
-    data: Mapping[str, Any]
-    personal_names: tuple[str, ...]
-    hash: bytes
-    #: The record's commitments, in the order of ``personal_names``.
-    commitments: tuple[bytes, ...] = ()
-
-
-def record_header(raw: object, case_id: uuid.UUID, seq: int) -> dict[str, Any]:
-    """V1 and V2, named at this case and position (no canonical re-encoding)."""
-    if type(raw) is not bytes:
-        raise MalformedRecordError(
-            "record framing: a record is bytes", case_id=str(case_id), seq=seq, step="V1"
-        )
-    try:
-        return parse_authenticated_record(raw)[2]
-    except MalformedRecordError as exc:
-        raise MalformedRecordError(
-            exc.message, case_id=str(case_id), seq=seq, step=exc.step
-        ) from None
-
-
-def authenticate_chain(
-    case_id: uuid.UUID,
-    stored: Sequence[StoredEvent],
-    trust: TrustStore,
-    *,
-    registry: EventRegistry = EVENT_TYPES,
-) -> list[ChainEntry]:
-    """Authenticate a case's stored records (routine load); return them in order.
-
-    Raises :class:`UnknownReferenceError` if there are none, and the
-    :class:`VerificationError` subclass naming the case, record and step
-    where a check broke.
-    """
-    if not stored:
-        raise UnknownReferenceError(f"no case {case_id}")
-    label = str(case_id)
-    case_bytes = case_id.bytes
-    entries: list[ChainEntry] = []
-    append = entries.append
-    get_class = registry.get
-    prev = ZERO_HASH
-    header: dict[str, Any] = {}
-    for seq, item in enumerate(stored, 1):
-        raw = item.state
-        header = record_header(raw, case_id, seq)
-        # V3: the record belongs to this case.
-        if header["case"] != case_bytes or item.originator_id != case_id:
-            raise WrongCaseError("record of another case", case_id=label, seq=seq, step="V3")
-        # V4: no gap, duplicate or reordering.
-        if header["seq"] != seq or item.originator_version != seq:
-            raise SequenceError(
-                f"sequence number {header['seq']} stored at position {seq}",
-                case_id=label,
-                seq=seq,
-                step="V4",
-            )
-        # V5: the link to the record before.
-        if header["prev"] != prev:
-            raise BrokenLinkError(
-                "previous-record hash does not match the record before it",
-                case_id=label,
-                seq=seq,
-                step="V5",
-            )
-        name, schema = header["type"], header["schema"]
-        if item.topic != name:
-            raise MalformedRecordError(
-                f"stored topic {item.topic[:80]!r} is not the record's type {name!r}",
-                case_id=label,
-                seq=seq,
-                step="V2",
-            )
-        # V10: only registered types are ever mapped.
-        event_class = get_class(name, schema)
-        if event_class is None:
-            raise UnknownSchemaError(
-                f"event type {name!r} schema {schema} is not registered",
-                case_id=label,
-                seq=seq,
-                step="V10",
-            )
-        prev = record_hash(raw)
-        append(
-            ChainEntry(
-                event_class,
-                seq,
-                header["time"],
-                header["data"],
-                tuple(header["pd"]),
-                prev,
-                tuple(header["pd"].values()),
-            )
-        )
-    authenticate_record(stored[-1].state, case_id, len(stored), trust)
-    return entries
-
-
-def chain_of_verified(
-    records: Sequence[VerifiedRecord], *, registry: EventRegistry = EVENT_TYPES
-) -> list[ChainEntry]:
-    """The chain of records the offline verifier has verified (V1-V15), without reading
-    them twice: what :func:`authenticate_chain` gives for the same stored bytes.
-
-    Raises :class:`UnknownSchemaError` for a type the registry does not map.
-    """
-    entries = []
-    for record in records:
-        event_class = registry.get(record.event_type, record.schema)
-        if event_class is None:
-            raise UnknownSchemaError(
-                f"event type {record.event_type!r} schema {record.schema} is not registered",
-                case_id=str(record.case_id),
-                seq=record.seq,
-                step="V10",
-            )
-        pd = record.commitments
-        entries.append(
-            ChainEntry(
-                event_class,
-                record.seq,
-                record.time_ns,
-                record.data,
-                tuple(pd),
-                record.hash,
-                tuple(pd.values()),
-            )
-        )
-    return entries
-
-
-def authenticate_record(raw: bytes, case_id: uuid.UUID, seq: int, trust: TrustStore) -> None:
-    """V1, V2 canonically and V6-V9 for one record (the head's signature covers the chain)."""
-    label = str(case_id)
-    try:
-        head = parse_record(raw)
-    except MalformedRecordError as exc:
-        raise MalformedRecordError(exc.message, case_id=label, seq=seq, step=exc.step) from None
-    h = head.header
-    # V6: a trusted key.
-    entry = trust.get(h.key_id)
-    if entry is None:
-        raise UnknownKeyError(
-            f"signed by key {h.key_id.hex()[:16]}…, which the trust store does not hold",
-            case_id=label,
-            seq=seq,
-            step="V6",
-        )
-    # V7: valid at the record's time.
-    if not entry.valid_at(h.time_ns):
-        raise KeyNotValidError(
-            f"key of {entry.name} is not valid at the record's time",
-            case_id=label,
-            seq=seq,
-            step="V7",
-        )
-    # V8: allowed to record this type.
-    if entry.roles.isdisjoint(trust.policy.roles_for(h.event_type)):
-        raise KeyRoleError(
-            f"key of {entry.name} lacks a role for {h.event_type!r}",
-            case_id=label,
-            seq=seq,
-            step="V8",
-        )
-    # V9: the signature.
-    if not verify_signature(entry.public_key.raw, signing_input(head.header_bytes), head.signature):
-        raise BadSignatureError(
-            f"signature does not verify under the key of {entry.name}",
-            case_id=label,
-            seq=seq,
-            step="V9",
-        )
 
 
 def event_of(case_id: uuid.UUID, entry: ChainEntry, seq: int | None = None) -> CaseEvent:

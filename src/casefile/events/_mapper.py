@@ -9,7 +9,8 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from casefile.errors import MalformedRecordError, SequenceError, UnknownSchemaError, WrongCaseError
 from casefile.events._base import CaseEvent
-from casefile.events._loading import ChainEntry, authenticate_record, event_of, record_header
+from casefile.events._chain import ChainEntry, authenticate_record, record_header
+from casefile.events._loading import event_of
 from casefile.events._registry import EVENT_TYPES, EventRegistry
 from casefile.signing._records import record_hash
 from casefile.signing._trust import TrustStore
