@@ -177,6 +177,8 @@ def test_words_a_stream_erased_carried_in_a_bundle_for_no_audience_are_refused_b
     tmp_path: Path,
 ) -> None:
     app, case_id, dev, stream = statement_capture(tmp_path)
+    # The words as the centre first received them, before the tablet erased some.
+    held = {(d.seq, d.name): d.to_bytes() for d in app.disclosures(stream)}
     dev.erase_words(
         stream, SERGEANT, 3, "body", runs=[(0, 2)], basis="erasure_request",
         explanation="The witness asked.",
@@ -188,8 +190,7 @@ def test_words_a_stream_erased_carried_in_a_bundle_for_no_audience_are_refused_b
     )
     bundle = _export(app, case_id, tmp_path / "b", disclosure_policy=DISCLOSE_ALL)
     assert _both(bundle) == []
-    # The centre still holds the words as first sent; a sender who carries them is refused.
-    held = {(d.seq, d.name): d.to_bytes() for d in app.disclosures(stream)}
+    # A sender who kept the words as first sent and carries them is refused.
     path = bundle / "captures" / f"{stream}.pkg"
     carried = {
         (d.seq, d.name): raw
