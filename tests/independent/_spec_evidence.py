@@ -4,9 +4,9 @@ The case's story (§12.5) is its verified records with, right after each binding
 of the capture it newly binds that passed B19. B8 holds each `evidence/<sha256>` file to its
 name and to the `size` of every `evidence.captured` record of the story with that `sha256`.
 B9 reports `evidence_not_in_bundle` for each exhibit the story introduces with a SHA-256 on
-record (B9's list of introducing fields) whose file a bundle carrying evidence lacks, at the
-record that introduced it. The rest of B9, the chain of custody, needs docs/CUSTODY.md and is
-left to the library.
+record (B9's list of introducing fields; a copy of an exhibit on record; no correction changes
+a hash) whose file a bundle carrying evidence lacks, at the record that first introduced it.
+The rest of B9, the chain of custody, needs docs/CUSTODY.md and is left to the library.
 """
 
 from __future__ import annotations
@@ -53,15 +53,16 @@ def check_evidence(
 ) -> None:
     """B8 over every listed evidence file, then B9's ``evidence_not_in_bundle``."""
     sizes: dict[str, set[int]] = {}
-    introduced: dict[str, tuple[int | str, str]] = {}
+    introduced: dict[str, tuple[int | str, bytes | None]] = {}
     for cite, h in story(case, captures):
         d = h["data"]
         if h["type"] == "evidence.captured":
             sizes.setdefault(d["sha256"].hex(), set()).add(d["size"])
         if h["type"] in _INTRODUCES and h["schema"] == 1:
             ref, field = _INTRODUCES[h["type"]]
-            if d[ref] not in introduced and d.get(field) is not None:
-                introduced[d[ref]] = (cite, d[field].hex())
+            # The first introduction counts; a copy is made of an exhibit on record.
+            if d[ref] not in introduced and (ref == "exhibit" or d["exhibit"] in introduced):
+                introduced[d[ref]] = (cite, d.get(field))
     for path, f in listed.items():
         if not path.startswith(_PREFIX):
             continue
@@ -72,5 +73,5 @@ def check_evidence(
     if not carried:
         return  # an export by reference
     for cite, digest in introduced.values():
-        if digest not in carried:
-            report.note("evidence_not_in_bundle", cite)  # type: ignore[arg-type]
+        if digest is not None and digest.hex() not in carried:
+            report.note("evidence_not_in_bundle", cite)
