@@ -47,9 +47,9 @@ def check_captures(
     context: tuple[dict[str, Any], Trust, int],
     report: Report,
     walk: Walk,
-) -> set[bytes]:
+) -> tuple[set[bytes], dict[str, dict[int, dict[str, Any]]]]:
     """B18-B21 for the bundle whose manifest is ``context[0]``; the key ids the verified
-    captures used (B10)."""
+    captures used (B10), and the records of each capture that passed B19 (B8, B9)."""
     manifest, trust, at = context
     bound: dict[str, list[tuple[int, int, int, str]]] = {}
     for seq in sorted(verified):
@@ -68,14 +68,20 @@ def check_captures(
         if stream not in carried:
             report.fail("B18", "capture", bindings[-1][0])
     used: set[bytes] = set()
+    passed: dict[str, dict[int, dict[str, Any]]] = {}
     for stream, path in carried.items():
         if stream not in bound:
             report.fail("B18", "capture")  # records of a stream never bound are no part of it
         elif path not in changed:  # a changed file failed B4 already
-            used |= _one(
-                root / path, stream, bound[stream][-1], (manifest, trust, at), report, walk
-            )
-    return used
+            records: dict[int, dict[str, Any]] = {}
+            keys = _one(
+                root / path, stream, bound[stream][-1], (manifest, trust, at), report, walk,
+                records,
+            )  # fmt: skip
+            if keys is not None:
+                used |= keys
+                passed[stream] = records
+    return used, passed
 
 
 def _one(
@@ -85,12 +91,13 @@ def _one(
     context: tuple[dict[str, Any], Trust, int],
     report: Report,
     walk: Walk,
-) -> set[bytes]:
+    records: dict[int, dict[str, Any]],
+) -> set[bytes] | None:
     manifest, (keys, record_roles, _), at = context
     package = _package(path.read_bytes(), stream)
     if package is None:
         report.fail("B19", "capture")
-        return set()
+        return None
     note, n, files = package
     capture_roles = record_roles.get("capture.opened", record_roles.get("*", []))
     fields = {
@@ -101,18 +108,17 @@ def _one(
         "disclosure_policy": {"mode": "all"},
     }
     mine = Report()
-    records: dict[int, dict[str, Any]] = {}
     shown: dict[tuple[int, str], dict[str, Any]] = {}
     used, *_ = walk(files, fields, (keys, record_roles, capture_roles), at, mine, (records, shown))
     if mine.failures:  # B19: the first fault only; A2 and A3 are the walk's V12 and V13
         step, kind, seq = mine.failures[0]
         report.fail(*(("B19", "capture", None) if step in ("V12", "V13") else (step, kind, seq)))
-        return set()
+        return None
     first = records[1]
     later = (h["type"] for s, h in records.items() if s > 1)
     if (first["type"], first["schema"]) != ("capture.opened", 1) or _NOT_CAPTURED & set(later):
         report.fail("B19", "capture")  # A4
-        return set()
+        return None
     target = first["data"]["target"]
     if note != last[3]:  # B20: exactly the records the latest binding bound
         report.fail("B20", "capture", last[0])

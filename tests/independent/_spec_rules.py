@@ -166,7 +166,8 @@ class Report:
     """What §9.7 says a report lists: failures and findings, each with its record or None."""
 
     failures: list[tuple[str, str, int | None]] = field(default_factory=list)
-    noted: set[tuple[str, int | None]] = field(default_factory=set)
+    #: Each finding's record: its seq, or ``<stream-uuid>#<seq>`` for a captured one (§12.5).
+    noted: set[tuple[str, int | str | None]] = field(default_factory=set)
     #: The count a case-wide finding gives (§9.7.5: withheld fields, fields the policy covers).
     counts: dict[str, int] = field(default_factory=dict)
     #: B11's findings, one per run or field (§9.6), as (kind, record) in any order.
@@ -180,7 +181,7 @@ class Report:
     def findings(self) -> set[str]:
         return {kind for kind, _ in self.noted}
 
-    def note(self, kind: str, seq: int | None = None) -> None:
+    def note(self, kind: str, seq: int | str | None = None) -> None:
         self.noted.add((kind, seq))
 
     @property

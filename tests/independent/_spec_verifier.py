@@ -8,7 +8,8 @@ B11 and the redacted texts of a report (§9.6, in _spec_redactions), B13 and B14
 _spec_handovers), B15 (in _spec_receipts), B16 (in _spec_time), B18-B21 over the capture
 streams a bundle carries (§12, in _spec_captures), B17 under a pinned root
 (§7.5, in _spec_trust_root), the checkpoint grammar (§6) and what a report lists (§9.7).
-Continuity (B9) and the zip form are out of its scope, and so is the half of B12 that rebuilds
+B8 and B9's evidence_not_in_bundle over the case's story (in _spec_evidence); the rest of
+continuity (B9) and the zip form are out of its scope, and so is the half of B12 that rebuilds
 each view: building an MG case file, its HTML page or an exhibit register from the records
 needs docs/CASEFILE.md, the library's template and docs/CUSTODY.md, not this format alone. It
 checks that every view is one B12 names and leaves the byte comparison to the library (the
@@ -28,6 +29,7 @@ import msgpack
 from nacl.exceptions import BadSignatureError
 
 from independent._spec_captures import check_captures
+from independent._spec_evidence import check_evidence
 from independent._spec_handovers import check_handovers
 from independent._spec_receipts import b15, witness_policy
 from independent._spec_redactions import Redactions
@@ -276,7 +278,7 @@ def verify_dir(
     shown: dict[tuple[int, str], dict[str, Any]] = {}
     verified: dict[int, dict[str, Any]] = {}
     files = ((root / "records.bin").read_bytes(), (root / "disclosures.bin").read_bytes())
-    used, captured, last, hashes = _records(
+    used, _, last, hashes = _records(
         files, manifest, (keys, record_roles, cp_roles), at, report, (verified, shown)
     )
     redactions = Redactions(manifest["audience"], verified, shown)
@@ -285,19 +287,17 @@ def verify_dir(
     if signer is not None and last is not None and not _cp_valid(signer, at, last):
         report.fail("B2", "manifest")  # deferred: expired or revoked by the last record
     used |= check_handovers(root, manifest, verified, (keys, cp_roles), at, report)  # B13, B14
-    for path in listed:
-        sizes = captured.get(path[9:], set()) - {listed[path]["size"]}
-        if path.startswith("evidence/") and (listed[path]["sha256"] != path[9:] or sizes):
-            report.fail("B8", "fixity")
     doc = trust_doc if trust_doc is not None else (root / "trust.json").read_bytes()
     used |= b15(
         manifest["checkpoint"], keys, witness_policy(doc), verified, hashes,
         (at, at if last is None else last), report, _identity, manifest["records"],
         set(cp_roles),
     )  # fmt: skip
-    used |= check_captures(  # B18-B21, after B15 and before B10 (§9.7.2)
+    keys_used, captures = check_captures(  # B18-B21, after B15 and before B10 (§9.7.2)
         root, set(listed), changed, verified, (manifest, trust, at), report, _records
     )
+    used |= keys_used
+    check_evidence(listed, verified, captures, report)  # B9's evidence, then B8, over the story
     if own and "trust.json" not in changed:  # B10: a changed trust.json already failed B4
         try:
             bundle_keys = parse_trust((root / "trust.json").read_bytes())[0]
@@ -384,8 +384,9 @@ def _records(
     at: int,
     report: Report,
     out: tuple[dict[int, dict[str, Any]], dict[tuple[int, str], dict[str, Any]]],
-) -> tuple[set[bytes], dict[str, set[int]], int | None, list[bytes]]:
-    """B6, V1-V15, B7; the key ids of the records that verified, and every record's hash.
+) -> tuple[set[bytes], dict[int, dict[str, Any]], int | None, list[bytes]]:
+    """B6, V1-V15, B7; the key ids of the records that verified, those records, the latest
+    time among them, and every record's hash.
 
     ``files`` are records.bin and disclosures.bin (or a capture's, framed the same);
     ``out`` receives the verified records and the disclosures of each that passed V11.
@@ -477,11 +478,7 @@ def _records(
         }
     if fault is None:
         _checkpoint(manifest["checkpoint"], case, hashes, report)
-    captured: dict[str, set[int]] = {}  # B8: the sizes verified captures give each file
-    for h in verified.values():
-        if h["type"] == "evidence.captured":
-            captured.setdefault(h["data"]["sha256"].hex(), set()).add(h["data"]["size"])
-    return used, captured, max((h["time"] for h in verified.values()), default=None), hashes
+    return used, verified, max((h["time"] for h in verified.values()), default=None), hashes
 
 
 def _sig_ok(k: Key, rec: dict[str, Any]) -> bool:

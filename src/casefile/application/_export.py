@@ -69,8 +69,9 @@ class ExportResult:
     checkpoint: str
     info: BundleInfo
     verification: BundleVerification
+    #: The register of the case's story: its records and those of the captures it bound.
     register: ExhibitRegister
-    #: SHA-256 of the case's exhibits whose files the bundle does not carry.
+    #: SHA-256 of the exhibits (the case's and its captures') whose files the bundle lacks.
     missing_evidence: frozenset[bytes]
 
 
@@ -374,13 +375,10 @@ class ExportCommands:
             ),
         )  # B18-B21
         # The bundle's trust.json is a subset of this store: its signers are named as here.
-        # Captured records are read from the very packages the bundle carries, as B12 reads them.
-        views = build_views(
-            verified,
-            audience=audience,
-            checkpoint=covered,
-            captures=carried_capture_records(captures, self.trust, at),
-        )
+        # Captured records are read from the very packages the bundle carries, as B12 reads
+        # them, and as B9 reads them for the evidence the bundle must carry.
+        captured = carried_capture_records(captures, self.trust, at)
+        views = build_views(verified, audience=audience, checkpoint=covered, captures=captured)
         # B14: the checkpoints the recipient of the handover the bundle ends with was given
         # before, each with its proof.
         handovers = handovers_file(
@@ -390,8 +388,13 @@ class ExportCommands:
                 case_id, checkpoint_signer, checkpoint_name, namespace, size=n
             ),
         )
-        register = build_exhibit_register(records_as_read(verified), as_of=at)
-        del verified
+        # The story's register: a file captured on a device is evidence the bundle carries.
+        register = build_exhibit_register(
+            records_as_read(verified),
+            as_of=at,
+            captures={s: list(records_as_read(rs)) for s, rs in captured.items()},
+        )
+        del verified, captured
         wanted = exhibit_hashes(register)
         files = find_evidence(evidence, wanted)
         clean_staging(dest.parent)

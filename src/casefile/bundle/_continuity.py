@@ -4,20 +4,26 @@ A gap in custody or a seal quoted wrongly is something a court weighs; a wrong
 hash is a failure. So the exhibit register of docs/CUSTODY.md §4, built from
 the records that verified, adds findings to a bundle's result and never an
 error. Records pass by one at a time during B6; only custody records, captured
-evidence and corrections of them are kept (the register needs them all to
-apply corrections), so memory grows with the exhibits' histories, not with the
-case. Unexplained gaps run up to the time of the case's last verified record:
-what the bundle shows, not how long ago it was made.
+evidence, corrections of them and the bindings of captures are kept (the
+register needs them all to apply corrections and to place each captured
+record), so memory grows with the exhibits' histories, not with the case. When
+the case binds captures, the register reads the case's story (docs/FORMAT.md
+§12.5): the kept records and the records B19 verified for each carried
+capture, which B9 therefore follows (docs/DECISIONS.md D70). Unexplained gaps
+run up to the time of the case's last verified record: what the bundle shows,
+not how long ago it was made.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from casefile.bundle._layout import EVIDENCE_DIR
 from casefile.bundle._manifest import FileEntry
+from casefile.errors import InputError
 from casefile.findings import Finding
 from casefile.projections import (
     CUSTODY_TYPES,
@@ -26,12 +32,14 @@ from casefile.projections import (
     RecordView,
     TextReader,
     build_exhibit_register,
+    records_as_read,
 )
 from casefile.projections._custody_records import (
     CAPTURED_TYPE,
     CONFIRMATION_TYPE,
     CORRECTION_TYPE,
 )
+from casefile.verifier._payloads import CAPTURE_ATTACHED
 from casefile.verifier._verified import VerifiedRecord
 
 __all__ = [
@@ -45,7 +53,8 @@ __all__ = [
 #: The finding for an exhibit whose SHA-256 is on record but whose file the bundle lacks.
 EVIDENCE_NOT_IN_BUNDLE: Final = "evidence_not_in_bundle"
 
-_KEPT: Final = CUSTODY_TYPES | {CAPTURED_TYPE}
+# A binding is kept too: it places its capture's records in the story.
+_KEPT: Final = CUSTODY_TYPES | {CAPTURED_TYPE, CAPTURE_ATTACHED}
 
 
 class CustodyCollector:
@@ -70,7 +79,9 @@ class CustodyCollector:
         if self._last is None or record.time_ns > self._last:
             self._last = record.time_ns
         kind = record.event_type
-        if kind in _KEPT:
+        if kind == CAPTURE_ATTACHED:
+            pass  # no custody of its own: nothing corrects it for the register
+        elif kind in _KEPT:
             self._seqs.add(record.seq)
         elif kind in (CORRECTION_TYPE, CONFIRMATION_TYPE):
             target = record.data.get("corrects" if kind == CORRECTION_TYPE else "confirms")
@@ -84,10 +95,27 @@ class CustodyCollector:
             return
         self._kept.append(self._texts.read(record))
 
-    def register(self, at: int) -> ExhibitRegister:
-        """The register of the records taken; gaps run up to the last record (not after ``at``)."""
+    def register(
+        self, at: int, captures: Mapping[uuid.UUID, Sequence[VerifiedRecord]] | None = None
+    ) -> ExhibitRegister:
+        """The register of the records taken; gaps run up to the last record (not after ``at``).
+
+        ``captures`` are the records B19 verified for each carried capture: the
+        register then reads the story, citing a captured record
+        ``"<stream-uuid>#<seq>"``. When a binding's records are not all there
+        (its capture failed B18-B20, already a failure) the case's records are
+        read alone, as far as they go.
+        """
         as_of = None if self._last is None else min(self._last, at)
         kept, self._kept, self._seqs = self._kept, deque(), set()
+        if captures:
+            story = {s: list(records_as_read(rs)) for s, rs in captures.items()}
+            try:
+                return build_exhibit_register(
+                    list(kept), policy=self._policy, as_of=as_of, captures=story
+                )
+            except InputError:
+                pass
         return build_exhibit_register(_drain(kept), policy=self._policy, as_of=as_of)
 
 

@@ -2,10 +2,11 @@
 
 B4 (docs/FORMAT.md §9.6): every listed file is present with its size and
 SHA-256, and nothing else is. B8: a file under ``evidence/`` is named by the
-SHA-256 of its content, and every ``evidence.captured`` record of that
-SHA-256 gives its length. The content is judged as B4 read it (the bytes
-present, not the manifest's claim about them), so a file that fails B4 is
-still checked here against its own name.
+SHA-256 of its content, and every verified ``evidence.captured`` record of
+that SHA-256, the case's or a carried capture's, gives its length. The
+content is judged as B4 read it (the bytes present, not the manifest's claim
+about them), so a file that fails B4 is still checked here against its own
+name.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ B17 and B1-B5 (whose keys, whose manifest, which files) in
 :mod:`casefile.bundle._verify_manifest`; B6 with B7 and the deferred part of
 B2, the one streamed pass over the records, in :mod:`casefile.bundle._verify_walk`;
 B8-B11, B13-B16 and, last, B12 in :mod:`casefile.bundle._verify_checks`; B18-B21,
-the capture streams carried, in :mod:`casefile.bundle._verify_captures`. What
+the capture streams carried, in :mod:`casefile.bundle._verify_captures` (before B9
+and B8, which read the captured records B19 verified). What
 they find is kept in one :class:`~casefile.bundle._verify_state.VerifyState`.
 """
 
@@ -43,16 +44,19 @@ __all__ = ["PROGRESS_STEP", "verify_bundle"]
 def _run(run: VerifyState) -> BundleVerification:
     """The steps in their order: B17 first (it gives B2 its keys), B15 before B10
     (B10 looks for the cosigners that counted), B18-B21 before B10 (B10 looks for the
-    captures' signers), B12 last (it needs all else passed)."""
+    captures' signers), B9 after B19 (it reads the captured records B19 verified in
+    the case's story, D70) and B8 after B9 (it checks captured files' sizes too, and
+    names a misnamed file's exhibits from B9's register), B12 last (it needs all else
+    passed)."""
     if check_trust_root(run) and check_manifest(run):  # B17, B1-B3
         check_files(run)  # B4, B5
         walk_case(run)  # B6, B7, B2 (deferred)
-        check_evidence(run)  # B8
-        check_continuity(run)  # B9
         check_redactions(run)  # B11
         check_handover_records(run)  # B13, B14
         check_receipts(run)  # B15
         check_captures(run)  # B18, B19, B20, B21
+        check_continuity(run)  # B9
+        check_evidence(run)  # B8
         check_bundle_trust_file(run)  # B10
         check_time(run)  # B16
         check_views_last(run)  # B12

@@ -137,8 +137,11 @@ def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, las
             f"capture {stream} differs from what record {last.seq} bound",
             case_id=run.label, seq=last.seq, step="B20",
         ))  # fmt: skip
-    if run.kept is not None:  # B12 rebuilds the views from these records too
-        run.kept_captures[stream] = verified.records
+    # B9 reads them in the case's story, B12 rebuilds the views from them too.
+    run.kept_captures[stream] = verified.records
+    for record in verified.records:
+        if record.event_type == "evidence.captured":
+            run.captured.note(record.data)  # B8: a captured file's size, as the device recorded it
     manifest = run.manifest
     if target is not None and manifest is not None and target != manifest.case_id:
         run.fail(CaptureError(

@@ -1,6 +1,6 @@
 """Steps B8-B11, B13-B16 and B12 of docs/FORMAT.md §9.6: judged once the records are walked.
 
-B8 checks the evidence names; B9 walks the exhibits' chains of custody, whose
+B8 checks the evidence names and sizes; B9 walks the exhibits' chains of custody, whose
 breaks are findings, never errors (a court weighs a gap; a wrong hash is a
 failure); B10 holds the bundle's own trust.json to what it must carry when the
 auditor brought keys; B11 holds each withheld run to a signed act
@@ -49,9 +49,17 @@ def check_evidence(run: VerifyState) -> None:
 
 
 def check_continuity(run: VerifyState) -> None:
-    """B9: breaks in the exhibits' custody and evidence left out are findings only."""
-    if run.register is None or run.manifest is None:
-        return
+    """B9: breaks in the exhibits' custody and evidence left out are findings only.
+
+    After B19: when the case binds captures, the register reads the case's story
+    (its records and those B19 verified for each carried capture, D70); B8 then
+    names the exhibits of a misnamed file from it.
+    """
+    if run.captures is None or run.manifest is None:
+        return  # B6 did not walk the records
+    run.register = run.custody.register(
+        run.at, run.kept_captures if run.captures.by_stream else None
+    )
     # V15 already reported each unconfirmed on-behalf record; the register's
     # copy of that finding (which adds the exhibit) would list it twice.
     reported = {(f.kind, f.seq) for f in run.findings}

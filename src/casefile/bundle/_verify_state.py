@@ -87,7 +87,8 @@ class VerifyState:
         self.redactions: RedactionLedger | None = None
         self.schemas = payload_schemas()
         self.register: ExhibitRegister | None = None
-        # B8: the size each evidence.captured record gives its file.
+        # B8: the size each evidence.captured record (the case's or a carried
+        # capture's) gives its file.
         self.captured = CapturedSizes()
         # B12: the verified records, kept only when the bundle carries views to rebuild.
         self.kept: list[VerifiedRecord] | None = None
@@ -101,7 +102,8 @@ class VerifyState:
         self.latest_time: int | None = None
         # B18-B20: the capture.attached records that verified.
         self.captures: CaptureBindings | None = None
-        # B12: the records of each carried capture that B19 verified (kept with ``kept``).
+        # B9, B12: the records of each carried capture that B19 verified (the case's
+        # story; kept until B12, whose views read them too).
         self.kept_captures: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
 
     def fail(self, exc: VerificationError) -> None:

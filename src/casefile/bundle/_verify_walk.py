@@ -127,8 +127,6 @@ def walk_case(run: VerifyState) -> None:
     if walk.size == manifest.records and not walk.unread_tail:
         run.history = run.collected.history(walk.size)
     run.collected = HistoryCollector()
-    # B9: the exhibit register of the records that verified (reported after B8).
-    run.register = run.custody.register(run.at)
     left_out = checked.finding(ledger.withheld_whole())  # B7, after B11's acts are known
     if left_out is not None:
         run.findings.append(left_out)
