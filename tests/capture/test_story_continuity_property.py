@@ -2,7 +2,7 @@
 
 The verifier keeps, as the records stream past, only what the register needs (custody
 records, their corrections and confirmations, and the bindings) and reads them with the
-captures B19 verified (D70). Over random custody split between a tablet and the centre, in
+captures B19 verified (D68). Over random custody split between a tablet and the centre, in
 one or two syncs, its findings are those of the register of every record of the story.
 """
 

@@ -3,7 +3,7 @@
 The export carries the files of captured exhibits (FORMAT §9.6 B8, B9), both verifiers hold a
 carried file to the size its capture recorded (B8) and report a captured exhibit whose file a
 bundle leaves out (B9), and the custody of a captured exhibit booked at the centre is one
-history across the two streams, with no break invented by reading the case alone (D70).
+history across the two streams, with no break invented by reading the case alone (D68).
 """
 
 from __future__ import annotations

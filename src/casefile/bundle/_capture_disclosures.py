@@ -11,7 +11,7 @@ the ledger the case's B11 and the export use.
 
 Unlike B11, whose faults are findings, a fault here is a failure: no bundle
 made before capture disclosures travelled carries one, and a centre that
-writes a bundle applies the stream's acts itself (docs/DECISIONS.md D67).
+writes a bundle applies the stream's acts itself (docs/DECISIONS.md D66).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ register needs them all to apply corrections and to place each captured
 record), so memory grows with the exhibits' histories, not with the case. When
 the case binds captures, the register reads the case's story (docs/FORMAT.md
 §12.5): the kept records and the records B19 verified for each carried
-capture, which B9 therefore follows (docs/DECISIONS.md D70). Unexplained gaps
+capture, which B9 therefore follows (docs/DECISIONS.md D68). Unexplained gaps
 run up to the time of the case's last verified record: what the bundle shows,
 not how long ago it was made.
 """

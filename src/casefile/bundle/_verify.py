@@ -45,7 +45,7 @@ def _run(run: VerifyState) -> BundleVerification:
     """The steps in their order: B17 first (it gives B2 its keys), B15 before B10
     (B10 looks for the cosigners that counted), B18-B21 before B10 (B10 looks for the
     captures' signers), B9 after B19 (it reads the captured records B19 verified in
-    the case's story, D70) and B8 after B9 (it checks captured files' sizes too, and
+    the case's story, D68) and B8 after B9 (it checks captured files' sizes too, and
     names a misnamed file's exhibits from B9's register), B12 last (it needs all else
     passed)."""
     if check_trust_root(run) and check_manifest(run):  # B17, B1-B3

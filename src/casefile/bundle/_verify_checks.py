@@ -52,7 +52,7 @@ def check_continuity(run: VerifyState) -> None:
     """B9: breaks in the exhibits' custody and evidence left out are findings only.
 
     After B19: when the case binds captures, the register reads the case's story
-    (its records and those B19 verified for each carried capture, D70); B8 then
+    (its records and those B19 verified for each carried capture, D68); B8 then
     names the exhibits of a misnamed file from it.
     """
     if run.captures is None or run.manifest is None:
