@@ -142,13 +142,23 @@ def test_case_records_and_who_signed_them(demo: Demo) -> None:
         "SVC-02 capture intake 2, CPS-1187 Bello 4"
     ) in demo.output
     assert "records     69 in 18 saves" in demo.output
-    assert "a correction (tablet record 3 by record 13)" in demo.output
+    # Both numbers are the tablet's: record 13 of the case is another record altogether.
+    assert "a correction (tablet record 3 by tablet record 13)" in demo.output
 
 
 def test_summary_says_what_came_from_the_tablet(demo: Demo) -> None:
     assert f"offline on {TABLET}: {SECOND} records" in demo.output
     assert f"synced 2 times (records 1-{FIRST}, then {FIRST + 1}-{SECOND}, bound by" in demo.output
     assert "tablet.sqlite" in demo.output
+
+
+def test_summary_claiming_every_point_tied_to_evidence_while_four_cite_none_is_stopped(
+    demo: Demo,
+) -> None:
+    # The completeness report names the four points only the tablet's records prove.
+    assert "each point to prove tied to its evidence" not in demo.output
+    assert "burglary alleged; 4 of its points to prove cite no evidence" in demo.output
+    assert "lacks 4:" in demo.output
 
 
 def test_points_to_prove_cite_only_evidence_records_of_the_case(demo: Demo) -> None:
