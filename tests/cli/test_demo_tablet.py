@@ -216,3 +216,12 @@ def test_the_case_file_reads_the_tablets_first_visit_in_its_place(demo: Demo) ->
     for lack in document["completeness"]["lacking"]:
         for named in re.findall(r"offence (\d+)", lack["message"]):
             assert int(named) in offences, lack["message"]
+
+
+def test_demo_help_describing_one_bundle_of_two_officers_and_no_tablet_is_stopped() -> None:
+    shown = run_cli(["demo", "--help"])
+    assert shown.code == 0
+    text = " ".join(shown.out.split())
+    assert "first visit offline on an officer's tablet" in text
+    assert "bundles (folder and zip) for the CPS and the defence" in text
+    assert "two officers" not in text
