@@ -7,12 +7,14 @@ statement the bundle carries has the witness's address withheld from its audienc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 from _captureworld import INTAKE, NAMESPACE, T0, TRUST, statement_capture
 from casefile.bundle import verify_bundle
 from casefile.cli._verify_cmd import render_report
+from casefile.errors import VerificationError
 
 AT = T0 + 86_400 * 10**9
 
@@ -52,3 +54,18 @@ def test_report_silent_on_a_captured_statements_withheld_address_is_stopped(
     assert f"  capture      {stream}: 4 records, bound by record {capture.bound_by[0]}\n" in text
     assert f"  redacted     {stream}#3, body:\n" in text
     assert "victim_or_witness_contact_details" in text
+
+
+def test_failure_of_a_captured_record_read_as_the_cases_record_of_that_number_is_stopped(
+    tmp_path: Path,
+) -> None:
+    # B19 names the stream as the case of a V step's failure; the text said "record 3",
+    # which in the case is another record altogether.
+    bundle, stream = _cps_bundle(tmp_path)
+    result = verify_bundle(bundle, at=AT, trust=TRUST, report=True)
+    broken = VerificationError("signature does not verify", case_id=stream, seq=3, step="V9")
+    case_error = VerificationError("a case fault", case_id=str(result.case_id), seq=2, step="V5")
+    failed = dataclasses.replace(result, verified=False, errors=(broken, case_error))
+    text = render_report(failed, str(bundle), "folder", trust_given=True)
+    assert f"  error        record {stream}#3, step V9" in text
+    assert "  error        record 2, step V5" in text

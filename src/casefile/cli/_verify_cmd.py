@@ -346,6 +346,10 @@ def render_report(
     for error in result.errors[:_MAX_SHOWN]:
         if error.seq is not None:
             where = f"record {error.seq}"
+            if error.case_id is not None and error.case_id != str(result.case_id):
+                # A carried capture's own record (B19, B21 name the stream as the case):
+                # cited as the case file cites it, never to be read as the case's record.
+                where = f"record {one_line(error.case_id)}#{error.seq}"
         else:
             where = "case" if error.step.startswith("V") else "bundle"
         lines.append(
