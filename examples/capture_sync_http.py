@@ -196,7 +196,8 @@ def main(out: Path) -> None:
         )
         for name in ("pc-2002", "pc-1001"):  # in any order
             receipt = sync(client, tablets[name], streams[name], officers[name], name)
-            print(f"{name}: {receipt.size} record(s) attached as case record {receipt.seq}")
+            # The receipt covers the stream up to its size; one case record bound them.
+            print(f"{name}: capture records 1-{receipt.size} bound by case record {receipt.seq}")
         again = sync(
             client,
             tablets["pc-1001"],

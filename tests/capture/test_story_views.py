@@ -253,3 +253,28 @@ def test_an_officers_place_that_reads_like_a_record_number_is_shown_as_typed(
     assert any(typed in text for text in texts), texts
     assert not any(f"{stream}#" in text for text in texts)
     assert typed in json.dumps(case_file_json(file), ensure_ascii=False)
+
+
+def test_verification_page_counting_captured_records_under_the_cases_checkpoint_is_stopped(
+    tmp_path: Path,
+) -> None:
+    # The page said "7 records ... were verified" above a checkpoint of size 3: a reader
+    # took the case's checkpoint to cover the captured records, which it does not.
+    app, case_id, stream = _scene_visit(tmp_path)
+    records, captures = _verified(app, case_id, stream)
+    page = verification_page(records, captures=captures)
+    (capture,) = page.captures
+    assert (capture.stream, capture.records, capture.bound_by) == (str(stream), 4, (2,))
+    assert capture.checkpoint is not None
+    assert capture.checkpoint.size == 4
+    html = case_file_html(build_case_file(records, captures=captures), verification=page).decode()
+    assert (
+        "7 records, each signed and hash-chained, were verified: 3 of the case, 4 captured" in html
+    )
+    assert "<h3>Captures</h3>" in html
+    assert f'<td><code class="hash">{stream}</code></td><td>4</td><td>2</td>' in html
+    assert f'root <code class="hash">{capture.checkpoint.root}</code>' in html
+    # A case that bound no capture reads as before.
+    alone = case_file_html(build_case_file(records), verification=verification_page(records))
+    # Read without its records, the capture is still bound by a record of the case.
+    assert f'{stream}</code></td><td><span class="none">not read</span>' in alone.decode()

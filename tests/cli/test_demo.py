@@ -35,6 +35,9 @@ def test_demo_records_exports_and_verifies_the_case(demo: Demo) -> None:
     assert "42NS1234526" in demo.output
     assert "continuity: no findings" in demo.output
     assert "  exhibits    7," in demo.output
+    # At the centre every point to prove cites the case's records of its evidence.
+    assert "each point to prove tied to its evidence" in demo.output
+    assert "a correction (record 3 by record 28)" in demo.output
     for name in ("casefile.sqlite", "bundle/manifest.dsse.json", "bundle.zip", "keys/trust.json"):
         assert (demo.root / name).is_file(), name
     # The evidence store beside the case store: each file named by its own SHA-256.

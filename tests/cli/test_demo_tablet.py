@@ -142,13 +142,23 @@ def test_case_records_and_who_signed_them(demo: Demo) -> None:
         "SVC-02 capture intake 2, CPS-1187 Bello 4"
     ) in demo.output
     assert "records     69 in 18 saves" in demo.output
-    assert "a correction (tablet record 3 by record 13)" in demo.output
+    # Both numbers are the tablet's: record 13 of the case is another record altogether.
+    assert "a correction (tablet record 3 by tablet record 13)" in demo.output
 
 
 def test_summary_says_what_came_from_the_tablet(demo: Demo) -> None:
     assert f"offline on {TABLET}: {SECOND} records" in demo.output
     assert f"synced 2 times (records 1-{FIRST}, then {FIRST + 1}-{SECOND}, bound by" in demo.output
     assert "tablet.sqlite" in demo.output
+
+
+def test_summary_claiming_every_point_tied_to_evidence_while_four_cite_none_is_stopped(
+    demo: Demo,
+) -> None:
+    # The completeness report names the four points only the tablet's records prove.
+    assert "each point to prove tied to its evidence" not in demo.output
+    assert "burglary alleged; 4 of its points to prove cite no evidence" in demo.output
+    assert "lacks 4:" in demo.output
 
 
 def test_points_to_prove_cite_only_evidence_records_of_the_case(demo: Demo) -> None:
@@ -206,3 +216,12 @@ def test_the_case_file_reads_the_tablets_first_visit_in_its_place(demo: Demo) ->
     for lack in document["completeness"]["lacking"]:
         for named in re.findall(r"offence (\d+)", lack["message"]):
             assert int(named) in offences, lack["message"]
+
+
+def test_demo_help_describing_one_bundle_of_two_officers_and_no_tablet_is_stopped() -> None:
+    shown = run_cli(["demo", "--help"])
+    assert shown.code == 0
+    text = " ".join(shown.out.split())
+    assert "first visit offline on an officer's tablet" in text
+    assert "bundles (folder and zip) for the CPS and the defence" in text
+    assert "two officers" not in text

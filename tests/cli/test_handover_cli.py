@@ -207,3 +207,16 @@ def test_prove_against_a_pinned_root(demo: Demo, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.code == 0, result.err
     assert out.read_text(encoding="utf-8").startswith("c2sp.org/tlog-proof@v1\nindex 6\n")
+
+
+def test_prove_of_a_captured_record_says_it_is_in_its_captures_checkpoint(tmp_path: Path) -> None:
+    # The case file cites a captured statement as <stream>#<seq>; a reader who copies it
+    # into prove --record was told only "invalid int value".
+    stream = "670701eb-4d71-4246-ac9d-7a87eb6641b9"
+    done = run_cli(["prove", tmp_path / "b.zip", "--record", f"{stream}#7", "--trust-bundle"])
+    assert done.code == 2
+    assert f"{stream}#7 is a record of a capture, in its capture's checkpoint" in done.err
+    assert "capture.attached" in done.err
+    assert "Traceback" not in done.err
+    wrong = run_cli(["prove", tmp_path / "b.zip", "--record", "seven", "--trust-bundle"])
+    assert (wrong.code, "'seven' is not a record number" in wrong.err) == (2, True)

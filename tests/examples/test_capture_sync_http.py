@@ -52,6 +52,9 @@ def test_the_example_runs_end_to_end_and_refuses_the_altered_package(tmp_path: P
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
+    # Two records of each tablet, bound by one record of the case each: not "attached as" it.
+    assert "pc-2002: capture records 1-2 bound by case record 2" in done.stdout
+    assert "attached as case record" not in done.stdout
     assert "resent: nothing new, receipt for case record 3" in done.stdout
     assert "altered package refused with 400: signature does not verify" in done.stdout
     assert "3 records verified" in done.stdout

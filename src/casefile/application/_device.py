@@ -217,9 +217,9 @@ class DeviceApp:
         device for good: :meth:`CasefileApp.erase_words` on the stream.
 
         The ``disclosure.erased`` record reaches the centre with the stream's next
-        package. A centre that already holds the record keeps the words it was sent,
-        but every bundle withholds what the stream's erasures name, whatever its
-        audience (FORMAT.md §12.2, B21).
+        package; a centre that already holds the record erases its own copy of the
+        words when it attaches it, and every bundle withholds what the stream's
+        erasures name, whatever its audience (FORMAT.md §12.2, B21).
         """
         return self._store.erase_words(
             self._capture(stream), signer, seq, field, basis=basis, explanation=explanation,

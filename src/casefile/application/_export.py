@@ -239,9 +239,9 @@ class ExportCommands:
         that the stream's own decisions in force for ``audience`` and its
         erasures withhold, read from its verified records (a decision recorded
         in the case names a case record, never a captured one). Erasures apply
-        to a bundle for no audience too: a stream's erasure synced after its
-        record was attached reaches the bundle even though the centre still
-        holds the words. Under the policy ``none``, nothing.
+        to a bundle for no audience too (the centre also erased its own copy of
+        the words when the erasure was attached). Under the policy ``none``,
+        nothing.
         """
         if policy.mode == "none":
             return []

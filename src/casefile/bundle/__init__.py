@@ -47,6 +47,7 @@ from casefile.bundle._reader import Bundle, open_bundle
 from casefile.bundle._render import RenderedViews, render_views
 from casefile.bundle._result import (
     BundleVerification,
+    CaptureSummary,
     EvidenceSummary,
     ManifestStatus,
     TrustRootStatus,
@@ -97,6 +98,7 @@ __all__ = [
     "BundleLimits",
     "BundleVerification",
     "CapturePackage",
+    "CaptureSummary",
     "CaseHistory",
     "DisclosurePolicy",
     "EarlierHandover",

@@ -15,7 +15,13 @@ from casefile.signing._checkpoint import Checkpoint
 from casefile.signing._timestamp import TrustedTime
 from casefile.signing._trust import TrustStore
 
-__all__ = ["BundleVerification", "EvidenceSummary", "ManifestStatus", "TrustRootStatus"]
+__all__ = [
+    "BundleVerification",
+    "CaptureSummary",
+    "EvidenceSummary",
+    "ManifestStatus",
+    "TrustRootStatus",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,33 @@ class TrustRootStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class CaptureSummary:
+    """One capture stream the bundle carries, as B19-B21 verified it.
+
+    A reader of the report learns what the case's own records do not say: how many
+    records the capture holds, which records of the case bound it, what of its
+    personal data the bundle withholds (``findings``) and each of its texts with
+    words withheld, as the audience reads them (``redacted``).
+    """
+
+    stream: uuid.UUID
+    records: int
+    #: The ``capture.attached`` records of the case that bound it, in order.
+    bound_by: tuple[int, ...]
+    findings: tuple[Finding, ...] = ()
+    redacted: tuple[RedactedField, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "bound_by": list(self.bound_by),
+            "findings": [{"exhibit": f.exhibit, **f.to_json()} for f in self.findings],
+            "records": self.records,
+            "redacted": [r.to_json() for r in self.redacted],
+            "stream": str(self.stream),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class BundleVerification:
     """The outcome of :func:`verify_bundle`: the verdict, every error, every finding."""
 
@@ -96,6 +129,8 @@ class BundleVerification:
     trusted_time: TrustedTime | None = None
     #: Set when the trust store came from the bundle's signed trust list (B17).
     trust_root: TrustRootStatus | None = None
+    #: Each capture stream the bundle carries and verified (B19-B21), by stream.
+    captures: tuple[CaptureSummary, ...] = ()
     #: The record hashes and handovers of a bundle whose records all verified (else None):
     #: what :func:`~casefile.bundle.check_extends` and :func:`~casefile.bundle.prove_record`
     #: compute prefix roots and proofs from.
@@ -109,6 +144,7 @@ class BundleVerification:
         """
         checkpoint = self.checkpoint
         return {
+            "captures": [c.to_json() for c in self.captures],
             "case_id": None if self.case_id is None else str(self.case_id),
             "checkpoint": None
             if checkpoint is None

@@ -6,7 +6,8 @@ with the ``captures/`` files one to one, B19 verifies each carried stream as
 the centre did when it attached it (A1-A4), and B20 holds each stream to what
 the case bound: its checkpoint is the latest bound one, and it names this case.
 B21 holds each capture's disclosures to what the bundle's audience may see
-(:mod:`casefile.bundle._capture_disclosures`).
+(:mod:`casefile.bundle._capture_disclosures`). The report then gives an account of
+each capture that verified (:class:`~casefile.bundle.CaptureSummary`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from casefile.bundle._capture_check import (
 from casefile.bundle._capture_disclosures import capture_disclosure_faults
 from casefile.bundle._capture_package import CapturePackage, read_capture_package
 from casefile.bundle._layout import capture_path, capture_stream_of, shown
+from casefile.bundle._redactions import RedactionLedger
+from casefile.bundle._result import CaptureSummary
 from casefile.bundle._verify_state import VerifyState
 from casefile.errors import CaptureError, CapturePackageError, InputError, VerificationError
 from casefile.verifier._verified import VerifiedRecord
@@ -93,7 +96,7 @@ def check_captures(run: VerifyState) -> None:
             continue
         package = _read(run, path)
         if package is not None:
-            _check_one(run, package, stream, bound[stream][-1])
+            _check_one(run, package, stream, bound[stream])
 
 
 def _read(run: VerifyState, path: str) -> CapturePackage | None:
@@ -113,8 +116,11 @@ def _read(run: VerifyState, path: str) -> CapturePackage | None:
     return package
 
 
-def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, last: Binding) -> None:
+def _check_one(
+    run: VerifyState, package: CapturePackage, stream: uuid.UUID, bindings: list[Binding]
+) -> None:
     store = run.trust
+    last = bindings[-1]
     if store is None:
         return
     try:
@@ -161,3 +167,12 @@ def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, las
             f"{fault.why}",
             case_id=str(stream), seq=fault.seq, step="B21",
         ))  # fmt: skip
+    # The report says what the case's records cannot: how much the capture holds, which
+    # records bound it, and what of it this audience reads withheld (as B11 shows the case's).
+    ledger = RedactionLedger(manifest.audience)
+    for record in verified.records:
+        ledger.take(record, run.schemas.text_fields(record.event_type, record.schema))
+    run.capture_summaries.append(CaptureSummary(
+        stream, len(verified.records), tuple(b.seq for b in bindings), verified.findings,
+        ledger.redacted(),
+    ))  # fmt: skip

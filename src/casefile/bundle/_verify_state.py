@@ -22,6 +22,7 @@ from casefile.bundle._receipts import ReceiptCheck
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import (
     BundleVerification,
+    CaptureSummary,
     EvidenceSummary,
     ManifestStatus,
     TrustRootStatus,
@@ -105,6 +106,8 @@ class VerifyState:
         # B9, B12: the records of each carried capture that B19 verified (the case's
         # story; kept until B12, whose views read them too).
         self.kept_captures: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
+        # The report's account of each carried capture that B19 verified.
+        self.capture_summaries: list[CaptureSummary] = []
 
     def fail(self, exc: VerificationError) -> None:
         """Raise the failure, or, in report mode, list it (up to a bound)."""
@@ -149,5 +152,6 @@ class VerifyState:
             redacted=() if self.redactions is None else self.redactions.redacted(),
             trusted_time=self.trusted_time,
             trust_root=self.trust_root,
+            captures=tuple(sorted(self.capture_summaries, key=lambda c: str(c.stream))),
             history=self.history if not self.errors and not self.overflow else None,
         )

@@ -122,7 +122,8 @@ def bundle_capture_records(
     bundle's views do (docs/FORMAT.md §12.5). Call it on a bundle that
     :func:`~casefile.bundle.verify_bundle` passed (B18-B20 hold its captures to
     the case); raises :class:`~casefile.errors.VerificationError` for a
-    capture that does not verify.
+    capture that does not verify, :class:`~casefile.errors.CapturePackageError`
+    for a ``captures/`` file that is not a capture package.
     """
     packages = {
         stream: b"".join(bundle.chunks(f.path, f))

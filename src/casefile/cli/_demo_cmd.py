@@ -61,10 +61,13 @@ def add_demo_parser(
     demo = commands.add_parser(
         "demo",
         parents=parents,
-        help="record a burglary case on SQLite, hand it over as a bundle, and verify it",
-        description="Record a realistic burglary case (two officers, statements, photographs, "
-        "a correction, a referral to the CPS) in an SQLite file, export it as a handover "
-        "bundle and zip, and verify both.",
+        help="record a burglary case on SQLite, charge it, hand it over as bundles, verify them",
+        description="Record a realistic burglary case from the scene to a charge in an SQLite "
+        "file: its first visit offline on an officer's tablet (a capture in a SQLite file of "
+        "its own, synced twice to the case), statements, photographs and audio in custody, a "
+        "suspect interviewed, the CPS's charging decision. Hand it over as bundles (folder "
+        "and zip) for the CPS and the defence, verify them all, and write the case file the "
+        "CPS may read (JSON, HTML, DCF).",
     )
     demo.add_argument(
         "--out",

@@ -99,6 +99,26 @@ def _tablet_lines(case: DemoCase) -> list[str]:
     ]
 
 
+def _corrected(case: DemoCase) -> str:
+    """Which record the correction corrects, and by which: both the tablet's when taken there."""
+    where = "tablet record" if case.tablet else "record"
+    return f"{where} {case.corrected[0]} by {where} {case.corrected[1]}"
+
+
+def _points_lines(summary: DemoSummary, case: DemoCase) -> list[str]:
+    """How the points to prove cite their evidence: a point cites records of the case
+    (FORMAT.md §10.4), so those only the tablet's records prove cite none."""
+    uncited = sum("point_evidence" in lack for lack in summary.case_file.lacking)
+    if not case.tablet or not uncited:
+        return ["              burglary alleged, each point to prove tied to its evidence; "
+                "MG3 to the CPS;"]  # fmt: skip
+    return [
+        f"              burglary alleged; {uncited} of its points to prove cite no evidence (only "
+        "the",
+        "              tablet's records prove them, and a point cites the case's); MG3 to the CPS;",
+    ]
+
+
 def render_summary(summary: DemoSummary, case: DemoCase) -> str:
     """The summary as printed."""
     shown = summary.folder + os.sep
@@ -116,11 +136,9 @@ def render_summary(summary: DemoSummary, case: DemoCase) -> str:
         "  recorded    report at the scene, victim and witness (personal data committed),",
         f"              2 MG11 statements, {case.photographs} photographs and an audio clip, "
         "notes,",
-        f"              a correction ({'tablet ' if case.tablet else ''}record "
-        f"{case.corrected[0]} by record {case.corrected[1]}), "
-        "2 redaction decisions, referred_to_cps",
+        f"              a correction ({_corrected(case)}), 2 redaction decisions, referred_to_cps",
         "  prosecuted  suspect named, arrested, interviewed (recording DR/3, its SHA-256 checked);",
-        "              burglary alleged, each point to prove tied to its evidence; MG3 to the CPS;",
+        *_points_lines(summary, case),
         "              charged on the decision of the CPS prosecutor (her own key), bailed to "
         "a first",
         "              hearing; 3 unused items on MG6C/MG6D, each marked by the prosecutor; MG5 in",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import time
 from pathlib import Path
 from typing import TextIO
@@ -28,6 +29,7 @@ from casefile.cli._files import check_new_path, write_new_file
 from casefile.cli._text import one_line
 from casefile.cli._trust_files import add_verifier_trust_options, verifier_trust
 from casefile.errors import InputError, ManifestError, NoteError, TrustRootError, VerificationError
+from casefile.projections import CITE_PATTERN
 from casefile.signing import (
     MAX_NOTE_SIZE,
     Checkpoint,
@@ -115,11 +117,29 @@ def add_prove_parser(
         "1 the bundle did not verify, 2 unusable input.",
     )
     prove.add_argument("path", type=Path, metavar="BUNDLE", help="bundle directory or .zip")
-    prove.add_argument("--record", required=True, type=int, metavar="N", help="record number")
+    prove.add_argument(
+        "--record", required=True, type=_record_number, metavar="N", help="record number"
+    )
     prove.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
     add_verifier_trust_options(prove, required=True)
     prove.add_argument("--at", metavar="RFC3339", help="time of verification (default: now)")
     prove.set_defaults(handler=run_prove)
+
+
+def _record_number(text: str) -> int:
+    """``--record``: a record of the case. A captured record, cited as the case file cites
+    it, is in its capture's checkpoint, not the bundle's: say so rather than "not an int"."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    if re.fullmatch(CITE_PATTERN, text) is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text} is a record of a capture, in its capture's checkpoint and not the "
+            "bundle's (docs/FORMAT.md §12.5): prove the case record that bound it "
+            "(capture.attached), whose payload holds that checkpoint"
+        )
+    raise argparse.ArgumentTypeError(f"{text!r} is not a record number")
 
 
 def run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -273,6 +273,15 @@ def render_report(
     checked = result.case_id is not None
     unchecked = "not checked (no authentic manifest)"
     lines.append(f"  records      {result.records if checked else unchecked}")
+    # The captures the case bound (B19-B21): their records are no part of the count above.
+    for capture in result.captures[:_MAX_SHOWN]:
+        bound = " and ".join(str(seq) for seq in capture.bound_by)
+        lines.append(
+            f"  capture      {capture.stream}: {capture.records} records, bound by "
+            f"record{'s' if len(capture.bound_by) > 1 else ''} {bound}"
+        )
+    if len(result.captures) > _MAX_SHOWN:
+        lines.append(f"  capture      … {len(result.captures) - _MAX_SHOWN} more (see --json)")
     checkpoint = result.checkpoint
     if checkpoint is not None:
         lines.append(f"  checkpoint   size {checkpoint.size}, root {checkpoint.root.hex()[:16]}…")
@@ -337,6 +346,10 @@ def render_report(
     for error in result.errors[:_MAX_SHOWN]:
         if error.seq is not None:
             where = f"record {error.seq}"
+            if error.case_id is not None and error.case_id != str(result.case_id):
+                # A carried capture's own record (B19, B21 name the stream as the case):
+                # cited as the case file cites it, never to be read as the case's record.
+                where = f"record {one_line(error.case_id)}#{error.seq}"
         else:
             where = "case" if error.step.startswith("V") else "bundle"
         lines.append(
@@ -363,4 +376,19 @@ def render_report(
         )
     if len(result.redacted) > _MAX_SHOWN:
         lines.append(f"  redacted     … {len(result.redacted) - _MAX_SHOWN} more (see --json)")
+    # A capture's own: what of it the audience reads withheld, cited as the case file does.
+    for capture in result.captures[:_MAX_SHOWN]:
+        for finding in capture.findings[:_MAX_SHOWN]:
+            lines.append(
+                f"  finding      [{finding.kind}] capture {capture.stream}: "
+                f"{one_line(finding.message)}"
+            )
+        for redacted in capture.redacted[:_MAX_SHOWN]:
+            lines.append(
+                f"  redacted     {capture.stream}#{redacted.seq}, {one_line(redacted.field)}:"
+            )
+            lines.extend(
+                f"               {one_line(chunk, limit=_TEXT_WIDTH)}"
+                for chunk in _wrapped(redacted.text)
+            )
     return "\n".join(lines) + "\n"

@@ -169,6 +169,7 @@ from casefile.projections._texts import (
 )
 from casefile.projections._verification_page import (
     KeyUse,
+    PageCapture,
     PageCheckpoint,
     VerificationPage,
     verification_page,
@@ -235,6 +236,7 @@ __all__ = [
     "MissingPersonPart",
     "MissingReport",
     "Offence",
+    "PageCapture",
     "PageCheckpoint",
     "Party",
     "PersonRef",

@@ -15,15 +15,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from casefile.errors import NoteError
+from casefile.errors import InputError, NoteError
 from casefile.findings import Finding
 from casefile.projections._cite import Cite
 from casefile.projections._story import StoryEntry, case_story
-from casefile.signing import Checkpoint, TrustEntry, parse_checkpoint_body, parse_cosignature
+from casefile.signing import (
+    Checkpoint,
+    TrustEntry,
+    parse_checkpoint_body,
+    parse_cosignature,
+    split_note,
+)
 from casefile.verifier import VerifiedRecord
+from casefile.verifier._payloads import CAPTURE_ATTACHED
 
 __all__ = [
     "KeyUse",
+    "PageCapture",
     "PageCheckpoint",
     "PageHandover",
     "VerificationPage",
@@ -81,6 +89,20 @@ class PageHandover:
 
 
 @dataclass(frozen=True, slots=True)
+class PageCapture:
+    """A capture the case bound: its records are chained and checkpointed in a stream of
+    their own, so the case's checkpoint does not cover them; the binding holds theirs."""
+
+    stream: str
+    #: Its records the page counts (0 when the page was built without the captures).
+    records: int
+    #: The ``capture.attached`` records of the case that bound it, in order.
+    bound_by: tuple[int, ...]
+    #: The capture's checkpoint as its latest binding holds it (None: not a checkpoint).
+    checkpoint: PageCheckpoint | None
+
+
+@dataclass(frozen=True, slots=True)
 class VerificationPage:
     """The last page of a readable case file."""
 
@@ -91,6 +113,8 @@ class VerificationPage:
     #: whose findings depend on how it is verified); the page then says where they are.
     findings: tuple[Finding, ...] | None
     records: int
+    #: Each capture the case bound, by stream (docs/FORMAT.md §12.5).
+    captures: tuple[PageCapture, ...] = ()
 
 
 def seq_runs(seqs: Iterable[int]) -> tuple[tuple[int, int], ...]:
@@ -144,6 +168,7 @@ def verification_page(
     """
     by_key: dict[bytes, tuple[TrustEntry, list[Cite]]] = {}
     handovers: list[PageHandover] = []
+    bound: dict[str, tuple[list[int], str]] = {}
     count = 0
     story = case_story(records, captures) if captures else map(StoryEntry, records)
     for entry in story:
@@ -153,6 +178,10 @@ def verification_page(
         by_key.setdefault(signer.key_id, (signer, []))[1].append(entry.cite)
         if entry.stream is None and record.event_type in (_HANDOVER, _RECEIPT):
             handovers.extend(_handover(record))
+        if entry.stream is None and record.event_type == CAPTURE_ATTACHED:
+            stream = str(uuid.UUID(bytes=record.data["stream"]))
+            bound.setdefault(stream, ([], ""))[0].append(record.seq)
+            bound[stream] = (bound[stream][0], str(record.data["checkpoint"]))
     keys = []
     for key_id, (signer, seqs) in by_key.items():
         holder = signer.holder
@@ -173,7 +202,21 @@ def verification_page(
         else PageCheckpoint(checkpoint.origin, checkpoint.size, checkpoint.root.hex())
     )
     given = None if findings is None else tuple(findings)
-    return VerificationPage(tuple(keys), page_checkpoint, tuple(handovers), given, count)
+    held = {str(stream): len(kept) for stream, kept in (captures or {}).items()}
+    bindings = tuple(
+        PageCapture(stream, held.get(stream, 0), tuple(seqs), _bound_checkpoint(note))
+        for stream, (seqs, note) in sorted(bound.items())
+    )
+    return VerificationPage(tuple(keys), page_checkpoint, tuple(handovers), given, count, bindings)
+
+
+def _bound_checkpoint(note: str) -> PageCheckpoint | None:
+    """The checkpoint a verified binding holds (the intake verified its signature, A2)."""
+    try:
+        checkpoint = parse_checkpoint_body(split_note(note)[0])
+    except InputError:
+        return None
+    return PageCheckpoint(checkpoint.origin, checkpoint.size, checkpoint.root.hex())
 
 
 def _who(rank: str, name: str, number: str, organisation: str) -> str:
