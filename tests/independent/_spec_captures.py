@@ -29,6 +29,9 @@ _NOT_CAPTURED = {
     "capture.attached",
     "case.handed_over",
     "receipt.recorded",
+    "unused.item_recorded",
+    "unused.scheduled",
+    "unused.decided",
 }
 _HEAD = ["checkpoint", "disclosures", "format", "records", "stream", "v"]
 _MIB = 1 << 20
