@@ -32,6 +32,7 @@ _NOT_CAPTURED = {
     "unused.item_recorded",
     "unused.scheduled",
     "unused.decided",
+    "case_summary.written",
 }
 _HEAD = ["checkpoint", "disclosures", "format", "records", "stream", "v"]
 _MIB = 1 << 20

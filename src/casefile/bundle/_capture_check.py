@@ -33,8 +33,9 @@ __all__ = [
 
 #: Types a capture stream never holds beyond its first record: a capture opens no
 #: case, binds no other capture and is handed over only through the case it joins;
-#: unused material is numbered by the case (items, schedule revisions), so a
-#: capture's own would stand in the case's schedules (docs/DECISIONS.md D69).
+#: unused material and the case summary are numbered by the case (items, schedule
+#: revisions, versions), so a capture's own would stand in the case's schedules and
+#: summary (docs/DECISIONS.md D69).
 CAPTURE_ONLY_TYPES: Final = frozenset(
     {
         "case.opened",
@@ -45,6 +46,7 @@ CAPTURE_ONLY_TYPES: Final = frozenset(
         "unused.item_recorded",
         "unused.scheduled",
         "unused.decided",
+        "case_summary.written",
     }
 )
 

@@ -36,8 +36,6 @@ from casefile.events._registry import register
 from casefile.events._values import MAX_LONG_TEXT, Instant, check_choice, check_int, check_text
 
 if TYPE_CHECKING:
-    import uuid
-
     from casefile.events._investigation import Investigation
 
 __all__ = [
@@ -216,18 +214,6 @@ class UnusedDecided(CaseEvent):
 class UnusedMaterialCommands(RecordingBase):
     """Recording, scheduling and deciding unused material."""
 
-    _capture_of: tuple[uuid.UUID | None, str, str] | None
-
-    def _require_case_material(self) -> None:
-        # Items and revisions are numbered by the case: a capture's own numbering
-        # would stand beside the case's in its schedules, so a capture holds none
-        # (docs/FORMAT.md §12.1, docs/DECISIONS.md D69).
-        self._require_open()
-        if self._capture_of is not None:
-            raise InvalidCommandError(
-                "capture", "unused material is recorded in the case, never in a capture"
-            )
-
     def _init_state(self) -> None:
         super()._init_state()
         self._unused: dict[int, UnusedItem] = {}
@@ -262,7 +248,7 @@ class UnusedMaterialCommands(RecordingBase):
         prosecution or assist the defence the ``assessment`` of why, and no
         other item gives either.
         """
-        self._require_case_material()
+        self._require_case_only("unused material")
         fields: dict[str, Any] = {
             "item": len(self._unused) + 1,
             "sensitive": _flag(sensitive, "sensitive"),
@@ -293,7 +279,7 @@ class UnusedMaterialCommands(RecordingBase):
         With no item of its kind the revision lists none: a nil schedule, the
         officer's certificate that there is no such material.
         """
-        self._require_case_material()
+        self._require_case_only("unused material")
         kind = check_choice(Schedule, schedule, "schedule")
         items = _scheduled_items(self, kind)
         last = self._schedules.get(kind)
@@ -318,7 +304,7 @@ class UnusedMaterialCommands(RecordingBase):
 
         Only a key with the role ``prosecutor`` signs it under the default policy.
         """
-        self._require_case_material()
+        self._require_case_only("unused material")
         number = check_int(item, "item", minimum=1)
         if number not in self._unused:
             raise UnknownReferenceError(
