@@ -29,7 +29,7 @@ from casefile.errors import (
 from casefile.events._base import WITHHELD, CaseEvent
 from casefile.events._capture import CaptureAttached
 from casefile.events._chain import ChainEntry, authenticate_chain
-from casefile.events._fold import fold_capture, is_folded
+from casefile.events._fold import fold_capture, ids_in_use, is_folded
 from casefile.events._investigation import Investigation
 from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._registry import EVENT_TYPES, EventRegistry
@@ -72,14 +72,28 @@ def event_of(case_id: uuid.UUID, entry: ChainEntry, seq: int | None = None) -> C
 
 
 def fold_attached(
-    case: Investigation, stream: uuid.UUID, seq: int, entries: Iterable[ChainEntry]
+    case: Investigation,
+    stream: uuid.UUID,
+    seq: int,
+    entries: Iterable[ChainEntry],
+    *,
+    attaching: bool = False,
 ) -> list[tuple[str, int]]:
     """Fold authenticated records of ``stream`` into ``case`` as of its record ``seq``.
 
     ``entries`` are the records the binding at ``seq`` attaches; returns the
     findings of the fold (:func:`~casefile.events._fold.fold_capture`).
+    ``attaching`` (the centre's A7) raises :class:`ValueError` for a person or
+    statement id the case or another capture holds (§12.1: a capture's ids
+    are its own); a load notes each stream's ids and never refuses on them.
     """
     case_id = case.id
+    entries = tuple(entries)
+    taken = ids_in_use(case, stream, ((e.event_class.TYPE, e.data) for e in entries))
+    if attaching and taken:
+        raise ValueError(
+            f"person or statement id {taken[0]} is held by the case or another capture"
+        )
     return fold_capture(
         case,
         stream,
