@@ -7,6 +7,7 @@ would have its statement shown as another person's.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_a_capture_reusing_a_case_witness_id_cannot_put_words_in_her_mouth(
     dev = device(tmp_path)
     stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
     _statement_as(app, dev, stream, wanda)
-    with pytest.raises(CaptureError, match=f"id {wanda} is held") as caught:
+    with pytest.raises(CaptureError, match=f"id {wanda} is not the capture's own") as caught:
         _attach(app, dev, stream)
     assert caught.value.step == "A7"
     assert app.case_file(case_id).mg11 == ()
@@ -62,7 +63,7 @@ def test_two_captures_cannot_share_a_person_id(tmp_path: Path) -> None:
     second = device(tmp_path, "tablet-2")
     two = second.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
     _statement_as(app, second, two, wanda)
-    with pytest.raises(CaptureError, match="held by the case or another capture"):
+    with pytest.raises(CaptureError, match="the case or another capture holds it"):
         _attach(app, second, two)
     # The case loads, and a later package of the first stream still attaches.
     with first.session(one, SCENE) as capture:
@@ -95,3 +96,27 @@ def test_a_case_command_refuses_a_person_or_statement_id_a_capture_holds(
                 place="Station", started_at=app.now(), ended_at=app.now(),
                 statement_id=statement,
             )  # fmt: skip
+
+
+def test_a_capture_naming_a_case_witness_it_never_added_cannot_put_words_in_her_mouth(
+    tmp_path: Path,
+) -> None:
+    app = centre()
+    case_id = open_case(app)
+    with app.session(case_id, DETECTIVE) as case:
+        wanda = case.add_person(role="witness", name="Wanda Witness")
+    dev = device(tmp_path)
+    stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
+    with dev.session(stream, SCENE) as capture:
+        mallory = capture.add_person(role="witness", name="Mallory")
+        # Altered software on the device: its key signs a statement of a witness the
+        # stream never added (a load of the stream alone does not check the witness).
+        capture._people[wanda] = dataclasses.replace(capture._people[mallory], person_id=wanda)
+        capture.record_statement(
+            witness_id=wanda, declaration=_DECLARATION, body="I lied before.",
+            place="14 High Street", started_at=app.now(), ended_at=app.now(),
+        )  # fmt: skip
+    with pytest.raises(CaptureError, match=f"id {wanda} is not the capture's own") as caught:
+        _attach(app, dev, stream)
+    assert caught.value.step == "A7"
+    assert app.case_file(case_id).mg11 == ()

@@ -133,28 +133,44 @@ def fold_capture(
 
 #: The record types that bring a person or statement id into a stream, and the field naming it.
 _ID_FIELDS: Final = {"person.added": "person_id", "statement.recorded": "statement_id"}
+#: UUID fields that name no person or statement of the stream.
+_NOT_IDS: Final = frozenset({"target", "stream"})
 
 
 def ids_in_use(
-    case: Investigation, stream: uuid.UUID, records: Iterable[tuple[str, Mapping[str, Any]]]
+    case: Investigation,
+    stream: uuid.UUID,
+    records: Iterable[tuple[type[CaseEvent], Mapping[str, Any]]],
 ) -> list[uuid.UUID]:
-    """The person and statement ids ``records`` of ``stream`` (type, data) bring in that the
-    case or another stream it binds holds already, in order; note the others as ``stream``'s.
+    """The person and statement ids of ``records`` of ``stream`` (class, data) that are not
+    the stream's own, in order; note the ones they bring in as ``stream``'s.
 
-    A person or statement id of a capture is its own (FORMAT §12.1): the views read people
-    and statements across the story, so a second holder's would read as the first's.
+    A person or statement id of a capture is its own (FORMAT §12.1): one that a record
+    brings in must be held by neither the case nor another stream, and one that a record
+    names (a witness, a person arrested, a statement signed) must be one the stream
+    brought in. The views read people and statements across the story, so another
+    holder's id would show the capture's words as that holder's.
     """
     held = case._captured_ids
-    taken = []
-    mine = []
-    for event_type, data in records:
-        field = _ID_FIELDS.get(event_type)
+    records = list(records)
+    mine: set[uuid.UUID] = set()
+    taken: list[uuid.UUID] = []
+    for cls, data in records:
+        field = _ID_FIELDS.get(cls.TYPE)
         if field is None:
             continue
         value = uuid.UUID(bytes=data[field])
         if value in case._people or value in case._statements or held.get(value, stream) != stream:
             taken.append(value)
-        mine.append(value)
+        mine.add(value)
+    for cls, data in records:
+        for field in cls.UUID_FIELDS:
+            raw = data.get(field)
+            if field in _NOT_IDS or field == _ID_FIELDS.get(cls.TYPE) or raw is None:
+                continue
+            value = uuid.UUID(bytes=raw)
+            if value not in mine and held.get(value) != stream:
+                taken.append(value)
     for value in mine:
         held.setdefault(value, stream)
     return taken

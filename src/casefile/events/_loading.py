@@ -84,15 +84,16 @@ def fold_attached(
     ``entries`` are the records the binding at ``seq`` attaches; returns the
     findings of the fold (:func:`~casefile.events._fold.fold_capture`).
     ``attaching`` (the centre's A7) raises :class:`ValueError` for a person or
-    statement id the case or another capture holds (§12.1: a capture's ids
-    are its own); a load notes each stream's ids and never refuses on them.
+    statement id that is not the capture's own (§12.1); a load notes each
+    stream's ids and never refuses on them.
     """
     case_id = case.id
     entries = tuple(entries)
-    taken = ids_in_use(case, stream, ((e.event_class.TYPE, e.data) for e in entries))
+    taken = ids_in_use(case, stream, ((e.event_class, e.data) for e in entries))
     if attaching and taken:
         raise ValueError(
-            f"person or statement id {taken[0]} is held by the case or another capture"
+            f"person or statement id {taken[0]} is not the capture's own: the case or "
+            "another capture holds it, or no record of the capture brought it in"
         )
     return fold_capture(
         case,
