@@ -137,7 +137,13 @@ class _Captures:
                     case_id=str(self._case_id),
                     seq=seq,
                 )
-            chain = authenticate_chain(stream, stored, self._trust, registry=self._registry)
+            # The case's chain (its head signed) holds each binding, whose checkpoint
+            # root below commits to every byte bound: the device key's signature adds
+            # nothing, and a revocation of that key after the attach must not make
+            # the case unloadable.
+            chain = authenticate_chain(
+                stream, stored, self._trust, registry=self._registry, head=False
+            )
             self._chains[stream] = chain
         bound = chain[: binding.size]
         # The records are the ones the binding's checkpoint commits to, not another
