@@ -26,6 +26,9 @@ from casefile.bundle._capture_package import CapturePackage, read_capture_packag
 from casefile.bundle._layout import capture_path, capture_stream_of, shown
 from casefile.bundle._verify_state import VerifyState
 from casefile.errors import CaptureError, CapturePackageError, InputError, VerificationError
+from casefile.signing._checkpoint import parse_checkpoint_body
+from casefile.signing._merkle import merkle_root
+from casefile.signing._note import split_note
 from casefile.verifier._verified import VerifiedRecord
 
 __all__ = ["Binding", "CaptureBindings", "check_captures"]
@@ -93,7 +96,16 @@ def check_captures(run: VerifyState) -> None:
             continue
         package = _read(run, path)
         if package is not None:
-            _check_one(run, package, stream, bound[stream][-1])
+            _check_one(run, package, stream, bound[stream])
+
+
+def _bound_over(note: str) -> tuple[int, bytes] | None:
+    """The (size, root) a binding's checkpoint note states (None: not a checkpoint)."""
+    try:
+        body = parse_checkpoint_body(split_note(note)[0])
+    except InputError:
+        return None
+    return body.size, body.root
 
 
 def _read(run: VerifyState, path: str) -> CapturePackage | None:
@@ -113,7 +125,10 @@ def _read(run: VerifyState, path: str) -> CapturePackage | None:
     return package
 
 
-def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, last: Binding) -> None:
+def _check_one(
+    run: VerifyState, package: CapturePackage, stream: uuid.UUID, bindings: list[Binding]
+) -> None:
+    last = bindings[-1]
     store = run.trust
     if store is None:
         return
@@ -137,6 +152,16 @@ def _check_one(run: VerifyState, package: CapturePackage, stream: uuid.UUID, las
             f"capture {stream} differs from what record {last.seq} bound",
             case_id=run.label, seq=last.seq, step="B20",
         ))  # fmt: skip
+    # B20: each binding's checkpoint is over the records 1 to its ``size`` carried, so the
+    # story reads at each binding the records it bound, and no more nor fewer.
+    hashes = [r.hash for r in verified.records]
+    for binding in bindings:
+        if _bound_over(binding.checkpoint) != (binding.size, merkle_root(hashes[: binding.size])):
+            run.fail(CaptureError(
+                f"capture {stream}: record {binding.seq} binds {binding.size} records, but its "
+                "checkpoint is not over records 1 to that size of the stream carried",
+                case_id=run.label, seq=binding.seq, step="B20",
+            ))  # fmt: skip
     # B9 reads them in the case's story, B12 rebuilds the views from them too.
     run.kept_captures[stream] = verified.records
     for record in verified.records:
