@@ -137,7 +137,36 @@ def _one(
         report.fail("B20", "capture", last[0])
     for seq, _name in _b21(manifest, records, shown):
         report.fail("B21", "capture", seq)
+    _b7(manifest, records, set(shown), report)
     return used
+
+
+def _b7(
+    manifest: dict[str, Any],
+    records: dict[int, dict[str, Any]],
+    disclosed: set[tuple[int, str]],
+    report: Report,
+) -> None:
+    """B7 over a capture that passed B19: the fields the policy covers that it leaves out and
+    that no act of the stream withholds whole count in the case's finding."""
+    from independent._spec_verifier import _withheld_whole
+
+    policy, audience = manifest["disclosure_policy"], manifest["audience"]
+    if policy["mode"] == "none":
+        return
+    covered = {
+        (seq, name)
+        for seq, h in records.items()
+        for name in h["pd"]
+        if policy["mode"] == "all" or name in policy["fields"]
+    }
+    covered -= _withheld_whole(audience, records)
+    if audience == "defence":
+        covered = {(s, n) for s, n in covered if n not in RESTRICTED}
+    if covered - disclosed:
+        report.note("policy_fields_not_disclosed")
+        left_out = report.counts.get("policy_fields_not_disclosed", 0)
+        report.counts["policy_fields_not_disclosed"] = left_out + len(covered - disclosed)
 
 
 def _b21(

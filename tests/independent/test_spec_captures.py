@@ -237,3 +237,25 @@ def test_a_binding_whose_size_hides_records_its_checkpoint_covers_is_refused_by_
     bare = write_capture_package(stream, parsed.checkpoint, parsed.records, ())
     bundle = capture_bundle(app, case_id, tmp_path / "b", {stream: bare})
     assert _both(bundle) == [("B20", "capture", 2)]
+
+
+def test_a_captured_statement_dropped_from_a_bundle_is_a_finding_in_both(
+    tmp_path: Path,
+) -> None:
+    app, case_id, _dev, stream = statement_capture(tmp_path)
+    bundle = _export(app, case_id, tmp_path / "b", disclosure_policy=DISCLOSE_ALL)
+    assert _both(bundle) == []
+    # A sender leaves the captured statement's words out, though the policy covers them
+    # and no act of the stream withholds them.
+    path = bundle / "captures" / f"{stream}.pkg"
+    carried = {
+        (d.seq, d.name): raw
+        for raw in read_capture_package(path.read_bytes()).disclosures
+        if (d := parse_disclosure(raw))
+    }
+    del carried[(3, "body")]
+    _with_disclosures(bundle, stream, [carried[k] for k in sorted(carried)])
+    mine: Report = verify_dir(bundle, (bundle / "trust.json").read_bytes(), AT)
+    theirs = verify_bundle(bundle, at=AT, trust=TRUST, report=True)
+    (finding,) = [f for f in theirs.findings if f.kind == "policy_fields_not_disclosed"]
+    assert int(finding.message.split()[0]) == mine.counts["policy_fields_not_disclosed"] == 1

@@ -21,9 +21,10 @@ from casefile.bundle._capture_check import (
     verify_capture_checkpoint,
     verify_capture_records,
 )
-from casefile.bundle._capture_disclosures import capture_disclosure_faults
+from casefile.bundle._capture_disclosures import capture_disclosure_faults, capture_left_out
 from casefile.bundle._capture_package import CapturePackage, read_capture_package
 from casefile.bundle._layout import capture_path, capture_stream_of, shown
+from casefile.bundle._policy_check import policy_finding
 from casefile.bundle._verify_state import VerifyState
 from casefile.errors import CaptureError, CapturePackageError, InputError, VerificationError
 from casefile.signing._checkpoint import parse_checkpoint_body
@@ -62,7 +63,19 @@ class CaptureBindings:
 
 
 def check_captures(run: VerifyState) -> None:
-    """B18, B19, B20, B21 over every binding and every ``captures/`` file."""
+    """B18, B19, B20, B21 over every binding and every ``captures/`` file; then B7's
+    finding over the case's records and the captures' (deferred from the walk)."""
+    try:
+        _check_all(run)
+    finally:
+        manifest = run.manifest
+        if manifest is not None and run.captures is not None and run.captures.by_stream:
+            left_out = policy_finding(run.policy_left_out, manifest.disclosure_policy)
+            if left_out is not None:
+                run.findings.append(left_out)
+
+
+def _check_all(run: VerifyState) -> None:
     manifest, store = run.manifest, run.trust
     if manifest is None or store is None or run.captures is None:
         return
@@ -186,3 +199,7 @@ def _check_one(
             f"{fault.why}",
             case_id=str(stream), seq=fault.seq, step="B21",
         ))  # fmt: skip
+    # B7: the fields the policy covers that the capture leaves out, no act of it explaining.
+    run.policy_left_out += capture_left_out(
+        verified.records, policy=manifest.disclosure_policy, audience=manifest.audience
+    )

@@ -105,6 +105,9 @@ class VerifyState:
         # B9, B12: the records of each carried capture that B19 verified (the case's
         # story; kept until B12, whose views read them too).
         self.kept_captures: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
+        # B7: the covered fields left out that no signed act explains (the case's, then
+        # each carried capture's, counted in one finding).
+        self.policy_left_out = 0
 
     def fail(self, exc: VerificationError) -> None:
         """Raise the failure, or, in report mode, list it (up to a bound)."""
