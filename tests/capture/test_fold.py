@@ -27,7 +27,6 @@ from _captureworld import (
 from casefile.application import CasefileApp, DeviceApp, StoreConfig
 from casefile.bundle._capture_package import read_capture_package
 from casefile.errors import (
-    BadSignatureError,
     BrokenLinkError,
     DuplicateExhibitError,
     InvalidCommandError,
@@ -42,6 +41,7 @@ from casefile.events import (
     Investigation,
 )
 from casefile.events._fold import is_folded
+from casefile.signing._trust import TrustStore
 from casefile.verifier import payload_schemas
 
 OFFICER_NAME = {id(SCENE): "pc-1001", id(OTHER): "pc-2002"}
@@ -302,9 +302,10 @@ def test_a_capture_record_altered_in_the_store_refuses_the_case_load(tmp_path: P
     head = bytearray(records[-1])
     head[-1] ^= 1  # the signature of the stream's head
     _replace_stored(app, stream, [*records[:-1], bytes(head)])
-    with pytest.raises(BadSignatureError) as caught:
+    # The binding's checkpoint root, which the case's signed chain holds, commits to it.
+    with pytest.raises(BrokenLinkError) as caught:
         app.get_case(case_id)
-    assert (caught.value.case_id, caught.value.seq) == (str(stream), len(records))
+    assert (caught.value.case_id, caught.value.seq) == (str(case_id), 2)
 
 
 def test_another_history_signed_by_the_device_key_refuses_the_case_load(tmp_path: Path) -> None:
@@ -427,3 +428,27 @@ def test_every_finding_kind_a_binding_records_passes_the_payload_schema() -> Non
     document = payload_schemas().document("capture.attached", 1)
     finding = document["properties"]["data"]["properties"]["findings"]["items"]
     assert set(finding["properties"]["kind"]["enum"]) == CAPTURE_FINDING_KINDS
+
+
+def test_revoking_the_device_key_after_the_attach_leaves_the_case_loadable(
+    tmp_path: Path,
+) -> None:
+    app = centre()
+    case_id = open_case(app)
+    dev = device(tmp_path)
+    stream = _stream(dev, case_id)
+    with dev.session(stream, SCENE) as capture:
+        _seize(capture, "SO/1", seal="S-1")
+    _attach(app, _package(dev, stream))
+    # The tablet is found compromised; its key is revoked from before it recorded.
+    app.trust = TrustStore(
+        [
+            dataclasses.replace(e, revoked_at=T0) if e.name == "pc-1001" else e
+            for e in TRUST.entries
+        ],
+        policy=TRUST.policy,
+    )
+    case = app.get_case(case_id)
+    assert case.custody["SO/1"].seal == "S-1"
+    with app.session(case_id, DETECTIVE) as case:
+        case.add_note(text="The tablet's key was revoked; its capture is under review.")

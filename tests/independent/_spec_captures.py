@@ -10,6 +10,7 @@ audience, and to the stream's own decisions and erasures, counted as B11 counts 
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Callable
@@ -29,6 +30,10 @@ _NOT_CAPTURED = {
     "capture.attached",
     "case.handed_over",
     "receipt.recorded",
+    "unused.item_recorded",
+    "unused.scheduled",
+    "unused.decided",
+    "case_summary.written",
 }
 _HEAD = ["checkpoint", "disclosures", "format", "records", "stream", "v"]
 _MIB = 1 << 20
@@ -75,7 +80,7 @@ def check_captures(
         elif path not in changed:  # a changed file failed B4 already
             records: dict[int, dict[str, Any]] = {}
             keys = _one(
-                root / path, stream, bound[stream][-1], (manifest, trust, at), report, walk,
+                root / path, stream, bound[stream], (manifest, trust, at), report, walk,
                 records,
             )  # fmt: skip
             if keys is not None:
@@ -87,7 +92,7 @@ def check_captures(
 def _one(
     path: Path,
     stream: str,
-    last: tuple[int, int, int, str],
+    bindings: list[tuple[int, int, int, str]],
     context: tuple[dict[str, Any], Trust, int],
     report: Report,
     walk: Walk,
@@ -109,7 +114,10 @@ def _one(
     }
     mine = Report()
     shown: dict[tuple[int, str], dict[str, Any]] = {}
-    used, *_ = walk(files, fields, (keys, record_roles, capture_roles), at, mine, (records, shown))
+    last = bindings[-1]
+    used, _, _, hashes = walk(
+        files, fields, (keys, record_roles, capture_roles), at, mine, (records, shown)
+    )
     if mine.failures:  # B19: the first fault only; A2 and A3 are the walk's V12 and V13
         step, kind, seq = mine.failures[0]
         report.fail(*(("B19", "capture", None) if step in ("V12", "V13") else (step, kind, seq)))
@@ -122,11 +130,43 @@ def _one(
     target = first["data"]["target"]
     if note != last[3]:  # B20: exactly the records the latest binding bound
         report.fail("B20", "capture", last[0])
+    for seq, _start, size, bound_note in bindings:  # B20: each binding over its records
+        if _size_and_root(bound_note) != (size, _merkle_root(hashes[:size])):
+            report.fail("B20", "capture", seq)
     if target is not None and str(uuid.UUID(bytes=target)) != manifest["case_id"]:
         report.fail("B20", "capture", last[0])
     for seq, _name in _b21(manifest, records, shown):
         report.fail("B21", "capture", seq)
+    _b7(manifest, records, set(shown), report)
     return used
+
+
+def _b7(
+    manifest: dict[str, Any],
+    records: dict[int, dict[str, Any]],
+    disclosed: set[tuple[int, str]],
+    report: Report,
+) -> None:
+    """B7 over a capture that passed B19: the fields the policy covers that it leaves out and
+    that no act of the stream withholds whole count in the case's finding."""
+    from independent._spec_verifier import _withheld_whole
+
+    policy, audience = manifest["disclosure_policy"], manifest["audience"]
+    if policy["mode"] == "none":
+        return
+    covered = {
+        (seq, name)
+        for seq, h in records.items()
+        for name in h["pd"]
+        if policy["mode"] == "all" or name in policy["fields"]
+    }
+    covered -= _withheld_whole(audience, records)
+    if audience == "defence":
+        covered = {(s, n) for s, n in covered if n not in RESTRICTED}
+    if covered - disclosed:
+        report.note("policy_fields_not_disclosed")
+        left_out = report.counts.get("policy_fields_not_disclosed", 0)
+        report.counts["policy_fields_not_disclosed"] = left_out + len(covered - disclosed)
 
 
 def _b21(
@@ -193,3 +233,20 @@ def _package(data: bytes, stream: str) -> tuple[str, int, tuple[bytes, bytes]] |
             frame(msgpack.packb(d, use_bin_type=True) for d in disclosures),
         ),
     )
+
+
+def _size_and_root(note: str) -> tuple[int, bytes] | None:
+    """The size and root lines of a checkpoint note's body (§6), or None."""
+    lines = note.split("\n\n", 1)[0].split("\n")
+    if len(lines) < 3 or not re.fullmatch(r"0|[1-9]\d*", lines[1]):
+        return None
+    try:
+        return int(lines[1]), base64.b64decode(lines[2], validate=True)
+    except ValueError:
+        return None
+
+
+def _merkle_root(leaves: list[bytes]) -> bytes:
+    from independent._spec_verifier import merkle_root
+
+    return merkle_root(leaves)

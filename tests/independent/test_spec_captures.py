@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from _bundlecase import resign_with
 from _captureworld import (
@@ -21,12 +22,15 @@ from _captureworld import (
     TRUST,
     attached_case,
     capture_bundle,
+    centre,
     device,
+    open_case,
     statement_capture,
 )
 from casefile.application import CasefileApp, DeviceApp
 from casefile.bundle import DISCLOSE_ALL, DisclosurePolicy, verify_bundle
 from casefile.bundle._capture_package import read_capture_package, write_capture_package
+from casefile.signing._records import parse_record
 from casefile.signing._text import parse_disclosure
 from independent._spec_rules import Report
 from independent._spec_verifier import verify_dir
@@ -79,8 +83,9 @@ def test_a_capture_swapped_for_another_signed_copy_is_refused_by_both(tmp_path: 
     swapped = {stream: fork.capture_package(stream, signer=SCENE, name="pc-1001")}
     bundle = capture_bundle(app, case_id, tmp_path / "b", swapped)
     # The device's package carries its note's text, which a bundle under the policy none
-    # may not (B21), besides not being what the case bound (B20).
-    assert _both(bundle) == [("B20", "capture", 2), ("B21", "capture", 2)]
+    # may not (B21), besides not being what the case bound (B20: neither the latest
+    # checkpoint nor the records the binding's checkpoint is over).
+    assert _both(bundle) == [("B20", "capture", 2), ("B20", "capture", 2), ("B21", "capture", 2)]
 
 
 def test_a_captured_record_altered_in_transit_is_refused_by_both(tmp_path: Path) -> None:
@@ -200,3 +205,57 @@ def test_words_a_stream_erased_carried_in_a_bundle_for_no_audience_are_refused_b
     carried[(3, "body")] = held[(3, "body")]
     _with_disclosures(bundle, stream, [carried[k] for k in sorted(carried)])
     assert _both(bundle) == [("B21", "capture", 3)]
+
+
+def test_a_binding_whose_size_hides_records_its_checkpoint_covers_is_refused_by_both(
+    tmp_path: Path,
+) -> None:
+    # A centre (faulty or hostile) that binds a three-record package as one record:
+    # the story would read record 1 alone, the package would carry all three, and
+    # the note compared with the package's is the same text.
+    app = centre()
+    case_id = open_case(app)
+    dev = device(tmp_path)
+    stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
+    with dev.session(stream, SCENE) as capture:
+        capture.add_note(text="A first note.")
+        capture.add_note(text="The note the story would not show.")
+    package = dev.capture_package(stream, signer=SCENE, name="pc-1001")
+    parsed = read_capture_package(package)
+    case = app.get_case(case_id)
+    app._bind_signer(case, INTAKE)
+    case.record_capture_attached(
+        stream=stream, device="tablet-1", checkpoint=parsed.checkpoint, from_size=0, size=1,
+        received=app.now(), findings=(),
+    )  # fmt: skip
+    carried = [
+        StoredEvent(stream, seq, parse_record(raw).header.event_type, raw)
+        for seq, raw in enumerate(parsed.records, start=1)
+    ]
+    app.save_case(case, INTAKE, carried=(carried, []))
+    # Carried as a bundle under the policy none carries it: every record, no text.
+    bare = write_capture_package(stream, parsed.checkpoint, parsed.records, ())
+    bundle = capture_bundle(app, case_id, tmp_path / "b", {stream: bare})
+    assert _both(bundle) == [("B20", "capture", 2)]
+
+
+def test_a_captured_statement_dropped_from_a_bundle_is_a_finding_in_both(
+    tmp_path: Path,
+) -> None:
+    app, case_id, _dev, stream = statement_capture(tmp_path)
+    bundle = _export(app, case_id, tmp_path / "b", disclosure_policy=DISCLOSE_ALL)
+    assert _both(bundle) == []
+    # A sender leaves the captured statement's words out, though the policy covers them
+    # and no act of the stream withholds them.
+    path = bundle / "captures" / f"{stream}.pkg"
+    carried = {
+        (d.seq, d.name): raw
+        for raw in read_capture_package(path.read_bytes()).disclosures
+        if (d := parse_disclosure(raw))
+    }
+    del carried[(3, "body")]
+    _with_disclosures(bundle, stream, [carried[k] for k in sorted(carried)])
+    mine: Report = verify_dir(bundle, (bundle / "trust.json").read_bytes(), AT)
+    theirs = verify_bundle(bundle, at=AT, trust=TRUST, report=True)
+    (finding,) = [f for f in theirs.findings if f.kind == "policy_fields_not_disclosed"]
+    assert int(finding.message.split()[0]) == mine.counts["policy_fields_not_disclosed"] == 1

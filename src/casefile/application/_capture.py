@@ -326,7 +326,9 @@ class CaptureAttachCommands:
         # at the seq its binding takes, as every later load folds them (§12.7). What
         # would not fold is refused here, never left to break a load of the case.
         try:
-            rows += fold_attached(case, found.stream, case.version + 1, found.chain[before:])
+            rows += fold_attached(
+                case, found.stream, case.version + 1, found.chain[before:], attaching=True
+            )
         except ValueError as exc:
             raise CaptureError(
                 f"the capture does not fold into the case: {exc}",

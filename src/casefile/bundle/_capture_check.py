@@ -32,9 +32,22 @@ __all__ = [
 ]
 
 #: Types a capture stream never holds beyond its first record: a capture opens no
-#: case, binds no other capture and is handed over only through the case it joins.
+#: case, binds no other capture and is handed over only through the case it joins;
+#: unused material and the case summary are numbered by the case (items, schedule
+#: revisions, versions), so a capture's own would stand in the case's schedules and
+#: summary (docs/DECISIONS.md D69).
 CAPTURE_ONLY_TYPES: Final = frozenset(
-    {"case.opened", CAPTURE_OPENED, CAPTURE_ATTACHED, "case.handed_over", "receipt.recorded"}
+    {
+        "case.opened",
+        CAPTURE_OPENED,
+        CAPTURE_ATTACHED,
+        "case.handed_over",
+        "receipt.recorded",
+        "unused.item_recorded",
+        "unused.scheduled",
+        "unused.decided",
+        "case_summary.written",
+    }
 )
 
 

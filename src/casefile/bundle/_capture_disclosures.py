@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 from casefile.bundle._audience import is_restricted
 from casefile.bundle._manifest import DisclosurePolicy
+from casefile.bundle._policy_check import captured_unexplained
 from casefile.bundle._redactions import RedactionLedger
 from casefile.projections._redactions import FieldRedactions
 from casefile.signing._runs import uncovered
 from casefile.signing._text import TextDisclosure
 from casefile.verifier._verified import VerifiedRecord
 
-__all__ = ["CaptureDisclosureFault", "capture_disclosure_faults"]
+__all__ = ["CaptureDisclosureFault", "capture_disclosure_faults", "capture_left_out"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,19 @@ def capture_disclosure_faults(
             )
             if why is not None:
                 yield CaptureDisclosureFault(record.seq, name, why)
+
+
+def capture_left_out(
+    records: Iterable[VerifiedRecord], *, policy: DisclosurePolicy, audience: str | None
+) -> int:
+    """B7 over one carried capture: the fields its records commit that the policy covers,
+    that have no disclosure and that neither the stream's own whole-field acts for the
+    audience (decisions in force, erasures) nor the defence rule withhold."""
+    kept = list(records)
+    ledger = RedactionLedger(audience)
+    for record in kept:
+        ledger.take_acts(record)
+    return captured_unexplained(kept, policy, audience, ledger.withheld_whole())
 
 
 def _fault(

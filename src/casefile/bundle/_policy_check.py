@@ -20,7 +20,13 @@ from casefile.findings import Finding
 from casefile.signing._commitments import AnyDisclosure
 from casefile.verifier._verified import VerifiedRecord
 
-__all__ = ["POLICY_FIELDS_NOT_DISCLOSED", "PolicyCheck"]
+__all__ = [
+    "POLICY_FIELDS_NOT_DISCLOSED",
+    "PolicyCheck",
+    "captured_unexplained",
+    "not_disclosed",
+    "policy_finding",
+]
 
 #: Fields the policy covers that have no disclosure and that no signed act withholds.
 POLICY_FIELDS_NOT_DISCLOSED = "policy_fields_not_disclosed"
@@ -60,26 +66,55 @@ class PolicyCheck:
 
     def take(self, record: VerifiedRecord) -> None:
         """Note the fields of a verified record that the policy covers but that it lacks."""
-        if self.policy.mode != "none":
-            self._not_disclosed.update(
-                (record.seq, name)
-                for name in record.commitments
-                if self.policy.allows(name) and name not in record.disclosed
-            )
+        self._not_disclosed |= not_disclosed((record,), self.policy)
+
+    def unexplained(self, withheld_whole: Set[tuple[int, str]]) -> int:
+        """How many covered fields are left out that ``withheld_whole`` (B11's whole-field
+        acts) and the defence rule do not account for."""
+        return _unexplained(self._not_disclosed, withheld_whole, self.audience)
 
     def finding(self, withheld_whole: Set[tuple[int, str]]) -> Finding | None:
-        """The B7 finding, if a covered field is left out that ``withheld_whole`` (B11's
-        whole-field acts) and the defence rule do not account for."""
-        unexplained = [
-            key
-            for key in self._not_disclosed - withheld_whole
-            if not is_restricted(self.audience, key[1])
-        ]
-        if not unexplained:
-            return None
-        return Finding(
-            POLICY_FIELDS_NOT_DISCLOSED,
-            f"{len(unexplained)} personal field(s) covered by the disclosure policy "
-            f"({self.policy.mode}) are not disclosed, and no signed decision for the "
-            "audience or erasure withholds them",
-        )
+        """The B7 finding over the case's records alone (see :func:`policy_finding`)."""
+        return policy_finding(self.unexplained(withheld_whole), self.policy)
+
+
+def not_disclosed(
+    records: Iterable[VerifiedRecord], policy: DisclosurePolicy
+) -> set[tuple[int, str]]:
+    """The (seq, field) pairs of ``records`` that ``policy`` covers but that have no disclosure."""
+    if policy.mode == "none":
+        return set()
+    return {
+        (record.seq, name)
+        for record in records
+        for name in record.commitments
+        if policy.allows(name) and name not in record.disclosed
+    }
+
+
+def _unexplained(
+    left_out: Set[tuple[int, str]], withheld_whole: Set[tuple[int, str]], audience: str | None
+) -> int:
+    return sum(1 for key in left_out - withheld_whole if not is_restricted(audience, key[1]))
+
+
+def captured_unexplained(
+    records: Iterable[VerifiedRecord],
+    policy: DisclosurePolicy,
+    audience: str | None,
+    withheld_whole: Set[tuple[int, str]],
+) -> int:
+    """B7's count over one carried capture's records, ``withheld_whole`` its own acts'."""
+    return _unexplained(not_disclosed(records, policy), withheld_whole, audience)
+
+
+def policy_finding(count: int, policy: DisclosurePolicy) -> Finding | None:
+    """The B7 finding for ``count`` covered fields left out that no signed act explains."""
+    if not count:
+        return None
+    return Finding(
+        POLICY_FIELDS_NOT_DISCLOSED,
+        f"{count} personal field(s) covered by the disclosure policy "
+        f"({policy.mode}) are not disclosed, and no signed decision for the "
+        "audience or erasure withholds them",
+    )

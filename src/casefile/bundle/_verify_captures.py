@@ -22,13 +22,17 @@ from casefile.bundle._capture_check import (
     verify_capture_checkpoint,
     verify_capture_records,
 )
-from casefile.bundle._capture_disclosures import capture_disclosure_faults
+from casefile.bundle._capture_disclosures import capture_disclosure_faults, capture_left_out
 from casefile.bundle._capture_package import CapturePackage, read_capture_package
 from casefile.bundle._layout import capture_path, capture_stream_of, shown
+from casefile.bundle._policy_check import policy_finding
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._result import CaptureSummary
 from casefile.bundle._verify_state import VerifyState
 from casefile.errors import CaptureError, CapturePackageError, InputError, VerificationError
+from casefile.signing._checkpoint import parse_checkpoint_body
+from casefile.signing._merkle import merkle_root
+from casefile.signing._note import split_note
 from casefile.verifier._verified import VerifiedRecord
 
 __all__ = ["Binding", "CaptureBindings", "check_captures"]
@@ -62,7 +66,19 @@ class CaptureBindings:
 
 
 def check_captures(run: VerifyState) -> None:
-    """B18, B19, B20, B21 over every binding and every ``captures/`` file."""
+    """B18, B19, B20, B21 over every binding and every ``captures/`` file; then B7's
+    finding over the case's records and the captures' (deferred from the walk)."""
+    try:
+        _check_all(run)
+    finally:
+        manifest = run.manifest
+        if manifest is not None and run.captures is not None and run.captures.by_stream:
+            left_out = policy_finding(run.policy_left_out, manifest.disclosure_policy)
+            if left_out is not None:
+                run.findings.append(left_out)
+
+
+def _check_all(run: VerifyState) -> None:
     manifest, store = run.manifest, run.trust
     if manifest is None or store is None or run.captures is None:
         return
@@ -97,6 +113,15 @@ def check_captures(run: VerifyState) -> None:
         package = _read(run, path)
         if package is not None:
             _check_one(run, package, stream, bound[stream])
+
+
+def _bound_over(note: str) -> tuple[int, bytes] | None:
+    """The (size, root) a binding's checkpoint note states (None: not a checkpoint)."""
+    try:
+        body = parse_checkpoint_body(split_note(note)[0])
+    except InputError:
+        return None
+    return body.size, body.root
 
 
 def _read(run: VerifyState, path: str) -> CapturePackage | None:
@@ -143,6 +168,16 @@ def _check_one(
             f"capture {stream} differs from what record {last.seq} bound",
             case_id=run.label, seq=last.seq, step="B20",
         ))  # fmt: skip
+    # B20: each binding's checkpoint is over the records 1 to its ``size`` carried, so the
+    # story reads at each binding the records it bound, and no more nor fewer.
+    hashes = [r.hash for r in verified.records]
+    for binding in bindings:
+        if _bound_over(binding.checkpoint) != (binding.size, merkle_root(hashes[: binding.size])):
+            run.fail(CaptureError(
+                f"capture {stream}: record {binding.seq} binds {binding.size} records, but its "
+                "checkpoint is not over records 1 to that size of the stream carried",
+                case_id=run.label, seq=binding.seq, step="B20",
+            ))  # fmt: skip
     # B9 reads them in the case's story, B12 rebuilds the views from them too.
     run.kept_captures[stream] = verified.records
     for record in verified.records:
@@ -176,3 +211,7 @@ def _check_one(
         stream, len(verified.records), tuple(b.seq for b in bindings), verified.findings,
         ledger.redacted(),
     ))  # fmt: skip
+    # B7: the fields the policy covers that the capture leaves out, no act of it explaining.
+    run.policy_left_out += capture_left_out(
+        verified.records, policy=manifest.disclosure_policy, audience=manifest.audience
+    )

@@ -108,6 +108,9 @@ class VerifyState:
         self.kept_captures: dict[uuid.UUID, tuple[VerifiedRecord, ...]] = {}
         # The report's account of each carried capture that B19 verified.
         self.capture_summaries: list[CaptureSummary] = []
+        # B7: the covered fields left out that no signed act explains (the case's, then
+        # each carried capture's, counted in one finding).
+        self.policy_left_out = 0
 
     def fail(self, exc: VerificationError) -> None:
         """Raise the failure, or, in report mode, list it (up to a bound)."""

@@ -22,7 +22,7 @@ from typing import TypeVar
 from casefile.bundle._bundle_trust import manifest_key_lapsed
 from casefile.bundle._history import HistoryCollector
 from casefile.bundle._layout import DISCLOSURES, RECORDS
-from casefile.bundle._policy_check import PolicyCheck
+from casefile.bundle._policy_check import PolicyCheck, policy_finding
 from casefile.bundle._receipts import ReceiptCheck
 from casefile.bundle._redactions import RedactionLedger
 from casefile.bundle._verify_captures import CaptureBindings
@@ -127,9 +127,12 @@ def walk_case(run: VerifyState) -> None:
     if walk.size == manifest.records and not walk.unread_tail:
         run.history = run.collected.history(walk.size)
     run.collected = HistoryCollector()
-    left_out = checked.finding(ledger.withheld_whole())  # B7, after B11's acts are known
-    if left_out is not None:
-        run.findings.append(left_out)
+    # B7, after B11's acts are known; with captures bound, once B21 has counted theirs.
+    run.policy_left_out = checked.unexplained(ledger.withheld_whole())
+    if not bindings.by_stream:
+        left_out = policy_finding(run.policy_left_out, manifest.disclosure_policy)
+        if left_out is not None:
+            run.findings.append(left_out)
     # B2 (deferred until the records' latest time is known): as for checkpoints,
     # the manifest key must be neither expired nor revoked by the latest record.
     run.latest_time = walk.latest_time

@@ -21,8 +21,8 @@ findings and every later load of the case reach the same state.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Final
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 from casefile.events._base import CaseEvent
 from casefile.events._custody_event_base import CustodyEvent
@@ -39,7 +39,14 @@ from casefile.events._exhibit_work_events import ExhibitDerived, ExhibitImaged
 if TYPE_CHECKING:
     from casefile.events._investigation import Investigation
 
-__all__ = ["FOLDED_TYPES", "REFERENCE_IN_USE", "SEAL_IN_USE", "fold_capture", "is_folded"]
+__all__ = [
+    "FOLDED_TYPES",
+    "REFERENCE_IN_USE",
+    "SEAL_IN_USE",
+    "fold_capture",
+    "ids_in_use",
+    "is_folded",
+]
 
 #: The record families that act on exhibits: the ones a capture adds to the case's state.
 FOLDED_TYPES: Final = (EvidenceCaptured, CustodyEvent)
@@ -122,3 +129,48 @@ def fold_capture(
     if apart:
         case._apart[stream] = apart
     return findings
+
+
+#: The record types that bring a person or statement id into a stream, and the field naming it.
+_ID_FIELDS: Final = {"person.added": "person_id", "statement.recorded": "statement_id"}
+#: UUID fields that name no person or statement of the stream.
+_NOT_IDS: Final = frozenset({"target", "stream"})
+
+
+def ids_in_use(
+    case: Investigation,
+    stream: uuid.UUID,
+    records: Iterable[tuple[type[CaseEvent], Mapping[str, Any]]],
+) -> list[uuid.UUID]:
+    """The person and statement ids of ``records`` of ``stream`` (class, data) that are not
+    the stream's own, in order; note the ones they bring in as ``stream``'s.
+
+    A person or statement id of a capture is its own (FORMAT §12.1): one that a record
+    brings in must be held by neither the case nor another stream, and one that a record
+    names (a witness, a person arrested, a statement signed) must be one the stream
+    brought in. The views read people and statements across the story, so another
+    holder's id would show the capture's words as that holder's.
+    """
+    held = case._captured_ids
+    records = list(records)
+    mine: set[uuid.UUID] = set()
+    taken: list[uuid.UUID] = []
+    for cls, data in records:
+        field = _ID_FIELDS.get(cls.TYPE)
+        if field is None:
+            continue
+        value = uuid.UUID(bytes=data[field])
+        if value in case._people or value in case._statements or held.get(value, stream) != stream:
+            taken.append(value)
+        mine.add(value)
+    for cls, data in records:
+        for field in cls.UUID_FIELDS:
+            raw = data.get(field)
+            if field in _NOT_IDS or field == _ID_FIELDS.get(cls.TYPE) or raw is None:
+                continue
+            value = uuid.UUID(bytes=raw)
+            if value not in mine and held.get(value) != stream:
+                taken.append(value)
+    for value in mine:
+        held.setdefault(value, stream)
+    return taken

@@ -29,7 +29,7 @@ from casefile.errors import (
 from casefile.events._base import WITHHELD, CaseEvent
 from casefile.events._capture import CaptureAttached
 from casefile.events._chain import ChainEntry, authenticate_chain
-from casefile.events._fold import fold_capture, is_folded
+from casefile.events._fold import fold_capture, ids_in_use, is_folded
 from casefile.events._investigation import Investigation
 from casefile.events._recording import DEFAULT_CONTEXT, CommandContext
 from casefile.events._registry import EVENT_TYPES, EventRegistry
@@ -72,14 +72,29 @@ def event_of(case_id: uuid.UUID, entry: ChainEntry, seq: int | None = None) -> C
 
 
 def fold_attached(
-    case: Investigation, stream: uuid.UUID, seq: int, entries: Iterable[ChainEntry]
+    case: Investigation,
+    stream: uuid.UUID,
+    seq: int,
+    entries: Iterable[ChainEntry],
+    *,
+    attaching: bool = False,
 ) -> list[tuple[str, int]]:
     """Fold authenticated records of ``stream`` into ``case`` as of its record ``seq``.
 
     ``entries`` are the records the binding at ``seq`` attaches; returns the
     findings of the fold (:func:`~casefile.events._fold.fold_capture`).
+    ``attaching`` (the centre's A7) raises :class:`ValueError` for a person or
+    statement id that is not the capture's own (§12.1); a load notes each
+    stream's ids and never refuses on them.
     """
     case_id = case.id
+    entries = tuple(entries)
+    taken = ids_in_use(case, stream, ((e.event_class, e.data) for e in entries))
+    if attaching and taken:
+        raise ValueError(
+            f"person or statement id {taken[0]} is not the capture's own: the case or "
+            "another capture holds it, or no record of the capture brought it in"
+        )
     return fold_capture(
         case,
         stream,
@@ -122,7 +137,13 @@ class _Captures:
                     case_id=str(self._case_id),
                     seq=seq,
                 )
-            chain = authenticate_chain(stream, stored, self._trust, registry=self._registry)
+            # The case's chain (its head signed) holds each binding, whose checkpoint
+            # root below commits to every byte bound: the device key's signature adds
+            # nothing, and a revocation of that key after the attach must not make
+            # the case unloadable.
+            chain = authenticate_chain(
+                stream, stored, self._trust, registry=self._registry, head=False
+            )
             self._chains[stream] = chain
         bound = chain[: binding.size]
         # The records are the ones the binding's checkpoint commits to, not another

@@ -67,7 +67,7 @@ class PeopleCommands(RecordingBase):
         """
         self._require_open()
         new_id = self._context.new_id() if person_id is None else check_uuid(person_id, "person_id")
-        if new_id in self._people:
+        if new_id in self._people or new_id in self._captured_ids:
             raise InvalidCommandError("person_id", f"{new_id} is already in the case")
         details = {
             "name": check_text(name, "name"),
@@ -114,6 +114,8 @@ class PeopleCommands(RecordingBase):
             new_id = self._context.new_id()
         else:
             new_id = check_uuid(statement_id, "statement_id")
+            if new_id in self._captured_ids:
+                raise InvalidCommandError("statement_id", f"{new_id} is a statement of a capture")
             earlier = self._statements.get(new_id)
             if earlier is not None and earlier.is_signed:
                 raise StatementSignedError(

@@ -141,6 +141,19 @@ class RecordingBase(CaseState):
                 f"case {self._id} is closed: nothing may be recorded but a reopening"
             )
 
+    def _require_case_only(self, what: str) -> None:
+        """Refuse, in a capture stream, what only the case records (docs/FORMAT.md §12.1).
+
+        Unused material and the case summary are numbered by the case (items,
+        revisions, versions) and read across the story; a capture's own numbers
+        would stand in the case's schedules and summary (docs/DECISIONS.md D69).
+        """
+        self._require_open()
+        if self._capture_of is not None:
+            raise InvalidCommandError(
+                "capture", f"{what} is recorded in the case, never in a capture"
+            )
+
     def _require_person(self, person_id: object, field: str) -> uuid.UUID:
         checked = check_uuid(person_id, field)
         if checked not in self._people:

@@ -173,6 +173,9 @@ class CaseState:
         # the references each stream holds apart from it (FORMAT.md §12.7).
         self._captured_refs: dict[str, uuid.UUID] = {}
         self._apart: dict[uuid.UUID, set[str]] = {}
+        # Person and statement ids the attached streams hold (id -> stream): each is its
+        # stream's own (FORMAT.md §12.1), so no other stream nor the case takes it again.
+        self._captured_ids: dict[uuid.UUID, uuid.UUID] = {}
         # (checkpoint text, cosigner's key name) -> the seq of the receipt.recorded holding it.
         self._cosigned: dict[tuple[str, str], int] = {}
         self._corrections: dict[int, list[int]] = {}

@@ -118,7 +118,7 @@ class CaseSummaryCommands(OffenceCommands):
         of its ``offence.alleged`` record), the element to prove, and earlier
         evidence records proving it.
         """
-        self._require_open()
+        self._require_case_only("the case summary")
         if isinstance(points, str | bytes) or not isinstance(points, Iterable):
             raise InvalidCommandError("points", "expected a sequence of SummaryPoint")
         checked = [self._point(point, f"points[{i}]") for i, point in enumerate(points)]

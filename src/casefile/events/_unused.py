@@ -248,7 +248,7 @@ class UnusedMaterialCommands(RecordingBase):
         prosecution or assist the defence the ``assessment`` of why, and no
         other item gives either.
         """
-        self._require_open()
+        self._require_case_only("unused material")
         fields: dict[str, Any] = {
             "item": len(self._unused) + 1,
             "sensitive": _flag(sensitive, "sensitive"),
@@ -279,7 +279,7 @@ class UnusedMaterialCommands(RecordingBase):
         With no item of its kind the revision lists none: a nil schedule, the
         officer's certificate that there is no such material.
         """
-        self._require_open()
+        self._require_case_only("unused material")
         kind = check_choice(Schedule, schedule, "schedule")
         items = _scheduled_items(self, kind)
         last = self._schedules.get(kind)
@@ -304,7 +304,7 @@ class UnusedMaterialCommands(RecordingBase):
 
         Only a key with the role ``prosecutor`` signs it under the default policy.
         """
-        self._require_open()
+        self._require_case_only("unused material")
         number = check_int(item, "item", minimum=1)
         if number not in self._unused:
             raise UnknownReferenceError(
