@@ -195,7 +195,11 @@ def test_the_verification_page_lists_the_captured_records_under_the_officer_who_
     assert runs["dc-3003"] == (((1, 1), (3, 3)), 2)
     assert page.records == 3 + 4
     html = case_file_html(build_case_file(records, captures=captures), verification=page)
-    assert f"4: {stream}#1\u20134" in html.decode()
+    # In the page a captured record is cited by its capture's short name, the whole
+    # citation its title, and the list of captures names the stream in full.
+    page_html = html.decode()
+    assert f'4: <span class="cite" title="{stream}#1">C1#1</span>\u20134' in page_html
+    assert f'<tr><td>C1</td><td><code class="hash">{stream}</code></td>' in page_html
     # Read without the captures, the page lists the case's own records alone, as before.
     assert {key.name for key in verification_page(records).keys} == {"dc-3003", "intake-0001"}
 
@@ -278,3 +282,20 @@ def test_verification_page_counting_captured_records_under_the_cases_checkpoint_
     alone = case_file_html(build_case_file(records), verification=verification_page(records))
     # Read without its records, the capture is still bound by a record of the case.
     assert f'{stream}</code></td><td><span class="none">not read</span>' in alone.decode()
+
+
+def test_captured_citations_are_short_in_print_and_whole_without_the_list_of_captures(
+    tmp_path: Path,
+) -> None:
+    # A narrow column in print holds "C1#4"; the page's list of captures says what C1 is.
+    # Without that list (no verification page) a short name would name nothing: whole.
+    app, case_id, stream = _scene_visit(tmp_path)
+    records, captures = _verified(app, case_id, stream)
+    file = build_case_file(records, captures=captures)
+    page = case_file_html(file, verification=verification_page(records, captures=captures))
+    mg12 = page.decode().split('id="mg12"', 1)[1].split("</section>", 1)[0]
+    assert f'<span class="cite" title="{stream}#4">C1#4</span>' in mg12
+    assert f"{stream}#4<" not in mg12
+    bare = case_file_html(file).decode()
+    assert 'class="cite"' not in bare
+    assert f"{stream}#4" in bare

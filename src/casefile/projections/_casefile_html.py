@@ -28,6 +28,8 @@ from markupsafe import Markup
 from casefile.projections._casefile_forms import CaseFile
 from casefile.projections._html_values import (
     breakable,
+    capture_names,
+    cite,
     code,
     name,
     party,
@@ -83,6 +85,7 @@ def _environment() -> jinja2.Environment:
         when=when,
         party=party,
         spans=spans,
+        cite=cite,
         code=code,
         person=person,
         name=name,
@@ -106,7 +109,19 @@ def case_file_html(case_file: CaseFile, *, verification: VerificationPage | None
     contents = list(_CONTENTS)
     if case_file.missing_person is not None:
         contents.insert(-3, ("missing", "Missing person"))
-    page = (
+    streams = [] if verification is None else [c.stream for c in verification.captures]
+    with capture_names(streams):
+        page = _render(case_file, verification, urn, contents)
+    return page.encode("utf-8")
+
+
+def _render(
+    case_file: CaseFile,
+    verification: VerificationPage | None,
+    urn: str,
+    contents: list[tuple[str, str]],
+) -> str:
+    return (
         _environment()
         .get_template("casefile.html.j2")
         .render(
@@ -124,4 +139,3 @@ def case_file_html(case_file: CaseFile, *, verification: VerificationPage | None
             ),
         )
     )
-    return page.encode("utf-8")

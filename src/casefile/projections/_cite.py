@@ -29,7 +29,17 @@ from typing import Any, Final, TypeVar
 from casefile.errors import InputError
 from casefile.findings import Finding
 
-__all__ = ["CITE_PATTERN", "Cite", "Cites", "cite_of", "cited", "citing", "parse_cite", "position"]
+__all__ = [
+    "CITE_PATTERN",
+    "Cite",
+    "Cites",
+    "cite_of",
+    "cited",
+    "citing",
+    "holds_citations",
+    "parse_cite",
+    "position",
+]
 
 #: A record's citation: its ``seq`` in the case, or ``"<stream-uuid>#<seq>"`` in a capture.
 Cite = int | str
@@ -147,7 +157,7 @@ def _plan(kind: type) -> tuple[tuple[str, _How], ...]:
     """What to do with each field of dataclass ``kind``: cite it, or look inside."""
     plan: list[tuple[str, _How]] = []
     for field in dataclasses.fields(kind):
-        written = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "")
+        written = _written(field)
         if written in _ONE:
             plan.append((field.name, _Citer.one))
         elif written in _MANY:
@@ -155,6 +165,17 @@ def _plan(kind: type) -> tuple[tuple[str, _How], ...]:
         elif not _plain(written):
             plan.append((field.name, _nested))
     return tuple(plan)
+
+
+def holds_citations(kind: type, name: str) -> bool:
+    """True when field ``name`` of dataclass ``kind`` holds record citations (one or many)."""
+    return any(
+        field.name == name and _written(field) in _ONE | _MANY for field in dataclasses.fields(kind)
+    )
+
+
+def _written(field: dataclasses.Field[Any]) -> str:
+    return field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "")
 
 
 def _plain(written: str) -> bool:

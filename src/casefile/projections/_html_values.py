@@ -16,21 +16,36 @@ import functools
 import html
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Final
 
 from markupsafe import Markup
 
 from casefile._time import date_to_reading, ns_to_reading
 from casefile.projections._casefile_model import PersonRef, SignedBy, Undisclosed
-from casefile.projections._cite import Cite
+from casefile.projections._cite import Cite, holds_citations
 from casefile.projections._custody_records import Party
 from casefile.projections._labels import CODE_FIELDS, label
 from casefile.projections._redactions import NO_DECISION
 from casefile.projections._texts import marker_label
 from casefile.projections._verification_page import cite_runs
 
-__all__ = ["breakable", "code", "name", "party", "person", "runs", "spans", "table", "text", "when"]
+__all__ = [
+    "breakable",
+    "capture_names",
+    "cite",
+    "code",
+    "name",
+    "party",
+    "person",
+    "runs",
+    "spans",
+    "table",
+    "text",
+    "when",
+]
 
 # Bidirectional embeddings, overrides, isolates and marks; C0 and C1 controls but
 # tab and newline; lone surrogates (which only unchecked records can hold).
@@ -125,10 +140,44 @@ def party(who: Party) -> Markup:
     return Markup(_party(who))  # noqa: S704 - escaped by _t
 
 
+#: The short name of each capture the page being written cites (its stream id -> ``C1``),
+#: set by :func:`capture_names`; None: captured records are cited whole.
+_SHORT: Final[ContextVar[Mapping[str, str] | None]] = ContextVar("casefile_short", default=None)
+
+
+@contextmanager
+def capture_names(streams: Sequence[str]) -> Iterator[None]:
+    """Within the block, a record of ``streams[i]`` is shown as ``C<i+1>#<seq>``.
+
+    A page in print has narrow columns, where a whole citation (a 36-character
+    stream id) wraps over many lines; the page's list of captures names each
+    one's stream in full, and each short citation carries the whole one as its title.
+    """
+    token = _SHORT.set({stream: f"C{i}" for i, stream in enumerate(streams, start=1)})
+    try:
+        yield
+    finally:
+        _SHORT.reset(token)
+
+
+def _cite(value: Cite) -> str:
+    if isinstance(value, str):
+        stream, _, seq = value.rpartition("#")
+        short = (_SHORT.get() or {}).get(stream)
+        if short is not None:
+            return f'<span class="cite" title="{_t(value)}">{short}#{_t(seq)}</span>'
+    return _t(str(value))
+
+
+def cite(value: Cite | None) -> Markup:
+    """A record's citation as the page shows it (a capture's short name, when it has one)."""
+    return Markup("" if value is None else _cite(value))  # noqa: S704 - escaped by _t
+
+
 def _spans(pairs: tuple[tuple[Cite, Cite], ...]) -> str:
     # A run of one stream's records names the stream once: ``<stream>#2-4``.
     return ", ".join(
-        _t(str(a)) if a == b else f"{_t(str(a))}\u2013{str(b).rpartition('#')[2]}" for a, b in pairs
+        _cite(a) if a == b else f"{_cite(a)}\u2013{_t(str(b).rpartition('#')[2])}" for a, b in pairs
     )
 
 
@@ -147,9 +196,12 @@ def spans(pairs: tuple[tuple[Cite, Cite], ...]) -> Markup:
 
 
 @functools.cache
-def _layout(kind: type) -> tuple[tuple[str, str], ...]:
-    """Each field of ``kind``: its name and its label."""
-    return tuple((field.name, _label(field.name)) for field in dataclasses.fields(kind))
+def _layout(kind: type) -> tuple[tuple[str, str, bool], ...]:
+    """Each field of ``kind``: its name, its label, and whether it holds record citations."""
+    return tuple(
+        (field.name, _label(field.name), holds_citations(kind, field.name))
+        for field in dataclasses.fields(kind)
+    )
 
 
 def _is_part(value: object) -> bool:
@@ -226,8 +278,17 @@ def _value(name: str, value: object) -> str | None:
     return _t(value)
 
 
-def _row(name: str, heading: str, value: object) -> str:
-    cell = _value(name, value)
+def _cites(value: object) -> str | None:
+    """A field of record citations: one (``C1#4``, ``12``) or runs of them."""
+    if value is None or value == ():
+        return None
+    if isinstance(value, tuple):
+        return _runs(value)
+    return _cite(value)  # type: ignore[arg-type]
+
+
+def _row(name: str, heading: str, value: object, cites: bool = False) -> str:
+    cell = _cites(value) if cites else _value(name, value)
     if cell is None:
         return ""
     if _is_part(value) or (isinstance(value, tuple) and value and _is_part(value[0])):
@@ -243,8 +304,8 @@ def _row(name: str, heading: str, value: object) -> str:
 def _table(part: object, skip: tuple[str, ...]) -> str:
     kind: type = type(part)
     cells = "".join(
-        _row(name, heading, getattr(part, name))
-        for name, heading in _layout(kind)
+        _row(name, heading, getattr(part, name), cites)
+        for name, heading, cites in _layout(kind)
         if name not in skip
     )
     return (
