@@ -34,6 +34,11 @@ CORRECTION_TYPE: Final = "record.corrected"
 CONFIRMATION_TYPE: Final = "record.confirmed"
 
 _REFERENCE: Final = re.compile(r"[A-Z]{1,5}/[1-9][0-9]{0,5}(?:/[A-Z0-9]{1,8}){0,4}")
+# A reference held apart for a capture, as the story names it (FORMAT.md §12.7, D73).
+_HELD_APART: Final = re.compile(
+    _REFERENCE.pattern
+    + r" \(capture [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)"
+)
 _PARTY_KEYS: Final = ("name", "number", "organisation", "rank", "role")
 
 
@@ -240,7 +245,9 @@ def _problem(kind: str, value: Any) -> str | None:
             return None
         kind = kind[:-1]
     if kind == "ref":
-        ok = type(value) is str and _REFERENCE.fullmatch(value) is not None
+        ok = type(value) is str and (
+            _REFERENCE.fullmatch(value) is not None or _HELD_APART.fullmatch(value) is not None
+        )
         return None if ok else "not an exhibit reference"
     if kind in ("words", "words0"):
         if value is None:
