@@ -18,6 +18,7 @@ from casefile.application import CasefileApp, DeviceApp
 from casefile.bundle import verify_bundle
 from casefile.events import Investigation
 from casefile.evidence import FileSystemBlobStore
+from casefile.projections import RecordView, build_exhibit_register, records_as_read
 from casefile.projections._held_apart import qualified
 from independent._spec_verifier import verify_dir
 
@@ -162,3 +163,19 @@ def test_a_held_apart_exhibits_missing_file_is_reported_by_both_verifiers(tmp_pa
     assert {n for n in mine.noted if n[0] == "evidence_not_in_bundle"} == {
         ("evidence_not_in_bundle", seq) for seq, _ in left_out
     }
+
+
+def test_a_record_signed_with_a_held_apart_name_is_still_malformed(tmp_path: Path) -> None:
+    """Only the story names a reference apart: a record claiming such a name is no reference."""
+    app, case_id, stream = _clash(tmp_path)
+    forged = qualified("C/1", stream)
+    register = app.exhibit_register(case_id, at=AT)
+    read = records_as_read(app.verify(case_id).records, app.disclosures(case_id))
+    seized = next(r for r in read if r.event_type == "exhibit.seized")
+    view = RecordView(
+        "exhibit.seized", seized.seq, seized.time_ns, {**seized.data, "exhibit": forged}
+    )
+    alone = build_exhibit_register([view])
+    assert [f.kind for f in alone.findings] == ["malformed_custody_record"]
+    assert "not an exhibit reference" in alone.findings[0].message
+    assert forged in {ex.reference for ex in register.exhibits}  # the story's own name reads

@@ -96,9 +96,12 @@ def held_apart(
     return out
 
 
-def qualify(data: dict[str, Any], apart: frozenset[str], stream: uuid.UUID) -> None:
-    """Name each held-apart reference of a record not taken as its capture's own."""
+def qualify(data: dict[str, Any], apart: frozenset[str], stream: uuid.UUID) -> list[str]:
+    """Name each held-apart reference of a record not taken as its capture's own; the names."""
+    names = []
     for name in _NAMING:
         value = data.get(name)
         if isinstance(value, str) and value in apart:
             data[name] = qualified(value, stream)
+            names.append(data[name])
+    return names

@@ -52,12 +52,15 @@ class StoryRecords:
     """The story's records, ``seq`` their position; ``cites[p - 1]`` the citation of position ``p``.
 
     ``origins[p - 1]`` is the stream (None: the case) and the ``seq`` the
-    record at position ``p`` has in it.
+    record at position ``p`` has in it. ``apart`` holds the names given to
+    references held apart (FORMAT §12.7); read the records within
+    :func:`~casefile.projections._custody_records.naming_apart` of them.
     """
 
     records: tuple[RecordView, ...]
     cites: tuple[Cite, ...]
     origins: tuple[_Origin, ...]
+    apart: frozenset[str] = frozenset()
 
 
 def story_records(
@@ -82,6 +85,7 @@ def story_records(
         [e.stream for e in entries],
     )
     records = []
+    names: set[str] = set()
     for p, entry in enumerate(entries, start=1):
         stream, record = entry.stream, entry.record
 
@@ -94,7 +98,7 @@ def story_records(
         _remap(data, record.event_type, at)
         held = apart.get(p - 1)
         if held is not None and stream is not None:
-            qualify(data, held, stream)  # §12.7: not the first holder's exhibit
+            names.update(qualify(data, held, stream))  # §12.7: not the first holder's
         if record.event_type == CORRECTION_TYPE:
             corrects = record.data.get("corrects")
             target = kinds.get((stream, corrects)) if type(corrects) is int else None
@@ -107,7 +111,7 @@ def story_records(
         kind, time_ns, signer = record.event_type, record.time_ns, record.signer
         records.append(RecordView(kind, p, time_ns, data, signer, record.schema))
     cites = tuple(e.cite for e in entries)
-    return StoryRecords(tuple(records), cites, origins)
+    return StoryRecords(tuple(records), cites, origins, frozenset(names))
 
 
 def _remapped(data: dict[str, Any], kind: str, at: Callable[[Any], Any]) -> dict[str, Any]:
