@@ -20,6 +20,7 @@ from casefile.events import Investigation
 from casefile.evidence import FileSystemBlobStore
 from casefile.projections import RecordView, build_exhibit_register, records_as_read
 from casefile.projections._held_apart import qualified
+from casefile.projections._story_records import story_records
 from independent._spec_verifier import verify_dir
 
 AT = T0 + 86_400 * 10**9
@@ -179,3 +180,24 @@ def test_a_record_signed_with_a_held_apart_name_is_still_malformed(tmp_path: Pat
     assert [f.kind for f in alone.findings] == ["malformed_custody_record"]
     assert "not an exhibit reference" in alone.findings[0].message
     assert forged in {ex.reference for ex in register.exhibits}  # the story's own name reads
+
+
+def test_captures_that_clash_with_nothing_are_read_unchanged(tmp_path: Path) -> None:
+    """No clash, no new name: every view of such a case keeps its bytes."""
+    app = centre()
+    case_id = open_case(app)
+    with app.session(case_id, DETECTIVE) as case:
+        _seize(case, "C/1", KNIFE)
+    dev = device(tmp_path)
+    stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
+    with dev.session(stream, SCENE) as capture:
+        _seize(capture, "C/2", TABLET)
+        capture.report_exhibit_lost(exhibit="C/2", place="Hallway", circumstances="Left behind")
+    assert _attach(app, dev, stream) == ()
+    case_records = list(records_as_read(app.verify(case_id).records))
+    captured = list(records_as_read(app.verify(stream).records))
+    story = story_records(case_records, {stream: captured})
+    assert story.apart == frozenset()
+    assert [dict(r.data) for r in story.records] == [
+        dict(r.data) for r in (*case_records, *captured)
+    ]
