@@ -7,6 +7,10 @@ B9 reports `evidence_not_in_bundle` for each exhibit the story introduces with a
 record (B9's list of introducing fields; a copy of an exhibit on record; no correction changes
 a hash) whose file a bundle carrying evidence lacks, at the record that first introduced it.
 The rest of B9, the chain of custody, needs docs/CUSTODY.md and is left to the library.
+
+A captured record the case's state does not take (§12.7: it names a reference held apart for
+its stream) names that reference as `R (capture <stream-uuid>)` in the story (§12.5), an
+exhibit of its own, so its file is looked for under its own record.
 """
 
 from __future__ import annotations
@@ -28,24 +32,92 @@ _INTRODUCES = {
     "exhibit.derived": ("derived", "output_sha256"),
 }
 
+#: §12.7 step 1: the records that bring a reference in, by `exhibit` (and `derived`).
+_OPENING = frozenset(_INTRODUCES)
+#: §12.7 "What joins": `evidence.captured` and the custody types of §10.
+_JOINING = _OPENING | {
+    "exhibit." + t
+    for t in [
+        "packaged",
+        "booked",
+        "transferred",
+        "seal_opened",
+        "resealed",
+        "examined",
+        "accessed",
+        "fixity_checked",
+        "disclosed",
+        "retention_reviewed",
+        "produced_in_court",
+        "returned",
+        "destroyed",
+        "lost",
+        "damaged",
+    ]
+}
+
 Records = dict[int, dict[str, Any]]
 
 
 def story(
     case: Records, captures: dict[str, Records]
 ) -> Iterator[tuple[int | str, dict[str, Any]]]:
-    """(citation, record) of the story: a captured record is cited ``<stream>#<seq>``."""
+    """(citation, record) of the story: a captured record is cited ``<stream>#<seq>``.
+
+    A captured record naming a reference held apart for its stream (§12.7) names it
+    ``R (capture <stream>)``.
+    """
+    held: set[str] = set()  # every reference of the case's state
+    owner: dict[str, str] = {}
+    apart: dict[str, set[str]] = {}
     for seq in sorted(case):
         h = case[seq]
         yield seq, h
+        if h["type"] in _OPENING:
+            held.update(_names(h["data"]))
         if h["type"] != "capture.attached" or h["schema"] != 1:
             continue
         d = h["data"]
         stream = str(uuid.UUID(bytes=d["stream"]))
         records = captures.get(stream, {})
+        in_use = held.union(*apart.values())  # U, at the binding
+        mine = apart.setdefault(stream, set())
+        walked: set[str] = set()
         for n in range(d["from_size"] + 1, d["size"] + 1):
-            if n in records:
-                yield f"{stream}#{n}", records[n]
+            if n not in records:
+                continue
+            r = records[n]
+            if r["type"] not in _JOINING:
+                yield f"{stream}#{n}", r
+                continue
+            names = _names(r["data"])
+            if r["type"] in _OPENING:
+                for ref in names:  # step 1
+                    if ref in in_use and ref not in walked and owner.get(ref) != stream:
+                        mine.add(ref)
+                    walked.add(ref)
+            if mine.isdisjoint(names):
+                if r["type"] in _OPENING:  # step 4
+                    for ref in names:
+                        if ref not in held:
+                            owner[ref] = stream
+                            held.add(ref)
+                yield f"{stream}#{n}", r
+                continue
+            if len(names) > 1:
+                mine.add(names[1])  # step 2: a copy of what is apart is apart
+            named = {
+                k: f"{v} (capture {stream})" if k in _NAMING and v in mine else v
+                for k, v in r["data"].items()
+            }
+            yield f"{stream}#{n}", {**r, "data": named}
+
+
+_NAMING = ("exhibit", "derived", "root")
+
+
+def _names(d: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(d[k] for k in ("exhibit", "derived") if isinstance(d.get(k), str))
 
 
 def check_evidence(

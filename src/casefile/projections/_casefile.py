@@ -48,7 +48,7 @@ from casefile.projections._casefile_witnesses import build_mg9, build_mg11
 from casefile.projections._cite import cited, citing
 from casefile.projections._continuity import build_exhibit_register
 from casefile.projections._continuity_model import ContinuityPolicy, ExhibitRegister
-from casefile.projections._custody_records import RecordView
+from casefile.projections._custody_records import RecordView, naming_apart
 from casefile.projections._pause import collection_paused
 from casefile.projections._story_records import StoryRecords, story_records
 from casefile.projections._texts import (
@@ -152,7 +152,7 @@ def case_file_and_register(
             require_kept(captured)
             streams[stream] = read_stream(list(captured), None, audience, marker)
         story = story_records(case.views, {s: r.views for s, r in streams.items() if s is not None})
-        with citing(story.cites):
+        with citing(story.cites), naming_apart(story.apart):
             file, register = _build(
                 list(story.records),
                 _personal_by_position(story, streams),

@@ -38,6 +38,7 @@ from casefile.projections._custody_records import (
     check_custody_data,
     check_party,
     correctable_fields,
+    naming_apart,
 )
 from casefile.projections._story_records import story_records
 from casefile.projections._texts import require_kept
@@ -92,7 +93,7 @@ def build_exhibit_register(
     require_kept(records)
     if captures:
         story = story_records(records, captures)
-        with citing(story.cites):
+        with citing(story.cites), naming_apart(story.apart):
             register = build_exhibit_register(story.records, policy=policy, as_of=as_of)
         return cited(register, story.cites)
     until = None if as_of is None else instant_ns(as_of, "as_of")

@@ -10,7 +10,9 @@ whose payload does not fit its schema is reported, never trusted.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -27,6 +29,7 @@ __all__ = [
     "check_custody_data",
     "check_party",
     "correctable_fields",
+    "naming_apart",
 ]
 
 CAPTURED_TYPE: Final = "evidence.captured"
@@ -34,6 +37,21 @@ CORRECTION_TYPE: Final = "record.corrected"
 CONFIRMATION_TYPE: Final = "record.confirmed"
 
 _REFERENCE: Final = re.compile(r"[A-Z]{1,5}/[1-9][0-9]{0,5}(?:/[A-Z0-9]{1,8}){0,4}")
+# The names the story being read gave references held apart (FORMAT.md §12.5, D73): only
+# those pass as references, so a record signed with such a name is still malformed.
+_APART: Final[ContextVar[frozenset[str]]] = ContextVar("casefile_apart", default=frozenset())
+
+
+@contextmanager
+def naming_apart(names: frozenset[str]) -> Iterator[None]:
+    """Within the block, ``names`` (a story's held-apart references) read as references."""
+    token = _APART.set(names)
+    try:
+        yield
+    finally:
+        _APART.reset(token)
+
+
 _PARTY_KEYS: Final = ("name", "number", "organisation", "rank", "role")
 
 
@@ -240,7 +258,9 @@ def _problem(kind: str, value: Any) -> str | None:
             return None
         kind = kind[:-1]
     if kind == "ref":
-        ok = type(value) is str and _REFERENCE.fullmatch(value) is not None
+        ok = type(value) is str and (
+            _REFERENCE.fullmatch(value) is not None or value in _APART.get()
+        )
         return None if ok else "not an exhibit reference"
     if kind in ("words", "words0"):
         if value is None:

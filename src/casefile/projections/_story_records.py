@@ -5,9 +5,11 @@ The projections name records by integer and follow references between them
 gives them the story of docs/FORMAT.md §12.5 in that form: each record's
 ``seq`` is its position in the story (from 1), and each field of it that
 names a record of its own stream (FORMAT §10.4, §12.1) names that record's
-position instead. :attr:`StoryRecords.cites` says how each position is cited
-(:func:`~casefile.projections._cite.cited` puts the citations back into a
-finished view). For a case without captures every position is the record's
+position instead; a captured record the case's state does not take names
+the references it holds apart as its capture's own (FORMAT §12.7,
+:mod:`~casefile.projections._held_apart`). :attr:`StoryRecords.cites` says
+how each position is cited (:func:`~casefile.projections._cite.cited` puts
+the citations back into a finished view). For a case without captures every position is the record's
 ``seq`` and nothing is changed.
 """
 
@@ -20,6 +22,7 @@ from typing import Any, Final
 
 from casefile.projections._cite import Cite
 from casefile.projections._custody_records import CaseRecord, RecordView
+from casefile.projections._held_apart import held_apart, qualify
 from casefile.projections._story import case_story
 from casefile.verifier._payloads import CAPTURE_ATTACHED, CORRECTION_TYPE
 
@@ -49,12 +52,15 @@ class StoryRecords:
     """The story's records, ``seq`` their position; ``cites[p - 1]`` the citation of position ``p``.
 
     ``origins[p - 1]`` is the stream (None: the case) and the ``seq`` the
-    record at position ``p`` has in it.
+    record at position ``p`` has in it. ``apart`` holds the names given to
+    references held apart (FORMAT §12.7); read the records within
+    :func:`~casefile.projections._custody_records.naming_apart` of them.
     """
 
     records: tuple[RecordView, ...]
     cites: tuple[Cite, ...]
     origins: tuple[_Origin, ...]
+    apart: frozenset[str] = frozenset()
 
 
 def story_records(
@@ -73,7 +79,13 @@ def story_records(
     origins = tuple((e.stream, e.record.seq) for e in entries)
     position = {origin: p for p, origin in enumerate(origins, start=1)}
     kinds = {origin: e.record.event_type for origin, e in zip(origins, entries, strict=True)}
+    apart = held_apart(
+        [e.record.event_type for e in entries],
+        [e.record.data for e in entries],
+        [e.stream for e in entries],
+    )
     records = []
+    names: set[str] = set()
     for p, entry in enumerate(entries, start=1):
         stream, record = entry.stream, entry.record
 
@@ -84,6 +96,9 @@ def story_records(
 
         data = dict(record.data)
         _remap(data, record.event_type, at)
+        held = apart.get(p - 1)
+        if held is not None and stream is not None:
+            names.update(qualify(data, held, stream))  # §12.7: not the first holder's
         if record.event_type == CORRECTION_TYPE:
             corrects = record.data.get("corrects")
             target = kinds.get((stream, corrects)) if type(corrects) is int else None
@@ -96,7 +111,7 @@ def story_records(
         kind, time_ns, signer = record.event_type, record.time_ns, record.signer
         records.append(RecordView(kind, p, time_ns, data, signer, record.schema))
     cites = tuple(e.cite for e in entries)
-    return StoryRecords(tuple(records), cites, origins)
+    return StoryRecords(tuple(records), cites, origins, frozenset(names))
 
 
 def _remapped(data: dict[str, Any], kind: str, at: Callable[[Any], Any]) -> dict[str, Any]:
