@@ -39,6 +39,20 @@ def _attach(app: CasefileApp, dev: DeviceApp, stream: uuid.UUID) -> tuple[tuple[
     return app.attach_capture(package, signer=INTAKE, name="intake-0001").findings
 
 
+def _crop(capture: Investigation) -> None:
+    """The tablet's copy of its own C/1: C/1/A, a cropped photograph."""
+    capture.derive_exhibit(
+        exhibit="C/1",
+        derived="C/1/A",
+        place="Hallway",
+        input_sha256=TABLET,
+        output_sha256=b"\x02" * 32,
+        method="crop",
+        purpose="disclosure",
+        description="A cropped photograph",
+    )
+
+
 def _clash(tmp_path: Path) -> tuple[CasefileApp, uuid.UUID, uuid.UUID]:
     """The case seizes C/1; a tablet seizes its own C/1, copies it and records it lost."""
     app = centre()
@@ -49,16 +63,7 @@ def _clash(tmp_path: Path) -> tuple[CasefileApp, uuid.UUID, uuid.UUID]:
     stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
     with dev.session(stream, SCENE) as capture:
         _seize(capture, "C/1", TABLET)
-        capture.derive_exhibit(
-            exhibit="C/1",
-            derived="C/1/A",
-            place="Hallway",
-            input_sha256=TABLET,
-            output_sha256=b"\x02" * 32,
-            method="crop",
-            purpose="disclosure",
-            description="A cropped photograph",
-        )
+        _crop(capture)
         capture.report_exhibit_lost(exhibit="C/1", place="Hallway", circumstances="Left behind")
     assert _attach(app, dev, stream) == (("exhibit_reference_in_use", 2),)
     return app, case_id, stream
@@ -108,16 +113,7 @@ def test_a_copy_of_a_held_apart_reference_never_joins_the_cases_copy(tmp_path: P
     stream = dev.open_capture(SCENE, reference="01YE0000126", case_id=case_id)
     with dev.session(stream, SCENE) as capture:
         _seize(capture, "C/1", TABLET)
-        capture.derive_exhibit(
-            exhibit="C/1",
-            derived="C/1/A",
-            place="Hallway",
-            input_sha256=TABLET,
-            output_sha256=b"\x02" * 32,
-            method="crop",
-            purpose="disclosure",
-            description="A cropped photograph",
-        )
+        _crop(capture)
     _attach(app, dev, stream)
     with app.session(case_id, DETECTIVE) as case:
         case.derive_exhibit(
