@@ -329,8 +329,8 @@ def record_demo_case(
         counts[pc.label] += 2
         saves += 2
     else:
-        # The second sync binds only the three new records (with a consistency proof of
-        # the first); the tablet keeps the receipt, and forgets the stream the centre holds.
+        # The second sync binds only the three new records (the first ones checked to be
+        # those bound); the tablet keeps the receipt, and forgets the stream the centre holds.
         syncs.append(sync_tablet(app, tablet, visit.stream, pc, intake, at=t + 10 * _MINUTE))
         saves += 1
         tablet.prune(visit.stream)
