@@ -17,22 +17,15 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from casefile.projections._continuity_exhibit import ORIGINS
 from casefile.projections._custody_records import CAPTURED_TYPE, CUSTODY_TYPES
 from casefile.verifier._payloads import CAPTURE_ATTACHED
 
 __all__ = ["held_apart", "qualified", "qualify"]
 
-#: The record types that bring a reference in (§12.7 step 1; CUSTODY.md §2).
-_OPENING: Final = frozenset(
-    {
-        CAPTURED_TYPE,
-        "exhibit.seized",
-        "exhibit.produced",
-        "exhibit.located",
-        "exhibit.imaged",
-        "exhibit.derived",
-    }
-)
+#: The record types that bring a reference in (§12.7 step 1; CUSTODY.md §2): the
+#: custody origins, a captured file, and a copy or image of an exhibit.
+_OPENING: Final = ORIGINS | {CAPTURED_TYPE, "exhibit.imaged", "exhibit.derived"}
 #: The records a capture adds to the case's state (§12.7 "What joins").
 _JOINING: Final = CUSTODY_TYPES | {CAPTURED_TYPE}
 #: The fields that name an exhibit; ``root`` names the first of a line of copies.
