@@ -28,7 +28,12 @@ from casefile.signing._runs import uncovered
 from casefile.signing._text import TextDisclosure
 from casefile.verifier._verified import VerifiedRecord
 
-__all__ = ["CaptureDisclosureFault", "capture_disclosure_faults", "capture_left_out"]
+__all__ = [
+    "CaptureDisclosureFault",
+    "capture_disclosure_faults",
+    "capture_left_out",
+    "stream_acts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +45,29 @@ class CaptureDisclosureFault:
     why: str
 
 
+def stream_acts(records: Iterable[VerifiedRecord], audience: str | None) -> RedactionLedger:
+    """The ledger of one capture's own acts (decisions, withdrawals, erasures) for ``audience``."""
+    ledger = RedactionLedger(audience)
+    for record in records:
+        ledger.take_acts(record)
+    return ledger
+
+
 def capture_disclosure_faults(
-    records: Iterable[VerifiedRecord], *, policy: DisclosurePolicy, audience: str | None
+    records: Iterable[VerifiedRecord],
+    *,
+    policy: DisclosurePolicy,
+    audience: str | None,
+    ledger: RedactionLedger | None = None,
 ) -> Iterator[CaptureDisclosureFault]:
     """B21 over the verified records of one carried capture (with the disclosures V11 matched).
 
-    Yields one fault per disclosure, in (seq, name) order.
+    ``ledger`` holds the stream's acts for ``audience`` when the caller has read
+    them already (:func:`stream_acts`). Yields one fault per disclosure, in
+    (seq, name) order.
     """
     kept = list(records)
-    ledger = RedactionLedger(audience)
-    for record in kept:
-        ledger.take_acts(record)
-    covers = ledger.covers()
+    covers = (ledger or stream_acts(kept, audience)).covers()
     for record in kept:
         for name in sorted(record.disclosed):
             why = _fault(
@@ -66,16 +82,18 @@ def capture_disclosure_faults(
 
 
 def capture_left_out(
-    records: Iterable[VerifiedRecord], *, policy: DisclosurePolicy, audience: str | None
+    records: Iterable[VerifiedRecord],
+    *,
+    policy: DisclosurePolicy,
+    audience: str | None,
+    ledger: RedactionLedger | None = None,
 ) -> int:
     """B7 over one carried capture: the fields its records commit that the policy covers,
     that have no disclosure and that neither the stream's own whole-field acts for the
     audience (decisions in force, erasures) nor the defence rule withhold."""
     kept = list(records)
-    ledger = RedactionLedger(audience)
-    for record in kept:
-        ledger.take_acts(record)
-    return captured_unexplained(kept, policy, audience, ledger.withheld_whole())
+    withheld = (ledger or stream_acts(kept, audience)).withheld_whole()
+    return captured_unexplained(kept, policy, audience, withheld)
 
 
 def _fault(

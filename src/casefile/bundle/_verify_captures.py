@@ -194,8 +194,13 @@ def _check_one(
     # B21: the capture's disclosures (matched by V11 in B19) are what the bundle's
     # audience may see: its policy, never the defence's restricted fields, and
     # nothing the stream's own decisions in force or erasures withhold.
+    # One reading of the stream's acts and texts serves B21, B7 and the report.
+    ledger = RedactionLedger(manifest.audience)
+    for record in verified.records:
+        ledger.take(record, run.schemas.text_fields(record.event_type, record.schema))
+    policy, audience = manifest.disclosure_policy, manifest.audience
     for fault in capture_disclosure_faults(
-        verified.records, policy=manifest.disclosure_policy, audience=manifest.audience
+        verified.records, policy=policy, audience=audience, ledger=ledger
     ):
         run.fail(CaptureError(
             f"capture {stream}: disclosure of {shown(fault.field)} of record {fault.seq}: "
@@ -204,14 +209,11 @@ def _check_one(
         ))  # fmt: skip
     # The report says what the case's records cannot: how much the capture holds, which
     # records bound it, and what of it this audience reads withheld (as B11 shows the case's).
-    ledger = RedactionLedger(manifest.audience)
-    for record in verified.records:
-        ledger.take(record, run.schemas.text_fields(record.event_type, record.schema))
     run.capture_summaries.append(CaptureSummary(
         stream, len(verified.records), tuple(b.seq for b in bindings), verified.findings,
         ledger.redacted(),
     ))  # fmt: skip
     # B7: the fields the policy covers that the capture leaves out, no act of it explaining.
     run.policy_left_out += capture_left_out(
-        verified.records, policy=manifest.disclosure_policy, audience=manifest.audience
+        verified.records, policy=policy, audience=audience, ledger=ledger
     )
